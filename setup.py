@@ -1,0 +1,43 @@
+"""Build the native core: generate the Unicode tables, then cythonize."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+NATIVE = Path("src/_native")
+
+# The pretokenizer's character classes come from the Unicode version of the
+# reference tokenizer (see gen_unicode_table.py).
+subprocess.run(
+    [sys.executable, str(NATIVE / "gen_unicode_table.py"), str(NATIVE / "unicode_table.h")],
+    check=True,
+)
+
+extensions = [
+    Extension(
+        "tokcost._core",
+        [str(NATIVE / "_core.pyx")],
+        include_dirs=[str(NATIVE)],
+        extra_compile_args=["-O3", "-std=c11", "-fno-strict-aliasing"],
+        extra_link_args=["-pthread"],
+        depends=[str(p) for p in NATIVE.glob("*.h")],
+    )
+]
+
+setup(
+    ext_modules=cythonize(
+        extensions,
+        include_path=[str(NATIVE)],
+        compiler_directives={
+            "language_level": 3,
+            "boundscheck": False,
+            "wraparound": False,
+            "cdivision": True,
+            "initializedcheck": False,
+            "embedsignature": True,
+        },
+    ),
+)

@@ -1,0 +1,475 @@
+"""The native core of tokcost: rank tables, pretokenizers and BPE, GIL released.
+
+Private. ``tokcost.core.Encoding`` wraps it; special-token rules, vocabulary
+files and the registry live in Python.
+"""
+
+from cpython.object cimport PyObject
+from libc.stdint cimport uint8_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memcpy
+
+from native cimport *
+
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object text, Py_ssize_t *size) except NULL
+    PyObject *PyList_New(Py_ssize_t n) except NULL
+    void PyList_SET_ITEM(PyObject *lst, Py_ssize_t i, PyObject *item)
+    PyObject *PyTuple_GET_ITEM(object tup, Py_ssize_t i)
+    void Py_INCREF(PyObject *o)
+    void Py_DECREF(PyObject *o)
+    object PyBytes_FromStringAndSize(const char *s, Py_ssize_t n)
+    char *PyBytes_AS_STRING(object b)
+
+
+tc_init_ascii()
+
+UNICODE_VERSION = TOKCOST_UNICODE_VERSION.decode()
+SPLITTERS = ("o200k", "cl100k")
+
+# Below this many bytes a text is encoded without releasing the GIL: the
+# release costs more than it frees.
+DEF GIL_RELEASE_BYTES = 8192
+
+# Built tables, saved so that a second load skips building them (see
+# export_tables). The magic cannot begin a .tiktoken file.
+TABLES_MAGIC = b"\x00tokcost-tables\x00"
+# Names cached tables: changes with the layout and with the Unicode tables.
+TABLES_VERSION_TAG = "t1"
+DEF TABLES_VERSION = 1
+DEF HEADER_WORDS = 6
+
+
+class InvalidTokenError(KeyError, ValueError, OverflowError):
+    """A token id that the vocabulary does not have.
+
+    A KeyError (and for negative or huge ids an OverflowError) as in tiktoken,
+    and a ValueError, which is what the caller passed.
+    """
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
+cdef void *_copy_out(const uint8_t *p, size_t *pos, size_t n) except NULL:
+    cdef void *out = malloc(n if n else 1)
+    if out == NULL:
+        raise MemoryError()
+    memcpy(out, p + pos[0], n)
+    pos[0] += n
+    return out
+
+
+cdef inline const uint8_t *_utf8(str text, Py_ssize_t *n) except NULL:
+    return <const uint8_t *>PyUnicode_AsUTF8AndSize(text, n)
+
+
+cdef class CoreBPE:
+    """Rank tables plus a pretokenizer.
+
+    ``ranks`` is the contents of a ``.tiktoken`` file or a dict of token bytes
+    to rank; ``special_tokens`` maps special token text to id (kept only for
+    decoding); ``splitter`` names a native pretokenizer, or None when the
+    caller splits text itself.
+    """
+
+    cdef tc_vocab v
+    cdef tc_split_fn split
+    cdef readonly str splitter
+    cdef tuple _ints
+
+    def __cinit__(self, ranks, dict special_tokens, splitter):
+        cdef long bad
+        cdef uint32_t min_ranks = max(special_tokens.values(), default=-1) + 1
+        if min_ranks >= TC_MAX_RANKS - 1:
+            raise ValueError(f"special token ids must be below {TC_MAX_RANKS - 1}")
+        if isinstance(ranks, bytes) and ranks.startswith(TABLES_MAGIC):
+            self._load_tables(ranks)
+            self._set_splitter(splitter)
+            return
+        if isinstance(ranks, (bytes, bytearray, memoryview)):
+            data = bytes(ranks)
+            bad = tc_parse_tiktoken(<const uint8_t *>PyBytes_AS_STRING(data), len(data), min_ranks, &self.v)
+            if bad == -1:
+                raise MemoryError()
+            if bad:
+                raise ValueError(f"line {bad}: expected '<base64 token> <rank>' with a unique rank below {TC_MAX_RANKS - 1}")
+        else:
+            self._load_dict(ranks, min_ranks)
+        cdef uint32_t mergeable_limit = self.v.n_ranks
+        if tc_vocab_build(&self.v, mergeable_limit):
+            raise MemoryError()
+        for b in range(256):
+            if self.v.byte_rank[b] == TC_NONE:
+                raise ValueError(f"the vocabulary has no token for byte {b}; BPE needs all 256")
+        self._add_special_tokens(special_tokens)
+        self._set_splitter(splitter)
+
+    cdef _set_splitter(self, splitter):
+        if splitter == "o200k":
+            self.split = o200k_next
+        elif splitter == "cl100k":
+            self.split = cl100k_next
+        elif splitter is not None:
+            raise ValueError(f"unknown splitter {splitter!r}; expected one of {SPLITTERS} or None")
+        self.splitter = splitter
+
+    def __dealloc__(self):
+        tc_vocab_free(&self.v)
+
+    cdef _load_dict(self, dict ranks, uint32_t min_ranks):
+        cdef uint64_t total = 0, off = 0
+        cdef long long r, top = -1
+        for token, r in ranks.items():
+            if r < 0 or r >= TC_MAX_RANKS - 1:
+                raise ValueError(f"rank {r} of {token!r} is outside 0..{TC_MAX_RANKS - 2}")
+            if not 0 < len(token) < 0x10000:
+                raise ValueError(f"token {token!r} must be 1 to 65535 bytes")
+            total += len(token)
+            top = max(top, r)
+        self.v.n_ranks = max(<uint32_t>(top + 1), min_ranks)
+        self.v.dec_off = <uint64_t *>calloc(self.v.n_ranks, sizeof(uint64_t))
+        self.v.bytes = <uint8_t *>malloc(total + 1)
+        if self.v.dec_off == NULL or self.v.bytes == NULL:
+            raise MemoryError()
+        for token, r in ranks.items():
+            if self.v.dec_off[r]:
+                raise ValueError(f"rank {r} is given to more than one token")
+            memcpy(self.v.bytes + off, PyBytes_AS_STRING(token), len(token))
+            self.v.dec_off[r] = off << 16 | len(token)
+            off += len(token)
+        self.v.n_bytes = off
+
+    cdef _add_special_tokens(self, dict special_tokens):
+        """Special tokens decode like any token but never take part in merges."""
+        encoded = {text.encode("utf-8"): rank for text, rank in special_tokens.items()}
+        cdef uint64_t extra = sum(len(b) for b in encoded)
+        cdef uint8_t *grown = <uint8_t *>realloc(self.v.bytes, self.v.n_bytes + extra + 1)
+        if grown == NULL:
+            raise MemoryError()
+        self.v.bytes = grown
+        mergeable = {rank for rank in encoded.values() if self.v.dec_off[rank]}
+        if mergeable:
+            raise ValueError(f"special token ids {sorted(mergeable)} are also ranks of mergeable tokens")
+        for token, rank in encoded.items():
+            if self.v.dec_off[rank]:
+                continue  # a second name for the same id decodes as the first
+            if not 0 < len(token) < 0x10000:
+                raise ValueError(f"special token {token!r} must be 1 to 65535 bytes")
+            memcpy(self.v.bytes + self.v.n_bytes, PyBytes_AS_STRING(token), len(token))
+            self.v.dec_off[rank] = self.v.n_bytes << 16 | len(token)
+            self.v.n_bytes += len(token)
+
+    def export_tables(self):
+        """The built tables as one blob that the constructor accepts back."""
+        cdef uint64_t header[HEADER_WORDS]
+        header[:] = [TABLES_VERSION, self.v.n_ranks, self.v.max_token_len, self.v.n_bytes,
+                     self.v.piece_mask + 1, self.v.pair_mask + 1]
+        parts = [
+            TABLES_MAGIC,
+            PyBytes_FromStringAndSize(<const char *>header, sizeof(header)),
+            PyBytes_FromStringAndSize(<const char *>self.v.byte_rank, 256 * sizeof(uint32_t)),
+            PyBytes_FromStringAndSize(<const char *>self.v.dec_off, self.v.n_ranks * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<const char *>self.v.piece, (self.v.piece_mask + 1) * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<const char *>self.v.pair, (self.v.pair_mask + 1) * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<const char *>self.v.bytes, self.v.n_bytes),
+        ]
+        return b"".join(parts)
+
+    cdef _load_tables(self, bytes blob):
+        """Inverse of export_tables. Every size, offset and rank is checked, so
+        a damaged blob raises ValueError instead of reading out of bounds."""
+        cdef const uint8_t *p = <const uint8_t *>PyBytes_AS_STRING(blob)
+        cdef size_t pos = len(TABLES_MAGIC), total = len(blob)
+        cdef uint64_t header[HEADER_WORDS]
+        cdef uint64_t k, n_piece, n_pair, d, slot
+        if total < pos + sizeof(header) + 256 * sizeof(uint32_t):
+            raise ValueError("tables blob is truncated")
+        memcpy(header, p + pos, sizeof(header))
+        pos += sizeof(header)
+        if header[0] != TABLES_VERSION:
+            raise ValueError(f"tables blob has format {header[0]}, expected {TABLES_VERSION}")
+        n_piece, n_pair = header[4], header[5]
+        if (header[1] >= TC_MAX_RANKS or n_piece & (n_piece - 1) or n_pair & (n_pair - 1)
+                or not n_piece or not n_pair or header[2] > 0xFFFF
+                or total != pos + 1024 + 8 * (header[1] + n_piece + n_pair) + header[3]):
+            raise ValueError("tables blob has inconsistent sizes")
+        self.v.n_ranks, self.v.max_token_len, self.v.n_bytes = header[1], header[2], header[3]
+        self.v.piece_mask, self.v.pair_mask = n_piece - 1, n_pair - 1
+        memcpy(self.v.byte_rank, p + pos, 1024)
+        pos += 1024
+        self.v.dec_off = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+        self.v.piece = <uint64_t *>_copy_out(p, &pos, 8 * n_piece)
+        self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)
+        self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
+        for k in range(self.v.n_ranks):
+            d = self.v.dec_off[k]
+            if (d >> 16) + (d & 0xFFFF) > self.v.n_bytes:
+                raise ValueError("tables blob has a token outside its byte arena")
+        for k in range(n_piece):
+            slot = self.v.piece[k]
+            if slot != 0xFFFFFFFFFFFFFFFF and <uint32_t>slot >= self.v.n_ranks:
+                raise ValueError("tables blob has a bad token table")
+        for k in range(n_pair):
+            slot = self.v.pair[k]
+            if slot != 0xFFFFFFFFFFFFFFFF and (slot >> 42) >= self.v.n_ranks:
+                raise ValueError("tables blob has a bad pair table")
+        for k in range(256):
+            if self.v.byte_rank[k] >= self.v.n_ranks:
+                raise ValueError("tables blob has a bad byte table")
+
+    # ------------------------------------------------------------ encoding
+
+    cdef int _encode_text(self, const uint8_t *s, size_t n, tc_buf *out) except -1 nogil:
+        if tc_encode_text(&self.v, self.split, s, n, out):
+            with gil:
+                raise MemoryError()
+        return 0
+
+    cdef list _to_list(self, tc_buf *buf):
+        # One shared int object per rank: a list of ids costs a pointer each.
+        if self._ints is None:
+            self._ints = tuple(range(self.v.n_ranks))
+        cdef PyObject *lst = PyList_New(buf.len)
+        cdef PyObject *item
+        cdef size_t i
+        for i in range(buf.len):
+            item = PyTuple_GET_ITEM(self._ints, buf.data[i])
+            Py_INCREF(item)
+            PyList_SET_ITEM(lst, i, item)
+        result = <list>lst
+        Py_DECREF(lst)
+        return result
+
+    cdef _require_splitter(self):
+        if self.split == NULL:
+            raise TypeError("this encoding has no native pretokenizer; split the text first")
+
+    def encode_ordinary(self, str text):
+        """Token ids of ``text``, special tokens treated as plain text."""
+        self._require_splitter()
+        cdef Py_ssize_t n
+        cdef const uint8_t *s = _utf8(text, &n)
+        cdef tc_buf buf
+        buf.data = NULL
+        buf.len = buf.cap = 0
+        try:
+            if n < GIL_RELEASE_BYTES:
+                self._encode_text(s, n, &buf)
+            else:
+                with nogil:
+                    self._encode_text(s, n, &buf)
+            return self._to_list(&buf)
+        finally:
+            free(buf.data)
+
+    def encode_ordinary_to_bytes(self, str text):
+        """Token ids of ``text`` as native-endian uint32 bytes (for numpy)."""
+        self._require_splitter()
+        cdef Py_ssize_t n
+        cdef const uint8_t *s = _utf8(text, &n)
+        cdef tc_buf buf
+        buf.data = NULL
+        buf.len = buf.cap = 0
+        try:
+            with nogil:
+                self._encode_text(s, n, &buf)
+            return PyBytes_FromStringAndSize(<const char *>buf.data, buf.len * sizeof(uint32_t))
+        finally:
+            free(buf.data)
+
+    def count(self, str text):
+        """``len(encode_ordinary(text))`` without building the list."""
+        self._require_splitter()
+        cdef Py_ssize_t n
+        cdef const uint8_t *s = _utf8(text, &n)
+        cdef size_t k
+        if n < GIL_RELEASE_BYTES:
+            k = tc_count_text(&self.v, self.split, s, n)
+        else:
+            with nogil:
+                k = tc_count_text(&self.v, self.split, s, n)
+        if k == <size_t>-1:
+            raise MemoryError()
+        return k
+
+    def last_piece_token_count(self, str text):
+        """How many tokens the last pretokenized piece of ``text`` encodes to."""
+        self._require_splitter()
+        cdef Py_ssize_t n
+        cdef const uint8_t *s = _utf8(text, &n)
+        return tc_last_piece_tokens(&self.v, self.split, s, n)
+
+    def split_text(self, str text):
+        """The pretokenized pieces of ``text`` (for tests and inspection)."""
+        self._require_splitter()
+        cdef Py_ssize_t n
+        cdef const uint8_t *s = _utf8(text, &n)
+        cdef size_t i = 0, e
+        pieces = []
+        while i < <size_t>n:
+            e = self.split(s, i, n)
+            pieces.append((<const char *>s)[i:e].decode("utf-8"))
+            i = e
+        return pieces
+
+    def _run_batch(self, texts, int num_threads, bint counting):
+        self._require_splitter()
+        cdef list items = list(texts)
+        cdef Py_ssize_t n = len(items), k, length
+        cdef tc_batch batch
+        cdef int threads = max(1, min(num_threads, 64, (n + 15) // 16))
+        cdef const uint8_t **ptrs = <const uint8_t **>malloc((n + 1) * sizeof(uint8_t *))
+        cdef size_t *lens = <size_t *>malloc((n + 1) * sizeof(size_t))
+        cdef size_t *counts = NULL
+        cdef tc_buf *bufs = NULL
+        try:
+            if ptrs == NULL or lens == NULL:
+                raise MemoryError()
+            for k in range(n):
+                ptrs[k] = _utf8(items[k], &length)
+                lens[k] = length
+            if counting:
+                counts = <size_t *>calloc(n + 1, sizeof(size_t))
+            else:
+                bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))
+            if counts == NULL and bufs == NULL:
+                raise MemoryError()
+            batch.v = &self.v
+            batch.split = self.split
+            batch.ptrs = ptrs
+            batch.lens = lens
+            batch.n = n
+            batch.next = 0
+            batch.counts = counts
+            batch.bufs = bufs
+            batch.failed = 0
+            with nogil:
+                tc_batch_run(&batch, threads)
+            if batch.failed:
+                raise MemoryError()
+            if counting:
+                return [counts[k] for k in range(n)]
+            return [self._to_list(&bufs[k]) for k in range(n)]
+        finally:
+            if bufs != NULL:
+                for k in range(n):
+                    free(bufs[k].data)
+            free(bufs)
+            free(counts)
+            free(ptrs)
+            free(lens)
+
+    def encode_ordinary_batch(self, texts, int num_threads=8):
+        """``[encode_ordinary(t) for t in texts]`` on native threads."""
+        return self._run_batch(texts, num_threads, False)
+
+    def count_batch(self, texts, int num_threads=8):
+        """``[count(t) for t in texts]`` on native threads."""
+        return self._run_batch(texts, num_threads, True)
+
+    def encode_single_piece(self, bytes piece):
+        """One piece, no splitting: its own rank if it is a token, else BPE."""
+        cdef tc_buf buf
+        buf.data = NULL
+        buf.len = buf.cap = 0
+        try:
+            if tc_encode_piece(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece), &buf):
+                raise MemoryError()
+            return self._to_list(&buf)
+        finally:
+            free(buf.data)
+
+    def byte_pair_encode(self, bytes piece):
+        """Plain BPE of ``piece``, even when it is a token itself."""
+        if not piece:
+            return []
+        cdef tc_buf buf
+        buf.data = NULL
+        buf.len = buf.cap = 0
+        try:
+            if tc_byte_pair_encode(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece), &buf):
+                raise MemoryError()
+            return self._to_list(&buf)
+        finally:
+            free(buf.data)
+
+    def piece_rank(self, bytes piece):
+        """Rank of a mergeable token, or -1."""
+        if not piece:
+            return -1
+        cdef uint32_t r = tc_piece_rank(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece))
+        return -1 if r == TC_NONE else r
+
+    # ------------------------------------------------------------ decoding
+
+    def decode_bytes(self, tokens):
+        """The bytes of a sequence of token ids (special tokens included)."""
+        if not hasattr(tokens, "__len__"):
+            tokens = list(tokens)
+        cdef Py_ssize_t n = len(tokens), k
+        cdef const uint8_t *src
+        cdef uint32_t *ids = <uint32_t *>malloc((n + 1) * sizeof(uint32_t))
+        cdef uint64_t total = 0
+        cdef size_t length
+        cdef char *out
+        if ids == NULL:
+            raise MemoryError()
+        try:
+            k = 0
+            for token in tokens:
+                if k == n:
+                    raise ValueError("the token sequence changed size while being decoded")
+                ids[k] = self._checked_rank(token)
+                total += self.v.dec_off[ids[k]] & 0xFFFF
+                k += 1
+            n = k
+            result = PyBytes_FromStringAndSize(NULL, total)
+            out = PyBytes_AS_STRING(result)
+            with nogil:
+                for k in range(n):
+                    src = tc_token_bytes(&self.v, ids[k], &length)
+                    memcpy(out, src, length)
+                    out += length
+            return result
+        finally:
+            free(ids)
+
+    cdef uint32_t _checked_rank(self, token) except? 0xFFFFFFFF:
+        cdef long long r
+        try:
+            r = token
+        except OverflowError:
+            raise InvalidTokenError(f"Invalid token for decoding: {token} (out of range)") from None
+        if r < 0 or r >= self.v.n_ranks or (self.v.dec_off[r] & 0xFFFF) == 0:
+            raise InvalidTokenError(f"Invalid token for decoding: {token}")
+        return <uint32_t>r
+
+    def decode_single_token_bytes(self, token):
+        cdef size_t length
+        cdef const uint8_t *src
+        cdef uint32_t r = self._checked_rank(token)
+        src = tc_token_bytes(&self.v, r, &length)
+        return PyBytes_FromStringAndSize(<const char *>src, length)
+
+    def mergeable_token_bytes(self, special_ids=()):
+        """Every mergeable token's bytes, in rank order with gaps skipped."""
+        cdef size_t length
+        cdef uint32_t r
+        cdef const uint8_t *src
+        skip = set(special_ids)
+        out = []
+        for r in range(self.v.n_ranks):
+            if (self.v.dec_off[r] & 0xFFFF) and r not in skip:
+                src = tc_token_bytes(&self.v, r, &length)
+                out.append(PyBytes_FromStringAndSize(<const char *>src, length))
+        return out
+
+    @property
+    def n_ranks(self):
+        return self.v.n_ranks
+
+    @property
+    def max_token_len(self):
+        return self.v.max_token_len

@@ -1,0 +1,86 @@
+/* Whole texts and batches: pretokenize, then encode or count each piece.
+ * Everything here runs without the GIL; batches run on native threads. */
+#pragma once
+#include <pthread.h>
+#include "bpe.h"
+#include "pretokenize.h"
+
+typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
+
+static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {
+    for (size_t i = 0; i < n;) {
+        size_t e = split(s, i, n);
+        if (tc_encode_piece(v, s + i, e - i, out)) return -1;
+        i = e;
+    }
+    return 0;
+}
+
+/* Token count of s[0:n], or (size_t)-1 when out of memory. */
+static size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n) {
+    uint32_t scratch[TC_SMALL_PIECE];
+    size_t total = 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = split(s, i, n);
+        size_t k = tc_count_piece(v, s + i, e - i, scratch);
+        if (k == (size_t)-1) return k;
+        total += k;
+        i = e;
+    }
+    return total;
+}
+
+/* Number of tokens the last piece of s[0:n] encodes to (0 for empty text). */
+static size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n) {
+    uint32_t scratch[TC_SMALL_PIECE];
+    size_t start = 0;
+    for (size_t i = 0; i < n;) { start = i; i = split(s, i, n); }
+    return n ? tc_count_piece(v, s + start, n - start, scratch) : 0;
+}
+
+/* A batch: texts are claimed in chunks from a shared counter, so threads stay
+ * busy whatever the mix of long and short texts. */
+typedef struct {
+    const tc_vocab *v;
+    tc_split_fn split;
+    const uint8_t *const *ptrs;
+    const size_t *lens;
+    size_t n;
+    size_t next;        /* next unclaimed text, taken atomically */
+    size_t *counts;     /* count mode: one per text */
+    tc_buf *bufs;       /* encode mode: one per text */
+    int failed;
+} tc_batch;
+
+#define TC_BATCH_CHUNK 16
+
+static void *tc_batch_worker(void *arg) {
+    tc_batch *b = arg;
+    for (;;) {
+        size_t lo = __atomic_fetch_add(&b->next, TC_BATCH_CHUNK, __ATOMIC_RELAXED);
+        if (lo >= b->n) break;
+        size_t hi = lo + TC_BATCH_CHUNK < b->n ? lo + TC_BATCH_CHUNK : b->n;
+        for (size_t k = lo; k < hi; k++) {
+            if (b->counts) {
+                b->counts[k] = tc_count_text(b->v, b->split, b->ptrs[k], b->lens[k]);
+                if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
+            } else if (tc_encode_text(b->v, b->split, b->ptrs[k], b->lens[k], &b->bufs[k])) {
+                __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Run the batch on `threads` threads (the caller's included). 0, or -1 on failure. */
+static int tc_batch_run(tc_batch *b, int threads) {
+    pthread_t tids[64];
+    int started = 0;
+    if (threads > 64) threads = 64;
+    for (int t = 1; t < threads; t++) {
+        if (pthread_create(&tids[started], NULL, tc_batch_worker, b) == 0) started++;
+    }
+    tc_batch_worker(b);
+    for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
+    return b->failed ? -1 : 0;
+}

@@ -1,0 +1,65 @@
+# The contract between the C hot path (the headers beside this file) and the
+# Cython layer (_core.pyx) that exposes it to Python. Nothing here knows about special
+# tokens, files or policy.
+from libc.stdint cimport uint8_t, uint32_t, uint64_t
+
+
+cdef extern from "tiktoken_format.h" nogil:
+    long tc_parse_tiktoken(const uint8_t *data, size_t n, uint32_t min_ranks, tc_vocab *v)
+
+
+cdef extern from "bpe.h" nogil:
+    const uint32_t TC_NONE
+    const uint32_t TC_MAX_RANKS
+
+    ctypedef struct tc_vocab:
+        uint32_t n_ranks
+        uint32_t max_token_len
+        uint64_t *dec_off
+        uint8_t *bytes
+        uint64_t n_bytes
+        uint32_t byte_rank[256]
+        uint64_t *piece
+        uint64_t piece_mask
+        uint64_t *pair
+        uint64_t pair_mask
+
+    ctypedef struct tc_buf:
+        uint32_t *data
+        size_t len
+        size_t cap
+
+    int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit)
+    void tc_vocab_free(tc_vocab *v)
+    const uint8_t *tc_token_bytes(const tc_vocab *v, uint32_t rank, size_t *len)
+    uint32_t tc_piece_rank(const tc_vocab *v, const uint8_t *p, size_t n)
+    int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b)
+    int tc_encode_piece(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b)
+
+
+cdef extern from "pretokenize.h" nogil:
+    const char *TOKCOST_UNICODE_VERSION
+    void tc_init_ascii()
+    size_t o200k_next(const uint8_t *s, size_t i, size_t end)
+    size_t cl100k_next(const uint8_t *s, size_t i, size_t end)
+
+
+cdef extern from "encoder.h" nogil:
+    ctypedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end) noexcept nogil
+
+    ctypedef struct tc_batch:
+        const tc_vocab *v
+        tc_split_fn split
+        const uint8_t *const *ptrs
+        const size_t *lens
+        size_t n
+        size_t next
+        size_t *counts
+        tc_buf *bufs
+        int failed
+
+    int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
+    size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
+    size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
+    int tc_batch_run(tc_batch *b, int threads)
+

@@ -1,0 +1,180 @@
+/* Hand-written pretokenizers for the o200k_base and cl100k_base split patterns.
+ *
+ * Each `*_next(s, i, end)` returns the end of the piece that the pattern's
+ * leftmost-first, backtracking regex would match at byte offset `i` of the
+ * valid UTF-8 segment s[0:end]. Every character is matched by some
+ * alternative, so pieces tile the segment. The comments give the regex
+ * alternative each branch reproduces; `end` plays the role of `$` because
+ * tiktoken runs the regex on the text between special tokens.
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "unicode_table.h"
+
+enum { F_L = 1, F_N = 2, F_WS = 4, F_A = 8, F_B = 16 };
+
+static uint8_t tc_ascii[128];
+
+static void tc_init_ascii(void) {
+    for (int c = 0; c < 128; c++) tc_ascii[c] = tc_stage2[tc_stage1[0] * 128 + c];
+}
+
+/* Class flags of the character at s[i], its byte length in *n. Input is valid UTF-8. */
+static inline uint8_t tc_class(const uint8_t *s, size_t i, size_t *n) {
+    uint32_t c = s[i];
+    if (c < 0x80) { *n = 1; return tc_ascii[c]; }
+    uint32_t cp;
+    if (c < 0xE0) { *n = 2; cp = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F); }
+    else if (c < 0xF0) { *n = 3; cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F); }
+    else { *n = 4; cp = ((c & 0x07) << 18) | ((s[i + 1] & 0x3F) << 12) | ((s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F); }
+    return tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)];
+}
+
+static inline int tc_is_newline(uint8_t c) { return c == '\r' || c == '\n'; }
+
+/* [^\r\n\p{L}\p{N}] */
+static inline int tc_prefix_class(const uint8_t *s, size_t i, uint8_t f) {
+    return !(f & (F_L | F_N)) && !tc_is_newline(s[i]);
+}
+
+/* [^\s\p{L}\p{N}] */
+static inline int tc_punct_class(uint8_t f) { return !(f & (F_WS | F_L | F_N)); }
+
+/* Advance over characters whose flags intersect `mask`. */
+static inline size_t tc_run(const uint8_t *s, size_t q, size_t end, uint8_t mask) {
+    size_t n;
+    while (q < end && (tc_class(s, q, &n) & mask)) q += n;
+    return q;
+}
+
+static inline size_t tc_punct_run(const uint8_t *s, size_t q, size_t end) {
+    size_t n;
+    while (q < end && tc_punct_class(tc_class(s, q, &n))) q += n;
+    return q;
+}
+
+/* (?i:'s|'t|'re|'ve|'m|'ll|'d) at e: the length matched, 0 if none.
+ * Case-insensitive matching in the reference uses Unicode simple case folding,
+ * under which U+017F LATIN SMALL LETTER LONG S is an 's'. */
+static inline size_t tc_contraction(const uint8_t *s, size_t e, size_t end) {
+    if (e + 1 >= end || s[e] != '\'') return 0;
+    uint8_t a = s[e + 1] | 0x20;
+    if (a == 's' || a == 't' || a == 'm' || a == 'd') return (s[e + 1] >= 0x80) ? 0 : 2;
+    if (s[e + 1] == 0xC5 && e + 2 < end && s[e + 2] == 0xBF) return 3;
+    if (e + 2 >= end || s[e + 1] >= 0x80 || s[e + 2] >= 0x80) return 0;
+    uint8_t b = s[e + 2] | 0x20;
+    if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return 3;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- o200k_base
+ * [^\r\n\p{L}\p{N}]?[A]*[B]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+ * [^\r\n\p{L}\p{N}]?[A]+[B]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+ * \p{N}{1,3}
+ *  ?[^\s\p{L}\p{N}]+[\r\n/]*
+ * \s*[\r\n]+
+ * \s+(?!\S)
+ * \s+
+ * with A = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] and B = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+ */
+
+/* [A]*[B]+ at p: end of the match, 0 if none. Greedy A* then B+; on failure A*
+ * backtracks to the last character that is also in B, which B+ then takes alone. */
+static inline size_t o200k_upper_lower(const uint8_t *s, size_t p, size_t end) {
+    size_t q = p, n, last_ab_end = 0;
+    uint8_t f = 0;
+    while (q < end) {
+        f = tc_class(s, q, &n);
+        if (!(f & F_A)) break;
+        q += n;
+        if (f & F_B) last_ab_end = q;
+    }
+    if (q < end && (f & F_B)) return tc_run(s, q + n, end, F_B);
+    return last_ab_end;
+}
+
+/* [A]+[B]* at p: end of the match, 0 if none. */
+static inline size_t o200k_upper_then_lower(const uint8_t *s, size_t p, size_t end) {
+    size_t q = tc_run(s, p, end, F_A);
+    if (q == p) return 0;
+    return tc_run(s, q, end, F_B);
+}
+
+static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
+    size_t n0, n1, e;
+    uint8_t f0 = tc_class(s, i, &n0);
+    int has_prefix = tc_prefix_class(s, i, f0) && i + n0 < end &&
+                     (tc_class(s, i + n0, &n1) & (F_A | F_B));
+    if (has_prefix || (f0 & (F_A | F_B))) {
+        /* Alternatives 1 and 2, each trying the optional prefix first. */
+        if (has_prefix && (e = o200k_upper_lower(s, i + n0, end))) return e + tc_contraction(s, e, end);
+        if ((e = o200k_upper_lower(s, i, end))) return e + tc_contraction(s, e, end);
+        if (has_prefix && (e = o200k_upper_then_lower(s, i + n0, end))) return e + tc_contraction(s, e, end);
+        if ((e = o200k_upper_then_lower(s, i, end))) return e + tc_contraction(s, e, end);
+    }
+    if (f0 & F_N) { /* \p{N}{1,3} */
+        size_t q = i + n0, n;
+        for (int k = 1; k < 3 && q < end && (tc_class(s, q, &n) & F_N); k++) q += n;
+        return q;
+    }
+    size_t q = 0;
+    if (s[i] == ' ' && i + 1 < end && tc_punct_class(tc_class(s, i + 1, &n1))) q = tc_punct_run(s, i + 1, end);
+    else if (tc_punct_class(f0)) q = tc_punct_run(s, i, end);
+    if (q) { /*  ?[^\s\p{L}\p{N}]+[\r\n/]* */
+        while (q < end && (tc_is_newline(s[q]) || s[q] == '/')) q++;
+        return q;
+    }
+    /* f0 is whitespace: scan the run, remembering its last newline and last character. */
+    size_t q2 = i, n, last_nl_end = 0, last_start = i;
+    while (q2 < end && (tc_class(s, q2, &n) & F_WS)) {
+        if (tc_is_newline(s[q2])) last_nl_end = q2 + 1;
+        last_start = q2;
+        q2 += n;
+    }
+    if (last_nl_end) return last_nl_end;          /* \s*[\r\n]+ */
+    if (q2 == end) return end;                    /* \s+(?!\S) at the end */
+    if (last_start > i) return last_start;        /* \s+(?!\S) backs off one character */
+    return q2;                                    /* \s+ (a single character here) */
+}
+
+/* --------------------------------------------------------------- cl100k_base
+ * '(?i:[sdmt]|ll|ve|re)
+ * [^\r\n\p{L}\p{N}]?+\p{L}++
+ * \p{N}{1,3}+
+ *  ?[^\s\p{L}\p{N}]++[\r\n]*+
+ * \s++$
+ * \s*[\r\n]
+ * \s+(?!\S)
+ * \s
+ */
+static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
+    size_t n0, n1, e;
+    if (s[i] == '\'' && (e = tc_contraction(s, i, end))) return i + e;
+    uint8_t f0 = tc_class(s, i, &n0);
+    if (f0 & F_L) return tc_run(s, i + n0, end, F_L);
+    if (tc_prefix_class(s, i, f0) && i + n0 < end && (tc_class(s, i + n0, &n1) & F_L))
+        return tc_run(s, i + n0 + n1, end, F_L);
+    if (f0 & F_N) {
+        size_t q = i + n0, n;
+        for (int k = 1; k < 3 && q < end && (tc_class(s, q, &n) & F_N); k++) q += n;
+        return q;
+    }
+    size_t q = 0;
+    if (s[i] == ' ' && i + 1 < end && tc_punct_class(tc_class(s, i + 1, &n1))) q = tc_punct_run(s, i + 1, end);
+    else if (tc_punct_class(f0)) q = tc_punct_run(s, i, end);
+    if (q) {
+        while (q < end && tc_is_newline(s[q])) q++;
+        return q;
+    }
+    size_t q2 = i, n, last_nl_end = 0, last_start = i;
+    while (q2 < end && (tc_class(s, q2, &n) & F_WS)) {
+        if (tc_is_newline(s[q2])) last_nl_end = q2 + 1;
+        last_start = q2;
+        q2 += n;
+    }
+    if (q2 == end) return end;                    /* \s++$ */
+    if (last_nl_end) return last_nl_end;          /* \s*[\r\n] */
+    if (last_start > i) return last_start;        /* \s+(?!\S) */
+    return i + n0;                                /* \s */
+}

@@ -1,0 +1,42 @@
+"""tokcost: exact, fast token counting and LLM cost analytics.
+
+A drop-in for tiktoken's encodings (``o200k_base``, ``cl100k_base``) with a
+native core, plus analyzers and cost projection built on it.
+
+>>> import tokcost
+>>> enc = tokcost.get_encoding("o200k_base")
+>>> enc.encode("hello world")
+[24912, 2375]
+>>> tokcost.encoding_for_model("gpt-4o-mini").count("hello world")
+2
+"""
+
+from tokcost.core import Encoding
+from tokcost.errors import (
+    InvalidTokenError,
+    TokcostError,
+    UnknownEncodingError,
+    UnknownModelError,
+    VocabularyError,
+)
+from tokcost.registry import (
+    encoding_for_model,
+    encoding_name_for_model,
+    get_encoding,
+    list_encoding_names,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Encoding",
+    "get_encoding",
+    "encoding_for_model",
+    "encoding_name_for_model",
+    "list_encoding_names",
+    "TokcostError",
+    "UnknownEncodingError",
+    "UnknownModelError",
+    "VocabularyError",
+    "InvalidTokenError",
+]

@@ -1,0 +1,88 @@
+"""Incomplete input: ``encode_with_unstable`` and the tail of ``encode_bytes``.
+
+When text may continue, its last tokens are not final: more bytes could merge
+into them. These follow tiktoken's algorithm step for step, so their results
+match it; none of this is on a hot path.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, AbstractSet
+
+if TYPE_CHECKING:
+    from tokcost.core import Encoding
+
+# The White_Space property (what Rust's char::is_whitespace tests).
+_WHITE_SPACE = frozenset(
+    [*map(chr, range(0x09, 0x0E)), " ", "\x85", "\xa0", "\u1680", *map(chr, range(0x2000, 0x200B)),
+     "\u2028", "\u2029", "\u202f", "\u205f", "\u3000"]
+)
+
+
+def _is_all_space(enc: "Encoding", token: int) -> bool:
+    if enc.is_special_token(token):
+        return False
+    try:
+        data = enc.decode_single_token_bytes(token)
+    except KeyError:
+        return False
+    return all(b in b" \n\t" for b in data)
+
+
+def increase_last_piece_token_len(enc: "Encoding", tokens: list[int], last: int) -> int:
+    """Widen the unstable tail over preceding all-whitespace tokens: a split
+    between whitespace runs can disappear when more text arrives."""
+    if last > 0 and _is_all_space(enc, tokens[-last]):
+        while last < len(tokens) and _is_all_space(enc, tokens[-last - 1]):
+            last += 1
+    return last
+
+
+def _last_utf8_char(data: bytes):
+    """The last character of ``data`` and its byte length, or (None, 1)."""
+    for size in range(1, min(4, len(data)) + 1):
+        try:
+            return data[-size:].decode("utf-8"), size
+        except UnicodeDecodeError:
+            continue
+    return None, 1
+
+
+def encode_with_unstable(enc: "Encoding", text: str, allowed: AbstractSet[str]):
+    tokens, last = enc._encode_with_last_piece(text, allowed)
+    if last == 0:
+        return tokens, []
+    last = increase_last_piece_token_len(enc, tokens, last)
+    unstable = enc.decode_bytes(tokens[-last:])
+    del tokens[len(tokens) - last :]
+    if not unstable:
+        return tokens, []
+
+    completions: set[tuple[int, ...]] = set()
+    # Single tokens that start with the unstable bytes.
+    for token_bytes in enc._tokens_starting_with(unstable):
+        completions.add((enc.encode_single_token(token_bytes),))
+    # A token straddling each possible split point, the rest re-encoded.
+    for i in range(1, len(unstable)):
+        prefix, suffix = unstable[:i], unstable[i:]
+        for token_bytes in enc._tokens_starting_with(suffix):
+            possibility = prefix + token_bytes
+            try:
+                encoded = enc.encode_ordinary(possibility.decode("utf-8"))
+            except UnicodeDecodeError:
+                encoded = enc._core.byte_pair_encode(possibility)
+            seq, seq_len = [], 0
+            for token in encoded:
+                seq.append(token)
+                seq_len += len(enc.decode_single_token_bytes(token))
+                if seq_len >= len(unstable):
+                    break
+            completions.add(tuple(seq))
+    # A trailing whitespace character may split off once text follows it.
+    if len(unstable) > 1:
+        char, size = _last_utf8_char(unstable)
+        if len(unstable) - size > 0 and char is not None and char in _WHITE_SPACE:
+            completions.add(
+                tuple(enc._core.byte_pair_encode(unstable[:-size]) + enc._core.byte_pair_encode(unstable[-size:]))
+            )
+    return tokens, [list(c) for c in completions]

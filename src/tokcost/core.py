@@ -1,0 +1,511 @@
+"""``Encoding``: tiktoken's API over tokcost's native core.
+
+Every public method and property of ``tiktoken.Encoding`` is here with the
+same signature and results, so switching is one import::
+
+    import tokcost as tiktoken
+    enc = tiktoken.get_encoding("o200k_base")
+    enc.encode("hello world")            # [24912, 2375]
+
+Extras: ``count`` / ``count_batch`` (token counts without building lists) and
+``encode_bytes`` (bytes that need not be valid UTF-8). Special-token policy
+lives here; the native core only splits, merges and decodes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, AbstractSet, Collection, Iterator, Literal, NoReturn, Optional, Sequence
+
+from tokcost import _core, vocab
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from tokcost.registry import EncodingSpec
+
+AllowedSpecial = "Literal['all'] | AbstractSet[str]"
+
+
+def _without_surrogates(text: str) -> str:
+    # As tiktoken does: pair up surrogates that form a character, replace lone
+    # ones with U+FFFD, so the text can be UTF-8 encoded.
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+class Encoding:
+    def __init__(
+        self,
+        name: str,
+        *,
+        pat_str: str,
+        mergeable_ranks: dict[bytes, int],
+        special_tokens: dict[str, int],
+        explicit_n_vocab: Optional[int] = None,
+    ):
+        """An encoding from its parts, as ``tiktoken.Encoding(...)`` takes them."""
+        from tokcost.registry import NATIVE_SPLITTERS
+
+        if explicit_n_vocab:
+            if len(mergeable_ranks) + len(special_tokens) != explicit_n_vocab:
+                raise ValueError(
+                    f"{name}: {len(mergeable_ranks)} mergeable + {len(special_tokens)} special tokens "
+                    f"!= explicit_n_vocab {explicit_n_vocab}"
+                )
+        core = _core.CoreBPE(mergeable_ranks, dict(special_tokens), NATIVE_SPLITTERS.get(pat_str))
+        self._setup(name, pat_str, core, special_tokens)
+        self._mergeable_ranks_cache = mergeable_ranks
+        if explicit_n_vocab and self.max_token_value != explicit_n_vocab - 1:
+            raise ValueError(f"{name}: max token value {self.max_token_value} != explicit_n_vocab - 1")
+
+    @classmethod
+    def _from_spec(cls, spec: "EncodingSpec", path=None) -> "Encoding":
+        """A registered encoding: verified rank file, cached native tables."""
+        from tokcost.registry import vocab_path_override
+
+        specials = dict(spec.special_tokens)
+        path = path or vocab_path_override(spec)
+        data = vocab.read_rank_file(spec.vocabulary, spec.sha256, path)
+        key = f"{spec.name}-{spec.sha256[:16]}-{_core.TABLES_VERSION_TAG}"
+
+        def build() -> bytes:
+            return _core.CoreBPE(data, specials, spec.splitter).export_tables()
+
+        core = vocab.load_cached_tables(key, build, lambda blob: _core.CoreBPE(blob, specials, spec.splitter))
+        self = cls.__new__(cls)
+        self._setup(spec.name, spec.pat_str, core, specials)
+        self._mergeable_ranks_cache = None
+        self._registered = True
+        return self
+
+    def _setup(self, name: str, pat_str: str, core, special_tokens: dict[str, int]) -> None:
+        self.name = name
+        self._pat_str = pat_str
+        self._core = core
+        self._special_tokens = dict(special_tokens)
+        self._special_token_values = set(special_tokens.values())
+        self._special_first_chars = frozenset(t[0] for t in special_tokens if t)
+        self._registered = False
+        # The highest id of any token, from the native tables.
+        self.max_token_value = core.n_ranks - 1
+        self._split_regex = None if core.splitter else _compile_pattern(pat_str)
+
+    def __repr__(self) -> str:
+        return f"<Encoding {self.name!r}>"
+
+    # ------------------------------------------------------------------ encoding
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        """Token ids of ``text``, special tokens encoded as plain text.
+
+        >>> get_encoding("o200k_base").encode_ordinary("hello world")
+        [24912, 2375]
+        """
+        try:
+            return self._encode_ordinary(text)
+        except UnicodeEncodeError:
+            return self._encode_ordinary(_without_surrogates(text))
+
+    def encode(
+        self,
+        text: str,
+        *,
+        allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
+        disallowed_special: Literal["all"] | Collection[str] = "all",
+    ) -> list[int]:
+        """Token ids of ``text``.
+
+        Text that spells a special token raises ValueError unless the token is in
+        ``allowed_special`` (then it becomes that token) or left out of
+        ``disallowed_special`` (then it is plain text). ``"all"`` means every
+        special token.
+
+        >>> enc = get_encoding("o200k_base")
+        >>> enc.encode("<|endoftext|>", allowed_special="all")
+        [199999]
+        """
+        allowed = self._check_special(text, allowed_special, disallowed_special)
+        try:
+            return self._encode_with_special(text, allowed)
+        except UnicodeEncodeError:
+            return self._encode_with_special(_without_surrogates(text), allowed)
+
+    def encode_to_numpy(
+        self,
+        text: str,
+        *,
+        allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
+        disallowed_special: Literal["all"] | Collection[str] = "all",
+    ) -> "npt.NDArray[np.uint32]":
+        """``encode`` as a numpy uint32 array, without a Python list in between."""
+        import numpy as np
+
+        allowed = self._check_special(text, allowed_special, disallowed_special)
+        if self._split_regex is None and not self._specials_present(text, allowed):
+            try:
+                return np.frombuffer(self._core.encode_ordinary_to_bytes(text), dtype=np.uint32)
+            except UnicodeEncodeError:
+                text = _without_surrogates(text)
+        return np.array(self._encode_with_special(text, allowed), dtype=np.uint32)
+
+    def encode_ordinary_batch(self, text: list[str], *, num_threads: int = 8) -> list[list[int]]:
+        """``[encode_ordinary(t) for t in text]``, on native threads without the GIL."""
+        if self._split_regex is not None:
+            return self._thread_map(self.encode_ordinary, text, num_threads)
+        try:
+            return self._core.encode_ordinary_batch(text, num_threads)
+        except UnicodeEncodeError:
+            return self._core.encode_ordinary_batch([_without_surrogates(t) for t in text], num_threads)
+
+    def encode_batch(
+        self,
+        text: list[str],
+        *,
+        num_threads: int = 8,
+        allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
+        disallowed_special: Literal["all"] | Collection[str] = "all",
+    ) -> list[list[int]]:
+        """``[encode(t, ...) for t in text]``, in parallel."""
+        allowed, disallowed = self._resolve_special(allowed_special, disallowed_special)
+        for t in text:
+            self._raise_if_disallowed(t, disallowed)
+        if not allowed or not any(self._specials_present(t, allowed) for t in text):
+            return self.encode_ordinary_batch(text, num_threads=num_threads)
+        encoder = functools.partial(self.encode, allowed_special=allowed, disallowed_special=())
+        return self._thread_map(encoder, text, num_threads)
+
+    def encode_with_unstable(
+        self,
+        text: str,
+        *,
+        allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
+        disallowed_special: Literal["all"] | Collection[str] = "all",
+    ) -> tuple[list[int], list[list[int]]]:
+        """Stable tokens of ``text`` and the token sequences that may complete it.
+
+        The stable tokens cover a prefix of ``text``; each completion decodes to
+        bytes that start with the rest. Completions come in no particular order.
+        """
+        allowed = self._check_special(text, allowed_special, disallowed_special)
+        from tokcost._unstable import encode_with_unstable
+
+        return encode_with_unstable(self, text, allowed)
+
+    def encode_single_token(self, text_or_bytes: str | bytes) -> int:
+        """The id of the one token spelled by ``text_or_bytes`` (special tokens too).
+
+        Raises KeyError when it is not a single token.
+        """
+        if isinstance(text_or_bytes, str):
+            text_or_bytes = text_or_bytes.encode("utf-8")
+        rank = self._core.piece_rank(text_or_bytes)
+        if rank >= 0:
+            return rank
+        try:
+            special = text_or_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            raise KeyError(text_or_bytes) from None
+        if special in self._special_tokens:
+            return self._special_tokens[special]
+        raise KeyError(text_or_bytes)
+
+    def encode_bytes(self, data: bytes) -> list[int]:
+        """Token ids of raw bytes, which need not be valid UTF-8 (tiktoken's ``_encode_bytes``).
+
+        The valid UTF-8 prefix is encoded as text; the bytes from the first
+        invalid sequence on, joined to the last piece of that prefix, are
+        merged with plain BPE.
+        """
+        data = bytes(data)
+        try:
+            return self.encode_ordinary(data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            valid = exc.start
+        from tokcost._unstable import increase_last_piece_token_len
+
+        text = data[:valid].decode("utf-8")
+        tokens = self.encode_ordinary(text)
+        last = increase_last_piece_token_len(self, tokens, self._last_piece_token_count(text))
+        if tokens and last:
+            unstable = self.decode_bytes(tokens[-last:]) + data[valid:]
+            del tokens[-last:]
+        else:
+            unstable = data[valid:]
+        rank = self._core.piece_rank(unstable)
+        tokens.extend([rank] if rank >= 0 else self._core.byte_pair_encode(unstable))
+        return tokens
+
+    _encode_bytes = encode_bytes
+
+    # ------------------------------------------------------------------ counting
+
+    def count(self, text: str) -> int:
+        """``len(encode_ordinary(text))``, without building the list.
+
+        >>> get_encoding("o200k_base").count("hello world")
+        2
+        """
+        if self._split_regex is not None:
+            return len(self.encode_ordinary(text))
+        try:
+            return self._core.count(text)
+        except UnicodeEncodeError:
+            return self._core.count(_without_surrogates(text))
+
+    def count_batch(self, texts: Sequence[str], *, num_threads: int = 8) -> list[int]:
+        """``[count(t) for t in texts]`` on native threads without the GIL."""
+        if self._split_regex is not None:
+            return [len(t) for t in self.encode_ordinary_batch(list(texts), num_threads=num_threads)]
+        try:
+            return self._core.count_batch(texts, num_threads)
+        except UnicodeEncodeError:
+            return self._core.count_batch([_without_surrogates(t) for t in texts], num_threads)
+
+    # ------------------------------------------------------------------ decoding
+
+    def decode_bytes(self, tokens: Sequence[int]) -> bytes:
+        """The bytes of ``tokens``.
+
+        >>> get_encoding("o200k_base").decode_bytes([24912, 2375])
+        b'hello world'
+        """
+        return self._core.decode_bytes(tokens)
+
+    def decode(self, tokens: Sequence[int], errors: str = "replace") -> str:
+        """The text of ``tokens``; bytes that are not UTF-8 follow ``errors``."""
+        return self._core.decode_bytes(tokens).decode("utf-8", errors=errors)
+
+    def decode_single_token_bytes(self, token: int) -> bytes:
+        """The bytes of one token (special tokens too). Raises KeyError for unknown ids."""
+        return self._core.decode_single_token_bytes(token)
+
+    def decode_tokens_bytes(self, tokens: Sequence[int]) -> list[bytes]:
+        """The bytes of each token, for visualising a tokenization."""
+        return [self._core.decode_single_token_bytes(token) for token in tokens]
+
+    def decode_with_offsets(self, tokens: Sequence[int]) -> tuple[str, list[int]]:
+        """The text of ``tokens`` and, per token, the index of the first character
+        it contributes bytes to. Raises UnicodeDecodeError on invalid UTF-8."""
+        token_bytes = self.decode_tokens_bytes(tokens)
+        offsets = []
+        chars = 0
+        for data in token_bytes:
+            starts_mid_char = bool(data) and 0x80 <= data[0] < 0xC0
+            offsets.append(max(0, chars - starts_mid_char))
+            chars += sum(1 for b in data if not 0x80 <= b < 0xC0)
+        return b"".join(token_bytes).decode("utf-8", errors="strict"), offsets
+
+    def decode_batch(
+        self, batch: Sequence[Sequence[int]], *, errors: str = "replace", num_threads: int = 8
+    ) -> list[str]:
+        """``[decode(tokens) for tokens in batch]``."""
+        return [self.decode(tokens, errors=errors) for tokens in batch]
+
+    def decode_bytes_batch(self, batch: Sequence[Sequence[int]], *, num_threads: int = 8) -> list[bytes]:
+        """``[decode_bytes(tokens) for tokens in batch]``."""
+        return [self._core.decode_bytes(tokens) for tokens in batch]
+
+    # ------------------------------------------------------------------ vocabulary
+
+    def token_byte_values(self) -> list[bytes]:
+        """The bytes of every mergeable token, sorted."""
+        return sorted(self._core.mergeable_token_bytes(self._special_token_values))
+
+    @property
+    def eot_token(self) -> int:
+        return self._special_tokens["<|endoftext|>"]
+
+    @functools.cached_property
+    def special_tokens_set(self) -> set[str]:
+        return set(self._special_tokens)
+
+    def is_special_token(self, token: int) -> bool:
+        return token in self._special_token_values
+
+    @property
+    def n_vocab(self) -> int:
+        """``max_token_value + 1``, as in tiktoken."""
+        return self.max_token_value + 1
+
+    @property
+    def _mergeable_ranks(self) -> dict[bytes, int]:
+        if self._mergeable_ranks_cache is None:
+            skip = self._special_token_values
+            self._mergeable_ranks_cache = {
+                self._core.decode_single_token_bytes(r): r
+                for r in range(self.n_vocab)
+                if r not in skip and self._has_rank(r)
+            }
+        return self._mergeable_ranks_cache
+
+    def _has_rank(self, rank: int) -> bool:
+        try:
+            self._core.decode_single_token_bytes(rank)
+            return True
+        except KeyError:
+            return False
+
+    # ------------------------------------------------------------------ private
+
+    def _encode_ordinary(self, text: str) -> list[int]:
+        if self._split_regex is None:
+            return self._core.encode_ordinary(text)
+        text.encode("utf-8")  # raise UnicodeEncodeError on surrogates, as the core does
+        out: list[int] = []
+        for piece in self._split_regex.findall(text):
+            out.extend(self._core.encode_single_piece(piece.encode("utf-8")))
+        return out
+
+    def _encode_single_piece(self, text_or_bytes: str | bytes) -> list[int]:
+        """Encode without splitting; no special tokens."""
+        if isinstance(text_or_bytes, str):
+            text_or_bytes = text_or_bytes.encode("utf-8")
+        return self._core.encode_single_piece(text_or_bytes)
+
+    def _encode_only_native_bpe(self, text: str) -> list[int]:
+        """Split with the ``regex`` package, merge natively (for cross-checks)."""
+        out: list[int] = []
+        for piece in _compile_pattern(self._pat_str).findall(text):
+            out.extend(self._core.encode_single_piece(piece.encode("utf-8")))
+        return out
+
+    def _resolve_special(self, allowed_special, disallowed_special) -> tuple[AbstractSet[str], frozenset]:
+        """tiktoken's reading of the two arguments: (allowed, disallowed) sets."""
+        if allowed_special == "all":
+            allowed_special = self.special_tokens_set
+        if disallowed_special == "all":
+            disallowed_special = self.special_tokens_set - allowed_special
+        return allowed_special, frozenset(disallowed_special)
+
+    def _raise_if_disallowed(self, text: str, disallowed: frozenset) -> None:
+        if disallowed and any(c in text for c in self._special_first_chars):
+            match = _special_token_regex(disallowed).search(text)
+            if match:
+                _raise_disallowed_special_token(match.group())
+
+    def _check_special(self, text, allowed_special, disallowed_special) -> AbstractSet[str]:
+        """Raise on disallowed special tokens in ``text``; return the allowed set."""
+        allowed, disallowed = self._resolve_special(allowed_special, disallowed_special)
+        self._raise_if_disallowed(text, disallowed)
+        return allowed
+
+    def _specials_present(self, text: str, allowed: AbstractSet[str]) -> bool:
+        return bool(allowed) and any(c in text for c in self._special_first_chars)
+
+    def _segments(self, text: str, allowed: AbstractSet[str]) -> Iterator[tuple[str, Optional[str]]]:
+        """(ordinary text, following allowed special token or None) pairs.
+
+        Like tiktoken, a special token that is not allowed is skipped one
+        character at a time, so an allowed one starting inside it is still found."""
+        pattern = _special_token_regex(frozenset(self._special_tokens))
+        start = 0
+        while True:
+            match = pattern.search(text, start)
+            while match is not None and match.group() not in allowed:
+                match = pattern.search(text, match.start() + 1)
+            if match is None:
+                yield text[start:], None
+                return
+            yield text[start : match.start()], match.group()
+            start = match.end()
+
+    def _encode_with_special(self, text: str, allowed: AbstractSet[str]) -> list[int]:
+        if not self._specials_present(text, allowed):
+            return self._encode_ordinary(text)
+        tokens: list[int] = []
+        for segment, special in self._segments(text, allowed):
+            tokens.extend(self._encode_ordinary(segment))
+            if special is not None:
+                tokens.append(self._special_tokens[special])
+        return tokens
+
+    def _encode_with_last_piece(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], int]:
+        """``encode`` plus the token count of the last ordinary piece (0 when the
+        text ends with a special token or is empty)."""
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = _without_surrogates(text)
+        tokens: list[int] = []
+        segment = ""
+        for segment, special in self._segments(text, allowed) if self._specials_present(text, allowed) else [(text, None)]:
+            tokens.extend(self._encode_ordinary(segment))
+            if special is not None:
+                tokens.append(self._special_tokens[special])
+                segment = ""
+        return tokens, self._last_piece_token_count(segment) if segment else 0
+
+    def _last_piece_token_count(self, text: str) -> int:
+        if not text:
+            return 0
+        if self._split_regex is None:
+            return self._core.last_piece_token_count(text)
+        pieces = self._split_regex.findall(text)
+        return len(self._core.encode_single_piece(pieces[-1].encode("utf-8"))) if pieces else 0
+
+    @functools.cached_property
+    def _sorted_token_bytes(self) -> list[bytes]:
+        return self.token_byte_values()
+
+    def _tokens_starting_with(self, prefix: bytes) -> Iterator[bytes]:
+        tokens = self._sorted_token_bytes
+        i = bisect.bisect_left(tokens, prefix)
+        while i < len(tokens) and tokens[i].startswith(prefix):
+            yield tokens[i]
+            i += 1
+
+    @staticmethod
+    def _thread_map(fn, items, num_threads: int) -> list:
+        with ThreadPoolExecutor(max(1, num_threads)) as pool:
+            return list(pool.map(fn, items))
+
+    def __getstate__(self) -> object:
+        from tokcost.registry import ENCODINGS
+
+        if self._registered and self.name in ENCODINGS:
+            return self.name
+        return {
+            "name": self.name,
+            "pat_str": self._pat_str,
+            "mergeable_ranks": self._mergeable_ranks,
+            "special_tokens": self._special_tokens,
+        }
+
+    def __setstate__(self, value: object) -> None:
+        from tokcost.registry import get_encoding
+
+        if isinstance(value, str):
+            self.__dict__ = get_encoding(value).__dict__
+            return
+        self.__init__(**value)
+
+
+def get_encoding(name: str) -> Encoding:
+    from tokcost.registry import get_encoding as _get
+
+    return _get(name)
+
+
+@functools.lru_cache(maxsize=128)
+def _special_token_regex(tokens: frozenset[str]) -> "re.Pattern[str]":
+    return re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+
+
+@functools.lru_cache(maxsize=16)
+def _compile_pattern(pat_str: str):
+    import regex
+
+    return regex.compile(pat_str)
+
+
+def _raise_disallowed_special_token(token: str) -> NoReturn:
+    raise ValueError(
+        f"The text contains the special token {token!r}, which is disallowed. "
+        f"To encode it as that special token, pass allowed_special={{{token!r}}} (or \"all\"); "
+        f"to encode it as ordinary text, pass disallowed_special=() "
+        f"(or leave {token!r} out of disallowed_special)."
+    )

@@ -1,0 +1,60 @@
+"""Shared fixtures: tokcost's encodings beside tiktoken's, offline.
+
+tiktoken looks for rank files in TIKTOKEN_CACHE_DIR under the sha1 of their
+URL; we seed that cache from the rank files bundled with tokcost (verified by
+sha256 on the way), so the reference never touches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ENCODING_NAMES = ["o200k_base", "cl100k_base"]
+_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
+
+_tiktoken_cache = Path(tempfile.mkdtemp(prefix="tokcost-tiktoken-cache-"))
+_tokcost_cache = Path(tempfile.mkdtemp(prefix="tokcost-tables-cache-"))
+os.environ["TIKTOKEN_CACHE_DIR"] = str(_tiktoken_cache)
+os.environ["TOKCOST_CACHE_DIR"] = str(_tokcost_cache)
+
+
+def _seed_tiktoken_cache() -> None:
+    from tokcost import registry, vocab
+
+    for name in ENCODING_NAMES:
+        spec = registry.ENCODINGS[name]
+        data = vocab.read_rank_file(spec.vocabulary, spec.sha256)
+        key = hashlib.sha1(_URL.format(name).encode()).hexdigest()
+        (_tiktoken_cache / key).write_bytes(data)
+
+
+_seed_tiktoken_cache()
+
+FLORES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "flores200"
+
+
+@pytest.fixture(scope="session", params=ENCODING_NAMES)
+def encoding_name(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def pair(encoding_name):
+    """(tokcost encoding, tiktoken encoding) of the same name."""
+    import tiktoken
+
+    import tokcost
+
+    return tokcost.get_encoding(encoding_name), tiktoken.get_encoding(encoding_name)
+
+
+@pytest.fixture(scope="session")
+def flores_dir() -> Path:
+    if not FLORES_DIR.is_dir():
+        pytest.skip(f"FLORES-200 corpus not found at {FLORES_DIR}")
+    return FLORES_DIR

@@ -1,0 +1,144 @@
+"""tiktoken's public API, tokcost's registry, errors, pickling and threads."""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import tiktoken
+
+import tokcost
+
+
+def test_every_public_member_of_tiktoken_encoding_exists_with_the_same_signature():
+    for name, member in inspect.getmembers(tiktoken.Encoding):
+        if name.startswith("_"):
+            continue
+        assert hasattr(tokcost.Encoding, name), name
+        if inspect.isfunction(member):
+            ref_params = list(inspect.signature(member).parameters)
+            ours = inspect.signature(getattr(tokcost.Encoding, name)).parameters
+            assert list(ours) == ref_params, name
+
+
+def test_module_functions():
+    assert {"o200k_base", "cl100k_base"} <= set(tokcost.list_encoding_names())
+    for model, name in {
+        "gpt-4o": "o200k_base", "gpt-4o-mini": "o200k_base", "gpt-4o-2024-08-06": "o200k_base",
+        "gpt-4.1": "o200k_base", "gpt-4.1-nano": "o200k_base", "o1": "o200k_base", "o1-mini": "o200k_base",
+        "o3": "o200k_base", "o3-mini": "o200k_base", "o4-mini": "o200k_base", "o4-mini-2025-04-16": "o200k_base",
+        "gpt-4": "cl100k_base", "gpt-4-0613": "cl100k_base", "gpt-4-turbo": "cl100k_base",
+        "gpt-3.5-turbo": "cl100k_base", "gpt-3.5-turbo-0125": "cl100k_base",
+        "text-embedding-3-small": "cl100k_base", "text-embedding-3-large": "cl100k_base",
+    }.items():
+        assert tokcost.encoding_name_for_model(model) == name == tiktoken.encoding_name_for_model(model)
+        assert tokcost.encoding_for_model(model).name == name
+
+
+def test_unknown_names_suggest_the_closest():
+    with pytest.raises(ValueError, match="Did you mean 'o200k_base'"):
+        tokcost.get_encoding("o200k_bse")
+    with pytest.raises(KeyError, match="Did you mean 'gpt-4o'"):
+        tokcost.encoding_name_for_model("gtp-4o")
+    with pytest.raises(ValueError):
+        tokcost.get_encoding(None)
+
+
+def test_decode_family(pair):
+    ours, ref = pair
+    tokens = ref.encode("héllo wörld, 你好 👋")
+    assert ours.decode(tokens) == ref.decode(tokens)
+    assert ours.decode_bytes(tokens) == ref.decode_bytes(tokens)
+    assert ours.decode_tokens_bytes(tokens) == ref.decode_tokens_bytes(tokens)
+    assert ours.decode_with_offsets(tokens) == ref.decode_with_offsets(tokens)
+    assert ours.decode_batch([tokens, tokens[:3]]) == ref.decode_batch([tokens, tokens[:3]])
+    assert ours.decode_bytes_batch([tokens, []]) == ref.decode_bytes_batch([tokens, []])
+    partial = tokens[:4]
+    assert ours.decode(partial, errors="ignore") == ref.decode(partial, errors="ignore")
+    assert ours.decode(partial) == ref.decode(partial)
+
+
+def test_bad_token_ids_raise_clear_errors(pair):
+    ours, _ = pair
+    for bad in [ours.n_vocab + 5, -1, 2**64, 2**40]:
+        with pytest.raises(KeyError):
+            ours.decode([1, bad])
+        with pytest.raises(ValueError, match="Invalid token"):
+            ours.decode([bad])
+        with pytest.raises(KeyError):
+            ours.decode_single_token_bytes(bad)
+    with pytest.raises(TypeError):
+        ours.decode(["a"])
+
+
+def test_single_tokens_and_vocabulary(pair):
+    ours, ref = pair
+    assert ours.token_byte_values() == ref.token_byte_values()
+    for token in [b"hello", b" world", b"\xff", b"!"]:
+        assert ours.encode_single_token(token) == ref.encode_single_token(token)
+    with pytest.raises(KeyError):
+        ours.encode_single_token("not a single token at all")
+    assert ours._encode_single_piece("helloqqqq") == ref._encode_single_piece("helloqqqq")
+    assert ours._encode_only_native_bpe("hello world 123") == ref._encode_only_native_bpe("hello world 123")
+
+
+@pytest.mark.parametrize("data", [b"hello \xff\xfe world\xe4", b"\xe4\xbd", b"abc", b"", b"  \xf0\x9f", b"\x80" * 10, b"ok \n\n \xc3"])
+def test_encode_bytes_matches_tiktoken(pair, data):
+    ours, ref = pair
+    assert ours.encode_bytes(data) == ref._encode_bytes(data)
+    assert ours.decode_bytes(ours.encode_bytes(data)) == data
+
+
+@pytest.mark.parametrize("text", ["hello fanta", "hello world ", "x\n\n", "café", "a<|endoftext|>", "  ", "中文", "" ])
+def test_encode_with_unstable(pair, text):
+    ours, ref = pair
+    stable, completions = ours.encode_with_unstable(text, allowed_special="all")
+    ref_stable, ref_completions = ref.encode_with_unstable(text, allowed_special="all")
+    assert stable == ref_stable
+    assert sorted(map(tuple, completions)) == sorted(map(tuple, ref_completions))
+
+
+def test_pickle_round_trip(pair):
+    ours, _ = pair
+    again = pickle.loads(pickle.dumps(ours))
+    assert again.encode("pickled ok") == ours.encode("pickled ok")
+
+
+def test_custom_encoding_from_parts_and_pickle():
+    base = tokcost.get_encoding("cl100k_base")
+    ref_base = tiktoken.get_encoding("cl100k_base")
+    kwargs = dict(
+        pat_str=base._pat_str.replace("\\p{N}{1,3}+", "\\p{N}{1,2}+"),
+        mergeable_ranks=base._mergeable_ranks,
+        special_tokens={"<|x|>": 100300},
+    )
+    ours = tokcost.Encoding("custom", **kwargs)
+    ref = tiktoken.Encoding("custom", **kwargs)
+    for text in ["12345 hello", "<|x|> y", "mixed 中文 123"]:
+        assert ours.encode(text, allowed_special="all") == ref.encode(text, allowed_special="all")
+        assert ours.count(text) == len(ref.encode_ordinary(text))
+    clone = pickle.loads(pickle.dumps(ours))
+    assert clone.encode("12345") == ref.encode("12345")
+    assert ours.max_token_value == ref.max_token_value
+
+
+def test_threads_share_one_encoding(pair):
+    ours, ref = pair
+    rng = random.Random(7)
+    words = ["alpha", "βήτα", "гамма", "デルタ", "  ", "\n", "1234", "'s", "😀"]
+    texts = ["".join(rng.choice(words) for _ in range(rng.randint(0, 300))) for _ in range(400)]
+    want = [ref.encode_ordinary(t) for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(ours.encode_ordinary, texts)) == want
+        assert list(pool.map(ours.count, texts)) == [len(w) for w in want]
+    assert ours.encode_ordinary_batch(texts, num_threads=8) == want
+
+
+def test_numpy_output(pair):
+    ours, ref = pair
+    array = ours.encode_to_numpy("numpy output, please")
+    assert array.dtype.name == "uint32"
+    assert array.tolist() == ref.encode_to_numpy("numpy output, please").tolist()

@@ -1,0 +1,45 @@
+"""Every FLORES-200 line in 56 languages, and each file whole, against tiktoken."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _languages(flores_dir):
+    files = sorted(flores_dir.glob("*_*.txt"))
+    assert len(files) == 56
+    return files
+
+
+def test_every_line_of_every_language(pair, flores_dir):
+    ours, ref = pair
+    mismatches = []
+    for path in _languages(flores_dir):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        got = ours.encode_ordinary_batch(lines)
+        want = [ref.encode_ordinary(line) for line in lines]
+        mismatches += [(path.name, i) for i, (a, b) in enumerate(zip(got, want)) if a != b]
+        assert ours.count_batch(lines) == [len(w) for w in want]
+        for line, tokens in zip(lines[:50], want):
+            assert ours.encode(line) == tokens
+            assert ours.decode(tokens) == line
+    assert mismatches == []
+
+
+def test_each_file_whole(pair, flores_dir):
+    ours, ref = pair
+    for path in _languages(flores_dir):
+        text = path.read_text(encoding="utf-8")
+        tokens = ref.encode(text)
+        assert ours.encode(text) == tokens, path.name
+        assert ours.count(text) == len(tokens)
+        assert ours.decode_bytes(tokens) == text.encode("utf-8")
+        assert ours.encode_to_numpy(text).tolist() == tokens
+
+
+@pytest.mark.parametrize("join", [" ", "\n", "\r\n", "  ", ""])
+def test_multilingual_mix(pair, flores_dir, join):
+    ours, ref = pair
+    rows = [path.read_text(encoding="utf-8").split("\n")[7:9] for path in _languages(flores_dir)]
+    text = join.join(line for row in rows for line in row)
+    assert ours.encode(text) == ref.encode(text)

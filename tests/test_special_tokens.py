@@ -1,0 +1,66 @@
+"""allowed_special / disallowed_special behave exactly as in tiktoken."""
+
+from __future__ import annotations
+
+import pytest
+
+TEXTS = [
+    "hello <|endoftext|> world",
+    "<|endoftext|>",
+    "a<|endofprompt|>b<|endoftext|>",
+    "<|endoftext|><|endoftext|>  ",
+    "trailing spaces  <|endoftext|>  x",
+    "no special here",
+    "<|fim_prefix|>x<|fim_suffix|>",
+    "<|endoftext",
+    "<<|endoftext|>|>",
+]
+
+ARGS = [
+    {},
+    {"allowed_special": "all"},
+    {"disallowed_special": ()},
+    {"allowed_special": {"<|endoftext|>"}},
+    {"allowed_special": {"<|endoftext|>"}, "disallowed_special": ()},
+    {"disallowed_special": {"<|endofprompt|>"}},
+    {"allowed_special": "all", "disallowed_special": ()},
+]
+
+
+def _outcome(fn):
+    try:
+        return fn()
+    except ValueError:
+        return ValueError
+
+
+@pytest.mark.parametrize("kwargs", ARGS, ids=str)
+def test_encode_same_results_and_errors(pair, kwargs):
+    ours, ref = pair
+    for text in TEXTS:
+        want = _outcome(lambda: ref.encode(text, **kwargs))
+        assert _outcome(lambda: ours.encode(text, **kwargs)) == want, text
+        got_np = _outcome(lambda: ours.encode_to_numpy(text, **kwargs))
+        assert (got_np if got_np is ValueError else got_np.tolist()) == want
+    batch_want = _outcome(lambda: ref.encode_batch(TEXTS, **kwargs))
+    assert _outcome(lambda: ours.encode_batch(TEXTS, **kwargs)) == batch_want
+
+
+def test_error_message_names_the_token_and_both_fixes(pair):
+    ours, _ = pair
+    with pytest.raises(ValueError) as info:
+        ours.encode("x <|endoftext|>")
+    message = str(info.value)
+    assert "'<|endoftext|>'" in message and "allowed_special" in message and "disallowed_special=()" in message
+
+
+def test_special_token_properties(pair):
+    ours, ref = pair
+    assert ours.special_tokens_set == ref.special_tokens_set
+    assert ours.eot_token == ref.eot_token
+    assert ours.n_vocab == ref.n_vocab
+    assert ours.max_token_value == ref.max_token_value
+    for token in ref.special_tokens_set:
+        assert ours.encode_single_token(token) == ref.encode_single_token(token)
+        value = ref.encode_single_token(token)
+        assert ours.is_special_token(value) and ours.decode_single_token_bytes(value) == token.encode()
