@@ -28,6 +28,22 @@ from tokcost.registry import (
 
 __version__ = "0.1.0"
 
+# Heavier parts load on first use, so `import tokcost` stays fast.
+_LAZY = {
+    "estimate_cost": "tokcost.prices",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tokcost' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 __all__ = [
     "Encoding",
     "get_encoding",
@@ -39,4 +55,5 @@ __all__ = [
     "UnknownModelError",
     "VocabularyError",
     "InvalidTokenError",
+    "estimate_cost",
 ]
