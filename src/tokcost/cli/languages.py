@@ -1,0 +1,125 @@
+"""``tokcost languages``: the tokenizer premium of each language in a parallel corpus."""
+
+from __future__ import annotations
+
+import sys
+
+from tokcost.cli.common import CliError, add_format_option, emit_rows, progress
+
+HELP = """The same content costs more tokens in some languages: measure it.
+
+CORPUS_DIR holds one <flores-code>.txt per language (eng_Latn.txt, hin_Deva.txt, ...),
+one sentence per line, line i aligned across files. Without it, the bundled
+FLORES-200 sample (32 languages x 200 sentences) is used. The premium is
+tokens(language) / tokens(English) by Petrov et al.'s definition (all lines joined
+with spaces, encoded once); --sentence-premium ranks by the median of per-line
+ratios instead. Costs are the language's text as input to each model.
+
+examples:
+  tokcost languages                              cl100k_base vs o200k_base on the sample
+  tokcost languages ~/flores200 --format csv     language,encoding,tokens,premium,...
+  tokcost languages -e o200k_base --chart premium     also writes premium.png and premium.svg
+  tokcost languages -l hin_Deva -l tam_Taml -m gpt-4o-mini -e o200k_base
+"""
+
+TABLE_COLUMNS = ["language", "name", "script", "encoding", "tokens", "premium", "sentence_premium",
+                 "tokens_per_sentence_mean", "bytes_per_token", "byte_fallback_share"]
+
+
+def register(subparsers) -> None:
+    import argparse
+
+    parser = subparsers.add_parser("languages", help="tokenizer premium per language (parallel corpus)",
+                                   description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus_dir", nargs="?", metavar="CORPUS_DIR",
+                        help="directory of aligned <flores-code>.txt files (default: bundled sample)")
+    parser.add_argument("--encoding", "-e", metavar="NAME", action="append", dest="encodings",
+                        help="encoding to measure; repeat to compare (default: cl100k_base and o200k_base)")
+    parser.add_argument("--model", "-m", metavar="NAME", action="append", dest="models",
+                        help="price the text for this model (its encoding must be measured); repeatable")
+    parser.add_argument("--language", "-l", metavar="CODE", action="append", dest="languages",
+                        help="only this FLORES-200 code (English is always kept); repeatable")
+    parser.add_argument("--reference", metavar="CODE", default="eng_Latn",
+                        help="language the premium is relative to (default: eng_Latn)")
+    parser.add_argument("--sentence-premium", action="store_true",
+                        help="sort and chart by the median per-sentence premium instead of the published one")
+    parser.add_argument("--detail", action="store_true",
+                        help="table: one row per language and encoding, even when comparing encodings")
+    parser.add_argument("--at", metavar="DATE", help="prices in effect on DATE, YYYY-MM-DD (default: today)")
+    parser.add_argument("--chart", metavar="PATH", help="also write PATH.png and PATH.svg (needs tokcost[plot])")
+    add_format_option(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from tokcost import TokcostError
+    from tokcost.analysis.languages import analyze_corpus
+
+    if args.chart:  # fail before the long count, not after it
+        from tokcost.analysis import charts
+
+        try:
+            charts._figure_class()
+        except charts.MissingPlotExtra as exc:
+            raise CliError(str(exc)) from None
+
+    try:
+        result = analyze_corpus(
+            args.corpus_dir, encodings=args.encodings or ("cl100k_base", "o200k_base"), models=args.models,
+            reference=args.reference, languages=args.languages, at=args.at,
+            progress=lambda work, total: progress(work, total, "counting"),
+        )
+    except TokcostError as exc:
+        raise CliError(str(exc)) from None
+    for note in result.notes:
+        print(f"tokcost: note: {note}", file=sys.stderr)
+
+    sort = "sentence_premium" if args.sentence_premium else "premium"
+    if args.format == "json":
+        emit_rows([], [], "json", json_document=result.to_dict())
+    elif args.format == "csv":
+        emit_rows(result.rows(sort=sort), result.columns, "csv")
+    elif len(result.encodings) > 1 and not args.detail:
+        _print_comparisons(result, sort)
+    else:
+        columns = TABLE_COLUMNS + [c for c in result.columns if c.startswith("cost_usd:")]
+        emit_rows(result.rows(sort=sort), columns, "table",
+                  title=f"Tokenizer premium vs {result.reference} ({result.corpus_dir})")
+
+    if args.chart:
+        from tokcost.analysis.charts import premium_chart
+
+        written = premium_chart(result, args.chart, definition=sort)
+        print("tokcost: chart: " + ", ".join(map(str, written)), file=sys.stderr)
+    return 0
+
+
+def _print_comparisons(result, sort: str) -> None:
+    """One wide table per encoding compared with the first, with short headers that fit a terminal."""
+    base = result.encodings[0]
+    definition = "sentence premium" if sort == "sentence_premium" else "premium"
+    for other in result.encodings[1:]:
+        rows = sorted(result.comparison(base, other), key=lambda r: -r[f"{sort}:{base}"])
+        a, b = _short(base), _short(other)
+        table = []
+        for row in rows:
+            line = {"language": row["language"], "name": row["name"], "script": row["script"],
+                    f"tokens {a}": row[f"tokens:{base}"], f"tokens {b}": row[f"tokens:{other}"],
+                    "token cut": _percent(row["token_reduction"]),
+                    f"{definition} {a}": row[f"{sort}:{base}"], f"{definition} {b}": row[f"{sort}:{other}"]}
+            for column, value in row.items():
+                if column.startswith("cost_usd:"):
+                    line["$ " + column.split(":", 1)[1]] = float(value)
+            if "cost_reduction" in row:
+                line["cost cut"] = _percent(row["cost_reduction"])
+            table.append(line)
+        emit_rows(table, list(table[0]), "table",
+                  title=f"{other} vs {base}, relative to {result.reference} ({result.corpus_dir})")
+
+
+def _short(encoding: str) -> str:
+    return encoding[:-5] if encoding.endswith("_base") else encoding
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}"

@@ -1,0 +1,142 @@
+"""``tokcost languages`` driven in-process: formats, options, and one-line errors for bad corpora."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import pytest
+
+from tokcost.cli import main
+
+
+def _run(capsys, *argv):
+    code = main(["languages", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _corpus(tmp_path, files):
+    directory = tmp_path / "corpus"
+    directory.mkdir()
+    for name, content in files.items():
+        (directory / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return directory
+
+
+def _one_line_error(code, out, err):
+    assert code == 1 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tokcost: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_no_arguments_compares_on_the_sample(capsys):
+    code, out, err = _run(capsys)
+    assert code == 0
+    assert "o200k_base vs cl100k_base" in out and "flores_sample" in out
+    assert "Hindi" in out and "tokens cl100k" in out and "premium o200k" in out
+
+
+def test_csv_header_and_rows(capsys):
+    code, out, _ = _run(capsys, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("language,encoding,tokens,premium,")
+    assert len(rows) == 64
+    assert {r["encoding"] for r in rows} == {"cl100k_base", "o200k_base"}
+    english = next(r for r in rows if r["language"] == "eng_Latn")
+    assert float(english["premium"]) == 1.0
+
+
+def test_json_document(capsys):
+    code, out, _ = _run(capsys, "--format", "json", "-e", "o200k_base", "-l", "tha_Thai")
+    assert code == 0
+    document = json.loads(out)
+    assert document["encodings"] == ["o200k_base"]
+    assert [r["language"] for r in document["rows"]] == ["tha_Thai", "eng_Latn"]
+    assert document["comparisons"] == []
+    assert "cost_usd:gpt-4o" in document["rows"][0]
+
+
+def test_single_encoding_detail_table(capsys):
+    code, out, _ = _run(capsys, "--encoding", "cl100k_base", "-l", "kor_Hang", "--sentence-premium")
+    assert code == 0
+    assert "cl100k_base" in out and "Korean" in out and "sentence_premium" in out
+
+
+def test_model_option_and_date(capsys):
+    code, out, _ = _run(capsys, "-e", "o200k_base", "-m", "gpt-4o-mini", "--at", "2024-08-01", "--format", "csv")
+    assert code == 0
+    assert out.splitlines()[0].endswith(",cost_usd:gpt-4o-mini")
+
+
+def test_full_corpus_csv_matches_published(capsys, flores_dir):
+    code, out, _ = _run(capsys, flores_dir, "-e", "cl100k_base", "--format", "csv")
+    assert code == 0
+    ours = {r["language"]: r for r in csv.DictReader(io.StringIO(out))}
+    published = {r["language"]: r for r in csv.DictReader(open(flores_dir / "published_premiums.csv"))
+                 if r["tokenizer"] == "cl100k_base" and r["language"] in ours}
+    assert len(ours) == len(published) == 56
+    for code_, row in published.items():
+        assert ours[code_]["tokens"] == row["tokens"]
+        assert f"{float(ours[code_]['premium']):.4f}" == row["premium"]
+
+
+def test_chart(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    code, _, err = _run(capsys, "-l", "hin_Deva", "--chart", tmp_path / "premium")
+    assert code == 0
+    assert (tmp_path / "premium.png").stat().st_size > 0 and (tmp_path / "premium.svg").stat().st_size > 0
+    assert "premium.png" in err
+
+
+def test_chart_without_matplotlib_fails_first(capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    line = _one_line_error(*_run(capsys, "--chart", tmp_path / "premium"))
+    assert "pip install 'tokcost[plot]'" in line
+
+
+# ---------------------------------------------------------------- bad input: one line, file and line named
+
+
+def test_missing_english(capsys, tmp_path):
+    directory = _corpus(tmp_path, {"fra_Latn.txt": "Bonjour\n"})
+    line = _one_line_error(*_run(capsys, directory))
+    assert "no eng_Latn.txt" in line and str(directory) in line
+
+
+def test_misaligned_files(capsys, tmp_path):
+    directory = _corpus(tmp_path, {"eng_Latn.txt": "a\nb\nc\n", "spa_Latn.txt": "a\nb\nc\nd\n"})
+    line = _one_line_error(*_run(capsys, directory))
+    assert "spa_Latn.txt: 4 lines but eng_Latn.txt has 3" in line and "ends at line 3" in line
+
+
+def test_unknown_language_code(capsys, tmp_path):
+    directory = _corpus(tmp_path, {"eng_Latn.txt": "a\n", "english.txt": "a\n"})
+    line = _one_line_error(*_run(capsys, directory))
+    assert "english.txt: unknown language code 'english'" in line
+    line = _one_line_error(*_run(capsys, "-l", "hin_Latn"))
+    assert "unknown language code 'hin_Latn'" in line and "hin_Deva" in line
+
+
+def test_non_utf8_file(capsys, tmp_path):
+    directory = _corpus(tmp_path, {"eng_Latn.txt": "a\nb\n", "fra_Latn.txt": "a\n".encode() + "é\n".encode("latin-1")})
+    line = _one_line_error(*_run(capsys, directory))
+    assert "fra_Latn.txt:2: not UTF-8" in line
+
+
+def test_missing_directory_and_bad_names(capsys, tmp_path):
+    assert "no such directory" in _one_line_error(*_run(capsys, tmp_path / "nope"))
+    assert "Unknown encoding 'o200k'" in _one_line_error(*_run(capsys, "-e", "o200k"))
+    assert "uses o200k_base" in _one_line_error(*_run(capsys, "-e", "cl100k_base", "-m", "gpt-4o"))
+    assert "gpt-4o" in _one_line_error(*_run(capsys, "-e", "o200k_base", "-m", "gpt-4oo"))
+
+
+def test_usage_error_exit_code(capsys):
+    code, _, err = _run(capsys, "--format", "xml")
+    assert code == 2 and "invalid choice" in err
