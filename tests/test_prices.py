@@ -51,3 +51,117 @@ def test_unknown_model_did_you_mean():
 def test_bad_token_counts(kwargs, message):
     with pytest.raises(PriceError, match=message):
         estimate_cost("gpt-4o-mini", **kwargs)
+
+
+# ---- dated history and corrections (hand-typed from the sources in corrections.py)
+
+@pytest.mark.parametrize("model, at, expected", [
+    ("gpt-4o", "2024-05-13", ("5", None, "15")),          # launch, 'Hello GPT-4o'
+    ("gpt-4o", "2024-10-01", ("5", None, "15")),          # alias still on 2024-05-13
+    ("gpt-4o", "2024-10-02", ("2.5", "1.25", "10")),      # alias moved to 2024-08-06
+    ("gpt-4o-mini", "2024-07-18", ("0.15", None, "0.6")),
+    ("gpt-4o-mini", "2026-11-25", ("0.15", "0.075", "0.6")),
+    ("gpt-3.5-turbo", "2023-03-01", ("2", None, "2")),
+    ("gpt-3.5-turbo", "2023-06-13", ("1.5", None, "2")),
+    ("gpt-3.5-turbo", "2024-02-16", ("0.5", None, "1.5")),
+    ("gpt-3.5-turbo-0125", "2024-06-01", ("0.5", None, "1.5")),
+    ("text-davinci-003", "2022-12-01", ("20", None, "20")),
+    ("o3", "2025-05-01", ("10", "2.5", "40")),
+    ("o3", "2025-06-10", ("2", "0.5", "8")),
+    ("gpt-4", "2023-03-14", ("30", None, "60")),
+])
+def test_price_history(model, at, expected):
+    rates = get_price(model, at=at).standard
+    got = (rates.input, rates.cached_input, rates.output)
+    assert got == tuple(None if v is None else Decimal(v) for v in expected)
+
+
+def test_gpt_4o_mid_2024_costs_launch_price_not_genai_alias_price():
+    # genai-prices prices the gpt-4o alias at $2.50/$10 always; in June 2024 it was $5/$15.
+    assert estimate_cost("gpt-4o", 1_000_000, 1_000_000, at="2024-06-15") == Decimal("20")
+
+
+def test_before_launch_is_an_error():
+    with pytest.raises(PriceError, match="no price before 2024-07-18"):
+        get_price("gpt-4o-mini", at="2024-07-17")
+
+
+def test_batch_history_starts_with_the_batch_api():
+    with pytest.raises(PriceError, match="no Batch API before 2024-04-15"):
+        estimate_cost("gpt-4", 1000, batch=True, at="2024-04-14")
+    # from 2024-04-15: half of $30/$60
+    assert estimate_cost("gpt-4", 1_000_000, 1_000_000, batch=True, at="2024-04-15") == Decimal("45")
+
+
+def test_davinci_has_no_batch():
+    with pytest.raises(PriceError, match="no Batch API price"):
+        estimate_cost("text-davinci-003", 1000, batch=True, at="2022-12-01")
+
+
+def test_dated_snapshot_names_and_other_providers_resolve():
+    assert get_price("gpt-4o-mini-2024-07-18", at="2025-01-01").model == "gpt-4o-mini"
+    price = get_price("claude-sonnet-4-5")
+    assert price.provider == "anthropic" and "genai-prices" in price.snapshot
+    assert get_price("anthropic/claude-sonnet-4-5").provider == "anthropic"
+
+
+def test_every_figure_names_its_snapshot():
+    price = get_price("gpt-4o", at="2024-06-01")
+    assert "2024-05-13" in price.snapshot and "Hello GPT-4o" in price.snapshot
+
+
+def test_at_accepts_dates_datetimes_and_rejects_garbage():
+    from datetime import datetime
+    assert estimate_cost("gpt-4o", 1000, at=datetime(2024, 6, 1, 12)) == Decimal("0.005")
+    with pytest.raises(PriceError, match="YYYY-MM-DD"):
+        estimate_cost("gpt-4o", 1000, at="June")
+
+
+# ---- user overrides
+
+def test_toml_overrides_replace_history(tmp_path):
+    path = tmp_path / "prices.toml"
+    path.write_text('[[price]]\nmodel = "gpt-4o"\ninput = 2.0\noutput = 8\ncached_input = 1\n'
+                    'batch_discount = 0.5\neffective = 2025-01-01\nsource = "contract"\naliases = ["our-4o"]\n'
+                    '\n[[price]]\nmodel = "acme-1"\nprovider = "acme"\ninput = "0.30"\noutput = 1.2\n')
+    catalog = Catalog().with_overrides(path)
+    # 1M in (400k cached) + 1M out: 600k*2 + 400k*1 + 1M*8 = 9.6
+    assert catalog.estimate_cost("our-4o", 1_000_000, 1_000_000, 400_000, at="2025-02-01") == Decimal("9.6")
+    assert catalog.estimate_cost("gpt-4o", 1_000_000, 0, batch=True, at="2025-02-01") == Decimal("1")
+    assert catalog.estimate_cost("acme-1", 1_000_000, 1_000_000) == Decimal("1.5")
+    assert "contract" in catalog.price("gpt-4o", "2025-02-01").snapshot
+    with pytest.raises(PriceError, match="no price before 2025-01-01"):
+        catalog.price("gpt-4o", "2024-12-31")
+
+
+def test_json_overrides(tmp_path):
+    path = tmp_path / "prices.json"
+    path.write_text('{"price": [{"model": "acme-2", "input": 1, "output": 3}]}')
+    assert Catalog().with_overrides(path).estimate_cost("acme-2", 500_000, 500_000) == Decimal("2")
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("p.toml", '[[price]]\nmodel = "x"\ninput = 1\noutptu = 2\n', r"p.toml:4: field 'outptu': unknown field \(Did you mean 'output'\?\)"),
+    ("p.toml", '[[price]]\nmodel = "x"\ninput = "abc"\noutput = 2\n', r"p.toml:3: field 'input': 'abc' is not a number; write"),
+    ("p.toml", '[[price]]\nmodel = "x"\ninput = 1\n', r"p.toml:1: missing field 'output'; add output"),
+    ("p.toml", '[[price]]\nmodel = "x"\ninput = -1\noutput = 2\n', r"p.toml:3: field 'input': -1 is negative"),
+    ("p.toml", '[[price]]\nmodel = "x"\ninput = 1\noutput = 2\neffective = "soon"\n', r"p.toml:5: field 'effective'.*YYYY-MM-DD"),
+    ("p.toml", '[[price]\nmodel = "x"\n', r"p.toml:1: invalid TOML"),
+    ("p.toml", 'title = "nothing"\n', r"p.toml:1: no price entries"),
+    ("p.json", '{"price": [\n {"model": "a", "input": 1, "output": 2},\n {"model": "b",\n  "input": true,\n  "output": 2}]}',
+     r"p.json:4: field 'input': True is not a number"),
+    ("p.json", '{"price": [}', r"p.json:1: invalid JSON"),
+])
+def test_bad_price_files_give_one_line_errors(tmp_path, name, text, message):
+    from tokcost.prices.overrides import PriceFileError
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(PriceFileError, match=message) as info:
+        Catalog().with_overrides(path)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_price_file(tmp_path):
+    from tokcost.prices.overrides import PriceFileError
+    with pytest.raises(PriceFileError, match="no such prices file"):
+        Catalog().with_overrides(tmp_path / "none.toml")

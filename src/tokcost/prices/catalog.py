@@ -88,6 +88,12 @@ class Price:
         when = self.effective.isoformat() if self.effective else "undated"
         return f"{self.model} price of {when} ({self.source})"
 
+    @property
+    def short_snapshot(self) -> str:
+        """Date and origin only, for tables: '2024-07-18 tokcost correction'."""
+        when = self.effective.isoformat() if self.effective else "undated"
+        return f"{when} {self.source.split(':')[0].split(' (')[0]}"
+
     def rates(self, batch: bool = False, at: DateLike = None) -> Rates:
         if not batch:
             return self.standard

@@ -1,0 +1,236 @@
+"""Exact token accounting of real requests: chat overhead, tools, schemas, images, output.
+
+Chat messages follow OpenAI's published counting recipe (the cookbook's
+``num_tokens_from_messages``): 3 tokens per message (4 for gpt-3.5-turbo-0301),
+the tokens of every field's value, 1 per ``name`` (-1 on 0301), and 3 that
+prime the reply (``<|start|>assistant<|message|>``). Tool definitions follow
+the cookbook's ``num_tokens_for_tools``. Images follow OpenAI's vision pricing
+guide, with each model's own base and per-tile tokens.
+
+>>> count_messages([{"role": "user", "content": "hello world"}], model="gpt-4o").total
+9
+>>> image_tokens(1024, 1024, model="gpt-4o")
+765
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from typing import Optional, Sequence
+
+import tokcost
+
+# Image token rules per model family, longest prefix wins: ("tile", base, per_tile) or ("patch", multiplier).
+# Source: OpenAI vision guide, "Calculating costs" (platform.openai.com/docs/guides/images-vision).
+IMAGE_RULES = {
+    "gpt-4o-mini": ("tile", 2833, 5667),
+    "gpt-4o": ("tile", 85, 170),
+    "chatgpt-4o": ("tile", 85, 170),
+    "gpt-4-turbo": ("tile", 85, 170),
+    "gpt-4-vision": ("tile", 85, 170),
+    "gpt-4.1": ("tile", 85, 170),
+    "gpt-4.5": ("tile", 85, 170),
+    "gpt-4.1-mini": ("patch", 1.62),
+    "gpt-4.1-nano": ("patch", 2.46),
+    "o4-mini": ("patch", 1.72),
+    "o1": ("tile", 75, 150),
+    "o3": ("tile", 75, 150),
+    "gpt-5": ("tile", 70, 140),
+    "gpt-5-mini": ("patch", 1.62),
+    "gpt-5-nano": ("patch", 2.46),
+    "computer-use": ("tile", 65, 129),
+}
+PATCH = 32
+PATCH_CAP = 1536
+
+# Tool-definition constants of the cookbook recipe, by model family.
+_TOOL_CONSTANTS = {
+    "o200k": dict(func_init=7, prop_init=3, prop_key=3, enum_init=-3, enum_item=3, func_end=12),
+    "cl100k": dict(func_init=10, prop_init=3, prop_key=3, enum_init=-3, enum_item=3, func_end=12),
+}
+TOOL_CALL_OVERHEAD = 3  # per call in an assistant message; an estimate, the recipe has none
+SCHEMA_OVERHEAD = 8  # response_format wrapper; an estimate, the recipe has none
+
+
+def counting_encoding(model: str):
+    """The encoding a model counts with; o200k_base when tokcost cannot map or load it."""
+    try:
+        return tokcost.encoding_for_model(model)
+    except (KeyError, ValueError, OSError):
+        return tokcost.get_encoding("o200k_base")
+
+
+def _rule(model: str, table: dict):
+    name = model.lower()
+    best = max((key for key in table if name.startswith(key)), key=len, default=None)
+    return table[best] if best else None
+
+
+def image_tokens(width: int, height: int, detail: str = "high", model: str = "gpt-4o") -> int:
+    """Prompt tokens of one image input (OpenAI's tile or patch formula for ``model``).
+
+    >>> image_tokens(2048, 4096, model="gpt-4o")   # 768x1536: 6 tiles
+    1105
+    >>> image_tokens(4096, 8192, detail="low", model="gpt-4o")
+    85
+    """
+    if width <= 0 or height <= 0:
+        raise ValueError(f"image size {width}x{height} must be positive; give width and height in pixels")
+    if detail not in ("low", "high", "auto"):
+        raise ValueError(f"detail {detail!r} must be 'low', 'high' or 'auto'")
+    rule = _rule(model, IMAGE_RULES)
+    if rule is None:
+        raise ValueError(f"no image token rule for model {model!r}; use a vision model such as gpt-4o")
+    if rule[0] == "patch":
+        return math.ceil(_patches(width, height) * rule[1])
+    _, base, per_tile = rule
+    if detail == "low":
+        return base
+    w, h = float(width), float(height)
+    if max(w, h) > 2048:  # fit within 2048 x 2048
+        scale = 2048 / max(w, h)
+        w, h = w * scale, h * scale
+    if min(w, h) > 768:  # then shortest side to 768 (never upscaled)
+        scale = 768 / min(w, h)
+        w, h = w * scale, h * scale
+    tiles = math.ceil(w / 512) * math.ceil(h / 512)
+    return base + per_tile * tiles
+
+
+def _patches(width: int, height: int) -> int:
+    patches = math.ceil(width / PATCH) * math.ceil(height / PATCH)
+    if patches <= PATCH_CAP:
+        return patches
+    # Shrink to fit the cap, then so that a whole number of patches fits the width or height.
+    shrink = math.sqrt(PATCH * PATCH * PATCH_CAP / (width * height))
+    shrink *= min(math.floor(width * shrink / PATCH) / (width * shrink / PATCH),
+                  math.floor(height * shrink / PATCH) / (height * shrink / PATCH))
+    return min(PATCH_CAP, math.ceil(width * shrink / PATCH) * math.ceil(height * shrink / PATCH))
+
+
+@dataclass
+class RequestTokens:
+    """Prompt tokens of one request, by part. ``total`` is what the API bills as input."""
+
+    messages: int = 0
+    tools: int = 0
+    images: int = 0
+    response_format: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.messages + self.tools + self.images + self.response_format
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "total": self.total}
+
+
+def _message_constants(model: str):
+    if model.startswith("gpt-3.5-turbo-0301"):
+        return 4, -1
+    return 3, 1
+
+
+def count_messages(messages: Sequence[dict], model: str = "gpt-4o", tools: Optional[Sequence[dict]] = None,
+                   response_format: Optional[dict] = None) -> RequestTokens:
+    """Prompt tokens of a chat request, per OpenAI's counting recipe.
+
+    Message content may be a string or a list of parts (``text`` and
+    ``image_url`` with ``width``/``height``/``detail``); assistant ``tool_calls``
+    count their names and arguments.
+    """
+    enc = counting_encoding(model)
+    per_message, per_name = _message_constants(model)
+    result = RequestTokens()
+    for message in messages:
+        result.messages += per_message
+        for key, value in message.items():
+            if key == "content" and isinstance(value, list):
+                for part in value:
+                    if part.get("type") == "text":
+                        result.messages += enc.count(part["text"])
+                    elif part.get("type") == "image_url":
+                        image = part.get("image_url", part)
+                        result.images += image_tokens(int(image["width"]), int(image["height"]),
+                                                      image.get("detail", "high"), model)
+            elif key == "tool_calls":
+                result.messages += tool_call_tokens(value, enc)
+            elif value is not None:
+                result.messages += enc.count(value if isinstance(value, str) else json.dumps(value))
+            if key == "name":
+                result.messages += per_name
+    result.messages += 3  # every reply is primed with <|start|>assistant<|message|>
+    if tools:
+        result.tools = tool_tokens(tools, model)
+    if response_format:
+        result.response_format = schema_tokens(response_format, model)
+    return result
+
+
+def tool_call_tokens(tool_calls: Sequence[dict], enc) -> int:
+    total = 0
+    for call in tool_calls:
+        function = call.get("function", call)
+        arguments = function.get("arguments", "")
+        if not isinstance(arguments, str):
+            arguments = json.dumps(arguments)
+        total += TOOL_CALL_OVERHEAD + enc.count(function["name"]) + enc.count(arguments)
+    return total
+
+
+def tool_tokens(tools: Sequence[dict], model: str = "gpt-4o") -> int:
+    """Tokens of tool (function) definitions, per the cookbook's ``num_tokens_for_tools``.
+
+    The recipe covers flat parameters; a nested object or array property also
+    counts the compact JSON of its schema (an estimate).
+    """
+    enc = counting_encoding(model)
+    c = _TOOL_CONSTANTS["o200k" if enc.name.startswith("o200k") else "cl100k"]
+    total = 0
+    for tool in tools:
+        function = tool.get("function", tool)
+        total += c["func_init"]
+        description = (function.get("description") or "").removesuffix(".")
+        total += enc.count(f"{function['name']}:{description}")
+        properties = (function.get("parameters") or {}).get("properties") or {}
+        if properties:
+            total += c["prop_init"]
+            for key, spec in properties.items():
+                total += c["prop_key"]
+                if "enum" in spec:
+                    total += c["enum_init"]
+                    for item in spec["enum"]:
+                        total += c["enum_item"] + enc.count(str(item))
+                p_desc = (spec.get("description") or "").removesuffix(".")
+                total += enc.count(f"{key}:{spec.get('type', '')}:{p_desc}")
+                nested = {k: v for k, v in spec.items() if k in ("properties", "items")}
+                if nested:
+                    total += enc.count(json.dumps(nested, separators=(",", ":")))
+    if tools:
+        total += c["func_end"]
+    return total
+
+
+def schema_tokens(response_format: dict, model: str = "gpt-4o") -> int:
+    """Tokens of a structured-output schema: its compact JSON plus a small wrapper (an estimate)."""
+    enc = counting_encoding(model)
+    schema = response_format.get("json_schema", response_format)
+    return SCHEMA_OVERHEAD + enc.count(json.dumps(schema, separators=(",", ":"), ensure_ascii=False))
+
+
+def estimate_output_tokens(expected: Optional[int] = None, ratio: Optional[float] = None,
+                           input_tokens: int = 0, text: Optional[str] = None, model: str = "gpt-4o") -> int:
+    """Expected output tokens: a given count, a typical reply's text, or ``ratio`` x input tokens.
+
+    >>> estimate_output_tokens(ratio=0.25, input_tokens=1000)
+    250
+    """
+    if expected is not None:
+        return int(expected)
+    if text is not None:
+        return counting_encoding(model).count(text)
+    if ratio is not None:
+        return round(ratio * input_tokens)
+    raise ValueError("give expected output tokens, a typical reply's text, or a ratio to input tokens")
