@@ -1,0 +1,167 @@
+"""``tokcost spend``: monthly spend of a workload across models, or the cost of a token count."""
+
+from __future__ import annotations
+
+import argparse
+from decimal import Decimal
+
+from tokcost.cli.common import CliError, add_format_option, emit_rows
+
+HELP = """Project monthly spend of a workload (TOML) across models, or price a token count.
+
+examples:
+  tokcost spend                                   the bundled multilingual support workload
+  tokcost spend --workload my.toml --model gpt-4o-mini --model gpt-4.1-nano --months 6
+  tokcost spend --model gpt-4o-mini --input-tokens 1e6 --output-tokens 2e5
+  tokcost spend --model gpt-4o --input-tokens 1e6 --at 2024-06-01      as priced that day
+  tokcost spend --claims                          the seed's claims, with their conditions
+Money is USD; figures are rounded for display only, and each names its price snapshot.
+"""
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("spend", help="monthly spend of a workload across models", description=HELP,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workload", "-w", metavar="FILE", help="workload TOML (default: the bundled sample)")
+    parser.add_argument("--model", "-m", action="append", metavar="NAME", help="model to price (repeatable)")
+    parser.add_argument("--months", type=int, default=12, help="months to project (default: 12)")
+    parser.add_argument("--at", metavar="DATE", help="prices in effect on this date (default: today)")
+    parser.add_argument("--prices", metavar="FILE", help="TOML/JSON file of your own prices")
+    parser.add_argument("--input-tokens", metavar="N", help="one-liner: prompt tokens (e.g. 1e6)")
+    parser.add_argument("--output-tokens", metavar="N", help="one-liner: output tokens")
+    parser.add_argument("--cached-input-tokens", metavar="N", help="one-liner: prompt tokens served from cache")
+    parser.add_argument("--batch", action="store_true", help="one-liner: Batch API rates")
+    parser.add_argument("--claims", action="store_true", help="the seed's claims as tokcost computes them")
+    add_format_option(parser)
+    parser.set_defaults(run=run)
+
+
+def _tokens(value, flag):
+    if value is None:
+        return Decimal(0)
+    try:
+        number = Decimal(str(value).replace("_", "").replace(",", ""))
+    except Exception:
+        raise CliError(f"{flag} {value!r} is not a number; write a token count like 1e6 or 250000") from None
+    if not number.is_finite() or number < 0 or number != number.to_integral_value():
+        raise CliError(f"{flag} {value!r} must be a whole, non-negative token count")
+    return number
+
+
+def usd(value, places=2) -> str:
+    return f"${Decimal(value):,.{places}f}"
+
+
+def _catalog(args):
+    from tokcost.prices import default_catalog
+
+    catalog = default_catalog()
+    return catalog.with_overrides(args.prices) if args.prices else catalog
+
+
+def run(args) -> int:
+    from tokcost.prices import parse_date
+
+    at = parse_date(args.at)
+    catalog = _catalog(args)
+    if args.claims:
+        return _claims(args, catalog)
+    if args.input_tokens is not None or args.output_tokens is not None or args.cached_input_tokens is not None:
+        return _one_liner(args, catalog, at)
+    return _workload(args, catalog, at)
+
+
+def _one_liner(args, catalog, at) -> int:
+    if not args.model:
+        raise CliError("--input-tokens/--output-tokens need a model; add --model gpt-4o-mini")
+    inp = _tokens(args.input_tokens, "--input-tokens")
+    out = _tokens(args.output_tokens, "--output-tokens")
+    cached = _tokens(args.cached_input_tokens, "--cached-input-tokens")
+    rows = []
+    for model in args.model:
+        price = catalog.price(model, at)
+        snapshot = price.snapshot if args.format != "table" else price.short_snapshot
+        cost = catalog.estimate_cost(model, inp, out, cached, args.batch, at)
+        rows.append({"model": model, "input_tokens": int(inp), "cached_input_tokens": int(cached),
+                     "output_tokens": int(out), "batch": args.batch, "cost_usd": cost if args.format != "table"
+                     else usd(cost, 4), "price_snapshot": snapshot})
+    emit_rows(rows, ["model", "input_tokens", "cached_input_tokens", "output_tokens", "cost_usd", "price_snapshot"],
+              args.format, title=f"Cost at prices of {at}",
+              json_document=[{**r, "cost_usd": format(r["cost_usd"].normalize(), "f")} for r in rows] if args.format == "json" else None)
+    return 0
+
+
+def _workload(args, catalog, at) -> int:
+    from tokcost.spend import load_workload, project
+
+    if args.months < 1 or args.months > 120:
+        raise CliError(f"--months {args.months} is out of range; use 1 to 120")
+    workload = load_workload(args.workload)
+    result = project(workload, args.model, args.months, at, catalog=catalog)
+    if args.format == "json":
+        emit_rows([], [], "json", json_document=result.to_dict())
+        return 0
+    rows = []
+    for spend in result.models:
+        rows.append({"model": spend.model, "per_1k_requests": usd(spend.cost_per_1k, 3),
+                     "month_1": usd(spend.monthly[0]), f"month_{result.months}": usd(spend.monthly[-1]),
+                     "total": usd(sum(spend.monthly, Decimal(0))), "price_snapshot": spend.short_snapshot,
+                     "notes": "; ".join(spend.notes)})
+    columns = ["model", "per_1k_requests", "month_1", f"month_{result.months}", "total", "price_snapshot", "notes"]
+    if args.format == "csv":
+        emit_rows(rows, columns, "csv")
+        return 0
+    w = workload
+    title = (f"{w.name}: {w.requests_per_day:,} requests/day, {len(w.languages)} languages, "
+             f"growth {float(w.monthly_growth) * 100:g}%/month, prices of {at}")
+    emit_rows(rows, columns, "table", title=title)
+    first = result.models[0]
+    lang_rows = [{"language": row["language"], "share": f"{float(row['share']) * 100:g}%",
+                  "input_tokens": f"{row['input_tokens']:,.0f}", "output_tokens": f"{row['output_tokens']:,.0f}",
+                  "per_1k_requests": usd(row["cost_per_1k_requests_usd"], 3), "month_1": usd(row["monthly_usd"])}
+                 for row in first.per_language]
+    emit_rows(lang_rows, ["language", "share", "input_tokens", "output_tokens", "per_1k_requests", "month_1"],
+              "table", title=f"Per language on {first.model}")
+    cheapest = result.cheapest
+    saving_rows = [{"switch": f"{s['from']} -> {s['to']}", "per_month": usd(s["monthly_usd"]),
+                    f"over_{result.months}_months": usd(s["horizon_usd"]), "percent": f"{s['percent']:.1f}%"}
+                   for s in result.savings() if s["to"] != s["from"]]
+    emit_rows(saving_rows, list(saving_rows[0]) if saving_rows else ["switch"], "table",
+              title=f"Savings of switching (cheapest: {cheapest.model})")
+    be_rows = [{"model": b["model"], "batch_+10%_per_month": usd(b["batch_saving_per_10pct_usd_month"]),
+                "cache_hit_+10%_per_month": usd(b["cache_saving_per_10pct_usd_month"]),
+                "batch_share_to_match_cheapest": _share(b["batch_share_to_match_cheapest"]),
+                "cache_hit_to_match_cheapest": _share(b["cache_hit_to_match_cheapest"])} for b in result.break_even()]
+    emit_rows(be_rows, list(be_rows[0]), "table", title="Batch and caching break-even (month 1)")
+    return 0
+
+
+def _share(value) -> str:
+    return "never" if value is None else f"{value * 100:.1f}%"
+
+
+def _claims(args, catalog) -> int:
+    from tokcost.spend import claims
+
+    result = claims(args.at, catalog=catalog)
+    if args.format == "json":
+        emit_rows([], [], "json", json_document=result)
+        return 0
+    mix_rows = [{"input_share": f"{r['input_share_percent']}%",
+                 "gpt-4o-mini_$/M": f"{r['gpt-4o-mini_usd_per_m']:.3f}",
+                 "gpt-3.5-turbo-0125_$/M": f"{r['gpt-3.5-turbo-0125_usd_per_m']:.3f}",
+                 "saving": f"{r['saving_vs_gpt-3.5_percent']:.1f}%",
+                 "text-davinci-003_$/M": f"{r['text-davinci-003_usd_per_m']:.2f}",
+                 "x_cheaper_than_davinci": f"{r['times_cheaper_than_davinci']:.1f}x"} for r in result["mix"]]
+    emit_rows(mix_rows, list(mix_rows[0]), args.format,
+              title="gpt-4o-mini vs gpt-3.5-turbo-0125 and text-davinci-003 (2022) by share of input tokens")
+    if args.format == "csv":
+        return 0
+    print(f"100x cheaper than text-davinci-003 holds from {result['hundred_x_from_input_share_percent']:.1f}% "
+          "input tokens upward.")
+    page_rows = [{"language": p["language"], "pages_per_1M_o200k": f"{p['pages_per_million_o200k']:,.0f}",
+                  "pages_per_1M_cl100k": f"{p['pages_per_million_cl100k']:,.0f}"} for p in result["pages"]]
+    emit_rows(page_rows, list(page_rows[0]), "table", title="Pages per million tokens (gpt-4o-mini: o200k)")
+    print("Conditions: " + result["conditions"])
+    print("Prices: " + " | ".join(result["snapshots"]))
+    return 0

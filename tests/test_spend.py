@@ -1,0 +1,131 @@
+"""Workload projection: arithmetic checked against hand-computed values."""
+
+from decimal import Decimal
+
+import pytest
+import tiktoken
+
+from tokcost.spend import WorkloadError, claims, load_workload, project, request_shape
+
+O200K = tiktoken.get_encoding("o200k_base")
+
+SIMPLE = """
+[workload]
+name = "tiny"
+requests_per_day = 1000
+days_per_month = 30
+monthly_growth = 0.1
+output_tokens = 100
+models = ["gpt-4o-mini"]
+
+[languages]
+eng_Latn = 1.0
+
+[request]
+system_prompt = "Be brief."
+user_sentences = 1
+
+[examples]
+eng_Latn = "hello world"
+"""
+
+
+def write(tmp_path, text, name="w.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_simple_workload_by_hand(tmp_path):
+    w = load_workload(write(tmp_path, SIMPLE))
+    shape = request_shape(w, "gpt-4o-mini", "eng_Latn")
+    system = 3 + 1 + len(O200K.encode("Be brief."))
+    user = 3 + 1 + len(O200K.encode("hello world")) + 3
+    assert shape.input_tokens == system + user
+    assert shape.output_tokens == 100  # English: ratio 1
+    result = project(w, months=3, at="2025-01-01")
+    spend = result.models[0]
+    per_request = (Decimal(system + user) * Decimal("0.15") + 100 * Decimal("0.6")) / 1_000_000
+    assert spend.cost_per_request == per_request
+    assert spend.cost_per_1k == per_request * 1000
+    # 30,000 requests in month 1, x1.1 and x1.21 after
+    assert result.requests == [Decimal(30000), Decimal("33000.0"), Decimal("36300.00")]
+    assert spend.monthly == [per_request * 30000, per_request * 33000, per_request * 36300]
+    assert "2024-10-01" in spend.snapshot
+
+
+def test_batch_and_cache_shares_by_hand(tmp_path):
+    long_prompt = "Follow the policy. " * 400  # well above the 1024-token caching minimum
+    text = SIMPLE.replace('system_prompt = "Be brief."', f'system_prompt = "{long_prompt}"').replace(
+        "output_tokens = 100", "output_tokens = 100\ncache_hit_rate = 0.5\nbatch_share = 0.2")
+    w = load_workload(write(tmp_path, text))
+    shape = request_shape(w, "gpt-4o-mini", "eng_Latn")
+    system = 4 + len(O200K.encode(long_prompt))
+    cacheable = system // 128 * 128
+    assert shape.cached_input_tokens == Decimal("0.5") * cacheable
+    inp, cached, out = shape.input_tokens, shape.cached_input_tokens, Decimal(100)
+    std = ((inp - cached) * Decimal("0.15") + cached * Decimal("0.075") + out * Decimal("0.6")) / 1_000_000
+    result = project(w, months=1, at="2025-01-01")
+    assert result.models[0].cost_per_request == Decimal("0.8") * std + Decimal("0.2") * std / 2
+
+
+def test_languages_cost_their_own_tokens(tmp_path):
+    text = SIMPLE.replace("eng_Latn = 1.0", "eng_Latn = 0.5\nhin_Deva = 0.5")
+    w = load_workload(write(tmp_path, text))
+    english = request_shape(w, "gpt-4o-mini", "eng_Latn")
+    hindi = request_shape(w, "gpt-4o-mini", "hin_Deva")
+    assert hindi.output_tokens > english.output_tokens
+    # gpt-3.5 (cl100k) pays a larger Hindi premium than gpt-4o-mini (o200k)
+    hindi_35 = request_shape(w, "gpt-3.5-turbo-0125", "hin_Deva")
+    assert hindi_35.output_tokens / 100 > hindi.output_tokens / 100 * Decimal("1.5")
+    result = project(w, months=1, at="2025-01-01")
+    rows = {r["language"]: r for r in result.models[0].per_language}
+    assert result.models[0].cost_per_request == (rows["eng_Latn"]["cost_per_request_usd"]
+                                                 + rows["hin_Deva"]["cost_per_request_usd"]) / 2
+
+
+def test_sample_workload_projects():
+    w = load_workload()
+    assert len(w.languages) == 12 and w.tools and w.images and w.system_prompt
+    result = project(w, months=12, at="2026-11-25")
+    data = result.to_dict()
+    assert data["cheapest"] == result.cheapest.model
+    assert len(data["models"][0]["monthly_usd"]) == 12
+    assert all(m["price_snapshot"] for m in data["models"])
+    savings = {s["to"]: s for s in result.savings()}
+    first = result.models[0]
+    assert savings[first.model]["monthly_usd"] == 0
+    assert result.cheapest.cost_per_request <= min(m.cost_per_request for m in result.models)
+
+
+@pytest.mark.parametrize("change, message", [
+    (("requests_per_day = 1000", "requests_per_day = \"lots\""), r"w.toml:4: field 'workload.requests_per_day': 'lots' is not a number"),
+    (("eng_Latn = 1.0", "eng_Latn = 0.7"), r"w.toml:10: section \[languages\]: shares sum to 0.7, not 1"),
+    (("eng_Latn = 1.0", "english = 1.0"), r"field 'languages.english': no sample text"),
+    (("days_per_month = 30", "days_per_mnth = 30"), r"w.toml:5: field 'workload.days_per_mnth': unknown field.*days_per_month"),
+    (("monthly_growth = 0.1", "monthly_growth = 0.1\ncache_hit_rate = 1.5"), r"field 'workload.cache_hit_rate': 1.5 is out of range"),
+    (("[request]", "[request\n"), r"w.toml:\d+: invalid TOML"),
+])
+def test_bad_workloads(tmp_path, change, message):
+    path = write(tmp_path, SIMPLE.replace(*change))
+    with pytest.raises(WorkloadError, match=message) as info:
+        load_workload(path)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_workload_file(tmp_path):
+    with pytest.raises(WorkloadError, match="no such workload file"):
+        load_workload(tmp_path / "nope.toml")
+
+
+def test_seed_claims():
+    result = claims(at_now="2026-11-25")
+    mix = {row["input_share_percent"]: row for row in result["mix"]}
+    # all output: 1 - 0.6/1.5 = 60%; all input: 1 - 0.15/0.5 = 70%
+    assert mix[0]["saving_vs_gpt-3.5_percent"] == Decimal(60)
+    assert mix[100]["saving_vs_gpt-3.5_percent"] == Decimal(70)
+    # 20 / 0.15 = 133.3x at all input; 100x needs 0.6 - 0.45x <= 0.2, x >= 8/9
+    assert mix[100]["times_cheaper_than_davinci"] == Decimal(20) / Decimal("0.15")
+    assert abs(result["hundred_x_from_input_share_percent"] - Decimal(800) / 9) < Decimal("1e-20")
+    pages = {p["language"]: p for p in result["pages"]}
+    assert pages["hin_Deva"]["pages_per_million_o200k"] > 2 * pages["hin_Deva"]["pages_per_million_cl100k"]
