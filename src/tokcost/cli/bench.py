@@ -1,0 +1,159 @@
+"""``tokcost bench``: tokcost against tiktoken (and peers) on this machine, on your files."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tokcost.cli.common import CliError, add_format_option, emit_rows, progress
+
+HELP = """Measure tokcost against tiktoken and the exact peers that are installed
+(toktok-rs, quicktok-v1: pip install 'tokcost[bench]'), on this machine.
+
+Without FILES: the standard workloads (English, code, Chinese/Japanese,
+Hindi/Tamil, Arabic script, a FLORES language mix, 10k chat-sized texts,
+adversarial inputs) and load time / memory. With FILES: your files.
+
+Warm runs encode the same text again; cold runs encode text the process has
+not seen (fresh slices per run), which defeats piece caches. Runs are
+interleaved; each figure is a median, the ratio to tiktoken is taken within
+each run. MB = 10^6 bytes of UTF-8.
+
+examples:
+  tokcost bench --quick                    a one-minute tour
+  tokcost bench docs/*.md --format csv     your files, as CSV
+  tokcost bench --encoding cl100k_base --only encode,count
+"""
+
+COLUMNS_LONG = ["section", "workload", "op", "mode", "threads", "bytes", "contender", "version", "mb_s",
+                "x_tiktoken", "seconds", "runs", "exact", "fresh", "skipped"]
+LOAD_COLUMNS = ["contender", "version", "load_s", "load_x_tiktoken", "rss_mib", "rss_vs_tiktoken", "runs"]
+
+
+def register(subparsers) -> None:
+    from tokcost import bench
+
+    parser = subparsers.add_parser("bench", help="benchmark tokcost against tiktoken on this machine",
+                                   description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", metavar="FILE", help="UTF-8 text files to measure (default: built-in workloads)")
+    parser.add_argument("--encoding", "-e", metavar="NAME", default="o200k_base", help="encoding (default: o200k_base)")
+    parser.add_argument("--quick", action="store_true", help="smaller inputs and sizes: about a minute")
+    parser.add_argument("--runs", type=int, metavar="N", help="timed runs per measurement (default 5, at least 3)")
+    parser.add_argument("--only", metavar="SECTIONS",
+                        help=f"comma-separated subset of: {','.join(bench.SECTIONS)}")
+    parser.add_argument("--contenders", metavar="NAMES",
+                        help=f"comma-separated subset of: {','.join(n for n, _ in bench.CONTENDERS)}")
+    add_format_option(parser)
+    parser.set_defaults(run=run)
+
+
+def _parse_list(value, allowed, what):
+    if not value:
+        return list(allowed)
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in items if v not in allowed]
+    if unknown:
+        raise CliError(f"unknown {what} {', '.join(unknown)}; choose from {', '.join(allowed)}", 2)
+    return items
+
+
+def run(args) -> int:
+    from tokcost import bench, get_encoding
+
+    get_encoding(args.encoding)  # unknown names fail here, with "did you mean"
+    sections = _parse_list(args.only, bench.SECTIONS, "section")
+    names = _parse_list(args.contenders, [n for n, _ in bench.CONTENDERS], "contender")
+    plan = bench.Plan.quick() if args.quick else bench.Plan()
+    if args.runs is not None:
+        if args.runs < 3:
+            raise CliError("--runs must be at least 3 for a meaningful median", 2)
+        plan.runs = args.runs
+    files = []
+    for raw in args.files:
+        path = Path(raw)
+        if not path.is_file():
+            raise CliError(f"{raw}: no such file")
+        try:
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise CliError(f"{raw}: not UTF-8 text; convert it to UTF-8") from None
+        files.append(path)
+
+    contenders, missing = bench.load_contenders(args.encoding, names)
+    if not contenders:
+        raise CliError("no contender could be loaded: " + "; ".join(f"{k}: {v}" for k, v in missing.items()))
+    machine = bench.machine_facts()
+    results = bench.run(plan, contenders, sections, files, progress=progress)
+    load_rows = bench.run_load(plan, contenders, args.encoding) if "load" in sections and not files else []
+    machine["loadavg_after"] = bench.machine_facts().get("loadavg")
+    rows = [r.row() for r in results]
+    document = {
+        "encoding": args.encoding,
+        "machine": machine,
+        "versions": {c.name: c.version for c in contenders},
+        "missing": missing,
+        "plan": {"runs": plan.runs, "slice_bytes": plan.slice_bytes, "chat_batch": plan.chat_batch,
+                 "adversarial_mb": list(plan.adversarial_mb), "quick": bool(args.quick)},
+        "results": rows,
+        "load": load_rows,
+    }
+    if args.format == "json":
+        emit_rows(rows, COLUMNS_LONG, "json", json_document=document)
+    elif args.format == "csv":
+        emit_rows(rows + [{"section": "load", **r} for r in load_rows],
+                  COLUMNS_LONG + ["load_s", "load_x_tiktoken", "rss_mib", "rss_vs_tiktoken"], "csv")
+    else:
+        _print_tables(document, [c.name for c in contenders])
+    return 0
+
+
+def _cell(row: dict) -> str:
+    if row["skipped"]:
+        return "skipped"
+    if row["mb_s"] is None:
+        return ""
+    text = f"{row['mb_s']:,.1f}" if row["mb_s"] < 1000 else f"{row['mb_s']:,.0f}"
+    if row["x_tiktoken"] is not None and row["contender"] != "tiktoken":
+        text += f" ({row['x_tiktoken']:.2f}x)"
+    if row["exact"] is False:
+        text += " WRONG"
+    return text
+
+
+def _print_tables(document: dict, names: list) -> None:
+    """One wide table per section: a line per measurement, a column per contender."""
+    m = document["machine"]
+    print(f"tokcost bench · {document['encoding']} · {m['date']} · {m['cpu']} · "
+          f"{m.get('cpus_usable', m['cpu_count'])} CPUs · Python {m['python']} · "
+          f"load avg {m.get('loadavg')} -> {m.get('loadavg_after')}")
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in document["versions"].items())
+          + "".join(f"; {k}: {v}" for k, v in document["missing"].items()))
+    print(f"MB/s (ratio to tiktoken, median of per-run ratios); medians of {document['plan']['runs']} interleaved runs")
+    grouped: dict = {}
+    for row in document["results"]:
+        key = (row["section"], row["workload"], row["op"], row["threads"], row["mode"])
+        grouped.setdefault(key, {})[row["contender"]] = row
+    titles = {"encode": "encode_ordinary (1 thread)", "count": "count vs tiktoken len(encode_ordinary)",
+              "batch": "batch (threads)", "adversarial": "adversarial inputs, encode_ordinary (time linear in size?)"}
+    for section, title in titles.items():
+        table = []
+        for (sec, workload, op, threads, mode), by_name in grouped.items():
+            if sec != section:
+                continue
+            any_row = next(iter(by_name.values()))
+            line = {"workload": workload, "mode": mode + ("" if any_row["fresh"] in (None, True) else " (reused)"),
+                    "KB": round(any_row["bytes"] / 1000)}
+            if section == "batch":
+                line["op"] = f"{op} {threads}t"
+            if section == "adversarial":
+                line["tokcost s"] = by_name.get("tokcost", {}).get("seconds")
+            for name in names:
+                line[name] = _cell(by_name[name]) if name in by_name else ""
+            table.append(line)
+        if table:
+            columns = ["workload"] + (["op"] if section == "batch" else []) + ["mode", "KB"] \
+                + (["tokcost s"] if section == "adversarial" else []) + names
+            emit_rows(table, columns, "table", title=title)
+    if document["load"]:
+        emit_rows(document["load"], LOAD_COLUMNS, "table",
+                  title="load (import + get_encoding + first encode, fresh interpreter) and resident memory added")

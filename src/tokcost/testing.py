@@ -1,0 +1,66 @@
+"""Helpers for comparing tokcost with tiktoken offline (tests, benchmarks).
+
+tiktoken downloads its rank files and caches them in ``TIKTOKEN_CACHE_DIR``
+under the sha1 of their URL. tokcost bundles the same files (verified by
+sha256), so we write them there and tiktoken never touches the network::
+
+    from tokcost.testing import seed_tiktoken_cache
+    seed_tiktoken_cache()              # before tiktoken.get_encoding(...)
+    tiktoken.get_encoding("o200k_base")
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable, Optional
+
+from tokcost.errors import VocabularyError
+
+# Encodings whose rank files ship with tokcost.
+BUNDLED_ENCODINGS = ("o200k_base", "cl100k_base")
+TIKTOKEN_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
+
+
+def tiktoken_cache_key(name: str) -> str:
+    """The file name tiktoken gives the cached rank file of encoding ``name``."""
+    return hashlib.sha1(TIKTOKEN_URL.format(name).encode()).hexdigest()
+
+
+def seed_tiktoken_cache(directory: Optional[os.PathLike] = None,
+                        names: Iterable[str] = BUNDLED_ENCODINGS) -> Path:
+    """Write tokcost's bundled rank files where tiktoken looks, and point
+    ``TIKTOKEN_CACHE_DIR`` there. Returns the directory.
+
+    Without ``directory`` a temporary one is made (removed at exit), so a
+    user's own tiktoken cache is never touched. Names tokcost cannot supply
+    are skipped; tiktoken then loads them its usual way.
+    """
+    from tokcost import registry, vocab
+
+    if directory is None:
+        path = Path(tempfile.mkdtemp(prefix="tokcost-tiktoken-cache-"))
+        atexit.register(shutil.rmtree, path, True)
+    else:
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        spec = registry.ENCODINGS.get(name)
+        if spec is None:
+            continue
+        target = path / tiktoken_cache_key(name)
+        if target.is_file():
+            continue
+        try:
+            data = vocab.read_rank_file(spec.vocabulary, spec.sha256)
+        except VocabularyError:
+            continue
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)  # atomic: a concurrent reader never sees half a file
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(path)
+    return path
