@@ -16,6 +16,9 @@ examples:
   tokcost count 'src/**/*.py' --model gpt-4o
   cat notes.txt | tokcost count -         stdin
   tokcost count docs/ --format json       {"total_tokens": ..., "files": [{"path", "tokens"}]}
+
+Binary files are skipped and counted; unreadable files and malformed records
+are reported on stderr with path and line, and skipped (--strict stops instead).
 """
 
 
@@ -27,6 +30,10 @@ def register(subparsers) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files, directories, globs, or - for stdin")
     add_encoding_options(parser)
     add_format_option(parser)
+    from tokcost.corpus.cli import EXAMPLES, add_options
+
+    add_options(parser)
+    parser.epilog = EXAMPLES
     parser.set_defaults(run=run)
 
 
@@ -66,14 +73,18 @@ def read_text(path) -> str:
 
 
 def run(args) -> int:
+    from tokcost.corpus import cli as corpus
+
     enc = resolve_encoding(args)
-    paths = list(expand_paths(args.paths or ["-"]))
-    rows = []
-    for path in progress(paths, len(paths), "counting"):
-        rows.append({"path": str(path), "tokens": enc.count(read_text(path))})
-    total = sum(row["tokens"] for row in rows)
-    document = {"encoding": enc.name, "total_tokens": total, "files": rows}
+    # Discovery, streaming, parallel or Dask counting live in tokcost.corpus.
+    result = corpus.count_paths(args, enc)
+    rows = [{"path": f.path, "tokens": f.tokens} for f in result.counted_files]
+    total = result.total_tokens
+    document = {"encoding": enc.name, "total_tokens": total, "files": rows, **corpus.json_extras(result, args)}
     if args.format == "table" and len(rows) > 1:
         rows = rows + [{"path": "total", "tokens": total}]
-    emit_rows(rows, ["path", "tokens"], args.format, title=f"Tokens ({enc.name})", json_document=document)
-    return 0
+    if args.format == "json" or not args.by:
+        emit_rows(rows, ["path", "tokens"], args.format, title=f"Tokens ({enc.name})", json_document=document)
+    if args.format != "json":
+        corpus.emit_groups(result, args)
+    return corpus.report_problems(result)

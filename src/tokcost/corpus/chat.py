@@ -1,0 +1,166 @@
+"""Chat logs in the OpenAI messages format: tokens per message, conversation and day.
+
+A record is one conversation: ``{"messages": [{"role", "content", "name"?}, ...]}``
+plus optional metadata (``id``, ``created`` as Unix seconds, ``created_at`` /
+``timestamp`` / ``date`` as Unix seconds or ISO 8601). A bare list of messages
+is a conversation too.
+
+Per-message overhead (the tokens a chat format wraps around each message)
+belongs to ``tokcost.accounting.count_messages``; where that module is missing
+the provisional rule below (the same published recipe) stands in.
+
+>>> import tokcost
+>>> enc = tokcost.get_encoding("o200k_base")
+>>> conversation_tokens(enc, {"messages": [{"role": "user", "content": "hi"}]}).total
+8
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+# Provisional constants for gpt-3.5-turbo-0613 and later chat models: every
+# message is wrapped in 3 tokens, a name costs 1 more, and every reply is primed
+# with 3 tokens.
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+
+DATE_KEYS = ("created", "created_at", "timestamp", "date", "time")
+
+
+def content_text(content: Any) -> str:
+    """The text of a message's ``content``: a string, or the text parts of a list."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, (list, tuple)):
+        parts = []
+        for part in content:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, Mapping) and isinstance(part.get("text"), str):
+                parts.append(part["text"])
+        return "".join(parts)
+    if isinstance(content, Mapping) and isinstance(content.get("text"), str):
+        return content["text"]
+    return json.dumps(content, ensure_ascii=False, sort_keys=True)
+
+
+def _provisional_message_tokens(enc, message: Mapping[str, Any]) -> int:
+    tokens = TOKENS_PER_MESSAGE
+    for key, value in message.items():
+        if key == "content":
+            tokens += enc.count(content_text(value))
+        elif key == "tool_calls" and value:
+            tokens += enc.count(json.dumps(value, ensure_ascii=False, sort_keys=True))
+        elif isinstance(value, str):
+            tokens += enc.count(value)
+            if key == "name":
+                tokens += TOKENS_PER_NAME
+    return tokens
+
+
+# The model whose chat format sets the overhead when only an encoding is given.
+DEFAULT_MODEL = {"o200k_base": "gpt-4o", "cl100k_base": "gpt-4"}
+
+
+@functools.lru_cache(maxsize=None)
+def _accounting(model: str, encoding: str):
+    """accounting.count_messages for ``model`` when that module is there and agrees on the encoding."""
+    try:
+        from tokcost import accounting
+
+        if accounting.counting_encoding(model).name != encoding:
+            return None
+        return accounting.count_messages
+    except (ImportError, AttributeError, KeyError, ValueError):
+        return None
+
+
+def message_tokens(enc, message: Mapping[str, Any], model: Optional[str] = None) -> int:
+    """Tokens one message costs in a chat request, overhead included.
+
+    Uses ``tokcost.accounting`` (the chat format of ``model``, by default the
+    flagship model of ``enc``) and the provisional rule without it.
+
+    >>> import tokcost
+    >>> message_tokens(tokcost.get_encoding("o200k_base"), {"role": "user", "content": "hi"})
+    5
+    """
+    model = model or DEFAULT_MODEL.get(enc.name)
+    count_messages = _accounting(model, enc.name) if model else None
+    if count_messages is None:
+        return _provisional_message_tokens(enc, message)
+    return count_messages([dict(message)], model=model).total - REPLY_PRIMING
+
+
+@dataclass
+class ConversationCount:
+    per_message: list = field(default_factory=list)
+    total: int = 0
+    day: Optional[str] = None
+
+
+def conversation_tokens(enc, record: Any, model: Optional[str] = None) -> ConversationCount:
+    """Per-message tokens and the total (with reply priming) of one conversation record."""
+    if isinstance(record, Mapping):
+        messages = record.get("messages")
+        day = day_of(record)
+    else:
+        messages, day = record, None
+    if not isinstance(messages, (list, tuple)) or not all(isinstance(m, Mapping) for m in messages):
+        raise ValueError("expected an object with a 'messages' list of message objects")
+    per_message = [message_tokens(enc, m, model) for m in messages]
+    if day is None:
+        day = next((d for d in map(day_of, messages) if d), None)
+    return ConversationCount(per_message, sum(per_message) + (REPLY_PRIMING if messages else 0), day)
+
+
+def day_of(record: Mapping[str, Any]) -> Optional[str]:
+    """The UTC day (``YYYY-MM-DD``) of a record's first date-like field, or None."""
+    for key in DATE_KEYS:
+        value = record.get(key)
+        if value is None or isinstance(value, bool):
+            continue
+        day = _to_day(value)
+        if day:
+            return day
+    return None
+
+
+def _to_day(value: Any) -> Optional[str]:
+    if isinstance(value, _dt.datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
+        return value.astimezone(_dt.timezone.utc).date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+        if seconds > 1e11:  # milliseconds
+            seconds /= 1000.0
+        try:
+            return _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc).date().isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return _to_day(_dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+        try:
+            return _to_day(float(text))
+        except ValueError:
+            return None
+    return None
+
+
+def count_conversations(enc, records: Sequence[Any], model: Optional[str] = None) -> list:
+    """``[conversation_tokens(enc, r, model) for r in records]``."""
+    return [conversation_tokens(enc, r, model) for r in records]

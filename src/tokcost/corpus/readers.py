@@ -1,0 +1,320 @@
+"""Opening and reading one input: plain text, .gz, .zst, chat logs, a text column.
+
+Each reader returns a ``FileResult``. Problems with the input (unreadable,
+binary, broken compression, malformed records) come back inside the result,
+with the line or row when there is one, or raise ``CorpusError`` under
+``strict``: a run never dies of one bad file unless asked to.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import sys
+import zlib
+from dataclasses import dataclass, field
+from typing import BinaryIO, Optional
+
+from tokcost.corpus import chat
+from tokcost.corpus.streaming import DEFAULT_CHUNK_SIZE, SAMPLE_CHARS, count_stream, decode
+
+SNIFF_BYTES = 8192
+BINARY = "binary, not UTF-8 text (NUL byte in the first 8 KiB)"
+CHAT_SUFFIXES = (".jsonl", ".ndjson", ".parquet")
+TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
+
+
+class CorpusError(Exception):
+    """Bad input under ``strict``; the message names the path (and line)."""
+
+
+@dataclass
+class FileResult:
+    path: str
+    tokens: int = 0
+    bytes: int = 0
+    kind: str = "text"  # text | chat | column
+    skipped: Optional[str] = None  # why the whole file was skipped
+    invalid_utf8: bool = False
+    problems: list = field(default_factory=list)  # (line or row, reason): records skipped inside the file
+    days: dict = field(default_factory=dict)  # day -> tokens, for chat logs
+    records: int = 0  # conversations or rows
+    messages: int = 0
+    language: Optional[str] = None
+    part: int = 0  # byte-range part of a split file
+
+
+def inner_name(path: str) -> str:
+    name = os.path.basename(path).lower()
+    for suffix in (".gz", ".zst"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def open_binary(path: str) -> BinaryIO:
+    """The decompressed bytes of ``path`` (stdin for ``-``) as a stream."""
+    if path == "-":
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # a text stream put in place of stdin (tests, embedding)
+            return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogatepass"))
+        return _Unclosed(buffer)
+    lower = path.lower()
+    if lower.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if lower.endswith(".zst"):
+        try:
+            import zstandard
+        except ImportError:
+            raise OSError(f"{path}: .zst needs the zstandard package: pip install 'tokcost[zstd]'") from None
+        raw = open(path, "rb")
+        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
+    return open(path, "rb")
+
+
+class _Unclosed(io.RawIOBase):
+    """stdin for a ``with`` block that must not close it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        return self._stream.read(n)
+
+    def readinto(self, b) -> int:
+        data = self._stream.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read ({exc.strerror})"
+    if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
+        return f"broken compressed data ({exc})"
+    name = type(exc).__name__
+    if name == "ZstdError":
+        return f"broken compressed data ({exc})"
+    return f"cannot read ({name}: {exc})"
+
+
+READ_ERRORS = (OSError, EOFError, zlib.error, ValueError)
+
+
+def _fail(result: FileResult, reason: str, strict: bool) -> FileResult:
+    if strict:
+        raise CorpusError(f"{result.path}: {reason}")
+    result.skipped = reason
+    result.tokens = 0
+    return result
+
+
+def _problem(result: FileResult, where: int, reason: str, strict: bool) -> None:
+    if strict:
+        raise CorpusError(f"{result.path}:{where}: {reason}")
+    result.problems.append((where, reason))
+
+
+def read_text(enc, path: str, *, chunk_size: int = DEFAULT_CHUNK_SIZE, strict: bool = False,
+              start: int = 0, end: Optional[int] = None, part: int = 0, detect_language: bool = False) -> FileResult:
+    """Tokens of a text file (or of bytes ``[start, end)`` of it), streamed in chunks."""
+    result = FileResult(path, part=part)
+    try:
+        if end is not None:  # a byte range: plain files only, cut points found by both neighbours
+            from tokcost.corpus.streaming import find_cut_in_file
+
+            with open(path, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                lo = find_cut_in_file(f, start, size)
+                hi = find_cut_in_file(f, end, size)
+                if hi <= lo:
+                    return result
+                f.seek(lo)
+                first = f.read(min(SNIFF_BYTES, hi - lo)) if lo == 0 else b""
+                if lo == 0 and b"\0" in first:
+                    return _fail(result, BINARY, strict=False)  # expected, never an error
+                counted = count_stream(enc, f, chunk_size, limit=hi - lo, first=first)
+        else:
+            with open_binary(path) as f:
+                first = f.read(SNIFF_BYTES)
+                if b"\0" in first:
+                    return _fail(result, BINARY, strict=False)  # expected, never an error
+                counted = count_stream(enc, f, chunk_size, first=first)
+    except CorpusError:
+        raise
+    except Exception as exc:  # gzip, zlib and zstandard each raise their own types for broken data
+        return _fail(result, _reason(exc), strict)
+    result.tokens, result.bytes, result.invalid_utf8 = counted.tokens, counted.bytes, counted.invalid_utf8
+    if counted.invalid_utf8 and strict:
+        raise CorpusError(f"{path}: not UTF-8 text; convert it, or drop --strict to count it with U+FFFD")
+    if detect_language and part == 0:
+        from tokcost.corpus.aggregate import script_of
+
+        result.language = script_of(counted.sample)
+    return result
+
+
+def read_chat_jsonl(enc, path: str, *, model: Optional[str] = None, strict: bool = False,
+                    detect_language: bool = False) -> FileResult:
+    """One conversation per line; malformed lines are reported by line number and skipped."""
+    result = FileResult(path, kind="chat")
+    sample = []
+    try:
+        with open_binary(path) as f:
+            for lineno, raw in enumerate(f, 1):
+                result.bytes += len(raw)
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw)
+                    counted = chat.conversation_tokens(enc, record, model)
+                except (ValueError, TypeError, AttributeError) as exc:
+                    reason = f"malformed JSON ({exc})" if isinstance(exc, json.JSONDecodeError) else str(exc)
+                    _problem(result, lineno, reason, strict)
+                    continue
+                _add_conversation(result, counted)
+                if detect_language and len(sample) < 8:
+                    sample.append(_record_text(record))
+    except READ_ERRORS as exc:
+        if result.records and not strict:
+            _problem(result, -1, _reason(exc), strict)  # keep what was read before the break
+        else:
+            return _fail(result, _reason(exc), strict)
+    _set_language(result, sample, detect_language)
+    return result
+
+
+def read_chat_parquet(enc, path: str, *, model: Optional[str] = None, strict: bool = False, detect_language: bool = False,
+                      batch_rows: int = 4096) -> FileResult:
+    """Conversations from a Parquet file with a ``messages`` column (list of structs)."""
+    result = FileResult(path, kind="chat")
+    sample = []
+    try:
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        names = pf.schema_arrow.names
+        if "messages" not in names:
+            return _fail(result, f"no 'messages' column (columns: {', '.join(names)})", strict)
+        columns = ["messages"] + [k for k in chat.DATE_KEYS if k in names]
+        row = 0
+        for batch in pf.iter_batches(batch_size=batch_rows, columns=columns):
+            for record in batch.to_pylist():
+                row += 1
+                try:
+                    counted = chat.conversation_tokens(enc, record, model)
+                except (ValueError, TypeError, AttributeError) as exc:
+                    _problem(result, row, str(exc), strict)
+                    continue
+                _add_conversation(result, counted)
+                if detect_language and len(sample) < 8:
+                    sample.append(_record_text(record))
+        result.bytes = os.path.getsize(path)
+    except ImportError:
+        return _fail(result, "Parquet needs pyarrow: pip install 'tokcost[parquet]'", strict)
+    except Exception as exc:  # pyarrow raises its own hierarchy for corrupt files
+        if isinstance(exc, CorpusError):
+            raise
+        return _fail(result, _reason(exc), strict)
+    _set_language(result, sample, detect_language)
+    return result
+
+
+def read_column(enc, path: str, column: str, *, strict: bool = False, detect_language: bool = False,
+                batch_rows: int = 4096) -> FileResult:
+    """Tokens of one text column of a CSV/TSV or Parquet file, batch by batch."""
+    result = FileResult(path, kind="column")
+    sample = []
+    try:
+        if inner_name(path).endswith(".parquet"):
+            import pyarrow.parquet as pq
+
+            pf = pq.ParquetFile(path)
+            if column not in pf.schema_arrow.names:
+                return _fail(result, f"no column {column!r} (columns: {', '.join(pf.schema_arrow.names)})", strict)
+            batches = (b.column(0).to_pylist() for b in pf.iter_batches(batch_size=batch_rows, columns=[column]))
+            result.bytes = os.path.getsize(path)
+        else:
+            stream = io.TextIOWrapper(open_binary(path), encoding="utf-8", errors="replace", newline="")
+            delimiter = "\t" if inner_name(path).endswith(".tsv") else ","
+            reader = csv.DictReader(stream, delimiter=delimiter)
+            if reader.fieldnames is None or column not in reader.fieldnames:
+                stream.close()
+                found = ", ".join(reader.fieldnames or [])
+                return _fail(result, f"no column {column!r} (columns: {found})", strict)
+            batches = _csv_batches(reader, column, batch_rows, stream)
+        for values in batches:
+            texts = ["" if v is None else str(v) for v in values]
+            result.tokens += sum(enc.count_batch(texts, num_threads=1))
+            result.records += len(texts)
+            if detect_language and len(sample) < 8:
+                sample.extend(texts[:8])
+    except ImportError:
+        return _fail(result, "Parquet needs pyarrow: pip install 'tokcost[parquet]'", strict)
+    except csv.Error as exc:
+        return _fail(result, f"malformed CSV ({exc})", strict)
+    except Exception as exc:
+        if isinstance(exc, CorpusError):
+            raise
+        return _fail(result, _reason(exc), strict)
+    _set_language(result, sample, detect_language)
+    return result
+
+
+def _csv_batches(reader, column, batch_rows, stream):
+    try:
+        batch = []
+        for row in reader:
+            batch.append(row.get(column))
+            if len(batch) >= batch_rows:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+    finally:
+        stream.close()
+
+
+def _add_conversation(result: FileResult, counted) -> None:
+    result.tokens += counted.total
+    result.records += 1
+    result.messages += len(counted.per_message)
+    day = counted.day or "(unknown)"
+    result.days[day] = result.days.get(day, 0) + counted.total
+
+
+def _record_text(record) -> str:
+    messages = record.get("messages") if isinstance(record, dict) else record
+    return " ".join(chat.content_text(m.get("content")) for m in messages or [] if isinstance(m, dict))
+
+
+def _set_language(result: FileResult, sample: list, detect_language: bool) -> None:
+    if detect_language:
+        from tokcost.corpus.aggregate import script_of
+
+        result.language = script_of(" ".join(sample)[:SAMPLE_CHARS])
+
+
+def read(enc, path: str, *, chat_logs: bool = False, column: Optional[str] = None, model: Optional[str] = None,
+         **options) -> FileResult:
+    """The reader ``path`` calls for: chat log, text column or plain text."""
+    name = inner_name(path)
+    if column and name.endswith(TABLE_SUFFIXES):
+        options.pop("chunk_size", None)
+        return read_column(enc, path, column, **options)
+    if chat_logs and name.endswith(CHAT_SUFFIXES):
+        options.pop("chunk_size", None)
+        if name.endswith(".parquet"):
+            return read_chat_parquet(enc, path, model=model, **options)
+        return read_chat_jsonl(enc, path, model=model, **options)
+    return read_text(enc, path, **options)
+
+
+__all__ = ["CorpusError", "FileResult", "read", "read_text", "read_chat_jsonl", "read_chat_parquet", "read_column",
+           "open_binary", "decode"]

@@ -1,0 +1,118 @@
+"""Work units: what any runner (this process, a thread pool, Dask workers) executes.
+
+A run is planned into units: a batch of small files, or a byte range of one
+large plain file. ``run_unit`` is a plain function of (unit, options), loads the
+encoding once per process (``tokcost.get_encoding`` caches it), and returns one
+``FileResult`` per file or part. ``merge`` joins parts back into files in plan
+order. Every runner goes through the same three steps, which is why their
+totals agree to the token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Optional, Sequence
+
+from tokcost.corpus.discovery import STDIN, Source
+from tokcost.corpus.readers import FileResult, inner_name, read
+from tokcost.corpus.streaming import DEFAULT_CHUNK_SIZE
+
+DEFAULT_SPLIT_SIZE = 64 << 20  # plain files larger than this are counted as byte ranges in parallel
+DEFAULT_BATCH_BYTES = 8 << 20
+DEFAULT_BATCH_FILES = 256
+
+
+@dataclass(frozen=True)
+class Options:
+    encoding: str = "o200k_base"
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    chat: bool = False
+    column: Optional[str] = None
+    model: Optional[str] = None  # the chat format for per-message overhead
+    strict: bool = False
+    language: bool = False  # detect the script of each file
+
+
+@dataclass(frozen=True)
+class Unit:
+    paths: tuple  # several small files, or the one file a byte range belongs to
+    start: int = 0
+    end: Optional[int] = None  # a byte range [start, end) of paths[0]
+    part: int = 0
+
+
+def _splittable(source: Source, options: Options) -> bool:
+    name = inner_name(source.path)
+    if source.path == STDIN or name != source.path.rsplit("/", 1)[-1].lower():
+        return False  # stdin and compressed files are read front to back
+    if options.column and name.endswith((".csv", ".tsv", ".parquet")):
+        return False
+    if options.chat and name.endswith((".jsonl", ".ndjson", ".parquet")):
+        return False
+    return True
+
+
+def plan(sources: Sequence[Source], options: Options, *, split_size: Optional[int] = DEFAULT_SPLIT_SIZE,
+         batch_bytes: int = DEFAULT_BATCH_BYTES, batch_files: int = DEFAULT_BATCH_FILES) -> list:
+    """Units covering ``sources`` in order: large plain files split into ranges, small ones batched."""
+    units = []
+    batch: list = []
+    batch_size = 0
+
+    def flush():
+        nonlocal batch, batch_size
+        if batch:
+            units.append(Unit(tuple(batch)))
+            batch, batch_size = [], 0
+
+    for source in sources:
+        if split_size and source.size > split_size and _splittable(source, options):
+            flush()
+            for part, start in enumerate(range(0, source.size, split_size)):
+                units.append(Unit((source.path,), start, min(start + split_size, source.size), part))
+            continue
+        if source.path == STDIN or source.size >= batch_bytes:
+            flush()
+            units.append(Unit((source.path,)))
+            continue
+        batch.append(source.path)
+        batch_size += max(source.size, 0)
+        if batch_size >= batch_bytes or len(batch) >= batch_files:
+            flush()
+    flush()
+    return units
+
+
+def run_unit(unit: Unit, options: Options) -> list:
+    """FileResults of one unit; the encoding is loaded once per process and reused."""
+    import tokcost
+
+    enc = tokcost.get_encoding(options.encoding)
+    kwargs = dict(chat_logs=options.chat, column=options.column, model=options.model, strict=options.strict,
+                  detect_language=options.language, chunk_size=options.chunk_size)
+    if unit.end is not None:
+        return [read(enc, unit.paths[0], start=unit.start, end=unit.end, part=unit.part, **kwargs)]
+    return [read(enc, path, **kwargs) for path in unit.paths]
+
+
+def merge(results_per_unit: Sequence[Sequence[FileResult]]) -> list:
+    """One FileResult per file, in plan order: parts of a split file summed."""
+    files: list = []
+    index: dict = {}
+    for results in results_per_unit:
+        for r in results:
+            if r.part == 0 or r.path not in index:
+                index[r.path] = len(files)
+                files.append(replace(r, problems=list(r.problems), days=dict(r.days)))
+                continue
+            f = files[index[r.path]]
+            if f.skipped:
+                continue
+            if r.skipped:
+                files[index[r.path]] = replace(f, skipped=r.skipped, tokens=0)
+                continue
+            f.tokens += r.tokens
+            f.bytes += r.bytes
+            f.invalid_utf8 |= r.invalid_utf8
+            f.problems.extend(r.problems)
+    return files

@@ -1,0 +1,313 @@
+"""Corpus counting: discovery, readers, bad input, chat logs, parallel runs, aggregates, CLI."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+import tokcost
+from tokcost.cli import main
+from tokcost.corpus import CorpusError, count_corpus
+from tokcost.corpus.chat import conversation_tokens, message_tokens
+from tokcost.corpus.discovery import discover
+
+ENC = "o200k_base"
+WORDS = ["token", "cost", "corpus", "Привет", "мир", "数据", "🙂", "naïve", "x = f(y)\n", "    indented\n", "\n", "//",
+         "'s", "123", "é", "\t", "<|endoftext|>"]
+
+
+def make_corpus(root: Path, *, small: int = 2000, large: int = 3, large_bytes: int = 600_000, seed: int = 0) -> Path:
+    """A deterministic corpus: many small files, a few large ones, empty, binary, invalid UTF-8, gzip."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+
+    def text(n_words: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(n_words))
+
+    for i in range(small):
+        d = root / f"d{i % 17}" / f"e{i % 5}"
+        d.mkdir(parents=True, exist_ok=True)
+        ext = (".txt", ".md", ".py", ".json")[i % 4]
+        (d / f"f{i}{ext}").write_text(text(rng.randint(0, 60)), encoding="utf-8")
+    for i in range(large):
+        with open(root / f"large{i}.txt", "w", encoding="utf-8") as f:
+            while f.tell() < large_bytes:
+                f.write(text(200) + "\n")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "d0" / "empty2.md").write_bytes(b"")
+    (root / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    (root / "d1" / "blob.bin").write_bytes(os.urandom(2000).replace(b"\0", b"\1") + b"\0")
+    (root / "latin1.txt").write_bytes("café crème brûlée\n".encode("latin-1") * 50)
+    (root / "d2" / "broken_utf8.txt").write_bytes(b"ok \xf0\x9f\x98 cut emoji\n" * 100 + b"\xff\xfe end")
+    with gzip.open(root / "d3" / "packed.txt.gz", "wb") as f:
+        f.write(text(500).encode())
+    return root
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return make_corpus(tmp_path_factory.mktemp("corpus"), small=300, large=2, large_bytes=200_000)
+
+
+def _whole_file_tokens(path: str) -> int:
+    enc = tokcost.get_encoding(ENC)
+    data = gzip.open(path).read() if path.endswith(".gz") else open(path, "rb").read()
+    return enc.count(data.decode("utf-8", "replace"))
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+def test_discovery_recursive_sorted_ignored(tmp_path):
+    for rel in ["b/2.txt", "b/1.txt", "a.txt", "build/x.txt", ".git/config", "c.log", "node_modules/m.js"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    found = discover([str(tmp_path)], ignore=["build", "*.log"])
+    names = [os.path.relpath(s.path, tmp_path) for s in found.sources]
+    assert names == ["a.txt", "b/1.txt", "b/2.txt"]
+    assert found.ignored == 4  # build/, c.log, .git/, node_modules/
+
+
+def test_discovery_globs_dedup_and_missing(tmp_path):
+    (tmp_path / "a.md").write_text("x")
+    found = discover([str(tmp_path / "*.md"), str(tmp_path / "a.md"), str(tmp_path / "nope.txt"),
+                      str(tmp_path / "*.zzz")])
+    assert [s.path for s in found.sources] == [str(tmp_path / "a.md")]
+    assert [reason for _, reason in found.problems] == ["no such file or directory",
+                                                        "no file matches this pattern; check the path or quote the glob"]
+
+
+# ---------------------------------------------------------------------------- counting and bad input
+
+
+def test_counts_equal_whole_file_encoding(corpus):
+    result = count_corpus([str(corpus)], ENC, jobs=1, chunk_size=4096)
+    assert result.files and not result.missing
+    for f in result.counted_files:
+        assert f.tokens == _whole_file_tokens(f.path), f.path
+    assert {Path(f.path).name for f in result.skipped_files} == {"image.png", "blob.bin"}
+    summary = result.summary()
+    assert summary["skipped_binary"] == 2 and summary["invalid_utf8"] == 2 and summary["skipped_unreadable"] == 0
+
+
+@pytest.mark.parametrize("kwargs", [dict(jobs=2), dict(jobs=2, split_size=50_000, chunk_size=1000),
+                                    dict(jobs=2, processes=True, split_size=70_001)])
+def test_parallel_runs_identical_to_serial(corpus, kwargs):
+    serial = count_corpus([str(corpus)], ENC, jobs=1)
+    parallel = count_corpus([str(corpus)], ENC, **kwargs)
+    assert [(f.path, f.tokens, f.bytes, f.skipped) for f in parallel.files] == \
+        [(f.path, f.tokens, f.bytes, f.skipped) for f in serial.files]
+
+
+def test_compressed_and_broken_compressed(tmp_path):
+    zstandard = pytest.importorskip("zstandard")
+    text = "hello compressed world\n" * 1000
+    with gzip.open(tmp_path / "a.txt.gz", "wt") as f:
+        f.write(text)
+    (tmp_path / "b.txt.zst").write_bytes(zstandard.ZstdCompressor().compress(text.encode()))
+    (tmp_path / "bad.gz").write_bytes(b"not gzip at all")
+    packed = gzip.compress(text.encode())
+    (tmp_path / "truncated.gz").write_bytes(packed[: len(packed) // 2])
+    (tmp_path / "bad.zst").write_bytes(b"\x28\xb5\x2f\xfd garbage")
+    result = count_corpus([str(tmp_path)], ENC, jobs=1, chunk_size=1000)
+    expected = tokcost.get_encoding(ENC).count(text)
+    tokens = {Path(f.path).name: f.tokens for f in result.counted_files}
+    assert tokens == {"a.txt.gz": expected, "b.txt.zst": expected}
+    skipped = {Path(f.path).name: f.skipped for f in result.skipped_files}
+    assert set(skipped) == {"bad.gz", "truncated.gz", "bad.zst"}
+    assert all("broken compressed data" in reason for reason in skipped.values())
+    with pytest.raises(CorpusError, match="bad.gz"):
+        count_corpus([str(tmp_path)], ENC, jobs=1, strict=True)
+
+
+def test_unreadable_file_is_skipped_with_reason(tmp_path, monkeypatch):
+    (tmp_path / "ok.txt").write_text("fine")
+    (tmp_path / "secret.txt").write_text("hidden")
+    from tokcost.corpus import readers
+
+    real = readers.open_binary
+
+    def guarded(path):
+        if path.endswith("secret.txt"):
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(readers, "open_binary", guarded)
+    result = count_corpus([str(tmp_path)], ENC, jobs=2)
+    assert [f.path for f in result.counted_files] == [str(tmp_path / "ok.txt")]
+    assert result.errors() == [(str(tmp_path / "secret.txt"), "cannot read (Permission denied)")]
+    with pytest.raises(CorpusError, match="secret.txt: cannot read"):
+        count_corpus([str(tmp_path)], ENC, jobs=2, strict=True)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_permission_denied_on_disk(tmp_path):
+    target = tmp_path / "locked.txt"
+    target.write_text("x")
+    target.chmod(0)
+    result = count_corpus([str(tmp_path)], ENC, jobs=1)
+    assert result.skipped_files[0].skipped == "cannot read (Permission denied)"
+
+
+def test_file_vanishing_after_discovery(tmp_path, monkeypatch):
+    (tmp_path / "gone.txt").write_text("soon gone")
+    from tokcost.corpus import work
+
+    real_plan = work.plan
+
+    def plan_then_delete(*args, **kwargs):
+        units = real_plan(*args, **kwargs)
+        (tmp_path / "gone.txt").unlink()
+        return units
+
+    monkeypatch.setattr(work, "plan", plan_then_delete)
+    result = count_corpus([str(tmp_path)], ENC, jobs=1)
+    assert result.skipped_files[0].skipped == "cannot read (No such file or directory)"
+
+
+# ---------------------------------------------------------------------------- chat logs and columns
+
+
+CONVERSATIONS = [
+    {"id": "a", "created": 1735689600, "messages": [  # 2025-01-01
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "Привет! What is 2+2?", "name": "ann"},
+        {"role": "assistant", "content": "4"}]},
+    {"id": "b", "created_at": "2025-01-02T10:00:00Z", "messages": [
+        {"role": "user", "content": [{"type": "text", "text": "Describe "}, {"type": "text", "text": "this."}]}]},
+    {"messages": [{"role": "user", "content": "no date", "timestamp": "2025-01-02"}]},
+]
+
+
+def _per_message_api(conversation) -> int:
+    """The per-message API: accounting.count_messages when present, else message_tokens plus priming."""
+    try:
+        from tokcost.accounting import count_messages
+    except ImportError:
+        enc = tokcost.get_encoding(ENC)
+        return sum(message_tokens(enc, m) for m in conversation["messages"]) + 3
+    return count_messages(conversation["messages"], model="gpt-4o").total
+
+
+def test_chat_jsonl_per_message_and_malformed_lines(tmp_path):
+    lines = [json.dumps(c, ensure_ascii=False) for c in CONVERSATIONS]
+    lines.insert(1, "{not json")
+    lines.insert(3, json.dumps({"messages": "not a list"}))
+    (tmp_path / "log.jsonl").write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    result = count_corpus([str(tmp_path)], ENC, chat=True, jobs=1)
+    f = result.files[0]
+    assert f.kind == "chat" and f.records == 3 and f.messages == 5
+    assert f.tokens == sum(_per_message_api(c) for c in CONVERSATIONS)
+    assert [line for line, _ in f.problems] == [2, 4]
+    assert "malformed JSON" in f.problems[0][1]
+    enc = tokcost.get_encoding(ENC)
+    per_day = {r["day"]: r["tokens"] for r in result.by("day")}
+    assert per_day == {"2025-01-01": _per_message_api(CONVERSATIONS[0]),
+                       "2025-01-02": _per_message_api(CONVERSATIONS[1]) + _per_message_api(CONVERSATIONS[2])}
+    assert conversation_tokens(enc, CONVERSATIONS[0]).per_message[1] == message_tokens(enc, CONVERSATIONS[0]["messages"][1])
+    with pytest.raises(CorpusError, match=r"log.jsonl:2: malformed JSON"):
+        count_corpus([str(tmp_path)], ENC, chat=True, strict=True)
+
+
+def test_chat_parquet_equals_jsonl(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    simple = [{"messages": [{"role": m["role"], "content": m["content"] if isinstance(m["content"], str) else "x"}
+                            for m in c["messages"]], "created": 1735689600 + i * 86400} for i, c in enumerate(CONVERSATIONS)]
+    pq.write_table(pa.Table.from_pylist(simple), tmp_path / "log.parquet")
+    (tmp_path / "log.jsonl").write_text("\n".join(json.dumps(c) for c in simple), encoding="utf-8")
+    result = count_corpus([str(tmp_path)], ENC, chat=True, jobs=1)
+    parquet, jsonl = sorted(result.files, key=lambda f: f.path, reverse=True)
+    assert parquet.tokens == jsonl.tokens == sum(_per_message_api(c) for c in simple)
+    assert parquet.days == jsonl.days and len(parquet.days) == 3
+
+
+def test_text_column_of_csv_and_parquet(tmp_path):
+    rows = [{"id": i, "text": f"row {i}: Grüße, 世界 " * (i % 4)} for i in range(50)]
+    import csv
+
+    with open(tmp_path / "t.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, ["id", "text"])
+        writer.writeheader()
+        writer.writerows(rows)
+    enc = tokcost.get_encoding(ENC)
+    expected = sum(enc.count(r["text"]) for r in rows)
+    result = count_corpus([str(tmp_path / "t.csv")], ENC, column="text", jobs=1)
+    assert result.files[0].tokens == expected and result.files[0].records == 50
+    missing = count_corpus([str(tmp_path / "t.csv")], ENC, column="body", jobs=1)
+    assert "no column 'body'" in missing.files[0].skipped
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "t.parquet")
+    result = count_corpus([str(tmp_path / "t.parquet")], ENC, column="text", jobs=1)
+    assert result.files[0].tokens == expected
+
+
+# ---------------------------------------------------------------------------- aggregates
+
+
+def test_aggregates_sum_to_the_total(corpus):
+    result = count_corpus([str(corpus)], ENC, jobs=2, language=True)
+    for key in ("type", "dir", "language", "day"):
+        rows = result.by(key)
+        assert sum(r["tokens"] for r in rows) == result.total_tokens, key
+        assert sum(r["files"] for r in rows) == len(result.counted_files), key
+    types = {r["type"] for r in result.by("type")}
+    assert {".txt", ".md", ".py", ".json"} <= types and ".gz" not in types
+    assert result.by("language", language="English")[0]["language"] == "English"
+
+
+def test_script_detection():
+    from tokcost.corpus.aggregate import script_of
+
+    assert script_of("hello world") == "Latin"
+    assert script_of("안녕하세요 세계") == "Korean"
+    assert script_of("你好世界") == "Chinese"
+    assert script_of("مرحبا بالعالم") == "Arabic"
+    assert script_of("123 !!!") is None
+
+
+# ---------------------------------------------------------------------------- CLI
+
+
+def test_cli_json_contract_and_extras(corpus, capsys):
+    assert main(["count", str(corpus), "--format", "json", "--jobs", "2", "--by", "type", "--by", "dir"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert isinstance(doc["total_tokens"], int)
+    assert all(set(f) == {"path", "tokens"} for f in doc["files"])
+    assert doc["total_tokens"] == sum(f["tokens"] for f in doc["files"])
+    assert doc["summary"]["skipped_binary"] == 2
+    assert {s["reason"].split(",")[0] for s in doc["skipped"]} == {"binary"}
+    assert sum(r["tokens"] for r in doc["by"]["type"]) == doc["total_tokens"]
+
+
+def test_cli_reports_skips_and_strict(tmp_path, capsys):
+    (tmp_path / "good.txt").write_text("hello world")
+    (tmp_path / "bin.dat").write_bytes(b"\0\1\2")
+    (tmp_path / "log.jsonl").write_text('{"messages": []}\n{oops\n')
+    (tmp_path / "bad.gz").write_bytes(b"nope")
+    assert main(["count", str(tmp_path), "--chat", "--format", "csv"]) == 1
+    captured = capsys.readouterr()
+    assert f"tokcost: error: {tmp_path / 'bad.gz'}: broken compressed data" in captured.err
+    assert f"skipped {tmp_path / 'log.jsonl'}:2: malformed JSON" in captured.err
+    assert "skipped 1 binary file(s)" in captured.err
+    assert "good.txt,2" in captured.out
+    assert main(["count", str(tmp_path), "--chat", "--strict", "--ignore", "*.gz"]) == 1
+    err = capsys.readouterr().err
+    assert "log.jsonl:2: malformed JSON" in err and "--strict" in err
+    assert main(["count", str(tmp_path), "--ignore", "*.gz", "--ignore", "*.jsonl", "--by", "type"]) == 0
+    out = capsys.readouterr().out
+    assert "Tokens by type" in out and ".txt" in out
+
+
+def test_cli_chunk_size_option(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("word " * 10000 + "\nnext line\n" * 100)
+    assert main(["count", str(tmp_path / "a.txt"), "--chunk-size", "1K", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total_tokens"] == _whole_file_tokens(str(tmp_path / "a.txt"))

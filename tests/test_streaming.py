@@ -1,0 +1,202 @@
+"""Boundary-safe streaming: chunked counts equal whole-text encoding, memory stays bounded."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tokcost
+from tokcost.corpus.streaming import count_stream, find_cut_in_file, is_cut, iter_chunks, last_cut, next_cut
+
+ENCODINGS = ["o200k_base", "cl100k_base"]
+# Characters that sit next to the cut rule's edges: newlines, \r, slashes, contractions,
+# Unicode whitespace, marks, digits, punctuation runs, non-Latin letters.
+TRICKY = ["\n", "\n", "\n\n", "\r\n", " ", "  ", "\t", "/", "//", ".", ",", "a", "B", "Zz", "'", "'s", "'LL", "1", "234",
+          "é", "Ж", "中", "😀", "\u00a0", "\u3000", "\u0085", "\u0301", "\u2028", "-", "#", "{", "}", "http://x", "$",
+          "I", "\x0b", "\x0c", "_", "<|endoftext|>"]
+
+
+def _split_everywhere(data: bytes) -> list:
+    cuts = [p for p in range(1, len(data)) if is_cut(data, p)]
+    return [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)])]
+
+
+def _assert_split_is_exact(enc, data: bytes, pieces: list) -> None:
+    assert b"".join(pieces) == data
+    whole = enc.encode_ordinary(data.decode("utf-8", "replace"))
+    joined = [t for piece in pieces for t in enc.encode_ordinary(piece.decode("utf-8", "replace"))]
+    assert joined == whole, (data, pieces)
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.sampled_from(TRICKY), max_size=60))
+def test_every_cut_is_a_pretokenizer_boundary(name, parts):
+    enc = tokcost.get_encoding(name)
+    data = "".join(parts).encode("utf-8")
+    _assert_split_is_exact(enc, data, _split_everywhere(data))
+
+
+def test_cuts_agree_with_tiktoken(pair):
+    """The rule holds for tiktoken's own regex split too, not only for our native splitter."""
+    ours, theirs = pair
+    rng = random.Random(7)
+    for _ in range(300):
+        data = "".join(rng.choice(TRICKY) for _ in range(rng.randint(1, 50))).encode()
+        pieces = _split_everywhere(data)
+        whole = theirs.encode_ordinary(data.decode())
+        assert [t for p in pieces for t in theirs.encode_ordinary(p.decode())] == whole
+        assert len(whole) == sum(ours.count(p.decode()) for p in pieces)
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_real_text_split_at_every_cut(name, flores_dir):
+    enc = tokcost.get_encoding(name)
+    paths = sorted(flores_dir.glob("*"))[:6] + [__file__]
+    for path in paths:
+        if os.path.isfile(path):
+            data = open(path, "rb").read()[:20000]
+            data = data[: len(data.decode("utf-8", "ignore").encode())]  # whole characters only
+            _assert_split_is_exact(enc, data, _split_everywhere(data))
+
+
+def test_slash_after_newline_is_not_a_cut():
+    # o200k's punctuation piece ".\n/" runs across the newline.
+    enc = tokcost.get_encoding("o200k_base")
+    assert not is_cut(b"x.\n/y", 3)
+    assert is_cut(b"x.\ny", 3)
+    assert is_cut(b"ab cd", 2)
+    assert not is_cut(b"a\n y", 2) and not is_cut(b"1 2", 1)
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+@pytest.mark.parametrize("chunk_size", [1, 7, 64, 1000])
+def test_iter_chunks_reassembles_and_cuts_safely(name, chunk_size):
+    enc = tokcost.get_encoding(name)
+    rng = random.Random(chunk_size)
+    data = "".join(rng.choice(TRICKY) for _ in range(3000)).encode()
+    chunks = list(iter_chunks(io.BytesIO(data), chunk_size))
+    _assert_split_is_exact(enc, data, chunks)
+    offset = 0
+    for chunk in chunks[:-1]:
+        offset += len(chunk)
+        assert is_cut(data, offset)
+    assert count_stream(enc, io.BytesIO(data), chunk_size).tokens == enc.count(data.decode())
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a" * 5000,  # one enormous letter run
+        b"\n" * 3000 + b"   " * 1000,  # whitespace only
+        b"x.\n/" * 1500,  # newline always followed by '/'
+        b"\n    indented" * 400,  # newline always followed by a space
+        b"1234567890" * 500,  # digits
+        "中文字符".encode() * 800,  # no ASCII at all
+        b"".join(bytes([b]) for b in range(1, 256)) * 20,  # every byte, invalid UTF-8 included
+    ],
+    ids=["letters", "whitespace", "newline-slash", "indented", "digits", "cjk", "all-bytes"],
+)
+def test_pathological_files_fall_back_to_bigger_chunks(name, data):
+    enc = tokcost.get_encoding(name)
+    chunks = list(iter_chunks(io.BytesIO(data), 256))
+    _assert_split_is_exact(enc, data, chunks)
+    assert count_stream(enc, io.BytesIO(data), 256).tokens == enc.count(data.decode("utf-8", "replace"))
+
+
+def test_no_boundary_means_one_chunk():
+    data = b"a" * 10_000
+    assert list(iter_chunks(io.BytesIO(data), 100)) == [data]
+
+
+def test_invalid_utf8_counts_as_replacement_characters():
+    enc = tokcost.get_encoding("o200k_base")
+    data = (b"caf\xe9 au lait\n" + b"ok \xf0\x9f\x98 broken emoji\n" + b"fine\n") * 500
+    counted = count_stream(enc, io.BytesIO(data), 100)
+    assert counted.invalid_utf8 and counted.chunks > 10
+    assert counted.tokens == enc.count(data.decode("utf-8", "replace"))
+
+
+def test_next_and_last_cut():
+    data = b"aaa\nbbb\nccc"
+    assert next_cut(data, 0) == 4 and next_cut(data, 4) == 4 and next_cut(data, 5) == 8 and next_cut(data, 9) == -1
+    assert last_cut(data) == 8 and last_cut(data, 8) == -1 and last_cut(b"zzzz") == -1
+    big = b"x\ny" + b"z" * 200_000
+    assert last_cut(big) == 2  # found beyond the tail window
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_byte_ranges_meet_exactly(tmp_path, name):
+    enc = tokcost.get_encoding(name)
+    rng = random.Random(3)
+    data = "".join(rng.choice(TRICKY) for _ in range(20000)).encode()
+    path = tmp_path / "f.txt"
+    path.write_bytes(data)
+    for step in (97, 1000, 7919):
+        total = 0
+        with open(path, "rb") as f:
+            bounds = [find_cut_in_file(f, p, len(data), block=64) for p in range(0, len(data), step)] + [len(data)]
+        assert bounds == sorted(bounds)
+        for lo, hi in zip(bounds, bounds[1:]):
+            total += enc.count(data[lo:hi].decode("utf-8", "replace"))
+        assert total == enc.count(data.decode())
+
+
+_RSS_SCRIPT = textwrap.dedent(
+    """
+    import sys, tokcost
+    from tokcost.corpus.readers import read_text
+
+    def status(key):
+        for line in open("/proc/self/status"):
+            if line.startswith(key):
+                return int(line.split()[1])
+
+    enc = tokcost.get_encoding("o200k_base")
+    enc.count("warm up")
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset the high-water mark: measure counting, not loading the tables
+    base = status("VmRSS:")
+    mode, path, chunk = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if mode == "stream":
+        tokens = read_text(enc, path, chunk_size=chunk).tokens
+    else:
+        tokens = enc.count(open(path, encoding="utf-8").read())
+    print(tokens, base, status("VmHWM:"))
+    """
+)
+
+
+def _peak_rss(mode: str, path, chunk: int):
+    out = subprocess.run([sys.executable, "-c", _RSS_SCRIPT, mode, str(path), str(chunk)], check=True,
+                         capture_output=True, text=True).stdout.split()
+    tokens, base_kib, peak_kib = map(int, out)
+    return tokens, base_kib / 1024, peak_kib / 1024
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="needs Linux /proc to reset the RSS peak")
+def test_peak_rss_is_bounded_on_a_file_many_times_the_chunk(tmp_path):
+    chunk = 1 << 20
+    line = "The quick brown fox jumps over the lazy dog; Быстрая лиса 123.\n"
+    path = tmp_path / "big.txt"
+    with open(path, "w", encoding="utf-8") as f:
+        for _ in range(48):  # 48 MiB-ish: 48x the chunk size
+            f.write(line * ((1 << 20) // len(line)))
+    size_mib = os.path.getsize(path) / (1 << 20)
+    tokens, base, peak = _peak_rss("stream", path, chunk)
+    whole_tokens, whole_base, whole_peak = _peak_rss("whole", path, chunk)
+    assert tokens == whole_tokens
+    growth = peak - base
+    print(f"\nfile {size_mib:.0f} MiB, chunk 1 MiB: streaming peak RSS {peak:.0f} MiB (+{growth:.1f} over the "
+          f"loaded encoding), whole-file read {whole_peak:.0f} MiB (+{whole_peak - whole_base:.1f})")
+    assert growth < 24, f"streaming grew RSS by {growth:.1f} MiB on a {size_mib:.0f} MiB file"
+    assert whole_peak - whole_base > size_mib / 2  # the contrast: reading it whole costs about the file size
