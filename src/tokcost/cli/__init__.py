@@ -26,8 +26,21 @@ EPILOG = """examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors that name the fix (exit code 2)."""
+
+    def error(self, message: str):
+        if "invalid choice" in message and self.prog == "tokcost":
+            from tokcost.errors import did_you_mean
+
+            wrong = message.split("'")[1] if "'" in message else ""
+            message = f"unknown command {wrong!r}.{did_you_mean(wrong, COMMANDS)} Commands: {', '.join(COMMANDS)}"
+        print_error(f"{message} (see '{getattr(self, 'help_hint', self.prog)} --help')")
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tokcost",
         description="Exact token counts and LLM cost analytics.",
         epilog=EPILOG,
@@ -55,6 +68,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         default = DEFAULT_COMMAND if DEFAULT_COMMAND in commands else "count"
         argv = [default, *argv]
+    if argv[0] in commands:
+        parser.help_hint = f"tokcost {argv[0]}"  # unknown options are reported by the top parser
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors

@@ -36,9 +36,15 @@ def add_encoding_options(parser) -> None:
 def resolve_encoding(args):
     """The Encoding chosen by --encoding / --model (o200k_base by default)."""
     import tokcost
+    from tokcost.errors import did_you_mean
+    from tokcost.registry import MODEL_TO_ENCODING
 
     if getattr(args, "model", None):
-        return tokcost.encoding_for_model(args.model)
+        try:
+            return tokcost.encoding_for_model(args.model)
+        except tokcost.UnknownModelError:
+            raise CliError(f"unknown model {args.model!r}.{did_you_mean(args.model, MODEL_TO_ENCODING)} "
+                           "Name another model, or pick the encoding with --encoding o200k_base") from None
     return tokcost.get_encoding(getattr(args, "encoding", None) or "o200k_base")
 
 

@@ -1,0 +1,59 @@
+"""The report as Markdown, with its charts as SVG files beside it (GitHub and most viewers show them)."""
+
+from __future__ import annotations
+
+from tokcost.report.figures import figures
+from tokcost.report.tables import language_table, model_table, projection_table
+
+
+def _table(headers, rows, right=()) -> list:
+    align = ["---:" if i in right else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(view: dict, chart_prefix: str = "report") -> tuple:
+    """(markdown text, {file name: svg}) — the caller writes the charts beside the text."""
+    charts = {f"{chart_prefix}-{name}.svg": svg for name, svg in figures(view).items()}
+    link = {name.split("-")[-1][:-4]: name for name in charts}
+    lines = [f"# {view['title']}", ""]
+    if view.get("subtitle"):
+        lines += [view["subtitle"], ""]
+    if view.get("facts"):
+        lines += [" · ".join(view["facts"]), ""]
+    if view.get("findings"):
+        lines += ["## Key findings", ""]
+        lines += [f"- **{item['title']}: {item['value']}** — {item.get('detail', '')}" for item in view["findings"]]
+        lines.append("")
+
+    languages = view.get("languages")
+    if languages:
+        headers, rows, numeric = language_table(languages)
+        lines += ["## The language premium", "", languages["lead"], "",
+                  f"![Tokenizer premium by language]({link['premium']})", ""]
+        lines += _table(headers, rows, right=numeric) + [""]
+
+    models = view.get("models")
+    if models:
+        headers, rows, numeric, marks = model_table(models)
+        for row, (best, _) in zip(rows, marks):
+            if best:
+                row[0] = f"**{row[0]}** ★"
+        lines += ["## Monthly spend per model", "", models["lead"], "",
+                  f"![Monthly spend per model]({link['spend']})", ""]
+        lines += _table(headers, rows, right=numeric) + [""]
+
+    projection = view.get("projection")
+    if projection:
+        headers, rows, numeric = projection_table(projection)
+        lines += ["## Spend over time", "", projection["caption"], "",
+                  f"![Spend over time]({link['projection']})", ""]
+        lines += _table(headers, rows, right=numeric) + [""]
+
+    for section, reason in (view.get("unavailable") or {}).items():
+        lines += [f"## {section}: not available", "", reason, ""]
+    if view.get("footer"):
+        lines += ["---", "", f"_{view['footer']}_", ""]
+    return "\n".join(lines), charts
+

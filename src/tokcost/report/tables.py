@@ -1,0 +1,54 @@
+"""The report's tables as headers and text cells, shared by the HTML and Markdown renderings."""
+
+from __future__ import annotations
+
+from tokcost.report.charts import money
+
+
+def _num(value) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def language_table(languages: dict) -> tuple:
+    """(headers, rows, numeric column indexes) for the language section."""
+    encodings = languages["encodings"]
+    main = languages["premium_encoding"]
+    rows_in = languages["rows"]
+    with_share = any(row.get("share") is not None for row in rows_in)
+    with_request = any(row.get("request_premium") for row in rows_in)
+    headers = (["Language"] + (["Traffic"] if with_share else []) + [f"{e} tokens" for e in encodings]
+               + (["Request premium"] if with_request else []) + [f"Text premium ({main})"])
+    rows = []
+    for row in rows_in:
+        cells = [row["language"]]
+        if with_share:
+            cells.append(f"{row['share']:.0%}" if row.get("share") is not None else "")
+        cells += [_num(row["tokens"].get(e)) for e in encodings]
+        if with_request:
+            cells.append(f"{row['request_premium']:.2f}×" if row.get("request_premium") else "–")
+        premium = row["premium"].get(main)
+        cells.append(f"{premium:.2f}×" if premium else "–")
+        rows.append(cells)
+    return headers, rows, set(range(1, len(headers)))
+
+
+def model_table(models: dict) -> tuple:
+    """(headers, rows, numeric column indexes, [(is cheapest adequate, is adequate)]) for spend per model."""
+    headers = ["Model", "Provider", "Encoding", "In tokens/req", "Out tokens/req", "Per month",
+               "Notes"]
+    rows, marks = [], []
+    for row in models["rows"]:
+        best = row["model"] == models.get("cheapest_adequate")
+        note = "cheapest adequate" if best else (row.get("why_not") or "") if not row.get("adequate", True) else ""
+        rows.append([row["model"], row.get("provider") or "", row.get("encoding") or "",
+                     _num(row.get("input_tokens")), _num(row.get("output_tokens")), money(row["monthly_cost"]), note])
+        marks.append((best, row.get("adequate", True)))
+    return headers, rows, {3, 4, 5}, marks
+
+
+def projection_table(projection: dict) -> tuple:
+    labels = projection["labels"]
+    headers = ["Model", labels[0], labels[-1], f"{len(labels)}-month total"]
+    rows = [[s["model"], money(s["values"][0]), money(s["values"][-1]), money(sum(s["values"]))]
+            for s in projection["series"]]
+    return headers, rows, {1, 2, 3}

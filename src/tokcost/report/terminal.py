@@ -1,0 +1,138 @@
+"""The report in the terminal, with rich: findings first, then the tables behind them."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+from tokcost.report.charts import money
+
+_BAR = "█"
+_PARTIAL = " ▏▎▍▌▋▊▉"
+
+
+def _bar(value: float, high: float, width: int = 18) -> str:
+    """A text bar with eighth-block resolution, so small differences stay visible."""
+    if high <= 0 or value <= 0:
+        return ""
+    eighths = round(width * 8 * min(value, high) / high)
+    return _BAR * (eighths // 8) + (_PARTIAL[eighths % 8] if eighths % 8 else "")
+
+
+def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
+    from rich import box
+    from rich.console import Console, Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    out = file or sys.stdout
+    terminal = hasattr(out, "isatty") and out.isatty()
+    console = Console(file=out, width=width or (None if terminal else 100), highlight=False,
+                      force_terminal=None if terminal else False)
+
+    header = Text()
+    header.append("tokcost report", style="bold")
+    header.append(f" · {view['title']}\n", style="bold cyan")
+    if view.get("subtitle"):
+        header.append(view["subtitle"] + "\n", style="dim")
+    facts = view.get("facts") or []
+    if facts:
+        header.append("  ·  ".join(facts), style="")
+    console.print(header)
+
+    findings = view.get("findings") or []
+    if findings:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(style="bold green", no_wrap=True)
+        grid.add_column(style="")
+        for item in findings:
+            grid.add_row(item["title"], item["value"], item.get("detail", ""))
+        console.print(Panel(grid, title="Key findings", title_align="left", border_style="green",
+                            box=box.ROUNDED, padding=(0, 1)))
+
+    languages = view.get("languages")
+    if languages:
+        encodings = languages["encodings"]
+        main = languages["premium_encoding"]
+        rows = languages["rows"]
+        table = Table(title=f"Tokens per request by language ({languages['unit']})", title_justify="left",
+                      title_style="bold", box=box.SIMPLE_HEAD, header_style="bold")
+        table.add_column("Language", no_wrap=True)
+        with_share = any(row.get("share") is not None for row in rows)
+        if with_share:
+            table.add_column("Traffic", justify="right")
+        for name in encodings:
+            table.add_column(name.replace("_base", ""), justify="right")
+        requests = any(row.get("request_premium") for row in rows)
+        if requests:
+            table.add_column("Request ×", justify="right")
+        table.add_column(f"Text premium ({main.replace('_base', '')})", justify="left", no_wrap=True)
+        high = max((row["premium"].get(main) or 0) for row in rows) if rows else 1
+        for row in rows:
+            cells = [row["language"]]
+            if with_share:
+                cells.append(f"{row['share']:.0%}" if row.get("share") is not None else "")
+            cells.extend(f"{row['tokens'][name]:,.0f}" if row["tokens"].get(name) is not None else "–"
+                         for name in encodings)
+            if requests:
+                cells.append(f"{row['request_premium']:.2f}×" if row.get("request_premium") else "–")
+            premium = row["premium"].get(main)
+            colour = "green" if (premium or 0) < 1.3 else "yellow" if (premium or 0) < 2 else "red"
+            cells.append(f"[{colour}]{_bar(premium or 0, high)}[/] {premium:.2f}×" if premium else "")
+            table.add_row(*cells)
+        console.print(table)
+
+    models = view.get("models")
+    if models:
+        rows = models["rows"]
+        table = Table(title=f"Monthly spend per model ({models['period']})", title_justify="left",
+                      title_style="bold", box=box.SIMPLE_HEAD, header_style="bold")
+        for column, justify in (("Model", "left"), ("Encoding", "left"), ("Tokens in / out", "right"),
+                                ("Per month", "right"), ("", "left")):
+            table.add_column(column, justify=justify, no_wrap=True)
+        high = max((row["monthly_cost"] for row in rows), default=1)
+        for row in rows:
+            best = row["model"] == models.get("cheapest_adequate")
+            mark = (" [bold green]★ cheapest adequate[/]" if best else
+                    f" [yellow]✗ {row.get('why_not') or 'inadequate'}[/]" if not row.get("adequate", True) else "")
+            tokens = f"{_short(row.get('input_tokens'))} / {_short(row.get('output_tokens'))}"
+            table.add_row(f"[bold green]{row['model']}[/]" if best else row["model"], row.get("encoding") or "",
+                          tokens, money(row["monthly_cost"]), f"[cyan]{_bar(row['monthly_cost'], high, 16)}[/]{mark}")
+        console.print(table)
+
+    projection = view.get("projection")
+    if projection:
+        labels = projection["labels"]
+        table = Table(title=f"Projection: {projection['caption']}", title_justify="left", title_style="bold",
+                      box=box.SIMPLE_HEAD, header_style="bold")
+        table.add_column("Model", no_wrap=True)
+        picks = _spread(len(labels), 6)
+        for i in picks:
+            table.add_column(labels[i], justify="right")
+        table.add_column(f"{len(labels)}-month total", justify="right", style="bold")
+        for series in projection["series"]:
+            values = series["values"]
+            table.add_row(series["model"], *(money(values[i]) for i in picks), money(sum(values)))
+        console.print(table)
+
+    for section, reason in (view.get("unavailable") or {}).items():
+        console.print(f"[yellow]{section}: not available[/] [dim]({reason})[/]")
+    console.print(Group(Text(view.get("footer", ""), style="dim")))
+
+
+def _spread(n: int, k: int) -> list:
+    """k indices spread evenly over range(n), always including the first and last."""
+    if n <= k:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (k - 1)) for i in range(k)})
+
+
+def _short(value) -> str:
+    if value is None:
+        return "–"
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{unit}"
+    return f"{value:,.0f}"

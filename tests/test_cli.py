@@ -1,0 +1,190 @@
+"""The CLI as a user meets it, driven in-process through tokcost.cli.main."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from tokcost.cli import COMMANDS, build_parser, main
+
+
+def _registered():
+    parser = build_parser()
+    return list(parser._subparsers._group_actions[0].choices)
+
+
+def _one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected a one-line error, got:\n{err}"
+    assert lines[0].startswith("tokcost: error: ")
+    return lines[0]
+
+
+# ---------------------------------------------------------------------------- general
+
+
+def test_no_arguments_runs_the_report(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert "tokcost report" in out
+    assert "Tokenizer premium" in out or "premium" in out.lower()
+
+
+@pytest.mark.parametrize("name", ["", *COMMANDS])
+def test_help_has_examples(name, capsys):
+    if name and name not in _registered():
+        pytest.skip(f"tokcost {name} is not built yet")
+    argv = [name, "--help"] if name else ["--help"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out
+    assert "tokcost" in out.split("examples:")[1]
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("tokcost ")
+
+
+def test_unknown_command_suggests_the_right_one(capsys):
+    assert main(["reprot"]) == 2
+    line = _one_line_error(capsys.readouterr().err)
+    assert "Did you mean 'report'?" in line
+
+
+def test_unknown_option_is_a_one_line_usage_error(capsys):
+    assert main(["count", "--bogus"]) == 2
+    line = _one_line_error(capsys.readouterr().err)
+    assert "--bogus" in line and "tokcost count --help" in line
+
+
+def test_bad_option_value_is_a_usage_error(capsys):
+    assert main(["count", "--format", "xml", "-"]) == 2
+    _one_line_error(capsys.readouterr().err)
+
+
+def test_unknown_model_suggests_close_names(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("hello")
+    assert main(["count", str(tmp_path / "a.txt"), "--model", "gpt-4oo"]) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert "Did you mean 'gpt-4o'" in line and "--encoding" in line
+
+
+def test_unknown_encoding_suggests_close_names(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("hello")
+    assert main(["count", str(tmp_path / "a.txt"), "--encoding", "o200k_bse"]) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert "Did you mean 'o200k_base'" in line
+
+
+def test_model_and_encoding_are_exclusive(capsys):
+    assert main(["count", "-", "--model", "gpt-4o", "--encoding", "cl100k_base"]) == 2
+    _one_line_error(capsys.readouterr().err)
+
+
+# ---------------------------------------------------------------------------- count
+
+
+@pytest.fixture
+def tree(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "deep").mkdir()
+    (tmp_path / "a.txt").write_text("hello world", encoding="utf-8")
+    (tmp_path / "docs" / "b.md").write_text("Bonjour le monde, ça va ?", encoding="utf-8")
+    (tmp_path / "docs" / "deep" / "c.md").write_text("こんにちは世界", encoding="utf-8")
+    return tmp_path
+
+
+def _count_json(argv, capsys) -> dict:
+    assert main(["count", *argv, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_count_json_contract(tree, capsys):
+    import tokcost
+
+    doc = _count_json([str(tree / "a.txt")], capsys)
+    assert isinstance(doc["total_tokens"], int)
+    assert doc["files"] == [{"path": str(tree / "a.txt"), "tokens": tokcost.get_encoding("o200k_base").count("hello world")}]
+    assert doc["total_tokens"] == 2
+
+
+def test_count_directory_is_recursive(tree, capsys):
+    doc = _count_json([str(tree / "docs")], capsys)
+    paths = [f["path"] for f in doc["files"]]
+    assert paths == [str(tree / "docs" / "b.md"), str(tree / "docs" / "deep" / "c.md")]
+    assert doc["total_tokens"] == sum(f["tokens"] for f in doc["files"])
+
+
+def test_count_glob_recursive_and_deduplicated(tree, capsys):
+    doc = _count_json([str(tree / "**" / "*.md"), str(tree / "docs" / "b.md")], capsys)
+    assert sorted(f["path"] for f in doc["files"]) == [str(tree / "docs" / "b.md"), str(tree / "docs" / "deep" / "c.md")]
+
+
+def test_count_model_picks_its_encoding(tree, capsys):
+    import tokcost
+
+    doc = _count_json([str(tree / "docs" / "deep" / "c.md"), "--model", "gpt-4"], capsys)
+    assert doc["encoding"] == "cl100k_base"
+    assert doc["total_tokens"] == tokcost.get_encoding("cl100k_base").count("こんにちは世界")
+
+
+def test_count_stdin(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("hello world"))
+    doc = _count_json(["-"], capsys)
+    assert doc == {"encoding": "o200k_base", "total_tokens": 2, "files": [{"path": "-", "tokens": 2}]}
+
+
+def test_count_no_paths_reads_stdin(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("hello world"))
+    assert _count_json([], capsys)["total_tokens"] == 2
+
+
+def test_count_table_and_csv(tree, capsys):
+    assert main(["count", str(tree / "docs")]) == 0
+    out = capsys.readouterr().out
+    assert "b.md" in out and "total" in out
+    assert main(["count", str(tree / "a.txt"), "--format", "csv"]) == 0
+    assert capsys.readouterr().out == f"path,tokens\n{tree / 'a.txt'},2\n"
+
+
+def test_count_missing_file(tmp_path, capsys):
+    assert main(["count", str(tmp_path / "nope.txt")]) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert "nope.txt" in line and "no such file" in line
+
+
+def test_count_glob_without_matches(tmp_path, capsys):
+    assert main(["count", str(tmp_path / "*.zzz")]) == 1
+    assert "no file matches" in _one_line_error(capsys.readouterr().err)
+
+
+def test_count_non_utf8_file_is_named(tmp_path, capsys):
+    (tmp_path / "blob.bin").write_bytes(b"ok \xff\xfe\x00 bad")
+    code = main(["count", str(tmp_path / "blob.bin"), "--format", "json"])
+    captured = capsys.readouterr()
+    assert "UTF-8" in captured.err
+    if code == 0:  # counted with U+FFFD for the bad bytes, and said so
+        assert json.loads(captured.out)["total_tokens"] > 0
+    else:
+        assert code == 1 and "blob.bin" in _one_line_error(captured.err)
+
+
+def test_count_unreadable_file(capsys):
+    from pathlib import Path
+
+    unreadable = Path("/proc/self/mem")  # exists, but read() fails with EIO, even for root
+    if not unreadable.exists():
+        pytest.skip("needs Linux /proc to have a file that cannot be read")
+    assert main(["count", str(unreadable), "--format", "json"]) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert "/proc/self/mem" in line and "cannot read" in line
+
+
+def test_count_is_quiet_when_not_a_terminal(tree, capsys):
+    assert main(["count", str(tree), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    json.loads(captured.out)
