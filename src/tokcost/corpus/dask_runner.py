@@ -12,6 +12,7 @@ and every task reuses it. dask is imported here only, on first use.
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import Callable, Optional, Sequence
 
 from tokcost.corpus.work import Options, run_unit
@@ -55,7 +56,8 @@ def dask_client(address: str, *, n_workers: Optional[int] = None, processes: boo
         from tokcost.corpus.local import default_jobs
 
         cluster = distributed.LocalCluster(n_workers=n_workers or default_jobs(), threads_per_worker=1,
-                                           processes=processes, dashboard_address=None, **cluster_kwargs)
+                                           processes=processes, dashboard_address=None,
+                                           silence_logs=cluster_kwargs.pop("silence_logs", logging.ERROR), **cluster_kwargs)
         try:
             with distributed.Client(cluster) as client:
                 yield client
