@@ -1,0 +1,232 @@
+"""Differential checks shared by the atheris harnesses and tests/test_fuzz_smoke.py.
+
+Each ``check_*`` takes raw fuzzer bytes, runs tokcost and tiktoken on what they
+describe and raises AssertionError when the two disagree: different ids,
+different bytes, or one raising where the other does not. Where tiktoken
+itself fails (a pyo3 panic, which is a BaseException), tokcost is checked
+against the pure-Python reference ``tokcost._reference`` instead.
+
+The first byte of every input picks the encoding, so one corpus covers both.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+ENCODING_NAMES = ("o200k_base", "cl100k_base")
+_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
+
+# Short enough that the O(n^2) reference stays fast when tiktoken panics.
+MAX_LEN = 4096
+
+
+def _seed_tiktoken_cache() -> None:
+    """Point tiktoken at tokcost's bundled, sha256-verified rank files (no network)."""
+    if "TIKTOKEN_CACHE_DIR" not in os.environ:
+        os.environ["TIKTOKEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="tokcost-fuzz-tiktoken-")
+    cache = Path(os.environ["TIKTOKEN_CACHE_DIR"])
+    from tokcost import registry, vocab
+
+    for name in ENCODING_NAMES:
+        key = hashlib.sha1(_URL.format(name).encode()).hexdigest()
+        if not (cache / key).exists():
+            spec = registry.ENCODINGS[name]
+            (cache / key).write_bytes(vocab.read_rank_file(spec.vocabulary, spec.sha256))
+
+
+@functools.lru_cache(maxsize=None)
+def encodings(index: int):
+    """(tokcost encoding, tiktoken encoding) for ``ENCODING_NAMES[index]``."""
+    _seed_tiktoken_cache()
+    import tiktoken
+
+    import tokcost
+
+    name = ENCODING_NAMES[index % len(ENCODING_NAMES)]
+    return tokcost.get_encoding(name), tiktoken.get_encoding(name)
+
+
+def _outcome(fn, *args, **kwargs):
+    """('ok', value) or ('error', exception); a panic is reported as 'panic'."""
+    try:
+        return "ok", fn(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the class is compared below
+        return "error", exc
+    except BaseException as exc:
+        if type(exc).__name__ == "PanicException":
+            return "panic", exc
+        raise
+
+
+def _same(ours, theirs, what: str, compare_errors: tuple[type, ...] = ()) -> None:
+    """Both succeeded with equal values, or both raised (an exception of one of
+    ``compare_errors`` on our side when given)."""
+    assert theirs[0] != "panic", "caller handles tiktoken panics"
+    if ours[0] == "ok" and theirs[0] == "ok":
+        assert ours[1] == theirs[1], f"{what}: tokcost {ours[1]!r} != tiktoken {theirs[1]!r}"
+        return
+    assert ours[0] == theirs[0], f"{what}: tokcost {ours!r} but tiktoken {theirs!r}"
+    if compare_errors:
+        assert isinstance(ours[1], compare_errors), f"{what}: tokcost raised {ours[1]!r}"
+
+
+def _reference_ids(enc, text: str) -> list[int]:
+    from tokcost import _reference
+
+    ranks = _reference_ranks(enc.name)
+    return _reference.encode_ordinary(text, enc._pat_str, ranks)
+
+
+@functools.lru_cache(maxsize=None)
+def _reference_ranks(name: str) -> dict[bytes, int]:
+    import tokcost
+
+    return tokcost.get_encoding(name)._mergeable_ranks
+
+
+def text_of(data: bytes) -> str:
+    """Fuzzer bytes as text. Invalid UTF-8 becomes lone surrogates
+    (surrogateescape), so the surrogate paths are fuzzed too."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+def has_surrogates(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+# ---------------------------------------------------------------- targets
+
+
+def check_encode(data: bytes) -> None:
+    """encode / encode_ordinary / count / batches / decode round trip."""
+    if not data:
+        return
+    ours, theirs = encodings(data[0])
+    text = text_of(data[1:MAX_LEN])
+    expected = _outcome(theirs.encode_ordinary, text)
+    if expected[0] == "panic":
+        expected = ("ok", _reference_ids(ours, text))
+    got = _outcome(ours.encode_ordinary, text)
+    _same(got, expected, f"encode_ordinary({text!r})")
+    ids = got[1]
+    assert ours.count(text) == len(ids), f"count({text!r}) != len(encode_ordinary)"
+    assert ours.count_batch([text, "", text]) == [len(ids), 0, len(ids)]
+    assert ours.encode_ordinary_batch([text, text], num_threads=2) == [ids, ids]
+    for kwargs in ({}, {"allowed_special": "all"}, {"disallowed_special": ()}):
+        _same(_outcome(ours.encode, text, **kwargs), _outcome(theirs.encode, text, **kwargs),
+              f"encode({text!r}, {kwargs})", (ValueError,))
+    assert ours.decode_bytes(ids) == theirs.decode_bytes(ids)
+    if not has_surrogates(text):
+        assert ours.decode(ids) == text, f"round trip of {text!r}"
+
+
+def check_encode_bytes(data: bytes) -> None:
+    """``encode_bytes`` of arbitrary bytes (tiktoken's ``_encode_bytes``)."""
+    if not data:
+        return
+    ours, theirs = encodings(data[0])
+    raw = data[1:MAX_LEN]
+    expected = _outcome(theirs._encode_bytes, raw)
+    if expected[0] == "panic":
+        return  # no reference for this path; the round trip below still runs
+    _same(_outcome(ours.encode_bytes, raw), expected, f"encode_bytes({raw!r})")
+    assert ours.decode_bytes(ours.encode_bytes(raw)) == raw
+
+
+def ids_of(data: bytes) -> list:
+    """Fuzzer bytes as token ids: mostly in range, some special, some negative,
+    some far out of range, now and then not an int at all."""
+    out: list = []
+    for k in range(0, len(data) - 2, 3):
+        kind, hi, lo = data[k], data[k + 1], data[k + 2]
+        value = hi << 8 | lo
+        if kind < 160:
+            out.append(value * 4 % 200_100)
+        elif kind < 200:
+            out.append(199_990 + value % 40 if kind & 1 else 100_250 + value % 30)
+        elif kind < 220:
+            out.append(-value - 1)
+        elif kind < 240:
+            out.append(value << (8 + kind % 60))
+        elif kind < 250:
+            out.append(2**32 - 1 - value % 4)
+        else:
+            out.append(True if value & 1 else False)
+    return out
+
+
+def check_decode(data: bytes) -> None:
+    """decode / decode_bytes / decode_single_token_bytes: same bytes, or both
+    raise (ours a ValueError, tiktoken a KeyError or OverflowError)."""
+    if not data:
+        return
+    ours, theirs = encodings(data[0])
+    ids = ids_of(data[1:MAX_LEN])
+    _same(_outcome(ours.decode_bytes, ids), _outcome(theirs.decode_bytes, ids),
+          f"decode_bytes({ids!r})", (ValueError,))
+    _same(_outcome(ours.decode, ids), _outcome(theirs.decode, ids), f"decode({ids!r})", (ValueError,))
+    for token in ids[:8]:
+        _same(_outcome(ours.decode_single_token_bytes, token),
+              _outcome(theirs.decode_single_token_bytes, token),
+              f"decode_single_token_bytes({token!r})", (ValueError, KeyError))
+
+
+# Fragments that make up special tokens and things that look like them.
+_SPECIAL_PARTS = (
+    "<|endoftext|>", "<|endofprompt|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>",
+    "<|", "|>", "<", "|", ">", "endoftext", "endofprompt", "fim_", "<|endoftext", "endoftext|>",
+    "<|ENDOFTEXT|>", "<| endoftext |>", "<|endoftext|", "<<|endoftext|>>", "\uff1c|endoftext|\uff1e",
+    " ", "\n", "\x00", "a", "'s", "12", "\u00e9", "\U0001f600", "\ud800",
+)
+
+
+def check_specials(data: bytes) -> None:
+    """Texts built from special-token fragments and look-alikes, under random
+    allowed/disallowed sets: same ids, or both raise ValueError."""
+    if len(data) < 2:
+        return
+    ours, theirs = encodings(data[0])
+    names = sorted(theirs.special_tokens_set)
+    mask = data[1]
+    allowed = "all" if mask == 255 else {t for k, t in enumerate(names) if mask >> k & 1}
+    disallowed = "all" if mask & 0x80 else ()
+    text = "".join(_SPECIAL_PARTS[b % len(_SPECIAL_PARTS)] for b in data[2:MAX_LEN // 8])
+    kwargs = {"allowed_special": allowed, "disallowed_special": disallowed}
+    _same(_outcome(ours.encode, text, **kwargs), _outcome(theirs.encode, text, **kwargs),
+          f"encode({text!r}, {kwargs})", (ValueError,))
+    _same(_outcome(ours.encode_batch, [text, "x"], **kwargs),
+          _outcome(theirs.encode_batch, [text, "x"], **kwargs),
+          f"encode_batch([{text!r}], {kwargs})", (ValueError,))
+
+
+TARGETS = {
+    "encode": check_encode,
+    "encode_bytes": check_encode_bytes,
+    "decode": check_decode,
+    "specials": check_specials,
+}
+
+
+def run_atheris(target: str) -> None:
+    """Entry point of the fuzz_*.py scripts: libFuzzer flags come from sys.argv."""
+    import sys
+
+    import atheris
+
+    # Coverage comes from Python bytecode: tokcost's wrapper, tiktoken's and
+    # these checks. The native core is a black box to atheris unless built
+    # with -fsanitize=fuzzer-no-link (see README.md).
+    with atheris.instrument_imports(include=["tokcost", "tiktoken"]):
+        import tiktoken.core  # noqa: F401
+        import tokcost.core  # noqa: F401
+        import tokcost._unstable  # noqa: F401
+
+    check = atheris.instrument_func(TARGETS[target])
+    for k in range(len(ENCODING_NAMES)):
+        encodings(k)  # load outside the timed runs
+    atheris.Setup(sys.argv, check)
+    atheris.Fuzz()

@@ -1,0 +1,48 @@
+"""Write the seed corpus under fuzz/corpus/<target>/ (run once; files are committed).
+
+Each seed is named by the sha1 of its contents, as libFuzzer names what it adds.
+The first byte of a seed picks the encoding (even: o200k_base, odd: cl100k_base).
+"""
+
+import hashlib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+TEXTS = [
+    "hello world", "Hello WORLD HeLLo wORLD", "I'm you're he's WE'VE THEY'LL", "it'\u017f rock'n'roll",
+    "a  b   c    d\n", "  \n\n \t\r\n  x", "   ", "\n\n\n\n", "\u3000\u00a0 \u2003x", "1234567890 3.14",
+    "\u0663\u0664\u0665 \u00bd\u00be", "\U0001f44d\U0001f3fd \U0001f468\u200d\U0001f469\u200d\U0001f467", "e\u0301 \u0301start",
+    "\u0915\u094d\u0937 \u0e2a\u0e30\u0e1a\u0e32\u0e22", "\u4e2d\u6587\u65e5\u672c\u8a9e\ud55c\uad6d\uc5b4", "ǅungla Ⴀ",
+    "\ue000\U0010fffd\ufdd0\uffff", "a\x00b\x00\x00", "def f(x):\n    return x  # ok\n", "<|endoftext|>",
+    "x<|endofprompt|>y<|fim_prefix|>", "<|endoftext", "<| endoftext |>", "\uff1c|endoftext|\uff1e",
+    " " * 300 + "x", "a" * 200, "!" * 100 + "\n/", "ab" * 90,
+]
+RAW = [b"\xff", b"abc\xff", b"hello \xe2\x82", b"\xe2\x82 hello", b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
+       b"a\x00\xfe\x00", b"  \x80\x80\x80  x", b"hello world\xf0\x9f", b"\x80" * 130, b"x" * 100 + b"\xff"]
+
+
+def seeds():
+    for k, text in enumerate(TEXTS):
+        data = text.encode("utf-8")
+        yield "encode", bytes([k % 2]) + data
+        yield "specials", bytes([k % 2, (k * 37) % 256]) + bytes(b % 29 for b in data[:64])
+    for k, raw in enumerate(RAW):
+        yield "encode", bytes([k % 2]) + raw          # surrogateescape: lone surrogates
+        yield "encode_bytes", bytes([k % 2]) + raw
+    for k, text in enumerate(TEXTS[:10]):
+        yield "encode_bytes", bytes([k % 2]) + text.encode("utf-8")
+    yield "decode", b"\x00" + bytes([10, 1, 2, 170, 0, 1, 210, 0, 0, 230, 255, 255, 245, 0, 0, 255, 0, 1])
+    yield "decode", b"\x01" + bytes([10, 1, 2, 171, 0, 1, 171, 0, 7, 100, 0, 0])
+    yield "decode", b"\x00" + bytes(range(256))
+
+
+def main() -> None:
+    for target, data in seeds():
+        folder = HERE / "corpus" / target
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / hashlib.sha1(data).hexdigest()).write_bytes(data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Threads and interrupts: one Encoding shared by 8 threads gives what one
+thread gives, and Ctrl-C during a long batch leaves the process usable."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+
+
+def _texts(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    parts = ["hello", " world", "  ", "\n", "I'm", " 12345", " naïve", " 東京", "\U0001f600", "<|endoftext|>",
+             "\t", "a" * 150, " " * 40, "déjà-vu", "\ud800", "x" * 3]
+    return ["".join(rng.choice(parts) for _ in range(rng.randint(0, 400))) for _ in range(n)]
+
+
+def test_eight_threads_match_one_thread(pair):
+    ours, _ = pair
+    per_thread = [_texts(seed, 40) for seed in range(8)]
+    expected = [
+        [(ours.encode(t, disallowed_special=()), ours.count(t), ours.encode(t, allowed_special="all"))
+         for t in texts]
+        for texts in per_thread
+    ]
+    results: list = [None] * 8
+    errors: list = []
+    barrier = threading.Barrier(8)
+
+    def work(k: int) -> None:
+        try:
+            barrier.wait()
+            out = []
+            for _ in range(3):
+                out = [(ours.encode(t, disallowed_special=()), ours.count(t), ours.encode(t, allowed_special="all"))
+                       for t in per_thread[k]]
+                assert ours.count_batch(per_thread[k], num_threads=2) == [c for _, c, _ in out]
+                assert ours.encode_ordinary_batch(per_thread[k], num_threads=2) == [ours.encode_ordinary(t)
+                                                                                   for t in per_thread[k]]
+                assert ours.decode_batch([ids for ids, _, _ in out]) == [ours.decode(ids) for ids, _, _ in out]
+            results[k] = out
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert results == expected
+
+
+def test_threads_with_large_texts_release_the_gil(pair):
+    """Texts above the GIL-release threshold run truly in parallel: same ids."""
+    ours, theirs = pair
+    texts = [("Lorem ipsum dolor sit amet %d, " % k) * 2000 for k in range(8)]
+    expected = [theirs.encode_ordinary(t) for t in texts]
+    results: list = [None] * 8
+
+    def work(k: int) -> None:
+        results[k] = [ours.encode_ordinary(texts[k]) for _ in range(3)]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert results == [[e] * 3 for e in expected]
+
+
+_INTERRUPT_CHILD = """
+    import json, os, signal, sys, threading, time
+    import tokcost
+    enc = tokcost.get_encoding("o200k_base")
+    texts = ["Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 40] * 60_000
+    expected = enc.encode_ordinary("hello world after the interrupt")
+    # Send ourselves SIGINT while the batch is running natively.
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    interrupted = False
+    t = time.perf_counter()
+    try:
+        enc.{method}(texts)
+    except KeyboardInterrupt:
+        interrupted = True
+    seconds = time.perf_counter() - t
+    ok = enc.encode_ordinary("hello world after the interrupt") == expected
+    ok = ok and enc.count_batch(["a b", "c"] * 100) == [2, 1] * 100
+    print(json.dumps({{"interrupted": interrupted, "ok": ok, "seconds": seconds}}))
+"""
+
+
+@pytest.mark.parametrize("method", ["count_batch", "encode_ordinary_batch"])
+def test_ctrl_c_during_long_batch_leaves_process_usable(method):
+    import json
+
+    code = textwrap.dedent(_INTERRUPT_CHILD.format(method=method))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    # The batch finishes its native work, then Python raises KeyboardInterrupt;
+    # either way the encoding still gives right answers.
+    assert result["interrupted"], result
+    assert result["ok"], result
+
+
+def test_ctrl_c_from_outside_kills_cleanly_or_recovers():
+    """A real SIGINT from another process, as a terminal's Ctrl-C sends it."""
+    code = textwrap.dedent("""
+        import sys, tokcost
+        enc = tokcost.get_encoding("cl100k_base")
+        texts = ["some text to count, over and over. " * 50] * 100_000
+        print("ready", flush=True)
+        try:
+            while True:
+                enc.count_batch(texts)
+        except KeyboardInterrupt:
+            print("interrupted", enc.count("still works"), flush=True)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        import time
+
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err[-3000:]
+    assert out.strip() == "interrupted 2"

@@ -1,0 +1,79 @@
+"""A few seconds of fuzzing on every run: the harness checks of fuzz/ fed by a
+seeded mutator over the committed corpus, plus a short atheris run when it is
+installed. Long runs: see fuzz/README.md."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FUZZ_DIR = Path(__file__).resolve().parents[1] / "fuzz"
+sys.path.insert(0, str(FUZZ_DIR))
+
+import harness  # noqa: E402
+
+MUTATIONS_PER_TARGET = 1500
+
+_INSERTS = [b"<|endoftext|>", b"<|", b"|>", b" ", b"\n", b"\r\n", b"\x00", b"'s", b"\xff", b"\xed\xa0\x80",
+            b"\xe2\x80\x8d", b"\xcc\x81", "\u3000".encode(), "\U0001f600".encode(), b"123456", b"\t" * 7]
+
+
+def _corpus(target: str) -> list[bytes]:
+    return [p.read_bytes() for p in sorted((FUZZ_DIR / "corpus" / target).iterdir())]
+
+
+def _mutate(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        op = rng.randrange(6)
+        at = rng.randint(1 if out else 0, len(out))  # keep byte 0 (the encoding) mostly stable
+        if op == 0:
+            out[at:at] = bytes([rng.randrange(256)])
+        elif op == 1 and len(out) > 1:
+            del out[at : at + rng.randint(1, 8)]
+        elif op == 2:
+            out[at:at] = rng.choice(_INSERTS)
+        elif op == 3 and len(out) > at:
+            piece = out[at : at + rng.randint(1, 16)]
+            out[at:at] = piece * rng.randint(1, 20)
+        elif op == 4:
+            other = rng.choice(pool)
+            out[at:] = other[rng.randint(0, len(other)) :]
+        elif op == 5 and out:
+            out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
+    return bytes(out[: harness.MAX_LEN])
+
+
+@pytest.mark.parametrize("target", sorted(harness.TARGETS))
+def test_seeded_mutations(target):
+    check = harness.TARGETS[target]
+    pool = _corpus(target)
+    assert pool, f"empty seed corpus for {target}"
+    for data in pool:
+        check(data)
+    rng = random.Random(f"tokcost-{target}")
+    for _ in range(MUTATIONS_PER_TARGET):
+        data = _mutate(rng, rng.choice(pool), pool)
+        try:
+            check(data)
+        except AssertionError as exc:
+            raise AssertionError(f"{target} input {data!r}: {exc}") from None
+
+
+@pytest.mark.parametrize("target", sorted(harness.TARGETS))
+def test_atheris_short_run(target, tmp_path):
+    pytest.importorskip("atheris", reason="atheris not installed (pip install atheris)")
+    script = FUZZ_DIR / f"fuzz_{target}.py"
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    proc = subprocess.run(
+        [sys.executable, str(script), str(tmp_path), str(FUZZ_DIR / "corpus" / target),
+         "-runs=2000", "-max_len=1024", "-seed=1", "-print_final_stats=1"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "Done 2000 runs" in proc.stderr

@@ -1,0 +1,83 @@
+"""No leaks: resident memory stays flat across a million calls.
+
+Each check runs in a fresh interpreter, warms up, then compares the current
+RSS (not the peak) before and after the loop. A leak of even 16 bytes a call
+would show as 16 MB per million calls."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+_PROBE = """
+    import json, os, time
+    def rss_mb():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    import tokcost
+    enc = tokcost.get_encoding("o200k_base")
+    texts = ["hello world", "naïve café 東京 \\U0001f600", "I'm here  \\n\\t 12345", "<|endoftext|> x", "a\\udc00b"]
+    ids = [enc.encode_ordinary(t) for t in texts]
+    raw = [b"ok \\xff", b"\\xe2\\x82 x"]
+    def step(i):
+    {body}
+    for i in range({warmup}):
+        step(i)
+    before = rss_mb()
+    t = time.perf_counter()
+    for i in range({calls}):
+        step(i)
+    print(json.dumps({{"before": before, "after": rss_mb(), "seconds": time.perf_counter() - t}}))
+"""
+
+BODIES = {
+    "encode_ordinary": "enc.encode_ordinary(texts[i % 5])",
+    "encode+decode": "enc.decode(enc.encode(texts[i % 4], allowed_special='all'))",
+    "count": "enc.count(texts[i % 5])",
+    "encode_bytes": "enc.encode_bytes(raw[i % 2])",
+    "bad_token": """
+        try:
+            enc.decode([1, -1 - i])
+        except ValueError:
+            pass""",
+    "batch": "enc.count_batch(texts * 4); enc.encode_ordinary_batch(texts * 4)",
+}
+
+
+def _measure(body: str, calls: int, warmup: int) -> dict:
+    body = textwrap.indent(textwrap.dedent(body).strip(), " " * 4)
+    code = textwrap.dedent(_PROBE).format(body=body, calls=calls, warmup=warmup)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+def test_no_leak_across_a_million_encode_calls():
+    result = _measure(BODIES["encode_ordinary"], calls=1_000_000, warmup=50_000)
+    growth = result["after"] - result["before"]
+    print(f"1e6 encode_ordinary: {result['seconds']:.1f} s, RSS {result['before']:.1f} -> {result['after']:.1f} MB")
+    assert growth < 4, result
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+@pytest.mark.parametrize("name", ["encode+decode", "count", "encode_bytes", "bad_token", "batch"])
+def test_no_leak_other_paths(name):
+    calls = 5_000 if name == "batch" else 200_000
+    result = _measure(BODIES[name], calls=calls, warmup=calls // 10)
+    print(f"{calls} x {name}: {result['seconds']:.1f} s, RSS {result['before']:.1f} -> {result['after']:.1f} MB")
+    assert result["after"] - result["before"] < 4, result
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_no_leak_ten_million_calls(name):
+    calls = 200_000 if name == "batch" else 10_000_000
+    result = _measure(BODIES[name], calls=calls, warmup=calls // 20)
+    print(f"{calls} x {name}: {result['seconds']:.1f} s, RSS {result['before']:.1f} -> {result['after']:.1f} MB")
+    assert result["after"] - result["before"] < 4, result
