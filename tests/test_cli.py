@@ -28,8 +28,21 @@ def _one_line_error(err: str) -> str:
 def test_no_arguments_runs_the_report(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
-    assert "tokcost report" in out
-    assert "Tokenizer premium" in out or "premium" in out.lower()
+    assert out.startswith("tokcost report · Multilingual customer-support assistant")
+    for part in ("Key findings", "Cheapest adequate model", "o200k vs cl100k", "Tokens per request by language",
+                 "Monthly spend per model", "Projection"):
+        assert part in out
+    assert "not available" not in out
+
+
+def test_python_dash_m_runs_the_cli():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "tokcost", "count", "-", "--format", "json"], input="hello world",
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total_tokens"] == 2
 
 
 @pytest.mark.parametrize("name", ["", *COMMANDS])

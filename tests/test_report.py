@@ -193,3 +193,97 @@ def test_report_bad_corpus(tmp_path, capsys):
     (tmp_path / "xxx_Yyyy.txt").write_text("hello\n")
     assert main(["report", "--corpus", str(tmp_path)]) == 1
     assert "xxx_Yyyy" in _one_line_error(capsys.readouterr().err)
+
+
+# ---------------------------------------------------------------------------- a user's workload
+
+WORKLOAD = """
+[workload]
+name = "Docs helper"
+requests_per_day = 1000
+monthly_growth = 0.1
+models = ["gpt-4o-mini", "gpt-4o", "gpt-3.5-turbo-0125"]
+
+[languages]
+eng_Latn = 0.5
+hin_Deva = 0.5
+
+[request]
+system_prompt = "You answer questions about our docs."
+user_sentences = 2
+"""
+
+
+@pytest.fixture
+def workload_file(tmp_path) -> Path:
+    path = tmp_path / "docs.toml"
+    path.write_text(WORKLOAD, encoding="utf-8")
+    return path
+
+
+def test_report_on_a_users_workload_matches_the_projection(workload_file, capsys):
+    from tokcost import spend
+
+    assert main(["report", "--workload", str(workload_file), "--months", "3", "--at", "2026-11-01",
+                 "--format", "json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert view["title"] == "Docs helper"
+    assert [row["code"] for row in view["languages"]["rows"]] == ["eng_Latn", "hin_Deva"]
+    assert [row["share"] for row in view["languages"]["rows"]] == [0.5, 0.5]
+    assert len(view["projection"]["labels"]) == 3 and view["projection"]["labels"][0] == "Nov 2026"
+
+    projection = spend.project(spend.load_workload(workload_file), months=3, at="2026-11-01")
+    expected = {m.model: [round(float(v), 2) for v in m.monthly] for m in projection.models}
+    assert {s["model"]: s["values"] for s in view["projection"]["series"]} == expected
+    monthly = {row["model"]: row["monthly_cost"] for row in view["models"]["rows"]}
+    assert monthly == {model: values[0] for model, values in expected.items()}
+    cheapest = view["models"]["cheapest_adequate"]
+    assert monthly[cheapest] == min(monthly.values())
+    titles = {item["title"]: item for item in view["findings"]}
+    assert titles["Cheapest adequate model"]["value"] == cheapest
+    assert "In 3 months" in titles
+    # Hindi costs more tokens than English, and much more with cl100k than with o200k.
+    hindi = view["languages"]["rows"][1]
+    assert hindi["request_premium"] > 1
+    assert hindi["tokens"]["cl100k_base"] > hindi["tokens"]["o200k_base"]
+
+
+def test_a_model_that_cannot_take_the_workload_is_not_the_cheapest_adequate(view):
+    rows = view["models"]["rows"]
+    turbo = next(row for row in rows if row["model"] == "gpt-3.5-turbo-0125")
+    assert not turbo["adequate"] and turbo["why_not"] == "images not priced"
+    assert view["models"]["cheapest_adequate"] != "gpt-3.5-turbo-0125"
+
+
+def test_report_unknown_model_suggests_names(capsys):
+    assert main(["report", "--model", "gpt-4oo"]) == 1
+    assert "Did you mean 'gpt-4o'" in _one_line_error(capsys.readouterr().err)
+
+
+def test_report_missing_workload(tmp_path, capsys):
+    assert main(["report", "--workload", str(tmp_path / "nope.toml")]) == 1
+    assert "nope.toml" in _one_line_error(capsys.readouterr().err)
+
+
+def test_report_bad_workload_names_the_line(workload_file, capsys):
+    workload_file.write_text(WORKLOAD.replace("hin_Deva = 0.5", "hin_Deva = 0.7"), encoding="utf-8")
+    assert main(["report", "--workload", str(workload_file)]) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert "docs.toml" in line and "sum" in line
+
+
+def test_missing_spend_is_marked_not_faked(monkeypatch, capsys):
+    real = gather_module._import
+
+    def without_spend(name):
+        if name == "tokcost.spend":
+            raise gather_module._Unavailable(f"{name} is not part of this tokcost build")
+        return real(name)
+
+    monkeypatch.setattr(gather_module, "_import", without_spend)
+    assert main(["report"]) == 0
+    out = capsys.readouterr().out
+    assert "Spend per model: not available" in out and "Projection: not available" in out
+    assert "$" not in out
+    assert main(["report", "--workload", "mine.toml"]) == 1
+    assert "run without --workload" in _one_line_error(capsys.readouterr().err)

@@ -18,11 +18,14 @@ COMMANDS = ["report", "count", "languages", "spend", "models", "bench"]
 DEFAULT_COMMAND = "report"
 
 EPILOG = """examples:
-  tokcost                           the multilingual cost report on the bundled sample
-  tokcost count src/ --model gpt-4o token counts per file, like wc
-  tokcost languages --format csv    the tokenizer premium of 50+ languages
+  tokcost                               the multilingual cost report on the bundled sample
+  tokcost report --out report.html      the same as one shareable HTML page with charts
+  tokcost count src/ --model gpt-4o     token counts per file, like wc
+  tokcost languages --format csv        the tokenizer premium, language by language
   tokcost spend --model gpt-4o-mini --input-tokens 1e6 --output-tokens 2e5
-  tokcost models --provider openai  the dated price catalog
+  tokcost models --provider openai      the dated price catalog
+
+'tokcost COMMAND --help' shows each command's options and examples.
 """
 
 

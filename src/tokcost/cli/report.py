@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-
+from tokcost.cli.common import progress
 
 HELP = """The multilingual cost report: tokens per request by language and encoding,
 the language premium, monthly spend per model, the cheapest adequate model, the
@@ -36,6 +36,7 @@ def register(subparsers) -> None:
     parser.add_argument("--corpus", metavar="DIR",
                         help="parallel corpus for the language premium (default: the bundled FLORES-200 sample)")
     parser.add_argument("--at", metavar="DATE", help="price date, YYYY-MM-DD (default: today)")
+    parser.add_argument("--prices", metavar="FILE", help="TOML/JSON file of your own prices")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="what to print when there is no --out (default: table)")
     parser.set_defaults(run=run)
@@ -58,7 +59,8 @@ def run(args) -> int:
     if args.out:
         format_for_path(args.out)  # fail on a bad suffix before the work, not after
     view = gather(workload=args.workload, months=args.months, models=args.models, corpus_dir=args.corpus,
-                  at=args.at)
+                  at=args.at, prices=args.prices,
+                  progress=lambda work, total: progress(work, total, "measuring languages"))
     if args.out:
         path = write_report(view, args.out)
         print(f"wrote {path}", file=sys.stderr)

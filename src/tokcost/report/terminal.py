@@ -89,9 +89,12 @@ def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
         rows = models["rows"]
         table = Table(title=f"Monthly spend per model ({models['period']})", title_justify="left",
                       title_style="bold", box=box.SIMPLE_HEAD, header_style="bold")
+        widths = {"Model": max(len(row["model"]) for row in rows),
+                  "Encoding": max(len(row.get("encoding") or "") for row in rows), "Tokens in / out": 15}
         for column, justify in (("Model", "left"), ("Encoding", "left"), ("Tokens in / out", "right"),
-                                ("Per month", "right"), ("", "left")):
-            table.add_column(column, justify=justify, no_wrap=True)
+                                ("Per month", "right")):
+            table.add_column(column, justify=justify, no_wrap=True, min_width=widths.get(column))
+        table.add_column("", overflow="crop", no_wrap=True)
         high = max((row["monthly_cost"] for row in rows), default=1)
         for row in rows:
             best = row["model"] == models.get("cheapest_adequate")
@@ -99,7 +102,7 @@ def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
                     f" [yellow]✗ {row.get('why_not') or 'inadequate'}[/]" if not row.get("adequate", True) else "")
             tokens = f"{_short(row.get('input_tokens'))} / {_short(row.get('output_tokens'))}"
             table.add_row(f"[bold green]{row['model']}[/]" if best else row["model"], row.get("encoding") or "",
-                          tokens, money(row["monthly_cost"]), f"[cyan]{_bar(row['monthly_cost'], high, 16)}[/]{mark}")
+                          tokens, money(row["monthly_cost"]), f"[cyan]{_bar(row['monthly_cost'], high, 12)}[/]{mark}")
         console.print(table)
 
     projection = view.get("projection")
