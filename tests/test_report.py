@@ -287,3 +287,12 @@ def test_missing_spend_is_marked_not_faked(monkeypatch, capsys):
     assert "$" not in out
     assert main(["report", "--workload", "mine.toml"]) == 1
     assert "run without --workload" in _one_line_error(capsys.readouterr().err)
+
+
+def test_no_adequate_model_is_said_plainly(capsys):
+    assert main(["report", "--model", "gpt-3.5-turbo-0125", "--months", "1", "--format", "json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    finding = next(item for item in view["findings"] if item["title"] == "Cheapest adequate model")
+    assert finding["value"] == "none" and "--model" in finding["detail"]
+    assert view["models"]["cheapest_adequate"] is None
+    assert view["projection"]["labels"] == [view["projection"]["labels"][0]]

@@ -180,7 +180,8 @@ def _adapt_spend(view: dict, spend, workload, data: dict) -> dict:
     has_images = any(image for image in getattr(workload, "images", []) or [])
     shares = {code: _f(share) for code, share in data["languages"].items()}
     view["title"] = w["name"]
-    view["subtitle"] = (f"What this workload costs per month on {len(data['models'])} models, "
+    count = len(data["models"])
+    view["subtitle"] = (f"What this workload costs per month on {count} model{'s' if count != 1 else ''}, "
                         f"and how much of it each language's tokenizer premium adds.")
     view["facts"] = [
         f"{_f(w['requests_per_day']):,.0f} requests/day",
@@ -294,6 +295,11 @@ def _findings(view: dict) -> None:
             detail += (f"; the next, {runner['model']}, costs {runner['monthly_cost'] / best['monthly_cost']:.1f}× "
                        f"as much" if best["monthly_cost"] else "")
         findings.append({"title": "Cheapest adequate model", "value": best["model"], "detail": detail})
+    elif models and models["rows"]:
+        reasons = sorted({r["why_not"] for r in models["rows"] if r.get("why_not")})
+        findings.append({"title": "Cheapest adequate model", "value": "none",
+                         "detail": f"no model compared can take every input of this workload ({', '.join(reasons)}); "
+                                   f"add one with --model"})
 
     if languages:
         main = languages["premium_encoding"]

@@ -48,7 +48,8 @@ def model_table(models: dict) -> tuple:
 
 def projection_table(projection: dict) -> tuple:
     labels = projection["labels"]
-    headers = ["Model", labels[0], labels[-1], f"{len(labels)}-month total"]
-    rows = [[s["model"], money(s["values"][0]), money(s["values"][-1]), money(sum(s["values"]))]
+    ends = [0, len(labels) - 1] if len(labels) > 1 else [0]
+    headers = ["Model"] + [labels[i] for i in ends] + [f"{len(labels)}-month total"]
+    rows = [[s["model"]] + [money(s["values"][i]) for i in ends] + [money(sum(s["values"]))]
             for s in projection["series"]]
-    return headers, rows, {1, 2, 3}
+    return headers, rows, set(range(1, len(headers)))
