@@ -102,7 +102,7 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], f
     label_width = min(220, 12 + 7 * max((len(c) for c in categories), default=4))
     bar_h = 14 if len(series) > 1 else 18
     group_h = bar_h * len(series) + 10
-    top, bottom = 66, 34
+    top, bottom = (80 if reference_label else 66), 34
     height = top + group_h * len(categories) + bottom
     values = [v for _, vals, _ in series for v in vals if v is not None]
     high = max(values + [reference or 0, 0]) or 1.0
@@ -140,7 +140,7 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], f
         body.append(f'<line x1="{rx:.1f}" y1="{top - 8}" x2="{rx:.1f}" y2="{height - bottom + 4}" stroke="{INK}" '
                     f'stroke-width="1.2" stroke-dasharray="4 3"/>')
         if reference_label:
-            body.append(_text(rx + 4, top - 10, reference_label, size=11, fill=INK))
+            body.append(_text(rx + 4, top - 12, reference_label, size=11, fill=INK))
     legend = [(name, colour) for name, _, colour in series] if len(series) > 1 else []
     return _frame(width, height, title, subtitle, body, legend)
 

@@ -332,8 +332,8 @@ def _findings(view: dict) -> None:
                 findings.append({
                     "title": "o200k vs cl100k",
                     "value": f"−{1 - new / old:.0%} tokens",
-                    "detail": f"{scope} needs {1 - new / old:.0%} fewer tokens with {main} models (gpt-4o and "
-                              f"later) than with cl100k_base ones (gpt-4, gpt-3.5): the same cut in a per-token bill",
+                    "detail": f"{scope} needs {1 - new / old:.0%} fewer tokens with {main} (gpt-4o and later) "
+                              f"than with cl100k_base (gpt-4, gpt-3.5), and per-token bills shrink alike",
                 })
 
     if projection and models and models.get("cheapest_adequate"):
