@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -296,3 +297,18 @@ def test_no_adequate_model_is_said_plainly(capsys):
     assert finding["value"] == "none" and "--model" in finding["detail"]
     assert view["models"]["cheapest_adequate"] is None
     assert view["projection"]["labels"] == [view["projection"]["labels"][0]]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_terminal_report_fits_common_widths(view, width):
+    from tokcost.report.terminal import render_terminal
+
+    out = io.StringIO()
+    render_terminal(view, file=out, width=width)
+    lines = out.getvalue().splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width
+    text = out.getvalue()
+    for row in view["models"]["rows"]:
+        assert row["model"] in text  # names never truncated
+    for row in view["languages"]["rows"]:
+        assert row["language"] in text

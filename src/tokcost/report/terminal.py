@@ -40,6 +40,8 @@ def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
     if facts:
         header.append("  ·  ".join(facts), style="")
     console.print(header)
+    narrow = console.width < 100
+    bar_width = 10 if narrow else 18
 
     findings = view.get("findings") or []
     if findings:
@@ -62,13 +64,14 @@ def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
         table.add_column("Language", no_wrap=True)
         with_share = any(row.get("share") is not None for row in rows)
         if with_share:
-            table.add_column("Traffic", justify="right")
+            table.add_column("Traffic", justify="right", no_wrap=True, min_width=7)
         for name in encodings:
-            table.add_column(name.replace("_base", ""), justify="right")
+            table.add_column(name.replace("_base", ""), justify="right", no_wrap=True, min_width=6)
         requests = any(row.get("request_premium") for row in rows)
         if requests:
-            table.add_column("Request ×", justify="right")
-        table.add_column(f"Text premium ({main.replace('_base', '')})", justify="left", no_wrap=True)
+            table.add_column("Request ×", justify="right", no_wrap=True, min_width=9)
+        table.add_column("Text premium" if narrow else f"Text premium ({main.replace('_base', '')})",
+                         justify="left", no_wrap=True)
         high = max((row["premium"].get(main) or 0) for row in rows) if rows else 1
         for row in rows:
             cells = [row["language"]]
@@ -80,7 +83,7 @@ def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
                 cells.append(f"{row['request_premium']:.2f}×" if row.get("request_premium") else "–")
             premium = row["premium"].get(main)
             colour = "green" if (premium or 0) < 1.3 else "yellow" if (premium or 0) < 2 else "red"
-            cells.append(f"[{colour}]{_bar(premium or 0, high)}[/] {premium:.2f}×" if premium else "")
+            cells.append(f"[{colour}]{_bar(premium or 0, high, bar_width)}[/] {premium:.2f}×" if premium else "")
             table.add_row(*cells)
         console.print(table)
 
@@ -93,16 +96,17 @@ def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
                   "Encoding": max(len(row.get("encoding") or "") for row in rows), "Tokens in / out": 15}
         for column, justify in (("Model", "left"), ("Encoding", "left"), ("Tokens in / out", "right"),
                                 ("Per month", "right")):
-            table.add_column(column, justify=justify, no_wrap=True, min_width=widths.get(column))
+            table.add_column(column, justify=justify, no_wrap=True, min_width=widths.get(column, len(column)))
         table.add_column("", overflow="crop", no_wrap=True)
         high = max((row["monthly_cost"] for row in rows), default=1)
         for row in rows:
             best = row["model"] == models.get("cheapest_adequate")
-            mark = (" [bold green]★ cheapest adequate[/]" if best else
-                    f" [yellow]✗ {row.get('why_not') or 'inadequate'}[/]" if not row.get("adequate", True) else "")
+            mark = (f" [bold green]★ {'best' if narrow else 'cheapest adequate'}[/]" if best else
+                    f" [yellow]✗ {'unpriced' if narrow else row.get('why_not') or 'inadequate'}[/]"
+                    if not row.get("adequate", True) else "")
             tokens = f"{_short(row.get('input_tokens'))} / {_short(row.get('output_tokens'))}"
             table.add_row(f"[bold green]{row['model']}[/]" if best else row["model"], row.get("encoding") or "",
-                          tokens, money(row["monthly_cost"]), f"[cyan]{_bar(row['monthly_cost'], high, 12)}[/]{mark}")
+                          tokens, money(row["monthly_cost"]), f"[cyan]{_bar(row['monthly_cost'], high, 6 if narrow else 12)}[/]{mark}")
         console.print(table)
 
     projection = view.get("projection")
@@ -111,10 +115,10 @@ def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
         table = Table(title=f"Projection: {projection['caption']}", title_justify="left", title_style="bold",
                       box=box.SIMPLE_HEAD, header_style="bold")
         table.add_column("Model", no_wrap=True)
-        picks = _spread(len(labels), 6)
+        picks = _spread(len(labels), 3 if narrow else 6)
         for i in picks:
-            table.add_column(labels[i], justify="right")
-        table.add_column(f"{len(labels)}-month total", justify="right", style="bold")
+            table.add_column(labels[i], justify="right", no_wrap=True, min_width=8)
+        table.add_column(f"{len(labels)}-month total", justify="right", style="bold", no_wrap=True, min_width=9)
         for series in projection["series"]:
             values = series["values"]
             table.add_row(series["model"], *(money(values[i]) for i in picks), money(sum(values)))
