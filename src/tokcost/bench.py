@@ -232,7 +232,8 @@ def _flores_lines(plan: Plan, codes: Optional[Sequence[str]], part: str) -> list
 def _chunk_lines(lines: list[str], k: int, max_bytes: int) -> tuple[list[str], bool]:
     """k texts of consecutive lines, each about min(max_bytes, total/k) bytes."""
     sizes = [len(line.encode()) + 1 for line in lines]
-    per = max(1, min(max_bytes, sum(sizes) // max(k, 1)))
+    # Slack for the overshoot of the last line of each text, so k texts fit without wrapping.
+    per = max(1, min(max_bytes, (sum(sizes) - k * max(sizes, default=0)) // max(k, 1)))
     out, current, size, i, fresh = [], [], 0, 0, True
     while len(out) < k and lines:
         if i == len(lines):
