@@ -5,10 +5,11 @@ The view is what every renderer reads and what ``--out report.json`` holds:
 - ``title``, ``subtitle``, ``facts`` (short strings), ``generated_at``, ``footer``
 - ``findings``: ``[{title, value, detail}]``, the answers a reader came for
 - ``languages``: ``{encodings, baseline, premium_encoding, unit, lead, rows: [{language, code,
-  share, tokens: {encoding: n}, premium: {encoding: x}}]}``
+  share, tokens: {encoding: n per request}, premium: {encoding: x, text}, request_premium}]}``
 - ``models``: ``{period, lead, lead_short, cheapest_adequate, rows: [{model, provider, encoding,
-  input_tokens, output_tokens, monthly_cost, adequate}]}``
-- ``projection``: ``{caption, labels, series: [{model, values}]}``
+  input_tokens, output_tokens, monthly_cost, horizon_cost, cost_per_1k_requests, adequate, why_not,
+  notes, price_snapshot}]}``, cheapest first
+- ``projection``: ``{caption, labels, requests, series: [{model, values}]}``
 - ``unavailable``: ``{section: reason}`` for analyzers that are missing or failed
 - ``sources``: the analyzers' own ``to_dict()`` output, for scripts
 

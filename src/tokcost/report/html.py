@@ -42,6 +42,8 @@ tr.dim td { color:var(--muted); }
 .badge { display:inline-block; background:var(--good); color:#fff; border-radius:6px; font-size:11px;
          padding:1px 7px; margin-left:6px; font-weight:600; vertical-align:1px; }
 .missing { border-style:dashed; color:var(--muted); }
+details { margin-top:12px; font-size:13px; color:var(--muted); }
+details summary { cursor:pointer; }
 footer { color:var(--muted); font-size:13px; margin-top:28px; }
 code { background:#f1f5f9; padding:1px 5px; border-radius:5px; font-size:13px; }
 @media print { body { background:#fff; } section, .card { break-inside: avoid; box-shadow:none; } }
@@ -107,7 +109,12 @@ def render_html(view: dict) -> str:
         parts += ["<section>", "<h2>Monthly spend per model</h2>",
                   f'<p class="lead">{escape(models["lead"])}</p>',
                   f"<figure>{charts['spend']}</figure>",
-                  _table(headers, cells, numeric=numeric, row_classes=classes), "</section>"]
+                  _table(headers, cells, numeric=numeric, row_classes=classes)]
+        snapshots = [row["price_snapshot"] for row in models["rows"] if row.get("price_snapshot")]
+        if snapshots:
+            parts.append("<details><summary>Price snapshots</summary><ul>"
+                         + "".join(f"<li>{escape(text)}</li>" for text in snapshots) + "</ul></details>")
+        parts.append("</section>")
 
     projection = view.get("projection")
     if projection:

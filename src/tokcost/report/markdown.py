@@ -43,6 +43,10 @@ def render_markdown(view: dict, chart_prefix: str = "report") -> tuple:
         lines += ["## Monthly spend per model", "", models["lead"], "",
                   f"![Monthly spend per model]({link['spend']})", ""]
         lines += _table(headers, rows, right=numeric) + [""]
+        snapshots = [row["price_snapshot"] for row in models["rows"] if row.get("price_snapshot")]
+        if snapshots:
+            lines += ["<details><summary>Price snapshots</summary>", ""]
+            lines += [f"- {text}" for text in snapshots] + ["", "</details>", ""]
 
     projection = view.get("projection")
     if projection:
