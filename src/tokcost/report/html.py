@@ -13,7 +13,7 @@ CSS = """
 * { box-sizing: border-box; }
 body { margin:0; background:var(--bg); color:var(--ink); line-height:1.5;
        font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif; }
-main { max-width: 980px; margin: 0 auto; padding: 40px 24px 64px; }
+main { max-width: 1040px; margin: 0 auto; padding: 40px 24px 64px; }
 header h1 { font-size: 30px; margin: 0 0 4px; letter-spacing: -0.02em; }
 header .kicker { color: var(--accent); font-weight: 600; text-transform: uppercase; font-size: 12px;
                  letter-spacing: .08em; }
@@ -37,6 +37,7 @@ table { border-collapse:collapse; width:100%; font-size:14px; font-variant-numer
 th, td { padding:7px 10px; border-bottom:1px solid var(--line); text-align:left; white-space:nowrap; }
 th { font-size:12px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); font-weight:600; }
 td.num, th.num { text-align:right; }
+td:last-child { white-space:normal; }
 tr.best td { background:#ecfdf5; font-weight:600; }
 tr.dim td { color:var(--muted); }
 .badge { display:inline-block; background:var(--good); color:#fff; border-radius:6px; font-size:11px;
