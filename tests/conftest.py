@@ -7,7 +7,6 @@ sha256 on the way), so the reference never touches the network.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -15,25 +14,13 @@ from pathlib import Path
 import pytest
 
 ENCODING_NAMES = ["o200k_base", "cl100k_base"]
-_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 
-_tiktoken_cache = Path(tempfile.mkdtemp(prefix="tokcost-tiktoken-cache-"))
 _tokcost_cache = Path(tempfile.mkdtemp(prefix="tokcost-tables-cache-"))
-os.environ["TIKTOKEN_CACHE_DIR"] = str(_tiktoken_cache)
 os.environ["TOKCOST_CACHE_DIR"] = str(_tokcost_cache)
 
+from tokcost.testing import seed_tiktoken_cache  # noqa: E402  (after TOKCOST_CACHE_DIR is set)
 
-def _seed_tiktoken_cache() -> None:
-    from tokcost import registry, vocab
-
-    for name in ENCODING_NAMES:
-        spec = registry.ENCODINGS[name]
-        data = vocab.read_rank_file(spec.vocabulary, spec.sha256)
-        key = hashlib.sha1(_URL.format(name).encode()).hexdigest()
-        (_tiktoken_cache / key).write_bytes(data)
-
-
-_seed_tiktoken_cache()
+seed_tiktoken_cache()
 
 FLORES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "flores200"
 

@@ -11,6 +11,8 @@ from libc.string cimport memcpy
 
 from native cimport *
 
+import operator
+
 
 cdef extern from "Python.h":
     const char *PyUnicode_AsUTF8AndSize(object text, Py_ssize_t *size) except NULL
@@ -36,9 +38,34 @@ DEF GIL_RELEASE_BYTES = 8192
 # export_tables). The magic cannot begin a .tiktoken file.
 TABLES_MAGIC = b"\x00tokcost-tables\x00"
 # Names cached tables: changes with the layout and with the Unicode tables.
-TABLES_VERSION_TAG = "t1"
-DEF TABLES_VERSION = 1
-DEF HEADER_WORDS = 6
+TABLES_VERSION_TAG = "t5"
+DEF TABLES_VERSION = 5
+DEF HEADER_WORDS = 7
+
+
+def char_flags():
+    """The pretokenizer's class flags of every code point, as bytes indexed by
+    code point (bit 1 letter, 2 number, 4 whitespace, 8 o200k upper class,
+    16 o200k lower class). For tests that compare the tables with other sources."""
+    cdef bytearray out = bytearray(0x110000)
+    cdef unsigned char *o = out
+    cdef uint8_t buf[4]
+    cdef size_t n
+    cdef uint32_t cp
+    for cp in range(0x110000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        if cp < 0x80:
+            buf[0] = cp
+        elif cp < 0x800:
+            buf[0] = 0xC0 | (cp >> 6); buf[1] = 0x80 | (cp & 0x3F)
+        elif cp < 0x10000:
+            buf[0] = 0xE0 | (cp >> 12); buf[1] = 0x80 | ((cp >> 6) & 0x3F); buf[2] = 0x80 | (cp & 0x3F)
+        else:
+            buf[0] = 0xF0 | (cp >> 18); buf[1] = 0x80 | ((cp >> 12) & 0x3F)
+            buf[2] = 0x80 | ((cp >> 6) & 0x3F); buf[3] = 0x80 | (cp & 0x3F)
+        o[cp] = tc_class(buf, 0, &n)
+    return bytes(out)
 
 
 class InvalidTokenError(KeyError, ValueError, OverflowError):
@@ -86,6 +113,7 @@ cdef class CoreBPE:
             raise ValueError(f"special token ids must be below {TC_MAX_RANKS - 1}")
         if isinstance(ranks, bytes) and ranks.startswith(TABLES_MAGIC):
             self._load_tables(ranks)
+            tc_vocab_assign_uid(&self.v)
             self._set_splitter(splitter)
             return
         if isinstance(ranks, (bytes, bytearray, memoryview)):
@@ -98,12 +126,13 @@ cdef class CoreBPE:
         else:
             self._load_dict(ranks, min_ranks)
         cdef uint32_t mergeable_limit = self.v.n_ranks
-        if tc_vocab_build(&self.v, mergeable_limit):
+        if tc_vocab_build(&self.v, mergeable_limit) or tc_vocab_check_chars(&self.v):
             raise MemoryError()
         for b in range(256):
             if self.v.byte_rank[b] == TC_NONE:
                 raise ValueError(f"the vocabulary has no token for byte {b}; BPE needs all 256")
         self._add_special_tokens(special_tokens)
+        tc_vocab_assign_uid(&self.v)
         self._set_splitter(splitter)
 
     cdef _set_splitter(self, splitter):
@@ -165,14 +194,17 @@ cdef class CoreBPE:
         """The built tables as one blob that the constructor accepts back."""
         cdef uint64_t header[HEADER_WORDS]
         header[:] = [TABLES_VERSION, self.v.n_ranks, self.v.max_token_len, self.v.n_bytes,
-                     self.v.piece_mask + 1, self.v.pair_mask + 1]
+                     self.v.piece_mask + 1, self.v.pair_mask + 1, self.v.char_merge_ok]
         parts = [
             TABLES_MAGIC,
             PyBytes_FromStringAndSize(<const char *>header, sizeof(header)),
             PyBytes_FromStringAndSize(<const char *>self.v.byte_rank, 256 * sizeof(uint32_t)),
+            PyBytes_FromStringAndSize(<const char *>self.v.boundary_bits, sizeof(self.v.boundary_bits)),
             PyBytes_FromStringAndSize(<const char *>self.v.dec_off, self.v.n_ranks * sizeof(uint64_t)),
-            PyBytes_FromStringAndSize(<const char *>self.v.piece, (self.v.piece_mask + 1) * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<const char *>self.v.piece, (self.v.piece_mask + 1) * sizeof(tc_piece_slot)),
             PyBytes_FromStringAndSize(<const char *>self.v.pair, (self.v.pair_mask + 1) * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<const char *>self.v.lsig, self.v.n_ranks * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<const char *>self.v.rsig, self.v.n_ranks * sizeof(uint64_t)),
             PyBytes_FromStringAndSize(<const char *>self.v.bytes, self.v.n_bytes),
         ]
         return b"".join(parts)
@@ -184,7 +216,7 @@ cdef class CoreBPE:
         cdef size_t pos = len(TABLES_MAGIC), total = len(blob)
         cdef uint64_t header[HEADER_WORDS]
         cdef uint64_t k, n_piece, n_pair, d, slot
-        if total < pos + sizeof(header) + 256 * sizeof(uint32_t):
+        if total < pos + sizeof(header) + 1024 + sizeof(self.v.boundary_bits):
             raise ValueError("tables blob is truncated")
         memcpy(header, p + pos, sizeof(header))
         pos += sizeof(header)
@@ -193,23 +225,29 @@ cdef class CoreBPE:
         n_piece, n_pair = header[4], header[5]
         if (header[1] >= TC_MAX_RANKS or n_piece & (n_piece - 1) or n_pair & (n_pair - 1)
                 or not n_piece or not n_pair or header[2] > 0xFFFF
-                or total != pos + 1024 + 8 * (header[1] + n_piece + n_pair) + header[3]):
+                or header[6] > 1
+                or total != pos + 1024 + sizeof(self.v.boundary_bits) + 8 * (3 * header[1] + 2 * n_piece + n_pair) + header[3]):
             raise ValueError("tables blob has inconsistent sizes")
         self.v.n_ranks, self.v.max_token_len, self.v.n_bytes = header[1], header[2], header[3]
         self.v.piece_mask, self.v.pair_mask = n_piece - 1, n_pair - 1
         memcpy(self.v.byte_rank, p + pos, 1024)
         pos += 1024
+        memcpy(self.v.boundary_bits, p + pos, sizeof(self.v.boundary_bits))
+        pos += sizeof(self.v.boundary_bits)
+        self.v.char_merge_ok = <uint32_t>header[6]
         self.v.dec_off = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
-        self.v.piece = <uint64_t *>_copy_out(p, &pos, 8 * n_piece)
+        self.v.piece = <tc_piece_slot *>_copy_out(p, &pos, 16 * n_piece)
         self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)
+        self.v.lsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+        self.v.rsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
         self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
         for k in range(self.v.n_ranks):
             d = self.v.dec_off[k]
             if (d >> 16) + (d & 0xFFFF) > self.v.n_bytes:
                 raise ValueError("tables blob has a token outside its byte arena")
         for k in range(n_piece):
-            slot = self.v.piece[k]
-            if slot != 0xFFFFFFFFFFFFFFFF and <uint32_t>slot >= self.v.n_ranks:
+            slot = self.v.piece[k].meta
+            if slot != 0xFFFFFFFF and (slot & (TC_MAX_RANKS - 1)) >= self.v.n_ranks:
                 raise ValueError("tables blob has a bad token table")
         for k in range(n_pair):
             slot = self.v.pair[k]
@@ -375,7 +413,7 @@ cdef class CoreBPE:
         buf.data = NULL
         buf.len = buf.cap = 0
         try:
-            if tc_encode_piece(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece), &buf):
+            if tc_encode_piece(&self.v, tc_caches_for(&self.v), <const uint8_t *>PyBytes_AS_STRING(piece), len(piece), len(piece), &buf):
                 raise MemoryError()
             return self._to_list(&buf)
         finally:
@@ -438,6 +476,8 @@ cdef class CoreBPE:
 
     cdef uint32_t _checked_rank(self, token) except? 0xFFFFFFFF:
         cdef long long r
+        if type(token) is not int:
+            token = operator.index(token)  # ints and numpy integers; floats raise TypeError
         try:
             r = token
         except OverflowError:

@@ -2,8 +2,9 @@
  *
  * A vocabulary is the byte string of every rank. Two open-addressing tables
  * sit over it: `piece` maps a whole byte string to its rank (the fast path for
- * pieces that are already tokens), and `pair` maps two adjacent ranks to the
- * rank of their concatenation. BPE only ever merges two tokens into a token,
+ * pieces that are already tokens; the first 12 bytes of each token sit in its
+ * slot, so most lookups touch one cache line), and `pair` maps two adjacent
+ * ranks to the rank of their concatenation. BPE only ever merges two tokens into a token,
  * so the merge loop hashes two integers instead of byte strings.
  *
  * Merging follows tiktoken exactly: repeatedly merge the adjacent pair whose
@@ -19,16 +20,39 @@
 #define TC_MAX_RANKS (1u << TC_RANK_BITS)
 #define TC_EMPTY 0xFFFFFFFFFFFFFFFFull
 #define TC_SMALL_PIECE 96                     /* linear scans below, a heap above */
+#define TC_BOUNDARY_BITS 18
+#define TC_BOUNDARY_WORDS (1u << (TC_BOUNDARY_BITS - 6))
+
+/* A token's first 12 bytes (zero-padded), its rank and length. */
+typedef struct tc_piece_slot {
+    uint64_t w0;
+    uint32_t w1;
+    uint32_t meta;           /* rank | min(length, 2047) << 21; TC_SLOT_EMPTY if free */
+} tc_piece_slot;
+
+#define TC_SLOT_EMPTY 0xFFFFFFFFu
+#define TC_INLINE 12
 
 typedef struct {
+    uint64_t uid;            /* unique per vocabulary ever built in this process (caches key on it) */
     uint32_t n_ranks;        /* max rank + 1 (special tokens included, for decoding) */
     uint32_t max_token_len;  /* longest mergeable token, in bytes */
     uint64_t *dec_off;       /* [n_ranks]: offset << 16 | length; length 0 = no such token */
     uint8_t *bytes;          /* token bytes, concatenated */
     uint64_t n_bytes;
     uint32_t byte_rank[256]; /* rank of each single byte; TC_NONE if missing */
-    uint64_t *piece;         /* hash tag << 32 | rank */
+    struct tc_piece_slot *piece;
     uint64_t piece_mask;
+    /* Character boundaries inside tokens that are not whole UTF-8 characters:
+     * for each, the 1-2 bytes on either side (as far as the token reaches),
+     * hashed into a bit set. Where no boundary of a piece matches, BPE can
+     * run on characters instead of bytes (see cache.h). */
+    uint64_t boundary_bits[TC_BOUNDARY_WORDS];
+    uint32_t char_merge_ok;  /* every token's own BPE is itself: the character path is exact */
+    /* 64-bit signatures of each rank's partners: bit tc_sig_bit(b) of rsig[a] is
+     * set when (a, b) merges, bit tc_sig_bit(a) of lsig[b] likewise. A clear bit
+     * answers "no such pair" without touching the pair table. */
+    uint64_t *lsig, *rsig;
     uint64_t *pair;          /* rank << 42 | left << 21 | right */
     uint64_t pair_mask;
 } tc_vocab;
@@ -38,19 +62,30 @@ static inline uint64_t tc_mix(uint64_t a, uint64_t b) {
     return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-static inline uint64_t tc_hash_bytes(const uint8_t *p, size_t n) {
-    uint64_t h = 0x243F6A8885A308D3ull ^ n, w;
-    while (n >= 8) {
-        memcpy(&w, p, 8);
+/* The first 12 bytes of p[0:n] as two zero-padded words. `avail` is how many
+ * bytes may be read from p: with 16 or more, plain loads and a mask. */
+static inline void tc_load_head(const uint8_t *p, size_t n, size_t avail, uint64_t *w0, uint32_t *w1) {
+    if (avail >= 16 && n <= TC_INLINE) {
+        uint64_t a; uint32_t b;
+        memcpy(&a, p, 8); memcpy(&b, p + 8, 4);
+        if (n < 8) { a &= (1ull << (8 * n)) - 1; b = 0; }
+        else if (n < 12) b &= (uint32_t)((1ull << (8 * (n - 8))) - 1);
+        *w0 = a; *w1 = b;
+        return;
+    }
+    uint8_t head[TC_INLINE] = {0};
+    memcpy(head, p, n < TC_INLINE ? n : TC_INLINE);
+    memcpy(w0, head, 8); memcpy(w1, head + 8, 4);
+}
+
+static inline uint64_t tc_hash_piece(const uint8_t *p, size_t n, uint64_t w0, uint32_t w1) {
+    uint64_t h = tc_mix(w0 ^ 0x243F6A8885A308D3ull, ((uint64_t)w1 << 16 | (n & 0xFFFF)) ^ 0x13198A2E03707344ull);
+    for (size_t i = TC_INLINE; i < n; i += 8) {
+        uint64_t w = 0;
+        memcpy(&w, p + i, n - i < 8 ? n - i : 8);
         h = tc_mix(h ^ w, 0x9E3779B97F4A7C15ull);
-        p += 8; n -= 8;
     }
-    if (n) {
-        w = 0;
-        memcpy(&w, p, n);
-        h = tc_mix(h ^ w, 0xBF58476D1CE4E5B9ull);
-    }
-    return tc_mix(h, 0x94D049BB133111EBull);
+    return h;
 }
 
 static inline const uint8_t *tc_token_bytes(const tc_vocab *v, uint32_t rank, size_t *len) {
@@ -59,23 +94,37 @@ static inline const uint8_t *tc_token_bytes(const tc_vocab *v, uint32_t rank, si
     return v->bytes + (d >> 16);
 }
 
-/* Rank of the byte string p[0:n], TC_NONE if it is not a mergeable token. */
-static inline uint32_t tc_piece_rank(const tc_vocab *v, const uint8_t *p, size_t n) {
-    if (n == 1) return v->byte_rank[p[0]];
-    if (n > v->max_token_len) return TC_NONE;
-    uint64_t h = tc_hash_bytes(p, n);
-    uint32_t tag = (uint32_t)(h >> 32);
+/* Rank of the byte string p[0:n], TC_NONE if it is not a mergeable token;
+ * `avail` >= n bytes may be read from p. */
+static inline uint32_t tc_piece_probe(const tc_vocab *v, const uint8_t *p, size_t n,
+                                      uint64_t w0, uint32_t w1, uint64_t h) {
+    uint32_t want_len = (uint32_t)(n < 2047 ? n : 2047);
     for (uint64_t i = h & v->piece_mask;; i = (i + 1) & v->piece_mask) {
-        uint64_t slot = v->piece[i];
-        if (slot == TC_EMPTY) return TC_NONE;
-        if ((uint32_t)(slot >> 32) == tag) {
-            uint32_t r = (uint32_t)slot;
+        const tc_piece_slot *slot = &v->piece[i];
+        if (slot->meta == TC_SLOT_EMPTY) return TC_NONE;
+        if (slot->w0 == w0 && slot->w1 == w1 && (slot->meta >> 21) == want_len) {
+            uint32_t r = slot->meta & (TC_MAX_RANKS - 1);
+            if (n <= TC_INLINE) return r;
             size_t len;
             const uint8_t *tb = tc_token_bytes(v, r, &len);
-            if (len == n && memcmp(tb, p, n) == 0) return r;
+            if (len == n && memcmp(tb + TC_INLINE, p + TC_INLINE, n - TC_INLINE) == 0) return r;
         }
     }
 }
+
+static inline uint32_t tc_piece_rank_avail(const tc_vocab *v, const uint8_t *p, size_t n, size_t avail) {
+    if (n == 1) return v->byte_rank[p[0]];
+    if (n > v->max_token_len) return TC_NONE;
+    uint64_t w0; uint32_t w1;
+    tc_load_head(p, n, avail, &w0, &w1);
+    return tc_piece_probe(v, p, n, w0, w1, tc_hash_piece(p, n, w0, w1));
+}
+
+static inline uint32_t tc_piece_rank(const tc_vocab *v, const uint8_t *p, size_t n) {
+    return tc_piece_rank_avail(v, p, n, n);
+}
+
+static inline unsigned tc_sig_bit(uint32_t rank) { return (rank * 0x9E3779B1u) >> 26; }
 
 static inline uint64_t tc_pair_key(uint32_t a, uint32_t b) { return ((uint64_t)a << TC_RANK_BITS) | b; }
 
@@ -83,7 +132,7 @@ static inline uint64_t tc_pair_slot(uint64_t key, uint64_t mask) {
     return tc_mix(key, 0x9E3779B97F4A7C15ull) & mask;
 }
 
-/* Rank of token(a) + token(b), TC_NONE if that is not a token. */
+/* Rank of token(a) + token(b), TC_NONE if that is not a token: the shared table. */
 static inline uint32_t tc_pair_rank(const tc_vocab *v, uint32_t a, uint32_t b) {
     uint64_t key = tc_pair_key(a, b);
     const uint64_t keymask = (1ull << (2 * TC_RANK_BITS)) - 1;
@@ -96,6 +145,42 @@ static inline uint32_t tc_pair_rank(const tc_vocab *v, uint32_t a, uint32_t b) {
 
 /* ---------------------------------------------------------------- building */
 
+/* Whether p[0:n] is a sequence of whole UTF-8 characters (well-formedness of
+ * the lead/continuation structure is all that matters here). */
+static int tc_is_whole_utf8(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+        if (!len || i + len > n) return 0;
+        for (size_t k = 1; k < len; k++)
+            if ((p[i + k] & 0xC0) != 0x80) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Bit of the boundary context: lw bytes before it (l[-lw..-1]), rw after (r[0..rw-1]). */
+static inline unsigned tc_boundary_bit(const uint8_t *l, unsigned lw, const uint8_t *r, unsigned rw) {
+    uint64_t key = lw | rw << 2 | (uint64_t)l[-1] << 8 | (uint64_t)r[0] << 16;
+    if (lw > 1) key |= (uint64_t)l[-2] << 24;
+    if (rw > 1) key |= (uint64_t)r[1] << 32;
+    return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> (64 - TC_BOUNDARY_BITS));
+}
+
+static inline int tc_boundary_test(const tc_vocab *v, unsigned bit) {
+    return (int)(v->boundary_bits[bit >> 6] >> (bit & 63)) & 1;
+}
+
+/* Whether some token that is not whole characters may straddle the character
+ * boundary before p[k] (0 < k < n) of the piece p[0:n]. */
+static inline int tc_boundary_flagged(const tc_vocab *v, const uint8_t *p, size_t k, size_t n) {
+    for (unsigned lw = 1; lw <= 2 && lw <= k; lw++)
+        for (unsigned rw = 1; rw <= 2 && k + rw <= n; rw++)
+            if (tc_boundary_test(v, tc_boundary_bit(p + k, lw, p + k, rw))) return 1;
+    return 0;
+}
+
 static uint64_t tc_table_size(uint64_t n) {
     uint64_t size = 16;
     while (size < n * 2) size <<= 1;
@@ -104,8 +189,12 @@ static uint64_t tc_table_size(uint64_t n) {
 
 /* Build the lookup tables once dec_off/bytes hold every mergeable token.
  * Returns 0, or -1 when out of memory. */
+static void tc_vocab_assign_uid(tc_vocab *v);
+
 static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
     uint64_t count = 0;
+    tc_vocab_assign_uid(v);  /* before anything can cache answers for it */
+    v->char_merge_ok = 0;
     v->max_token_len = 0;
     for (int b = 0; b < 256; b++) v->byte_rank[b] = TC_NONE;
     for (uint32_t r = 0; r < n_mergeable_limit; r++) {
@@ -117,18 +206,20 @@ static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
         if (len == 1) v->byte_rank[tb[0]] = r;
     }
     uint64_t size = tc_table_size(count);
-    v->piece = malloc(size * sizeof(uint64_t));
+    v->piece = malloc(size * sizeof(tc_piece_slot));
     if (!v->piece) return -1;
-    memset(v->piece, 0xFF, size * sizeof(uint64_t));
+    memset(v->piece, 0xFF, size * sizeof(tc_piece_slot));
     v->piece_mask = size - 1;
     for (uint32_t r = 0; r < n_mergeable_limit; r++) {
         size_t len;
         const uint8_t *tb = tc_token_bytes(v, r, &len);
         if (!len) continue;
-        uint64_t h = tc_hash_bytes(tb, len);
-        uint64_t i = h & v->piece_mask;
-        while (v->piece[i] != TC_EMPTY) i = (i + 1) & v->piece_mask;
-        v->piece[i] = (h >> 32) << 32 | r;
+        tc_piece_slot slot;
+        tc_load_head(tb, len, len, &slot.w0, &slot.w1);
+        slot.meta = r | (uint32_t)(len < 2047 ? len : 2047) << 21;
+        uint64_t i = tc_hash_piece(tb, len, slot.w0, slot.w1) & v->piece_mask;
+        while (v->piece[i].meta != TC_SLOT_EMPTY) i = (i + 1) & v->piece_mask;
+        v->piece[i] = slot;
     }
     /* Every split of a token into two tokens is a pair that can merge into it.
      * Found pairs are staged in a list first, so each split is looked up once. */
@@ -154,21 +245,49 @@ static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
     memset(v->pair, 0xFF, size * sizeof(uint64_t));
     v->pair_mask = size - 1;
     const uint64_t keymask = (1ull << (2 * TC_RANK_BITS)) - 1;
+    v->lsig = calloc(v->n_ranks, sizeof(uint64_t));
+    v->rsig = calloc(v->n_ranks, sizeof(uint64_t));
+    if (!v->lsig || !v->rsig) { free(staged); return -1; }
     for (uint64_t k = 0; k < n_pairs; k++) {
         uint64_t i = tc_pair_slot(staged[k] & keymask, v->pair_mask);
         while (v->pair[i] != TC_EMPTY) i = (i + 1) & v->pair_mask;
         v->pair[i] = staged[k];
+        uint32_t a = (uint32_t)(staged[k] >> TC_RANK_BITS) & (TC_MAX_RANKS - 1);
+        uint32_t b = (uint32_t)staged[k] & (TC_MAX_RANKS - 1);
+        v->rsig[a] |= 1ull << tc_sig_bit(b);
+        v->lsig[b] |= 1ull << tc_sig_bit(a);
     }
     free(staged);
+    memset(v->boundary_bits, 0, sizeof(v->boundary_bits));
+    for (uint32_t r = 0; r < n_mergeable_limit; r++) {
+        size_t len;
+        const uint8_t *tb = tc_token_bytes(v, r, &len);
+        if (len < 2 || tc_is_whole_utf8(tb, len)) continue;
+        for (size_t k = 1; k < len; k++)
+            if ((tb[k] & 0xC0) != 0x80) {
+                unsigned lw = k < 2 ? (unsigned)k : 2, rw = len - k < 2 ? (unsigned)(len - k) : 2;
+                unsigned bit = tc_boundary_bit(tb + k, lw, tb + k, rw);
+                v->boundary_bits[bit >> 6] |= 1ull << (bit & 63);
+            }
+    }
     return 0;
 }
 
+/* Give v an identity no other vocabulary in this process has had or will have. */
+static void tc_vocab_assign_uid(tc_vocab *v) {
+    static uint64_t next_uid = 1;
+    v->uid = __atomic_fetch_add(&next_uid, 1, __ATOMIC_RELAXED);
+}
+
 static void tc_vocab_free(tc_vocab *v) {
-    free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair);
+    free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->lsig); free(v->rsig);
     memset(v, 0, sizeof(*v));
 }
 
 /* ---------------------------------------------------------------- merging */
+
+struct tc_caches;
+static inline uint32_t tc_pair_rank_cached(const tc_vocab *v, struct tc_caches *c, uint32_t a, uint32_t b);
 
 /* Output buffer of ranks that grows as needed. */
 typedef struct { uint32_t *data; size_t len, cap; } tc_buf;
@@ -185,11 +304,11 @@ static int tc_buf_reserve(tc_buf *b, size_t extra) {
 
 /* Pieces up to TC_SMALL_PIECE bytes: arrays on the stack, a linear scan for
  * the lowest rank (what tiktoken does, minus its allocations). */
-static size_t tc_merge_small(const tc_vocab *v, const uint8_t *p, size_t n, uint32_t *out) {
+static size_t tc_merge_small(const tc_vocab *v, struct tc_caches *pc, const uint8_t *p, size_t n, uint32_t *out) {
     uint32_t pr[TC_SMALL_PIECE];
     size_t m = n;
     for (size_t i = 0; i < n; i++) out[i] = v->byte_rank[p[i]];
-    for (size_t i = 0; i + 1 < m; i++) pr[i] = tc_pair_rank(v, out[i], out[i + 1]);
+    for (size_t i = 0; i + 1 < m; i++) pr[i] = tc_pair_rank_cached(v, pc, out[i], out[i + 1]);
     while (m > 1) {
         uint32_t best = TC_NONE;
         size_t j = 0;
@@ -200,8 +319,8 @@ static size_t tc_merge_small(const tc_vocab *v, const uint8_t *p, size_t n, uint
         memmove(out + j + 1, out + j + 2, (m - j - 2) * sizeof(uint32_t));
         memmove(pr + j + 1, pr + j + 2, (m > j + 2 ? m - j - 3 : 0) * sizeof(uint32_t));
         m--;
-        if (j + 1 < m) pr[j] = tc_pair_rank(v, out[j], out[j + 1]);
-        if (j > 0) pr[j - 1] = tc_pair_rank(v, out[j - 1], out[j]);
+        if (j + 1 < m) pr[j] = tc_pair_rank_cached(v, pc, out[j], out[j + 1]);
+        if (j > 0) pr[j - 1] = tc_pair_rank_cached(v, pc, out[j - 1], out[j]);
     }
     return m;
 }
@@ -234,7 +353,7 @@ static inline uint64_t tc_heap_pop(uint64_t *h, size_t *len) {
 /* Long pieces: a linked list of parts and a heap of candidate merges, so the
  * work is O(n log n) where the linear scan would be O(n^2). Stale heap entries
  * are skipped when popped. Returns the count, or (size_t)-1 when out of memory. */
-static size_t tc_merge_large(const tc_vocab *v, const uint8_t *p, size_t n, uint32_t *out) {
+static size_t tc_merge_large(const tc_vocab *v, struct tc_caches *pc, const uint8_t *p, size_t n, uint32_t *out) {
     uint32_t *rank = malloc(n * sizeof(uint32_t));
     uint32_t *next = malloc(n * sizeof(uint32_t));
     uint32_t *prev = malloc(n * sizeof(uint32_t));
@@ -248,7 +367,7 @@ static size_t tc_merge_large(const tc_vocab *v, const uint8_t *p, size_t n, uint
         prev[i] = (uint32_t)(i - 1);  /* wraps for i = 0, never read */
     }
     for (size_t i = 0; i + 1 < n; i++) {
-        uint32_t r = tc_pair_rank(v, rank[i], rank[i + 1]);
+        uint32_t r = tc_pair_rank_cached(v, pc, rank[i], rank[i + 1]);
         if (r != TC_NONE) tc_heap_push(heap, &hlen, (uint64_t)r << 32 | i);
     }
     while (hlen) {
@@ -256,17 +375,17 @@ static size_t tc_merge_large(const tc_vocab *v, const uint8_t *p, size_t n, uint
         uint32_t r = (uint32_t)(top >> 32), i = (uint32_t)top;
         if (rank[i] == TC_NONE) continue;                 /* merged away */
         uint32_t j = next[i];
-        if (j >= n || tc_pair_rank(v, rank[i], rank[j]) != r) continue;  /* stale */
+        if (j >= n || tc_pair_rank_cached(v, pc, rank[i], rank[j]) != r) continue;  /* stale */
         rank[i] = r;
         rank[j] = TC_NONE;
         next[i] = next[j];
         if (next[j] < n) prev[next[j]] = i;
         if (i > 0) {
-            uint32_t h = prev[i], rr = tc_pair_rank(v, rank[h], rank[i]);
+            uint32_t h = prev[i], rr = tc_pair_rank_cached(v, pc, rank[h], rank[i]);
             if (rr != TC_NONE) tc_heap_push(heap, &hlen, (uint64_t)rr << 32 | h);
         }
         if (next[i] < n) {
-            uint32_t rr = tc_pair_rank(v, rank[i], rank[next[i]]);
+            uint32_t rr = tc_pair_rank_cached(v, pc, rank[i], rank[next[i]]);
             if (rr != TC_NONE) tc_heap_push(heap, &hlen, (uint64_t)rr << 32 | i);
         }
     }
@@ -276,34 +395,3 @@ done:
     return count;
 }
 
-/* BPE of p[0:n] (no whole-piece shortcut), appended to b. 0, or -1 on OOM. */
-static int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b) {
-    if (tc_buf_reserve(b, n)) return -1;
-    size_t k = n <= TC_SMALL_PIECE ? tc_merge_small(v, p, n, b->data + b->len)
-                                   : tc_merge_large(v, p, n, b->data + b->len);
-    if (k == (size_t)-1) return -1;
-    b->len += k;
-    return 0;
-}
-
-/* A pretokenized piece: its own token when it is one, else BPE. */
-static inline int tc_encode_piece(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b) {
-    uint32_t r = tc_piece_rank(v, p, n);
-    if (r != TC_NONE) {
-        if (b->len == b->cap && tc_buf_reserve(b, 1)) return -1;
-        b->data[b->len++] = r;
-        return 0;
-    }
-    return tc_byte_pair_encode(v, p, n, b);
-}
-
-/* The same, counting instead of storing; scratch holds TC_SMALL_PIECE ranks. */
-static inline size_t tc_count_piece(const tc_vocab *v, const uint8_t *p, size_t n, uint32_t *scratch) {
-    if (tc_piece_rank(v, p, n) != TC_NONE) return 1;
-    if (n <= TC_SMALL_PIECE) return tc_merge_small(v, p, n, scratch);
-    uint32_t *tmp = malloc(n * sizeof(uint32_t));
-    if (!tmp) return (size_t)-1;
-    size_t k = tc_merge_large(v, p, n, tmp);
-    free(tmp);
-    return k;
-}

@@ -3,14 +3,16 @@
 #pragma once
 #include <pthread.h>
 #include "bpe.h"
+#include "cache.h"
 #include "pretokenize.h"
 
 typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
 
 static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {
+    tc_caches *c = tc_caches_for(v);
     for (size_t i = 0; i < n;) {
         size_t e = split(s, i, n);
-        if (tc_encode_piece(v, s + i, e - i, out)) return -1;
+        if (tc_encode_piece(v, c, s + i, e - i, n - i, out)) return -1;
         i = e;
     }
     return 0;
@@ -20,9 +22,10 @@ static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s
 static size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n) {
     uint32_t scratch[TC_SMALL_PIECE];
     size_t total = 0;
+    tc_caches *c = tc_caches_for(v);
     for (size_t i = 0; i < n;) {
         size_t e = split(s, i, n);
-        size_t k = tc_count_piece(v, s + i, e - i, scratch);
+        size_t k = tc_count_piece(v, c, s + i, e - i, n - i, scratch);
         if (k == (size_t)-1) return k;
         total += k;
         i = e;
@@ -35,7 +38,7 @@ static size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const u
     uint32_t scratch[TC_SMALL_PIECE];
     size_t start = 0;
     for (size_t i = 0; i < n;) { start = i; i = split(s, i, n); }
-    return n ? tc_count_piece(v, s + start, n - start, scratch) : 0;
+    return n ? tc_count_piece(v, tc_caches_for(v), s + start, n - start, n - start, scratch) : 0;
 }
 
 /* A batch: texts are claimed in chunks from a shared counter, so threads stay

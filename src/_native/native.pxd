@@ -12,6 +12,11 @@ cdef extern from "bpe.h" nogil:
     const uint32_t TC_NONE
     const uint32_t TC_MAX_RANKS
 
+    ctypedef struct tc_piece_slot:
+        uint64_t w0
+        uint32_t w1
+        uint32_t meta
+
     ctypedef struct tc_vocab:
         uint32_t n_ranks
         uint32_t max_token_len
@@ -19,8 +24,12 @@ cdef extern from "bpe.h" nogil:
         uint8_t *bytes
         uint64_t n_bytes
         uint32_t byte_rank[256]
-        uint64_t *piece
+        tc_piece_slot *piece
         uint64_t piece_mask
+        uint64_t boundary_bits[4096]
+        uint32_t char_merge_ok
+        uint64_t *lsig
+        uint64_t *rsig
         uint64_t *pair
         uint64_t pair_mask
 
@@ -31,15 +40,24 @@ cdef extern from "bpe.h" nogil:
 
     int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit)
     void tc_vocab_free(tc_vocab *v)
+    void tc_vocab_assign_uid(tc_vocab *v)
     const uint8_t *tc_token_bytes(const tc_vocab *v, uint32_t rank, size_t *len)
     uint32_t tc_piece_rank(const tc_vocab *v, const uint8_t *p, size_t n)
+
+
+cdef extern from "cache.h" nogil:
+    ctypedef struct tc_caches:
+        pass
+    tc_caches *tc_caches_for(const tc_vocab *v)
+    int tc_vocab_check_chars(tc_vocab *v)
     int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b)
-    int tc_encode_piece(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b)
+    int tc_encode_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail, tc_buf *b)
 
 
 cdef extern from "pretokenize.h" nogil:
     const char *TOKCOST_UNICODE_VERSION
     void tc_init_ascii()
+    uint8_t tc_class(const uint8_t *s, size_t i, size_t *n)
     size_t o200k_next(const uint8_t *s, size_t i, size_t end)
     size_t cl100k_next(const uint8_t *s, size_t i, size_t end)
 

@@ -68,6 +68,10 @@ static inline size_t tc_contraction(const uint8_t *s, size_t e, size_t end) {
     return 0;
 }
 
+static inline int tc_ascii_upper(uint8_t c) { return (uint8_t)(c - 'A') < 26; }
+static inline int tc_ascii_lower(uint8_t c) { return (uint8_t)(c - 'a') < 26; }
+static inline int tc_ascii_letter(uint8_t c) { return (uint8_t)((c | 0x20) - 'a') < 26; }
+
 /* ---------------------------------------------------------------- o200k_base
  * [^\r\n\p{L}\p{N}]?[A]*[B]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?
  * [^\r\n\p{L}\p{N}]?[A]+[B]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
@@ -101,8 +105,29 @@ static inline size_t o200k_upper_then_lower(const uint8_t *s, size_t p, size_t e
     return tc_run(s, q, end, F_B);
 }
 
+/* Most text is ASCII words: an optional prefix character, then upper-case
+ * letters followed by lower-case ones. When the whole word is ASCII, the two
+ * letter alternatives reduce to this; anything else takes the general path. */
+static inline size_t o200k_ascii_word(const uint8_t *s, size_t i, size_t end) {
+    size_t p = i;
+    uint8_t c = s[i];
+    if (!tc_ascii_letter(c)) {
+        if (c >= 0x80 || (uint8_t)(c - '0') < 10 || c == '\r' || c == '\n') return 0;
+        if (i + 1 >= end || !tc_ascii_letter(s[i + 1])) return 0;
+        p = i + 1;  /* [^\r\n\p{L}\p{N}] prefix */
+    }
+    size_t q = p;
+    while (q < end && tc_ascii_upper(s[q])) q++;
+    size_t r = q;
+    while (r < end && tc_ascii_lower(s[r])) r++;
+    if (r < end && s[r] >= 0x80) return 0;  /* a non-ASCII character could extend the word */
+    if (r < end && s[r] == '\'') return r + tc_contraction(s, r, end);
+    return r;
+}
+
 static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
     size_t n0, n1, e;
+    if ((e = o200k_ascii_word(s, i, end))) return e;
     uint8_t f0 = tc_class(s, i, &n0);
     int has_prefix = tc_prefix_class(s, i, f0) && i + n0 < end &&
                      (tc_class(s, i + n0, &n1) & (F_A | F_B));
@@ -151,6 +176,18 @@ static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
 static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
     size_t n0, n1, e;
     if (s[i] == '\'' && (e = tc_contraction(s, i, end))) return i + e;
+    {   /* ASCII fast path: [^\r\n\p{L}\p{N}]?+\p{L}++ over an all-ASCII word */
+        uint8_t c = s[i];
+        size_t p = i;
+        if (!tc_ascii_letter(c) && c < 0x80 && (uint8_t)(c - '0') >= 10 && c != '\r' && c != '\n' &&
+            i + 1 < end && tc_ascii_letter(s[i + 1]))
+            p = i + 1;
+        if (tc_ascii_letter(s[p])) {
+            size_t q = p + 1;
+            while (q < end && tc_ascii_letter(s[q])) q++;
+            if (q >= end || s[q] < 0x80) return q;
+        }
+    }
     uint8_t f0 = tc_class(s, i, &n0);
     if (f0 & F_L) return tc_run(s, i + n0, end, F_L);
     if (tc_prefix_class(s, i, f0) && i + n0 < end && (tc_class(s, i + n0, &n1) & F_L))

@@ -144,12 +144,10 @@ class Encoding:
         """``encode`` as a numpy uint32 array, without a Python list in between."""
         import numpy as np
 
+        # Like tiktoken, lone surrogates raise UnicodeEncodeError here.
         allowed = self._check_special(text, allowed_special, disallowed_special)
         if self._split_regex is None and not self._specials_present(text, allowed):
-            try:
-                return np.frombuffer(self._core.encode_ordinary_to_bytes(text), dtype=np.uint32)
-            except UnicodeEncodeError:
-                text = _without_surrogates(text)
+            return np.frombuffer(self._core.encode_ordinary_to_bytes(text), dtype=np.uint32)
         return np.array(self._encode_with_special(text, allowed), dtype=np.uint32)
 
     def encode_ordinary_batch(self, text: list[str], *, num_threads: int = 8) -> list[list[int]]:
@@ -425,11 +423,9 @@ class Encoding:
 
     def _encode_with_last_piece(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], int]:
         """``encode`` plus the token count of the last ordinary piece (0 when the
-        text ends with a special token or is empty)."""
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            text = _without_surrogates(text)
+        text ends with a special token or is empty). Lone surrogates raise
+        UnicodeEncodeError, as in tiktoken's encode_with_unstable."""
+        text.encode("utf-8")
         tokens: list[int] = []
         segment = ""
         for segment, special in self._segments(text, allowed) if self._specials_present(text, allowed) else [(text, None)]:

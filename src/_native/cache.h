@@ -1,0 +1,338 @@
+/* Per-thread caches in front of the shared tables, and the per-piece entry point.
+ *
+ * The shared tables are megabytes, so every lookup is a trip to the last-level
+ * cache. Text keeps asking about the same few thousand pairs and pieces, so
+ * each thread keeps small direct-mapped copies of answers it has computed, for
+ * the last two vocabularies it used. They only ever hold what the shared
+ * tables (and BPE over them) say, so they cannot change a result; they make
+ * repeated work cheap whether or not the text was seen before.
+ */
+#pragma once
+#include "bpe.h"
+
+#define TC_PAIR_CACHE_BITS 14
+#define TC_PIECE_CACHE_BITS 13
+#define TC_PIECE_CACHE_TOKENS 4
+#define TC_CHAR_CACHE_BITS 12
+#define TC_MAX_UNITS 256                    /* units per piece on the character path */
+
+/* A character's standalone BPE: its tokens, and the highest rank merged on
+ * the way (when, in the merge order, the character is complete). */
+typedef struct {
+    uint32_t cp_plus1;                      /* 0 = empty */
+    uint32_t done_rank;
+    uint32_t n_tokens;
+    uint32_t tokens[4];
+    uint32_t pad;
+    uint64_t lsig, rsig;                    /* partner signatures of tokens[0] */
+} tc_char_entry;
+
+typedef struct {
+    uint64_t w0;                            /* the piece's first 12 bytes, as in the table */
+    uint32_t w1;
+    uint16_t len;                           /* 0 = empty */
+    uint16_t n_tokens;
+    uint32_t tokens[TC_PIECE_CACHE_TOKENS];
+} tc_piece_entry;
+
+typedef struct tc_caches {
+    uint64_t owner;                          /* uid of the vocabulary; 0 = none */
+    uint64_t pair[1 << TC_PAIR_CACHE_BITS];  /* (answer + 1) << 42 | key; 0 = empty */
+    tc_piece_entry piece[1 << TC_PIECE_CACHE_BITS];
+    tc_char_entry chars[1 << TC_CHAR_CACHE_BITS];
+} tc_caches;
+
+static __thread tc_caches tc_tls_caches[2];
+static __thread unsigned tc_tls_next;
+
+/* This thread's caches for vocabulary v. */
+static tc_caches *tc_caches_for(const tc_vocab *v) {
+    tc_caches *c = tc_tls_caches;
+    if (c[0].owner == v->uid) return &c[0];
+    if (c[1].owner == v->uid) return &c[1];
+    c = &c[tc_tls_next++ & 1];
+    memset(c, 0, sizeof(*c));
+    c->owner = v->uid;
+    return c;
+}
+
+static inline uint32_t tc_pair_rank_cached(const tc_vocab *v, tc_caches *c, uint32_t a, uint32_t b) {
+    uint64_t key = tc_pair_key(a, b);
+    uint64_t i = (key * 0x9E3779B97F4A7C15ull) >> (64 - TC_PAIR_CACHE_BITS);
+    uint64_t e = c->pair[i];
+    if (e && (e & ((1ull << 42) - 1)) == key) {
+        uint32_t answer = (uint32_t)(e >> 42) - 1;
+        return answer == TC_MAX_RANKS - 1 ? TC_NONE : answer;
+    }
+    uint32_t r = tc_pair_rank(v, a, b);
+    c->pair[i] = (uint64_t)((r == TC_NONE ? TC_MAX_RANKS - 1 : r) + 1) << 42 | key;
+    return r;
+}
+
+/* BPE of p[0:n] into out (room for n ranks), without the whole-piece
+ * shortcut. The count, or (size_t)-1 when out of memory. */
+static size_t tc_merge(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+    return n <= TC_SMALL_PIECE ? tc_merge_small(v, c, p, n, out) : tc_merge_large(v, c, p, n, out);
+}
+
+/* ------------------------------------------------------------ character path
+ *
+ * In a piece of multi-byte characters, byte-level BPE spends most of its
+ * merges assembling characters. Where no token that is not whole UTF-8
+ * characters can straddle a character boundary (checked with boundary_bits),
+ * no merge crosses that boundary until both sides are whole characters, so
+ * each character evolves exactly as it would alone and only then takes part
+ * in merges with its neighbours. The character path replays that: a character
+ * whose standalone BPE is one token enters as that token, joining the merges
+ * once the merge order passes the highest rank it merged on its own
+ * (done_rank); characters that stay several tokens or touch a flagged
+ * boundary enter as their bytes. Same result as byte-level BPE, with about
+ * one lookup per character instead of three per byte. */
+
+/* Standalone BPE of one character's bytes (1 to 4). */
+static void tc_char_bpe(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, tc_char_entry *e) {
+    uint32_t ids[4], pr[3];
+    size_t m = n;
+    uint32_t done = 0;
+    for (size_t i = 0; i < n; i++) ids[i] = v->byte_rank[p[i]];
+    for (size_t i = 0; i + 1 < m; i++) pr[i] = tc_pair_rank_cached(v, c, ids[i], ids[i + 1]);
+    while (m > 1) {
+        uint32_t best = TC_NONE;
+        size_t j = 0;
+        for (size_t i = 0; i + 1 < m; i++)
+            if (pr[i] < best) { best = pr[i]; j = i; }
+        if (best == TC_NONE) break;
+        if (best > done) done = best;
+        ids[j] = best;
+        for (size_t i = j + 1; i + 1 < m; i++) ids[i] = ids[i + 1];
+        for (size_t i = j + 1; i + 2 < m; i++) pr[i] = pr[i + 1];
+        m--;
+        if (j + 1 < m) pr[j] = tc_pair_rank_cached(v, c, ids[j], ids[j + 1]);
+        if (j > 0) pr[j - 1] = tc_pair_rank_cached(v, c, ids[j - 1], ids[j]);
+    }
+    e->done_rank = done;
+    e->n_tokens = (uint32_t)m;
+    for (size_t i = 0; i < m; i++) e->tokens[i] = ids[i];
+}
+
+static inline const tc_char_entry *tc_char_lookup(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n) {
+    uint32_t cp = 0;
+    for (size_t i = 0; i < n; i++) cp = cp << 8 | p[i];    /* the bytes themselves identify it */
+    tc_char_entry *e = &c->chars[(cp * 0x9E3779B1u) >> (32 - TC_CHAR_CACHE_BITS)];
+    if (e->cp_plus1 != cp + 1) {
+        tc_char_bpe(v, c, p, n, e);
+        e->lsig = v->lsig[e->tokens[0]];
+        e->rsig = v->rsig[e->tokens[0]];
+        e->cp_plus1 = cp + 1;
+    }
+    return e;
+}
+
+/* BPE over m whole-character units; pending[i] is the rank the merge order
+ * must pass before unit i is whole (0: whole from the start); lsig/rsig are
+ * the units' partner signatures (all ones once merged: unknown). Appends the
+ * result to out and returns the count. */
+static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending,
+                             uint64_t *lsig, uint64_t *rsig, size_t m, uint32_t *out) {
+    uint32_t pr[TC_MAX_UNITS];
+#define TC_RAW_PAIR(i) (!((rsig[i] >> tc_sig_bit(ids[(i) + 1])) & (lsig[(i) + 1] >> tc_sig_bit(ids[i])) & 1) \
+        ? TC_NONE : tc_pair_rank_cached(v, c, ids[i], ids[(i) + 1]))
+#define TC_UNIT_PAIR(i) (pending[i] || pending[(i) + 1] ? TC_NONE : TC_RAW_PAIR(i))
+    /* Pair ranks as if every unit were whole. No pair at all (the common case:
+     * each character its own token) means no merge will ever happen; and no
+     * merge can happen before the lowest of them, so units whole by then are
+     * whole from the start. */
+    uint32_t lowest = TC_NONE;
+    for (size_t i = 0; i + 1 < m; i++) {
+        pr[i] = TC_RAW_PAIR(i);
+        if (pr[i] < lowest) lowest = pr[i];
+    }
+    if (lowest != TC_NONE) {
+        int any_pending = 0;
+        for (size_t i = 0; i < m; i++) {
+            if (pending[i] < lowest) pending[i] = 0;
+            else any_pending = 1;
+        }
+        if (any_pending)
+            for (size_t i = 0; i + 1 < m; i++)
+                if (pending[i] || pending[i + 1]) pr[i] = TC_NONE;
+        for (;;) {
+            uint32_t best = TC_NONE;
+            size_t j = 0;
+            int completes = 0;
+            for (size_t i = 0; i + 1 < m; i++)
+                if (pr[i] < best) { best = pr[i]; j = i; }
+            if (any_pending) {
+                any_pending = 0;
+                for (size_t i = 0; i < m; i++)
+                    if (pending[i]) {
+                        any_pending = 1;
+                        if (pending[i] < best) { best = pending[i]; j = i; completes = 1; }
+                    }
+            }
+            if (best == TC_NONE) break;
+            if (completes) {
+                pending[j] = 0;
+            } else {
+                ids[j] = best;
+                lsig[j] = rsig[j] = ~0ull;
+                for (size_t i = j + 1; i + 1 < m; i++) {
+                    ids[i] = ids[i + 1]; pending[i] = pending[i + 1]; lsig[i] = lsig[i + 1]; rsig[i] = rsig[i + 1];
+                }
+                for (size_t i = j + 1; i + 2 < m; i++) pr[i] = pr[i + 1];
+                m--;
+            }
+            if (j + 1 < m) pr[j] = TC_UNIT_PAIR(j);
+            if (j > 0) pr[j - 1] = TC_UNIT_PAIR(j - 1);
+        }
+    }
+#undef TC_UNIT_PAIR
+#undef TC_RAW_PAIR
+    for (size_t i = 0; i < m; i++) out[i] = ids[i];
+    return m;
+}
+
+/* The character path for p[0:n] into out (room for n ranks); (size_t)-1 when
+ * it does not apply (not UTF-8, too many units) and byte-level BPE must run.
+ * Characters next to a boundary that some token not made of whole characters
+ * may straddle, and characters that stay several tokens, enter as their bytes:
+ * there the merges are byte-level BPE's own. */
+static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+    uint32_t ids[TC_MAX_UNITS], pending[TC_MAX_UNITS];
+    uint64_t lsig[TC_MAX_UNITS], rsig[TC_MAX_UNITS];
+    tc_char_entry entry[TC_MAX_UNITS];       /* copies: a later lookup may evict the cache slot */
+    uint8_t flagged_before[TC_MAX_UNITS + 1];
+    size_t start[TC_MAX_UNITS + 1];
+    size_t n_chars = 0, m = 0;
+    if (!v->char_merge_ok) return (size_t)-1;
+    for (size_t i = 0; i < n; n_chars++) {
+        uint8_t lead = p[i];
+        size_t len = lead < 0x80 ? 1 : lead < 0xC2 ? 0 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : lead < 0xF5 ? 4 : 0;
+        if (!len || i + len > n || n_chars == TC_MAX_UNITS) return (size_t)-1;
+        for (size_t t = 1; t < len; t++)
+            if ((p[i + t] & 0xC0) != 0x80) return (size_t)-1;   /* not UTF-8: bytes it is */
+        start[n_chars] = i;
+        flagged_before[n_chars] = i && tc_boundary_flagged(v, p, i, n);
+        entry[n_chars] = *tc_char_lookup(v, c, p + i, len);
+        i += len;
+    }
+    start[n_chars] = n;
+    flagged_before[n_chars] = 0;
+    size_t k = 0, expanded = 0;
+    for (size_t j = 0; j < n_chars; j++) {
+        const tc_char_entry *e = &entry[j];
+        int isolated = !flagged_before[j] && !flagged_before[j + 1];
+        if (isolated && e->n_tokens == 1) {
+            if (m == TC_MAX_UNITS) return (size_t)-1;
+            ids[m] = e->tokens[0];
+            lsig[m] = e->lsig;
+            rsig[m] = e->rsig;
+            pending[m++] = e->done_rank;
+        } else if (isolated) {
+            /* Several tokens that no neighbour can merge with: a wall. */
+            k += tc_merge_units(v, c, ids, pending, lsig, rsig, m, out + k);
+            m = 0;
+            for (uint32_t t = 0; t < e->n_tokens; t++) out[k++] = e->tokens[t];
+        } else {
+            for (size_t b = start[j]; b < start[j + 1]; b++) {
+                if (m == TC_MAX_UNITS) return (size_t)-1;
+                ids[m] = v->byte_rank[p[b]];
+                lsig[m] = rsig[m] = ~0ull;
+                pending[m++] = 0;
+            }
+            /* Mostly bytes: byte-level BPE's plain loop is quicker. */
+            if ((expanded += start[j + 1] - start[j]) * 2 > n) return (size_t)-1;
+        }
+    }
+    return k + tc_merge_units(v, c, ids, pending, lsig, rsig, m, out + k);
+}
+
+/* Set v->char_merge_ok: the character path assumes every token's own BPE is
+ * that token. Run once when the tables are built. */
+static int tc_vocab_check_chars(tc_vocab *v) {
+    tc_caches *c = tc_caches_for(v);
+    uint32_t *out = malloc((v->max_token_len + 1) * sizeof(uint32_t));
+    if (!out) return -1;
+    int ok = 1;
+    for (uint32_t r = 0; r < v->n_ranks && ok; r++) {
+        size_t len;
+        const uint8_t *tb = tc_token_bytes(v, r, &len);
+        if (!len || tc_piece_rank(v, tb, len) != r) continue;  /* gaps and special tokens */
+        size_t k = tc_merge(v, c, tb, len, out);
+        ok = k == 1 && out[0] == r;
+    }
+    free(out);
+    v->char_merge_ok = (uint32_t)ok;
+    return 0;
+}
+
+/* BPE of a piece already known not to be a token. */
+static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] >= 0x80) {
+            size_t k = tc_merge_chars(v, c, p, n, out);
+            if (k != (size_t)-1) return k;
+            break;
+        }
+    }
+    return tc_merge(v, c, p, n, out);
+}
+
+/* The tokens of one pretokenized piece into out (room for n ranks): its own
+ * rank when it is a token, else BPE. `avail` >= n bytes may be read from p. */
+static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n,
+                                     size_t avail, uint32_t *out) {
+    if (n == 1) { out[0] = v->byte_rank[p[0]]; return 1; }
+    if (n > TC_INLINE) {
+        uint32_t r = tc_piece_rank_avail(v, p, n, avail);
+        if (r != TC_NONE) { out[0] = r; return 1; }
+        return tc_merge_piece(v, c, p, n, out);
+    }
+    uint64_t w0; uint32_t w1;
+    tc_load_head(p, n, avail, &w0, &w1);
+    uint64_t h = tc_hash_piece(p, n, w0, w1);
+    tc_piece_entry *e = &c->piece[h >> (64 - TC_PIECE_CACHE_BITS)];
+    if (e->len == n && e->w0 == w0 && e->w1 == w1) {
+        for (unsigned k = 0; k < e->n_tokens; k++) out[k] = e->tokens[k];
+        return e->n_tokens;
+    }
+    size_t k;
+    uint32_t r = n <= v->max_token_len ? tc_piece_probe(v, p, n, w0, w1, h) : TC_NONE;
+    if (r != TC_NONE) { out[0] = r; k = 1; }
+    else k = tc_merge_piece(v, c, p, n, out);
+    if (k <= TC_PIECE_CACHE_TOKENS) {
+        e->w0 = w0; e->w1 = w1; e->len = (uint16_t)n; e->n_tokens = (uint16_t)k;
+        for (size_t j = 0; j < k; j++) e->tokens[j] = out[j];
+    }
+    return k;
+}
+
+/* Plain BPE of p[0:n] appended to b (no whole-piece shortcut). 0, or -1 on OOM. */
+static int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b) {
+    if (tc_buf_reserve(b, n)) return -1;
+    size_t k = tc_merge(v, tc_caches_for(v), p, n, b->data + b->len);
+    if (k == (size_t)-1) return -1;
+    b->len += k;
+    return 0;
+}
+
+/* One piece appended to b. 0, or -1 on OOM. */
+static inline int tc_encode_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail, tc_buf *b) {
+    if (tc_buf_reserve(b, n)) return -1;
+    size_t k = tc_piece_tokens(v, c, p, n, avail, b->data + b->len);
+    if (k == (size_t)-1) return -1;
+    b->len += k;
+    return 0;
+}
+
+/* The token count of one piece; scratch holds TC_SMALL_PIECE ranks. */
+static inline size_t tc_count_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
+                                    uint32_t *scratch) {
+    if (n <= TC_SMALL_PIECE) return tc_piece_tokens(v, c, p, n, avail, scratch);
+    if (tc_piece_rank_avail(v, p, n, avail) != TC_NONE) return 1;
+    uint32_t *tmp = malloc(n * sizeof(uint32_t));
+    if (!tmp) return (size_t)-1;
+    size_t k = tc_merge_piece(v, c, p, n, tmp);
+    free(tmp);
+    return k;
+}
