@@ -10,9 +10,10 @@
 #pragma once
 #include "bpe.h"
 
-#define TC_PAIR_CACHE_BITS 14
-#define TC_PIECE_CACHE_BITS 13
-#define TC_PIECE_CACHE_TOKENS 4
+#define TC_PAIR_CACHE_BITS 15
+#define TC_PIECE_CACHE_BITS 12
+#define TC_PIECE_CACHE_TOKENS 6
+#define TC_PIECE_CACHE_KEY 32                /* longest piece cached, in bytes */
 #define TC_CHAR_CACHE_BITS 12
 #define TC_MAX_UNITS 256                    /* units per piece on the character path */
 
@@ -30,8 +31,9 @@ typedef struct {
 typedef struct {
     uint64_t w0;                            /* the piece's first 12 bytes, as in the table */
     uint32_t w1;
-    uint16_t len;                           /* 0 = empty */
-    uint16_t n_tokens;
+    uint8_t len;                            /* 0 = empty */
+    uint8_t n_tokens;
+    uint8_t rest[TC_PIECE_CACHE_KEY - TC_INLINE];  /* bytes 12 and on */
     uint32_t tokens[TC_PIECE_CACHE_TOKENS];
 } tc_piece_entry;
 
@@ -128,10 +130,10 @@ static inline const tc_char_entry *tc_char_lookup(const tc_vocab *v, tc_caches *
     return e;
 }
 
-/* BPE over m whole-character units; pending[i] is the rank the merge order
- * must pass before unit i is whole (0: whole from the start); lsig/rsig are
- * the units' partner signatures (all ones once merged: unknown). Appends the
- * result to out and returns the count. */
+/* BPE over m units (whole characters, or bytes); pending[i] is the rank the
+ * merge order must pass before unit i is whole (0: whole from the start);
+ * lsig/rsig are the units' partner signatures. Appends the result to out and
+ * returns the count. */
 static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending,
                              uint64_t *lsig, uint64_t *rsig, size_t m, uint32_t *out) {
     uint32_t pr[TC_MAX_UNITS];
@@ -175,7 +177,8 @@ static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uin
                 pending[j] = 0;
             } else {
                 ids[j] = best;
-                lsig[j] = rsig[j] = ~0ull;
+                lsig[j] = v->lsig[best];
+                rsig[j] = v->rsig[best];
                 for (size_t i = j + 1; i + 1 < m; i++) {
                     ids[i] = ids[i + 1]; pending[i] = pending[i + 1]; lsig[i] = lsig[i + 1]; rsig[i] = rsig[i + 1];
                 }
@@ -237,7 +240,8 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
             for (size_t b = start[j]; b < start[j + 1]; b++) {
                 if (m == TC_MAX_UNITS) return (size_t)-1;
                 ids[m] = v->byte_rank[p[b]];
-                lsig[m] = rsig[m] = ~0ull;
+                lsig[m] = v->lsig[ids[m]];
+                rsig[m] = v->rsig[ids[m]];
                 pending[m++] = 0;
             }
             /* Mostly bytes: byte-level BPE's plain loop is quicker. */
@@ -283,7 +287,7 @@ static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8
 static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n,
                                      size_t avail, uint32_t *out) {
     if (n == 1) { out[0] = v->byte_rank[p[0]]; return 1; }
-    if (n > TC_INLINE) {
+    if (n > TC_PIECE_CACHE_KEY) {
         uint32_t r = tc_piece_rank_avail(v, p, n, avail);
         if (r != TC_NONE) { out[0] = r; return 1; }
         return tc_merge_piece(v, c, p, n, out);
@@ -292,7 +296,8 @@ static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint
     tc_load_head(p, n, avail, &w0, &w1);
     uint64_t h = tc_hash_piece(p, n, w0, w1);
     tc_piece_entry *e = &c->piece[h >> (64 - TC_PIECE_CACHE_BITS)];
-    if (e->len == n && e->w0 == w0 && e->w1 == w1) {
+    if (e->len == n && e->w0 == w0 && e->w1 == w1 &&
+        (n <= TC_INLINE || memcmp(e->rest, p + TC_INLINE, n - TC_INLINE) == 0)) {
         for (unsigned k = 0; k < e->n_tokens; k++) out[k] = e->tokens[k];
         return e->n_tokens;
     }
@@ -301,7 +306,8 @@ static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint
     if (r != TC_NONE) { out[0] = r; k = 1; }
     else k = tc_merge_piece(v, c, p, n, out);
     if (k <= TC_PIECE_CACHE_TOKENS) {
-        e->w0 = w0; e->w1 = w1; e->len = (uint16_t)n; e->n_tokens = (uint16_t)k;
+        e->w0 = w0; e->w1 = w1; e->len = (uint8_t)n; e->n_tokens = (uint8_t)k;
+        if (n > TC_INLINE) memcpy(e->rest, p + TC_INLINE, n - TC_INLINE);
         for (size_t j = 0; j < k; j++) e->tokens[j] = out[j];
     }
     return k;
