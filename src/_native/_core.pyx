@@ -284,35 +284,35 @@ cdef class CoreBPE:
         if self.split == NULL:
             raise TypeError("this encoding has no native pretokenizer; split the text first")
 
-    def encode_ordinary(self, str text):
-        """Token ids of ``text``, special tokens treated as plain text."""
+    cdef _encode_str(self, str text, tc_buf *buf):
+        """Encode ``text`` into buf (which the caller frees), the GIL released for long texts."""
         self._require_splitter()
         cdef Py_ssize_t n
         cdef const uint8_t *s = _utf8(text, &n)
+        if n < GIL_RELEASE_BYTES:
+            self._encode_text(s, n, buf)
+        else:
+            with nogil:
+                self._encode_text(s, n, buf)
+
+    def encode_ordinary(self, str text):
+        """Token ids of ``text``, special tokens treated as plain text."""
         cdef tc_buf buf
         buf.data = NULL
         buf.len = buf.cap = 0
         try:
-            if n < GIL_RELEASE_BYTES:
-                self._encode_text(s, n, &buf)
-            else:
-                with nogil:
-                    self._encode_text(s, n, &buf)
+            self._encode_str(text, &buf)
             return self._to_list(&buf)
         finally:
             free(buf.data)
 
     def encode_ordinary_to_bytes(self, str text):
         """Token ids of ``text`` as native-endian uint32 bytes (for numpy)."""
-        self._require_splitter()
-        cdef Py_ssize_t n
-        cdef const uint8_t *s = _utf8(text, &n)
         cdef tc_buf buf
         buf.data = NULL
         buf.len = buf.cap = 0
         try:
-            with nogil:
-                self._encode_text(s, n, &buf)
+            self._encode_str(text, &buf)
             return PyBytes_FromStringAndSize(<const char *>buf.data, buf.len * sizeof(uint32_t))
         finally:
             free(buf.data)

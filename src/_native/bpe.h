@@ -304,7 +304,16 @@ static int tc_buf_reserve(tc_buf *b, size_t extra) {
 
 /* Pieces up to TC_SMALL_PIECE bytes: arrays on the stack, a linear scan for
  * the lowest rank (what tiktoken does, minus its allocations). */
+static size_t tc_merge_small_done(const tc_vocab *v, struct tc_caches *pc, const uint8_t *p, size_t n,
+                                  uint32_t *out, uint32_t *done);
+
 static size_t tc_merge_small(const tc_vocab *v, struct tc_caches *pc, const uint8_t *p, size_t n, uint32_t *out) {
+    return tc_merge_small_done(v, pc, p, n, out, NULL);
+}
+
+/* The same, also reporting in *done (when given) the highest rank merged. */
+static size_t tc_merge_small_done(const tc_vocab *v, struct tc_caches *pc, const uint8_t *p, size_t n,
+                                  uint32_t *out, uint32_t *done) {
     uint32_t pr[TC_SMALL_PIECE];
     size_t m = n;
     for (size_t i = 0; i < n; i++) out[i] = v->byte_rank[p[i]];
@@ -315,6 +324,7 @@ static size_t tc_merge_small(const tc_vocab *v, struct tc_caches *pc, const uint
         for (size_t i = 0; i + 1 < m; i++)
             if (pr[i] < best) { best = pr[i]; j = i; }
         if (best == TC_NONE) break;
+        if (done && best > *done) *done = best;
         out[j] = best;
         memmove(out + j + 1, out + j + 2, (m - j - 2) * sizeof(uint32_t));
         memmove(pr + j + 1, pr + j + 2, (m > j + 2 ? m - j - 3 : 0) * sizeof(uint32_t));

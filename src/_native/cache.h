@@ -93,28 +93,10 @@ static size_t tc_merge(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t
 
 /* Standalone BPE of one character's bytes (1 to 4). */
 static void tc_char_bpe(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, tc_char_entry *e) {
-    uint32_t ids[4], pr[3];
-    size_t m = n;
-    uint32_t done = 0;
-    for (size_t i = 0; i < n; i++) ids[i] = v->byte_rank[p[i]];
-    for (size_t i = 0; i + 1 < m; i++) pr[i] = tc_pair_rank_cached(v, c, ids[i], ids[i + 1]);
-    while (m > 1) {
-        uint32_t best = TC_NONE;
-        size_t j = 0;
-        for (size_t i = 0; i + 1 < m; i++)
-            if (pr[i] < best) { best = pr[i]; j = i; }
-        if (best == TC_NONE) break;
-        if (best > done) done = best;
-        ids[j] = best;
-        for (size_t i = j + 1; i + 1 < m; i++) ids[i] = ids[i + 1];
-        for (size_t i = j + 1; i + 2 < m; i++) pr[i] = pr[i + 1];
-        m--;
-        if (j + 1 < m) pr[j] = tc_pair_rank_cached(v, c, ids[j], ids[j + 1]);
-        if (j > 0) pr[j - 1] = tc_pair_rank_cached(v, c, ids[j - 1], ids[j]);
-    }
-    e->done_rank = done;
-    e->n_tokens = (uint32_t)m;
-    for (size_t i = 0; i < m; i++) e->tokens[i] = ids[i];
+    uint32_t ids[4];
+    e->done_rank = 0;
+    e->n_tokens = (uint32_t)tc_merge_small_done(v, c, p, n, ids, &e->done_rank);
+    for (uint32_t i = 0; i < e->n_tokens; i++) e->tokens[i] = ids[i];
 }
 
 static inline const tc_char_entry *tc_char_lookup(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n) {

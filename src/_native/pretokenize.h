@@ -68,6 +68,28 @@ static inline size_t tc_contraction(const uint8_t *s, size_t e, size_t end) {
     return 0;
 }
 
+/* " ?[^\s\p{L}\p{N}]+" at i: the end of the punctuation run, 0 if none. */
+static inline size_t tc_punct_piece(const uint8_t *s, size_t i, size_t end, uint8_t f0) {
+    size_t n1;
+    if (s[i] == ' ' && i + 1 < end && tc_punct_class(tc_class(s, i + 1, &n1))) return tc_punct_run(s, i + 1, end);
+    if (tc_punct_class(f0)) return tc_punct_run(s, i, end);
+    return 0;
+}
+
+/* The whitespace run at i: its end, the end of its last newline (0 if none)
+ * and the start of its last character. */
+static inline size_t tc_space_run(const uint8_t *s, size_t i, size_t end, size_t *last_nl_end, size_t *last_start) {
+    size_t q = i, n;
+    *last_nl_end = 0;
+    *last_start = i;
+    while (q < end && (tc_class(s, q, &n) & F_WS)) {
+        if (tc_is_newline(s[q])) *last_nl_end = q + 1;
+        *last_start = q;
+        q += n;
+    }
+    return q;
+}
+
 static inline int tc_ascii_upper(uint8_t c) { return (uint8_t)(c - 'A') < 26; }
 static inline int tc_ascii_lower(uint8_t c) { return (uint8_t)(c - 'a') < 26; }
 static inline int tc_ascii_letter(uint8_t c) { return (uint8_t)((c | 0x20) - 'a') < 26; }
@@ -143,20 +165,14 @@ static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
         for (int k = 1; k < 3 && q < end && (tc_class(s, q, &n) & F_N); k++) q += n;
         return q;
     }
-    size_t q = 0;
-    if (s[i] == ' ' && i + 1 < end && tc_punct_class(tc_class(s, i + 1, &n1))) q = tc_punct_run(s, i + 1, end);
-    else if (tc_punct_class(f0)) q = tc_punct_run(s, i, end);
+    size_t q = tc_punct_piece(s, i, end, f0);
     if (q) { /*  ?[^\s\p{L}\p{N}]+[\r\n/]* */
         while (q < end && (tc_is_newline(s[q]) || s[q] == '/')) q++;
         return q;
     }
-    /* f0 is whitespace: scan the run, remembering its last newline and last character. */
-    size_t q2 = i, n, last_nl_end = 0, last_start = i;
-    while (q2 < end && (tc_class(s, q2, &n) & F_WS)) {
-        if (tc_is_newline(s[q2])) last_nl_end = q2 + 1;
-        last_start = q2;
-        q2 += n;
-    }
+    /* f0 is whitespace. */
+    size_t last_nl_end, last_start;
+    size_t q2 = tc_space_run(s, i, end, &last_nl_end, &last_start);
     if (last_nl_end) return last_nl_end;          /* \s*[\r\n]+ */
     if (q2 == end) return end;                    /* \s+(?!\S) at the end */
     if (last_start > i) return last_start;        /* \s+(?!\S) backs off one character */
@@ -197,19 +213,13 @@ static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
         for (int k = 1; k < 3 && q < end && (tc_class(s, q, &n) & F_N); k++) q += n;
         return q;
     }
-    size_t q = 0;
-    if (s[i] == ' ' && i + 1 < end && tc_punct_class(tc_class(s, i + 1, &n1))) q = tc_punct_run(s, i + 1, end);
-    else if (tc_punct_class(f0)) q = tc_punct_run(s, i, end);
-    if (q) {
+    size_t q = tc_punct_piece(s, i, end, f0);
+    if (q) { /*  ?[^\s\p{L}\p{N}]++[\r\n]*+ */
         while (q < end && tc_is_newline(s[q])) q++;
         return q;
     }
-    size_t q2 = i, n, last_nl_end = 0, last_start = i;
-    while (q2 < end && (tc_class(s, q2, &n) & F_WS)) {
-        if (tc_is_newline(s[q2])) last_nl_end = q2 + 1;
-        last_start = q2;
-        q2 += n;
-    }
+    size_t last_nl_end, last_start;
+    size_t q2 = tc_space_run(s, i, end, &last_nl_end, &last_start);
     if (q2 == end) return end;                    /* \s++$ */
     if (last_nl_end) return last_nl_end;          /* \s*[\r\n] */
     if (last_start > i) return last_start;        /* \s+(?!\S) */
