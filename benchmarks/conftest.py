@@ -63,7 +63,7 @@ def contender(loaded, contender_name):
 def pytest_benchmark_update_machine_info(config, machine_info):
     machine_info["tokcost_bench"] = bench.machine_facts()
     machine_info["tokcost_bench"]["encoding"] = ENCODING
-    machine_info["tokcost_bench"]["versions"] = {name: bench._version(dist) for name, dist in
+    machine_info["tokcost_bench"]["versions"] = {name: bench.contenders._version(dist) for name, dist in
                                                  [("tokcost", "tokcost"), ("tiktoken", "tiktoken"),
                                                   ("toktok-rs", "toktok-rs"), ("quicktok-v1", "quicktok-v1")]}
 

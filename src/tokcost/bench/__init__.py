@@ -1,0 +1,58 @@
+"""Benchmarks: tokcost against tiktoken and the fastest exact peers.
+
+What ``tokcost bench`` and the pytest-benchmark suite in ``benchmarks/``
+share, in three modules: ``contenders`` (one list), ``workloads`` and
+``measure`` (tasks of workload x operation x warm/cold x threads, and the
+measurement loop).
+
+Why it is built this way:
+
+- *Cold vs warm.* Some tokenizers cache pieces, which flatters re-encoding
+  the same text. A cold run encodes text the process has never seen: every
+  cold task gets its own disjoint slices of the corpus, one per run, and the
+  corpora are partitioned so no two workloads share a line.
+- *Interleaved runs.* Run r times every contender once (rotating who goes
+  first) before run r+1, so machine noise hits all of them alike; a ratio to
+  tiktoken is taken within each run and the median reported.
+- *Exactness.* Every contender's output is checked against tiktoken on the
+  warm-up item; a fast wrong answer is flagged, not celebrated.
+
+>>> plan = Plan.quick()
+>>> [w.name for w in text_workloads(plan)][:2]
+['english', 'code']
+
+MB means 10**6 bytes of UTF-8 input.
+"""
+
+from tokcost.bench.contenders import CONTENDERS, Contender, load_contenders
+from tokcost.bench.measure import (
+    BASELINE,
+    SECTIONS,
+    Result,
+    Task,
+    machine_facts,
+    measure_load,
+    plan_tasks,
+    run,
+    run_load,
+    run_task,
+    time_call,
+)
+from tokcost.bench.workloads import (
+    ADVERSARIAL_CASES,
+    FLORES_SAMPLE,
+    FLORES_SHARED,
+    Plan,
+    Workload,
+    adversarial_text,
+    chat_workload,
+    files_workload,
+    text_workloads,
+)
+
+__all__ = [
+    "ADVERSARIAL_CASES", "BASELINE", "CONTENDERS", "Contender", "FLORES_SAMPLE", "FLORES_SHARED", "Plan",
+    "Result", "SECTIONS", "Task", "Workload", "adversarial_text", "chat_workload", "files_workload",
+    "load_contenders", "machine_facts", "measure_load", "plan_tasks", "run", "run_load", "run_task",
+    "text_workloads", "time_call",
+]

@@ -1,0 +1,217 @@
+"""The workloads: text per script, code, chat-sized batches, adversarial inputs."""
+
+from __future__ import annotations
+
+import os
+import random
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+FLORES_SAMPLE = Path(__file__).resolve().parents[1] / "data" / "flores_sample"
+# The full FLORES-200 corpus, where this repository's checkout keeps it.
+FLORES_SHARED = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "flores200"
+
+
+# ---------------------------------------------------------------- plan and workloads
+
+@dataclass
+class Plan:
+    """How much to measure. ``quick`` fits a laptop coffee break; default is the full run."""
+
+    runs: int = 5
+    slice_bytes: int = 128_000  # a text workload's slice (one run's input)
+    chat_batch: int = 10_000
+    adversarial_mb: tuple = (1, 2, 4, 8)
+    warm_target_s: float = 0.05  # warm runs repeat the call to last about this long
+    call_budget_s: float = 5.0  # a contender slower than this per call skips larger sizes
+    flores_dir: Optional[Path] = None
+
+    @classmethod
+    def quick(cls, **kw) -> "Plan":
+        base = dict(runs=5, slice_bytes=32_000, chat_batch=500, adversarial_mb=(1, 2),
+                    warm_target_s=0.02, call_budget_s=3.0)
+        base.update(kw)
+        return cls(**base)
+
+    def flores(self) -> tuple[Path, bool]:
+        """The FLORES directory to read, and whether it is the full corpus."""
+        for candidate in (self.flores_dir, os.environ.get("TOKCOST_FLORES_DIR"), FLORES_SHARED):
+            if candidate and Path(candidate, "eng_Latn.txt").is_file():
+                return Path(candidate), True
+        return FLORES_SAMPLE, False
+
+
+@dataclass
+class Workload:
+    """Input for tasks: ``items(k)`` gives k disjoint inputs (a text, or a list of texts)."""
+
+    name: str
+    description: str
+    items: Callable[[int], tuple[list, bool]]  # k -> (items, all disjoint?)
+    kind: str = "text"  # "text" or "batch"
+
+
+def _read_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+# Each FLORES language's lines are split three ways so workloads never overlap:
+# per-script workloads take the first 40%, the mix the next 10%, chat the rest.
+_PARTS = {"scripts": (0.0, 0.4), "mix": (0.4, 0.5), "chat": (0.5, 1.0)}
+
+
+def _flores_lines(plan: Plan, codes: Optional[Sequence[str]], part: str) -> list[str]:
+    """Lines of the given languages (all when None) from one part, interleaved line by line."""
+    directory, _ = plan.flores()
+    paths = sorted(directory.glob("*_*.txt"))
+    if codes is not None:
+        paths = [p for p in paths if p.stem in codes]
+    lo, hi = _PARTS[part]
+    columns = []
+    for path in paths:
+        lines = _read_lines(path)
+        columns.append(lines[int(lo * len(lines)):int(hi * len(lines))])
+    return [column[i] for i in range(max(map(len, columns), default=0)) for column in columns if i < len(column)]
+
+
+def _chunk_lines(lines: list[str], k: int, max_bytes: int) -> tuple[list[str], bool]:
+    """k texts of consecutive lines, each about min(max_bytes, total/k) bytes."""
+    sizes = [len(line.encode()) + 1 for line in lines]
+    # Slack for the overshoot of the last line of each text, so k texts fit without wrapping.
+    per = max(1, min(max_bytes, (sum(sizes) - k * max(sizes, default=0)) // max(k, 1)))
+    out, current, size, i, fresh = [], [], 0, 0, True
+    while len(out) < k and lines:
+        if i == len(lines):
+            i, fresh = 0, False  # corpus exhausted: wrap around, and say so
+        current.append(lines[i])
+        size += sizes[i]
+        i += 1
+        if size >= per:
+            out.append("\n".join(current) + "\n")
+            current, size = [], 0
+    return out, fresh
+
+
+def _lines_workload(name: str, description: str, lines: Callable[[], list[str]], plan: Plan) -> Workload:
+    cache: dict = {}
+
+    def items(k: int):
+        if "lines" not in cache:
+            cache["lines"] = lines()
+        return _chunk_lines(cache["lines"], k, plan.slice_bytes)
+
+    return Workload(name, description, items)
+
+
+def _english_lines(plan: Plan) -> list[str]:
+    # FLORES English, then the prose paragraphs of Python's own reference
+    # (indented code blocks dropped), so cold runs have enough unseen text.
+    import pydoc_data.topics
+
+    docs = [line for topic in pydoc_data.topics.topics.values() for line in topic.splitlines()
+            if line.strip() and not line.startswith(" ")]
+    return _flores_lines(plan, ["eng_Latn"], "scripts") + docs
+
+
+def _stdlib_code_lines(budget: int) -> list[str]:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    lines: list[str] = []
+    total = 0
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).parts
+        if rel[0] in ("test", "site-packages", "lib2to3", "idlelib") or "tests" in rel:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        lines.extend(text.splitlines())
+        total += len(text)
+        if total >= budget:
+            break
+    return lines
+
+
+def text_workloads(plan: Plan) -> list[Workload]:
+    directory, full = plan.flores()
+    mix_codes = sorted(p.stem for p in directory.glob("*_*.txt"))
+    source = "FLORES-200" if full else "bundled FLORES sample"
+    need = plan.slice_bytes * (1 + 2 * plan.runs)
+    fl = lambda codes, part="scripts": (lambda: _flores_lines(plan, codes, part))  # noqa: E731
+    return [
+        _lines_workload("english", f"English prose ({source} eng_Latn + Python reference prose)",
+                        lambda: _english_lines(plan), plan),
+        _lines_workload("code", "Python source (stdlib files)", lambda: _stdlib_code_lines(need), plan),
+        _lines_workload("chinese-japanese", f"{source}: zho_Hans, zho_Hant, jpn_Jpan, yue_Hant",
+                        fl(["zho_Hans", "zho_Hant", "jpn_Jpan", "yue_Hant"]), plan),
+        _lines_workload("hindi-tamil", f"{source}: hin_Deva, tam_Taml", fl(["hin_Deva", "tam_Taml"]), plan),
+        _lines_workload("arabic-script", f"{source}: arb_Arab, pes_Arab, urd_Arab",
+                        fl(["arb_Arab", "pes_Arab", "urd_Arab"]), plan),
+        _lines_workload(f"flores-mix-{len(mix_codes)}", f"{source}: all {len(mix_codes)} languages, interleaved",
+                        fl(None, "mix"), plan),
+    ]
+
+
+def files_workload(paths: Sequence[Path], plan: Plan) -> Workload:
+    """The user's files, concatenated; cold slices are consecutive stretches."""
+    def lines():
+        out = []
+        for path in paths:
+            out.extend(Path(path).read_text(encoding="utf-8").splitlines())
+        return out
+
+    label = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files"
+    return _lines_workload("files", f"your input: {label}", lines, plan)
+
+
+def _chat_fragments(lines: list[str]) -> list[str]:
+    """Chat-sized texts: each sentence cut in two at the space nearest its middle."""
+    out = []
+    for line in lines:
+        mid = len(line) // 2
+        cut = line.rfind(" ", 0, mid + 1)
+        cut = cut if cut > 0 else mid
+        out.extend(part for part in (line[:cut], line[cut:]) if part)
+    return out
+
+
+def chat_workload(plan: Plan) -> Workload:
+    cache: dict = {}
+
+    def items(k: int):
+        if "texts" not in cache:
+            cache["texts"] = _chat_fragments(_flores_lines(plan, None, "chat"))
+        texts, size = cache["texts"], plan.chat_batch
+        batches = [[texts[(j * size + i) % len(texts)] for i in range(size)] for j in range(k)]
+        return batches, k * size <= len(texts)
+
+    return Workload("chat", f"{plan.chat_batch:,} chat-sized texts (FLORES sentence halves, all languages)",
+                    items, kind="batch")
+
+
+_EMOJI = ["😀", "😂", "🥲", "👍🏽", "🎉", "❤️", "🔥", "👨‍👩‍👧", "🏳️‍🌈", "🤖", "🇯🇵", "✨", "🧠", "🍕", "🚀"]
+
+
+def adversarial_text(case: str, mb: float, seed: int) -> str:
+    """``mb`` MB of a pathological input; ``seed`` varies the content between runs."""
+    n = int(mb * 1_000_000)
+    rng = random.Random(seed)
+    if case == "repeat-char":  # one pretoken of a million identical letters
+        return "abcdefghijklmnopqrstuvwxyz"[seed % 26] * n
+    if case == "no-whitespace":  # one pretoken of random lowercase letters
+        return "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=n))
+    if case == "digits":
+        return "".join(rng.choices("0123456789", k=n))
+    if case == "emoji-runs":  # runs of ~2000 emoji (ZWJ, flags, skin tones) between spaces
+        parts, size = [], 0
+        while size < n:
+            run = "".join(rng.choices(_EMOJI, k=2000)) + " "
+            parts.append(run)
+            size += len(run.encode())
+        return "".join(parts).encode()[:n].decode("utf-8", "ignore")
+    raise ValueError(f"unknown adversarial case {case!r}; choose from {ADVERSARIAL_CASES}")
+
+
+ADVERSARIAL_CASES = ("repeat-char", "no-whitespace", "digits", "emoji-runs")
