@@ -38,8 +38,8 @@ DEF GIL_RELEASE_BYTES = 8192
 # export_tables). The magic cannot begin a .tiktoken file.
 TABLES_MAGIC = b"\x00tokcost-tables\x00"
 # Names cached tables: changes with the layout and with the Unicode tables.
-TABLES_VERSION_TAG = "t5"
-DEF TABLES_VERSION = 5
+TABLES_VERSION_TAG = "t6"
+DEF TABLES_VERSION = 6
 DEF HEADER_WORDS = 7
 
 
@@ -205,6 +205,7 @@ cdef class CoreBPE:
             PyBytes_FromStringAndSize(<const char *>self.v.pair, (self.v.pair_mask + 1) * sizeof(uint64_t)),
             PyBytes_FromStringAndSize(<const char *>self.v.lsig, self.v.n_ranks * sizeof(uint64_t)),
             PyBytes_FromStringAndSize(<const char *>self.v.rsig, self.v.n_ranks * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<const char *>self.v.byte_pair, 65536 * sizeof(uint32_t)),
             PyBytes_FromStringAndSize(<const char *>self.v.bytes, self.v.n_bytes),
         ]
         return b"".join(parts)
@@ -226,7 +227,7 @@ cdef class CoreBPE:
         if (header[1] >= TC_MAX_RANKS or n_piece & (n_piece - 1) or n_pair & (n_pair - 1)
                 or not n_piece or not n_pair or header[2] > 0xFFFF
                 or header[6] > 1
-                or total != pos + 1024 + sizeof(self.v.boundary_bits) + 8 * (3 * header[1] + 2 * n_piece + n_pair) + header[3]):
+                or total != pos + 1024 + sizeof(self.v.boundary_bits) + 8 * (3 * header[1] + 2 * n_piece + n_pair) + 4 * 65536 + header[3]):
             raise ValueError("tables blob has inconsistent sizes")
         self.v.n_ranks, self.v.max_token_len, self.v.n_bytes = header[1], header[2], header[3]
         self.v.piece_mask, self.v.pair_mask = n_piece - 1, n_pair - 1
@@ -240,6 +241,7 @@ cdef class CoreBPE:
         self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)
         self.v.lsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
         self.v.rsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+        self.v.byte_pair = <uint32_t *>_copy_out(p, &pos, 4 * 65536)
         self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
         for k in range(self.v.n_ranks):
             d = self.v.dec_off[k]
@@ -256,6 +258,9 @@ cdef class CoreBPE:
         for k in range(256):
             if self.v.byte_rank[k] >= self.v.n_ranks:
                 raise ValueError("tables blob has a bad byte table")
+        for k in range(65536):
+            if self.v.byte_pair[k] != TC_NONE and self.v.byte_pair[k] >= self.v.n_ranks:
+                raise ValueError("tables blob has a bad byte-pair table")
 
     # ------------------------------------------------------------ encoding
 

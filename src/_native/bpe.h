@@ -53,6 +53,9 @@ typedef struct {
      * set when (a, b) merges, bit tc_sig_bit(a) of lsig[b] likewise. A clear bit
      * answers "no such pair" without touching the pair table. */
     uint64_t *lsig, *rsig;
+    /* Rank of every byte pair's concatenation (TC_NONE if none): BPE starts
+     * from bytes, so its first lookups come from this 256 KB table. */
+    uint32_t *byte_pair;
     uint64_t *pair;          /* rank << 42 | left << 21 | right */
     uint64_t pair_mask;
 } tc_vocab;
@@ -258,6 +261,12 @@ static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
         v->lsig[b] |= 1ull << tc_sig_bit(a);
     }
     free(staged);
+    v->byte_pair = malloc(65536 * sizeof(uint32_t));
+    if (!v->byte_pair) return -1;
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++)
+            v->byte_pair[a << 8 | b] = v->byte_rank[a] == TC_NONE || v->byte_rank[b] == TC_NONE
+                ? TC_NONE : tc_pair_rank(v, v->byte_rank[a], v->byte_rank[b]);
     memset(v->boundary_bits, 0, sizeof(v->boundary_bits));
     for (uint32_t r = 0; r < n_mergeable_limit; r++) {
         size_t len;
@@ -280,7 +289,7 @@ static void tc_vocab_assign_uid(tc_vocab *v) {
 }
 
 static void tc_vocab_free(tc_vocab *v) {
-    free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->lsig); free(v->rsig);
+    free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->lsig); free(v->rsig); free(v->byte_pair);
     memset(v, 0, sizeof(*v));
 }
 
@@ -317,7 +326,7 @@ static size_t tc_merge_small_done(const tc_vocab *v, struct tc_caches *pc, const
     uint32_t pr[TC_SMALL_PIECE];
     size_t m = n;
     for (size_t i = 0; i < n; i++) out[i] = v->byte_rank[p[i]];
-    for (size_t i = 0; i + 1 < m; i++) pr[i] = tc_pair_rank_cached(v, pc, out[i], out[i + 1]);
+    for (size_t i = 0; i + 1 < m; i++) pr[i] = v->byte_pair[(unsigned)p[i] << 8 | p[i + 1]];
     while (m > 1) {
         uint32_t best = TC_NONE;
         size_t j = 0;
@@ -377,7 +386,7 @@ static size_t tc_merge_large(const tc_vocab *v, struct tc_caches *pc, const uint
         prev[i] = (uint32_t)(i - 1);  /* wraps for i = 0, never read */
     }
     for (size_t i = 0; i + 1 < n; i++) {
-        uint32_t r = tc_pair_rank_cached(v, pc, rank[i], rank[i + 1]);
+        uint32_t r = v->byte_pair[(unsigned)p[i] << 8 | p[i + 1]];
         if (r != TC_NONE) tc_heap_push(heap, &hlen, (uint64_t)r << 32 | i);
     }
     while (hlen) {

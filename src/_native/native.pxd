@@ -30,6 +30,7 @@ cdef extern from "bpe.h" nogil:
         uint32_t char_merge_ok
         uint64_t *lsig
         uint64_t *rsig
+        uint32_t *byte_pair
         uint64_t *pair
         uint64_t pair_mask
 
