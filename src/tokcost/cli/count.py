@@ -83,7 +83,8 @@ def run(args) -> int:
     document = {"encoding": enc.name, "total_tokens": total, "files": rows, **corpus.json_extras(result, args)}
     if args.format == "table" and len(rows) > 1:
         rows = rows + [{"path": "total", "tokens": total}]
-    if args.format == "json" or not args.by:
+    # Nothing counted (every path failed): the error lines say it all.
+    if args.format == "json" or (not args.by and rows):
         emit_rows(rows, ["path", "tokens"], args.format, title=f"Tokens ({enc.name})", json_document=document)
     if args.format != "json":
         corpus.emit_groups(result, args)
