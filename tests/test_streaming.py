@@ -14,7 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tokcost
-from tokcost.corpus.streaming import count_stream, find_cut_in_file, is_cut, iter_chunks, last_cut, next_cut
+from tokcost.corpus.streaming import (
+    count_stream,
+    encode_stream,
+    find_cut_in_file,
+    is_cut,
+    iter_chunks,
+    last_cut,
+    next_cut,
+)
 
 ENCODINGS = ["o200k_base", "cl100k_base"]
 # Characters that sit next to the cut rule's edges: newlines, \r, slashes, contractions,
@@ -200,3 +208,15 @@ def test_peak_rss_is_bounded_on_a_file_many_times_the_chunk(tmp_path):
           f"loaded encoding), whole-file read {whole_peak:.0f} MiB (+{whole_peak - whole_base:.1f})")
     assert growth < 24, f"streaming grew RSS by {growth:.1f} MiB on a {size_mib:.0f} MiB file"
     assert whole_peak - whole_base > size_mib / 2  # the contrast: reading it whole costs about the file size
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_encode_stream_equals_whole_text_encoding(name, flores_dir):
+    import tiktoken
+
+    enc = tokcost.get_encoding(name)
+    data = b"".join((flores_dir / f"{code}.txt").read_bytes() for code in ["eng_Latn", "zho_Hans", "hin_Deva"])
+    data += b"  trailing  \n\n  spaces /\n//x\n" * 50
+    chunks = list(encode_stream(enc, io.BytesIO(data), chunk_size=4096))
+    assert len(chunks) > 100
+    assert [t for chunk in chunks for t in chunk] == tiktoken.get_encoding(name).encode_ordinary(data.decode())

@@ -140,6 +140,20 @@ def count_stream(enc, stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, li
     return result
 
 
+def encode_stream(enc, stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[list[int]]:
+    """Token ids of everything ``stream`` yields, one list per chunk, in bounded
+    memory; their concatenation equals ``enc.encode_ordinary`` of the whole
+    (invalid UTF-8 decoded as U+FFFD).
+
+    >>> import io, tokcost
+    >>> enc = tokcost.get_encoding("o200k_base")
+    >>> sum(encode_stream(enc, io.BytesIO(b"hello world\\n" * 3), chunk_size=8), [])
+    [24912, 2375, 198, 24912, 2375, 198, 24912, 2375, 198]
+    """
+    for chunk in iter_chunks(stream, chunk_size):
+        yield enc.encode_ordinary(decode(chunk)[0])
+
+
 def find_cut_in_file(f: BinaryIO, pos: int, size: int, block: int = 1 << 16) -> int:
     """The first cut at or after byte ``pos`` of a seekable file, or ``size`` when none follows.
 
