@@ -80,7 +80,7 @@ class InvalidTokenError(KeyError, ValueError, OverflowError):
 
 
 cdef void *_copy_out(const uint8_t *p, size_t *pos, size_t n) except NULL:
-    cdef void *out = malloc(n if n else 1)
+    cdef void *out = tc_alloc_table(n)
     if out == NULL:
         raise MemoryError()
     memcpy(out, p + pos[0], n)

@@ -42,6 +42,7 @@ cdef extern from "bpe.h" nogil:
     int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit)
     void tc_vocab_free(tc_vocab *v)
     void tc_vocab_assign_uid(tc_vocab *v)
+    void *tc_alloc_table(size_t bytes)
     const uint8_t *tc_token_bytes(const tc_vocab *v, uint32_t rank, size_t *len)
     uint32_t tc_piece_rank(const tc_vocab *v, const uint8_t *p, size_t n)
 
