@@ -295,6 +295,18 @@ static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint
     return k;
 }
 
+/* Start loading what tc_piece_tokens will read for this piece: its cache
+ * entry and its slot in the token table. Issued for a batch of pieces ahead
+ * of encoding them, so their cache misses overlap instead of queueing. */
+static inline void tc_prefetch_piece(const tc_vocab *v, const tc_caches *c, const uint8_t *p, size_t n, size_t avail) {
+    if (n < 2 || n > TC_PIECE_CACHE_KEY) return;
+    uint64_t w0; uint32_t w1;
+    tc_load_head(p, n, avail, &w0, &w1);
+    uint64_t h = tc_hash_piece(p, n, w0, w1);
+    __builtin_prefetch(&c->piece[h >> (64 - TC_PIECE_CACHE_BITS)]);
+    __builtin_prefetch(&v->piece[h & v->piece_mask]);
+}
+
 /* Plain BPE of p[0:n] appended to b (no whole-piece shortcut). 0, or -1 on OOM. */
 static int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b) {
     if (tc_buf_reserve(b, n)) return -1;

@@ -8,12 +8,31 @@
 
 typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
 
+/* Pieces are found a batch at a time, and their table lookups prefetched
+ * before any of them is encoded (see tc_prefetch_piece). */
+#define TC_AHEAD 16
+
+static inline size_t tc_split_ahead(tc_split_fn split, const uint8_t *s, size_t i, size_t n,
+                                    const tc_vocab *v, const tc_caches *c, size_t *starts) {
+    size_t k = 0;
+    while (k < TC_AHEAD && i < n) {
+        size_t e = split(s, i, n);
+        tc_prefetch_piece(v, c, s + i, e - i, n - i);
+        starts[k++] = i;
+        i = e;
+    }
+    starts[k] = i;
+    return k;
+}
+
 static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {
     tc_caches *c = tc_caches_for(v);
+    size_t starts[TC_AHEAD + 1];
     for (size_t i = 0; i < n;) {
-        size_t e = split(s, i, n);
-        if (tc_encode_piece(v, c, s + i, e - i, n - i, out)) return -1;
-        i = e;
+        size_t k = tc_split_ahead(split, s, i, n, v, c, starts);
+        for (size_t j = 0; j < k; j++)
+            if (tc_encode_piece(v, c, s + starts[j], starts[j + 1] - starts[j], n - starts[j], out)) return -1;
+        i = starts[k];
     }
     return 0;
 }
@@ -21,14 +40,16 @@ static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s
 /* Token count of s[0:n], or (size_t)-1 when out of memory. */
 static size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n) {
     uint32_t scratch[TC_SMALL_PIECE];
-    size_t total = 0;
+    size_t total = 0, starts[TC_AHEAD + 1];
     tc_caches *c = tc_caches_for(v);
     for (size_t i = 0; i < n;) {
-        size_t e = split(s, i, n);
-        size_t k = tc_count_piece(v, c, s + i, e - i, n - i, scratch);
-        if (k == (size_t)-1) return k;
-        total += k;
-        i = e;
+        size_t k = tc_split_ahead(split, s, i, n, v, c, starts);
+        for (size_t j = 0; j < k; j++) {
+            size_t m = tc_count_piece(v, c, s + starts[j], starts[j + 1] - starts[j], n - starts[j], scratch);
+            if (m == (size_t)-1) return m;
+            total += m;
+        }
+        i = starts[k];
     }
     return total;
 }
