@@ -109,7 +109,6 @@ def test_pickle_round_trip(pair):
 
 def test_custom_encoding_from_parts_and_pickle():
     base = tokcost.get_encoding("cl100k_base")
-    ref_base = tiktoken.get_encoding("cl100k_base")
     kwargs = dict(
         pat_str=base._pat_str.replace("\\p{N}{1,3}+", "\\p{N}{1,2}+"),
         mergeable_ranks=base._mergeable_ranks,

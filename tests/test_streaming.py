@@ -78,7 +78,6 @@ def test_real_text_split_at_every_cut(name, flores_dir):
 
 def test_slash_after_newline_is_not_a_cut():
     # o200k's punctuation piece ".\n/" runs across the newline.
-    enc = tokcost.get_encoding("o200k_base")
     assert not is_cut(b"x.\n/y", 3)
     assert is_cut(b"x.\ny", 3)
     assert is_cut(b"ab cd", 2)

@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 
 from tokcost import accounting
 from tokcost.errors import TokcostError, did_you_mean
-from tokcost.prices import Catalog, PriceError, default_catalog, parse_date
+from tokcost.prices import Catalog, default_catalog, parse_date
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_WORKLOAD = DATA / "sample_workload.toml"

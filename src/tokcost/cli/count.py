@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import glob
-import os
 import sys
 from pathlib import Path
 
-from tokcost.cli.common import CliError, add_encoding_options, add_format_option, emit_rows, progress, resolve_encoding
+from tokcost.cli.common import CliError, add_encoding_options, add_format_option, emit_rows, resolve_encoding
 
 HELP = """Count tokens in files, directories (recursively), globs or stdin ('-').
 

@@ -21,7 +21,7 @@ import datetime as _dt
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 # Provisional constants for gpt-3.5-turbo-0613 and later chat models: every
 # message is wrapped in 3 tokens, a name costs 1 more, and every reply is primed
