@@ -418,7 +418,7 @@ cdef class CoreBPE:
         buf.data = NULL
         buf.len = buf.cap = 0
         try:
-            if tc_encode_piece(&self.v, tc_caches_for(&self.v), <const uint8_t *>PyBytes_AS_STRING(piece), len(piece), len(piece), &buf):
+            if tc_encode_piece(&self.v, tc_caches_for(&self.v), <const uint8_t *>PyBytes_AS_STRING(piece), len(piece), len(piece), &buf, NULL):
                 raise MemoryError()
             return self._to_list(&buf)
         finally:

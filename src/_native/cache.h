@@ -266,17 +266,27 @@ static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8
 
 /* The tokens of one pretokenized piece into out (room for n ranks): its own
  * rank when it is a token, else BPE. `avail` >= n bytes may be read from p. */
+/* A piece's table key: its first 12 bytes and its hash (pieces of 2 to 32 bytes). */
+typedef struct { uint64_t w0; uint32_t w1; uint64_t h; } tc_piece_key;
+
+static inline void tc_piece_key_of(const uint8_t *p, size_t n, size_t avail, tc_piece_key *key) {
+    tc_load_head(p, n, avail, &key->w0, &key->w1);
+    key->h = tc_hash_piece(p, n, key->w0, key->w1);
+}
+
+/* key: the piece's key when the caller has it (2 <= n <= 32), else NULL. */
 static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n,
-                                     size_t avail, uint32_t *out) {
+                                     size_t avail, uint32_t *out, const tc_piece_key *key) {
     if (n == 1) { out[0] = v->byte_rank[p[0]]; return 1; }
     if (n > TC_PIECE_CACHE_KEY) {
         uint32_t r = tc_piece_rank_avail(v, p, n, avail);
         if (r != TC_NONE) { out[0] = r; return 1; }
         return tc_merge_piece(v, c, p, n, out);
     }
-    uint64_t w0; uint32_t w1;
-    tc_load_head(p, n, avail, &w0, &w1);
-    uint64_t h = tc_hash_piece(p, n, w0, w1);
+    tc_piece_key own;
+    if (!key) { tc_piece_key_of(p, n, avail, &own); key = &own; }
+    uint64_t w0 = key->w0, h = key->h;
+    uint32_t w1 = key->w1;
     tc_piece_entry *e = &c->piece[h >> (64 - TC_PIECE_CACHE_BITS)];
     if (e->len == n && e->w0 == w0 && e->w1 == w1 &&
         (n <= TC_INLINE || memcmp(e->rest, p + TC_INLINE, n - TC_INLINE) == 0)) {
@@ -298,13 +308,9 @@ static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint
 /* Start loading what tc_piece_tokens will read for this piece: its cache
  * entry and its slot in the token table. Issued for a batch of pieces ahead
  * of encoding them, so their cache misses overlap instead of queueing. */
-static inline void tc_prefetch_piece(const tc_vocab *v, const tc_caches *c, const uint8_t *p, size_t n, size_t avail) {
-    if (n < 2 || n > TC_PIECE_CACHE_KEY) return;
-    uint64_t w0; uint32_t w1;
-    tc_load_head(p, n, avail, &w0, &w1);
-    uint64_t h = tc_hash_piece(p, n, w0, w1);
-    __builtin_prefetch(&c->piece[h >> (64 - TC_PIECE_CACHE_BITS)]);
-    __builtin_prefetch(&v->piece[h & v->piece_mask]);
+static inline void tc_prefetch_piece(const tc_vocab *v, const tc_caches *c, const tc_piece_key *key) {
+    __builtin_prefetch(&c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)]);
+    __builtin_prefetch(&v->piece[key->h & v->piece_mask]);
 }
 
 /* Plain BPE of p[0:n] appended to b (no whole-piece shortcut). 0, or -1 on OOM. */
@@ -317,9 +323,10 @@ static int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc
 }
 
 /* One piece appended to b. 0, or -1 on OOM. */
-static inline int tc_encode_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail, tc_buf *b) {
+static inline int tc_encode_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
+                                  tc_buf *b, const tc_piece_key *key) {
     if (tc_buf_reserve(b, n)) return -1;
-    size_t k = tc_piece_tokens(v, c, p, n, avail, b->data + b->len);
+    size_t k = tc_piece_tokens(v, c, p, n, avail, b->data + b->len, key);
     if (k == (size_t)-1) return -1;
     b->len += k;
     return 0;
@@ -327,8 +334,8 @@ static inline int tc_encode_piece(const tc_vocab *v, tc_caches *c, const uint8_t
 
 /* The token count of one piece; scratch holds TC_SMALL_PIECE ranks. */
 static inline size_t tc_count_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
-                                    uint32_t *scratch) {
-    if (n <= TC_SMALL_PIECE) return tc_piece_tokens(v, c, p, n, avail, scratch);
+                                    uint32_t *scratch, const tc_piece_key *key) {
+    if (n <= TC_SMALL_PIECE) return tc_piece_tokens(v, c, p, n, avail, scratch, key);
     if (tc_piece_rank_avail(v, p, n, avail) != TC_NONE) return 1;
     uint32_t *tmp = malloc(n * sizeof(uint32_t));
     if (!tmp) return (size_t)-1;

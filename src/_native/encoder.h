@@ -13,11 +13,14 @@ typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
 #define TC_AHEAD 16
 
 static inline size_t tc_split_ahead(tc_split_fn split, const uint8_t *s, size_t i, size_t n,
-                                    const tc_vocab *v, const tc_caches *c, size_t *starts) {
+                                    const tc_vocab *v, const tc_caches *c, size_t *starts, tc_piece_key *keys) {
     size_t k = 0;
     while (k < TC_AHEAD && i < n) {
         size_t e = split(s, i, n);
-        tc_prefetch_piece(v, c, s + i, e - i, n - i);
+        if (e - i >= 2 && e - i <= TC_PIECE_CACHE_KEY) {
+            tc_piece_key_of(s + i, e - i, n - i, &keys[k]);
+            tc_prefetch_piece(v, c, &keys[k]);
+        }
         starts[k++] = i;
         i = e;
     }
@@ -25,13 +28,22 @@ static inline size_t tc_split_ahead(tc_split_fn split, const uint8_t *s, size_t 
     return k;
 }
 
+/* The key computed ahead for piece j, or NULL when it has none. */
+static inline const tc_piece_key *tc_key_at(const size_t *starts, const tc_piece_key *keys, size_t j) {
+    size_t len = starts[j + 1] - starts[j];
+    return len >= 2 && len <= TC_PIECE_CACHE_KEY ? &keys[j] : NULL;
+}
+
 static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {
     tc_caches *c = tc_caches_for(v);
     size_t starts[TC_AHEAD + 1];
+    tc_piece_key keys[TC_AHEAD];
     for (size_t i = 0; i < n;) {
-        size_t k = tc_split_ahead(split, s, i, n, v, c, starts);
+        size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys);
         for (size_t j = 0; j < k; j++)
-            if (tc_encode_piece(v, c, s + starts[j], starts[j + 1] - starts[j], n - starts[j], out)) return -1;
+            if (tc_encode_piece(v, c, s + starts[j], starts[j + 1] - starts[j], n - starts[j], out,
+                                tc_key_at(starts, keys, j)))
+                return -1;
         i = starts[k];
     }
     return 0;
@@ -41,11 +53,13 @@ static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s
 static size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n) {
     uint32_t scratch[TC_SMALL_PIECE];
     size_t total = 0, starts[TC_AHEAD + 1];
+    tc_piece_key keys[TC_AHEAD];
     tc_caches *c = tc_caches_for(v);
     for (size_t i = 0; i < n;) {
-        size_t k = tc_split_ahead(split, s, i, n, v, c, starts);
+        size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys);
         for (size_t j = 0; j < k; j++) {
-            size_t m = tc_count_piece(v, c, s + starts[j], starts[j + 1] - starts[j], n - starts[j], scratch);
+            size_t m = tc_count_piece(v, c, s + starts[j], starts[j + 1] - starts[j], n - starts[j], scratch,
+                                      tc_key_at(starts, keys, j));
             if (m == (size_t)-1) return m;
             total += m;
         }
@@ -59,7 +73,7 @@ static size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const u
     uint32_t scratch[TC_SMALL_PIECE];
     size_t start = 0;
     for (size_t i = 0; i < n;) { start = i; i = split(s, i, n); }
-    return n ? tc_count_piece(v, tc_caches_for(v), s + start, n - start, n - start, scratch) : 0;
+    return n ? tc_count_piece(v, tc_caches_for(v), s + start, n - start, n - start, scratch, NULL) : 0;
 }
 
 /* A batch: texts are claimed in chunks from a shared counter, so threads stay
