@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 
     from tokcost.registry import EncodingSpec
 
-AllowedSpecial = "Literal['all'] | AbstractSet[str]"
-
 
 def _without_surrogates(text: str) -> str:
     # As tiktoken does: pair up surrogates that form a character, replace lone

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 from typing import Iterable
 
 from tokcost._core import InvalidTokenError
@@ -14,6 +15,7 @@ __all__ = [
     "VocabularyError",
     "InvalidTokenError",
     "did_you_mean",
+    "read_user_text",
 ]
 
 
@@ -34,6 +36,16 @@ class UnknownModelError(TokcostError, KeyError, ValueError):
 
 class VocabularyError(TokcostError, OSError):
     """A vocabulary file that is missing, unreadable or not the expected one."""
+
+
+def read_user_text(path, error: type, kind: str, missing_fix: str, encoding_fix: str) -> str:
+    """The UTF-8 text of a ``kind`` file the user named; ``error`` with a one-line fix otherwise."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: no such {kind}; {missing_fix}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read ({exc}); {encoding_fix}") from None
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

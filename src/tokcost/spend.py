@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from tokcost import accounting
-from tokcost.errors import TokcostError, did_you_mean
+from tokcost.errors import TokcostError, did_you_mean, read_user_text
 from tokcost.prices import Catalog, default_catalog, parse_date
 
 DATA = Path(__file__).parent / "data"
@@ -73,12 +73,8 @@ def load_workload(path=None) -> Workload:
     """A workload from a TOML file; the bundled sample when ``path`` is None."""
     path = Path(path) if path is not None else SAMPLE_WORKLOAD
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WorkloadError(f"{name}: no such workload file; check the path, or omit --workload for the sample") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkloadError(f"{name}: cannot read ({exc}); save it as UTF-8 TOML") from None
+    text = read_user_text(path, WorkloadError, "workload file",
+                          "check the path, or omit --workload for the sample", "save it as UTF-8 TOML")
     try:
         import tomllib
     except ModuleNotFoundError:  # Python < 3.11

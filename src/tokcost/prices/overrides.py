@@ -26,7 +26,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from tokcost.errors import TokcostError, did_you_mean
+from tokcost.errors import TokcostError, did_you_mean, read_user_text
 from tokcost.prices.catalog import ModelPrices, Price, Rates
 
 FIELDS = ("model", "input", "output", "cached_input", "batch_discount", "effective", "provider", "source", "aliases")
@@ -83,12 +83,7 @@ def load_overrides(path) -> list:
     """The price histories in a TOML (.toml) or JSON (.json) file, validated."""
     path = Path(path)
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PriceFileError(f"{name}: no such prices file; check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PriceFileError(f"{name}: cannot read ({exc}); save it as UTF-8 text") from None
+    text = read_user_text(path, PriceFileError, "prices file", "check the path", "save it as UTF-8 text")
     is_json = path.suffix.lower() == ".json"
     if is_json:
         try:
