@@ -137,14 +137,17 @@ static inline uint64_t tc_pair_slot(uint64_t key, uint64_t mask) {
 }
 
 /* Rank of token(a) + token(b), TC_NONE if that is not a token: the shared table. */
-static inline uint32_t tc_pair_rank(const tc_vocab *v, uint32_t a, uint32_t b) {
-    uint64_t key = tc_pair_key(a, b);
+static inline uint32_t tc_pair_rank_of_key(const tc_vocab *v, uint64_t key) {
     const uint64_t keymask = (1ull << (2 * TC_RANK_BITS)) - 1;
     for (uint64_t i = tc_pair_slot(key, v->pair_mask);; i = (i + 1) & v->pair_mask) {
         uint64_t slot = v->pair[i];
         if (slot == TC_EMPTY) return TC_NONE;
         if ((slot & keymask) == key) return (uint32_t)(slot >> (2 * TC_RANK_BITS));
     }
+}
+
+static inline uint32_t tc_pair_rank(const tc_vocab *v, uint32_t a, uint32_t b) {
+    return tc_pair_rank_of_key(v, tc_pair_key(a, b));
 }
 
 /* ---------------------------------------------------------------- building */

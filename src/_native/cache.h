@@ -58,16 +58,26 @@ static tc_caches *tc_caches_for(const tc_vocab *v) {
     return c;
 }
 
+/* The pair cache's answer for a pair key: 1, with the rank in *rank, when it has one. */
+static inline int tc_pair_cache_get(const tc_caches *c, uint64_t key, uint32_t *rank) {
+    uint64_t e = c->pair[(key * 0x9E3779B97F4A7C15ull) >> (64 - TC_PAIR_CACHE_BITS)];
+    if (!e || (e & ((1ull << 42) - 1)) != key) return 0;
+    uint32_t answer = (uint32_t)(e >> 42) - 1;
+    *rank = answer == TC_MAX_RANKS - 1 ? TC_NONE : answer;
+    return 1;
+}
+
+static inline void tc_pair_cache_put(tc_caches *c, uint64_t key, uint32_t r) {
+    c->pair[(key * 0x9E3779B97F4A7C15ull) >> (64 - TC_PAIR_CACHE_BITS)] =
+        (uint64_t)((r == TC_NONE ? TC_MAX_RANKS - 1 : r) + 1) << 42 | key;
+}
+
 static inline uint32_t tc_pair_rank_cached(const tc_vocab *v, tc_caches *c, uint32_t a, uint32_t b) {
     uint64_t key = tc_pair_key(a, b);
-    uint64_t i = (key * 0x9E3779B97F4A7C15ull) >> (64 - TC_PAIR_CACHE_BITS);
-    uint64_t e = c->pair[i];
-    if (e && (e & ((1ull << 42) - 1)) == key) {
-        uint32_t answer = (uint32_t)(e >> 42) - 1;
-        return answer == TC_MAX_RANKS - 1 ? TC_NONE : answer;
-    }
-    uint32_t r = tc_pair_rank(v, a, b);
-    c->pair[i] = (uint64_t)((r == TC_NONE ? TC_MAX_RANKS - 1 : r) + 1) << 42 | key;
+    uint32_t r;
+    if (tc_pair_cache_get(c, key, &r)) return r;
+    r = tc_pair_rank_of_key(v, key);
+    tc_pair_cache_put(c, key, r);
     return r;
 }
 
@@ -132,32 +142,35 @@ static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uin
         if (pr[i] < lowest) lowest = pr[i];
     }
     if (lowest != TC_NONE) {
-        int any_pending = 0;
-        for (size_t i = 0; i < m; i++) {
+        /* The next character to complete: the lowest pending rank, leftmost. */
+        uint32_t pbest = TC_NONE;
+        size_t pj = 0;
+#define TC_FIND_PENDING() do { \
+            pbest = TC_NONE; \
+            for (size_t i = 0; i < m; i++) \
+                if (pending[i] && pending[i] < pbest) { pbest = pending[i]; pj = i; } \
+        } while (0)
+        for (size_t i = 0; i < m; i++)
             if (pending[i] < lowest) pending[i] = 0;
-            else any_pending = 1;
-        }
-        if (any_pending)
+        TC_FIND_PENDING();
+        if (pbest != TC_NONE)
             for (size_t i = 0; i + 1 < m; i++)
                 if (pending[i] || pending[i + 1]) pr[i] = TC_NONE;
         for (;;) {
             uint32_t best = TC_NONE;
             size_t j = 0;
-            int completes = 0;
             for (size_t i = 0; i + 1 < m; i++)
                 if (pr[i] < best) { best = pr[i]; j = i; }
-            if (any_pending) {
-                any_pending = 0;
-                for (size_t i = 0; i < m; i++)
-                    if (pending[i]) {
-                        any_pending = 1;
-                        if (pending[i] < best) { best = pending[i]; j = i; completes = 1; }
-                    }
-            }
-            if (best == TC_NONE) break;
-            if (completes) {
+            if (pbest < best) {
+                j = pj;
                 pending[j] = 0;
+                TC_FIND_PENDING();
+            } else if (best == TC_NONE) {
+                break;
             } else {
+                /* Units j and j + 1 are whole (their pair has a rank), so the
+                 * next pending unit, if any, lies elsewhere. */
+                if (pbest != TC_NONE && pj > j + 1) pj--;
                 ids[j] = best;
                 lsig[j] = v->lsig[best];
                 rsig[j] = v->rsig[best];
@@ -170,6 +183,7 @@ static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uin
             if (j + 1 < m) pr[j] = TC_UNIT_PAIR(j);
             if (j > 0) pr[j - 1] = TC_UNIT_PAIR(j - 1);
         }
+#undef TC_FIND_PENDING
     }
 #undef TC_UNIT_PAIR
 #undef TC_RAW_PAIR
@@ -264,8 +278,6 @@ static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8
     return tc_merge(v, c, p, n, out);
 }
 
-/* The tokens of one pretokenized piece into out (room for n ranks): its own
- * rank when it is a token, else BPE. `avail` >= n bytes may be read from p. */
 /* A piece's table key: its first 12 bytes and its hash (pieces of 2 to 32 bytes). */
 typedef struct { uint64_t w0; uint32_t w1; uint64_t h; } tc_piece_key;
 
@@ -274,34 +286,52 @@ static inline void tc_piece_key_of(const uint8_t *p, size_t n, size_t avail, tc_
     key->h = tc_hash_piece(p, n, key->w0, key->w1);
 }
 
-/* key: the piece's key when the caller has it (2 <= n <= 32), else NULL. */
-static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n,
+/* Put a piece's tokens in the piece cache (pieces of 2 to 32 bytes, short results). */
+static inline void tc_piece_remember(tc_caches *c, const uint8_t *p, size_t n, const tc_piece_key *key,
+                                     const uint32_t *tokens, size_t k) {
+    if (n < 2 || n > TC_PIECE_CACHE_KEY || k > TC_PIECE_CACHE_TOKENS) return;
+    tc_piece_entry *e = &c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)];
+    e->w0 = key->w0; e->w1 = key->w1; e->len = (uint8_t)n; e->n_tokens = (uint8_t)k;
+    if (n > TC_INLINE) memcpy(e->rest, p + TC_INLINE, n - TC_INLINE);
+    for (size_t j = 0; j < k; j++) e->tokens[j] = tokens[j];
+}
+
+#define TC_NEEDS_MERGE ((size_t)-2)
+
+/* The tokens of a piece when the piece cache or the token table has them;
+ * TC_NEEDS_MERGE when BPE must run. key: the piece's key when the caller has
+ * it (2 <= n <= 32), else NULL. */
+static inline __attribute__((always_inline)) size_t tc_piece_lookup(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n,
                                      size_t avail, uint32_t *out, const tc_piece_key *key) {
     if (n == 1) { out[0] = v->byte_rank[p[0]]; return 1; }
+    uint32_t r;
     if (n > TC_PIECE_CACHE_KEY) {
-        uint32_t r = tc_piece_rank_avail(v, p, n, avail);
-        if (r != TC_NONE) { out[0] = r; return 1; }
-        return tc_merge_piece(v, c, p, n, out);
+        r = tc_piece_rank_avail(v, p, n, avail);
+    } else {
+        const tc_piece_entry *e = &c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)];
+        if (e->len == n && e->w0 == key->w0 && e->w1 == key->w1 &&
+            (n <= TC_INLINE || memcmp(e->rest, p + TC_INLINE, n - TC_INLINE) == 0)) {
+            for (unsigned k = 0; k < e->n_tokens; k++) out[k] = e->tokens[k];
+            return e->n_tokens;
+        }
+        r = n <= v->max_token_len ? tc_piece_probe(v, p, n, key->w0, key->w1, key->h) : TC_NONE;
+        if (r != TC_NONE) tc_piece_remember(c, p, n, key, &r, 1);
     }
+    if (r == TC_NONE) return TC_NEEDS_MERGE;
+    out[0] = r;
+    return 1;
+}
+
+/* The tokens of one pretokenized piece into out (room for n ranks): its own
+ * rank when it is a token, else BPE. `avail` >= n bytes may be read from p. */
+static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n,
+                                     size_t avail, uint32_t *out, const tc_piece_key *key) {
     tc_piece_key own;
-    if (!key) { tc_piece_key_of(p, n, avail, &own); key = &own; }
-    uint64_t w0 = key->w0, h = key->h;
-    uint32_t w1 = key->w1;
-    tc_piece_entry *e = &c->piece[h >> (64 - TC_PIECE_CACHE_BITS)];
-    if (e->len == n && e->w0 == w0 && e->w1 == w1 &&
-        (n <= TC_INLINE || memcmp(e->rest, p + TC_INLINE, n - TC_INLINE) == 0)) {
-        for (unsigned k = 0; k < e->n_tokens; k++) out[k] = e->tokens[k];
-        return e->n_tokens;
-    }
-    size_t k;
-    uint32_t r = n <= v->max_token_len ? tc_piece_probe(v, p, n, w0, w1, h) : TC_NONE;
-    if (r != TC_NONE) { out[0] = r; k = 1; }
-    else k = tc_merge_piece(v, c, p, n, out);
-    if (k <= TC_PIECE_CACHE_TOKENS) {
-        e->w0 = w0; e->w1 = w1; e->len = (uint8_t)n; e->n_tokens = (uint8_t)k;
-        if (n > TC_INLINE) memcpy(e->rest, p + TC_INLINE, n - TC_INLINE);
-        for (size_t j = 0; j < k; j++) e->tokens[j] = out[j];
-    }
+    if (!key && n >= 2 && n <= TC_PIECE_CACHE_KEY) { tc_piece_key_of(p, n, avail, &own); key = &own; }
+    size_t k = tc_piece_lookup(v, c, p, n, avail, out, key);
+    if (k != TC_NEEDS_MERGE) return k;
+    k = tc_merge_piece(v, c, p, n, out);
+    if (k != (size_t)-1 && key) tc_piece_remember(c, p, n, key, out, k);
     return k;
 }
 

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include "bpe.h"
 #include "cache.h"
+#include "interleave.h"
 #include "pretokenize.h"
 
 typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
@@ -34,16 +35,83 @@ static inline const tc_piece_key *tc_key_at(const size_t *starts, const tc_piece
     return len >= 2 && len <= TC_PIECE_CACHE_KEY ? &keys[j] : NULL;
 }
 
+static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= 0x80) return 1;
+    return 0;
+}
+
+/* The k pieces starting at starts[0..k) of s[0:n]. Encoding (out given):
+ * their tokens are appended to out. Counting (out NULL): their number is
+ * added to *total. Pieces that need byte-level BPE become jobs run
+ * together (interleave.h); the others are done on the spot. 0, or -1 on OOM. */
+static int tc_encode_group(const tc_vocab *v, tc_caches *c, const uint8_t *s, size_t n, const size_t *starts,
+                           const tc_piece_key *keys, size_t k, tc_buf *out, size_t *total) {
+    tc_merge_job jobs[TC_AHEAD];
+    size_t job_piece[TC_AHEAD], job_at[TC_AHEAD], n_jobs = 0;
+    uint32_t scratch[TC_SMALL_PIECE];
+    size_t sum = 0;
+    /* Encoding writes each piece's tokens at the end of out; a job's piece
+     * keeps room for as many tokens as it has bytes, closed up at the end. */
+    if (out && tc_buf_reserve(out, starts[k] - starts[0])) return -1;
+    for (size_t j = 0; j < k; j++) {
+        const uint8_t *p = s + starts[j];
+        size_t len = starts[j + 1] - starts[j], got;
+        const tc_piece_key *key = tc_key_at(starts, keys, j);
+        uint32_t *dst = out ? out->data + out->len : scratch;
+        if (!out && len > TC_SMALL_PIECE) {
+            got = tc_count_piece(v, c, p, len, n - starts[j], scratch, key);
+        } else {
+            got = tc_piece_lookup(v, c, p, len, n - starts[j], dst, key);
+            if (got == TC_NEEDS_MERGE) {
+                got = tc_has_non_ascii(p, len) ? tc_merge_chars(v, c, p, len, dst) : (size_t)-1;
+                if (got == (size_t)-1 && len <= TC_SMALL_PIECE) {
+                    tc_job_start(v, &jobs[n_jobs], p, len);
+                    job_piece[n_jobs] = j;
+                    job_at[n_jobs++] = out ? out->len : 0;
+                    if (out) out->len += len;
+                    continue;
+                }
+                if (got == (size_t)-1) got = tc_merge(v, c, p, len, dst);
+                if (got != (size_t)-1 && key) tc_piece_remember(c, p, len, key, dst, got);
+            }
+        }
+        if (got == (size_t)-1) return -1;
+        if (out) out->len += got;
+        else sum += got;
+    }
+    if (n_jobs) {
+        uint32_t done = 0, all = (uint32_t)((1ull << n_jobs) - 1);
+        while (done != all)
+            for (size_t q = 0; q < n_jobs; q++)
+                if (!(done >> q & 1) && tc_job_run(v, c, &jobs[q])) done |= 1u << q;
+        size_t w = out ? job_at[0] : 0;
+        for (size_t q = 0; q < n_jobs; q++) {
+            const tc_merge_job *jb = &jobs[q];
+            size_t j = job_piece[q], len = starts[j + 1] - starts[j];
+            const tc_piece_key *key = tc_key_at(starts, keys, j);
+            if (key) tc_piece_remember(c, s + starts[j], len, key, jb->ids, jb->m);
+            if (!out) { sum += jb->m; continue; }
+            /* Close the gaps: this job's tokens, then what the pieces up to the next job wrote. */
+            memcpy(out->data + w, jb->ids, jb->m * sizeof(uint32_t));
+            w += jb->m;
+            size_t from = job_at[q] + len, to = q + 1 < n_jobs ? job_at[q + 1] : out->len;
+            memmove(out->data + w, out->data + from, (to - from) * sizeof(uint32_t));
+            w += to - from;
+        }
+        if (out) out->len = w;
+    }
+    if (!out) *total += sum;
+    return 0;
+}
+
 static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {
     tc_caches *c = tc_caches_for(v);
     size_t starts[TC_AHEAD + 1];
     tc_piece_key keys[TC_AHEAD];
     for (size_t i = 0; i < n;) {
         size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys);
-        for (size_t j = 0; j < k; j++)
-            if (tc_encode_piece(v, c, s + starts[j], starts[j + 1] - starts[j], n - starts[j], out,
-                                tc_key_at(starts, keys, j)))
-                return -1;
+        if (tc_encode_group(v, c, s, n, starts, keys, k, out, NULL)) return -1;
         i = starts[k];
     }
     return 0;
@@ -51,18 +119,12 @@ static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s
 
 /* Token count of s[0:n], or (size_t)-1 when out of memory. */
 static size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n) {
-    uint32_t scratch[TC_SMALL_PIECE];
     size_t total = 0, starts[TC_AHEAD + 1];
     tc_piece_key keys[TC_AHEAD];
     tc_caches *c = tc_caches_for(v);
     for (size_t i = 0; i < n;) {
         size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys);
-        for (size_t j = 0; j < k; j++) {
-            size_t m = tc_count_piece(v, c, s + starts[j], starts[j + 1] - starts[j], n - starts[j], scratch,
-                                      tc_key_at(starts, keys, j));
-            if (m == (size_t)-1) return m;
-            total += m;
-        }
+        if (tc_encode_group(v, c, s, n, starts, keys, k, NULL, &total)) return (size_t)-1;
         i = starts[k];
     }
     return total;
