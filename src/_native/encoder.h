@@ -35,6 +35,51 @@ static inline const tc_piece_key *tc_key_at(const size_t *starts, const tc_piece
     return len >= 2 && len <= TC_PIECE_CACHE_KEY ? &keys[j] : NULL;
 }
 
+/* Pieces waiting for their byte-level BPE (interleave.h). Jobs outlive the
+ * group of pieces that started them, so a text with few such pieces still has
+ * several in flight. When encoding, each job's piece holds room in the output
+ * for as many tokens as it has bytes; later pieces are written after it, and
+ * the gaps are closed when the pool is drained. */
+#define TC_POOL 16
+
+typedef struct {
+    tc_merge_job jobs[TC_POOL];
+    size_t at[TC_POOL];             /* where the piece's room starts in the output */
+    size_t len[TC_POOL];            /* the piece's bytes */
+    const uint8_t *piece[TC_POOL];
+    tc_piece_key key[TC_POOL];      /* valid when the piece fits the piece cache */
+    uint32_t running;               /* bit q: job q has not finished */
+    size_t n;
+} tc_job_pool;
+
+/* Let each unfinished job merge until it next waits for memory. */
+static inline void tc_pool_step(const tc_vocab *v, tc_caches *c, tc_job_pool *pool) {
+    for (uint32_t live = pool->running; live; live &= live - 1) {
+        unsigned q = (unsigned)__builtin_ctz(live);
+        if (tc_job_run(v, c, &pool->jobs[q])) pool->running &= ~(1u << q);
+    }
+}
+
+/* Finish every job: results into the piece cache, then into out (closing
+ * the gaps) or, when counting, added to *total. */
+static void tc_pool_drain(const tc_vocab *v, tc_caches *c, tc_job_pool *pool, tc_buf *out, size_t *total) {
+    while (pool->running) tc_pool_step(v, c, pool);
+    size_t w = pool->n ? pool->at[0] : 0;
+    for (size_t q = 0; q < pool->n; q++) {
+        const tc_merge_job *jb = &pool->jobs[q];
+        if (pool->len[q] <= TC_PIECE_CACHE_KEY)
+            tc_piece_remember(c, pool->piece[q], pool->len[q], &pool->key[q], jb->ids, jb->m);
+        if (!out) { *total += jb->m; continue; }
+        memcpy(out->data + w, jb->ids, jb->m * sizeof(uint32_t));
+        w += jb->m;
+        size_t from = pool->at[q] + pool->len[q], to = q + 1 < pool->n ? pool->at[q + 1] : out->len;
+        memmove(out->data + w, out->data + from, (to - from) * sizeof(uint32_t));
+        w += to - from;
+    }
+    if (out && pool->n) out->len = w;
+    pool->n = 0;
+}
+
 static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (p[i] >= 0x80) return 1;
@@ -43,16 +88,12 @@ static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
 
 /* The k pieces starting at starts[0..k) of s[0:n]. Encoding (out given):
  * their tokens are appended to out. Counting (out NULL): their number is
- * added to *total. Pieces that need byte-level BPE become jobs run
- * together (interleave.h); the others are done on the spot. 0, or -1 on OOM. */
+ * added to *total. Pieces that need byte-level BPE become jobs in the pool;
+ * the others are done on the spot. 0, or -1 on OOM. */
 static int tc_encode_group(const tc_vocab *v, tc_caches *c, const uint8_t *s, size_t n, const size_t *starts,
-                           const tc_piece_key *keys, size_t k, tc_buf *out, size_t *total) {
-    tc_merge_job jobs[TC_AHEAD];
-    size_t job_piece[TC_AHEAD], job_at[TC_AHEAD], n_jobs = 0;
+                           const tc_piece_key *keys, size_t k, tc_buf *out, size_t *total, tc_job_pool *pool) {
     uint32_t scratch[TC_SMALL_PIECE];
     size_t sum = 0;
-    /* Encoding writes each piece's tokens at the end of out; a job's piece
-     * keeps room for as many tokens as it has bytes, closed up at the end. */
     if (out && tc_buf_reserve(out, starts[k] - starts[0])) return -1;
     for (size_t j = 0; j < k; j++) {
         const uint8_t *p = s + starts[j];
@@ -66,9 +107,17 @@ static int tc_encode_group(const tc_vocab *v, tc_caches *c, const uint8_t *s, si
             if (got == TC_NEEDS_MERGE) {
                 got = tc_has_non_ascii(p, len) ? tc_merge_chars(v, c, p, len, dst) : (size_t)-1;
                 if (got == (size_t)-1 && len <= TC_SMALL_PIECE) {
-                    tc_job_start(v, &jobs[n_jobs], p, len);
-                    job_piece[n_jobs] = j;
-                    job_at[n_jobs++] = out ? out->len : 0;
+                    if (pool->n == TC_POOL) {
+                        tc_pool_drain(v, c, pool, out, total);
+                        dst = out ? out->data + out->len : scratch;
+                    }
+                    size_t q = pool->n++;
+                    tc_job_start(v, &pool->jobs[q], p, len);
+                    pool->running |= 1u << q;
+                    pool->at[q] = out ? out->len : 0;
+                    pool->len[q] = len;
+                    pool->piece[q] = p;
+                    if (key) pool->key[q] = *key;
                     if (out) out->len += len;
                     continue;
                 }
@@ -80,28 +129,8 @@ static int tc_encode_group(const tc_vocab *v, tc_caches *c, const uint8_t *s, si
         if (out) out->len += got;
         else sum += got;
     }
-    if (n_jobs) {
-        uint32_t done = 0, all = (uint32_t)((1ull << n_jobs) - 1);
-        while (done != all)
-            for (size_t q = 0; q < n_jobs; q++)
-                if (!(done >> q & 1) && tc_job_run(v, c, &jobs[q])) done |= 1u << q;
-        size_t w = out ? job_at[0] : 0;
-        for (size_t q = 0; q < n_jobs; q++) {
-            const tc_merge_job *jb = &jobs[q];
-            size_t j = job_piece[q], len = starts[j + 1] - starts[j];
-            const tc_piece_key *key = tc_key_at(starts, keys, j);
-            if (key) tc_piece_remember(c, s + starts[j], len, key, jb->ids, jb->m);
-            if (!out) { sum += jb->m; continue; }
-            /* Close the gaps: this job's tokens, then what the pieces up to the next job wrote. */
-            memcpy(out->data + w, jb->ids, jb->m * sizeof(uint32_t));
-            w += jb->m;
-            size_t from = job_at[q] + len, to = q + 1 < n_jobs ? job_at[q + 1] : out->len;
-            memmove(out->data + w, out->data + from, (to - from) * sizeof(uint32_t));
-            w += to - from;
-        }
-        if (out) out->len = w;
-    }
     if (!out) *total += sum;
+    tc_pool_step(v, c, pool);
     return 0;
 }
 
@@ -109,11 +138,15 @@ static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s
     tc_caches *c = tc_caches_for(v);
     size_t starts[TC_AHEAD + 1];
     tc_piece_key keys[TC_AHEAD];
+    tc_job_pool pool;
+    pool.n = 0;
+    pool.running = 0;
     for (size_t i = 0; i < n;) {
         size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys);
-        if (tc_encode_group(v, c, s, n, starts, keys, k, out, NULL)) return -1;
+        if (tc_encode_group(v, c, s, n, starts, keys, k, out, NULL, &pool)) return -1;
         i = starts[k];
     }
+    tc_pool_drain(v, c, &pool, out, NULL);
     return 0;
 }
 
@@ -122,11 +155,15 @@ static size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t 
     size_t total = 0, starts[TC_AHEAD + 1];
     tc_piece_key keys[TC_AHEAD];
     tc_caches *c = tc_caches_for(v);
+    tc_job_pool pool;
+    pool.n = 0;
+    pool.running = 0;
     for (size_t i = 0; i < n;) {
         size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys);
-        if (tc_encode_group(v, c, s, n, starts, keys, k, NULL, &total)) return (size_t)-1;
+        if (tc_encode_group(v, c, s, n, starts, keys, k, NULL, &total, &pool)) return (size_t)-1;
         i = starts[k];
     }
+    tc_pool_drain(v, c, &pool, NULL, &total);
     return total;
 }
 
