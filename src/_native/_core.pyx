@@ -342,7 +342,10 @@ cdef class CoreBPE:
         self._require_splitter()
         cdef Py_ssize_t n
         cdef const uint8_t *s = _utf8(text, &n)
-        return tc_last_piece_tokens(&self.v, self.split, s, n)
+        cdef size_t k = tc_last_piece_tokens(&self.v, self.split, s, n)
+        if k == <size_t>-1:
+            raise MemoryError()
+        return k
 
     def split_text(self, str text):
         """The pretokenized pieces of ``text`` (for tests and inspection)."""

@@ -8,10 +8,11 @@
  * repeated work cheap whether or not the text was seen before.
  */
 #pragma once
+#include <pthread.h>
 #include "bpe.h"
 
 #define TC_PAIR_CACHE_BITS 15
-#define TC_PIECE_CACHE_BITS 12
+#define TC_PIECE_CACHE_BITS 15
 #define TC_PIECE_CACHE_TOKENS 6
 #define TC_PIECE_CACHE_KEY 32                /* longest piece cached, in bytes */
 #define TC_CHAR_CACHE_BITS 12
@@ -44,16 +45,37 @@ typedef struct tc_caches {
     tc_char_entry chars[1 << TC_CHAR_CACHE_BITS];
 } tc_caches;
 
-static __thread tc_caches tc_tls_caches[2];
-static __thread unsigned tc_tls_next;
+/* Each thread's caches, for the last two vocabularies it used: a few
+ * megabytes mapped on the thread's first call and unmapped when it ends, so
+ * threads that come and go (batch workers) hand their memory straight back.
+ * Fresh pages are zero, and only the pages a thread touches become resident. */
+typedef struct {
+    tc_caches slot[2];
+    unsigned next;
+} tc_thread_caches;
 
-/* This thread's caches for vocabulary v. */
+static pthread_key_t tc_caches_key;
+static pthread_once_t tc_caches_once = PTHREAD_ONCE_INIT;
+static __thread tc_thread_caches *tc_tls_caches;
+
+static void tc_caches_unmap(void *p) { munmap(p, sizeof(tc_thread_caches)); }
+static void tc_caches_key_init(void) { pthread_key_create(&tc_caches_key, tc_caches_unmap); }
+
+/* This thread's caches for vocabulary v; NULL when out of memory. */
 static tc_caches *tc_caches_for(const tc_vocab *v) {
-    tc_caches *c = tc_tls_caches;
+    tc_thread_caches *t = tc_tls_caches;
+    if (!t) {
+        pthread_once(&tc_caches_once, tc_caches_key_init);
+        t = mmap(NULL, sizeof(tc_thread_caches), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (t == MAP_FAILED) return NULL;
+        if (pthread_setspecific(tc_caches_key, t)) { munmap(t, sizeof(*t)); return NULL; }
+        tc_tls_caches = t;
+    }
+    tc_caches *c = t->slot;
     if (c[0].owner == v->uid) return &c[0];
     if (c[1].owner == v->uid) return &c[1];
-    c = &c[tc_tls_next++ & 1];
-    memset(c, 0, sizeof(*c));
+    c = &c[t->next++ & 1];
+    if (c->owner) memset(c, 0, sizeof(*c));   /* reused: clear the last vocabulary's answers */
     c->owner = v->uid;
     return c;
 }
@@ -252,7 +274,7 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
 static int tc_vocab_check_chars(tc_vocab *v) {
     tc_caches *c = tc_caches_for(v);
     uint32_t *out = malloc((v->max_token_len + 1) * sizeof(uint32_t));
-    if (!out) return -1;
+    if (!out || !c) { free(out); return -1; }
     int ok = 1;
     for (uint32_t r = 0; r < v->n_ranks && ok; r++) {
         size_t len;
@@ -345,8 +367,9 @@ static inline void tc_prefetch_piece(const tc_vocab *v, const tc_caches *c, cons
 
 /* Plain BPE of p[0:n] appended to b (no whole-piece shortcut). 0, or -1 on OOM. */
 static int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b) {
-    if (tc_buf_reserve(b, n)) return -1;
-    size_t k = tc_merge(v, tc_caches_for(v), p, n, b->data + b->len);
+    tc_caches *c = tc_caches_for(v);
+    if (!c || tc_buf_reserve(b, n)) return -1;
+    size_t k = tc_merge(v, c, p, n, b->data + b->len);
     if (k == (size_t)-1) return -1;
     b->len += k;
     return 0;
@@ -355,7 +378,7 @@ static int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc
 /* One piece appended to b. 0, or -1 on OOM. */
 static inline int tc_encode_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
                                   tc_buf *b, const tc_piece_key *key) {
-    if (tc_buf_reserve(b, n)) return -1;
+    if (!c || tc_buf_reserve(b, n)) return -1;
     size_t k = tc_piece_tokens(v, c, p, n, avail, b->data + b->len, key);
     if (k == (size_t)-1) return -1;
     b->len += k;

@@ -136,6 +136,7 @@ static int tc_encode_group(const tc_vocab *v, tc_caches *c, const uint8_t *s, si
 
 static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {
     tc_caches *c = tc_caches_for(v);
+    if (!c) return -1;
     size_t starts[TC_AHEAD + 1];
     tc_piece_key keys[TC_AHEAD];
     tc_job_pool pool;
@@ -155,6 +156,7 @@ static size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t 
     size_t total = 0, starts[TC_AHEAD + 1];
     tc_piece_key keys[TC_AHEAD];
     tc_caches *c = tc_caches_for(v);
+    if (!c) return (size_t)-1;
     tc_job_pool pool;
     pool.n = 0;
     pool.running = 0;
@@ -171,8 +173,10 @@ static size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t 
 static size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n) {
     uint32_t scratch[TC_SMALL_PIECE];
     size_t start = 0;
+    tc_caches *c = tc_caches_for(v);
+    if (!c) return (size_t)-1;
     for (size_t i = 0; i < n;) { start = i; i = split(s, i, n); }
-    return n ? tc_count_piece(v, tc_caches_for(v), s + start, n - start, n - start, scratch, NULL) : 0;
+    return n ? tc_count_piece(v, c, s + start, n - start, n - start, scratch, NULL) : 0;
 }
 
 /* A batch: texts are claimed in chunks from a shared counter, so threads stay
