@@ -15,6 +15,10 @@
 #define TC_PIECE_CACHE_BITS 15
 #define TC_PIECE_CACHE_TOKENS 6
 #define TC_PIECE_CACHE_KEY 32                /* longest piece cached, in bytes */
+#define TC_LONG_CACHE_BITS 12                /* pieces with longer keys or more tokens */
+#define TC_LONG_KEY 64
+#define TC_LONG_TOKENS 16
+#define TC_KEYED_MAX TC_LONG_KEY             /* pieces whose key is computed ahead */
 #define TC_CHAR_CACHE_BITS 12
 #define TC_MAX_UNITS 256                    /* units per piece on the character path */
 
@@ -38,10 +42,21 @@ typedef struct {
     uint32_t tokens[TC_PIECE_CACHE_TOKENS];
 } tc_piece_entry;
 
+/* Pieces that do not fit a tc_piece_entry: up to 64 bytes and 16 tokens. */
+typedef struct {
+    uint64_t h;                             /* the piece's hash */
+    uint8_t len;                            /* 0 = empty */
+    uint8_t n_tokens;
+    uint8_t pad[6];
+    uint8_t bytes[TC_LONG_KEY];
+    uint32_t tokens[TC_LONG_TOKENS];
+} tc_long_entry;
+
 typedef struct tc_caches {
     uint64_t owner;                          /* uid of the vocabulary; 0 = none */
     uint64_t pair[1 << TC_PAIR_CACHE_BITS];  /* (answer + 1) << 42 | key; 0 = empty */
     tc_piece_entry piece[1 << TC_PIECE_CACHE_BITS];
+    tc_long_entry long_piece[1 << TC_LONG_CACHE_BITS];
     tc_char_entry chars[1 << TC_CHAR_CACHE_BITS];
 } tc_caches;
 
@@ -300,7 +315,7 @@ static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8
     return tc_merge(v, c, p, n, out);
 }
 
-/* A piece's table key: its first 12 bytes and its hash (pieces of 2 to 32 bytes). */
+/* A piece's table key: its first 12 bytes and its hash (pieces of 2 to 64 bytes). */
 typedef struct { uint64_t w0; uint32_t w1; uint64_t h; } tc_piece_key;
 
 static inline void tc_piece_key_of(const uint8_t *p, size_t n, size_t avail, tc_piece_key *key) {
@@ -308,36 +323,66 @@ static inline void tc_piece_key_of(const uint8_t *p, size_t n, size_t avail, tc_
     key->h = tc_hash_piece(p, n, key->w0, key->w1);
 }
 
-/* Put a piece's tokens in the piece cache (pieces of 2 to 32 bytes, short results). */
+static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= 0x80) return 1;
+    return 0;
+}
+
+static inline tc_long_entry *tc_long_slot(tc_caches *c, const tc_piece_key *key) {
+    return &c->long_piece[key->h >> (64 - TC_LONG_CACHE_BITS)];
+}
+
+/* Put a piece's tokens in the piece cache that fits them (pieces of 2 to 64
+ * bytes, up to 16 tokens). */
 static inline void tc_piece_remember(tc_caches *c, const uint8_t *p, size_t n, const tc_piece_key *key,
                                      const uint32_t *tokens, size_t k) {
-    if (n < 2 || n > TC_PIECE_CACHE_KEY || k > TC_PIECE_CACHE_TOKENS) return;
-    tc_piece_entry *e = &c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)];
-    e->w0 = key->w0; e->w1 = key->w1; e->len = (uint8_t)n; e->n_tokens = (uint8_t)k;
-    if (n > TC_INLINE) memcpy(e->rest, p + TC_INLINE, n - TC_INLINE);
-    for (size_t j = 0; j < k; j++) e->tokens[j] = tokens[j];
+    if (n < 2) return;
+    if (n <= TC_PIECE_CACHE_KEY && k <= TC_PIECE_CACHE_TOKENS) {
+        tc_piece_entry *e = &c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)];
+        e->w0 = key->w0; e->w1 = key->w1; e->len = (uint8_t)n; e->n_tokens = (uint8_t)k;
+        if (n > TC_INLINE) memcpy(e->rest, p + TC_INLINE, n - TC_INLINE);
+        for (size_t j = 0; j < k; j++) e->tokens[j] = tokens[j];
+    } else if (n <= TC_LONG_KEY && k <= TC_LONG_TOKENS) {
+        tc_long_entry *e = tc_long_slot(c, key);
+        e->h = key->h; e->len = (uint8_t)n; e->n_tokens = (uint8_t)k;
+        memcpy(e->bytes, p, n);
+        memcpy(e->tokens, tokens, k * sizeof(uint32_t));
+    }
 }
 
 #define TC_NEEDS_MERGE ((size_t)-2)
 
-/* The tokens of a piece when the piece cache or the token table has them;
+/* The tokens of a piece when the piece caches or the token table have them;
  * TC_NEEDS_MERGE when BPE must run. key: the piece's key when the caller has
- * it (2 <= n <= 32), else NULL. */
+ * it (2 <= n <= 64), else NULL. */
 static inline __attribute__((always_inline)) size_t tc_piece_lookup(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n,
                                      size_t avail, uint32_t *out, const tc_piece_key *key) {
     if (n == 1) { out[0] = v->byte_rank[p[0]]; return 1; }
     uint32_t r;
-    if (n > TC_PIECE_CACHE_KEY) {
+    if (!key) {
         r = tc_piece_rank_avail(v, p, n, avail);
     } else {
-        const tc_piece_entry *e = &c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)];
-        if (e->len == n && e->w0 == key->w0 && e->w1 == key->w1 &&
-            (n <= TC_INLINE || memcmp(e->rest, p + TC_INLINE, n - TC_INLINE) == 0)) {
-            for (unsigned k = 0; k < e->n_tokens; k++) out[k] = e->tokens[k];
-            return e->n_tokens;
+        if (n <= TC_PIECE_CACHE_KEY) {
+            const tc_piece_entry *e = &c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)];
+            if (e->len == n && e->w0 == key->w0 && e->w1 == key->w1 &&
+                (n <= TC_INLINE || memcmp(e->rest, p + TC_INLINE, n - TC_INLINE) == 0)) {
+                for (unsigned k = 0; k < e->n_tokens; k++) out[k] = e->tokens[k];
+                return e->n_tokens;
+            }
         }
         r = n <= v->max_token_len ? tc_piece_probe(v, p, n, key->w0, key->w1, key->h) : TC_NONE;
-        if (r != TC_NONE) tc_piece_remember(c, p, n, key, &r, 1);
+        if (r != TC_NONE) {
+            if (n <= TC_PIECE_CACHE_KEY) tc_piece_remember(c, p, n, key, &r, 1);
+        } else if (n > TC_PIECE_CACHE_KEY || tc_has_non_ascii(p, n)) {
+            /* Not a token: BPE's answer may be in the cache for longer
+             * results (short ASCII pieces nearly always fit the other). */
+            const tc_long_entry *e = tc_long_slot(c, key);
+            if (e->len == n && e->h == key->h && memcmp(e->bytes, p, n) == 0) {
+                memcpy(out, e->tokens, e->n_tokens * sizeof(uint32_t));
+                return e->n_tokens;
+            }
+        }
     }
     if (r == TC_NONE) return TC_NEEDS_MERGE;
     out[0] = r;
@@ -349,7 +394,7 @@ static inline __attribute__((always_inline)) size_t tc_piece_lookup(const tc_voc
 static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n,
                                      size_t avail, uint32_t *out, const tc_piece_key *key) {
     tc_piece_key own;
-    if (!key && n >= 2 && n <= TC_PIECE_CACHE_KEY) { tc_piece_key_of(p, n, avail, &own); key = &own; }
+    if (!key && n >= 2 && n <= TC_KEYED_MAX) { tc_piece_key_of(p, n, avail, &own); key = &own; }
     size_t k = tc_piece_lookup(v, c, p, n, avail, out, key);
     if (k != TC_NEEDS_MERGE) return k;
     k = tc_merge_piece(v, c, p, n, out);
@@ -360,8 +405,8 @@ static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint
 /* Start loading what tc_piece_tokens will read for this piece: its cache
  * entry and its slot in the token table. Issued for a batch of pieces ahead
  * of encoding them, so their cache misses overlap instead of queueing. */
-static inline void tc_prefetch_piece(const tc_vocab *v, const tc_caches *c, const tc_piece_key *key) {
-    __builtin_prefetch(&c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)]);
+static inline void tc_prefetch_piece(const tc_vocab *v, const tc_caches *c, const tc_piece_key *key, size_t n) {
+    if (n <= TC_PIECE_CACHE_KEY) __builtin_prefetch(&c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)]);
     __builtin_prefetch(&v->piece[key->h & v->piece_mask]);
 }
 

@@ -18,9 +18,9 @@ static inline size_t tc_split_ahead(tc_split_fn split, const uint8_t *s, size_t 
     size_t k = 0;
     while (k < TC_AHEAD && i < n) {
         size_t e = split(s, i, n);
-        if (e - i >= 2 && e - i <= TC_PIECE_CACHE_KEY) {
+        if (e - i >= 2 && e - i <= TC_KEYED_MAX) {
             tc_piece_key_of(s + i, e - i, n - i, &keys[k]);
-            tc_prefetch_piece(v, c, &keys[k]);
+            tc_prefetch_piece(v, c, &keys[k], e - i);
         }
         starts[k++] = i;
         i = e;
@@ -32,7 +32,7 @@ static inline size_t tc_split_ahead(tc_split_fn split, const uint8_t *s, size_t 
 /* The key computed ahead for piece j, or NULL when it has none. */
 static inline const tc_piece_key *tc_key_at(const size_t *starts, const tc_piece_key *keys, size_t j) {
     size_t len = starts[j + 1] - starts[j];
-    return len >= 2 && len <= TC_PIECE_CACHE_KEY ? &keys[j] : NULL;
+    return len >= 2 && len <= TC_KEYED_MAX ? &keys[j] : NULL;
 }
 
 /* Pieces waiting for their byte-level BPE (interleave.h). Jobs outlive the
@@ -67,7 +67,7 @@ static void tc_pool_drain(const tc_vocab *v, tc_caches *c, tc_job_pool *pool, tc
     size_t w = pool->n ? pool->at[0] : 0;
     for (size_t q = 0; q < pool->n; q++) {
         const tc_merge_job *jb = &pool->jobs[q];
-        if (pool->len[q] <= TC_PIECE_CACHE_KEY)
+        if (pool->len[q] <= TC_KEYED_MAX)
             tc_piece_remember(c, pool->piece[q], pool->len[q], &pool->key[q], jb->ids, jb->m);
         if (!out) { *total += jb->m; continue; }
         memcpy(out->data + w, jb->ids, jb->m * sizeof(uint32_t));
@@ -78,12 +78,6 @@ static void tc_pool_drain(const tc_vocab *v, tc_caches *c, tc_job_pool *pool, tc
     }
     if (out && pool->n) out->len = w;
     pool->n = 0;
-}
-
-static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (p[i] >= 0x80) return 1;
-    return 0;
 }
 
 /* The k pieces starting at starts[0..k) of s[0:n]. Encoding (out given):
