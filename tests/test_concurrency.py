@@ -137,3 +137,29 @@ def test_ctrl_c_from_outside_kills_cleanly_or_recovers():
             proc.kill()
     assert proc.returncode == 0, err[-3000:]
     assert out.strip() == "interrupted 2"
+
+
+_FORK_CHILD = """
+    import os, sys
+    import tokcost
+    enc = tokcost.get_encoding("o200k_base")
+    texts = ["batch text number %d, with some words" % k for k in range(500)]
+    expected = [enc.encode_ordinary(t) for t in texts]
+    assert enc.encode_ordinary_batch(texts, num_threads=2) == expected   # the worker pool now exists
+    pid = os.fork()
+    if pid == 0:
+        # The child has none of the parent's worker threads; its batches must still finish.
+        ok = enc.encode_ordinary_batch(texts, num_threads=2) == expected
+        ok = ok and enc.count_batch(texts, num_threads=2) == [len(e) for e in expected]
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert enc.encode_ordinary_batch(texts, num_threads=2) == expected
+    sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork()")
+def test_batches_work_in_a_forked_child():
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(_FORK_CHILD)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

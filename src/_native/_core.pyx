@@ -370,6 +370,7 @@ cdef class CoreBPE:
         cdef size_t *lens = <size_t *>malloc((n + 1) * sizeof(size_t))
         cdef size_t *counts = NULL
         cdef tc_buf *bufs = NULL
+        cdef uint8_t *done = NULL
         try:
             if ptrs == NULL or lens == NULL:
                 raise MemoryError()
@@ -380,7 +381,8 @@ cdef class CoreBPE:
                 counts = <size_t *>calloc(n + 1, sizeof(size_t))
             else:
                 bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))
-            if counts == NULL and bufs == NULL:
+                done = <uint8_t *>calloc(n // TC_BATCH_CHUNK + 1, 1)
+            if (counts == NULL and bufs == NULL) or (bufs != NULL and done == NULL):
                 raise MemoryError()
             batch.v = &self.v
             batch.split = self.split
@@ -390,22 +392,59 @@ cdef class CoreBPE:
             batch.next = 0
             batch.counts = counts
             batch.bufs = bufs
+            batch.done = done
             batch.failed = 0
-            with nogil:
-                tc_batch_run(&batch, threads)
-            if batch.failed:
-                raise MemoryError()
             if counting:
+                with nogil:
+                    tc_batch_run(&batch, threads)
+                if batch.failed:
+                    raise MemoryError()
                 return [counts[k] for k in range(n)]
-            return [self._to_list(&bufs[k]) for k in range(n)]
+            return self._encode_batch(&batch, threads)
         finally:
             if bufs != NULL:
                 for k in range(n):
                     free(bufs[k].data)
             free(bufs)
+            free(done)
             free(counts)
             free(ptrs)
             free(lens)
+
+    cdef list _encode_batch(self, tc_batch *batch, int threads):
+        """Run an encode batch and return its lists. With pool workers, this
+        thread encodes chunks too and turns finished chunks into lists as it
+        goes, so building lists (which needs the GIL) overlaps the encoding."""
+        cdef size_t n = batch.n, n_chunks = (n + TC_BATCH_CHUNK - 1) // TC_BATCH_CHUNK
+        cdef size_t built = 0, c, k
+        cdef int more = 1
+        cdef list out = [None] * n
+        cdef bint pooled
+        with nogil:
+            pooled = tc_batch_start(batch, threads)
+            if not pooled:
+                tc_batch_run(batch, threads)
+        try:
+            while pooled and more:
+                with nogil:
+                    more = tc_batch_step(batch)
+                # Chunks finish in claim order or close to it: build the ones
+                # that are done from the first one not yet built.
+                while built < n_chunks and tc_batch_chunk_done(batch, built):
+                    if not batch.failed:
+                        for k in range(built * TC_BATCH_CHUNK, min(n, (built + 1) * TC_BATCH_CHUNK)):
+                            out[k] = self._to_list(&batch.bufs[k])
+                    built += 1
+        finally:
+            if pooled:
+                with nogil:
+                    tc_pool_finish()
+        if batch.failed:
+            raise MemoryError()
+        for c in range(built, n_chunks):
+            for k in range(c * TC_BATCH_CHUNK, min(n, (c + 1) * TC_BATCH_CHUNK)):
+                out[k] = self._to_list(&batch.bufs[k])
+        return out
 
     def encode_ordinary_batch(self, texts, int num_threads=8):
         """``[encode_ordinary(t) for t in texts]`` on native threads."""

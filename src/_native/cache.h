@@ -76,8 +76,8 @@ static __thread tc_thread_caches *tc_tls_caches;
 static void tc_caches_unmap(void *p) { munmap(p, sizeof(tc_thread_caches)); }
 static void tc_caches_key_init(void) { pthread_key_create(&tc_caches_key, tc_caches_unmap); }
 
-/* This thread's caches for vocabulary v; NULL when out of memory. */
-static tc_caches *tc_caches_for(const tc_vocab *v) {
+/* This thread's block of caches, mapped on first use; NULL when out of memory. */
+static tc_thread_caches *tc_thread_caches_get(void) {
     tc_thread_caches *t = tc_tls_caches;
     if (!t) {
         pthread_once(&tc_caches_once, tc_caches_key_init);
@@ -86,6 +86,13 @@ static tc_caches *tc_caches_for(const tc_vocab *v) {
         if (pthread_setspecific(tc_caches_key, t)) { munmap(t, sizeof(*t)); return NULL; }
         tc_tls_caches = t;
     }
+    return t;
+}
+
+/* This thread's caches for vocabulary v; NULL when out of memory. */
+static tc_caches *tc_caches_for(const tc_vocab *v) {
+    tc_thread_caches *t = tc_thread_caches_get();
+    if (!t) return NULL;
     tc_caches *c = t->slot;
     if (c[0].owner == v->uid) return &c[0];
     if (c[1].owner == v->uid) return &c[1];

@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "interleave.h"
 #include "pretokenize.h"
+#include "workers.h"
 
 typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
 
@@ -184,38 +185,69 @@ typedef struct {
     size_t next;        /* next unclaimed text, taken atomically */
     size_t *counts;     /* count mode: one per text */
     tc_buf *bufs;       /* encode mode: one per text */
+    uint8_t *done;      /* optional: set per chunk once its results are written */
     int failed;
 } tc_batch;
 
 #define TC_BATCH_CHUNK 16
 
-static void *tc_batch_worker(void *arg) {
-    tc_batch *b = arg;
-    for (;;) {
-        size_t lo = __atomic_fetch_add(&b->next, TC_BATCH_CHUNK, __ATOMIC_RELAXED);
-        if (lo >= b->n) break;
-        size_t hi = lo + TC_BATCH_CHUNK < b->n ? lo + TC_BATCH_CHUNK : b->n;
-        for (size_t k = lo; k < hi; k++) {
-            if (b->counts) {
-                b->counts[k] = tc_count_text(b->v, b->split, b->ptrs[k], b->lens[k]);
-                if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
-            } else if (tc_encode_text(b->v, b->split, b->ptrs[k], b->lens[k], &b->bufs[k])) {
-                __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
-            }
+/* Claim the next chunk of texts and do it; 0 when none is left. */
+static int tc_batch_step(tc_batch *b) {
+    size_t lo = __atomic_fetch_add(&b->next, TC_BATCH_CHUNK, __ATOMIC_RELAXED);
+    if (lo >= b->n) return 0;
+    size_t hi = lo + TC_BATCH_CHUNK < b->n ? lo + TC_BATCH_CHUNK : b->n;
+    for (size_t k = lo; k < hi; k++) {
+        if (b->counts) {
+            b->counts[k] = tc_count_text(b->v, b->split, b->ptrs[k], b->lens[k]);
+            if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
+        } else if (tc_encode_text(b->v, b->split, b->ptrs[k], b->lens[k], &b->bufs[k])) {
+            __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
         }
     }
+    if (b->done) __atomic_store_n(&b->done[lo / TC_BATCH_CHUNK], 1, __ATOMIC_RELEASE);
+    return 1;
+}
+
+static inline int tc_batch_chunk_done(const tc_batch *b, size_t chunk) {
+    return __atomic_load_n(&b->done[chunk], __ATOMIC_ACQUIRE);
+}
+
+static void *tc_batch_worker(void *arg) {
+    while (tc_batch_step(arg)) {}
     return NULL;
+}
+
+/* At most one thread per processor. */
+static int tc_batch_threads(int threads) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus > 0 && threads > cpus) threads = (int)cpus;
+    if (threads > TC_MAX_WORKERS + 1) threads = TC_MAX_WORKERS + 1;
+    return threads < 1 ? 1 : threads;
+}
+
+/* Start pool workers on the batch, to join the caller's own tc_batch_step
+ * calls; 1 when started (end with tc_pool_finish), 0 when the batch should
+ * run with tc_batch_run instead (one thread, or the pool is busy). */
+static int tc_batch_start(tc_batch *b, int threads) {
+    threads = tc_batch_threads(threads);
+    return threads > 1 && tc_pool_start(tc_batch_worker, b, threads - 1) >= 0;
 }
 
 /* Run the batch on `threads` threads (the caller's included). 0, or -1 on failure. */
 static int tc_batch_run(tc_batch *b, int threads) {
-    pthread_t tids[64];
-    int started = 0;
-    if (threads > 64) threads = 64;
-    for (int t = 1; t < threads; t++) {
-        if (pthread_create(&tids[started], NULL, tc_batch_worker, b) == 0) started++;
+    threads = tc_batch_threads(threads);
+    if (threads <= 1) {
+        tc_batch_worker(b);
+    } else if (tc_pool_start(tc_batch_worker, b, threads - 1) >= 0) {
+        tc_batch_worker(b);
+        tc_pool_finish();
+    } else {
+        pthread_t tids[TC_MAX_WORKERS];
+        int started = 0;
+        for (int t = 1; t < threads; t++)
+            if (pthread_create(&tids[started], NULL, tc_batch_worker, b) == 0) started++;
+        tc_batch_worker(b);
+        for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
     }
-    tc_batch_worker(b);
-    for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
     return b->failed ? -1 : 0;
 }

@@ -79,10 +79,19 @@ cdef extern from "encoder.h" nogil:
         size_t next
         size_t *counts
         tc_buf *bufs
+        uint8_t *done
         int failed
 
     int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
+    const size_t TC_BATCH_CHUNK
     int tc_batch_run(tc_batch *b, int threads)
+    int tc_batch_start(tc_batch *b, int threads)
+    int tc_batch_step(tc_batch *b)
+    int tc_batch_chunk_done(const tc_batch *b, size_t chunk)
+
+
+cdef extern from "workers.h" nogil:
+    void tc_pool_finish()
 

@@ -1,0 +1,101 @@
+/* Native worker threads for batches, kept from one call to the next.
+ *
+ * A thread's caches (cache.h) are what make its next look at a piece cheap.
+ * Threads created for each batch would start every batch cold and map their
+ * caches anew, so these stay, waiting on a condition variable between
+ * batches. One batch uses them at a time; a batch that finds them busy (a
+ * second Python thread) starts threads of its own. A forked child has none
+ * of the parent's threads, so the pool starts over there.
+ */
+#pragma once
+#include <pthread.h>
+#include <stdint.h>
+#include <unistd.h>
+#include "cache.h"
+
+#define TC_MAX_WORKERS 63
+
+typedef void *(*tc_work_fn)(void *);
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t wake;       /* a round has started */
+    pthread_cond_t idle;       /* the round's last worker has finished */
+    int n_threads;             /* workers started so far */
+    int in_use;                /* a batch owns the pool */
+    int wanted;                /* workers 0 .. wanted-1 take part in this round */
+    int active;                /* of those, still working */
+    unsigned round;
+    tc_work_fn fn;
+    void *arg;
+} tc_pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+static pthread_once_t tc_pool_once = PTHREAD_ONCE_INIT;
+
+static void tc_pool_after_fork(void) {
+    pthread_mutex_init(&tc_pool.mu, NULL);
+    pthread_cond_init(&tc_pool.wake, NULL);
+    pthread_cond_init(&tc_pool.idle, NULL);
+    tc_pool.n_threads = tc_pool.in_use = tc_pool.wanted = tc_pool.active = 0;
+}
+
+static void tc_pool_init(void) { pthread_atfork(NULL, NULL, tc_pool_after_fork); }
+
+static void *tc_pool_thread(void *arg) {
+    int index = (int)(intptr_t)arg;
+    unsigned seen = 0;                          /* rounds are numbered from 1 */
+    tc_thread_caches_get();                     /* its memory counts from the start, not from a first piece */
+    pthread_mutex_lock(&tc_pool.mu);
+    for (;;) {
+        while (tc_pool.round == seen) pthread_cond_wait(&tc_pool.wake, &tc_pool.mu);
+        seen = tc_pool.round;
+        if (index >= tc_pool.wanted) continue;
+        tc_work_fn fn = tc_pool.fn;
+        void *work = tc_pool.arg;
+        pthread_mutex_unlock(&tc_pool.mu);
+        fn(work);
+        pthread_mutex_lock(&tc_pool.mu);
+        if (--tc_pool.active == 0) pthread_cond_signal(&tc_pool.idle);
+    }
+    return NULL;
+}
+
+/* Start fn(arg) on up to `helpers` pool workers and return at once; the
+ * number started, or -1 when the pool is busy (the caller then starts threads
+ * of its own). Every start is followed by tc_pool_finish. */
+static int tc_pool_start(tc_work_fn fn, void *arg, int helpers) {
+    pthread_once(&tc_pool_once, tc_pool_init);
+    pthread_mutex_lock(&tc_pool.mu);
+    if (tc_pool.in_use) {
+        pthread_mutex_unlock(&tc_pool.mu);
+        return -1;
+    }
+    tc_pool.in_use = 1;
+    if (helpers > TC_MAX_WORKERS) helpers = TC_MAX_WORKERS;
+    while (tc_pool.n_threads < helpers) {
+        pthread_t tid;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        int failed = pthread_create(&tid, &attr, tc_pool_thread, (void *)(intptr_t)tc_pool.n_threads);
+        pthread_attr_destroy(&attr);
+        if (failed) break;
+        tc_pool.n_threads++;
+    }
+    if (helpers > tc_pool.n_threads) helpers = tc_pool.n_threads;
+    tc_pool.fn = fn;
+    tc_pool.arg = arg;
+    tc_pool.wanted = tc_pool.active = helpers;
+    tc_pool.round++;
+    pthread_cond_broadcast(&tc_pool.wake);
+    pthread_mutex_unlock(&tc_pool.mu);
+    return helpers;
+}
+
+/* Wait until the workers of the round tc_pool_start began are done. */
+static void tc_pool_finish(void) {
+    pthread_mutex_lock(&tc_pool.mu);
+    while (tc_pool.active > 0) pthread_cond_wait(&tc_pool.idle, &tc_pool.mu);
+    tc_pool.in_use = 0;
+    pthread_mutex_unlock(&tc_pool.mu);
+}
