@@ -327,6 +327,24 @@ static int tc_buf_reserve(tc_buf *b, size_t extra) {
     return 0;
 }
 
+/* One step of the plain merge loop over m tokens and their m - 1 pair
+ * ranks: the lowest pair (the leftmost on ties) merges. Returns its index,
+ * or m when no pair merges; pr[j - 1] and pr[j] are then the caller's to
+ * refresh for the merged token. */
+static inline __attribute__((always_inline)) size_t tc_merge_step(uint32_t *ids, uint32_t *pr, size_t *m, uint32_t *merged) {
+    uint32_t best = TC_NONE;
+    size_t j = 0, n = *m;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (pr[i] < best) { best = pr[i]; j = i; }
+    if (best == TC_NONE) return n;
+    ids[j] = best;
+    memmove(ids + j + 1, ids + j + 2, (n - j - 2) * sizeof(uint32_t));
+    memmove(pr + j + 1, pr + j + 2, (n > j + 2 ? n - j - 3 : 0) * sizeof(uint32_t));
+    *m = n - 1;
+    *merged = best;
+    return j;
+}
+
 /* Pieces up to TC_SMALL_PIECE bytes: arrays on the stack, a linear scan for
  * the lowest rank (what tiktoken does, minus its allocations). */
 static size_t tc_merge_small_done(const tc_vocab *v, struct tc_caches *pc, const uint8_t *p, size_t n,
@@ -344,16 +362,10 @@ static size_t tc_merge_small_done(const tc_vocab *v, struct tc_caches *pc, const
     for (size_t i = 0; i < n; i++) out[i] = v->byte_rank[p[i]];
     for (size_t i = 0; i + 1 < m; i++) pr[i] = v->byte_pair[(unsigned)p[i] << 8 | p[i + 1]];
     while (m > 1) {
-        uint32_t best = TC_NONE;
-        size_t j = 0;
-        for (size_t i = 0; i + 1 < m; i++)
-            if (pr[i] < best) { best = pr[i]; j = i; }
-        if (best == TC_NONE) break;
+        uint32_t best;
+        size_t j = tc_merge_step(out, pr, &m, &best);
+        if (j == m) break;
         if (done && best > *done) *done = best;
-        out[j] = best;
-        memmove(out + j + 1, out + j + 2, (m - j - 2) * sizeof(uint32_t));
-        memmove(pr + j + 1, pr + j + 2, (m > j + 2 ? m - j - 3 : 0) * sizeof(uint32_t));
-        m--;
         if (j + 1 < m) pr[j] = tc_pair_rank_cached(v, pc, out[j], out[j + 1]);
         if (j > 0) pr[j - 1] = tc_pair_rank_cached(v, pc, out[j - 1], out[j]);
     }

@@ -49,15 +49,9 @@ static int tc_job_run(const tc_vocab *v, tc_caches *c, tc_merge_job *jb) {
     jb->n_wait = 0;
     size_t m = jb->m;
     while (m > 1) {
-        uint32_t best = TC_NONE;
-        size_t j = 0;
-        for (size_t i = 0; i + 1 < m; i++)
-            if (pr[i] < best) { best = pr[i]; j = i; }
-        if (best == TC_NONE) break;
-        ids[j] = best;
-        memmove(ids + j + 1, ids + j + 2, (m - j - 2) * sizeof(uint32_t));
-        memmove(pr + j + 1, pr + j + 2, (m > j + 2 ? m - j - 3 : 0) * sizeof(uint32_t));
-        m--;
+        uint32_t merged;
+        size_t j = tc_merge_step(ids, pr, &m, &merged);
+        if (j == m) break;
         if (j + 1 < m) tc_job_pair(v, c, jb, j);
         if (j > 0) tc_job_pair(v, c, jb, j - 1);
         if (jb->n_wait) { jb->m = (uint32_t)m; return 0; }
