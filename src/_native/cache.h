@@ -186,48 +186,60 @@ static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uin
         if (pr[i] < lowest) lowest = pr[i];
     }
     if (lowest != TC_NONE) {
-        /* The next character to complete: the lowest pending rank, leftmost. */
-        uint32_t pbest = TC_NONE;
-        size_t pj = 0;
-#define TC_FIND_PENDING() do { \
-            pbest = TC_NONE; \
-            for (size_t i = 0; i < m; i++) \
-                if (pending[i] && pending[i] < pbest) { pbest = pending[i]; pj = i; } \
-        } while (0)
-        for (size_t i = 0; i < m; i++)
-            if (pending[i] < lowest) pending[i] = 0;
-        TC_FIND_PENDING();
-        if (pbest != TC_NONE)
+        /* Characters still pending, as (done_rank, position) in ascending
+         * order: they complete in that order, the lowest rank first and the
+         * leftmost on ties. */
+        uint64_t queue[TC_MAX_UNITS];
+        size_t n_queued = 0, head = 0;
+        for (size_t i = 0; i < m; i++) {
+            if (pending[i] < lowest) { pending[i] = 0; continue; }
+            uint64_t item = (uint64_t)pending[i] << 32 | i;
+            size_t k = n_queued++;
+            for (; k > 0 && queue[k - 1] > item; k--) queue[k] = queue[k - 1];
+            queue[k] = item;
+        }
+        if (n_queued)
             for (size_t i = 0; i + 1 < m; i++)
                 if (pending[i] || pending[i + 1]) pr[i] = TC_NONE;
+        uint32_t best = TC_NONE;
+        size_t j = 0;
+        int rescan = 1;
         for (;;) {
-            uint32_t best = TC_NONE;
-            size_t j = 0;
-            for (size_t i = 0; i + 1 < m; i++)
-                if (pr[i] < best) { best = pr[i]; j = i; }
-            if (pbest < best) {
-                j = pj;
-                pending[j] = 0;
-                TC_FIND_PENDING();
-            } else if (best == TC_NONE) {
-                break;
-            } else {
-                /* Units j and j + 1 are whole (their pair has a rank), so the
-                 * next pending unit, if any, lies elsewhere. */
-                if (pbest != TC_NONE && pj > j + 1) pj--;
-                ids[j] = best;
-                lsig[j] = v->lsig[best];
-                rsig[j] = v->rsig[best];
-                for (size_t i = j + 1; i + 1 < m; i++) {
-                    ids[i] = ids[i + 1]; pending[i] = pending[i + 1]; lsig[i] = lsig[i + 1]; rsig[i] = rsig[i + 1];
-                }
-                for (size_t i = j + 1; i + 2 < m; i++) pr[i] = pr[i + 1];
-                m--;
+            if (rescan) {
+                /* A merge removed pairs: find the lowest again, leftmost on ties. */
+                best = TC_NONE;
+                for (size_t i = 0; i + 1 < m; i++)
+                    if (pr[i] < best) { best = pr[i]; j = i; }
+                rescan = 0;
             }
+            if (head < n_queued && (uint32_t)(queue[head] >> 32) < best) {
+                /* A character completes. Its pairs were blocked, so nothing
+                 * else changes: the lowest pair can only be one of its two. */
+                size_t at = (uint32_t)queue[head++];
+                pending[at] = 0;
+                if (at > 0 && (pr[at - 1] = TC_UNIT_PAIR(at - 1)) != TC_NONE &&
+                    (pr[at - 1] < best || (pr[at - 1] == best && at - 1 < j))) { best = pr[at - 1]; j = at - 1; }
+                if (at + 1 < m && (pr[at] = TC_UNIT_PAIR(at)) != TC_NONE &&
+                    (pr[at] < best || (pr[at] == best && at < j))) { best = pr[at]; j = at; }
+                continue;
+            }
+            if (best == TC_NONE) break;
+            /* Merge pair j. Units j and j + 1 are whole (their pair has a
+             * rank), so queued units lie elsewhere; those after it move left. */
+            for (size_t k = head; k < n_queued; k++)
+                if ((uint32_t)queue[k] > j + 1) queue[k]--;
+            ids[j] = best;
+            lsig[j] = v->lsig[best];
+            rsig[j] = v->rsig[best];
+            for (size_t i = j + 1; i + 1 < m; i++) {
+                ids[i] = ids[i + 1]; pending[i] = pending[i + 1]; lsig[i] = lsig[i + 1]; rsig[i] = rsig[i + 1];
+            }
+            for (size_t i = j + 1; i + 2 < m; i++) pr[i] = pr[i + 1];
+            m--;
             if (j + 1 < m) pr[j] = TC_UNIT_PAIR(j);
             if (j > 0) pr[j - 1] = TC_UNIT_PAIR(j - 1);
+            rescan = 1;
         }
-#undef TC_FIND_PENDING
     }
 #undef TC_UNIT_PAIR
 #undef TC_RAW_PAIR
