@@ -44,7 +44,7 @@ static void tc_pool_init(void) { pthread_atfork(NULL, NULL, tc_pool_after_fork);
 static void *tc_pool_thread(void *arg) {
     int index = (int)(intptr_t)arg;
     unsigned seen = 0;                          /* rounds are numbered from 1 */
-    tc_thread_caches_get();                     /* its memory counts from the start, not from a first piece */
+    tc_thread_caches_get(0);                    /* mapped now, so its first batch does not */
     pthread_mutex_lock(&tc_pool.mu);
     for (;;) {
         while (tc_pool.round == seen) pthread_cond_wait(&tc_pool.wake, &tc_pool.mu);
