@@ -438,7 +438,7 @@ cdef class CoreBPE:
         finally:
             if pooled:
                 with nogil:
-                    tc_pool_finish()
+                    tc_workers_finish()
         if batch.failed:
             raise MemoryError()
         for c in range(built, n_chunks):

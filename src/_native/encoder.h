@@ -226,11 +226,11 @@ static int tc_batch_threads(int threads) {
 }
 
 /* Start pool workers on the batch, to join the caller's own tc_batch_step
- * calls; 1 when started (end with tc_pool_finish), 0 when the batch should
+ * calls; 1 when started (end with tc_workers_finish), 0 when the batch should
  * run with tc_batch_run instead (one thread, or the pool is busy). */
 static int tc_batch_start(tc_batch *b, int threads) {
     threads = tc_batch_threads(threads);
-    return threads > 1 && tc_pool_start(tc_batch_worker, b, threads - 1) >= 0;
+    return threads > 1 && tc_workers_start(tc_batch_worker, b, threads - 1) >= 0;
 }
 
 /* Run the batch on `threads` threads (the caller's included). 0, or -1 on failure. */
@@ -238,9 +238,9 @@ static int tc_batch_run(tc_batch *b, int threads) {
     threads = tc_batch_threads(threads);
     if (threads <= 1) {
         tc_batch_worker(b);
-    } else if (tc_pool_start(tc_batch_worker, b, threads - 1) >= 0) {
+    } else if (tc_workers_start(tc_batch_worker, b, threads - 1) >= 0) {
         tc_batch_worker(b);
-        tc_pool_finish();
+        tc_workers_finish();
     } else {
         pthread_t tids[TC_MAX_WORKERS];
         int started = 0;

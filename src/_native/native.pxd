@@ -93,5 +93,5 @@ cdef extern from "encoder.h" nogil:
 
 
 cdef extern from "workers.h" nogil:
-    void tc_pool_finish()
+    void tc_workers_finish()
 

@@ -28,74 +28,74 @@ static struct {
     unsigned round;
     tc_work_fn fn;
     void *arg;
-} tc_pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
+} tc_workers = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
-static pthread_once_t tc_pool_once = PTHREAD_ONCE_INIT;
+static pthread_once_t tc_workers_once = PTHREAD_ONCE_INIT;
 
-static void tc_pool_after_fork(void) {
-    pthread_mutex_init(&tc_pool.mu, NULL);
-    pthread_cond_init(&tc_pool.wake, NULL);
-    pthread_cond_init(&tc_pool.idle, NULL);
-    tc_pool.n_threads = tc_pool.in_use = tc_pool.wanted = tc_pool.active = 0;
+static void tc_workers_after_fork(void) {
+    pthread_mutex_init(&tc_workers.mu, NULL);
+    pthread_cond_init(&tc_workers.wake, NULL);
+    pthread_cond_init(&tc_workers.idle, NULL);
+    tc_workers.n_threads = tc_workers.in_use = tc_workers.wanted = tc_workers.active = 0;
 }
 
-static void tc_pool_init(void) { pthread_atfork(NULL, NULL, tc_pool_after_fork); }
+static void tc_workers_init(void) { pthread_atfork(NULL, NULL, tc_workers_after_fork); }
 
-static void *tc_pool_thread(void *arg) {
+static void *tc_workers_thread(void *arg) {
     int index = (int)(intptr_t)arg;
     unsigned seen = 0;                          /* rounds are numbered from 1 */
     tc_thread_caches_get(0);                    /* mapped now, so its first batch does not */
-    pthread_mutex_lock(&tc_pool.mu);
+    pthread_mutex_lock(&tc_workers.mu);
     for (;;) {
-        while (tc_pool.round == seen) pthread_cond_wait(&tc_pool.wake, &tc_pool.mu);
-        seen = tc_pool.round;
-        if (index >= tc_pool.wanted) continue;
-        tc_work_fn fn = tc_pool.fn;
-        void *work = tc_pool.arg;
-        pthread_mutex_unlock(&tc_pool.mu);
+        while (tc_workers.round == seen) pthread_cond_wait(&tc_workers.wake, &tc_workers.mu);
+        seen = tc_workers.round;
+        if (index >= tc_workers.wanted) continue;
+        tc_work_fn fn = tc_workers.fn;
+        void *work = tc_workers.arg;
+        pthread_mutex_unlock(&tc_workers.mu);
         fn(work);
-        pthread_mutex_lock(&tc_pool.mu);
-        if (--tc_pool.active == 0) pthread_cond_signal(&tc_pool.idle);
+        pthread_mutex_lock(&tc_workers.mu);
+        if (--tc_workers.active == 0) pthread_cond_signal(&tc_workers.idle);
     }
     return NULL;
 }
 
 /* Start fn(arg) on up to `helpers` pool workers and return at once; the
  * number started, or -1 when the pool is busy (the caller then starts threads
- * of its own). Every start is followed by tc_pool_finish. */
-static int tc_pool_start(tc_work_fn fn, void *arg, int helpers) {
-    pthread_once(&tc_pool_once, tc_pool_init);
-    pthread_mutex_lock(&tc_pool.mu);
-    if (tc_pool.in_use) {
-        pthread_mutex_unlock(&tc_pool.mu);
+ * of its own). Every start is followed by tc_workers_finish. */
+static int tc_workers_start(tc_work_fn fn, void *arg, int helpers) {
+    pthread_once(&tc_workers_once, tc_workers_init);
+    pthread_mutex_lock(&tc_workers.mu);
+    if (tc_workers.in_use) {
+        pthread_mutex_unlock(&tc_workers.mu);
         return -1;
     }
-    tc_pool.in_use = 1;
+    tc_workers.in_use = 1;
     if (helpers > TC_MAX_WORKERS) helpers = TC_MAX_WORKERS;
-    while (tc_pool.n_threads < helpers) {
+    while (tc_workers.n_threads < helpers) {
         pthread_t tid;
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        int failed = pthread_create(&tid, &attr, tc_pool_thread, (void *)(intptr_t)tc_pool.n_threads);
+        int failed = pthread_create(&tid, &attr, tc_workers_thread, (void *)(intptr_t)tc_workers.n_threads);
         pthread_attr_destroy(&attr);
         if (failed) break;
-        tc_pool.n_threads++;
+        tc_workers.n_threads++;
     }
-    if (helpers > tc_pool.n_threads) helpers = tc_pool.n_threads;
-    tc_pool.fn = fn;
-    tc_pool.arg = arg;
-    tc_pool.wanted = tc_pool.active = helpers;
-    tc_pool.round++;
-    pthread_cond_broadcast(&tc_pool.wake);
-    pthread_mutex_unlock(&tc_pool.mu);
+    if (helpers > tc_workers.n_threads) helpers = tc_workers.n_threads;
+    tc_workers.fn = fn;
+    tc_workers.arg = arg;
+    tc_workers.wanted = tc_workers.active = helpers;
+    tc_workers.round++;
+    pthread_cond_broadcast(&tc_workers.wake);
+    pthread_mutex_unlock(&tc_workers.mu);
     return helpers;
 }
 
-/* Wait until the workers of the round tc_pool_start began are done. */
-static void tc_pool_finish(void) {
-    pthread_mutex_lock(&tc_pool.mu);
-    while (tc_pool.active > 0) pthread_cond_wait(&tc_pool.idle, &tc_pool.mu);
-    tc_pool.in_use = 0;
-    pthread_mutex_unlock(&tc_pool.mu);
+/* Wait until the workers of the round tc_workers_start began are done. */
+static void tc_workers_finish(void) {
+    pthread_mutex_lock(&tc_workers.mu);
+    while (tc_workers.active > 0) pthread_cond_wait(&tc_workers.idle, &tc_workers.mu);
+    tc_workers.in_use = 0;
+    pthread_mutex_unlock(&tc_workers.mu);
 }
