@@ -92,6 +92,13 @@ cdef inline const uint8_t *_utf8(str text, Py_ssize_t *n) except NULL:
     return <const uint8_t *>PyUnicode_AsUTF8AndSize(text, n)
 
 
+cdef inline _count_or_raise(size_t k):
+    """A native count, where (size_t)-1 means the native side ran out of memory."""
+    if k == <size_t>-1:
+        raise MemoryError()
+    return k
+
+
 cdef class CoreBPE:
     """Rank tables plus a pretokenizer.
 
@@ -333,19 +340,14 @@ cdef class CoreBPE:
         else:
             with nogil:
                 k = tc_count_text(&self.v, self.split, s, n)
-        if k == <size_t>-1:
-            raise MemoryError()
-        return k
+        return _count_or_raise(k)
 
     def last_piece_token_count(self, str text):
         """How many tokens the last pretokenized piece of ``text`` encodes to."""
         self._require_splitter()
         cdef Py_ssize_t n
         cdef const uint8_t *s = _utf8(text, &n)
-        cdef size_t k = tc_last_piece_tokens(&self.v, self.split, s, n)
-        if k == <size_t>-1:
-            raise MemoryError()
-        return k
+        return _count_or_raise(tc_last_piece_tokens(&self.v, self.split, s, n))
 
     def split_text(self, str text):
         """The pretokenized pieces of ``text`` (for tests and inspection)."""
