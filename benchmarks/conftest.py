@@ -84,5 +84,7 @@ def measure(benchmark, task, contender) -> None:
     else:
         upcoming = iter(range(1, runs + 1))
         benchmark.pedantic(fn, setup=lambda: ((task.items(next(upcoming)),), {}), rounds=runs)
+    if benchmark.stats is None:  # --benchmark-disable: the calls ran once, as a smoke test
+        return
     median = benchmark.stats.stats.median
     benchmark.extra_info["mb_s"] = round(task.nbytes(first) / 1e6 / median, 3) if median else None
