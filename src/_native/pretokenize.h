@@ -79,6 +79,20 @@ static inline size_t tc_punct_piece(const uint8_t *s, size_t i, size_t end, uint
     return 0;
 }
 
+/* The end of the run of byte c at q. */
+static inline size_t tc_byte_run(const uint8_t *s, size_t q, size_t end, uint8_t c) {
+#ifdef __SSE2__
+    const __m128i want = _mm_set1_epi8((char)c);
+    while (q + 16 <= end) {
+        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + q)), want)) & 0xFFFF;
+        if (other) return q + (size_t)__builtin_ctz(other);
+        q += 16;
+    }
+#endif
+    while (q < end && s[q] == c) q++;
+    return q;
+}
+
 /* The whitespace run at i: its end, the end of its last newline (0 if none)
  * and the start of its last character. */
 static inline size_t tc_space_run(const uint8_t *s, size_t i, size_t end, size_t *last_nl_end, size_t *last_start) {
@@ -86,6 +100,13 @@ static inline size_t tc_space_run(const uint8_t *s, size_t i, size_t end, size_t
     *last_nl_end = 0;
     *last_start = i;
     while (q < end && (tc_class(s, q, &n) & F_WS)) {
+        if (s[q] == ' ') {
+            /* A run of spaces (indentation): their ends, sixteen at a time. */
+            size_t r = tc_byte_run(s, q + 1, end, ' ');
+            *last_start = r - 1;
+            q = r;
+            continue;
+        }
         if (tc_is_newline(s[q])) *last_nl_end = q + 1;
         *last_start = q;
         q += n;
