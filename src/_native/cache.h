@@ -325,16 +325,16 @@ static int tc_vocab_check_chars(tc_vocab *v) {
     return 0;
 }
 
+static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= 0x80) return 1;
+    return 0;
+}
+
 /* BPE of a piece already known not to be a token. */
 static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] >= 0x80) {
-            size_t k = tc_merge_chars(v, c, p, n, out);
-            if (k != (size_t)-1) return k;
-            break;
-        }
-    }
-    return tc_merge(v, c, p, n, out);
+    size_t k = tc_has_non_ascii(p, n) ? tc_merge_chars(v, c, p, n, out) : (size_t)-1;
+    return k != (size_t)-1 ? k : tc_merge(v, c, p, n, out);
 }
 
 /* A piece's table key: its first 12 bytes and its hash (pieces of 2 to 64 bytes). */
@@ -343,12 +343,6 @@ typedef struct { uint64_t w0; uint32_t w1; uint64_t h; } tc_piece_key;
 static inline void tc_piece_key_of(const uint8_t *p, size_t n, size_t avail, tc_piece_key *key) {
     tc_load_head(p, n, avail, &key->w0, &key->w1);
     key->h = tc_hash_piece(p, n, key->w0, key->w1);
-}
-
-static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (p[i] >= 0x80) return 1;
-    return 0;
 }
 
 static inline tc_long_entry *tc_long_slot(tc_caches *c, const tc_piece_key *key) {

@@ -129,7 +129,10 @@ static int tc_encode_group(const tc_vocab *v, tc_caches *c, const uint8_t *s, si
     return 0;
 }
 
-static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {
+/* All of s[0:n], a group of pieces at a time: tokens appended to out, or
+ * (out NULL) their number added to *total. 0, or -1 when out of memory. */
+static int tc_run_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out,
+                       size_t *total) {
     tc_caches *c = tc_caches_for(v);
     if (!c) return -1;
     size_t starts[TC_AHEAD + 1];
@@ -139,29 +142,21 @@ static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s
     pool.running = 0;
     for (size_t i = 0; i < n;) {
         size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys);
-        if (tc_encode_group(v, c, s, n, starts, keys, k, out, NULL, &pool)) return -1;
+        if (tc_encode_group(v, c, s, n, starts, keys, k, out, total, &pool)) return -1;
         i = starts[k];
     }
-    tc_pool_drain(v, c, &pool, out, NULL);
+    tc_pool_drain(v, c, &pool, out, total);
     return 0;
+}
+
+static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {
+    return tc_run_text(v, split, s, n, out, NULL);
 }
 
 /* Token count of s[0:n], or (size_t)-1 when out of memory. */
 static size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n) {
-    size_t total = 0, starts[TC_AHEAD + 1];
-    tc_piece_key keys[TC_AHEAD];
-    tc_caches *c = tc_caches_for(v);
-    if (!c) return (size_t)-1;
-    tc_job_pool pool;
-    pool.n = 0;
-    pool.running = 0;
-    for (size_t i = 0; i < n;) {
-        size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys);
-        if (tc_encode_group(v, c, s, n, starts, keys, k, NULL, &total, &pool)) return (size_t)-1;
-        i = starts[k];
-    }
-    tc_pool_drain(v, c, &pool, NULL, &total);
-    return total;
+    size_t total = 0;
+    return tc_run_text(v, split, s, n, NULL, &total) ? (size_t)-1 : total;
 }
 
 /* Number of tokens the last piece of s[0:n] encodes to (0 for empty text). */
