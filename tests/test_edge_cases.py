@@ -101,3 +101,21 @@ def test_batch_matches_single(pair):
     assert ours.encode_ordinary_batch(texts, num_threads=4) == [ref.encode_ordinary(t) for t in texts]
     assert ours.encode_batch(texts, disallowed_special=()) == ref.encode_batch(texts, disallowed_special=())
     assert ours.count_batch(texts, num_threads=3) == [len(ref.encode_ordinary(t)) for t in texts]
+
+
+# Runs of letters and of spaces are scanned sixteen bytes at a time while
+# sixteen bytes remain, then byte by byte: every run length around those
+# block edges, at the end of the text and before each kind of terminator.
+_RUN_BODIES = ["a", "Z", "aB", " "]
+_RUN_TAILS = ["", " ", "\n", "é", "'s", "9", ".", "x", "  y", "\t"]
+
+
+@pytest.mark.parametrize("body", _RUN_BODIES)
+def test_runs_across_block_edges(pair, body):
+    ours, theirs = pair
+    texts = [prefix + body * length + tail
+             for length in range(0, 40)
+             for prefix in ("", "x", " q")
+             for tail in _RUN_TAILS]
+    assert ours.encode_ordinary_batch(texts, num_threads=1) == [theirs.encode_ordinary(t) for t in texts]
+    assert [ours.encode_ordinary(t) for t in texts] == [theirs.encode_ordinary(t) for t in texts]
