@@ -68,15 +68,7 @@ def char_flags():
     return bytes(out)
 
 
-class InvalidTokenError(KeyError, ValueError, OverflowError):
-    """A token id that the vocabulary does not have.
-
-    A KeyError (and for negative or huge ids an OverflowError) as in tiktoken,
-    and a ValueError, which is what the caller passed.
-    """
-
-    def __str__(self):
-        return str(self.args[0]) if self.args else ""
+from tokcost.errors import InvalidTokenError
 
 
 cdef void *_copy_out(const uint8_t *p, size_t *pos, size_t n) except NULL:

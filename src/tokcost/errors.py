@@ -1,12 +1,15 @@
-"""Exceptions raised by tokcost. Each message says what went wrong and how to fix it."""
+"""Every exception tokcost raises. Each message says what went wrong and how to fix it.
+
+One hierarchy: ``TokcostError`` is the base; each subclass also derives from
+the builtin that callers (and tiktoken) would expect, so ``except ValueError``
+keeps working. This module imports nothing of tokcost: every layer, the
+native core included, may raise these.
+"""
 
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 from typing import Iterable
-
-from tokcost._core import InvalidTokenError
 
 __all__ = [
     "TokcostError",
@@ -14,8 +17,12 @@ __all__ = [
     "UnknownModelError",
     "VocabularyError",
     "InvalidTokenError",
+    "InputFileError",
+    "PriceError",
+    "PriceFileError",
+    "WorkloadError",
+    "CorpusError",
     "did_you_mean",
-    "read_user_text",
 ]
 
 
@@ -38,14 +45,32 @@ class VocabularyError(TokcostError, OSError):
     """A vocabulary file that is missing, unreadable or not the expected one."""
 
 
-def read_user_text(path, error: type, kind: str, missing_fix: str, encoding_fix: str) -> str:
-    """The UTF-8 text of a ``kind`` file the user named; ``error`` with a one-line fix otherwise."""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(f"{path}: no such {kind}; {missing_fix}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: cannot read ({exc}); {encoding_fix}") from None
+class InvalidTokenError(TokcostError, KeyError, ValueError, OverflowError):
+    """A token id that the vocabulary does not have.
+
+    A KeyError (and for negative or huge ids an OverflowError) as in tiktoken,
+    and a ValueError, which is what the caller passed.
+    """
+
+
+class InputFileError(TokcostError, ValueError):
+    """A file the user wrote that cannot be used; the message names file, line, field and fix."""
+
+
+class PriceFileError(InputFileError):
+    """A prices file (or tokcost's own corrections) that cannot be used."""
+
+
+class WorkloadError(InputFileError):
+    """A workload file that cannot be used."""
+
+
+class PriceError(TokcostError, ValueError):
+    """A price question with no answer (no batch price, before launch, bad token counts)."""
+
+
+class CorpusError(TokcostError, ValueError):
+    """A corpus that cannot be measured; the message names the file (and line) and the fix."""
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

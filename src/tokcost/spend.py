@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from tokcost import accounting
-from tokcost.errors import TokcostError, did_you_mean, read_user_text
+from tokcost.errors import TokcostError, WorkloadError, did_you_mean
+from tokcost.files import read_user_text
 from tokcost.prices import Catalog, default_catalog, parse_date
 
 DATA = Path(__file__).parent / "data"
@@ -39,10 +40,6 @@ WORKLOAD_FIELDS = {
     "request": ("system_prompt", "history_turns", "user_sentences", "assistant_sentences", "tools", "images",
                 "response_format"),
 }
-
-
-class WorkloadError(TokcostError, ValueError):
-    """A workload file that cannot be used; the message names file, line, field and fix."""
 
 
 @dataclass

@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-from tokcost.errors import TokcostError, did_you_mean
+from tokcost.errors import CorpusError, TokcostError, did_you_mean
 
 DEFAULT_ENCODINGS = ("cl100k_base", "o200k_base")
 REFERENCE = "eng_Latn"
@@ -49,10 +49,6 @@ FLORES_SPLITS = (997, 1012)
 _CODE = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
 
 Progress = Callable[[Iterable, int], Iterable]
-
-
-class CorpusError(TokcostError, ValueError):
-    """A corpus directory that cannot be measured; the message names the file and the fix."""
 
 
 @dataclass(frozen=True)

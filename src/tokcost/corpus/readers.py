@@ -27,8 +27,7 @@ CHAT_SUFFIXES = (".jsonl", ".ndjson", ".parquet")
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
 
 
-class CorpusError(Exception):
-    """Bad input under ``strict``; the message names the path (and line)."""
+from tokcost.errors import CorpusError  # noqa: E402  (re-exported: bad input under ``strict``)
 
 
 @dataclass

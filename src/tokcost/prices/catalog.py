@@ -18,17 +18,13 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Iterable, Optional, Union
 
-from tokcost.errors import TokcostError, UnknownModelError, did_you_mean
+from tokcost.errors import PriceError, TokcostError, UnknownModelError, did_you_mean
 from tokcost.prices import corrections
 
 MILLION = Decimal(1_000_000)
 DateLike = Union[None, str, _dt.date, _dt.datetime]
 # Providers listed by `tokcost models` unless --provider asks for another one.
 LEADING_PROVIDERS = ("openai", "anthropic", "google", "mistral", "deepseek", "x-ai", "cohere")
-
-
-class PriceError(TokcostError, ValueError):
-    """A price question with no answer (no batch price, before launch, bad token counts)."""
 
 
 def parse_date(at: DateLike) -> _dt.date:

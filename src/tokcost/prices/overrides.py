@@ -26,15 +26,12 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from tokcost.errors import TokcostError, did_you_mean, read_user_text
+from tokcost.errors import PriceFileError, TokcostError, did_you_mean
+from tokcost.files import read_user_text
 from tokcost.prices.catalog import ModelPrices, Price, Rates
 
 FIELDS = ("model", "input", "output", "cached_input", "batch_discount", "effective", "provider", "source", "aliases")
 PRICE_FIELDS = ("input", "output", "cached_input", "batch_discount")
-
-
-class PriceFileError(TokcostError, ValueError):
-    """A prices file that cannot be used; the message names file, line, field and fix."""
 
 
 def _load_toml(text: str):
