@@ -26,11 +26,13 @@ from tokcost.registry import (
     list_encoding_names,
 )
 
-__version__ = "0.1.0"
+from tokcost._version import __version__  # noqa: E402
 
 # Heavier parts load on first use, so `import tokcost` stays fast.
 _LAZY = {
     "estimate_cost": "tokcost.prices",
+    "patch_tiktoken": "tokcost.tiktoken_patch",
+    "unpatch_tiktoken": "tokcost.tiktoken_patch",
 }
 
 
@@ -56,4 +58,6 @@ __all__ = [
     "VocabularyError",
     "InvalidTokenError",
     "estimate_cost",
+    "patch_tiktoken",
+    "unpatch_tiktoken",
 ]
