@@ -1,0 +1,46 @@
+"""The public API: every name users are told about is importable from ``tokcost``, documented and typed."""
+
+from __future__ import annotations
+
+import doctest
+import inspect
+
+import tiktoken
+
+import tokcost
+
+
+def test_every_public_name_resolves_and_is_documented():
+    for name in tokcost.__all__:
+        value = getattr(tokcost, name)
+        if callable(value):
+            assert inspect.getdoc(value), f"tokcost.{name} has no docstring"
+
+
+def test_public_functions_are_annotated():
+    for name in ("count_messages", "tool_tokens", "image_tokens", "get_price", "estimate_cost", "load_workload",
+                 "project", "analyze_corpus", "count_corpus", "patch_tiktoken", "get_encoding", "encoding_for_model"):
+        signature = inspect.signature(getattr(tokcost, name))
+        assert signature.return_annotation is not inspect.Signature.empty, f"tokcost.{name} has no return type"
+
+
+def test_package_docstring_examples_run():
+    failures, tried = doctest.testmod(tokcost, verbose=False)
+    assert tried >= 5 and failures == 0
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    try:
+        tokcost.no_such_thing  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_thing" in str(exc)
+    else:
+        raise AssertionError("expected AttributeError")
+
+
+def test_drop_in_for_tiktoken_functions():
+    """The module-level functions of tiktoken exist in tokcost with the same parameters."""
+    for name in ("get_encoding", "encoding_for_model", "encoding_name_for_model", "list_encoding_names"):
+        ours = inspect.signature(getattr(tokcost, name)).parameters
+        theirs = inspect.signature(getattr(tiktoken, name)).parameters
+        assert list(ours) == list(theirs), name
