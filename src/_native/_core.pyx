@@ -8,7 +8,7 @@ cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.object cimport PyObject
-from cpython.ref cimport Py_XINCREF
+from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_GET_ITEM
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
@@ -311,7 +311,7 @@ cdef class CoreBPE:
         cdef size_t i
         for i in range(buf.len):
             item = PyTuple_GET_ITEM(self._ints, buf.data[i])
-            Py_XINCREF(item)  # PyList_SET_ITEM steals it
+            Py_INCREF(<object>item)  # PyList_SET_ITEM steals it
             PyList_SET_ITEM(lst, i, <object>item)
         return lst
 
