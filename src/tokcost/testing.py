@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Optional
 
+from tokcost import registry, vocab
 from tokcost.errors import VocabularyError
 from tokcost.files import write_atomically
 
@@ -41,8 +42,6 @@ def seed_tiktoken_cache(directory: Optional[os.PathLike] = None,
     user's own tiktoken cache is never touched. Names tokcost cannot supply
     are skipped; tiktoken then loads them its usual way.
     """
-    from tokcost import registry, vocab
-
     if directory is None:
         path = Path(tempfile.mkdtemp(prefix="tokcost-tiktoken-cache-"))
         atexit.register(shutil.rmtree, path, True)
