@@ -460,12 +460,12 @@ class Encoding:
     def __reduce__(self):
         if self._loader is not None:
             return self._loader, (self.name,)
-        return _encoding_from_parts, (self.name, self._pat_str, self._mergeable_ranks, self._special_tokens)
+        return _encoding_from_parts, (type(self), self.name, self._pat_str, self._mergeable_ranks, self._special_tokens)
 
 
-def _encoding_from_parts(name: str, pat_str: str, mergeable_ranks: dict[bytes, int],
+def _encoding_from_parts(cls: type[Encoding], name: str, pat_str: str, mergeable_ranks: dict[bytes, int],
                          special_tokens: dict[str, int]) -> Encoding:
-    return Encoding(name, pat_str=pat_str, mergeable_ranks=mergeable_ranks, special_tokens=special_tokens)
+    return cls(name, pat_str=pat_str, mergeable_ranks=mergeable_ranks, special_tokens=special_tokens)
 
 
 @functools.lru_cache(maxsize=128)
