@@ -79,3 +79,12 @@ def test_malformed_rank_file_names_the_line():
 
     with pytest.raises(ValueError, match="line 2"):
         _core.CoreBPE(b"YQ== 0\nnot base64!! 1\n", {}, None)
+
+
+def test_unwritable_cache_dir_costs_only_the_cache(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(blocker / "cache"))
+    enc = load_encoding(registry.ENCODINGS["cl100k_base"])
+    assert enc.encode("still works") == tokcost.get_encoding("cl100k_base").encode("still works")
+    assert not (blocker / "cache").exists()
