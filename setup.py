@@ -8,6 +8,9 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 NATIVE = Path("src/_native")
+# The .pxd of tokcost._core (the C declarations and its extension types) sits
+# where Cython looks for a module's own .pxd: beside the module, in the package.
+CONTRACT = Path("src/tokcost/_core.pxd")
 
 # The pretokenizer's character classes come from the Unicode version of the
 # reference tokenizer (see gen_unicode_table.py).
@@ -23,14 +26,14 @@ extensions = [
         include_dirs=[str(NATIVE)],
         extra_compile_args=["-O3", "-std=c11", "-fno-strict-aliasing"],
         extra_link_args=["-pthread"],
-        depends=[str(p) for p in NATIVE.glob("*.h")],
+        depends=[str(p) for p in NATIVE.glob("*.h")] + [str(CONTRACT)],
     )
 ]
 
 setup(
     ext_modules=cythonize(
         extensions,
-        include_path=[str(NATIVE)],
+        include_path=[str(NATIVE), "src"],
         compiler_directives={
             "language_level": 3,
             "boundscheck": False,

@@ -12,36 +12,21 @@ The first byte of every input picks the encoding, so one corpus covers both.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
-import tempfile
-from pathlib import Path
 
 ENCODING_NAMES = ("o200k_base", "cl100k_base")
-_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 
 # Short enough that the O(n^2) reference stays fast when tiktoken panics.
 MAX_LEN = 4096
 
 
-def _seed_tiktoken_cache() -> None:
-    """Point tiktoken at tokcost's bundled, sha256-verified rank files (no network)."""
-    if "TIKTOKEN_CACHE_DIR" not in os.environ:
-        os.environ["TIKTOKEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="tokcost-fuzz-tiktoken-")
-    cache = Path(os.environ["TIKTOKEN_CACHE_DIR"])
-    from tokcost import registry, vocab
-
-    for name in ENCODING_NAMES:
-        key = hashlib.sha1(_URL.format(name).encode()).hexdigest()
-        if not (cache / key).exists():
-            spec = registry.ENCODINGS[name]
-            (cache / key).write_bytes(vocab.read_rank_file(spec.vocabulary, spec.sha256))
-
-
 @functools.lru_cache(maxsize=None)
 def encodings(index: int):
     """(tokcost encoding, tiktoken encoding) for ``ENCODING_NAMES[index]``."""
-    _seed_tiktoken_cache()
+    from tokcost.testing import seed_tiktoken_cache
+
+    # Into the cache named by TIKTOKEN_CACHE_DIR when set, else a temporary one.
+    seed_tiktoken_cache(os.environ.get("TIKTOKEN_CACHE_DIR"), ENCODING_NAMES)
     import tiktoken
 
     import tokcost

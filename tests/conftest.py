@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tokcost.bundled import FLORES_SAMPLE_DIR
+
 ENCODING_NAMES = ["o200k_base", "cl100k_base"]
 
 _tokcost_cache = Path(tempfile.mkdtemp(prefix="tokcost-tables-cache-"))
@@ -42,6 +44,16 @@ def pair(encoding_name):
 
 @pytest.fixture(scope="session")
 def flores_dir() -> Path:
+    """The full FLORES-200 dev set (56 languages); skips the test where ../shared lacks it."""
     if not FLORES_DIR.is_dir():
         pytest.skip(f"FLORES-200 corpus not found at {FLORES_DIR}")
     return FLORES_DIR
+
+
+@pytest.fixture(scope="session")
+def parallel_corpus_dir() -> Path:
+    """Parallel text, one ``<lang>_<Script>.txt`` per language, for exactness tests
+    across scripts: the full FLORES-200 dev set (56 languages) when ../shared has
+    it, else the 32-language sample bundled with tokcost, so a plain clone still
+    checks every script the sample covers instead of skipping."""
+    return FLORES_DIR if FLORES_DIR.is_dir() else FLORES_SAMPLE_DIR

@@ -103,8 +103,12 @@ def test_encode_with_unstable(pair, text):
 
 def test_pickle_round_trip(pair):
     ours, _ = pair
-    again = pickle.loads(pickle.dumps(ours))
+    data = pickle.dumps(ours)
+    again = pickle.loads(data)
     assert again.encode("pickled ok") == ours.encode("pickled ok")
+    # A registered encoding travels as its name, as in tiktoken, and comes back as the registry's copy.
+    assert len(data) < 200 and ours.name.encode() in data
+    assert again is ours
 
 
 def test_custom_encoding_from_parts_and_pickle():

@@ -1,20 +1,22 @@
-"""Every FLORES-200 line in 56 languages, and each file whole, against tiktoken."""
+"""Every FLORES-200 line in 56 languages (32 in the bundled sample), and each file whole, against tiktoken."""
 
 from __future__ import annotations
 
 import pytest
 
+from tokcost.bundled import FLORES_SAMPLE_DIR
 
-def _languages(flores_dir):
-    files = sorted(flores_dir.glob("*_*.txt"))
-    assert len(files) == 56
+
+def _languages(corpus_dir):
+    files = sorted(corpus_dir.glob("*_*.txt"))
+    assert len(files) == (32 if corpus_dir == FLORES_SAMPLE_DIR else 56), corpus_dir
     return files
 
 
-def test_every_line_of_every_language(pair, flores_dir):
+def test_every_line_of_every_language(pair, parallel_corpus_dir):
     ours, ref = pair
     mismatches = []
-    for path in _languages(flores_dir):
+    for path in _languages(parallel_corpus_dir):
         lines = path.read_text(encoding="utf-8").split("\n")
         got = ours.encode_ordinary_batch(lines)
         want = [ref.encode_ordinary(line) for line in lines]
@@ -26,9 +28,9 @@ def test_every_line_of_every_language(pair, flores_dir):
     assert mismatches == []
 
 
-def test_each_file_whole(pair, flores_dir):
+def test_each_file_whole(pair, parallel_corpus_dir):
     ours, ref = pair
-    for path in _languages(flores_dir):
+    for path in _languages(parallel_corpus_dir):
         text = path.read_text(encoding="utf-8")
         tokens = ref.encode(text)
         assert ours.encode(text) == tokens, path.name
@@ -38,8 +40,8 @@ def test_each_file_whole(pair, flores_dir):
 
 
 @pytest.mark.parametrize("join", [" ", "\n", "\r\n", "  ", ""])
-def test_multilingual_mix(pair, flores_dir, join):
+def test_multilingual_mix(pair, parallel_corpus_dir, join):
     ours, ref = pair
-    rows = [path.read_text(encoding="utf-8").split("\n")[7:9] for path in _languages(flores_dir)]
+    rows = [path.read_text(encoding="utf-8").split("\n")[7:9] for path in _languages(parallel_corpus_dir)]
     text = join.join(line for row in rows for line in row)
     assert ours.encode(text) == ref.encode(text)

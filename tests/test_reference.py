@@ -7,10 +7,10 @@ from tokcost import _reference
 TEXTS = ["hello world", "Don't STOP me now!!", "  spaces\n\n\tand tabs ", "数字 12345 ٣٤٥", "naïve café 😀"]
 
 
-def test_reference_matches_tiktoken_and_native(pair, flores_dir):
+def test_reference_matches_tiktoken_and_native(pair, parallel_corpus_dir):
     ours, ref = pair
     ranks = ours._mergeable_ranks
-    lines = (flores_dir / "deu_Latn.txt").read_text(encoding="utf-8").split("\n")[:40]
+    lines = (parallel_corpus_dir / "deu_Latn.txt").read_text(encoding="utf-8").split("\n")[:40]
     for text in TEXTS + lines:
         want = ref.encode_ordinary(text)
         assert _reference.encode_ordinary(text, ours._pat_str, ranks) == want

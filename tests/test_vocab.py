@@ -8,15 +8,15 @@ import hashlib
 import pytest
 
 import tokcost
-from tokcost import registry, vocab
-from tokcost.core import Encoding
+from tokcost import bundled, registry, vocab
+from tokcost.load import load_encoding
 from tokcost.errors import VocabularyError
 
 
 def test_bundled_files_are_the_official_ones():
     for name in ["o200k_base", "cl100k_base"]:
         spec = registry.ENCODINGS[name]
-        data = gzip.decompress((vocab.BUNDLED_DIR / f"{name}.tiktoken.gz").read_bytes())
+        data = gzip.decompress((bundled.VOCAB_DIR / f"{name}.tiktoken.gz").read_bytes())
         assert hashlib.sha256(data).hexdigest() == spec.sha256
 
 
@@ -25,7 +25,7 @@ def test_user_copy_via_environment(tmp_path, monkeypatch):
     (tmp_path / "cl100k_base.tiktoken").write_bytes(vocab.read_rank_file("cl100k_base", spec.sha256))
     monkeypatch.setenv("TOKCOST_VOCAB_DIR", str(tmp_path))
     assert vocab.find_rank_file("cl100k_base") == tmp_path / "cl100k_base.tiktoken"
-    assert Encoding._from_spec(spec).encode("hi there") == tokcost.get_encoding("cl100k_base").encode("hi there")
+    assert load_encoding(spec).encode("hi there") == tokcost.get_encoding("cl100k_base").encode("hi there")
 
 
 def test_corrupted_file_is_refused_with_the_fix(tmp_path):
@@ -35,7 +35,7 @@ def test_corrupted_file_is_refused_with_the_fix(tmp_path):
     bad = tmp_path / "cl100k_base.tiktoken"
     bad.write_bytes(bytes(data))
     with pytest.raises(VocabularyError, match="sha256.*replace it"):
-        Encoding._from_spec(spec, path=bad)
+        load_encoding(spec, path=bad)
 
 
 def test_missing_file_says_what_to_do(tmp_path):
@@ -43,25 +43,24 @@ def test_missing_file_says_what_to_do(tmp_path):
         vocab.read_rank_file("cl100k_base", None, tmp_path / "nope.tiktoken")
     spec = registry.ENCODINGS["p50k_base"]
     with pytest.raises(VocabularyError, match="TOKCOST_VOCAB_DIR"):
-        Encoding._from_spec(spec)
+        load_encoding(spec)
 
 
 def test_damaged_table_cache_is_rebuilt_not_trusted(tmp_path, monkeypatch):
     monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
     spec = registry.ENCODINGS["cl100k_base"]
-    first = Encoding._from_spec(spec)
+    first = load_encoding(spec)
     (cached,) = tmp_path.glob("*.tables")
     blob = bytearray(cached.read_bytes())
     for offset in (40, len(blob) // 2, len(blob) - 20):
         blob[offset] ^= 0xFF
     cached.write_bytes(bytes(blob))
-    again = Encoding._from_spec(spec)
+    again = load_encoding(spec)
     assert again.encode("cache check") == first.encode("cache check")
-    assert vocab.load_cached_tables  # the rebuilt file replaced the damaged one:
-    (rebuilt,) = tmp_path.glob("*.tables")
+    (rebuilt,) = tmp_path.glob("*.tables")  # the rebuilt file replaced the damaged one
     assert rebuilt.read_bytes() != bytes(blob)
     cached.write_bytes(b"short")
-    assert Encoding._from_spec(spec).encode("x y") == first.encode("x y")
+    assert load_encoding(spec).encode("x y") == first.encode("x y")
 
 
 def test_tables_blob_checks_its_own_bounds():
@@ -80,3 +79,12 @@ def test_malformed_rank_file_names_the_line():
 
     with pytest.raises(ValueError, match="line 2"):
         _core.CoreBPE(b"YQ== 0\nnot base64!! 1\n", {}, None)
+
+
+def test_unwritable_cache_dir_costs_only_the_cache(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(blocker / "cache"))
+    enc = load_encoding(registry.ENCODINGS["cl100k_base"])
+    assert enc.encode("still works") == tokcost.get_encoding("cl100k_base").encode("still works")
+    assert not (blocker / "cache").exists()

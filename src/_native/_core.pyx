@@ -4,43 +4,40 @@ Private. ``tokcost.core.Encoding`` wraps it; special-token rules, vocabulary
 files and the registry live in Python.
 """
 
+cimport cython
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_GET_ITEM
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 
-from native cimport *
-
 import operator
 
-
-cdef extern from "Python.h":
-    const char *PyUnicode_AsUTF8AndSize(object text, Py_ssize_t *size) except NULL
-    PyObject *PyList_New(Py_ssize_t n) except NULL
-    void PyList_SET_ITEM(PyObject *lst, Py_ssize_t i, PyObject *item)
-    PyObject *PyTuple_GET_ITEM(object tup, Py_ssize_t i)
-    void Py_INCREF(PyObject *o)
-    void Py_DECREF(PyObject *o)
-    object PyBytes_FromStringAndSize(const char *s, Py_ssize_t n)
-    char *PyBytes_AS_STRING(object b)
-
+# Errors are defined in Python, in the one hierarchy of tokcost.errors.
+from tokcost.errors import InvalidTokenError
 
 tc_init_ascii()
 
 UNICODE_VERSION = TOKCOST_UNICODE_VERSION.decode()
 SPLITTERS = ("o200k", "cl100k")
 
-# Below this many bytes a text is encoded without releasing the GIL: the
-# release costs more than it frees.
-DEF GIL_RELEASE_BYTES = 8192
+cdef enum:
+    # Below this many bytes a text is encoded without releasing the GIL: the
+    # release costs more than it frees.
+    GIL_RELEASE_BYTES = 8192
+    # The layout of export_tables; bump it when the layout or the Unicode tables change.
+    TABLES_VERSION = 6
+    HEADER_WORDS = 7
 
 # Built tables, saved so that a second load skips building them (see
 # export_tables). The magic cannot begin a .tiktoken file.
 TABLES_MAGIC = b"\x00tokcost-tables\x00"
-# Names cached tables: changes with the layout and with the Unicode tables.
-TABLES_VERSION_TAG = "t6"
-DEF TABLES_VERSION = 6
-DEF HEADER_WORDS = 7
+# Names cached tables (tokcost.load puts it in the cache file name).
+TABLES_VERSION_TAG = f"t{TABLES_VERSION}"
 
 
 def char_flags():
@@ -68,9 +65,6 @@ def char_flags():
     return bytes(out)
 
 
-from tokcost.errors import InvalidTokenError
-
-
 cdef void *_copy_out(const uint8_t *p, size_t *pos, size_t n) except NULL:
     cdef void *out = tc_alloc_table(n)
     if out == NULL:
@@ -91,6 +85,50 @@ cdef inline _count_or_raise(size_t k):
     return k
 
 
+@cython.freelist(8)
+cdef class _Tokens:
+    # Zeroed on allocation, so a fresh buffer is empty and owns nothing.
+
+    def __dealloc__(self):
+        free(self.buf.data)
+
+
+cdef class _Batch:
+    def __cinit__(self, CoreBPE core, list texts, bint counting):
+        cdef Py_ssize_t n = len(texts), k, length
+        cdef const uint8_t **ptrs
+        cdef size_t *lens
+        self.core = core
+        self.texts = texts
+        self.b.v = &core.v
+        self.b.split = core.split
+        self.b.n = n
+        self.b.ptrs = ptrs = <const uint8_t **>malloc((n + 1) * sizeof(uint8_t *))
+        self.b.lens = lens = <size_t *>malloc((n + 1) * sizeof(size_t))
+        if counting:
+            self.b.counts = <size_t *>calloc(n + 1, sizeof(size_t))
+        else:
+            self.b.bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))
+            self.b.done = <uint8_t *>calloc(n // TC_BATCH_CHUNK + 1, 1)
+        if (ptrs == NULL or lens == NULL or (counting and self.b.counts == NULL)
+                or (not counting and (self.b.bufs == NULL or self.b.done == NULL))):
+            raise MemoryError()
+        for k in range(n):
+            ptrs[k] = _utf8(texts[k], &length)
+            lens[k] = length
+
+    def __dealloc__(self):
+        cdef size_t k
+        if self.b.bufs != NULL:
+            for k in range(self.b.n):
+                free(self.b.bufs[k].data)
+        free(self.b.bufs)
+        free(self.b.done)
+        free(self.b.counts)
+        free(<void *>self.b.ptrs)
+        free(<void *>self.b.lens)
+
+
 cdef class CoreBPE:
     """Rank tables plus a pretokenizer.
 
@@ -99,11 +137,6 @@ cdef class CoreBPE:
     decoding); ``splitter`` names a native pretokenizer, or None when the
     caller splits text itself.
     """
-
-    cdef tc_vocab v
-    cdef tc_split_fn split
-    cdef readonly str splitter
-    cdef tuple _ints
 
     def __cinit__(self, ranks, dict special_tokens, splitter):
         cdef long bad
@@ -196,16 +229,16 @@ cdef class CoreBPE:
                      self.v.piece_mask + 1, self.v.pair_mask + 1, self.v.char_merge_ok]
         parts = [
             TABLES_MAGIC,
-            PyBytes_FromStringAndSize(<const char *>header, sizeof(header)),
-            PyBytes_FromStringAndSize(<const char *>self.v.byte_rank, 256 * sizeof(uint32_t)),
-            PyBytes_FromStringAndSize(<const char *>self.v.boundary_bits, sizeof(self.v.boundary_bits)),
-            PyBytes_FromStringAndSize(<const char *>self.v.dec_off, self.v.n_ranks * sizeof(uint64_t)),
-            PyBytes_FromStringAndSize(<const char *>self.v.piece, (self.v.piece_mask + 1) * sizeof(tc_piece_slot)),
-            PyBytes_FromStringAndSize(<const char *>self.v.pair, (self.v.pair_mask + 1) * sizeof(uint64_t)),
-            PyBytes_FromStringAndSize(<const char *>self.v.lsig, self.v.n_ranks * sizeof(uint64_t)),
-            PyBytes_FromStringAndSize(<const char *>self.v.rsig, self.v.n_ranks * sizeof(uint64_t)),
-            PyBytes_FromStringAndSize(<const char *>self.v.byte_pair, 65536 * sizeof(uint32_t)),
-            PyBytes_FromStringAndSize(<const char *>self.v.bytes, self.v.n_bytes),
+            PyBytes_FromStringAndSize(<char *>header, sizeof(header)),
+            PyBytes_FromStringAndSize(<char *>self.v.byte_rank, 256 * sizeof(uint32_t)),
+            PyBytes_FromStringAndSize(<char *>self.v.boundary_bits, sizeof(self.v.boundary_bits)),
+            PyBytes_FromStringAndSize(<char *>self.v.dec_off, self.v.n_ranks * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<char *>self.v.piece, (self.v.piece_mask + 1) * sizeof(tc_piece_slot)),
+            PyBytes_FromStringAndSize(<char *>self.v.pair, (self.v.pair_mask + 1) * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<char *>self.v.lsig, self.v.n_ranks * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<char *>self.v.rsig, self.v.n_ranks * sizeof(uint64_t)),
+            PyBytes_FromStringAndSize(<char *>self.v.byte_pair, 65536 * sizeof(uint32_t)),
+            PyBytes_FromStringAndSize(<char *>self.v.bytes, self.v.n_bytes),
         ]
         return b"".join(parts)
 
@@ -273,23 +306,21 @@ cdef class CoreBPE:
         # One shared int object per rank: a list of ids costs a pointer each.
         if self._ints is None:
             self._ints = tuple(range(self.v.n_ranks))
-        cdef PyObject *lst = PyList_New(buf.len)
+        cdef list lst = PyList_New(buf.len)
         cdef PyObject *item
         cdef size_t i
         for i in range(buf.len):
             item = PyTuple_GET_ITEM(self._ints, buf.data[i])
-            Py_INCREF(item)
-            PyList_SET_ITEM(lst, i, item)
-        result = <list>lst
-        Py_DECREF(lst)
-        return result
+            Py_INCREF(<object>item)  # PyList_SET_ITEM steals it
+            PyList_SET_ITEM(lst, i, <object>item)
+        return lst
 
     cdef _require_splitter(self):
         if self.split == NULL:
             raise TypeError("this encoding has no native pretokenizer; split the text first")
 
     cdef _encode_str(self, str text, tc_buf *buf):
-        """Encode ``text`` into buf (which the caller frees), the GIL released for long texts."""
+        """Encode ``text`` into buf, the GIL released for long texts."""
         self._require_splitter()
         cdef Py_ssize_t n
         cdef const uint8_t *s = _utf8(text, &n)
@@ -301,25 +332,15 @@ cdef class CoreBPE:
 
     def encode_ordinary(self, str text):
         """Token ids of ``text``, special tokens treated as plain text."""
-        cdef tc_buf buf
-        buf.data = NULL
-        buf.len = buf.cap = 0
-        try:
-            self._encode_str(text, &buf)
-            return self._to_list(&buf)
-        finally:
-            free(buf.data)
+        cdef _Tokens tokens = _Tokens()
+        self._encode_str(text, &tokens.buf)
+        return self._to_list(&tokens.buf)
 
     def encode_ordinary_to_bytes(self, str text):
         """Token ids of ``text`` as native-endian uint32 bytes (for numpy)."""
-        cdef tc_buf buf
-        buf.data = NULL
-        buf.len = buf.cap = 0
-        try:
-            self._encode_str(text, &buf)
-            return PyBytes_FromStringAndSize(<const char *>buf.data, buf.len * sizeof(uint32_t))
-        finally:
-            free(buf.data)
+        cdef _Tokens tokens = _Tokens()
+        self._encode_str(text, &tokens.buf)
+        return PyBytes_FromStringAndSize(<char *>tokens.buf.data, tokens.buf.len * sizeof(uint32_t))
 
     def count(self, str text):
         """``len(encode_ordinary(text))`` without building the list."""
@@ -356,59 +377,21 @@ cdef class CoreBPE:
 
     def _run_batch(self, texts, int num_threads, bint counting):
         self._require_splitter()
-        cdef list items = list(texts)
-        cdef Py_ssize_t n = len(items), k, length
-        cdef tc_batch batch
-        cdef int threads = max(1, min(num_threads, 64, (n + 15) // 16))
-        cdef const uint8_t **ptrs = <const uint8_t **>malloc((n + 1) * sizeof(uint8_t *))
-        cdef size_t *lens = <size_t *>malloc((n + 1) * sizeof(size_t))
-        cdef size_t *counts = NULL
-        cdef tc_buf *bufs = NULL
-        cdef uint8_t *done = NULL
-        try:
-            if ptrs == NULL or lens == NULL:
-                raise MemoryError()
-            for k in range(n):
-                ptrs[k] = _utf8(items[k], &length)
-                lens[k] = length
-            if counting:
-                counts = <size_t *>calloc(n + 1, sizeof(size_t))
-            else:
-                bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))
-                done = <uint8_t *>calloc(n // TC_BATCH_CHUNK + 1, 1)
-            if (counts == NULL and bufs == NULL) or (bufs != NULL and done == NULL):
-                raise MemoryError()
-            batch.v = &self.v
-            batch.split = self.split
-            batch.ptrs = ptrs
-            batch.lens = lens
-            batch.n = n
-            batch.next = 0
-            batch.counts = counts
-            batch.bufs = bufs
-            batch.done = done
-            batch.failed = 0
-            if counting:
-                with nogil:
-                    tc_batch_run(&batch, threads)
-                if batch.failed:
-                    raise MemoryError()
-                return [counts[k] for k in range(n)]
-            return self._encode_batch(&batch, threads)
-        finally:
-            if bufs != NULL:
-                for k in range(n):
-                    free(bufs[k].data)
-            free(bufs)
-            free(done)
-            free(counts)
-            free(ptrs)
-            free(lens)
+        cdef _Batch batch = _Batch(self, list(texts), counting)
+        cdef size_t k
+        if not counting:
+            return self._encode_batch(batch, num_threads)
+        with nogil:
+            tc_batch_run(&batch.b, num_threads)
+        if batch.b.failed:
+            raise MemoryError()
+        return [batch.b.counts[k] for k in range(batch.b.n)]
 
-    cdef list _encode_batch(self, tc_batch *batch, int threads):
+    cdef list _encode_batch(self, _Batch owner, int threads):
         """Run an encode batch and return its lists. With pool workers, this
         thread encodes chunks too and turns finished chunks into lists as it
         goes, so building lists (which needs the GIL) overlaps the encoding."""
+        cdef tc_batch *batch = &owner.b
         cdef size_t n = batch.n, n_chunks = (n + TC_BATCH_CHUNK - 1) // TC_BATCH_CHUNK
         cdef size_t built = 0, c, k
         cdef int more = 1
@@ -450,29 +433,20 @@ cdef class CoreBPE:
 
     def encode_single_piece(self, bytes piece):
         """One piece, no splitting: its own rank if it is a token, else BPE."""
-        cdef tc_buf buf
-        buf.data = NULL
-        buf.len = buf.cap = 0
-        try:
-            if tc_encode_piece(&self.v, tc_caches_for(&self.v), <const uint8_t *>PyBytes_AS_STRING(piece), len(piece), len(piece), &buf, NULL):
-                raise MemoryError()
-            return self._to_list(&buf)
-        finally:
-            free(buf.data)
+        cdef _Tokens tokens = _Tokens()
+        if tc_encode_piece(&self.v, tc_caches_for(&self.v), <const uint8_t *>PyBytes_AS_STRING(piece),
+                           len(piece), len(piece), &tokens.buf, NULL):
+            raise MemoryError()
+        return self._to_list(&tokens.buf)
 
     def byte_pair_encode(self, bytes piece):
         """Plain BPE of ``piece``, even when it is a token itself."""
         if not piece:
             return []
-        cdef tc_buf buf
-        buf.data = NULL
-        buf.len = buf.cap = 0
-        try:
-            if tc_byte_pair_encode(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece), &buf):
-                raise MemoryError()
-            return self._to_list(&buf)
-        finally:
-            free(buf.data)
+        cdef _Tokens tokens = _Tokens()
+        if tc_byte_pair_encode(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece), &tokens.buf):
+            raise MemoryError()
+        return self._to_list(&tokens.buf)
 
     def piece_rank(self, bytes piece):
         """Rank of a mergeable token, or -1."""
@@ -489,31 +463,30 @@ cdef class CoreBPE:
             tokens = list(tokens)
         cdef Py_ssize_t n = len(tokens), k
         cdef const uint8_t *src
-        cdef uint32_t *ids = <uint32_t *>malloc((n + 1) * sizeof(uint32_t))
+        cdef _Tokens checked = _Tokens()
+        cdef uint32_t *ids
         cdef uint64_t total = 0
         cdef size_t length
         cdef char *out
-        if ids == NULL:
+        if tc_buf_reserve(&checked.buf, n + 1):
             raise MemoryError()
-        try:
-            k = 0
-            for token in tokens:
-                if k == n:
-                    raise ValueError("the token sequence changed size while being decoded")
-                ids[k] = self._checked_rank(token)
-                total += self.v.dec_off[ids[k]] & 0xFFFF
-                k += 1
-            n = k
-            result = PyBytes_FromStringAndSize(NULL, total)
-            out = PyBytes_AS_STRING(result)
-            with nogil:
-                for k in range(n):
-                    src = tc_token_bytes(&self.v, ids[k], &length)
-                    memcpy(out, src, length)
-                    out += length
-            return result
-        finally:
-            free(ids)
+        ids = checked.buf.data
+        k = 0
+        for token in tokens:
+            if k == n:
+                raise ValueError("the token sequence changed size while being decoded")
+            ids[k] = self._checked_rank(token)
+            total += self.v.dec_off[ids[k]] & 0xFFFF
+            k += 1
+        n = k
+        result = PyBytes_FromStringAndSize(NULL, total)
+        out = PyBytes_AS_STRING(result)
+        with nogil:
+            for k in range(n):
+                src = tc_token_bytes(&self.v, ids[k], &length)
+                memcpy(out, src, length)
+                out += length
+        return result
 
     cdef uint32_t _checked_rank(self, token) except? 0xFFFFFFFF:
         cdef long long r
@@ -532,7 +505,7 @@ cdef class CoreBPE:
         cdef const uint8_t *src
         cdef uint32_t r = self._checked_rank(token)
         src = tc_token_bytes(&self.v, r, &length)
-        return PyBytes_FromStringAndSize(<const char *>src, length)
+        return PyBytes_FromStringAndSize(<char *>src, length)
 
     def mergeable_token_bytes(self, special_ids=()):
         """Every mergeable token's bytes, in rank order with gaps skipped."""
@@ -544,7 +517,7 @@ cdef class CoreBPE:
         for r in range(self.v.n_ranks):
             if (self.v.dec_off[r] & 0xFFFF) and r not in skip:
                 src = tc_token_bytes(&self.v, r, &length)
-                out.append(PyBytes_FromStringAndSize(<const char *>src, length))
+                out.append(PyBytes_FromStringAndSize(<char *>src, length))
         return out
 
     @property

@@ -212,25 +212,30 @@ static void *tc_batch_worker(void *arg) {
     return NULL;
 }
 
-/* At most one thread per processor. */
-static int tc_batch_threads(int threads) {
+/* The one thread-count policy of batches: what the caller asked for, but at
+ * most one thread per chunk of texts (more would find nothing to claim), one
+ * per processor, and the pool's size plus the caller's own thread. */
+static int tc_batch_threads(int requested, size_t n_texts) {
+    size_t chunks = (n_texts + TC_BATCH_CHUNK - 1) / TC_BATCH_CHUNK;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cpus > 0 && threads > cpus) threads = (int)cpus;
+    long threads = requested < 1 ? 1 : requested;
+    if ((size_t)threads > chunks) threads = (long)chunks;
+    if (cpus > 0 && threads > cpus) threads = cpus;
     if (threads > TC_MAX_WORKERS + 1) threads = TC_MAX_WORKERS + 1;
-    return threads < 1 ? 1 : threads;
+    return threads < 1 ? 1 : (int)threads;
 }
 
 /* Start pool workers on the batch, to join the caller's own tc_batch_step
  * calls; 1 when started (end with tc_workers_finish), 0 when the batch should
  * run with tc_batch_run instead (one thread, or the pool is busy). */
 static int tc_batch_start(tc_batch *b, int threads) {
-    threads = tc_batch_threads(threads);
+    threads = tc_batch_threads(threads, b->n);
     return threads > 1 && tc_workers_start(tc_batch_worker, b, threads - 1) >= 0;
 }
 
 /* Run the batch on `threads` threads (the caller's included). 0, or -1 on failure. */
 static int tc_batch_run(tc_batch *b, int threads) {
-    threads = tc_batch_threads(threads);
+    threads = tc_batch_threads(threads, b->n);
     if (threads <= 1) {
         tc_batch_worker(b);
     } else if (tc_workers_start(tc_batch_worker, b, threads - 1) >= 0) {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bpe.h"
+#include "tables.h"
 
 static int tc_b64_value(uint8_t c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';

@@ -7,10 +7,21 @@ match it; none of this is on a hot path.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, AbstractSet
+from typing import AbstractSet, Iterator, Protocol
 
-if TYPE_CHECKING:
-    from tokcost.core import Encoding
+
+class EncodingLike(Protocol):
+    """What these algorithms need of an encoding (``core.Encoding`` has it all),
+    so this module depends on no other part of tokcost."""
+
+    def is_special_token(self, token: int) -> bool: ...
+    def decode_single_token_bytes(self, token: int) -> bytes: ...
+    def decode_bytes(self, tokens: list[int]) -> bytes: ...
+    def encode_ordinary(self, text: str) -> list[int]: ...
+    def encode_single_token(self, text_or_bytes: bytes) -> int: ...
+    def _byte_pair_encode(self, data: bytes) -> list[int]: ...
+    def _encode_with_last_piece(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], int]: ...
+    def _tokens_starting_with(self, prefix: bytes) -> Iterator[bytes]: ...
 
 # The White_Space property (what Rust's char::is_whitespace tests).
 _WHITE_SPACE = frozenset(
@@ -19,7 +30,7 @@ _WHITE_SPACE = frozenset(
 )
 
 
-def _is_all_space(enc: "Encoding", token: int) -> bool:
+def _is_all_space(enc: EncodingLike, token: int) -> bool:
     if enc.is_special_token(token):
         return False
     try:
@@ -29,7 +40,7 @@ def _is_all_space(enc: "Encoding", token: int) -> bool:
     return all(b in b" \n\t" for b in data)
 
 
-def increase_last_piece_token_len(enc: "Encoding", tokens: list[int], last: int) -> int:
+def increase_last_piece_token_len(enc: EncodingLike, tokens: list[int], last: int) -> int:
     """Widen the unstable tail over preceding all-whitespace tokens: a split
     between whitespace runs can disappear when more text arrives."""
     if last > 0 and _is_all_space(enc, tokens[-last]):
@@ -48,7 +59,7 @@ def _last_utf8_char(data: bytes):
     return None, 1
 
 
-def encode_with_unstable(enc: "Encoding", text: str, allowed: AbstractSet[str]):
+def encode_with_unstable(enc: EncodingLike, text: str, allowed: AbstractSet[str]):
     tokens, last = enc._encode_with_last_piece(text, allowed)
     if last == 0:
         return tokens, []
@@ -70,7 +81,7 @@ def encode_with_unstable(enc: "Encoding", text: str, allowed: AbstractSet[str]):
             try:
                 encoded = enc.encode_ordinary(possibility.decode("utf-8"))
             except UnicodeDecodeError:
-                encoded = enc._core.byte_pair_encode(possibility)
+                encoded = enc._byte_pair_encode(possibility)
             seq, seq_len = [], 0
             for token in encoded:
                 seq.append(token)
@@ -83,6 +94,6 @@ def encode_with_unstable(enc: "Encoding", text: str, allowed: AbstractSet[str]):
         char, size = _last_utf8_char(unstable)
         if len(unstable) - size > 0 and char is not None and char in _WHITE_SPACE:
             completions.add(
-                tuple(enc._core.byte_pair_encode(unstable[:-size]) + enc._core.byte_pair_encode(unstable[-size:]))
+                tuple(enc._byte_pair_encode(unstable[:-size]) + enc._byte_pair_encode(unstable[-size:]))
             )
     return tokens, [list(c) for c in completions]

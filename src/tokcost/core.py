@@ -9,7 +9,10 @@ same signature and results, so switching is one import::
 
 Extras: ``count`` / ``count_batch`` (token counts without building lists) and
 ``encode_bytes`` (bytes that need not be valid UTF-8). Special-token policy
-lives here; the native core only splits, merges and decodes.
+lives here; the native core only splits, merges and decodes. Where rank files
+come from and which encodings have names is decided above this module
+(``load``, ``registry``): an ``Encoding`` is built from a pattern and ready
+tables, and knows nothing of either.
 """
 
 from __future__ import annotations
@@ -18,15 +21,14 @@ import bisect
 import functools
 import re
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, AbstractSet, Collection, Iterator, Literal, NoReturn, Optional, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Callable, Collection, Iterator, Literal, NoReturn, Optional, Sequence
 
-from tokcost import _core, vocab
+from tokcost import _core, _unstable
+from tokcost.patterns import native_splitter
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
-
-    from tokcost.registry import EncodingSpec
 
 
 def _without_surrogates(text: str) -> str:
@@ -46,48 +48,35 @@ class Encoding:
         explicit_n_vocab: Optional[int] = None,
     ):
         """An encoding from its parts, as ``tiktoken.Encoding(...)`` takes them."""
-        from tokcost.registry import NATIVE_SPLITTERS
-
         if explicit_n_vocab:
             if len(mergeable_ranks) + len(special_tokens) != explicit_n_vocab:
                 raise ValueError(
                     f"{name}: {len(mergeable_ranks)} mergeable + {len(special_tokens)} special tokens "
                     f"!= explicit_n_vocab {explicit_n_vocab}"
                 )
-        core = _core.CoreBPE(mergeable_ranks, dict(special_tokens), NATIVE_SPLITTERS.get(pat_str))
+        core = _core.CoreBPE(mergeable_ranks, dict(special_tokens), native_splitter(pat_str))
         self._setup(name, pat_str, core, special_tokens)
         self._mergeable_ranks_cache = mergeable_ranks
         if explicit_n_vocab and self.max_token_value != explicit_n_vocab - 1:
             raise ValueError(f"{name}: max token value {self.max_token_value} != explicit_n_vocab - 1")
 
     @classmethod
-    def _from_spec(cls, spec: "EncodingSpec", path=None) -> "Encoding":
-        """A registered encoding: verified rank file, cached native tables."""
-        from tokcost.registry import vocab_path_override
-
-        specials = dict(spec.special_tokens)
-        path = path or vocab_path_override(spec)
-        data = vocab.read_rank_file(spec.vocabulary, spec.sha256, path)
-        key = f"{spec.name}-{spec.sha256[:16]}-{_core.TABLES_VERSION_TAG}"
-
-        def build() -> bytes:
-            return _core.CoreBPE(data, specials, spec.splitter).export_tables()
-
-        core = vocab.load_cached_tables(key, build, lambda blob: _core.CoreBPE(blob, specials, spec.splitter))
+    def _from_core(cls, name: str, pat_str: str, core: _core.CoreBPE, special_tokens: dict[str, int]) -> "Encoding":
+        """An encoding over native tables already built (``tokcost.load`` builds
+        and caches them), without rebuilding them from ranks."""
         self = cls.__new__(cls)
-        self._setup(spec.name, spec.pat_str, core, specials)
+        self._setup(name, pat_str, core, special_tokens)
         self._mergeable_ranks_cache = None
-        self._registered = True
         return self
 
-    def _setup(self, name: str, pat_str: str, core, special_tokens: dict[str, int]) -> None:
+    def _setup(self, name: str, pat_str: str, core: _core.CoreBPE, special_tokens: dict[str, int]) -> None:
         self.name = name
         self._pat_str = pat_str
         self._core = core
         self._special_tokens = dict(special_tokens)
         self._special_token_values = set(special_tokens.values())
         self._special_first_chars = frozenset(t[0] for t in special_tokens if t)
-        self._registered = False
+        self._loader: Optional[Callable[[str], "Encoding"]] = None
         # The highest id of any token, from the native tables.
         self.max_token_value = core.n_ranks - 1
         self._split_regex = None if core.splitter else _compile_pattern(pat_str)
@@ -100,7 +89,7 @@ class Encoding:
     def encode_ordinary(self, text: str) -> list[int]:
         """Token ids of ``text``, special tokens encoded as plain text.
 
-        >>> get_encoding("o200k_base").encode_ordinary("hello world")
+        >>> tokcost.get_encoding("o200k_base").encode_ordinary("hello world")
         [24912, 2375]
         """
         try:
@@ -122,7 +111,7 @@ class Encoding:
         ``disallowed_special`` (then it is plain text). ``"all"`` means every
         special token.
 
-        >>> enc = get_encoding("o200k_base")
+        >>> enc = tokcost.get_encoding("o200k_base")
         >>> enc.encode("<|endoftext|>", allowed_special="all")
         [199999]
         """
@@ -187,9 +176,7 @@ class Encoding:
         bytes that start with the rest. Completions come in no particular order.
         """
         allowed = self._check_special(text, allowed_special, disallowed_special)
-        from tokcost._unstable import encode_with_unstable
-
-        return encode_with_unstable(self, text, allowed)
+        return _unstable.encode_with_unstable(self, text, allowed)
 
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
         """The id of the one token spelled by ``text_or_bytes`` (special tokens too).
@@ -221,19 +208,21 @@ class Encoding:
             return self.encode_ordinary(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
             valid = exc.start
-        from tokcost._unstable import increase_last_piece_token_len
-
         text = data[:valid].decode("utf-8")
         tokens = self.encode_ordinary(text)
-        last = increase_last_piece_token_len(self, tokens, self._last_piece_token_count(text))
+        last = _unstable.increase_last_piece_token_len(self, tokens, self._last_piece_token_count(text))
         if tokens and last:
             unstable = self.decode_bytes(tokens[-last:]) + data[valid:]
             del tokens[-last:]
         else:
             unstable = data[valid:]
         rank = self._core.piece_rank(unstable)
-        tokens.extend([rank] if rank >= 0 else self._core.byte_pair_encode(unstable))
+        tokens.extend([rank] if rank >= 0 else self._byte_pair_encode(unstable))
         return tokens
+
+    def _byte_pair_encode(self, data: bytes) -> list[int]:
+        """Plain BPE of ``data``, even when it is a token itself (no splitting)."""
+        return self._core.byte_pair_encode(data)
 
     _encode_bytes = encode_bytes
 
@@ -242,7 +231,7 @@ class Encoding:
     def count(self, text: str) -> int:
         """``len(encode_ordinary(text))``, without building the list.
 
-        >>> get_encoding("o200k_base").count("hello world")
+        >>> tokcost.get_encoding("o200k_base").count("hello world")
         2
         """
         if self._split_regex is not None:
@@ -266,7 +255,7 @@ class Encoding:
     def decode_bytes(self, tokens: Sequence[int]) -> bytes:
         """The bytes of ``tokens``.
 
-        >>> get_encoding("o200k_base").decode_bytes([24912, 2375])
+        >>> tokcost.get_encoding("o200k_base").decode_bytes([24912, 2375])
         b'hello world'
         """
         return self._core.decode_bytes(tokens)
@@ -457,31 +446,26 @@ class Encoding:
         with ThreadPoolExecutor(max(1, num_threads)) as pool:
             return list(pool.map(fn, items))
 
-    def __getstate__(self) -> object:
-        from tokcost.registry import ENCODINGS
+    # ------------------------------------------------------------------ pickling
 
-        if self._registered and self.name in ENCODINGS:
-            return self.name
-        return {
-            "name": self.name,
-            "pat_str": self._pat_str,
-            "mergeable_ranks": self._mergeable_ranks,
-            "special_tokens": self._special_tokens,
-        }
+    def _pickle_by_name(self, loader: Callable[[str], "Encoding"]) -> None:
+        """Pickle this encoding as ``loader(self.name)`` instead of by value.
 
-    def __setstate__(self, value: object) -> None:
-        from tokcost.registry import get_encoding
+        The registry calls this on the encodings it loads, so a pickled
+        ``o200k_base`` is a name, and unpickling returns the registry's copy
+        (as tiktoken does), while an ``Encoding`` built from parts travels with
+        its parts."""
+        self._loader = loader
 
-        if isinstance(value, str):
-            self.__dict__ = get_encoding(value).__dict__
-            return
-        self.__init__(**value)
+    def __reduce__(self):
+        if self._loader is not None:
+            return self._loader, (self.name,)
+        return _encoding_from_parts, (type(self), self.name, self._pat_str, self._mergeable_ranks, self._special_tokens)
 
 
-def get_encoding(name: str) -> Encoding:
-    from tokcost.registry import get_encoding as _get
-
-    return _get(name)
+def _encoding_from_parts(cls: type[Encoding], name: str, pat_str: str, mergeable_ranks: dict[bytes, int],
+                         special_tokens: dict[str, int]) -> Encoding:
+    return cls(name, pat_str=pat_str, mergeable_ranks=mergeable_ranks, special_tokens=special_tokens)
 
 
 @functools.lru_cache(maxsize=128)

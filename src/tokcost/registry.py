@@ -1,8 +1,9 @@
 """Encodings are data: a name, a split pattern, a rank file and special tokens.
 
-Adding an encoding is adding an ``EncodingSpec`` to ``ENCODINGS``. Encodings
-whose pattern has a native pretokenizer name it in ``splitter``; any other
-pattern still works, split by the ``regex`` package.
+Adding an encoding is adding an ``EncodingSpec`` to ``ENCODINGS``. Patterns
+the native pretokenizer knows (``patterns.NATIVE_SPLITTERS``) are split
+natively; any other pattern still works, split by the ``regex`` package.
+Encodings loaded here pickle by name (see ``Encoding._pickle_by_name``).
 
 >>> enc = get_encoding("o200k_base")
 >>> enc.encode("hello world")
@@ -13,53 +14,18 @@ pattern still works, split by the ``regex`` package.
 
 from __future__ import annotations
 
-import os
 import threading
-from dataclasses import dataclass, field
-from typing import Mapping, Optional
 
+from tokcost.core import Encoding
 from tokcost.errors import UnknownEncodingError, UnknownModelError, did_you_mean
+from tokcost.load import EncodingSpec, load_encoding
+from tokcost.patterns import CL100K_PATTERN, O200K_PATTERN, R50K_PATTERN
 
 ENDOFTEXT = "<|endoftext|>"
 FIM_PREFIX = "<|fim_prefix|>"
 FIM_MIDDLE = "<|fim_middle|>"
 FIM_SUFFIX = "<|fim_suffix|>"
 ENDOFPROMPT = "<|endofprompt|>"
-
-# The split patterns, exactly as tiktoken 0.14 defines them.
-O200K_PATTERN = "|".join(
-    [
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""\p{N}{1,3}""",
-        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
-        r"""\s*[\r\n]+""",
-        r"""\s+(?!\S)""",
-        r"""\s+""",
-    ]
-)
-CL100K_PATTERN = (
-    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
-)
-R50K_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
-
-# Patterns the native core can split without a regex engine.
-NATIVE_SPLITTERS = {O200K_PATTERN: "o200k", CL100K_PATTERN: "cl100k"}
-
-
-@dataclass(frozen=True)
-class EncodingSpec:
-    name: str
-    pat_str: str
-    vocabulary: str  # rank file name without ".tiktoken"
-    sha256: str
-    special_tokens: Mapping[str, int] = field(default_factory=dict)
-    explicit_n_vocab: Optional[int] = None
-
-    @property
-    def splitter(self) -> Optional[str]:
-        return NATIVE_SPLITTERS.get(self.pat_str)
-
 
 _O200K_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
 _P50K_SHA256 = "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069"
@@ -160,7 +126,7 @@ MODEL_PREFIX_TO_ENCODING: dict[str, str] = {
     "ft:babbage-002": "cl100k_base",
 }
 
-_loaded: dict[str, object] = {}
+_loaded: dict[str, Encoding] = {}
 _lock = threading.Lock()
 
 
@@ -169,7 +135,7 @@ def list_encoding_names() -> list[str]:
     return list(ENCODINGS)
 
 
-def get_encoding(encoding_name: str):
+def get_encoding(encoding_name: str) -> Encoding:
     """The ``Encoding`` named ``encoding_name``, loaded once per process."""
     if not isinstance(encoding_name, str):
         raise ValueError(f"Expected a string in get_encoding, got {type(encoding_name)}")
@@ -184,9 +150,9 @@ def get_encoding(encoding_name: str):
         )
     with _lock:
         if encoding_name not in _loaded:
-            from tokcost.core import Encoding
-
-            _loaded[encoding_name] = Encoding._from_spec(spec)
+            enc = load_encoding(spec)
+            enc._pickle_by_name(get_encoding)
+            _loaded[encoding_name] = enc
         return _loaded[encoding_name]
 
 
@@ -203,11 +169,6 @@ def encoding_name_for_model(model_name: str) -> str:
     )
 
 
-def encoding_for_model(model_name: str):
+def encoding_for_model(model_name: str) -> Encoding:
     """The ``Encoding`` that ``model_name`` uses."""
     return get_encoding(encoding_name_for_model(model_name))
-
-
-def vocab_path_override(spec: EncodingSpec) -> Optional[str]:
-    """A per-encoding path from ``TOKCOST_<NAME>_PATH`` (e.g. TOKCOST_O200K_BASE_PATH)."""
-    return os.environ.get(f"TOKCOST_{spec.vocabulary.upper()}_PATH") or None

@@ -19,7 +19,9 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Optional
 
+from tokcost import registry, vocab
 from tokcost.errors import VocabularyError
+from tokcost.files import write_atomically
 
 # Encodings whose rank files ship with tokcost.
 BUNDLED_ENCODINGS = ("o200k_base", "cl100k_base")
@@ -40,8 +42,6 @@ def seed_tiktoken_cache(directory: Optional[os.PathLike] = None,
     user's own tiktoken cache is never touched. Names tokcost cannot supply
     are skipped; tiktoken then loads them its usual way.
     """
-    from tokcost import registry, vocab
-
     if directory is None:
         path = Path(tempfile.mkdtemp(prefix="tokcost-tiktoken-cache-"))
         atexit.register(shutil.rmtree, path, True)
@@ -59,8 +59,6 @@ def seed_tiktoken_cache(directory: Optional[os.PathLike] = None,
             data = vocab.read_rank_file(spec.vocabulary, spec.sha256)
         except VocabularyError:
             continue
-        tmp = target.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)  # atomic: a concurrent reader never sees half a file
+        write_atomically(target, data)  # a concurrent reader never sees half a file
     os.environ["TIKTOKEN_CACHE_DIR"] = str(path)
     return path

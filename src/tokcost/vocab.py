@@ -7,8 +7,9 @@ decompressed). Every file is checked against its sha256 before use.
 Where a rank file comes from, first match wins:
 
 1. a ``path`` given by the caller;
-2. ``$TOKCOST_VOCAB_DIR/<name>.tiktoken`` (or ``.tiktoken.gz``);
-3. the copy bundled with tokcost.
+2. ``$TOKCOST_<NAME>_PATH`` (e.g. ``TOKCOST_O200K_BASE_PATH``);
+3. ``$TOKCOST_VOCAB_DIR/<name>.tiktoken`` (or ``.tiktoken.gz``);
+4. the copy bundled with tokcost.
 
 Building the lookup tables from a rank file takes a few hundred milliseconds,
 so the built tables are cached in ``$TOKCOST_CACHE_DIR`` (default
@@ -22,19 +23,18 @@ import gzip
 import hashlib
 import os
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Callable, Optional
 
+from tokcost.bundled import VOCAB_DIR
 from tokcost.errors import VocabularyError
-
-BUNDLED_DIR = Path(__file__).with_name("data")
-TABLES_FORMAT = 1  # bump when the native table layout changes
+from tokcost.files import write_atomically
 
 
 def find_rank_file(name: str, path: Optional[os.PathLike] = None) -> Path:
     """The rank file to use for vocabulary ``name``."""
+    path = path or os.environ.get(f"TOKCOST_{name.upper()}_PATH") or None
     if path is not None:
         candidate = Path(path)
         if not candidate.is_file():
@@ -49,11 +49,11 @@ def find_rank_file(name: str, path: Optional[os.PathLike] = None) -> Path:
             candidate = Path(vocab_dir) / f"{name}{suffix}"
             if candidate.is_file():
                 return candidate
-    bundled = BUNDLED_DIR / f"{name}.tiktoken.gz"
+    bundled = VOCAB_DIR / f"{name}.tiktoken.gz"
     if bundled.is_file():
         return bundled
     raise VocabularyError(
-        f"no {name}.tiktoken found (looked in TOKCOST_VOCAB_DIR={vocab_dir!r} and {BUNDLED_DIR}); "
+        f"no {name}.tiktoken found (looked in TOKCOST_VOCAB_DIR={vocab_dir!r} and {VOCAB_DIR}); "
         "reinstall tokcost or point TOKCOST_VOCAB_DIR at a folder holding the file"
     )
 
@@ -104,20 +104,9 @@ def load_cached_tables(key: str, build: Callable[[], bytes], accept: Callable[[b
     tables = build()
     result = accept(tables)
     if path is not None:
-        _write_atomically(path, tables + struct.pack("<Q", zlib.crc32(tables)))
-    return result
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass  # a read-only or full cache directory is not an error
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, tables + struct.pack("<Q", zlib.crc32(tables)))
+        except OSError:
+            pass  # a read-only or full cache directory costs the cache, nothing else
+    return result

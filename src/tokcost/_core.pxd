@@ -1,14 +1,10 @@
-# The contract between the C hot path (the headers beside this file) and the
-# Cython layer (_core.pyx) that exposes it to Python. Nothing here knows about special
-# tokens, files or policy.
+# The contract of tokcost._core: what the C hot path (the headers beside this
+# file) offers the Cython layer (_core.pyx), and the extension types that
+# layer defines. Nothing here knows about special tokens, files or policy.
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 
 
-cdef extern from "tiktoken_format.h" nogil:
-    long tc_parse_tiktoken(const uint8_t *data, size_t n, uint32_t min_ranks, tc_vocab *v)
-
-
-cdef extern from "bpe.h" nogil:
+cdef extern from "tables.h" nogil:
     const uint32_t TC_NONE
     const uint32_t TC_MAX_RANKS
 
@@ -34,11 +30,6 @@ cdef extern from "bpe.h" nogil:
         uint64_t *pair
         uint64_t pair_mask
 
-    ctypedef struct tc_buf:
-        uint32_t *data
-        size_t len
-        size_t cap
-
     int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit)
     void tc_vocab_free(tc_vocab *v)
     void tc_vocab_assign_uid(tc_vocab *v)
@@ -47,14 +38,30 @@ cdef extern from "bpe.h" nogil:
     uint32_t tc_piece_rank(const tc_vocab *v, const uint8_t *p, size_t n)
 
 
-cdef extern from "cache.h" nogil:
+cdef extern from "tiktoken_format.h" nogil:
+    long tc_parse_tiktoken(const uint8_t *data, size_t n, uint32_t min_ranks, tc_vocab *v)
+
+
+cdef extern from "thread_caches.h" nogil:
     ctypedef struct tc_caches:
         pass
     tc_caches *tc_caches_for(const tc_vocab *v)
-    int tc_vocab_check_chars(tc_vocab *v)
-    int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b)
+
+
+cdef extern from "bpe.h" nogil:
+    ctypedef struct tc_buf:
+        uint32_t *data
+        size_t len
+        size_t cap
+
+    int tc_buf_reserve(tc_buf *b, size_t extra)
+
+
+cdef extern from "cache.h" nogil:
     ctypedef struct tc_piece_key:
         pass
+    int tc_vocab_check_chars(tc_vocab *v)
+    int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b)
     int tc_encode_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail, tc_buf *b,
                         const tc_piece_key *key)
 
@@ -86,6 +93,8 @@ cdef extern from "encoder.h" nogil:
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     const size_t TC_BATCH_CHUNK
+    # Both take the caller's requested thread count; encoder.h's
+    # tc_batch_threads is the one place that bounds it.
     int tc_batch_run(tc_batch *b, int threads)
     int tc_batch_start(tc_batch *b, int threads)
     int tc_batch_step(tc_batch *b)
@@ -95,3 +104,32 @@ cdef extern from "encoder.h" nogil:
 cdef extern from "workers.h" nogil:
     void tc_workers_finish()
 
+
+cdef class _Tokens:
+    """A native token buffer; freed with this object."""
+    cdef tc_buf buf
+
+
+cdef class _Batch:
+    """The native arrays of one batch call; all freed with this object."""
+    cdef tc_batch b
+    cdef object core  # the CoreBPE whose tables b.v points to, kept alive
+    cdef list texts   # the strings whose UTF-8 b.ptrs point into, kept alive
+
+
+cdef class CoreBPE:
+    cdef tc_vocab v
+    cdef tc_split_fn split
+    cdef readonly str splitter
+    cdef tuple _ints
+
+    cdef _set_splitter(self, splitter)
+    cdef _load_dict(self, dict ranks, uint32_t min_ranks)
+    cdef _add_special_tokens(self, dict special_tokens)
+    cdef _load_tables(self, bytes blob)
+    cdef int _encode_text(self, const uint8_t *s, size_t n, tc_buf *out) except -1 nogil
+    cdef list _to_list(self, tc_buf *buf)
+    cdef _require_splitter(self)
+    cdef _encode_str(self, str text, tc_buf *buf)
+    cdef list _encode_batch(self, _Batch batch, int threads)
+    cdef uint32_t _checked_rank(self, token) except? 0xFFFFFFFF

@@ -1,0 +1,342 @@
+/* Rank tables: what a vocabulary is once built, and building it.
+ *
+ * A vocabulary is the byte string of every rank. Two open-addressing tables
+ * sit over it: `piece` maps a whole byte string to its rank (the fast path for
+ * pieces that are already tokens; the first 12 bytes of each token sit in its
+ * slot, so most lookups touch one cache line), and `pair` maps two adjacent
+ * ranks to the rank of their concatenation. BPE only ever merges two tokens into a token,
+ * so the merge loop hashes two integers instead of byte strings.
+ *
+ * These tables are read-only once built and shared by every thread; the
+ * per-thread caches in front of them are in thread_caches.h, the merge loops
+ * over them in bpe.h.
+ */
+#pragma once
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+
+#define TC_NONE 0xFFFFFFFFu
+#define TC_RANK_BITS 21                       /* ranks below 2^21 */
+#define TC_MAX_RANKS (1u << TC_RANK_BITS)
+#define TC_EMPTY 0xFFFFFFFFFFFFFFFFull
+#define TC_BOUNDARY_BITS 18
+#define TC_BOUNDARY_WORDS (1u << (TC_BOUNDARY_BITS - 6))
+
+/* A token's first 12 bytes (zero-padded), its rank and length. */
+typedef struct tc_piece_slot {
+    uint64_t w0;
+    uint32_t w1;
+    uint32_t meta;           /* rank | min(length, 2047) << 21; TC_SLOT_EMPTY if free */
+} tc_piece_slot;
+
+#define TC_SLOT_EMPTY 0xFFFFFFFFu
+#define TC_INLINE 12
+
+typedef struct {
+    uint64_t uid;            /* unique per vocabulary ever built in this process (caches key on it) */
+    uint32_t n_ranks;        /* max rank + 1 (special tokens included, for decoding) */
+    uint32_t max_token_len;  /* longest mergeable token, in bytes */
+    uint64_t *dec_off;       /* [n_ranks]: offset << 16 | length; length 0 = no such token */
+    uint8_t *bytes;          /* token bytes, concatenated */
+    uint64_t n_bytes;
+    uint32_t byte_rank[256]; /* rank of each single byte; TC_NONE if missing */
+    struct tc_piece_slot *piece;
+    uint64_t piece_mask;
+    /* Character boundaries inside tokens that are not whole UTF-8 characters:
+     * for each, the 1-2 bytes on either side (as far as the token reaches),
+     * hashed into a bit set. Where no boundary of a piece matches, BPE can
+     * run on characters instead of bytes (see cache.h). */
+    uint64_t boundary_bits[TC_BOUNDARY_WORDS];
+    uint32_t char_merge_ok;  /* every token's own BPE is itself: the character path is exact */
+    /* 64-bit signatures of each rank's partners: bit tc_sig_bit(b) of rsig[a] is
+     * set when (a, b) merges, bit tc_sig_bit(a) of lsig[b] likewise. A clear bit
+     * answers "no such pair" without touching the pair table. */
+    uint64_t *lsig, *rsig;
+    /* Rank of every byte pair's concatenation (TC_NONE if none): BPE starts
+     * from bytes, so its first lookups come from this 256 KB table. */
+    uint32_t *byte_pair;
+    uint64_t *pair;          /* rank << 42 | left << 21 | right */
+    uint64_t pair_mask;
+} tc_vocab;
+
+static inline uint64_t tc_mix(uint64_t a, uint64_t b) {
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* The first 12 bytes of p[0:n] as two zero-padded words. `avail` is how many
+ * bytes may be read from p: with 16 or more, plain loads and a mask. */
+static inline void tc_load_head(const uint8_t *p, size_t n, size_t avail, uint64_t *w0, uint32_t *w1) {
+    if (avail >= 16 && n <= TC_INLINE) {
+        uint64_t a; uint32_t b;
+        memcpy(&a, p, 8); memcpy(&b, p + 8, 4);
+        if (n < 8) { a &= (1ull << (8 * n)) - 1; b = 0; }
+        else if (n < 12) b &= (uint32_t)((1ull << (8 * (n - 8))) - 1);
+        *w0 = a; *w1 = b;
+        return;
+    }
+    uint8_t head[TC_INLINE] = {0};
+    memcpy(head, p, n < TC_INLINE ? n : TC_INLINE);
+    memcpy(w0, head, 8); memcpy(w1, head + 8, 4);
+}
+
+static inline uint64_t tc_hash_piece(const uint8_t *p, size_t n, uint64_t w0, uint32_t w1) {
+    uint64_t h = tc_mix(w0 ^ 0x243F6A8885A308D3ull, ((uint64_t)w1 << 16 | (n & 0xFFFF)) ^ 0x13198A2E03707344ull);
+    for (size_t i = TC_INLINE; i < n; i += 8) {
+        uint64_t w = 0;
+        memcpy(&w, p + i, n - i < 8 ? n - i : 8);
+        h = tc_mix(h ^ w, 0x9E3779B97F4A7C15ull);
+    }
+    return h;
+}
+
+static inline const uint8_t *tc_token_bytes(const tc_vocab *v, uint32_t rank, size_t *len) {
+    uint64_t d = v->dec_off[rank];
+    *len = d & 0xFFFF;
+    return v->bytes + (d >> 16);
+}
+
+/* Rank of the byte string p[0:n], TC_NONE if it is not a mergeable token;
+ * `avail` >= n bytes may be read from p. */
+static inline uint32_t tc_piece_probe(const tc_vocab *v, const uint8_t *p, size_t n,
+                                      uint64_t w0, uint32_t w1, uint64_t h) {
+    uint32_t want_len = (uint32_t)(n < 2047 ? n : 2047);
+    for (uint64_t i = h & v->piece_mask;; i = (i + 1) & v->piece_mask) {
+        const tc_piece_slot *slot = &v->piece[i];
+        if (slot->meta == TC_SLOT_EMPTY) return TC_NONE;
+        if (slot->w0 == w0 && slot->w1 == w1 && (slot->meta >> 21) == want_len) {
+            uint32_t r = slot->meta & (TC_MAX_RANKS - 1);
+            if (n <= TC_INLINE) return r;
+            size_t len;
+            const uint8_t *tb = tc_token_bytes(v, r, &len);
+            if (len == n && memcmp(tb + TC_INLINE, p + TC_INLINE, n - TC_INLINE) == 0) return r;
+        }
+    }
+}
+
+static inline uint32_t tc_piece_rank_avail(const tc_vocab *v, const uint8_t *p, size_t n, size_t avail) {
+    if (n == 1) return v->byte_rank[p[0]];
+    if (n > v->max_token_len) return TC_NONE;
+    uint64_t w0; uint32_t w1;
+    tc_load_head(p, n, avail, &w0, &w1);
+    return tc_piece_probe(v, p, n, w0, w1, tc_hash_piece(p, n, w0, w1));
+}
+
+static inline uint32_t tc_piece_rank(const tc_vocab *v, const uint8_t *p, size_t n) {
+    return tc_piece_rank_avail(v, p, n, n);
+}
+
+static inline unsigned tc_sig_bit(uint32_t rank) { return (rank * 0x9E3779B1u) >> 26; }
+
+static inline uint64_t tc_pair_key(uint32_t a, uint32_t b) { return ((uint64_t)a << TC_RANK_BITS) | b; }
+
+static inline uint64_t tc_pair_slot(uint64_t key, uint64_t mask) {
+    return tc_mix(key, 0x9E3779B97F4A7C15ull) & mask;
+}
+
+/* Rank of token(a) + token(b), TC_NONE if that is not a token: the shared table. */
+static inline uint32_t tc_pair_rank_of_key(const tc_vocab *v, uint64_t key) {
+    const uint64_t keymask = (1ull << (2 * TC_RANK_BITS)) - 1;
+    for (uint64_t i = tc_pair_slot(key, v->pair_mask);; i = (i + 1) & v->pair_mask) {
+        uint64_t slot = v->pair[i];
+        if (slot == TC_EMPTY) return TC_NONE;
+        if ((slot & keymask) == key) return (uint32_t)(slot >> (2 * TC_RANK_BITS));
+    }
+}
+
+static inline uint32_t tc_pair_rank(const tc_vocab *v, uint32_t a, uint32_t b) {
+    return tc_pair_rank_of_key(v, tc_pair_key(a, b));
+}
+
+/* ---------------------------------------------------------------- building */
+
+/* Memory for a table read at random: at 2 MB and up, aligned and marked for
+ * transparent huge pages, so lookups stop missing the TLB as well as the cache. */
+static void *tc_alloc_table(size_t bytes) {
+    void *p = NULL;
+    if (bytes < (1u << 21)) return malloc(bytes ? bytes : 1);
+    if (posix_memalign(&p, 1u << 21, bytes)) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+/* Whether p[0:n] is a sequence of whole UTF-8 characters (well-formedness of
+ * the lead/continuation structure is all that matters here). */
+static int tc_is_whole_utf8(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+        if (!len || i + len > n) return 0;
+        for (size_t k = 1; k < len; k++)
+            if ((p[i + k] & 0xC0) != 0x80) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Bit of the boundary context: lw bytes before it (l[-lw..-1]), rw after (r[0..rw-1]). */
+static inline unsigned tc_boundary_bit(const uint8_t *l, unsigned lw, const uint8_t *r, unsigned rw) {
+    uint64_t key = lw | rw << 2 | (uint64_t)l[-1] << 8 | (uint64_t)r[0] << 16;
+    if (lw > 1) key |= (uint64_t)l[-2] << 24;
+    if (rw > 1) key |= (uint64_t)r[1] << 32;
+    return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> (64 - TC_BOUNDARY_BITS));
+}
+
+static inline int tc_boundary_test(const tc_vocab *v, unsigned bit) {
+    return (int)(v->boundary_bits[bit >> 6] >> (bit & 63)) & 1;
+}
+
+/* Whether some token that is not whole characters may straddle the character
+ * boundary before p[k] (0 < k < n) of the piece p[0:n]. */
+static inline int tc_boundary_flagged(const tc_vocab *v, const uint8_t *p, size_t k, size_t n) {
+    for (unsigned lw = 1; lw <= 2 && lw <= k; lw++)
+        for (unsigned rw = 1; rw <= 2 && k + rw <= n; rw++)
+            if (tc_boundary_test(v, tc_boundary_bit(p + k, lw, p + k, rw))) return 1;
+    return 0;
+}
+
+static uint64_t tc_table_size(uint64_t n) {
+    uint64_t size = 16;
+    while (size < n * 2) size <<= 1;
+    return size;
+}
+
+/* Give v an identity no other vocabulary in this process has had or will have. */
+static void tc_vocab_assign_uid(tc_vocab *v) {
+    static uint64_t next_uid = 1;
+    v->uid = __atomic_fetch_add(&next_uid, 1, __ATOMIC_RELAXED);
+}
+
+/* Building: tc_vocab_build runs these steps in order, each filling one table
+ * from dec_off/bytes and the tables of the steps before it. */
+
+/* byte_rank and max_token_len; the number of mergeable tokens. */
+static uint64_t tc_build_byte_ranks(tc_vocab *v, uint32_t n_mergeable_limit) {
+    uint64_t count = 0;
+    v->max_token_len = 0;
+    for (int b = 0; b < 256; b++) v->byte_rank[b] = TC_NONE;
+    for (uint32_t r = 0; r < n_mergeable_limit; r++) {
+        size_t len;
+        const uint8_t *tb = tc_token_bytes(v, r, &len);
+        if (!len) continue;
+        count++;
+        if (len > v->max_token_len) v->max_token_len = (uint32_t)len;
+        if (len == 1) v->byte_rank[tb[0]] = r;
+    }
+    return count;
+}
+
+/* The piece table: every mergeable token's bytes to its rank. */
+static int tc_build_piece_table(tc_vocab *v, uint32_t n_mergeable_limit, uint64_t count) {
+    uint64_t size = tc_table_size(count);
+    v->piece = tc_alloc_table(size * sizeof(tc_piece_slot));
+    if (!v->piece) return -1;
+    memset(v->piece, 0xFF, size * sizeof(tc_piece_slot));
+    v->piece_mask = size - 1;
+    for (uint32_t r = 0; r < n_mergeable_limit; r++) {
+        size_t len;
+        const uint8_t *tb = tc_token_bytes(v, r, &len);
+        if (!len) continue;
+        tc_piece_slot slot;
+        tc_load_head(tb, len, len, &slot.w0, &slot.w1);
+        slot.meta = r | (uint32_t)(len < 2047 ? len : 2047) << 21;
+        uint64_t i = tc_hash_piece(tb, len, slot.w0, slot.w1) & v->piece_mask;
+        while (v->piece[i].meta != TC_SLOT_EMPTY) i = (i + 1) & v->piece_mask;
+        v->piece[i] = slot;
+    }
+    return 0;
+}
+
+/* The pair table and the partner signatures. Every split of a token into two
+ * tokens is a pair that can merge into it. Found pairs are staged in a list
+ * first, so each split is looked up once (in the piece table). */
+static int tc_build_pair_table(tc_vocab *v, uint32_t n_mergeable_limit) {
+    uint64_t n_splits = 0, n_pairs = 0;
+    for (uint32_t r = 0; r < n_mergeable_limit; r++) {
+        uint64_t len = v->dec_off[r] & 0xFFFF;
+        if (len > 1) n_splits += len - 1;
+    }
+    uint64_t *staged = malloc((n_splits + 1) * sizeof(uint64_t));
+    if (!staged) return -1;
+    for (uint32_t r = 0; r < n_mergeable_limit; r++) {
+        size_t len;
+        const uint8_t *tb = tc_token_bytes(v, r, &len);
+        for (size_t k = 1; k < len; k++) {
+            uint32_t a = tc_piece_rank(v, tb, k), b;
+            if (a == TC_NONE || (b = tc_piece_rank(v, tb + k, len - k)) == TC_NONE) continue;
+            staged[n_pairs++] = (uint64_t)r << (2 * TC_RANK_BITS) | tc_pair_key(a, b);
+        }
+    }
+    uint64_t size = tc_table_size(n_pairs);
+    v->pair = tc_alloc_table(size * sizeof(uint64_t));
+    v->lsig = calloc(v->n_ranks, sizeof(uint64_t));
+    v->rsig = calloc(v->n_ranks, sizeof(uint64_t));
+    if (!v->pair || !v->lsig || !v->rsig) { free(staged); return -1; }
+    memset(v->pair, 0xFF, size * sizeof(uint64_t));
+    v->pair_mask = size - 1;
+    const uint64_t keymask = (1ull << (2 * TC_RANK_BITS)) - 1;
+    for (uint64_t k = 0; k < n_pairs; k++) {
+        uint64_t i = tc_pair_slot(staged[k] & keymask, v->pair_mask);
+        while (v->pair[i] != TC_EMPTY) i = (i + 1) & v->pair_mask;
+        v->pair[i] = staged[k];
+        uint32_t a = (uint32_t)(staged[k] >> TC_RANK_BITS) & (TC_MAX_RANKS - 1);
+        uint32_t b = (uint32_t)staged[k] & (TC_MAX_RANKS - 1);
+        v->rsig[a] |= 1ull << tc_sig_bit(b);
+        v->lsig[b] |= 1ull << tc_sig_bit(a);
+    }
+    free(staged);
+    return 0;
+}
+
+/* byte_pair: the pair table's answer for every two bytes, read directly. */
+static int tc_build_byte_pairs(tc_vocab *v) {
+    v->byte_pair = malloc(65536 * sizeof(uint32_t));
+    if (!v->byte_pair) return -1;
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++)
+            v->byte_pair[a << 8 | b] = v->byte_rank[a] == TC_NONE || v->byte_rank[b] == TC_NONE
+                ? TC_NONE : tc_pair_rank(v, v->byte_rank[a], v->byte_rank[b]);
+    return 0;
+}
+
+/* boundary_bits: the character boundaries inside tokens that are not whole
+ * UTF-8 characters (see tc_vocab). */
+static void tc_build_boundary_bits(tc_vocab *v, uint32_t n_mergeable_limit) {
+    memset(v->boundary_bits, 0, sizeof(v->boundary_bits));
+    for (uint32_t r = 0; r < n_mergeable_limit; r++) {
+        size_t len;
+        const uint8_t *tb = tc_token_bytes(v, r, &len);
+        if (len < 2 || tc_is_whole_utf8(tb, len)) continue;
+        for (size_t k = 1; k < len; k++)
+            if ((tb[k] & 0xC0) != 0x80) {
+                unsigned lw = k < 2 ? (unsigned)k : 2, rw = len - k < 2 ? (unsigned)(len - k) : 2;
+                unsigned bit = tc_boundary_bit(tb + k, lw, tb + k, rw);
+                v->boundary_bits[bit >> 6] |= 1ull << (bit & 63);
+            }
+    }
+}
+
+/* Build the lookup tables once dec_off/bytes hold every mergeable token (ranks
+ * below n_mergeable_limit). char_merge_ok is left 0 for cache.h's
+ * tc_vocab_check_chars to decide. Returns 0, or -1 when out of memory. */
+static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
+    tc_vocab_assign_uid(v);  /* before anything can cache answers for it */
+    v->char_merge_ok = 0;
+    uint64_t count = tc_build_byte_ranks(v, n_mergeable_limit);
+    if (tc_build_piece_table(v, n_mergeable_limit, count) || tc_build_pair_table(v, n_mergeable_limit)
+        || tc_build_byte_pairs(v))
+        return -1;
+    tc_build_boundary_bits(v, n_mergeable_limit);
+    return 0;
+}
+
+static void tc_vocab_free(tc_vocab *v) {
+    free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->lsig); free(v->rsig); free(v->byte_pair);
+    memset(v, 0, sizeof(*v));
+}

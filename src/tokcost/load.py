@@ -1,0 +1,51 @@
+"""Building a named encoding: rank file, verified -> native tables, cached -> ``Encoding``.
+
+An encoding is data (``EncodingSpec``): a name, a split pattern, the rank file
+it uses with that file's sha256, and its special tokens. ``load_encoding``
+turns one into an ``Encoding``: the rank file is found and checked by
+``vocab``, the native tables are built from it once and then read back from
+the table cache (see ``vocab.load_cached_tables``).
+
+>>> from tokcost.registry import ENCODINGS
+>>> load_encoding(ENCODINGS["o200k_base"]).encode("hello world")
+[24912, 2375]
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+from tokcost import _core, vocab
+from tokcost.core import Encoding
+from tokcost.patterns import native_splitter
+
+
+@dataclass(frozen=True)
+class EncodingSpec:
+    name: str
+    pat_str: str
+    vocabulary: str  # rank file name without ".tiktoken"
+    sha256: str
+    special_tokens: Mapping[str, int] = field(default_factory=dict)
+    explicit_n_vocab: Optional[int] = None
+
+    @property
+    def splitter(self) -> Optional[str]:
+        return native_splitter(self.pat_str)
+
+
+def load_encoding(spec: EncodingSpec, path: Optional[os.PathLike] = None) -> Encoding:
+    """The ``Encoding`` that ``spec`` describes, its rank file read from ``path``
+    when given (else as ``vocab.find_rank_file`` finds it)."""
+    specials = dict(spec.special_tokens)
+    splitter = spec.splitter
+    data = vocab.read_rank_file(spec.vocabulary, spec.sha256, path)
+    key = f"{spec.name}-{spec.sha256[:16]}-{_core.TABLES_VERSION_TAG}"
+
+    def build() -> bytes:
+        return _core.CoreBPE(data, specials, splitter).export_tables()
+
+    core = vocab.load_cached_tables(key, build, lambda blob: _core.CoreBPE(blob, specials, splitter))
+    return Encoding._from_core(spec.name, spec.pat_str, core, specials)
