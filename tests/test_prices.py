@@ -153,7 +153,7 @@ def test_json_overrides(tmp_path):
     ("p.json", '{"price": [}', r"p.json:1: invalid JSON"),
 ])
 def test_bad_price_files_give_one_line_errors(tmp_path, name, text, message):
-    from tokcost.prices.overrides import PriceFileError
+    from tokcost.errors import PriceFileError
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(PriceFileError, match=message) as info:
@@ -162,6 +162,6 @@ def test_bad_price_files_give_one_line_errors(tmp_path, name, text, message):
 
 
 def test_missing_price_file(tmp_path):
-    from tokcost.prices.overrides import PriceFileError
+    from tokcost.errors import PriceFileError
     with pytest.raises(PriceFileError, match="no such prices file"):
         Catalog().with_overrides(tmp_path / "none.toml")
