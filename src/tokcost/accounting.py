@@ -68,6 +68,11 @@ def _rule(model: str, table: dict):
     return table[best] if best else None
 
 
+def supports_images(model: str) -> bool:
+    """Whether tokcost knows how ``model`` counts image tokens (a vision model)."""
+    return _rule(model, IMAGE_RULES) is not None
+
+
 def image_tokens(width: int, height: int, detail: str = "high", model: str = "gpt-4o") -> int:
     """Prompt tokens of one image input (OpenAI's tile or patch formula for ``model``).
 

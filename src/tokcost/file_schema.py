@@ -114,7 +114,7 @@ def _issue(detail: dict) -> Issue:
         return Issue(loc + ((cause.at,) if cause.at is not None else ()), "value", cause.problem,
                      cause.fix.replace("{field}", key))
     # Shapes the validators do not check themselves (a value where a table belongs, ...): pydantic's words.
-    return Issue(loc, "value", f"{detail.get('input')!r}: {detail['msg'][0].lower()}{detail['msg'][1:]}")
+    return Issue(loc, "value", f"{detail.get('input')!r} is not valid ({detail['msg'][0].lower()}{detail['msg'][1:]})")
 
 
 # ---------------------------------------------------------------- where a key is written
