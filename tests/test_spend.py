@@ -118,7 +118,7 @@ def test_missing_workload_file(tmp_path):
         load_workload(tmp_path / "nope.toml")
 
 
-def test_seed_claims():
+def test_gpt_4o_mini_launch_claims():
     result = claims(at_now="2026-11-25")
     mix = {row["input_share_percent"]: row for row in result["mix"]}
     # all output: 1 - 0.6/1.5 = 60%; all input: 1 - 0.15/0.5 = 70%
