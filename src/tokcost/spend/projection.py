@@ -5,8 +5,8 @@ mix with its own request shape; batch and cached traffic at their own rates.
 
 >>> from tokcost.spend import load_workload
 >>> result = project(load_workload(), models=["gpt-4o-mini"], months=3, at="2026-11-25")
->>> sorted(result.to_dict())[:3]
-['at', 'cheapest', 'languages']
+>>> len(result.models[0].monthly), result.cheapest.model
+(3, 'gpt-4o-mini')
 """
 
 from __future__ import annotations
