@@ -97,7 +97,7 @@ def validate(schema, document: Any, *, text: str, name: str, error: type,
     raise error(f"{name}:{line_of(text, line_loc, is_json)}: {where}{issue.problem}; {issue.fix}")
 
 
-def report(text: str, name: str, error: type, loc: Loc, message: str):
+def error_at(text: str, name: str, error: type, loc: Loc, message: str):
     """``error`` for a problem found after validation (across entries), at the line of ``loc``."""
     return error(f"{name}:{line_of(text, loc, name.lower().endswith('.json'))}: {message}")
 

@@ -34,7 +34,7 @@ from typing import Annotated, Any, Dict, List, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 from tokcost.errors import PriceFileError
-from tokcost.file_schema import FieldProblem, Issue, line_of, parse, report, unknown_key, validate
+from tokcost.file_schema import FieldProblem, Issue, error_at, line_of, parse, unknown_key, validate
 from tokcost.files import read_user_text
 from tokcost.prices.model import ModelPrices, Price, Rates
 
@@ -157,8 +157,8 @@ def _describe(issue: Issue):
         table = "[[price]] entry" if loc[0] == "price" else f"[batch_api.{loc[1]}] table"
         issue.problem, issue.fix = f"missing field '{loc[-1]}'", f"add {loc[-1]} = ... to this {table}"
         return "", loc[:-1]
-    if len(loc) < 3 or issue.problem == _NO_ENTRIES.problem:
-        return "", loc[:2] if loc[0] == "price" else loc
+    if len(loc) < 3:  # the file's list of entries, or one entry as a whole
+        return "", loc
     return f"field '{loc[-1]}': ", loc
 
 
@@ -200,7 +200,7 @@ def load_price_file(path, origin: str = "user") -> PriceFile:
                                                                 origin=origin))
         history.names.extend(alias for alias in entry.aliases if alias not in history.names)
         if any(p.effective == entry.effective for p in history.points):
-            raise report(text, name, PriceFileError, ("price", index, "effective"),
+            raise error_at(text, name, PriceFileError, ("price", index, "effective"),
                          f"field 'effective': {entry.model} already has a price effective "
                          f"{entry.effective or 'undated'}; give each [[price]] of one model its own effective date")
         line = line_of(text, ("price", index), name.lower().endswith(".json"))
