@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from tokcost.bundled import ENGLISH, FLORES_SAMPLE_DIR
+from tokcost.registry import get_encoding
 
 WORDS_PER_PAGE = 500  # a printed page of English prose
 
@@ -35,9 +36,7 @@ def _sentences(code: str) -> tuple:
 @lru_cache(maxsize=None)
 def tokens_per_sentence(code: str, encoding_name: str) -> Decimal:
     """Mean tokens of one FLORES sentence in ``code`` (aligned, so languages compare like for like)."""
-    import tokcost
-
-    enc = tokcost.get_encoding(encoding_name)
+    enc = get_encoding(encoding_name)
     sentences = _sentences(code)
     return Decimal(sum(enc.count_batch(list(sentences)))) / len(sentences)
 
