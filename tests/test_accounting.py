@@ -1,34 +1,63 @@
-"""Token accounting against OpenAI's published recipes, computed here by hand with tiktoken."""
+"""Token accounting against the counts OpenAI published, and against tiktoken itself."""
+
+import json
 
 import pytest
 import tiktoken
 
-from tokcost.accounting import (count_messages, estimate_output_tokens, image_tokens, schema_tokens,
-                                tool_tokens)
+from tokcost.accounting import count_messages, estimate_output_tokens, image_tokens, schema_tokens
 
 O200K = tiktoken.get_encoding("o200k_base")
 CL100K = tiktoken.get_encoding("cl100k_base")
 
+# OpenAI cookbook, "How to count tokens with tiktoken" (examples/How_to_count_tokens_with_tiktoken.ipynb),
+# section 6: the example conversation and the prompt tokens the OpenAI API reported for it
+# ("... prompt tokens counted by the OpenAI API."): 129 for gpt-3.5-turbo (0125), gpt-4-0613 and gpt-4,
+# 124 for gpt-4o and gpt-4o-mini; 127 for gpt-3.5-turbo-0301 in the notebook's 2023 version.
+COOKBOOK_MESSAGES = [
+    {"role": "system", "content": "You are a helpful, pattern-following assistant that translates corporate "
+                                  "jargon into plain English."},
+    {"role": "system", "name": "example_user", "content": "New synergies will help drive top-line growth."},
+    {"role": "system", "name": "example_assistant", "content": "Things working well together will increase revenue."},
+    {"role": "system", "name": "example_user", "content": "Let's circle back when we have more bandwidth to touch "
+                                                           "base on opportunities for increased leverage."},
+    {"role": "system", "name": "example_assistant", "content": "Let's talk later when we're less busy about how to "
+                                                                "do better."},
+    {"role": "user", "content": "This late pivot means we don't have time to boil the ocean for the client "
+                                "deliverable."},
+]
 
-def recipe(messages, enc, tokens_per_message=3, tokens_per_name=1):
-    """The cookbook's num_tokens_from_messages, restated."""
-    total = 0
-    for message in messages:
-        total += tokens_per_message
-        for key, value in message.items():
-            total += len(enc.encode(value))
-            if key == "name":
-                total += tokens_per_name
-    return total + 3
+
+@pytest.mark.parametrize("model, api_prompt_tokens", [
+    ("gpt-3.5-turbo", 129), ("gpt-4-0613", 129), ("gpt-4", 129), ("gpt-4o", 124), ("gpt-4o-mini", 124),
+    ("gpt-3.5-turbo-0301", 127),
+])
+def test_messages_match_the_api_counts_published_in_the_cookbook(model, api_prompt_tokens):
+    assert count_messages(COOKBOOK_MESSAGES, model=model).total == api_prompt_tokens
 
 
-MESSAGE_LISTS = [
-    [{"role": "user", "content": "hello world"}],
-    [{"role": "system", "content": "You are a helpful, pattern-following assistant that translates corporate "
-                                   "jargon into plain English."},
-     {"role": "system", "name": "example_user", "content": "New synergies will help drive top-line growth."},
-     {"role": "system", "name": "example_assistant", "content": "Things working well together will increase revenue."},
-     {"role": "user", "content": "This late pivot means we don't have time to boil the ocean for the client deliverable."}],
+# Same notebook, section 7: a weather tool, and the prompt tokens the API reported with it:
+# 105 for gpt-3.5-turbo and gpt-4, 101 for gpt-4o and gpt-4o-mini.
+WEATHER = [{"type": "function", "function": {
+    "name": "get_current_weather", "description": "Get the current weather in a given location",
+    "parameters": {"type": "object", "properties": {
+        "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+        "unit": {"type": "string", "description": "The unit of temperature to return", "enum": ["celsius", "fahrenheit"]},
+    }, "required": ["location"]}}}]
+WEATHER_MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
+    {"role": "user", "content": "What's the weather like in San Francisco?"},
+]
+
+
+@pytest.mark.parametrize("model, api_prompt_tokens", [
+    ("gpt-3.5-turbo", 105), ("gpt-4", 105), ("gpt-4o", 101), ("gpt-4o-mini", 101),
+])
+def test_tools_match_the_api_counts_published_in_the_cookbook(model, api_prompt_tokens):
+    assert count_messages(WEATHER_MESSAGES, model, tools=WEATHER).total == api_prompt_tokens
+
+
+MULTILINGUAL = [
     [{"role": "user", "content": "Wie spät ist es in 東京? Сколько стоит доставка?"},
      {"role": "assistant", "content": "In Tokio ist es 14:00. Доставка бесплатна."}],
     [{"role": "system", "content": ""}, {"role": "user", "content": "  spaces\n\nand\ttabs  "}],
@@ -36,59 +65,41 @@ MESSAGE_LISTS = [
 ]
 
 
-@pytest.mark.parametrize("messages", MESSAGE_LISTS)
-@pytest.mark.parametrize("model, enc", [("gpt-4o", O200K), ("gpt-4o-mini", O200K), ("gpt-4", CL100K),
-                                        ("gpt-3.5-turbo-0125", CL100K)])
-def test_messages_match_published_recipe(messages, model, enc):
-    assert count_messages(messages, model=model).total == recipe(messages, enc)
+@pytest.mark.parametrize("messages", MULTILINGUAL)
+@pytest.mark.parametrize("model, enc", [("gpt-4o", O200K), ("gpt-4", CL100K)])
+def test_message_content_costs_its_tiktoken_tokens(messages, model, enc):
+    # Whatever the per-message overhead, content adds exactly its own tokens in the model's encoding.
+    empty = [{**message, "content": ""} for message in messages]
+    added = count_messages(messages, model=model).total - count_messages(empty, model=model).total
+    assert added == sum(len(enc.encode(message["content"])) for message in messages)
 
 
-def test_gpt_35_0301_constants():
-    messages = MESSAGE_LISTS[1]
-    assert count_messages(messages, model="gpt-3.5-turbo-0301").total == recipe(messages, CL100K, 4, -1)
+def _call(arguments: str, name: str = "get_current_weather") -> list:
+    return [{"role": "assistant", "content": None, "tool_calls": [
+        {"id": "call_1", "type": "function", "function": {"name": name, "arguments": arguments}}]}]
 
 
-def test_hello_world_by_hand():
-    # 3 per message + "user" (1) + "hello world" (2) + 3 priming
-    assert count_messages([{"role": "user", "content": "hello world"}]).total == 9
+def test_tool_calls_count_name_and_arguments_with_tiktoken():
+    # OpenAI publishes no count for tool calls in the history (the fixed overhead per call is an
+    # estimate), but the name and the arguments are text in the model's encoding.
+    short, long = '{"location": "Paris"}', '{"location": "Saint-Rémy-de-Provence", "unit": "celsius"}'
+    difference = count_messages(_call(long), "gpt-4o").messages - count_messages(_call(short), "gpt-4o").messages
+    assert difference == len(O200K.encode(long)) - len(O200K.encode(short))
+    renamed = count_messages(_call(short, "lookup_weather_for_a_city"), "gpt-4o").messages
+    assert renamed - count_messages(_call(short), "gpt-4o").messages == (
+        len(O200K.encode("lookup_weather_for_a_city")) - len(O200K.encode("get_current_weather")))
 
 
-WEATHER = [{"type": "function", "function": {
-    "name": "get_current_weather", "description": "Get the current weather in a given location",
-    "parameters": {"type": "object", "properties": {
-        "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
-        "unit": {"type": "string", "description": "The unit of temperature to return", "enum": ["celsius", "fahrenheit"]},
-    }, "required": ["location"]}}}]
+def test_schema_tokens_count_the_compact_json_schema():
+    small = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
+    large = {"type": "json_schema", "json_schema": {"name": "order", "schema": {
+        "type": "object", "properties": {"id": {"type": "string"}, "état": {"type": "string"}}}}}
 
+    def compact(response_format):
+        return len(O200K.encode(json.dumps(response_format["json_schema"], separators=(",", ":"),
+                                           ensure_ascii=False)))
 
-def test_tools_match_cookbook_recipe():
-    # num_tokens_for_tools, gpt-4o constants: func_init 7, prop_init 3, prop_key 3, enum_init -3,
-    # enum_item 3, func_end 12
-    e = O200K.encode
-    expected = (7 + len(e("get_current_weather:Get the current weather in a given location")) + 3
-                + 3 + len(e("location:string:The city and state, e.g. San Francisco, CA"))
-                + 3 - 3 + 3 + len(e("celsius")) + 3 + len(e("fahrenheit"))
-                + len(e("unit:string:The unit of temperature to return")) + 12)
-    assert tool_tokens(WEATHER, "gpt-4o") == expected
-    # gpt-3.5/gpt-4 use func_init 10 and cl100k
-    c = CL100K.encode
-    expected_35 = (10 + len(c("get_current_weather:Get the current weather in a given location")) + 3
-                   + 3 + len(c("location:string:The city and state, e.g. San Francisco, CA"))
-                   + 3 - 3 + 3 + len(c("celsius")) + 3 + len(c("fahrenheit"))
-                   + len(c("unit:string:The unit of temperature to return")) + 12)
-    assert tool_tokens(WEATHER, "gpt-3.5-turbo") == expected_35
-    messages = [{"role": "user", "content": "What's the weather like in San Francisco?"}]
-    assert count_messages(messages, "gpt-4o", tools=WEATHER).total == recipe(messages, O200K) + expected
-
-
-def test_tool_calls_and_schema_count_something():
-    call = [{"role": "assistant", "content": None, "tool_calls": [
-        {"id": "call_1", "type": "function", "function": {"name": "get_current_weather",
-                                                          "arguments": '{"location": "Paris"}'}}]}]
-    tokens = count_messages(call, "gpt-4o").messages
-    # 3 + "assistant" + 3 overhead + name + arguments + 3 priming
-    assert tokens == 3 + 1 + 3 + len(O200K.encode("get_current_weather")) + len(O200K.encode('{"location": "Paris"}')) + 3
-    assert schema_tokens({"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}) > 8
+    assert schema_tokens(large) - schema_tokens(small) == compact(large) - compact(small)
 
 
 @pytest.mark.parametrize("width, height, detail, model, expected", [
@@ -117,12 +128,12 @@ def test_gpt_4o_mini_image_costs_the_same_dollars_as_gpt_4o_at_launch():
 
 
 def test_image_in_message_parts():
-    messages = [{"role": "user", "content": [
-        {"type": "text", "text": "What is broken here?"},
-        {"type": "image_url", "image_url": {"url": "data:...", "width": 1024, "height": 1024, "detail": "high"}}]}]
-    tokens = count_messages(messages, "gpt-4o")
-    assert tokens.images == 765
-    assert tokens.messages == 3 + 1 + len(O200K.encode("What is broken here?")) + 3
+    text = {"type": "text", "text": "What is broken here?"}
+    image = {"type": "image_url", "image_url": {"url": "data:...", "width": 1024, "height": 1024, "detail": "high"}}
+    with_image = count_messages([{"role": "user", "content": [text, image]}], "gpt-4o")
+    as_string = count_messages([{"role": "user", "content": text["text"]}], "gpt-4o")
+    assert with_image.images == 765  # the vision guide's 1024x1024 example
+    assert with_image.messages == as_string.messages  # text parts count as the same text would
 
 
 def test_bad_images():

@@ -53,7 +53,7 @@ def test_bad_token_counts(kwargs, message):
         estimate_cost("gpt-4o-mini", **kwargs)
 
 
-# ---- dated history and corrections (hand-typed from the sources in corrections.py)
+# ---- dated history and corrections (hand-typed from the sources cited in data/price_corrections.toml)
 
 @pytest.mark.parametrize("model, at, expected", [
     ("gpt-4o", "2024-05-13", ("5", None, "15")),          # launch, 'Hello GPT-4o'
@@ -151,9 +151,17 @@ def test_json_overrides(tmp_path):
     ("p.json", '{"price": [\n {"model": "a", "input": 1, "output": 2},\n {"model": "b",\n  "input": true,\n  "output": 2}]}',
      r"p.json:4: field 'input': True is not a number"),
     ("p.json", '{"price": [}', r"p.json:1: invalid JSON"),
+    ("p.toml", '[batch_api.acme]\nlaunchd = 2025-03-01\nsource = "s"\n[[price]]\nmodel = "m"\ninput = 1\noutput = 2\n',
+     r"p.toml:2: field 'launchd': unknown field \(Did you mean 'launched'\?\)"),
+    ("p.toml", '[batch_api.acme]\nsource = "s"\n[[price]]\nmodel = "m"\ninput = 1\noutput = 2\n',
+     r"p.toml:1: missing field 'launched'; add launched = \.\.\. to this \[batch_api.acme\] table"),
+    ("p.toml", '[[price]]\nmodel = "m"\ninput = 1\noutput = 2\ncached_input = nan\n',
+     r"p.toml:5: field 'cached_input': nan is not a finite number"),
+    ("p.toml", '[[price]]\nmodel = "m"\ninput = 1\noutput = 2\n\n[[price]]\nmodel = "m"\ninput = 3\noutput = 4\n',
+     r"p.toml:6: field 'effective': m already has a price effective undated"),
 ])
 def test_bad_price_files_give_one_line_errors(tmp_path, name, text, message):
-    from tokcost.prices.overrides import PriceFileError
+    from tokcost.errors import PriceFileError
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(PriceFileError, match=message) as info:
@@ -162,6 +170,32 @@ def test_bad_price_files_give_one_line_errors(tmp_path, name, text, message):
 
 
 def test_missing_price_file(tmp_path):
-    from tokcost.prices.overrides import PriceFileError
+    from tokcost.errors import PriceFileError
     with pytest.raises(PriceFileError, match="no such prices file"):
         Catalog().with_overrides(tmp_path / "none.toml")
+
+
+def test_user_batch_api_dates_batch_rates(tmp_path):
+    path = tmp_path / "prices.toml"
+    path.write_text('[batch_api.acme]\nlaunched = 2025-03-01\nsource = "acme batch launch"\n\n'
+                    '[[price]]\nmodel = "acme-3"\nprovider = "acme"\ninput = 2\noutput = 6\nbatch_discount = 0.25\n'
+                    'effective = 2025-01-01\n')
+    catalog = Catalog().with_overrides(path)
+    with pytest.raises(PriceError, match="no Batch API before 2025-03-01"):
+        catalog.estimate_cost("acme-3", 1_000_000, batch=True, at="2025-02-01")
+    # a quarter of $2 + $6 per million
+    assert catalog.estimate_cost("acme-3", 1_000_000, 1_000_000, batch=True, at="2025-03-01") == Decimal(2)
+    assert catalog.price("acme-3", "2025-03-01").batch_source == "acme batch launch"
+
+
+def test_every_correction_cites_its_date_and_source():
+    from tokcost.bundled import PRICE_CORRECTIONS
+    from tokcost.prices import load_price_file
+
+    corrections = load_price_file(PRICE_CORRECTIONS, origin="tokcost")
+    points = [point for history in corrections.histories for point in history.points]
+    for point in points:
+        assert point.effective is not None, point.model
+        # the source names where the figure was read, with a date: "... (2024-05-13) ..."
+        assert point.source.startswith("tokcost correction: ") and any(c.isdigit() for c in point.source)
+    assert corrections.batch_launches["openai"].launched == date(2024, 4, 15)

@@ -105,6 +105,13 @@ def test_sample_workload_projects():
     (("days_per_month = 30", "days_per_mnth = 30"), r"w.toml:5: field 'workload.days_per_mnth': unknown field.*days_per_month"),
     (("monthly_growth = 0.1", "monthly_growth = 0.1\ncache_hit_rate = 1.5"), r"field 'workload.cache_hit_rate': 1.5 is out of range"),
     (("[request]", "[request\n"), r"w.toml:\d+: invalid TOML"),
+    (("output_tokens = 100", "output_tokens = inf"), r"w.toml:7: field 'workload.output_tokens': inf is not a finite"),
+    (('name = "tiny"', "name = 5"), r"w.toml:3: field 'workload.name': 5 is not text"),
+    (("[languages]\neng_Latn = 1.0", ""), r"w.toml:1: missing section \[languages\]"),
+    (('eng_Latn = "hello world"', "eng_Latn = 3"), r"w.toml:18: field 'examples.eng_Latn': 3 is not text"),
+    (('eng_Latn = "hello world"', 'hin_Deva = "x"'), r"w.toml:18: field 'examples.hin_Deva': not a language of the mix"),
+    (("user_sentences = 1", "user_sentences = 1\n\n[[request.tools]]\ndescription = \"x\""),
+     r"w.toml:17: field 'request.tools': each tool needs a name"),
 ])
 def test_bad_workloads(tmp_path, change, message):
     path = write(tmp_path, SIMPLE.replace(*change))
@@ -118,7 +125,7 @@ def test_missing_workload_file(tmp_path):
         load_workload(tmp_path / "nope.toml")
 
 
-def test_seed_claims():
+def test_gpt_4o_mini_launch_claims():
     result = claims(at_now="2026-11-25")
     mix = {row["input_share_percent"]: row for row in result["mix"]}
     # all output: 1 - 0.6/1.5 = 60%; all input: 1 - 0.15/0.5 = 70%

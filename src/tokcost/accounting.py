@@ -20,7 +20,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Optional, Sequence
 
-import tokcost
+from tokcost.registry import encoding_for_model, get_encoding
 
 # Image token rules per model family, longest prefix wins: ("tile", base, per_tile) or ("patch", multiplier).
 # Source: OpenAI vision guide, "Calculating costs" (platform.openai.com/docs/guides/images-vision).
@@ -57,15 +57,20 @@ SCHEMA_OVERHEAD = 8  # response_format wrapper; an estimate, the recipe has none
 def counting_encoding(model: str):
     """The encoding a model counts with; o200k_base when tokcost cannot map or load it."""
     try:
-        return tokcost.encoding_for_model(model)
+        return encoding_for_model(model)
     except (KeyError, ValueError, OSError):
-        return tokcost.get_encoding("o200k_base")
+        return get_encoding("o200k_base")
 
 
 def _rule(model: str, table: dict):
     name = model.lower()
     best = max((key for key in table if name.startswith(key)), key=len, default=None)
     return table[best] if best else None
+
+
+def supports_images(model: str) -> bool:
+    """Whether tokcost knows how ``model`` counts image tokens (a vision model)."""
+    return _rule(model, IMAGE_RULES) is not None
 
 
 def image_tokens(width: int, height: int, detail: str = "high", model: str = "gpt-4o") -> int:

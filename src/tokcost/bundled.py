@@ -15,6 +15,8 @@ VOCAB_DIR = DATA_DIR
 FLORES_SAMPLE_DIR = DATA_DIR / "flores_sample"
 # The 204 FLORES-200 language codes with names and scripts.
 LANGUAGES_CSV = DATA_DIR / "languages.csv"
+# tokcost's own dated prices where genai-prices is wrong or has no history (read like a --prices file).
+PRICE_CORRECTIONS = DATA_DIR / "price_corrections.toml"
 # The workload that `tokcost` with no arguments reports on.
 SAMPLE_WORKLOAD = DATA_DIR / "sample_workload.toml"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tokcost.cli.common import add_format_option, emit_rows
+from tokcost.formatting import exact_decimal
 
 HELP = """List model prices (USD per million tokens) in effect on a date, with their sources.
 
@@ -28,10 +29,6 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def _money(value):
-    return "" if value is None else f"{value.normalize():f}"
-
-
 def run(args) -> int:
     from tokcost.prices import PriceError, default_catalog, parse_date
 
@@ -53,10 +50,11 @@ def run(args) -> int:
             batch = price.batch
             rows.append({"model": entry.model, "provider": entry.provider,
                          "effective": price.effective.isoformat() if price.effective else "undated",
-                         "input": _money(price.standard.input), "cached_input": _money(price.standard.cached_input),
-                         "output": _money(price.standard.output),
-                         "batch_input": _money(batch.input) if batch else "",
-                         "batch_output": _money(batch.output) if batch else "",
+                         "input": exact_decimal(price.standard.input),
+                         "cached_input": exact_decimal(price.standard.cached_input),
+                         "output": exact_decimal(price.standard.output),
+                         "batch_input": exact_decimal(batch.input) if batch else "",
+                         "batch_output": exact_decimal(batch.output) if batch else "",
                          "batch_from": price.batch_from.isoformat() if price.batch_from else "",
                          "source": price.source})
     columns = ["model", "provider", "effective", "input", "cached_input", "output", "batch_input", "batch_output",

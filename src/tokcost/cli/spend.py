@@ -6,6 +6,7 @@ import argparse
 from decimal import Decimal
 
 from tokcost.cli.common import CliError, add_format_option, emit_rows
+from tokcost.formatting import exact_decimal, money
 
 HELP = """Project monthly spend of a workload (TOML) across models, or price a token count.
 
@@ -14,7 +15,7 @@ examples:
   tokcost spend --workload my.toml --model gpt-4o-mini --model gpt-4.1-nano --months 6
   tokcost spend --model gpt-4o-mini --input-tokens 1e6 --output-tokens 2e5
   tokcost spend --model gpt-4o --input-tokens 1e6 --at 2024-06-01      as priced that day
-  tokcost spend --claims                          the seed's claims, with their conditions
+  tokcost spend --claims                          the GPT-4o mini launch claims (OpenAI, 2024-07-18), checked
 Money is USD; figures are rounded for display only, and each names its price snapshot.
 """
 
@@ -31,7 +32,8 @@ def register(subparsers) -> None:
     parser.add_argument("--output-tokens", metavar="N", help="one-liner: output tokens")
     parser.add_argument("--cached-input-tokens", metavar="N", help="one-liner: prompt tokens served from cache")
     parser.add_argument("--batch", action="store_true", help="one-liner: Batch API rates")
-    parser.add_argument("--claims", action="store_true", help="the seed's claims as tokcost computes them")
+    parser.add_argument("--claims", action="store_true",
+                        help="the GPT-4o mini launch claims (OpenAI, 2024-07-18) as tokcost computes them")
     add_format_option(parser)
     parser.set_defaults(run=run)
 
@@ -46,10 +48,6 @@ def _tokens(value, flag):
     if not number.is_finite() or number < 0 or number != number.to_integral_value():
         raise CliError(f"{flag} {value!r} must be a whole, non-negative token count")
     return number
-
-
-def usd(value, places=2) -> str:
-    return f"${Decimal(value):,.{places}f}"
 
 
 def _catalog(args):
@@ -84,10 +82,11 @@ def _one_liner(args, catalog, at) -> int:
         cost = catalog.estimate_cost(model, inp, out, cached, args.batch, at)
         rows.append({"model": model, "input_tokens": int(inp), "cached_input_tokens": int(cached),
                      "output_tokens": int(out), "batch": args.batch, "cost_usd": cost if args.format != "table"
-                     else usd(cost, 4), "price_snapshot": snapshot})
+                     else money(cost, 4), "price_snapshot": snapshot})
     emit_rows(rows, ["model", "input_tokens", "cached_input_tokens", "output_tokens", "cost_usd", "price_snapshot"],
               args.format, title=f"Cost at prices of {at}",
-              json_document=[{**r, "cost_usd": format(r["cost_usd"].normalize(), "f")} for r in rows] if args.format == "json" else None)
+              json_document=[{**r, "cost_usd": exact_decimal(r["cost_usd"])} for r in rows]
+              if args.format == "json" else None)
     return 0
 
 
@@ -103,9 +102,9 @@ def _workload(args, catalog, at) -> int:
         return 0
     rows = []
     for spend in result.models:
-        rows.append({"model": spend.model, "per_1k_requests": usd(spend.cost_per_1k, 3),
-                     "month_1": usd(spend.monthly[0]), f"month_{result.months}": usd(spend.monthly[-1]),
-                     "total": usd(sum(spend.monthly, Decimal(0))), "price_snapshot": spend.short_snapshot,
+        rows.append({"model": spend.model, "per_1k_requests": money(spend.cost_per_1k, 3),
+                     "month_1": money(spend.monthly[0], 2), f"month_{result.months}": money(spend.monthly[-1], 2),
+                     "total": money(sum(spend.monthly, Decimal(0)), 2), "price_snapshot": spend.short_snapshot,
                      "notes": "; ".join(spend.notes)})
     columns = ["model", "per_1k_requests", "month_1", f"month_{result.months}", "total", "price_snapshot", "notes"]
     if args.format == "csv":
@@ -118,18 +117,18 @@ def _workload(args, catalog, at) -> int:
     first = result.models[0]
     lang_rows = [{"language": row["language"], "share": f"{float(row['share']) * 100:g}%",
                   "input_tokens": f"{row['input_tokens']:,.0f}", "output_tokens": f"{row['output_tokens']:,.0f}",
-                  "per_1k_requests": usd(row["cost_per_1k_requests_usd"], 3), "month_1": usd(row["monthly_usd"])}
+                  "per_1k_requests": money(row["cost_per_1k_requests_usd"], 3), "month_1": money(row["monthly_usd"], 2)}
                  for row in first.per_language]
     emit_rows(lang_rows, ["language", "share", "input_tokens", "output_tokens", "per_1k_requests", "month_1"],
               "table", title=f"Per language on {first.model}")
     cheapest = result.cheapest
-    saving_rows = [{"switch": f"{s['from']} -> {s['to']}", "per_month": usd(s["monthly_usd"]),
-                    f"over_{result.months}_months": usd(s["horizon_usd"]), "percent": f"{s['percent']:.1f}%"}
+    saving_rows = [{"switch": f"{s['from']} -> {s['to']}", "per_month": money(s["monthly_usd"], 2),
+                    f"over_{result.months}_months": money(s["horizon_usd"], 2), "percent": f"{s['percent']:.1f}%"}
                    for s in result.savings() if s["to"] != s["from"]]
     emit_rows(saving_rows, list(saving_rows[0]) if saving_rows else ["switch"], "table",
               title=f"Savings of switching (cheapest: {cheapest.model})")
-    be_rows = [{"model": b["model"], "batch_+10%_per_month": usd(b["batch_saving_per_10pct_usd_month"]),
-                "cache_hit_+10%_per_month": usd(b["cache_saving_per_10pct_usd_month"]),
+    be_rows = [{"model": b["model"], "batch_+10%_per_month": money(b["batch_saving_per_10pct_usd_month"], 2),
+                "cache_hit_+10%_per_month": money(b["cache_saving_per_10pct_usd_month"], 2),
                 "batch_share_to_match_cheapest": _share(b["batch_share_to_match_cheapest"]),
                 "cache_hit_to_match_cheapest": _share(b["cache_hit_to_match_cheapest"])} for b in result.break_even()]
     emit_rows(be_rows, list(be_rows[0]), "table", title="Batch and caching break-even (month 1)")

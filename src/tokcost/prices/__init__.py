@@ -1,9 +1,11 @@
 """Model prices: a dated catalog, and the cost of tokens on a given day.
 
 Prices come from genai-prices' bundled snapshot (offline, Decimal, dated),
-corrected where it is wrong or has no history (``corrections.py``), and
-overridden by the user's own files (``overrides.py``; ``TOKCOST_PRICES`` names
-them, separated by the path separator). Money is ``Decimal``, USD, unrounded.
+corrected where it is wrong or has no history (``data/price_corrections.toml``),
+and overridden by the user's own files (``--prices``; ``TOKCOST_PRICES`` names
+them, separated by the path separator); ``price_file.py`` reads both kinds.
+Money is ``Decimal``, USD, unrounded. ``model.py`` says what a price is,
+``catalog.py`` puts the sources together.
 
 >>> estimate_cost("gpt-4o-mini", input_tokens=1_000_000, output_tokens=200_000, at="2024-08-01")
 Decimal('0.27')
@@ -17,10 +19,13 @@ import os
 from decimal import Decimal
 from typing import Optional
 
-from tokcost.prices.catalog import Catalog, DateLike, ModelPrices, Price, PriceError, Rates, parse_date
+from tokcost.errors import PriceError, PriceFileError
+from tokcost.prices.catalog import Catalog
+from tokcost.prices.model import DateLike, ModelPrices, Price, Rates, parse_date
+from tokcost.prices.price_file import load_price_file
 
 __all__ = ["estimate_cost", "get_price", "default_catalog", "set_default_catalog", "Catalog", "Price",
-           "ModelPrices", "Rates", "PriceError", "parse_date"]
+           "ModelPrices", "Rates", "PriceError", "PriceFileError", "parse_date", "load_price_file"]
 
 _default: Optional[Catalog] = None
 

@@ -2,8 +2,9 @@
 
 A model's prices are a history of ``Price`` points, each with the date it took
 effect and its source; a question is always asked "as of" a date. Lookup order
-for a name: the user's override files, then ``corrections.CORRECTIONS``, then
-genai-prices (which also resolves dated snapshot names to their model).
+for a name: the user's prices files, then tokcost's corrections
+(``data/price_corrections.toml``, read like a user's file), then genai-prices
+(which also resolves dated snapshot names to their model).
 
 >>> catalog = Catalog()
 >>> catalog.price("gpt-4o", at="2024-06-01").standard.input
@@ -13,129 +14,17 @@ Decimal('5')
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Iterable, Optional, Union
+from typing import Dict, Iterable, Optional
 
-from tokcost.errors import PriceError, TokcostError, UnknownModelError, did_you_mean
-from tokcost.prices import corrections
+from tokcost.bundled import PRICE_CORRECTIONS
+from tokcost.errors import UnknownModelError, did_you_mean
+from tokcost.prices.model import DateLike, ModelPrices, Price, Rates, check_tokens
+from tokcost.prices.price_file import BatchLaunch, PriceFile, load_price_file
 
-MILLION = Decimal(1_000_000)
-DateLike = Union[None, str, _dt.date, _dt.datetime]
 # Providers listed by `tokcost models` unless --provider asks for another one.
 LEADING_PROVIDERS = ("openai", "anthropic", "google", "mistral", "deepseek", "x-ai", "cohere")
-
-
-def parse_date(at: DateLike) -> _dt.date:
-    """A date from None (today), an ISO string, a date or a datetime."""
-    if at is None:
-        return _dt.date.today()
-    if isinstance(at, _dt.datetime):
-        return at.date()
-    if isinstance(at, _dt.date):
-        return at
-    try:
-        return _dt.date.fromisoformat(str(at).strip()[:10])
-    except ValueError:
-        raise PriceError(f"{at!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-07-18") from None
-
-
-def _dec(value) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-@dataclass(frozen=True)
-class Rates:
-    """USD per million tokens. ``cached_input`` None: cached tokens bill as input."""
-
-    input: Decimal
-    output: Decimal
-    cached_input: Optional[Decimal] = None
-
-    def cost(self, input_tokens, output_tokens, cached_input_tokens) -> Decimal:
-        cached_rate = self.input if self.cached_input is None else self.cached_input
-        uncached = _dec(input_tokens) - _dec(cached_input_tokens)
-        return (uncached * self.input + _dec(cached_input_tokens) * cached_rate
-                + _dec(output_tokens) * self.output) / MILLION
-
-    def scaled(self, factor: Decimal) -> "Rates":
-        cached = None if self.cached_input is None else self.cached_input * factor
-        return Rates(self.input * factor, self.output * factor, cached)
-
-
-@dataclass(frozen=True)
-class Price:
-    """One model's prices from ``effective`` (None: undated) until the next point."""
-
-    model: str
-    provider: str
-    effective: Optional[_dt.date]
-    standard: Rates
-    source: str
-    batch: Optional[Rates] = None
-    batch_from: Optional[_dt.date] = None
-    batch_source: str = ""
-    notes: str = ""
-
-    @property
-    def snapshot(self) -> str:
-        """Which price this is: model, date it took effect, source."""
-        when = self.effective.isoformat() if self.effective else "undated"
-        return f"{self.model} price of {when} ({self.source})"
-
-    @property
-    def short_snapshot(self) -> str:
-        """Date and origin only, for tables: '2024-07-18 tokcost correction'."""
-        when = self.effective.isoformat() if self.effective else "undated"
-        return f"{when} {self.source.split(':')[0].split(' (')[0]}"
-
-    def rates(self, batch: bool = False, at: DateLike = None) -> Rates:
-        if not batch:
-            return self.standard
-        if self.batch is None:
-            raise PriceError(f"{self.model} has no Batch API price; drop batch=True (--batch-share 0)")
-        day = parse_date(at)
-        if self.batch_from and day < self.batch_from:
-            raise PriceError(f"{self.model} had no Batch API before {self.batch_from}; use a later date or batch=False")
-        return self.batch
-
-    def to_dict(self) -> dict:
-        def rates(r: Optional[Rates]):
-            if r is None:
-                return None
-            return {"input": str(r.input), "cached_input": None if r.cached_input is None else str(r.cached_input),
-                    "output": str(r.output)}
-
-        return {"model": self.model, "provider": self.provider,
-                "effective": self.effective.isoformat() if self.effective else None,
-                "per_million_tokens_usd": rates(self.standard), "batch": rates(self.batch),
-                "batch_from": self.batch_from.isoformat() if self.batch_from else None,
-                "source": self.source, "notes": self.notes}
-
-
-@dataclass
-class ModelPrices:
-    """The price history of one model, oldest first."""
-
-    model: str
-    provider: str
-    names: list
-    points: list
-    retired: Optional[_dt.date] = None
-    origin: str = "genai-prices"
-
-    def at(self, at: DateLike = None) -> Price:
-        day = parse_date(at)
-        first = self.points[0]
-        if first.effective and day < first.effective:
-            raise PriceError(f"{self.model} had no price before {first.effective} (its launch); "
-                             f"ask as of {first.effective} or later")
-        current = first
-        for point in self.points:
-            if point.effective is None or point.effective <= day:
-                current = point
-        return current
 
 
 def _genai_version() -> str:
@@ -157,10 +46,8 @@ class Catalog:
                 self.overrides[name.lower()] = entry
 
     def with_overrides(self, path) -> "Catalog":
-        """A new catalog that also holds the prices in a TOML/JSON file (see ``overrides``)."""
-        from tokcost.prices.overrides import load_overrides
-
-        return Catalog(list(self._override_entries()) + load_overrides(path))
+        """A new catalog that also holds the prices in a TOML/JSON file (see ``price_file``)."""
+        return Catalog(list(self._override_entries()) + load_price_file(path).histories)
 
     def _override_entries(self):
         seen = set()
@@ -174,13 +61,12 @@ class Catalog:
         return _genai_version()
 
     @cached_property
+    def _correction_file(self) -> PriceFile:
+        return _bundled_corrections()
+
+    @cached_property
     def _corrections(self) -> dict:
-        table = {}
-        for model, spec in corrections.CORRECTIONS.items():
-            entry = _correction_entry(model, spec)
-            for name in spec["names"]:
-                table[name.lower()] = entry
-        return table
+        return {name.lower(): entry for entry in self._correction_file.histories for name in entry.names}
 
     @cached_property
     def _snapshot(self):
@@ -213,7 +99,7 @@ class Catalog:
             provider, info = self._snapshot.find_provider_model(ref, None, provider_id, None)
         except LookupError:
             return None
-        return _genai_entry(provider, info, self.genai_version)
+        return _genai_entry(provider, info, self.genai_version, self._correction_file.batch_launches)
 
     def price(self, model: str, at: DateLike = None) -> Price:
         """The price of ``model`` in effect on ``at`` (default today)."""
@@ -257,7 +143,7 @@ class Catalog:
             for info in prov.models:
                 if info.id.lower() in covered:
                     continue
-                entry = _genai_entry(prov, info, self.genai_version)
+                entry = _genai_entry(prov, info, self.genai_version, self._correction_file.batch_launches)
                 if entry is not None:
                     add(entry)
         if provider and not entries:
@@ -265,37 +151,6 @@ class Catalog:
             raise UnknownModelError(f"no provider {provider!r}.{did_you_mean(provider.lower(), known)} "
                                     f"Known providers include {', '.join(LEADING_PROVIDERS)}")
         return entries
-
-
-def check_tokens(input_tokens, output_tokens, cached_input_tokens) -> None:
-    for name, value in (("input_tokens", input_tokens), ("output_tokens", output_tokens),
-                        ("cached_input_tokens", cached_input_tokens)):
-        try:
-            number = _dec(value)
-        except Exception:
-            raise PriceError(f"{name}={value!r} is not a number; pass a token count such as 1000") from None
-        if not number.is_finite() or number < 0:
-            raise PriceError(f"{name}={value!r} must be a non-negative token count")
-    if _dec(cached_input_tokens) > _dec(input_tokens):
-        raise PriceError(f"cached_input_tokens ({cached_input_tokens}) exceeds input_tokens ({input_tokens}); "
-                         "input_tokens counts all prompt tokens, cached ones included")
-
-
-def _correction_entry(model: str, spec: dict) -> ModelPrices:
-    provider = spec["provider"]
-    launch = corrections.BATCH_LAUNCH.get(provider)
-    points = []
-    for effective, inp, cached, out, source in spec["points"]:
-        standard = Rates(Decimal(inp), Decimal(out), None if cached is None else Decimal(cached))
-        batch = batch_from = None
-        batch_source = ""
-        if spec.get("batch") and launch:
-            batch = standard.scaled(Decimal(corrections.OPENAI_BATCH_DISCOUNT))
-            batch_from = max(launch[0], effective)
-            batch_source = launch[1]
-        points.append(Price(model, provider, effective, standard, f"tokcost correction: {source}",
-                            batch, batch_from, batch_source))
-    return ModelPrices(model, provider, list(spec["names"]), points, spec.get("retired"), origin="tokcost")
 
 
 def _genai_rates(model_price) -> tuple:
@@ -317,14 +172,25 @@ def _genai_rates(model_price) -> tuple:
     return Rates(inp, out, cached), "; ".join(notes)
 
 
-def _genai_entry(provider, info, version: str) -> Optional[ModelPrices]:
+_CORRECTIONS: Optional[PriceFile] = None
+
+
+def _bundled_corrections() -> PriceFile:
+    """tokcost's corrections, read once per process (every Catalog shares them)."""
+    global _CORRECTIONS
+    if _CORRECTIONS is None:
+        _CORRECTIONS = load_price_file(PRICE_CORRECTIONS, origin="tokcost")
+    return _CORRECTIONS
+
+
+def _genai_entry(provider, info, version: str, launches: Dict[str, BatchLaunch]) -> Optional[ModelPrices]:
     from genai_prices.types import ModelPrice
 
     source = f"genai-prices {version}"
     conditional = [(None, info.prices)] if isinstance(info.prices, ModelPrice) else [
         (getattr(c.constraint, "start_date", None), c.prices) for c in info.prices]
     batch_variant = next((v for v in info.price_variants or () if v.when == {"processing": "batch"}), None)
-    launch = corrections.BATCH_LAUNCH.get(provider.id)
+    launch = launches.get(provider.id)
     points = []
     for effective, model_price in conditional:
         standard, notes = _genai_rates(model_price)
@@ -337,10 +203,10 @@ def _genai_entry(provider, info, version: str) -> Optional[ModelPrices]:
             batch_in = getattr(batch_in, "base", batch_in)
             factor = batch_in / standard.input if standard.input else Decimal(1)
             batch = standard.scaled(factor)
-            batch_from = launch[0] if launch else getattr(batch_variant.constraint, "start_date", None)
+            batch_from = launch.launched if launch else getattr(batch_variant.constraint, "start_date", None)
             if effective and batch_from:
                 batch_from = max(batch_from, effective)
-            batch_source = launch[1] if launch else source
+            batch_source = launch.source if launch else source
         points.append(Price(info.id, provider.id, effective, standard, source, batch, batch_from, batch_source,
                             notes))
     if not points:

@@ -1,0 +1,196 @@
+"""Monthly spend of a workload across models: requests, languages, caching, batch, growth.
+
+Each model is priced at the prices in effect on one day; each language of the
+mix with its own request shape; batch and cached traffic at their own rates.
+
+>>> from tokcost.spend import load_workload
+>>> result = project(load_workload(), models=["gpt-4o-mini"], months=3, at="2026-11-25")
+>>> len(result.models[0].monthly), result.cheapest.model
+(3, 'gpt-4o-mini')
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Optional, Sequence
+
+from tokcost import accounting
+from tokcost.errors import WorkloadError
+from tokcost.prices import Catalog, Price, default_catalog, parse_date
+from tokcost.spend.request_shape import RequestShape, request_shape
+from tokcost.spend.workload import Workload
+
+# Priced when neither the caller nor the workload file names models.
+DEFAULT_MODELS = ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-5-mini", "o4-mini",
+                  "gpt-3.5-turbo-0125"]
+
+
+@dataclass
+class ModelSpend:
+    """One model's spend: per request (mix of languages, batch and cache), per month, and the extremes."""
+
+    model: str
+    snapshot: str
+    short_snapshot: str
+    cost_per_request: Decimal
+    per_language: list
+    monthly: list
+    batch_cost_per_request: Decimal  # all traffic on batch
+    standard_cost_per_request: Decimal  # no traffic on batch
+    no_cache_cost_per_request: Decimal
+    full_cache_cost_per_request: Decimal
+    notes: list
+
+    @property
+    def cost_per_1k(self) -> Decimal:
+        return self.cost_per_request * 1000
+
+
+@dataclass
+class SpendProjection:
+    """Every model's spend on one workload over ``months``, with savings and break-even points."""
+
+    workload: Workload
+    at: _dt.date
+    months: int
+    requests: list  # per month
+    models: list  # ModelSpend, in the order asked
+
+    @property
+    def cheapest(self) -> ModelSpend:
+        return min(self.models, key=lambda m: m.cost_per_request)
+
+    def savings(self, current: Optional[str] = None) -> list:
+        """Per model: monthly (first month) and horizon savings of switching from ``current`` (the first model)."""
+        base = next((m for m in self.models if m.model == current), self.models[0])
+        rows = []
+        for spend in self.models:
+            month = (base.monthly[0] - spend.monthly[0]) if self.months else Decimal(0)
+            rows.append({"from": base.model, "to": spend.model, "monthly_usd": month,
+                         "horizon_usd": sum(base.monthly, Decimal(0)) - sum(spend.monthly, Decimal(0)),
+                         "percent": (1 - spend.cost_per_request / base.cost_per_request) * 100
+                         if base.cost_per_request else Decimal(0)})
+        return rows
+
+    def break_even(self) -> list:
+        """Batch share and cache hit rate at which each model costs as much as the cheapest (None: never)."""
+        target = self.cheapest.cost_per_request
+        rows = []
+        for spend in self.models:
+            w = self.workload
+
+            def solve(at0, at1):
+                slope = at1 - at0
+                if spend.cost_per_request <= target:
+                    return Decimal(0)  # already the cheapest
+                if slope >= 0:
+                    return None
+                share = (target - at0) / slope
+                return share if 0 <= share <= 1 else None
+
+            # cost is linear in batch share and in cache hit rate; endpoints give the line
+            batch = solve(spend.standard_cost_per_request, spend.batch_cost_per_request)
+            cache = solve(spend.no_cache_cost_per_request, spend.full_cache_cost_per_request)
+            requests = self.requests[0] if self.requests else Decimal(0)
+            rows.append({
+                "model": spend.model,
+                "batch_saving_per_10pct_usd_month": (spend.standard_cost_per_request - spend.batch_cost_per_request)
+                * requests / 10,
+                "cache_saving_per_10pct_usd_month": (spend.no_cache_cost_per_request - spend.full_cache_cost_per_request)
+                * requests / 10,
+                "batch_share_to_match_cheapest": batch,
+                "cache_hit_to_match_cheapest": cache,
+                "current_batch_share": w.batch_share, "current_cache_hit_rate": w.cache_hit_rate,
+            })
+        return rows
+
+    def to_dict(self) -> dict:
+        """Plain data (Decimals as strings, unrounded), for JSON and reports."""
+        def plain(value):
+            if isinstance(value, Decimal):
+                return str(value)
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return [plain(v) for v in value]
+            return value
+
+        w = self.workload
+        return plain({
+            "workload": {"name": w.name, "path": w.path, "requests_per_day": w.requests_per_day,
+                         "days_per_month": w.days_per_month, "monthly_growth": w.monthly_growth,
+                         "cache_hit_rate": w.cache_hit_rate, "batch_share": w.batch_share,
+                         "output_tokens": w.output_tokens},
+            "at": self.at.isoformat(),
+            "months": self.months,
+            "requests_per_month": self.requests,
+            "languages": w.languages,
+            "models": [{"model": m.model, "price_snapshot": m.snapshot, "cost_per_request_usd": m.cost_per_request,
+                        "cost_per_1k_requests_usd": m.cost_per_1k, "monthly_usd": m.monthly,
+                        "total_usd": sum(m.monthly, Decimal(0)), "per_language": m.per_language, "notes": m.notes}
+                       for m in self.models],
+            "cheapest": self.cheapest.model,
+            "savings": self.savings(),
+            "break_even": self.break_even(),
+        })
+
+
+def project(workload: Workload, models: Optional[Sequence[str]] = None, months: int = 12, at=None,
+            catalog: Optional[Catalog] = None) -> SpendProjection:
+    """Monthly spend of ``workload`` on each model at the prices in effect on ``at`` (default today)."""
+    catalog = catalog or default_catalog()
+    day = parse_date(at)
+    if months < 0:
+        raise WorkloadError(f"months={months} must be 0 or more")
+    models = list(models or workload.models or DEFAULT_MODELS)
+    requests = [workload.requests_per_day * workload.days_per_month * (1 + workload.monthly_growth) ** i
+                for i in range(months)]
+    results = [_model_spend(workload, model, catalog.price(model, day), day, requests) for model in models]
+    return SpendProjection(workload, day, months, requests, results)
+
+
+def _model_spend(workload: Workload, model: str, price: Price, day: _dt.date, requests: list) -> ModelSpend:
+    """One model's cost per request (the language mix), month by month, and at the batch and cache extremes."""
+    notes = [price.notes] if price.notes else []
+    has_batch = price.batch is not None and (price.batch_from is None or day >= price.batch_from)
+    if workload.batch_share and not has_batch:
+        notes.append("no Batch API price: batch share billed at standard rates")
+    if any(img for img in workload.images) and not accounting.supports_images(model):
+        notes.append("no image token rule for this model: images not priced")
+    per_language = []
+    totals = {"mix": Decimal(0), "std": Decimal(0), "batch": Decimal(0), "nocache": Decimal(0), "full": Decimal(0)}
+    for code, share in workload.languages.items():
+        shape = request_shape(workload, model, code)
+        costs = _shape_costs(workload, price, shape, day, has_batch)
+        for key, value in costs.items():
+            totals[key] += share * value
+        per_language.append({"language": code, "share": share, "input_tokens": shape.input_tokens,
+                             "cached_input_tokens": shape.cached_input_tokens,
+                             "output_tokens": shape.output_tokens, "cost_per_request_usd": costs["mix"],
+                             "cost_per_1k_requests_usd": costs["mix"] * 1000,
+                             "monthly_usd": costs["mix"] * share * requests[0] if requests else Decimal(0)})
+    return ModelSpend(model, price.snapshot, price.short_snapshot, totals["mix"], per_language,
+                      [totals["mix"] * r for r in requests], totals["batch"], totals["std"],
+                      totals["nocache"], totals["full"], notes)
+
+
+def _shape_costs(workload: Workload, price: Price, shape: RequestShape, day: _dt.date, has_batch: bool) -> dict:
+    """Cost of one request: the workload's batch/standard mix, all standard, all batch, no cache hits, all hits."""
+    def mixed(hit_scale: Optional[Decimal]) -> Decimal:
+        standard = _cost(price, shape, False, day, hit_scale)
+        batch = _cost(price, shape, True, day, hit_scale) if has_batch else standard
+        return (1 - workload.batch_share) * standard + workload.batch_share * batch
+
+    std = _cost(price, shape, False, day)
+    bat = _cost(price, shape, True, day) if has_batch else std
+    return {"mix": (1 - workload.batch_share) * std + workload.batch_share * bat, "std": std, "batch": bat,
+            "nocache": mixed(Decimal(0)), "full": mixed(Decimal(1))}
+
+
+def _cost(price: Price, shape: RequestShape, batch: bool, at, hit_scale: Optional[Decimal] = None) -> Decimal:
+    cached = shape.cached_input_tokens
+    if hit_scale is not None:  # re-price at another cache hit rate (0 or 1)
+        cached = shape.cacheable_tokens * hit_scale
+    return price.rates(batch, at).cost(shape.input_tokens, shape.output_tokens, cached)
