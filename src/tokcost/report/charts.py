@@ -1,11 +1,14 @@
-"""Charts for the report as standalone SVG, drawn without any plotting library.
+"""tokcost's charts as standalone SVG, drawn from data without a plotting library.
 
-SVG keeps the HTML report one self-contained file that stays sharp when
-zoomed or printed, and the Markdown report gets ``.svg`` files beside it.
-Plain string building is enough for bars and lines, and it means the report
-works on a machine without matplotlib.
+One chart stack for everything tokcost draws: the report's three charts and
+``tokcost languages --chart``. SVG keeps the HTML report one self-contained
+file that stays sharp when zoomed or printed, the Markdown report gets
+``.svg`` files beside it, and no optional plotting package is needed.
+A chart is a frame (title, subtitle, legend), a linear scale with round ticks,
+and marks placed on it; every colour comes from the palette below.
 
->>> svg = bar_chart("Spend", ["a", "b"], [("USD", [1.0, 2.5], "#4f46e5")], money)
+>>> from tokcost.formatting import money
+>>> svg = bar_chart("Spend", ["a", "b"], [("USD", [1.0, 2.5], O200K)], money)
 >>> svg.startswith("<svg") and "</svg>" in svg
 True
 """
@@ -16,7 +19,7 @@ import math
 from html import escape
 from typing import Callable, Optional, Sequence, Tuple
 
-# One palette for charts, tables and the HTML page.
+# The one palette, shared with the HTML page's CSS (report/templates/report.css).
 INK = "#0f172a"
 MUTED = "#64748b"
 GRID = "#e2e8f0"
@@ -24,26 +27,15 @@ O200K = "#4f46e5"
 CL100K = "#f59e0b"
 GOOD = "#059669"
 SERIES_COLORS = ["#4f46e5", "#0891b2", "#f59e0b", "#db2777", "#059669", "#7c3aed", "#ea580c", "#475569"]
+ENCODING_COLORS = {"o200k_base": O200K, "cl100k_base": CL100K}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 Series = Tuple[str, Sequence[Optional[float]], str]  # (name, values, colour)
 
 
-def money(value: float) -> str:
-    """US dollars as people read them: $0, $0.12, $12.50, $278, $1,063."""
-    if value == 0:
-        return "$0"
-    if abs(value) >= 100:
-        return f"${value:,.0f}"
-    return f"${value:,.2f}"
-
-
-def ratio(value: float) -> str:
-    return f"{value:.2f}×"
-
-
-def ratio_tick(value: float) -> str:
-    return f"{value:g}×"
+def series_color(index: int, name: str = "") -> str:
+    """An encoding's own colour, else the index-th series colour."""
+    return ENCODING_COLORS.get(name, SERIES_COLORS[index % len(SERIES_COLORS)])
 
 
 def _nice_step(span: float, target: int = 5) -> float:
