@@ -38,7 +38,30 @@ def series_color(index: int, name: str = "") -> str:
     return ENCODING_COLORS.get(name, SERIES_COLORS[index % len(SERIES_COLORS)])
 
 
+class Scale:
+    """A linear scale from 0 to a round number at or above ``high``, mapped onto ``start``..``end`` pixels.
+
+    >>> scale = Scale(10.2, 100, 200)
+    >>> scale.ticks, scale(5)
+    ([0.0, 2.5, 5.0, 7.5, 10.0, 12.5], 140.0)
+    """
+
+    def __init__(self, high: float, start: float, end: float):
+        step = _nice_step(high)
+        self.ticks = []
+        value = 0.0
+        while value < high + step * 0.999:
+            self.ticks.append(round(value, 10))
+            value += step
+        self.top = self.ticks[-1]
+        self.start, self.end = start, end
+
+    def __call__(self, value: float) -> float:
+        return self.start + (self.end - self.start) * (value / self.top)
+
+
 def _nice_step(span: float, target: int = 5) -> float:
+    """The round step (1, 2, 2.5 or 5 times a power of ten) that cuts ``span`` into about ``target`` parts."""
     if span <= 0:
         return 1.0
     raw = span / target
@@ -49,20 +72,9 @@ def _nice_step(span: float, target: int = 5) -> float:
     return 10 * magnitude
 
 
-def _ticks(high: float, low: float = 0.0) -> list:
-    step = _nice_step(high - low)
-    start = math.floor(low / step) * step
-    ticks = []
-    value = start
-    while value < high + step * 0.999:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks
-
-
-def _text(x, y, content, *, size=12, anchor="start", fill=INK, weight="normal", extra="") -> str:
+def _text(x, y, content, *, size=12, anchor="start", fill=INK, weight="normal") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
-            f'font-weight="{weight}"{extra}>{escape(str(content))}</text>')
+            f'font-weight="{weight}">{escape(str(content))}</text>')
 
 
 def _frame(width, height, title, subtitle, body, legend: Sequence[Tuple[str, str]] = ()) -> str:
@@ -91,23 +103,18 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], f
               highlight: Optional[str] = None, width: int = 760,
               tick_fmt: Optional[Callable[[float], str]] = None) -> str:
     """Horizontal bars, one group per category, one bar per series."""
-    label_width = min(220, 12 + 7 * max((len(c) for c in categories), default=4))
+    label_width = min(320, 12 + 7 * max((len(c) for c in categories), default=4))
     bar_h = 14 if len(series) > 1 else 18
     group_h = bar_h * len(series) + 10
     top, bottom = (80 if reference_label else 66), 34
     height = top + group_h * len(categories) + bottom
     values = [v for _, vals, _ in series for v in vals if v is not None]
     high = max(values + [reference or 0, 0]) or 1.0
-    ticks = _ticks(high * 1.02)
-    scale_max = ticks[-1]
-    x0, x1 = 20 + label_width, width - 70
-    plot_w = x1 - x0
-
-    def sx(v):
-        return x0 + plot_w * (v / scale_max)
+    x0 = 20 + label_width
+    sx = Scale(high * 1.02, x0, width - 70)
 
     body = []
-    for tick in ticks:
+    for tick in sx.ticks:
         body.append(f'<line x1="{sx(tick):.1f}" y1="{top - 6}" x2="{sx(tick):.1f}" y2="{height - bottom + 4}" '
                     f'stroke="{GRID}" stroke-width="1"/>')
         body.append(_text(sx(tick), height - bottom + 20, (tick_fmt or fmt)(tick), size=11, anchor="middle",
@@ -143,19 +150,15 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], fmt:
     top, bottom, left, right = 66, 40, 70, 170
     values = [v for _, vals, _ in series for v in vals if v is not None]
     high = max(values + [0]) or 1.0
-    ticks = _ticks(high * 1.05)
-    scale_max = ticks[-1]
     n = max(len(labels), 2)
-    x0, x1, y0, y1 = left, width - right, height - bottom, top
+    x0, x1, y0 = left, width - right, height - bottom
+    sy = Scale(high * 1.05, y0, top)
 
     def sx(i):
         return x0 + (x1 - x0) * i / (n - 1)
 
-    def sy(v):
-        return y0 - (y0 - y1) * v / scale_max
-
     body = []
-    for tick in ticks:
+    for tick in sy.ticks:
         body.append(f'<line x1="{x0}" y1="{sy(tick):.1f}" x2="{x1}" y2="{sy(tick):.1f}" stroke="{GRID}"/>')
         body.append(_text(x0 - 8, sy(tick) + 4, fmt(tick), size=11, anchor="end", fill=MUTED))
     every = max(1, math.ceil(len(labels) / 7))
