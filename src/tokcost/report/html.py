@@ -36,13 +36,12 @@ def _table(headers, rows, numeric, marks=None) -> dict:
 
 
 def render_html(view: dict) -> str:
-    tables = {}
-    if view.get("languages"):
-        tables["languages"] = _table(*language_table(view["languages"]))
-    if view.get("models"):
-        tables["models"] = _table(*model_table(view["models"]))
-    if view.get("projection"):
-        tables["projection"] = _table(*projection_table(view["projection"]))
+    # Every section is named, None when the view lacks it: the template fails on a misspelt name.
+    tables = {
+        "languages": _table(*language_table(view["languages"])) if view.get("languages") else None,
+        "models": _table(*model_table(view["models"])) if view.get("models") else None,
+        "projection": _table(*projection_table(view["projection"])) if view.get("projection") else None,
+    }
     snapshots = [row["price_snapshot"] for row in (view.get("models") or {}).get("rows", [])
                  if row.get("price_snapshot")]
     return _template().render(view=view, tables=tables, charts=figures(view), snapshots=snapshots)

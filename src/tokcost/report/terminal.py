@@ -11,6 +11,7 @@ from typing import Optional
 
 from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -31,7 +32,7 @@ def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
                       force_terminal=None if terminal else False)
     narrow = console.width < NARROW
     sections = [_header(view), _findings(view.get("findings")), _language_table(view.get("languages"), narrow),
-                _model_table(view.get("models"), narrow), _projection_table(view.get("projection"), narrow)]
+                _model_table(view.get("models"), narrow), _projection_table(view.get("projection"), console)]
     for section in sections:
         if section is not None:
             console.print(section)
@@ -128,13 +129,23 @@ def _model_table(models: Optional[dict], narrow: bool) -> Optional[Table]:
     return table
 
 
-def _projection_table(projection: Optional[dict], narrow: bool) -> Optional[Table]:
+def _projection_table(projection: Optional[dict], console: Console) -> Optional[Table]:
+    """The projection with as many months (2 to 6, first and last always) as fit the console's width."""
     if not projection:
         return None
+    unbounded = console.options.update_width(10_000)
+    for months in range(6, 2, -1):
+        table = _projection_months(projection, months)
+        if Measurement.get(console, unbounded, table).maximum <= console.width:
+            return table
+    return _projection_months(projection, 2)
+
+
+def _projection_months(projection: dict, months: int) -> Table:
     labels = projection["labels"]
     table = _table(f"Projection: {projection['caption']}")
     table.add_column("Model", no_wrap=True)
-    picks = _spread(len(labels), 3 if narrow else 6)
+    picks = _spread(len(labels), months)
     for i in picks:
         table.add_column(labels[i], justify="right", no_wrap=True, min_width=8)
     table.add_column(f"{len(labels)}-month total", justify="right", style="bold", no_wrap=True, min_width=9)
