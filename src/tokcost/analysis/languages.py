@@ -349,27 +349,34 @@ def analyze_corpus(corpus_dir=None, encodings: Sequence[str] = DEFAULT_ENCODINGS
         del encoded
         if code == corpus.reference:
             reference_counts[name] = (tokens, counts)
-        ref_tokens, ref_counts = reference_counts[name]
-        language = table[code]
-        chars, nbytes, words = sizes[code]
-        total = sum(counts)
-        ratios = [c / r for c, r in zip(counts, ref_counts) if r]
-        stats.append(LanguageStats(
-            language=code, name=language.name, script=language.script, script_name=language.script_name,
-            encoding=name, sentences=len(counts), tokens=tokens, reference_tokens=ref_tokens,
-            premium=tokens / ref_tokens if ref_tokens else float("nan"),
-            sentence_premium=statistics.median(ratios) if ratios else float("nan"),
-            sentence_tokens=total,
-            tokens_per_sentence_mean=total / len(counts) if counts else 0.0,
-            tokens_per_sentence_median=float(statistics.median(counts)) if counts else 0.0,
-            characters=chars, bytes=nbytes, words=words,
-            tokens_per_char=_ratio(total, chars), tokens_per_byte=_ratio(total, nbytes),
-            tokens_per_word=_ratio(total, words), bytes_per_token=_ratio(nbytes, total),
-            byte_fallback_tokens=fallback, byte_fallback_share=_ratio(fallback, total),
-            costs={model: _cost(model, tokens, at) for model, enc_name in priced.items() if enc_name == name},
-        ))
+        costs = {model: _cost(model, tokens, at) for model, enc_name in priced.items() if enc_name == name}
+        stats.append(_language_stats(table[code], name, tokens, counts, fallback, reference_counts[name],
+                                     sizes[code], costs))
     return CorpusAnalysis(corpus_dir=str(corpus.directory), reference=corpus.reference, encodings=encodings,
                           models=priced, stats=tuple(stats), notes=tuple(notes))
+
+
+def _language_stats(language: Language, encoding: str, tokens: int, counts: list[int], fallback: int,
+                    reference: tuple[int, list[int]], sizes: tuple[int, int, int], costs: dict) -> LanguageStats:
+    """One language's figures from its counts: ``tokens`` of the joined text, ``counts`` per sentence."""
+    ref_tokens, ref_counts = reference
+    chars, nbytes, words = sizes
+    total = sum(counts)
+    ratios = [c / r for c, r in zip(counts, ref_counts) if r]
+    return LanguageStats(
+        language=language.code, name=language.name, script=language.script, script_name=language.script_name,
+        encoding=encoding, sentences=len(counts), tokens=tokens, reference_tokens=ref_tokens,
+        premium=tokens / ref_tokens if ref_tokens else float("nan"),
+        sentence_premium=statistics.median(ratios) if ratios else float("nan"),
+        sentence_tokens=total,
+        tokens_per_sentence_mean=total / len(counts) if counts else 0.0,
+        tokens_per_sentence_median=float(statistics.median(counts)) if counts else 0.0,
+        characters=chars, bytes=nbytes, words=words,
+        tokens_per_char=_ratio(total, chars), tokens_per_byte=_ratio(total, nbytes),
+        tokens_per_word=_ratio(total, words), bytes_per_token=_ratio(nbytes, total),
+        byte_fallback_tokens=fallback, byte_fallback_share=_ratio(fallback, total),
+        costs=costs,
+    )
 
 
 def _ratio(a: float, b: float) -> float:
