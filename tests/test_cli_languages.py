@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
+import xml.etree.ElementTree as ET
 
-import pytest
+import tiktoken
 
+from tokcost.bundled import FLORES_SAMPLE_DIR
 from tokcost.cli import main
 
 
@@ -86,19 +87,41 @@ def test_full_corpus_csv_matches_published(capsys, flores_dir):
         assert f"{float(ours[code_]['premium']):.4f}" == row["premium"]
 
 
-def test_chart(capsys, tmp_path):
-    pytest.importorskip("matplotlib")
-    code, _, err = _run(capsys, "-l", "hin_Deva", "--chart", tmp_path / "premium")
+def test_sample_csv_equals_tiktoken(capsys):
+    """On the bundled sample: every language's tokens and premium, counted independently with tiktoken."""
+    code, out, _ = _run(capsys, "--format", "csv")
     assert code == 0
-    assert (tmp_path / "premium.png").stat().st_size > 0 and (tmp_path / "premium.svg").stat().st_size > 0
-    assert "premium.png" in err
+    rows = {(r["language"], r["encoding"]): r for r in csv.DictReader(io.StringIO(out))}
+    for encoding in ("cl100k_base", "o200k_base"):
+        enc = tiktoken.get_encoding(encoding)
+        counts = {path.stem: len(enc.encode_ordinary(" ".join(path.read_text(encoding="utf-8").split("\n")[:-1]) + " "))
+                  for path in FLORES_SAMPLE_DIR.glob("*.txt")}
+        for language, tokens in counts.items():
+            row = rows[(language, encoding)]
+            assert int(row["tokens"]) == tokens, language
+            assert float(row["premium"]) == tokens / counts["eng_Latn"], language
+    assert len(rows) == 64
 
 
-def test_chart_without_matplotlib_fails_first(capsys, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    line = _one_line_error(*_run(capsys, "--chart", tmp_path / "premium"))
-    assert "pip install 'tokcost[plot]'" in line
+def test_chart_is_the_reports_svg(capsys, tmp_path):
+    code, _, err = _run(capsys, "-l", "hin_Deva", "--chart", tmp_path / "premium")
+    assert code == 0 and err.strip().endswith(f"tokcost: chart: {tmp_path / 'premium.svg'}")
+    assert [p.name for p in tmp_path.iterdir()] == ["premium.svg"]
+    root = ET.fromstring((tmp_path / "premium.svg").read_text(encoding="utf-8"))
+    texts = "".join(root.itertext())
+    assert "Tokenizer premium by language" in texts and "Hindi (hin_Deva)" in texts
+    assert "cl100k_base" in texts and "o200k_base" in texts  # the legend: one bar per encoding
+    from tokcost.report import charts
+
+    fills = {rect.get("fill") for rect in root.iter("{http://www.w3.org/2000/svg}rect")}
+    assert {charts.CL100K, charts.O200K} <= fills  # the report's palette
+    assert _run(capsys, "-l", "hin_Deva", "--chart", tmp_path / "named.svg")[0] == 0
+    assert (tmp_path / "named.svg").exists() and not (tmp_path / "named.svg.svg").exists()
+
+
+def test_chart_into_a_missing_directory_fails_first(capsys, tmp_path):
+    line = _one_line_error(*_run(capsys, "--chart", tmp_path / "nope" / "premium"))
+    assert "nope: no such directory" in line and "--chart" in line
 
 
 # ---------------------------------------------------------------- bad input: one line, file and line named

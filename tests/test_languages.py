@@ -1,18 +1,28 @@
-"""The language premium analyzer: the published table reproduced, the metrics by hand, bad corpora."""
+"""The language premium analyzer: the published table reproduced, the metrics by hand, bad corpora.
+
+Expected values come from outside tokcost: token counts from tiktoken, texts built
+here from the corpus files, prices as OpenAI publishes them, Petrov et al.'s table.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import statistics
-import sys
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
+import tiktoken
 
 import tokcost
 from tokcost.analysis import CorpusError, analyze_corpus, language_table, load_corpus, sample_corpus_dir
 from tokcost.analysis.languages import ROW_COLUMNS
+from tokcost.bundled import FLORES_SAMPLE_DIR
+
+# OpenAI's list prices per million input tokens, in effect on PRICE_DATE.
+PRICE_DATE = "2025-06-01"
+INPUT_PRICE_PER_MILLION = {"gpt-4": Decimal("30"), "gpt-4o": Decimal("2.50"), "gpt-4o-mini": Decimal("0.15")}
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +38,24 @@ def _write(directory, files):
     return directory
 
 
-def _sample_lines(code, n):
-    return (sample_corpus_dir() / f"{code}.txt").read_text(encoding="utf-8").split("\n")[:n]
+def _sample_lines(code, n=None):
+    """A bundled sample file's sentences: one per line, the final newline ending the last one."""
+    lines = (FLORES_SAMPLE_DIR / f"{code}.txt").read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == ""
+    return lines[:-1][:n]
+
+
+def _joined(lines):
+    """Petrov et al.'s text of a one-split file: its lines joined with single spaces, its final newline a space."""
+    return " ".join(lines) + " "
+
+
+def _tiktoken_count(encoding, text):
+    return len(tiktoken.get_encoding(encoding).encode_ordinary(text))
+
+
+def _list_price(model, tokens):
+    return Decimal(tokens) * INPUT_PRICE_PER_MILLION[model] / 1_000_000
 
 
 # ---------------------------------------------------------------- the published table
@@ -74,14 +100,36 @@ def test_sample_covers_both_encodings(sample):
     assert sample.get("hin_Deva", "o200k_base").premium < hindi.premium
 
 
-def test_totals_match_direct_counts(sample):
-    corpus = load_corpus()
-    for encoding in sample.encodings:
-        enc = tokcost.get_encoding(encoding)
-        for code in ("eng_Latn", "mya_Mymr", "zho_Hant"):
+def test_sample_premiums_equal_tiktokens(sample):
+    """Every language and encoding of the bundled sample, counted independently with tiktoken."""
+    codes = sorted(path.stem for path in FLORES_SAMPLE_DIR.glob("*.txt"))
+    assert len(codes) == 32
+    for encoding in ("cl100k_base", "o200k_base"):
+        enc = tiktoken.get_encoding(encoding)
+        english = _sample_lines("eng_Latn")
+        english_tokens = len(enc.encode_ordinary(_joined(english)))
+        english_lines = [len(t) for t in enc.encode_ordinary_batch(english)]
+        for code in codes:
+            lines = _sample_lines(code)
+            tokens = len(enc.encode_ordinary(_joined(lines)))
+            per_line = [len(t) for t in enc.encode_ordinary_batch(lines)]
             stat = sample.get(code, encoding)
-            assert stat.tokens == enc.count(corpus.published_text(code))
-            assert stat.sentence_tokens == sum(enc.count(line) for line in corpus.sentences[code])
+            assert (stat.tokens, stat.reference_tokens, stat.sentences) == (tokens, english_tokens, 200), code
+            assert stat.premium == tokens / english_tokens, code
+            assert stat.sentence_tokens == sum(per_line)
+            assert stat.sentence_premium == statistics.median(c / e for c, e in zip(per_line, english_lines)), code
+
+
+def test_sample_figures_known_from_tiktoken(sample):
+    # Written down once from tiktoken 0.14 on the bundled files: a change of corpus or encoder shows here.
+    known = {("eng_Latn", "cl100k_base"): 5466, ("eng_Latn", "o200k_base"): 5432,
+             ("hin_Deva", "cl100k_base"): 25386, ("hin_Deva", "o200k_base"): 8439,
+             ("mya_Mymr", "cl100k_base"): 61639, ("mya_Mymr", "o200k_base"): 17007}
+    for (code, encoding), tokens in known.items():
+        assert _tiktoken_count(encoding, _joined(_sample_lines(code))) == tokens
+        assert sample.get(code, encoding).tokens == tokens
+    assert round(sample.get("mya_Mymr", "cl100k_base").premium, 2) == 11.28
+    assert round(sample.get("hin_Deva", "o200k_base").premium, 3) == 1.554
 
 
 def test_metrics_by_hand(tmp_path):
@@ -89,14 +137,14 @@ def test_metrics_by_hand(tmp_path):
     hin = ["नमस्ते दुनिया।", "बिल्ली चटाई पर बैठी।", "सुप्रभात, दोस्तों!"]
     directory = _write(tmp_path / "c", {"eng_Latn.txt": "\n".join(eng) + "\n", "hin_Deva.txt": "\n".join(hin) + "\n"})
     result = analyze_corpus(directory, encodings=["cl100k_base"], models=[])
-    enc = tokcost.get_encoding("cl100k_base")
-    counts = [enc.count(line) for line in hin]
-    eng_counts = [enc.count(line) for line in eng]
+    enc = tiktoken.get_encoding("cl100k_base")
+    counts = [len(enc.encode_ordinary(line)) for line in hin]
+    eng_counts = [len(enc.encode_ordinary(line)) for line in eng]
     stat = result.get("hin_Deva", "cl100k_base")
     nbytes = sum(len(line.encode()) for line in hin)
     chars = sum(map(len, hin))
-    assert stat.tokens == enc.count(" ".join(hin) + " ")
-    assert stat.premium == stat.tokens / enc.count(" ".join(eng) + " ")
+    assert stat.tokens == len(enc.encode_ordinary(_joined(hin)))
+    assert stat.premium == stat.tokens / len(enc.encode_ordinary(_joined(eng)))
     assert stat.sentence_premium == statistics.median(c / e for c, e in zip(counts, eng_counts))
     assert stat.tokens_per_sentence_mean == sum(counts) / 3
     assert stat.tokens_per_sentence_median == statistics.median(counts)
@@ -105,7 +153,7 @@ def test_metrics_by_hand(tmp_path):
     assert stat.tokens_per_byte == sum(counts) / nbytes
     assert stat.tokens_per_word == sum(counts) / 8
     assert stat.bytes_per_token == nbytes / sum(counts)
-    fallback = sum(1 for line in hin for t in enc.encode(line) if not _valid(enc.decode_single_token_bytes(t)))
+    fallback = sum(1 for line in hin for t in enc.encode_ordinary(line) if not _valid(enc.decode_single_token_bytes(t)))
     assert stat.byte_fallback_tokens == fallback > 0
     assert stat.byte_fallback_share == fallback / sum(counts)
 
@@ -131,27 +179,31 @@ def test_rows_and_dict_are_plain_data(sample):
     assert document["comparisons"][0]["base"] == "cl100k_base"
 
 
-def test_costs_use_each_models_own_encoding(sample):
-    assert sample.models == {"gpt-4-turbo": "cl100k_base", "gpt-4o": "o200k_base"}
-    stat = sample.get("tam_Taml", "o200k_base")
-    assert stat.costs == {"gpt-4o": tokcost.estimate_cost("gpt-4o", input_tokens=stat.tokens)}
-    assert isinstance(stat.costs["gpt-4o"], Decimal)
-    result = analyze_corpus(encodings=["o200k_base"], models=["gpt-4o-mini"], languages=["tam_Taml"],
-                            at="2024-08-01")
-    tamil = result.get("tam_Taml", "o200k_base")
-    assert tamil.costs["gpt-4o-mini"] == tokcost.estimate_cost("gpt-4o-mini", input_tokens=tamil.tokens,
-                                                               at="2024-08-01")
+def test_costs_use_each_models_own_encoding():
+    result = analyze_corpus(languages=["tam_Taml"], at=PRICE_DATE)
+    assert result.models == {"gpt-4": "cl100k_base", "gpt-4o": "o200k_base"}  # tokcost.bundled's defaults
+    tamil_text = _joined(_sample_lines("tam_Taml"))
+    for model, encoding in result.models.items():
+        stat = result.get("tam_Taml", encoding)
+        assert stat.costs == {model: _list_price(model, _tiktoken_count(encoding, tamil_text))}
+        assert isinstance(stat.costs[model], Decimal)
+    mini = analyze_corpus(encodings=["o200k_base"], models=["gpt-4o-mini"], languages=["tam_Taml"], at=PRICE_DATE)
+    assert mini.get("tam_Taml", "o200k_base").costs == {
+        "gpt-4o-mini": _list_price("gpt-4o-mini", _tiktoken_count("o200k_base", tamil_text))}
 
 
-def test_comparison_reduction(sample):
-    rows = sample.comparison()
-    assert len(rows) == 32
-    reductions = [r["token_reduction"] for r in rows]
-    assert reductions == sorted(reductions, reverse=True)
-    hindi = next(r for r in rows if r["language"] == "hin_Deva")
-    assert hindi["token_reduction"] == 1 - hindi["tokens:o200k_base"] / hindi["tokens:cl100k_base"]
-    old, new = hindi["cost_usd:gpt-4-turbo"], hindi["cost_usd:gpt-4o"]
-    assert hindi["cost_reduction"] == pytest.approx(float(1 - new / old))
+def test_comparison_reduction():
+    result = analyze_corpus(languages=["hin_Deva", "tha_Thai"], at=PRICE_DATE)
+    rows = result.comparison()
+    assert [r["language"] for r in rows] == ["hin_Deva", "tha_Thai", "eng_Latn"]  # biggest token cut first
+    hindi_text = _joined(_sample_lines("hin_Deva"))
+    old, new = _tiktoken_count("cl100k_base", hindi_text), _tiktoken_count("o200k_base", hindi_text)
+    assert (old, new) == (25386, 8439)
+    hindi = rows[0]
+    assert (hindi["tokens:cl100k_base"], hindi["tokens:o200k_base"]) == (old, new)
+    assert hindi["token_reduction"] == pytest.approx(1 - 8439 / 25386)  # 66.8% fewer tokens
+    assert hindi["cost_usd:gpt-4"] == Decimal("0.76158") and hindi["cost_usd:gpt-4o"] == Decimal("0.0210975")
+    assert hindi["cost_reduction"] == pytest.approx(1 - 0.0210975 / 0.76158)
 
 
 def test_language_table():
@@ -208,26 +260,25 @@ def test_model_needs_its_encoding():
         analyze_corpus(encodings=["cl100k_base"], models=["gpt-4o"])
 
 
-# ---------------------------------------------------------------- charts
+# ---------------------------------------------------------------- the chart (drawn by tokcost.report)
 
 
-def test_chart_png_and_svg(tmp_path, sample):
-    pytest.importorskip("matplotlib")
-    from tokcost.analysis.charts import premium_chart
+def test_premium_chart_highest_first_with_both_encodings(sample):
+    from tokcost.report.figures import corpus_premium_chart
 
-    written = premium_chart(sample, tmp_path / "out" / "premium.png")
-    assert [p.name for p in written] == ["premium.png", "premium.svg"]
-    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    svg = written[1].read_text()
-    assert "<svg" in svg and "Hindi (hin_Deva)" in svg and "o200k_base" in svg
-    premium_chart(sample, tmp_path / "s", definition="sentence_premium")
-    assert (tmp_path / "s.svg").exists()
-
-
-def test_chart_without_matplotlib(tmp_path, sample, monkeypatch):
-    from tokcost.analysis import charts
-
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(charts.MissingPlotExtra, match=r"pip install 'tokcost\[plot\]'"):
-        charts.premium_chart(sample, tmp_path / "premium")
+    root = ET.fromstring(corpus_premium_chart(sample))
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    bars = [rect.find("svg:title", ns).text for rect in root.iter("{http://www.w3.org/2000/svg}rect")
+            if rect.find("svg:title", ns) is not None]
+    assert len(bars) == 64
+    first = [bar for bar in bars if "cl100k_base" in bar]
+    assert first[0] == f"Burmese (mya_Mymr) · cl100k_base: {sample.get('mya_Mymr', 'cl100k_base').premium:.2f}×"
+    assert first[-1] == "English (eng_Latn) · cl100k_base: 1.00×"
+    hindi = next(bar for bar in bars if bar.startswith("Hindi (hin_Deva) · o200k_base"))
+    assert hindi.endswith(f"{_tiktoken_count('o200k_base', _joined(_sample_lines('hin_Deva'))) / 5432:.2f}×")
+    texts = "".join(root.itertext())
+    assert "Tokenizer premium by language" in texts and "published: joined text" in texts
+    median = ET.fromstring(corpus_premium_chart(sample, definition="sentence_premium"))
+    assert "median of per-sentence ratios" in "".join(median.itertext())
+    with pytest.raises(ValueError, match="definition must be"):
+        corpus_premium_chart(sample, definition="mean")

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import fnmatch
 import io
 import json
+import re
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from tokcost.cli import main
+from tokcost.errors import PriceError
+from tokcost.files import write_atomically
+from tokcost.formatting import money
 from tokcost.report import charts, gather, write_report
-from tokcost.report import collect as gather_module
+from tokcost.report.html import render_html
 from tokcost.report.markdown import render_markdown
-from tokcost.report.output import atomic_write
+from tokcost.report.terminal import render_terminal
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -56,28 +69,28 @@ def test_findings_answer_the_headline_questions(view):
         assert item["value"] and item["detail"]
 
 
-def test_missing_analyzer_is_marked_not_faked(monkeypatch):
-    real = gather_module._import
+def _unpriceable(*args, **kwargs):
+    raise PriceError("no price for gpt-4o on 1999-01-01; choose a later --at")
 
-    def without_languages(name):
-        if name.startswith("tokcost.analysis"):
-            raise gather_module._Unavailable(f"{name} is not part of this tokcost build")
-        return real(name)
 
-    monkeypatch.setattr(gather_module, "_import", without_languages)
+def test_unpriceable_sample_is_marked_not_faked(monkeypatch):
+    monkeypatch.setattr("tokcost.spend.project", _unpriceable)
     view = gather()
-    assert view["languages"] is None
-    assert "tokcost.analysis.languages" in view["unavailable"][gather_module.LANGUAGES_SECTION]
+    assert view["models"] is None and view["projection"] is None
+    reason = "the bundled sample workload could not be priced: no price for gpt-4o on 1999-01-01; choose a later --at"
+    assert view["unavailable"] == {"Spend per model": reason, "Projection": reason}
+    assert view["languages"]["rows"] and [f["title"] for f in view["findings"]] == [
+        "Highest language premium", "o200k vs cl100k"]
     text, chart_files = render_markdown(view)
-    assert "Language premium: not available" in text and "premium" not in chart_files
+    assert "## Spend per model: not available" in text and list(chart_files) == ["report-premium.svg"]
+    html = render_html(view)
+    assert '<section class="missing"><h2>Spend per model: not available</h2>' in html
 
 
 # ---------------------------------------------------------------------------- renderings
 
 
 def test_terminal_report(view, capsys):
-    from tokcost.report.terminal import render_terminal
-
     render_terminal(view)
     out = capsys.readouterr().out
     assert "Key findings" in out and "Text premium" in out
@@ -116,19 +129,23 @@ def _expected_charts(view) -> list:
 
 def test_charts_are_valid_svg_with_labels():
     svg = charts.bar_chart("Spend & more", ["a <b>", "c"], [("x", [1.0, None], charts.O200K),
-                                                           ("y", [0.5, 2.0], charts.CL100K)], charts.money,
+                                                           ("y", [0.5, 2.0], charts.CL100K)], money,
                            reference=1.0, reference_label="base", highlight="c")
     root = ET.fromstring(svg)
     texts = "".join(root.itertext())
     assert "Spend & more" in texts and "a <b>" in texts and "$2.00" in texts
-    line = charts.line_chart("Over time", ["M1", "M2", "M3"], [("m", [1, 2, 3], charts.O200K)], charts.money)
+    line = charts.line_chart("Over time", ["M1", "M2", "M3"], [("m", [1, 2, 3], charts.O200K)], money)
     assert "m $3.00" in "".join(ET.fromstring(line).itertext())
 
 
-def test_nice_ticks():
-    assert charts._ticks(10.2) == [0, 2.5, 5, 7.5, 10, 12.5]
-    assert charts._ticks(1.0)[-1] >= 1.0
-    assert (charts.money(0), charts.money(1234.4), charts.money(12.5), charts.money(0.123)) == ("$0", "$1,234", "$12.50", "$0.12")
+def test_scale_has_round_ticks_and_maps_linearly():
+    scale = charts.Scale(10.2, 100, 200)
+    assert scale.ticks == [0, 2.5, 5, 7.5, 10, 12.5]
+    assert (scale(0), scale(6.25), scale(12.5)) == (100, 150, 200)
+    assert charts.Scale(1.0, 0, 1).ticks[-1] >= 1.0
+    assert charts.Scale(3.4, 0, 1).ticks == [0, 1, 2, 3, 4]
+    down = charts.Scale(100, 300, 50)  # a y axis: 0 at the bottom
+    assert (down(0), down(100)) == (300, 50)
 
 
 # ---------------------------------------------------------------------------- writing files
@@ -136,8 +153,8 @@ def test_nice_ticks():
 
 def test_atomic_write_leaves_no_temporary_files(tmp_path):
     target = tmp_path / "r.html"
-    atomic_write(target, "one")
-    atomic_write(target, "two")
+    write_atomically(target, "one")
+    write_atomically(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 
@@ -273,21 +290,15 @@ def test_report_bad_workload_names_the_line(workload_file, capsys):
     assert "docs.toml" in line and "sum" in line
 
 
-def test_missing_spend_is_marked_not_faked(monkeypatch, capsys):
-    real = gather_module._import
-
-    def without_spend(name):
-        if name == "tokcost.spend":
-            raise gather_module._Unavailable(f"{name} is not part of this tokcost build")
-        return real(name)
-
-    monkeypatch.setattr(gather_module, "_import", without_spend)
+def test_unpriceable_spend_is_marked_on_the_sample_and_an_error_on_the_users_input(monkeypatch, workload_file,
+                                                                                  capsys):
+    monkeypatch.setattr("tokcost.spend.project", _unpriceable)
     assert main(["report"]) == 0
     out = capsys.readouterr().out
     assert "Spend per model: not available" in out and "Projection: not available" in out
     assert "$" not in out
-    assert main(["report", "--workload", "mine.toml"]) == 1
-    assert "run without --workload" in _one_line_error(capsys.readouterr().err)
+    assert main(["report", "--workload", str(workload_file)]) == 1
+    assert "choose a later --at" in _one_line_error(capsys.readouterr().err)
 
 
 def test_no_adequate_model_is_said_plainly(capsys):
@@ -299,10 +310,8 @@ def test_no_adequate_model_is_said_plainly(capsys):
     assert view["projection"]["labels"] == [view["projection"]["labels"][0]]
 
 
-@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("width", [80, 100, 120])
 def test_terminal_report_fits_common_widths(view, width):
-    from tokcost.report.terminal import render_terminal
-
     out = io.StringIO()
     render_terminal(view, file=out, width=width)
     lines = out.getvalue().splitlines()
@@ -312,3 +321,82 @@ def test_terminal_report_fits_common_widths(view, width):
         assert row["model"] in text  # names never truncated
     for row in view["languages"]["rows"]:
         assert row["language"] in text
+    projection = text.split("Projection: ", 1)[1]
+    assert f"{len(view['projection']['labels'])}-month total" in projection  # the total column is never cropped
+    for series in view["projection"]["series"]:
+        row = next(line for line in projection.splitlines() if line.strip().startswith(series["model"] + " "))
+        assert row.rstrip().endswith(" " + money(sum(series["values"])))
+
+
+# ---------------------------------------------------------------------------- the HTML template
+
+
+def test_html_escapes_every_text_from_the_view(view):
+    hostile = json.loads(json.dumps(view))
+    hostile["title"] = "<script>alert(1)</script>"
+    hostile["findings"][0]["detail"] = 'a "quoted" <b>bold</b> & more'
+    hostile["languages"]["rows"][0]["language"] = "<img src=x onerror=alert(1)>"
+    hostile["models"]["rows"][0]["price_snapshot"] = "</li><script>"
+    html = render_html(hostile)
+    assert "<script" not in html and "<img" not in html and "<b>bold" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # in the table and in the chart
+
+
+def test_html_marks_the_cheapest_adequate_and_dims_the_inadequate(view):
+    html = render_html(view)
+    best = view["models"]["cheapest_adequate"]
+    assert f'<tr class="best"><td>{best}<span class="badge">cheapest adequate</span></td>' in html
+    assert '<tr class="dim"><td>gpt-3.5-turbo-0125</td>' in html
+    assert "<td>images not priced</td>" in html
+
+
+def test_templates_are_shipped_as_package_data():
+    import tokcost.report
+
+    templates = Path(tokcost.report.__file__).parent / "templates"
+    shipped = [path.relative_to(templates.parent.parent).as_posix() for path in templates.iterdir()]
+    assert {"report/templates/report.html.j2", "report/templates/report.css"} <= set(shipped)
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["tokcost"]
+    for name in shipped:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), f"{name} is not package data"
+    assert any(dep.lower().startswith("jinja2") for dep in pyproject["project"]["dependencies"])
+
+
+# ---------------------------------------------------------------------------- the README's sample output
+
+
+def _readme_sample() -> list:
+    """The lines of README.md's ```text block after "The first command prints"."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = text.split("The first command prints", 1)[1]
+    return after.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+
+
+def test_readme_sample_output_is_the_real_report():
+    """Each run of README lines between "..." elisions appears, in order and unbroken, in the real report.
+
+    The report is rendered 100 columns wide (what ``tokcost`` writes to a file or pipe) at the price date
+    the README shows, so only a change in the output (or a hand edit of the README) fails this.
+    """
+    lines = _readme_sample()
+    assert lines[0] == "$ tokcost"
+    date = re.search(r"as of (\d{4}-\d\d-\d\d)", "\n".join(lines)).group(1)
+    out = io.StringIO()
+    render_terminal(gather(at=date), file=out, width=100)
+    real = [line.rstrip() for line in out.getvalue().splitlines()]
+    runs, run = [], []
+    for line in lines[1:] + ["..."]:
+        if line.strip() == "...":
+            runs.append(run) if run else None
+            run = []
+        else:
+            run.append(line.rstrip())
+    assert sum(map(len, runs)) >= 20, "the README shows too little of the report to be worth checking"
+    start = 0
+    for run in runs:
+        found = next((i for i in range(start, len(real) - len(run) + 1) if real[i:i + len(run)] == run), None)
+        assert found is not None, ("README.md's sample output has drifted from the real report; this part is not "
+                                   "in it:\n" + "\n".join(run) + "\n\nthe real report:\n" + "\n".join(real))
+        start = found + len(run)

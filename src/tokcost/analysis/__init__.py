@@ -1,7 +1,8 @@
 """Analyses built on exact token counts.
 
-``languages``: the tokenizer premium of a parallel corpus, language by language
-(``charts`` draws it; matplotlib is the optional ``plot`` extra).
+``languages``: the tokenizer premium of a parallel corpus, language by language.
+Analyses return data; ``tokcost.report`` and the CLI render it (the premium
+chart is ``tokcost.report.figures.corpus_premium_chart``).
 
 >>> from tokcost.analysis import analyze_corpus
 >>> result = analyze_corpus()  # the bundled FLORES-200 sample

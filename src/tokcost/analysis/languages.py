@@ -29,7 +29,6 @@ from __future__ import annotations
 import csv
 import itertools
 import os
-import re
 import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,16 +36,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from tokcost.bundled import DEFAULT_MODEL_BY_ENCODING, ENGLISH, FLORES_SAMPLE_DIR, LANGUAGES_CSV
 from tokcost.errors import CorpusError, TokcostError, did_you_mean
 
 DEFAULT_ENCODINGS = ("cl100k_base", "o200k_base")
-REFERENCE = "eng_Latn"
-# The model priced for each encoding when none is named: the classic upgrade path.
-DEFAULT_MODELS = {"cl100k_base": "gpt-4-turbo", "o200k_base": "gpt-4o"}
+REFERENCE = ENGLISH
 # FLORES-200 dev has 997 sentences, devtest 1012; a file of 2009 lines is both, in that order.
 FLORES_SPLITS = (997, 1012)
-
-_CODE = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
 
 Progress = Callable[[Iterable, int], Iterable]
 
@@ -62,15 +58,14 @@ class Language:
 @lru_cache(maxsize=1)
 def language_table() -> dict[str, Language]:
     """The 204 FLORES-200 languages by code, from ``data/languages.csv``."""
-    path = Path(__file__).resolve().parent.parent / "data" / "languages.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
+    with LANGUAGES_CSV.open(encoding="utf-8", newline="") as handle:
         lines = (line for line in handle if not line.startswith("#"))
         return {row["code"]: Language(**row) for row in csv.DictReader(lines)}
 
 
 def sample_corpus_dir() -> Path:
     """The bundled FLORES-200 sample: 32 languages x 200 dev sentences (CC BY-SA 4.0)."""
-    return Path(__file__).resolve().parent.parent / "data" / "flores_sample"
+    return FLORES_SAMPLE_DIR
 
 
 # ---------------------------------------------------------------------------- corpus
@@ -321,9 +316,9 @@ def analyze_corpus(corpus_dir=None, encodings: Sequence[str] = DEFAULT_ENCODINGS
                    progress: Optional[Progress] = None) -> CorpusAnalysis:
     """Measure every language of ``corpus_dir`` (default: the bundled sample) with each encoding.
 
-    ``models`` are priced on their own encoding's tokens (default: gpt-4-turbo
-    for cl100k_base, gpt-4o for o200k_base, when prices are available) at the
-    prices in effect on ``at`` (default: today).
+    ``models`` are priced on their own encoding's tokens (default: each
+    encoding's model in ``tokcost.bundled.DEFAULT_MODEL_BY_ENCODING``, gpt-4 and
+    gpt-4o, when their prices are known) at the prices in effect on ``at`` (default: today).
     ``progress(iterable, total)`` may wrap the work loop, e.g. with a progress bar.
 
     >>> analyze_corpus(encodings=["cl100k_base"]).get("eng_Latn", "cl100k_base").tokens
@@ -354,27 +349,34 @@ def analyze_corpus(corpus_dir=None, encodings: Sequence[str] = DEFAULT_ENCODINGS
         del encoded
         if code == corpus.reference:
             reference_counts[name] = (tokens, counts)
-        ref_tokens, ref_counts = reference_counts[name]
-        language = table[code]
-        chars, nbytes, words = sizes[code]
-        total = sum(counts)
-        ratios = [c / r for c, r in zip(counts, ref_counts) if r]
-        stats.append(LanguageStats(
-            language=code, name=language.name, script=language.script, script_name=language.script_name,
-            encoding=name, sentences=len(counts), tokens=tokens, reference_tokens=ref_tokens,
-            premium=tokens / ref_tokens if ref_tokens else float("nan"),
-            sentence_premium=statistics.median(ratios) if ratios else float("nan"),
-            sentence_tokens=total,
-            tokens_per_sentence_mean=total / len(counts) if counts else 0.0,
-            tokens_per_sentence_median=float(statistics.median(counts)) if counts else 0.0,
-            characters=chars, bytes=nbytes, words=words,
-            tokens_per_char=_ratio(total, chars), tokens_per_byte=_ratio(total, nbytes),
-            tokens_per_word=_ratio(total, words), bytes_per_token=_ratio(nbytes, total),
-            byte_fallback_tokens=fallback, byte_fallback_share=_ratio(fallback, total),
-            costs={model: _cost(model, tokens, at) for model, enc_name in priced.items() if enc_name == name},
-        ))
+        costs = {model: _cost(model, tokens, at) for model, enc_name in priced.items() if enc_name == name}
+        stats.append(_language_stats(table[code], name, tokens, counts, fallback, reference_counts[name],
+                                     sizes[code], costs))
     return CorpusAnalysis(corpus_dir=str(corpus.directory), reference=corpus.reference, encodings=encodings,
                           models=priced, stats=tuple(stats), notes=tuple(notes))
+
+
+def _language_stats(language: Language, encoding: str, tokens: int, counts: list[int], fallback: int,
+                    reference: tuple[int, list[int]], sizes: tuple[int, int, int], costs: dict) -> LanguageStats:
+    """One language's figures from its counts: ``tokens`` of the joined text, ``counts`` per sentence."""
+    ref_tokens, ref_counts = reference
+    chars, nbytes, words = sizes
+    total = sum(counts)
+    ratios = [c / r for c, r in zip(counts, ref_counts) if r]
+    return LanguageStats(
+        language=language.code, name=language.name, script=language.script, script_name=language.script_name,
+        encoding=encoding, sentences=len(counts), tokens=tokens, reference_tokens=ref_tokens,
+        premium=tokens / ref_tokens if ref_tokens else float("nan"),
+        sentence_premium=statistics.median(ratios) if ratios else float("nan"),
+        sentence_tokens=total,
+        tokens_per_sentence_mean=total / len(counts) if counts else 0.0,
+        tokens_per_sentence_median=float(statistics.median(counts)) if counts else 0.0,
+        characters=chars, bytes=nbytes, words=words,
+        tokens_per_char=_ratio(total, chars), tokens_per_byte=_ratio(total, nbytes),
+        tokens_per_word=_ratio(total, words), bytes_per_token=_ratio(nbytes, total),
+        byte_fallback_tokens=fallback, byte_fallback_share=_ratio(fallback, total),
+        costs=costs,
+    )
 
 
 def _ratio(a: float, b: float) -> float:
@@ -392,16 +394,12 @@ def _models(models: Optional[Sequence[str]], encodings: Sequence[str], at) -> tu
     import tokcost
 
     if models is None:
-        candidates = [DEFAULT_MODELS[e] for e in encodings if e in DEFAULT_MODELS]
-        try:
-            estimate = tokcost.estimate_cost
-        except (ImportError, AttributeError):
-            return {}, ["costs left out: the price catalog (tokcost.prices) is not available"]
+        candidates = [DEFAULT_MODEL_BY_ENCODING[e] for e in encodings if e in DEFAULT_MODEL_BY_ENCODING]
         priced, notes = {}, []
         for model in candidates:
             try:
-                estimate(model, input_tokens=1, at=at)
-            except Exception as exc:  # a missing default price should not stop the token analysis
+                tokcost.estimate_cost(model, input_tokens=1, at=at)
+            except TokcostError as exc:  # a missing default price should not stop the token analysis
                 notes.append(f"cost of {model} left out: {exc}")
                 continue
             priced[model] = tokcost.encoding_name_for_model(model)
@@ -415,12 +413,8 @@ def _models(models: Optional[Sequence[str]], encodings: Sequence[str], at) -> tu
         if enc_name not in encodings:
             raise CorpusError(f"model {model!r} uses {enc_name}; add it to the encodings (--encoding {enc_name})")
         priced[model] = enc_name
-    try:
-        estimate = tokcost.estimate_cost
-    except (ImportError, AttributeError):
-        raise CorpusError("pricing models needs the price catalog (tokcost.prices), which is not installed") from None
     for model in priced:
-        estimate(model, input_tokens=1, at=at)  # unknown prices fail here, before the long count
+        tokcost.estimate_cost(model, input_tokens=1, at=at)  # unknown prices fail here, before the long count
     return priced, []
 
 

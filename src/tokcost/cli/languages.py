@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from tokcost.cli.common import CliError, add_format_option, emit_rows, progress
 
@@ -18,7 +19,7 @@ ratios instead. Costs are the language's text as input to each model.
 examples:
   tokcost languages                              cl100k_base vs o200k_base on the sample
   tokcost languages ~/flores200 --format csv     language,encoding,tokens,premium,...
-  tokcost languages -e o200k_base --chart premium     also writes premium.png and premium.svg
+  tokcost languages -e o200k_base --chart premium     also writes the chart to premium.svg
   tokcost languages -l hin_Deva -l tam_Taml -m gpt-4o-mini -e o200k_base
 """
 
@@ -46,7 +47,8 @@ def register(subparsers) -> None:
     parser.add_argument("--detail", action="store_true",
                         help="table: one row per language and encoding, even when comparing encodings")
     parser.add_argument("--at", metavar="DATE", help="prices in effect on DATE, YYYY-MM-DD (default: today)")
-    parser.add_argument("--chart", metavar="PATH", help="also write PATH.png and PATH.svg (needs tokcost[plot])")
+    parser.add_argument("--chart", metavar="PATH",
+                        help="also write the premium chart to PATH as SVG (.svg added if missing)")
     add_format_option(parser)
     parser.set_defaults(run=run)
 
@@ -55,14 +57,7 @@ def run(args) -> int:
     from tokcost import TokcostError
     from tokcost.analysis.languages import analyze_corpus
 
-    if args.chart:  # fail before the long count, not after it
-        from tokcost.analysis import charts
-
-        try:
-            charts._figure_class()
-        except charts.MissingPlotExtra as exc:
-            raise CliError(str(exc)) from None
-
+    chart = _chart_path(args.chart) if args.chart else None  # fail before the long count, not after it
     try:
         result = analyze_corpus(
             args.corpus_dir, encodings=args.encodings or ("cl100k_base", "o200k_base"), models=args.models,
@@ -86,12 +81,23 @@ def run(args) -> int:
         emit_rows(result.rows(sort=sort), columns, "table",
                   title=f"Tokenizer premium vs {result.reference} ({result.corpus_dir})")
 
-    if args.chart:
-        from tokcost.analysis.charts import premium_chart
+    if chart:
+        from tokcost.files import write_atomically
+        from tokcost.report.figures import corpus_premium_chart
 
-        written = premium_chart(result, args.chart, definition=sort)
-        print("tokcost: chart: " + ", ".join(map(str, written)), file=sys.stderr)
+        write_atomically(chart, corpus_premium_chart(result, definition=sort))
+        print(f"tokcost: chart: {chart}", file=sys.stderr)
     return 0
+
+
+def _chart_path(text: str) -> Path:
+    """PATH as given if it ends in .svg, else PATH.svg (a .png suffix is replaced); its folder must exist."""
+    path = Path(text)
+    if path.suffix.lower() != ".svg":
+        path = path.with_suffix(".svg") if path.suffix.lower() == ".png" else path.with_name(path.name + ".svg")
+    if not path.parent.is_dir():
+        raise CliError(f"{path.parent}: no such directory; create it or choose another --chart path")
+    return path
 
 
 def _print_comparisons(result, sort: str) -> None:

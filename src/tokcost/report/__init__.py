@@ -1,9 +1,10 @@
 """``tokcost report``: the multilingual cost report, gathered once and rendered four ways.
 
-``gather`` asks the language analyzer and the spend projection for their
-numbers and condenses them into one plain-data *view* (``dict``); the
-renderers (terminal, Markdown, HTML, JSON) only read that view. A section
-whose analyzer is missing or fails is marked unavailable with the reason,
+``gather`` asks the language analysis and the spend projection for their
+numbers (``gather.py``) and condenses them into one plain-data *view*
+(``view.py``, with ``findings.py`` for the sentences); the renderers
+(terminal, Markdown, HTML, JSON) only read that view. When the bundled sample
+cannot be priced, its spend sections are marked unavailable with the reason,
 never filled with made-up numbers.
 
 >>> from tokcost.report import gather, write_report
@@ -14,7 +15,7 @@ PosixPath('report.html')
 
 from __future__ import annotations
 
-from tokcost.report.collect import gather
+from tokcost.report.gather import gather
 from tokcost.report.output import FORMATS, format_for_path, write_report
 
 __all__ = ["gather", "write_report", "format_for_path", "FORMATS"]

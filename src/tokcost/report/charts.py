@@ -1,11 +1,14 @@
-"""Charts for the report as standalone SVG, drawn without any plotting library.
+"""tokcost's charts as standalone SVG, drawn from data without a plotting library.
 
-SVG keeps the HTML report one self-contained file that stays sharp when
-zoomed or printed, and the Markdown report gets ``.svg`` files beside it.
-Plain string building is enough for bars and lines, and it means the report
-works on a machine without matplotlib.
+One chart stack for everything tokcost draws: the report's three charts and
+``tokcost languages --chart``. SVG keeps the HTML report one self-contained
+file that stays sharp when zoomed or printed, the Markdown report gets
+``.svg`` files beside it, and no optional plotting package is needed.
+A chart is a frame (title, subtitle, legend), a linear scale with round ticks,
+and marks placed on it; every colour comes from the palette below.
 
->>> svg = bar_chart("Spend", ["a", "b"], [("USD", [1.0, 2.5], "#4f46e5")], money)
+>>> from tokcost.formatting import money
+>>> svg = bar_chart("Spend", ["a", "b"], [("USD", [1.0, 2.5], O200K)], money)
 >>> svg.startswith("<svg") and "</svg>" in svg
 True
 """
@@ -16,7 +19,7 @@ import math
 from html import escape
 from typing import Callable, Optional, Sequence, Tuple
 
-# One palette for charts, tables and the HTML page.
+# The one palette, shared with the HTML page's CSS (report/templates/report.css).
 INK = "#0f172a"
 MUTED = "#64748b"
 GRID = "#e2e8f0"
@@ -24,29 +27,41 @@ O200K = "#4f46e5"
 CL100K = "#f59e0b"
 GOOD = "#059669"
 SERIES_COLORS = ["#4f46e5", "#0891b2", "#f59e0b", "#db2777", "#059669", "#7c3aed", "#ea580c", "#475569"]
+ENCODING_COLORS = {"o200k_base": O200K, "cl100k_base": CL100K}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 Series = Tuple[str, Sequence[Optional[float]], str]  # (name, values, colour)
 
 
-def money(value: float) -> str:
-    """US dollars as people read them: $0, $0.12, $12.50, $278, $1,063."""
-    if value == 0:
-        return "$0"
-    if abs(value) >= 100:
-        return f"${value:,.0f}"
-    return f"${value:,.2f}"
+def series_color(index: int, name: str = "") -> str:
+    """An encoding's own colour, else the index-th series colour."""
+    return ENCODING_COLORS.get(name, SERIES_COLORS[index % len(SERIES_COLORS)])
 
 
-def ratio(value: float) -> str:
-    return f"{value:.2f}×"
+class Scale:
+    """A linear scale from 0 to a round number at or above ``high``, mapped onto ``start``..``end`` pixels.
 
+    >>> scale = Scale(10.2, 100, 200)
+    >>> scale.ticks, scale(5)
+    ([0.0, 2.5, 5.0, 7.5, 10.0, 12.5], 140.0)
+    """
 
-def ratio_tick(value: float) -> str:
-    return f"{value:g}×"
+    def __init__(self, high: float, start: float, end: float):
+        step = _nice_step(high)
+        self.ticks = []
+        value = 0.0
+        while value < high + step * 0.999:
+            self.ticks.append(round(value, 10))
+            value += step
+        self.top = self.ticks[-1]
+        self.start, self.end = start, end
+
+    def __call__(self, value: float) -> float:
+        return self.start + (self.end - self.start) * (value / self.top)
 
 
 def _nice_step(span: float, target: int = 5) -> float:
+    """The round step (1, 2, 2.5 or 5 times a power of ten) that cuts ``span`` into about ``target`` parts."""
     if span <= 0:
         return 1.0
     raw = span / target
@@ -57,20 +72,9 @@ def _nice_step(span: float, target: int = 5) -> float:
     return 10 * magnitude
 
 
-def _ticks(high: float, low: float = 0.0) -> list:
-    step = _nice_step(high - low)
-    start = math.floor(low / step) * step
-    ticks = []
-    value = start
-    while value < high + step * 0.999:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks
-
-
-def _text(x, y, content, *, size=12, anchor="start", fill=INK, weight="normal", extra="") -> str:
+def _text(x, y, content, *, size=12, anchor="start", fill=INK, weight="normal") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
-            f'font-weight="{weight}"{extra}>{escape(str(content))}</text>')
+            f'font-weight="{weight}">{escape(str(content))}</text>')
 
 
 def _frame(width, height, title, subtitle, body, legend: Sequence[Tuple[str, str]] = ()) -> str:
@@ -99,23 +103,18 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], f
               highlight: Optional[str] = None, width: int = 760,
               tick_fmt: Optional[Callable[[float], str]] = None) -> str:
     """Horizontal bars, one group per category, one bar per series."""
-    label_width = min(220, 12 + 7 * max((len(c) for c in categories), default=4))
+    label_width = min(320, 12 + 7 * max((len(c) for c in categories), default=4))
     bar_h = 14 if len(series) > 1 else 18
     group_h = bar_h * len(series) + 10
     top, bottom = (80 if reference_label else 66), 34
     height = top + group_h * len(categories) + bottom
     values = [v for _, vals, _ in series for v in vals if v is not None]
     high = max(values + [reference or 0, 0]) or 1.0
-    ticks = _ticks(high * 1.02)
-    scale_max = ticks[-1]
-    x0, x1 = 20 + label_width, width - 70
-    plot_w = x1 - x0
-
-    def sx(v):
-        return x0 + plot_w * (v / scale_max)
+    x0 = 20 + label_width
+    sx = Scale(high * 1.02, x0, width - 70)
 
     body = []
-    for tick in ticks:
+    for tick in sx.ticks:
         body.append(f'<line x1="{sx(tick):.1f}" y1="{top - 6}" x2="{sx(tick):.1f}" y2="{height - bottom + 4}" '
                     f'stroke="{GRID}" stroke-width="1"/>')
         body.append(_text(sx(tick), height - bottom + 20, (tick_fmt or fmt)(tick), size=11, anchor="middle",
@@ -151,19 +150,15 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], fmt:
     top, bottom, left, right = 66, 40, 70, 170
     values = [v for _, vals, _ in series for v in vals if v is not None]
     high = max(values + [0]) or 1.0
-    ticks = _ticks(high * 1.05)
-    scale_max = ticks[-1]
     n = max(len(labels), 2)
-    x0, x1, y0, y1 = left, width - right, height - bottom, top
+    x0, x1, y0 = left, width - right, height - bottom
+    sy = Scale(high * 1.05, y0, top)
 
     def sx(i):
         return x0 + (x1 - x0) * i / (n - 1)
 
-    def sy(v):
-        return y0 - (y0 - y1) * v / scale_max
-
     body = []
-    for tick in ticks:
+    for tick in sy.ticks:
         body.append(f'<line x1="{x0}" y1="{sy(tick):.1f}" x2="{x1}" y2="{sy(tick):.1f}" stroke="{GRID}"/>')
         body.append(_text(x0 - 8, sy(tick) + 4, fmt(tick), size=11, anchor="end", fill=MUTED))
     every = max(1, math.ceil(len(labels) / 7))

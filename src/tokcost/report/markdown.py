@@ -13,6 +13,11 @@ def _table(headers, rows, right=()) -> list:
     return lines
 
 
+def _section(title: str, lead: str, chart_title: str, chart_file: str, headers, rows, numeric) -> list:
+    """A heading, its lead, its chart and its table."""
+    return [f"## {title}", "", lead, "", f"![{chart_title}]({chart_file})", ""] + _table(headers, rows, numeric) + [""]
+
+
 def render_markdown(view: dict, chart_prefix: str = "report") -> tuple:
     """(markdown text, {file name: svg}) — the caller writes the charts beside the text."""
     charts = {f"{chart_prefix}-{name}.svg": svg for name, svg in figures(view).items()}
@@ -29,10 +34,8 @@ def render_markdown(view: dict, chart_prefix: str = "report") -> tuple:
 
     languages = view.get("languages")
     if languages:
-        headers, rows, numeric = language_table(languages)
-        lines += ["## The language premium", "", languages["lead"], "",
-                  f"![Tokenizer premium by language]({link['premium']})", ""]
-        lines += _table(headers, rows, right=numeric) + [""]
+        lines += _section("The language premium", languages["lead"], "Tokenizer premium by language",
+                          link["premium"], *language_table(languages))
 
     models = view.get("models")
     if models:
@@ -40,9 +43,8 @@ def render_markdown(view: dict, chart_prefix: str = "report") -> tuple:
         for row, (best, _) in zip(rows, marks):
             if best:
                 row[0] = f"**{row[0]}** ★"
-        lines += ["## Monthly spend per model", "", models["lead"], "",
-                  f"![Monthly spend per model]({link['spend']})", ""]
-        lines += _table(headers, rows, right=numeric) + [""]
+        lines += _section("Monthly spend per model", models["lead"], "Monthly spend per model", link["spend"],
+                          headers, rows, numeric)
         snapshots = [row["price_snapshot"] for row in models["rows"] if row.get("price_snapshot")]
         if snapshots:
             lines += ["<details><summary>Price snapshots</summary>", ""]
@@ -50,14 +52,11 @@ def render_markdown(view: dict, chart_prefix: str = "report") -> tuple:
 
     projection = view.get("projection")
     if projection:
-        headers, rows, numeric = projection_table(projection)
-        lines += ["## Spend over time", "", projection["caption"], "",
-                  f"![Spend over time]({link['projection']})", ""]
-        lines += _table(headers, rows, right=numeric) + [""]
+        lines += _section("Spend over time", projection["caption"], "Spend over time", link["projection"],
+                          *projection_table(projection))
 
     for section, reason in (view.get("unavailable") or {}).items():
         lines += [f"## {section}: not available", "", reason, ""]
     if view.get("footer"):
         lines += ["---", "", f"_{view['footer']}_", ""]
     return "\n".join(lines), charts
-

@@ -1,8 +1,11 @@
-"""The report's tables as headers and text cells, shared by the HTML and Markdown renderings."""
+"""The report's tables as headers and text cells, shared by the HTML and Markdown renderings.
+
+Each returns ``(headers, rows, numeric column indexes, ...)``; a renderer only lays them out.
+"""
 
 from __future__ import annotations
 
-from tokcost.report.charts import money
+from tokcost.formatting import money, ratio
 
 
 def _num(value) -> str:
@@ -25,9 +28,9 @@ def language_table(languages: dict) -> tuple:
             cells.append(f"{row['share']:.0%}" if row.get("share") is not None else "")
         cells += [_num(row["tokens"].get(e)) for e in encodings]
         if with_request:
-            cells.append(f"{row['request_premium']:.2f}×" if row.get("request_premium") else "–")
+            cells.append(ratio(row["request_premium"]) if row.get("request_premium") else "–")
         premium = row["premium"].get(main)
-        cells.append(f"{premium:.2f}×" if premium else "–")
+        cells.append(ratio(premium) if premium else "–")
         rows.append(cells)
     return headers, rows, set(range(1, len(headers)))
 

@@ -1,0 +1,135 @@
+"""Gather the report's numbers: ask the analyses, then build the view and its findings.
+
+This is the only report module that calls the analyses (the language premium
+of a parallel corpus, the spend projection of a workload) and the price and
+encoding lookups; ``view`` turns what it gathered into plain data and
+``findings`` writes the sentences, so both are pure functions of it.
+
+>>> view = gather()                       # the bundled sample workload and corpus
+>>> view["languages"]["rows"][0]["code"]
+'eng_Latn'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+from tokcost import accounting, bundled
+from tokcost.analysis.languages import CorpusAnalysis, analyze_corpus
+from tokcost.errors import TokcostError
+from tokcost.report.findings import findings
+from tokcost.report.view import build_view
+
+# The encodings the report compares, old to new.
+ENCODINGS = ("cl100k_base", "o200k_base")
+
+
+@dataclass(frozen=True)
+class Spend:
+    """The spend projection of a workload and the per-model facts the view shows beside it."""
+
+    projection: dict  # SpendProjection.to_dict(): Decimals as strings
+    is_sample: bool
+    has_images: bool
+    providers: dict = field(default_factory=dict)  # model -> provider, None when the catalog has none
+    encodings: dict = field(default_factory=dict)  # model -> encoding, "≈name" for a stand-in tokenizer
+    # language -> encoding -> text tokens of one request (input + output, images aside)
+    request_tokens: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """Everything the report shows, before it is condensed into the view."""
+
+    corpus: CorpusAnalysis
+    spend: Optional[Spend]
+    spend_failure: Optional[str]  # why the spend sections are missing, when they are
+    version: str
+    generated_at: str
+
+
+def gather(workload=None, months: int = 12, models: Optional[Sequence[str]] = None, corpus_dir=None,
+           at=None, prices=None, progress=None) -> dict:
+    """The report view for ``workload`` (a path; None: the bundled sample).
+
+    ``prices`` names a file of the user's own prices; ``progress(iterable, total)``
+    may wrap the long loop (the corpus analysis) in a progress bar.
+    """
+    from tokcost import __version__
+
+    spend, failure = _spend(workload, months, models, at, prices)
+    corpus = analyze_corpus(corpus_dir=corpus_dir, encodings=ENCODINGS, progress=progress)
+    gathered = Gathered(corpus=corpus, spend=spend, spend_failure=failure, version=__version__,
+                        generated_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+    view = build_view(gathered)
+    view["findings"] = findings(view)
+    return view
+
+
+def _spend(workload, months: int, models, at, prices) -> tuple[Optional[Spend], Optional[str]]:
+    """(the spend projection, None), or (None, why not) when the bundled sample cannot be priced."""
+    from tokcost.spend import load_workload, project
+
+    try:
+        catalog = None
+        if prices is not None:
+            from tokcost.prices import default_catalog
+
+            catalog = default_catalog().with_overrides(prices)
+        loaded = load_workload(workload)
+        projection = project(loaded, models=models, months=months, at=at, catalog=catalog)
+    except TokcostError as exc:
+        if workload is not None or models or at or prices:
+            raise  # the user's own input: a one-line error with its fix, exit 1
+        return None, f"the bundled sample workload could not be priced: {exc}"
+    data = projection.to_dict()
+    names = [entry["model"] for entry in data["models"]]
+    return Spend(
+        projection=data,
+        is_sample=_same_file(data["workload"]["path"], bundled.SAMPLE_WORKLOAD),
+        has_images=any(loaded.images or []),
+        providers={name: _provider(name, projection.at) for name in names},
+        encodings={name: _encoding_label(name) for name in names},
+        request_tokens=_request_tokens(loaded),
+    ), None
+
+
+def _request_tokens(workload) -> dict:
+    """Text tokens of one request per language and encoding, so the tokenizers compare alike."""
+    from tokcost.spend import request_shape
+
+    tokens: dict = {}
+    for code in workload.languages:
+        tokens[code] = {}
+        for encoding in ENCODINGS:
+            shape = request_shape(workload, bundled.DEFAULT_MODEL_BY_ENCODING[encoding], code)
+            tokens[code][encoding] = round(shape.input_tokens - shape.parts.get("images", 0) + shape.output_tokens)
+    return tokens
+
+
+def _provider(model: str, at) -> Optional[str]:
+    from tokcost.prices import get_price
+
+    try:
+        return get_price(model, at).provider
+    except TokcostError:  # a price from the user's own file: no provider on record
+        return None
+
+
+def _encoding_label(model: str) -> str:
+    from tokcost import encoding_name_for_model
+
+    try:
+        return encoding_name_for_model(model)
+    except (KeyError, ValueError):  # another vendor's tokenizer: counted with a stand-in
+        return f"≈{accounting.counting_encoding(model).name}"
+
+
+def _same_file(path: str, other: Path) -> bool:
+    try:
+        return Path(path).resolve() == other.resolve()
+    except OSError:
+        return False
