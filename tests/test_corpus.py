@@ -185,13 +185,22 @@ CONVERSATIONS = [
 
 
 def _per_message_api(conversation) -> int:
-    """The per-message API: accounting.count_messages when present, else message_tokens plus priming."""
-    try:
-        from tokcost.accounting import count_messages
-    except ImportError:
-        enc = tokcost.get_encoding(ENC)
-        return sum(message_tokens(enc, m) for m in conversation["messages"]) + 3
+    """The request-level API the chat-log counter must agree with."""
+    from tokcost.accounting import count_messages
+
     return count_messages(conversation["messages"], model="gpt-4o").total
+
+
+def test_chat_logs_need_an_encoding_a_chat_model_uses(tmp_path):
+    (tmp_path / "log.jsonl").write_text(json.dumps(CONVERSATIONS[0]) + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="no chat model uses p50k_base"):
+        count_corpus([str(tmp_path)], "p50k_base", chat=True, jobs=1)
+    with pytest.raises(CorpusError, match="gpt-4o counts chat messages with o200k_base, not cl100k_base"):
+        count_corpus([str(tmp_path)], "cl100k_base", chat=True, model="gpt-4o", jobs=1)
+    gpt4 = count_corpus([str(tmp_path)], "cl100k_base", chat=True, jobs=1)  # gpt-4 is cl100k_base's chat model
+    from tokcost.accounting import count_messages
+
+    assert gpt4.total_tokens == count_messages(CONVERSATIONS[0]["messages"], model="gpt-4").total
 
 
 def test_chat_jsonl_per_message_and_malformed_lines(tmp_path):
