@@ -1,15 +1,28 @@
-"""The contenders: tokcost, tiktoken and the exact peers, behind one interface."""
+"""The contenders: tokcost, tiktoken and every peer that is installed, behind one interface.
+
+Exact peers promise tiktoken's ids; ``check_ids`` holds them to it before any
+timing, and a peer whose ids differ is left out with the first difference as
+the reason. Peers that do not promise exact ids (``exact=False``) are timed
+and labelled as such, so their speed is never read as a like-for-like figure.
+"""
 
 from __future__ import annotations
 
+import gzip
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-# ---------------------------------------------------------------- contenders
+BASELINE = "tiktoken"
+SNIFF_BYTES = 8192  # as tokcost's corpus reader: a NUL in the first 8 KiB makes a file binary
+
 
 @dataclass
 class Contender:
-    """One tokenizer, reduced to the four operations we time."""
+    """One tokenizer, reduced to the operations we time."""
 
     name: str
     version: str
@@ -19,6 +32,24 @@ class Contender:
     count_batch: Callable[[list, int], Sequence[int]]  # (texts, threads) -> counts
     batch_counts: Callable[[Any], list]  # encode_batch's result -> token count per text
     load_code: str  # statements a fresh interpreter runs to load NAME
+    exact: bool = True  # promises tiktoken's ids
+    count_files: Optional[Callable[[list, int], int]] = None  # (paths, threads) -> total tokens
+
+    def __post_init__(self):
+        if self.count_files is None:
+            self.count_files = lambda paths, threads: sum(self.count_batch(read_texts(paths), threads))
+
+
+def read_texts(paths: Sequence[str]) -> list:
+    """What a peer without a directory reader counts: each file (gunzipped), binary ones
+    (a NUL in the first 8 KiB) left out, invalid UTF-8 replaced by U+FFFD."""
+    texts = []
+    for path in paths:
+        with (gzip.open if str(path).endswith(".gz") else open)(path, "rb") as f:
+            data = f.read()
+        if b"\0" not in data[:SNIFF_BYTES]:
+            texts.append(data.decode("utf-8", "replace"))
+    return texts
 
 
 def _version(dist: str) -> str:
@@ -30,38 +61,88 @@ def _version(dist: str) -> str:
         return "?"
 
 
+def _lengths(result) -> list:
+    return [len(ids) for ids in result]
+
+
+def _tiktoken_like(name: str, enc, load_code: str, *, exact: bool = True) -> Contender:
+    """A contender for anything with tiktoken's ``encode_ordinary``/``encode_ordinary_batch``."""
+    return Contender(
+        name, _version(name), enc.encode_ordinary, lambda text: len(enc.encode_ordinary(text)),
+        lambda texts, n: enc.encode_ordinary_batch(texts, num_threads=n),
+        lambda texts, n: _lengths(enc.encode_ordinary_batch(texts, num_threads=n)),
+        _lengths, load_code, exact=exact,
+    )
+
+
 def _tokcost(name: str) -> Contender:
     import tokcost
 
     enc = tokcost.get_encoding(name)
+
+    def count_files(paths, threads):
+        from tokcost.corpus import count_corpus
+
+        return count_corpus(paths, name, jobs=threads).total_tokens
+
     return Contender(
         "tokcost", tokcost.__version__, enc.encode_ordinary, enc.count,
         lambda texts, n: enc.encode_ordinary_batch(texts, num_threads=n),
         lambda texts, n: enc.count_batch(texts, num_threads=n),
-        lambda result: [len(ids) for ids in result],
-        "import tokcost\nenc = tokcost.get_encoding(NAME)",
+        _lengths, "import tokcost\nenc = tokcost.get_encoding(NAME)", count_files=count_files,
     )
+
+
+def _rank_file(name: str) -> Path:
+    """tokcost's bundled rank file for ``name`` in tiktoken's format, seeded once per process."""
+    from tokcost.testing import seed_tiktoken_cache, tiktoken_cache_key
+
+    if not _seeded:  # once per process, into a private temporary directory
+        _seeded.append(seed_tiktoken_cache())
+    return _seeded[0] / tiktoken_cache_key(name)
+
+
+_seeded: list = []
+
+
+def _scratch(prefix: str) -> Path:
+    """A temporary directory removed at exit: peers' caches never go into the user's home."""
+    import atexit
+
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def _tiktoken(name: str) -> Contender:
     import tiktoken
 
-    from tokcost.testing import seed_tiktoken_cache
-
-    if not _seeded_by_us:  # once per process, into a private temporary directory
-        _seeded_by_us.append(seed_tiktoken_cache())
-    enc = tiktoken.get_encoding(name)
-    return Contender(
-        "tiktoken", _version("tiktoken"), enc.encode_ordinary,
-        lambda text: len(enc.encode_ordinary(text)),
-        lambda texts, n: enc.encode_ordinary_batch(texts, num_threads=n),
-        lambda texts, n: [len(ids) for ids in enc.encode_ordinary_batch(texts, num_threads=n)],
-        lambda result: [len(ids) for ids in result],
-        "import tiktoken\nenc = tiktoken.get_encoding(NAME)",
-    )
+    _rank_file(name)
+    return _tiktoken_like("tiktoken", tiktoken.get_encoding(name), "import tiktoken\nenc = tiktoken.get_encoding(NAME)")
 
 
-_seeded_by_us: list = []
+def _gigatoken(name: str) -> Contender:
+    import gigatoken
+
+    # gigatoken picks the pretokenizer from the file name, so the rank file goes in under the encoding's name.
+    path = _scratch("tokcost-bench-gigatoken-") / f"{name}.tiktoken"
+    shutil.copyfile(_rank_file(name), path)
+    return _tiktoken_like("gigatoken", gigatoken.Tokenizer.from_tiktoken(str(path)).as_tiktoken(),
+                          f"import gigatoken\nenc = gigatoken.Tokenizer.from_tiktoken({str(path)!r}).as_tiktoken()")
+
+
+def _bpe_openai(name: str) -> Contender:
+    import bpe_openai
+
+    return _tiktoken_like("bpe-openai", bpe_openai.get_encoding(name),
+                          "import bpe_openai\nenc = bpe_openai.get_encoding(NAME)")
+
+
+def _riptoken(name: str) -> Contender:
+    import riptoken
+
+    return _tiktoken_like("riptoken", riptoken.get_encoding(name), "import riptoken\nenc = riptoken.get_encoding(NAME)",
+                          exact=False)
 
 
 def _toktok(name: str) -> Contender:
@@ -91,6 +172,35 @@ def _quicktok(name: str) -> Contender:
     )
 
 
+def _wordchipper(name: str) -> Contender:
+    # wordchipper downloads rank files into its cache; a private one, seeded
+    # from tokcost's bundled copy, keeps it offline and out of the user's home.
+    cache = _scratch("tokcost-bench-wordchipper-")
+    (cache / "openai" / name).mkdir(parents=True)
+    shutil.copyfile(_rank_file(name), cache / "openai" / name / f"{name}.tiktoken")
+    os.environ["WORDCHIPPER_CACHE_DIR"] = str(cache)
+    import wordchipper
+
+    ordinary = wordchipper.SpecialFilter.include_none()  # special-token text is ordinary text, as in encode_ordinary
+    serial = wordchipper.Tokenizer.from_pretrained(f"openai:{name}")
+
+    options = wordchipper.TokenizerOptions.default()
+    options.set_parallel(True)  # its thread count is its own; "threads > 1" means parallel
+    parallel = wordchipper.Tokenizer.from_pretrained(f"openai:{name}", options)
+
+    def encode_batch(texts, n):
+        return (parallel if n > 1 else serial).encode_batch(texts, ordinary)
+
+    return Contender(
+        "wordchipper", _version("wordchipper"), lambda text: serial.encode(text, ordinary),
+        lambda text: len(serial.encode(text, ordinary)), encode_batch,
+        lambda texts, n: _lengths(encode_batch(texts, n)), _lengths,
+        f"import os\nos.environ['WORDCHIPPER_CACHE_DIR'] = {str(cache)!r}\n"
+        "import wordchipper\nenc = wordchipper.Tokenizer.from_pretrained('openai:' + NAME)\n"
+        "enc.encode_ordinary = enc.encode",
+    )
+
+
 def _offsets_to_counts(result) -> list:
     """Counts from a (ids, offsets) batch result; offsets as int64 array or bytes."""
     import numpy as np
@@ -105,8 +215,12 @@ def _offsets_to_counts(result) -> list:
 CONTENDERS: list[tuple[str, Callable[[str], Contender]]] = [
     ("tokcost", _tokcost),
     ("tiktoken", _tiktoken),
+    ("gigatoken", _gigatoken),
     ("toktok-rs", _toktok),
     ("quicktok-v1", _quicktok),
+    ("wordchipper", _wordchipper),
+    ("bpe-openai", _bpe_openai),
+    ("riptoken", _riptoken),  # not exact: timed, and labelled so
 ]
 
 
@@ -123,3 +237,48 @@ def load_contenders(encoding: str, only: Optional[Sequence[str]] = None) -> tupl
         except Exception as exc:  # e.g. a peer without this encoding
             missing[name] = f"{type(exc).__name__}: {exc}"
     return loaded, missing
+
+
+def id_check_texts() -> list:
+    """Texts every exact contender must encode as tiktoken does: a line of each
+    bundled FLORES language, code, digits, whitespace runs, emoji and CJK."""
+    from tokcost.bundled import FLORES_SAMPLE_DIR
+
+    texts = [path.read_text(encoding="utf-8").splitlines()[0] for path in sorted(FLORES_SAMPLE_DIR.glob("*_*.txt"))]
+    return texts + [
+        "def f(x):\n    return x ** 2  # square\n\n\n\tindented\r\n",
+        "1234567890 3.14159 2026-12-03 0x7fff",
+        "   leading, trailing   \n\n  ",
+        "👨‍👩‍👧 🏳️‍🌈 👍🏽 🇯🇵 ✨" * 3,
+        "今日は良い天気ですね。我们的数据很大。한국어 텍스트",
+        "I'm sure they'll've done it; it's John's.",
+    ]
+
+
+def check_ids(contenders: Sequence[Contender], texts: Optional[Sequence[str]] = None) -> tuple[list, dict]:
+    """The contenders whose ids equal tiktoken's on ``texts`` (or on ``id_check_texts()``),
+    non-exact ones kept; and, for each exact one left out, the first text that differs."""
+    texts = list(id_check_texts() if texts is None else texts)
+    reference = next((c for c in contenders if c.name == BASELINE), None)
+    if reference is None:
+        return list(contenders), {}
+    expected = [list(reference.encode(text)) for text in texts]
+    kept, rejected = [], {}
+    for contender in contenders:
+        difference = _first_difference(contender, texts, expected)
+        if difference and contender.exact:
+            rejected[contender.name] = f"ids differ from tiktoken: {difference}"
+        else:
+            kept.append(contender)
+    return kept, rejected
+
+
+def _first_difference(contender: Contender, texts: Sequence[str], expected: Sequence[list]) -> str:
+    for text, ids in zip(texts, expected):
+        try:
+            got = list(contender.encode(text))
+        except Exception as exc:  # a peer that refuses an input is as wrong as one that mis-encodes it
+            return f"{type(exc).__name__} on {text[:30]!r}"
+        if got != ids:
+            return f"on {text[:30]!r}"
+    return ""
