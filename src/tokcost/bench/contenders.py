@@ -145,31 +145,27 @@ def _riptoken(name: str) -> Contender:
                           exact=False)
 
 
+def _offsets_peer(name: str, enc, count_batch: Callable[[list, int], Sequence[int]], load_code: str) -> Contender:
+    """A peer whose ``encode_batch(texts, threads, special)`` returns ids and offsets (toktok-rs, quicktok)."""
+    return Contender(name, _version(name), enc.encode_ordinary, enc.count,
+                     lambda texts, n: enc.encode_batch(texts, n, False), count_batch, _offsets_to_counts, load_code)
+
+
 def _toktok(name: str) -> Contender:
     import toktok
 
     enc = toktok._encoding(name)  # the full Tokenizer; the public API is count-only
-    return Contender(
-        "toktok-rs", _version("toktok-rs"), enc.encode_ordinary, enc.count,
-        lambda texts, n: enc.encode_batch(texts, n, False),
-        lambda texts, n: enc.count_batch(texts, n, False),
-        _offsets_to_counts,
-        "import toktok\nenc = toktok._encoding(NAME)",
-    )
+    return _offsets_peer("toktok-rs", enc, lambda texts, n: enc.count_batch(texts, n, False),
+                         "import toktok\nenc = toktok._encoding(NAME)")
 
 
 def _quicktok(name: str) -> Contender:
     import quicktok
 
     enc = quicktok.get_encoding(name)
-    return Contender(
-        "quicktok-v1", _version("quicktok-v1"), enc.encode_ordinary, enc.count,
-        lambda texts, n: enc.encode_batch(texts, n, False),
-        # quicktok has no count_batch of its own: its helper diffs encode_batch's offsets.
-        lambda texts, n: quicktok.count_batch(enc, texts, n),
-        _offsets_to_counts,
-        "import quicktok\nenc = quicktok.get_encoding(NAME)",
-    )
+    # quicktok has no count_batch of its own: its helper diffs encode_batch's offsets.
+    return _offsets_peer("quicktok-v1", enc, lambda texts, n: quicktok.count_batch(enc, texts, n),
+                         "import quicktok\nenc = quicktok.get_encoding(NAME)")
 
 
 def _wordchipper(name: str) -> Contender:
