@@ -14,7 +14,8 @@ from tokcost.cli import main
 FAST = ["--only", "encode,count", "--runs", "3", "--contenders", "tokcost,tiktoken"]
 # Every peer the benchmark knows, by the module it imports: present here -> it must be in the report.
 PEER_MODULES = {"gigatoken": "gigatoken", "toktok-rs": "toktok", "quicktok-v1": "quicktok",
-                "wordchipper": "wordchipper", "bpe-openai": "bpe_openai", "riptoken": "riptoken"}
+                "wordchipper": "wordchipper", "bpe-openai": "bpe_openai", "hf-tokenizers": "tokenizers",
+                "riptoken": "riptoken"}
 
 
 @pytest.fixture(scope="module")

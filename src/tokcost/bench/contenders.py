@@ -65,10 +65,10 @@ def _lengths(result) -> list:
     return [len(ids) for ids in result]
 
 
-def _tiktoken_like(name: str, enc, load_code: str, *, exact: bool = True) -> Contender:
+def _tiktoken_like(name: str, enc, load_code: str, *, exact: bool = True, dist: str = "") -> Contender:
     """A contender for anything with tiktoken's ``encode_ordinary``/``encode_ordinary_batch``."""
     return Contender(
-        name, _version(name), enc.encode_ordinary, lambda text: len(enc.encode_ordinary(text)),
+        name, _version(dist or name), enc.encode_ordinary, lambda text: len(enc.encode_ordinary(text)),
         lambda texts, n: enc.encode_ordinary_batch(texts, num_threads=n),
         lambda texts, n: _lengths(enc.encode_ordinary_batch(texts, num_threads=n)),
         _lengths, load_code, exact=exact,
@@ -197,6 +197,55 @@ def _wordchipper(name: str) -> Contender:
     )
 
 
+class HFEncoding:
+    """A HuggingFace ``tokenizers`` BPE built from tiktoken's rank file, with tiktoken's method names.
+
+    Ranks become merges the usual way: every split of a token into two
+    lower-ranked tokens is a merge, in the order of the token's rank; the
+    encoding's pattern splits pieces and a byte-level step maps bytes to
+    characters. ``check_ids`` decides whether the result is exact.
+    """
+
+    def __init__(self, name: str):
+        from tiktoken_ext import openai_public
+        from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
+
+        _rank_file(name)
+        spec = getattr(openai_public, name)()
+        ranks = spec["mergeable_ranks"]
+        chars = _byte_level_chars()
+        text = lambda token: "".join(chars[b] for b in token)  # noqa: E731
+        merges = sorted((rank, ranks[token[:i]], text(token[:i]), text(token[i:]))
+                        for token, rank in ranks.items() for i in range(1, len(token))
+                        if ranks.get(token[:i], rank) < rank and ranks.get(token[i:], rank) < rank)
+        self.tokenizer = Tokenizer(models.BPE({text(t): r for t, r in ranks.items()},
+                                              [(left, right) for *_, left, right in merges], ignore_merges=True))
+        self.tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(spec["pat_str"]), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+        self.tokenizer.decoder = decoders.ByteLevel()
+
+    def encode_ordinary(self, text: str) -> list:
+        return self.tokenizer.encode(text, add_special_tokens=False).ids
+
+    def encode_ordinary_batch(self, texts: list, num_threads: int = 1) -> list:
+        if num_threads == 1:  # its batch runs on every core; one thread is one call at a time
+            return [self.encode_ordinary(text) for text in texts]
+        return [e.ids for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+
+def _byte_level_chars() -> dict:
+    """GPT-2's byte-to-character table: printable bytes stand for themselves, the rest from U+0100 on."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    others = [b for b in range(256) if b not in printable]
+    return {**{b: chr(b) for b in printable}, **{b: chr(256 + i) for i, b in enumerate(others)}}
+
+
+def _hf_tokenizers(name: str) -> Contender:
+    return _tiktoken_like("hf-tokenizers", HFEncoding(name),
+                          "from tokcost.bench.contenders import HFEncoding\nenc = HFEncoding(NAME)", dist="tokenizers")
+
+
 def _offsets_to_counts(result) -> list:
     """Counts from a (ids, offsets) batch result; offsets as int64 array or bytes."""
     import numpy as np
@@ -216,6 +265,7 @@ CONTENDERS: list[tuple[str, Callable[[str], Contender]]] = [
     ("quicktok-v1", _quicktok),
     ("wordchipper", _wordchipper),
     ("bpe-openai", _bpe_openai),
+    ("hf-tokenizers", _hf_tokenizers),
     ("riptoken", _riptoken),  # not exact: timed, and labelled so
 ]
 

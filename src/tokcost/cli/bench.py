@@ -8,8 +8,8 @@ from pathlib import Path
 from tokcost.cli.common import CliError, add_format_option, emit_rows, progress
 
 HELP = """Measure tokcost against tiktoken and the peers that are installed
-(gigatoken, toktok-rs, quicktok-v1, wordchipper, bpe-openai: pip install
-'tokcost[bench]'), on this machine. Exact peers whose ids differ from
+(gigatoken, toktok-rs, quicktok-v1, wordchipper, bpe-openai, HF tokenizers:
+pip install 'tokcost[bench]'), on this machine. Exact peers whose ids differ from
 tiktoken's are left out before timing; others (riptoken) are labelled.
 
 Without FILES: the standard workloads (English, code, Chinese/Japanese,
