@@ -5,48 +5,19 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import random
 from pathlib import Path
 
 import pytest
 
 import tokcost
+from tokcost.bench.workloads import make_corpus
 from tokcost.cli import main
-from tokcost.corpus import CorpusError, count_corpus
+from tokcost.corpus import count_corpus
 from tokcost.corpus.chat import conversation_tokens, message_tokens
 from tokcost.corpus.discovery import discover
+from tokcost.errors import CorpusError
 
 ENC = "o200k_base"
-WORDS = ["token", "cost", "corpus", "Привет", "мир", "数据", "🙂", "naïve", "x = f(y)\n", "    indented\n", "\n", "//",
-         "'s", "123", "é", "\t", "<|endoftext|>"]
-
-
-def make_corpus(root: Path, *, small: int = 2000, large: int = 3, large_bytes: int = 600_000, seed: int = 0) -> Path:
-    """A deterministic corpus: many small files, a few large ones, empty, binary, invalid UTF-8, gzip."""
-    rng = random.Random(seed)
-    root.mkdir(parents=True, exist_ok=True)
-
-    def text(n_words: int) -> str:
-        return " ".join(rng.choice(WORDS) for _ in range(n_words))
-
-    for i in range(small):
-        d = root / f"d{i % 17}" / f"e{i % 5}"
-        d.mkdir(parents=True, exist_ok=True)
-        ext = (".txt", ".md", ".py", ".json")[i % 4]
-        (d / f"f{i}{ext}").write_text(text(rng.randint(0, 60)), encoding="utf-8")
-    for i in range(large):
-        with open(root / f"large{i}.txt", "w", encoding="utf-8") as f:
-            while f.tell() < large_bytes:
-                f.write(text(200) + "\n")
-    (root / "empty.txt").write_bytes(b"")
-    (root / "d0" / "empty2.md").write_bytes(b"")
-    (root / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
-    (root / "d1" / "blob.bin").write_bytes(os.urandom(2000).replace(b"\0", b"\1") + b"\0")
-    (root / "latin1.txt").write_bytes("café crème brûlée\n".encode("latin-1") * 50)
-    (root / "d2" / "broken_utf8.txt").write_bytes(b"ok \xf0\x9f\x98 cut emoji\n" * 100 + b"\xff\xfe end")
-    with gzip.open(root / "d3" / "packed.txt.gz", "wb") as f:
-        f.write(text(500).encode())
-    return root
 
 
 @pytest.fixture(scope="module")
@@ -185,13 +156,22 @@ CONVERSATIONS = [
 
 
 def _per_message_api(conversation) -> int:
-    """The per-message API: accounting.count_messages when present, else message_tokens plus priming."""
-    try:
-        from tokcost.accounting import count_messages
-    except ImportError:
-        enc = tokcost.get_encoding(ENC)
-        return sum(message_tokens(enc, m) for m in conversation["messages"]) + 3
+    """The request-level API the chat-log counter must agree with."""
+    from tokcost.accounting import count_messages
+
     return count_messages(conversation["messages"], model="gpt-4o").total
+
+
+def test_chat_logs_need_an_encoding_a_chat_model_uses(tmp_path):
+    (tmp_path / "log.jsonl").write_text(json.dumps(CONVERSATIONS[0]) + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="no chat model uses p50k_base"):
+        count_corpus([str(tmp_path)], "p50k_base", chat=True, jobs=1)
+    with pytest.raises(CorpusError, match="gpt-4o counts chat messages with o200k_base, not cl100k_base"):
+        count_corpus([str(tmp_path)], "cl100k_base", chat=True, model="gpt-4o", jobs=1)
+    gpt4 = count_corpus([str(tmp_path)], "cl100k_base", chat=True, jobs=1)  # gpt-4 is cl100k_base's chat model
+    from tokcost.accounting import count_messages
+
+    assert gpt4.total_tokens == count_messages(CONVERSATIONS[0]["messages"], model="gpt-4").total
 
 
 def test_chat_jsonl_per_message_and_malformed_lines(tmp_path):

@@ -8,11 +8,12 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from test_corpus import make_corpus  # noqa: E402
 
+from tokcost.bench.workloads import make_corpus  # noqa: E402
 from tokcost.cli import main  # noqa: E402
-from tokcost.corpus import CorpusError, count_corpus  # noqa: E402
+from tokcost.corpus import count_corpus  # noqa: E402
 from tokcost.corpus.dask_runner import dask_client  # noqa: E402
+from tokcost.errors import CorpusError  # noqa: E402
 
 ENC = "o200k_base"
 

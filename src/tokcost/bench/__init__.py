@@ -1,9 +1,11 @@
 """Benchmarks: tokcost against tiktoken and the fastest exact peers.
 
-What ``tokcost bench`` and the pytest-benchmark suite in ``benchmarks/``
-share, in three modules: ``contenders`` (one list), ``workloads`` and
-``measure`` (tasks of workload x operation x warm/cold x threads, and the
-measurement loop).
+The one benchmark machinery: ``tokcost bench`` is a thin command over
+``suite.benchmark``, and the pytest-benchmark files in ``benchmarks/`` time
+the same tasks. ``contenders`` (one list, ids checked against tiktoken before
+timing), ``workloads`` (text per script, chat batches, adversarial inputs, a
+generated directory tree) and ``measure`` (tasks of workload x operation x
+warm/cold x threads, and the interleaved measurement loop).
 
 Why it is built this way:
 
@@ -14,8 +16,9 @@ Why it is built this way:
 - *Interleaved runs.* Run r times every contender once (rotating who goes
   first) before run r+1, so machine noise hits all of them alike; a ratio to
   tiktoken is taken within each run and the median reported.
-- *Exactness.* Every contender's output is checked against tiktoken on the
-  warm-up item; a fast wrong answer is flagged, not celebrated.
+- *Exactness.* Exact peers whose ids differ from tiktoken's on a multi-script
+  sample are left out before timing; every output is checked again on each
+  task's warm-up item, so a fast wrong answer is flagged, not celebrated.
 
 >>> plan = Plan.quick()
 >>> [w.name for w in text_workloads(plan)][:2]
@@ -24,9 +27,8 @@ Why it is built this way:
 MB means 10**6 bytes of UTF-8 input.
 """
 
-from tokcost.bench.contenders import CONTENDERS, Contender, load_contenders
+from tokcost.bench.contenders import BASELINE, CONTENDERS, Contender, check_ids, load_contenders
 from tokcost.bench.measure import (
-    BASELINE,
     SECTIONS,
     Result,
     Task,
@@ -46,13 +48,16 @@ from tokcost.bench.workloads import (
     Workload,
     adversarial_text,
     chat_workload,
+    corpus_workload,
     files_workload,
+    make_corpus,
     text_workloads,
 )
+from tokcost.bench.suite import benchmark
 
 __all__ = [
     "ADVERSARIAL_CASES", "BASELINE", "CONTENDERS", "Contender", "FLORES_SAMPLE", "FLORES_SHARED", "Plan",
-    "Result", "SECTIONS", "Task", "Workload", "adversarial_text", "chat_workload", "files_workload",
-    "load_contenders", "machine_facts", "measure_load", "plan_tasks", "run", "run_load", "run_task",
-    "text_workloads", "time_call",
+    "Result", "SECTIONS", "Task", "Workload", "adversarial_text", "benchmark", "chat_workload", "check_ids",
+    "corpus_workload", "files_workload", "load_contenders", "machine_facts", "make_corpus", "measure_load",
+    "plan_tasks", "run", "run_load", "run_task", "text_workloads", "time_call",
 ]

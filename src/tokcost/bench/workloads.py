@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import random
 import sysconfig
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-FLORES_SAMPLE = Path(__file__).resolve().parents[1] / "data" / "flores_sample"
+from tokcost.bundled import FLORES_SAMPLE_DIR as FLORES_SAMPLE
+
 # The full FLORES-200 corpus, where this repository's checkout keeps it.
 FLORES_SHARED = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "flores200"
 
@@ -27,11 +30,13 @@ class Plan:
     warm_target_s: float = 0.05  # warm runs repeat the call to last about this long
     call_budget_s: float = 5.0  # a contender slower than this per call skips larger sizes
     flores_dir: Optional[Path] = None
+    corpus_files: int = 3000  # the generated corpus: small files, and a few large ones
+    corpus_large: tuple = (3, 4_000_000)  # (how many, bytes each)
 
     @classmethod
     def quick(cls, **kw) -> "Plan":
         base = dict(runs=5, slice_bytes=32_000, chat_batch=500, adversarial_mb=(1, 2),
-                    warm_target_s=0.02, call_budget_s=3.0)
+                    warm_target_s=0.02, call_budget_s=3.0, corpus_files=500, corpus_large=(1, 1_000_000))
         base.update(kw)
         return cls(**base)
 
@@ -215,3 +220,68 @@ def adversarial_text(case: str, mb: float, seed: int) -> str:
 
 
 ADVERSARIAL_CASES = ("repeat-char", "no-whitespace", "digits", "emoji-runs")
+
+
+# ---------------------------------------------------------------- a directory of files
+
+_CORPUS_WORDS = ["token", "cost", "corpus", "Привет", "мир", "数据", "🙂", "naïve", "x = f(y)\n", "    indented\n", "\n",
+                 "//", "'s", "123", "é", "\t", "<|endoftext|>"]
+
+
+def make_corpus(root: Path, *, small: int = 2000, large: int = 3, large_bytes: int = 600_000, seed: int = 0) -> Path:
+    """A deterministic directory tree: many small files, a few large ones, and the awkward
+    cases (empty, binary, Latin-1, cut UTF-8, gzip). Words mix scripts, code and a special token.
+
+    The same tree serves the corpus benchmark and the corpus tests.
+    """
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+
+    def text(n_words: int) -> str:
+        return " ".join(rng.choice(_CORPUS_WORDS) for _ in range(n_words))
+
+    for i in range(small):
+        d = root / f"d{i % 17}" / f"e{i % 5}"
+        d.mkdir(parents=True, exist_ok=True)
+        ext = (".txt", ".md", ".py", ".json")[i % 4]
+        (d / f"f{i}{ext}").write_text(text(rng.randint(0, 60)), encoding="utf-8")
+    for i in range(large):
+        with open(root / f"large{i}.txt", "w", encoding="utf-8") as f:
+            while f.tell() < large_bytes:
+                f.write(text(200) + "\n")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "d0").mkdir(exist_ok=True)
+    (root / "d0" / "empty2.md").write_bytes(b"")
+    (root / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    (root / "d1").mkdir(exist_ok=True)
+    (root / "d1" / "blob.bin").write_bytes(rng.randbytes(2000).replace(b"\0", b"\1") + b"\0")
+    (root / "latin1.txt").write_bytes("café crème brûlée\n".encode("latin-1") * 50)
+    (root / "d2").mkdir(exist_ok=True)
+    (root / "d2" / "broken_utf8.txt").write_bytes(b"ok \xf0\x9f\x98 cut emoji\n" * 100 + b"\xff\xfe end")
+    (root / "d3").mkdir(exist_ok=True)
+    with gzip.open(root / "d3" / "packed.txt.gz", "wb") as f:
+        f.write(text(500).encode())
+    return root
+
+
+def corpus_workload(plan: Plan) -> Workload:
+    """The files of a generated corpus (made on first use in a temporary directory, removed at exit)."""
+    cache: dict = {}
+
+    def items(k: int):
+        if "paths" not in cache:
+            import atexit
+            import shutil
+
+            from tokcost.corpus.discovery import discover
+
+            root = Path(tempfile.mkdtemp(prefix="tokcost-bench-corpus-"))
+            atexit.register(shutil.rmtree, root, True)
+            large, large_bytes = plan.corpus_large
+            make_corpus(root, small=plan.corpus_files, large=large, large_bytes=large_bytes, seed=1)
+            cache["paths"] = [source.path for source in discover([str(root)]).sources]
+        return [cache["paths"]] * k, k == 1
+
+    large, large_bytes = plan.corpus_large
+    return Workload("corpus", f"{plan.corpus_files:,} small files and {large} of {large_bytes / 1e6:g} MB "
+                    "(generated; empty, binary, gzip and broken UTF-8 among them)", items, kind="files")

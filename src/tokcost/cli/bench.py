@@ -7,12 +7,15 @@ from pathlib import Path
 
 from tokcost.cli.common import CliError, add_format_option, emit_rows, progress
 
-HELP = """Measure tokcost against tiktoken and the exact peers that are installed
-(toktok-rs, quicktok-v1: pip install 'tokcost[bench]'), on this machine.
+HELP = """Measure tokcost against tiktoken and the peers that are installed
+(gigatoken, toktok-rs, quicktok-v1, wordchipper, bpe-openai, HF tokenizers:
+pip install 'tokcost[bench]'), on this machine. Exact peers whose ids differ from
+tiktoken's are left out before timing; others (riptoken) are labelled.
 
 Without FILES: the standard workloads (English, code, Chinese/Japanese,
 Hindi/Tamil, Arabic script, a FLORES language mix, 10k chat-sized texts,
-adversarial inputs) and load time / memory. With FILES: your files.
+adversarial inputs, a generated directory of files) and load time / memory.
+With FILES: your files.
 
 Warm runs encode the same text again; cold runs encode text the process has
 not seen (fresh slices per run), which defeats piece caches. Runs are
@@ -26,7 +29,7 @@ examples:
 """
 
 COLUMNS_LONG = ["section", "workload", "op", "mode", "threads", "bytes", "contender", "version", "mb_s",
-                "x_tiktoken", "seconds", "runs", "exact", "fresh", "skipped"]
+                "x_tiktoken", "seconds", "runs", "exact", "fresh", "skipped"]  # CSV leaves out run_seconds
 LOAD_COLUMNS = ["contender", "version", "load_s", "load_x_tiktoken", "rss_mib", "rss_vs_tiktoken", "runs"]
 
 
@@ -68,43 +71,29 @@ def run(args) -> int:
         if args.runs < 3:
             raise CliError("--runs must be at least 3 for a meaningful median", 2)
         plan.runs = args.runs
-    files = []
-    for raw in args.files:
-        path = Path(raw)
-        if not path.is_file():
-            raise CliError(f"{raw}: no such file")
-        try:
-            path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise CliError(f"{raw}: not UTF-8 text; convert it to UTF-8") from None
-        files.append(path)
-
-    contenders, missing = bench.load_contenders(args.encoding, names)
-    if not contenders:
-        raise CliError("no contender could be loaded: " + "; ".join(f"{k}: {v}" for k, v in missing.items()))
-    machine = bench.machine_facts()
-    results = bench.run(plan, contenders, sections, files, progress=progress)
-    load_rows = bench.run_load(plan, contenders, args.encoding) if "load" in sections and not files else []
-    machine["loadavg_after"] = bench.machine_facts().get("loadavg")
-    rows = [r.row() for r in results]
-    document = {
-        "encoding": args.encoding,
-        "machine": machine,
-        "versions": {c.name: c.version for c in contenders},
-        "missing": missing,
-        "plan": {"runs": plan.runs, "slice_bytes": plan.slice_bytes, "chat_batch": plan.chat_batch,
-                 "adversarial_mb": list(plan.adversarial_mb), "quick": bool(args.quick)},
-        "results": rows,
-        "load": load_rows,
-    }
+    files = [_text_file(raw) for raw in args.files]
+    document = bench.benchmark(args.encoding, plan, sections, names, files, progress=progress)
+    document["plan"]["quick"] = bool(args.quick)
+    rows, load_rows = document["results"], document["load"]
     if args.format == "json":
         emit_rows(rows, COLUMNS_LONG, "json", json_document=document)
     elif args.format == "csv":
         emit_rows(rows + [{"section": "load", **r} for r in load_rows],
                   COLUMNS_LONG + ["load_s", "load_x_tiktoken", "rss_mib", "rss_vs_tiktoken"], "csv")
     else:
-        _print_tables(document, [c.name for c in contenders])
+        _print_tables(document)
     return 0
+
+
+def _text_file(raw: str) -> Path:
+    path = Path(raw)
+    if not path.is_file():
+        raise CliError(f"{raw}: no such file")
+    try:
+        path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CliError(f"{raw}: not UTF-8 text; convert it to UTF-8") from None
+    return path
 
 
 def _cell(row: dict) -> str:
@@ -120,13 +109,15 @@ def _cell(row: dict) -> str:
     return text
 
 
-def _print_tables(document: dict, names: list) -> None:
+def _print_tables(document: dict) -> None:
     """One wide table per section: a line per measurement, a column per contender."""
+    names = list(document["versions"])
     m = document["machine"]
     print(f"tokcost bench · {document['encoding']} · {m['date']} · {m['cpu']} · "
           f"{m.get('cpus_usable', m['cpu_count'])} CPUs · Python {m['python']} · "
           f"load avg {m.get('loadavg')} -> {m.get('loadavg_after')}")
-    print("versions: " + ", ".join(f"{k} {v}" for k, v in document["versions"].items())
+    print("versions: " + ", ".join(f"{k} {v}" + ("" if document["contenders"][k]["exact"] else " (not exact)")
+                                   for k, v in document["versions"].items())
           + "".join(f"; {k}: {v}" for k, v in document["missing"].items()))
     print(f"MB/s (ratio to tiktoken, median of per-run ratios); medians of {document['plan']['runs']} interleaved runs")
     grouped: dict = {}
@@ -134,7 +125,8 @@ def _print_tables(document: dict, names: list) -> None:
         key = (row["section"], row["workload"], row["op"], row["threads"], row["mode"])
         grouped.setdefault(key, {})[row["contender"]] = row
     titles = {"encode": "encode_ordinary (1 thread)", "count": "count vs tiktoken len(encode_ordinary)",
-              "batch": "batch (threads)", "adversarial": "adversarial inputs, encode_ordinary (time linear in size?)"}
+              "batch": "batch (threads)", "adversarial": "adversarial inputs, encode_ordinary (time linear in size?)",
+              "corpus": "a directory of files (tokcost: count_corpus; peers: read each file, count_batch)"}
     for section, title in titles.items():
         table = []
         for (sec, workload, op, threads, mode), by_name in grouped.items():
@@ -143,7 +135,7 @@ def _print_tables(document: dict, names: list) -> None:
             any_row = next(iter(by_name.values()))
             line = {"workload": workload, "mode": mode + ("" if any_row["fresh"] in (None, True) else " (reused)"),
                     "KB": round(any_row["bytes"] / 1000)}
-            if section == "batch":
+            if section in ("batch", "corpus"):
                 line["op"] = f"{op} {threads}t"
             if section == "adversarial":
                 line["tokcost s"] = by_name.get("tokcost", {}).get("seconds")
@@ -151,7 +143,7 @@ def _print_tables(document: dict, names: list) -> None:
                 line[name] = _cell(by_name[name]) if name in by_name else ""
             table.append(line)
         if table:
-            columns = ["workload"] + (["op"] if section == "batch" else []) + ["mode", "KB"] \
+            columns = ["workload"] + (["op"] if section in ("batch", "corpus") else []) + ["mode", "KB"] \
                 + (["tokcost s"] if section == "adversarial" else []) + names
             emit_rows(table, columns, "table", title=title)
     if document["load"]:

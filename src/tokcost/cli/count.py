@@ -1,12 +1,21 @@
-"""``tokcost count``: token counts per file and in total, like ``wc`` for tokens."""
+"""``tokcost count``: token counts per file and in total, like ``wc`` for tokens.
+
+The corpus options (parallel jobs, Dask, chat logs, a text column, ``--by``)
+map onto ``tokcost.corpus.count_corpus``; this module turns its result into
+rows, tables and the lines on stderr that say what was skipped.
+"""
 
 from __future__ import annotations
 
-import glob
+import argparse
+import contextlib
 import sys
-from pathlib import Path
+from typing import Callable, Iterator, Optional
 
 from tokcost.cli.common import CliError, add_encoding_options, add_format_option, emit_rows, resolve_encoding
+from tokcost.corpus.aggregate import GROUPINGS
+
+MAX_PROBLEMS_SHOWN = 20
 
 HELP = """Count tokens in files, directories (recursively), globs or stdin ('-').
 
@@ -20,71 +29,159 @@ Binary files are skipped and counted; unreadable files and malformed records
 are reported on stderr with path and line, and skipped (--strict stops instead).
 """
 
+EXAMPLES = """
+corpus examples:
+  tokcost count data/ --jobs 4 --by type    all cores, totals per file type
+  tokcost count logs/ --chat --by day       OpenAI-format chat logs (.jsonl, .parquet), per day
+  tokcost count rows.csv --column text      one text column of a CSV or Parquet file
+  tokcost count big/ --dask tcp://scheduler:8786   on a Dask cluster (pip install 'tokcost[dask]')
+  tokcost count . --ignore '*.lock' --ignore build --strict
+"""
+
 
 def register(subparsers) -> None:
-    import argparse
-
     parser = subparsers.add_parser("count", help="count tokens in files or stdin", description=HELP,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files, directories, globs, or - for stdin")
     add_encoding_options(parser)
     add_format_option(parser)
-    from tokcost.corpus.cli import EXAMPLES, add_options
-
-    add_options(parser)
-    parser.epilog = EXAMPLES
+    add_corpus_options(parser)
     parser.set_defaults(run=run)
 
 
-def expand_paths(paths):
-    """Files named by paths, directories (recursive) and globs, in order, once each."""
-    seen = set()
-    for raw in paths:
-        if raw == "-":
-            yield raw
-            continue
-        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
-        if not matches:
-            raise CliError(f"{raw}: no file matches this pattern; check the path or quote the glob")
-        for match in matches:
-            path = Path(match)
-            if path.is_dir():
-                candidates = sorted(p for p in path.rglob("*") if p.is_file())
-            elif path.exists():
-                candidates = [path]
-            else:
-                raise CliError(f"{match}: no such file or directory")
-            for candidate in candidates:
-                if candidate not in seen:
-                    seen.add(candidate)
-                    yield candidate
-
-
-def read_text(path) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CliError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start}); convert it to UTF-8") from None
-    except OSError as exc:
-        raise CliError(f"{path}: cannot read ({exc.strerror})") from None
-
-
 def run(args) -> int:
-    from tokcost.corpus import cli as corpus
-
     enc = resolve_encoding(args)
-    # Discovery, streaming, parallel or Dask counting live in tokcost.corpus.
-    result = corpus.count_paths(args, enc)
+    result = count_paths(args, enc)
     rows = [{"path": f.path, "tokens": f.tokens} for f in result.counted_files]
     total = result.total_tokens
-    document = {"encoding": enc.name, "total_tokens": total, "files": rows, **corpus.json_extras(result, args)}
+    document = {"encoding": enc.name, "total_tokens": total, "files": rows, **json_extras(result, args)}
     if args.format == "table" and len(rows) > 1:
         rows = rows + [{"path": "total", "tokens": total}]
     # Nothing counted (every path failed): the error lines say it all.
     if args.format == "json" or (not args.by and rows):
         emit_rows(rows, ["path", "tokens"], args.format, title=f"Tokens ({enc.name})", json_document=document)
     if args.format != "json":
-        corpus.emit_groups(result, args)
-    return corpus.report_problems(result)
+        emit_groups(result, args)
+    return report_problems(result)
+
+
+def parse_size(text: str) -> int:
+    """``4M`` -> 4194304; plain numbers are bytes."""
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    text = text.strip().lower()
+    for suffix in ("ib", "b"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size; write bytes or e.g. 512K, 4M, 1G") from None
+
+
+def add_corpus_options(parser) -> None:
+    """The corpus options of ``tokcost count``."""
+    group = parser.add_argument_group("corpus")
+    group.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel workers on this machine (default: all cores)")
+    group.add_argument("--dask", metavar="ADDRESS",
+                       help="count on a Dask cluster: tcp://host:8786, or 'local' to start a LocalCluster")
+    group.add_argument("--ignore", action="append", default=[], metavar="GLOB",
+                       help="skip files and directories matching GLOB (repeatable)")
+    group.add_argument("--by", action="append", choices=GROUPINGS, default=[],
+                       help="also total tokens by file type, directory, language (from script) or day (repeatable)")
+    group.add_argument("--language", metavar="NAME", help="the language of all inputs, for --by language")
+    group.add_argument("--chat", action="store_true",
+                       help="count .jsonl/.parquet as OpenAI-format chat logs, with per-message overhead")
+    group.add_argument("--column", metavar="NAME", help="count this text column of .csv/.tsv/.parquet files")
+    group.add_argument("--strict", action="store_true",
+                       help="stop at the first unreadable file, binary file, or malformed record")
+    group.add_argument("--chunk-size", type=parse_size, metavar="SIZE",
+                       help="stream files in chunks of about SIZE (default: 4M); memory stays near jobs x SIZE")
+
+
+def count_paths(args, enc):
+    """The CorpusResult for ``args.paths`` (``-`` when none), locally or on Dask."""
+    from tokcost.corpus import count_corpus
+    from tokcost.errors import CorpusError
+
+    if args.jobs is not None and args.jobs < 1:
+        raise CliError("--jobs must be at least 1", exit_code=2)
+    try:
+        with _progress() as on_done:
+            return count_corpus(
+                args.paths or ["-"], enc.name, jobs=args.jobs, dask=args.dask, ignore=args.ignore,
+                strict=args.strict, chat=args.chat, column=args.column, model=args.model,
+                language="language" in args.by and not args.language, chunk_size=args.chunk_size,
+                on_done=on_done,
+            )
+    except CorpusError as exc:
+        if args.strict:
+            raise CliError(f"{exc} (--strict stops at the first bad input; drop it to skip and report instead)") \
+                from None
+        raise CliError(str(exc)) from None
+    except ImportError as exc:
+        raise CliError(str(exc)) from None
+
+
+def json_extras(result, args) -> dict:
+    """Keys ``tokcost count --format json`` adds beside ``total_tokens`` and ``files``, when they say something."""
+    extras = {}
+    summary = result.summary()
+    if any(summary[k] for k in ("skipped_binary", "skipped_unreadable", "skipped_records", "ignored", "missing",
+                                "invalid_utf8")):
+        extras["summary"] = summary
+    problems = result.problems
+    if problems:
+        extras["skipped"] = [{"path": p, "line": line or None, "reason": reason} for p, line, reason in problems]
+    if args.by:
+        extras["by"] = {key: result.by(key, language=args.language) for key in args.by}
+    return extras
+
+
+def emit_groups(result, args, out=None) -> None:
+    """The --by tables (or CSV blocks) for table and csv output."""
+    for key in args.by:
+        rows = result.by(key, language=args.language)
+        emit_rows(rows, [key, "files", "tokens", "bytes"], args.format, title=f"Tokens by {key} ({result.encoding})",
+                  out=out)
+
+
+def report_problems(result, err=None) -> int:
+    """What was skipped, on stderr: errors one line each (path and reason), skipped
+    records with their line, binary files found in directories as one count.
+    Returns the exit code: 1 when some input could not be counted at all."""
+    err = err or sys.stderr
+    errors = result.errors()
+    for path, reason in errors[:MAX_PROBLEMS_SHOWN]:
+        print(f"tokcost: error: {path}: {reason}", file=err)
+    records = [(f.path, where, reason) for f in result.files for where, reason in f.problems]
+    for path, line, reason in records[: max(0, MAX_PROBLEMS_SHOWN - len(errors))]:
+        where = f"{path}:{line}" if line > 0 else path
+        print(f"tokcost: warning: skipped {where}: {reason}", file=err)
+    hidden = len(errors) + len(records) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        print(f"tokcost: ... and {hidden} more (--format json lists them all)", file=err)
+    summary = result.summary()
+    binary = summary["skipped_binary"] - sum(1 for _, reason in errors if reason.startswith("binary"))
+    if binary:
+        print(f"tokcost: skipped {binary} binary file(s)", file=err)
+    if summary["invalid_utf8"]:
+        print(f"tokcost: note: {summary['invalid_utf8']} file(s) were not valid UTF-8; invalid bytes were counted as "
+              "U+FFFD", file=err)
+    return 1 if errors else 0
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Optional[Callable[[int], None]]]:
+    """A files-done progress bar on stderr when it is a terminal (yields its callback); None otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("counting", total=None)
+        yield lambda n: bar.advance(task, n)

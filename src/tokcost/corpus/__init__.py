@@ -21,8 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
-from tokcost.corpus.readers import CorpusError, FileResult
+from tokcost.corpus.readers import FileResult
 from tokcost.corpus.work import DEFAULT_SPLIT_SIZE, Options
+from tokcost.errors import CorpusError
 
 __all__ = ["count_corpus", "CorpusResult", "CorpusError", "FileResult", "Options"]
 
@@ -121,6 +122,10 @@ def count_corpus(
     from tokcost.corpus import work
     from tokcost.corpus.discovery import discover
 
+    if chat:
+        from tokcost.corpus.chat import chat_model
+
+        chat_model(encoding, model)  # a model and encoding that disagree fail here, not once per record
     found = discover(paths, ignore)
     if strict and found.problems:
         path, reason = found.problems[0]

@@ -6,8 +6,8 @@ plus optional metadata (``id``, ``created`` as Unix seconds, ``created_at`` /
 is a conversation too.
 
 Per-message overhead (the tokens a chat format wraps around each message)
-belongs to ``tokcost.accounting.count_messages``; where that module is missing
-the provisional rule below (the same published recipe) stands in.
+is ``tokcost.accounting.count_messages``'s, for the chat model that goes with
+the encoding (``tokcost.bundled.DEFAULT_MODEL_BY_ENCODING``) unless one is named.
 
 >>> import tokcost
 >>> enc = tokcost.get_encoding("o200k_base")
@@ -21,14 +21,13 @@ import datetime as _dt
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional
 
-# Provisional constants for gpt-3.5-turbo-0613 and later chat models: every
-# message is wrapped in 3 tokens, a name costs 1 more, and every reply is primed
-# with 3 tokens.
-TOKENS_PER_MESSAGE = 3
-TOKENS_PER_NAME = 1
-REPLY_PRIMING = 3
+from tokcost import accounting
+from tokcost.bundled import DEFAULT_MODEL_BY_ENCODING
+from tokcost.errors import CorpusError
+
+REPLY_PRIMING = 3  # every conversation primes the reply with <|start|>assistant<|message|>
 
 DATE_KEYS = ("created", "created_at", "timestamp", "date", "time")
 
@@ -52,52 +51,33 @@ def content_text(content: Any) -> str:
     return json.dumps(content, ensure_ascii=False, sort_keys=True)
 
 
-def _provisional_message_tokens(enc, message: Mapping[str, Any]) -> int:
-    tokens = TOKENS_PER_MESSAGE
-    for key, value in message.items():
-        if key == "content":
-            tokens += enc.count(content_text(value))
-        elif key == "tool_calls" and value:
-            tokens += enc.count(json.dumps(value, ensure_ascii=False, sort_keys=True))
-        elif isinstance(value, str):
-            tokens += enc.count(value)
-            if key == "name":
-                tokens += TOKENS_PER_NAME
-    return tokens
-
-
-# The model whose chat format sets the overhead when only an encoding is given.
-DEFAULT_MODEL = {"o200k_base": "gpt-4o", "cl100k_base": "gpt-4"}
-
-
 @functools.lru_cache(maxsize=None)
-def _accounting(model: str, encoding: str):
-    """accounting.count_messages for ``model`` when that module is there and agrees on the encoding."""
-    try:
-        from tokcost import accounting
+def chat_model(encoding: str, model: Optional[str] = None) -> str:
+    """The model whose chat format counts messages in ``encoding``: ``model``, or the encoding's default.
 
-        if accounting.counting_encoding(model).name != encoding:
-            return None
-        return accounting.count_messages
-    except (ImportError, AttributeError, KeyError, ValueError):
-        return None
+    >>> chat_model("cl100k_base")
+    'gpt-4'
+    """
+    chosen = model or DEFAULT_MODEL_BY_ENCODING.get(encoding)
+    if chosen is None:
+        raise CorpusError(f"chat logs are counted in a chat model's format, and no chat model uses {encoding}; "
+                          f"count them with --encoding {' or '.join(DEFAULT_MODEL_BY_ENCODING)}, or name the model")
+    counts_with = accounting.counting_encoding(chosen).name
+    if counts_with != encoding:
+        raise CorpusError(f"{chosen} counts chat messages with {counts_with}, not {encoding}; "
+                          f"drop the encoding, or name a model that uses {encoding}")
+    return chosen
 
 
 def message_tokens(enc, message: Mapping[str, Any], model: Optional[str] = None) -> int:
-    """Tokens one message costs in a chat request, overhead included.
-
-    Uses ``tokcost.accounting`` (the chat format of ``model``, by default the
-    flagship model of ``enc``) and the provisional rule without it.
+    """Tokens one message costs in a chat request, overhead included (reply priming excluded).
 
     >>> import tokcost
     >>> message_tokens(tokcost.get_encoding("o200k_base"), {"role": "user", "content": "hi"})
     5
     """
-    model = model or DEFAULT_MODEL.get(enc.name)
-    count_messages = _accounting(model, enc.name) if model else None
-    if count_messages is None:
-        return _provisional_message_tokens(enc, message)
-    return count_messages([dict(message)], model=model).total - REPLY_PRIMING
+    model = chat_model(enc.name, model)
+    return accounting.count_messages([dict(message)], model=model).total - REPLY_PRIMING
 
 
 @dataclass
@@ -159,8 +139,3 @@ def _to_day(value: Any) -> Optional[str]:
         except ValueError:
             return None
     return None
-
-
-def count_conversations(enc, records: Sequence[Any], model: Optional[str] = None) -> list:
-    """``[conversation_tokens(enc, r, model) for r in records]``."""
-    return [conversation_tokens(enc, r, model) for r in records]

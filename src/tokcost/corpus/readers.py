@@ -20,14 +20,12 @@ from typing import BinaryIO, Optional
 
 from tokcost.corpus import chat
 from tokcost.corpus.streaming import DEFAULT_CHUNK_SIZE, SAMPLE_CHARS, count_stream, decode
+from tokcost.errors import CorpusError
 
 SNIFF_BYTES = 8192
 BINARY = "binary, not UTF-8 text (NUL byte in the first 8 KiB)"
 CHAT_SUFFIXES = (".jsonl", ".ndjson", ".parquet")
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
-
-
-from tokcost.errors import CorpusError  # noqa: E402  (re-exported: bad input under ``strict``)
 
 
 @dataclass
@@ -315,5 +313,5 @@ def read(enc, path: str, *, chat_logs: bool = False, column: Optional[str] = Non
     return read_text(enc, path, **options)
 
 
-__all__ = ["CorpusError", "FileResult", "read", "read_text", "read_chat_jsonl", "read_chat_parquet", "read_column",
+__all__ = ["FileResult", "read", "read_text", "read_chat_jsonl", "read_chat_parquet", "read_column",
            "open_binary", "decode"]
