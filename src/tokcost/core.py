@@ -38,6 +38,18 @@ def _without_surrogates(text: str) -> str:
 
 
 class Encoding:
+    """A tokenizer: split pattern, ranks and special tokens, with tiktoken's methods.
+
+    Get one by name (``tokcost.get_encoding("o200k_base")``) or build one from
+    its parts as ``tiktoken.Encoding`` takes them; patterns tiktoken defines run
+    on a native pretokenizer, any other on the ``regex`` package.
+
+    >>> enc = Encoding("mini", pat_str=r"\\S+|\\s+", mergeable_ranks={bytes([b]): b for b in range(256)},
+    ...                special_tokens={})
+    >>> enc.encode("hi")
+    [104, 105]
+    """
+
     def __init__(
         self,
         name: str,

@@ -38,6 +38,8 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from tokcost.bundled import DEFAULT_MODEL_BY_ENCODING, ENGLISH, FLORES_SAMPLE_DIR, LANGUAGES_CSV
 from tokcost.errors import CorpusError, TokcostError, did_you_mean
+from tokcost.prices import estimate_cost
+from tokcost.registry import encoding_name_for_model, get_encoding
 
 DEFAULT_ENCODINGS = ("cl100k_base", "o200k_base")
 REFERENCE = ENGLISH
@@ -324,10 +326,9 @@ def analyze_corpus(corpus_dir=None, encodings: Sequence[str] = DEFAULT_ENCODINGS
     >>> analyze_corpus(encodings=["cl100k_base"]).get("eng_Latn", "cl100k_base").tokens
     5466
     """
-    import tokcost
 
     encodings = tuple(dict.fromkeys(encodings or DEFAULT_ENCODINGS))
-    encs = {name: tokcost.get_encoding(name) for name in encodings}
+    encs = {name: get_encoding(name) for name in encodings}
     priced, notes = _models(models, encodings, at)
     corpus = load_corpus(corpus_dir, reference=reference, languages=languages)
     threads = num_threads or os.cpu_count() or 1
@@ -391,37 +392,35 @@ def _sizes(lines: Sequence[str]) -> tuple[int, int, int]:
 
 def _models(models: Optional[Sequence[str]], encodings: Sequence[str], at) -> tuple[dict[str, str], list[str]]:
     """Each priced model with its encoding. Named models must be priceable; defaults are skipped if not."""
-    import tokcost
 
     if models is None:
         candidates = [DEFAULT_MODEL_BY_ENCODING[e] for e in encodings if e in DEFAULT_MODEL_BY_ENCODING]
         priced, notes = {}, []
         for model in candidates:
             try:
-                tokcost.estimate_cost(model, input_tokens=1, at=at)
+                estimate_cost(model, input_tokens=1, at=at)
             except TokcostError as exc:  # a missing default price should not stop the token analysis
                 notes.append(f"cost of {model} left out: {exc}")
                 continue
-            priced[model] = tokcost.encoding_name_for_model(model)
+            priced[model] = encoding_name_for_model(model)
         return priced, notes
 
     if not models:
         return {}, []
     priced = {}
     for model in dict.fromkeys(models):
-        enc_name = tokcost.encoding_name_for_model(model)
+        enc_name = encoding_name_for_model(model)
         if enc_name not in encodings:
             raise CorpusError(f"model {model!r} uses {enc_name}; add it to the encodings (--encoding {enc_name})")
         priced[model] = enc_name
     for model in priced:
-        tokcost.estimate_cost(model, input_tokens=1, at=at)  # unknown prices fail here, before the long count
+        estimate_cost(model, input_tokens=1, at=at)  # unknown prices fail here, before the long count
     return priced, []
 
 
 def _cost(model: str, tokens: int, at) -> Decimal:
-    import tokcost
 
-    return tokcost.estimate_cost(model, input_tokens=tokens, at=at)
+    return estimate_cost(model, input_tokens=tokens, at=at)
 
 
 @lru_cache(maxsize=None)
@@ -429,9 +428,7 @@ def _fallback_mask(encoding_name: str):
     """A boolean array over token ids: True where the token's bytes are not valid UTF-8 alone."""
     import numpy as np
 
-    import tokcost
-
-    enc = tokcost.get_encoding(encoding_name)
+    enc = get_encoding(encoding_name)
     mask = np.zeros(enc.n_vocab, dtype=bool)
     for token in range(enc.n_vocab):
         try:

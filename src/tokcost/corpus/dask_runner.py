@@ -42,9 +42,9 @@ class LoadEncoding(_PluginBase):
         self.name = f"tokcost-load-{encoding}"
 
     def setup(self, worker=None):
-        import tokcost
+        from tokcost.registry import get_encoding
 
-        tokcost.get_encoding(self.encoding)
+        get_encoding(self.encoding)
 
 
 

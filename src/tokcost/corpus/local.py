@@ -21,9 +21,9 @@ def default_jobs() -> int:
 
 
 def _warm(encoding: str) -> None:
-    import tokcost
+    from tokcost.registry import get_encoding
 
-    tokcost.get_encoding(encoding)
+    get_encoding(encoding)
 
 
 def run_local(units: Sequence, options: Options, *, jobs: Optional[int] = None, processes: bool = False,

@@ -85,9 +85,9 @@ def plan(sources: Sequence[Source], options: Options, *, split_size: Optional[in
 
 def run_unit(unit: Unit, options: Options) -> list:
     """FileResults of one unit; the encoding is loaded once per process and reused."""
-    import tokcost
+    from tokcost.registry import get_encoding
 
-    enc = tokcost.get_encoding(options.encoding)
+    enc = get_encoding(options.encoding)
     kwargs = dict(chat_logs=options.chat, column=options.column, model=options.model, strict=options.strict,
                   detect_language=options.language, chunk_size=options.chunk_size)
     if unit.end is not None:

@@ -13,42 +13,18 @@ encoding lookups; ``view`` turns what it gathered into plain data and
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
 from tokcost import accounting, bundled
+from tokcost._version import __version__
 from tokcost.analysis.languages import CorpusAnalysis, analyze_corpus
 from tokcost.errors import TokcostError
 from tokcost.report.findings import findings
-from tokcost.report.view import build_view
+from tokcost.report.view import Gathered, Spend, build_view
 
 # The encodings the report compares, old to new.
 ENCODINGS = ("cl100k_base", "o200k_base")
-
-
-@dataclass(frozen=True)
-class Spend:
-    """The spend projection of a workload and the per-model facts the view shows beside it."""
-
-    projection: dict  # SpendProjection.to_dict(): Decimals as strings
-    is_sample: bool
-    has_images: bool
-    providers: dict = field(default_factory=dict)  # model -> provider, None when the catalog has none
-    encodings: dict = field(default_factory=dict)  # model -> encoding, "≈name" for a stand-in tokenizer
-    # language -> encoding -> text tokens of one request (input + output, images aside)
-    request_tokens: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Gathered:
-    """Everything the report shows, before it is condensed into the view."""
-
-    corpus: CorpusAnalysis
-    spend: Optional[Spend]
-    spend_failure: Optional[str]  # why the spend sections are missing, when they are
-    version: str
-    generated_at: str
 
 
 def gather(workload=None, months: int = 12, models: Optional[Sequence[str]] = None, corpus_dir=None,
@@ -58,8 +34,6 @@ def gather(workload=None, months: int = 12, models: Optional[Sequence[str]] = No
     ``prices`` names a file of the user's own prices; ``progress(iterable, total)``
     may wrap the long loop (the corpus analysis) in a progress bar.
     """
-    from tokcost import __version__
-
     spend, failure = _spend(workload, months, models, at, prices)
     corpus = analyze_corpus(corpus_dir=corpus_dir, encodings=ENCODINGS, progress=progress)
     gathered = Gathered(corpus=corpus, spend=spend, spend_failure=failure, version=__version__,
@@ -120,7 +94,7 @@ def _provider(model: str, at) -> Optional[str]:
 
 
 def _encoding_label(model: str) -> str:
-    from tokcost import encoding_name_for_model
+    from tokcost.registry import encoding_name_for_model
 
     try:
         return encoding_name_for_model(model)

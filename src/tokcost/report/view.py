@@ -20,14 +20,39 @@ Money is rounded to cents as floats here: the view is for reading; the exact
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
-    from tokcost.report.gather import Gathered, Spend
+    from tokcost.analysis.languages import CorpusAnalysis
 
 SPEND_SECTION = "Spend per model"
 PROJECTION_SECTION = "Projection"
 PREMIUM_ENCODING = "o200k_base"  # the encoding whose premium the report ranks and charts
+
+
+@dataclass(frozen=True)
+class Spend:
+    """The spend projection of a workload and the per-model facts the view shows beside it."""
+
+    projection: dict  # SpendProjection.to_dict(): Decimals as strings
+    is_sample: bool
+    has_images: bool
+    providers: dict = field(default_factory=dict)  # model -> provider, None when the catalog has none
+    encodings: dict = field(default_factory=dict)  # model -> encoding, "≈name" for a stand-in tokenizer
+    # language -> encoding -> text tokens of one request (input + output, images aside)
+    request_tokens: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """Everything the report shows, before it is condensed into the view."""
+
+    corpus: "CorpusAnalysis"
+    spend: Optional[Spend]
+    spend_failure: Optional[str]  # why the spend sections are missing, when they are
+    version: str
+    generated_at: str
 
 
 def build_view(gathered: "Gathered") -> dict:
