@@ -10,6 +10,7 @@
 #pragma once
 #include <pthread.h>
 #include "bpe.h"
+#include "longpiece.h"
 
 #define TC_PAIR_CACHE_BITS 15
 #define TC_PIECE_CACHE_BITS 15
@@ -131,7 +132,9 @@ static inline uint32_t tc_pair_rank_cached(const tc_vocab *v, tc_caches *c, uint
 /* BPE of p[0:n] into out (room for n ranks), without the whole-piece
  * shortcut. The count, or (size_t)-1 when out of memory. */
 static size_t tc_merge(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
-    return n <= TC_SMALL_PIECE ? tc_merge_small(v, c, p, n, out) : tc_merge_large(v, c, p, n, out);
+    if (n <= TC_SMALL_PIECE) return tc_merge_small(v, c, p, n, out);
+    size_t k = tc_long_encode(v, c, p, n, out);
+    return k != TC_LONG_DECLINED ? k : tc_merge_large(v, c, p, n, out);
 }
 
 /* ------------------------------------------------------------ character path

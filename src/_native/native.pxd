@@ -47,6 +47,10 @@ cdef extern from "bpe.h" nogil:
     uint32_t tc_piece_rank(const tc_vocab *v, const uint8_t *p, size_t n)
 
 
+cdef extern from "longpiece.h" nogil:
+    size_t tc_long_table_bytes(const tc_vocab *v)
+
+
 cdef extern from "cache.h" nogil:
     ctypedef struct tc_caches:
         pass
