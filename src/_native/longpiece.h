@@ -245,9 +245,9 @@ static int tc_long_valid_pair(const tc_longpiece *t, const tc_vocab *v, struct t
 
 /* A valid-pair answer remembered for the rest of the piece (as tc_long_valid_pair). */
 static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
-                                     uint64_t *memo, uint32_t a, uint32_t b) {
+                                     uint64_t *memo, uint64_t memo_mask, uint32_t a, uint32_t b) {
     uint64_t key = tc_pair_key(a, b) + 1;   /* 0 = empty */
-    uint64_t *e = &memo[(key * 0x9E3779B97F4A7C15ull) >> 55 & (TC_LONG_PAIR_MEMO - 1)];
+    uint64_t *e = &memo[(key * 0x9E3779B97F4A7C15ull) >> 40 & memo_mask];
     if ((*e >> 1) == key) return (int)(*e & 1);
     int ok = tc_long_valid_pair(t, v, c, a, b);
     if (ok >= 0) *e = key << 1 | (uint64_t)ok;
@@ -292,12 +292,20 @@ static size_t tc_long_encode(const tc_vocab *v, struct tc_caches *c, const uint8
     if (!v->char_merge_ok) return TC_LONG_DECLINED;   /* also: while that is being checked */
     const tc_longpiece *t = tc_long_tables(v, n);
     if (!t || !t->usable) return TC_LONG_DECLINED;
-    uint64_t memo[TC_LONG_PAIR_MEMO], dead_stack[TC_LONG_DEAD_ON_STACK / 64 + 1];
+    uint64_t memo_stack[TC_LONG_PAIR_MEMO], dead_stack[TC_LONG_DEAD_ON_STACK / 64 + 1];
     tc_long_seen seen[TC_LONG_SEEN];
-    uint64_t *dead = n <= TC_LONG_DEAD_ON_STACK ? dead_stack : malloc((n / 64 + 1) * sizeof(uint64_t));
-    if (!dead) return TC_LONG_DECLINED;
-    memset(dead, 0, (n / 64 + 1) * sizeof(uint64_t));
-    memset(memo, 0, sizeof(memo));
+    /* Long pieces get a memo in proportion (one slot per 4 bytes, up to 8 MB). */
+    uint64_t memo_slots = TC_LONG_PAIR_MEMO;
+    while (memo_slots < n / 4 && memo_slots < (1u << 20)) memo_slots <<= 1;
+    uint64_t *memo = memo_slots == TC_LONG_PAIR_MEMO ? memo_stack : calloc(memo_slots, sizeof(uint64_t));
+    uint64_t *dead = n <= TC_LONG_DEAD_ON_STACK ? dead_stack : calloc(n / 64 + 1, sizeof(uint64_t));
+    if (!dead || !memo) {
+        if (dead != dead_stack) free(dead);
+        if (memo != memo_stack) free(memo);
+        return TC_LONG_DECLINED;
+    }
+    if (dead == dead_stack) memset(dead, 0, (n / 64 + 1) * sizeof(uint64_t));
+    if (memo == memo_stack) memset(memo, 0, sizeof(memo_stack));
     memset(seen, 0, sizeof(seen));
     size_t pos = 0, k = 0;
     int ok = 1;
@@ -306,7 +314,7 @@ static size_t tc_long_encode(const tc_vocab *v, struct tc_caches *c, const uint8
         for (; cand != TC_NONE; cand = t->token[cand].prefix) {
             size_t end = pos + t->token[cand].len;
             if ((dead[end >> 6] >> (end & 63)) & 1) continue;
-            if (!k || (ok = tc_long_valid_memo(t, v, c, memo, out[k - 1], cand)) == 1) break;
+            if (!k || (ok = tc_long_valid_memo(t, v, c, memo, memo_slots - 1, out[k - 1], cand)) == 1) break;
             if (ok < 0) goto done;
         }
         if (cand != TC_NONE) {
@@ -324,5 +332,6 @@ static size_t tc_long_encode(const tc_vocab *v, struct tc_caches *c, const uint8
     }
 done:
     if (dead != dead_stack) free(dead);
+    if (memo != memo_stack) free(memo);
     return ok >= 0 && pos == n ? k : TC_LONG_DECLINED;
 }
