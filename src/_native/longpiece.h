@@ -45,11 +45,14 @@
  * for them, and text made of them pays at most about twice the least it could. */
 #define TC_LONG_BUILD_AFTER (256u << 10)
 
+/* What the search reads about one token, in one place: a valid-pair check
+ * visits a chain of tokens, and each visit costs one cache line, not four. */
 typedef struct {
     uint64_t split;          /* (left + 1) << 32 | (right + 1): the tokens of its last merge, found on
                               * first use (atomic); 0 = not yet, TC_LONG_BAD = breaks the assumptions */
     uint32_t prefix;         /* longest token that is a proper prefix of it; TC_NONE for a single byte */
     uint32_t len;            /* bytes; 0 for ranks that are not mergeable tokens */
+    uint64_t lsig, rsig;     /* v->lsig, v->rsig (bpe.h) */
 } tc_long_token;
 
 #define TC_LONG_BAD 0xFFFFFFFFFFFFFFFFull
@@ -116,6 +119,8 @@ static int tc_long_fill(tc_longpiece *t, const tc_vocab *v, uint32_t *by_len) {
         t->token[r].prefix = TC_NONE;
         if (!len || tc_piece_rank(v, tb, len) != r) continue;          /* gaps and special tokens */
         t->token[r].len = (uint32_t)len;
+        t->token[r].lsig = v->lsig[r];
+        t->token[r].rsig = v->rsig[r];
         count[len + 1]++;
     }
     for (size_t len = 1; len <= TC_LONG_MAX_TOKEN; len++) count[len + 1] += count[len];
@@ -222,11 +227,12 @@ static inline uint64_t tc_long_split(const tc_longpiece *t, const tc_vocab *v, s
 static int tc_long_valid_pair(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, uint32_t a, uint32_t b) {
     uint32_t a_until = TC_NONE, b_limit = TC_NONE;   /* a's parent's rank; b's parent's rank + 1 */
     for (;;) {
-        if ((v->rsig[a] >> tc_sig_bit(b)) & (v->lsig[b] >> tc_sig_bit(a)) & 1) {
+        const tc_long_token *ta = &t->token[a], *tb = &t->token[b];
+        if ((ta->rsig >> tc_sig_bit(b)) & (tb->lsig >> tc_sig_bit(a)) & 1) {
             uint32_t r = tc_pair_rank_cached(v, c, a, b);
             if (r < a_until && r < b_limit) return 0;     /* TC_NONE is never below a limit */
         }
-        int a_byte = t->token[a].len == 1, b_byte = t->token[b].len == 1;
+        int a_byte = ta->len == 1, b_byte = tb->len == 1;
         if (a_byte && b_byte) return 1;
         /* Undo the latest merge; on equal ranks the right side's came later. */
         if (b_byte || (!a_byte && a > b)) {
@@ -241,17 +247,6 @@ static int tc_long_valid_pair(const tc_longpiece *t, const tc_vocab *v, struct t
             b = (uint32_t)(s >> 32) - 1;
         }
     }
-}
-
-/* A valid-pair answer remembered for the rest of the piece (as tc_long_valid_pair). */
-static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
-                                     uint64_t *memo, uint64_t memo_mask, uint32_t a, uint32_t b) {
-    uint64_t key = tc_pair_key(a, b) + 1;   /* 0 = empty */
-    uint64_t *e = &memo[(key * 0x9E3779B97F4A7C15ull) >> 40 & memo_mask];
-    if ((*e >> 1) == key) return (int)(*e & 1);
-    int ok = tc_long_valid_pair(t, v, c, a, b);
-    if (ok >= 0) *e = key << 1 | (uint64_t)ok;
-    return ok;
 }
 
 /* The longest token at p[0:avail] (avail >= 1). *depth: how many bytes the
@@ -270,68 +265,141 @@ static inline uint32_t tc_long_match(const tc_longpiece *t, const tc_vocab *v, c
     return best;
 }
 
-/* Longest matches found in this piece, by their first byte: runs and
- * repeated patterns find the same bytes again and skip the trie walk. */
-#define TC_LONG_SEEN 64
-typedef struct { uint32_t at, depth, rank; } tc_long_seen;
+/* The search's memory for one piece. */
+typedef struct {
+    uint64_t *dead;          /* bit per position: no tokenization of the rest starts there */
+    uint64_t *memo;          /* valid-pair answers: (pair key + 1) << 1 | valid; 0 = empty */
+    uint64_t memo_mask;
+    /* Longest matches found, by their first byte: runs and repeated patterns
+     * find the same bytes again and skip the trie walk. */
+    struct { uint32_t at, depth, rank; } seen[64];
+    /* Recent choices, by the token before: after token prev, longest match
+     * cand led to choice, every candidate before it invalid (none skipped as
+     * dead). The same two tokens lead to the same choice unless it ends at a
+     * dead position. Dropped after 4096 steps if it hits less than one in
+     * four (text, not runs). */
+    struct { uint32_t prev, cand, choice; } recent[8];
+    size_t steps, hits;
+    int use_recent;
+    uint64_t dead_stack[TC_LONG_DEAD_ON_STACK / 64 + 1], memo_stack[TC_LONG_PAIR_MEMO];
+} tc_long_state;
 
-static inline uint32_t tc_long_match_seen(const tc_longpiece *t, const tc_vocab *v, const uint8_t *p, size_t pos,
-                                          size_t n, tc_long_seen *seen) {
-    tc_long_seen *e = &seen[p[pos] & (TC_LONG_SEEN - 1)];
-    if (e->depth && n - pos >= e->depth && memcmp(p + pos, p + e->at, e->depth) == 0) return e->rank;
+/* Set up st for a piece of n bytes; -1 when out of memory. */
+static int tc_long_state_init(tc_long_state *st, size_t n) {
+    /* Long pieces get a larger memo (one slot per 4 bytes, up to 32 KB: it must stay in cache). */
+    st->memo_mask = TC_LONG_PAIR_MEMO;
+    while (st->memo_mask < n / 4 && st->memo_mask < (1u << 12)) st->memo_mask <<= 1;
+    st->memo = st->memo_mask == TC_LONG_PAIR_MEMO ? st->memo_stack : calloc(st->memo_mask, sizeof(uint64_t));
+    st->dead = n <= TC_LONG_DEAD_ON_STACK ? st->dead_stack : calloc(n / 64 + 1, sizeof(uint64_t));
+    st->memo_mask--;
+    if (st->dead == st->dead_stack) memset(st->dead, 0, (n / 64 + 1) * sizeof(uint64_t));
+    if (st->memo == st->memo_stack) memset(st->memo, 0, sizeof(st->memo_stack));
+    memset(st->seen, 0, sizeof(st->seen));
+    memset(st->recent, 0xFF, sizeof(st->recent));
+    st->steps = st->hits = 0;
+    st->use_recent = 1;
+    return st->dead && st->memo ? 0 : -1;
+}
+
+static void tc_long_state_free(tc_long_state *st) {
+    if (st->dead != st->dead_stack) free(st->dead);
+    if (st->memo != st->memo_stack) free(st->memo);
+}
+
+static inline int tc_long_dead(const tc_long_state *st, size_t pos) { return (st->dead[pos >> 6] >> (pos & 63)) & 1; }
+
+/* Whether a[0:n] == b[0:n]: matches are short, so a call to memcmp costs more than the comparing. */
+static inline int tc_long_same(const uint8_t *a, const uint8_t *b, size_t n) {
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8); memcpy(&y, b, 8);
+        if (x != y) return 0;
+    }
+    for (; n; a++, b++, n--)
+        if (*a != *b) return 0;
+    return 1;
+}
+
+/* The longest token at p[pos:n], from st->seen when the same bytes were matched before. */
+static inline __attribute__((always_inline)) uint32_t tc_long_match_at(const tc_longpiece *t, const tc_vocab *v, tc_long_state *st,
+                                        const uint8_t *p, size_t pos, size_t n) {
+    __typeof__(st->seen[0]) *e = &st->seen[p[pos] & 63];
+    if (e->depth && n - pos >= e->depth && tc_long_same(p + pos, p + e->at, e->depth)) return e->rank;
     size_t depth;
     uint32_t r = tc_long_match(t, v, p + pos, n - pos, &depth);
     if (depth && pos <= UINT32_MAX) { e->at = (uint32_t)pos; e->depth = (uint32_t)depth; e->rank = r; }
     return r;
 }
 
+/* Whether (a, b) is a valid pair, remembered for the rest of the piece (as tc_long_valid_pair). */
+static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+                                     tc_long_state *st, uint32_t a, uint32_t b) {
+    uint64_t key = tc_pair_key(a, b) + 1;   /* 0 = empty */
+    uint64_t *e = &st->memo[(key * 0x9E3779B97F4A7C15ull) >> 40 & st->memo_mask];
+    if ((*e >> 1) == key) return (int)(*e & 1);
+    int ok = tc_long_valid_pair(t, v, c, a, b);
+    if (ok >= 0) *e = key << 1 | (uint64_t)ok;
+    return ok;
+}
+
+/* The token to take at pos: the first of cand and its shorter prefixes that
+ * ends where a tokenization may continue and is valid after the last token
+ * (k tokens in out so far). TC_NONE when none is; *bad set when a token breaks
+ * the encoder's assumptions. */
+static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, tc_long_state *st,
+                                      const uint32_t *out, size_t k, size_t pos, uint32_t cand, int *bad) {
+    if (!k) {   /* the first token: any that leaves a way on */
+        while (cand != TC_NONE && tc_long_dead(st, pos + t->token[cand].len)) cand = t->token[cand].prefix;
+        return cand;
+    }
+    uint32_t prev = out[k - 1], first = cand;
+    __typeof__(st->recent[0]) *r = &st->recent[prev & 7];
+    if (st->use_recent) {
+        if (++st->steps == 4096) st->use_recent = st->hits * 4 > st->steps;
+        if (r->prev == prev && r->cand == cand && !tc_long_dead(st, pos + t->token[r->choice].len)) {
+            st->hits++;
+            return r->choice;
+        }
+    }
+    int clean = 1;   /* no candidate skipped for a dead end so far */
+    for (; cand != TC_NONE; cand = t->token[cand].prefix) {
+        if (tc_long_dead(st, pos + t->token[cand].len)) { clean = 0; continue; }
+        int ok = tc_long_valid_memo(t, v, c, st, prev, cand);
+        if (ok < 0) { *bad = 1; return TC_NONE; }
+        if (ok) break;
+    }
+    if (st->use_recent && clean && cand != TC_NONE) { r->prev = prev; r->cand = first; r->choice = cand; }
+    return cand;
+}
+
 /* BPE of p[0:n] into out (room for n ranks) by longest match with
  * backtracking. The count, or TC_LONG_DECLINED when merging must do it (the
  * tables are not built yet, the vocabulary does not suit, out of memory). */
-static size_t tc_long_encode(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+static __attribute__((noinline)) size_t tc_long_encode(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
     if (!v->char_merge_ok) return TC_LONG_DECLINED;   /* also: while that is being checked */
     const tc_longpiece *t = tc_long_tables(v, n);
     if (!t || !t->usable) return TC_LONG_DECLINED;
-    uint64_t memo_stack[TC_LONG_PAIR_MEMO], dead_stack[TC_LONG_DEAD_ON_STACK / 64 + 1];
-    tc_long_seen seen[TC_LONG_SEEN];
-    /* Long pieces get a memo in proportion (one slot per 4 bytes, up to 8 MB). */
-    uint64_t memo_slots = TC_LONG_PAIR_MEMO;
-    while (memo_slots < n / 4 && memo_slots < (1u << 20)) memo_slots <<= 1;
-    uint64_t *memo = memo_slots == TC_LONG_PAIR_MEMO ? memo_stack : calloc(memo_slots, sizeof(uint64_t));
-    uint64_t *dead = n <= TC_LONG_DEAD_ON_STACK ? dead_stack : calloc(n / 64 + 1, sizeof(uint64_t));
-    if (!dead || !memo) {
-        if (dead != dead_stack) free(dead);
-        if (memo != memo_stack) free(memo);
-        return TC_LONG_DECLINED;
-    }
-    if (dead == dead_stack) memset(dead, 0, (n / 64 + 1) * sizeof(uint64_t));
-    if (memo == memo_stack) memset(memo, 0, sizeof(memo_stack));
-    memset(seen, 0, sizeof(seen));
+    tc_long_state st;
+    if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
     size_t pos = 0, k = 0;
-    int ok = 1;
-    uint32_t cand = tc_long_match_seen(t, v, p, 0, n, seen);
+    int bad = 0;
+    uint32_t cand = tc_long_match_at(t, v, &st, p, 0, n);
     while (pos < n) {
-        for (; cand != TC_NONE; cand = t->token[cand].prefix) {
-            size_t end = pos + t->token[cand].len;
-            if ((dead[end >> 6] >> (end & 63)) & 1) continue;
-            if (!k || (ok = tc_long_valid_memo(t, v, c, memo, memo_slots - 1, out[k - 1], cand)) == 1) break;
-            if (ok < 0) goto done;
-        }
+        cand = tc_long_choose(t, v, c, &st, out, k, pos, cand, &bad);
         if (cand != TC_NONE) {
             out[k++] = cand;
             pos += t->token[cand].len;
-            if (pos < n) cand = tc_long_match_seen(t, v, p, pos, n, seen);
+            if (pos < n) cand = tc_long_match_at(t, v, &st, p, pos, n);
             continue;
         }
+        if (bad) break;
         /* Nothing fits here: no tokenization of the rest starts at pos. */
-        dead[pos >> 6] |= 1ull << (pos & 63);
+        st.dead[pos >> 6] |= 1ull << (pos & 63);
         if (!k) break;   /* not BPE-built after all: let merging answer */
         uint32_t last = out[--k];
         pos -= t->token[last].len;
         cand = t->token[last].prefix;
     }
-done:
-    if (dead != dead_stack) free(dead);
-    if (memo != memo_stack) free(memo);
-    return ok >= 0 && pos == n ? k : TC_LONG_DECLINED;
+    tc_long_state_free(&st);
+    return !bad && pos == n ? k : TC_LONG_DECLINED;
 }
