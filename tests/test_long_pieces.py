@@ -172,3 +172,14 @@ def test_default_encodings_serve_long_pieces():
         enc = tokcost.get_encoding(name)
         enc._core.byte_pair_encode(b"z" * BUILD_AFTER)
         assert enc._core.long_piece_table_bytes() > 0
+
+
+@pytest.mark.parametrize("unit", ["\n", "!", "-", "=", "/", ".", "\r\n", "\n\n ", "!?"])
+def test_runs_across_block_edges_in_context(pair, unit):
+    """Newline and punctuation runs are scanned sixteen bytes at a time: every
+    length around the block edges, alone and between other characters."""
+    ours, ref = pair
+    for length in list(range(1, 40)) + [47, 48, 49, 63, 64, 65]:
+        run = unit * length
+        for text in [run, "x" + run + "y", run + " z", " " + run, "\n" + run + "\n", "a" + run + "/b", run + "1"]:
+            assert ours.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)

@@ -24,12 +24,13 @@
  * parent loses (that merge lies further left), a tie with the right parent
  * wins (the boundary lies further left).
  *
- * Tables, built on the first long piece of each vocabulary (tables only the
- * few callers with long pieces pay for): a trie of all tokens in one
- * open-addressing table of edges, where a node's id is the slot of the edge
- * that leads to it, and 16 bytes per rank (last merge, longest proper prefix
- * token, length). o200k_base: 1 MiB edge slots (8 MiB) + 3.2 MB; cl100k_base:
- * 4 MiB + 1.6 MB.
+ * Tables, built once a vocabulary's long pieces have cost enough (see
+ * TC_LONG_BUILD_AFTER): a trie of all tokens in one open-addressing table of
+ * edges, where a node's id is the slot of the edge that leads to it, and 32
+ * bytes per rank (tc_long_token). o200k_base: 1 Mi edge slots (8 MiB) +
+ * 6.4 MB; cl100k_base: 4 MiB + 3.2 MB. Until then, and for a vocabulary the
+ * encoder cannot serve, the heap in bpe.h merges. docs/NATIVE.md has the
+ * measurements.
  */
 #pragma once
 #include <pthread.h>
