@@ -380,8 +380,8 @@ def test_count_batch_ten_million_tiny_strings():
 
 @pytest.mark.slow
 def test_count_one_piece_of_100mb():  # about 20 s and 1.6 GB
-    """A single 100 MB piece (no split point at all) goes through the O(n log n)
-    merge; memory is bounded per byte of the piece."""
+    """A single 100 MB piece (no split point at all) goes through the linear
+    long-piece encoder; memory is bounded per byte of the piece."""
     result = _run_python(_RSS_PROBE + """
     text = "a" * 100_000_000
     before = peak_mb()

@@ -455,6 +455,10 @@ cdef class CoreBPE:
         cdef uint32_t r = tc_piece_rank(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece))
         return -1 if r == TC_NONE else r
 
+    def long_piece_table_bytes(self):
+        """Memory held by the long-piece encoder's tables; 0 until they are built."""
+        return tc_long_table_bytes(&self.v)
+
     # ------------------------------------------------------------ decoding
 
     def decode_bytes(self, tokens):

@@ -4,6 +4,7 @@
 #pragma once
 #include <pthread.h>
 #include "bpe.h"
+#include "longpiece.h"
 
 #define TC_KEYED_MAX TC_LONG_KEY             /* pieces whose key is computed ahead */
 #define TC_MAX_UNITS 256                    /* units per piece on the character path */
@@ -11,7 +12,9 @@
 /* BPE of p[0:n] into out (room for n ranks), without the whole-piece
  * shortcut. The count, or (size_t)-1 when out of memory. */
 static size_t tc_merge(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
-    return n <= TC_SMALL_PIECE ? tc_merge_small(v, c, p, n, out) : tc_merge_large(v, c, p, n, out);
+    if (n <= TC_SMALL_PIECE) return tc_merge_small(v, c, p, n, out);
+    size_t k = tc_long_encode(v, c, p, n, out);
+    return k != TC_LONG_DECLINED ? k : tc_merge_large(v, c, p, n, out);
 }
 
 /* ------------------------------------------------------------ character path
@@ -206,7 +209,12 @@ static int tc_vocab_check_chars(tc_vocab *v) {
 }
 
 static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {   /* eight at a time: long pieces are scanned whole */
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull) return 1;
+    }
+    for (; i < n; i++)
         if (p[i] >= 0x80) return 1;
     return 0;
 }

@@ -13,6 +13,7 @@
 #endif
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "unicode_table.h"
 
 enum { F_L = 1, F_N = 2, F_WS = 4, F_A = 8, F_B = 16 };
@@ -51,8 +52,24 @@ static inline size_t tc_run(const uint8_t *s, size_t q, size_t end, uint8_t mask
     return q;
 }
 
+/* The end of the run of byte c at q. */
+static inline size_t tc_byte_run(const uint8_t *s, size_t q, size_t end, uint8_t c) {
+#ifdef __SSE2__
+    const __m128i want = _mm_set1_epi8((char)c);
+    while (q + 16 <= end) {
+        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + q)), want)) & 0xFFFF;
+        if (other) return q + (size_t)__builtin_ctz(other);
+        q += 16;
+    }
+#endif
+    while (q < end && s[q] == c) q++;
+    return q;
+}
+
 static inline size_t tc_punct_run(const uint8_t *s, size_t q, size_t end) {
     size_t n;
+    /* A run of one ASCII character first (rules, separators): sixteen at a time. */
+    if (s[q] < 0x80 && q + 1 < end && s[q + 1] == s[q]) q = tc_byte_run(s, q + 2, end, s[q]);
     while (q < end && tc_punct_class(tc_class(s, q, &n))) q += n;
     return q;
 }
@@ -79,18 +96,10 @@ static inline size_t tc_punct_piece(const uint8_t *s, size_t i, size_t end, uint
     return 0;
 }
 
-/* The end of the run of byte c at q. */
-static inline size_t tc_byte_run(const uint8_t *s, size_t q, size_t end, uint8_t c) {
-#ifdef __SSE2__
-    const __m128i want = _mm_set1_epi8((char)c);
-    while (q + 16 <= end) {
-        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + q)), want)) & 0xFFFF;
-        if (other) return q + (size_t)__builtin_ctz(other);
-        q += 16;
-    }
-#endif
-    while (q < end && s[q] == c) q++;
-    return q;
+static inline uint32_t tc_load32(const uint8_t *p) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
 }
 
 /* The whitespace run at i: its end, the end of its last newline (0 if none)
@@ -103,6 +112,14 @@ static inline size_t tc_space_run(const uint8_t *s, size_t i, size_t end, size_t
         if (s[q] == ' ') {
             /* A run of spaces (indentation): their ends, sixteen at a time. */
             size_t r = tc_byte_run(s, q + 1, end, ' ');
+            *last_start = r - 1;
+            q = r;
+            continue;
+        }
+        if (s[q] == '\n' && q + 4 <= end && tc_load32(s + q) == 0x0A0A0A0Au) {
+            /* A run of newlines (four or more: blank lines in a row), likewise. */
+            size_t r = tc_byte_run(s, q + 4, end, '\n');
+            *last_nl_end = r;
             *last_start = r - 1;
             q = r;
             continue;

@@ -38,6 +38,10 @@ cdef extern from "tables.h" nogil:
     uint32_t tc_piece_rank(const tc_vocab *v, const uint8_t *p, size_t n)
 
 
+cdef extern from "longpiece.h" nogil:
+    size_t tc_long_table_bytes(const tc_vocab *v)
+
+
 cdef extern from "tiktoken_format.h" nogil:
     long tc_parse_tiktoken(const uint8_t *data, size_t n, uint32_t min_ranks, tc_vocab *v)
 

@@ -1,0 +1,406 @@
+/* Long pieces in linear time: longest match with backtracking.
+ *
+ * Merging (bpe.h) costs O(n log n) with a heap on long pieces. For a
+ * vocabulary built by BPE, its answer is the one tokenization of the piece in
+ * which every two adjacent tokens form a *valid pair*: a pair that BPE of
+ * their two byte strings would leave as those two tokens. This encoder finds
+ * that tokenization left to right: at each position it takes the longest
+ * token that matches, keeps it when it forms a valid pair with the token
+ * before, and otherwise tries the next shorter token that matches there,
+ * backing up one token when nothing fits. A position from which nothing fits
+ * is marked dead, so it is never tried twice: each position is left at most
+ * once per token ending there, and the work is linear in practice. The same
+ * algorithm stated plainly, and tested against tiktoken, is
+ * src/tokcost/_reference_backtrack.py; the idea is the one of GitHub's `bpe`
+ * crate (its README explains it at length).
+ *
+ * Valid pair, replayed backwards: BPE of a + b evolves each side on its own
+ * until a merge crosses the boundary between them. Each side's token at the
+ * boundary lived from its own merge (its rank) to its parent's merge; the
+ * tokens were built by their last merges (`left`, `right` below), found from
+ * BPE of each token's own bytes. Undoing the latest merge of the two sides
+ * step by step visits every boundary pair BPE met; a pair that is a token
+ * merges if its rank comes before either side changes. A tie with the left
+ * parent loses (that merge lies further left), a tie with the right parent
+ * wins (the boundary lies further left).
+ *
+ * Tables, built once a vocabulary's long pieces have cost enough (see
+ * TC_LONG_BUILD_AFTER): a trie of all tokens in one open-addressing table of
+ * edges, where a node's id is the slot of the edge that leads to it, and 32
+ * bytes per rank (tc_long_token). o200k_base: 1 Mi edge slots (8 MiB) +
+ * 6.4 MB; cl100k_base: 4 MiB + 3.2 MB. Until then, and for a vocabulary the
+ * encoder cannot serve, the heap in bpe.h merges. docs/NATIVE.md has the
+ * measurements.
+ */
+#pragma once
+#include <pthread.h>
+#include "bpe.h"
+
+#define TC_LONG_DECLINED ((size_t)-3)        /* not for this encoder: merge instead */
+#define TC_LONG_PAIR_MEMO 512                /* valid-pair answers kept per piece */
+#define TC_LONG_DEAD_ON_STACK 4096           /* pieces up to this many bytes keep their dead set on the stack */
+#define TC_LONG_MAX_TOKEN 1024               /* longer tokens: the vocabulary is left to merging */
+/* Building the tables costs about what merging 256 KB of long pieces does
+ * (35-75 ms); they are built once a vocabulary's long pieces have cost that
+ * much (or one piece is that long), so text with a few long pieces never pays
+ * for them, and text made of them pays at most about twice the least it could. */
+#define TC_LONG_BUILD_AFTER (256u << 10)
+
+/* What the search reads about one token, in one place: a valid-pair check
+ * visits a chain of tokens, and each visit costs one cache line, not four. */
+typedef struct {
+    uint64_t split;          /* (left + 1) << 32 | (right + 1): the tokens of its last merge, found on
+                              * first use (atomic); 0 = not yet, TC_LONG_BAD = breaks the assumptions */
+    uint32_t prefix;         /* longest token that is a proper prefix of it; TC_NONE for a single byte */
+    uint32_t len;            /* bytes; 0 for ranks that are not mergeable tokens */
+    uint64_t lsig, rsig;     /* v->lsig, v->rsig (bpe.h) */
+} tc_long_token;
+
+#define TC_LONG_BAD 0xFFFFFFFFFFFFFFFFull
+
+typedef struct tc_longpiece {
+    int usable;              /* 0: the vocabulary does not meet the encoder's assumptions */
+    uint32_t edge_mask;
+    uint32_t root;           /* id of the node of byte b is root + b */
+    uint64_t *edge;          /* (rank + 1) << 32 | (parent + 1) << 8 | byte; 0 = free */
+    tc_long_token *token;    /* [n_ranks] */
+    size_t bytes;            /* memory held by these tables */
+} tc_longpiece;
+
+static inline uint32_t tc_long_edge_key(uint32_t parent, uint8_t byte) { return (parent + 1) << 8 | byte; }
+
+static inline uint64_t tc_long_edge_slot(uint32_t key, uint32_t mask) {
+    return ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 32 & mask;
+}
+
+/* The slot of the edge (parent, byte), or TC_NONE when the trie has none. */
+static inline uint32_t tc_long_child(const tc_longpiece *t, uint32_t parent, uint8_t byte) {
+    uint32_t key = tc_long_edge_key(parent, byte);
+    for (uint32_t i = (uint32_t)tc_long_edge_slot(key, t->edge_mask);; i = (i + 1) & t->edge_mask) {
+        uint64_t e = t->edge[i];
+        if (!e) return TC_NONE;
+        if ((uint32_t)e == key) return i;
+    }
+}
+
+/* Insert token r (p[0:n], n >= 2) into the trie and note its longest proper
+ * prefix token (tokens are inserted shortest first, so every shorter one is
+ * marked already). 0, or -1 when the table is three quarters full (probing
+ * would slow down: build a larger one). */
+static int tc_long_insert(tc_longpiece *t, const tc_vocab *v, uint32_t r, const uint8_t *p, size_t n,
+                          uint32_t *nodes) {
+    uint32_t node = t->root + p[0], prefix = v->byte_rank[p[0]];
+    for (size_t i = 1; i < n; i++) {
+        uint32_t key = tc_long_edge_key(node, p[i]), s = (uint32_t)tc_long_edge_slot(key, t->edge_mask);
+        while (t->edge[s] && (uint32_t)t->edge[s] != key) s = (s + 1) & t->edge_mask;
+        if (!t->edge[s]) {
+            if (++*nodes > t->edge_mask / 4 * 3) return -1;
+            t->edge[s] = key;
+        }
+        node = s;
+        uint32_t here = (uint32_t)(t->edge[s] >> 32);
+        if (here && i + 1 < n) prefix = here - 1;
+    }
+    t->edge[node] |= (uint64_t)(r + 1) << 32;
+    t->token[r].prefix = prefix;
+    return 0;
+}
+
+/* Fill t (zeroed, with room for its edges): 1 when done, 0 when the
+ * vocabulary does not suit the encoder, -1 when the edge table is too small.
+ * by_len: scratch for n_ranks ranks. */
+static int tc_long_fill(tc_longpiece *t, const tc_vocab *v, uint32_t *by_len) {
+    uint32_t nodes = 0, count[TC_LONG_MAX_TOKEN + 2] = {0};
+    if (!v->char_merge_ok || v->max_token_len > TC_LONG_MAX_TOKEN) return 0;
+    for (int b = 0; b < 256; b++)
+        if (v->byte_rank[b] == TC_NONE) return 0;
+    for (uint32_t r = 0; r < v->n_ranks; r++) {
+        size_t len;
+        const uint8_t *tb = tc_token_bytes(v, r, &len);
+        t->token[r].prefix = TC_NONE;
+        if (!len || tc_piece_rank(v, tb, len) != r) continue;          /* gaps and special tokens */
+        t->token[r].len = (uint32_t)len;
+        t->token[r].lsig = v->lsig[r];
+        t->token[r].rsig = v->rsig[r];
+        count[len + 1]++;
+    }
+    for (size_t len = 1; len <= TC_LONG_MAX_TOKEN; len++) count[len + 1] += count[len];
+    for (uint32_t r = 0; r < v->n_ranks; r++)
+        if (t->token[r].len) by_len[count[t->token[r].len]++] = r;
+    for (uint32_t k = count[1]; k < count[v->max_token_len]; k++) {   /* past the single bytes */
+        uint32_t r = by_len[k];
+        size_t len;
+        const uint8_t *tb = tc_token_bytes(v, r, &len);
+        if (tc_long_insert(t, v, r, tb, len, &nodes)) return -1;
+    }
+    return 1;
+}
+
+/* The tables for v in one block (freed by tc_vocab_free); NULL when out of
+ * memory. A vocabulary the encoder cannot serve gets a header marked unusable. */
+static tc_longpiece *tc_long_build(const tc_vocab *v) {
+    size_t head = (sizeof(tc_longpiece) + 63) & ~(size_t)63;
+    uint32_t *by_len = malloc((v->n_ranks + 1) * sizeof(uint32_t));
+    if (!by_len) return NULL;
+    /* Distinct token prefixes are about two per rank in BPE vocabularies;
+     * the table doubles until they fit. Ids must fit the 24-bit edge key. */
+    uint64_t slots = 1u << 16;
+    while (slots < v->n_ranks * 3ull) slots <<= 1;
+    for (; slots + 256 < (1u << 24); slots <<= 1) {
+        size_t total = head + slots * sizeof(uint64_t) + (size_t)v->n_ranks * sizeof(tc_long_token);
+        tc_longpiece *t = tc_alloc_table(total);
+        if (!t) { free(by_len); return NULL; }
+        memset(t, 0, total);
+        t->bytes = total;
+        t->edge = (uint64_t *)((uint8_t *)t + head);
+        t->token = (tc_long_token *)(t->edge + slots);
+        t->edge_mask = (uint32_t)(slots - 1);
+        t->root = (uint32_t)slots;
+        int got = tc_long_fill(t, v, by_len);
+        if (got == 1) { t->usable = 1; free(by_len); return t; }
+        free(t);
+        if (got == 0) break;
+    }
+    free(by_len);
+    return calloc(1, sizeof(tc_longpiece));   /* unusable (or NULL: out of memory) */
+}
+
+static pthread_mutex_t tc_long_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* v's tables, built by the first thread that needs them once v's long
+ * pieces have cost enough (see TC_LONG_BUILD_AFTER); NULL until then, or
+ * when out of memory. */
+static const tc_longpiece *tc_long_tables(const tc_vocab *v, size_t n) {
+    tc_longpiece *t = __atomic_load_n(&v->longpiece, __ATOMIC_ACQUIRE);
+    if (t) return t;
+    if (n < TC_LONG_BUILD_AFTER &&
+        __atomic_add_fetch(&((tc_vocab *)v)->long_bytes_merged, n, __ATOMIC_RELAXED) < TC_LONG_BUILD_AFTER)
+        return NULL;   /* a counter beside the cache below, for the same reason */
+    pthread_mutex_lock(&tc_long_lock);
+    t = v->longpiece;
+    if (!t && (t = tc_long_build(v)))
+        /* The tables are a cache of what v already says; building them does not change v. */
+        __atomic_store_n(&((tc_vocab *)v)->longpiece, t, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&tc_long_lock);
+    return t;
+}
+
+/* Memory held by v's tables (0 before they are built). */
+static size_t tc_long_table_bytes(const tc_vocab *v) {
+    const tc_longpiece *t = __atomic_load_n(&v->longpiece, __ATOMIC_ACQUIRE);
+    return t ? t->bytes : 0;
+}
+
+/* The two tokens BPE of token r's own bytes holds just before its last
+ * merge, as stored in tc_long_token.split; TC_LONG_BAD when that BPE does not
+ * end in r or a part outranks r (the replay's timeline would not hold). */
+static uint64_t tc_long_split_of(const tc_vocab *v, struct tc_caches *c, uint32_t r) {
+    uint32_t ids[TC_LONG_MAX_TOKEN], pr[TC_LONG_MAX_TOKEN];
+    size_t n, m;
+    const uint8_t *p = tc_token_bytes(v, r, &n);
+    m = n;
+    for (size_t i = 0; i < n; i++) ids[i] = v->byte_rank[p[i]];
+    for (size_t i = 0; i + 1 < n; i++) pr[i] = v->byte_pair[(unsigned)p[i] << 8 | p[i + 1]];
+    while (m > 2) {
+        uint32_t best;
+        size_t j = tc_merge_step(ids, pr, &m, &best);
+        if (j == m) return TC_LONG_BAD;
+        if (j + 1 < m) pr[j] = tc_pair_rank_cached(v, c, ids[j], ids[j + 1]);
+        if (j > 0) pr[j - 1] = tc_pair_rank_cached(v, c, ids[j - 1], ids[j]);
+    }
+    if (m != 2 || pr[0] != r || ids[0] >= r || ids[1] >= r) return TC_LONG_BAD;
+    return (uint64_t)(ids[0] + 1) << 32 | (ids[1] + 1);
+}
+
+/* Token r's split (r a mergeable token of 2 or more bytes), found on first
+ * use. Threads that race compute the same value. */
+static inline uint64_t tc_long_split(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, uint32_t r) {
+    uint64_t s = __atomic_load_n(&t->token[r].split, __ATOMIC_RELAXED);
+    if (!s) {
+        s = tc_long_split_of(v, c, r);
+        __atomic_store_n(&t->token[r].split, s, __ATOMIC_RELAXED);
+    }
+    return s;
+}
+
+/* Whether BPE of token a's bytes followed by token b's ends as [a, b]:
+ * 1 or 0, or -1 when a token met breaks the encoder's assumptions. */
+static int tc_long_valid_pair(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, uint32_t a, uint32_t b) {
+    uint32_t a_until = TC_NONE, b_limit = TC_NONE;   /* a's parent's rank; b's parent's rank + 1 */
+    for (;;) {
+        const tc_long_token *ta = &t->token[a], *tb = &t->token[b];
+        if ((ta->rsig >> tc_sig_bit(b)) & (tb->lsig >> tc_sig_bit(a)) & 1) {
+            uint32_t r = tc_pair_rank_cached(v, c, a, b);
+            if (r < a_until && r < b_limit) return 0;     /* TC_NONE is never below a limit */
+        }
+        int a_byte = ta->len == 1, b_byte = tb->len == 1;
+        if (a_byte && b_byte) return 1;
+        /* Undo the latest merge; on equal ranks the right side's came later. */
+        if (b_byte || (!a_byte && a > b)) {
+            uint64_t s = tc_long_split(t, v, c, a);
+            if (s == TC_LONG_BAD) return -1;
+            a_until = a;
+            a = (uint32_t)s - 1;
+        } else {
+            uint64_t s = tc_long_split(t, v, c, b);
+            if (s == TC_LONG_BAD) return -1;
+            b_limit = b + 1;
+            b = (uint32_t)(s >> 32) - 1;
+        }
+    }
+}
+
+/* The longest token at p[0:avail] (avail >= 1). *depth: how many bytes the
+ * answer depends on, 0 when it depends on where the piece ends. */
+static inline uint32_t tc_long_match(const tc_longpiece *t, const tc_vocab *v, const uint8_t *p, size_t avail,
+                                     size_t *depth) {
+    uint32_t node = t->root + p[0], best = v->byte_rank[p[0]];
+    for (size_t i = 1; i < avail; i++) {
+        uint32_t s = tc_long_child(t, node, p[i]);
+        if (s == TC_NONE) { *depth = i + 1; return best; }
+        node = s;
+        uint32_t here = (uint32_t)(t->edge[s] >> 32);
+        if (here) best = here - 1;
+    }
+    *depth = 0;
+    return best;
+}
+
+/* The search's memory for one piece. */
+typedef struct {
+    uint64_t *dead;          /* bit per position: no tokenization of the rest starts there */
+    uint64_t *memo;          /* valid-pair answers: (pair key + 1) << 1 | valid; 0 = empty */
+    uint64_t memo_mask;
+    /* Longest matches found, by their first byte: runs and repeated patterns
+     * find the same bytes again and skip the trie walk. */
+    struct { uint32_t at, depth, rank; } seen[64];
+    /* Recent choices, by the token before: after token prev, longest match
+     * cand led to choice, every candidate before it invalid (none skipped as
+     * dead). The same two tokens lead to the same choice unless it ends at a
+     * dead position. Dropped after 4096 steps if it hits less than one in
+     * four (text, not runs). */
+    struct { uint32_t prev, cand, choice; } recent[8];
+    size_t steps, hits;
+    int use_recent;
+    uint64_t dead_stack[TC_LONG_DEAD_ON_STACK / 64 + 1], memo_stack[TC_LONG_PAIR_MEMO];
+} tc_long_state;
+
+/* Set up st for a piece of n bytes; -1 when out of memory. */
+static int tc_long_state_init(tc_long_state *st, size_t n) {
+    /* Long pieces get a larger memo (one slot per 4 bytes, up to 32 KB: it must stay in cache). */
+    st->memo_mask = TC_LONG_PAIR_MEMO;
+    while (st->memo_mask < n / 4 && st->memo_mask < (1u << 12)) st->memo_mask <<= 1;
+    st->memo = st->memo_mask == TC_LONG_PAIR_MEMO ? st->memo_stack : calloc(st->memo_mask, sizeof(uint64_t));
+    st->dead = n <= TC_LONG_DEAD_ON_STACK ? st->dead_stack : calloc(n / 64 + 1, sizeof(uint64_t));
+    st->memo_mask--;
+    if (st->dead == st->dead_stack) memset(st->dead, 0, (n / 64 + 1) * sizeof(uint64_t));
+    if (st->memo == st->memo_stack) memset(st->memo, 0, sizeof(st->memo_stack));
+    memset(st->seen, 0, sizeof(st->seen));
+    memset(st->recent, 0xFF, sizeof(st->recent));
+    st->steps = st->hits = 0;
+    st->use_recent = 1;
+    return st->dead && st->memo ? 0 : -1;
+}
+
+static void tc_long_state_free(tc_long_state *st) {
+    if (st->dead != st->dead_stack) free(st->dead);
+    if (st->memo != st->memo_stack) free(st->memo);
+}
+
+static inline int tc_long_dead(const tc_long_state *st, size_t pos) { return (st->dead[pos >> 6] >> (pos & 63)) & 1; }
+
+/* Whether a[0:n] == b[0:n]: matches are short, so a call to memcmp costs more than the comparing. */
+static inline int tc_long_same(const uint8_t *a, const uint8_t *b, size_t n) {
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8); memcpy(&y, b, 8);
+        if (x != y) return 0;
+    }
+    for (; n; a++, b++, n--)
+        if (*a != *b) return 0;
+    return 1;
+}
+
+/* The longest token at p[pos:n], from st->seen when the same bytes were matched before. */
+static inline __attribute__((always_inline)) uint32_t tc_long_match_at(const tc_longpiece *t, const tc_vocab *v, tc_long_state *st,
+                                        const uint8_t *p, size_t pos, size_t n) {
+    __typeof__(st->seen[0]) *e = &st->seen[p[pos] & 63];
+    if (e->depth && n - pos >= e->depth && tc_long_same(p + pos, p + e->at, e->depth)) return e->rank;
+    size_t depth;
+    uint32_t r = tc_long_match(t, v, p + pos, n - pos, &depth);
+    if (depth && pos <= UINT32_MAX) { e->at = (uint32_t)pos; e->depth = (uint32_t)depth; e->rank = r; }
+    return r;
+}
+
+/* Whether (a, b) is a valid pair, remembered for the rest of the piece (as tc_long_valid_pair). */
+static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+                                     tc_long_state *st, uint32_t a, uint32_t b) {
+    uint64_t key = tc_pair_key(a, b) + 1;   /* 0 = empty */
+    uint64_t *e = &st->memo[(key * 0x9E3779B97F4A7C15ull) >> 40 & st->memo_mask];
+    if ((*e >> 1) == key) return (int)(*e & 1);
+    int ok = tc_long_valid_pair(t, v, c, a, b);
+    if (ok >= 0) *e = key << 1 | (uint64_t)ok;
+    return ok;
+}
+
+/* The token to take at pos: the first of cand and its shorter prefixes that
+ * ends where a tokenization may continue and is valid after the last token
+ * (k tokens in out so far). TC_NONE when none is; *bad set when a token breaks
+ * the encoder's assumptions. */
+static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, tc_long_state *st,
+                                      const uint32_t *out, size_t k, size_t pos, uint32_t cand, int *bad) {
+    if (!k) {   /* the first token: any that leaves a way on */
+        while (cand != TC_NONE && tc_long_dead(st, pos + t->token[cand].len)) cand = t->token[cand].prefix;
+        return cand;
+    }
+    uint32_t prev = out[k - 1], first = cand;
+    __typeof__(st->recent[0]) *r = &st->recent[prev & 7];
+    if (st->use_recent) {
+        if (++st->steps == 4096) st->use_recent = st->hits * 4 > st->steps;
+        if (r->prev == prev && r->cand == cand && !tc_long_dead(st, pos + t->token[r->choice].len)) {
+            st->hits++;
+            return r->choice;
+        }
+    }
+    int clean = 1;   /* no candidate skipped for a dead end so far */
+    for (; cand != TC_NONE; cand = t->token[cand].prefix) {
+        if (tc_long_dead(st, pos + t->token[cand].len)) { clean = 0; continue; }
+        int ok = tc_long_valid_memo(t, v, c, st, prev, cand);
+        if (ok < 0) { *bad = 1; return TC_NONE; }
+        if (ok) break;
+    }
+    if (st->use_recent && clean && cand != TC_NONE) { r->prev = prev; r->cand = first; r->choice = cand; }
+    return cand;
+}
+
+/* BPE of p[0:n] into out (room for n ranks) by longest match with
+ * backtracking. The count, or TC_LONG_DECLINED when merging must do it (the
+ * tables are not built yet, the vocabulary does not suit, out of memory). */
+static __attribute__((noinline)) size_t tc_long_encode(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+    if (!v->char_merge_ok) return TC_LONG_DECLINED;   /* also: while that is being checked */
+    const tc_longpiece *t = tc_long_tables(v, n);
+    if (!t || !t->usable) return TC_LONG_DECLINED;
+    tc_long_state st;
+    if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
+    size_t pos = 0, k = 0;
+    int bad = 0;
+    uint32_t cand = tc_long_match_at(t, v, &st, p, 0, n);
+    while (pos < n) {
+        cand = tc_long_choose(t, v, c, &st, out, k, pos, cand, &bad);
+        if (cand != TC_NONE) {
+            out[k++] = cand;
+            pos += t->token[cand].len;
+            if (pos < n) cand = tc_long_match_at(t, v, &st, p, pos, n);
+            continue;
+        }
+        if (bad) break;
+        /* Nothing fits here: no tokenization of the rest starts at pos. */
+        st.dead[pos >> 6] |= 1ull << (pos & 63);
+        if (!k) break;   /* not BPE-built after all: let merging answer */
+        uint32_t last = out[--k];
+        pos -= t->token[last].len;
+        cand = t->token[last].prefix;
+    }
+    tc_long_state_free(&st);
+    return !bad && pos == n ? k : TC_LONG_DECLINED;
+}
