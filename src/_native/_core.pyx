@@ -431,6 +431,29 @@ cdef class CoreBPE:
         """``[count(t) for t in texts]`` on native threads."""
         return self._run_batch(texts, num_threads, True)
 
+    def count_files(self, list paths, size_t limit, size_t sniff):
+        """(status, tokens, bytes) of each file in ``paths`` (bytes, no NUL),
+        read and counted without the GIL; status 0 counted, 1 binary, 2 left
+        to the caller (see files.h)."""
+        self._require_splitter()
+        cdef Py_ssize_t n = len(paths), k
+        cdef const char **ptrs = <const char **>malloc((n + 1) * sizeof(char *))
+        cdef tc_file_count *out = <tc_file_count *>malloc((n + 1) * sizeof(tc_file_count))
+        try:
+            if ptrs == NULL or out == NULL:
+                raise MemoryError()
+            for k in range(n):
+                path = paths[k]
+                if type(path) is not bytes or b"\0" in path:
+                    raise ValueError("count_files takes file system paths as bytes without NUL")
+                ptrs[k] = PyBytes_AS_STRING(path)
+            with nogil:
+                tc_count_files(&self.v, self.split, ptrs, n, limit, sniff, out)
+            return [(out[k].status, out[k].tokens, out[k].bytes) for k in range(n)]
+        finally:
+            free(<void *>ptrs)
+            free(out)
+
     def encode_single_piece(self, bytes piece):
         """One piece, no splitting: its own rank if it is a token, else BPE."""
         cdef _Tokens tokens = _Tokens()

@@ -101,6 +101,16 @@ cdef extern from "encoder.h" nogil:
     int tc_batch_chunk_done(const tc_batch *b, size_t chunk)
 
 
+cdef extern from "files.h" nogil:
+    ctypedef struct tc_file_count:
+        int status
+        size_t tokens
+        size_t bytes
+
+    void tc_count_files(const tc_vocab *v, tc_split_fn split, const char *const *paths, size_t n, size_t limit,
+                        size_t sniff, tc_file_count *out)
+
+
 cdef extern from "workers.h" nogil:
     void tc_workers_finish()
 
