@@ -98,6 +98,7 @@ cdef class _Batch:
         cdef Py_ssize_t n = len(texts), k, length
         cdef const uint8_t **ptrs
         cdef size_t *lens
+        cdef size_t *chunk_at
         self.core = core
         self.texts = texts
         self.b.v = &core.v
@@ -105,17 +106,19 @@ cdef class _Batch:
         self.b.n = n
         self.b.ptrs = ptrs = <const uint8_t **>malloc((n + 1) * sizeof(uint8_t *))
         self.b.lens = lens = <size_t *>malloc((n + 1) * sizeof(size_t))
+        self.b.chunk_at = chunk_at = <size_t *>malloc((n + 1) * sizeof(size_t))
         if counting:
             self.b.counts = <size_t *>calloc(n + 1, sizeof(size_t))
         else:
             self.b.bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))
-            self.b.done = <uint8_t *>calloc(n // TC_BATCH_CHUNK + 1, 1)
-        if (ptrs == NULL or lens == NULL or (counting and self.b.counts == NULL)
+            self.b.done = <uint8_t *>calloc(n + 1, 1)  # one per chunk; never more chunks than texts
+        if (ptrs == NULL or lens == NULL or chunk_at == NULL or (counting and self.b.counts == NULL)
                 or (not counting and (self.b.bufs == NULL or self.b.done == NULL))):
             raise MemoryError()
         for k in range(n):
             ptrs[k] = _utf8(texts[k], &length)
             lens[k] = length
+        self.b.n_chunks = tc_batch_chunks(lens, n, chunk_at)
 
     def __dealloc__(self):
         cdef size_t k
@@ -127,6 +130,7 @@ cdef class _Batch:
         free(self.b.counts)
         free(<void *>self.b.ptrs)
         free(<void *>self.b.lens)
+        free(<void *>self.b.chunk_at)
 
 
 cdef class CoreBPE:
@@ -392,7 +396,7 @@ cdef class CoreBPE:
         thread encodes chunks too and turns finished chunks into lists as it
         goes, so building lists (which needs the GIL) overlaps the encoding."""
         cdef tc_batch *batch = &owner.b
-        cdef size_t n = batch.n, n_chunks = (n + TC_BATCH_CHUNK - 1) // TC_BATCH_CHUNK
+        cdef size_t n = batch.n, n_chunks = batch.n_chunks
         cdef size_t built = 0, c, k
         cdef int more = 1
         cdef list out = [None] * n
@@ -409,7 +413,7 @@ cdef class CoreBPE:
                 # that are done from the first one not yet built.
                 while built < n_chunks and tc_batch_chunk_done(batch, built):
                     if not batch.failed:
-                        for k in range(built * TC_BATCH_CHUNK, min(n, (built + 1) * TC_BATCH_CHUNK)):
+                        for k in range(batch.chunk_at[built], batch.chunk_at[built + 1]):
                             out[k] = self._to_list(&batch.bufs[k])
                     built += 1
         finally:
@@ -418,9 +422,8 @@ cdef class CoreBPE:
                     tc_workers_finish()
         if batch.failed:
             raise MemoryError()
-        for c in range(built, n_chunks):
-            for k in range(c * TC_BATCH_CHUNK, min(n, (c + 1) * TC_BATCH_CHUNK)):
-                out[k] = self._to_list(&batch.bufs[k])
+        for k in range(batch.chunk_at[built], n):
+            out[k] = self._to_list(&batch.bufs[k])
         return out
 
     def encode_ordinary_batch(self, texts, int num_threads=8):

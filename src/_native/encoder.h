@@ -177,21 +177,42 @@ typedef struct {
     const uint8_t *const *ptrs;
     const size_t *lens;
     size_t n;
-    size_t next;        /* next unclaimed text, taken atomically */
+    const size_t *chunk_at; /* chunk c is texts [chunk_at[c], chunk_at[c + 1]) */
+    size_t n_chunks;
+    size_t next;        /* next unclaimed chunk, taken atomically */
     size_t *counts;     /* count mode: one per text */
     tc_buf *bufs;       /* encode mode: one per text */
     uint8_t *done;      /* optional: set per chunk once its results are written */
     int failed;
 } tc_batch;
 
+/* A chunk closes at this many texts or bytes, whichever comes first: enough
+ * work to pay for the claim, little enough that a batch of a few long texts
+ * still spreads over the threads and no thread is left with a long tail. */
 #define TC_BATCH_CHUNK 16
+#define TC_BATCH_CHUNK_BYTES (64 << 10)
+
+/* Chunk boundaries of texts of lengths lens[0..n) into chunk_at (room for
+ * n + 1); the number of chunks. */
+static size_t tc_batch_chunks(const size_t *lens, size_t n, size_t *chunk_at) {
+    size_t c = 0, texts = 0, bytes = 0;
+    chunk_at[0] = 0;
+    for (size_t k = 0; k < n; k++) {
+        texts++;
+        bytes += lens[k];
+        if (texts == TC_BATCH_CHUNK || bytes >= TC_BATCH_CHUNK_BYTES || k + 1 == n) {
+            chunk_at[++c] = k + 1;
+            texts = bytes = 0;
+        }
+    }
+    return c;
+}
 
 /* Claim the next chunk of texts and do it; 0 when none is left. */
 static int tc_batch_step(tc_batch *b) {
-    size_t lo = __atomic_fetch_add(&b->next, TC_BATCH_CHUNK, __ATOMIC_RELAXED);
-    if (lo >= b->n) return 0;
-    size_t hi = lo + TC_BATCH_CHUNK < b->n ? lo + TC_BATCH_CHUNK : b->n;
-    for (size_t k = lo; k < hi; k++) {
+    size_t c = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
+    if (c >= b->n_chunks) return 0;
+    for (size_t k = b->chunk_at[c]; k < b->chunk_at[c + 1]; k++) {
         if (b->counts) {
             b->counts[k] = tc_count_text(b->v, b->split, b->ptrs[k], b->lens[k]);
             if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
@@ -199,7 +220,7 @@ static int tc_batch_step(tc_batch *b) {
             __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
         }
     }
-    if (b->done) __atomic_store_n(&b->done[lo / TC_BATCH_CHUNK], 1, __ATOMIC_RELEASE);
+    if (b->done) __atomic_store_n(&b->done[c], 1, __ATOMIC_RELEASE);
     return 1;
 }
 
@@ -215,8 +236,7 @@ static void *tc_batch_worker(void *arg) {
 /* The one thread-count policy of batches: what the caller asked for, but at
  * most one thread per chunk of texts (more would find nothing to claim), one
  * per processor, and the pool's size plus the caller's own thread. */
-static int tc_batch_threads(int requested, size_t n_texts) {
-    size_t chunks = (n_texts + TC_BATCH_CHUNK - 1) / TC_BATCH_CHUNK;
+static int tc_batch_threads(int requested, size_t chunks) {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     long threads = requested < 1 ? 1 : requested;
     if ((size_t)threads > chunks) threads = (long)chunks;
@@ -229,13 +249,13 @@ static int tc_batch_threads(int requested, size_t n_texts) {
  * calls; 1 when started (end with tc_workers_finish), 0 when the batch should
  * run with tc_batch_run instead (one thread, or the pool is busy). */
 static int tc_batch_start(tc_batch *b, int threads) {
-    threads = tc_batch_threads(threads, b->n);
+    threads = tc_batch_threads(threads, b->n_chunks);
     return threads > 1 && tc_workers_start(tc_batch_worker, b, threads - 1) >= 0;
 }
 
 /* Run the batch on `threads` threads (the caller's included). 0, or -1 on failure. */
 static int tc_batch_run(tc_batch *b, int threads) {
-    threads = tc_batch_threads(threads, b->n);
+    threads = tc_batch_threads(threads, b->n_chunks);
     if (threads <= 1) {
         tc_batch_worker(b);
     } else if (tc_workers_start(tc_batch_worker, b, threads - 1) >= 0) {
