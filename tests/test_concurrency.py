@@ -180,3 +180,18 @@ def test_batches_of_long_and_short_texts_match_tiktoken(pair, threads):
     assert ours.count_batch(texts, num_threads=threads) == [len(ids) for ids in expected]
     assert ours.encode_ordinary_batch(texts[:1] * 3, num_threads=threads) == expected[:1] * 3
     assert ours.count_batch([], num_threads=threads) == []
+
+
+def test_batches_leave_no_utf8_copy_in_the_callers_strings(pair):
+    # Batch threads convert each non-ASCII text themselves; asking CPython for
+    # the UTF-8 would convert them all on the caller's thread first and keep a
+    # copy inside every str for as long as it lives.
+    ours, theirs = pair
+    texts = ["Grüße aus 東京 \U0001f600 " * 50 + str(k) for k in range(40)]
+    expected = theirs.encode_ordinary_batch(["".join(list(t)) for t in texts])  # equal strings, other objects
+    sizes = [sys.getsizeof(t) for t in texts]
+    assert ours.count_batch(texts, num_threads=2) == [len(ids) for ids in expected]
+    assert ours.encode_ordinary_batch(texts, num_threads=2) == expected
+    assert [sys.getsizeof(t) for t in texts] == sizes
+    texts.append("lone \ud800 surrogate")
+    assert ours.count_batch(texts, num_threads=2)[-1] == len(theirs.encode_ordinary(texts[-1]))

@@ -78,11 +78,28 @@ cdef inline const uint8_t *_utf8(str text, Py_ssize_t *n) except NULL:
     return <const uint8_t *>PyUnicode_AsUTF8AndSize(text, n)
 
 
+cdef extern from "Python.h":
+    # The fixed-width layout of a str (PEP 393), read by batch threads without the GIL.
+    int PyUnicode_READY(object text) except -1
+    bint PyUnicode_IS_ASCII(object text)
+    int PyUnicode_KIND(object text)
+    void *PyUnicode_DATA(object text)
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+
+
 cdef inline _count_or_raise(size_t k):
     """A native count, where (size_t)-1 means the native side ran out of memory."""
     if k == <size_t>-1:
         raise MemoryError()
     return k
+
+
+cdef _raise_if_failed(const tc_batch *batch):
+    if batch.failed == TC_BATCH_SURROGATE:
+        # As PyUnicode_AsUTF8AndSize would have: the caller replaces lone surrogates and tries again.
+        raise UnicodeEncodeError("utf-8", "", 0, 0, "surrogates not allowed")
+    if batch.failed:
+        raise MemoryError()
 
 
 @cython.freelist(8)
@@ -99,6 +116,7 @@ cdef class _Batch:
         cdef const uint8_t **ptrs
         cdef size_t *lens
         cdef size_t *chunk_at
+        cdef uint8_t *kinds
         self.core = core
         self.texts = texts
         self.b.v = &core.v
@@ -107,17 +125,24 @@ cdef class _Batch:
         self.b.ptrs = ptrs = <const uint8_t **>malloc((n + 1) * sizeof(uint8_t *))
         self.b.lens = lens = <size_t *>malloc((n + 1) * sizeof(size_t))
         self.b.chunk_at = chunk_at = <size_t *>malloc((n + 1) * sizeof(size_t))
+        self.b.kinds = kinds = <uint8_t *>malloc(n + 1)
         if counting:
             self.b.counts = <size_t *>calloc(n + 1, sizeof(size_t))
         else:
             self.b.bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))
             self.b.done = <uint8_t *>calloc(n + 1, 1)  # one per chunk; never more chunks than texts
-        if (ptrs == NULL or lens == NULL or chunk_at == NULL or (counting and self.b.counts == NULL)
+        if (ptrs == NULL or lens == NULL or chunk_at == NULL or kinds == NULL or (counting and self.b.counts == NULL)
                 or (not counting and (self.b.bufs == NULL or self.b.done == NULL))):
             raise MemoryError()
         for k in range(n):
-            ptrs[k] = _utf8(texts[k], &length)
-            lens[k] = length
+            text = texts[k]
+            if not isinstance(text, str):
+                raise TypeError(f"expected str, got {type(text).__name__}")
+            PyUnicode_READY(text)
+            # ASCII is its own UTF-8; other strings are converted by the thread that encodes them (encoder.h).
+            ptrs[k] = <const uint8_t *>PyUnicode_DATA(text)
+            lens[k] = PyUnicode_GET_LENGTH(text)
+            kinds[k] = 0 if PyUnicode_IS_ASCII(text) else PyUnicode_KIND(text)
         self.b.n_chunks = tc_batch_chunks(lens, n, chunk_at)
 
     def __dealloc__(self):
@@ -131,6 +156,7 @@ cdef class _Batch:
         free(<void *>self.b.ptrs)
         free(<void *>self.b.lens)
         free(<void *>self.b.chunk_at)
+        free(<void *>self.b.kinds)
 
 
 cdef class CoreBPE:
@@ -387,8 +413,7 @@ cdef class CoreBPE:
             return self._encode_batch(batch, num_threads)
         with nogil:
             tc_batch_run(&batch.b, num_threads)
-        if batch.b.failed:
-            raise MemoryError()
+        _raise_if_failed(&batch.b)
         return [batch.b.counts[k] for k in range(batch.b.n)]
 
     cdef list _encode_batch(self, _Batch owner, int threads):
@@ -420,8 +445,7 @@ cdef class CoreBPE:
             if pooled:
                 with nogil:
                     tc_workers_finish()
-        if batch.failed:
-            raise MemoryError()
+        _raise_if_failed(batch)
         for k in range(batch.chunk_at[built], n):
             out[k] = self._to_list(&batch.bufs[k])
         return out

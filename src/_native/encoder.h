@@ -176,6 +176,8 @@ typedef struct {
     tc_split_fn split;
     const uint8_t *const *ptrs;
     const size_t *lens;
+    const uint8_t *kinds;   /* optional, per text: 0 UTF-8 (lens in bytes), else Python's fixed-width
+                             * code units of 1, 2 or 4 bytes (lens in code points); see tc_utf8_of */
     size_t n;
     const size_t *chunk_at; /* chunk c is texts [chunk_at[c], chunk_at[c + 1]) */
     size_t n_chunks;
@@ -183,8 +185,41 @@ typedef struct {
     size_t *counts;     /* count mode: one per text */
     tc_buf *bufs;       /* encode mode: one per text */
     uint8_t *done;      /* optional: set per chunk once its results are written */
-    int failed;
+    int failed;         /* TC_BATCH_OUT_OF_MEMORY or TC_BATCH_SURROGATE, 0 when all went well */
 } tc_batch;
+
+enum { TC_BATCH_OUT_OF_MEMORY = 1, TC_BATCH_SURROGATE = 2 };
+
+/* UTF-8 of n code points of `kind` bytes each (Python's latin-1, UCS-2 and
+ * UCS-4 string layouts) into out, which has room for n * (kind < 4 ? kind + 1
+ * : 4) bytes; the bytes written, or (size_t)-1 at a surrogate, which UTF-8
+ * cannot carry (the caller then replaces them, as tiktoken does). Done by the
+ * thread that encodes the text, so the caller's thread, which holds the GIL,
+ * does not convert every text before the threads can start. */
+static size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out) {
+    uint8_t *o = out;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = kind == 1 ? ((const uint8_t *)data)[i]
+                   : kind == 2 ? ((const uint16_t *)data)[i] : ((const uint32_t *)data)[i];
+        if (c < 0x80) {
+            *o++ = (uint8_t)c;
+        } else if (c < 0x800) {
+            *o++ = (uint8_t)(0xC0 | c >> 6);
+            *o++ = (uint8_t)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            if (c >= 0xD800 && c < 0xE000) return (size_t)-1;
+            *o++ = (uint8_t)(0xE0 | c >> 12);
+            *o++ = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+            *o++ = (uint8_t)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (uint8_t)(0xF0 | c >> 18);
+            *o++ = (uint8_t)(0x80 | (c >> 12 & 0x3F));
+            *o++ = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+            *o++ = (uint8_t)(0x80 | (c & 0x3F));
+        }
+    }
+    return (size_t)(o - out);
+}
 
 /* A chunk closes at this many texts or bytes, whichever comes first: enough
  * work to pay for the claim, little enough that a batch of a few long texts
@@ -208,18 +243,47 @@ static size_t tc_batch_chunks(const size_t *lens, size_t n, size_t *chunk_at) {
     return c;
 }
 
+/* Text k of the batch as UTF-8: its own bytes, or converted into *scratch
+ * (grown as needed). NULL, with b->failed set, when that fails. */
+static const uint8_t *tc_batch_text(tc_batch *b, size_t k, size_t *len, uint8_t **scratch, size_t *cap) {
+    *len = b->lens[k];
+    int kind = b->kinds ? b->kinds[k] : 0;
+    if (!kind) return b->ptrs[k];
+    size_t need = *len * (kind < 4 ? (size_t)kind + 1 : 4);
+    if (need > *cap) {
+        uint8_t *grown = realloc(*scratch, need);
+        if (!grown) {
+            __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
+            return NULL;
+        }
+        *scratch = grown;
+        *cap = need;
+    }
+    *len = tc_utf8_of(b->ptrs[k], b->lens[k], kind, *scratch);
+    if (*len == (size_t)-1) {
+        __atomic_store_n(&b->failed, TC_BATCH_SURROGATE, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    return *scratch;
+}
+
 /* Claim the next chunk of texts and do it; 0 when none is left. */
 static int tc_batch_step(tc_batch *b) {
     size_t c = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
     if (c >= b->n_chunks) return 0;
+    uint8_t *scratch = NULL;
+    size_t cap = 0, len;
     for (size_t k = b->chunk_at[c]; k < b->chunk_at[c + 1]; k++) {
+        const uint8_t *s = tc_batch_text(b, k, &len, &scratch, &cap);
+        if (!s) continue;
         if (b->counts) {
-            b->counts[k] = tc_count_text(b->v, b->split, b->ptrs[k], b->lens[k]);
-            if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
-        } else if (tc_encode_text(b->v, b->split, b->ptrs[k], b->lens[k], &b->bufs[k])) {
-            __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
+            b->counts[k] = tc_count_text(b->v, b->split, s, len);
+            if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
+        } else if (tc_encode_text(b->v, b->split, s, len, &b->bufs[k])) {
+            __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
         }
     }
+    free(scratch);
     if (b->done) __atomic_store_n(&b->done[c], 1, __ATOMIC_RELEASE);
     return 1;
 }

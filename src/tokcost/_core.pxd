@@ -82,6 +82,7 @@ cdef extern from "encoder.h" nogil:
         tc_split_fn split
         const uint8_t *const *ptrs
         const size_t *lens
+        const uint8_t *kinds
         size_t n
         const size_t *chunk_at
         size_t n_chunks
@@ -95,6 +96,7 @@ cdef extern from "encoder.h" nogil:
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     size_t tc_batch_chunks(const size_t *lens, size_t n, size_t *chunk_at)
+    enum: TC_BATCH_SURROGATE
     # Both take the caller's requested thread count; encoder.h's
     # tc_batch_threads is the one place that bounds it.
     int tc_batch_run(tc_batch *b, int threads)
