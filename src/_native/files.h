@@ -10,6 +10,7 @@
 #pragma once
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "encoder.h"
 
@@ -53,6 +54,11 @@ typedef struct {
 static size_t tc_read_small_file(const char *path, size_t limit, uint8_t **buf, size_t *cap) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return (size_t)-1;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= limit) {
+        close(fd);                                  /* large: not worth reading only to hand back */
+        return (size_t)-1;
+    }
     size_t n = 0;
     for (;;) {
         if (n == *cap) {
