@@ -163,3 +163,35 @@ def test_batches_work_in_a_forked_child():
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(_FORK_CHILD)], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_batches_of_long_and_short_texts_match_tiktoken(pair, threads):
+    # Chunks close at 16 texts or 64 KiB: long texts go alone, runs of short ones
+    # together, and the results come back in order whatever thread did them.
+    ours, theirs = pair
+    rng = random.Random(threads)
+    short = [t.replace("\ud800", "") for t in _texts(7, 60)]
+    texts = []
+    for k in range(90):
+        texts.append(rng.choice(short) * (rng.choice([1, 1, 1, 50, 120]) if k % 7 == 0 else 1))
+    expected = theirs.encode_ordinary_batch(texts, num_threads=1)
+    assert ours.encode_ordinary_batch(texts, num_threads=threads) == expected
+    assert ours.count_batch(texts, num_threads=threads) == [len(ids) for ids in expected]
+    assert ours.encode_ordinary_batch(texts[:1] * 3, num_threads=threads) == expected[:1] * 3
+    assert ours.count_batch([], num_threads=threads) == []
+
+
+def test_batches_leave_no_utf8_copy_in_the_callers_strings(pair):
+    # Batch threads convert each non-ASCII text themselves; asking CPython for
+    # the UTF-8 would convert them all on the caller's thread first and keep a
+    # copy inside every str for as long as it lives.
+    ours, theirs = pair
+    texts = ["Grüße aus 東京 \U0001f600 " * 50 + str(k) for k in range(40)]
+    expected = theirs.encode_ordinary_batch(["".join(list(t)) for t in texts])  # equal strings, other objects
+    sizes = [sys.getsizeof(t) for t in texts]
+    assert ours.count_batch(texts, num_threads=2) == [len(ids) for ids in expected]
+    assert ours.encode_ordinary_batch(texts, num_threads=2) == expected
+    assert [sys.getsizeof(t) for t in texts] == sizes
+    texts.append("lone \ud800 surrogate")
+    assert ours.count_batch(texts, num_threads=2)[-1] == len(theirs.encode_ordinary(texts[-1]))

@@ -8,12 +8,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tokcost
 from tokcost.bench.workloads import make_corpus
 from tokcost.cli import main
 from tokcost.corpus import count_corpus
 from tokcost.corpus.chat import conversation_tokens, message_tokens
+from tokcost.core import Encoding
 from tokcost.corpus.discovery import discover
 from tokcost.errors import CorpusError
 
@@ -51,6 +54,65 @@ def test_discovery_globs_dedup_and_missing(tmp_path):
     assert [s.path for s in found.sources] == [str(tmp_path / "a.md")]
     assert [reason for _, reason in found.problems] == ["no such file or directory",
                                                         "no file matches this pattern; check the path or quote the glob"]
+
+
+def test_discovery_walk_dedups_links_and_skips_linked_directories(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "target.txt").write_text("x")
+    (tmp_path / "a_link.txt").symlink_to(tmp_path / "b" / "target.txt")
+    (tmp_path / "c_dir_link").symlink_to(tmp_path / "b", target_is_directory=True)
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "skip.log").write_text("x")
+    (tmp_path / "b" / "build").mkdir()
+    (tmp_path / "b" / "build" / "out.txt").write_text("x")
+    found = discover([f"{tmp_path}/./", str(tmp_path / "b" / "target.txt")], ignore=["*.log", "b/build"])
+    # The link is listed first (a directory's files before its subdirectories); its target is then the same file.
+    assert [s.path for s in found.sources] == [str(tmp_path / "a_link.txt")]
+    assert found.ignored == 2
+    assert found.sources[0].size == 1 and not found.sources[0].explicit
+
+
+# ---------------------------------------------------------------------------- the native reader of small files
+
+
+def _native_counts(tmp_path, files: dict, limit: int = 1 << 20):
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    return tokcost.get_encoding(ENC).count_plain_files(paths + [str(tmp_path / "missing.txt")], limit=limit, sniff=8192)
+
+
+def test_native_reader_counts_plain_files_as_tiktoken_and_hands_back_the_rest(tmp_path):
+    import tiktoken
+
+    prose = "Tokens, 数据 and Привет мир 🙂\n    indented(code)\n".encode() * 50
+    files = {
+        "prose.txt": prose, "empty.txt": b"", "late_nul.txt": b"a" * 8192 + b"\0 tail",
+        "binary.bin": b"head\0tail", "cut.txt": "é".encode()[:1] + b" rest", "overlong.txt": b"\xc0\xaf",
+        "surrogate.txt": b"\xed\xa0\x80", "beyond.txt": b"\xf4\x90\x80\x80", "large.txt": b"word " * 2500,
+    }
+    got = dict(zip(list(files) + ["missing.txt"], _native_counts(tmp_path, files, limit=10_000)))
+    tik = tiktoken.get_encoding(ENC)
+    for name in ("prose.txt", "empty.txt", "late_nul.txt"):
+        assert got[name] == (0, len(tik.encode_ordinary(files[name].decode())), len(files[name])), name
+    assert got["binary.bin"][0] == 1
+    for name in ("cut.txt", "overlong.txt", "surrogate.txt", "beyond.txt", "large.txt", "missing.txt"):
+        assert got[name][0] == 2, name
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.binary(max_size=6), st.text(max_size=4).map(lambda t: t.encode("utf-8", "surrogatepass"))),
+                max_size=8).map(b"".join))
+def test_native_reader_takes_exactly_what_python_decodes(tmp_path, data):
+    data = data.replace(b"\0", b"")
+    try:
+        data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    status = _native_counts(tmp_path, {"f.txt": data})[0][0]
+    assert status == (0 if valid else 2), data
 
 
 # ---------------------------------------------------------------------------- counting and bad input
@@ -109,6 +171,13 @@ def test_unreadable_file_is_skipped_with_reason(tmp_path, monkeypatch):
         return real(path)
 
     monkeypatch.setattr(readers, "open_binary", guarded)
+    # The native reader hands a file it cannot read back to Python's reader (as it does any read error).
+    real_native = Encoding.count_plain_files
+
+    def native_refuses(self, paths, **kwargs):
+        return [(2, 0, 0) if p.endswith("secret.txt") else r for p, r in zip(paths, real_native(self, paths, **kwargs))]
+
+    monkeypatch.setattr(Encoding, "count_plain_files", native_refuses)
     result = count_corpus([str(tmp_path)], ENC, jobs=2)
     assert [f.path for f in result.counted_files] == [str(tmp_path / "ok.txt")]
     assert result.errors() == [(str(tmp_path / "secret.txt"), "cannot read (Permission denied)")]
@@ -129,14 +198,14 @@ def test_file_vanishing_after_discovery(tmp_path, monkeypatch):
     (tmp_path / "gone.txt").write_text("soon gone")
     from tokcost.corpus import work
 
-    real_plan = work.plan
+    real_plan = work.iter_plan
 
     def plan_then_delete(*args, **kwargs):
-        units = real_plan(*args, **kwargs)
+        units = list(real_plan(*args, **kwargs))
         (tmp_path / "gone.txt").unlink()
-        return units
+        return iter(units)
 
-    monkeypatch.setattr(work, "plan", plan_then_delete)
+    monkeypatch.setattr(work, "iter_plan", plan_then_delete)
     result = count_corpus([str(tmp_path)], ENC, jobs=1)
     assert result.skipped_files[0].skipped == "cannot read (No such file or directory)"
 

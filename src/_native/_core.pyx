@@ -78,11 +78,28 @@ cdef inline const uint8_t *_utf8(str text, Py_ssize_t *n) except NULL:
     return <const uint8_t *>PyUnicode_AsUTF8AndSize(text, n)
 
 
+cdef extern from "Python.h":
+    # The fixed-width layout of a str (PEP 393), read by batch threads without the GIL.
+    int PyUnicode_READY(object text) except -1
+    bint PyUnicode_IS_ASCII(object text)
+    int PyUnicode_KIND(object text)
+    void *PyUnicode_DATA(object text)
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+
+
 cdef inline _count_or_raise(size_t k):
     """A native count, where (size_t)-1 means the native side ran out of memory."""
     if k == <size_t>-1:
         raise MemoryError()
     return k
+
+
+cdef _raise_if_failed(const tc_batch *batch):
+    if batch.failed == TC_BATCH_SURROGATE:
+        # As PyUnicode_AsUTF8AndSize would have: the caller replaces lone surrogates and tries again.
+        raise UnicodeEncodeError("utf-8", "", 0, 0, "surrogates not allowed")
+    if batch.failed:
+        raise MemoryError()
 
 
 @cython.freelist(8)
@@ -98,6 +115,8 @@ cdef class _Batch:
         cdef Py_ssize_t n = len(texts), k, length
         cdef const uint8_t **ptrs
         cdef size_t *lens
+        cdef size_t *chunk_at
+        cdef uint8_t *kinds
         self.core = core
         self.texts = texts
         self.b.v = &core.v
@@ -105,17 +124,26 @@ cdef class _Batch:
         self.b.n = n
         self.b.ptrs = ptrs = <const uint8_t **>malloc((n + 1) * sizeof(uint8_t *))
         self.b.lens = lens = <size_t *>malloc((n + 1) * sizeof(size_t))
+        self.b.chunk_at = chunk_at = <size_t *>malloc((n + 1) * sizeof(size_t))
+        self.b.kinds = kinds = <uint8_t *>malloc(n + 1)
         if counting:
             self.b.counts = <size_t *>calloc(n + 1, sizeof(size_t))
         else:
             self.b.bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))
-            self.b.done = <uint8_t *>calloc(n // TC_BATCH_CHUNK + 1, 1)
-        if (ptrs == NULL or lens == NULL or (counting and self.b.counts == NULL)
+            self.b.done = <uint8_t *>calloc(n + 1, 1)  # one per chunk; never more chunks than texts
+        if (ptrs == NULL or lens == NULL or chunk_at == NULL or kinds == NULL or (counting and self.b.counts == NULL)
                 or (not counting and (self.b.bufs == NULL or self.b.done == NULL))):
             raise MemoryError()
         for k in range(n):
-            ptrs[k] = _utf8(texts[k], &length)
-            lens[k] = length
+            text = texts[k]
+            if not isinstance(text, str):
+                raise TypeError(f"expected str, got {type(text).__name__}")
+            PyUnicode_READY(text)
+            # ASCII is its own UTF-8; other strings are converted by the thread that encodes them (encoder.h).
+            ptrs[k] = <const uint8_t *>PyUnicode_DATA(text)
+            lens[k] = PyUnicode_GET_LENGTH(text)
+            kinds[k] = 0 if PyUnicode_IS_ASCII(text) else PyUnicode_KIND(text)
+        self.b.n_chunks = tc_batch_chunks(lens, n, chunk_at)
 
     def __dealloc__(self):
         cdef size_t k
@@ -127,6 +155,8 @@ cdef class _Batch:
         free(self.b.counts)
         free(<void *>self.b.ptrs)
         free(<void *>self.b.lens)
+        free(<void *>self.b.chunk_at)
+        free(<void *>self.b.kinds)
 
 
 cdef class CoreBPE:
@@ -383,8 +413,7 @@ cdef class CoreBPE:
             return self._encode_batch(batch, num_threads)
         with nogil:
             tc_batch_run(&batch.b, num_threads)
-        if batch.b.failed:
-            raise MemoryError()
+        _raise_if_failed(&batch.b)
         return [batch.b.counts[k] for k in range(batch.b.n)]
 
     cdef list _encode_batch(self, _Batch owner, int threads):
@@ -392,7 +421,7 @@ cdef class CoreBPE:
         thread encodes chunks too and turns finished chunks into lists as it
         goes, so building lists (which needs the GIL) overlaps the encoding."""
         cdef tc_batch *batch = &owner.b
-        cdef size_t n = batch.n, n_chunks = (n + TC_BATCH_CHUNK - 1) // TC_BATCH_CHUNK
+        cdef size_t n = batch.n, n_chunks = batch.n_chunks
         cdef size_t built = 0, c, k
         cdef int more = 1
         cdef list out = [None] * n
@@ -409,18 +438,16 @@ cdef class CoreBPE:
                 # that are done from the first one not yet built.
                 while built < n_chunks and tc_batch_chunk_done(batch, built):
                     if not batch.failed:
-                        for k in range(built * TC_BATCH_CHUNK, min(n, (built + 1) * TC_BATCH_CHUNK)):
+                        for k in range(batch.chunk_at[built], batch.chunk_at[built + 1]):
                             out[k] = self._to_list(&batch.bufs[k])
                     built += 1
         finally:
             if pooled:
                 with nogil:
                     tc_workers_finish()
-        if batch.failed:
-            raise MemoryError()
-        for c in range(built, n_chunks):
-            for k in range(c * TC_BATCH_CHUNK, min(n, (c + 1) * TC_BATCH_CHUNK)):
-                out[k] = self._to_list(&batch.bufs[k])
+        _raise_if_failed(batch)
+        for k in range(batch.chunk_at[built], n):
+            out[k] = self._to_list(&batch.bufs[k])
         return out
 
     def encode_ordinary_batch(self, texts, int num_threads=8):
@@ -430,6 +457,29 @@ cdef class CoreBPE:
     def count_batch(self, texts, int num_threads=8):
         """``[count(t) for t in texts]`` on native threads."""
         return self._run_batch(texts, num_threads, True)
+
+    def count_files(self, list paths, size_t limit, size_t sniff):
+        """(status, tokens, bytes) of each file in ``paths`` (bytes, no NUL),
+        read and counted without the GIL; status 0 counted, 1 binary, 2 left
+        to the caller (see files.h)."""
+        self._require_splitter()
+        cdef Py_ssize_t n = len(paths), k
+        cdef const char **ptrs = <const char **>malloc((n + 1) * sizeof(char *))
+        cdef tc_file_count *out = <tc_file_count *>malloc((n + 1) * sizeof(tc_file_count))
+        try:
+            if ptrs == NULL or out == NULL:
+                raise MemoryError()
+            for k in range(n):
+                path = paths[k]
+                if type(path) is not bytes or b"\0" in path:
+                    raise ValueError("count_files takes file system paths as bytes without NUL")
+                ptrs[k] = PyBytes_AS_STRING(path)
+            with nogil:
+                tc_count_files(&self.v, self.split, ptrs, n, limit, sniff, out)
+            return [(out[k].status, out[k].tokens, out[k].bytes) for k in range(n)]
+        finally:
+            free(<void *>ptrs)
+            free(out)
 
     def encode_single_piece(self, bytes piece):
         """One piece, no splitting: its own rank if it is a token, else BPE."""

@@ -176,30 +176,115 @@ typedef struct {
     tc_split_fn split;
     const uint8_t *const *ptrs;
     const size_t *lens;
+    const uint8_t *kinds;   /* optional, per text: 0 UTF-8 (lens in bytes), else Python's fixed-width
+                             * code units of 1, 2 or 4 bytes (lens in code points); see tc_utf8_of */
     size_t n;
-    size_t next;        /* next unclaimed text, taken atomically */
+    const size_t *chunk_at; /* chunk c is texts [chunk_at[c], chunk_at[c + 1]) */
+    size_t n_chunks;
+    size_t next;        /* next unclaimed chunk, taken atomically */
     size_t *counts;     /* count mode: one per text */
     tc_buf *bufs;       /* encode mode: one per text */
     uint8_t *done;      /* optional: set per chunk once its results are written */
-    int failed;
+    int failed;         /* TC_BATCH_OUT_OF_MEMORY or TC_BATCH_SURROGATE, 0 when all went well */
 } tc_batch;
 
+enum { TC_BATCH_OUT_OF_MEMORY = 1, TC_BATCH_SURROGATE = 2 };
+
+/* UTF-8 of n code points of `kind` bytes each (Python's latin-1, UCS-2 and
+ * UCS-4 string layouts) into out, which has room for n * (kind < 4 ? kind + 1
+ * : 4) bytes; the bytes written, or (size_t)-1 at a surrogate, which UTF-8
+ * cannot carry (the caller then replaces them, as tiktoken does). Done by the
+ * thread that encodes the text, so the caller's thread, which holds the GIL,
+ * does not convert every text before the threads can start. */
+static size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out) {
+    uint8_t *o = out;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = kind == 1 ? ((const uint8_t *)data)[i]
+                   : kind == 2 ? ((const uint16_t *)data)[i] : ((const uint32_t *)data)[i];
+        if (c < 0x80) {
+            *o++ = (uint8_t)c;
+        } else if (c < 0x800) {
+            *o++ = (uint8_t)(0xC0 | c >> 6);
+            *o++ = (uint8_t)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            if (c >= 0xD800 && c < 0xE000) return (size_t)-1;
+            *o++ = (uint8_t)(0xE0 | c >> 12);
+            *o++ = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+            *o++ = (uint8_t)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (uint8_t)(0xF0 | c >> 18);
+            *o++ = (uint8_t)(0x80 | (c >> 12 & 0x3F));
+            *o++ = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+            *o++ = (uint8_t)(0x80 | (c & 0x3F));
+        }
+    }
+    return (size_t)(o - out);
+}
+
+/* A chunk closes at this many texts or bytes, whichever comes first: enough
+ * work to pay for the claim, little enough that a batch of a few long texts
+ * still spreads over the threads and no thread is left with a long tail. */
 #define TC_BATCH_CHUNK 16
+#define TC_BATCH_CHUNK_BYTES (64 << 10)
+
+/* Chunk boundaries of texts of lengths lens[0..n) into chunk_at (room for
+ * n + 1); the number of chunks. */
+static size_t tc_batch_chunks(const size_t *lens, size_t n, size_t *chunk_at) {
+    size_t c = 0, texts = 0, bytes = 0;
+    chunk_at[0] = 0;
+    for (size_t k = 0; k < n; k++) {
+        texts++;
+        bytes += lens[k];
+        if (texts == TC_BATCH_CHUNK || bytes >= TC_BATCH_CHUNK_BYTES || k + 1 == n) {
+            chunk_at[++c] = k + 1;
+            texts = bytes = 0;
+        }
+    }
+    return c;
+}
+
+/* Text k of the batch as UTF-8: its own bytes, or converted into *scratch
+ * (grown as needed). NULL, with b->failed set, when that fails. */
+static const uint8_t *tc_batch_text(tc_batch *b, size_t k, size_t *len, uint8_t **scratch, size_t *cap) {
+    *len = b->lens[k];
+    int kind = b->kinds ? b->kinds[k] : 0;
+    if (!kind) return b->ptrs[k];
+    size_t need = *len * (kind < 4 ? (size_t)kind + 1 : 4);
+    if (need > *cap) {
+        uint8_t *grown = realloc(*scratch, need);
+        if (!grown) {
+            __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
+            return NULL;
+        }
+        *scratch = grown;
+        *cap = need;
+    }
+    *len = tc_utf8_of(b->ptrs[k], b->lens[k], kind, *scratch);
+    if (*len == (size_t)-1) {
+        __atomic_store_n(&b->failed, TC_BATCH_SURROGATE, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    return *scratch;
+}
 
 /* Claim the next chunk of texts and do it; 0 when none is left. */
 static int tc_batch_step(tc_batch *b) {
-    size_t lo = __atomic_fetch_add(&b->next, TC_BATCH_CHUNK, __ATOMIC_RELAXED);
-    if (lo >= b->n) return 0;
-    size_t hi = lo + TC_BATCH_CHUNK < b->n ? lo + TC_BATCH_CHUNK : b->n;
-    for (size_t k = lo; k < hi; k++) {
+    size_t c = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
+    if (c >= b->n_chunks) return 0;
+    uint8_t *scratch = NULL;
+    size_t cap = 0, len;
+    for (size_t k = b->chunk_at[c]; k < b->chunk_at[c + 1]; k++) {
+        const uint8_t *s = tc_batch_text(b, k, &len, &scratch, &cap);
+        if (!s) continue;
         if (b->counts) {
-            b->counts[k] = tc_count_text(b->v, b->split, b->ptrs[k], b->lens[k]);
-            if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
-        } else if (tc_encode_text(b->v, b->split, b->ptrs[k], b->lens[k], &b->bufs[k])) {
-            __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
+            b->counts[k] = tc_count_text(b->v, b->split, s, len);
+            if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
+        } else if (tc_encode_text(b->v, b->split, s, len, &b->bufs[k])) {
+            __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
         }
     }
-    if (b->done) __atomic_store_n(&b->done[lo / TC_BATCH_CHUNK], 1, __ATOMIC_RELEASE);
+    free(scratch);
+    if (b->done) __atomic_store_n(&b->done[c], 1, __ATOMIC_RELEASE);
     return 1;
 }
 
@@ -215,8 +300,7 @@ static void *tc_batch_worker(void *arg) {
 /* The one thread-count policy of batches: what the caller asked for, but at
  * most one thread per chunk of texts (more would find nothing to claim), one
  * per processor, and the pool's size plus the caller's own thread. */
-static int tc_batch_threads(int requested, size_t n_texts) {
-    size_t chunks = (n_texts + TC_BATCH_CHUNK - 1) / TC_BATCH_CHUNK;
+static int tc_batch_threads(int requested, size_t chunks) {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     long threads = requested < 1 ? 1 : requested;
     if ((size_t)threads > chunks) threads = (long)chunks;
@@ -229,13 +313,13 @@ static int tc_batch_threads(int requested, size_t n_texts) {
  * calls; 1 when started (end with tc_workers_finish), 0 when the batch should
  * run with tc_batch_run instead (one thread, or the pool is busy). */
 static int tc_batch_start(tc_batch *b, int threads) {
-    threads = tc_batch_threads(threads, b->n);
+    threads = tc_batch_threads(threads, b->n_chunks);
     return threads > 1 && tc_workers_start(tc_batch_worker, b, threads - 1) >= 0;
 }
 
 /* Run the batch on `threads` threads (the caller's included). 0, or -1 on failure. */
 static int tc_batch_run(tc_batch *b, int threads) {
-    threads = tc_batch_threads(threads, b->n);
+    threads = tc_batch_threads(threads, b->n_chunks);
     if (threads <= 1) {
         tc_batch_worker(b);
     } else if (tc_workers_start(tc_batch_worker, b, threads - 1) >= 0) {

@@ -86,7 +86,10 @@ cdef extern from "encoder.h" nogil:
         tc_split_fn split
         const uint8_t *const *ptrs
         const size_t *lens
+        const uint8_t *kinds
         size_t n
+        const size_t *chunk_at
+        size_t n_chunks
         size_t next
         size_t *counts
         tc_buf *bufs
@@ -96,13 +99,24 @@ cdef extern from "encoder.h" nogil:
     int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
-    const size_t TC_BATCH_CHUNK
+    size_t tc_batch_chunks(const size_t *lens, size_t n, size_t *chunk_at)
+    enum: TC_BATCH_SURROGATE
     # Both take the caller's requested thread count; encoder.h's
     # tc_batch_threads is the one place that bounds it.
     int tc_batch_run(tc_batch *b, int threads)
     int tc_batch_start(tc_batch *b, int threads)
     int tc_batch_step(tc_batch *b)
     int tc_batch_chunk_done(const tc_batch *b, size_t chunk)
+
+
+cdef extern from "files.h" nogil:
+    ctypedef struct tc_file_count:
+        int status
+        size_t tokens
+        size_t bytes
+
+    void tc_count_files(const tc_vocab *v, tc_split_fn split, const char *const *paths, size_t n, size_t limit,
+                        size_t sniff, tc_file_count *out)
 
 
 cdef extern from "workers.h" nogil:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, AbstractSet, Callable, Collection, Iterator, Literal, NoReturn, Optional, Sequence
@@ -261,6 +262,17 @@ class Encoding:
             return self._core.count_batch(texts, num_threads)
         except UnicodeEncodeError:
             return self._core.count_batch([_without_surrogates(t) for t in texts], num_threads)
+
+    def count_plain_files(self, paths: Sequence[str], *, limit: int, sniff: int) -> Optional[list]:
+        """For corpus readers: ``(status, tokens, bytes)`` per file, each read
+        and counted natively without the GIL. Status 0: counted (the file is
+        strict UTF-8, shorter than ``limit`` bytes); 1: a NUL byte in its first
+        ``sniff`` bytes; 2: anything else, left for the caller's reader. None
+        when this encoding splits text in Python.
+        """
+        if self._split_regex is not None:
+            return None
+        return self._core.count_files([os.fsencode(p) for p in paths], limit, sniff)
 
     # ------------------------------------------------------------------ decoding
 

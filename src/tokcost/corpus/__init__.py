@@ -120,19 +120,24 @@ def count_corpus(
     ``CorpusError`` on the first bad input instead of skipping it.
     """
     from tokcost.corpus import work
-    from tokcost.corpus.discovery import discover
+    from tokcost.corpus.discovery import discover, discover_lazily
 
     if chat:
         from tokcost.corpus.chat import chat_model
 
         chat_model(encoding, model)  # a model and encoding that disagree fail here, not once per record
-    found = discover(paths, ignore)
-    if strict and found.problems:
-        path, reason = found.problems[0]
-        raise CorpusError(f"{path}: {reason}")
     options = Options(encoding=encoding, chunk_size=chunk_size or Options.chunk_size, chat=chat, column=column,
                       model=model, strict=strict, language=language)
-    units = work.plan(found.sources, options, split_size=split_size)
+    if dask is None and not strict:
+        # Listing and counting overlap: local workers count each unit while this thread lists the next.
+        found, sources = discover_lazily(paths, ignore)
+        units = work.iter_plan(sources, options, split_size=split_size)
+    else:
+        found = discover(paths, ignore)
+        if strict and found.problems:
+            path, reason = found.problems[0]
+            raise CorpusError(f"{path}: {reason}")
+        units = work.plan(found.sources, options, split_size=split_size)
     if dask is None:
         from tokcost.corpus.local import run_local
 

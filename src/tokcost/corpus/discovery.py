@@ -12,9 +12,11 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 STDIN = "-"
 # Directories nobody wants counted unless named explicitly.
@@ -36,36 +38,171 @@ class Discovery:
     problems: list = field(default_factory=list)  # (path, reason) for inputs that do not exist or cannot be listed
 
 
-def _ignored(rel: str, name: str, patterns: Sequence[str]) -> bool:
-    for pattern in patterns:
-        if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(rel, pattern):
-            return True
-        if pattern.endswith("/") and fnmatch.fnmatchcase(name, pattern.rstrip("/")):
-            return True
-    return False
+class _Patterns:
+    """Ignore patterns: shell globs matched against a name or a path relative to the walked directory.
+
+    Compiled into one regular expression for names and one for relative paths,
+    so a file costs two matches however many patterns there are.
+    """
+
+    def __init__(self, patterns: Sequence[str]):
+        names = list(patterns) + [p.rstrip("/") for p in patterns if p.endswith("/")]
+        self._name = _any_of(names)
+        self._rel = _any_of(patterns)
+
+    def ignored(self, rel: str, name: str) -> bool:
+        return bool(self._name and (self._name(name) or self._rel(rel)))
 
 
-def _walk(root: str, patterns: Sequence[str], found: Discovery):
-    """Files under ``root`` in sorted order, pruning ignored directories."""
-    def onerror(exc: OSError) -> None:
-        found.problems.append((exc.filename or root, f"cannot list directory ({exc.strerror})"))
+def _any_of(patterns: Sequence[str]):
+    """A ``match`` that succeeds where ``fnmatch.fnmatchcase`` succeeds for any of ``patterns``."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
-        rel_dir = os.path.relpath(dirpath, root)
-        kept = []
-        for d in sorted(dirnames):
-            rel = d if rel_dir == "." else f"{rel_dir}/{d}"
-            if _ignored(rel, d, patterns):
+
+def _walk(root: str, patterns: _Patterns, found: Discovery):
+    """(directory, DirEntry) of the files under ``root``, sorted, ignored directories pruned.
+
+    os.walk's order: a directory's files, then its subdirectories (symbolic
+    links to directories are not followed). One scandir per directory: file
+    types come with the listing, not from a stat per file.
+    """
+    def walk(directory: str, rel_dir: str):
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            found.problems.append((exc.filename or root, f"cannot list directory ({exc.strerror})"))
+            return
+        subdirs = []
+        files = []
+        for entry in entries:
+            rel = entry.name if rel_dir == "." else f"{rel_dir}/{entry.name}"
+            if patterns.ignored(rel, entry.name):
                 found.ignored += 1
+            elif _is_dir(entry):
+                subdirs.append((entry, rel))
             else:
-                kept.append(d)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            if _ignored(rel, name, patterns):
-                found.ignored += 1
+                files.append(entry)
+        for entry in files:
+            yield directory, entry
+        for entry, rel in subdirs:
+            if not entry.is_symlink():
+                yield from walk(entry.path, rel)
+
+    yield from walk(root, ".")
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _child(directory: str, name: str) -> str:
+    """os.path.join for a normalized directory, without the dot: ``.`` + ``a`` is ``a``."""
+    if directory == ".":
+        return name
+    return directory + name if directory.endswith("/") else f"{directory}/{name}"
+
+
+def _normalized(path: str) -> str:
+    return str(PurePath(path))  # "./a//b" -> "a/b", as count's paths always read
+
+
+class _Finder:
+    """One discovery: what it found so far, and which resolved files it has seen."""
+
+    def __init__(self, patterns: _Patterns):
+        self.patterns = patterns
+        self.found = Discovery()
+        self.seen: set = set()
+        self.real_dirs: dict = {}  # directory -> its real path, worked out once per directory
+
+    def real_dir(self, directory: str) -> str:
+        real = self.real_dirs.get(directory)
+        if real is None:
+            real = self.real_dirs[directory] = os.path.realpath(directory)
+        return real
+
+    def add(self, path: str, key: str, stat_of: Callable[[], os.stat_result], explicit: bool = False):
+        """Add a normalized path (see _normalized) unless ``key``, the file it resolves to, was added;
+        the new Source, or None."""
+        if key in self.seen:
+            return None
+        self.seen.add(key)
+        try:
+            st = stat_of()
+        except OSError as exc:
+            self.found.problems.append((path, f"cannot stat ({exc.strerror})"))
+            return None
+        source = Source(path, st.st_size, st.st_mtime, explicit)
+        self.found.sources.append(source)
+        return source
+
+    def add_tree(self, directory: str) -> Iterator[Source]:
+        normalized_dirs: dict = {}
+        for parent, entry in _walk(directory, self.patterns, self.found):
+            if not _is_file(entry):
                 continue
-            yield os.path.join(dirpath, name)
+            normalized = normalized_dirs.get(parent)
+            if normalized is None:
+                normalized = normalized_dirs[parent] = _normalized(parent)
+            path = _child(normalized, entry.name)
+            # A file that is not a link resolves to its resolved directory plus its name.
+            key = os.path.realpath(path) if entry.is_symlink() else _child(self.real_dir(parent), entry.name)
+            source = self.add(path, key, entry.stat)
+            if source:
+                yield source
+
+    def add_match(self, match: str, magic: bool) -> Iterator[Source]:
+        """A path the user named, or one their glob matched: a directory to walk or a file."""
+        try:
+            st = os.lstat(match)
+            link = stat.S_ISLNK(st.st_mode)
+        except OSError:
+            self.found.problems.append((match, "no such file or directory"))
+            return
+        if link:
+            try:
+                st = os.stat(match)
+            except OSError:
+                self.found.problems.append((match, "broken symbolic link"))
+                return
+        if stat.S_ISDIR(st.st_mode):
+            yield from self.add_tree(match)
+        elif magic and self.patterns.ignored(match, os.path.basename(match)):
+            self.found.ignored += 1
+        else:
+            path = _normalized(match)
+            key = os.path.realpath(path) if link else _child(self.real_dir(os.path.dirname(path) or "."),
+                                                              os.path.basename(path))
+            source = self.add(path, key, lambda: st, explicit=not magic)
+            if source:
+                yield source
+
+    def sources(self, paths: Iterable[str]) -> Iterator[Source]:
+        for raw in paths:
+            raw = os.fspath(raw)
+            if raw == STDIN:
+                self.found.sources.append(Source(STDIN, explicit=True))
+                yield self.found.sources[-1]
+                continue
+            magic = glob.has_magic(raw)
+            matches = sorted(glob.glob(raw, recursive=True)) if magic else [raw]
+            if not matches:
+                self.found.problems.append((raw, "no file matches this pattern; check the path or quote the glob"))
+            for match in matches:
+                yield from self.add_match(match, magic)
 
 
 def discover(paths: Iterable[str], ignore: Sequence[str] = (), *, default_ignore: bool = True) -> Discovery:
@@ -74,48 +211,22 @@ def discover(paths: Iterable[str], ignore: Sequence[str] = (), *, default_ignore
     Ignore patterns are shell globs matched against a file's or directory's name
     and its path relative to the directory being walked (``*.log``, ``build``,
     ``data/raw/*``). Missing inputs are recorded in ``problems``, not raised.
+    Files are told apart by the real path they resolve to, so a file reached
+    twice (named and found in a directory, or through a link) counts once.
     """
-    patterns = list(ignore) + (list(DEFAULT_IGNORE) if default_ignore else [])
-    found = Discovery()
-    seen = set()
-
-    def add(path: str, explicit: bool = False) -> None:
-        path = str(PurePath(path))  # "./a//b" -> "a/b", as count's paths always read
-        key = os.path.realpath(path)
-        if key in seen:
-            return
-        seen.add(key)
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            found.problems.append((path, f"cannot stat ({exc.strerror})"))
-            return
-        found.sources.append(Source(path, st.st_size, st.st_mtime, explicit))
-
-    for raw in paths:
-        raw = os.fspath(raw)
-        if raw == STDIN:
-            found.sources.append(Source(STDIN, explicit=True))
-            continue
-        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
-        if not matches:
-            found.problems.append((raw, "no file matches this pattern; check the path or quote the glob"))
-        for match in matches:
-            if os.path.isdir(match):
-                for path in _walk(match, patterns, found):
-                    if os.path.isfile(path):
-                        add(path)
-            elif os.path.exists(match):
-                name = os.path.basename(match)
-                if glob.has_magic(raw) and _ignored(match, name, patterns):
-                    found.ignored += 1
-                else:
-                    add(match, explicit=not glob.has_magic(raw))
-            elif os.path.islink(match):
-                found.problems.append((match, "broken symbolic link"))
-            else:
-                found.problems.append((match, "no such file or directory"))
+    found, sources = discover_lazily(paths, ignore, default_ignore=default_ignore)
+    for _ in sources:
+        pass
     return found
+
+
+def discover_lazily(paths: Iterable[str], ignore: Sequence[str] = (), *,
+                    default_ignore: bool = True) -> tuple[Discovery, Iterator[Source]]:
+    """``discover`` as it goes: each Source as soon as it is found, so counting
+    can start before the listing ends. The Discovery fills in as the iterator
+    is consumed and is complete once it is exhausted."""
+    finder = _Finder(_Patterns(list(ignore) + (list(DEFAULT_IGNORE) if default_ignore else [])))
+    return finder.found, finder.sources(paths)
 
 
 def file_type(path: str) -> str:

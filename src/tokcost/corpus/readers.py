@@ -313,5 +313,42 @@ def read(enc, path: str, *, chat_logs: bool = False, column: Optional[str] = Non
     return read_text(enc, path, **options)
 
 
-__all__ = ["FileResult", "read", "read_text", "read_chat_jsonl", "read_chat_parquet", "read_column",
+def _plain_text(path: str, chat_logs: bool, column: Optional[str]) -> bool:
+    """Whether ``read`` would count ``path`` as an uncompressed plain text file."""
+    name = inner_name(path)
+    if path == "-" or "\0" in path or name != os.path.basename(path).lower():
+        return False
+    return not (column and name.endswith(TABLE_SUFFIXES)) and not (chat_logs and name.endswith(CHAT_SUFFIXES))
+
+
+def read_many(enc, paths, *, chat_logs: bool = False, column: Optional[str] = None, model: Optional[str] = None,
+              strict: bool = False, detect_language: bool = False,
+              chunk_size: int = DEFAULT_CHUNK_SIZE) -> list:
+    """``[read(enc, path, ...) for path in paths]``, the small plain files read and counted natively.
+
+    A plain file shorter than a chunk is one text to ``read_text`` too, so the
+    counts agree. The native call reads and counts them all without the GIL,
+    so threads counting other units run meanwhile; whatever it cannot settle
+    (invalid UTF-8, a read error, a larger file) goes through ``read``. Under
+    ``strict``, or when the script of each file is wanted, every file goes
+    through ``read`` in turn.
+    """
+    options = dict(chat_logs=chat_logs, column=column, model=model, strict=strict, detect_language=detect_language,
+                   chunk_size=chunk_size)
+    plain = [] if strict or detect_language else [p for p in paths if _plain_text(p, chat_logs, column)]
+    counted = enc.count_plain_files(plain, limit=chunk_size, sniff=SNIFF_BYTES) if plain else None
+    native = dict(zip(plain, counted)) if counted is not None else {}
+    results = []
+    for path in paths:
+        status, tokens, size = native.get(path, (2, 0, 0))
+        if status == 0:
+            results.append(FileResult(path, tokens=tokens, bytes=size))
+        elif status == 1:
+            results.append(_fail(FileResult(path), BINARY, strict=False))
+        else:
+            results.append(read(enc, path, **options))
+    return results
+
+
+__all__ = ["FileResult", "read", "read_many", "read_text", "read_chat_jsonl", "read_chat_parquet", "read_column",
            "open_binary", "decode"]

@@ -11,15 +11,15 @@ totals agree to the token.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 from tokcost.corpus.discovery import STDIN, Source
-from tokcost.corpus.readers import FileResult, inner_name, read
+from tokcost.corpus.readers import FileResult, inner_name, read, read_many
 from tokcost.corpus.streaming import DEFAULT_CHUNK_SIZE
 
 DEFAULT_SPLIT_SIZE = 64 << 20  # plain files larger than this are counted as byte ranges in parallel
 DEFAULT_BATCH_BYTES = 8 << 20
-DEFAULT_BATCH_FILES = 256
+DEFAULT_BATCH_FILES = 64  # small enough that workers start counting early and finish together
 
 
 @dataclass(frozen=True)
@@ -55,32 +55,33 @@ def _splittable(source: Source, options: Options) -> bool:
 def plan(sources: Sequence[Source], options: Options, *, split_size: Optional[int] = DEFAULT_SPLIT_SIZE,
          batch_bytes: int = DEFAULT_BATCH_BYTES, batch_files: int = DEFAULT_BATCH_FILES) -> list:
     """Units covering ``sources`` in order: large plain files split into ranges, small ones batched."""
-    units = []
+    return list(iter_plan(sources, options, split_size=split_size, batch_bytes=batch_bytes, batch_files=batch_files))
+
+
+def iter_plan(sources: Iterable[Source], options: Options, *, split_size: Optional[int] = DEFAULT_SPLIT_SIZE,
+              batch_bytes: int = DEFAULT_BATCH_BYTES, batch_files: int = DEFAULT_BATCH_FILES) -> Iterator[Unit]:
+    """``plan``, each unit as soon as its sources have arrived."""
     batch: list = []
     batch_size = 0
-
-    def flush():
-        nonlocal batch, batch_size
-        if batch:
-            units.append(Unit(tuple(batch)))
-            batch, batch_size = [], 0
-
     for source in sources:
-        if split_size and source.size > split_size and _splittable(source, options):
-            flush()
+        split = bool(split_size) and source.size > split_size and _splittable(source, options)
+        if split or source.path == STDIN or source.size >= batch_bytes:  # a unit of its own (or several)
+            if batch:
+                yield Unit(tuple(batch))
+                batch, batch_size = [], 0
+            if not split:
+                yield Unit((source.path,))
+                continue
             for part, start in enumerate(range(0, source.size, split_size)):
-                units.append(Unit((source.path,), start, min(start + split_size, source.size), part))
-            continue
-        if source.path == STDIN or source.size >= batch_bytes:
-            flush()
-            units.append(Unit((source.path,)))
+                yield Unit((source.path,), start, min(start + split_size, source.size), part)
             continue
         batch.append(source.path)
         batch_size += max(source.size, 0)
         if batch_size >= batch_bytes or len(batch) >= batch_files:
-            flush()
-    flush()
-    return units
+            yield Unit(tuple(batch))
+            batch, batch_size = [], 0
+    if batch:
+        yield Unit(tuple(batch))
 
 
 def run_unit(unit: Unit, options: Options) -> list:
@@ -92,7 +93,7 @@ def run_unit(unit: Unit, options: Options) -> list:
                   detect_language=options.language, chunk_size=options.chunk_size)
     if unit.end is not None:
         return [read(enc, unit.paths[0], start=unit.start, end=unit.end, part=unit.part, **kwargs)]
-    return [read(enc, path, **kwargs) for path in unit.paths]
+    return read_many(enc, unit.paths, **kwargs)
 
 
 def merge(results_per_unit: Sequence[Sequence[FileResult]]) -> list:

@@ -1,0 +1,107 @@
+/* Small plain files counted in one native call: opened, read, checked and
+ * counted without the GIL, so threads counting a corpus run side by side.
+ *
+ * Only the plain case is done here: a file shorter than the caller's limit,
+ * with no NUL byte at its start, that is strict UTF-8. Anything else (a read
+ * error, invalid UTF-8, a large file) is handed back for Python's reader,
+ * which knows the error messages and the U+FFFD rules; so this path can make
+ * a run faster but never count differently.
+ */
+#pragma once
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "encoder.h"
+
+/* Whether s[0:n] is UTF-8 as Python's strict decoder takes it: shortest
+ * forms only, no surrogates, nothing above U+10FFFF (Unicode table 3-7). */
+static int tc_is_strict_utf8(const uint8_t *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & 0x8080808080808080ull)) { i += 8; continue; }
+        }
+        uint8_t c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t len;
+        uint8_t lo = 0x80, hi = 0xBF;             /* range of the second byte */
+        if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+        else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+        else return 0;
+        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return 0;
+        for (size_t k = 2; k < len; k++)
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+enum { TC_FILE_COUNTED = 0, TC_FILE_BINARY = 1, TC_FILE_ASK_PYTHON = 2 };
+
+typedef struct {
+    int status;
+    size_t tokens;
+    size_t bytes;
+} tc_file_count;
+
+/* Read path into *buf (grown as needed, kept for the next file), up to
+ * `limit` bytes. The length read, or (size_t)-1 on any failure or when the
+ * file holds `limit` bytes or more. */
+static size_t tc_read_small_file(const char *path, size_t limit, uint8_t **buf, size_t *cap) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return (size_t)-1;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= limit) {
+        close(fd);                                  /* large: not worth reading only to hand back */
+        return (size_t)-1;
+    }
+    size_t n = 0;
+    for (;;) {
+        if (n == *cap) {
+            size_t want = *cap ? *cap * 2 : 1 << 16;
+            if (want > limit) want = limit;
+            if (want <= n) { n = (size_t)-1; break; }  /* the limit is reached: not small */
+            uint8_t *grown = realloc(*buf, want);
+            if (!grown) { n = (size_t)-1; break; }
+            *buf = grown;
+            *cap = want;
+        }
+        ssize_t got = read(fd, *buf + n, *cap - n);
+        if (got < 0) { n = (size_t)-1; break; }
+        if (got == 0) break;
+        n += (size_t)got;
+    }
+    close(fd);
+    return n;
+}
+
+/* Count each of paths[0..n): out[k] says whether it was counted, found
+ * binary (a NUL in its first `sniff` bytes), or is left to Python. */
+static void tc_count_files(const tc_vocab *v, tc_split_fn split, const char *const *paths, size_t n, size_t limit,
+                           size_t sniff, tc_file_count *out) {
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    for (size_t k = 0; k < n; k++) {
+        tc_file_count r = {TC_FILE_ASK_PYTHON, 0, 0};
+        size_t len = tc_read_small_file(paths[k], limit, &buf, &cap);
+        if (len != (size_t)-1) {
+            if (memchr(buf, 0, len < sniff ? len : sniff)) {
+                r.status = TC_FILE_BINARY;
+            } else if (tc_is_strict_utf8(buf, len)) {
+                r.tokens = tc_count_text(v, split, buf, len);
+                if (r.tokens != (size_t)-1) {
+                    r.status = TC_FILE_COUNTED;
+                    r.bytes = len;
+                } else {
+                    r.tokens = 0;
+                }
+            }
+        }
+        out[k] = r;
+    }
+    free(buf);
+}
