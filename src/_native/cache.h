@@ -6,7 +6,7 @@
 #include "bpe.h"
 #include "longpiece.h"
 
-#define TC_KEYED_MAX TC_LONG_KEY             /* pieces whose key is computed ahead */
+#define TC_KEYED_MAX TC_BIG_KEY              /* pieces whose key is computed ahead */
 #define TC_MAX_UNITS 256                    /* units per piece on the character path */
 
 /* BPE of p[0:n] into out (room for n ranks), without the whole-piece
@@ -225,7 +225,8 @@ static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8
     return k != (size_t)-1 ? k : tc_merge(v, c, p, n, out);
 }
 
-/* A piece's table key: its first 12 bytes and its hash (pieces of 2 to 64 bytes). */
+/* A piece's table key: its first 12 bytes and its hash over all its bytes
+ * (pieces of 2 to TC_KEYED_MAX bytes). */
 typedef struct { uint64_t w0; uint32_t w1; uint64_t h; } tc_piece_key;
 
 static inline void tc_piece_key_of(const uint8_t *p, size_t n, size_t avail, tc_piece_key *key) {
@@ -233,12 +234,8 @@ static inline void tc_piece_key_of(const uint8_t *p, size_t n, size_t avail, tc_
     key->h = tc_hash_piece(p, n, key->w0, key->w1);
 }
 
-static inline tc_long_entry *tc_long_slot(tc_caches *c, const tc_piece_key *key) {
-    return &c->long_piece[key->h >> (64 - TC_LONG_CACHE_BITS)];
-}
-
-/* Put a piece's tokens in the piece cache that fits them (pieces of 2 to 64
- * bytes, up to 16 tokens). */
+/* Put a piece's tokens in the piece cache when they fit it, and in the
+ * second level (pieces of 2 to TC_KEYED_MAX bytes). */
 static inline void tc_piece_remember(tc_caches *c, const uint8_t *p, size_t n, const tc_piece_key *key,
                                      const uint32_t *tokens, size_t k) {
     if (n < 2) return;
@@ -247,12 +244,9 @@ static inline void tc_piece_remember(tc_caches *c, const uint8_t *p, size_t n, c
         e->w0 = key->w0; e->w1 = key->w1; e->len = (uint8_t)n; e->n_tokens = (uint8_t)k;
         if (n > TC_INLINE) memcpy(e->rest, p + TC_INLINE, n - TC_INLINE);
         for (size_t j = 0; j < k; j++) e->tokens[j] = tokens[j];
-    } else if (n <= TC_LONG_KEY && k <= TC_LONG_TOKENS) {
-        tc_long_entry *e = tc_long_slot(c, key);
-        e->h = key->h; e->len = (uint8_t)n; e->n_tokens = (uint8_t)k;
-        memcpy(e->bytes, p, n);
-        memcpy(e->tokens, tokens, k * sizeof(uint32_t));
+        if (k == 1) return;                  /* a token: the token table answers it */
     }
+    tc_big_remember(c, p, n, key->h, tokens, k);
 }
 
 #define TC_NEEDS_MERGE ((size_t)-2)
@@ -278,13 +272,12 @@ static inline __attribute__((always_inline)) size_t tc_piece_lookup(const tc_voc
         r = n <= v->max_token_len ? tc_piece_probe(v, p, n, key->w0, key->w1, key->h) : TC_NONE;
         if (r != TC_NONE) {
             if (n <= TC_PIECE_CACHE_KEY) tc_piece_remember(c, p, n, key, &r, 1);
-        } else if (n > TC_PIECE_CACHE_KEY || tc_has_non_ascii(p, n)) {
-            /* Not a token: BPE's answer may be in the cache for longer
-             * results (short ASCII pieces nearly always fit the other). */
-            const tc_long_entry *e = tc_long_slot(c, key);
-            if (e->len == n && e->h == key->h && memcmp(e->bytes, p, n) == 0) {
-                memcpy(out, e->tokens, e->n_tokens * sizeof(uint32_t));
-                return e->n_tokens;
+        } else {
+            /* Not a token: BPE's answer may be in the second level. */
+            const tc_big_slot *b = tc_big_find(c, p, n, key->h);
+            if (b) {
+                memcpy(out, tc_big_tokens(c, b), b->n_tokens * sizeof(uint32_t));
+                return b->n_tokens;
             }
         }
     }
@@ -311,6 +304,7 @@ static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint
  * of encoding them, so their cache misses overlap instead of queueing. */
 static inline void tc_prefetch_piece(const tc_vocab *v, const tc_caches *c, const tc_piece_key *key, size_t n) {
     if (n <= TC_PIECE_CACHE_KEY) __builtin_prefetch(&c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)]);
+    else if (c->big) __builtin_prefetch(tc_big_bucket(c->big, key->h));
     __builtin_prefetch(&v->piece[key->h & v->piece_mask]);
 }
 
@@ -338,10 +332,13 @@ static inline int tc_encode_piece(const tc_vocab *v, tc_caches *c, const uint8_t
 static inline size_t tc_count_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
                                     uint32_t *scratch, const tc_piece_key *key) {
     if (n <= TC_SMALL_PIECE) return tc_piece_tokens(v, c, p, n, avail, scratch, key);
-    if (tc_piece_rank_avail(v, p, n, avail) != TC_NONE) return 1;
+    if (key) {                                /* the count alone, when the big-piece cache has it */
+        const tc_big_slot *b = tc_big_find(c, p, n, key->h);
+        if (b) return b->n_tokens;
+    }
     uint32_t *tmp = malloc(n * sizeof(uint32_t));
     if (!tmp) return (size_t)-1;
-    size_t k = tc_merge_piece(v, c, p, n, tmp);
+    size_t k = tc_piece_tokens(v, c, p, n, avail, tmp, key);
     free(tmp);
     return k;
 }

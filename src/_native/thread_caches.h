@@ -17,10 +17,11 @@
 #define TC_PIECE_CACHE_BITS 15
 #define TC_PIECE_CACHE_TOKENS 6
 #define TC_PIECE_CACHE_KEY 32                /* longest piece cached, in bytes */
-#define TC_LONG_CACHE_BITS 12                /* pieces with longer keys or more tokens */
-#define TC_LONG_KEY 64
-#define TC_LONG_TOKENS 16
 #define TC_CHAR_CACHE_BITS 12
+#define TC_BIG_KEY 4096                      /* longest piece the second-level cache keeps */
+#define TC_BIG_WAYS 4                        /* slots per bucket: one cache line */
+#define TC_BIG_INDEX_BITS 16                 /* slots, 16 bytes each: 1 MB */
+#define TC_BIG_ARENA (4u << 20)              /* bytes of pieces and their tokens */
 
 /* A character's standalone BPE: its tokens, and the highest rank merged on
  * the way (when, in the merge order, the character is complete). */
@@ -42,22 +43,37 @@ typedef struct {
     uint32_t tokens[TC_PIECE_CACHE_TOKENS];
 } tc_piece_entry;
 
-/* Pieces that do not fit a tc_piece_entry: up to 64 bytes and 16 tokens. */
+/* The second level: every piece of 2 to 4096 bytes whose BPE ran, whether or
+ * not it also fits a tc_piece_entry. It holds the pieces the piece cache
+ * cannot (longer than 32 bytes or more than 6 tokens: runs of Thai, Japanese,
+ * Myanmar and other scripts written without spaces, which o200k's letter rule
+ * keeps whole) and the ones a collision pushed out of it (a mix of scripts
+ * has more distinct pieces than it has slots). An index slot holds the
+ * piece's hash and where its bytes and tokens sit in the arena; a lookup
+ * compares the stored bytes with the piece in full, so an answer is only
+ * returned for the identical byte string. Slots come in buckets of four, one
+ * cache line. The arena is filled front to back; when a piece does not fit,
+ * the index is cleared and filling starts again, so the block never grows
+ * past its fixed size (5 MB, mapped on first use, resident as it fills). */
 typedef struct {
-    uint64_t h;                             /* the piece's hash */
-    uint8_t len;                            /* 0 = empty */
-    uint8_t n_tokens;
-    uint8_t pad[6];
-    uint8_t bytes[TC_LONG_KEY];
-    uint32_t tokens[TC_LONG_TOKENS];
-} tc_long_entry;
+    uint64_t h;                             /* the piece's hash (tc_hash_piece) */
+    uint32_t off;                           /* its bytes at arena[off], then its tokens (aligned) */
+    uint16_t len;                           /* 0 = empty */
+    uint16_t n_tokens;
+} tc_big_slot;
+
+typedef struct {
+    tc_big_slot index[1 << TC_BIG_INDEX_BITS];
+    uint32_t used;                          /* arena bytes filled, a multiple of 4 */
+    uint8_t arena[TC_BIG_ARENA];
+} tc_big_cache;
 
 typedef struct tc_caches {
     uint64_t owner;                          /* uid of the vocabulary; 0 = none */
     uint64_t pair[1 << TC_PAIR_CACHE_BITS];  /* (answer + 1) << 42 | key; 0 = empty */
     tc_piece_entry piece[1 << TC_PIECE_CACHE_BITS];
-    tc_long_entry long_piece[1 << TC_LONG_CACHE_BITS];
     tc_char_entry chars[1 << TC_CHAR_CACHE_BITS];
+    tc_big_cache *big;                       /* mapped on its first piece; NULL before */
 } tc_caches;
 
 /* Each thread's caches, for the last two vocabularies it used: a few
@@ -73,7 +89,12 @@ static pthread_key_t tc_caches_key;
 static pthread_once_t tc_caches_once = PTHREAD_ONCE_INIT;
 static __thread tc_thread_caches *tc_tls_caches;
 
-static void tc_caches_unmap(void *p) { munmap(p, sizeof(tc_thread_caches)); }
+static void tc_caches_unmap(void *p) {
+    tc_thread_caches *t = p;
+    for (int i = 0; i < 2; i++)
+        if (t->slot[i].big) munmap(t->slot[i].big, sizeof(tc_big_cache));
+    munmap(p, sizeof(tc_thread_caches));
+}
 static void tc_caches_key_init(void) { pthread_key_create(&tc_caches_key, tc_caches_unmap); }
 
 /* This thread's block of caches, mapped on first use; NULL when out of memory.
@@ -100,7 +121,12 @@ static tc_caches *tc_caches_for(const tc_vocab *v) {
     if (c[0].owner == v->uid) return &c[0];
     if (c[1].owner == v->uid) return &c[1];
     c = &c[t->next++ & 1];
-    if (c->owner) memset(c, 0, sizeof(*c));   /* reused: clear the last vocabulary's answers */
+    if (c->owner) {                            /* reused: clear the last vocabulary's answers */
+        tc_big_cache *big = c->big;
+        memset(c, 0, sizeof(*c));
+        if (big) { memset(big->index, 0, sizeof(big->index)); big->used = 0; }
+        c->big = big;
+    }
     c->owner = v->uid;
     return c;
 }
@@ -126,4 +152,47 @@ static inline uint32_t tc_pair_rank_cached(const tc_vocab *v, tc_caches *c, uint
     r = tc_pair_rank_of_key(v, key);
     tc_pair_cache_put(c, key, r);
     return r;
+}
+
+/* ------------------------------------------------------- big-piece cache */
+
+static inline tc_big_slot *tc_big_bucket(tc_big_cache *b, uint64_t h) {
+    return &b->index[(h >> (64 - TC_BIG_INDEX_BITS)) & ~(uint64_t)(TC_BIG_WAYS - 1)];
+}
+
+/* The slot holding p[0:n] (hash h), or NULL. */
+static inline const tc_big_slot *tc_big_find(const tc_caches *c, const uint8_t *p, size_t n, uint64_t h) {
+    if (!c->big) return NULL;
+    const tc_big_slot *e = tc_big_bucket(c->big, h);
+    for (int w = 0; w < TC_BIG_WAYS; w++)
+        if (e[w].h == h && e[w].len == n && memcmp(c->big->arena + e[w].off, p, n) == 0) return &e[w];
+    return NULL;
+}
+
+static inline const uint32_t *tc_big_tokens(const tc_caches *c, const tc_big_slot *e) {
+    return (const uint32_t *)(c->big->arena + e->off + ((e->len + 3u) & ~3u));
+}
+
+/* Keep p[0:n]'s k tokens (n <= TC_BIG_KEY). Out of memory only means not kept. */
+static __attribute__((noinline)) void tc_big_remember(tc_caches *c, const uint8_t *p, size_t n, uint64_t h, const uint32_t *tokens, size_t k) {
+    tc_big_cache *b = c->big;
+    if (!b) {
+        b = mmap(NULL, sizeof(tc_big_cache), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (b == MAP_FAILED) return;
+        c->big = b;
+    }
+    uint32_t need = (uint32_t)((n + 3) & ~(size_t)3) + (uint32_t)(k * sizeof(uint32_t));
+    if (b->used + need > TC_BIG_ARENA) {     /* full: forget everything, start again */
+        memset(b->index, 0, sizeof(b->index));
+        b->used = 0;
+    }
+    /* An empty slot of the bucket, else one picked by the hash's low bits. */
+    tc_big_slot *e = tc_big_bucket(b, h);
+    int w = 0;
+    while (w < TC_BIG_WAYS && e[w].len) w++;
+    e = &e[w < TC_BIG_WAYS ? w : (int)(h & (TC_BIG_WAYS - 1))];
+    e->h = h; e->off = b->used; e->len = (uint16_t)n; e->n_tokens = (uint16_t)k;
+    memcpy(b->arena + b->used, p, n);
+    memcpy(b->arena + b->used + ((n + 3) & ~(size_t)3), tokens, k * sizeof(uint32_t));
+    b->used += need;
 }
