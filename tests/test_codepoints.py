@@ -90,7 +90,7 @@ def test_tables_match_regex_except_later_unicode_additions():
     assert ours[ord("a")] == F_L | F_B and ours[ord("A")] == F_L | F_A and ours[ord(" ")] == F_WS
 
 
-@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base", "r50k_base"])
 def test_splits_match_the_regex_engine_on_every_code_point(name):
     import tokcost
 
