@@ -6,7 +6,8 @@ different bytes, or one raising where the other does not. Where tiktoken
 itself fails (a pyo3 panic, which is a BaseException), tokcost is checked
 against the pure-Python reference ``tokcost._reference`` instead.
 
-The first byte of every input picks the encoding, so one corpus covers both.
+The first byte of every input picks the encoding (``ENCODING_NAMES[byte % 4]``),
+so one corpus covers them all.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 import functools
 import os
 
-ENCODING_NAMES = ("o200k_base", "cl100k_base")
+# p50k_edit stands for p50k_base too: the same ranks and pattern, plus the FIM special tokens.
+ENCODING_NAMES = ("o200k_base", "cl100k_base", "r50k_base", "p50k_edit")
 
 # Short enough that the O(n^2) reference stays fast when tiktoken panics.
 MAX_LEN = 4096

@@ -1,7 +1,8 @@
 """Write the seed corpus under fuzz/corpus/<target>/ (run once; files are committed).
 
 Each seed is named by the sha1 of its contents, as libFuzzer names what it adds.
-The first byte of a seed picks the encoding (even: o200k_base, odd: cl100k_base).
+The first byte of a seed picks the encoding (harness.ENCODING_NAMES[byte % 4]:
+o200k_base, cl100k_base, r50k_base, p50k_edit).
 """
 
 import hashlib
@@ -35,6 +36,10 @@ def seeds():
     yield "decode", b"\x00" + bytes([10, 1, 2, 170, 0, 1, 210, 0, 0, 230, 255, 255, 245, 0, 0, 255, 0, 1])
     yield "decode", b"\x01" + bytes([10, 1, 2, 171, 0, 1, 171, 0, 7, 100, 0, 0])
     yield "decode", b"\x00" + bytes(range(256))
+    for k, text in enumerate(TEXTS):  # the GPT-2 family: r50k_base, p50k_edit
+        data = text.encode("utf-8")
+        yield "encode", bytes([2 + k % 2]) + data
+        yield "specials", bytes([2 + k % 2, (k * 37) % 256]) + bytes(b % 29 for b in data[:64])
 
 
 def main() -> None:

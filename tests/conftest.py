@@ -15,7 +15,7 @@ import pytest
 
 from tokcost.bundled import FLORES_SAMPLE_DIR
 
-ENCODING_NAMES = ["o200k_base", "cl100k_base"]
+ENCODING_NAMES = ["o200k_base", "cl100k_base", "r50k_base", "p50k_base", "p50k_edit"]
 
 _tokcost_cache = Path(tempfile.mkdtemp(prefix="tokcost-tables-cache-"))
 os.environ["TOKCOST_CACHE_DIR"] = str(_tokcost_cache)

@@ -76,15 +76,19 @@ def test_model_option_and_date(capsys):
 
 
 def test_full_corpus_csv_matches_published(capsys, flores_dir):
-    code, out, _ = _run(capsys, flores_dir, "-e", "cl100k_base", "--format", "csv")
+    columns = {"cl100k_base": "cl100k_base", "r50k_base": "r50k_base", "p50k_base": "p50k_base",
+               "p50k_edit": "p50k_edit", "GPT-2": "gpt2"}  # Petrov et al.'s tokenizer -> our encoding
+    argv = [arg for encoding in columns.values() for arg in ("-e", encoding)]
+    code, out, _ = _run(capsys, flores_dir, *argv, "--format", "csv")
     assert code == 0
-    ours = {r["language"]: r for r in csv.DictReader(io.StringIO(out))}
-    published = {r["language"]: r for r in csv.DictReader(open(flores_dir / "published_premiums.csv"))
-                 if r["tokenizer"] == "cl100k_base" and r["language"] in ours}
-    assert len(ours) == len(published) == 56
-    for code_, row in published.items():
-        assert ours[code_]["tokens"] == row["tokens"]
-        assert f"{float(ours[code_]['premium']):.4f}" == row["premium"]
+    ours = {(r["language"], r["encoding"]): r for r in csv.DictReader(io.StringIO(out))}
+    published = {(r["language"], columns[r["tokenizer"]]): r
+                 for r in csv.DictReader(open(flores_dir / "published_premiums.csv"))
+                 if r["tokenizer"] in columns and (r["language"], columns[r["tokenizer"]]) in ours}
+    assert len(ours) == len(published) == 56 * 5
+    for key, row in published.items():
+        assert ours[key]["tokens"] == row["tokens"], key
+        assert f"{float(ours[key]['premium']):.4f}" == row["premium"], key
 
 
 def test_sample_csv_equals_tiktoken(capsys):

@@ -90,7 +90,7 @@ def test_tables_match_regex_except_later_unicode_additions():
     assert ours[ord("a")] == F_L | F_B and ours[ord("A")] == F_L | F_A and ours[ord(" ")] == F_WS
 
 
-@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base", "r50k_base"])
 def test_splits_match_the_regex_engine_on_every_code_point(name):
     import tokcost
 
@@ -104,10 +104,18 @@ def test_splits_match_the_regex_engine_on_every_code_point(name):
 
 def test_ids_match_tiktoken_on_every_code_point(pair):
     ours, ref = pair
+    _skip_same_as_p50k_base(ours)
     code_points = _code_points()
     for probe in PROBES:
         for text in _chunks(code_points, probe):
             assert ours.encode_ordinary(text) == ref.encode_ordinary(text), probe
+
+
+def _skip_same_as_p50k_base(enc):
+    # p50k_edit has p50k_base's ranks and pattern (test_gpt2_encodings checks
+    # it); it differs only in special tokens, which ordinary text never meets.
+    if enc.name == "p50k_edit":
+        pytest.skip("ordinary encoding is p50k_base's, checked there")
 
 
 def _stable_tokens(enc, text):
@@ -120,6 +128,7 @@ def _stable_tokens(enc, text):
 
 def test_code_points_whose_class_changed_after_unicode_16(pair):
     ours, ref = pair
+    _skip_same_as_p50k_base(ours)
     changed = sorted(_changed_after_16())
     assert changed, "expected the regex package to be on a newer Unicode than 16.0"
     for probe in PROBES:

@@ -61,10 +61,16 @@ def _list_price(model, tokens):
 # ---------------------------------------------------------------- the published table
 
 
-def test_full_flores_cl100k_equals_published_table(flores_dir):
+# Petrov et al.'s tokenizer column -> our encoding (their "GPT-2" is tiktoken's gpt2).
+PUBLISHED_COLUMNS = {"cl100k_base": "cl100k_base", "r50k_base": "r50k_base", "p50k_base": "p50k_base",
+                     "p50k_edit": "p50k_edit", "GPT-2": "gpt2"}
+
+
+@pytest.mark.parametrize("column", PUBLISHED_COLUMNS)
+def test_full_flores_equals_published_table(flores_dir, column):
     published = {row["language"]: row for row in csv.DictReader(open(flores_dir / "published_premiums.csv"))
-                 if row["tokenizer"] == "cl100k_base"}
-    result = analyze_corpus(flores_dir, encodings=["cl100k_base"], models=[])
+                 if row["tokenizer"] == column}
+    result = analyze_corpus(flores_dir, encodings=[PUBLISHED_COLUMNS[column]], models=[])
     assert len(result.stats) == 56
     for stat in result.stats:
         row = published[stat.language]

@@ -12,6 +12,7 @@ TEXTS = [
     "trailing spaces  <|endoftext|>  x",
     "no special here",
     "<|fim_prefix|>x<|fim_suffix|>",
+    "<|fim_prefix|>a<|fim_middle|>b<|fim_suffix|>c<|endoftext|>",
     "<|endoftext",
     "<<|endoftext|>|>",
 ]

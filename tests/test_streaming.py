@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import tokcost
 from tokcost.corpus.streaming import (
     count_stream,
+    cut_rule,
     encode_stream,
     find_cut_in_file,
     is_cut,
@@ -24,7 +25,7 @@ from tokcost.corpus.streaming import (
     next_cut,
 )
 
-ENCODINGS = ["o200k_base", "cl100k_base"]
+ENCODINGS = ["o200k_base", "cl100k_base", "r50k_base", "p50k_base"]
 # Characters that sit next to the cut rule's edges: newlines, \r, slashes, contractions,
 # Unicode whitespace, marks, digits, punctuation runs, non-Latin letters.
 TRICKY = ["\n", "\n", "\n\n", "\r\n", " ", "  ", "\t", "/", "//", ".", ",", "a", "B", "Zz", "'", "'s", "'LL", "1", "234",
@@ -32,8 +33,9 @@ TRICKY = ["\n", "\n", "\n\n", "\r\n", " ", "  ", "\t", "/", "//", ".", ",", "a",
           "I", "\x0b", "\x0c", "_", "<|endoftext|>"]
 
 
-def _split_everywhere(data: bytes) -> list:
-    cuts = [p for p in range(1, len(data)) if is_cut(data, p)]
+def _split_everywhere(data: bytes, enc=None) -> list:
+    rule = cut_rule(enc)
+    cuts = [p for p in range(1, len(data)) if is_cut(data, p, rule)]
     return [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)])]
 
 
@@ -50,7 +52,7 @@ def _assert_split_is_exact(enc, data: bytes, pieces: list) -> None:
 def test_every_cut_is_a_pretokenizer_boundary(name, parts):
     enc = tokcost.get_encoding(name)
     data = "".join(parts).encode("utf-8")
-    _assert_split_is_exact(enc, data, _split_everywhere(data))
+    _assert_split_is_exact(enc, data, _split_everywhere(data, enc))
 
 
 def test_cuts_agree_with_tiktoken(pair):
@@ -59,7 +61,7 @@ def test_cuts_agree_with_tiktoken(pair):
     rng = random.Random(7)
     for _ in range(300):
         data = "".join(rng.choice(TRICKY) for _ in range(rng.randint(1, 50))).encode()
-        pieces = _split_everywhere(data)
+        pieces = _split_everywhere(data, ours)
         whole = theirs.encode_ordinary(data.decode())
         assert [t for p in pieces for t in theirs.encode_ordinary(p.decode())] == whole
         assert len(whole) == sum(ours.count(p.decode()) for p in pieces)
@@ -73,7 +75,18 @@ def test_real_text_split_at_every_cut(name, parallel_corpus_dir):
         if os.path.isfile(path):
             data = open(path, "rb").read()[:20000]
             data = data[: len(data.decode("utf-8", "ignore").encode())]  # whole characters only
-            _assert_split_is_exact(enc, data, _split_everywhere(data))
+            _assert_split_is_exact(enc, data, _split_everywhere(data, enc))
+
+
+def test_gpt2_newline_cut_needs_no_whitespace_before():
+    # r50k's "\n\n" before text is two pieces, but one ("\s++$") at the end of a chunk.
+    rule = cut_rule(tokcost.get_encoding("r50k_base"))
+    assert is_cut(b"x.\ny", 3, rule) and is_cut(b"ab cd", 2, rule)
+    for before in [b"\n", b" ", b"\t", "\u3000".encode(), "\u00a0".encode(), "\u2028".encode(), "\u0085".encode()]:
+        data = b"x" + before + b"\ny"
+        assert not is_cut(data, len(data) - 1, rule), before
+        assert is_cut(data, len(data) - 1), before  # o200k/cl100k: "\s*[\r\n]" keeps the run whole either way
+    assert cut_rule(tokcost.get_encoding("o200k_base")) is not rule
 
 
 def test_slash_after_newline_is_not_a_cut():
@@ -90,12 +103,12 @@ def test_iter_chunks_reassembles_and_cuts_safely(name, chunk_size):
     enc = tokcost.get_encoding(name)
     rng = random.Random(chunk_size)
     data = "".join(rng.choice(TRICKY) for _ in range(3000)).encode()
-    chunks = list(iter_chunks(io.BytesIO(data), chunk_size))
+    chunks = list(iter_chunks(io.BytesIO(data), chunk_size, rule=cut_rule(enc)))
     _assert_split_is_exact(enc, data, chunks)
     offset = 0
     for chunk in chunks[:-1]:
         offset += len(chunk)
-        assert is_cut(data, offset)
+        assert is_cut(data, offset, cut_rule(enc))
     assert count_stream(enc, io.BytesIO(data), chunk_size).tokens == enc.count(data.decode())
 
 
@@ -115,7 +128,7 @@ def test_iter_chunks_reassembles_and_cuts_safely(name, chunk_size):
 )
 def test_pathological_files_fall_back_to_bigger_chunks(name, data):
     enc = tokcost.get_encoding(name)
-    chunks = list(iter_chunks(io.BytesIO(data), 256))
+    chunks = list(iter_chunks(io.BytesIO(data), 256, rule=cut_rule(enc)))
     _assert_split_is_exact(enc, data, chunks)
     assert count_stream(enc, io.BytesIO(data), 256).tokens == enc.count(data.decode("utf-8", "replace"))
 
@@ -151,7 +164,8 @@ def test_byte_ranges_meet_exactly(tmp_path, name):
     for step in (97, 1000, 7919):
         total = 0
         with open(path, "rb") as f:
-            bounds = [find_cut_in_file(f, p, len(data), block=64) for p in range(0, len(data), step)] + [len(data)]
+            bounds = [find_cut_in_file(f, p, len(data), block=64, rule=cut_rule(enc))
+                      for p in range(0, len(data), step)] + [len(data)]
         assert bounds == sorted(bounds)
         for lo, hi in zip(bounds, bounds[1:]):
             total += enc.count(data[lo:hi].decode("utf-8", "replace"))

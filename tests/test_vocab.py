@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 
@@ -14,7 +15,7 @@ from tokcost.errors import VocabularyError
 
 
 def test_bundled_files_are_the_official_ones():
-    for name in ["o200k_base", "cl100k_base"]:
+    for name in ["o200k_base", "cl100k_base", "r50k_base", "p50k_base"]:
         spec = registry.ENCODINGS[name]
         data = gzip.decompress((bundled.VOCAB_DIR / f"{name}.tiktoken.gz").read_bytes())
         assert hashlib.sha256(data).hexdigest() == spec.sha256
@@ -41,7 +42,7 @@ def test_corrupted_file_is_refused_with_the_fix(tmp_path):
 def test_missing_file_says_what_to_do(tmp_path):
     with pytest.raises(VocabularyError, match="does not exist"):
         vocab.read_rank_file("cl100k_base", None, tmp_path / "nope.tiktoken")
-    spec = registry.ENCODINGS["p50k_base"]
+    spec = dataclasses.replace(registry.ENCODINGS["p50k_base"], name="x50k_base", vocabulary="x50k_base")
     with pytest.raises(VocabularyError, match="TOKCOST_VOCAB_DIR"):
         load_encoding(spec)
 

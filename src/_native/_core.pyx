@@ -23,7 +23,7 @@ from tokcost.errors import InvalidTokenError
 tc_init_ascii()
 
 UNICODE_VERSION = TOKCOST_UNICODE_VERSION.decode()
-SPLITTERS = ("o200k", "cl100k")
+SPLITTERS = ("o200k", "cl100k", "gpt2")
 
 cdef enum:
     # Below this many bytes a text is encoded without releasing the GIL: the
@@ -202,6 +202,8 @@ cdef class CoreBPE:
             self.split = o200k_next
         elif splitter == "cl100k":
             self.split = cl100k_next
+        elif splitter == "gpt2":
+            self.split = gpt2_next
         elif splitter is not None:
             raise ValueError(f"unknown splitter {splitter!r}; expected one of {SPLITTERS} or None")
         self.splitter = splitter

@@ -1,4 +1,5 @@
-/* Hand-written pretokenizers for the o200k_base and cl100k_base split patterns.
+/* Hand-written pretokenizers for the o200k_base, cl100k_base and GPT-2
+ * (r50k_base, p50k_base) split patterns.
  *
  * Each `*_next(s, i, end)` returns the end of the piece that the pattern's
  * leftmost-first, backtracking regex would match at byte offset `i` of the
@@ -278,6 +279,58 @@ static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
     size_t q2 = tc_space_run(s, i, end, &last_nl_end, &last_start);
     if (q2 == end) return end;                    /* \s++$ */
     if (last_nl_end) return last_nl_end;          /* \s*[\r\n] */
+    if (last_start > i) return last_start;        /* \s+(?!\S) */
+    return i + n0;                                /* \s */
+}
+
+/* ---------------------------------------------------- r50k_base, p50k_base (GPT-2)
+ * '(?:[sdmt]|ll|ve|re)
+ *  ?\p{L}++
+ *  ?\p{N}++
+ *  ?[^\s\p{L}\p{N}]++
+ * \s++$
+ * \s+(?!\S)
+ * \s
+ * Unlike cl100k, the contractions are case-sensitive ASCII (so no long s), a
+ * letter or number run takes only a space before it, and numbers run on.
+ */
+
+/* '(?:[sdmt]|ll|ve|re) at i (s[i] is the apostrophe): the length matched, 0 if none. */
+static inline size_t gpt2_contraction(const uint8_t *s, size_t i, size_t end) {
+    if (i + 1 >= end) return 0;
+    uint8_t a = s[i + 1];
+    if (a == 's' || a == 'd' || a == 'm' || a == 't') return 2;
+    if (i + 2 >= end) return 0;
+    uint8_t b = s[i + 2];
+    if ((a == 'l' && b == 'l') || (a == 'v' && b == 'e') || (a == 'r' && b == 'e')) return 3;
+    return 0;
+}
+
+static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
+    size_t n0, n1, e;
+    uint8_t c = s[i];
+    if (c == '\'' && (e = gpt2_contraction(s, i, end))) return i + e;
+    {   /* ASCII fast path:  ?\p{L}++ over an all-ASCII word */
+        size_t p = (c == ' ' && i + 1 < end) ? i + 1 : i;
+        if (tc_ascii_letter(s[p])) {
+            size_t q = tc_letter_run(s, p + 1, end, 0x20);
+            if (q >= end || s[q] < 0x80) return q;
+        }
+    }
+    if (c == ' ' && i + 1 < end) {  /* a space, then a letter or number run */
+        uint8_t f1 = tc_class(s, i + 1, &n1);
+        if (f1 & F_L) return tc_run(s, i + 1 + n1, end, F_L);
+        if (f1 & F_N) return tc_run(s, i + 1 + n1, end, F_N);
+    }
+    uint8_t f0 = tc_class(s, i, &n0);
+    if (f0 & F_L) return tc_run(s, i + n0, end, F_L);
+    if (f0 & F_N) return tc_run(s, i + n0, end, F_N);
+    size_t q = tc_punct_piece(s, i, end, f0);
+    if (q) return q;                              /*  ?[^\s\p{L}\p{N}]++ */
+    /* f0 is whitespace. */
+    size_t last_nl_end, last_start;
+    size_t q2 = tc_space_run(s, i, end, &last_nl_end, &last_start);
+    if (q2 == end) return end;                    /* \s++$ */
     if (last_start > i) return last_start;        /* \s+(?!\S) */
     return i + n0;                                /* \s */
 }

@@ -76,6 +76,7 @@ cdef extern from "pretokenize.h" nogil:
     uint8_t tc_class(const uint8_t *s, size_t i, size_t *n)
     size_t o200k_next(const uint8_t *s, size_t i, size_t end)
     size_t cl100k_next(const uint8_t *s, size_t i, size_t end)
+    size_t gpt2_next(const uint8_t *s, size_t i, size_t end)
 
 
 cdef extern from "encoder.h" nogil:

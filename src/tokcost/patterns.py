@@ -28,7 +28,7 @@ R50K_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|
 
 # Patterns the native core can split without a regex engine, and the name of
 # its splitter for each (``_core.SPLITTERS``).
-NATIVE_SPLITTERS = {O200K_PATTERN: "o200k", CL100K_PATTERN: "cl100k"}
+NATIVE_SPLITTERS = {O200K_PATTERN: "o200k", CL100K_PATTERN: "cl100k", R50K_PATTERN: "gpt2"}
 
 
 def native_splitter(pat_str: str) -> Optional[str]:

@@ -28,6 +28,7 @@ FIM_SUFFIX = "<|fim_suffix|>"
 ENDOFPROMPT = "<|endofprompt|>"
 
 _O200K_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
+_R50K_SHA256 = "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930"
 _P50K_SHA256 = "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069"
 
 _HARMONY_SPECIALS = {
@@ -61,12 +62,9 @@ ENCODINGS: dict[str, EncodingSpec] = {
             {ENDOFTEXT: 100257, FIM_PREFIX: 100258, FIM_MIDDLE: 100259, FIM_SUFFIX: 100260, ENDOFPROMPT: 100276},
         ),
         EncodingSpec("o200k_harmony", O200K_PATTERN, "o200k_base", _O200K_SHA256, _HARMONY_SPECIALS),
-        # Not bundled: found only in TOKCOST_VOCAB_DIR.
-        EncodingSpec(
-            "r50k_base", R50K_PATTERN, "r50k_base",
-            "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
-            {ENDOFTEXT: 50256}, explicit_n_vocab=50257,
-        ),
+        EncodingSpec("r50k_base", R50K_PATTERN, "r50k_base", _R50K_SHA256, {ENDOFTEXT: 50256}, explicit_n_vocab=50257),
+        # tiktoken's gpt2 reads the same ranks from GPT-2's original vocab.bpe/encoder.json.
+        EncodingSpec("gpt2", R50K_PATTERN, "r50k_base", _R50K_SHA256, {ENDOFTEXT: 50256}, explicit_n_vocab=50257),
         EncodingSpec("p50k_base", R50K_PATTERN, "p50k_base", _P50K_SHA256, {ENDOFTEXT: 50256}, explicit_n_vocab=50281),
         EncodingSpec(
             "p50k_edit", R50K_PATTERN, "p50k_base", _P50K_SHA256,
@@ -97,11 +95,33 @@ MODEL_TO_ENCODING: dict[str, str] = {
     "text-davinci-003": "p50k_base",
     "text-davinci-002": "p50k_base",
     "code-davinci-002": "p50k_base",
+    "code-davinci-001": "p50k_base",
+    "code-cushman-002": "p50k_base",
+    "code-cushman-001": "p50k_base",
+    "davinci-codex": "p50k_base",
+    "cushman-codex": "p50k_base",
+    "text-davinci-edit-001": "p50k_edit",
+    "code-davinci-edit-001": "p50k_edit",
     "text-davinci-001": "r50k_base",
+    "text-curie-001": "r50k_base",
+    "text-babbage-001": "r50k_base",
+    "text-ada-001": "r50k_base",
     "davinci": "r50k_base",
     "curie": "r50k_base",
     "babbage": "r50k_base",
     "ada": "r50k_base",
+    "text-similarity-davinci-001": "r50k_base",
+    "text-similarity-curie-001": "r50k_base",
+    "text-similarity-babbage-001": "r50k_base",
+    "text-similarity-ada-001": "r50k_base",
+    "text-search-davinci-doc-001": "r50k_base",
+    "text-search-curie-doc-001": "r50k_base",
+    "text-search-babbage-doc-001": "r50k_base",
+    "text-search-ada-doc-001": "r50k_base",
+    "code-search-babbage-code-001": "r50k_base",
+    "code-search-ada-code-001": "r50k_base",
+    "gpt2": "gpt2",
+    "gpt-2": "gpt2",
 }
 
 # Prefixes cover dated snapshots and variants (gpt-4o-2024-08-06, o3-mini, ...).

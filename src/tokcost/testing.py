@@ -7,6 +7,10 @@ sha256), so we write them there and tiktoken never touches the network::
     from tokcost.testing import seed_tiktoken_cache
     seed_tiktoken_cache()              # before tiktoken.get_encoding(...)
     tiktoken.get_encoding("o200k_base")
+
+tiktoken's ``gpt2`` reads GPT-2's original ``vocab.bpe``/``encoder.json``,
+which tokcost does not ship; it holds the same ranks as ``r50k_base``, so
+compare tokcost's ``gpt2`` with tiktoken's ``r50k_base``.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from tokcost.errors import VocabularyError
 from tokcost.files import write_atomically
 
 # Encodings whose rank files ship with tokcost.
-BUNDLED_ENCODINGS = ("o200k_base", "cl100k_base")
+BUNDLED_ENCODINGS = ("o200k_base", "cl100k_base", "r50k_base", "p50k_base")
 TIKTOKEN_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 
 

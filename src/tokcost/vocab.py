@@ -1,8 +1,9 @@
 """Finding, verifying and caching vocabulary (rank) files, offline.
 
-The official ``o200k_base`` and ``cl100k_base`` rank files ship inside the
-package (gzip-compressed, byte-identical to OpenAI's published files once
-decompressed). Every file is checked against its sha256 before use.
+The official ``o200k_base``, ``cl100k_base``, ``r50k_base`` and ``p50k_base``
+rank files ship inside the package (gzip-compressed, byte-identical to
+OpenAI's published files once decompressed; see the README for the source
+of each). Every file is checked against its sha256 before use.
 
 Where a rank file comes from, first match wins:
 

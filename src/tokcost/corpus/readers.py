@@ -124,12 +124,12 @@ def read_text(enc, path: str, *, chunk_size: int = DEFAULT_CHUNK_SIZE, strict: b
     result = FileResult(path, part=part)
     try:
         if end is not None:  # a byte range: plain files only, cut points found by both neighbours
-            from tokcost.corpus.streaming import find_cut_in_file
+            from tokcost.corpus.streaming import cut_rule, find_cut_in_file
 
             with open(path, "rb") as f:
                 size = os.fstat(f.fileno()).st_size
-                lo = find_cut_in_file(f, start, size)
-                hi = find_cut_in_file(f, end, size)
+                lo = find_cut_in_file(f, start, size, rule=cut_rule(enc))
+                hi = find_cut_in_file(f, end, size, rule=cut_rule(enc))
                 if hi <= lo:
                     return result
                 f.seek(lo)

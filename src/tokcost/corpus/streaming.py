@@ -14,6 +14,11 @@ We cut at position ``p`` of the UTF-8 bytes only when
 * ``data[p-1]`` is an ASCII letter and ``data[p]`` is a space: a space only
   ever starts a piece or sits inside whitespace, so no piece spans the two.
 
+The GPT-2 pattern (r50k_base, p50k_base, p50k_edit) has no ``\\s*[\\r\\n]``:
+a whitespace run before text gives up its last character (``\\s+(?!\\S)``), but
+at the end of a chunk stays whole (``\\s++$``). So for it a newline cut also
+needs the character before the newline not to be whitespace (``cut_rule``).
+
 Both cuts sit between ASCII bytes, so decoding the chunks with
 ``errors="replace"`` gives the same characters as decoding the whole. A stretch
 with no such position (one enormous token-dense line) is never cut: the chunk
@@ -32,40 +37,50 @@ import re
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator, Optional
 
+from tokcost.patterns import R50K_PATTERN
+
 DEFAULT_CHUNK_SIZE = 4 << 20
 
-_SAFE_AFTER_NEWLINE = frozenset(range(0x21, 0x7F)) - {ord("/")}
-_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 # A match starting at m.start() means a cut at m.start() + 1.
 _CUT = re.compile(rb"\n[\x21-\x2e\x30-\x7e]|[A-Za-z] ")
+# The same, where the newline follows no whitespace character (ASCII, or the
+# UTF-8 of U+0085, U+00A0, U+1680, U+2000-200A, U+2028/9, U+202F, U+205F, U+3000).
+_NOT_AFTER_SPACE = rb"(?<![\t\n\v\f\r ])(?<!\xc2[\x85\xa0])(?<!\xe1\x9a\x80)(?<!\xe2\x80[\x80-\x8a\xa8\xa9\xaf])" \
+                   rb"(?<!\xe2\x81\x9f)(?<!\xe3\x80\x80)"
+_GPT2_CUT = re.compile(_NOT_AFTER_SPACE + rb"\n[\x21-\x2e\x30-\x7e]|[A-Za-z] ")
+_LOOKBEHIND = 3  # bytes before a newline the GPT-2 rule looks at
+
+
+def cut_rule(enc) -> re.Pattern:
+    """The cut rule for ``enc``'s split pattern (a match at m means a cut at m + 1)."""
+    return _GPT2_CUT if getattr(enc, "_pat_str", None) == R50K_PATTERN else _CUT
 _TAIL_WINDOW = 1 << 16
 
 
-def is_cut(data, p: int) -> bool:
+def is_cut(data, p: int, rule: re.Pattern = _CUT) -> bool:
     """Whether the bytes may be split before ``data[p]``."""
     if p <= 0 or p >= len(data):
         return False
-    before, after = data[p - 1], data[p]
-    return (before == 0x0A and after in _SAFE_AFTER_NEWLINE) or (before in _LETTERS and after == 0x20)
+    return rule.match(data, p - 1) is not None
 
 
-def next_cut(data, start: int, end: Optional[int] = None) -> int:
+def next_cut(data, start: int, end: Optional[int] = None, rule: re.Pattern = _CUT) -> int:
     """The first cut at or after ``start`` (before ``end``), or -1."""
-    m = _CUT.search(data, max(start - 1, 0), len(data) if end is None else end)
+    m = rule.search(data, max(start - 1, 0), len(data) if end is None else end)
     return -1 if m is None else m.start() + 1
 
 
-def last_cut(data, lo: int = 0) -> int:
+def last_cut(data, lo: int = 0, rule: re.Pattern = _CUT) -> int:
     """The last cut after ``lo``, or -1; looks at the tail first, where it almost always is."""
     hi = len(data)
     while hi > lo:
         window_lo = max(lo, hi - _TAIL_WINDOW)
         best = -1
-        m = _CUT.search(data, max(window_lo - 1, 0), hi)
+        m = rule.search(data, max(window_lo - 1, 0), hi)
         while m is not None:
             if m.start() + 1 > lo:
                 best = m.start() + 1
-            m = _CUT.search(data, m.start() + 1, hi)
+            m = rule.search(data, m.start() + 1, hi)
         if best > 0:
             return best
         hi = window_lo + 1  # matches are two bytes wide; keep the seam
@@ -74,7 +89,8 @@ def last_cut(data, lo: int = 0) -> int:
     return -1
 
 
-def iter_chunks(stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, limit: Optional[int] = None) -> Iterator[bytes]:
+def iter_chunks(stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, limit: Optional[int] = None,
+                rule: re.Pattern = _CUT) -> Iterator[bytes]:
     """Bytes of ``stream`` (up to ``limit`` bytes) in chunks cut only at safe positions.
 
     Chunks are about ``chunk_size`` long; longer when no cut is found (never wrong).
@@ -94,7 +110,7 @@ def iter_chunks(stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, limit: O
         buf += block
         if len(buf) < chunk_size:
             continue
-        cut = last_cut(buf, searched)
+        cut = last_cut(buf, searched, rule)
         if cut <= 0:
             searched = max(len(buf) - 1, 0)
             continue
@@ -129,7 +145,7 @@ def count_stream(enc, stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, li
     result = StreamCount()
     if first:
         stream = _Prefixed(first, stream)
-    for chunk in iter_chunks(stream, chunk_size, limit):
+    for chunk in iter_chunks(stream, chunk_size, limit, cut_rule(enc)):
         text, bad = decode(chunk)
         if len(result.sample) < SAMPLE_CHARS:
             result.sample += text[: SAMPLE_CHARS - len(result.sample)]
@@ -150,11 +166,11 @@ def encode_stream(enc, stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE) -
     >>> sum(encode_stream(enc, io.BytesIO(b"hello world\\n" * 3), chunk_size=8), [])
     [24912, 2375, 198, 24912, 2375, 198, 24912, 2375, 198]
     """
-    for chunk in iter_chunks(stream, chunk_size):
+    for chunk in iter_chunks(stream, chunk_size, rule=cut_rule(enc)):
         yield enc.encode_ordinary(decode(chunk)[0])
 
 
-def find_cut_in_file(f: BinaryIO, pos: int, size: int, block: int = 1 << 16) -> int:
+def find_cut_in_file(f: BinaryIO, pos: int, size: int, block: int = 1 << 16, rule: re.Pattern = _CUT) -> int:
     """The first cut at or after byte ``pos`` of a seekable file, or ``size`` when none follows.
 
     Both neighbours of a byte range compute this the same way, so ranges meet exactly.
@@ -163,7 +179,7 @@ def find_cut_in_file(f: BinaryIO, pos: int, size: int, block: int = 1 << 16) -> 
         return 0
     if pos >= size:
         return size
-    offset = pos - 1
+    offset = max(pos - 1 - _LOOKBEHIND, 0)
     carry = b""
     while offset < size:
         f.seek(offset)
@@ -171,11 +187,11 @@ def find_cut_in_file(f: BinaryIO, pos: int, size: int, block: int = 1 << 16) -> 
         if len(data) <= len(carry):
             break
         base = offset - len(carry)
-        cut = next_cut(data, pos - base)
+        cut = next_cut(data, max(pos - base, len(carry)), rule=rule)  # the carry is context, searched before
         if cut >= 0:
             return base + cut
         offset += len(data) - len(carry)
-        carry = data[-1:]
+        carry = data[-1 - _LOOKBEHIND:]
     return size
 
 
