@@ -136,3 +136,22 @@ def test_gpt_4o_mini_launch_claims():
     assert abs(result["hundred_x_from_input_share_percent"] - Decimal(800) / 9) < Decimal("1e-20")
     pages = {p["language"]: p for p in result["pages"]}
     assert pages["hin_Deva"]["pages_per_million_o200k"] > 2 * pages["hin_Deva"]["pages_per_million_cl100k"]
+
+
+def test_claims_per_page_count_each_model_with_its_own_tokenizer():
+    """The launch's "100x cheaper than text-davinci-003" per page, not per token: text-davinci-003
+    counts with p50k_base, gpt-4o-mini with o200k_base. Expected values from tiktoken's own counts
+    and OpenAI's list prices (text-davinci-003 $20/M in 2022; gpt-4o-mini $0.15/M input)."""
+    from tokcost.bundled import FLORES_SAMPLE_DIR
+    from tokcost.spend import claims
+
+    result = claims(at_now="2024-08-01")["per_page"]
+    per_token = Decimal("20") / Decimal("0.15")
+    assert result["times_cheaper_per_input_token"] == per_token
+    for code in ("eng_Latn", "hin_Deva", "jpn_Jpan"):
+        lines = [line for line in (FLORES_SAMPLE_DIR / f"{code}.txt").read_text(encoding="utf-8").splitlines() if line]
+        p50k = sum(len(t) for t in tiktoken.get_encoding("p50k_base").encode_ordinary_batch(lines))
+        o200k = sum(len(t) for t in tiktoken.get_encoding("o200k_base").encode_ordinary_batch(lines))
+        assert abs(float(result["times_cheaper_per_page"][code]) - float(per_token) * p50k / o200k) < 1e-6
+    # Hindi pages cost far more tokens on p50k_base than English pages do.
+    assert result["times_cheaper_per_page"]["hin_Deva"] > 4 * result["times_cheaper_per_page"]["eng_Latn"]

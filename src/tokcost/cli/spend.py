@@ -158,9 +158,17 @@ def _claims(args, catalog) -> int:
         return 0
     print(f"100x cheaper than text-davinci-003 holds from {result['hundred_x_from_input_share_percent']:.1f}% "
           "input tokens upward.")
+    per_page = result["per_page"]["times_cheaper_per_page"]
+    print(f"Per input token {result['per_page']['times_cheaper_per_input_token']:.0f}x cheaper; per page of text, "
+          "each model counting with its own tokenizer (o200k_base, p50k_base): "
+          + ", ".join(f"{per_page[code]:.0f}x in {code}" for code in ("eng_Latn", "hin_Deva", "jpn_Jpan")
+                      if code in per_page) + ".")
     page_rows = [{"language": p["language"], "pages_per_1M_o200k": f"{p['pages_per_million_o200k']:,.0f}",
-                  "pages_per_1M_cl100k": f"{p['pages_per_million_cl100k']:,.0f}"} for p in result["pages"]]
-    emit_rows(page_rows, list(page_rows[0]), "table", title="Pages per million tokens (gpt-4o-mini: o200k)")
+                  "pages_per_1M_cl100k": f"{p['pages_per_million_cl100k']:,.0f}",
+                  "pages_per_1M_p50k": f"{p['pages_per_million_p50k']:,.0f}",
+                  "x_cheaper_per_page_vs_davinci": f"{result['per_page']['times_cheaper_per_page'][p['language']]:.0f}x"}
+                 for p in result["pages"]]
+    emit_rows(page_rows, list(page_rows[0]), "table", title="Pages per million tokens (gpt-4o-mini: o200k; text-davinci-003: p50k)")
     print("Conditions: " + result["conditions"])
     print("Prices: " + " | ".join(result["snapshots"]))
     return 0

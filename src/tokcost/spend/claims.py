@@ -15,7 +15,6 @@ from tokcost.prices import Catalog, default_catalog, parse_date
 from tokcost.spend.samples import WORDS_PER_PAGE, available_languages, pages_per_million
 
 
-
 def claims(at_now=None, at_2022: str = "2022-12-01", catalog: Optional[Catalog] = None) -> dict:
     """The GPT-4o mini launch claims (OpenAI, 2024-07-18) as tokcost computes them, with their conditions.
 
@@ -41,10 +40,21 @@ def claims(at_now=None, at_2022: str = "2022-12-01", catalog: Optional[Catalog] 
     threshold = (100 * mini.standard.output - d) / (100 * (mini.standard.output - mini.standard.input))
     pages = [{"language": code,
               "pages_per_million_o200k": pages_per_million(code, "o200k_base"),
-              "pages_per_million_cl100k": pages_per_million(code, "cl100k_base")}
+              "pages_per_million_cl100k": pages_per_million(code, "cl100k_base"),
+              "pages_per_million_p50k": pages_per_million(code, "p50k_base")}
              for code in available_languages()]
     return {"snapshots": [mini.snapshot, turbo.snapshot, davinci.snapshot],
             "mix": mix, "hundred_x_from_input_share_percent": threshold * 100,
-            "pages": pages,
+            "pages": pages, "per_page": _per_page(mini.standard.input, davinci.standard.input, pages),
             "conditions": "equal token counts across models; standard (non-batch, uncached) rates; a page is the "
                           f"translation of {WORDS_PER_PAGE} English words of FLORES-200 dev text"}
+
+
+def _per_page(mini_input: Decimal, davinci_input: Decimal, pages: list) -> dict:
+    """How much cheaper a page of input is on gpt-4o-mini than on text-davinci-003, each
+    counted with its own tokenizer (o200k_base, p50k_base): the per-token ratio times
+    how many more tokens p50k_base needs for the same page."""
+    per_token = davinci_input / mini_input
+    return {"times_cheaper_per_input_token": per_token,
+            "times_cheaper_per_page": {p["language"]: per_token * p["pages_per_million_o200k"]
+                                       / p["pages_per_million_p50k"] for p in pages}}
