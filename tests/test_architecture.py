@@ -50,10 +50,15 @@ def _edges(graph) -> dict[str, set[str]]:
 
 
 def _names_only_submodules(graph, line: str) -> bool:
-    prefix = "from tokcost import "
-    if not line.startswith(prefix):
+    """Whether an import line grimp charged to the package names only its submodules:
+    ``from tokcost import a, b`` or ``import tokcost.a as a`` (``_core`` is compiled)."""
+    line = line.split("#")[0].strip()
+    if line.startswith("from tokcost import "):
+        names = [name.strip() for name in line[len("from tokcost import "):].strip("() ").split(",")]
+    elif line.startswith("import tokcost."):
+        names = [line[len("import tokcost."):].split(" as ")[0].strip()]
+    else:
         return False
-    names = [name.strip() for name in line[len(prefix):].split("#")[0].strip("() ").split(",")]
     return all(name == "_core" or f"tokcost.{name}" in graph.modules for name in names)
 
 

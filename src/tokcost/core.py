@@ -24,7 +24,8 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, AbstractSet, Callable, Collection, Iterator, Literal, NoReturn, Optional, Sequence
 
-from tokcost import _core, _unstable
+import tokcost._core as _core
+import tokcost._unstable as _unstable
 from tokcost.patterns import native_splitter
 
 if TYPE_CHECKING:

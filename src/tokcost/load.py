@@ -17,7 +17,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
-from tokcost import _core, vocab
+import tokcost._core as _core
+import tokcost.vocab as vocab
 from tokcost.core import Encoding
 from tokcost.patterns import native_splitter
 

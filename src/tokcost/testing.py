@@ -23,7 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Optional
 
-from tokcost import registry, vocab
+import tokcost.registry as registry
+import tokcost.vocab as vocab
 from tokcost.errors import VocabularyError
 from tokcost.files import write_atomically
 

@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from tokcost import accounting
+import tokcost.accounting as accounting
 from tokcost.bundled import DEFAULT_MODEL_BY_ENCODING
 from tokcost.errors import CorpusError
 

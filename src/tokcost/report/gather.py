@@ -16,7 +16,8 @@ import datetime as _dt
 from pathlib import Path
 from typing import Optional, Sequence
 
-from tokcost import accounting, bundled
+import tokcost.accounting as accounting
+import tokcost.bundled as bundled
 from tokcost._version import __version__
 from tokcost.analysis.languages import CorpusAnalysis, analyze_corpus
 from tokcost.errors import TokcostError

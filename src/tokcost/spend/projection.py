@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional, Sequence
 
-from tokcost import accounting
+import tokcost.accounting as accounting
 from tokcost.errors import WorkloadError
 from tokcost.prices import Catalog, Price, default_catalog, parse_date
 from tokcost.spend.request_shape import RequestShape, request_shape

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tokcost import accounting
+import tokcost.accounting as accounting
 from tokcost.bundled import ENGLISH
 from tokcost.spend.samples import tokens_per_sentence
 from tokcost.spend.workload import Workload
