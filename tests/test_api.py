@@ -145,3 +145,13 @@ def test_numpy_output(pair):
     array = ours.encode_to_numpy("numpy output, please")
     assert array.dtype.name == "uint32"
     assert array.tolist() == ref.encode_to_numpy("numpy output, please").tolist()
+
+
+def test_tokenizer_for_model_says_exact_or_estimate():
+    from tokcost.model_tokenizers import tokenizer_for_model
+
+    exact = tokenizer_for_model("gpt-4o-mini")
+    assert (exact.encoding, exact.exact, exact.label) == ("o200k_base", True, "o200k_base")
+    assert tokenizer_for_model("text-davinci-003").encoding == "p50k_base"
+    stand_in = tokenizer_for_model("claude-3-5-haiku")
+    assert not stand_in.exact and stand_in.label.startswith("≈") and "estimate" in stand_in.basis

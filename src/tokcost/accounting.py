@@ -20,7 +20,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Optional, Sequence
 
-from tokcost.registry import encoding_for_model, get_encoding
+from tokcost.model_tokenizers import tokenizer_for_model
 
 # Image token rules per model family, longest prefix wins: ("tile", base, per_tile) or ("patch", multiplier).
 # Source: OpenAI vision guide, "Calculating costs" (platform.openai.com/docs/guides/images-vision).
@@ -55,11 +55,8 @@ SCHEMA_OVERHEAD = 8  # response_format wrapper; an estimate, the recipe has none
 
 
 def counting_encoding(model: str):
-    """The encoding a model counts with; o200k_base when tokcost cannot map or load it."""
-    try:
-        return encoding_for_model(model)
-    except (KeyError, ValueError, OSError):
-        return get_encoding("o200k_base")
+    """The encoding a model counts with: its own, or a stand-in (see ``model_tokenizers``)."""
+    return tokenizer_for_model(model).load()
 
 
 def _rule(model: str, table: dict):

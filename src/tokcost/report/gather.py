@@ -21,6 +21,7 @@ import tokcost.bundled as bundled
 from tokcost._version import __version__
 from tokcost.analysis.languages import CorpusAnalysis, analyze_corpus
 from tokcost.errors import TokcostError
+from tokcost.model_tokenizers import tokenizer_for_model
 from tokcost.report.findings import findings
 from tokcost.report.view import Gathered, Spend, build_view
 
@@ -95,12 +96,7 @@ def _provider(model: str, at) -> Optional[str]:
 
 
 def _encoding_label(model: str) -> str:
-    from tokcost.registry import encoding_name_for_model
-
-    try:
-        return encoding_name_for_model(model)
-    except (KeyError, ValueError):  # another vendor's tokenizer: counted with a stand-in
-        return f"≈{accounting.counting_encoding(model).name}"
+    return tokenizer_for_model(model).label
 
 
 def _same_file(path: str, other: Path) -> bool:

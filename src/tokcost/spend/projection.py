@@ -19,6 +19,7 @@ from typing import Optional, Sequence
 import tokcost.accounting as accounting
 from tokcost.errors import WorkloadError
 from tokcost.prices import Catalog, Price, default_catalog, parse_date
+from tokcost.prices.billing import Usage, bill
 from tokcost.spend.request_shape import RequestShape, request_shape
 from tokcost.spend.workload import Workload
 
@@ -193,4 +194,6 @@ def _cost(price: Price, shape: RequestShape, batch: bool, at, hit_scale: Optiona
     cached = shape.cached_input_tokens
     if hit_scale is not None:  # re-price at another cache hit rate (0 or 1)
         cached = shape.cacheable_tokens * hit_scale
-    return price.rates(batch, at).cost(shape.input_tokens, shape.output_tokens, cached)
+    usage = Usage(input_tokens=shape.input_tokens, output_tokens=shape.output_tokens, cache_read_tokens=cached,
+                  tier="batch" if batch else "standard")
+    return bill(price, usage, at).total
