@@ -10,9 +10,10 @@ from tokcost.prices.billing import Usage, bill
 
 
 def test_openai_usage_with_cache_hits_to_the_cent():
-    # gpt-4o on 2024-10-01 (openai.com/api/pricing): $2.50 input, $1.25 cached input, $10 output per 1M.
+    # gpt-4o-2024-08-06 with prompt caching (openai.com/index/api-prompt-caching, 2024-10-01):
+    # $2.50 input, $1.25 cached input, $10 output per 1M.
     usage = Usage(input_tokens=10_000, cache_read_tokens=8_000, output_tokens=1_000)
-    result = bill(get_price("gpt-4o", at="2024-10-01"), usage)
+    result = bill(get_price("gpt-4o-2024-08-06", at="2024-10-01"), usage)
     assert {line.item: line.cost for line in result.lines} == {
         "input": Decimal("0.005"), "cache read": Decimal("0.01"), "output": Decimal("0.01")}
     assert result.total == Decimal("0.025")
