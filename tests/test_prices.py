@@ -199,3 +199,12 @@ def test_every_correction_cites_its_date_and_source():
         # the source names where the figure was read, with a date: "... (2024-05-13) ..."
         assert point.source.startswith("tokcost correction: ") and any(c.isdigit() for c in point.source)
     assert corrections.batch_launches["openai"].launched == date(2024, 4, 15)
+
+
+def test_context_window_comes_from_genai_prices_for_corrected_models_too():
+    from tokcost.prices import Catalog
+
+    catalog = Catalog()
+    assert catalog.context_window("gpt-4o-mini") == 128_000  # OpenAI model page: 128K context
+    assert catalog.context_window("claude-3-5-haiku") == 200_000  # Anthropic models overview: 200K
+    assert catalog.context_window("gpt-3.5-turbo") == 16_385  # a tokcost correction; window from genai-prices

@@ -111,6 +111,20 @@ class Catalog:
         price = self.price(model, at)
         return price.rates(batch, at).cost(input_tokens, output_tokens, cached_input_tokens)
 
+    def context_window(self, model: str) -> Optional[int]:
+        """``model``'s context window in tokens (None: not on record).
+
+        Corrections and the user's files carry prices only, so their models take
+        the window genai-prices records for the same name.
+        """
+        entry = self.lookup(model)
+        if entry.context_window is None and entry.origin != "genai-prices":
+            for name in entry.names:
+                genai = self._genai_lookup(name.lower())
+                if genai is not None and genai.context_window:
+                    return genai.context_window
+        return entry.context_window
+
     def names(self) -> list:
         """Every name we can price (for did-you-mean and listings)."""
         names = set(self.overrides) | set(self._corrections)
@@ -213,4 +227,4 @@ def _genai_entry(provider, info, version: str, launches: Dict[str, BatchLaunch])
         return None
     points.sort(key=lambda p: p.effective or _dt.date.min)
     names = [info.id]
-    return ModelPrices(info.id, provider.id, names, points)
+    return ModelPrices(info.id, provider.id, names, points, context_window=info.context_window)

@@ -116,6 +116,7 @@ class ModelPrices:
     names: list
     points: list
     origin: str = "genai-prices"
+    context_window: Optional[int] = None  # tokens, as genai-prices records it
 
     def at(self, at: DateLike = None) -> Price:
         day = parse_date(at)
