@@ -5,7 +5,8 @@ Chat messages follow OpenAI's published counting recipe (the cookbook's
 the tokens of every field's value, 1 per ``name`` (-1 on 0301), and 3 that
 prime the reply (``<|start|>assistant<|message|>``). Tool definitions follow
 the cookbook's ``num_tokens_for_tools``. Images follow OpenAI's vision pricing
-guide, with each model's own base and per-tile tokens.
+guide, with each model's own base and per-tile tokens; Claude's and Gemini's
+follow their vendors' vision pages (see ``IMAGE_RULES``).
 
 >>> count_messages([{"role": "user", "content": "hello world"}], model="gpt-4o").total
 9
@@ -22,8 +23,14 @@ from typing import Optional, Sequence
 
 from tokcost.model_tokenizers import tokenizer_for_model
 
-# Image token rules per model family, longest prefix wins: ("tile", base, per_tile) or ("patch", multiplier).
-# Source: OpenAI vision guide, "Calculating costs" (platform.openai.com/docs/guides/images-vision).
+# Image token rules per model family, longest prefix wins (None: no rule known):
+# ("tile", base, per_tile) or ("patch", multiplier): OpenAI vision guide, "Calculating costs"
+#   (platform.openai.com/docs/guides/images-vision);
+# ("area",): Anthropic, tokens = width x height / 750 after scaling to a long edge of at most 1568 px and
+#   about 1,600 tokens (docs.anthropic.com/en/docs/build-with-claude/vision, "Calculate image costs");
+#   Claude Opus 4.7 and later read larger images by another rule, not modelled here;
+# ("gemini-tiles", 258): Google, 258 tokens when both sides are <= 384 px, else 258 per 768x768 tile;
+# ("fixed", 258): Gemini 1.5, 258 tokens per image (ai.google.dev/gemini-api/docs/tokens, "Multimodal tokens").
 IMAGE_RULES = {
     "gpt-4o-mini": ("tile", 2833, 5667),
     "gpt-4o": ("tile", 85, 170),
@@ -41,7 +48,21 @@ IMAGE_RULES = {
     "gpt-5-mini": ("patch", 1.62),
     "gpt-5-nano": ("patch", 2.46),
     "computer-use": ("tile", 65, 129),
+    "claude-3": ("area",),
+    "claude-4": ("area",),
+    "claude-sonnet-4": ("area",),
+    "claude-opus-4": ("area",),
+    "claude-haiku-4": ("area",),
+    "claude-opus-4-7": None,
+    "claude-opus-4-8": None,
+    "gemini-1.5": ("fixed", 258),
+    "gemini-2": ("gemini-tiles", 258),
 }
+CLAUDE_PIXELS_PER_TOKEN = 750
+CLAUDE_MAX_EDGE = 1568
+CLAUDE_MAX_TOKENS = 1600  # "more than ~1,600 tokens ... it will first be scaled down"
+GEMINI_SMALL = 384
+GEMINI_TILE = 768
 PATCH = 32
 PATCH_CAP = 1536
 
@@ -60,7 +81,7 @@ def counting_encoding(model: str):
 
 
 def _rule(model: str, table: dict):
-    name = model.lower()
+    name = model.lower().rsplit("/", 1)[-1]  # "anthropic/claude-..." as "claude-..."
     best = max((key for key in table if name.startswith(key)), key=len, default=None)
     return table[best] if best else None
 
@@ -71,12 +92,18 @@ def supports_images(model: str) -> bool:
 
 
 def image_tokens(width: int, height: int, detail: str = "high", model: str = "gpt-4o") -> int:
-    """Prompt tokens of one image input (OpenAI's tile or patch formula for ``model``).
+    """Prompt tokens of one image input, by the rule of ``model``'s family (``IMAGE_RULES``).
+
+    ``detail`` applies to OpenAI's tile rule only.
 
     >>> image_tokens(2048, 4096, model="gpt-4o")   # 768x1536: 6 tiles
     1105
     >>> image_tokens(4096, 8192, detail="low", model="gpt-4o")
     85
+    >>> image_tokens(1000, 1000, model="claude-sonnet-4")   # 1,000,000 / 750
+    1334
+    >>> image_tokens(1024, 1024, model="gemini-2.0-flash")  # 2 x 2 tiles of 768
+    1032
     """
     if width <= 0 or height <= 0:
         raise ValueError(f"image size {width}x{height} must be positive; give width and height in pixels")
@@ -87,6 +114,14 @@ def image_tokens(width: int, height: int, detail: str = "high", model: str = "gp
         raise ValueError(f"no image token rule for model {model!r}; use a vision model such as gpt-4o")
     if rule[0] == "patch":
         return math.ceil(_patches(width, height) * rule[1])
+    if rule[0] == "area":
+        return _claude_tokens(width, height)
+    if rule[0] == "fixed":
+        return rule[1]
+    if rule[0] == "gemini-tiles":
+        if width <= GEMINI_SMALL and height <= GEMINI_SMALL:
+            return rule[1]
+        return math.ceil(width / GEMINI_TILE) * math.ceil(height / GEMINI_TILE) * rule[1]
     _, base, per_tile = rule
     if detail == "low":
         return base
@@ -99,6 +134,15 @@ def image_tokens(width: int, height: int, detail: str = "high", model: str = "gp
         w, h = w * scale, h * scale
     tiles = math.ceil(w / 512) * math.ceil(h / 512)
     return base + per_tile * tiles
+
+
+def _claude_tokens(width: int, height: int) -> int:
+    """Anthropic's rule: scale down (aspect kept) to the size limits, then width x height / 750, rounded up."""
+    scale = min(1.0, CLAUDE_MAX_EDGE / max(width, height),
+                math.sqrt(CLAUDE_MAX_TOKENS * CLAUDE_PIXELS_PER_TOKEN / (width * height)))
+    if scale < 1:
+        width, height = math.floor(width * scale), math.floor(height * scale)
+    return math.ceil(width * height / CLAUDE_PIXELS_PER_TOKEN)
 
 
 def _patches(width: int, height: int) -> int:

@@ -11,8 +11,11 @@ Normalisation (what each field includes):
   cache_read_input_tokens + cache_creation_input_tokens``).
 * ``cache_read_tokens``, ``cache_write_5m_tokens``, ``cache_write_1h_tokens``:
   parts of ``input_tokens``.
-* ``output_tokens``: every billed output token, reasoning included;
-  ``reasoning_tokens`` is the part of it the user never saw.
+* ``input_audio_tokens`` and ``input_image_tokens``: parts of the uncached
+  input (audio pays the audio rate where the price has one; images bill as input).
+* ``output_tokens``: every billed output token, reasoning and audio included;
+  ``reasoning_tokens`` is the part of it the user never saw (billed at the
+  output rate, on its own line), ``output_audio_tokens`` the spoken part.
 * ``requests``: how many requests these tokens summarise.
 
 Counts are whole numbers for real requests; a projection's average request
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Union
+from typing import Optional, Union
 
 from tokcost.errors import PriceError
 from tokcost.prices.model import MILLION, Price
@@ -100,15 +103,52 @@ class Bill:
 
 
 def bill(price: Price, usage: Usage, at=None) -> Bill:
-    """What ``usage`` costs at ``price`` (the price point in effect on the request's day)."""
-    rates = price.rates(usage.tier == "batch", at if at is not None else price.effective)
-    if usage.tier in ("flex", "priority"):
-        raise PriceError(f"{price.model} has no {usage.tier} price in the catalog; price it as standard or batch")
-    cache_rate = rates.input if rates.cached_input is None else rates.cached_input
-    items = [("input", usage.uncached_input_tokens + usage.cache_write_5m_tokens + usage.cache_write_1h_tokens,
-              rates.input),
-             ("cache read", usage.cache_read_tokens, cache_rate),
-             ("output", usage.output_tokens, rates.output)]
-    lines = tuple(BillLine(item, tokens * usage.requests, rate, tokens * usage.requests * rate / MILLION)
-                  for item, tokens, rate in items if tokens)
-    return Bill(price.model, price.snapshot, usage.tier, lines)
+    """What ``usage`` costs at ``price`` (the price point in effect on the request's day).
+
+    The rules, in order: the service tier picks a rate card (standard, batch,
+    flex, priority); the request's prompt (``input_tokens``, cache reads and
+    writes included) picks a long-context tier of that card, a cliff that moves
+    every token of the request to the tier's rates; then each part of the usage
+    pays its own rate of that card. Batch and long context therefore combine
+    multiplicatively, and cache multipliers apply on top of the long-context
+    rates, as Anthropic's pricing page states ("Long context pricing stacks with
+    other pricing modifiers", docs.anthropic.com/en/docs/about-claude/pricing).
+    """
+    card = price.rates(usage.tier, at if at is not None else price.effective)
+    rates = card.for_prompt(usage.input_tokens)
+    notes = []
+    if rates is not card:
+        above = next(tier.above for tier in card.long_context if tier.rates is rates)
+        notes.append(f"prompt of {usage.input_tokens:,} tokens is above {above:,}: "
+                     "the whole request pays long-context rates")
+    text_input = usage.uncached_input_tokens - usage.input_audio_tokens
+    visible_output = usage.output_tokens - usage.reasoning_tokens - usage.output_audio_tokens
+    if text_input < 0 or visible_output < 0:
+        raise PriceError("input_audio_tokens must be uncached prompt tokens and output_audio_tokens plus "
+                         "reasoning_tokens at most output_tokens; count audio inside input_tokens/output_tokens")
+    write_5m = _rate(rates.cache_write_5m, rates.input, usage.cache_write_5m_tokens, "5-minute cache-write", notes)
+    write_1h = _rate(rates.cache_write_1h, write_5m, usage.cache_write_1h_tokens, "1-hour cache-write", notes)
+    items = [("input", text_input, rates.input),
+             ("input audio", usage.input_audio_tokens, _or(rates.input_audio, rates.input)),
+             ("cache read", usage.cache_read_tokens, _or(rates.cached_input, rates.input)),
+             ("cache write 5m", usage.cache_write_5m_tokens, write_5m),
+             ("cache write 1h", usage.cache_write_1h_tokens, write_1h),
+             ("output", visible_output, rates.output),
+             ("reasoning", usage.reasoning_tokens, rates.output),
+             ("output audio", usage.output_audio_tokens, _or(rates.output_audio, rates.output))]
+    lines = [BillLine(item, tokens * usage.requests, rate, tokens * usage.requests * rate / MILLION)
+             for item, tokens, rate in items if tokens]
+    if rates.request:  # a fee per request: ``tokens`` counts requests, ``rate`` is USD per request
+        lines.append(BillLine("request fee", usage.requests, rates.request, usage.requests * rates.request))
+    return Bill(price.model, price.snapshot, usage.tier, tuple(lines), tuple(notes))
+
+
+def _or(rate: Optional[Decimal], fallback: Decimal) -> Decimal:
+    return fallback if rate is None else rate
+
+
+def _rate(rate: Optional[Decimal], fallback: Decimal, tokens, what: str, notes: list) -> Decimal:
+    """``rate``, or ``fallback`` with a note when tokens need a rate the price lacks."""
+    if rate is None and tokens:
+        notes.append(f"no {what} price: those tokens billed at {fallback} per 1M")
+    return _or(rate, fallback)

@@ -20,7 +20,7 @@ from typing import Dict, Iterable, Optional
 
 from tokcost.bundled import PRICE_CORRECTIONS
 from tokcost.errors import UnknownModelError, did_you_mean
-from tokcost.prices.model import DateLike, ModelPrices, Price, Rates, check_tokens
+from tokcost.prices.model import DateLike, LongContext, ModelPrices, Price, Rates, Variant, check_tokens
 from tokcost.prices.price_file import BatchLaunch, PriceFile, load_price_file
 
 # Providers listed by `tokcost models` unless --provider asks for another one.
@@ -108,8 +108,11 @@ class Catalog:
     def estimate_cost(self, model: str, input_tokens=0, output_tokens=0, cached_input_tokens=0,
                       batch: bool = False, at: DateLike = None) -> Decimal:
         check_tokens(input_tokens, output_tokens, cached_input_tokens)
-        price = self.price(model, at)
-        return price.rates(batch, at).cost(input_tokens, output_tokens, cached_input_tokens)
+        from tokcost.prices.billing import Usage, bill
+
+        usage = Usage(input_tokens=_count(input_tokens), output_tokens=_count(output_tokens),
+                      cache_read_tokens=_count(cached_input_tokens), tier="batch" if batch else "standard")
+        return bill(self.price(model, at), usage, at).total
 
     def context_window(self, model: str) -> Optional[int]:
         """``model``'s context window in tokens (None: not on record).
@@ -167,23 +170,61 @@ class Catalog:
         return entries
 
 
-def _genai_rates(model_price) -> tuple:
+# genai-prices' price keys -> our rate fields (USD per million tokens).
+_GENAI_KEYS = {"input_mtok": "input", "output_mtok": "output", "cache_read_mtok": "cached_input",
+               "cache_write_mtok": "cache_write_5m", "cache_write_1h_mtok": "cache_write_1h",
+               "input_audio_mtok": "input_audio", "output_audio_mtok": "output_audio"}
+
+
+def _genai_rates(model_price, fallback=None, factor: Decimal = Decimal(1)) -> Optional[Rates]:
+    """A rate card from a genai-prices ``ModelPrice``, its ``TieredPrices`` as long-context tiers.
+
+    genai-prices tiers each price key on its own thresholds, with the same
+    cliff rule as ours (a prompt above ``start`` moves all tokens to the
+    tier's rate); the card at each threshold reads every key just above it.
+    For a variant, ``fallback`` (the standard ``ModelPrice``) times ``factor``
+    fills the keys it omits.
+    """
     from genai_prices.types import TieredPrices
 
-    notes = []
+    values = {ours: getattr(model_price, key, None) for key, ours in _GENAI_KEYS.items()}
+    if fallback is not None:
+        values = {ours: values[ours] if values[ours] is not None else _scaled(getattr(fallback, key, None), factor)
+                  for key, ours in _GENAI_KEYS.items()}
+    if values["input"] is None or values["output"] is None:
+        return None
+    thresholds = sorted({tier.start for value in values.values() if isinstance(value, TieredPrices)
+                         for tier in value.tiers})
 
-    def base(key):
-        value = getattr(model_price, key, None)
-        if isinstance(value, TieredPrices):
-            notes.append(f"{key.replace('_mtok', '')} has long-context tiers above "
-                         f"{value.tiers[0].start:,} prompt tokens; base rate used")
-            return value.base
+    def card(prompt: int, tiers=()) -> Rates:
+        return Rates(**{name: _at_prompt(value, prompt) for name, value in values.items()},
+                     request=(getattr(model_price, "requests_kcount", None) or Decimal(0)) / 1000,
+                     long_context=tiers)
+
+    return card(0, tuple(LongContext(start, card(start + 1)) for start in thresholds))
+
+
+def _scaled(value, factor: Decimal):
+    from genai_prices.types import Tier, TieredPrices
+
+    if value is None or factor == 1:
         return value
+    if isinstance(value, TieredPrices):
+        return TieredPrices(value.base * factor, [Tier(t.start, t.price * factor) for t in value.tiers])
+    return value * factor
 
-    inp, out, cached = base("input_mtok"), base("output_mtok"), base("cache_read_mtok")
-    if inp is None or out is None:
-        return None, ""
-    return Rates(inp, out, cached), "; ".join(notes)
+
+def _at_prompt(value, prompt: int):
+    """A genai-prices price (plain or tiered) for a request whose prompt has ``prompt`` tokens."""
+    from genai_prices.types import TieredPrices
+
+    if not isinstance(value, TieredPrices):
+        return value
+    rate = value.base
+    for tier in value.tiers:
+        if prompt > tier.start:
+            rate = tier.price
+    return rate
 
 
 _CORRECTIONS: Optional[PriceFile] = None
@@ -203,28 +244,76 @@ def _genai_entry(provider, info, version: str, launches: Dict[str, BatchLaunch])
     source = f"genai-prices {version}"
     conditional = [(None, info.prices)] if isinstance(info.prices, ModelPrice) else [
         (getattr(c.constraint, "start_date", None), c.prices) for c in info.prices]
-    batch_variant = next((v for v in info.price_variants or () if v.when == {"processing": "batch"}), None)
     launch = launches.get(provider.id)
     points = []
-    for effective, model_price in conditional:
-        standard, notes = _genai_rates(model_price)
+    for index, (effective, model_price) in enumerate(conditional):
+        standard = _genai_rates(model_price)
         if standard is None:
             continue
-        batch = batch_from = None
-        batch_source = ""
-        if batch_variant is not None and getattr(batch_variant.prices, "input_mtok", None) is not None:
-            batch_in = batch_variant.prices.input_mtok
-            batch_in = getattr(batch_in, "base", batch_in)
-            factor = batch_in / standard.input if standard.input else Decimal(1)
-            batch = standard.scaled(factor)
-            batch_from = launch.launched if launch else getattr(batch_variant.constraint, "start_date", None)
-            if effective and batch_from:
-                batch_from = max(batch_from, effective)
-            batch_source = launch.source if launch else source
+        until = conditional[index + 1][0] if index + 1 < len(conditional) else None
+        batch, batch_from, batch_source = _genai_batch(info, model_price, standard, until, launch, source)
+        if batch is not None and effective and batch_from:
+            batch_from = max(batch_from, effective)
+        flex, priority = (_genai_variant(info, {"service_tier": tier}, model_price, standard, until, source)
+                          for tier in ("flex", "priority"))
+        notes = "; ".join(filter(None, [
+            f"long-context rates above {', '.join(f'{t.above:,}' for t in standard.long_context)} prompt tokens"
+            if standard.long_context else "",
+            "batch rates filled by tokcost" if batch is not None and batch_source == (launch and launch.source)
+            and not _variants(info, {"processing": "batch"}) else ""]))
         points.append(Price(info.id, provider.id, effective, standard, source, batch, batch_from, batch_source,
-                            notes))
+                            notes, flex, priority))
     if not points:
         return None
     points.sort(key=lambda p: p.effective or _dt.date.min)
     names = [info.id]
     return ModelPrices(info.id, provider.id, names, points, context_window=info.context_window)
+
+
+def _variants(info, when: dict) -> list:
+    return [v for v in info.price_variants or () if v.when == when]
+
+
+def _pick_variant(info, when: dict, until: Optional[_dt.date]):
+    """The variant for a price point in force until ``until``: the latest starting before it, else the first.
+
+    genai-prices dates most variants to when it began modelling them
+    (2026-10), not to the tier's launch; tokcost dates batch from the
+    provider's launch (``[batch_api.*]`` in the corrections) and treats the
+    dates of flex and priority as those of their price, not of availability.
+    """
+    variants = sorted(_variants(info, when), key=lambda v: getattr(v.constraint, "start_date", None) or _dt.date.min)
+    if not variants:
+        return None
+    before = [v for v in variants if until is None or (getattr(v.constraint, "start_date", None) or _dt.date.min)
+              < until]
+    return (before or variants)[-1]
+
+
+def _genai_batch(info, model_price, standard: Rates, until, launch: Optional[BatchLaunch], source: str):
+    """Batch rates, their start and source: genai-prices' batch variant, or tokcost's provider-wide fill."""
+    variant = _pick_variant(info, {"processing": "batch"}, until)
+    if variant is not None and getattr(variant.prices, "input_mtok", None) is not None:
+        factor = _at_prompt(variant.prices.input_mtok, 0) / standard.input if standard.input else Decimal(1)
+        # keys the variant omits (often cache reads) get the variant's discount, not the standard rate
+        batch = _genai_rates(variant.prices, model_price, factor)
+        start = launch.launched if launch else getattr(variant.constraint, "start_date", None)
+        return batch, start, launch.source if launch else source
+    if launch is not None and launch.fills(info.id):
+        return standard.scaled(launch.discount), launch.launched, launch.source
+    return None, None, ""
+
+
+def _genai_variant(info, when: dict, model_price, standard: Rates, until, source: str) -> Optional[Variant]:
+    variant = _pick_variant(info, when, until)
+    if variant is None or getattr(variant.prices, "input_mtok", None) is None:
+        return None
+    factor = _at_prompt(variant.prices.input_mtok, 0) / standard.input if standard.input else Decimal(1)
+    rates = _genai_rates(variant.prices, model_price, factor)
+    return None if rates is None else Variant(rates, source)
+
+
+def _count(value):
+    """A token count as ``Usage`` takes it: int, or Decimal for fractional averages."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else number

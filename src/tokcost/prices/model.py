@@ -38,23 +38,87 @@ def _dec(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+RATE_FIELDS = ("input", "output", "cached_input", "cache_write_5m", "cache_write_1h", "input_audio", "output_audio")
+
+
+@dataclass(frozen=True)
+class LongContext:
+    """A long-context tier: once a request's prompt exceeds ``above`` tokens, the whole request pays ``rates``."""
+
+    above: int
+    rates: "Rates"
+
+
 @dataclass(frozen=True)
 class Rates:
-    """USD per million tokens. ``cached_input`` None: cached tokens bill as input."""
+    """USD per million tokens of one rate card.
+
+    ``cached_input`` None: cache reads bill as input. ``cache_write_5m`` and
+    ``cache_write_1h`` (Anthropic's 5-minute and 1-hour cache writes) None:
+    writes bill as input (OpenAI and Google charge no write premium).
+    ``input_audio``/``output_audio`` None: audio bills as text. ``request``:
+    USD per request on top of tokens. ``long_context``: tiers, ascending, with
+    cliff semantics (see ``for_prompt``).
+    """
 
     input: Decimal
     output: Decimal
     cached_input: Optional[Decimal] = None
+    cache_write_5m: Optional[Decimal] = None
+    cache_write_1h: Optional[Decimal] = None
+    input_audio: Optional[Decimal] = None
+    output_audio: Optional[Decimal] = None
+    request: Decimal = Decimal(0)
+    long_context: tuple = ()
 
     def cost(self, input_tokens, output_tokens, cached_input_tokens) -> Decimal:
-        cached_rate = self.input if self.cached_input is None else self.cached_input
+        rates = self.for_prompt(_dec(input_tokens))
+        cached_rate = rates.input if rates.cached_input is None else rates.cached_input
         uncached = _dec(input_tokens) - _dec(cached_input_tokens)
-        return (uncached * self.input + _dec(cached_input_tokens) * cached_rate
-                + _dec(output_tokens) * self.output) / MILLION
+        return (uncached * rates.input + _dec(cached_input_tokens) * cached_rate
+                + _dec(output_tokens) * rates.output) / MILLION
+
+    def for_prompt(self, prompt_tokens) -> "Rates":
+        """The rates a request with ``prompt_tokens`` prompt tokens pays: the highest tier it exceeds, or these.
+
+        A cliff, not a bracket: crossing the threshold moves every token of the
+        request (input, output, cache reads and writes) to the tier's rates.
+        """
+        chosen = self
+        for tier in self.long_context:
+            if prompt_tokens > tier.above:
+                chosen = tier.rates
+        return chosen
 
     def scaled(self, factor: Decimal) -> "Rates":
-        cached = None if self.cached_input is None else self.cached_input * factor
-        return Rates(self.input * factor, self.output * factor, cached)
+        """Every token rate times ``factor`` (long-context tiers too); the per-request fee unchanged."""
+        values = {name: None if getattr(self, name) is None else getattr(self, name) * factor
+                  for name in RATE_FIELDS}
+        tiers = tuple(LongContext(t.above, t.rates.scaled(factor)) for t in self.long_context)
+        return Rates(**values, request=self.request, long_context=tiers)
+
+    def to_dict(self) -> dict:
+        out = {name: None if getattr(self, name) is None else str(getattr(self, name)) for name in RATE_FIELDS}
+        if self.request:
+            out["request"] = str(self.request)
+        if self.long_context:
+            out["long_context"] = [{"above": t.above, **t.rates.to_dict()} for t in self.long_context]
+        return out
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A service tier's rates (flex, priority) and where they come from."""
+
+    rates: Rates
+    source: str
+
+
+def tier_name(tier) -> str:
+    """A service tier's name (standard, batch, flex, priority) from a name or the old ``batch`` flag."""
+    if isinstance(tier, bool):
+        return "batch" if tier else "standard"
+    return tier
 
 
 @dataclass(frozen=True)
@@ -70,6 +134,8 @@ class Price:
     batch_from: Optional[_dt.date] = None
     batch_source: str = ""
     notes: str = ""
+    flex: Optional[Variant] = None
+    priority: Optional[Variant] = None
 
     @property
     def snapshot(self) -> str:
@@ -83,27 +149,44 @@ class Price:
         when = self.effective.isoformat() if self.effective else "undated"
         return f"{when} {self.source.split(':')[0].split(' (')[0]}"
 
-    def rates(self, batch: bool = False, at: DateLike = None) -> Rates:
-        if not batch:
+    def has_tier(self, tier, at: DateLike = None) -> bool:
+        """Whether this price has rates for ``tier`` on ``at``."""
+        try:
+            self.rates(tier, at)
+        except PriceError:
+            return False
+        return True
+
+    def rates(self, tier="standard", at: DateLike = None) -> Rates:
+        """The rate card of a service tier ("standard", "batch", "flex", "priority"; True means batch)."""
+        tier = tier_name(tier)
+        if tier == "standard":
             return self.standard
-        if self.batch is None:
-            raise PriceError(f"{self.model} has no Batch API price; drop batch=True (--batch-share 0)")
-        day = parse_date(at)
-        if self.batch_from and day < self.batch_from:
-            raise PriceError(f"{self.model} had no Batch API before {self.batch_from}; use a later date or batch=False")
-        return self.batch
+        if tier == "batch":
+            if self.batch is None:
+                raise PriceError(f"{self.model} has no Batch API price in the catalog; price it at standard rates "
+                                 "(drop --batch, or batch=False), or give batch_discount in a prices file (--prices)")
+            day = parse_date(at)
+            if self.batch_from and day < self.batch_from:
+                raise PriceError(f"{self.model} had no Batch API before {self.batch_from}; "
+                                 "use a later date (--at) or standard rates (drop --batch)")
+            return self.batch
+        variant = getattr(self, tier, None) if tier in ("flex", "priority") else None
+        if variant is None:
+            raise PriceError(f"{self.model} has no {tier} price in the catalog; price it as standard or batch, "
+                             f"or give [price.{tier}] rates in a prices file (--prices)")
+        return variant.rates
 
     def to_dict(self) -> dict:
         def rates(r: Optional[Rates]):
-            if r is None:
-                return None
-            return {"input": str(r.input), "cached_input": None if r.cached_input is None else str(r.cached_input),
-                    "output": str(r.output)}
+            return None if r is None else r.to_dict()
 
         return {"model": self.model, "provider": self.provider,
                 "effective": self.effective.isoformat() if self.effective else None,
                 "per_million_tokens_usd": rates(self.standard), "batch": rates(self.batch),
                 "batch_from": self.batch_from.isoformat() if self.batch_from else None,
+                "flex": rates(self.flex.rates) if self.flex else None,
+                "priority": rates(self.priority.rates) if self.priority else None,
                 "source": self.source, "notes": self.notes}
 
 

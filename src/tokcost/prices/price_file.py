@@ -8,7 +8,17 @@ An entry replaces the whole bundled history of the names it gives::
     input = 2.50                     # USD per 1M prompt tokens (required)
     output = 10                      # USD per 1M output tokens (required)
     cached_input = 1.25              # optional; default: cached tokens bill as input
-    batch_discount = 0.5             # optional; batch rates = standard x this
+    cache_write_5m = 3.75            # optional: Anthropic 5-minute cache writes (1.25 x input); default: as input
+    cache_write_1h = 6               # optional: Anthropic 1-hour cache writes (2 x input); default: as 5m writes
+    input_audio = 40                 # optional: audio prompt tokens; default: as input
+    output_audio = 80                # optional: audio output tokens; default: as output
+    request_fee = 0.005              # optional: USD per request, on top of tokens
+    batch_discount = 0.5             # optional; batch rates = standard x this (long-context tiers too)
+    long_context = [{above = 200000, input = 6, output = 22.5}]
+                                     # optional: once a prompt exceeds `above` tokens the WHOLE request pays
+                                     # these rates; cache and audio rates omitted here scale with input
+    flex = {input = 1.25, output = 5, cached_input = 0.125}       # optional: OpenAI flex processing
+    priority = {input = 4.25, output = 17, cached_input = 2.125}  # optional: priority processing
     effective = 2025-01-01           # optional; the date the price took effect
     provider = "openai"              # optional
     source = "enterprise contract"   # optional; shown beside every figure
@@ -17,6 +27,8 @@ An entry replaces the whole bundled history of the names it gives::
     [batch_api.openai]               # optional: when batch rates of this provider start
     launched = 2024-04-15
     source = "OpenAI Batch API launch"
+    discount = 0.5                   # optional, with `models`: batch rates for the provider's models
+    models = ["gpt-4"]               #   (name prefixes) that have none from any other source
 
 JSON files hold the same: ``{"price": [{"model": "gpt-4o", "input": 2.5, ...}]}``.
 Errors read ``FILE:LINE: field 'input': ...; fix``. tokcost's own corrections
@@ -26,7 +38,7 @@ Errors read ``FILE:LINE: field 'input': ...; fix``. tokcost's own corrections
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Dict, List, Optional
@@ -36,7 +48,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 from tokcost.errors import PriceFileError
 from tokcost.file_schema import FieldProblem, Issue, error_at, line_of, parse, unknown_key, validate
 from tokcost.files import read_user_text
-from tokcost.prices.model import ModelPrices, Price, Rates
+from tokcost.prices.model import RATE_FIELDS, LongContext, ModelPrices, Price, Rates, Variant
 
 # ---------------------------------------------------------------- the schema
 
@@ -97,6 +109,33 @@ Day = Annotated[_dt.date, BeforeValidator(_day)]
 Text = Annotated[str, BeforeValidator(_text)]
 
 
+def _threshold(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise FieldProblem(f"{value!r} is not a token count", "write the prompt size the tier starts above, "
+                           "e.g. above = 200000")
+    return value
+
+
+class TierRates(BaseModel):
+    """``flex = {...}`` or ``priority = {...}``: a service tier's rates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: Usd
+    output: Usd
+    cached_input: Optional[Usd] = None
+    cache_write_5m: Optional[Usd] = None
+    cache_write_1h: Optional[Usd] = None
+
+
+class LongContextTier(TierRates):
+    """One ``long_context`` tier: the rates of every request whose prompt exceeds ``above`` tokens."""
+
+    above: Annotated[int, BeforeValidator(_threshold)]
+    input_audio: Optional[Usd] = None
+    output_audio: Optional[Usd] = None
+
+
 class PriceEntry(BaseModel):
     """One ``[[price]]`` table: a model's price from ``effective`` on."""
 
@@ -106,6 +145,14 @@ class PriceEntry(BaseModel):
     input: Usd
     output: Usd
     cached_input: Optional[Usd] = None
+    cache_write_5m: Optional[Usd] = None
+    cache_write_1h: Optional[Usd] = None
+    input_audio: Optional[Usd] = None
+    output_audio: Optional[Usd] = None
+    request_fee: Optional[Usd] = None
+    long_context: List[LongContextTier] = []
+    flex: Optional[TierRates] = None
+    priority: Optional[TierRates] = None
     batch_discount: Optional[Fraction] = None
     effective: Optional[Day] = None
     provider: Text = "custom"
@@ -120,6 +167,8 @@ class BatchApi(BaseModel):
 
     launched: Day
     source: Text
+    discount: Optional[Fraction] = None
+    models: Annotated[List[str], BeforeValidator(_names)] = []
 
 
 class PriceFileSchema(BaseModel):
@@ -150,16 +199,22 @@ def _describe(issue: Issue):
     if issue.kind == "missing" and loc == ("price",):
         issue.problem, issue.fix = _NO_ENTRIES.problem, _NO_ENTRIES.fix
         return "", ()
-    fields = list((PriceEntry if loc[0] == "price" else BatchApi).model_fields)
+    model = PriceEntry if loc[0] == "price" else BatchApi
+    nested = [str(part) for part in loc[2:-1] if isinstance(part, str)]
+    if nested:  # inside long_context = [...] or flex/priority = {...}
+        model = LongContextTier if nested[0] == "long_context" else TierRates
+    fields = list(model.model_fields)
+    name = ".".join(nested + [str(loc[-1])])
     if issue.kind == "unknown":
         issue.problem, issue.fix = unknown_key(str(loc[-1]), fields), f"use one of {', '.join(fields)}"
     elif issue.kind == "missing":
         table = "[[price]] entry" if loc[0] == "price" else f"[batch_api.{loc[1]}] table"
-        issue.problem, issue.fix = f"missing field '{loc[-1]}'", f"add {loc[-1]} = ... to this {table}"
+        table = f"{nested[0]} table" if nested else table
+        issue.problem, issue.fix = f"missing field '{name}'", f"add {loc[-1]} = ... to this {table}"
         return "", loc[:-1]
     if len(loc) < 3:  # the file's list of entries, or one entry as a whole
         return "", loc
-    return f"field '{loc[-1]}': ", loc
+    return f"field '{name}': ", loc
 
 
 # ---------------------------------------------------------------- loading
@@ -167,8 +222,15 @@ def _describe(issue: Issue):
 
 @dataclass(frozen=True)
 class BatchLaunch:
+    """A provider's Batch API launch; with ``discount``, batch rates for its ``models`` (name prefixes) lacking one."""
+
     launched: _dt.date
     source: str
+    discount: Optional[Decimal] = None
+    models: tuple = ()
+
+    def fills(self, model: str) -> bool:
+        return self.discount is not None and model.lower().startswith(tuple(m.lower() for m in self.models))
 
 
 @dataclass
@@ -193,7 +255,8 @@ def load_price_file(path, origin: str = "user") -> PriceFile:
         document = {}
     schema = validate(PriceFileSchema, document, text=text, name=name, error=PriceFileError, describe=_describe,
                       fix="write it as in the README's prices example")
-    launches = {provider: BatchLaunch(api.launched, api.source) for provider, api in schema.batch_api.items()}
+    launches = {provider: BatchLaunch(api.launched, api.source, api.discount, tuple(api.models))
+                for provider, api in schema.batch_api.items()}
     histories: Dict[str, ModelPrices] = {}
     for index, entry in enumerate(schema.price):
         history = histories.setdefault(entry.model, ModelPrices(entry.model, entry.provider, [entry.model], [],
@@ -217,14 +280,35 @@ def _source_label(entry: PriceEntry, origin: str, name: str, line: int) -> str:
     return f"{entry.source or 'user prices'} ({name}:{line})"
 
 
+def _rates(entry, base: Optional[Rates] = None) -> Rates:
+    """A rate card from an entry; a long-context tier's omitted cache and audio rates scale with its input.
+
+    Scaling follows Anthropic's rule that prompt-caching multipliers apply on
+    top of long-context rates (docs.anthropic.com/en/docs/about-claude/pricing).
+    """
+    values = {name: getattr(entry, name, None) for name in RATE_FIELDS}
+    if base is not None and base.input:
+        factor = entry.input / base.input
+        for name in ("cached_input", "cache_write_5m", "cache_write_1h", "input_audio"):
+            if values[name] is None and getattr(base, name) is not None:
+                values[name] = getattr(base, name) * factor
+        if values["output_audio"] is None and base.output_audio is not None and base.output:
+            values["output_audio"] = base.output_audio * entry.output / base.output
+    return Rates(**values)
+
+
 def _price(entry: PriceEntry, source: str, launch: Optional[BatchLaunch]) -> Price:
     """One price point; batch rates from the provider's Batch API launch (if the file dates it) or the entry."""
-    standard = Rates(entry.input, entry.output, entry.cached_input)
+    base = _rates(entry)
+    tiers = tuple(LongContext(tier.above, replace(_rates(tier, base), request=entry.request_fee or Decimal(0)))
+                  for tier in sorted(entry.long_context, key=lambda t: t.above))
+    standard = replace(base, request=entry.request_fee or Decimal(0), long_context=tiers)
+    flex, priority = (None if tier is None else Variant(_rates(tier), source) for tier in (entry.flex, entry.priority))
     if entry.batch_discount is None:
-        return Price(entry.model, entry.provider, entry.effective, standard, source)
+        return Price(entry.model, entry.provider, entry.effective, standard, source, flex=flex, priority=priority)
     batch_from, batch_source = entry.effective, source
     if launch is not None:
         batch_from = max(launch.launched, entry.effective) if entry.effective else launch.launched
         batch_source = launch.source
     return Price(entry.model, entry.provider, entry.effective, standard, source,
-                 standard.scaled(entry.batch_discount), batch_from, batch_source)
+                 standard.scaled(entry.batch_discount), batch_from, batch_source, flex=flex, priority=priority)

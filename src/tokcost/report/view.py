@@ -167,11 +167,19 @@ def _models(spend: "Spend") -> dict:
         "lead": (f"The first month of this workload on each model, with its traffic mix, prompt caching and batch "
                  f"share, at the prices in effect on {data['at']}. Adequate means every input the workload sends "
                  f"({needs}) is priced for the model; ≈ marks a model counted with a stand-in tokenizer; "
-                 f"tokens are per request, averaged over the languages."),
+                 f"tokens are per request, averaged over the languages.{_reasoning_lead(data)}"),
         "lead_short": f"First month, {requests:,.0f} requests, prices as of {data['at']}",
         "cheapest_adequate": adequate[0]["model"] if adequate else None,
         "rows": rows,
     }
+
+
+def _reasoning_lead(data: dict) -> str:
+    """A sentence naming the reasoning tokens each reasoning model was projected with, and their basis."""
+    thinking = [f"{m['model']} {m['reasoning_basis']}" for m in data["models"] if m.get("reasoning_tokens_per_request")]
+    if not thinking:
+        return ""
+    return f" Output includes hidden reasoning tokens, billed as output: {'; '.join(thinking)}."
 
 
 def _model_row(entry: dict, spend: "Spend") -> dict:
@@ -183,7 +191,10 @@ def _model_row(entry: dict, spend: "Spend") -> dict:
         "model": entry["model"], "provider": spend.providers.get(entry["model"]),
         "encoding": spend.encodings.get(entry["model"]),
         "input_tokens": round(sum(_f(p["share"]) * _f(p["input_tokens"]) for p in per_language)),
-        "output_tokens": round(sum(_f(p["share"]) * _f(p["output_tokens"]) for p in per_language)),
+        # reasoning models: the hidden reasoning tokens are output too (billed so)
+        "output_tokens": round(sum(_f(p["share"]) * _f(p["output_tokens"]) for p in per_language))
+        + int(entry.get("reasoning_tokens_per_request") or 0),
+        "reasoning_tokens": int(entry.get("reasoning_tokens_per_request") or 0),
         "monthly_cost": round(_f(entry["monthly_usd"][0]), 2) if entry["monthly_usd"] else 0.0,
         "horizon_cost": round(_f(entry["total_usd"]), 2),
         "cost_per_1k_requests": round(_f(entry["cost_per_1k_requests_usd"]), 4),

@@ -12,7 +12,7 @@ mix with its own request shape; batch and cached traffic at their own rates.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Optional, Sequence
 
@@ -20,6 +20,7 @@ import tokcost.accounting as accounting
 from tokcost.errors import WorkloadError
 from tokcost.prices import Catalog, Price, default_catalog, parse_date
 from tokcost.prices.billing import Usage, bill
+from tokcost.spend.reasoning import reasoning_for
 from tokcost.spend.request_shape import RequestShape, request_shape
 from tokcost.spend.workload import Workload
 
@@ -43,6 +44,8 @@ class ModelSpend:
     no_cache_cost_per_request: Decimal
     full_cache_cost_per_request: Decimal
     notes: list
+    reasoning_tokens: int = 0  # hidden reasoning tokens per request, billed as output
+    reasoning_basis: str = "none"  # where that figure comes from (stated, workload default, API default)
 
     @property
     def cost_per_1k(self) -> Decimal:
@@ -130,7 +133,8 @@ class SpendProjection:
             "languages": w.languages,
             "models": [{"model": m.model, "price_snapshot": m.snapshot, "cost_per_request_usd": m.cost_per_request,
                         "cost_per_1k_requests_usd": m.cost_per_1k, "monthly_usd": m.monthly,
-                        "total_usd": sum(m.monthly, Decimal(0)), "per_language": m.per_language, "notes": m.notes}
+                        "total_usd": sum(m.monthly, Decimal(0)), "per_language": m.per_language, "notes": m.notes,
+                        "reasoning_tokens_per_request": m.reasoning_tokens, "reasoning_basis": m.reasoning_basis}
                        for m in self.models],
             "cheapest": self.cheapest.model,
             "savings": self.savings(),
@@ -155,45 +159,76 @@ def project(workload: Workload, models: Optional[Sequence[str]] = None, months: 
 def _model_spend(workload: Workload, model: str, price: Price, day: _dt.date, requests: list) -> ModelSpend:
     """One model's cost per request (the language mix), month by month, and at the batch and cache extremes."""
     notes = [price.notes] if price.notes else []
-    has_batch = price.batch is not None and (price.batch_from is None or day >= price.batch_from)
+    has_batch = price.has_tier("batch", day)
     if workload.batch_share and not has_batch:
         notes.append("no Batch API price: batch share billed at standard rates")
     if any(img for img in workload.images) and not accounting.supports_images(model):
         notes.append("no image token rule for this model: images not priced")
+    thinking = reasoning_for(workload.reasoning, model)
+    notes += [thinking.note] if thinking.note else []
+    writes = _cache_write_share(workload, price)
+    if writes and workload.cache_hit_rate:
+        notes.append(f"cache writes: prefix written once per 5-minute cache lifetime, by {float(writes):.2%} "
+                     "of caching requests (even traffic assumed)")
     per_language = []
     totals = {"mix": Decimal(0), "std": Decimal(0), "batch": Decimal(0), "nocache": Decimal(0), "full": Decimal(0)}
     for code, share in workload.languages.items():
         shape = request_shape(workload, model, code)
-        costs = _shape_costs(workload, price, shape, day, has_batch)
+        costs = _shape_costs(workload, price, shape, day, has_batch, Decimal(thinking.tokens), writes)
         for key, value in costs.items():
             totals[key] += share * value
         per_language.append({"language": code, "share": share, "input_tokens": shape.input_tokens,
                              "cached_input_tokens": shape.cached_input_tokens,
-                             "output_tokens": shape.output_tokens, "cost_per_request_usd": costs["mix"],
+                             "output_tokens": shape.output_tokens, "reasoning_tokens": thinking.tokens,
+                             "cost_per_request_usd": costs["mix"],
                              "cost_per_1k_requests_usd": costs["mix"] * 1000,
                              "monthly_usd": costs["mix"] * share * requests[0] if requests else Decimal(0)})
     return ModelSpend(model, price.snapshot, price.short_snapshot, totals["mix"], per_language,
                       [totals["mix"] * r for r in requests], totals["batch"], totals["std"],
-                      totals["nocache"], totals["full"], notes)
+                      totals["nocache"], totals["full"], notes, thinking.tokens, thinking.basis)
 
 
-def _shape_costs(workload: Workload, price: Price, shape: RequestShape, day: _dt.date, has_batch: bool) -> dict:
+# Anthropic's default prompt-cache lifetime: 5 minutes, refreshed by each hit
+# (docs.anthropic.com/en/docs/build-with-claude/prompt-caching).
+CACHE_LIFETIMES_PER_DAY = Decimal(24 * 60 // 5)
+
+
+def _cache_write_share(workload: Workload, price: Price) -> Decimal:
+    """Share of caching requests that write the prefix, where the price charges for cache writes (else 0).
+
+    Assumes traffic spread evenly over the day: the first request of each
+    5-minute lifetime writes the prefix, the others read it.
+    """
+    if price.standard.cache_write_5m is None or not workload.requests_per_day:
+        return Decimal(0)
+    return min(Decimal(1), CACHE_LIFETIMES_PER_DAY / workload.requests_per_day)
+
+
+def _shape_costs(workload: Workload, price: Price, shape: RequestShape, day: _dt.date, has_batch: bool,
+                 reasoning: Decimal = Decimal(0), writes: Decimal = Decimal(0)) -> dict:
     """Cost of one request: the workload's batch/standard mix, all standard, all batch, no cache hits, all hits."""
     def mixed(hit_scale: Optional[Decimal]) -> Decimal:
-        standard = _cost(price, shape, False, day, hit_scale)
-        batch = _cost(price, shape, True, day, hit_scale) if has_batch else standard
-        return (1 - workload.batch_share) * standard + workload.batch_share * batch
+        standard = request_usage(shape, "standard", reasoning, writes, hit_scale)
+        standard_cost = bill(price, standard, day).total
+        batch_cost = bill(price, replace(standard, tier="batch"), day).total if has_batch else standard_cost
+        return (1 - workload.batch_share) * standard_cost + workload.batch_share * batch_cost
 
-    std = _cost(price, shape, False, day)
-    bat = _cost(price, shape, True, day) if has_batch else std
+    std = bill(price, request_usage(shape, "standard", reasoning, writes), day).total
+    bat = bill(price, request_usage(shape, "batch", reasoning, writes), day).total if has_batch else std
     return {"mix": (1 - workload.batch_share) * std + workload.batch_share * bat, "std": std, "batch": bat,
             "nocache": mixed(Decimal(0)), "full": mixed(Decimal(1))}
 
 
-def _cost(price: Price, shape: RequestShape, batch: bool, at, hit_scale: Optional[Decimal] = None) -> Decimal:
-    cached = shape.cached_input_tokens
-    if hit_scale is not None:  # re-price at another cache hit rate (0 or 1)
-        cached = shape.cacheable_tokens * hit_scale
-    usage = Usage(input_tokens=shape.input_tokens, output_tokens=shape.output_tokens, cache_read_tokens=cached,
-                  tier="batch" if batch else "standard")
-    return bill(price, usage, at).total
+def request_usage(shape: RequestShape, tier: str = "standard", reasoning: Decimal = Decimal(0),
+                  writes: Decimal = Decimal(0), hit_scale: Optional[Decimal] = None) -> Usage:
+    """The ``Usage`` of one average request of ``shape``: what the projection hands to ``bill``.
+
+    Of the cacheable prefix, the caching share (the workload's hit rate, or
+    ``hit_scale``) is read from cache, except the share ``writes`` of it that
+    writes the cache instead (only where the price charges for writes).
+    Reasoning tokens are output the user never sees.
+    """
+    caching = shape.cached_input_tokens if hit_scale is None else shape.cacheable_tokens * hit_scale
+    return Usage(input_tokens=shape.input_tokens, output_tokens=shape.output_tokens + reasoning,
+                 reasoning_tokens=reasoning, cache_read_tokens=caching * (1 - writes),
+                 cache_write_5m_tokens=caching * writes, tier=tier)

@@ -21,6 +21,7 @@ from tokcost.bundled import SAMPLE_WORKLOAD
 from tokcost.errors import WorkloadError, did_you_mean
 from tokcost.file_schema import FieldProblem, Issue, parse, unknown_key, validate
 from tokcost.files import read_user_text
+from tokcost.spend.reasoning import EFFORT_TOKENS
 from tokcost.spend.samples import available_languages, has_sample
 
 
@@ -46,6 +47,7 @@ class Workload:
     models: list = field(default_factory=list)
     examples: dict = field(default_factory=dict)  # FLORES code -> the user's own message text
     path: str = "<memory>"
+    reasoning: dict = field(default_factory=dict)  # model family (or "default") -> tokens or effort
 
 
 # ---------------------------------------------------------------- field types
@@ -168,7 +170,18 @@ class RequestSection(BaseModel):
     response_format: Annotated[Optional[dict], BeforeValidator(_response_format)] = None
 
 
-SECTIONS = ("workload", "request", "languages", "examples")
+SECTIONS = ("workload", "request", "languages", "examples", "reasoning")
+
+
+def _reasoning(value: Any) -> dict:
+    """[reasoning]: per model family (or ``default``), reasoning tokens per request or an effort level."""
+    _table(value, 'write reasoning per model family, e.g. [reasoning] default = "medium", o4-mini = 1500')
+    for family, setting in value.items():
+        if isinstance(setting, bool) or not (isinstance(setting, int) and setting >= 0 or setting in EFFORT_TOKENS):
+            raise FieldProblem(f"{setting!r} is neither a token count nor an effort",
+                               f"write tokens per request (e.g. {family} = 1500) or one of "
+                               f"{', '.join(repr(e) for e in EFFORT_TOKENS)}", at=family)
+    return dict(value)
 
 
 class WorkloadFile(BaseModel):
@@ -180,6 +193,7 @@ class WorkloadFile(BaseModel):
     languages: Dict[str, Decimal]
     request: Annotated[RequestSection, BeforeValidator(_section)] = RequestSection()
     examples: Dict[str, str] = {}
+    reasoning: Annotated[dict, BeforeValidator(_reasoning)] = {}
 
     @field_validator("languages", mode="before")
     @classmethod
@@ -230,7 +244,7 @@ def _describe(issue: Issue):
             return "", ()
         if issue.kind == "unknown":
             issue.problem = f"unknown section{_hint(section, SECTIONS)}"
-            issue.fix = "use [workload], [request], [languages] and [examples]"
+            issue.fix = "use [workload], [request], [languages], [examples] and [reasoning]"
         return f"section [{section}]: ", loc
     key = str(loc[1])
     if issue.kind == "missing":
@@ -273,4 +287,5 @@ def load_workload(path=None) -> Workload:
         models=list(work.models),
         examples=dict(checked.examples),
         path=name,
+        reasoning=dict(checked.reasoning),
     )
