@@ -118,6 +118,32 @@ def test_image_tokens_published_examples(width, height, detail, model, expected)
     assert image_tokens(width, height, detail, model) == expected
 
 
+@pytest.mark.parametrize("width, height, model, expected", [
+    # docs.anthropic.com/en/docs/build-with-claude/vision, "Calculate image costs": tokens = width x height / 750;
+    # its table: 200x200 ~54 tokens, 1000x1000 ~1334, 1092x1092 ~1590 (no resizing below 1568 px / ~1,600 tokens)
+    (200, 200, "claude-3-5-sonnet", 54),
+    (1000, 1000, "claude-sonnet-4", 1334),
+    (1092, 1092, "claude-3-opus", 1590),
+    (1092, 1092, "anthropic/claude-haiku-4-5", 1590),
+    # ai.google.dev/gemini-api/docs/tokens, "Multimodal tokens": Gemini 2.0 counts an image with both sides
+    # <= 384 px as 258 tokens; larger ones are cropped and scaled into 768x768 tiles of 258 tokens each
+    (384, 384, "gemini-2.0-flash", 258),
+    (768, 768, "gemini-2.5-pro", 258),
+    (1536, 768, "gemini-2.5-flash", 2 * 258),
+    (1024, 1024, "gemini-2.0-flash", 4 * 258),
+    # the same page for Gemini 1.5: every image 258 tokens
+    (3000, 2000, "gemini-1.5-pro", 258),
+])
+def test_claude_and_gemini_image_rules_published_examples(width, height, model, expected):
+    assert image_tokens(width, height, model=model) == expected
+
+
+def test_claude_scales_large_images_down_first():
+    # the vision page: a long edge above 1568 px or more than ~1,600 tokens is scaled down, aspect kept
+    assert image_tokens(4000, 4000, model="claude-sonnet-4") <= 1600
+    assert image_tokens(3136, 100, model="claude-sonnet-4") == image_tokens(1568, 50, model="claude-sonnet-4")
+
+
 def test_gpt_4o_mini_image_costs_the_same_dollars_as_gpt_4o_at_launch():
     from decimal import Decimal
     from tokcost import estimate_cost

@@ -69,6 +69,8 @@ def test_models(capsys):
     (["spend", "--months", "0"], "--months 0 is out of range"),
     (["spend", "--workload", "/nonexistent/w.toml"], "no such workload file"),
     (["models", "--provider", "opneai"], "Did you mean 'openai'"),
+    (["spend", "--model", "text-davinci-003", "--input-tokens", "10", "--batch", "--at", "2023-01-01"],
+     "has no Batch API price in the catalog; price it at standard rates (drop --batch"),
 ])
 def test_bad_input(capsys, argv, message):
     code, out, err = run(capsys, *argv)
@@ -93,3 +95,10 @@ def test_user_prices_file(capsys, tmp_path):
     code, out, _ = run(capsys, "spend", "--prices", str(prices), "--model", "house-llm", "--input-tokens", "1e6",
                        "--output-tokens", "1e6", "--format", "json")
     assert code == 0 and json.loads(out)[0]["cost_usd"] == "5"
+
+
+def test_claude_batch_one_liner(capsys):
+    # Anthropic Message Batches: Claude Haiku 3.5 $0.40 per 1M input tokens in batch
+    code, out, _ = run(capsys, "spend", "--model", "claude-3-5-haiku", "--input-tokens", "1e6", "--batch",
+                       "--format", "json")
+    assert code == 0 and json.loads(out)[0]["cost_usd"] == "0.4"

@@ -159,6 +159,16 @@ def test_json_overrides(tmp_path):
      r"p.toml:5: field 'cached_input': nan is not a finite number"),
     ("p.toml", '[[price]]\nmodel = "m"\ninput = 1\noutput = 2\n\n[[price]]\nmodel = "m"\ninput = 3\noutput = 4\n',
      r"p.toml:6: field 'effective': m already has a price effective undated"),
+    ("p.toml", '[[price]]\nmodel = "m"\ninput = 1\noutput = 2\ncache_write_5m = "x"\n',
+     r"p.toml:5: field 'cache_write_5m': 'x' is not a number"),
+    ("p.toml", '[[price]]\nmodel = "m"\ninput = 1\noutput = 2\nlong_context = [{above = 0, input = 2, output = 4}]\n',
+     r"p.toml:5: field 'long_context.above': 0 is not a token count; write the prompt size"),
+    ("p.toml", '[[price]]\nmodel = "m"\ninput = 1\noutput = 2\nlong_context = [{above = 9, input = 2}]\n',
+     r"p.toml:5: missing field 'long_context.output'; add output = \.\.\. to this long_context table"),
+    ("p.toml", '[[price]]\nmodel = "m"\ninput = 1\noutput = 2\nflex = {input = 1, output = 2, cache = 1}\n',
+     r"p.toml:5: field 'flex.cache': unknown field.*use one of input, output, cached_input"),
+    ("p.toml", '[batch_api.acme]\nlaunched = 2025-03-01\nsource = "s"\ndiscount = 2\n[[price]]\nmodel = "m"\ninput = 1\noutput = 2\n',
+     r"p.toml:4: field 'discount': 2 is above 1"),
 ])
 def test_bad_price_files_give_one_line_errors(tmp_path, name, text, message):
     from tokcost.errors import PriceFileError
@@ -188,6 +198,49 @@ def test_user_batch_api_dates_batch_rates(tmp_path):
     assert catalog.price("acme-3", "2025-03-01").batch_source == "acme batch launch"
 
 
+def test_user_file_with_cache_writes_long_context_and_tiers(tmp_path):
+    path = tmp_path / "prices.toml"
+    path.write_text('[[price]]\nmodel = "acme-4"\nprovider = "acme"\ninput = 2\noutput = 10\ncached_input = 0.2\n'
+                    'cache_write_5m = 2.5\ncache_write_1h = 4\nrequest_fee = 0.01\nbatch_discount = 0.5\n'
+                    'long_context = [{above = 100000, input = 4, output = 15}]\n'
+                    'priority = {input = 3, output = 15}\n')
+    from tokcost.prices.billing import Usage, bill
+
+    price = Catalog().with_overrides(path).price("acme-4")
+    small = Usage(input_tokens=60_000, cache_write_5m_tokens=10_000, cache_write_1h_tokens=10_000,
+                  cache_read_tokens=20_000, output_tokens=1_000)
+    # 20,000 x 2 + 10,000 x 2.5 + 10,000 x 4 + 20,000 x 0.2 + 1,000 x 10 = 119,000 per million, + $0.01 per request
+    assert bill(price, small).total == Decimal("0.129")
+    big = Usage(input_tokens=200_000, cache_read_tokens=100_000, output_tokens=1_000, tier="batch")
+    # above 100,000: input 4, cache reads 0.2 x 2 = 0.4 (scaled with input), output 15; batch halves the tokens:
+    # (100,000 x 4 + 100,000 x 0.4 + 1,000 x 15) / 2 = 227,500 per million, + $0.01
+    assert bill(price, big).total == Decimal("0.2375")
+    assert bill(price, Usage(input_tokens=1_000_000, tier="priority")).total == Decimal("3")
+
+
+def test_genai_prices_long_context_tiers_are_read_for_every_key():
+    # Claude Sonnet 4.5 (docs.anthropic.com/en/docs/about-claude/pricing): above 200K input tokens $6 input,
+    # $22.50 output, $7.50 5m writes, $12 1h writes, $0.60 hits
+    tier = get_price("claude-sonnet-4-5", at="2026-01-01").standard.long_context[0]
+    assert tier.above == 200_000
+    assert (tier.rates.input, tier.rates.output, tier.rates.cache_write_5m, tier.rates.cache_write_1h,
+            tier.rates.cached_input) == (6, Decimal("22.5"), Decimal("7.5"), 12, Decimal("0.6"))
+
+
+@pytest.mark.parametrize("model, launched, batch_input", [
+    # Anthropic Message Batches (2024-10-08) and Gemini Batch Mode (2025-07-07): 50% of standard prices
+    ("claude-3-haiku", date(2024, 10, 8), Decimal("0.125")),
+    ("claude-3-5-sonnet", date(2024, 10, 8), Decimal("1.5")),
+    ("claude-opus-4-1", date(2024, 10, 8), Decimal("7.5")),
+    ("gemini-2.0-flash", date(2025, 7, 7), Decimal("0.05")),
+    ("gemini-2.5-flash", date(2025, 7, 7), Decimal("0.15")),  # genai-prices' own variant, redated to the launch
+])
+def test_batch_prices_filled_and_dated_from_the_launch(model, launched, batch_input):
+    price = get_price(model, at="2026-01-01")
+    assert price.batch.input == batch_input and price.batch_from == launched
+    assert price.batch.output == price.standard.output / 2
+
+
 def test_every_correction_cites_its_date_and_source():
     from tokcost.bundled import PRICE_CORRECTIONS
     from tokcost.prices import load_price_file
@@ -199,6 +252,8 @@ def test_every_correction_cites_its_date_and_source():
         # the source names where the figure was read, with a date: "... (2024-05-13) ..."
         assert point.source.startswith("tokcost correction: ") and any(c.isdigit() for c in point.source)
     assert corrections.batch_launches["openai"].launched == date(2024, 4, 15)
+    assert corrections.batch_launches["anthropic"].launched == date(2024, 10, 8)
+    assert corrections.batch_launches["google"].launched == date(2025, 7, 7)
 
 
 def test_context_window_comes_from_genai_prices_for_corrected_models_too():

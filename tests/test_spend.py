@@ -155,3 +155,81 @@ def test_claims_per_page_count_each_model_with_its_own_tokenizer():
         assert abs(float(result["times_cheaper_per_page"][code]) - float(per_token) * p50k / o200k) < 1e-6
     # Hindi pages cost far more tokens on p50k_base than English pages do.
     assert result["times_cheaper_per_page"]["hin_Deva"] > 4 * result["times_cheaper_per_page"]["eng_Latn"]
+
+
+# ---- one engine: the projection prices through prices.billing.bill
+
+LONG_PROMPT = "Follow the policy. " * 400  # well above the 1024-token caching minimum
+
+
+def test_claude_projection_writes_the_cache_once_per_lifetime_and_batches_at_half(tmp_path):
+    # Sonnet 4 (docs.anthropic.com/en/docs/about-claude/pricing): $3 input, $3.75 5m writes, $0.30 hits, $15 output;
+    # Message Batches half of each. 1,000 requests/day over 288 five-minute cache lifetimes: 28.8% of caching
+    # requests write the prefix, the rest read it.
+    text = SIMPLE.replace('system_prompt = "Be brief."', f'system_prompt = "{LONG_PROMPT}"').replace(
+        "output_tokens = 100", "output_tokens = 100\ncache_hit_rate = 0.5\nbatch_share = 0.2").replace(
+        'models = ["gpt-4o-mini"]', 'models = ["claude-sonnet-4"]')
+    w = load_workload(write(tmp_path, text))
+    shape = request_shape(w, "claude-sonnet-4", "eng_Latn")
+    caching = Decimal("0.5") * shape.cacheable_tokens
+    writes, reads = caching * Decimal("0.288"), caching * Decimal("0.712")
+    std = ((shape.input_tokens - caching) * 3 + writes * Decimal("3.75") + reads * Decimal("0.3")
+           + 100 * 15) / Decimal(1_000_000)
+    spend = project(w, months=1, at="2025-06-01").models[0]
+    assert spend.cost_per_request == Decimal("0.8") * std + Decimal("0.2") * std / 2
+    assert any("cache writes" in note for note in spend.notes)
+    assert spend.standard_cost_per_request - spend.batch_cost_per_request == std / 2
+
+
+def test_projection_and_bill_give_the_same_cost_for_the_same_tokens(tmp_path):
+    from tokcost.prices import get_price
+    from tokcost.prices.billing import Usage, bill
+
+    text = SIMPLE.replace('models = ["gpt-4o-mini"]', 'models = ["o4-mini"]') + "\n[reasoning]\no4-mini = 1500\n"
+    w = load_workload(write(tmp_path, text))
+    spend = project(w, months=1, at="2025-05-01").models[0]
+    row = spend.per_language[0]
+    replayed = Usage(input_tokens=int(row["input_tokens"]), output_tokens=int(row["output_tokens"]) + 1500,
+                     reasoning_tokens=1500)
+    assert bill(get_price("o4-mini", at="2025-05-01"), replayed).total == spend.cost_per_request
+    # and by hand: o4-mini $1.10 / $4.40 per 1M, 1,500 reasoning tokens billed as output
+    assert spend.cost_per_request == (row["input_tokens"] * Decimal("1.1") + 1600 * Decimal("4.4")) / 1_000_000
+    assert spend.reasoning_tokens == 1500 and "stated for o4-mini" in spend.reasoning_basis
+
+
+def test_reasoning_models_get_a_labelled_default_and_others_none(tmp_path):
+    w = load_workload(write(tmp_path, SIMPLE))
+    result = project(w, models=["o4-mini", "gpt-4o-mini", "gpt-5.1", "claude-sonnet-4"], months=1, at="2026-11-25")
+    spends = {s.model: s for s in result.models}
+    assert spends["o4-mini"].reasoning_tokens == 1024
+    assert "API default; estimate" in spends["o4-mini"].reasoning_basis
+    assert any(note.startswith("reasoning 1,024") for note in spends["o4-mini"].notes)
+    assert [spends[m].reasoning_tokens for m in ("gpt-4o-mini", "gpt-5.1", "claude-sonnet-4")] == [0, 0, 0]
+    data = result.to_dict()["models"][0]
+    assert data["reasoning_tokens_per_request"] == 1024
+
+
+def test_reasoning_effort_and_workload_default(tmp_path):
+    text = SIMPLE + '\n[reasoning]\ndefault = "high"\n"gpt-5" = "low"\n"claude-sonnet-4" = 4000\n'
+    w = load_workload(write(tmp_path, text))
+    result = project(w, models=["o3", "gpt-5-mini", "claude-sonnet-4", "gpt-4.1"], months=1, at="2026-11-25")
+    assert [s.reasoning_tokens for s in result.models] == [1638, 410, 4000, 0]
+    assert "workload default; estimate" in result.models[0].reasoning_basis
+
+
+@pytest.mark.parametrize("value, message", [
+    ('o4-mini = "lots"', r"w.toml:21: field 'reasoning.o4-mini': 'lots' is neither a token count nor an effort"),
+    ("o4-mini = -5", r"w.toml:21: field 'reasoning.o4-mini': -5 is neither"),
+])
+def test_bad_reasoning(tmp_path, value, message):
+    with pytest.raises(WorkloadError, match=message):
+        load_workload(write(tmp_path, SIMPLE + f"\n[reasoning]\n{value}\n"))
+
+
+def test_claude_batch_and_images_are_priced_in_the_sample_workload():
+    result = project(load_workload(), models=["claude-3-5-haiku", "gemini-2.0-flash", "gpt-4o-mini"], months=1,
+                     at="2026-11-25")
+    for row in result.break_even():
+        assert row["batch_saving_per_10pct_usd_month"] > 0, row["model"]
+    for spend in result.models:
+        assert not any("not priced" in note for note in spend.notes), spend.model
