@@ -102,3 +102,23 @@ def test_claude_batch_one_liner(capsys):
     code, out, _ = run(capsys, "spend", "--model", "claude-3-5-haiku", "--input-tokens", "1e6", "--batch",
                        "--format", "json")
     assert code == 0 and json.loads(out)[0]["cost_usd"] == "0.4"
+
+
+def test_requests_split_totals_so_long_context_goes_by_request(capsys):
+    # Sonnet 4 (docs.anthropic.com/en/docs/about-claude/pricing): 20 requests of 250K tokens each cross the 200K
+    # long-context threshold ($6 per 1M); 50 requests of 100K do not ($3); batch halves either.
+    code, out, _ = run(capsys, "spend", "--model", "claude-sonnet-4", "--input-tokens", "5e6", "--requests", "20",
+                       "--batch", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["cost_usd"] == "15" and "above 200,000" in json.loads(out)[0]["notes"]
+    code, out, _ = run(capsys, "spend", "--model", "claude-sonnet-4", "--input-tokens", "5e6", "--requests", "50",
+                       "--format", "json")
+    assert code == 0 and json.loads(out)[0]["cost_usd"] == "15"
+
+
+def test_flex_tier_one_liner(capsys):
+    # platform.openai.com/docs/pricing, Flex: gpt-5 $0.625 per 1M input tokens
+    code, out, _ = run(capsys, "spend", "--model", "gpt-5", "--input-tokens", "1e6", "--tier", "flex",
+                       "--format", "json")
+    assert code == 0 and json.loads(out)[0]["cost_usd"] == "0.625"
+    code, _, err = run(capsys, "spend", "--model", "gpt-4o-mini", "--input-tokens", "1", "--tier", "flex")
+    assert code == 1 and "no flex price in the catalog" in err and err.count("\n") == 1

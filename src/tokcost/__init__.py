@@ -12,7 +12,7 @@ cost projection built on it. Everything a user needs is importable from here:
 >>> tokcost.count_messages([{"role": "user", "content": "hello world"}], model="gpt-4o").total
 9
 >>> tokcost.estimate_cost("gpt-4o-mini", input_tokens=1_000_000, output_tokens=200_000)
-Decimal('0.270')
+Decimal('0.27')
 
 Encodings: ``get_encoding``, ``encoding_for_model``, ``Encoding``.
 Requests: ``count_messages``, ``tool_tokens``, ``image_tokens``.

@@ -15,6 +15,7 @@ examples:
   tokcost spend --workload my.toml --model gpt-4o-mini --model gpt-4.1-nano --months 6
   tokcost spend --model gpt-4o-mini --input-tokens 1e6 --output-tokens 2e5
   tokcost spend --model gpt-4o --input-tokens 1e6 --at 2024-06-01      as priced that day
+  tokcost spend --model claude-sonnet-4 --input-tokens 5e6 --requests 20 --batch   20 requests of 250K, batched
   tokcost spend --claims                          the GPT-4o mini launch claims (OpenAI, 2024-07-18), checked
 Money is USD; figures are rounded for display only, and each names its price snapshot.
 """
@@ -31,7 +32,12 @@ def register(subparsers) -> None:
     parser.add_argument("--input-tokens", metavar="N", help="one-liner: prompt tokens (e.g. 1e6)")
     parser.add_argument("--output-tokens", metavar="N", help="one-liner: output tokens")
     parser.add_argument("--cached-input-tokens", metavar="N", help="one-liner: prompt tokens served from cache")
-    parser.add_argument("--batch", action="store_true", help="one-liner: Batch API rates")
+    parser.add_argument("--batch", action="store_true", help="one-liner: Batch API rates (same as --tier batch)")
+    parser.add_argument("--tier", choices=("standard", "batch", "flex", "priority"),
+                        help="one-liner: service tier (flex and priority where the provider prices them)")
+    parser.add_argument("--requests", metavar="N", default="1",
+                        help="one-liner: the tokens are totals over N equal requests (default 1); long-context "
+                             "price tiers apply per request")
     parser.add_argument("--claims", action="store_true",
                         help="the GPT-4o mini launch claims (OpenAI, 2024-07-18) as tokcost computes them")
     add_format_option(parser)
@@ -75,15 +81,24 @@ def _one_liner(args, catalog, at) -> int:
     inp = _tokens(args.input_tokens, "--input-tokens")
     out = _tokens(args.output_tokens, "--output-tokens")
     cached = _tokens(args.cached_input_tokens, "--cached-input-tokens")
+    requests = _tokens(args.requests, "--requests")
+    if requests < 1:
+        raise CliError(f"--requests {args.requests} must be 1 or more")
+    if args.batch and args.tier not in (None, "batch"):
+        raise CliError(f"--batch and --tier {args.tier} contradict each other; give one of them")
+    tier = "batch" if args.batch else args.tier or "standard"
     rows = []
     for model in args.model:
         price = catalog.price(model, at)
         snapshot = price.snapshot if args.format != "table" else price.short_snapshot
-        cost = catalog.estimate_cost(model, inp, out, cached, args.batch, at)
+        result = catalog.estimate(model, inp, out, cached, tier, at, int(requests))
+        cost = result.total
         rows.append({"model": model, "input_tokens": int(inp), "cached_input_tokens": int(cached),
-                     "output_tokens": int(out), "batch": args.batch, "cost_usd": cost if args.format != "table"
-                     else money(cost, 4), "price_snapshot": snapshot})
-    emit_rows(rows, ["model", "input_tokens", "cached_input_tokens", "output_tokens", "cost_usd", "price_snapshot"],
+                     "output_tokens": int(out), "batch": tier == "batch", "tier": tier,
+                     "cost_usd": cost if args.format != "table" else money(cost, 4), "price_snapshot": snapshot,
+                     "notes": "; ".join(result.notes)})
+    columns = ["model", "input_tokens", "cached_input_tokens", "output_tokens", "cost_usd", "price_snapshot"]
+    emit_rows(rows, columns + (["notes"] if any(r["notes"] for r in rows) else []),
               args.format, title=f"Cost at prices of {at}",
               json_document=[{**r, "cost_usd": exact_decimal(r["cost_usd"])} for r in rows]
               if args.format == "json" else None)

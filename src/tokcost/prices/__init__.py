@@ -53,15 +53,18 @@ def get_price(model: str, at: DateLike = None) -> Price:
 
 
 def estimate_cost(model: str, input_tokens=0, output_tokens=0, cached_input_tokens=0, batch: bool = False,
-                  at: DateLike = None) -> Decimal:
+                  at: DateLike = None, requests: int = 1) -> Decimal:
     """USD cost of a request (or many) for ``model`` at the prices in effect on ``at``.
 
     ``input_tokens`` counts all prompt tokens; ``cached_input_tokens`` is the part
     of them served from the prompt cache, as in OpenAI's usage reports.
-    ``batch=True`` prices at the Batch API rates. Unknown models raise
-    ``tokcost.UnknownModelError`` with "did you mean".
+    ``batch=True`` prices at the Batch API rates. The tokens are totals over
+    ``requests`` requests of equal size; a long-context tier (a cliff: above
+    its threshold the whole request pays more) applies per request. Unknown
+    models raise ``tokcost.UnknownModelError`` with "did you mean".
 
     >>> estimate_cost("gpt-4o", input_tokens=1000, output_tokens=1000, at="2024-05-13")
     Decimal('0.02')
     """
-    return default_catalog().estimate_cost(model, input_tokens, output_tokens, cached_input_tokens, batch, at)
+    return default_catalog().estimate_cost(model, input_tokens, output_tokens, cached_input_tokens, batch, at,
+                                           requests)

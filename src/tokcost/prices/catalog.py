@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Dict, Iterable, Optional
 
 from tokcost.bundled import PRICE_CORRECTIONS
-from tokcost.errors import UnknownModelError, did_you_mean
+from tokcost.errors import PriceError, UnknownModelError, did_you_mean
 from tokcost.prices.model import DateLike, LongContext, ModelPrices, Price, Rates, Variant, check_tokens
 from tokcost.prices.price_file import BatchLaunch, PriceFile, load_price_file
 
@@ -106,13 +106,23 @@ class Catalog:
         return self.lookup(model).at(at)
 
     def estimate_cost(self, model: str, input_tokens=0, output_tokens=0, cached_input_tokens=0,
-                      batch: bool = False, at: DateLike = None) -> Decimal:
-        check_tokens(input_tokens, output_tokens, cached_input_tokens)
-        from tokcost.prices.billing import Usage, bill
+                      batch: bool = False, at: DateLike = None, requests: int = 1) -> Decimal:
+        """Cost of token totals over ``requests`` requests of equal size (long-context tiers go by request)."""
+        return self.estimate(model, input_tokens, output_tokens, cached_input_tokens, batch, at, requests).total
 
-        usage = Usage(input_tokens=_count(input_tokens), output_tokens=_count(output_tokens),
-                      cache_read_tokens=_count(cached_input_tokens), tier="batch" if batch else "standard")
-        return bill(self.price(model, at), usage, at).total
+    def estimate(self, model: str, input_tokens=0, output_tokens=0, cached_input_tokens=0, tier="standard",
+                 at: DateLike = None, requests: int = 1):
+        """The itemised ``Bill`` of token totals over ``requests`` equal requests on a service tier."""
+        from tokcost.prices.billing import Usage, bill
+        from tokcost.prices.model import tier_name
+
+        check_tokens(input_tokens, output_tokens, cached_input_tokens)
+        if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
+            raise PriceError(f"requests={requests!r} must be a whole number of requests, 1 or more")
+        usage = Usage(input_tokens=_count(input_tokens, requests), output_tokens=_count(output_tokens, requests),
+                      cache_read_tokens=_count(cached_input_tokens, requests), requests=requests,
+                      tier=tier_name(tier))
+        return bill(self.price(model, at), usage, at)
 
     def context_window(self, model: str) -> Optional[int]:
         """``model``'s context window in tokens (None: not on record).
@@ -313,7 +323,7 @@ def _genai_variant(info, when: dict, model_price, standard: Rates, until, source
     return None if rates is None else Variant(rates, source)
 
 
-def _count(value):
-    """A token count as ``Usage`` takes it: int, or Decimal for fractional averages."""
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
+def _count(value, requests: int = 1):
+    """Tokens per request as ``Usage`` takes them: int, or Decimal for fractional averages."""
+    number = (value if isinstance(value, Decimal) else Decimal(str(value))) / requests
     return int(number) if number == number.to_integral_value() else number
