@@ -20,7 +20,9 @@ from typing import Dict, Iterable, Optional
 
 from tokcost.bundled import PRICE_CORRECTIONS
 from tokcost.errors import PriceError, UnknownModelError, did_you_mean
-from tokcost.prices.model import DateLike, LongContext, ModelPrices, Price, Rates, Variant, check_tokens
+from tokcost.prices.billing import Usage, bill
+from tokcost.prices.model import (DateLike, LongContext, ModelPrices, Price, Rates, Variant, check_tokens,
+                                  tier_name)
 from tokcost.prices.price_file import BatchLaunch, PriceFile, load_price_file
 
 # Providers listed by `tokcost models` unless --provider asks for another one.
@@ -114,8 +116,7 @@ class Catalog:
                  at: DateLike = None, requests: int = 1):
         """The itemised ``Bill`` of token totals over ``requests`` equal requests on a service tier."""
         from tokcost.prices.billing import Usage, bill
-        from tokcost.prices.model import tier_name
-
+        
         check_tokens(input_tokens, output_tokens, cached_input_tokens)
         if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
             raise PriceError(f"requests={requests!r} must be a whole number of requests, 1 or more")
@@ -208,7 +209,8 @@ def _genai_rates(model_price, fallback=None, factor: Decimal = Decimal(1)) -> Op
 
     def card(prompt: int, tiers=()) -> Rates:
         return Rates(**{name: _at_prompt(value, prompt) for name, value in values.items()},
-                     request=(getattr(model_price, "requests_kcount", None) or Decimal(0)) / 1000,
+                     request=(getattr(model_price, "requests_kcount", None)
+                              or getattr(fallback, "requests_kcount", None) or Decimal(0)) / 1000,
                      long_context=tiers)
 
     return card(0, tuple(LongContext(start, card(start + 1)) for start in thresholds))

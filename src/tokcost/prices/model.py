@@ -1,10 +1,11 @@
-"""What a price is: rates per million tokens, a dated price point, a model's price history.
+"""What a price is: rate cards per million tokens, a dated price point, a model's price history.
 
 Plain dataclasses and date parsing, with no knowledge of where prices come
 from; the price-file loader and the catalog build on them.
 
->>> Rates(Decimal("0.15"), Decimal("0.60")).cost(1_000_000, 200_000, 0)
-Decimal('0.27')
+>>> card = Rates(Decimal(3), Decimal(15), long_context=(LongContext(200_000, Rates(Decimal(6), Decimal("22.5"))),))
+>>> card.for_prompt(200_000).input, card.for_prompt(200_001).input
+(Decimal('3'), Decimal('6'))
 """
 
 from __future__ import annotations
@@ -70,13 +71,6 @@ class Rates:
     output_audio: Optional[Decimal] = None
     request: Decimal = Decimal(0)
     long_context: tuple = ()
-
-    def cost(self, input_tokens, output_tokens, cached_input_tokens) -> Decimal:
-        rates = self.for_prompt(_dec(input_tokens))
-        cached_rate = rates.input if rates.cached_input is None else rates.cached_input
-        uncached = _dec(input_tokens) - _dec(cached_input_tokens)
-        return (uncached * rates.input + _dec(cached_input_tokens) * cached_rate
-                + _dec(output_tokens) * rates.output) / MILLION
 
     def for_prompt(self, prompt_tokens) -> "Rates":
         """The rates a request with ``prompt_tokens`` prompt tokens pays: the highest tier it exceeds, or these.
