@@ -233,3 +233,15 @@ def test_claude_batch_and_images_are_priced_in_the_sample_workload():
         assert row["batch_saving_per_10pct_usd_month"] > 0, row["model"]
     for spend in result.models:
         assert not any("not priced" in note for note in spend.notes), spend.model
+
+
+def test_long_context_tier_applies_per_request_shape(tmp_path):
+    # Gemini 2.5 Pro (ai.google.dev/gemini-api/docs/pricing): prompts above 200k tokens pay $2.50 / $15 per 1M.
+    text = SIMPLE.replace('system_prompt = "Be brief."', 'system_prompt = """' + "word " * 210_000 + '"""')
+    w = load_workload(write(tmp_path, text))
+    spend = project(w, models=["gemini-2.5-pro"], months=1, at="2026-01-01").models[0]
+    inp = spend.per_language[0]["input_tokens"]
+    assert inp > 200_000
+    # Gemini 2.5 Pro thinks by default: 1,024 reasoning tokens (the labelled default) billed as output too
+    assert spend.cost_per_request == (inp * Decimal("2.5") + (100 + 1024) * 15) / 1_000_000
+    assert any(note.startswith("long-context rates (prompt above 200,000 tokens) for eng_Latn") for note in spend.notes)

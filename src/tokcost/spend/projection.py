@@ -183,6 +183,11 @@ def _model_spend(workload: Workload, model: str, price: Price, day: _dt.date, re
                              "cost_per_request_usd": costs["mix"],
                              "cost_per_1k_requests_usd": costs["mix"] * 1000,
                              "monthly_usd": costs["mix"] * share * requests[0] if requests else Decimal(0)})
+    long = [row["language"] for row in per_language
+            if price.standard.for_prompt(row["input_tokens"]) is not price.standard]
+    if long:
+        notes.append(f"long-context rates (prompt above {price.standard.long_context[0].above:,} tokens) for "
+                     f"{', '.join(long)}")
     return ModelSpend(model, price.snapshot, price.short_snapshot, totals["mix"], per_language,
                       [totals["mix"] * r for r in requests], totals["batch"], totals["std"],
                       totals["nocache"], totals["full"], notes, thinking.tokens, thinking.basis)
