@@ -19,12 +19,12 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from tokcost.cli import bench, count, languages, models, report, spend
+from tokcost.cli import bench, count, languages, models, report, spend, usage
 from tokcost.cli.common import CliError, print_error
 
 # Subcommands in help order.
-COMMANDS = {"report": report, "count": count, "languages": languages, "spend": spend, "models": models,
-            "bench": bench}
+COMMANDS = {"report": report, "count": count, "languages": languages, "spend": spend, "usage": usage,
+            "models": models, "bench": bench}
 DEFAULT_COMMAND = "report"
 _TOP_LEVEL_OPTIONS = ("-h", "--help", "--version")
 
@@ -34,6 +34,7 @@ EPILOG = """examples:
   tokcost count src/ --model gpt-4o     token counts per file, like wc
   tokcost languages --format csv        the tokenizer premium, language by language
   tokcost spend --model gpt-4o-mini --input-tokens 1e6 --output-tokens 2e5
+  tokcost usage logs/*.jsonl --by day   replay provider usage logs, priced as billed
   tokcost models --provider openai      the dated price catalog
 
 'tokcost COMMAND --help' shows each command's options and examples.

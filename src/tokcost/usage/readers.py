@@ -1,0 +1,157 @@
+"""Usage logs from files: JSONL lines, JSON dumps (one response, a list, an OTLP export), Parquet rows.
+
+Every record keeps where it was read (``FILE:LINE``, ``FILE:row N`` for
+Parquet), so a problem points at it. A record that cannot be priced is a
+``Problem``, never a silent zero; a batch request the provider did not bill
+(errored, expired) is counted apart.
+
+>>> import tempfile, os
+>>> path = os.path.join(tempfile.mkdtemp(), "log.jsonl")
+>>> _ = open(path, "w").write('{"model": "gpt-4o-mini", "usage": {"prompt_tokens": 10, "completion_tokens": 2}}\\n')
+>>> read_usage([path]).records[0].where.endswith("log.jsonl:1")
+True
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
+
+from tokcost.errors import InputFileError
+from tokcost.files import read_user_text
+from tokcost.usage.fields import json_text
+from tokcost.usage.formats import parse
+from tokcost.usage.record import FORMATS, NotBilled, RecordProblem
+from tokcost.usage.spans import is_otlp, otlp_spans
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A record that was not priced: where, and the one-line message (what is wrong, and the fix)."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class UsageLog:
+    """The records read from some files, the problems met, and how many requests were not billed."""
+
+    records: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    not_billed: int = 0
+    files: list = field(default_factory=list)
+
+
+def read_usage(paths: Sequence, fmt: Optional[str] = None, billed_tier: Optional[str] = None) -> UsageLog:
+    """Every usage record in ``paths``; ``fmt`` forces a format, ``billed_tier`` is the tier of unmarked records."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InputFileError(f"--format {fmt!r} is not a usage format; use one of {', '.join(FORMATS)}")
+    log = UsageLog()
+    for path in paths:
+        log.files.append(str(path))
+        for where, obj, forced in _items(Path(path)):
+            if isinstance(obj, _Invalid):
+                log.problems.append(Problem(where, f"invalid JSON ({obj.why}); fix the line or remove it"))
+                continue
+            try:
+                log.records.append(parse(obj, forced or fmt, where, billed_tier))
+            except NotBilled:
+                log.not_billed += 1
+            except RecordProblem as exc:
+                log.problems.append(Problem(where, str(exc)))
+    return log
+
+
+def _items(path: Path) -> Iterator[tuple]:
+    """(where, record, forced format or None) for each record of a file."""
+    if path.suffix.lower() == ".parquet":
+        yield from _parquet(path)
+        return
+    text = read_user_text(path, InputFileError, "usage log", "name a JSONL, JSON or Parquet file of usage records",
+                          "save it as UTF-8 JSON or JSONL")
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        yield from _json_list(path, text)
+        return
+    if path.suffix.lower() == ".json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if exc.msg != "Extra data":  # several objects, one per line: read it as JSONL
+                raise InputFileError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); fix the syntax") from None
+        else:
+            yield from _expand(path, doc, text, 0)
+            return
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield f"{path}:{number}", _Invalid(exc.msg), None
+            continue
+        yield from _expand(path, doc, line, 0, number)
+
+
+class _Invalid(dict):
+    """A line that is not JSON; ``parse`` reports it like any other bad record."""
+
+    def __init__(self, why: str):
+        super().__init__()
+        self.why = why
+
+
+def _expand(path: Path, doc, text: str, offset: int, line: Optional[int] = None) -> Iterator[tuple]:
+    """A JSON value as records: an OTLP export's spans one by one, anything else as itself."""
+    line = line or text.count("\n", 0, offset) + 1
+    if is_otlp(doc):
+        for span in otlp_spans(doc):
+            yield f"{path}:{_line_of(text, span.get('spanId'), offset, line)}", span, "otel"
+    else:
+        yield f"{path}:{line}", doc, None
+
+
+def _line_of(text: str, span_id, offset: int, line: int) -> int:
+    """The line of a span's id inside a multi-line JSON document (``line`` of the document otherwise)."""
+    if not span_id or "\n" not in text:
+        return line
+    at = text.find(f'"{span_id}"', offset)
+    return line if at < 0 else line + text.count("\n", offset, at)
+
+
+def _json_list(path: Path, text: str) -> Iterator[tuple]:
+    """The items of a JSON array, each with the line it starts on."""
+    decoder = json.JSONDecoder()
+    index = text.index("[") + 1
+    while True:
+        while index < len(text) and text[index] in " \t\r\n,":
+            index += 1
+        if index >= len(text) or text[index] == "]":
+            return
+        try:
+            item, end = decoder.raw_decode(text, index)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); fix the syntax") from None
+        yield from _expand(path, item, text, index, text.count("\n", 0, index) + 1)
+        index = end
+
+
+def _parquet(path: Path) -> Iterator[tuple]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputFileError(f"{path}: reading Parquet needs pyarrow; pip install 'tokcost[parquet]'") from None
+    try:
+        rows = pq.read_table(path).to_pylist()
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: no such usage log; name a JSONL, JSON or Parquet file") from None
+    except Exception as exc:  # pyarrow raises its own error types for damaged files
+        raise InputFileError(f"{path}: cannot read as Parquet ({exc}); check the file") from None
+    for number, row in enumerate(rows, 1):
+        yield f"{path}:row {number}", {key: json_text(value) for key, value in row.items()}, None
