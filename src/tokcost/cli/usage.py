@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from decimal import Decimal, InvalidOperation
-
-from tokcost.cli.common import CliError, emit_rows, print_error
+from tokcost.cli.common import CliError, budget_amount, budget_gate, emit_rows, print_error
 
 HELP = """Price what your providers reported: OpenAI Chat Completions and Responses usage,
 Anthropic Messages usage, Gemini usageMetadata and OpenTelemetry GenAI spans, read
@@ -32,7 +30,6 @@ no text to re-count, so tokens were scaled by the two tokenizers' ratio.
 Exit codes: 0 ok, 1 bad input (or unpriced records with --strict), 2 usage, 3 over budget.
 """
 
-OVER_BUDGET = 3
 TOKEN_COLUMNS = {"requests": "requests", "input_tokens": "input", "cache_read_tokens": "cached",
                  "cache_write_tokens": "cache_writes", "output_tokens": "output", "reasoning_tokens": "reasoning"}
 SHOWN_PROBLEMS = 10
@@ -69,17 +66,6 @@ def register(subparsers) -> None:
     out.add_argument("--csv", action="store_true", help="print the grouped rows as CSV")
     parser.add_argument("--focus", metavar="FILE", help="also write FinOps FOCUS CSV to FILE")
     parser.set_defaults(run=run)
-
-
-def budget_amount(text) -> Decimal:
-    """A --budget value as Decimal USD, or a CliError that shows how to write it."""
-    try:
-        value = Decimal(str(text).strip().lstrip("$").replace(",", "").replace("_", ""))
-    except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or value < 0:
-        raise CliError(f"--budget {text!r} is not an amount of USD; write it like 500 or 1250.50")
-    return value
 
 
 def run(args) -> int:
@@ -136,14 +122,8 @@ def _write_focus(path, result, usage) -> None:
 def _budget_gate(result, budget) -> int:
     if budget is None or not result.priced:
         return 0
-    from tokcost.formatting import money
-
     month, cost = max(result.monthly().items(), key=lambda item: item[1])
-    if cost > budget:
-        print(f"tokcost: over budget: {month} cost {money(cost, 2)}, more than --budget {money(budget, 2)}",
-              file=sys.stderr)
-        return OVER_BUDGET
-    return 0
+    return budget_gate(f"replayed cost of {month}", cost, budget)
 
 
 def _rows(result, what_ifs, by, plain: bool) -> list:
