@@ -137,3 +137,17 @@ def test_spend_budget_gate(capsys):
     assert code == 3 and err.count("\n") == 1 and "gpt-4o-mini projected for month" in err
     assert run(capsys, "spend", "-m", "gpt-4o-mini", "--months", "2", "--format", "json",
                "--budget", str(peak))[0] == 0
+
+
+def test_report_gains_a_replay_section(capsys, tmp_path):
+    logs = [str(SAMPLE_USAGE_DIR / "anthropic.jsonl"), str(SAMPLE_USAGE_DIR / "gemini.jsonl")]
+    code, _, _ = run(capsys, "report", "--usage", *logs, "--out", str(tmp_path / "r.md"))
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert code == 0 and "## Replayed usage" in text and "| claude-haiku-4-5-20251001 | 1 |" in text
+    code, _, _ = run(capsys, "report", "--usage", logs[0], "--out", str(tmp_path / "r.html"))
+    assert code == 0 and "<h2>Replayed usage</h2>" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    code, out, _ = run(capsys, "report", "--usage", logs[1], "--format", "json")
+    replay = json.loads(out)["replay"]
+    # gemini.jsonl: 0.00292 + 0.00275 + 0.395 + 0.001035 at base rates (0.78 for the >200k Pro request with
+    # b-engine's long-context rule)
+    assert Decimal(replay["total_usd"]) in (Decimal("0.401705"), Decimal("0.786705"))
