@@ -199,6 +199,10 @@ def summary_lines(result, what_ifs) -> list:
         if what.estimated:
             label += f"; ≈ estimate for {what.estimated} of {len(what.costs)} records"
         lines.append(label + ". Tokens: " + "; ".join(what.bases) + ".")
+    reasoning = sum(p.record.usage.reasoning_tokens for p in result.priced)
+    if reasoning and any(w.model for w in what_ifs):
+        lines.append(f"Reasoning tokens ({reasoning:,}) are kept as logged in every what-if; another model "
+                     "reasons more or less, which no tokenizer ratio predicts.")
     return lines
 
 
