@@ -151,3 +151,10 @@ def test_report_gains_a_replay_section(capsys, tmp_path):
     # gemini.jsonl: 0.00292 + 0.00275 + 0.395 + 0.001035 at base rates (0.78 for the >200k Pro request with
     # b-engine's long-context rule)
     assert Decimal(replay["total_usd"]) in (Decimal("0.401705"), Decimal("0.786705"))
+
+
+def test_typos_in_by_and_as_are_errors_with_a_suggestion(capsys):
+    code, _, err = run(capsys, "usage", "--by", "metadata.usr")
+    assert code == 1 and "--by 'metadata.usr': no record has this field. Did you mean 'metadata.user'" in err
+    code, _, err = run(capsys, "usage", "--as", "gpt-4.1-mimi")
+    assert code == 1 and err.count("\n") == 1 and "--as gpt-4.1-mimi: no price for model" in err

@@ -86,8 +86,9 @@ def run(args) -> int:
         more = len(result.problems) - 1
         raise CliError(f"{result.problems[0]}" + (f" (and {more} more unpriced records)" if more else "")
                        + "; without --strict they are counted and skipped")
-    what_ifs = _what_ifs(args, result, catalog, usage)
     by = args.by or ["model"]
+    _check_keys(by, result)
+    what_ifs = _what_ifs(args, result, catalog, usage)
     if args.focus:
         _write_focus(args.focus, result, usage)
     if args.json:
@@ -97,10 +98,27 @@ def run(args) -> int:
     return _budget_gate(result, budget)
 
 
+def _check_keys(by, result) -> None:
+    """A --by key no record has is a typo, not a group of its own."""
+    from tokcost.errors import did_you_mean
+    from tokcost.usage.replay import BUILT_IN_KEYS
+
+    known = set(BUILT_IN_KEYS).union(*(p.record.tags for p in result.priced))
+    for key in by:
+        if key not in known and result.priced:
+            raise CliError(f"--by {key!r}: no record has this field.{did_you_mean(key, known)} Group by "
+                           f"{', '.join(BUILT_IN_KEYS)} or a field of the log, dotted (metadata.user)")
+
+
 def _what_ifs(args, result, catalog, usage) -> list:
     from tokcost.errors import TokcostError
 
     models = args.as_models or ([None] if args.tier or args.cache_ttl else [])
+    for model in filter(None, models):
+        try:
+            catalog.lookup(model)
+        except TokcostError as exc:
+            raise CliError(f"--as {model}: {exc}") from None
     try:
         return [usage.reprice(result, model, args.tier, args.cache_ttl, args.language, catalog) for model in models]
     except TokcostError as exc:

@@ -70,25 +70,57 @@ def read_usage(paths: Sequence, fmt: Optional[str] = None, billed_tier: Optional
 
 def _items(path: Path) -> Iterator[tuple]:
     """(where, record, forced format or None) for each record of a file."""
-    if path.suffix.lower() == ".parquet":
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
         yield from _parquet(path)
         return
-    text = read_user_text(path, InputFileError, "usage log", "name a JSONL, JSON or Parquet file of usage records",
-                          "save it as UTF-8 JSON or JSONL")
-    stripped = text.lstrip()
-    if stripped.startswith("["):
+    if suffix == ".json" or _starts_with(path, "["):
+        text = read_user_text(path, InputFileError, "usage log", _MISSING_FIX, _ENCODING_FIX)
+        yield from _json_document(path, text)
+        return
+    yield from _jsonl(path)
+
+
+_MISSING_FIX = "name a JSONL, JSON or Parquet file of usage records"
+_ENCODING_FIX = "save it as UTF-8 JSON or JSONL"
+
+
+def _starts_with(path: Path, char: str) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4096).lstrip().startswith(char.encode())
+    except OSError:
+        return False  # _jsonl reports it
+
+
+def _json_document(path: Path, text: str) -> Iterator[tuple]:
+    """A JSON file: an array of records, one record or OTLP export, or (despite its name) JSONL."""
+    if text.lstrip().startswith("["):
         yield from _json_list(path, text)
         return
-    if path.suffix.lower() == ".json":
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            if exc.msg != "Extra data":  # several objects, one per line: read it as JSONL
-                raise InputFileError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); fix the syntax") from None
-        else:
-            yield from _expand(path, doc, text, 0)
-            return
-    for number, line in enumerate(text.splitlines(), 1):
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            raise InputFileError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); fix the syntax") from None
+        yield from _jsonl_lines(path, text.splitlines())  # one object per line
+        return
+    yield from _expand(path, doc, text, 0)
+
+
+def _jsonl(path: Path) -> Iterator[tuple]:
+    """A JSONL log, streamed line by line (logs can be larger than memory)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            yield from _jsonl_lines(path, handle)
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: no such usage log; {_MISSING_FIX}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"{path}: cannot read ({exc}); {_ENCODING_FIX}") from None
+
+
+def _jsonl_lines(path: Path, lines) -> Iterator[tuple]:
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
