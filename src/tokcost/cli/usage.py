@@ -81,7 +81,8 @@ def run(args) -> int:
             print("Replaying the bundled sample logs (synthetic, one per provider format); "
                   "name your own: tokcost usage FILE...")
     catalog = default_catalog().with_overrides(args.prices) if args.prices else default_catalog()
-    result = usage.replay(usage.read_usage(files, args.format, args.billed_tier), catalog=catalog, at=args.at)
+    log = usage.read_usage(files, args.format, args.billed_tier, text=bool(args.as_models))
+    result = usage.replay(log, catalog=catalog, at=args.at)
     if args.strict and result.problems:
         more = len(result.problems) - 1
         raise CliError(f"{result.problems[0]}" + (f" (and {more} more unpriced records)" if more else "")

@@ -101,8 +101,11 @@ def unwrap(obj: dict) -> tuple:
     return obj, (obj.get("request") if isinstance(obj.get("request"), dict) else None), None
 
 
-def parse(obj: Any, fmt: Optional[str], where: str, tier: Optional[str] = None) -> UsageRecord:
-    """One ``UsageRecord`` from a log record; ``fmt`` None detects it; ``tier`` applies when the log has none."""
+def parse(obj: Any, fmt: Optional[str], where: str, tier: Optional[str] = None, text: bool = True) -> UsageRecord:
+    """One ``UsageRecord`` from a log record; ``fmt`` None detects it; ``tier`` applies when the log has none.
+
+    ``text`` False leaves the messages' text out (only a what-if on another tokenizer needs it).
+    """
     response, request, marked_tier = unwrap(obj)
     fmt = fmt or detect(response)
     reader = _READERS[fmt]
@@ -116,9 +119,12 @@ def parse(obj: Any, fmt: Optional[str], where: str, tier: Optional[str] = None) 
                             "gen_ai.response.model attribute")
     at = fields.pop("at") or _timestamp_from(obj)
     prompt = fields.pop("prompt_text", None)
-    if prompt is None and request is not None:
-        prompt = _request_text(request)
     output = fields.pop("output_text", None)
+    if text:
+        prompt = text_of(prompt) if prompt is not None else _request_text(request) if request is not None else None
+        output = text_of(output)
+    else:
+        prompt = output = None
     extras = fields.pop("extras", {})
     provider = fields.pop("provider", "") or PROVIDER_OF_FORMAT[fmt]
     notes = tuple(fields.pop("notes", ()))
@@ -189,7 +195,7 @@ def _openai_chat(response: dict) -> dict:
             "input_audio_tokens": count(usage, "prompt_tokens_details.audio_tokens"),
             "reasoning_tokens": count(usage, "completion_tokens_details.reasoning_tokens"),
             "output_audio_tokens": count(usage, "completion_tokens_details.audio_tokens"),
-            "output_text": text_of([c.get("message") for c in choices if isinstance(c, dict)]) or None}
+            "output_text": [c.get("message") for c in choices if isinstance(c, dict)]}
 
 
 def _openai_responses(response: dict) -> dict:
@@ -202,8 +208,8 @@ def _openai_responses(response: dict) -> dict:
             "input_tokens": count(usage, "input_tokens"), "output_tokens": count(usage, "output_tokens"),
             "cache_read_tokens": count(usage, "input_tokens_details.cached_tokens"),
             "reasoning_tokens": count(usage, "output_tokens_details.reasoning_tokens"),
-            "output_text": text_of([item.get("content") for item in output_items if isinstance(item, dict)])
-            or response.get("output_text") or None}
+            "output_text": [item.get("content") for item in output_items if isinstance(item, dict)]
+            + [response.get("output_text")]}
 
 
 def _anthropic(response: dict) -> dict:
@@ -229,7 +235,7 @@ def _anthropic(response: dict) -> dict:
             "cache_read_tokens": reads, "cache_write_5m_tokens": write_5m, "cache_write_1h_tokens": write_1h,
             "output_tokens": count(usage, "output_tokens"),
             "extras": {"web_search_requests": searches} if searches else {},
-            "output_text": text_of(content) or None}
+            "output_text": content}
 
 
 def _gemini(response: dict) -> dict:
@@ -250,7 +256,7 @@ def _gemini(response: dict) -> dict:
             # thoughts are billed as output but not counted in candidatesTokenCount
             "output_tokens": count(meta, key("candidatesTokenCount")) + thoughts, "reasoning_tokens": thoughts,
             "output_audio_tokens": out_modality.get("AUDIO", 0),
-            "output_text": text_of([c.get("content") for c in candidates if isinstance(c, dict)]) or None}
+            "output_text": [c.get("content") for c in candidates if isinstance(c, dict)]}
 
 
 def _snake(camel: str) -> str:

@@ -48,8 +48,12 @@ class UsageLog:
     files: list = field(default_factory=list)
 
 
-def read_usage(paths: Sequence, fmt: Optional[str] = None, billed_tier: Optional[str] = None) -> UsageLog:
-    """Every usage record in ``paths``; ``fmt`` forces a format, ``billed_tier`` is the tier of unmarked records."""
+def read_usage(paths: Sequence, fmt: Optional[str] = None, billed_tier: Optional[str] = None,
+               text: bool = True) -> UsageLog:
+    """Every usage record in ``paths``; ``fmt`` forces a format, ``billed_tier`` is the tier of unmarked records.
+
+    ``text`` False skips keeping the requests' text (faster; a what-if then scales by language ratios).
+    """
     if fmt is not None and fmt not in FORMATS:
         raise InputFileError(f"--format {fmt!r} is not a usage format; use one of {', '.join(FORMATS)}")
     log = UsageLog()
@@ -60,7 +64,7 @@ def read_usage(paths: Sequence, fmt: Optional[str] = None, billed_tier: Optional
                 log.problems.append(Problem(where, f"invalid JSON ({obj.why}); fix the line or remove it"))
                 continue
             try:
-                log.records.append(parse(obj, forced or fmt, where, billed_tier))
+                log.records.append(parse(obj, forced or fmt, where, billed_tier, text))
             except NotBilled:
                 log.not_billed += 1
             except RecordProblem as exc:
