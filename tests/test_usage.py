@@ -294,6 +294,15 @@ def test_invalid_json_line(tmp_path):
                                  "fix the line or remove it")
 
 
+def test_unknown_usage_fields_are_noted_not_dropped_silently(tmp_path):
+    record = chat("gpt-4o-mini", 2000, 300, cached=1024)
+    record["usage"]["prompt_tokens_details"]["hologram_tokens"] = 12
+    result = replay(read_usage([write(tmp_path, "log.jsonl", [record])]))
+    assert result.priced[0].cost == Decimal("0.0004032")  # as without the field
+    assert result.notes() == {"usage field prompt_tokens_details.hologram_tokens is unknown to tokcost and not "
+                              "in the cost": 1}
+
+
 def test_forced_format_reads_an_ambiguous_record(tmp_path):
     path = write(tmp_path, "log.jsonl", [{"model": "claude-haiku-4-5", "timestamp": "2025-11-02",
                                          "usage": {"input_tokens": 1000, "output_tokens": 0}}])

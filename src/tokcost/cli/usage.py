@@ -208,6 +208,8 @@ def summary_lines(result, what_ifs) -> list:
                      "charge them).")
     if result.undated:
         lines.append(f"No timestamp: {result.undated} records priced at prices of {result.default_day} (--at).")
+    for note, records in sorted(result.notes().items(), key=lambda item: -item[1])[:5]:
+        lines.append(f"Note ({records:,} records): {note}.")
     for name, value in result.extras().items():
         lines.append(f"Not in the cost: {value:,} {name.replace('_', ' ')} (billed per use, not per token; "
                      "tokcost does not price them yet).")
@@ -258,7 +260,8 @@ def _document(result, what_ifs, by, catalog, usage) -> dict:
         "groups": _rows(result, what_ifs, by, plain=True), "monthly_usd": result.monthly(),
         "not_priced": [str(p) for p in result.problems], "not_billed": result.not_billed,
         "undated": result.undated, "undated_priced_at": str(result.default_day),
-        "per_use_charges_not_priced": result.extras(), "price_snapshots": result.snapshots,
+        "per_use_charges_not_priced": result.extras(), "notes": result.notes(),
+        "price_snapshots": result.snapshots,
         "what_if": [{"label": w.label, "model": w.model, "tier": w.tier, "cache_ttl": w.cache_ttl,
                      "total_usd": w.total, "estimated_records": w.estimated, "records": len(w.costs),
                      "token_basis": w.bases, "not_priced": [str(p) for p in w.problems]} for w in what_ifs],

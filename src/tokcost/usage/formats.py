@@ -43,6 +43,20 @@ from tokcost.usage.spans import span_fields
 _OPENAI_TIERS = {"default": "standard", "auto": "standard", "standard": "standard", "flex": "flex",
                  "priority": "priority", "batch": "batch"}
 _ANTHROPIC_TIERS = {"standard": "standard", "priority": "priority", "batch": "batch"}
+# Every numeric usage field each format is known to report; any other is noted as not in the cost.
+_KNOWN = {
+    "openai_chat": {"prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details.cached_tokens",
+                    "prompt_tokens_details.audio_tokens", "completion_tokens_details.reasoning_tokens",
+                    "completion_tokens_details.audio_tokens", "completion_tokens_details.accepted_prediction_tokens",
+                    "completion_tokens_details.rejected_prediction_tokens"},
+    "openai_responses": {"input_tokens", "output_tokens", "total_tokens", "input_tokens_details.cached_tokens",
+                         "output_tokens_details.reasoning_tokens"},
+    "anthropic": {"input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens",
+                  "cache_creation.ephemeral_5m_input_tokens", "cache_creation.ephemeral_1h_input_tokens",
+                  "server_tool_use.web_search_requests"},
+    "gemini": {"promptTokenCount", "cachedContentTokenCount", "candidatesTokenCount", "thoughtsTokenCount",
+               "toolUsePromptTokenCount", "totalTokenCount"},
+}
 _TIMESTAMP_KEYS = ("created", "created_at", "createTime", "create_time", "timestamp", "time", "start_time",
                    "startTime", "ts")
 FORMAT_FIX = "name the format with --format openai_chat|openai_responses|anthropic|gemini|otel"
@@ -127,7 +141,7 @@ def parse(obj: Any, fmt: Optional[str], where: str, tier: Optional[str] = None, 
         prompt = output = None
     extras = fields.pop("extras", {})
     provider = fields.pop("provider", "") or PROVIDER_OF_FORMAT[fmt]
-    notes = tuple(fields.pop("notes", ()))
+    notes = tuple(fields.pop("notes", ())) + _unknown_fields(fmt, response)
     tags = {**_tags(obj), **fields.pop("tags", {})}
     try:
         usage = Usage(**fields)
@@ -136,6 +150,28 @@ def parse(obj: Any, fmt: Optional[str], where: str, tier: Optional[str] = None, 
     return UsageRecord(where=where, format=fmt, provider=provider, model=str(model).removeprefix("models/"),
                        usage=usage, at=at, tier_stated=bool(stated), tags=tags, prompt_text=prompt or None,
                        output_text=output or None, extras=extras, notes=notes)
+
+
+def _unknown_fields(fmt: str, response: dict) -> tuple:
+    """Notes for numeric usage fields this format is not known to report (a new charge would hide there)."""
+    known = _KNOWN.get(fmt)
+    usage = response.get("usageMetadata") or response.get("usage_metadata") or response.get("usage")
+    if known is None or not isinstance(usage, dict):
+        return ()
+    if "usage_metadata" in response:
+        known = {_snake(name) for name in known}
+    return tuple(f"usage field {name} is unknown to tokcost and not in the cost"
+                 for name, value in _numbers(usage) if name not in known and value)
+
+
+def _numbers(container: dict, prefix: str = "") -> list:
+    found = []
+    for key, value in container.items():
+        if isinstance(value, dict):
+            found += _numbers(value, f"{prefix}{key}.")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.append((f"{prefix}{key}", value))
+    return found
 
 
 def _timestamp_from(obj: dict) -> Optional[_dt.datetime]:

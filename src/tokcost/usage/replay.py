@@ -70,6 +70,14 @@ class Replay:
                 totals[name] += value
         return dict(totals)
 
+    def notes(self) -> dict:
+        """Each note on the priced records (unknown usage fields, inferred conventions) and how many records have it."""
+        counts: dict = defaultdict(int)
+        for p in self.priced:
+            for note in p.record.notes:
+                counts[note] += 1
+        return dict(counts)
+
     def monthly(self) -> dict:
         """Replayed cost per calendar month, 'YYYY-MM' → Decimal."""
         months: dict = defaultdict(Decimal)
