@@ -1,7 +1,8 @@
 """The ``tokcost`` command line: one module per subcommand, each with ``register(subparsers)``.
 
 ``main(argv) -> int`` is the whole CLI, so tests drive it in-process. Exit
-codes: 0 ok, 1 bad input, 2 usage. Errors are one line that states the fix.
+codes: 0 ok, 1 bad input, 2 usage, 3 over ``--budget`` (spend, usage). Errors
+are one line that states the fix.
 
 argparse, through its public API only: each command module registers its own
 subparser and sets ``run`` as its default, and the command names are this

@@ -130,12 +130,14 @@ def _write_focus(path, result, usage) -> None:
     from pathlib import Path
 
     from tokcost.files import write_atomically
+    from tokcost.usage.focus import FOCUS_VERSION
 
     target = Path(path)
     if not target.parent.is_dir():
         raise CliError(f"{target.parent}: no such directory; create it or choose another --focus path")
-    write_atomically(target, usage.focus_csv(result))
-    print(f"wrote {target} ({len(usage.focus_rows(result))} FOCUS {usage.focus.FOCUS_VERSION} rows)", file=sys.stderr)
+    text = usage.focus_csv(result)
+    write_atomically(target, text)
+    print(f"wrote {target} ({text.count(chr(10)) - 1} FOCUS {FOCUS_VERSION} rows)", file=sys.stderr)
 
 
 def _budget_gate(result, budget) -> int:
