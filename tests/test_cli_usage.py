@@ -102,7 +102,7 @@ def test_unpriced_records_are_reported_and_strict_fails(capsys, tmp_path):
     log.write_text(json.dumps(good) + "\n" + json.dumps({**good, "model": "gpt-9"}) + "\n")
     code, out, err = run(capsys, "usage", str(log))
     assert code == 0 and "Not priced: 1 records" in out
-    assert f"tokcost: error: {log}:2: gpt-9 on 2025-11-02: no price for model 'gpt-9'" in err
+    assert f"tokcost: not priced: {log}:2: gpt-9 on 2025-11-02: no price for model 'gpt-9'" in err
     code, out, err = run(capsys, "usage", str(log), "--strict")
     assert code == 1 and out == "" and err.count("\n") == 1 and f"{log}:2:" in err
 
@@ -158,3 +158,12 @@ def test_typos_in_by_and_as_are_errors_with_a_suggestion(capsys):
     assert code == 1 and "--by 'metadata.usr': no record has this field. Did you mean 'metadata.user'" in err
     code, _, err = run(capsys, "usage", "--as", "gpt-4.1-mimi")
     assert code == 1 and err.count("\n") == 1 and "--as gpt-4.1-mimi: no price for model" in err
+
+
+def test_a_problem_shared_by_many_records_is_reported_once(capsys, tmp_path):
+    log = tmp_path / "log.jsonl"
+    bad = {"model": "gpt-9", "created": 1762074000, "usage": {"prompt_tokens": 1000, "completion_tokens": 0}}
+    log.write_text((json.dumps(bad) + "\n") * 30)
+    code, out, err = run(capsys, "usage", str(log))
+    assert code == 0 and "Not priced: 30 records" in out
+    assert err.count("\n") == 1 and f"{log}:1: gpt-9 on 2025-11-02" in err and "(and 29 more records)" in err

@@ -417,3 +417,20 @@ def test_focus_rows():
     # 1,024 cached tokens at $0.075 per 1M on 2026-11-02
     assert cached[0]["ConsumedQuantity"] == "1024" and cached[0]["ListUnitPrice"] == "0.075"
     assert cached[0]["ChargePeriodStart"] == "2026-11-02T00:00:00Z" and cached[0]["ProviderName"] == "OpenAI"
+
+
+def test_focus_prices_a_request_fee_in_requests(tmp_path):
+    from dataclasses import replace as copy
+
+    from tokcost.prices.billing import Bill, BillLine
+
+    result = replay(read_usage([write(tmp_path, "log.jsonl", [chat("gpt-4o-mini", 1000, 0)])]))
+    priced = result.priced[0]
+    # a $0.01 fee per request, as some providers charge (e.g. per search): 1 request x $0.01
+    fee = Bill(priced.bill.model, priced.bill.snapshot, "standard",
+               priced.bill.lines + (BillLine("request fee", 1, Decimal("0.01"), Decimal("0.01")),))
+    result.priced[0] = copy(priced, bill=fee)
+    (row,) = [r for r in focus_rows(result) if r["x_TokenType"] == "request fee"]
+    assert (row["PricingUnit"], row["PricingQuantity"], row["ListUnitPrice"], row["ListCost"]) == (
+        "Requests", "1", "0.01", "0.01")
+    assert row["ConsumedUnit"] == "Requests" and row["ChargeDescription"] == "gpt-4o-mini request fee (standard)"

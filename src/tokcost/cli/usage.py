@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from tokcost.cli.common import CliError, budget_amount, budget_gate, emit_rows, print_error
+from tokcost.cli.common import CliError, budget_amount, budget_gate, emit_rows
 
 HELP = """Price what your providers reported: OpenAI Chat Completions and Responses usage,
 Anthropic Messages usage, Gemini usageMetadata and OpenTelemetry GenAI spans, read
@@ -249,10 +249,15 @@ def _print_break_even(rows, money) -> None:
 
 
 def _warn_problems(problems) -> None:
-    for problem in problems[:SHOWN_PROBLEMS]:
-        print_error(str(problem))
-    if len(problems) > SHOWN_PROBLEMS:
-        print_error(f"... and {len(problems) - SHOWN_PROBLEMS} more records not priced")
+    """Each distinct problem once on stderr, at its first FILE:LINE, with how many more records share it."""
+    groups: dict = {}
+    for problem in problems:
+        groups.setdefault(problem.message, []).append(problem.where)
+    for message, places in list(groups.items())[:SHOWN_PROBLEMS]:
+        more = f" (and {len(places) - 1} more records)" if len(places) > 1 else ""
+        print(f"tokcost: not priced: {places[0]}: {message}{more}", file=sys.stderr)
+    if len(groups) > SHOWN_PROBLEMS:
+        print(f"tokcost: not priced: ... and {len(groups) - SHOWN_PROBLEMS} more kinds of problem", file=sys.stderr)
 
 
 def _document(result, what_ifs, by, catalog, usage) -> dict:

@@ -5,7 +5,7 @@ the columns cost tools exchange. tokcost fills those a token bill has: the
 charge period is the UTC day, the SKU and resource are the model, the
 pricing unit is a million tokens (ListUnitPrice is the catalog's USD per
 million, so PricingQuantity x ListUnitPrice = ListCost), and the consumed unit
-is tokens. Billed, effective, contracted and list cost are equal: tokcost
+is tokens; a per-request fee is priced and consumed in requests. Billed, effective, contracted and list cost are equal: tokcost
 knows list prices only, no negotiated discounts or credits. Columns starting
 ``x_`` are tokcost's own (the price snapshot, the tier, the billed item).
 
@@ -37,6 +37,7 @@ FOCUS_COLUMNS = (
 )
 _PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "mistral": "Mistral AI",
                    "deepseek": "DeepSeek", "x-ai": "xAI", "cohere": "Cohere", "aws": "Amazon Web Services"}
+REQUEST_FEE = "request fee"  # the bill line of a per-request price
 _SERVICE_NAMES = {"openai": "OpenAI API", "anthropic": "Claude API", "google": "Gemini API"}
 
 
@@ -68,16 +69,19 @@ def focus_rows(result: Replay) -> list:
         name = _PROVIDER_NAMES.get(provider, provider or "unknown")
         start, end = _month_bounds(day)
         money = str(cost)
+        per_request = item == REQUEST_FEE  # ``tokens`` counts requests and ``rate`` is USD per request
+        unit = "Requests" if per_request else "Tokens"
+        quantity = Decimal(tokens) if per_request else Decimal(tokens) / MILLION
         rows.append({
             "BilledCost": money, "BillingAccountId": "", "BillingAccountName": "", "BillingCurrency": "USD",
             "BillingPeriodEnd": _iso(end), "BillingPeriodStart": _iso(start), "ChargeCategory": "Usage",
-            "ChargeClass": "", "ChargeDescription": f"{model} {item} tokens ({tier})",
+            "ChargeClass": "", "ChargeDescription": f"{model} {item}{'' if per_request else ' tokens'} ({tier})",
             "ChargeFrequency": "Usage-Based", "ChargePeriodEnd": _iso(day + _dt.timedelta(days=1)),
-            "ChargePeriodStart": _iso(day), "ConsumedQuantity": str(tokens), "ConsumedUnit": "Tokens",
+            "ChargePeriodStart": _iso(day), "ConsumedQuantity": str(tokens), "ConsumedUnit": unit,
             "ContractedCost": money, "ContractedUnitPrice": str(rate), "EffectiveCost": money,
             "InvoiceIssuerName": name, "ListCost": money, "ListUnitPrice": str(rate),
-            "PricingCategory": "Standard", "PricingQuantity": str(Decimal(tokens) / MILLION),
-            "PricingUnit": "1000000 Tokens", "ProviderName": name, "PublisherName": name, "RegionId": "",
+            "PricingCategory": "Standard", "PricingQuantity": str(quantity),
+            "PricingUnit": unit if per_request else "1000000 Tokens", "ProviderName": name, "PublisherName": name, "RegionId": "",
             "RegionName": "", "ResourceId": model, "ResourceName": model, "ResourceType": "Model",
             "ServiceCategory": "AI and Machine Learning", "ServiceName": _SERVICE_NAMES.get(provider, f"{name} API"),
             "ServiceSubcategory": "Generative AI", "SkuId": model, "SkuPriceId": f"{model}:{tier}:{item}",

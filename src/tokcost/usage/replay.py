@@ -14,6 +14,7 @@ not be priced as problems with their FILE:LINE, and adds up by any grouping.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,7 @@ from tokcost.usage.readers import Problem, UsageLog
 from tokcost.usage.record import UsageRecord
 
 # --by names that are not tags of the log
+_FIGURES = re.compile(r"\d[\d,.]*\d|\d")
 BUILT_IN_KEYS = ("model", "day", "month", "tier", "provider", "format", "file")
 NO_TAG = "(none)"
 
@@ -71,11 +73,14 @@ class Replay:
         return dict(totals)
 
     def notes(self) -> dict:
-        """Each note on the priced records (unknown usage fields, inferred conventions) and how many records have it."""
+        """The notes on the records and their bills (unknown usage fields, long-context tiers, ...), with counts.
+
+        Figures inside a note are written N, so notes that differ only in a count group together.
+        """
         counts: dict = defaultdict(int)
         for p in self.priced:
-            for note in p.record.notes:
-                counts[note] += 1
+            for note in (*p.record.notes, *p.bill.notes):
+                counts[_FIGURES.sub("N", note)] += 1
         return dict(counts)
 
     def monthly(self) -> dict:
