@@ -434,3 +434,35 @@ def test_focus_prices_a_request_fee_in_requests(tmp_path):
     assert (row["PricingUnit"], row["PricingQuantity"], row["ListUnitPrice"], row["ListCost"]) == (
         "Requests", "1", "0.01", "0.01")
     assert row["ConsumedUnit"] == "Requests" and row["ChargeDescription"] == "gpt-4o-mini request fee (standard)"
+
+
+# --- differential: genai-prices' usage extractors read the same responses the same way ----------------
+
+_GENAI_API = {"openai_chat": ("openai", "chat"), "openai_responses": ("openai", "responses"),
+              "anthropic": ("anthropic", "default"), "gemini": ("google", "default")}
+
+
+def test_normalisation_equals_genai_prices_extractors(tmp_path):
+    from genai_prices import extract_usage
+
+    from tokcost.usage.formats import unwrap
+
+    compared = 0
+    for path in sorted(SAMPLE_USAGE_DIR.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            obj = json.loads(line)
+            one = tmp_path / path.name
+            one.write_text(line + "\n", encoding="utf-8")
+            log = read_usage([one])
+            if not log.records:
+                continue  # an errored batch request: not billed
+            record = log.records[0]
+            provider, flavor = _GENAI_API[record.format]
+            theirs = extract_usage(unwrap(obj)[0], provider_id=provider, api_flavor=flavor).usage
+            ours = record.usage
+            assert (ours.input_tokens, ours.output_tokens, ours.cache_read_tokens,
+                    ours.cache_write_5m_tokens + ours.cache_write_1h_tokens, ours.reasoning_tokens) == (
+                theirs.input_tokens, theirs.output_tokens, theirs.cache_read_tokens or 0,
+                theirs.cache_write_tokens or 0, theirs.output_reasoning_tokens or 0), f"{record.where}"
+            compared += 1
+    assert compared == 19  # every billed record of the four provider logs
