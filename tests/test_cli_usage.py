@@ -30,14 +30,14 @@ def run(capsys, *argv):
 def test_no_file_replays_the_samples(capsys):
     code, out, err = run(capsys, "usage")
     assert code == 0 and "bundled sample logs" in out and "claude-sonnet-4-5-20250929" in out
-    assert "Total: $" in out and "Not billed: 2 batch requests" in out and "2 web search requests" in out
+    assert "Total: $" in out and "Skipped: 1 expired batch requests (not billed)." in out and "2 web search requests" in out
     assert err == ""
 
 
 def test_json(capsys):
     code, out, _ = run(capsys, "usage", "--json")
     data = json.loads(out)
-    assert code == 0 and data["requests"] == 24 and data["not_priced"] == [] and data["not_billed"] == 2
+    assert code == 0 and data["requests"] == 24 and data["not_priced"] == [] and sum(data["skipped"].values()) == 2
     assert Decimal(data["total_usd"]) in (SAMPLE_TOTAL, SAMPLE_TOTAL_BASE_RATES)  # the latter until b-engine lands
     assert sum(Decimal(g["cost_usd"]) for g in data["groups"]) == Decimal(data["total_usd"])
     assert data["monthly_usd"].keys() == {"2026-11"}

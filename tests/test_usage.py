@@ -303,6 +303,16 @@ def test_unknown_usage_fields_are_noted_not_dropped_silently(tmp_path):
                               "in the cost": 1}
 
 
+def test_stream_chunks_without_usage_are_skipped(tmp_path):
+    chunk = {"object": "chat.completion.chunk", "model": "gpt-4o-mini", "created": NOV, "usage": None,
+             "choices": [{"delta": {"content": "Hi"}}]}
+    last = {**chunk, "choices": [], "usage": {"prompt_tokens": 2000, "completion_tokens": 300,
+                                              "prompt_tokens_details": {"cached_tokens": 1024}}}
+    result = replay(read_usage([write(tmp_path, "stream.jsonl", [chunk, chunk, last])]))
+    assert [p.cost for p in result.priced] == [Decimal("0.0004032")] and not result.problems
+    assert list(result.skipped.values()) == [2]
+
+
 def test_forced_format_reads_an_ambiguous_record(tmp_path):
     path = write(tmp_path, "log.jsonl", [{"model": "claude-haiku-4-5", "timestamp": "2025-11-02",
                                          "usage": {"input_tokens": 1000, "output_tokens": 0}}])
@@ -312,7 +322,8 @@ def test_forced_format_reads_an_ambiguous_record(tmp_path):
 
 def test_errored_batch_requests_are_counted_not_billed():
     log = read_usage([SAMPLE_USAGE_DIR / "openai_chat.jsonl", SAMPLE_USAGE_DIR / "anthropic.jsonl"])
-    assert log.not_billed == 2 and not log.problems
+    assert log.skipped == {"errored batch requests (not billed)": 1, "expired batch requests (not billed)": 1}
+    assert not log.problems
 
 
 # --- the bundled samples -------------------------------------------------------------------------------

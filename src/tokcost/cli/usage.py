@@ -205,9 +205,8 @@ def summary_lines(result, what_ifs) -> list:
     if result.problems:
         lines.append(f"Not priced: {len(result.problems)} records (listed on stderr with FILE:LINE and the fix; "
                      "--strict makes them fatal).")
-    if result.not_billed:
-        lines.append(f"Not billed: {result.not_billed} batch requests that errored or expired (providers do not "
-                     "charge them).")
+    for reason, records in result.skipped.items():
+        lines.append(f"Skipped: {records:,} {reason}.")
     if result.undated:
         lines.append(f"No timestamp: {result.undated} records priced at prices of {result.default_day} (--at).")
     for note, records in sorted(result.notes().items(), key=lambda item: -item[1])[:5]:
@@ -265,7 +264,7 @@ def _document(result, what_ifs, by, catalog, usage) -> dict:
         "files": [str(f) for f in result.files], "by": list(by),
         "total_usd": result.total, "requests": sum(p.record.usage.requests for p in result.priced),
         "groups": _rows(result, what_ifs, by, plain=True), "monthly_usd": result.monthly(),
-        "not_priced": [str(p) for p in result.problems], "not_billed": result.not_billed,
+        "not_priced": [str(p) for p in result.problems], "skipped": result.skipped,
         "undated": result.undated, "undated_priced_at": str(result.default_day),
         "per_use_charges_not_priced": result.extras(), "notes": result.notes(),
         "price_snapshots": result.snapshots,

@@ -67,7 +67,7 @@ def replay_section(paths: Sequence, at=None, prices=None) -> dict:
         "total_usd": str(result.total), "files": [str(f) for f in result.files],
         "rows": [{**row, "cost_usd": str(row["cost_usd"])} for row in result.groups(["model"])],
         "monthly_usd": {month: str(cost) for month, cost in result.monthly().items()},
-        "not_priced": len(result.problems), "not_billed": result.not_billed, "notes": notes,
+        "not_priced": len(result.problems), "skipped": result.skipped, "notes": notes,
         "price_snapshots": result.snapshots,
     }
 

@@ -37,7 +37,7 @@ from typing import Any, Optional
 from tokcost.errors import PriceError
 from tokcost.prices.billing import Usage
 from tokcost.usage.fields import as_count, count, text_of, timestamp
-from tokcost.usage.record import PROVIDER_OF_FORMAT, NotBilled, RecordProblem, UsageRecord
+from tokcost.usage.record import PROVIDER_OF_FORMAT, RecordProblem, Skipped, UsageRecord
 from tokcost.usage.spans import span_fields
 
 _OPENAI_TIERS = {"default": "standard", "auto": "standard", "standard": "standard", "flex": "flex",
@@ -98,17 +98,19 @@ def unwrap(obj: dict) -> tuple:
     if "custom_id" in obj and ("response" in obj or "error" in obj):  # OpenAI Batch API output line
         body = (obj.get("response") or {}).get("body") if isinstance(obj.get("response"), dict) else None
         if not isinstance(body, dict) or obj.get("error"):
-            raise NotBilled("errored batch request")
+            raise Skipped("errored batch requests (not billed)")
         return body, None, "batch"
     if "custom_id" in obj and isinstance(obj.get("result"), dict):  # Anthropic Message Batches result
         result = obj["result"]
         if result.get("type") != "succeeded" or not isinstance(result.get("message"), dict):
-            raise NotBilled(f"{result.get('type', 'unknown')} batch request")
+            raise Skipped(f"{result.get('type', 'unknown')} batch requests (not billed)")
         return result["message"], None, "batch"
     if set(obj) <= {"key", "response", "error", "status"} and "key" in obj:  # Gemini batch output line
         if not isinstance(obj.get("response"), dict):
-            raise NotBilled("errored batch request")
+            raise Skipped("errored batch requests (not billed)")
         return obj["response"], None, "batch"
+    if obj.get("object") == "chat.completion.chunk" and not obj.get("usage"):
+        raise Skipped("stream chunks without usage (a streamed request reports usage in its last chunk)")
     if isinstance(obj.get("response"), dict) and "usage" not in obj and "usageMetadata" not in obj:
         request = obj.get("request") if isinstance(obj.get("request"), dict) else None
         return obj["response"], request, None

@@ -23,7 +23,7 @@ from tokcost.errors import InputFileError
 from tokcost.files import read_user_text
 from tokcost.usage.fields import json_text
 from tokcost.usage.formats import parse
-from tokcost.usage.record import FORMATS, NotBilled, RecordProblem
+from tokcost.usage.record import FORMATS, RecordProblem, Skipped
 from tokcost.usage.spans import is_otlp, otlp_spans
 
 
@@ -40,11 +40,11 @@ class Problem:
 
 @dataclass
 class UsageLog:
-    """The records read from some files, the problems met, and how many requests were not billed."""
+    """The records read from some files, the problems met, and the records skipped (by reason)."""
 
     records: list = field(default_factory=list)
     problems: list = field(default_factory=list)
-    not_billed: int = 0
+    skipped: dict = field(default_factory=dict)  # reason -> records
     files: list = field(default_factory=list)
 
 
@@ -65,8 +65,8 @@ def read_usage(paths: Sequence, fmt: Optional[str] = None, billed_tier: Optional
                 continue
             try:
                 log.records.append(parse(obj, forced or fmt, where, billed_tier, text))
-            except NotBilled:
-                log.not_billed += 1
+            except Skipped as why:
+                log.skipped[str(why)] = log.skipped.get(str(why), 0) + 1
             except RecordProblem as exc:
                 log.problems.append(Problem(where, str(exc)))
     return log

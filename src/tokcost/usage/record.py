@@ -28,8 +28,9 @@ class RecordProblem(ValueError):
         self.field, self.problem, self.fix = field_name, problem, fix
 
 
-class NotBilled(Exception):
-    """A record the provider does not bill (an errored or expired batch request); counted, not priced."""
+class Skipped(Exception):
+    """A record that is not a billed request (an errored or expired batch request, a stream chunk without
+    usage); counted by its reason, not priced."""
 
 
 @dataclass(frozen=True)

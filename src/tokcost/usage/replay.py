@@ -51,7 +51,7 @@ class Replay:
 
     priced: list
     problems: list
-    not_billed: int = 0
+    skipped: dict = field(default_factory=dict)  # reason -> records, e.g. errored batch requests
     undated: int = 0
     default_day: Optional[_dt.date] = None
     files: list = field(default_factory=list)
@@ -152,7 +152,7 @@ def replay(log: UsageLog, catalog: Optional[Catalog] = None, at=None) -> Replay:
     """Price every record of ``log`` at its own day (records without a timestamp: ``at``, default today)."""
     book = PriceBook(catalog)
     default_day = parse_date(at)
-    result = Replay([], list(log.problems), log.not_billed, default_day=default_day, files=list(log.files))
+    result = Replay([], list(log.problems), dict(log.skipped), default_day=default_day, files=list(log.files))
     for record in log.records:
         day = record.day or default_day
         result.undated += record.day is None
