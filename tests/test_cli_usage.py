@@ -167,3 +167,20 @@ def test_a_problem_shared_by_many_records_is_reported_once(capsys, tmp_path):
     code, out, err = run(capsys, "usage", str(log))
     assert code == 0 and "Not priced: 30 records" in out
     assert err.count("\n") == 1 and f"{log}:1: gpt-9 on 2025-11-02" in err and "(and 29 more records)" in err
+
+
+def test_no_figure_is_cut_at_80_100_120_columns(capsys, monkeypatch):
+    import tokcost.cli.common as common
+    from tokcost.formatting import money
+
+    code, out, _ = run(capsys, "usage", str(SAMPLE_USAGE_DIR / "openai_chat.jsonl"), "--as", "gpt-4.1-mini",
+                       "--json")
+    data = json.loads(out)
+    figures = [money(Decimal(g["cost_usd"]), 4) for g in data["groups"]]
+    figures += [money(Decimal(g["as gpt-4.1-mini"]), 4) for g in data["groups"]]
+    monkeypatch.setattr(common, "stdout_is_terminal", lambda: True, raising=False)
+    for width in (80, 100, 120):
+        monkeypatch.setenv("COLUMNS", str(width))
+        code, out, _ = run(capsys, "usage", str(SAMPLE_USAGE_DIR / "openai_chat.jsonl"), "--as", "gpt-4.1-mini")
+        assert code == 0 and all(figure in out for figure in figures), (width, out)
+        assert max(len(line) for line in out.splitlines() if line.startswith(("┃", "│", "┏"))) <= width
