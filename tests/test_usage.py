@@ -313,6 +313,13 @@ def test_stream_chunks_without_usage_are_skipped(tmp_path):
     assert list(result.skipped.values()) == [2]
 
 
+@pytest.mark.parametrize("fmt", ["openai_chat", "openai_responses", "anthropic", "gemini", "otel"])
+def test_a_forced_format_that_does_not_fit_is_a_problem_not_a_crash(tmp_path, fmt):
+    path = write(tmp_path, "log.jsonl", [{"model": "gpt-4o-mini", "something": 1}])
+    (problem,) = read_usage([path], fmt=fmt).problems
+    assert str(problem).startswith(f"{path}:1: ") and "missing" in str(problem) or "gen_ai" in str(problem)
+
+
 def test_forced_format_reads_an_ambiguous_record(tmp_path):
     path = write(tmp_path, "log.jsonl", [{"model": "claude-haiku-4-5", "timestamp": "2025-11-02",
                                          "usage": {"input_tokens": 1000, "output_tokens": 0}}])

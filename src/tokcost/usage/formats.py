@@ -59,6 +59,7 @@ _KNOWN = {
 }
 _TIMESTAMP_KEYS = ("created", "created_at", "createTime", "create_time", "timestamp", "time", "start_time",
                    "startTime", "ts")
+_OPENAI_MODEL_PREFIXES = ("gpt-", "o1", "o3", "o4", "chatgpt-", "codex-", "computer-use")
 FORMAT_FIX = "name the format with --format openai_chat|openai_responses|anthropic|gemini|otel"
 
 
@@ -78,7 +79,8 @@ def detect(response: dict) -> str:
     if response.get("type") == "message" or any(key.startswith("cache_") for key in usage) \
             or str(response.get("model", "")).startswith("claude"):
         return "anthropic"
-    if response.get("object") == "response" or "input_tokens_details" in usage or "output_tokens_details" in usage:
+    if response.get("object") == "response" or "input_tokens_details" in usage or "output_tokens_details" in usage \
+            or str(response.get("model", "")).startswith(_OPENAI_MODEL_PREFIXES):
         return "openai_responses"
     raise RecordProblem("usage", "has input_tokens/output_tokens but nothing says whose API reported them",
                         FORMAT_FIX)
@@ -278,6 +280,8 @@ def _anthropic(response: dict) -> dict:
 
 def _gemini(response: dict) -> dict:
     meta = response.get("usageMetadata") or response.get("usage_metadata")
+    if not isinstance(meta, dict):
+        raise RecordProblem("usageMetadata", "missing", "log the whole generateContent response, usageMetadata included")
     snake = "usageMetadata" not in response
     key = (lambda camel: _snake(camel)) if snake else (lambda camel: camel)
     prompt = count(meta, key("promptTokenCount"))

@@ -69,6 +69,9 @@ def read_usage(paths: Sequence, fmt: Optional[str] = None, billed_tier: Optional
                 log.skipped[str(why)] = log.skipped.get(str(why), 0) + 1
             except RecordProblem as exc:
                 log.problems.append(Problem(where, str(exc)))
+            except (TypeError, AttributeError, ValueError) as exc:  # a shape no reader expects
+                log.problems.append(Problem(where, f"cannot read this record ({exc}); check that it is a provider "
+                                                   "response as logged, or name its format with --format"))
     return log
 
 
