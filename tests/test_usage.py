@@ -484,3 +484,27 @@ def test_normalisation_equals_genai_prices_extractors(tmp_path):
                 theirs.cache_write_tokens or 0, theirs.output_reasoning_tokens or 0), f"{record.where}"
             compared += 1
     assert compared == 19  # every billed record of the four provider logs
+
+
+def test_any_json_line_is_priced_skipped_or_a_problem(tmp_path_factory):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    keys = st.sampled_from(["usage", "model", "prompt_tokens", "input_tokens", "output_tokens", "usageMetadata",
+                            "promptTokenCount", "attributes", "response", "custom_id", "result", "created",
+                            "cache_creation", "service_tier", "key", "object", "type", "gen_ai.usage.input_tokens"])
+    leaves = st.none() | st.booleans() | st.integers(-5, 10**7) | st.floats(allow_nan=True) | st.text(max_size=8)
+    values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=4),
+                          max_leaves=12)
+    folder = tmp_path_factory.mktemp("fuzz")
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.dictionaries(keys, values, max_size=5))
+    def check(record):
+        path = folder / "log.jsonl"
+        path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+        log = read_usage([path])
+        assert len(log.records) + len(log.problems) + sum(log.skipped.values()) == 1
+        replay(log)  # pricing raises nothing either: a problem at worst
+
+    check()
