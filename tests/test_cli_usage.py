@@ -187,3 +187,15 @@ def test_no_figure_is_cut_at_80_100_120_columns(capsys, monkeypatch):
         code, out, _ = run(capsys, "usage", str(SAMPLE_USAGE_DIR / "openai_chat.jsonl"), "--as", "gpt-4.1-mini")
         assert code == 0 and all(figure in out for figure in figures), (width, out)
         assert max(len(line) for line in out.splitlines() if line.startswith(("┃", "│", "┏"))) <= width
+
+
+def test_replay_and_spend_give_the_same_cost_for_the_same_tokens(capsys, tmp_path):
+    log = tmp_path / "log.jsonl"
+    log.write_text(json.dumps({"model": "gpt-4o-mini", "created": 1762074000, "object": "chat.completion",
+                               "usage": {"prompt_tokens": 2000, "completion_tokens": 300,
+                                         "prompt_tokens_details": {"cached_tokens": 1024}}}) + "\n")
+    _, out, _ = run(capsys, "usage", str(log), "--json")
+    replayed = Decimal(json.loads(out)["total_usd"])
+    _, out, _ = run(capsys, "spend", "-m", "gpt-4o-mini", "--input-tokens", "2000", "--cached-input-tokens", "1024",
+                    "--output-tokens", "300", "--at", "2025-11-02", "--format", "json")
+    assert replayed == Decimal(json.loads(out)[0]["cost_usd"]) == Decimal("0.0004032")
