@@ -207,6 +207,10 @@ def summary_lines(result, what_ifs) -> list:
                      "--strict makes them fatal).")
     for reason, records in result.skipped.items():
         lines.append(f"Skipped: {records:,} {reason}.")
+    unstated = [p.record.usage.tier for p in result.priced if not p.record.tier_stated]
+    if unstated:
+        tiers = ", ".join(sorted(set(unstated)))
+        lines.append(f"Tier not in the log: {len(unstated):,} records priced as {tiers} (--billed-tier sets it).")
     if result.undated:
         lines.append(f"No timestamp: {result.undated} records priced at prices of {result.default_day} (--at).")
     for note, records in sorted(result.notes().items(), key=lambda item: -item[1])[:5]:
@@ -266,6 +270,7 @@ def _document(result, what_ifs, by, catalog, usage) -> dict:
         "groups": _rows(result, what_ifs, by, plain=True), "monthly_usd": result.monthly(),
         "not_priced": [str(p) for p in result.problems], "skipped": result.skipped,
         "undated": result.undated, "undated_priced_at": str(result.default_day),
+        "tier_not_logged": sum(1 for p in result.priced if not p.record.tier_stated),
         "per_use_charges_not_priced": result.extras(), "notes": result.notes(),
         "price_snapshots": result.snapshots,
         "what_if": [{"label": w.label, "model": w.model, "tier": w.tier, "cache_ttl": w.cache_ttl,
