@@ -199,3 +199,13 @@ def test_replay_and_spend_give_the_same_cost_for_the_same_tokens(capsys, tmp_pat
     _, out, _ = run(capsys, "spend", "-m", "gpt-4o-mini", "--input-tokens", "2000", "--cached-input-tokens", "1024",
                     "--output-tokens", "300", "--at", "2025-11-02", "--format", "json")
     assert replayed == Decimal(json.loads(out)[0]["cost_usd"]) == Decimal("0.0004032")
+
+
+def test_itemise_prints_each_bill(capsys):
+    code, out, _ = run(capsys, "usage", str(SAMPLE_USAGE_DIR / "openai_chat.jsonl"), "--itemise")
+    first = json.loads(out.splitlines()[0])
+    assert code == 0 and len(out.splitlines()) == 4 and first["where"].endswith("openai_chat.jsonl:1")
+    # 976 x $0.15 + 1,024 x $0.075 + 300 x $0.60 per 1M
+    assert [(line["item"], line["tokens"], line["usd_per_million"]) for line in first["lines"]] == [
+        ("input", "976", "0.15"), ("cache read", "1024", "0.075"), ("output", "300", "0.6")]
+    assert first["cost_usd"] == "0.0004032" and first["tier"] == "standard"

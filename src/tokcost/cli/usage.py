@@ -22,6 +22,7 @@ examples:
   tokcost usage logs/*.jsonl --tier batch          what if it had all gone through batch
   tokcost usage logs/*.jsonl --focus focus.csv     FinOps FOCUS CSV for cost tools
   tokcost usage logs/*.jsonl --budget 500          exit 3 if a month cost more than $500
+  tokcost usage log.jsonl --itemise | head -3      each request's bill, line by line, to check by hand
 
 A record that cannot be priced (unknown model, bad field) is reported with FILE:LINE
 and its fix, and counted; --strict makes it fatal. Money is USD, unrounded in
@@ -64,6 +65,8 @@ def register(subparsers) -> None:
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON (unrounded Decimals as strings)")
     out.add_argument("--csv", action="store_true", help="print the grouped rows as CSV")
+    out.add_argument("--itemise", action="store_true",
+                     help="print each record's itemised bill as one JSON line (FILE:LINE, items, rates, cost)")
     parser.add_argument("--focus", metavar="FILE", help="also write FinOps FOCUS CSV to FILE")
     parser.set_defaults(run=run)
 
@@ -77,7 +80,7 @@ def run(args) -> int:
     files = args.files or []
     if args.sample or not files:
         files = sorted(p for p in SAMPLE_USAGE_DIR.iterdir() if p.suffix in (".json", ".jsonl"))
-        if not (args.json or args.csv):
+        if not (args.json or args.csv or args.itemise):
             print("Replaying the bundled sample logs (synthetic, one per provider format); "
                   "name your own: tokcost usage FILE...")
     catalog = default_catalog().with_overrides(args.prices) if args.prices else default_catalog()
@@ -92,11 +95,26 @@ def run(args) -> int:
     what_ifs = _what_ifs(args, result, catalog, usage)
     if args.focus:
         _write_focus(args.focus, result, usage)
-    if args.json:
+    if args.itemise:
+        _itemise(result)
+    elif args.json:
         emit_rows([], [], "json", json_document=_document(result, what_ifs, by, catalog, usage))
     else:
         _print(args, result, what_ifs, by, catalog, usage)
     return _budget_gate(result, budget)
+
+
+def _itemise(result) -> None:
+    import json
+
+    for p in result.priced:
+        bill = p.bill
+        print(json.dumps({"where": p.record.where, "model": p.record.model, "day": p.day.isoformat(),
+                          "tier": bill.tier, "price_snapshot": bill.snapshot,
+                          "lines": [{"item": line.item, "tokens": str(line.tokens), "usd_per_million": str(line.rate),
+                                     "cost_usd": str(line.cost)} for line in bill.lines],
+                          "cost_usd": str(bill.total), "notes": [*p.record.notes, *bill.notes]}, ensure_ascii=False))
+    _warn_problems(result.problems)
 
 
 def _check_keys(by, result) -> None:
