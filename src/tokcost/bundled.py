@@ -17,6 +17,8 @@ FLORES_SAMPLE_DIR = DATA_DIR / "flores_sample"
 LANGUAGES_CSV = DATA_DIR / "languages.csv"
 # tokcost's own dated prices where genai-prices is wrong or has no history (read like a --prices file).
 PRICE_CORRECTIONS = DATA_DIR / "price_corrections.toml"
+# Synthetic usage logs in each provider's format (made by tokcost), replayed by `tokcost usage` with no file.
+SAMPLE_USAGE_DIR = DATA_DIR / "usage"
 # The workload that `tokcost` with no arguments reports on.
 SAMPLE_WORKLOAD = DATA_DIR / "sample_workload.toml"
 

@@ -1,7 +1,8 @@
 """The ``tokcost`` command line: one module per subcommand, each with ``register(subparsers)``.
 
 ``main(argv) -> int`` is the whole CLI, so tests drive it in-process. Exit
-codes: 0 ok, 1 bad input, 2 usage. Errors are one line that states the fix.
+codes: 0 ok, 1 bad input, 2 usage, 3 over ``--budget`` (spend, usage). Errors
+are one line that states the fix.
 
 argparse, through its public API only: each command module registers its own
 subparser and sets ``run`` as its default, and the command names are this
@@ -19,12 +20,12 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from tokcost.cli import bench, count, languages, models, report, spend
+from tokcost.cli import bench, count, languages, models, report, spend, usage
 from tokcost.cli.common import CliError, print_error
 
 # Subcommands in help order.
-COMMANDS = {"report": report, "count": count, "languages": languages, "spend": spend, "models": models,
-            "bench": bench}
+COMMANDS = {"report": report, "count": count, "languages": languages, "spend": spend, "usage": usage,
+            "models": models, "bench": bench}
 DEFAULT_COMMAND = "report"
 _TOP_LEVEL_OPTIONS = ("-h", "--help", "--version")
 
@@ -34,6 +35,7 @@ EPILOG = """examples:
   tokcost count src/ --model gpt-4o     token counts per file, like wc
   tokcost languages --format csv        the tokenizer premium, language by language
   tokcost spend --model gpt-4o-mini --input-tokens 1e6 --output-tokens 2e5
+  tokcost usage logs/*.jsonl --by day   replay provider usage logs, priced as billed
   tokcost models --provider openai      the dated price catalog
 
 'tokcost COMMAND --help' shows each command's options and examples.

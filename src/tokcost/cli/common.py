@@ -100,3 +100,31 @@ def _cell(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+# Exit code of a budget gate (--budget) that the cost went over, apart from 1 (bad input) and 2 (usage).
+OVER_BUDGET = 3
+
+
+def budget_amount(text) -> "Decimal":
+    """A --budget value as Decimal USD, or a CliError that shows how to write it."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(str(text).strip().lstrip("$").replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0:
+        raise CliError(f"--budget {text!r} is not an amount of USD; write it like 500 or 1250.50")
+    return value
+
+
+def budget_gate(what: str, cost, budget) -> int:
+    """OVER_BUDGET with one line on stderr when ``cost`` exceeds ``budget`` (None: no gate); 0 otherwise."""
+    if budget is None or cost <= budget:
+        return 0
+    from tokcost.formatting import money
+
+    print(f"tokcost: over budget: {what} {money(cost, 2)}, more than --budget {money(budget, 2)}", file=sys.stderr)
+    return OVER_BUDGET
+

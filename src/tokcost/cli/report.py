@@ -20,6 +20,7 @@ examples:
   tokcost report --out report.html          share it as one HTML file
   tokcost report --workload mine.toml --months 24 --out report.md
   tokcost report --model gpt-4o --model claude-sonnet-4-5 --format json | jq .findings
+  tokcost report --usage logs/*.jsonl --out report.html    with your providers' usage replayed
 """
 
 
@@ -37,6 +38,8 @@ def register(subparsers) -> None:
                         help="parallel corpus for the language premium (default: the bundled FLORES-200 sample)")
     parser.add_argument("--at", metavar="DATE", help="price date, YYYY-MM-DD (default: today)")
     parser.add_argument("--prices", metavar="FILE", help="TOML/JSON file of your own prices")
+    parser.add_argument("--usage", nargs="+", action="extend", default=[], metavar="FILE",
+                        help="provider usage logs to replay in a section of their own (see 'tokcost usage')")
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="what to print when there is no --out (default: table)")
     parser.set_defaults(run=run)
@@ -59,7 +62,7 @@ def run(args) -> int:
     if args.out:
         format_for_path(args.out)  # fail on a bad suffix before the work, not after
     view = gather(workload=args.workload, months=args.months, models=args.models, corpus_dir=args.corpus,
-                  at=args.at, prices=args.prices,
+                  at=args.at, prices=args.prices, usage=args.usage,
                   progress=lambda work, total: progress(work, total, "measuring languages"))
     if args.out:
         path = write_report(view, args.out)
@@ -71,6 +74,9 @@ def run(args) -> int:
         from tokcost.report.terminal import render_terminal
 
         render_terminal(view)
+        if view.get("replay"):
+            print(f"Replayed usage: {view['replay']['lead']} (the table: tokcost usage FILE..., "
+                  "or --out report.html)")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from decimal import Decimal
 
-from tokcost.cli.common import CliError, add_format_option, emit_rows
+from tokcost.cli.common import CliError, add_format_option, budget_amount, budget_gate, emit_rows
 from tokcost.formatting import exact_decimal, money
 
 HELP = """Project monthly spend of a workload (TOML) across models, or price a token count.
@@ -17,6 +17,7 @@ examples:
   tokcost spend --model gpt-4o --input-tokens 1e6 --at 2024-06-01      as priced that day
   tokcost spend --model claude-sonnet-4 --input-tokens 5e6 --requests 20 --batch   20 requests of 250K, batched
   tokcost spend --claims                          the GPT-4o mini launch claims (OpenAI, 2024-07-18), checked
+  tokcost spend -w my.toml -m gpt-4o-mini --budget 2000   exit 3 if a projected month costs more (for CI)
 Money is USD; figures are rounded for display only, and each names its price snapshot.
 """
 
@@ -40,6 +41,8 @@ def register(subparsers) -> None:
                              "price tiers apply per request")
     parser.add_argument("--claims", action="store_true",
                         help="the GPT-4o mini launch claims (OpenAI, 2024-07-18) as tokcost computes them")
+    parser.add_argument("--budget", metavar="USD",
+                        help="exit 3 with one line if a projected month (or the one-liner's cost) exceeds USD")
     add_format_option(parser)
     parser.set_defaults(run=run)
 
@@ -66,6 +69,7 @@ def _catalog(args):
 def run(args) -> int:
     from tokcost.prices import parse_date
 
+    args.budget = budget_amount(args.budget) if args.budget is not None else None
     at = parse_date(args.at)
     catalog = _catalog(args)
     if args.claims:
@@ -102,7 +106,8 @@ def _one_liner(args, catalog, at) -> int:
               args.format, title=f"Cost at prices of {at}",
               json_document=[{**r, "cost_usd": exact_decimal(r["cost_usd"])} for r in rows]
               if args.format == "json" else None)
-    return 0
+    return budget_gate("the cost", max(catalog.estimate_cost(model, inp, out, cached, args.batch, at)
+                                       for model in args.model), args.budget)
 
 
 def _workload(args, catalog, at) -> int:
@@ -112,9 +117,10 @@ def _workload(args, catalog, at) -> int:
         raise CliError(f"--months {args.months} is out of range; use 1 to 120")
     workload = load_workload(args.workload)
     result = project(workload, args.model, args.months, at, catalog=catalog)
+    status = _budget(result, args.budget)
     if args.format == "json":
         emit_rows([], [], "json", json_document=result.to_dict())
-        return 0
+        return status
     rows = []
     for spend in result.models:
         rows.append({"model": spend.model, "per_1k_requests": money(spend.cost_per_1k, 3),
@@ -124,7 +130,7 @@ def _workload(args, catalog, at) -> int:
     columns = ["model", "per_1k_requests", "month_1", f"month_{result.months}", "total", "price_snapshot", "notes"]
     if args.format == "csv":
         emit_rows(rows, columns, "csv")
-        return 0
+        return status
     w = workload
     title = (f"{w.name}: {w.requests_per_day:,} requests/day, {len(w.languages)} languages, "
              f"growth {float(w.monthly_growth) * 100:g}%/month, prices of {at}")
@@ -147,7 +153,16 @@ def _workload(args, catalog, at) -> int:
                 "batch_share_to_match_cheapest": _share(b["batch_share_to_match_cheapest"]),
                 "cache_hit_to_match_cheapest": _share(b["cache_hit_to_match_cheapest"])} for b in result.break_even()]
     emit_rows(be_rows, list(be_rows[0]), "table", title="Batch and caching break-even (month 1)")
-    return 0
+    return status
+
+
+def _budget(result, budget) -> int:
+    """The gate on the dearest projected month of any model priced."""
+    if budget is None or not result.months:
+        return 0
+    spend, month = max(((s, i) for s in result.models for i in range(result.months)),
+                       key=lambda pair: pair[0].monthly[pair[1]])
+    return budget_gate(f"{spend.model} projected for month {month + 1}", spend.monthly[month], budget)
 
 
 def _share(value) -> str:

@@ -30,11 +30,12 @@ ENCODINGS = ("cl100k_base", "o200k_base")
 
 
 def gather(workload=None, months: int = 12, models: Optional[Sequence[str]] = None, corpus_dir=None,
-           at=None, prices=None, progress=None) -> dict:
+           at=None, prices=None, progress=None, usage: Sequence = ()) -> dict:
     """The report view for ``workload`` (a path; None: the bundled sample).
 
     ``prices`` names a file of the user's own prices; ``progress(iterable, total)``
-    may wrap the long loop (the corpus analysis) in a progress bar.
+    may wrap the long loop (the corpus analysis) in a progress bar; ``usage``
+    names provider usage logs to replay in a section of their own.
     """
     spend, failure = _spend(workload, months, models, at, prices)
     corpus = analyze_corpus(corpus_dir=corpus_dir, encodings=ENCODINGS, progress=progress)
@@ -42,7 +43,33 @@ def gather(workload=None, months: int = 12, models: Optional[Sequence[str]] = No
                         generated_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))
     view = build_view(gathered)
     view["findings"] = findings(view)
+    if usage:
+        view["replay"] = replay_section(usage, at, prices)
     return view
+
+
+def replay_section(paths: Sequence, at=None, prices=None) -> dict:
+    """The replay of provider usage logs, as plain data: rows per model, the total, what was not priced."""
+    import tokcost.usage as replay_usage
+    from tokcost.formatting import money
+    from tokcost.prices import default_catalog
+
+    catalog = default_catalog().with_overrides(prices) if prices else default_catalog()
+    result = replay_usage.replay(replay_usage.read_usage(list(paths)), catalog=catalog, at=at)
+    requests = sum(p.record.usage.requests for p in result.priced)
+    notes = [f"{problem}" for problem in result.problems[:10]]
+    if len(result.problems) > 10:
+        notes.append(f"... and {len(result.problems) - 10} more records not priced")
+    unpriced = f" {len(result.problems)} records could not be priced (listed below)." if result.problems else ""
+    return {
+        "lead": f"{requests:,} requests from {len(result.files)} usage logs, each priced at the price in effect "
+                f"on its own day and at its own service tier: {money(result.total)} in all.{unpriced}",
+        "total_usd": str(result.total), "files": [str(f) for f in result.files],
+        "rows": [{**row, "cost_usd": str(row["cost_usd"])} for row in result.groups(["model"])],
+        "monthly_usd": {month: str(cost) for month, cost in result.monthly().items()},
+        "not_priced": len(result.problems), "skipped": result.skipped, "notes": notes,
+        "price_snapshots": result.snapshots,
+    }
 
 
 def _spend(workload, months: int, models, at, prices) -> tuple[Optional[Spend], Optional[str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from tokcost.report.figures import figures
-from tokcost.report.tables import language_table, model_table, projection_table
+from tokcost.report.tables import language_table, model_table, projection_table, replay_table
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +41,7 @@ def render_html(view: dict) -> str:
         "languages": _table(*language_table(view["languages"])) if view.get("languages") else None,
         "models": _table(*model_table(view["models"])) if view.get("models") else None,
         "projection": _table(*projection_table(view["projection"])) if view.get("projection") else None,
+        "replay": _table(*replay_table(view["replay"])) if view.get("replay") else None,
     }
     snapshots = [row["price_snapshot"] for row in (view.get("models") or {}).get("rows", [])
                  if row.get("price_snapshot")]

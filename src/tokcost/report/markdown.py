@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tokcost.report.figures import figures
-from tokcost.report.tables import language_table, model_table, projection_table
+from tokcost.report.tables import language_table, model_table, projection_table, replay_table
 
 
 def _table(headers, rows, right=()) -> list:
@@ -54,6 +54,11 @@ def render_markdown(view: dict, chart_prefix: str = "report") -> tuple:
     if projection:
         lines += _section("Spend over time", projection["caption"], "Spend over time", link["projection"],
                           *projection_table(projection))
+
+    replay = view.get("replay")
+    if replay:
+        lines += ["## Replayed usage", "", replay["lead"], ""] + _table(*replay_table(replay)) + [""]
+        lines += [f"- {note}" for note in replay["notes"]] + ([""] if replay["notes"] else [])
 
     for section, reason in (view.get("unavailable") or {}).items():
         lines += [f"## {section}: not available", "", reason, ""]

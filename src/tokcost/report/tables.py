@@ -5,6 +5,8 @@ Each returns ``(headers, rows, numeric column indexes, ...)``; a renderer only l
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from tokcost.formatting import money, ratio
 
 
@@ -56,3 +58,14 @@ def projection_table(projection: dict) -> tuple:
     rows = [[s["model"]] + [money(s["values"][i]) for i in ends] + [money(sum(s["values"]))]
             for s in projection["series"]]
     return headers, rows, set(range(1, len(headers)))
+
+
+def replay_table(replay: dict) -> tuple:
+    """(headers, rows, numeric column indexes) for the replayed usage, most expensive model first."""
+    headers = ["Model", "Requests", "Input tokens", "Cache reads", "Cache writes", "Output tokens", "Reasoning",
+               "Cost"]
+    rows = [[row["model"], _num(row["requests"]), _num(row["input_tokens"]), _num(row["cache_read_tokens"]),
+             _num(row["cache_write_tokens"]), _num(row["output_tokens"]), _num(row["reasoning_tokens"]),
+             money(Decimal(row["cost_usd"]), 4)] for row in replay["rows"]]
+    return headers, rows, set(range(1, len(headers)))
+
