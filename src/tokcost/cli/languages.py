@@ -23,6 +23,9 @@ examples:
   tokcost languages -l hin_Deva -l tam_Taml -m gpt-4o-mini -e o200k_base
 """
 
+# Columns that leave a table too narrow for them, the first named first.
+DROP_FIRST = ("byte_fallback_share", "tokens_per_sentence_mean", "bytes_per_token", "script", "sentence_premium",
+              "name")
 TABLE_COLUMNS = ["language", "name", "script", "encoding", "tokens", "premium", "sentence_premium",
                  "tokens_per_sentence_mean", "bytes_per_token", "byte_fallback_share"]
 
@@ -78,7 +81,7 @@ def run(args) -> int:
         _print_comparisons(result, sort)
     else:
         columns = TABLE_COLUMNS + [c for c in result.columns if c.startswith("cost_usd:")]
-        emit_rows(result.rows(sort=sort), columns, "table",
+        emit_rows(result.rows(sort=sort), columns, "table", wrap=("name",), drop=DROP_FIRST,
                   title=f"Tokenizer premium vs {result.reference} ({result.corpus_dir})")
 
     if chart:
@@ -119,7 +122,7 @@ def _print_comparisons(result, sort: str) -> None:
             if "cost_reduction" in row:
                 line["cost cut"] = _percent(row["cost_reduction"])
             table.append(line)
-        emit_rows(table, list(table[0]), "table",
+        emit_rows(table, list(table[0]), "table", wrap=("name",), drop=("script", "name"),
                   title=f"{other} vs {base}, relative to {result.reference} ({result.corpus_dir})")
 
 

@@ -84,7 +84,7 @@ def _one_liner(args, catalog, at) -> int:
                      "output_tokens": int(out), "batch": args.batch, "cost_usd": cost if args.format != "table"
                      else money(cost, 4), "price_snapshot": snapshot})
     emit_rows(rows, ["model", "input_tokens", "cached_input_tokens", "output_tokens", "cost_usd", "price_snapshot"],
-              args.format, title=f"Cost at prices of {at}",
+              args.format, title=f"Cost at prices of {at}", wrap=("price_snapshot",),
               json_document=[{**r, "cost_usd": exact_decimal(r["cost_usd"])} for r in rows]
               if args.format == "json" else None)
     return 0
@@ -113,7 +113,8 @@ def _workload(args, catalog, at) -> int:
     w = workload
     title = (f"{w.name}: {w.requests_per_day:,} requests/day, {len(w.languages)} languages, "
              f"growth {float(w.monthly_growth) * 100:g}%/month, prices of {at}")
-    emit_rows(rows, columns, "table", title=title)
+    emit_rows(rows, columns, "table", title=title, wrap=("price_snapshot", "notes"), footnote=("price_snapshot", "notes"),
+              drop=(f"month_{result.months}", "per_1k_requests"))
     first = result.models[0]
     lang_rows = [{"language": row["language"], "share": f"{float(row['share']) * 100:g}%",
                   "input_tokens": f"{row['input_tokens']:,.0f}", "output_tokens": f"{row['output_tokens']:,.0f}",
