@@ -62,8 +62,11 @@ def _sums(document) -> list:
 def cut_figures(text: str, document) -> list:
     """The money figures and numbers of ``text`` that are not whole renderings of a number in ``document``."""
     known = _numbers(document) + _sums(document)
+    quoted = json.dumps(document, ensure_ascii=False)  # figures inside the JSON's own text (sources, notes)
     bad = []
     for match in MONEY.finditer(text):
+        if re.search(re.escape(match.group(0)) + r"(?![0-9,])", quoted):
+            continue
         sign, digits, unit = match.groups()
         whole = digits.split(".")[0]
         if not GROUPED.match(whole):

@@ -65,12 +65,13 @@ def progress(iterable: Iterable, total: Optional[int], description: str):
 
 def emit_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str, *, title: str = "",
               json_document: Optional[Any] = None, out=None, drop: Sequence[str] = (), wrap: Sequence[str] = (),
-              footer: Sequence[str] = (), footnote: Sequence[str] = ()) -> None:
+              footer: Sequence[str] = (), footnote: Sequence[str] = (), compact: bool = False) -> None:
     """Print rows as a terminal table, CSV or JSON (``json_document`` if given).
 
     For the table: ``drop`` names the columns that may leave a table too wide for the terminal, the first
     named leaving first; ``wrap`` the free-text columns that may wrap (see ``tokcost.report.fit``);
-    ``footnote`` those that may become numbered notes under it; ``footer`` lines print under it.
+    ``footnote`` those that may become numbered notes under it; ``footer`` lines print under it;
+    ``compact`` draws it with single spaces between columns and no frame.
     """
     out = out or sys.stdout
     if fmt == "json":
@@ -84,12 +85,13 @@ def emit_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: st
         writer.writerows(rows)
         out.write(buffer.getvalue())
     else:
-        print_table(rows, columns, title=title, out=out, drop=drop, wrap=wrap, footer=footer, footnote=footnote)
+        print_table(rows, columns, title=title, out=out, drop=drop, wrap=wrap, footer=footer, footnote=footnote,
+                    compact=compact)
 
 
 def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, title: str = "", out=None,
                 drop: Sequence[str] = (), wrap: Sequence[str] = (), footer: Sequence[str] = (),
-                footnote: Sequence[str] = ()) -> None:
+                footnote: Sequence[str] = (), compact: bool = False) -> None:
     """A table that fits the terminal ($COLUMNS, else 160 columns for files and pipes) without cutting a figure."""
     from rich.markup import escape
 
@@ -100,7 +102,7 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, ti
                  wrap=column in wrap, footnote=column in footnote, drop=len(drop) - drop.index(column) if column in drop else 0)
              for column in columns]
     cells = [[escape(_cell(row.get(column))) for column in columns] for row in rows]
-    table, notes = fit_table(console, specs, cells, title=title)
+    table, notes = fit_table(console, specs, cells, title=title, compact=compact)
     console.print(table)
     for line in [*footer, *notes]:
         console.print(line, style="dim", markup=False)

@@ -61,17 +61,19 @@ def make_console(file, default_width: int, width: Optional[int] = None) -> Conso
 
 
 def fit_table(console: Console, columns: Sequence[Col], rows: Sequence[Sequence[str]], *, title: str = "",
-              box=_box.HEAVY_HEAD, say_dropped: bool = True, keep_headers: bool = False) -> Tuple[object, List[str]]:
+              box=_box.HEAVY_HEAD, say_dropped: bool = True, keep_headers: bool = False,
+              compact: bool = False) -> Tuple[object, List[str]]:
     """(a renderable as wide as the console at most, footnotes saying what gave way).
 
     ``say_dropped=False`` leaves out the note on dropped columns, for tables whose columns are samples;
-    ``keep_headers=True`` drops columns before it wraps headers.
+    ``keep_headers=True`` drops columns before it wraps headers; ``compact=True`` separates columns by one
+    space, with a rule under the header and no frame (for wide listings such as ``tokcost models``).
     """
     width = console.width
     kept = list(range(len(columns)))
-    fits = lambda wrap_headers, short=False: _needed(console, columns, rows, kept, box, wrap_headers, short) <= width
+    fits = lambda wrap_headers, short=False: _needed(console, columns, rows, kept, box, wrap_headers, short, compact) <= width
     if fits(False):
-        return _table(columns, rows, kept, title, box, False, False), []
+        return _table(columns, rows, kept, title, box, False, False, compact=compact), []
     notes: List[str] = []
     if any(columns[i].footnote for i in kept) and not fits(True):
         rows, notes = _footnotes(columns, rows)
@@ -93,7 +95,7 @@ def fit_table(console: Console, columns: Sequence[Col], rows: Sequence[Sequence[
                      "--format json has exact figures)")
     if not fits(True, short):
         return _records(columns, rows, kept, title, short), notes
-    return _table(columns, rows, kept, title, box, True, short), notes
+    return _table(columns, rows, kept, title, box, True, short, compact=compact), notes
 
 
 def short_money(cell: str) -> str:
@@ -142,12 +144,14 @@ def _widths(columns, rows, kept, wrap_headers: bool, short: bool) -> list:
     return widths
 
 
-def _table(columns, rows, kept, title, box, wrap_headers: bool, short: bool, fixed: bool = False) -> Table:
+def _table(columns, rows, kept, title, box, wrap_headers: bool, short: bool, fixed: bool = False,
+           compact: bool = False) -> Table:
     """The table: figure columns exactly as wide as their widest cell, so nothing can crop them.
 
     ``fixed`` also fixes wrapping columns at their narrowest, to measure the least width the table needs.
     """
-    table = Table(title=title or None, title_justify="left", title_style="bold", box=box, header_style="bold")
+    frame = {"box": _box.SIMPLE_HEAD, "padding": (0, 0), "show_edge": False} if compact else {"box": box}
+    table = Table(title=title or None, title_justify="left", title_style="bold", header_style="bold", **frame)
     for i, width in zip(kept, _widths(columns, rows, kept, wrap_headers, short)):
         column = columns[i]
         table.add_column(Text(column.header, no_wrap=False), justify=column.justify, no_wrap=not column.wrap,
@@ -158,8 +162,8 @@ def _table(columns, rows, kept, title, box, wrap_headers: bool, short: bool, fix
     return table
 
 
-def _needed(console, columns, rows, kept, box, wrap_headers: bool, short: bool) -> int:
-    probe = _table(columns, rows, kept, "", box, wrap_headers, short, fixed=True)
+def _needed(console, columns, rows, kept, box, wrap_headers: bool, short: bool, compact: bool) -> int:
+    probe = _table(columns, rows, kept, "", box, wrap_headers, short, fixed=True, compact=compact)
     return Measurement.get(console, console.options.update_width(10_000), probe).maximum
 
 
