@@ -61,41 +61,48 @@ def make_console(file, default_width: int, width: Optional[int] = None) -> Conso
 
 
 def fit_table(console: Console, columns: Sequence[Col], rows: Sequence[Sequence[str]], *, title: str = "",
-              box=_box.HEAVY_HEAD, say_dropped: bool = True, keep_headers: bool = False,
-              compact: bool = False) -> Tuple[object, List[str]]:
+              box=_box.HEAVY_HEAD, say_dropped: bool = True, compact: bool = False) -> Tuple[object, List[str]]:
     """(a renderable as wide as the console at most, footnotes saying what gave way).
 
     ``say_dropped=False`` leaves out the note on dropped columns, for tables whose columns are samples;
-    ``keep_headers=True`` drops columns before it wraps headers; ``compact=True`` separates columns by one
-    space, with a rule under the header and no frame (for wide listings such as ``tokcost models``).
+    ``compact=True`` separates columns by one space, with a rule under the header and no frame (for wide
+    listings such as ``tokcost models``).
     """
     width = console.width
-    kept = list(range(len(columns)))
-    fits = lambda wrap_headers, short=False: _needed(console, columns, rows, kept, box, wrap_headers, short, compact) <= width
-    if fits(False):
-        return _table(columns, rows, kept, title, box, False, False, compact=compact), []
+
+    def fits(kept, wrap_headers, short=False):
+        return _needed(console, columns, rows, kept, box, wrap_headers, short, compact) <= width
+
+    everything = list(range(len(columns)))
+    if fits(everything, False):
+        return _table(columns, rows, everything, title, box, False, False, compact=compact), []
     notes: List[str] = []
-    if any(columns[i].footnote for i in kept) and not fits(True):
+    if any(column.footnote for column in columns) and not fits(everything, True):
         rows, notes = _footnotes(columns, rows)
         columns = [replace(column, wrap=False) if column.footnote else column for column in columns]
-    wrap_headers = not keep_headers
-    dropped: List[str] = []
-    order = sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: (-columns[i].drop, -i))
-    while not fits(wrap_headers) and order:
-        index = order.pop(0)
-        kept.remove(index)
-        dropped.append(columns[index].header)
-    wrap_headers = True
+    # Whole headers, or headers wrapped onto more lines: whichever keeps more columns (whole on a tie).
+    wrap_headers, kept = max(((wrap, _keep(columns, lambda k: fits(k, wrap))) for wrap in (False, True)),
+                             key=lambda choice: (len(choice[1]), not choice[0]))
+    dropped = [columns[i].header for i in everything if i not in kept]
     if dropped and say_dropped:
         notes.append(f"left out to fit {width} columns: {', '.join(dropped)} (a wider terminal, or --format csv "
                      "or json, shows every column)")
-    short = not fits(True)
+    short = not fits(kept, wrap_headers)
     if short and any(_MONEY.match(str(cell)) for row in rows for cell in row):
         notes.append("money abbreviated to fit: $K thousands, $M millions (3 significant digits; "
                      "--format json has exact figures)")
-    if not fits(True, short):
+    if not fits(kept, wrap_headers, short):
         return _records(columns, rows, kept, title, short), notes
-    return _table(columns, rows, kept, title, box, True, short, compact=compact), notes
+    return _table(columns, rows, kept, title, box, wrap_headers, short, compact=compact), notes
+
+
+def _keep(columns, fits) -> list:
+    """The columns left when droppable ones leave, highest ``drop`` first, until ``fits(kept)``."""
+    kept = list(range(len(columns)))
+    order = sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: (-columns[i].drop, -i))
+    while not fits(kept) and order:
+        kept.remove(order.pop(0))
+    return kept
 
 
 def short_money(cell: str) -> str:
@@ -140,7 +147,8 @@ def _widths(columns, rows, kept, wrap_headers: bool, short: bool) -> list:
         header = columns[i].header
         head = max((len(word) for word in header.split()), default=0) if wrap_headers else len(header)
         widest = max([head, columns[i].min_width, *cells])
-        widths.append(min(widest, max(WRAP_MIN, head)) if columns[i].wrap else widest)
+        narrowest = max(WRAP_MIN, head, columns[i].min_width)
+        widths.append(min(widest, narrowest) if columns[i].wrap else widest)
     return widths
 
 

@@ -6,6 +6,7 @@ that returns a rich renderable (or None when the view lacks it).
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Optional
 
@@ -103,7 +104,7 @@ def _model_table(models: Optional[dict], narrow: bool, console: Console) -> Opti
         return None
     rows = models["rows"]
     columns = [Col("Model"), Col("Encoding", drop=1), Col("Tokens in / out", "right", drop=2), Col("Per month", "right"),
-               Col("", wrap=True)]
+               Col("Prices of"), Col("", wrap=True, min_width=24)]
     high = max((row["monthly_cost"] for row in rows), default=1)
     cells = []
     for row in rows:
@@ -116,7 +117,7 @@ def _model_table(models: Optional[dict], narrow: bool, console: Console) -> Opti
             mark = ""
         tokens = f"{_short_count(row.get('input_tokens'))} / {_short_count(row.get('output_tokens'))}"
         cells.append([f"[bold green]{row['model']}[/]" if best else row["model"], row.get("encoding") or "",
-                      tokens, money(row["monthly_cost"]),
+                      tokens, money(row["monthly_cost"]), _price_date(row.get("price_snapshot")),
                       f"[cyan]{_bar(row['monthly_cost'], high, 6 if narrow else 12)}[/]{mark}"])
     return fit_table(console, columns, cells, title=f"Monthly spend per model ({models['period']})",
                      box=box.SIMPLE_HEAD)
@@ -136,7 +137,13 @@ def _projection_table(projection: Optional[dict], console: Console) -> Optional[
     cells = [[series["model"], *(money(series["values"][i]) for i in picks), money(sum(series["values"]))]
              for series in projection["series"]]
     return fit_table(console, columns, cells, title=f"Projection: {projection['caption']}", box=box.SIMPLE_HEAD,
-                     say_dropped=False, keep_headers=True)
+                     say_dropped=False)
+
+
+def _price_date(snapshot: Optional[str]) -> str:
+    """The day a snapshot's price took effect ('undated' for genai-prices' undated points)."""
+    match = re.search(r" price of (\S+) \(", snapshot or "")
+    return match.group(1) if match else ""
 
 
 def _bar(value: float, high: float, width: int = 18) -> str:
