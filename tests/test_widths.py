@@ -202,3 +202,25 @@ def test_text_wraps_then_footnotes_then_columns_leave_then_money_shortens_then_r
 def test_short_money():
     assert [short_money(m) for m in ("$4,172", "$101,249", "$1,234,567.89", "$999", "-$12,000", "4,172")] == \
         ["$4.17K", "$101K", "$1.23M", "$999", "-$12.0K", "4,172"]
+
+
+VENDORS = ["report", "-m", "claude-3-5-haiku", "-m", "gemini-2.0-flash", "-m", "gpt-4o-mini", "-m",
+           "mistral-large-latest", "-m", "deepseek-chat", "-m", "claude-sonnet-4-5", "-m", "gemini-2.5-flash-lite",
+           "--months", "24"]
+
+
+@pytest.fixture(scope="module")
+def vendors_json():
+    from contextlib import redirect_stdout
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(VENDORS + ["--format", "json"]) == 0
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_report_across_vendors(width, vendors_json, capsys, monkeypatch):
+    """Long model names and six-figure totals (the case of issue #17: '$4,17' at 110 columns)."""
+    text = _run(capsys, monkeypatch, width, VENDORS)
+    _check(text, width, vendors_json, [row["model"] for row in vendors_json["models"]["rows"]])

@@ -83,7 +83,7 @@ def fit_table(console: Console, columns: Sequence[Col], rows: Sequence[Sequence[
     # Whole headers, or headers wrapped onto more lines: whichever keeps more columns (whole on a tie).
     wrap_headers, kept = max(((wrap, _keep(columns, lambda k: fits(k, wrap))) for wrap in (False, True)),
                              key=lambda choice: (len(choice[1]), not choice[0]))
-    dropped = [columns[i].header for i in everything if i not in kept]
+    dropped = [columns[i].header for i in everything if i not in kept and columns[i].header]  # bars unnamed
     if dropped and say_dropped:
         notes.append(f"left out to fit {width} columns: {', '.join(dropped)} (a wider terminal, or --format csv "
                      "or json, shows every column)")

@@ -104,23 +104,26 @@ def _model_table(models: Optional[dict], narrow: bool, console: Console) -> Opti
         return None
     rows = models["rows"]
     columns = [Col("Model"), Col("Encoding", drop=1), Col("Tokens in / out", "right", drop=2), Col("Per month", "right"),
-               Col("Prices of"), Col("", wrap=True, min_width=24)]
+               Col("Prices of"), Col("", drop=3), Col("", wrap=True, min_width=20)]
     high = max((row["monthly_cost"] for row in rows), default=1)
     cells = []
     for row in rows:
         best = row["model"] == models.get("cheapest_adequate")
         if best:
-            mark = f" [bold green]★ {'best' if narrow else 'cheapest adequate'}[/]"
+            mark = f"[bold green]★ {'best' if narrow else 'cheapest adequate'}[/]"
         elif not row.get("adequate", True):
-            mark = f" [yellow]✗ {'unpriced' if narrow else row.get('why_not') or 'inadequate'}[/]"
+            mark = f"[yellow]✗ {'unpriced' if narrow else row.get('why_not') or 'inadequate'}[/]"
         else:
             mark = ""
         tokens = f"{_short_count(row.get('input_tokens'))} / {_short_count(row.get('output_tokens'))}"
         cells.append([f"[bold green]{row['model']}[/]" if best else row["model"], row.get("encoding") or "",
-                      tokens, money(row["monthly_cost"]), _price_date(row.get("price_snapshot")),
-                      f"[cyan]{_bar(row['monthly_cost'], high, 6 if narrow else 12)}[/]{mark}"])
-    return fit_table(console, columns, cells, title=f"Monthly spend per model ({models['period']})",
-                     box=box.SIMPLE_HEAD)
+                      tokens, money(row["monthly_cost"]), _price_date(row.get("price_snapshot"))[0],
+                      f"[cyan]{_bar(row['monthly_cost'], high, 6 if narrow else 12)}[/]", mark])
+    table, notes = fit_table(console, columns, cells, title=f"Monthly spend per model ({models['period']})",
+                             box=box.SIMPLE_HEAD)
+    undated = sorted({source for day, source in map(_price_date, (row.get("price_snapshot") for row in rows))
+                      if day == "undated"})
+    return table, notes + ([f"undated: the current price in {' and '.join(undated)}"] if undated else [])
 
 
 def _projection_table(projection: Optional[dict], console: Console) -> Optional[tuple]:
@@ -140,10 +143,10 @@ def _projection_table(projection: Optional[dict], console: Console) -> Optional[
                      say_dropped=False)
 
 
-def _price_date(snapshot: Optional[str]) -> str:
-    """The day a snapshot's price took effect ('undated' for genai-prices' undated points)."""
-    match = re.search(r" price of (\S+) \(", snapshot or "")
-    return match.group(1) if match else ""
+def _price_date(snapshot: Optional[str]) -> tuple:
+    """(the day a snapshot's price took effect or 'undated', its source) from 'M price of DAY (SOURCE)'."""
+    match = re.search(r" price of (\S+) \((.*)\)$", snapshot or "")
+    return (match.group(1), match.group(2).split(":")[0]) if match else ("", "")
 
 
 def _bar(value: float, high: float, width: int = 18) -> str:
