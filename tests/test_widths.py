@@ -224,3 +224,39 @@ def test_report_across_vendors(width, vendors_json, capsys, monkeypatch):
     """Long model names and six-figure totals (the case of issue #17: '$4,17' at 110 columns)."""
     text = _run(capsys, monkeypatch, width, VENDORS)
     _check(text, width, vendors_json, [row["model"] for row in vendors_json["models"]["rows"]])
+
+
+@pytest.fixture(scope="module")
+def bench_document():
+    """A benchmark document shaped like ``tokcost bench --format json`` (a real run takes a minute)."""
+    names = ["tiktoken", "tokcost", "gigatoken", "toktok-rs", "quicktok-v1", "wordchipper", "bpe-openai",
+             "hf-tokenizers"]
+    results = []
+    for w, workload in enumerate(["english", "code", "cjk", "hindi-tamil", "flores-mix-56-languages"]):
+        for section, op, threads in (("encode", "encode_ordinary", 1), ("batch", "encode_batch", 2)):
+            for n, name in enumerate(names):
+                mb_s = 12.5 * (n + 1) * (w + 1) + 1234.5 * (n == 1)
+                results.append({"section": section, "workload": workload, "op": op, "mode": "warm",
+                                "threads": threads, "bytes": 1_234_567 * (w + 1), "contender": name, "mb_s": mb_s,
+                                "x_tiktoken": mb_s / (12.5 * (w + 1)), "seconds": 0.0123, "runs": 3,
+                                "exact": True, "fresh": True, "skipped": False})
+    return {"encoding": "o200k_base", "versions": {name: f"0.{n}.{n + 1}" for n, name in enumerate(names)},
+            "machine": {"date": "2026-12-03", "cpu": "test cpu", "cpu_count": 2, "python": "3.11.7",
+                        "loadavg": 1.0, "loadavg_after": 1.0},
+            "contenders": {name: {"exact": True} for name in names}, "missing": {}, "plan": {"runs": 3},
+            "results": results,
+            "load": [{"contender": name, "version": f"0.{n}.{n + 1}", "load_s": 0.25 * (n + 1),
+                      "load_x_tiktoken": n + 1.0, "rss_mib": 12_345.6 + n, "rss_vs_tiktoken": 1.5, "runs": 3}
+                     for n, name in enumerate(names)]}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_bench_tables(width, bench_document, capsys, monkeypatch):
+    """The tables of one benchmark run (rendered from its JSON, so both hold the same figures)."""
+    from tokcost.cli.bench import _print_tables
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    _print_tables(bench_document)
+    text = capsys.readouterr().out
+    tables = text.split("\n", 3)[3]  # the three heading lines are prose, wrapped by the terminal
+    _check(tables, width, bench_document, list(bench_document["versions"]))
