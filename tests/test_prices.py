@@ -354,3 +354,20 @@ def test_no_network_without_update(monkeypatch, capsys, tmp_path):
     finally:
         set_default_catalog(None)
     assert not (tmp_path / "genai-prices-data.json").exists()
+
+
+def test_freshness_of_the_bundled_data_counts_from_its_newest_price_change(monkeypatch, tmp_path):
+    import datetime
+
+    from tokcost.prices.update import freshness, newest_change
+
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))  # no fetched data: genai-prices' bundled snapshot
+    catalog = Catalog()
+    newest = newest_change(catalog._snapshot.providers, datetime.date(2026, 12, 3))
+    assert newest is not None and newest <= datetime.date(2026, 12, 3)
+    fresh = freshness(catalog, today=newest + datetime.timedelta(days=90))
+    assert fresh["age_days"] == 90 and fresh["notes"] == []
+    assert f"newest price change on record {newest} (90 days ago)" in fresh["summary"]
+    stale = freshness(catalog, today=newest + datetime.timedelta(days=91))
+    assert stale["age_days"] == 91 and "tokcost models --update" in stale["notes"][0]
+    assert "tokcost corrections up to 20" in stale["summary"]

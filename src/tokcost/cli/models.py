@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import sys
 
 from tokcost.cli.common import CliError, add_format_option, emit_rows
@@ -52,6 +51,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from tokcost.prices import PriceError, default_catalog, parse_date, set_default_catalog
+    from tokcost.prices.update import freshness
 
     if args.url and not args.update:
         raise CliError("--url goes with --update; add --update to fetch prices from it")
@@ -135,32 +135,6 @@ def _short_tokens(count) -> str:
             scaled = count / size
             return f"{scaled:.3g}{unit}" if scaled < 100 else f"{scaled:.0f}{unit}"
     return str(count)
-
-
-def freshness(catalog, today=None) -> dict:
-    """How old the catalog's price data is: a summary line, and notes when it is older than 90 days."""
-    from tokcost.prices.update import STALE_DAYS, newest_change
-
-    today = today or _dt.date.today()
-    newest = newest_change(catalog._snapshot.providers, today)
-    fetched = catalog.downloaded.fetched.date() if catalog.downloaded is not None else None
-    corrections = max((p.effective for e in catalog._correction_file.histories for p in e.points if p.effective),
-                      default=None)
-    if fetched:
-        origin = f"genai-prices data fetched {fetched} ({(today - fetched).days} days ago, {catalog.downloaded.path})"
-        age = (today - fetched).days
-    else:
-        origin = f"genai-prices {catalog.genai_version} bundled data"
-        age = (today - newest).days if newest else None
-    summary = (f"Price data: {origin}; newest price change on record {newest or 'none'}"
-               + (f" ({(today - newest).days} days ago)" if newest else "")
-               + (f"; tokcost corrections up to {corrections}" if corrections else ""))
-    notes = []
-    if age is None or age > STALE_DAYS:
-        notes.append(f"prices may be out of date (the data is {age if age is not None else 'of unknown'} days old, "
-                     f"more than {STALE_DAYS}); run `tokcost models --update` for genai-prices' latest data")
-    return {"summary": summary, "notes": notes, "age_days": age, "newest_change": newest, "fetched": fetched,
-            "corrections_up_to": corrections}
 
 
 def _update(url) -> None:

@@ -137,3 +137,27 @@ def newest_change(providers, today: Optional[_dt.date] = None) -> Optional[_dt.d
                 if start is not None and start <= today and (newest is None or start > newest):
                     newest = start
     return newest
+
+
+def freshness(catalog, today=None) -> dict:
+    """How old ``catalog``'s price data is: a summary line, and notes when it is older than STALE_DAYS."""
+    today = today or _dt.date.today()
+    newest = newest_change(catalog._snapshot.providers, today)
+    fetched = catalog.downloaded.fetched.date() if catalog.downloaded is not None else None
+    corrections = max((p.effective for e in catalog._correction_file.histories for p in e.points if p.effective),
+                      default=None)
+    if fetched:
+        origin = f"genai-prices data fetched {fetched} ({(today - fetched).days} days ago, {catalog.downloaded.path})"
+        age = (today - fetched).days
+    else:
+        origin = f"genai-prices {catalog.genai_version} bundled data"
+        age = (today - newest).days if newest else None
+    summary = (f"Price data: {origin}; newest price change on record {newest or 'none'}"
+               + (f" ({(today - newest).days} days ago)" if newest else "")
+               + (f"; tokcost corrections up to {corrections}" if corrections else ""))
+    notes = []
+    if age is None or age > STALE_DAYS:
+        notes.append(f"prices may be out of date (the data is {age if age is not None else 'of unknown'} days old, "
+                     f"more than {STALE_DAYS}); run `tokcost models --update` for genai-prices' latest data")
+    return {"summary": summary, "notes": notes, "age_days": age, "newest_change": newest, "fetched": fetched,
+            "corrections_up_to": corrections}
