@@ -363,11 +363,12 @@ def test_freshness_of_the_bundled_data_counts_from_its_newest_price_change(monke
 
     monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))  # no fetched data: genai-prices' bundled snapshot
     catalog = Catalog()
-    newest = newest_change(catalog._snapshot.providers, datetime.date(2026, 12, 3))
-    assert newest is not None and newest <= datetime.date(2026, 12, 3)
-    fresh = freshness(catalog, today=newest + datetime.timedelta(days=90))
-    assert fresh["age_days"] == 90 and fresh["notes"] == []
-    assert f"newest price change on record {newest} (90 days ago)" in fresh["summary"]
-    stale = freshness(catalog, today=newest + datetime.timedelta(days=91))
-    assert stale["age_days"] == 91 and "tokcost models --update" in stale["notes"][0]
-    assert "tokcost corrections up to 20" in stale["summary"]
+    for today in (datetime.date(2026, 12, 3), datetime.date(2030, 1, 1)):
+        newest = newest_change(catalog._snapshot.providers, today)
+        assert newest is not None and newest <= today
+        data = freshness(catalog, today=today)
+        age = (today - newest).days
+        assert data["age_days"] == age and f"newest price change on record {newest} ({age} days ago)" in data["summary"]
+        assert bool(data["notes"]) == (age > 90)
+        assert "tokcost corrections up to 20" in data["summary"]
+    assert "run `tokcost models --update`" in data["notes"][0]  # 2030: years after any price in the data
