@@ -213,3 +213,34 @@ def test_count_is_quiet_when_not_a_terminal(tree, capsys):
     captured = capsys.readouterr()
     assert captured.err == ""
     json.loads(captured.out)
+
+
+# ---------------------------------------------------------------- every money figure names its price snapshot
+
+
+def test_money_names_its_price_date_in_every_output(capsys):
+    assert main(["languages", "-e", "o200k_base", "-l", "hin_Deva", "-m", "gpt-4o-mini", "--at", "2025-01-01",
+                 "--format", "json"]) == 0
+    snapshots = json.loads(capsys.readouterr().out)["price_snapshots"]
+    assert snapshots["gpt-4o-mini"].startswith("gpt-4o-mini price of 2024-10-01 (")
+    assert main(["languages", "-e", "o200k_base", "-l", "hin_Deva", "-m", "gpt-4o-mini", "--at", "2025-01-01"]) == 0
+    assert "gpt-4o-mini: the text as input, at its price of 2024-10-01" in capsys.readouterr().out
+    assert main(["report", "-m", "gpt-4o-mini", "-m", "gpt-4o", "--at", "2025-01-01", "--months", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Prices of" in out and "2024-10-01" in out and "2024-10-02" in out
+
+
+def test_models_lists_window_tokenizer_and_exactness(capsys):
+    assert main(["models", "-m", "gpt-4o", "-m", "gpt-4.1", "-m", "claude-3-5-haiku", "--format", "json"]) == 0
+    rows = {row["model"]: row for row in json.loads(capsys.readouterr().out)}
+    # OpenAI's model pages: GPT-4o has a 128,000-token context window, GPT-4.1 1,047,576 (genai-prices
+    # rounds it to 1,000,000, as the 2025-04-14 launch post says "1 million").
+    assert rows["gpt-4o"]["context_window"] == 128000
+    assert rows["gpt-4.1"]["context_window"] in (1000000, 1047576)
+    assert (rows["gpt-4o"]["tokenizer"], rows["gpt-4o"]["counts"]) == ("o200k_base", "exact")
+    haiku = next(row for name, row in rows.items() if name.startswith("claude-3-5-haiku"))
+    assert haiku["counts"] == "estimate" and haiku["tokenizer"].startswith("≈")
+    assert main(["models", "-m", "gpt-4o", "-m", "claude-3-5-haiku"]) == 0
+    out = capsys.readouterr().out
+    assert "128K" in out and "≈o200k_base" in out and "[1] tokcost correction" in out
+    assert "Price data: genai-prices" in out and "newest price change on record" in out

@@ -66,7 +66,7 @@ def test_json_document(capsys):
 def test_single_encoding_detail_table(capsys):
     code, out, _ = _run(capsys, "--encoding", "cl100k_base", "-l", "kor_Hang", "--sentence-premium")
     assert code == 0
-    assert "cl100k_base" in out and "Korean" in out and "sentence_premium" in out
+    assert "cl100k_base" in out and "Korean" in out and "sentence" in out
 
 
 def test_model_option_and_date(capsys):

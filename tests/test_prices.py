@@ -1,5 +1,6 @@
 """The price catalog: hand-computed costs, dated history, corrections, overrides."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -263,3 +264,166 @@ def test_context_window_comes_from_genai_prices_for_corrected_models_too():
     assert catalog.context_window("gpt-4o-mini") == 128_000  # OpenAI model page: 128K context
     assert catalog.context_window("claude-3-5-haiku") == 200_000  # Anthropic models overview: 200K
     assert catalog.context_window("gpt-3.5-turbo") == 16_385  # a tokcost correction; window from genai-prices
+
+
+# ------------------------------------------- fetching genai-prices' published data (a local fake server)
+
+FAKE_DATA = [{"id": "openai", "name": "OpenAI", "api_pattern": r"https://api\.openai\.com",
+              "model_match": {"starts_with": "tokcost-"}, "models": [
+    {"id": "tokcost-fake-1", "match": {"equals": "tokcost-fake-1"}, "context_window": 64000,
+     "prices": [{"prices": {"input_mtok": "1.5", "output_mtok": "6"}},
+                {"constraint": {"start_date": "2026-11-20"},
+                 "prices": {"input_mtok": "1.25", "output_mtok": "5", "cache_read_mtok": "0.125"}}]}]}]
+
+
+@pytest.fixture
+def price_server(monkeypatch, tmp_path):
+    """A local HTTP server: ``serve(status, body)`` sets its answer; prices are fetched into tmp_path."""
+    import http.server
+    import threading
+
+    from tokcost.prices import set_default_catalog
+
+    answer = {"status": 200, "body": b""}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            self.send_response(answer["status"])
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(answer["body"])
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("TOKCOST_PRICES_URL", f"http://127.0.0.1:{server.server_port}/data.json")
+    set_default_catalog(None)
+
+    def serve(status=200, body=None):
+        answer["status"] = status
+        answer["body"] = body if isinstance(body, bytes) else json.dumps(FAKE_DATA if body is None else body).encode()
+
+    yield serve
+    server.shutdown()
+    server.server_close()
+    set_default_catalog(None)
+
+
+def _cli(capsys, *argv):
+    from tokcost.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_update_fetches_and_the_catalog_uses_it(price_server, capsys, tmp_path):
+    import datetime
+
+    price_server()
+    code, out, err = _cli(capsys, "models", "--update", "-m", "tokcost-fake-1", "--at", "2026-12-01",
+                          "--format", "json")
+    assert code == 0, err
+    assert "fetched 1 providers, 1 models" in err and str(tmp_path) in err
+    today = datetime.date.today().isoformat()
+    row = json.loads(out)[0]
+    assert (row["input"], row["cached_input"], row["output"]) == ("1.25", "0.125", "5")
+    assert row["context_window"] == 64000 and row["effective"] == "2026-11-20"
+    assert row["source"] == f"genai-prices data of {today}" and "2026-11-20" in row["price_snapshot"]
+    # A later run, without --update, reads the fetched file; money names the snapshot it was priced at.
+    code, out, _ = _cli(capsys, "spend", "-m", "tokcost-fake-1", "--input-tokens", "1e6", "--output-tokens", "1e6",
+                        "--at", "2026-11-19", "--format", "json")
+    assert code == 0
+    row = json.loads(out)[0]
+    assert row["cost_usd"] == "7.5" and f"price of undated (genai-prices data of {today})" in row["price_snapshot"]
+    code, out, _ = _cli(capsys, "models", "-m", "tokcost-fake-1")
+    assert f"genai-prices data fetched {today} (0 days ago" in out.replace("\n", " ")
+
+
+@pytest.mark.parametrize("status, body, says", [
+    (404, b"not here", "HTTP 404"),
+    (200, b"{not json", "not JSON"),
+    (200, [{"id": "openai"}], "not genai-prices price data"),
+    (200, {"providers": []}, "expected genai-prices' list of providers"),
+])
+def test_a_failed_update_says_why_in_one_line_and_keeps_the_old_data(price_server, capsys, tmp_path, status,
+                                                                      body, says):
+    price_server()
+    assert _cli(capsys, "models", "--update", "-m", "tokcost-fake-1")[0] == 0
+    before = (tmp_path / "genai-prices-data.json").read_bytes()
+    price_server(status, body)
+    code, out, err = _cli(capsys, "models", "--update", "-m", "tokcost-fake-1")
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert says in err and "prices unchanged" in err
+    assert (tmp_path / "genai-prices-data.json").read_bytes() == before
+    assert _cli(capsys, "models", "-m", "tokcost-fake-1")[0] == 0  # still priced from the old file
+
+
+def test_offline_update_is_one_line(price_server, capsys, monkeypatch, tmp_path):
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("TOKCOST_PRICES_URL", f"http://127.0.0.1:{port}/data.json")
+    code, out, err = _cli(capsys, "models", "--update")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "cannot reach" in err and "offline?" in err
+    assert not (tmp_path / "genai-prices-data.json").exists()
+
+
+def test_old_price_data_gets_a_note(price_server, capsys, tmp_path):
+    price_server()
+    assert _cli(capsys, "models", "--update", "-m", "tokcost-fake-1")[0] == 0
+    path = tmp_path / "genai-prices-data.json"
+    document = json.loads(path.read_text())
+    document["fetched"] = "2020-01-01T00:00:00+00:00"
+    path.write_text(json.dumps(document))
+    from tokcost.prices import set_default_catalog
+
+    set_default_catalog(None)
+    code, out, err = _cli(capsys, "models", "-m", "tokcost-fake-1")
+    assert code == 0 and "note: prices may be out of date" in out and "tokcost models --update" in out
+    code, out, err = _cli(capsys, "models", "-m", "tokcost-fake-1", "--format", "json")
+    assert "prices may be out of date" in err
+
+
+def test_no_network_without_update(monkeypatch, capsys, tmp_path):
+    """Listing, pricing and importing never fetch: the URL points nowhere and nothing is written."""
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("TOKCOST_PRICES_URL", "http://127.0.0.1:9/never")
+    import urllib.request
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network used without --update")
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    from tokcost.prices import set_default_catalog
+
+    set_default_catalog(None)
+    try:
+        assert _cli(capsys, "models", "-m", "gpt-4o")[0] == 0
+    finally:
+        set_default_catalog(None)
+    assert not (tmp_path / "genai-prices-data.json").exists()
+
+
+def test_freshness_of_the_bundled_data_counts_from_its_newest_price_change(monkeypatch, tmp_path):
+    import datetime
+
+    from tokcost.prices.update import freshness, newest_change
+
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))  # no fetched data: genai-prices' bundled snapshot
+    catalog = Catalog()
+    for today in (datetime.date(2026, 12, 3), datetime.date(2030, 1, 1)):
+        newest = newest_change(catalog._snapshot.providers, today)
+        assert newest is not None and newest <= today
+        data = freshness(catalog, today=today)
+        age = (today - newest).days
+        assert data["age_days"] == age and f"newest price change on record {newest} ({age} days ago)" in data["summary"]
+        assert bool(data["notes"]) == (age > 90)
+        assert "tokcost corrections up to 20" in data["summary"]
+    assert "run `tokcost models --update`" in data["notes"][0]  # 2030: years after any price in the data

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 FORMATS = ("table", "json", "csv")
+PIPE_WIDTH = 160  # table width when stdout is a file or pipe and $COLUMNS is unset
 
 
 class CliError(Exception):
@@ -62,8 +64,15 @@ def progress(iterable: Iterable, total: Optional[int], description: str):
 
 
 def emit_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str, *, title: str = "",
-              json_document: Optional[Any] = None, out=None) -> None:
-    """Print rows as a terminal table, CSV or JSON (``json_document`` if given)."""
+              json_document: Optional[Any] = None, out=None, drop: Sequence[str] = (), wrap: Sequence[str] = (),
+              footer: Sequence[str] = (), footnote: Sequence[str] = (), compact: bool = False) -> None:
+    """Print rows as a terminal table, CSV or JSON (``json_document`` if given).
+
+    For the table: ``drop`` names the columns that may leave a table too wide for the terminal, the first
+    named leaving first; ``wrap`` the free-text columns that may wrap (see ``tokcost.report.fit``);
+    ``footnote`` those that may become numbered notes under it; ``footer`` lines print under it;
+    ``compact`` draws it with single spaces between columns and no frame.
+    """
     out = out or sys.stdout
     if fmt == "json":
         json.dump(json_document if json_document is not None else list(rows), out, indent=2, default=str,
@@ -76,20 +85,36 @@ def emit_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: st
         writer.writerows(rows)
         out.write(buffer.getvalue())
     else:
-        print_table(rows, columns, title=title, out=out)
+        print_table(rows, columns, title=title, out=out, drop=drop, wrap=wrap, footer=footer, footnote=footnote,
+                    compact=compact)
 
 
-def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, title: str = "", out=None) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, title: str = "", out=None,
+                drop: Sequence[str] = (), wrap: Sequence[str] = (), footer: Sequence[str] = (),
+                footnote: Sequence[str] = (), compact: bool = False) -> None:
+    """A table that fits the terminal ($COLUMNS, else 160 columns for files and pipes) without cutting a figure."""
+    from rich.markup import escape
 
-    table = Table(title=title or None, header_style="bold", title_justify="left")
-    for column in columns:
-        numeric = any(isinstance(row.get(column), (int, float)) for row in rows)
-        table.add_column(column, justify="right" if numeric else "left")
-    for row in rows:
-        table.add_row(*(_cell(row.get(column)) for column in columns))
-    Console(file=out or sys.stdout, width=None if stdout_is_terminal() else 160).print(table)
+    from tokcost.report.fit import Col, fit_table, make_console
+
+    console = make_console(out or sys.stdout, PIPE_WIDTH)
+    specs = [Col(column.replace("_", " "), justify="right" if _figures(row.get(column) for row in rows) else "left",
+                 wrap=column in wrap, footnote=column in footnote, drop=len(drop) - drop.index(column) if column in drop else 0)
+             for column in columns]
+    cells = [[escape(_cell(row.get(column))) for column in columns] for row in rows]
+    table, notes = fit_table(console, specs, cells, title=title, compact=compact)
+    console.print(table)
+    for line in [*footer, *notes]:
+        console.print(line, style="dim", markup=False)
+
+
+_FIGURE = re.compile(r"^[-+]?\$?[0-9][0-9,]*(\.[0-9]+)?[%×x]?$")
+
+
+def _figures(values) -> bool:
+    """True when a column holds numbers (or money, percentages, ratios), which read best right-aligned."""
+    present = [value for value in values if value not in (None, "")]
+    return bool(present) and all(isinstance(value, (int, float)) or _FIGURE.match(str(value)) for value in present)
 
 
 def _cell(value: Any) -> str:

@@ -59,7 +59,8 @@ def run(args) -> int:
         rows = rows + [{"path": "total", "tokens": total}]
     # Nothing counted (every path failed): the error lines say it all.
     if args.format == "json" or (not args.by and rows):
-        emit_rows(rows, ["path", "tokens"], args.format, title=f"Tokens ({enc.name})", json_document=document)
+        emit_rows(rows, ["path", "tokens"], args.format, title=f"Tokens ({enc.name})", json_document=document,
+                  wrap=("path",))
     if args.format != "json":
         emit_groups(result, args)
     return report_problems(result)

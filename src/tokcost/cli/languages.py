@@ -23,6 +23,9 @@ examples:
   tokcost languages -l hin_Deva -l tam_Taml -m gpt-4o-mini -e o200k_base
 """
 
+# Columns that leave a table too narrow for them, the first named first.
+DROP_FIRST = ("byte_fallback_share", "tokens_per_sentence_mean", "bytes_per_token", "script", "sentence_premium",
+              "name")
 TABLE_COLUMNS = ["language", "name", "script", "encoding", "tokens", "premium", "sentence_premium",
                  "tokens_per_sentence_mean", "bytes_per_token", "byte_fallback_share"]
 
@@ -70,16 +73,21 @@ def run(args) -> int:
         print(f"tokcost: note: {note}", file=sys.stderr)
 
     sort = "sentence_premium" if args.sentence_premium else "premium"
+    prices = _prices(result, args.at)
     if args.format == "json":
-        emit_rows([], [], "json", json_document=result.to_dict())
+        snapshots = {model: price.snapshot for model, price in prices.items()}
+        emit_rows([], [], "json", json_document={**result.to_dict(), "price_snapshots": snapshots}
+                  if snapshots else result.to_dict())
     elif args.format == "csv":
         emit_rows(result.rows(sort=sort), result.columns, "csv")
     elif len(result.encodings) > 1 and not args.detail:
         _print_comparisons(result, sort)
     else:
         columns = TABLE_COLUMNS + [c for c in result.columns if c.startswith("cost_usd:")]
-        emit_rows(result.rows(sort=sort), columns, "table",
-                  title=f"Tokenizer premium vs {result.reference} ({result.corpus_dir})")
+        emit_rows(result.rows(sort=sort), columns, "table", wrap=("name",), drop=DROP_FIRST,
+                  title=f"Tokenizer premium vs {result.reference} ({result.corpus_dir})",
+                  footer=[f"cost usd:{model}: the text as input, at its price of {price.short_snapshot}"
+                          for model, price in prices.items()])
 
     if chart:
         from tokcost.files import write_atomically
@@ -88,6 +96,13 @@ def run(args) -> int:
         write_atomically(chart, corpus_premium_chart(result, definition=sort))
         print(f"tokcost: chart: {chart}", file=sys.stderr)
     return 0
+
+
+def _prices(result, at) -> dict:
+    """The price behind each model's cost column (the catalog and date the analysis used)."""
+    from tokcost.prices import get_price
+
+    return {model: get_price(model, at) for model in (result.models or {})}
 
 
 def _chart_path(text: str) -> Path:
@@ -119,7 +134,7 @@ def _print_comparisons(result, sort: str) -> None:
             if "cost_reduction" in row:
                 line["cost cut"] = _percent(row["cost_reduction"])
             table.append(line)
-        emit_rows(table, list(table[0]), "table",
+        emit_rows(table, list(table[0]), "table", wrap=("name",), drop=("script", "name"),
                   title=f"{other} vs {base}, relative to {result.reference} ({result.corpus_dir})")
 
 

@@ -91,23 +91,23 @@ def _one_liner(args, catalog, at) -> int:
     if args.batch and args.tier not in (None, "batch"):
         raise CliError(f"--batch and --tier {args.tier} contradict each other; give one of them")
     tier = "batch" if args.batch else args.tier or "standard"
-    rows = []
+    rows, costs = [], []
     for model in args.model:
         price = catalog.price(model, at)
         snapshot = price.snapshot if args.format != "table" else price.short_snapshot
         result = catalog.estimate(model, inp, out, cached, tier, at, int(requests))
         cost = result.total
+        costs.append(cost)
         rows.append({"model": model, "input_tokens": int(inp), "cached_input_tokens": int(cached),
                      "output_tokens": int(out), "batch": tier == "batch", "tier": tier,
                      "cost_usd": cost if args.format != "table" else money(cost, 4), "price_snapshot": snapshot,
                      "notes": "; ".join(result.notes)})
     columns = ["model", "input_tokens", "cached_input_tokens", "output_tokens", "cost_usd", "price_snapshot"]
     emit_rows(rows, columns + (["notes"] if any(r["notes"] for r in rows) else []),
-              args.format, title=f"Cost at prices of {at}",
+              args.format, title=f"Cost at prices of {at}", wrap=("price_snapshot", "notes"),
               json_document=[{**r, "cost_usd": exact_decimal(r["cost_usd"])} for r in rows]
               if args.format == "json" else None)
-    return budget_gate("the cost", max(catalog.estimate_cost(model, inp, out, cached, args.batch, at)
-                                       for model in args.model), args.budget)
+    return budget_gate("the cost", max(costs), args.budget)
 
 
 def _workload(args, catalog, at) -> int:
@@ -134,7 +134,8 @@ def _workload(args, catalog, at) -> int:
     w = workload
     title = (f"{w.name}: {w.requests_per_day:,} requests/day, {len(w.languages)} languages, "
              f"growth {float(w.monthly_growth) * 100:g}%/month, prices of {at}")
-    emit_rows(rows, columns, "table", title=title)
+    emit_rows(rows, columns, "table", title=title, wrap=("price_snapshot", "notes"), footnote=("price_snapshot", "notes"),
+              drop=(f"month_{result.months}", "per_1k_requests"))
     first = result.models[0]
     lang_rows = [{"language": row["language"], "share": f"{float(row['share']) * 100:g}%",
                   "input_tokens": f"{row['input_tokens']:,.0f}", "output_tokens": f"{row['output_tokens']:,.0f}",

@@ -60,7 +60,17 @@ class Catalog:
 
     @cached_property
     def genai_version(self) -> str:
+        """genai-prices' version, or the day its data was fetched (``tokcost prices update``)."""
+        if self.downloaded is not None:
+            return f"data of {self.downloaded.fetched.date().isoformat()}"
         return _genai_version()
+
+    @cached_property
+    def downloaded(self):
+        """genai-prices data fetched by ``tokcost prices update`` (``prices.update.Downloaded``), or None."""
+        from tokcost.prices.update import downloaded
+
+        return downloaded()
 
     @cached_property
     def _correction_file(self) -> PriceFile:
@@ -74,7 +84,7 @@ class Catalog:
     def _snapshot(self):
         from genai_prices import data_snapshot
 
-        return data_snapshot.get_snapshot()
+        return self.downloaded.snapshot if self.downloaded is not None else data_snapshot.get_snapshot()
 
     def lookup(self, model: str) -> ModelPrices:
         """The price history for a model name, alias or dated snapshot name."""

@@ -6,17 +6,18 @@ that returns a rich renderable (or None when the view lacks it).
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Optional
 
 from rich import box
 from rich.console import Console
-from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from tokcost.formatting import money, ratio
+from tokcost.report.fit import Col, fit_table, make_console
 
 _BAR = "█"
 _PARTIAL = " ▏▎▍▌▋▊▉"
@@ -25,17 +26,21 @@ DEFAULT_WIDTH = 100  # when the output is not a terminal (a file, a pipe)
 
 
 def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
-    """Print the report; ``width`` overrides the terminal's (or the default for files and pipes)."""
-    out = file or sys.stdout
-    terminal = hasattr(out, "isatty") and out.isatty()
-    console = Console(file=out, width=width or (None if terminal else DEFAULT_WIDTH), highlight=False,
-                      force_terminal=None if terminal else False)
+    """Print the report; ``width`` overrides $COLUMNS and the terminal's (or the default for files and pipes)."""
+    console = make_console(file or sys.stdout, DEFAULT_WIDTH, width)
     narrow = console.width < NARROW
-    sections = [_header(view), _findings(view.get("findings")), _language_table(view.get("languages"), narrow),
-                _model_table(view.get("models"), narrow), _projection_table(view.get("projection"), console)]
-    for section in sections:
+    console.print(_header(view))
+    findings = _findings(view.get("findings"))
+    if findings is not None:
+        console.print(findings)
+    for section in (_language_table(view.get("languages"), narrow, console),
+                    _model_table(view.get("models"), narrow, console),
+                    _projection_table(view.get("projection"), console)):
         if section is not None:
-            console.print(section)
+            table, notes = section
+            console.print(table)
+            for note in notes:
+                console.print(Text(note, style="dim"))
     for name, reason in (view.get("unavailable") or {}).items():
         console.print(f"[yellow]{name}: not available[/] [dim]({reason})[/]")
     console.print(Text(view.get("footer", ""), style="dim"))
@@ -65,94 +70,83 @@ def _findings(findings) -> Optional[Panel]:
                  padding=(0, 1))
 
 
-def _table(title: str) -> Table:
-    return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, header_style="bold")
-
-
-def _language_table(languages: Optional[dict], narrow: bool) -> Optional[Table]:
+def _language_table(languages: Optional[dict], narrow: bool, console: Console) -> Optional[tuple]:
     if not languages:
         return None
     encodings, main, rows = languages["encodings"], languages["premium_encoding"], languages["rows"]
     with_share = any(row.get("share") is not None for row in rows)
     with_request = any(row.get("request_premium") for row in rows)
-    table = _table(f"Tokens per request by language ({languages['unit']})")
-    table.add_column("Language", no_wrap=True)
-    if with_share:
-        table.add_column("Traffic", justify="right", no_wrap=True, min_width=7)
-    for name in encodings:
-        table.add_column(_short_encoding(name), justify="right", no_wrap=True, min_width=6)
-    if with_request:
-        table.add_column("Request ×", justify="right", no_wrap=True, min_width=9)
-    table.add_column("Text premium" if narrow else f"Text premium ({_short_encoding(main)})", justify="left",
-                     no_wrap=True)
+    columns = [Col("Language")] + ([Col("Traffic", "right", drop=1, min_width=7)] if with_share else [])
+    columns += [Col(_short_encoding(name), "right", min_width=6) for name in encodings]
+    columns += [Col("Request ×", "right", min_width=9)] if with_request else []
+    columns.append(Col("Text premium" if narrow else f"Text premium ({_short_encoding(main)})", drop=2))
     high = max((row["premium"].get(main) or 0) for row in rows) if rows else 1
+    cells = []
     for row in rows:
-        cells = [row["language"]]
+        line = [row["language"]]
         if with_share:
-            cells.append(f"{row['share']:.0%}" if row.get("share") is not None else "")
-        cells.extend(f"{row['tokens'][name]:,.0f}" if row["tokens"].get(name) is not None else "–"
-                     for name in encodings)
+            line.append(f"{row['share']:.0%}" if row.get("share") is not None else "")
+        line.extend(f"{row['tokens'][name]:,.0f}" if row["tokens"].get(name) is not None else "–"
+                    for name in encodings)
         if with_request:
-            cells.append(ratio(row["request_premium"]) if row.get("request_premium") else "–")
+            line.append(ratio(row["request_premium"]) if row.get("request_premium") else "–")
         premium = row["premium"].get(main)
         colour = "green" if (premium or 0) < 1.3 else "yellow" if (premium or 0) < 2 else "red"
-        cells.append(f"[{colour}]{_bar(premium or 0, high, 10 if narrow else 18)}[/] {ratio(premium)}"
-                     if premium else "")
-        table.add_row(*cells)
-    return table
+        line.append(f"[{colour}]{_bar(premium or 0, high, 10 if narrow else 18)}[/] {ratio(premium)}"
+                    if premium else "")
+        cells.append(line)
+    return fit_table(console, columns, cells, title=f"Tokens per request by language ({languages['unit']})",
+                     box=box.SIMPLE_HEAD)
 
 
-def _model_table(models: Optional[dict], narrow: bool) -> Optional[Table]:
+def _model_table(models: Optional[dict], narrow: bool, console: Console) -> Optional[tuple]:
     if not models:
         return None
     rows = models["rows"]
-    table = _table(f"Monthly spend per model ({models['period']})")
-    widths = {"Model": max(len(row["model"]) for row in rows),
-              "Encoding": max(len(row.get("encoding") or "") for row in rows), "Tokens in / out": 15}
-    for column, justify in (("Model", "left"), ("Encoding", "left"), ("Tokens in / out", "right"),
-                            ("Per month", "right")):
-        table.add_column(column, justify=justify, no_wrap=True, min_width=widths.get(column, len(column)))
-    table.add_column("", overflow="crop", no_wrap=True)
+    columns = [Col("Model"), Col("Encoding", drop=1), Col("Tokens in / out", "right", drop=2), Col("Per month", "right"),
+               Col("Prices of"), Col("", drop=3), Col("", wrap=True, min_width=20)]
     high = max((row["monthly_cost"] for row in rows), default=1)
+    cells = []
     for row in rows:
         best = row["model"] == models.get("cheapest_adequate")
         if best:
-            mark = f" [bold green]★ {'best' if narrow else 'cheapest adequate'}[/]"
+            mark = f"[bold green]★ {'best' if narrow else 'cheapest adequate'}[/]"
         elif not row.get("adequate", True):
-            mark = f" [yellow]✗ {'unpriced' if narrow else row.get('why_not') or 'inadequate'}[/]"
+            mark = f"[yellow]✗ {'unpriced' if narrow else row.get('why_not') or 'inadequate'}[/]"
         else:
             mark = ""
         tokens = f"{_short_count(row.get('input_tokens'))} / {_short_count(row.get('output_tokens'))}"
-        table.add_row(f"[bold green]{row['model']}[/]" if best else row["model"], row.get("encoding") or "",
-                      tokens, money(row["monthly_cost"]),
-                      f"[cyan]{_bar(row['monthly_cost'], high, 6 if narrow else 12)}[/]{mark}")
-    return table
+        cells.append([f"[bold green]{row['model']}[/]" if best else row["model"], row.get("encoding") or "",
+                      tokens, money(row["monthly_cost"]), _price_date(row.get("price_snapshot"))[0],
+                      f"[cyan]{_bar(row['monthly_cost'], high, 6 if narrow else 12)}[/]", mark])
+    table, notes = fit_table(console, columns, cells, title=f"Monthly spend per model ({models['period']})",
+                             box=box.SIMPLE_HEAD)
+    undated = sorted({source for day, source in map(_price_date, (row.get("price_snapshot") for row in rows))
+                      if day == "undated"})
+    return table, notes + ([f"undated: the current price in {' and '.join(undated)}"] if undated else [])
 
 
-def _projection_table(projection: Optional[dict], console: Console) -> Optional[Table]:
-    """The projection with as many months (2 to 6, first and last always) as fit the console's width."""
+def _projection_table(projection: Optional[dict], console: Console) -> Optional[tuple]:
+    """The projection: up to 6 months spread over the horizon; the middle ones give way to a narrow console."""
     if not projection:
         return None
-    unbounded = console.options.update_width(10_000)
-    for months in range(6, 2, -1):
-        table = _projection_months(projection, months)
-        if Measurement.get(console, unbounded, table).maximum <= console.width:
-            return table
-    return _projection_months(projection, 2)
-
-
-def _projection_months(projection: dict, months: int) -> Table:
     labels = projection["labels"]
-    table = _table(f"Projection: {projection['caption']}")
-    table.add_column("Model", no_wrap=True)
-    picks = _spread(len(labels), months)
-    for i in picks:
-        table.add_column(labels[i], justify="right", no_wrap=True, min_width=8)
-    table.add_column(f"{len(labels)}-month total", justify="right", style="bold", no_wrap=True, min_width=9)
-    for series in projection["series"]:
-        values = series["values"]
-        table.add_row(series["model"], *(money(values[i]) for i in picks), money(sum(values)))
-    return table
+    picks = _spread(len(labels), 6)
+    # A month leaves before the months that a sparser spread would still show; first and last stay.
+    keep_rank = {i: next(k for k in range(2, 7) if i in _spread(len(labels), k)) for i in picks}
+    columns = [Col("Model")] + [Col(labels[i], "right", min_width=8, drop=keep_rank[i] if keep_rank[i] > 2 else 0)
+                                for i in picks]
+    columns.append(Col(f"{len(labels)}-month total", "right", style="bold", min_width=9))
+    cells = [[series["model"], *(money(series["values"][i]) for i in picks), money(sum(series["values"]))]
+             for series in projection["series"]]
+    return fit_table(console, columns, cells, title=f"Projection: {projection['caption']}", box=box.SIMPLE_HEAD,
+                     say_dropped=False)
+
+
+def _price_date(snapshot: Optional[str]) -> tuple:
+    """(the day a snapshot's price took effect or 'undated', its source) from 'M price of DAY (SOURCE)'."""
+    match = re.search(r" price of (\S+) \((.*)\)$", snapshot or "")
+    return (match.group(1), match.group(2).split(":")[0]) if match else ("", "")
 
 
 def _bar(value: float, high: float, width: int = 18) -> str:
