@@ -76,6 +76,8 @@ def _language_table(languages: Optional[dict], narrow: bool) -> Optional[Table]:
     with_share = any(row.get("share") is not None for row in rows)
     with_request = any(row.get("request_premium") for row in rows)
     table = _table(f"Tokens per request by language ({languages['unit']})")
+    if languages.get("note"):
+        table.caption, table.caption_justify = languages["note"], "left"
     table.add_column("Language", no_wrap=True)
     if with_share:
         table.add_column("Traffic", justify="right", no_wrap=True, min_width=7)
@@ -108,8 +110,8 @@ def _model_table(models: Optional[dict], narrow: bool) -> Optional[Table]:
     rows = models["rows"]
     table = _table(f"Monthly spend per model ({models['period']})")
     widths = {"Model": max(len(row["model"]) for row in rows),
-              "Encoding": max(len(row.get("encoding") or "") for row in rows), "Tokens in / out": 15}
-    for column, justify in (("Model", "left"), ("Encoding", "left"), ("Tokens in / out", "right"),
+              "Tokenizer": max(len(row.get("encoding") or "") for row in rows), "Counts": 8, "In / out": 11}
+    for column, justify in (("Model", "left"), ("Tokenizer", "left"), ("Counts", "left"), ("In / out", "right"),
                             ("Per month", "right")):
         table.add_column(column, justify=justify, no_wrap=True, min_width=widths.get(column, len(column)))
     table.add_column("", overflow="crop", no_wrap=True)
@@ -124,8 +126,8 @@ def _model_table(models: Optional[dict], narrow: bool) -> Optional[Table]:
             mark = ""
         tokens = f"{_short_count(row.get('input_tokens'))} / {_short_count(row.get('output_tokens'))}"
         table.add_row(f"[bold green]{row['model']}[/]" if best else row["model"], row.get("encoding") or "",
-                      tokens, money(row["monthly_cost"]),
-                      f"[cyan]{_bar(row['monthly_cost'], high, 6 if narrow else 12)}[/]{mark}")
+                      row.get("counts") or "", tokens, money(row["monthly_cost"]),
+                      f"[cyan]{_bar(row['monthly_cost'], high, 4 if narrow else 6)}[/]{mark}")
     return table
 
 

@@ -12,20 +12,22 @@ mix with its own request shape; batch and cached traffic at their own rates.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional, Sequence
 
 import tokcost.accounting as accounting
 from tokcost.errors import WorkloadError
+from tokcost.model_tokenizers import ModelTokenizer
 from tokcost.prices import Catalog, Price, default_catalog, parse_date
 from tokcost.prices.billing import Usage, bill
 from tokcost.spend.request_shape import RequestShape, request_shape
 from tokcost.spend.workload import Workload
 
-# Priced when neither the caller nor the workload file names models.
-DEFAULT_MODELS = ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-5-mini", "o4-mini",
-                  "gpt-3.5-turbo-0125"]
+# Priced when neither the caller nor the workload file names models: cheap-to-mid models of six vendors,
+# Llama on a host the catalog prices. Each is counted with its own tokenizer, or a labelled stand-in.
+DEFAULT_MODELS = ["gpt-4o-mini", "gpt-4.1-nano", "gpt-5-mini", "gpt-4o", "claude-haiku-4-5", "gemini-2.5-flash",
+                  "cerebras/llama-3.3-70b", "mistral-small-2603", "deepseek-chat"]
 
 
 @dataclass
@@ -43,6 +45,13 @@ class ModelSpend:
     no_cache_cost_per_request: Decimal
     full_cache_cost_per_request: Decimal
     notes: list
+    tokenizer: Optional[ModelTokenizer] = None  # what counted its tokens: exact, or a labelled estimate
+    context_window: Optional[int] = None
+    overflows: list = field(default_factory=list)  # {language, tokens, window, overflow}: requests that do not fit
+
+    @property
+    def exact(self) -> bool:
+        return self.tokenizer is None or self.tokenizer.exact
 
     @property
     def cost_per_1k(self) -> Decimal:
@@ -61,7 +70,9 @@ class SpendProjection:
 
     @property
     def cheapest(self) -> ModelSpend:
-        return min(self.models, key=lambda m: m.cost_per_request)
+        """The cheapest model whose every request fits its context window (of all models, if none does)."""
+        fitting = [m for m in self.models if not m.overflows]
+        return min(fitting or self.models, key=lambda m: m.cost_per_request)
 
     def savings(self, current: Optional[str] = None) -> list:
         """Per model: monthly (first month) and horizon savings of switching from ``current`` (the first model)."""
@@ -130,7 +141,8 @@ class SpendProjection:
             "languages": w.languages,
             "models": [{"model": m.model, "price_snapshot": m.snapshot, "cost_per_request_usd": m.cost_per_request,
                         "cost_per_1k_requests_usd": m.cost_per_1k, "monthly_usd": m.monthly,
-                        "total_usd": sum(m.monthly, Decimal(0)), "per_language": m.per_language, "notes": m.notes}
+                        "total_usd": sum(m.monthly, Decimal(0)), "per_language": m.per_language, "notes": m.notes,
+                        **_tokenizer_dict(m)}
                        for m in self.models],
             "cheapest": self.cheapest.model,
             "savings": self.savings(),
@@ -148,8 +160,35 @@ def project(workload: Workload, models: Optional[Sequence[str]] = None, months: 
     models = list(models or workload.models or DEFAULT_MODELS)
     requests = [workload.requests_per_day * workload.days_per_month * (1 + workload.monthly_growth) ** i
                 for i in range(months)]
-    results = [_model_spend(workload, model, catalog.price(model, day), day, requests) for model in models]
+    results = [_with_limits(_model_spend(workload, model, catalog.price(model, day), day, requests),
+                            catalog.context_window(model)) for model in models]
     return SpendProjection(workload, day, months, requests, results)
+
+
+def _tokenizer_dict(spend: ModelSpend) -> dict:
+    """How a model's tokens were counted, and whether every request fits its context window."""
+    choice = spend.tokenizer
+    return {"tokenizer": choice.label if choice else None, "counts": "exact" if spend.exact else "estimate",
+            "tokenizer_basis": choice.basis if choice else None, "context_window": spend.context_window,
+            "overflows": spend.overflows}
+
+
+def _with_limits(spend: ModelSpend, window: Optional[int]) -> ModelSpend:
+    """``spend`` with its tokenizer, context window, and the languages whose largest request overflows it."""
+    spend.tokenizer = accounting.counting_tokenizer(spend.model)
+    spend.context_window = window
+    if not window:
+        return spend
+    for row in spend.per_language:
+        tokens = row["largest_request_tokens"]
+        if tokens > window:
+            spend.overflows.append({"language": row["language"], "tokens": tokens, "window": window,
+                                    "overflow": tokens - window})
+    if spend.overflows:
+        worst = max(spend.overflows, key=lambda o: o["overflow"])
+        spend.notes.append(f"exceeds the {window:,}-token context window in {len(spend.overflows)} language(s): "
+                           f"a {worst['language']} request needs {worst['tokens']:,} tokens (+{worst['overflow']:,})")
+    return spend
 
 
 def _model_spend(workload: Workload, model: str, price: Price, day: _dt.date, requests: list) -> ModelSpend:
@@ -169,7 +208,9 @@ def _model_spend(workload: Workload, model: str, price: Price, day: _dt.date, re
             totals[key] += share * value
         per_language.append({"language": code, "share": share, "input_tokens": shape.input_tokens,
                              "cached_input_tokens": shape.cached_input_tokens,
-                             "output_tokens": shape.output_tokens, "cost_per_request_usd": costs["mix"],
+                             "output_tokens": shape.output_tokens,
+                             "largest_request_tokens": shape.largest_request_tokens,
+                             "cost_per_request_usd": costs["mix"],
                              "cost_per_1k_requests_usd": costs["mix"] * 1000,
                              "monthly_usd": costs["mix"] * share * requests[0] if requests else Decimal(0)})
     return ModelSpend(model, price.snapshot, price.short_snapshot, totals["mix"], per_language,
