@@ -168,3 +168,14 @@ def test_count_with_a_closed_model_is_a_labelled_estimate(tmp_path, capsys):
     assert main(["count", str(path), "--model", "claude-haiku-4-5"]) == 0
     out, err = capsys.readouterr()
     assert "estimate" in out and "200,000" in out and "estimate" in err
+
+
+def test_chat_logs_with_a_closed_model_count_with_its_stand_in(tmp_path, capsys):
+    messages = [{"role": "user", "content": "Bonjour, où est ma commande ?"}, {"role": "assistant", "content": "Je vérifie."}]
+    (tmp_path / "log.jsonl").write_text(json.dumps({"messages": messages}) + "\n", encoding="utf-8")
+    assert main(["count", str(tmp_path), "--chat", "--model", "claude-haiku-4-5", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    ref = tiktoken.get_encoding("o200k_base")
+    # OpenAI's recipe: 3 per message, its role and content, 3 to prime the reply; counted with the stand-in
+    expected = sum(3 + len(ref.encode(m["role"])) + len(ref.encode(m["content"])) for m in messages) + 3
+    assert doc["total_tokens"] == expected and doc["counts"] == "estimate" and doc["tokenizer"] == "≈o200k_base"

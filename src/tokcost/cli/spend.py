@@ -131,10 +131,11 @@ def _workload(args, catalog, at) -> int:
     fits = " that fits every request" if any(m.overflows for m in result.models) else ""
     emit_rows(saving_rows, list(saving_rows[0]) if saving_rows else ["switch"], "table",
               title=f"Savings of switching (cheapest{fits}: {cheapest.model}{basis})")
-    estimated = [m.model for m in result.models if not m.exact]
+    estimated = [m for m in result.models if not m.exact]
     if estimated:
-        print(f"Estimates (≈): {', '.join(estimated)} publish no tokenizer tokcost can load; their tokens are "
-              f"counted with a stand-in ({result.models[[m.model for m in result.models].index(estimated[0])].tokenizer.basis}).")
+        stand_ins = sorted({m.tokenizer.encoding for m in estimated})
+        print(f"Estimates: {', '.join(m.model for m in estimated)} are counted with a stand-in tokenizer "
+              f"({', '.join(stand_ins)}), not their own; --format json gives each model's tokenizer_basis.")
     be_rows = [{"model": b["model"], "batch_+10%_per_month": money(b["batch_saving_per_10pct_usd_month"], 2),
                 "cache_hit_+10%_per_month": money(b["cache_saving_per_10pct_usd_month"], 2),
                 "batch_share_to_match_cheapest": _share(b["batch_share_to_match_cheapest"]),
