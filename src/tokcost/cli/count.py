@@ -107,7 +107,7 @@ def run(args) -> int:
 
             # In a table it is part of the answer; beside CSV it would break the parse, so stderr.
             out = sys.stdout if args.format == "table" else sys.stderr
-            print(describe_use(choice.model, document["context"]), file=out)
+            print(describe_use(choice.model, document["context"], estimate=not choice.exact), file=out)
             if not choice.exact:
                 print(f"tokcost: note: {choice.basis}", file=sys.stderr)
     return report_problems(result)

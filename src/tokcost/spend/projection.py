@@ -186,8 +186,10 @@ def _with_limits(spend: ModelSpend, window: Optional[int]) -> ModelSpend:
                                     "overflow": tokens - window})
     if spend.overflows:
         worst = max(spend.overflows, key=lambda o: o["overflow"])
+        counted = "" if spend.tokenizer.exact else f", counted with {spend.tokenizer.label}"
         spend.notes.append(f"exceeds the {window:,}-token context window in {len(spend.overflows)} language(s): "
-                           f"a {worst['language']} request needs {worst['tokens']:,} tokens (+{worst['overflow']:,})")
+                           f"a {worst['language']} request needs {worst['tokens']:,} tokens (+{worst['overflow']:,}"
+                           f"{counted})")
     return spend
 
 
