@@ -74,13 +74,17 @@ def window_use(tokens: int, window: Optional[int]) -> dict:
             "fits": tokens <= window}
 
 
-def describe_use(model: str, use: dict, estimate: bool = False) -> str:
-    """One sentence: how much of ``model``'s window ``use`` takes, or by how much it overflows (≈: an estimate)."""
+def describe_use(model: str, use: dict, counted: str = "", estimate: bool = False) -> str:
+    """One sentence: how much of ``model``'s window ``use`` takes, or by how much it overflows.
+
+    ``counted`` says how the tokens were counted (``exact, o200k_base``); ``estimate`` marks the total ≈.
+    """
+    name = f"{model} ({counted})" if counted else model
     tokens = f"{'≈' if estimate else ''}{use['tokens']:,}"
     if use["window"] is None:
-        return f"{model}: {tokens} tokens; its context window is not on record"
+        return f"{name}: {tokens} tokens; its context window is not on record"
     if use["fits"]:
-        return (f"{model}: {tokens} of {use['window']:,} tokens ({use['share']:.1%} of the context window; "
+        return (f"{name}: {tokens} of {use['window']:,} tokens ({use['share']:.1%} of the context window; "
                 f"{use['window'] - use['tokens']:,} left)")
-    return (f"{model}: {tokens} tokens overflow the {use['window']:,}-token context window by "
+    return (f"{name}: {tokens} tokens overflow the {use['window']:,}-token context window by "
             f"{use['overflow']:,} ({use['share']:.0%}); cut it with --fit {model}")

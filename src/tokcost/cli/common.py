@@ -103,8 +103,7 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, ti
     from rich.console import Console
     from rich.table import Table
 
-    # As wide as its title, so a short table does not wrap it.
-    table = Table(title=title or None, header_style="bold", title_justify="left", min_width=len(title))
+    table = Table(title=title or None, header_style="bold", title_justify="left")
     for column in columns:
         numeric = any(isinstance(row.get(column), (int, float)) for row in rows)
         table.add_column(column, justify="right" if numeric else "left")

@@ -95,8 +95,7 @@ def run(args) -> int:
                 **json_extras(result, args)}
     if args.format == "table" and len(rows) > 1:
         rows = rows + [{"path": "total", "tokens": total}]
-    title = f"Tokens ({enc.name})" if choice is None else \
-        f"Tokens ({choice.label}, {counts_label(choice)})"
+    title = f"Tokens ({enc.name if choice is None else choice.label})"
     # Nothing counted (every path failed): the error lines say it all.
     if args.format == "json" or (not args.by and rows):
         emit_rows(rows, ["path", "tokens"], args.format, title=title, json_document=document)
@@ -107,7 +106,8 @@ def run(args) -> int:
 
             # In a table it is part of the answer; beside CSV it would break the parse, so stderr.
             out = sys.stdout if args.format == "table" else sys.stderr
-            print(describe_use(choice.model, document["context"], estimate=not choice.exact), file=out)
+            print(describe_use(choice.model, document["context"], f"{counts_label(choice)}, {choice.label}",
+                               estimate=not choice.exact), file=out)
             if not choice.exact:
                 print(f"tokcost: note: {choice.basis}", file=sys.stderr)
     return report_problems(result)

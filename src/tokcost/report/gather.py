@@ -36,7 +36,7 @@ def gather(workload=None, months: int = 12, models: Optional[Sequence[str]] = No
     may wrap the long loop (the corpus analysis) in a progress bar.
     """
     spend, failure = _spend(workload, months, models, at, prices)
-    compared = list(spend.tokenizers) if spend else _models_asked(workload, models)
+    compared = list(spend.encodings) if spend else _models_asked(workload, models)
     encodings = _encodings(compared)
     corpus = analyze_corpus(corpus_dir=corpus_dir, encodings=encodings, progress=progress)
     gathered = Gathered(corpus=corpus, spend=spend, spend_failure=failure, version=__version__,
@@ -92,7 +92,7 @@ def _spend(workload, months: int, models, at, prices) -> tuple[Optional[Spend], 
         is_sample=_same_file(data["workload"]["path"], bundled.SAMPLE_WORKLOAD),
         has_images=any(loaded.images or []),
         providers={name: _provider(name, projection.at) for name in names},
-        tokenizers={name: _tokenizer(name) for name in names},
+        encodings={name: _encoding_label(name) for name in names},
         request_tokens=_request_tokens(loaded, names),
     ), None
 
@@ -123,6 +123,10 @@ def _provider(model: str, at) -> Optional[str]:
         return get_price(model, at).provider
     except TokcostError:  # a price from the user's own file: no provider on record
         return None
+
+
+def _encoding_label(model: str) -> str:
+    return accounting.counting_tokenizer(model).label
 
 
 def _same_file(path: str, other: Path) -> bool:

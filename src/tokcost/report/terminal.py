@@ -76,8 +76,7 @@ def _language_table(languages: Optional[dict], narrow: bool) -> Optional[Table]:
     with_share = any(row.get("share") is not None for row in rows)
     with_request = any(row.get("request_premium") for row in rows)
     table = _table(f"Tokens per request by language ({languages['unit']})")
-    if languages.get("note"):
-        table.caption, table.caption_justify = languages["note"], "left"
+    table.caption, table.caption_justify = languages.get("note"), "left"  # which models each tokenizer counts
     table.add_column("Language", no_wrap=True)
     if with_share:
         table.add_column("Traffic", justify="right", no_wrap=True, min_width=7)
@@ -110,8 +109,9 @@ def _model_table(models: Optional[dict], narrow: bool) -> Optional[Table]:
     rows = models["rows"]
     table = _table(f"Monthly spend per model ({models['period']})")
     widths = {"Model": max(len(row["model"]) for row in rows),
-              "Tokenizer": max(len(row.get("encoding") or "") for row in rows), "Counts": 8, "In / out": 11}
-    for column, justify in (("Model", "left"), ("Tokenizer", "left"), ("Counts", "left"), ("In / out", "right"),
+              "Encoding": max(len(row.get("encoding") or "") for row in rows), "Tokens in / out": 15}
+    widths["Counts"] = len("estimate")
+    for column, justify in (("Model", "left"), ("Encoding", "left"), ("Counts", "left"), ("Tokens in / out", "right"),
                             ("Per month", "right")):
         table.add_column(column, justify=justify, no_wrap=True, min_width=widths.get(column, len(column)))
     table.add_column("", overflow="crop", no_wrap=True)
@@ -127,7 +127,7 @@ def _model_table(models: Optional[dict], narrow: bool) -> Optional[Table]:
         tokens = f"{_short_count(row.get('input_tokens'))} / {_short_count(row.get('output_tokens'))}"
         table.add_row(f"[bold green]{row['model']}[/]" if best else row["model"], row.get("encoding") or "",
                       row.get("counts") or "", tokens, money(row["monthly_cost"]),
-                      f"[cyan]{_bar(row['monthly_cost'], high, 4 if narrow else 6)}[/]{mark}")
+                      f"[cyan]{_bar(row['monthly_cost'], high, 6 if narrow else 12)}[/]{mark}")
     return table
 
 

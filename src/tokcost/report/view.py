@@ -41,8 +41,7 @@ class Spend:
     is_sample: bool
     has_images: bool
     providers: dict = field(default_factory=dict)  # model -> provider, None when the catalog has none
-    # model -> {encoding, label ("≈name" for a stand-in), exact, basis}
-    tokenizers: dict = field(default_factory=dict)
+    encodings: dict = field(default_factory=dict)  # model -> encoding, "≈name" for a stand-in tokenizer
     # language -> encoding -> text tokens of one request (input + output, images aside)
     request_tokens: dict = field(default_factory=dict)
 
@@ -82,6 +81,8 @@ def build_view(gathered: "Gathered") -> dict:
         view["sources"]["spend"] = spend.projection
         view.update(_header(spend))
         view["models"] = _models(spend)
+        view["models"]["lead"] += (" Adequate also means every request, in every language, fits the model's context "
+                                   "window; ≈ figures are estimates.")
         view["projection"] = _projection(spend.projection, view["models"]["rows"])
     view["sources"]["languages"] = gathered.corpus.to_dict()
     view["languages"] = _languages(gathered.corpus, spend)
@@ -192,9 +193,8 @@ def _models(spend: "Spend") -> dict:
         "period": f"first month, {requests:,.0f} requests",
         "lead": (f"The first month of this workload on each model, with its traffic mix, prompt caching and batch "
                  f"share, at the prices in effect on {data['at']}. Adequate means every input the workload sends "
-                 f"({needs}) is priced for the model and every request fits its context window; ≈ marks a model "
-                 f"counted with a stand-in tokenizer (an estimate); tokens are per request, averaged over the "
-                 f"languages."),
+                 f"({needs}) is priced for the model; ≈ marks a model counted with a stand-in tokenizer; "
+                 f"tokens are per request, averaged over the languages."),
         "lead_short": f"First month, {requests:,.0f} requests, prices as of {data['at']}",
         "cheapest_adequate": adequate[0]["model"] if adequate else None,
         "rows": rows,
@@ -207,12 +207,9 @@ def _model_row(entry: dict, spend: "Spend") -> dict:
     missing = [note for note in notes if "not priced" in note]
     overflows = entry.get("overflows") or []
     per_language = entry.get("per_language") or []
-    tokenizer = spend.tokenizers.get(entry["model"]) or {}
-    return {
+    row = {
         "model": entry["model"], "provider": spend.providers.get(entry["model"]),
-        "encoding": tokenizer.get("label"), "counts": entry.get("counts") or "exact",
-        "tokenizer_basis": tokenizer.get("basis"),
-        "context_window": entry.get("context_window"), "overflows": overflows,
+        "encoding": spend.encodings.get(entry["model"]),
         "input_tokens": round(sum(_f(p["share"]) * _f(p["input_tokens"]) for p in per_language)),
         "output_tokens": round(sum(_f(p["share"]) * _f(p["output_tokens"]) for p in per_language)),
         "monthly_cost": round(_f(entry["monthly_usd"][0]), 2) if entry["monthly_usd"] else 0.0,
@@ -223,6 +220,9 @@ def _model_row(entry: dict, spend: "Spend") -> dict:
         "notes": notes,
         "price_snapshot": entry.get("price_snapshot"),
     }
+    row.update(counts=entry.get("counts") or "exact", tokenizer_basis=entry.get("tokenizer_basis"),
+               context_window=entry.get("context_window"), overflows=overflows)
+    return row
 
 
 def _why_not(missing: list, overflows: list) -> Optional[str]:

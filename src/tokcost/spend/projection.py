@@ -45,17 +45,20 @@ class ModelSpend:
     no_cache_cost_per_request: Decimal
     full_cache_cost_per_request: Decimal
     notes: list
-    tokenizer: Optional[ModelTokenizer] = None  # what counted its tokens: exact, or a labelled estimate
-    context_window: Optional[int] = None
-    overflows: list = field(default_factory=list)  # {language, tokens, window, overflow}: requests that do not fit
-
-    @property
-    def exact(self) -> bool:
-        return self.tokenizer is None or self.tokenizer.exact
 
     @property
     def cost_per_1k(self) -> Decimal:
         return self.cost_per_request * 1000
+
+    # Its limits, set by project(): what counted its tokens, its context window, the requests that do not fit.
+    tokenizer: Optional[ModelTokenizer] = None
+    context_window: Optional[int] = None
+    overflows: list = field(default_factory=list)  # {language, tokens, window, overflow}
+
+    @property
+    def exact(self) -> bool:
+        """Whether its token counts are its own tokenizer's (else a labelled stand-in's: an estimate)."""
+        return self.tokenizer is None or self.tokenizer.exact
 
 
 @dataclass
@@ -130,7 +133,7 @@ class SpendProjection:
             return value
 
         w = self.workload
-        return plain({
+        data = plain({
             "workload": {"name": w.name, "path": w.path, "requests_per_day": w.requests_per_day,
                          "days_per_month": w.days_per_month, "monthly_growth": w.monthly_growth,
                          "cache_hit_rate": w.cache_hit_rate, "batch_share": w.batch_share,
@@ -141,13 +144,15 @@ class SpendProjection:
             "languages": w.languages,
             "models": [{"model": m.model, "price_snapshot": m.snapshot, "cost_per_request_usd": m.cost_per_request,
                         "cost_per_1k_requests_usd": m.cost_per_1k, "monthly_usd": m.monthly,
-                        "total_usd": sum(m.monthly, Decimal(0)), "per_language": m.per_language, "notes": m.notes,
-                        **_tokenizer_dict(m)}
+                        "total_usd": sum(m.monthly, Decimal(0)), "per_language": m.per_language, "notes": m.notes}
                        for m in self.models],
             "cheapest": self.cheapest.model,
             "savings": self.savings(),
             "break_even": self.break_even(),
         })
+        for entry, spend in zip(data["models"], self.models):
+            entry.update(plain(_tokenizer_dict(spend)))
+        return data
 
 
 def project(workload: Workload, models: Optional[Sequence[str]] = None, months: int = 12, at=None,
@@ -180,7 +185,8 @@ def _with_limits(spend: ModelSpend, window: Optional[int]) -> ModelSpend:
     if not window:
         return spend
     for row in spend.per_language:
-        tokens = row["largest_request_tokens"]
+        # hidden reasoning tokens are output too, and take room in the window
+        tokens = row["largest_request_tokens"] + int(getattr(spend, "reasoning_tokens", 0))
         if tokens > window:
             spend.overflows.append({"language": row["language"], "tokens": tokens, "window": window,
                                     "overflow": tokens - window})
@@ -210,11 +216,10 @@ def _model_spend(workload: Workload, model: str, price: Price, day: _dt.date, re
             totals[key] += share * value
         per_language.append({"language": code, "share": share, "input_tokens": shape.input_tokens,
                              "cached_input_tokens": shape.cached_input_tokens,
-                             "output_tokens": shape.output_tokens,
-                             "largest_request_tokens": shape.largest_request_tokens,
-                             "cost_per_request_usd": costs["mix"],
+                             "output_tokens": shape.output_tokens, "cost_per_request_usd": costs["mix"],
                              "cost_per_1k_requests_usd": costs["mix"] * 1000,
                              "monthly_usd": costs["mix"] * share * requests[0] if requests else Decimal(0)})
+        per_language[-1]["largest_request_tokens"] = shape.largest_request_tokens
     return ModelSpend(model, price.snapshot, price.short_snapshot, totals["mix"], per_language,
                       [totals["mix"] * r for r in requests], totals["batch"], totals["std"],
                       totals["nocache"], totals["full"], notes)
