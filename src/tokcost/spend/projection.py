@@ -12,7 +12,7 @@ mix with its own request shape; batch and cached traffic at their own rates.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional, Sequence
 
@@ -53,7 +53,7 @@ class ModelSpend:
     # Its limits, set by project(): what counted its tokens, its context window, the requests that do not fit.
     tokenizer: Optional[ModelTokenizer] = None
     context_window: Optional[int] = None
-    overflows: list = field(default_factory=list)  # {language, tokens, window, overflow}
+    overflows: tuple = ()  # {language, tokens, window, overflow} per language whose largest request does not fit
 
     @property
     def exact(self) -> bool:
@@ -165,7 +165,7 @@ def project(workload: Workload, models: Optional[Sequence[str]] = None, months: 
     models = list(models or workload.models or DEFAULT_MODELS)
     requests = [workload.requests_per_day * workload.days_per_month * (1 + workload.monthly_growth) ** i
                 for i in range(months)]
-    results = [_with_limits(_model_spend(workload, model, catalog.price(model, day), day, requests),
+    results = [_with_limits(_model_spend(workload, model, catalog.price(model, day), day, requests), workload,
                             catalog.context_window(model)) for model in models]
     return SpendProjection(workload, day, months, requests, results)
 
@@ -178,22 +178,26 @@ def _tokenizer_dict(spend: ModelSpend) -> dict:
             "overflows": spend.overflows}
 
 
-def _with_limits(spend: ModelSpend, window: Optional[int]) -> ModelSpend:
-    """``spend`` with its tokenizer, context window, and the languages whose largest request overflows it."""
+def _with_limits(spend: ModelSpend, workload: Workload, window: Optional[int]) -> ModelSpend:
+    """``spend`` with its tokenizer, context window, and the languages whose largest request overflows it.
+
+    The largest request of a language: system prompt, tools, history, the user's message, the largest image
+    and the reply, plus hidden reasoning tokens where the model spends them.
+    """
     spend.tokenizer = accounting.counting_tokenizer(spend.model)
     spend.context_window = window
-    if not window:
-        return spend
+    overflows = []
     for row in spend.per_language:
-        # hidden reasoning tokens are output too, and take room in the window
-        tokens = row["largest_request_tokens"] + int(getattr(spend, "reasoning_tokens", 0))
-        if tokens > window:
-            spend.overflows.append({"language": row["language"], "tokens": tokens, "window": window,
-                                    "overflow": tokens - window})
-    if spend.overflows:
-        worst = max(spend.overflows, key=lambda o: o["overflow"])
+        tokens = request_shape(workload, spend.model, row["language"]).largest_request_tokens
+        row["largest_request_tokens"] = tokens = tokens + int(getattr(spend, "reasoning_tokens", 0))
+        if window and tokens > window:
+            overflows.append({"language": row["language"], "tokens": tokens, "window": window,
+                              "overflow": tokens - window})
+    spend.overflows = tuple(overflows)
+    if overflows:
+        worst = max(overflows, key=lambda o: o["overflow"])
         counted = "" if spend.tokenizer.exact else f", counted with {spend.tokenizer.label}"
-        spend.notes.append(f"exceeds the {window:,}-token context window in {len(spend.overflows)} language(s): "
+        spend.notes.append(f"exceeds the {window:,}-token context window in {len(overflows)} language(s): "
                            f"a {worst['language']} request needs {worst['tokens']:,} tokens (+{worst['overflow']:,}"
                            f"{counted})")
     return spend
@@ -219,7 +223,6 @@ def _model_spend(workload: Workload, model: str, price: Price, day: _dt.date, re
                              "output_tokens": shape.output_tokens, "cost_per_request_usd": costs["mix"],
                              "cost_per_1k_requests_usd": costs["mix"] * 1000,
                              "monthly_usd": costs["mix"] * share * requests[0] if requests else Decimal(0)})
-        per_language[-1]["largest_request_tokens"] = shape.largest_request_tokens
     return ModelSpend(model, price.snapshot, price.short_snapshot, totals["mix"], per_language,
                       [totals["mix"] * r for r in requests], totals["batch"], totals["std"],
                       totals["nocache"], totals["full"], notes)
