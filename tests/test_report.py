@@ -271,9 +271,9 @@ def test_report_on_a_users_workload_matches_the_projection(workload_file, capsys
 
 def test_a_model_that_cannot_take_the_workload_is_not_the_cheapest_adequate(view):
     rows = view["models"]["rows"]
-    deepseek = next(row for row in rows if row["model"] == "deepseek-chat")  # no vision: the photos cannot go
+    deepseek = next(row for row in rows if row["model"] == "deepseek-v4-flash")  # no image rule: photos unpriced
     assert not deepseek["adequate"] and deepseek["why_not"] == "images not priced"
-    assert view["models"]["cheapest_adequate"] != "deepseek-chat"
+    assert view["models"]["cheapest_adequate"] != "deepseek-v4-flash"
 
 
 def test_report_unknown_model_suggests_names(capsys):
@@ -350,7 +350,7 @@ def test_html_marks_the_cheapest_adequate_and_dims_the_inadequate(view):
     html = render_html(view)
     best = view["models"]["cheapest_adequate"]
     assert f'<tr class="best"><td>{best}<span class="badge">cheapest adequate</span></td>' in html
-    assert '<tr class="dim"><td>deepseek-chat</td>' in html
+    assert '<tr class="dim"><td>deepseek-v4-flash</td>' in html
     assert "<td>images not priced</td>" in html
 
 

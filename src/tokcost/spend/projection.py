@@ -27,7 +27,7 @@ from tokcost.spend.workload import Workload
 # Priced when neither the caller nor the workload file names models: cheap-to-mid models of six vendors,
 # Llama on a host the catalog prices. Each is counted with its own tokenizer, or a labelled stand-in.
 DEFAULT_MODELS = ["gpt-4o-mini", "gpt-4.1-nano", "gpt-5-mini", "gpt-4o", "claude-haiku-4-5", "gemini-2.5-flash",
-                  "cerebras/llama-3.3-70b", "mistral-small-2603", "deepseek-chat"]
+                  "cerebras/llama-3.3-70b", "mistral-small-2603", "deepseek-v4-flash"]
 
 
 @dataclass
