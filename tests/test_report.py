@@ -56,7 +56,7 @@ def test_language_section_is_exact_and_anchored_on_english(view):
     counted = {row["encoding"].lstrip("≈") for row in view["models"]["rows"]}
     assert counted <= set(languages["encodings"])
     by_code = {row["code"]: row for row in languages["rows"]}
-    assert by_code["eng_Latn"]["premium"] == {"cl100k_base": 1.0, "o200k_base": 1.0}
+    assert by_code["eng_Latn"]["premium"] == {encoding: 1.0 for encoding in languages["encodings"]}
     assert by_code["hin_Deva"]["premium"]["cl100k_base"] > by_code["hin_Deva"]["premium"]["o200k_base"] > 1
     if languages["unit"].startswith("tokens per sentence"):
         sample = Path(tokcost.__file__).parent / "data" / "flores_sample" / "eng_Latn.txt"
@@ -96,7 +96,7 @@ def test_unpriceable_sample_is_marked_not_faked(monkeypatch):
 def test_terminal_report(view, capsys):
     render_terminal(view)
     out = capsys.readouterr().out
-    assert "Key findings" in out and "Text premium" in out
+    assert "Key findings" in out and "Premium" in out.title()
     assert "\x1b[" not in out, "no colour codes when not writing to a terminal"
 
 
@@ -501,7 +501,7 @@ def test_the_default_report_runs_when_an_open_model_family_is_not_installed(monk
     import tokcost.accounting as accounting
     from tokcost.model_tokenizers import ModelTokenizer, tokenizer_for_model
 
-    families = {"cerebras/llama-3.3-70b": "llama3", "mistral-small-2603": "tekken"}
+    families = {"cerebras/llama-3.3-70b": "llama9", "mistral-small-2603": "tekken9"}  # no such encodings here
 
     def resolve(model):
         if model in families:
@@ -518,4 +518,4 @@ def test_the_default_report_runs_when_an_open_model_family_is_not_installed(monk
     for model, family in families.items():
         assert rows[model]["counts"] == "estimate" and rows[model]["encoding"] == "≈o200k_base"
         assert family in rows[model]["tokenizer_basis"] and "tokcost[open-models]" in rows[model]["tokenizer_basis"]
-    assert set(view["languages"]["encodings"]) == {"cl100k_base", "o200k_base"}
+    assert not set(families.values()) & set(view["languages"]["encodings"])

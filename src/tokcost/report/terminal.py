@@ -10,7 +10,7 @@ import sys
 from typing import Optional
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
 from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
@@ -69,23 +69,26 @@ def _table(title: str) -> Table:
     return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, header_style="bold")
 
 
-def _language_table(languages: Optional[dict], narrow: bool) -> Optional[Table]:
+def _language_table(languages: Optional[dict], narrow: bool):
     if not languages:
         return None
     encodings, main, rows = languages["encodings"], languages["premium_encoding"], languages["rows"]
     with_share = any(row.get("share") is not None for row in rows)
     with_request = any(row.get("request_premium") for row in rows)
     table = _table(f"Tokens per request by language ({languages['unit']})")
-    table.caption, table.caption_justify = languages.get("note"), "left"  # which models each tokenizer counts
-    table.add_column("Language", no_wrap=True)
+    table.add_column("Language", no_wrap=True, min_width=max((len(row["language"]) for row in rows), default=8))
     if with_share:
         table.add_column("Traffic", justify="right", no_wrap=True, min_width=7)
     for name in encodings:
-        table.add_column(_short_encoding(name), justify="right", no_wrap=True, min_width=6)
+        short = _short_encoding(name)
+        table.add_column(short, justify="right", no_wrap=True, min_width=max(6, len(short)))
     if with_request:
         table.add_column("Request ×", justify="right", no_wrap=True, min_width=9)
-    table.add_column("Text premium" if narrow else f"Text premium ({_short_encoding(main)})", justify="left",
-                     no_wrap=True)
+    header = "Premium" if len(encodings) > 3 else "Text premium" if narrow else f"Text premium ({_short_encoding(main)})"
+    table.add_column(header, justify="left", no_wrap=True)
+    # one column per tokenizer compared: the bar gives way as they grow in number
+    bar = (10 if narrow else 18) - 6 * (len(encodings) - 2)
+    bar = bar if bar >= 3 else 0  # too short to read: the ratio alone
     high = max((row["premium"].get(main) or 0) for row in rows) if rows else 1
     for row in rows:
         cells = [row["language"]]
@@ -97,10 +100,11 @@ def _language_table(languages: Optional[dict], narrow: bool) -> Optional[Table]:
             cells.append(ratio(row["request_premium"]) if row.get("request_premium") else "–")
         premium = row["premium"].get(main)
         colour = "green" if (premium or 0) < 1.3 else "yellow" if (premium or 0) < 2 else "red"
-        cells.append(f"[{colour}]{_bar(premium or 0, high, 10 if narrow else 18)}[/] {ratio(premium)}"
+        cells.append(f"[{colour}]{_bar(premium or 0, high, bar)}[/] {ratio(premium)}"
                      if premium else "")
         table.add_row(*cells)
-    return table
+    # which models each tokenizer column counts, exactly or as a stand-in
+    return Group(table, Text(languages["note"], style="dim")) if languages.get("note") else table
 
 
 def _model_table(models: Optional[dict], narrow: bool) -> Optional[Table]:
