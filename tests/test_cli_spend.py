@@ -39,7 +39,7 @@ def test_workload_table_and_csv(capsys):
     code, out, _ = run(capsys, "spend", "--months", "2", "--model", "gpt-4o-mini", "--model", "gpt-4o")
     assert code == 0 and "Per language" in out and "Savings of switching" in out and "break-even" in out
     code, out, _ = run(capsys, "spend", "--months", "2", "--model", "gpt-4o-mini", "--format", "csv")
-    assert code == 0 and out.startswith("model,per_1k_requests")
+    assert code == 0 and out.startswith("model,tokenizer,counts,window,per_1k_requests")
 
 
 def test_claims(capsys):

@@ -51,9 +51,12 @@ def test_language_section_is_exact_and_anchored_on_english(view):
     import tokcost
 
     languages = view["languages"]
-    assert languages["encodings"] == ["cl100k_base", "o200k_base"]
+    # the reference first, then one column per tokenizer of the models compared
+    assert languages["encodings"][:2] == ["cl100k_base", "o200k_base"]
+    counted = {row["encoding"].lstrip("≈") for row in view["models"]["rows"]}
+    assert counted <= set(languages["encodings"])
     by_code = {row["code"]: row for row in languages["rows"]}
-    assert by_code["eng_Latn"]["premium"] == {"cl100k_base": 1.0, "o200k_base": 1.0}
+    assert by_code["eng_Latn"]["premium"] == {encoding: 1.0 for encoding in languages["encodings"]}
     assert by_code["hin_Deva"]["premium"]["cl100k_base"] > by_code["hin_Deva"]["premium"]["o200k_base"] > 1
     if languages["unit"].startswith("tokens per sentence"):
         sample = Path(tokcost.__file__).parent / "data" / "flores_sample" / "eng_Latn.txt"
@@ -93,7 +96,7 @@ def test_unpriceable_sample_is_marked_not_faked(monkeypatch):
 def test_terminal_report(view, capsys):
     render_terminal(view)
     out = capsys.readouterr().out
-    assert "Key findings" in out and "Text premium" in out
+    assert "Key findings" in out and "Premium" in out.title()
     assert "\x1b[" not in out, "no colour codes when not writing to a terminal"
 
 
@@ -268,9 +271,9 @@ def test_report_on_a_users_workload_matches_the_projection(workload_file, capsys
 
 def test_a_model_that_cannot_take_the_workload_is_not_the_cheapest_adequate(view):
     rows = view["models"]["rows"]
-    turbo = next(row for row in rows if row["model"] == "gpt-3.5-turbo-0125")
-    assert not turbo["adequate"] and turbo["why_not"] == "images not priced"
-    assert view["models"]["cheapest_adequate"] != "gpt-3.5-turbo-0125"
+    deepseek = next(row for row in rows if row["model"] == "deepseek-v4-flash")  # no image rule: photos unpriced
+    assert not deepseek["adequate"] and deepseek["why_not"] == "images not priced"
+    assert view["models"]["cheapest_adequate"] != "deepseek-v4-flash"
 
 
 def test_report_unknown_model_suggests_names(capsys):
@@ -347,7 +350,7 @@ def test_html_marks_the_cheapest_adequate_and_dims_the_inadequate(view):
     html = render_html(view)
     best = view["models"]["cheapest_adequate"]
     assert f'<tr class="best"><td>{best}<span class="badge">cheapest adequate</span></td>' in html
-    assert '<tr class="dim"><td>gpt-3.5-turbo-0125</td>' in html
+    assert '<tr class="dim"><td>deepseek-v4-flash</td>' in html
     assert "<td>images not priced</td>" in html
 
 
@@ -400,3 +403,119 @@ def test_readme_sample_output_is_the_real_report():
         assert found is not None, ("README.md's sample output has drifted from the real report; this part is not "
                                    "in it:\n" + "\n".join(run) + "\n\nthe real report:\n" + "\n".join(real))
         start = found + len(run)
+
+
+# ---------------------------------------------------------------------------- vendors, tokenizers, windows
+
+
+def test_the_default_report_compares_six_vendors_each_labelled_exact_or_estimate(view):
+    rows = {row["model"]: row for row in view["models"]["rows"]}
+    providers = {row["provider"] for row in rows.values()}
+    assert {"openai", "anthropic", "google", "mistral", "deepseek"} <= providers
+    assert any("llama" in model for model in rows)  # Meta's Llama on a host the catalog prices
+    assert all(row["counts"] in ("exact", "estimate") for row in rows.values())
+    assert rows["gpt-4o-mini"]["counts"] == "exact" and rows["gpt-4o-mini"]["encoding"] == "o200k_base"
+    # Anthropic and Google publish no tokenizer: always an estimate, marked ≈
+    for model in ("claude-haiku-4-5", "gemini-2.5-flash"):
+        assert rows[model]["counts"] == "estimate" and rows[model]["encoding"].startswith("≈")
+    assert all(row["context_window"] for row in rows.values())
+    columns = {c["encoding"]: c for c in view["languages"]["tokenizers"]}
+    assert "claude-haiku-4-5" in columns["o200k_base"]["estimate_for"]
+    assert "gpt-4o-mini" in columns["o200k_base"]["exact_for"] and columns["cl100k_base"]["reference"]
+    text, _ = render_markdown(view)
+    assert "| Tokenizer | Counts | Window |" in text and "| estimate |" in text and "| exact |" in text
+
+
+LONG_PROMPT = """
+[workload]
+name = "Long prompt"
+requests_per_day = 100
+models = ["gpt-3.5-turbo-0125", "gpt-4o"]
+
+[languages]
+eng_Latn = 0.5
+hin_Deva = 0.5
+
+[request]
+system_prompt = '''{prompt}'''
+"""
+
+
+def test_a_request_beyond_a_models_window_is_flagged_and_never_adequate(tmp_path, capsys):
+    import tiktoken
+
+    from tokcost.bundled import FLORES_SAMPLE_DIR
+
+    prompt = (FLORES_SAMPLE_DIR / "eng_Latn.txt").read_text(encoding="utf-8") * 3
+    # gpt-3.5-turbo-0125's window is 16,385 tokens; the system prompt alone is longer
+    prompt_tokens = len(tiktoken.get_encoding("cl100k_base").encode_ordinary(prompt))
+    assert 16_385 < prompt_tokens < 128_000
+    path = tmp_path / "long.toml"
+    path.write_text(LONG_PROMPT.format(prompt=prompt), encoding="utf-8")
+    assert main(["report", "--workload", str(path), "--months", "1", "--format", "json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    rows = {row["model"]: row for row in view["models"]["rows"]}
+    turbo = rows["gpt-3.5-turbo-0125"]
+    assert turbo["monthly_cost"] < rows["gpt-4o"]["monthly_cost"]  # cheaper, but the requests do not fit
+    assert not turbo["adequate"] and turbo["why_not"].startswith("exceeds context window")
+    assert {o["language"] for o in turbo["overflows"]} == {"eng_Latn", "hin_Deva"}
+    for overflow in turbo["overflows"]:
+        assert overflow["window"] == 16_385 and overflow["tokens"] > prompt_tokens
+        assert overflow["overflow"] == overflow["tokens"] - 16_385
+    assert rows["gpt-4o"]["adequate"] and not rows["gpt-4o"]["overflows"]
+    assert view["models"]["cheapest_adequate"] == "gpt-4o"
+    assert main(["spend", "--workload", str(path), "--months", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "16,385 ✗" in out and "cheapest that fits every request: gpt-4o" in out
+
+
+NO_IMAGES = """
+[workload]
+name = "Text only"
+requests_per_day = 1000
+models = ["claude-haiku-4-5", "gpt-4o"]
+
+[languages]
+eng_Latn = 1.0
+
+[request]
+system_prompt = "You answer questions about our docs."
+"""
+
+
+def test_the_cheapest_adequate_finding_says_when_it_rests_on_an_estimate(tmp_path, capsys):
+    path = tmp_path / "text.toml"
+    path.write_text(NO_IMAGES, encoding="utf-8")
+    assert main(["report", "--workload", str(path), "--months", "1", "--format", "json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    finding = next(item for item in view["findings"] if item["title"] == "Cheapest adequate model")
+    assert view["models"]["cheapest_adequate"] == "claude-haiku-4-5"  # $1/$5 per M against gpt-4o's $2.50/$10
+    assert finding["value"] == "claude-haiku-4-5 (estimate)"
+    assert "rests on an estimate" in finding["detail"] and "≈o200k_base" in finding["detail"]
+    html = render_html(view)
+    assert "<td>estimate</td>" in html and "<td>≈o200k_base</td>" in html
+
+
+def test_the_default_report_runs_when_an_open_model_family_is_not_installed(monkeypatch):
+    """t-open's families (llama3, tekken, ...) come from optional packages; without them: labelled estimates."""
+    import tokcost.accounting as accounting
+    from tokcost.model_tokenizers import ModelTokenizer, tokenizer_for_model
+
+    families = {"cerebras/llama-3.3-70b": "llama9", "mistral-small-2603": "tekken9"}  # no such encodings here
+
+    def resolve(model):
+        if model in families:
+            return ModelTokenizer(model, families[model], True, "the family's own tokenizer")
+        return tokenizer_for_model(model)
+
+    monkeypatch.setattr(accounting, "tokenizer_for_model", resolve)
+    accounting.counting_tokenizer.cache_clear()
+    try:
+        view = gather(months=1)
+    finally:
+        accounting.counting_tokenizer.cache_clear()
+    rows = {row["model"]: row for row in view["models"]["rows"]}
+    for model, family in families.items():
+        assert rows[model]["counts"] == "estimate" and rows[model]["encoding"] == "≈o200k_base"
+        assert family in rows[model]["tokenizer_basis"] and "tokcost[open-models]" in rows[model]["tokenizer_basis"]
+    assert not set(families.values()) & set(view["languages"]["encodings"])

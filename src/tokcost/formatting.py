@@ -35,3 +35,16 @@ def exact_decimal(value: Optional[Decimal]) -> str:
 def ratio(value: float) -> str:
     """A multiplier: 1.27×."""
     return f"{value:.2f}×"
+
+
+def window_size(tokens: int) -> str:
+    """A context window as people name it: 128000 and 131072 -> ``128K``, 1048576 -> ``1M``, else in full.
+
+    >>> window_size(131072), window_size(16385)
+    ('128K', '16,385')
+    """
+    for unit, decimal, binary in (("M", 1_000_000, 1 << 20), ("K", 1000, 1 << 10)):
+        for step in (decimal, binary):
+            if tokens >= step and tokens % step == 0:
+                return f"{tokens // step}{unit}"
+    return f"{tokens:,}"

@@ -39,7 +39,8 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 from tokcost.bundled import DEFAULT_MODEL_BY_ENCODING, ENGLISH, FLORES_SAMPLE_DIR, LANGUAGES_CSV
 from tokcost.errors import CorpusError, TokcostError, did_you_mean
 from tokcost.prices import estimate_cost
-from tokcost.registry import encoding_name_for_model, get_encoding
+from tokcost.accounting import counting_tokenizer
+from tokcost.registry import get_encoding
 
 DEFAULT_ENCODINGS = ("cl100k_base", "o200k_base")
 REFERENCE = ENGLISH
@@ -402,20 +403,23 @@ def _models(models: Optional[Sequence[str]], encodings: Sequence[str], at) -> tu
             except TokcostError as exc:  # a missing default price should not stop the token analysis
                 notes.append(f"cost of {model} left out: {exc}")
                 continue
-            priced[model] = encoding_name_for_model(model)
+            priced[model] = counting_tokenizer(model).encoding
         return priced, notes
 
     if not models:
         return {}, []
-    priced = {}
+    priced, notes = {}, []
     for model in dict.fromkeys(models):
-        enc_name = encoding_name_for_model(model)
-        if enc_name not in encodings:
-            raise CorpusError(f"model {model!r} uses {enc_name}; add it to the encodings (--encoding {enc_name})")
-        priced[model] = enc_name
+        choice = counting_tokenizer(model)  # its own tokenizer, or a labelled stand-in
+        if not choice.exact:
+            notes.append(f"cost of {model} is an estimate: {choice.basis.removeprefix('estimate: ')}")
+        if choice.encoding not in encodings:
+            raise CorpusError(f"model {model!r} uses {choice.label}; add it to the encodings "
+                              f"(--encoding {choice.encoding})")
+        priced[model] = choice.encoding
     for model in priced:
         estimate_cost(model, input_tokens=1, at=at)  # unknown prices fail here, before the long count
-    return priced, []
+    return priced, notes
 
 
 def _cost(model: str, tokens: int, at) -> Decimal:

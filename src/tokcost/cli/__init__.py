@@ -22,6 +22,7 @@ from typing import Optional, Sequence
 
 from tokcost.cli import bench, count, languages, models, report, spend, usage
 from tokcost.cli.common import CliError, print_error
+from tokcost.errors import TokcostError
 
 # Subcommands in help order.
 COMMANDS = {"report": report, "count": count, "languages": languages, "spend": spend, "usage": usage,
@@ -110,8 +111,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except (ValueError, KeyError, OSError) as exc:
-        # tokcost's own errors already say how to fix them.
+    except (TokcostError, ValueError, KeyError, OSError, ImportError) as exc:
+        # tokcost's own errors already say how to fix them (an optional extra's names the pip install).
         print_error(str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc))
         return 1
 

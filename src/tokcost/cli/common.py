@@ -32,22 +32,42 @@ def add_format_option(parser, default: str = "table") -> None:
 def add_encoding_options(parser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--encoding", "-e", metavar="NAME", help="encoding name (default: o200k_base)")
-    group.add_argument("--model", "-m", metavar="NAME", help="model name; picks its encoding")
+    group.add_argument("--model", "-m", metavar="NAME",
+                       help="model name; counts with its own tokenizer, or a labelled stand-in (an estimate)")
 
 
-def resolve_encoding(args):
-    """The Encoding chosen by --encoding / --model (o200k_base by default)."""
+def resolve_tokenizer(args):
+    """``(Encoding, ModelTokenizer or None)`` chosen by --encoding / --model (o200k_base by default)."""
     import tokcost
-    from tokcost.errors import did_you_mean
-    from tokcost.registry import MODEL_TO_ENCODING
 
     if getattr(args, "model", None):
+        return model_tokenizer(args.model)
+    return tokcost.get_encoding(getattr(args, "encoding", None) or "o200k_base"), None
+
+
+def model_tokenizer(model: str):
+    """``(Encoding, ModelTokenizer)`` that count ``model``: its own tokenizer, or a labelled stand-in when
+    the model is in the price catalog but its tokenizer is not public. Unknown names get did-you-mean."""
+    import tokcost.accounting as accounting
+    from tokcost.errors import UnknownModelError, did_you_mean
+    from tokcost.prices import default_catalog
+    from tokcost.registry import MODEL_TO_ENCODING
+
+    choice = accounting.counting_tokenizer(model)
+    if not choice.exact:
+        catalog = default_catalog()
         try:
-            return tokcost.encoding_for_model(args.model)
-        except tokcost.UnknownModelError:
-            raise CliError(f"unknown model {args.model!r}.{did_you_mean(args.model, MODEL_TO_ENCODING)} "
+            catalog.lookup(model)
+        except UnknownModelError:
+            hint = did_you_mean(model, dict.fromkeys(list(MODEL_TO_ENCODING) + catalog.names()))
+            raise CliError(f"unknown model {model!r}.{hint} "
                            "Name another model, or pick the encoding with --encoding o200k_base") from None
-    return tokcost.get_encoding(getattr(args, "encoding", None) or "o200k_base")
+    return choice.load(), choice
+
+
+def counts_label(choice) -> str:
+    """``exact`` or ``estimate``: whether a model's counts are its own tokenizer's."""
+    return "exact" if choice.exact else "estimate"
 
 
 def stdout_is_terminal() -> bool:

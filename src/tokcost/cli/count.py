@@ -12,7 +12,8 @@ import contextlib
 import sys
 from typing import Callable, Iterator, Optional
 
-from tokcost.cli.common import CliError, add_encoding_options, add_format_option, emit_rows, resolve_encoding
+from tokcost.cli.common import (CliError, add_encoding_options, add_format_option, counts_label, emit_rows,
+                                resolve_tokenizer)
 from tokcost.corpus.aggregate import GROUPINGS
 
 MAX_PROBLEMS_SHOWN = 20
@@ -24,12 +25,23 @@ examples:
   tokcost count 'src/**/*.py' --model gpt-4o
   cat notes.txt | tokcost count -         stdin
   tokcost count docs/ --format json       {"total_tokens": ..., "files": [{"path", "tokens"}]}
+  tokcost count src/ --model claude-haiku-4-5   its tokens (a labelled estimate) and share of its window
+
+With --model, counts use the model's own tokenizer where it is public (exact),
+else a labelled stand-in (estimate), and say how much of the model's context
+window the total takes, or by how much it overflows.
 
 Binary files are skipped and counted; unreadable files and malformed records
 are reported on stderr with path and line, and skipped (--strict stops instead).
 """
 
 EXAMPLES = """
+cutting text to a token budget (for pipes; prints the text, not a count):
+  cat notes.md | tokcost count --truncate 1000      the first 1000 tokens (o200k_base)
+  tokcost count book.txt --fit gpt-4o-mini --reserve 4000 | llm -m gpt-4o-mini
+The cut falls on a token boundary and never inside a character; the kept text
+counts at most the budget when encoded again.
+
 corpus examples:
   tokcost count data/ --jobs 4 --by type    all cores, totals per file type
   tokcost count logs/ --chat --by day       OpenAI-format chat logs (.jsonl, .parquet), per day
@@ -45,25 +57,72 @@ def register(subparsers) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files, directories, globs, or - for stdin")
     add_encoding_options(parser)
     add_format_option(parser)
+    add_budget_options(parser)
     add_corpus_options(parser)
     parser.set_defaults(run=run)
 
 
+def add_budget_options(parser) -> None:
+    group = parser.add_argument_group("token budget (prints the kept text)")
+    cut = group.add_mutually_exclusive_group()
+    cut.add_argument("--truncate", "-t", type=_whole, metavar="N",
+                     help="print the input cut to its first N tokens (of --encoding or --model)")
+    cut.add_argument("--fit", metavar="MODEL", help="print the input cut to fit MODEL's context window")
+    group.add_argument("--reserve", type=_whole, default=0, metavar="N",
+                       help="with --fit: leave N tokens of the window free (the reply, a system prompt)")
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of tokens") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more tokens")
+    return value
+
+
 def run(args) -> int:
-    enc = resolve_encoding(args)
+    if args.truncate is not None or args.fit:
+        from tokcost.cli.budget import print_cut
+
+        return print_cut(args)
+    enc, choice = resolve_tokenizer(args)
     result = count_paths(args, enc)
     rows = [{"path": f.path, "tokens": f.tokens} for f in result.counted_files]
     total = result.total_tokens
-    document = {"encoding": enc.name, "total_tokens": total, "files": rows, **json_extras(result, args)}
+    document = {"encoding": enc.name, "total_tokens": total, **model_extras(choice, total), "files": rows,
+                **json_extras(result, args)}
     if args.format == "table" and len(rows) > 1:
         rows = rows + [{"path": "total", "tokens": total}]
+    title = f"Tokens ({enc.name if choice is None else choice.label})"
     # Nothing counted (every path failed): the error lines say it all.
     if args.format == "json" or (not args.by and rows):
-        emit_rows(rows, ["path", "tokens"], args.format, title=f"Tokens ({enc.name})", json_document=document,
+        emit_rows(rows, ["path", "tokens"], args.format, title=title, json_document=document,
                   wrap=("path",))
     if args.format != "json":
         emit_groups(result, args)
+        if choice is not None:
+            from tokcost.context import describe_use
+
+            # In a table it is part of the answer; beside CSV it would break the parse, so stderr.
+            out = sys.stdout if args.format == "table" else sys.stderr
+            print(describe_use(choice.model, document["context"], f"{counts_label(choice)}, {choice.label}",
+                               estimate=not choice.exact), file=out)
+            if not choice.exact:
+                print(f"tokcost: note: {choice.basis}", file=sys.stderr)
     return report_problems(result)
+
+
+def model_extras(choice, total: int) -> dict:
+    """What ``--format json`` adds with --model: the tokenizer, exact or estimate, and the window used."""
+    if choice is None:
+        return {}
+    from tokcost.cli.budget import context_window
+    from tokcost.context import window_use
+
+    return {"model": choice.model, "tokenizer": choice.label, "counts": counts_label(choice),
+            "exact": choice.exact, "basis": choice.basis, "context": window_use(total, context_window(choice.model))}
 
 
 def parse_size(text: str) -> int:

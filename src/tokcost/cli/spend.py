@@ -6,7 +6,7 @@ import argparse
 from decimal import Decimal
 
 from tokcost.cli.common import CliError, add_format_option, budget_amount, budget_gate, emit_rows
-from tokcost.formatting import exact_decimal, money
+from tokcost.formatting import exact_decimal, money, window_size
 
 HELP = """Project monthly spend of a workload (TOML) across models, or price a token count.
 
@@ -123,11 +123,13 @@ def _workload(args, catalog, at) -> int:
         return status
     rows = []
     for spend in result.models:
-        rows.append({"model": spend.model, "per_1k_requests": money(spend.cost_per_1k, 3),
+        rows.append({"model": spend.model, "tokenizer": spend.tokenizer.label, "counts": _counts(spend),
+                     "window": _window(spend), "per_1k_requests": money(spend.cost_per_1k, 3),
                      "month_1": money(spend.monthly[0], 2), f"month_{result.months}": money(spend.monthly[-1], 2),
                      "total": money(sum(spend.monthly, Decimal(0)), 2), "price_snapshot": spend.short_snapshot,
                      "notes": "; ".join(spend.notes)})
-    columns = ["model", "per_1k_requests", "month_1", f"month_{result.months}", "total", "price_snapshot", "notes"]
+    columns = ["model", "tokenizer", "counts", "window", "per_1k_requests", "month_1", f"month_{result.months}",
+               "total", "price_snapshot", "notes"]
     if args.format == "csv":
         emit_rows(rows, columns, "csv")
         return status
@@ -147,8 +149,15 @@ def _workload(args, catalog, at) -> int:
     saving_rows = [{"switch": f"{s['from']} -> {s['to']}", "per_month": money(s["monthly_usd"], 2),
                     f"over_{result.months}_months": money(s["horizon_usd"], 2), "percent": f"{s['percent']:.1f}%"}
                    for s in result.savings() if s["to"] != s["from"]]
+    basis = "" if cheapest.exact else f", an estimate: {cheapest.tokenizer.label} counted its tokens"
+    fits = " that fits every request" if any(m.overflows for m in result.models) else ""
     emit_rows(saving_rows, list(saving_rows[0]) if saving_rows else ["switch"], "table",
-              title=f"Savings of switching (cheapest: {cheapest.model})")
+              title=f"Savings of switching (cheapest{fits}: {cheapest.model}{basis})")
+    estimated = [m for m in result.models if not m.exact]
+    if estimated:
+        stand_ins = sorted({m.tokenizer.encoding for m in estimated})
+        print(f"Estimates: {', '.join(m.model for m in estimated)} are counted with a stand-in tokenizer "
+              f"({', '.join(stand_ins)}), not their own; --format json gives each model's tokenizer_basis.")
     be_rows = [{"model": b["model"], "batch_+10%_per_month": money(b["batch_saving_per_10pct_usd_month"], 2),
                 "cache_hit_+10%_per_month": money(b["cache_saving_per_10pct_usd_month"], 2),
                 "batch_share_to_match_cheapest": _share(b["batch_share_to_match_cheapest"]),
@@ -164,6 +173,17 @@ def _budget(result, budget) -> int:
     spend, month = max(((s, i) for s in result.models for i in range(result.months)),
                        key=lambda pair: pair[0].monthly[pair[1]])
     return budget_gate(f"{spend.model} projected for month {month + 1}", spend.monthly[month], budget)
+
+
+def _counts(spend) -> str:
+    return "exact" if spend.exact else "estimate"
+
+
+def _window(spend) -> str:
+    """``128K``, or ``128K ✗`` when some language's request does not fit."""
+    if not spend.context_window:
+        return "?"
+    return window_size(spend.context_window) + (" ✗" if spend.overflows else "")
 
 
 def _share(value) -> str:

@@ -36,8 +36,16 @@ def _cheapest(models: dict) -> Optional[dict]:
     detail = f"{money(best['monthly_cost'])} a month, every input of this workload included"
     if others and best["monthly_cost"]:
         runner = others[0]
-        detail += f"; the next, {runner['model']}, costs {runner['monthly_cost'] / best['monthly_cost']:.1f}× as much"
-    return {"title": "Cheapest adequate model", "value": best["model"], "detail": detail}
+        detail += (f"; the next, {runner['model']}{_estimated(runner)}, costs "
+                   f"{runner['monthly_cost'] / best['monthly_cost']:.1f}× as much")
+    if best.get("counts") == "estimate":
+        detail += (f". This rests on an estimate: {best['model']}'s tokens are counted with {best['encoding']}, "
+                   f"a stand-in for its own tokenizer")
+    return {"title": "Cheapest adequate model", "value": best["model"] + _estimated(best), "detail": detail}
+
+
+def _estimated(row: dict) -> str:
+    return " (estimate)" if row.get("counts") == "estimate" else ""
 
 
 def _highest_premium(languages: dict) -> Optional[dict]:
@@ -57,20 +65,36 @@ def _highest_premium(languages: dict) -> Optional[dict]:
 
 
 def _encoding_saving(languages: dict) -> Optional[dict]:
-    """Fewer tokens with the newer encoding, weighted by the workload's traffic when there is one."""
-    main = languages["premium_encoding"]
-    if "cl100k_base" not in languages["encodings"] or main == "cl100k_base":
+    """The tokenizer that needs the fewest tokens against the one that needs the most, weighted by traffic."""
+    encodings = languages["encodings"]
+    shared = [r for r in languages["rows"] if all(r["tokens"].get(e) for e in encodings)]
+    if len(encodings) < 2 or not shared:
         return None
-    shared = [r for r in languages["rows"] if r["tokens"].get("cl100k_base") and r["tokens"].get(main)]
     weights = [r.get("share") if r.get("share") is not None else 1.0 for r in shared]
-    old = sum(w * r["tokens"]["cl100k_base"] for w, r in zip(weights, shared))
-    new = sum(w * r["tokens"][main] for w, r in zip(weights, shared))
-    if not old:
+    totals = {e: sum(w * r["tokens"][e] for w, r in zip(weights, shared)) for e in encodings}
+    fewest, most = min(encodings, key=totals.get), max(encodings, key=totals.get)
+    if not totals[most] or fewest == most:
         return None
+    cut = 1 - totals[fewest] / totals[most]
     scope = "this workload's traffic mix" if any(r.get("share") for r in shared) else "these languages"
-    return {"title": "o200k vs cl100k", "value": f"−{1 - new / old:.0%} tokens",
-            "detail": f"{scope} needs {1 - new / old:.0%} fewer tokens with {main} (gpt-4o and later) "
-                      f"than with cl100k_base (gpt-4, gpt-3.5), and per-token bills shrink alike"}
+    return {"title": f"{_short(fewest)} vs {_short(most)}", "value": f"−{cut:.0%} tokens",
+            "detail": f"{scope} needs {cut:.0%} fewer tokens with {fewest} ({_users(languages, fewest)}) than "
+                      f"with {most} ({_users(languages, most)}), and per-token bills shrink alike"}
+
+
+def _short(encoding: str) -> str:
+    return encoding.removesuffix("_base")
+
+
+def _users(languages: dict, encoding: str) -> str:
+    """The compared models a tokenizer counts, as a short phrase."""
+    column = next((c for c in languages.get("tokenizers") or [] if c["encoding"] == encoding), None)
+    if column is None or column["reference"]:
+        return "gpt-4, gpt-3.5" if encoding == "cl100k_base" else "no model compared"
+    models = column["exact_for"] or column["estimate_for"]
+    more = len(column["exact_for"]) + len(column["estimate_for"]) - 1
+    kind = "" if column["exact_for"] else ", as an estimate"
+    return f"{models[0]}{f' and {more} more' if more else ''}{kind}"
 
 
 def _horizon(projection: dict, models: dict) -> Optional[dict]:

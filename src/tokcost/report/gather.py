@@ -21,12 +21,11 @@ import tokcost.bundled as bundled
 from tokcost._version import __version__
 from tokcost.analysis.languages import CorpusAnalysis, analyze_corpus
 from tokcost.errors import TokcostError
-from tokcost.model_tokenizers import tokenizer_for_model
 from tokcost.report.findings import findings
 from tokcost.report.view import Gathered, Spend, build_view
 
-# The encodings the report compares, old to new.
-ENCODINGS = ("cl100k_base", "o200k_base")
+# Always in the language section: the tokenizer of gpt-4 and gpt-3.5, the published baseline.
+REFERENCE_ENCODING = "cl100k_base"
 
 
 def gather(workload=None, months: int = 12, models: Optional[Sequence[str]] = None, corpus_dir=None,
@@ -38,9 +37,12 @@ def gather(workload=None, months: int = 12, models: Optional[Sequence[str]] = No
     names provider usage logs to replay in a section of their own.
     """
     spend, failure = _spend(workload, months, models, at, prices)
-    corpus = analyze_corpus(corpus_dir=corpus_dir, encodings=ENCODINGS, progress=progress)
+    compared = list(spend.encodings) if spend else _models_asked(workload, models)
+    encodings = _encodings(compared)
+    corpus = analyze_corpus(corpus_dir=corpus_dir, encodings=encodings, progress=progress)
     gathered = Gathered(corpus=corpus, spend=spend, spend_failure=failure, version=__version__,
-                        generated_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+                        generated_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                        tokenizers={model: _tokenizer(model) for model in compared})
     view = build_view(gathered)
     view["findings"] = findings(view)
     if usage:
@@ -72,6 +74,28 @@ def replay_section(paths: Sequence, at=None, prices=None) -> dict:
     }
 
 
+def _models_asked(workload, models) -> list:
+    """The models the report compares when the spend could not be projected."""
+    from tokcost.spend import DEFAULT_MODELS, load_workload
+
+    if models:
+        return list(models)
+    try:
+        return list(load_workload(workload).models or DEFAULT_MODELS)
+    except TokcostError:
+        return list(DEFAULT_MODELS)
+
+
+def _encodings(models) -> tuple:
+    """The distinct tokenizers counting ``models``, after the reference (cl100k_base), in the models' order."""
+    return tuple(dict.fromkeys([REFERENCE_ENCODING] + [accounting.counting_tokenizer(m).encoding for m in models]))
+
+
+def _tokenizer(model: str) -> dict:
+    choice = accounting.counting_tokenizer(model)
+    return {"encoding": choice.encoding, "label": choice.label, "exact": choice.exact, "basis": choice.basis}
+
+
 def _spend(workload, months: int, models, at, prices) -> tuple[Optional[Spend], Optional[str]]:
     """(the spend projection, None), or (None, why not) when the bundled sample cannot be priced."""
     from tokcost.spend import load_workload, project
@@ -96,19 +120,25 @@ def _spend(workload, months: int, models, at, prices) -> tuple[Optional[Spend], 
         has_images=any(loaded.images or []),
         providers={name: _provider(name, projection.at) for name in names},
         encodings={name: _encoding_label(name) for name in names},
-        request_tokens=_request_tokens(loaded),
+        request_tokens=_request_tokens(loaded, names),
     ), None
 
 
-def _request_tokens(workload) -> dict:
-    """Text tokens of one request per language and encoding, so the tokenizers compare alike."""
+def _request_tokens(workload, models) -> dict:
+    """Text tokens of one request per language and tokenizer, so the tokenizers compare alike.
+
+    Each tokenizer counts through the first compared model that uses it (the reference through gpt-4).
+    """
     from tokcost.spend import request_shape
 
+    counted_by = {REFERENCE_ENCODING: bundled.DEFAULT_MODEL_BY_ENCODING[REFERENCE_ENCODING]}
+    for model in models:
+        counted_by.setdefault(accounting.counting_tokenizer(model).encoding, model)
     tokens: dict = {}
     for code in workload.languages:
         tokens[code] = {}
-        for encoding in ENCODINGS:
-            shape = request_shape(workload, bundled.DEFAULT_MODEL_BY_ENCODING[encoding], code)
+        for encoding, model in counted_by.items():
+            shape = request_shape(workload, model, code)
             tokens[code][encoding] = round(shape.input_tokens - shape.parts.get("images", 0) + shape.output_tokens)
     return tokens
 
@@ -123,7 +153,7 @@ def _provider(model: str, at) -> Optional[str]:
 
 
 def _encoding_label(model: str) -> str:
-    return tokenizer_for_model(model).label
+    return accounting.counting_tokenizer(model).label
 
 
 def _same_file(path: str, other: Path) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tokcost.formatting import money, ratio
+from tokcost.formatting import money, ratio, window_size
 
 
 def _num(value) -> str:
@@ -39,16 +39,18 @@ def language_table(languages: dict) -> tuple:
 
 def model_table(models: dict) -> tuple:
     """(headers, rows, numeric column indexes, [(is cheapest adequate, is adequate)]) for spend per model."""
-    headers = ["Model", "Provider", "Encoding", "In tokens/req", "Out tokens/req", "Per month",
+    headers = ["Model", "Provider", "Tokenizer", "Counts", "Window", "In tokens/req", "Out tokens/req", "Per month",
                "Notes"]
     rows, marks = [], []
     for row in models["rows"]:
         best = row["model"] == models.get("cheapest_adequate")
         note = "cheapest adequate" if best else (row.get("why_not") or "") if not row.get("adequate", True) else ""
-        rows.append([row["model"], row.get("provider") or "", row.get("encoding") or "",
-                     _num(row.get("input_tokens")), _num(row.get("output_tokens")), money(row["monthly_cost"]), note])
+        window = row.get("context_window")
+        rows.append([row["model"], row.get("provider") or "", row.get("encoding") or "", row.get("counts") or "",
+                     window_size(window) if window else "–", _num(row.get("input_tokens")),
+                     _num(row.get("output_tokens")), money(row["monthly_cost"]), note])
         marks.append((best, row.get("adequate", True)))
-    return headers, rows, {3, 4, 5}, marks
+    return headers, rows, {4, 5, 6, 7}, marks
 
 
 def projection_table(projection: dict) -> tuple:

@@ -79,7 +79,11 @@ def _language_table(languages: Optional[dict], narrow: bool, console: Console) -
     columns = [Col("Language")] + ([Col("Traffic", "right", drop=1, min_width=7)] if with_share else [])
     columns += [Col(_short_encoding(name), "right", min_width=6) for name in encodings]
     columns += [Col("Request ×", "right", min_width=9)] if with_request else []
-    columns.append(Col("Text premium" if narrow else f"Text premium ({_short_encoding(main)})", drop=2))
+    header = "Premium" if len(encodings) > 3 else "Text premium" if narrow else f"Text premium ({_short_encoding(main)})"
+    columns.append(Col(header, drop=2))
+    # one column per tokenizer compared: the bar gives way as they grow in number
+    bar = (10 if narrow else 18) - 6 * (len(encodings) - 2)
+    bar = bar if bar >= 3 else 0  # too short to read: the ratio alone
     high = max((row["premium"].get(main) or 0) for row in rows) if rows else 1
     cells = []
     for row in rows:
@@ -92,18 +96,21 @@ def _language_table(languages: Optional[dict], narrow: bool, console: Console) -
             line.append(ratio(row["request_premium"]) if row.get("request_premium") else "–")
         premium = row["premium"].get(main)
         colour = "green" if (premium or 0) < 1.3 else "yellow" if (premium or 0) < 2 else "red"
-        line.append(f"[{colour}]{_bar(premium or 0, high, 10 if narrow else 18)}[/] {ratio(premium)}"
+        line.append(f"[{colour}]{_bar(premium or 0, high, bar)}[/] {ratio(premium)}".strip()
                     if premium else "")
         cells.append(line)
-    return fit_table(console, columns, cells, title=f"Tokens per request by language ({languages['unit']})",
-                     box=box.SIMPLE_HEAD)
+    table, notes = fit_table(console, columns, cells, title=f"Tokens per request by language ({languages['unit']})",
+                             box=box.SIMPLE_HEAD)
+    # which models each tokenizer column counts, exactly or as a stand-in
+    return table, notes + ([languages["note"]] if languages.get("note") else [])
 
 
 def _model_table(models: Optional[dict], narrow: bool, console: Console) -> Optional[tuple]:
     if not models:
         return None
     rows = models["rows"]
-    columns = [Col("Model"), Col("Encoding", drop=1), Col("Tokens in / out", "right", drop=2), Col("Per month", "right"),
+    columns = [Col("Model"), Col("Encoding", drop=1), Col("Counts", drop=4), Col("Tokens in / out", "right", drop=2),
+               Col("Per month", "right"),
                Col("Prices of"), Col("", drop=3), Col("", wrap=True, min_width=20)]
     high = max((row["monthly_cost"] for row in rows), default=1)
     cells = []
@@ -117,7 +124,7 @@ def _model_table(models: Optional[dict], narrow: bool, console: Console) -> Opti
             mark = ""
         tokens = f"{_short_count(row.get('input_tokens'))} / {_short_count(row.get('output_tokens'))}"
         cells.append([f"[bold green]{row['model']}[/]" if best else row["model"], row.get("encoding") or "",
-                      tokens, money(row["monthly_cost"]), _price_date(row.get("price_snapshot"))[0],
+                      row.get("counts") or "", tokens, money(row["monthly_cost"]), _price_date(row.get("price_snapshot"))[0],
                       f"[cyan]{_bar(row['monthly_cost'], high, 6 if narrow else 12)}[/]", mark])
     table, notes = fit_table(console, columns, cells, title=f"Monthly spend per model ({models['period']})",
                              box=box.SIMPLE_HEAD)

@@ -18,15 +18,17 @@ from typing import Optional, Sequence
 
 import tokcost.accounting as accounting
 from tokcost.errors import WorkloadError
+from tokcost.model_tokenizers import ModelTokenizer
 from tokcost.prices import Catalog, Price, default_catalog, parse_date
 from tokcost.prices.billing import Usage, bill
 from tokcost.spend.reasoning import reasoning_for
 from tokcost.spend.request_shape import RequestShape, request_shape
 from tokcost.spend.workload import Workload
 
-# Priced when neither the caller nor the workload file names models.
-DEFAULT_MODELS = ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-5-mini", "o4-mini",
-                  "gpt-3.5-turbo-0125"]
+# Priced when neither the caller nor the workload file names models: cheap-to-mid models of six vendors,
+# Llama on a host the catalog prices. Each is counted with its own tokenizer, or a labelled stand-in.
+DEFAULT_MODELS = ["gpt-4o-mini", "gpt-4.1-nano", "gpt-5-mini", "gpt-4o", "claude-haiku-4-5", "gemini-2.5-flash",
+                  "cerebras/llama-3.3-70b", "mistral-small-2603", "deepseek-v4-flash"]
 
 
 @dataclass
@@ -51,6 +53,16 @@ class ModelSpend:
     def cost_per_1k(self) -> Decimal:
         return self.cost_per_request * 1000
 
+    # Its limits, set by project(): what counted its tokens, its context window, the requests that do not fit.
+    tokenizer: Optional[ModelTokenizer] = None
+    context_window: Optional[int] = None
+    overflows: tuple = ()  # {language, tokens, window, overflow} per language whose largest request does not fit
+
+    @property
+    def exact(self) -> bool:
+        """Whether its token counts are its own tokenizer's (else a labelled stand-in's: an estimate)."""
+        return self.tokenizer is None or self.tokenizer.exact
+
 
 @dataclass
 class SpendProjection:
@@ -64,7 +76,9 @@ class SpendProjection:
 
     @property
     def cheapest(self) -> ModelSpend:
-        return min(self.models, key=lambda m: m.cost_per_request)
+        """The cheapest model whose every request fits its context window (of all models, if none does)."""
+        fitting = [m for m in self.models if not m.overflows]
+        return min(fitting or self.models, key=lambda m: m.cost_per_request)
 
     def savings(self, current: Optional[str] = None) -> list:
         """Per model: monthly (first month) and horizon savings of switching from ``current`` (the first model)."""
@@ -122,7 +136,7 @@ class SpendProjection:
             return value
 
         w = self.workload
-        return plain({
+        data = plain({
             "workload": {"name": w.name, "path": w.path, "requests_per_day": w.requests_per_day,
                          "days_per_month": w.days_per_month, "monthly_growth": w.monthly_growth,
                          "cache_hit_rate": w.cache_hit_rate, "batch_share": w.batch_share,
@@ -140,6 +154,9 @@ class SpendProjection:
             "savings": self.savings(),
             "break_even": self.break_even(),
         })
+        for entry, spend in zip(data["models"], self.models):
+            entry.update(plain(_tokenizer_dict(spend)))
+        return data
 
 
 def project(workload: Workload, models: Optional[Sequence[str]] = None, months: int = 12, at=None,
@@ -152,8 +169,42 @@ def project(workload: Workload, models: Optional[Sequence[str]] = None, months: 
     models = list(models or workload.models or DEFAULT_MODELS)
     requests = [workload.requests_per_day * workload.days_per_month * (1 + workload.monthly_growth) ** i
                 for i in range(months)]
-    results = [_model_spend(workload, model, catalog.price(model, day), day, requests) for model in models]
+    results = [_with_limits(_model_spend(workload, model, catalog.price(model, day), day, requests), workload,
+                            catalog.context_window(model)) for model in models]
     return SpendProjection(workload, day, months, requests, results)
+
+
+def _tokenizer_dict(spend: ModelSpend) -> dict:
+    """How a model's tokens were counted, and whether every request fits its context window."""
+    choice = spend.tokenizer
+    return {"tokenizer": choice.label if choice else None, "counts": "exact" if spend.exact else "estimate",
+            "tokenizer_basis": choice.basis if choice else None, "context_window": spend.context_window,
+            "overflows": spend.overflows}
+
+
+def _with_limits(spend: ModelSpend, workload: Workload, window: Optional[int]) -> ModelSpend:
+    """``spend`` with its tokenizer, context window, and the languages whose largest request overflows it.
+
+    The largest request of a language: system prompt, tools, history, the user's message, the largest image
+    and the reply, plus hidden reasoning tokens where the model spends them.
+    """
+    spend.tokenizer = accounting.counting_tokenizer(spend.model)
+    spend.context_window = window
+    overflows = []
+    for row in spend.per_language:
+        tokens = request_shape(workload, spend.model, row["language"]).largest_request_tokens
+        row["largest_request_tokens"] = tokens = tokens + int(getattr(spend, "reasoning_tokens", 0))
+        if window and tokens > window:
+            overflows.append({"language": row["language"], "tokens": tokens, "window": window,
+                              "overflow": tokens - window})
+    spend.overflows = tuple(overflows)
+    if overflows:
+        worst = max(overflows, key=lambda o: o["overflow"])
+        counted = "" if spend.tokenizer.exact else f", counted with {spend.tokenizer.label}"
+        spend.notes.append(f"exceeds the {window:,}-token context window in {len(overflows)} language(s): "
+                           f"a {worst['language']} request needs {worst['tokens']:,} tokens (+{worst['overflow']:,}"
+                           f"{counted})")
+    return spend
 
 
 def _model_spend(workload: Workload, model: str, price: Price, day: _dt.date, requests: list) -> ModelSpend:

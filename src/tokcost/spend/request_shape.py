@@ -33,6 +33,7 @@ class RequestShape:
     output_tokens: Decimal
     parts: dict
     cacheable_tokens: int = 0  # the prefix (tools + system prompt) a cache hit serves
+    largest_request_tokens: int = 0  # in + out of this language's largest request (with its largest image)
 
 
 def request_shape(workload: Workload, model: str, language: str) -> RequestShape:
@@ -55,7 +56,16 @@ def request_shape(workload: Workload, model: str, language: str) -> RequestShape
     parts = {"system": system, "tools": tools, "response_format": schema, "history": history, "user": current,
              "images": images}
     output = Decimal(round(workload.output_tokens * ratio))
-    return RequestShape(language, total, workload.cache_hit_rate * cacheable, output, parts, cacheable)
+    largest = prefix + schema + history + current + _largest_image(workload, model) + int(output)
+    return RequestShape(language, total, workload.cache_hit_rate * cacheable, output, parts, cacheable, largest)
+
+
+def _largest_image(workload: Workload, model: str) -> int:
+    """Tokens of the largest image a request may carry (what a context window must hold), 0 without images."""
+    if not accounting.supports_images(model):
+        return 0
+    return max((accounting.image_tokens(image["width"], image["height"], image["detail"], model)
+                for image in workload.images if image["share"]), default=0)
 
 
 def _image_tokens(workload: Workload, model: str) -> Decimal:
