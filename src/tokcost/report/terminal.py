@@ -30,7 +30,7 @@ def render_terminal(view: dict, file=None, width: Optional[int] = None) -> None:
     console = make_console(file or sys.stdout, DEFAULT_WIDTH, width)
     narrow = console.width < NARROW
     console.print(_header(view))
-    findings = _findings(view.get("findings"))
+    findings = _findings(view.get("findings"), narrow)
     if findings is not None:
         console.print(findings)
     for section in (_language_table(view.get("languages"), narrow, console),
@@ -57,15 +57,23 @@ def _header(view: dict) -> Text:
     return header
 
 
-def _findings(findings) -> Optional[Panel]:
+def _findings(findings, narrow: bool) -> Optional[Panel]:
+    """Title, value and detail side by side; on a narrow console the detail goes under its value."""
     if not findings:
         return None
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(style="bold green", no_wrap=True)
-    grid.add_column(style="")
-    for item in findings:
-        grid.add_row(item["title"], item["value"], item.get("detail", ""))
+    if narrow:
+        grid.add_column(overflow="fold")
+        for item in findings:
+            cell = Text(item["value"], style="bold green")
+            cell.append("\n" + item.get("detail", ""), style="")
+            grid.add_row(item["title"], cell)
+    else:
+        grid.add_column(style="bold green", no_wrap=True)
+        grid.add_column(style="", overflow="fold")
+        for item in findings:
+            grid.add_row(item["title"], item["value"], item.get("detail", ""))
     return Panel(grid, title="Key findings", title_align="left", border_style="green", box=box.ROUNDED,
                  padding=(0, 1))
 
