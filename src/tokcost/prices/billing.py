@@ -119,8 +119,8 @@ def bill(price: Price, usage: Usage, at=None) -> Bill:
     notes = []
     if rates is not card:
         above = next(tier.above for tier in card.long_context if tier.rates is rates)
-        notes.append(f"prompt of {usage.input_tokens:,} tokens is above {above:,}: "
-                     "the whole request pays long-context rates")
+        notes.append(f"prompt above {above:,} tokens: the whole request pays long-context rates "
+                     f"({usage.input_tokens:,} prompt tokens)")
     text_input = usage.uncached_input_tokens - usage.input_audio_tokens
     visible_output = usage.output_tokens - usage.reasoning_tokens - usage.output_audio_tokens
     if text_input < 0 or visible_output < 0:

@@ -27,7 +27,7 @@ from tokcost.usage.readers import Problem, UsageLog
 from tokcost.usage.record import UsageRecord
 
 # --by names that are not tags of the log
-_FIGURES = re.compile(r"\d[\d,.]*\d|\d")
+_PER_RECORD = re.compile(r" \([\d,.]+ [^()]*\)$")  # a note's own figure, e.g. "(250,000 prompt tokens)"
 BUILT_IN_KEYS = ("model", "day", "month", "tier", "provider", "format", "file")
 NO_TAG = "(none)"
 
@@ -75,12 +75,12 @@ class Replay:
     def notes(self) -> dict:
         """The notes on the records and their bills (unknown usage fields, long-context tiers, ...), with counts.
 
-        Figures inside a note are written N, so notes that differ only in a count group together.
+        A note's trailing per-record figure is left out, so notes that differ only in it group together.
         """
         counts: dict = defaultdict(int)
         for p in self.priced:
             for note in (*p.record.notes, *p.bill.notes):
-                counts[_FIGURES.sub("N", note)] += 1
+                counts[_PER_RECORD.sub("", note)] += 1
         return dict(counts)
 
     def monthly(self) -> dict:
