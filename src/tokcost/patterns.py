@@ -99,7 +99,8 @@ class IsolatedSplits:
         if self.normalize:
             import unicodedata
 
-            text = unicodedata.normalize(self.normalize, text)
+            if not unicodedata.is_normalized(self.normalize, text):
+                text = unicodedata.normalize(self.normalize, text)
         pieces = [text]
         for compiled in self._compiled:
             pieces = [part for piece in pieces for part in self._isolate(compiled, piece)]
@@ -107,6 +108,9 @@ class IsolatedSplits:
 
     @staticmethod
     def _isolate(compiled, piece: str) -> list[str]:
+        matches = compiled.findall(piece)
+        if sum(map(len, matches)) == len(piece):  # no text between matches: findall is the answer
+            return matches
         out: list[str] = []
         end = 0
         for match in compiled.finditer(piece):

@@ -277,6 +277,7 @@ _LLAMA_FINE_TUNES = r"lumimaid|hermes|nemotron|sonar|typhoon|eva-|wayfarer|dobby
 
 # Models of other vendors (ids as genai-prices spells them on every host), first match wins.
 MODEL_RULES: list[ModelRule] = [
+    ModelRule(r"gpt-oss", "o200k_harmony", True, "OpenAI's gpt-oss models on a host: tiktoken's o200k_harmony"),
     ModelRule(r"prompt-guard", STAND_IN, False, "Llama Prompt Guard 2 is an mDeBERTa classifier; its tokenizer is not in tokcost"),
     ModelRule(r"llama-?2|codellama", STAND_IN, False, f"Llama 2 and Code Llama use {_SENTENCEPIECE}"),
     ModelRule(r"deepseek-r1-distill-llama", "llama3", False,
