@@ -79,14 +79,17 @@ def read_rank_file(name: str, expected_sha256: Optional[str], path: Optional[os.
     except (OSError, EOFError, zlib.error) as exc:
         raise VocabularyError(f"cannot read vocabulary file {source}: {exc}; replace the file") from exc
     if expected_sha256 is not None:
-        actual = hashlib.sha256(data).hexdigest()
-        if actual != expected_sha256:
-            raise VocabularyError(
-                f"vocabulary file {source} is not the official {name} "
-                f"(sha256 {actual}, expected {expected_sha256}); it is corrupted or a different "
-                f"file: replace it with the official {name}.tiktoken or remove it to use the bundled copy"
-            )
+        _verify(data, expected_sha256,
+                f"vocabulary file {source} is not the official {name}",
+                f"it is corrupted or a different file: replace it with the official {name}.tiktoken "
+                "or remove it to use the bundled copy")
     return data
+
+
+def _verify(data: bytes, expected_sha256: str, what: str, fix: str) -> None:
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected_sha256:
+        raise VocabularyError(f"{what} (sha256 {actual}, expected {expected_sha256}); {fix}")
 
 
 OPEN_MODELS_EXTRA = "open-models"
@@ -147,13 +150,8 @@ def read_package_vocabulary(
             data, specials = _hf_byte_level_ranks(json.loads(raw))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise VocabularyError(f"cannot read the {encoding} vocabulary {file}: {exc}; reinstall {source.distribution}") from exc
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != expected_sha256:
-        raise VocabularyError(
-            f"the {encoding} vocabulary in {file} differs from the one tokcost was tested against "
-            f"(sha256 {actual}, expected {expected_sha256}); install the {source.distribution} version "
-            f"pinned by tokcost[{OPEN_MODELS_EXTRA}]"
-        )
+    _verify(data, expected_sha256, f"the {encoding} vocabulary in {file} differs from the one tokcost was tested against",
+            f"install the {source.distribution} version pinned by tokcost[{OPEN_MODELS_EXTRA}]")
     return data, specials
 
 
