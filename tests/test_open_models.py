@@ -548,3 +548,20 @@ def test_without_the_package_a_model_is_a_labelled_estimate(monkeypatch):
     assert "pip install 'tokcost[open-models]'" in choice.basis and "llama-models" in choice.basis
     with pytest.raises(VocabularyError, match=r"pip install 'tokcost\[open-models\]'"):
         tokcost.get_encoding("llama3")
+
+
+def test_llama3_pattern_splits_like_cl100k_on_every_code_point():
+    """Why llama3 may run on the native cl100k splitter: Llama 3's spelling of the
+    pattern and tiktoken's possessive rewrite split every code point alike, in
+    contexts that exercise each alternative (letters, digits, spaces, newlines,
+    contractions). The native splitter is proven against CL100K_PATTERN elsewhere."""
+    import regex
+
+    from tokcost.patterns import CL100K_PATTERN, LLAMA3_PATTERN
+
+    llama3, cl100k = regex.compile(LLAMA3_PATTERN), regex.compile(CL100K_PATTERN)
+    contexts = ("a{c}b", " {c}{c} ", "{c}'s ", "\n{c}12345", "  {c}\n\n", "{c}\r\n x", "'{c}", "{c}")
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    for start in range(0, len(points), 4096):
+        text = "".join(ctx.format(c=c) for c in points[start : start + 4096] for ctx in contexts)
+        assert llama3.findall(text) == cl100k.findall(text), hex(start)
