@@ -226,3 +226,18 @@ def test_batch_plan_spreads_a_few_long_texts_over_the_threads(pair):
     # Chunks of 1 KB texts close at 16 texts: enough of them to balance two threads.
     assert len(chunks) - 1 >= 16 and all(b - a <= 16 for a, b in zip(chunks, chunks[1:]))
     assert ours._core._batch_plan(["word " * 200] * 1000, 64)[0] == min(_cpus(), 64, 1000 * 1000 // (48 << 10))
+
+
+def test_encode_batch_with_a_surrogate_while_lists_are_built(pair):
+    # A worker that meets a lone surrogate flags the batch while the calling
+    # thread turns finished chunks into lists; that thread reads the flag
+    # atomically (a plain read was a data race under ThreadSanitizer, see
+    # docs/HARDENING.md). The batch is then retried with surrogates replaced.
+    ours, theirs = pair
+    texts = [("word " * 200) + str(k) for k in range(400)]
+    texts[300] = "lone \ud800 surrogate " * 10
+    expected = [theirs.encode_ordinary(t) for t in texts]
+    assert ours._core._batch_plan(texts, 2)[0] == min(2, _cpus())
+    for _ in range(3):
+        assert ours.encode_ordinary_batch(texts, num_threads=2) == expected
+        assert ours.count_batch(texts, num_threads=2) == [len(ids) for ids in expected]

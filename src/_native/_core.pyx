@@ -443,7 +443,8 @@ cdef class CoreBPE:
                 # Chunks finish in claim order or close to it: build the ones
                 # that are done from the first one not yet built.
                 while built < n_chunks and tc_batch_chunk_done(batch, built):
-                    if not batch.failed:
+                    # Workers may be setting it now: read it atomically (ThreadSanitizer).
+                    if not tc_batch_failed(batch):
                         for k in range(batch.chunk_at[built], batch.chunk_at[built + 1]):
                             out[k] = self._to_list(&batch.bufs[k])
                     built += 1

@@ -344,6 +344,11 @@ static int tc_batch_step(tc_batch *b) {
     return 1;
 }
 
+/* Whether a thread of the batch has failed; safe to ask while they run. */
+static inline int tc_batch_failed(const tc_batch *b) {
+    return __atomic_load_n(&b->failed, __ATOMIC_RELAXED);
+}
+
 static inline int tc_batch_chunk_done(const tc_batch *b, size_t chunk) {
     return __atomic_load_n(&b->done[chunk], __ATOMIC_ACQUIRE);
 }

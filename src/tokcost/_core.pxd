@@ -108,6 +108,7 @@ cdef extern from "encoder.h" nogil:
     int tc_batch_start(tc_batch *b)
     int tc_batch_step(tc_batch *b)
     int tc_batch_chunk_done(const tc_batch *b, size_t chunk)
+    int tc_batch_failed(const tc_batch *b)
 
 
 cdef extern from "files.h" nogil:
