@@ -4,7 +4,10 @@ Each thread runs count_batch, encode_ordinary_batch and encode_batch (2-4
 native threads each, so the worker pool is shared, busy or free) and
 count_plain_files, on texts of every string layout (ASCII, Latin-1, UCS-2,
 UCS-4, a lone surrogate), short and long, and checks each result against one
-computed serially first. Exits non-zero on a mismatch. See docs/HARDENING.md.
+computed serially first. Then one thread runs small two-thread batches back
+to back, so pool workers often wake after the caller has finished the batch
+alone (they must not touch it). Exits non-zero on a mismatch. See
+docs/HARDENING.md.
 
     python scripts/hammer_batches.py [rounds]
 """
@@ -67,6 +70,15 @@ def main() -> int:
         t.start()
     for t in threads:
         t.join()
+    enc = encodings[0]
+    small = ["Grüße, 東京 and words " * 1200, "plain ascii words " * 1500, "x = f(y)\n" * 3000, "Привет " * 4000]
+    small_expected = [enc.encode_ordinary(t) for t in small]
+    assert enc._core._batch_plan(small, 2)[0] == min(2, len(os.sched_getaffinity(0)))
+    for _ in range(ROUNDS * 40):
+        if enc.count_batch(small, num_threads=2) != [len(ids) for ids in small_expected]:
+            errors.append(("small count_batch",))
+        if enc.encode_ordinary_batch(small, num_threads=2) != small_expected:
+            errors.append(("small encode_ordinary_batch",))
     print("mismatches:", errors or "none")
     return 1 if errors else 0
 
