@@ -237,10 +237,12 @@ static size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out) {
  * at least this many, but never below TC_BATCH_MIN_CHUNK_BYTES. */
 #define TC_BATCH_CHUNKS_PER_THREAD 8
 #define TC_BATCH_MIN_CHUNK_BYTES (2 << 10)
-/* The least work worth a second thread: waking a pool worker and handing
- * results across cores costs tens of microseconds, which is what encoding
- * this many bytes takes. A smaller batch runs on the caller's thread alone. */
-#define TC_BATCH_THREAD_BYTES (48 << 10)
+/* The least work worth a second thread. Waking a pool worker costs the
+ * caller a system call and the worker tens of microseconds; the caller never
+ * waits for it (workers.h), so on a busy machine a worker that wakes late
+ * costs almost nothing (20 KB of chat messages, load 11: 0.95x), and on a
+ * free one it takes half of anything longer. */
+#define TC_BATCH_THREAD_BYTES (16 << 10)
 
 /* Bytes of text k, as an estimate for planning: UTF-8 length, or code points
  * times their width (Latin-1 text is mostly ASCII; UCS-2 is 2 or 3 bytes). */
