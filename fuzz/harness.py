@@ -28,7 +28,9 @@ def encodings(index: int):
     from tokcost.testing import seed_tiktoken_cache
 
     # Into the cache named by TIKTOKEN_CACHE_DIR when set, else a temporary one.
-    seed_tiktoken_cache(os.environ.get("TIKTOKEN_CACHE_DIR"), ENCODING_NAMES)
+    # tiktoken reads p50k_edit's ranks from p50k_base's file: seed that one too, or a
+    # fresh cache sends tiktoken to the network (and the offline run fails at start-up).
+    seed_tiktoken_cache(os.environ.get("TIKTOKEN_CACHE_DIR"), ENCODING_NAMES + ("p50k_base",))
     import tiktoken
 
     import tokcost

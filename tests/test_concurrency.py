@@ -195,3 +195,48 @@ def test_batches_leave_no_utf8_copy_in_the_callers_strings(pair):
     assert [sys.getsizeof(t) for t in texts] == sizes
     texts.append("lone \ud800 surrogate")
     assert ours.count_batch(texts, num_threads=2)[-1] == len(theirs.encode_ordinary(texts[-1]))
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def test_batch_plan_keeps_small_batches_on_one_thread(pair):
+    # Waking a worker costs about as much as counting a few kilobytes of text.
+    ours, _ = pair
+    threads, chunks = ours._core._batch_plan(["a short chat message"] * 500, 8)
+    assert threads == 1
+    assert chunks[0] == 0 and chunks[-1] == 500
+    assert ours._core._batch_plan([], 8) == (1, [0])
+    assert ours._core._batch_plan(["x" * 100_000] * 4, 1)[0] == 1
+
+
+@pytest.mark.skipif(_cpus() < 2, reason="needs 2 CPUs")
+def test_batch_plan_spreads_a_few_long_texts_over_the_threads(pair):
+    # Four texts of 30 KB: one chunk each, so both threads have work; never
+    # more threads than texts, CPUs, or than asked for.
+    ours, _ = pair
+    assert ours._core._batch_plan(["x" * 30_000] * 4, 2) == (2, [0, 1, 2, 3, 4])
+    assert ours._core._batch_plan(["x" * 200_000], 8)[0] == 1
+    threads, chunks = ours._core._batch_plan(["word " * 200] * 1000, 2)
+    assert threads == 2
+    # Chunks of 1 KB texts close at 16 texts: enough of them to balance two threads.
+    assert len(chunks) - 1 >= 16 and all(b - a <= 16 for a, b in zip(chunks, chunks[1:]))
+    assert ours._core._batch_plan(["word " * 200] * 1000, 64)[0] == min(_cpus(), 64, 1000 * 1000 // (16 << 10))
+
+
+def test_encode_batch_with_a_surrogate_while_lists_are_built(pair):
+    # A worker that meets a lone surrogate flags the batch while the calling
+    # thread turns finished chunks into lists; that thread reads the flag
+    # atomically (a plain read was a data race under ThreadSanitizer, see
+    # docs/HARDENING.md). The batch is then retried with surrogates replaced.
+    ours, theirs = pair
+    texts = [("word " * 200) + str(k) for k in range(400)]
+    texts[300] = "lone \ud800 surrogate " * 10
+    expected = [theirs.encode_ordinary(t) for t in texts]
+    assert ours._core._batch_plan(texts, 2)[0] == min(2, _cpus())
+    for _ in range(3):
+        assert ours.encode_ordinary_batch(texts, num_threads=2) == expected
+        assert ours.count_batch(texts, num_threads=2) == [len(ids) for ids in expected]

@@ -360,3 +360,19 @@ def test_cli_chunk_size_option(tmp_path, capsys):
     (tmp_path / "a.txt").write_text("word " * 10000 + "\nnext line\n" * 100)
     assert main(["count", str(tmp_path / "a.txt"), "--chunk-size", "1K", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["total_tokens"] == _whole_file_tokens(str(tmp_path / "a.txt"))
+
+
+def test_merge_sums_parts_without_changing_its_inputs():
+    from tokcost.corpus.readers import FileResult
+    from tokcost.corpus.work import merge
+
+    whole = FileResult("a.txt", tokens=5, bytes=20)
+    first = FileResult("big.txt", tokens=10, bytes=100, problems=[(1, "bad")])
+    second = FileResult("big.txt", tokens=7, bytes=60, invalid_utf8=True, problems=[(9, "worse")], part=1)
+    third = FileResult("big.txt", tokens=1, bytes=5, part=2)
+    merged = merge([[whole, first], [second], [third]])
+    assert [(f.path, f.tokens, f.bytes, f.invalid_utf8, f.problems) for f in merged] == [
+        ("a.txt", 5, 20, False, []), ("big.txt", 18, 165, True, [(1, "bad"), (9, "worse")])]
+    # The inputs are as they were: a caller (or a Dask future's cached result) may look again.
+    assert (first.tokens, first.bytes, first.invalid_utf8, first.problems) == (10, 100, False, [(1, "bad")])
+    assert merge([[first], [second]])[0].tokens == 17

@@ -111,11 +111,10 @@ cdef class _Tokens:
 
 
 cdef class _Batch:
-    def __cinit__(self, CoreBPE core, list texts, bint counting):
+    def __cinit__(self, CoreBPE core, list texts, bint counting, int threads):
         cdef Py_ssize_t n = len(texts), k, length
         cdef const uint8_t **ptrs
         cdef size_t *lens
-        cdef size_t *chunk_at
         cdef uint8_t *kinds
         self.core = core
         self.texts = texts
@@ -124,14 +123,14 @@ cdef class _Batch:
         self.b.n = n
         self.b.ptrs = ptrs = <const uint8_t **>malloc((n + 1) * sizeof(uint8_t *))
         self.b.lens = lens = <size_t *>malloc((n + 1) * sizeof(size_t))
-        self.b.chunk_at = chunk_at = <size_t *>malloc((n + 1) * sizeof(size_t))
+        self.b.chunk_at = <size_t *>malloc((n + 1) * sizeof(size_t))
         self.b.kinds = kinds = <uint8_t *>malloc(n + 1)
         if counting:
             self.b.counts = <size_t *>calloc(n + 1, sizeof(size_t))
         else:
             self.b.bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))
             self.b.done = <uint8_t *>calloc(n + 1, 1)  # one per chunk; never more chunks than texts
-        if (ptrs == NULL or lens == NULL or chunk_at == NULL or kinds == NULL or (counting and self.b.counts == NULL)
+        if (ptrs == NULL or lens == NULL or self.b.chunk_at == NULL or kinds == NULL or (counting and self.b.counts == NULL)
                 or (not counting and (self.b.bufs == NULL or self.b.done == NULL))):
             raise MemoryError()
         for k in range(n):
@@ -143,7 +142,7 @@ cdef class _Batch:
             ptrs[k] = <const uint8_t *>PyUnicode_DATA(text)
             lens[k] = PyUnicode_GET_LENGTH(text)
             kinds[k] = 0 if PyUnicode_IS_ASCII(text) else PyUnicode_KIND(text)
-        self.b.n_chunks = tc_batch_chunks(lens, n, chunk_at)
+        tc_batch_plan(&self.b, threads)
 
     def __dealloc__(self):
         cdef size_t k
@@ -409,16 +408,21 @@ cdef class CoreBPE:
 
     def _run_batch(self, texts, int num_threads, bint counting):
         self._require_splitter()
-        cdef _Batch batch = _Batch(self, list(texts), counting)
+        cdef _Batch batch = _Batch(self, list(texts), counting, num_threads)
         cdef size_t k
         if not counting:
-            return self._encode_batch(batch, num_threads)
+            return self._encode_batch(batch)
         with nogil:
-            tc_batch_run(&batch.b, num_threads)
+            tc_batch_run(&batch.b)
         _raise_if_failed(&batch.b)
         return [batch.b.counts[k] for k in range(batch.b.n)]
 
-    cdef list _encode_batch(self, _Batch owner, int threads):
+    def _batch_plan(self, texts, int num_threads=8):
+        """(threads, chunk boundaries) a batch of ``texts`` would run with (for tests)."""
+        cdef _Batch batch = _Batch(self, list(texts), True, num_threads)
+        return batch.b.threads, [batch.b.chunk_at[k] for k in range(batch.b.n_chunks + 1)]
+
+    cdef list _encode_batch(self, _Batch owner):
         """Run an encode batch and return its lists. With pool workers, this
         thread encodes chunks too and turns finished chunks into lists as it
         goes, so building lists (which needs the GIL) overlaps the encoding."""
@@ -429,9 +433,9 @@ cdef class CoreBPE:
         cdef list out = [None] * n
         cdef bint pooled
         with nogil:
-            pooled = tc_batch_start(batch, threads)
+            pooled = tc_batch_start(batch)
             if not pooled:
-                tc_batch_run(batch, threads)
+                tc_batch_run(batch)
         try:
             while pooled and more:
                 with nogil:
@@ -439,7 +443,8 @@ cdef class CoreBPE:
                 # Chunks finish in claim order or close to it: build the ones
                 # that are done from the first one not yet built.
                 while built < n_chunks and tc_batch_chunk_done(batch, built):
-                    if not batch.failed:
+                    # Workers may be setting it now: read it atomically (ThreadSanitizer).
+                    if not tc_batch_failed(batch):
                         for k in range(batch.chunk_at[built], batch.chunk_at[built + 1]):
                             out[k] = self._to_list(&batch.bufs[k])
                     built += 1

@@ -2,6 +2,8 @@
  * Everything here runs without the GIL; batches run on native threads. */
 #pragma once
 #include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
 #include "bpe.h"
 #include "cache.h"
 #include "interleave.h"
@@ -179,13 +181,18 @@ typedef struct {
     const uint8_t *kinds;   /* optional, per text: 0 UTF-8 (lens in bytes), else Python's fixed-width
                              * code units of 1, 2 or 4 bytes (lens in code points); see tc_utf8_of */
     size_t n;
-    const size_t *chunk_at; /* chunk c is texts [chunk_at[c], chunk_at[c + 1]) */
+    size_t *chunk_at;       /* chunk c is texts [chunk_at[c], chunk_at[c + 1]); room for n + 1 */
     size_t n_chunks;
-    size_t next;        /* next unclaimed chunk, taken atomically */
-    size_t *counts;     /* count mode: one per text */
-    tc_buf *bufs;       /* encode mode: one per text */
-    uint8_t *done;      /* optional: set per chunk once its results are written */
-    int failed;         /* TC_BATCH_OUT_OF_MEMORY or TC_BATCH_SURROGATE, 0 when all went well */
+    int threads;            /* set by tc_batch_plan, the caller's thread included */
+    size_t *counts;         /* count mode: one per text */
+    tc_buf *bufs;           /* encode mode: one per text */
+    uint8_t *done;          /* optional: set per chunk once its results are written */
+    /* Written by every thread: kept off the cache line of the fields above,
+     * which each thread reads for every text. */
+    char pad_before[64];
+    size_t next;            /* next unclaimed chunk, taken atomically */
+    int failed;             /* TC_BATCH_OUT_OF_MEMORY or TC_BATCH_SURROGATE, 0 when all went well */
+    char pad_after[64];
 } tc_batch;
 
 enum { TC_BATCH_OUT_OF_MEMORY = 1, TC_BATCH_SURROGATE = 2 };
@@ -226,21 +233,67 @@ static size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out) {
  * still spreads over the threads and no thread is left with a long tail. */
 #define TC_BATCH_CHUNK 16
 #define TC_BATCH_CHUNK_BYTES (64 << 10)
+/* With several threads, chunks are also cut so that each thread can claim
+ * at least this many, but never below TC_BATCH_MIN_CHUNK_BYTES. */
+#define TC_BATCH_CHUNKS_PER_THREAD 8
+#define TC_BATCH_MIN_CHUNK_BYTES (2 << 10)
+/* The least work worth a second thread. Waking a pool worker costs the
+ * caller a system call and the worker tens of microseconds; the caller never
+ * waits for it (workers.h), so on a busy machine a worker that wakes late
+ * costs almost nothing (20 KB of chat messages, load 11: 0.95x), and on a
+ * free one it takes half of anything longer. */
+#define TC_BATCH_THREAD_BYTES (16 << 10)
 
-/* Chunk boundaries of texts of lengths lens[0..n) into chunk_at (room for
- * n + 1); the number of chunks. */
-static size_t tc_batch_chunks(const size_t *lens, size_t n, size_t *chunk_at) {
-    size_t c = 0, texts = 0, bytes = 0;
-    chunk_at[0] = 0;
-    for (size_t k = 0; k < n; k++) {
+/* Bytes of text k, as an estimate for planning: UTF-8 length, or code points
+ * times their width (Latin-1 text is mostly ASCII; UCS-2 is 2 or 3 bytes). */
+static inline size_t tc_batch_text_bytes(const tc_batch *b, size_t k) {
+    int kind = b->kinds ? b->kinds[k] : 0;
+    return b->lens[k] * (size_t)(kind ? kind : 1);
+}
+
+static long tc_cpus(void) {
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+#endif
+    return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* The one thread-count policy of batches: what the caller asked for, but at
+ * most one thread per processor this process may run on, per text, and per
+ * TC_BATCH_THREAD_BYTES of text, and no more than the pool's size plus the
+ * caller's own thread. */
+static int tc_batch_threads(int requested, size_t texts, size_t bytes) {
+    long cpus = tc_cpus();
+    size_t threads = requested < 1 ? 1 : (size_t)requested;
+    if (cpus > 0 && threads > (size_t)cpus) threads = (size_t)cpus;
+    if (threads > TC_MAX_WORKERS + 1) threads = TC_MAX_WORKERS + 1;
+    if (threads > texts) threads = texts;
+    if (threads > bytes / TC_BATCH_THREAD_BYTES) threads = bytes / TC_BATCH_THREAD_BYTES;
+    return threads < 1 ? 1 : (int)threads;
+}
+
+/* Decide b->threads and cut the texts into chunks (b->chunk_at, b->n_chunks). */
+static void tc_batch_plan(tc_batch *b, int requested) {
+    size_t bytes = 0;
+    for (size_t k = 0; k < b->n; k++) bytes += tc_batch_text_bytes(b, k);
+    b->threads = tc_batch_threads(requested, b->n, bytes);
+    size_t limit = TC_BATCH_CHUNK_BYTES;
+    if (b->threads > 1) {
+        size_t even = bytes / ((size_t)b->threads * TC_BATCH_CHUNKS_PER_THREAD);
+        if (even < limit) limit = even < TC_BATCH_MIN_CHUNK_BYTES ? TC_BATCH_MIN_CHUNK_BYTES : even;
+    }
+    size_t c = 0, texts = 0, chunk_bytes = 0;
+    b->chunk_at[0] = 0;
+    for (size_t k = 0; k < b->n; k++) {
         texts++;
-        bytes += lens[k];
-        if (texts == TC_BATCH_CHUNK || bytes >= TC_BATCH_CHUNK_BYTES || k + 1 == n) {
-            chunk_at[++c] = k + 1;
-            texts = bytes = 0;
+        chunk_bytes += tc_batch_text_bytes(b, k);
+        if (texts == TC_BATCH_CHUNK || chunk_bytes >= limit || k + 1 == b->n) {
+            b->chunk_at[++c] = k + 1;
+            texts = chunk_bytes = 0;
         }
     }
-    return c;
+    b->n_chunks = c;
 }
 
 /* Text k of the batch as UTF-8: its own bytes, or converted into *scratch
@@ -279,13 +332,23 @@ static int tc_batch_step(tc_batch *b) {
         if (b->counts) {
             b->counts[k] = tc_count_text(b->v, b->split, s, len);
             if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
-        } else if (tc_encode_text(b->v, b->split, s, len, &b->bufs[k])) {
-            __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
+        } else {
+            /* Grown in a local copy: neighbouring texts' buffers share cache
+             * lines, and the one at a chunk's edge may be another thread's. */
+            tc_buf out = b->bufs[k];
+            if (tc_encode_text(b->v, b->split, s, len, &out))
+                __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
+            b->bufs[k] = out;
         }
     }
     free(scratch);
     if (b->done) __atomic_store_n(&b->done[c], 1, __ATOMIC_RELEASE);
     return 1;
+}
+
+/* Whether a thread of the batch has failed; safe to ask while they run. */
+static inline int tc_batch_failed(const tc_batch *b) {
+    return __atomic_load_n(&b->failed, __ATOMIC_RELAXED);
 }
 
 static inline int tc_batch_chunk_done(const tc_batch *b, size_t chunk) {
@@ -297,38 +360,24 @@ static void *tc_batch_worker(void *arg) {
     return NULL;
 }
 
-/* The one thread-count policy of batches: what the caller asked for, but at
- * most one thread per chunk of texts (more would find nothing to claim), one
- * per processor, and the pool's size plus the caller's own thread. */
-static int tc_batch_threads(int requested, size_t chunks) {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    long threads = requested < 1 ? 1 : requested;
-    if ((size_t)threads > chunks) threads = (long)chunks;
-    if (cpus > 0 && threads > cpus) threads = cpus;
-    if (threads > TC_MAX_WORKERS + 1) threads = TC_MAX_WORKERS + 1;
-    return threads < 1 ? 1 : (int)threads;
-}
-
 /* Start pool workers on the batch, to join the caller's own tc_batch_step
  * calls; 1 when started (end with tc_workers_finish), 0 when the batch should
  * run with tc_batch_run instead (one thread, or the pool is busy). */
-static int tc_batch_start(tc_batch *b, int threads) {
-    threads = tc_batch_threads(threads, b->n_chunks);
-    return threads > 1 && tc_workers_start(tc_batch_worker, b, threads - 1) >= 0;
+static int tc_batch_start(tc_batch *b) {
+    return b->threads > 1 && tc_workers_start(tc_batch_worker, b, b->threads - 1) >= 0;
 }
 
-/* Run the batch on `threads` threads (the caller's included). 0, or -1 on failure. */
-static int tc_batch_run(tc_batch *b, int threads) {
-    threads = tc_batch_threads(threads, b->n_chunks);
-    if (threads <= 1) {
+/* Run the batch on its planned threads (the caller's included). 0, or -1 on failure. */
+static int tc_batch_run(tc_batch *b) {
+    if (b->threads <= 1) {
         tc_batch_worker(b);
-    } else if (tc_workers_start(tc_batch_worker, b, threads - 1) >= 0) {
+    } else if (tc_workers_start(tc_batch_worker, b, b->threads - 1) >= 0) {
         tc_batch_worker(b);
         tc_workers_finish();
     } else {
         pthread_t tids[TC_MAX_WORKERS];
         int started = 0;
-        for (int t = 1; t < threads; t++)
+        for (int t = 1; t < b->threads; t++)
             if (pthread_create(&tids[started], NULL, tc_batch_worker, b) == 0) started++;
         tc_batch_worker(b);
         for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);

@@ -6,6 +6,12 @@
  * batches. One batch uses them at a time; a batch that finds them busy (a
  * second Python thread) starts threads of its own. A forked child has none
  * of the parent's threads, so the pool starts over there.
+ *
+ * The caller never waits for a worker to wake up: a worker joins a round only
+ * while the round is open, and tc_workers_finish closes it and waits only for
+ * the workers that joined. On a busy machine a woken worker may not run for
+ * milliseconds; by then the caller has done the batch alone and moved on, and
+ * the late worker goes back to sleep without touching the finished batch.
  */
 #pragma once
 #include <pthread.h>
@@ -23,8 +29,9 @@ static struct {
     pthread_cond_t idle;       /* the round's last worker has finished */
     int n_threads;             /* workers started so far */
     int in_use;                /* a batch owns the pool */
-    int wanted;                /* workers 0 .. wanted-1 take part in this round */
-    int active;                /* of those, still working */
+    int wanted;                /* workers 0 .. wanted-1 may join this round */
+    int open;                  /* the round still takes workers */
+    int active;                /* workers that joined the round and are not done */
     unsigned round;
     tc_work_fn fn;
     void *arg;
@@ -36,7 +43,7 @@ static void tc_workers_after_fork(void) {
     pthread_mutex_init(&tc_workers.mu, NULL);
     pthread_cond_init(&tc_workers.wake, NULL);
     pthread_cond_init(&tc_workers.idle, NULL);
-    tc_workers.n_threads = tc_workers.in_use = tc_workers.wanted = tc_workers.active = 0;
+    tc_workers.n_threads = tc_workers.in_use = tc_workers.wanted = tc_workers.open = tc_workers.active = 0;
 }
 
 static void tc_workers_init(void) { pthread_atfork(NULL, NULL, tc_workers_after_fork); }
@@ -49,13 +56,14 @@ static void *tc_workers_thread(void *arg) {
     for (;;) {
         while (tc_workers.round == seen) pthread_cond_wait(&tc_workers.wake, &tc_workers.mu);
         seen = tc_workers.round;
-        if (index >= tc_workers.wanted) continue;
+        if (index >= tc_workers.wanted || !tc_workers.open) continue;  /* too late: the batch is done */
         tc_work_fn fn = tc_workers.fn;
         void *work = tc_workers.arg;
+        tc_workers.active++;
         pthread_mutex_unlock(&tc_workers.mu);
         fn(work);
         pthread_mutex_lock(&tc_workers.mu);
-        if (--tc_workers.active == 0) pthread_cond_signal(&tc_workers.idle);
+        if (--tc_workers.active == 0 && !tc_workers.open) pthread_cond_signal(&tc_workers.idle);
     }
     return NULL;
 }
@@ -85,16 +93,19 @@ static int tc_workers_start(tc_work_fn fn, void *arg, int helpers) {
     if (helpers > tc_workers.n_threads) helpers = tc_workers.n_threads;
     tc_workers.fn = fn;
     tc_workers.arg = arg;
-    tc_workers.wanted = tc_workers.active = helpers;
+    tc_workers.wanted = helpers;
+    tc_workers.open = 1;
     tc_workers.round++;
     pthread_cond_broadcast(&tc_workers.wake);
     pthread_mutex_unlock(&tc_workers.mu);
     return helpers;
 }
 
-/* Wait until the workers of the round tc_workers_start began are done. */
+/* Close the round tc_workers_start began and wait for the workers that
+ * joined it; fn must by then have nothing left for a newcomer to do. */
 static void tc_workers_finish(void) {
     pthread_mutex_lock(&tc_workers.mu);
+    tc_workers.open = 0;
     while (tc_workers.active > 0) pthread_cond_wait(&tc_workers.idle, &tc_workers.mu);
     tc_workers.in_use = 0;
     pthread_mutex_unlock(&tc_workers.mu);

@@ -89,9 +89,9 @@ cdef extern from "encoder.h" nogil:
         const size_t *lens
         const uint8_t *kinds
         size_t n
-        const size_t *chunk_at
+        size_t *chunk_at
         size_t n_chunks
-        size_t next
+        int threads
         size_t *counts
         tc_buf *bufs
         uint8_t *done
@@ -100,14 +100,15 @@ cdef extern from "encoder.h" nogil:
     int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
-    size_t tc_batch_chunks(const size_t *lens, size_t n, size_t *chunk_at)
     enum: TC_BATCH_SURROGATE
-    # Both take the caller's requested thread count; encoder.h's
-    # tc_batch_threads is the one place that bounds it.
-    int tc_batch_run(tc_batch *b, int threads)
-    int tc_batch_start(tc_batch *b, int threads)
+    # tc_batch_plan decides the batch's threads (tc_batch_threads, the one
+    # place that bounds the caller's request) and its chunks; the others run it.
+    void tc_batch_plan(tc_batch *b, int requested)
+    int tc_batch_run(tc_batch *b)
+    int tc_batch_start(tc_batch *b)
     int tc_batch_step(tc_batch *b)
     int tc_batch_chunk_done(const tc_batch *b, size_t chunk)
+    int tc_batch_failed(const tc_batch *b)
 
 
 cdef extern from "files.h" nogil:
@@ -150,5 +151,5 @@ cdef class CoreBPE:
     cdef list _to_list(self, tc_buf *buf)
     cdef _require_splitter(self)
     cdef _encode_str(self, str text, tc_buf *buf)
-    cdef list _encode_batch(self, _Batch batch, int threads)
+    cdef list _encode_batch(self, _Batch batch)
     cdef uint32_t _checked_rank(self, token) except? 0xFFFFFFFF

@@ -97,21 +97,32 @@ def run_unit(unit: Unit, options: Options) -> list:
 
 
 def merge(results_per_unit: Sequence[Sequence[FileResult]]) -> list:
-    """One FileResult per file, in plan order: parts of a split file summed."""
+    """One FileResult per file, in plan order: parts of a split file summed.
+
+    A file in one part (nearly all of them) is passed through as it is; only
+    a file that gets a second part is copied before the sum is written into
+    it, so the inputs are never changed. Copying every result cost about as
+    much as counting a small file, on the calling thread alone.
+    """
     files: list = []
     index: dict = {}
+    copied: set = set()  # positions in ``files`` that hold a copy of their own
     for results in results_per_unit:
         for r in results:
             if r.part == 0 or r.path not in index:
                 index[r.path] = len(files)
-                files.append(replace(r, problems=list(r.problems), days=dict(r.days)))
+                files.append(r)
                 continue
-            f = files[index[r.path]]
+            at = index[r.path]
+            f = files[at]
             if f.skipped:
                 continue
             if r.skipped:
-                files[index[r.path]] = replace(f, skipped=r.skipped, tokens=0)
+                files[at] = replace(f, skipped=r.skipped, tokens=0)
                 continue
+            if at not in copied:
+                f = files[at] = replace(f, problems=list(f.problems), days=dict(f.days))
+                copied.add(at)
             f.tokens += r.tokens
             f.bytes += r.bytes
             f.invalid_utf8 |= r.invalid_utf8

@@ -1,0 +1,87 @@
+"""Several Python threads hammering the native batch paths at once, for ThreadSanitizer.
+
+Each thread runs count_batch, encode_ordinary_batch and encode_batch (2-4
+native threads each, so the worker pool is shared, busy or free) and
+count_plain_files, on texts of every string layout (ASCII, Latin-1, UCS-2,
+UCS-4, a lone surrogate), short and long, and checks each result against one
+computed serially first. Then one thread runs small two-thread batches back
+to back, so pool workers often wake after the caller has finished the batch
+alone (they must not touch it). Exits non-zero on a mismatch. See
+docs/HARDENING.md.
+
+    python scripts/hammer_batches.py [rounds]
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+import threading
+
+import tokcost
+
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 6
+PARTS = ["hello", " world", "  ", "\n", "I'm", " 12345", " naïve", " 東京", "\U0001f600", "<|endoftext|>", "\t",
+         "a" * 150, " " * 40, "déjà-vu", "ÿ", " Привет", " สวัสดี", "x = f(y)\n"]
+
+
+def texts(seed: int, n: int) -> list:
+    rng = random.Random(seed)
+    out = ["".join(rng.choice(PARTS) for _ in range(rng.choice([0, 3, 40, 400, 3000]))) for _ in range(n)]
+    return out + ["lone \ud800 surrogate"] if seed % 3 == 0 else out
+
+
+def main() -> int:
+    encodings = [tokcost.get_encoding(name) for name in ("o200k_base", "cl100k_base")]
+    work = [texts(seed, 60) for seed in range(6)]
+    expected = {(e.name, k): [e.encode_ordinary(t) for t in batch] for e in encodings for k, batch in enumerate(work)}
+    folder = tempfile.mkdtemp(prefix="tokcost-hammer-")
+    paths = []
+    for k, text in enumerate(work[1]):
+        path = os.path.join(folder, f"f{k}.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        paths.append(path.encode())
+    errors: list = []
+    barrier = threading.Barrier(4)
+
+    def hammer(index: int) -> None:
+        rng = random.Random(index)
+        barrier.wait()
+        for _ in range(ROUNDS):
+            enc = rng.choice(encodings)
+            k = rng.randrange(len(work))
+            want = expected[(enc.name, k)]
+            threads = rng.choice([2, 3, 4])
+            if enc.count_batch(work[k], num_threads=threads) != [len(ids) for ids in want]:
+                errors.append(("count_batch", enc.name, k))
+            if enc.encode_ordinary_batch(work[k], num_threads=threads) != want:
+                errors.append(("encode_ordinary_batch", enc.name, k))
+            if enc.encode_batch(work[k], num_threads=threads, disallowed_special=()) != want:
+                errors.append(("encode_batch", enc.name, k))
+            counted = enc._core.count_files(paths, 1 << 20, 8192)
+            if [tokens for _, tokens, _ in counted] != [len(ids) for ids in expected[(enc.name, 1)]]:
+                errors.append(("count_files", enc.name))
+
+    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    enc = encodings[0]
+    small = ["Grüße, 東京 and words " * 1200, "plain ascii words " * 1500, "x = f(y)\n" * 3000, "Привет " * 4000]
+    small_expected = [enc.encode_ordinary(t) for t in small]
+    assert enc._core._batch_plan(small, 2)[0] == min(2, len(os.sched_getaffinity(0)))
+    for _ in range(ROUNDS * 40):
+        if enc.count_batch(small, num_threads=2) != [len(ids) for ids in small_expected]:
+            errors.append(("small count_batch",))
+        if enc.encode_ordinary_batch(small, num_threads=2) != small_expected:
+            errors.append(("small encode_ordinary_batch",))
+    print("mismatches:", errors or "none")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
