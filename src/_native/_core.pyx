@@ -6,11 +6,6 @@ files and the registry live in Python.
 
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from cpython.list cimport PyList_New, PyList_SET_ITEM
-from cpython.object cimport PyObject
-from cpython.ref cimport Py_INCREF
-from cpython.tuple cimport PyTuple_GET_ITEM
-from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
@@ -74,8 +69,6 @@ cdef void *_copy_out(const uint8_t *p, size_t *pos, size_t n) except NULL:
     return out
 
 
-cdef inline const uint8_t *_utf8(str text, Py_ssize_t *n) except NULL:
-    return <const uint8_t *>PyUnicode_AsUTF8AndSize(text, n)
 
 
 cdef extern from "Python.h":
@@ -85,6 +78,42 @@ cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
     void *PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
+
+
+@cython.freelist(8)
+cdef class _Utf8:
+    """A str as UTF-8: its own bytes when it is ASCII, else a copy converted by utf8.h (faster
+    than CPython's encoder, and not left cached inside the caller's string), freed with this."""
+    cdef const uint8_t *p
+    cdef Py_ssize_t n
+    cdef uint8_t *owned
+    cdef str text  # keeps an ASCII string's bytes alive
+
+    def __dealloc__(self):
+        free(self.owned)
+
+
+cdef _Utf8 _utf8(str text):
+    cdef _Utf8 u = _Utf8()
+    cdef Py_ssize_t length
+    cdef int kind
+    cdef size_t k
+    PyUnicode_READY(text)
+    u.text = text
+    length = PyUnicode_GET_LENGTH(text)
+    if PyUnicode_IS_ASCII(text):
+        u.p, u.n = <const uint8_t *>PyUnicode_DATA(text), length
+        return u
+    kind = PyUnicode_KIND(text)
+    u.owned = <uint8_t *>malloc(tc_utf8_room(length, kind) + 1)
+    if u.owned == NULL:
+        raise MemoryError()
+    k = tc_utf8_of(PyUnicode_DATA(text), length, kind, u.owned)
+    if k == <size_t>-1:
+        text.encode("utf-8")  # a lone surrogate: CPython's own UnicodeEncodeError, position and all
+        raise AssertionError("utf8.h found a surrogate that CPython's encoder accepts")
+    u.p, u.n = u.owned, k
+    return u
 
 
 cdef inline _count_or_raise(size_t k):
@@ -334,17 +363,8 @@ cdef class CoreBPE:
         return 0
 
     cdef list _to_list(self, tc_buf *buf):
-        # One shared int object per rank: a list of ids costs a pointer each.
-        if self._ints is None:
-            self._ints = tuple(range(self.v.n_ranks))
-        cdef list lst = PyList_New(buf.len)
-        cdef PyObject *item
-        cdef size_t i
-        for i in range(buf.len):
-            item = PyTuple_GET_ITEM(self._ints, buf.data[i])
-            Py_INCREF(<object>item)  # PyList_SET_ITEM steals it
-            PyList_SET_ITEM(lst, i, <object>item)
-        return lst
+        # One int object per id, at an address computed from the id (pyints.h).
+        return tc_ints_list(buf.data, buf.len, self.v.n_ranks)
 
     cdef _require_splitter(self):
         if self.split == NULL:
@@ -353,13 +373,12 @@ cdef class CoreBPE:
     cdef _encode_str(self, str text, tc_buf *buf):
         """Encode ``text`` into buf, the GIL released for long texts."""
         self._require_splitter()
-        cdef Py_ssize_t n
-        cdef const uint8_t *s = _utf8(text, &n)
-        if n < GIL_RELEASE_BYTES:
-            self._encode_text(s, n, buf)
+        cdef _Utf8 u = _utf8(text)
+        if u.n < GIL_RELEASE_BYTES:
+            self._encode_text(u.p, u.n, buf)
         else:
             with nogil:
-                self._encode_text(s, n, buf)
+                self._encode_text(u.p, u.n, buf)
 
     def encode_ordinary(self, str text):
         """Token ids of ``text``, special tokens treated as plain text."""
@@ -376,31 +395,29 @@ cdef class CoreBPE:
     def count(self, str text):
         """``len(encode_ordinary(text))`` without building the list."""
         self._require_splitter()
-        cdef Py_ssize_t n
-        cdef const uint8_t *s = _utf8(text, &n)
+        cdef _Utf8 u = _utf8(text)
         cdef size_t k
-        if n < GIL_RELEASE_BYTES:
-            k = tc_count_text(&self.v, self.split, s, n)
+        if u.n < GIL_RELEASE_BYTES:
+            k = tc_count_text(&self.v, self.split, u.p, u.n)
         else:
             with nogil:
-                k = tc_count_text(&self.v, self.split, s, n)
+                k = tc_count_text(&self.v, self.split, u.p, u.n)
         return _count_or_raise(k)
 
     def last_piece_token_count(self, str text):
         """How many tokens the last pretokenized piece of ``text`` encodes to."""
         self._require_splitter()
-        cdef Py_ssize_t n
-        cdef const uint8_t *s = _utf8(text, &n)
-        return _count_or_raise(tc_last_piece_tokens(&self.v, self.split, s, n))
+        cdef _Utf8 u = _utf8(text)
+        return _count_or_raise(tc_last_piece_tokens(&self.v, self.split, u.p, u.n))
 
     def split_text(self, str text):
         """The pretokenized pieces of ``text`` (for tests and inspection)."""
         self._require_splitter()
-        cdef Py_ssize_t n
-        cdef const uint8_t *s = _utf8(text, &n)
-        cdef size_t i = 0, e
+        cdef _Utf8 u = _utf8(text)
+        cdef const uint8_t *s = u.p
+        cdef size_t i = 0, e, n = u.n
         pieces = []
-        while i < <size_t>n:
+        while i < n:
             e = self.split(s, i, n)
             pieces.append((<const char *>s)[i:e].decode("utf-8"))
             i = e

@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "interleave.h"
 #include "pretokenize.h"
+#include "utf8.h"
 #include "workers.h"
 
 typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
@@ -197,37 +198,6 @@ typedef struct {
 
 enum { TC_BATCH_OUT_OF_MEMORY = 1, TC_BATCH_SURROGATE = 2 };
 
-/* UTF-8 of n code points of `kind` bytes each (Python's latin-1, UCS-2 and
- * UCS-4 string layouts) into out, which has room for n * (kind < 4 ? kind + 1
- * : 4) bytes; the bytes written, or (size_t)-1 at a surrogate, which UTF-8
- * cannot carry (the caller then replaces them, as tiktoken does). Done by the
- * thread that encodes the text, so the caller's thread, which holds the GIL,
- * does not convert every text before the threads can start. */
-static size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out) {
-    uint8_t *o = out;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = kind == 1 ? ((const uint8_t *)data)[i]
-                   : kind == 2 ? ((const uint16_t *)data)[i] : ((const uint32_t *)data)[i];
-        if (c < 0x80) {
-            *o++ = (uint8_t)c;
-        } else if (c < 0x800) {
-            *o++ = (uint8_t)(0xC0 | c >> 6);
-            *o++ = (uint8_t)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            if (c >= 0xD800 && c < 0xE000) return (size_t)-1;
-            *o++ = (uint8_t)(0xE0 | c >> 12);
-            *o++ = (uint8_t)(0x80 | (c >> 6 & 0x3F));
-            *o++ = (uint8_t)(0x80 | (c & 0x3F));
-        } else {
-            *o++ = (uint8_t)(0xF0 | c >> 18);
-            *o++ = (uint8_t)(0x80 | (c >> 12 & 0x3F));
-            *o++ = (uint8_t)(0x80 | (c >> 6 & 0x3F));
-            *o++ = (uint8_t)(0x80 | (c & 0x3F));
-        }
-    }
-    return (size_t)(o - out);
-}
-
 /* A chunk closes at this many texts or bytes, whichever comes first: enough
  * work to pay for the claim, little enough that a batch of a few long texts
  * still spreads over the threads and no thread is left with a long tail. */
@@ -302,7 +272,7 @@ static const uint8_t *tc_batch_text(tc_batch *b, size_t k, size_t *len, uint8_t 
     *len = b->lens[k];
     int kind = b->kinds ? b->kinds[k] : 0;
     if (!kind) return b->ptrs[k];
-    size_t need = *len * (kind < 4 ? (size_t)kind + 1 : 4);
+    size_t need = tc_utf8_room(*len, kind);
     if (need > *cap) {
         uint8_t *grown = realloc(*scratch, need);
         if (!grown) {

@@ -21,8 +21,19 @@ enum { F_L = 1, F_N = 2, F_WS = 4, F_A = 8, F_B = 16 };
 
 static uint8_t tc_ascii[128];
 
+/* What each byte is, for the splitters' ASCII fast paths: one load answers "letter? digit?
+ * punctuation?". Bytes of 0x80 and up are 0: the fast paths leave them to the general code. */
+enum { K_UP = 1, K_LO = 2, K_DIGIT = 4, K_PUNCT = 8 /* [^\s\p{L}\p{N}] */, K_SPACE = 16 /* \s but \r \n */,
+       K_NL = 32 /* \r \n */ };
+static uint8_t tc_kind[256];
+
 static void tc_init_ascii(void) {
-    for (int c = 0; c < 128; c++) tc_ascii[c] = tc_stage2[tc_stage1[0] * 128 + c];
+    for (int c = 0; c < 128; c++) {
+        uint8_t f = tc_ascii[c] = tc_stage2[tc_stage1[0] * 128 + c];
+        tc_kind[c] = (c >= 'A' && c <= 'Z') ? K_UP : (c >= 'a' && c <= 'z') ? K_LO
+                   : (f & F_N) ? K_DIGIT : (c == '\r' || c == '\n') ? K_NL
+                   : (f & F_WS) ? K_SPACE : (f & F_L) ? 0 : K_PUNCT;
+    }
 }
 
 /* Class flags of the character at s[i], its byte length in *n. Input is valid UTF-8. */
@@ -205,7 +216,7 @@ static inline size_t o200k_ascii_word(const uint8_t *s, size_t i, size_t end) {
     return r;
 }
 
-static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
+static __attribute__((noinline)) size_t o200k_next_general(const uint8_t *s, size_t i, size_t end) {
     size_t n0, n1, e;
     if ((e = o200k_ascii_word(s, i, end))) return e;
     uint8_t f0 = tc_class(s, i, &n0);
@@ -237,6 +248,47 @@ static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
     return q2;                                    /* \s+ (a single character here) */
 }
 
+/* The pieces most text is made of, when the bytes that decide them are ASCII: a word with its
+ * prefix, a number, punctuation, a newline or space before a non-space. Anything else, and any
+ * case where a byte of 0x80 or more could change the match (a letter or mark extending a word, a
+ * digit or punctuation mark continuing a run), goes to o200k_next_general, which is the regex
+ * alternative by alternative. This function is small, so ASCII pieces pay no register spills. */
+static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
+    uint8_t k = tc_kind[s[i]];
+    uint8_t k1 = i + 1 < end ? tc_kind[s[i + 1]] : 0;
+    size_t p = i, q;
+    if (k & (K_UP | K_LO)) goto word;
+    if ((k & (K_PUNCT | K_SPACE)) && (k1 & (K_UP | K_LO))) { p = i + 1; goto word; }  /* [^\r\n\p{L}\p{N}] prefix */
+    if (k & K_DIGIT) {                                /* \p{N}{1,3} */
+        q = i + 1;
+        for (int d = 1; d < 3 && q < end; d++, q++) {
+            if (tc_kind[s[q]] & K_DIGIT) continue;
+            if (s[q] >= 0x80) return o200k_next_general(s, i, end);
+            break;
+        }
+        return q;
+    }
+    if ((k & K_PUNCT) || (s[i] == ' ' && (k1 & K_PUNCT))) { /*  ?[^\s\p{L}\p{N}]+[\r\n/]* */
+        q = i + 1;
+        while (q < end && (tc_kind[s[q]] & K_PUNCT)) q++;
+        if (q < end && s[q] >= 0x80) return o200k_next_general(s, i, end);
+        while (q < end && (s[q] == '\r' || s[q] == '\n' || s[q] == '/')) q++;
+        return q;
+    }
+    /* \s*[\r\n]+ of one newline, or \s+ of one space, before a letter, digit or punctuation. */
+    if ((k & K_NL || s[i] == ' ') && (k1 & (K_UP | K_LO | K_DIGIT | K_PUNCT))) return i + 1;
+    return o200k_next_general(s, i, end);
+word:                                                 /* [A]*[B]+ or [A]+[B]* over ASCII letters */
+    q = p;
+    while (q < end && tc_ascii_upper(s[q])) q++;
+    q = tc_letter_run(s, q, end, 0);
+    if (q < end) {
+        if (s[q] >= 0x80) return o200k_next_general(s, i, end);  /* a letter or mark could extend it */
+        if (s[q] == '\'') return q + tc_contraction(s, q, end);
+    }
+    return q;
+}
+
 /* --------------------------------------------------------------- cl100k_base
  * '(?i:[sdmt]|ll|ve|re)
  * [^\r\n\p{L}\p{N}]?+\p{L}++
@@ -247,7 +299,7 @@ static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
  * \s+(?!\S)
  * \s
  */
-static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
+static __attribute__((noinline)) size_t cl100k_next_general(const uint8_t *s, size_t i, size_t end) {
     size_t n0, n1, e;
     if (s[i] == '\'' && (e = tc_contraction(s, i, end))) return i + e;
     {   /* ASCII fast path: [^\r\n\p{L}\p{N}]?+\p{L}++ over an all-ASCII word */
@@ -283,6 +335,42 @@ static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
     return i + n0;                                /* \s */
 }
 
+/* The end of the run of ASCII digits or punctuation (kind) at q, or 0 when a byte of 0x80 or
+ * more follows it (a non-ASCII digit or mark could continue the run). */
+static inline size_t tc_kind_run(const uint8_t *s, size_t q, size_t end, uint8_t kind) {
+    while (q < end && (tc_kind[s[q]] & kind)) q++;
+    return q < end && s[q] >= 0x80 ? 0 : q;
+}
+
+/* The end of the ASCII letters at q, or 0 when a byte of 0x80 or more follows them. */
+static inline size_t tc_ascii_letters(const uint8_t *s, size_t q, size_t end) {
+    q = tc_letter_run(s, q, end, 0x20);
+    return q < end && s[q] >= 0x80 ? 0 : q;
+}
+
+/* As o200k_next: the common ASCII pieces here, the rest (and an apostrophe, which may start a
+ * contraction) in cl100k_next_general. */
+static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
+    uint8_t c = s[i], k = tc_kind[c];
+    uint8_t k1 = i + 1 < end ? tc_kind[s[i + 1]] : 0;
+    size_t q = 0;
+    if (c == '\'') return cl100k_next_general(s, i, end);
+    if (k & (K_UP | K_LO)) q = tc_ascii_letters(s, i + 1, end);            /* \p{L}++ */
+    else if ((k & (K_PUNCT | K_SPACE)) && (k1 & (K_UP | K_LO)))
+        q = tc_ascii_letters(s, i + 2, end);                                /* [^\r\n\p{L}\p{N}]?+\p{L}++ */
+    else if (k & K_DIGIT) {                                                  /* \p{N}{1,3}+ */
+        q = i + 1;
+        for (int d = 1; d < 3 && q < end && (tc_kind[s[q]] & K_DIGIT); d++) q++;
+        if (q < end && s[q] >= 0x80 && q - i < 3) q = 0;
+    } else if ((k & K_PUNCT) || (c == ' ' && (k1 & K_PUNCT))) {            /*  ?[^\s\p{L}\p{N}]++[\r\n]*+ */
+        q = tc_kind_run(s, i + 1, end, K_PUNCT);
+        while (q && q < end && (s[q] == '\r' || s[q] == '\n')) q++;
+    } else if ((k & K_NL || c == ' ') && (k1 & (K_UP | K_LO | K_DIGIT | K_PUNCT))) {
+        q = i + 1;                                                           /* \s*[\r\n] or \s */
+    }
+    return q ? q : cl100k_next_general(s, i, end);
+}
+
 /* ---------------------------------------------------- r50k_base, p50k_base (GPT-2)
  * '(?:[sdmt]|ll|ve|re)
  *  ?\p{L}++
@@ -306,7 +394,7 @@ static inline size_t gpt2_contraction(const uint8_t *s, size_t i, size_t end) {
     return 0;
 }
 
-static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
+static __attribute__((noinline)) size_t gpt2_next_general(const uint8_t *s, size_t i, size_t end) {
     size_t n0, n1, e;
     uint8_t c = s[i];
     if (c == '\'' && (e = gpt2_contraction(s, i, end))) return i + e;
@@ -333,4 +421,20 @@ static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
     if (q2 == end) return end;                    /* \s++$ */
     if (last_start > i) return last_start;        /* \s+(?!\S) */
     return i + n0;                                /* \s */
+}
+
+/* As o200k_next: the common ASCII pieces here, the rest (and an apostrophe, which may start a
+ * contraction) in gpt2_next_general. */
+static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
+    uint8_t c = s[i];
+    size_t p = c == ' ' && i + 1 < end ? i + 1 : i;                          /* the optional space */
+    uint8_t k = tc_kind[s[p]];
+    size_t q = 0;
+    if (c == '\'') return gpt2_next_general(s, i, end);
+    if (k & (K_UP | K_LO)) q = tc_ascii_letters(s, p + 1, end);             /*  ?\p{L}++ */
+    else if (k & K_DIGIT) q = tc_kind_run(s, p + 1, end, K_DIGIT);         /*  ?\p{N}++ */
+    else if ((k & K_PUNCT) && s[p] != '\'') q = tc_kind_run(s, p + 1, end, K_PUNCT);  /*  ?[^\s\p{L}\p{N}]++ */
+    else if ((tc_kind[c] & K_NL) && i + 1 < end && (tc_kind[s[i + 1]] & (K_UP | K_LO | K_DIGIT | K_PUNCT)))
+        q = i + 1;                                                           /* \s */
+    return q ? q : gpt2_next_general(s, i, end);
 }

@@ -111,6 +111,11 @@ cdef extern from "encoder.h" nogil:
     int tc_batch_failed(const tc_batch *b)
 
 
+cdef extern from "utf8.h" nogil:
+    size_t tc_utf8_room(size_t n, int kind)
+    size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out)
+
+
 cdef extern from "files.h" nogil:
     ctypedef struct tc_file_count:
         int status
@@ -119,6 +124,11 @@ cdef extern from "files.h" nogil:
 
     void tc_count_files(const tc_vocab *v, tc_split_fn split, const char *const *paths, size_t n, size_t limit,
                         size_t sniff, tc_file_count *out)
+
+
+cdef extern from "pyints.h":
+    # A new list of ids (ids below n_ranks), as one shared int object per id.
+    list tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks)
 
 
 cdef extern from "workers.h" nogil:
@@ -141,7 +151,6 @@ cdef class CoreBPE:
     cdef tc_vocab v
     cdef tc_split_fn split
     cdef readonly str splitter
-    cdef tuple _ints
 
     cdef _set_splitter(self, splitter)
     cdef _load_dict(self, dict ranks, uint32_t min_ranks)

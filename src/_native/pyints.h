@@ -1,0 +1,115 @@
+/* Python int objects for token ids, laid out by id: lists of ids at one memory access per token.
+ *
+ * A list of ids holds one int object per token. A fresh int per token costs an allocation and a
+ * free (about a hundred instructions). One shared int per id costs a reference-count update, and
+ * with ints reached through a table (a tuple, as before), two scattered memory accesses: the
+ * table's slot, then the object, wherever the allocator put it. On text the caches have not seen,
+ * those two misses per token were most of the difference between encode and count.
+ *
+ * Here the int for id r (r > 256) sits at tc_ints_base + r * TC_INT_STRIDE: the address is
+ * arithmetic, and frequent ids (BPE gives them low ranks) share cache lines. Ids up to 256 are the
+ * interpreter's own small ints, as with tiktoken, so `tokens[0] is 5` behaves the same.
+ *
+ * Each object is a byte copy of an int the interpreter made for that value, so it is an int in
+ * every respect (type, value, hash, equality). Lists handed to the caller may outlive every
+ * vocabulary, so the block is never freed; its reference counts start at 2^60 and so never reach
+ * zero, which means the interpreter never tries to free one. It is one block per process, grown
+ * in place (reserved virtual memory, pages touched only as ids are filled) to the largest
+ * vocabulary used, 6.4 MB for o200k_base; the tuple of ints it replaces was 8 MB per vocabulary.
+ *
+ * Builds where copying an object is not sound (free-threaded, reference tracing, digits other
+ * than 30 bits) use fresh ints instead: tc_ints_ready() says which. Everything here runs with the
+ * GIL held.
+ */
+#pragma once
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "tables.h"
+
+#define TC_INT_STRIDE 32
+#define TC_SMALL_INTS 257                    /* ids 0..256: the interpreter's cached small ints */
+
+static char *tc_ints_base;                   /* reserved for TC_MAX_RANKS ids; NULL before */
+static uint32_t tc_ints_n;                   /* ids below this are filled */
+#define TC_SMALL_SLOTS 512                   /* a power of two above TC_SMALL_INTS */
+static PyObject *tc_small_ints[TC_SMALL_SLOTS];
+static int tc_ints_broken;                   /* 1: use fresh ints */
+
+/* 1 when the block can be used in this build. */
+static inline int tc_ints_supported(void) {
+#if defined(Py_GIL_DISABLED) || defined(Py_TRACE_REFS) || PyLong_SHIFT != 30
+    return 0;
+#else
+    return 1;
+#endif
+}
+
+/* Fill the block for ids below n (GIL held). 0, or -1 when the block cannot be used (fresh ints
+ * then; never an error for the caller). */
+static int tc_ints_reserve(uint32_t n) {
+    if (tc_ints_broken) return -1;
+    if (n <= tc_ints_n) return 0;
+    if (!tc_ints_supported() || n > TC_MAX_RANKS) { tc_ints_broken = 1; return -1; }
+    if (!tc_ints_base) {
+        /* On 2 MB boundaries and marked for huge pages, as the big tables are (tables.h): lookups
+         * by id are random, and with 4 KB pages they would miss the TLB as well. */
+        size_t size = (size_t)TC_MAX_RANKS * TC_INT_STRIDE, huge = (size_t)1 << 21;
+        char *p = mmap(NULL, size + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) { tc_ints_broken = 1; return -1; }
+        p += (huge - (uintptr_t)p % huge) % huge;
+#ifdef MADV_HUGEPAGE
+        madvise(p, size, MADV_HUGEPAGE);
+#endif
+        for (uint32_t r = 0; r < TC_SMALL_INTS; r++) {
+            tc_small_ints[r] = PyLong_FromUnsignedLong(r);   /* held for good */
+            if (!tc_small_ints[r]) { PyErr_Clear(); tc_ints_broken = 1; return -1; }
+        }
+        tc_ints_base = p;
+        tc_ints_n = TC_SMALL_INTS;
+    }
+    for (uint32_t r = tc_ints_n; r < n; r++) {
+        PyObject *real = PyLong_FromUnsignedLong(r);
+        if (!real) { PyErr_Clear(); return -1; }    /* out of memory: fresh ints this time */
+        size_t size = (size_t)Py_TYPE(real)->tp_basicsize + (size_t)Py_TYPE(real)->tp_itemsize;
+        PyObject *copy = (PyObject *)(tc_ints_base + (size_t)r * TC_INT_STRIDE);
+        if (size > TC_INT_STRIDE) { Py_DECREF(real); tc_ints_broken = 1; return -1; }
+        memcpy(copy, real, size);
+        Py_DECREF(real);
+        Py_SET_REFCNT(copy, (Py_ssize_t)1 << 60);
+        tc_ints_n = r + 1;
+    }
+    return 0;
+}
+
+/* The int object for id r (r < tc_ints_n), borrowed. */
+static inline PyObject *tc_int_of(uint32_t r) {
+    /* Both loads, then a select: small and large ids alternate unpredictably in text. */
+    PyObject *small = tc_small_ints[r & (TC_SMALL_SLOTS - 1)];
+    PyObject *large = (PyObject *)(tc_ints_base + (size_t)r * TC_INT_STRIDE);
+    return r < TC_SMALL_INTS ? small : large;
+}
+
+/* A new list of the ids ids[0:n] (all below tc_ints_n when the block is used), or NULL with an
+ * exception set. */
+static PyObject *tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks) {
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list) return NULL;
+    if (tc_ints_reserve(n_ranks) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            /* Start loading the object a few tokens ahead: its reference count is written next. */
+            if (i + 16 < n) __builtin_prefetch(tc_ints_base + (size_t)ids[i + 16] * TC_INT_STRIDE, 1);
+            PyObject *o = tc_int_of(ids[i]);
+            Py_INCREF(o);
+            PyList_SET_ITEM(list, (Py_ssize_t)i, o);
+        }
+        return list;
+    }
+    for (size_t i = 0; i < n; i++) {
+        PyObject *o = PyLong_FromUnsignedLong(ids[i]);
+        if (!o) { Py_DECREF(list); return NULL; }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, o);
+    }
+    return list;
+}

@@ -1,0 +1,75 @@
+"""The int objects in lists of token ids (pyints.h): one shared object per id, laid out by id.
+
+They must be ints in every respect, equal to tiktoken's ids, the interpreter's own small ints up
+to 256 (as tiktoken's are), and they must outlive the encoding and the lists that held them."""
+
+from __future__ import annotations
+
+import gc
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+
+def test_ids_are_plain_ints_equal_to_tiktokens(pair):
+    ours, ref = pair
+    text = "Hello, world! 12345 naïve café 東京 \U0001f600 <|endoftext|>\n\tdef f(x): return x ** 2\n"
+    got, want = ours.encode_ordinary(text), ref.encode_ordinary(text)
+    assert got == want
+    for a, b in zip(got, want):
+        assert type(a) is int and a == b and hash(a) == hash(b) and repr(a) == repr(b)
+        assert a + 0 == b and a.bit_length() == b.bit_length() and int(str(a)) == b
+        assert (a is b) == (b <= 256)  # small ints are the interpreter's own, as tiktoken's
+    assert pickle.loads(pickle.dumps(got)) == want
+    assert np.array(got, dtype=np.int64).tolist() == want
+
+
+def test_every_id_round_trips(pair):
+    """The object for each id (every seventh, and the last) is that id."""
+    ours, ref = pair
+    for r in [*range(0, ours.max_token_value, 7), ours.max_token_value]:
+        try:
+            token = ref.decode_single_token_bytes(r)
+        except KeyError:  # a gap in the ranks
+            continue
+        if ours.is_special_token(r):
+            continue
+        got = ours._core.encode_single_piece(token)
+        assert got == [r] and type(got[0]) is int and str(got[0]) == str(r), r
+
+
+def test_ids_outlive_the_encoding_and_repeated_lists():
+    """Lists keep their ids after the encoding is gone, and a million references taken and
+    dropped leave them intact (their counts never reach zero)."""
+    code = textwrap.dedent("""
+        import gc, sys
+        import tokcost
+        enc = tokcost.get_encoding("o200k_base")
+        ids = enc.encode_ordinary("token ids that outlive their encoding")
+        expected = list(map(int, map(str, ids)))
+        for _ in range(200000):
+            enc.encode_ordinary("token ids that outlive their encoding")
+        del enc
+        gc.collect()
+        held = [ids[:] for _ in range(1000)]
+        del held
+        gc.collect()
+        assert ids == expected and all(type(i) is int for i in ids), ids
+        print("ok", sum(ids))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("ok")
+
+
+def test_batch_lists_use_the_same_objects(pair):
+    ours, ref = pair
+    texts = ["alpha beta", "γάμμα δέλτα", "東京 大阪", "x" * 100] * 8
+    got = ours.encode_ordinary_batch(texts, num_threads=2)
+    assert got == [ref.encode_ordinary(t) for t in texts]
+    gc.collect()
+    assert got[0] is not got[4] and got[0] == got[4]
+    assert all(a is b for a, b in zip(got[0], got[4]))  # one object per id

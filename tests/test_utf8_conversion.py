@@ -1,0 +1,57 @@
+"""utf8.h against CPython's encoder: every string layout (ASCII, latin-1, UCS-2, UCS-4), ASCII runs
+on either side of the sixteen- and eight-character blocks, and lone surrogates, which must raise
+UnicodeEncodeError exactly where CPython's strict encoder does."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tokcost
+
+ENC = tokcost.get_encoding("o200k_base")
+
+
+def _round_trip(text: str) -> None:
+    # split_text decodes each piece from the converted bytes: their join is the text only when
+    # every byte was right.
+    assert "".join(ENC._core.split_text(text)) == text
+    assert ENC._core.count(text) == len(ENC._core.encode_ordinary(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80))
+def test_any_text(text):
+    _round_trip(text)
+
+
+@pytest.mark.parametrize("wide", ["\xe9", "\u201c", "\u6771", "\U0001f600", "\x80", "\u07ff", "\u0800", "\uffff",
+                                  "\U00010000", "\U0010ffff"])
+def test_ascii_runs_around_each_block_size(wide):
+    for before in range(0, 35):
+        for after in (0, 1, 7, 8, 9, 15, 16, 17):
+            _round_trip("a" * before + wide + "b" * after)
+            _round_trip(wide + "c" * before + wide * 2 + "d" * after)
+
+
+def test_long_mixed_texts():
+    rng = random.Random(15)
+    alphabet = ["x", " ", "\n", "\xe9", "\u201c", "\u6771", "\U0001f600", "\u0e01"]
+    for _ in range(200):
+        _round_trip("".join(rng.choice(alphabet) * rng.randrange(1, 30) for _ in range(rng.randrange(1, 40))))
+
+
+@pytest.mark.parametrize("prefix", ["", "abc", "\xe9" * 20, "\u6771" * 9, "\U0001f600" * 3, "q" * 40])
+def test_lone_surrogates_raise_as_cpython_does(prefix):
+    for surrogate in ("\ud800", "\udbff", "\udc00", "\udfff"):
+        text = prefix + surrogate + "tail"
+        with pytest.raises(UnicodeEncodeError) as ours:
+            ENC._core.count(text)
+        with pytest.raises(UnicodeEncodeError) as cpython:
+            text.encode("utf-8")
+        assert (ours.value.start, ours.value.reason) == (cpython.value.start, cpython.value.reason)
+        # The public API replaces them, as tiktoken does.
+        assert ENC.encode_ordinary(text) == ENC.encode_ordinary(text.replace(surrogate, "\ufffd"))
