@@ -395,8 +395,8 @@ typedef struct {
     /* Longest matches found, by their first byte: runs and repeated patterns
      * find the same bytes again and skip the trie walk. */
     struct { uint32_t at, depth, rank; } seen[64];
-    size_t seen_tries, seen_hits;
-    int use_seen;            /* dropped after 4096 tries if it hits less than one in eight (text, not runs) */
+    size_t seen_tries, seen_hits, memo_tries, memo_hits;
+    int use_seen, use_memo;  /* each dropped after 4096 tries if it hits too seldom to pay (text, not runs) */
     /* Recent choices, by the token before: after token prev, longest match
      * cand led to choice, every candidate before it invalid (none skipped as
      * dead). The same two tokens lead to the same choice unless it ends at a
@@ -419,8 +419,8 @@ static int tc_long_state_init(tc_long_state *st, size_t n) {
     if (st->dead == st->dead_stack) memset(st->dead, 0, (n / 64 + 1) * sizeof(uint64_t));
     if (st->memo == st->memo_stack) memset(st->memo, 0, sizeof(st->memo_stack));
     memset(st->seen, 0, sizeof(st->seen));
-    st->seen_tries = st->seen_hits = 0;
-    st->use_seen = 1;
+    st->seen_tries = st->seen_hits = st->memo_tries = st->memo_hits = 0;
+    st->use_seen = st->use_memo = 1;
     memset(st->recent, 0xFF, sizeof(st->recent));
     st->steps = st->hits = 0;
     st->use_recent = 1;
@@ -465,9 +465,11 @@ static inline __attribute__((always_inline)) uint32_t tc_long_match_at(const tc_
 /* Whether (a, b) is a valid pair, remembered for the rest of the piece (as tc_long_valid_pair). */
 static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
                                      tc_long_state *st, uint32_t a, uint32_t b) {
+    if (!st->use_memo) return tc_long_valid_pair(t, v, c, a, b);
+    if (++st->memo_tries == 4096) st->use_memo = st->memo_hits * 2 > st->memo_tries;
     uint64_t key = tc_pair_key(a, b) + 1;   /* 0 = empty */
     uint64_t *e = &st->memo[(key * 0x9E3779B97F4A7C15ull) >> 40 & st->memo_mask];
-    if ((*e >> 1) == key) return (int)(*e & 1);
+    if ((*e >> 1) == key) { st->memo_hits++; return (int)(*e & 1); }
     int ok = tc_long_valid_pair(t, v, c, a, b);
     if (ok >= 0) *e = key << 1 | (uint64_t)ok;
     return ok;
