@@ -25,10 +25,9 @@
  * wins (the boundary lies further left).
  *
  * Tables, built once a vocabulary's long pieces have cost enough (see
- * TC_LONG_BUILD_AFTER): a trie of all tokens in one open-addressing table of
- * edges, where a node's id is the slot of the edge that leads to it, and 32
- * bytes per rank (tc_long_token). o200k_base: 1 Mi edge slots (8 MiB) +
- * 6.4 MB; cl100k_base: 4 MiB + 3.2 MB. Until then, and for a vocabulary the
+ * TC_LONG_BUILD_AFTER): a trie of all tokens with its nodes numbered breadth
+ * first (tc_long_node), and 32 bytes per rank (tc_long_token). o200k_base:
+ * 10.5 MB in all, cl100k_base 5.4 MB. Until then, and for a vocabulary the
  * encoder cannot serve, the heap in bpe.h merges. docs/NATIVE.md has the
  * measurements.
  */
@@ -162,8 +161,9 @@ static int tc_long_hash_build(tc_long_hash_trie *h, tc_long_token *tok, const tc
     uint64_t slots = 1u << 16;
     while (slots < v->n_ranks * 3ull) slots <<= 1;
     for (; slots + 256 < (1u << 24); slots <<= 1) {
-        h->edge = calloc(slots, sizeof(uint64_t));
+        h->edge = tc_alloc_table(slots * sizeof(uint64_t));   /* huge pages: the inserts land at random */
         if (!h->edge) break;
+        memset(h->edge, 0, slots * sizeof(uint64_t));
         h->edge_mask = (uint32_t)(slots - 1);
         h->root = (uint32_t)slots;
         h->n_edges = 0;
@@ -397,12 +397,15 @@ typedef struct {
     struct { uint32_t at, depth, rank; } seen[64];
     size_t seen_tries, seen_hits, memo_tries, memo_hits;
     int use_seen, use_memo;  /* each dropped after 4096 tries if it hits too seldom to pay (text, not runs) */
-    /* Recent choices, by the token before: after token prev, longest match
-     * cand led to choice, every candidate before it invalid (none skipped as
-     * dead). The same two tokens lead to the same choice unless it ends at a
-     * dead position. Dropped after 4096 steps if it hits less than one in
+    /* Recent choices, by the token before and the longest match: after token prev, longest match
+     * cand led to choice; of the candidates before it (cand and its prefixes,
+     * in order), those with bit i of dead_mask set were skipped for ending at a
+     * dead position, the others for being invalid after prev. Validity depends
+     * only on the two tokens, so the same two tokens lead to the same choice
+     * when the dead-skipped candidates end at dead positions again and the
+     * choice does not. Dropped after 4096 steps if it hits less than one in
      * four (text, not runs). */
-    struct { uint32_t prev, cand, choice; } recent[8];
+    struct { uint32_t prev, cand, choice, dead_mask; } recent[8];
     size_t steps, hits;
     int use_recent;
     uint64_t dead_stack[TC_LONG_DEAD_ON_STACK / 64 + 1], memo_stack[TC_LONG_PAIR_MEMO];
@@ -486,22 +489,29 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
         return cand;
     }
     uint32_t prev = out[k - 1], first = cand;
-    __typeof__(st->recent[0]) *r = &st->recent[prev & 7];
+    __typeof__(st->recent[0]) *r = &st->recent[((prev ^ cand) * 0x9E3779B1u) >> 29];
     if (st->use_recent) {
         if (++st->steps == 4096) st->use_recent = st->hits * 4 > st->steps;
-        if (r->prev == prev && r->cand == cand && !tc_long_dead(st, pos + t->token[r->choice].len)) {
-            st->hits++;
-            return r->choice;
+        if (r->prev == prev && r->cand == cand) {
+            uint32_t c = cand, i = 0;
+            for (; c != r->choice; c = t->token[c].prefix, i++)
+                if ((r->dead_mask >> i) & 1 && !tc_long_dead(st, pos + t->token[c].len)) break;
+            if (c == r->choice && !tc_long_dead(st, pos + t->token[c].len)) {
+                st->hits++;
+                return c;
+            }
         }
     }
-    int clean = 1;   /* no candidate skipped for a dead end so far */
-    for (; cand != TC_NONE; cand = t->token[cand].prefix) {
-        if (tc_long_dead(st, pos + t->token[cand].len)) { clean = 0; continue; }
+    uint32_t dead_mask = 0, i = 0;   /* candidates skipped for a dead end, by place in the chain */
+    for (; cand != TC_NONE; cand = t->token[cand].prefix, i++) {
+        if (tc_long_dead(st, pos + t->token[cand].len)) { dead_mask |= i < 32 ? 1u << i : 0; continue; }
         int ok = tc_long_valid_memo(t, v, c, st, prev, cand);
         if (ok < 0) { *bad = 1; return TC_NONE; }
         if (ok) break;
     }
-    if (st->use_recent && clean && cand != TC_NONE) { r->prev = prev; r->cand = first; r->choice = cand; }
+    if (st->use_recent && cand != TC_NONE && i < 32) {
+        r->prev = prev; r->cand = first; r->choice = cand; r->dead_mask = dead_mask;
+    }
     return cand;
 }
 
