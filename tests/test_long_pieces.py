@@ -108,6 +108,16 @@ def test_twenty_kilobyte_pieces(long_pair):
         _check_piece(ours, ref, piece)
 
 
+def test_random_letters_without_spaces(long_pair):
+    """128 KB of random a-z is one piece: the encoder's slowest case, where
+    nearly every token is checked against its neighbours and many are undone."""
+    ours, ref = long_pair
+    text = "".join(random.Random(128).choices("abcdefghijklmnopqrstuvwxyz", k=128 << 10))
+    want = ref.encode_ordinary(text)
+    assert ours.encode_ordinary(text) == want
+    assert ours.count(text) == len(want)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(alphabet=st.sampled_from("aeiouxyzst ,.!-\n中😀ж0"), min_size=97, max_size=800))
 def test_hypothesis_long_pieces(long_pair, text):

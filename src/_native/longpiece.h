@@ -25,15 +25,17 @@
  * wins (the boundary lies further left).
  *
  * Tables, built once a vocabulary's long pieces have cost enough (see
- * TC_LONG_BUILD_AFTER): a trie of all tokens in one open-addressing table of
- * edges, where a node's id is the slot of the edge that leads to it, and 32
- * bytes per rank (tc_long_token). o200k_base: 1 Mi edge slots (8 MiB) +
- * 6.4 MB; cl100k_base: 4 MiB + 3.2 MB. Until then, and for a vocabulary the
+ * TC_LONG_BUILD_AFTER): a trie of all tokens with its nodes numbered breadth
+ * first (tc_long_node), and 32 bytes per rank (tc_long_token). o200k_base:
+ * 10.5 MB in all, cl100k_base 5.4 MB. Until then, and for a vocabulary the
  * encoder cannot serve, the heap in bpe.h merges. docs/NATIVE.md has the
  * measurements.
  */
 #pragma once
 #include <pthread.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "bpe.h"
 
 #define TC_LONG_DECLINED ((size_t)-3)        /* not for this encoder: merge instead */
@@ -52,20 +54,42 @@ typedef struct {
     uint64_t split;          /* (left + 1) << 32 | (right + 1): the tokens of its last merge, found on
                               * first use (atomic); 0 = not yet, TC_LONG_BAD = breaks the assumptions */
     uint32_t prefix;         /* longest token that is a proper prefix of it; TC_NONE for a single byte */
-    uint32_t len;            /* bytes; 0 for ranks that are not mergeable tokens */
+    uint16_t len;            /* bytes; 0 for ranks that are not mergeable tokens */
+    uint8_t sig_bit;         /* tc_sig_bit(rank) */
+    uint8_t unused;
     uint64_t lsig, rsig;     /* v->lsig, v->rsig (bpe.h) */
 } tc_long_token;
 
 #define TC_LONG_BAD 0xFFFFFFFFFFFFFFFFull
 
+/* The trie, read by the search: nodes numbered breadth first, so that the
+ * children of a node are consecutive ids, children of consecutive nodes
+ * follow one another, and the short prefixes that text keeps reaching sit
+ * together in a few hundred KB instead of scattered over a hash table. */
+typedef struct {
+    uint32_t first;          /* id of the first child; the children of q are first(q) .. first(q + 1) - 1 */
+    uint32_t token;          /* rank + 1 of the token spelled by the path to this node; 0: none */
+} tc_long_node;
+
 typedef struct tc_longpiece {
     int usable;              /* 0: the vocabulary does not meet the encoder's assumptions */
-    uint32_t edge_mask;
-    uint32_t root;           /* id of the node of byte b is root + b */
-    uint64_t *edge;          /* (rank + 1) << 32 | (parent + 1) << 8 | byte; 0 = free */
+    uint32_t n_nodes;        /* ids 1 .. n_nodes (0 = none); the node of byte b is 1 + b */
+    uint32_t *d2;            /* [65536]: the node of each two-byte prefix, 0 when no token starts so */
+    tc_long_node *node;      /* [n_nodes + 2] */
+    uint8_t *label;          /* [n_nodes + 2 + 16]: the byte on the edge into each node, ascending among siblings */
     tc_long_token *token;    /* [n_ranks] */
     size_t bytes;            /* memory held by these tables */
 } tc_longpiece;
+
+/* ---- building: tokens go into a hash trie first (edges keyed by parent and
+ * byte), which is then laid out breadth first. */
+
+typedef struct {
+    uint32_t edge_mask;
+    uint32_t root;           /* id of the node of byte b is root + b */
+    uint32_t n_edges;
+    uint64_t *edge;          /* (rank + 1) << 32 | (parent + 1) << 8 | byte; 0 = free */
+} tc_long_hash_trie;
 
 static inline uint32_t tc_long_edge_key(uint32_t parent, uint8_t byte) { return (parent + 1) << 8 | byte; }
 
@@ -73,96 +97,167 @@ static inline uint64_t tc_long_edge_slot(uint32_t key, uint32_t mask) {
     return ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 32 & mask;
 }
 
-/* The slot of the edge (parent, byte), or TC_NONE when the trie has none. */
-static inline uint32_t tc_long_child(const tc_longpiece *t, uint32_t parent, uint8_t byte) {
-    uint32_t key = tc_long_edge_key(parent, byte);
-    for (uint32_t i = (uint32_t)tc_long_edge_slot(key, t->edge_mask);; i = (i + 1) & t->edge_mask) {
-        uint64_t e = t->edge[i];
-        if (!e) return TC_NONE;
-        if ((uint32_t)e == key) return i;
-    }
-}
-
-/* Insert token r (p[0:n], n >= 2) into the trie and note its longest proper
- * prefix token (tokens are inserted shortest first, so every shorter one is
+/* Insert token r (p[0:n], n >= 2) into h and note its longest proper prefix
+ * token in tok (tokens are inserted shortest first, so every shorter one is
  * marked already). 0, or -1 when the table is three quarters full (probing
  * would slow down: build a larger one). */
-static int tc_long_insert(tc_longpiece *t, const tc_vocab *v, uint32_t r, const uint8_t *p, size_t n,
-                          uint32_t *nodes) {
-    uint32_t node = t->root + p[0], prefix = v->byte_rank[p[0]];
+static int tc_long_insert(tc_long_hash_trie *h, tc_long_token *tok, const tc_vocab *v, uint32_t r,
+                          const uint8_t *p, size_t n) {
+    uint32_t node = h->root + p[0], prefix = v->byte_rank[p[0]];
     for (size_t i = 1; i < n; i++) {
-        uint32_t key = tc_long_edge_key(node, p[i]), s = (uint32_t)tc_long_edge_slot(key, t->edge_mask);
-        while (t->edge[s] && (uint32_t)t->edge[s] != key) s = (s + 1) & t->edge_mask;
-        if (!t->edge[s]) {
-            if (++*nodes > t->edge_mask / 4 * 3) return -1;
-            t->edge[s] = key;
+        uint32_t key = tc_long_edge_key(node, p[i]), s = (uint32_t)tc_long_edge_slot(key, h->edge_mask);
+        while (h->edge[s] && (uint32_t)h->edge[s] != key) s = (s + 1) & h->edge_mask;
+        if (!h->edge[s]) {
+            if (++h->n_edges > h->edge_mask / 4 * 3) return -1;
+            h->edge[s] = key;
         }
         node = s;
-        uint32_t here = (uint32_t)(t->edge[s] >> 32);
+        uint32_t here = (uint32_t)(h->edge[s] >> 32);
         if (here && i + 1 < n) prefix = here - 1;
     }
-    t->edge[node] |= (uint64_t)(r + 1) << 32;
-    t->token[r].prefix = prefix;
+    h->edge[node] |= (uint64_t)(r + 1) << 32;
+    tok[r].prefix = prefix;
     return 0;
 }
 
-/* Fill t (zeroed, with room for its edges): 1 when done, 0 when the
- * vocabulary does not suit the encoder, -1 when the edge table is too small.
- * by_len: scratch for n_ranks ranks. */
-static int tc_long_fill(tc_longpiece *t, const tc_vocab *v, uint32_t *by_len) {
-    uint32_t nodes = 0, count[TC_LONG_MAX_TOKEN + 2] = {0};
+/* Fill tok (zeroed) and h (zeroed, with room for its edges): 1 when done, 0
+ * when the vocabulary does not suit the encoder, -1 when the edge table is too
+ * small. by_len: scratch for n_ranks ranks. */
+static int tc_long_fill(tc_long_hash_trie *h, tc_long_token *tok, const tc_vocab *v, uint32_t *by_len) {
+    uint32_t count[TC_LONG_MAX_TOKEN + 2] = {0};
     if (!v->char_merge_ok || v->max_token_len > TC_LONG_MAX_TOKEN) return 0;
     for (int b = 0; b < 256; b++)
         if (v->byte_rank[b] == TC_NONE) return 0;
     for (uint32_t r = 0; r < v->n_ranks; r++) {
         size_t len;
         const uint8_t *tb = tc_token_bytes(v, r, &len);
-        t->token[r].prefix = TC_NONE;
+        tok[r].prefix = TC_NONE;
         if (!len || tc_piece_rank(v, tb, len) != r) continue;          /* gaps and special tokens */
-        t->token[r].len = (uint32_t)len;
-        t->token[r].lsig = v->lsig[r];
-        t->token[r].rsig = v->rsig[r];
+        tok[r].len = (uint16_t)len;
+        tok[r].sig_bit = (uint8_t)tc_sig_bit(r);
+        tok[r].lsig = v->lsig[r];
+        tok[r].rsig = v->rsig[r];
         count[len + 1]++;
     }
     for (size_t len = 1; len <= TC_LONG_MAX_TOKEN; len++) count[len + 1] += count[len];
     for (uint32_t r = 0; r < v->n_ranks; r++)
-        if (t->token[r].len) by_len[count[t->token[r].len]++] = r;
+        if (tok[r].len) by_len[count[tok[r].len]++] = r;
     for (uint32_t k = count[1]; k < count[v->max_token_len]; k++) {   /* past the single bytes */
         uint32_t r = by_len[k];
         size_t len;
         const uint8_t *tb = tc_token_bytes(v, r, &len);
-        if (tc_long_insert(t, v, r, tb, len, &nodes)) return -1;
+        if (tc_long_insert(h, tok, v, r, tb, len)) return -1;
     }
     return 1;
+}
+
+/* The hash trie of every token of v, and tok filled; 1, 0 when v does not
+ * suit the encoder, -1 when out of memory. Distinct token prefixes are about
+ * two per rank in BPE vocabularies; the table doubles until they fit. Ids
+ * must fit the 24-bit edge key. */
+static int tc_long_hash_build(tc_long_hash_trie *h, tc_long_token *tok, const tc_vocab *v) {
+    uint32_t *by_len = malloc((v->n_ranks + 1) * sizeof(uint32_t));
+    if (!by_len) return -1;
+    uint64_t slots = 1u << 16;
+    while (slots < v->n_ranks * 3ull) slots <<= 1;
+    for (; slots + 256 < (1u << 24); slots <<= 1) {
+        h->edge = tc_alloc_table(slots * sizeof(uint64_t));   /* huge pages: the inserts land at random */
+        if (!h->edge) break;
+        memset(h->edge, 0, slots * sizeof(uint64_t));
+        h->edge_mask = (uint32_t)(slots - 1);
+        h->root = (uint32_t)slots;
+        h->n_edges = 0;
+        memset(tok, 0, (size_t)v->n_ranks * sizeof(tc_long_token));
+        int got = tc_long_fill(h, tok, v, by_len);
+        if (got == 1) { free(by_len); return 1; }
+        free(h->edge);
+        h->edge = NULL;
+        if (got == 0) { free(by_len); return 0; }
+    }
+    free(by_len);
+    return -1;
+}
+
+/* Lay the hash trie h out breadth first into t (t->node, t->label, t->d2
+ * allocated for h->n_edges + 256 nodes). The edges are sorted by parent and,
+ * among siblings, by byte (two counting sorts); then each node, in id order,
+ * numbers its children. 0, or -1 when out of memory. */
+static int tc_long_lay_out(tc_longpiece *t, const tc_long_hash_trie *h, const tc_vocab *v) {
+    uint32_t m = h->n_edges, n_old = h->root + 256, n = m + 256;
+    uint32_t *slot = malloc((size_t)m * sizeof(uint32_t)), *by_byte = malloc((size_t)m * sizeof(uint32_t));
+    uint32_t *start = calloc((size_t)n_old + 1, sizeof(uint32_t)), *old = malloc(((size_t)n + 1) * sizeof(uint32_t));
+    int ok = slot && by_byte && start && old;
+    if (ok) {
+        uint32_t k = 0, count[257] = {0};
+        for (uint32_t s = 0; s <= h->edge_mask; s++)
+            if (h->edge[s]) { slot[k++] = s; count[(h->edge[s] & 255) + 1]++; }
+        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
+        for (uint32_t e = 0; e < m; e++) by_byte[count[h->edge[slot[e]] & 255]++] = slot[e];
+        for (uint32_t e = 0; e < m; e++) start[((uint32_t)h->edge[by_byte[e]] >> 8) - 1 + 1]++;
+        for (uint32_t o = 0; o < n_old; o++) start[o + 1] += start[o];
+        for (uint32_t e = 0; e < m; e++) slot[start[((uint32_t)h->edge[by_byte[e]] >> 8) - 1]++] = by_byte[e];
+        for (uint32_t o = n_old; o > 0; o--) start[o] = start[o - 1];   /* back to group starts */
+        start[0] = 0;
+        /* slot[start[o] .. start[o + 1]) are now the children of old node o, by byte. */
+        uint32_t next = 257;
+        t->node[0].first = t->node[0].token = 0;
+        t->label[0] = 0;
+        for (int b = 0; b < 256; b++) {
+            old[1 + b] = h->root + (uint32_t)b;
+            t->label[1 + b] = (uint8_t)b;
+            t->node[1 + b].token = v->byte_rank[b] + 1;
+        }
+        for (uint32_t q = 1; q < next; q++) {
+            t->node[q].first = next;
+            for (uint32_t e = start[old[q]]; e < start[old[q] + 1]; e++, next++) {
+                uint64_t edge = h->edge[slot[e]];
+                old[next] = slot[e];
+                t->label[next] = (uint8_t)edge;
+                t->node[next].token = (uint32_t)(edge >> 32);
+            }
+        }
+        t->node[next].first = next;   /* the end of the last node's (empty) children */
+        t->node[next].token = 0;
+        memset(t->label + next, 0, 17);
+        t->n_nodes = next - 1;
+        for (uint32_t q = 1; q <= 256; q++)
+            for (uint32_t c = t->node[q].first; c < t->node[q + 1].first; c++) t->d2[(q - 1) << 8 | t->label[c]] = c;
+        ok = next == n + 1;
+    }
+    free(slot); free(by_byte); free(start); free(old);
+    return ok ? 0 : -1;
 }
 
 /* The tables for v in one block (freed by tc_vocab_free); NULL when out of
  * memory. A vocabulary the encoder cannot serve gets a header marked unusable. */
 static tc_longpiece *tc_long_build(const tc_vocab *v) {
-    size_t head = (sizeof(tc_longpiece) + 63) & ~(size_t)63;
-    uint32_t *by_len = malloc((v->n_ranks + 1) * sizeof(uint32_t));
-    if (!by_len) return NULL;
-    /* Distinct token prefixes are about two per rank in BPE vocabularies;
-     * the table doubles until they fit. Ids must fit the 24-bit edge key. */
-    uint64_t slots = 1u << 16;
-    while (slots < v->n_ranks * 3ull) slots <<= 1;
-    for (; slots + 256 < (1u << 24); slots <<= 1) {
-        size_t total = head + slots * sizeof(uint64_t) + (size_t)v->n_ranks * sizeof(tc_long_token);
-        tc_longpiece *t = tc_alloc_table(total);
-        if (!t) { free(by_len); return NULL; }
-        memset(t, 0, total);
-        t->bytes = total;
-        t->edge = (uint64_t *)((uint8_t *)t + head);
-        t->token = (tc_long_token *)(t->edge + slots);
-        t->edge_mask = (uint32_t)(slots - 1);
-        t->root = (uint32_t)slots;
-        int got = tc_long_fill(t, v, by_len);
-        if (got == 1) { t->usable = 1; free(by_len); return t; }
-        free(t);
-        if (got == 0) break;
+    tc_long_hash_trie h = {0};
+    tc_long_token *tok = malloc((size_t)v->n_ranks * sizeof(tc_long_token));
+    int got = tok ? tc_long_hash_build(&h, tok, v) : -1;
+    tc_longpiece *t = NULL;
+    if (got == 1) {
+        size_t n = (size_t)h.n_edges + 256;
+        size_t head = (sizeof(tc_longpiece) + 63) & ~(size_t)63;
+        size_t d2 = 65536 * sizeof(uint32_t), nodes = (n + 2) * sizeof(tc_long_node);
+        size_t tokens = (size_t)v->n_ranks * sizeof(tc_long_token), labels = (n + 2 + 16 + 63) & ~(size_t)63;
+        size_t total = head + tokens + d2 + nodes + labels;
+        if ((t = tc_alloc_table(total))) {
+            memset(t, 0, head);
+            t->bytes = total;
+            t->token = (tc_long_token *)((uint8_t *)t + head);
+            t->d2 = (uint32_t *)((uint8_t *)t->token + tokens);
+            memset(t->d2, 0, d2);
+            t->node = (tc_long_node *)((uint8_t *)t->d2 + d2);
+            t->label = (uint8_t *)t->node + nodes;
+            memcpy(t->token, tok, tokens);
+            if (tc_long_lay_out(t, &h, v) == 0) t->usable = 1;
+            else { free(t); t = NULL; }
+        }
     }
-    free(by_len);
-    return calloc(1, sizeof(tc_longpiece));   /* unusable (or NULL: out of memory) */
+    free(h.edge);
+    free(tok);
+    if (got == 0) return calloc(1, sizeof(tc_longpiece));   /* unusable (or NULL: out of memory) */
+    return t;
 }
 
 static pthread_mutex_t tc_long_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -226,41 +321,67 @@ static inline uint64_t tc_long_split(const tc_longpiece *t, const tc_vocab *v, s
 /* Whether BPE of token a's bytes followed by token b's ends as [a, b]:
  * 1 or 0, or -1 when a token met breaks the encoder's assumptions. */
 static int tc_long_valid_pair(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, uint32_t a, uint32_t b) {
-    uint32_t a_until = TC_NONE, b_limit = TC_NONE;   /* a's parent's rank; b's parent's rank + 1 */
+    /* A merge across the boundary happens when its rank comes before either
+     * side changes: below a's parent's rank and below b's parent's rank + 1,
+     * that is below the smaller of the two; both only fall as the walk goes on. */
+    uint32_t limit = TC_NONE;
+    const tc_long_token *ta = &t->token[a], *tb = &t->token[b];
     for (;;) {
-        const tc_long_token *ta = &t->token[a], *tb = &t->token[b];
-        if ((ta->rsig >> tc_sig_bit(b)) & (tb->lsig >> tc_sig_bit(a)) & 1) {
+        if ((ta->rsig >> tb->sig_bit) & (tb->lsig >> ta->sig_bit) & 1) {
             uint32_t r = tc_pair_rank_cached(v, c, a, b);
-            if (r < a_until && r < b_limit) return 0;     /* TC_NONE is never below a limit */
+            if (r < limit) return 0;                     /* TC_NONE is never below a limit */
         }
         int a_byte = ta->len == 1, b_byte = tb->len == 1;
-        if (a_byte && b_byte) return 1;
+        if (a_byte & b_byte) return 1;
         /* Undo the latest merge; on equal ranks the right side's came later. */
         if (b_byte || (!a_byte && a > b)) {
             uint64_t s = tc_long_split(t, v, c, a);
             if (s == TC_LONG_BAD) return -1;
-            a_until = a;
+            if (a < limit) limit = a;
             a = (uint32_t)s - 1;
+            ta = &t->token[a];
         } else {
             uint64_t s = tc_long_split(t, v, c, b);
             if (s == TC_LONG_BAD) return -1;
-            b_limit = b + 1;
+            if (b + 1 < limit) limit = b + 1;
             b = (uint32_t)(s >> 32) - 1;
+            tb = &t->token[b];
         }
     }
+}
+
+/* The child of trie node q's (first .. end - 1) labelled b, 0 when none. */
+static inline uint32_t tc_long_child(const uint8_t *label, uint32_t first, uint32_t end, uint8_t b) {
+#ifdef __SSE2__
+    const __m128i want = _mm_set1_epi8((char)b);
+    for (uint32_t c = first; c < end; c += 16) {   /* the label array has 16 bytes past its end */
+        unsigned hit = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(label + c)), want));
+        if (hit) {   /* siblings' labels differ: the first equal byte is the only one among them */
+            uint32_t at = c + (uint32_t)__builtin_ctz(hit);
+            return at < end ? at : 0;
+        }
+    }
+    return 0;
+#else
+    for (uint32_t c = first; c < end && label[c] <= b; c++)
+        if (label[c] == b) return c;
+    return 0;
+#endif
 }
 
 /* The longest token at p[0:avail] (avail >= 1). *depth: how many bytes the
  * answer depends on, 0 when it depends on where the piece ends. */
 static inline uint32_t tc_long_match(const tc_longpiece *t, const tc_vocab *v, const uint8_t *p, size_t avail,
                                      size_t *depth) {
-    uint32_t node = t->root + p[0], best = v->byte_rank[p[0]];
-    for (size_t i = 1; i < avail; i++) {
-        uint32_t s = tc_long_child(t, node, p[i]);
-        if (s == TC_NONE) { *depth = i + 1; return best; }
-        node = s;
-        uint32_t here = (uint32_t)(t->edge[s] >> 32);
-        if (here) best = here - 1;
+    uint32_t best = v->byte_rank[p[0]];
+    if (avail < 2) { *depth = 0; return best; }
+    uint32_t q = t->d2[(unsigned)p[0] << 8 | p[1]];
+    if (!q) { *depth = 2; return best; }
+    if (t->node[q].token) best = t->node[q].token - 1;
+    for (size_t i = 2; i < avail; i++) {
+        q = tc_long_child(t->label, t->node[q].first, t->node[q + 1].first, p[i]);
+        if (!q) { *depth = i + 1; return best; }
+        if (t->node[q].token) best = t->node[q].token - 1;
     }
     *depth = 0;
     return best;
@@ -274,12 +395,17 @@ typedef struct {
     /* Longest matches found, by their first byte: runs and repeated patterns
      * find the same bytes again and skip the trie walk. */
     struct { uint32_t at, depth, rank; } seen[64];
-    /* Recent choices, by the token before: after token prev, longest match
-     * cand led to choice, every candidate before it invalid (none skipped as
-     * dead). The same two tokens lead to the same choice unless it ends at a
-     * dead position. Dropped after 4096 steps if it hits less than one in
+    size_t seen_tries, seen_hits, memo_tries, memo_hits;
+    int use_seen, use_memo;  /* each dropped after 4096 tries if it hits too seldom to pay (text, not runs) */
+    /* Recent choices, by the token before and the longest match: after token prev, longest match
+     * cand led to choice; of the candidates before it (cand and its prefixes,
+     * in order), those with bit i of dead_mask set were skipped for ending at a
+     * dead position, the others for being invalid after prev. Validity depends
+     * only on the two tokens, so the same two tokens lead to the same choice
+     * when the dead-skipped candidates end at dead positions again and the
+     * choice does not. Dropped after 4096 steps if it hits less than one in
      * four (text, not runs). */
-    struct { uint32_t prev, cand, choice; } recent[8];
+    struct { uint32_t prev, cand, choice, dead_mask; } recent[8];
     size_t steps, hits;
     int use_recent;
     uint64_t dead_stack[TC_LONG_DEAD_ON_STACK / 64 + 1], memo_stack[TC_LONG_PAIR_MEMO];
@@ -296,6 +422,8 @@ static int tc_long_state_init(tc_long_state *st, size_t n) {
     if (st->dead == st->dead_stack) memset(st->dead, 0, (n / 64 + 1) * sizeof(uint64_t));
     if (st->memo == st->memo_stack) memset(st->memo, 0, sizeof(st->memo_stack));
     memset(st->seen, 0, sizeof(st->seen));
+    st->seen_tries = st->seen_hits = st->memo_tries = st->memo_hits = 0;
+    st->use_seen = st->use_memo = 1;
     memset(st->recent, 0xFF, sizeof(st->recent));
     st->steps = st->hits = 0;
     st->use_recent = 1;
@@ -324,9 +452,14 @@ static inline int tc_long_same(const uint8_t *a, const uint8_t *b, size_t n) {
 /* The longest token at p[pos:n], from st->seen when the same bytes were matched before. */
 static inline __attribute__((always_inline)) uint32_t tc_long_match_at(const tc_longpiece *t, const tc_vocab *v, tc_long_state *st,
                                         const uint8_t *p, size_t pos, size_t n) {
-    __typeof__(st->seen[0]) *e = &st->seen[p[pos] & 63];
-    if (e->depth && n - pos >= e->depth && tc_long_same(p + pos, p + e->at, e->depth)) return e->rank;
     size_t depth;
+    if (!st->use_seen) return tc_long_match(t, v, p + pos, n - pos, &depth);
+    __typeof__(st->seen[0]) *e = &st->seen[p[pos] & 63];
+    if (++st->seen_tries == 4096) st->use_seen = st->seen_hits * 8 > st->seen_tries;
+    if (e->depth && n - pos >= e->depth && tc_long_same(p + pos, p + e->at, e->depth)) {
+        st->seen_hits++;
+        return e->rank;
+    }
     uint32_t r = tc_long_match(t, v, p + pos, n - pos, &depth);
     if (depth && pos <= UINT32_MAX) { e->at = (uint32_t)pos; e->depth = (uint32_t)depth; e->rank = r; }
     return r;
@@ -335,9 +468,11 @@ static inline __attribute__((always_inline)) uint32_t tc_long_match_at(const tc_
 /* Whether (a, b) is a valid pair, remembered for the rest of the piece (as tc_long_valid_pair). */
 static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
                                      tc_long_state *st, uint32_t a, uint32_t b) {
+    if (!st->use_memo) return tc_long_valid_pair(t, v, c, a, b);
+    if (++st->memo_tries == 4096) st->use_memo = st->memo_hits * 2 > st->memo_tries;
     uint64_t key = tc_pair_key(a, b) + 1;   /* 0 = empty */
     uint64_t *e = &st->memo[(key * 0x9E3779B97F4A7C15ull) >> 40 & st->memo_mask];
-    if ((*e >> 1) == key) return (int)(*e & 1);
+    if ((*e >> 1) == key) { st->memo_hits++; return (int)(*e & 1); }
     int ok = tc_long_valid_pair(t, v, c, a, b);
     if (ok >= 0) *e = key << 1 | (uint64_t)ok;
     return ok;
@@ -354,22 +489,29 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
         return cand;
     }
     uint32_t prev = out[k - 1], first = cand;
-    __typeof__(st->recent[0]) *r = &st->recent[prev & 7];
+    __typeof__(st->recent[0]) *r = &st->recent[((prev ^ cand) * 0x9E3779B1u) >> 29];
     if (st->use_recent) {
         if (++st->steps == 4096) st->use_recent = st->hits * 4 > st->steps;
-        if (r->prev == prev && r->cand == cand && !tc_long_dead(st, pos + t->token[r->choice].len)) {
-            st->hits++;
-            return r->choice;
+        if (r->prev == prev && r->cand == cand) {
+            uint32_t c = cand, i = 0;
+            for (; c != r->choice; c = t->token[c].prefix, i++)
+                if ((r->dead_mask >> i) & 1 && !tc_long_dead(st, pos + t->token[c].len)) break;
+            if (c == r->choice && !tc_long_dead(st, pos + t->token[c].len)) {
+                st->hits++;
+                return c;
+            }
         }
     }
-    int clean = 1;   /* no candidate skipped for a dead end so far */
-    for (; cand != TC_NONE; cand = t->token[cand].prefix) {
-        if (tc_long_dead(st, pos + t->token[cand].len)) { clean = 0; continue; }
+    uint32_t dead_mask = 0, i = 0;   /* candidates skipped for a dead end, by place in the chain */
+    for (; cand != TC_NONE; cand = t->token[cand].prefix, i++) {
+        if (tc_long_dead(st, pos + t->token[cand].len)) { dead_mask |= i < 32 ? 1u << i : 0; continue; }
         int ok = tc_long_valid_memo(t, v, c, st, prev, cand);
         if (ok < 0) { *bad = 1; return TC_NONE; }
         if (ok) break;
     }
-    if (st->use_recent && clean && cand != TC_NONE) { r->prev = prev; r->cand = first; r->choice = cand; }
+    if (st->use_recent && cand != TC_NONE && i < 32) {
+        r->prev = prev; r->cand = first; r->choice = cand; r->dead_mask = dead_mask;
+    }
     return cand;
 }
 
