@@ -24,6 +24,7 @@ from typing import Optional, Sequence
 
 from tokcost.errors import TokcostError
 from tokcost.model_tokenizers import STAND_IN, ModelTokenizer, tokenizer_for_model
+from tokcost.vocab import OPEN_MODELS_EXTRA
 
 # Image token rules per model family, longest prefix wins (None: no rule known):
 # ("tile", base, per_tile) or ("patch", multiplier): OpenAI vision guide, "Calculating costs"
@@ -77,10 +78,6 @@ TOOL_CALL_OVERHEAD = 3  # per call in an assistant message; an estimate, the rec
 SCHEMA_OVERHEAD = 8  # response_format wrapper; an estimate, the recipe has none
 
 
-# The extra that installs the open-model tokenizer packages (Llama, Mistral, Qwen, DeepSeek).
-OPEN_MODELS_EXTRA = "tokcost[open-models]"
-
-
 def counting_encoding(model: str):
     """The encoding a model counts with: its own, or a stand-in (see ``model_tokenizers``)."""
     return counting_tokenizer(model).load()
@@ -102,7 +99,7 @@ def counting_tokenizer(model: str) -> ModelTokenizer:
             raise
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "pip install" not in reason:
-            reason += f"; pip install '{OPEN_MODELS_EXTRA}' makes it exact"
+            reason += f"; pip install 'tokcost[{OPEN_MODELS_EXTRA}]' makes it exact"
         return ModelTokenizer(model, STAND_IN, False,
                               f"estimate: {model}'s tokenizer {choice.encoding} is not available ({reason}); "
                               f"counted with {STAND_IN}")
