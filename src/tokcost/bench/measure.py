@@ -37,7 +37,7 @@ class Task:
 
     section: str
     workload: str
-    op: str  # encode | count | encode_batch | count_batch | count_files
+    op: str  # encode | count | encode_batch | count_batch | count_files | encode_docs
     mode: str  # warm | cold
     items: Callable[[int], Any]  # run index -> input; index 0 is the warm-up
     nbytes: Callable[[Any], int]
@@ -56,6 +56,9 @@ class Task:
         return self.op.endswith(("batch", "files"))
 
     def call(self, contender: Contender) -> Callable[[Any], Any]:
+        if self.op == "encode_docs":  # one call per document, as a program that counts each message
+            encode = contender.encode
+            return lambda docs: [encode(doc) for doc in docs]
         fn = getattr(contender, self.op)
         if self.threaded:
             return lambda texts: fn(texts, self.threads)
@@ -210,6 +213,10 @@ def _normalize(task: Task, contender: Contender, output: Any) -> Any:
         from array import array
 
         return array("I", output)  # a quarter of a list's memory for megabyte inputs
+    if task.op == "encode_docs":
+        from array import array
+
+        return [array("I", ids) for ids in output]
     if task.op == "encode_batch":
         return contender.batch_counts(output)
     if task.op == "count_batch":

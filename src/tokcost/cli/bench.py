@@ -22,8 +22,16 @@ not seen (fresh slices per run), which defeats piece caches. Runs are
 interleaved; each figure is a median, the ratio to tiktoken is taken within
 each run. MB = 10^6 bytes of UTF-8.
 
+--suite system: issue #15's tables on text of this machine, with every peer in
+the same interleaved run: English prose (man pages), Python code (the stdlib),
+Chinese, Japanese, Korean, Russian, Arabic, Hindi, Thai and all languages mixed
+(gettext catalogs); modes repeated, fresh chunks, ~1 KB documents, batches on
+2 threads and the first call of a fresh process; geometric means per mode.
+A corpus missing here is skipped with a note.
+
 examples:
   tokcost bench --quick                    a one-minute tour
+  tokcost bench --suite system --quick     the issue's tables in about five minutes
   tokcost bench docs/*.md --format csv     your files, as CSV
   tokcost bench --encoding cl100k_base --only encode,count
 """
@@ -40,10 +48,15 @@ def register(subparsers) -> None:
                                    description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", metavar="FILE", help="UTF-8 text files to measure (default: built-in workloads)")
     parser.add_argument("--encoding", "-e", metavar="NAME", default="o200k_base", help="encoding (default: o200k_base)")
-    parser.add_argument("--quick", action="store_true", help="smaller inputs and sizes: about a minute")
+    parser.add_argument("--suite", choices=("standard", "system"), default="standard",
+                        help="standard: FLORES, code, chat, adversarial, files, load (default); "
+                             "system: man pages, the stdlib and gettext catalogs of this machine, mode by mode")
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller inputs and sizes: about a minute (--suite system: about five)")
     parser.add_argument("--runs", type=int, metavar="N", help="timed runs per measurement (default 5, at least 3)")
     parser.add_argument("--only", metavar="SECTIONS",
-                        help=f"comma-separated subset of: {','.join(bench.SECTIONS)}")
+                        help=f"comma-separated subset of: {','.join(bench.SECTIONS)} "
+                             f"(--suite system: {','.join(bench.SYSTEM_SECTIONS)})")
     parser.add_argument("--contenders", metavar="NAMES",
                         help=f"comma-separated subset of: {','.join(n for n, _ in bench.CONTENDERS)}")
     add_format_option(parser)
@@ -64,6 +77,8 @@ def run(args) -> int:
     from tokcost import bench, get_encoding
 
     get_encoding(args.encoding)  # unknown names fail here, with "did you mean"
+    if args.suite == "system":
+        return _run_system(args)
     sections = _parse_list(args.only, bench.SECTIONS, "section")
     names = _parse_list(args.contenders, [n for n, _ in bench.CONTENDERS], "contender")
     plan = bench.Plan.quick() if args.quick else bench.Plan()
@@ -149,3 +164,60 @@ def _print_tables(document: dict) -> None:
     if document["load"]:
         emit_rows(document["load"], LOAD_COLUMNS, "table",
                   title="load (import + get_encoding + first encode, fresh interpreter) and resident memory added")
+
+
+def _run_system(args) -> int:
+    from tokcost import bench
+
+    if args.files:
+        raise CliError("--suite system reads this machine's corpora; give FILES without it", 2)
+    sections = _parse_list(args.only, bench.SYSTEM_SECTIONS, "section")
+    names = _parse_list(args.contenders, [n for n, _ in bench.CONTENDERS], "contender")
+    plan = bench.SystemPlan.quick() if args.quick else bench.SystemPlan()
+    if args.runs is not None:
+        if args.runs < 3:
+            raise CliError("--runs must be at least 3 for a meaningful median", 2)
+        plan.runs = args.runs
+    try:
+        document = bench.benchmark_system(args.encoding, plan, sections, names, progress=progress)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    document["plan"]["quick"] = bool(args.quick)
+    if args.format in ("json", "csv"):
+        emit_rows(document["results"], COLUMNS_LONG, args.format, json_document=document)
+    else:
+        _print_system_tables(document)
+    return 0
+
+
+def _print_system_tables(document: dict) -> None:
+    """The issue's layout: a table per mode, a line per corpus, a column per contender, geometric means last."""
+    from tokcost.bench.system import SYSTEM_TITLES
+
+    names = list(document["versions"])
+    m = document["machine"]
+    print(f"tokcost bench --suite system · {document['encoding']} · {m['date']} · {m['cpu']} · "
+          f"{m.get('cpus_usable', m['cpu_count'])} CPUs · Python {m['python']} · "
+          f"load avg {m.get('loadavg')} -> {m.get('loadavg_after')}")
+    print("versions: " + ", ".join(f"{k} {v}" + ("" if document["contenders"][k]["exact"] else " (not exact)")
+                                   for k, v in document["versions"].items())
+          + "".join(f"; {k}: {v}" for k, v in document["missing"].items()))
+    print("corpora: " + "; ".join(f"{c['name']}: {c['description']}" for c in document["corpora"])
+          + "".join(f"; {name} skipped: {why}" for name, why in document["absent"].items()))
+    print(f"MB/s (ratio to tiktoken, median of per-run ratios); medians of {document['plan']['runs']} "
+          "interleaved runs; every timed output checked against tiktoken's (batches: tokens per document)")
+    by_section: dict = {}
+    for row in document["results"]:
+        line = by_section.setdefault(row["section"], {}).setdefault(
+            row["workload"], {"corpus": row["workload"], "KB": round(row["bytes"] / 1000)})
+        line[row["contender"]] = _cell(row)
+    for section, title in SYSTEM_TITLES.items():
+        if section not in by_section:
+            continue
+        table = list(by_section[section].values())
+        means, n_corpora = document["geomean"].get(section, {}), len(table)
+        table.append({"corpus": "geometric mean", "KB": "", **{
+            n: f"{means[n]['x_tiktoken']:.2f}x" + ("" if means[n]["corpora"] == n_corpora
+                                                   else f" (of {means[n]['corpora']})")
+            for n in names if n in means}})
+        emit_rows(table, ["corpus", "KB"] + names, "table", title=title)
