@@ -144,7 +144,7 @@ def system_tasks(plan: SystemPlan, sections: Sequence[str] = SYSTEM_SECTIONS,
                  corpora: Optional[Sequence[CorpusPieces]] = None) -> list[Task]:
     """The timed tasks (every section but first-call), section by section, corpus by corpus."""
     corpora = corpora if corpora is not None else present_corpora(plan)[0]
-    tasks = []
+    tasks: list[Task] = []
     for section in [s for s in SYSTEM_SECTIONS if s in sections and s != "first-call"]:
         for c in corpora:
             p = lambda c=c: c.pieces  # noqa: E731
@@ -160,6 +160,8 @@ def system_tasks(plan: SystemPlan, sections: Sequence[str] = SYSTEM_SECTIONS,
             else:
                 tasks.append(Task("batch", c.corpus.name, "encode_batch", "cold",
                                   _pick(lambda p=p: p().warm_docs, lambda p=p: p().batch), _batch_len, threads=2))
+    for task in tasks:
+        task.runs = plan.runs  # the pieces were cut for this many runs, whichever plan times them
     return tasks
 
 

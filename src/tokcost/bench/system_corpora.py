@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
 import struct
 import sysconfig
@@ -202,7 +203,7 @@ def _macro_args(rest: str) -> list[str]:
 _JOINED = {"BR", "RB", "IR", "RI", "BI", "IB", "SB"}  # alternating fonts: the words touch
 _TEXT = {"B", "I", "SM", "UR", "MT"} | _JOINED
 _HEADINGS = {"SH", "SS", "Sh", "Ss"}  # a line of their own
-_BREAKS = {"PP", "LP", "P", "TP", "TQ", "IP", "HP", "sp", "br", "Pp", "Lp", "It", "Bl", "El", "Nm", "RS", "RE",
+_BREAKS = {"PP", "LP", "P", "TP", "TQ", "IP", "HP", "sp", "br", "Pp", "Lp", "It", "Bl", "El", "RS", "RE",
            "EX", "EE", "nf", "fi", "Bd", "Ed"}  # end the paragraph being filled
 _NO_TEXT = {"TH", "Dd", "Dt", "Os"}  # page headers
 _NOFILL = {"nf": True, "fi": False, "EX": True, "EE": False, "Ed": False}
@@ -249,7 +250,7 @@ def strip_troff(source: str) -> str:  # Long: one pass over the lines, a branch 
     filled into one line each, no-fill blocks (examples) line by line, headings on their own
     lines; requests and escapes removed, named characters kept, empty lines dropped."""
     page = _Page()
-    skip_until, table = None, None  # a macro definition or equation block; tbl: "format" or "data"
+    skip_until, table, tab = None, None, "\t"  # a definition or equation; tbl: "format" or "data", its tab
     for raw in source.splitlines():
         if skip_until is not None:
             if raw.strip() in (skip_until, "." + skip_until.lstrip(".")):
@@ -259,9 +260,11 @@ def strip_troff(source: str) -> str:  # Long: one pass over the lines, a branch 
             if raw.startswith(".TE"):
                 table = None
             elif table == "format":
+                options = re.search(r"tab\s*\((.)\)", raw) if raw.rstrip().endswith(";") else None
+                tab = options.group(1) if options else tab
                 table = "data" if raw.rstrip().endswith(".") else "format"
             elif not raw.startswith((".", "'")) and raw.strip() not in ("_", "=", ""):
-                cells = _unescape(raw).replace("T{", "").replace("T}", "")
+                cells = _unescape(raw.replace(tab, " ")).replace("T{", "").replace("T}", "")
                 page.lines.append(re.sub(r"[ \t]+", " ", cells).strip())
             continue
         if not raw.startswith((".", "'")):
@@ -273,7 +276,7 @@ def strip_troff(source: str) -> str:  # Long: one pass over the lines, a branch 
             skip_until = _SKIP_BLOCKS[name]
         elif name == "TS":
             page.flush()
-            table = "format"
+            table, tab = "format", "\t"
         elif name and not name.startswith('\\"'):
             page.request(name, _macro_args(rest))
     page.flush()
@@ -323,6 +326,30 @@ def man_units(man_dir: Path, budget: int) -> list[str]:
     return units
 
 
+# ---------------------------------------------------------------- the standard library
+
+_NOT_STDLIB_CODE = {"test", "tests", "site-packages", "dist-packages", "lib2to3", "idlelib", "__pycache__"}
+
+
+def code_units(stdlib: Path, budget: int) -> list[str]:
+    """Lines of the standard library's Python files (directories and files by name, tests and
+    installed packages left out), until ``budget`` bytes."""
+    lines: list[str] = []
+    total = 0
+    for directory, subdirs, files in os.walk(stdlib):
+        subdirs[:] = sorted(d for d in subdirs if d not in _NOT_STDLIB_CODE)
+        for name in sorted(f for f in files if f.endswith(".py")):
+            try:
+                text = Path(directory, name).read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError):
+                continue
+            lines.extend(text.splitlines())
+            total += len(text.encode())
+            if total >= budget:
+                return lines
+    return lines
+
+
 # ---------------------------------------------------------------- cached building
 
 def cached_units(key_parts: Iterable, build: Callable[[], list]) -> list[str]:
@@ -352,8 +379,6 @@ def _stat_key(paths: Iterable[Path]) -> list:
 
 def system_corpora(man_dir: Optional[Path] = None, locale_dir: Optional[Path] = None) -> list[Corpus]:
     """The issue's corpora, in its order: English prose, Python code, seven languages, the mix."""
-    from tokcost.bench.workloads import _stdlib_code_lines
-
     man_dir, locale_dir = Path(man_dir or MAN_DIR), Path(locale_dir or LOCALE_DIR)
     pages = man_pages(man_dir) if man_dir.is_dir() else []
     corpora = [Corpus("english", f"English prose: man pages ({len(pages):,} under {man_dir}), troff stripped",
@@ -361,7 +386,8 @@ def system_corpora(man_dir: Optional[Path] = None, locale_dir: Optional[Path] = 
                                                   lambda: man_units(man_dir, budget)),
                       "" if pages else f"no man pages under {man_dir}/man1..man9")]
     stdlib = Path(sysconfig.get_paths()["stdlib"])
-    corpora.append(Corpus("code", f"Python code: the standard library ({stdlib})", _stdlib_code_lines,
+    corpora.append(Corpus("code", f"Python code: the standard library ({stdlib})",
+                          lambda budget: code_units(stdlib, budget),
                           "" if any(stdlib.glob("*.py")) else f"no Python sources under {stdlib}"))
     for name, langs in LANGUAGES.items():
         files = [f for lang in langs for f in catalog_files(locale_dir, lang)]
