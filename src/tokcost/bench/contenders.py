@@ -285,6 +285,17 @@ def load_contenders(encoding: str, only: Optional[Sequence[str]] = None) -> tupl
     return loaded, missing
 
 
+def checked_contenders(encoding: str, only: Optional[Sequence[str]] = None) -> tuple[list[Contender], dict[str, str]]:
+    """The contenders that load and whose ids equal tiktoken's, and why each other one is left out.
+    Raises ValueError when none is left."""
+    loaded, missing = load_contenders(encoding, only)
+    checked, rejected = check_ids(loaded)
+    missing.update(rejected)
+    if not checked:
+        raise ValueError("no contender could be loaded: " + "; ".join(f"{k}: {v}" for k, v in missing.items()))
+    return checked, missing
+
+
 def id_check_texts() -> list:
     """Texts every exact contender must encode as tiktoken does: a line of each
     bundled FLORES language, code, digits, whitespace runs, emoji and CJK."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Sequence
 
-from tokcost.bench.contenders import BASELINE, check_ids, load_contenders
+from tokcost.bench.contenders import BASELINE, checked_contenders
 from tokcost.bench.measure import SECTIONS, machine_facts, run, run_load
 from tokcost.bench.workloads import Plan
 
@@ -24,11 +24,7 @@ def benchmark(encoding: str = "o200k_base", plan: Plan = None, sections: Sequenc
     Raises ValueError when no contender could be loaded.
     """
     plan = plan or Plan()
-    loaded, missing = load_contenders(encoding, contenders)
-    checked, rejected = check_ids(loaded)
-    missing.update(rejected)
-    if not checked:
-        raise ValueError("no contender could be loaded: " + "; ".join(f"{k}: {v}" for k, v in missing.items()))
+    checked, missing = checked_contenders(encoding, contenders)
     machine = machine_facts()
     results = run(plan, checked, sections, files, progress=progress)
     load_rows = run_load(plan, checked, encoding) if "load" in sections and not files else []

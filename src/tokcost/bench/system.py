@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from tokcost.bench.contenders import BASELINE, Contender, check_ids, load_contenders
+from tokcost.bench.contenders import BASELINE, Contender, checked_contenders
 from tokcost.bench.measure import Result, Task, _batch_len, _normalize, _utf8_len, machine_facts, run_task
 from tokcost.bench.system_corpora import Corpus, system_corpora
 from tokcost.bench.workloads import Plan
@@ -204,11 +204,7 @@ def benchmark_system(encoding: str = "o200k_base", plan: Optional[SystemPlan] = 
     Raises ValueError when no contender could be loaded or no corpus is on this machine.
     """
     plan = plan or SystemPlan()
-    loaded, missing = load_contenders(encoding, contenders)
-    checked, rejected = check_ids(loaded)
-    missing.update(rejected)
-    if not checked:
-        raise ValueError("no contender could be loaded: " + "; ".join(f"{k}: {v}" for k, v in missing.items()))
+    checked, missing = checked_contenders(encoding, contenders)
     corpora, absent = present_corpora(plan)
     if not corpora:
         raise ValueError("none of the corpora is on this machine: " + "; ".join(absent.values()))

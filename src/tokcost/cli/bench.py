@@ -77,15 +77,19 @@ def run(args) -> int:
     from tokcost import bench, get_encoding
 
     get_encoding(args.encoding)  # unknown names fail here, with "did you mean"
-    if args.suite == "system":
-        return _run_system(args)
-    sections = _parse_list(args.only, bench.SECTIONS, "section")
+    system = args.suite == "system"
+    if system and args.files:
+        raise CliError("--suite system reads this machine's corpora; give FILES without it", 2)
+    sections = _parse_list(args.only, bench.SYSTEM_SECTIONS if system else bench.SECTIONS, "section")
     names = _parse_list(args.contenders, [n for n, _ in bench.CONTENDERS], "contender")
-    plan = bench.Plan.quick() if args.quick else bench.Plan()
+    kind = bench.SystemPlan if system else bench.Plan
+    plan = kind.quick() if args.quick else kind()
     if args.runs is not None:
         if args.runs < 3:
             raise CliError("--runs must be at least 3 for a meaningful median", 2)
         plan.runs = args.runs
+    if system:
+        return _run_system(args, plan, sections, names)
     files = [_text_file(raw) for raw in args.files]
     document = bench.benchmark(args.encoding, plan, sections, names, files, progress=progress)
     document["plan"]["quick"] = bool(args.quick)
@@ -124,16 +128,21 @@ def _cell(row: dict) -> str:
     return text
 
 
-def _print_tables(document: dict) -> None:
-    """One wide table per section: a line per measurement, a column per contender."""
-    names = list(document["versions"])
+def _print_header(document: dict, command: str) -> None:
+    """When, where, how busy, and which versions ran (or why a contender did not)."""
     m = document["machine"]
-    print(f"tokcost bench · {document['encoding']} · {m['date']} · {m['cpu']} · "
+    print(f"{command} · {document['encoding']} · {m['date']} · {m['cpu']} · "
           f"{m.get('cpus_usable', m['cpu_count'])} CPUs · Python {m['python']} · "
           f"load avg {m.get('loadavg')} -> {m.get('loadavg_after')}")
     print("versions: " + ", ".join(f"{k} {v}" + ("" if document["contenders"][k]["exact"] else " (not exact)")
                                    for k, v in document["versions"].items())
           + "".join(f"; {k}: {v}" for k, v in document["missing"].items()))
+
+
+def _print_tables(document: dict) -> None:
+    """One wide table per section: a line per measurement, a column per contender."""
+    names = list(document["versions"])
+    _print_header(document, "tokcost bench")
     print(f"MB/s (ratio to tiktoken, median of per-run ratios); medians of {document['plan']['runs']} interleaved runs")
     grouped: dict = {}
     for row in document["results"]:
@@ -166,18 +175,9 @@ def _print_tables(document: dict) -> None:
                   title="load (import + get_encoding + first encode, fresh interpreter) and resident memory added")
 
 
-def _run_system(args) -> int:
+def _run_system(args, plan, sections: list, names: list) -> int:
     from tokcost import bench
 
-    if args.files:
-        raise CliError("--suite system reads this machine's corpora; give FILES without it", 2)
-    sections = _parse_list(args.only, bench.SYSTEM_SECTIONS, "section")
-    names = _parse_list(args.contenders, [n for n, _ in bench.CONTENDERS], "contender")
-    plan = bench.SystemPlan.quick() if args.quick else bench.SystemPlan()
-    if args.runs is not None:
-        if args.runs < 3:
-            raise CliError("--runs must be at least 3 for a meaningful median", 2)
-        plan.runs = args.runs
     try:
         document = bench.benchmark_system(args.encoding, plan, sections, names, progress=progress)
     except ValueError as exc:
@@ -195,13 +195,7 @@ def _print_system_tables(document: dict) -> None:
     from tokcost.bench.system import SYSTEM_TITLES
 
     names = list(document["versions"])
-    m = document["machine"]
-    print(f"tokcost bench --suite system · {document['encoding']} · {m['date']} · {m['cpu']} · "
-          f"{m.get('cpus_usable', m['cpu_count'])} CPUs · Python {m['python']} · "
-          f"load avg {m.get('loadavg')} -> {m.get('loadavg_after')}")
-    print("versions: " + ", ".join(f"{k} {v}" + ("" if document["contenders"][k]["exact"] else " (not exact)")
-                                   for k, v in document["versions"].items())
-          + "".join(f"; {k}: {v}" for k, v in document["missing"].items()))
+    _print_header(document, "tokcost bench --suite system")
     print("corpora: " + "; ".join(f"{c['name']}: {c['description']}" for c in document["corpora"])
           + "".join(f"; {name} skipped: {why}" for name, why in document["absent"].items()))
     print(f"MB/s (ratio to tiktoken, median of per-run ratios); medians of {document['plan']['runs']} "
