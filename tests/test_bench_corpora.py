@@ -198,12 +198,13 @@ def tiny_plan(monkeypatch, man_dir, locale_dir):
 
 
 def test_cli_system_suite_on_fixture_corpora(tiny_plan, capsys):
-    argv = ["bench", "--suite", "system", "--quick", "--contenders", "tokcost,tiktoken"]
+    argv = ["bench", "--suite", "system", "--quick", "--contenders", "tokcost,tiktoken", "--clock", "cpu"]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main(argv + ["--format", "json"]) == 0
     doc = json.loads(out.getvalue())
     assert doc["suite"] == "system" and {"date", "cpu", "loadavg"} <= set(doc["machine"])
+    assert doc["plan"]["clock"] == "cpu"
     assert [c["name"] for c in doc["corpora"]] == ["english", "code", "thai", "mixed"]
     assert set(doc["absent"]) == {"chinese", "japanese", "korean", "russian", "arabic", "hindi"}
     keys = {(r["section"], r["workload"], r["contender"]) for r in doc["results"]}
@@ -237,3 +238,15 @@ def test_code_units_leave_out_tests_and_installed_packages(tmp_path):
         (tmp_path / rel).write_text(text, encoding="utf-8")
     assert sc.code_units(tmp_path, 1_000) == ["import os", "x = 1", "y = 2"]
     assert sc.code_units(tmp_path, 5) == ["import os"]
+
+
+def test_the_cpu_clock_times_one_thread_tasks_and_leaves_batches_on_the_wall_clock():
+    import time
+
+    from tokcost.bench.measure import Task, task_clock
+
+    one = Task("fresh", "x", "encode", "cold", lambda r: "", len)
+    two = Task("batch", "x", "encode_batch", "cold", lambda r: [], len, threads=2)
+    assert task_clock(SystemPlan(clock="cpu"), one) is time.process_time
+    assert task_clock(SystemPlan(clock="cpu"), two) is time.perf_counter
+    assert task_clock(SystemPlan(), one) is time.perf_counter

@@ -3,7 +3,7 @@
 Each contender loads once in its own interpreter (nothing else of the
 benchmark's process comes along), which then forks a child per measurement:
 the child starts with the tokenizer loaded and no text ever encoded, times one
-``encode_ordinary`` of the whole piece, and reports the seconds with a digest
+``encode_ordinary`` of the whole piece (wall time, or its CPU time with ``clock="cpu"``), and reports the seconds with a digest
 of the ids, so exactness is checked without sending the ids back. A child that
 hangs is stopped by an alarm; one that dies is reported. Needs ``os.fork``.
 """
@@ -23,7 +23,7 @@ from tokcost.bench.contenders import Contender
 _ZYGOTE = """
 import gc, hashlib, json, os, signal, sys, time
 from array import array
-NAME = sys.argv[1]
+NAME, CLOCK = sys.argv[1], sys.argv[2]
 {load_code}
 print("ready", flush=True)
 for line in sys.stdin:
@@ -38,9 +38,10 @@ for line in sys.stdin:
                 text = f.read()
             gc.collect()
             gc.disable()
-            start = time.perf_counter()
+            clock = time.process_time if CLOCK == "cpu" else time.perf_counter
+            start = clock()
             ids = enc.encode_ordinary(text)
-            seconds = time.perf_counter() - start
+            seconds = clock() - start
             ids = array("I", ids)
             out = {{"seconds": seconds, "tokens": len(ids), "sha256": hashlib.sha256(ids.tobytes()).hexdigest()}}
         except BaseException as exc:
@@ -65,7 +66,7 @@ for line in sys.stdin:
 class Zygote:
     """One contender loaded in its own interpreter, forking a fresh child per measurement."""
 
-    def __init__(self, contender: Contender, encoding: str, scratch: Path):
+    def __init__(self, contender: Contender, encoding: str, scratch: Path, clock: str = "wall"):
         import tokcost
 
         env = dict(os.environ)
@@ -75,7 +76,7 @@ class Zygote:
         self.name = contender.name
         self.stderr = open(scratch / f"{contender.name}.stderr", "w+")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _ZYGOTE.format(load_code=contender.load_code), encoding],
+            [sys.executable, "-c", _ZYGOTE.format(load_code=contender.load_code), encoding, clock],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env)
         self.error = ""
 
@@ -114,7 +115,7 @@ class Zygote:
 
 
 def first_calls(contenders: Sequence[Contender], encoding: str, texts: dict, runs: int,
-                timeout_s: int = 300, progress=lambda it, total, desc: it) -> tuple[dict, dict]:
+                timeout_s: int = 300, progress=lambda it, total, desc: it, clock: str = "wall") -> tuple[dict, dict]:
     """``{(corpus, contender): [measurement per run]}`` (each a dict of seconds, tokens,
     sha256, or an error), interleaved: run by run, corpus by corpus, the first contender
     rotating; and ``{contender: why it was left out}`` for those that would not load."""
@@ -125,7 +126,7 @@ def first_calls(contenders: Sequence[Contender], encoding: str, texts: dict, run
         for name, text in texts.items():
             paths[name] = Path(scratch, f"{name}.txt")
             paths[name].write_text(text, encoding="utf-8")
-        zygotes = [Zygote(c, encoding, Path(scratch)) for c in contenders]  # load side by side
+        zygotes = [Zygote(c, encoding, Path(scratch), clock) for c in contenders]  # load side by side
         try:
             failed = {z.name: z.error for z in zygotes if not z.ready()}
             live = [z for z in zygotes if z.name not in failed]

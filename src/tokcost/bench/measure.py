@@ -194,15 +194,15 @@ def _round(value: Optional[float], digits: int = 3) -> Optional[float]:
     return None if value is None else round(value, digits)
 
 
-def time_call(fn: Callable, arg: Any, inner: int = 1) -> float:
+def time_call(fn: Callable, arg: Any, inner: int = 1, clock: Callable[[], float] = time.perf_counter) -> float:
     """Seconds per call of ``fn(arg)``, averaged over ``inner`` calls, GC paused."""
     gc.collect()
     gc.disable()
     try:
-        start = time.perf_counter()
+        start = clock()
         for _ in range(inner):
             fn(arg)
-        return (time.perf_counter() - start) / inner
+        return (clock() - start) / inner
     finally:
         gc.enable()
 
@@ -265,13 +265,20 @@ def run_task(task: Task, contenders: Sequence[Contender], plan: Plan) -> list[Re
                 # Thread pools (rayon's, for one) spin a while after a batch;
                 # let the last contender's go idle before timing the next.
                 time.sleep(0.05)
-            times[contender.name] = time_call(task.call(contender), arg, inner[contender.name])
+            times[contender.name] = time_call(task.call(contender), arg, inner[contender.name], task_clock(plan, task))
             result.times.append(times[contender.name])
         base = times.get(BASELINE)
         for contender, result in live:
             if base:
                 result.ratios.append(base / times[contender.name])
     return results
+
+
+def task_clock(plan: Plan, task: Task) -> Callable[[], float]:
+    """The plan's clock: wall time, or with ``clock="cpu"`` the process's CPU time for one-thread
+    tasks, which a busy machine's other processes do not inflate (batches keep wall time: their
+    point is how much sooner two threads finish)."""
+    return time.process_time if plan.clock == "cpu" and not task.threaded else time.perf_counter
 
 
 def run(plan: Plan, contenders: Sequence[Contender], sections: Sequence[str] = SECTIONS,

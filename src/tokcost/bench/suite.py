@@ -37,7 +37,7 @@ def benchmark(encoding: str = "o200k_base", plan: Plan = None, sections: Sequenc
                        for c in checked},
         "missing": missing,
         "plan": {"runs": plan.runs, "slice_bytes": plan.slice_bytes, "chat_batch": plan.chat_batch,
-                 "adversarial_mb": list(plan.adversarial_mb), "corpus_files": plan.corpus_files,
+                 "adversarial_mb": list(plan.adversarial_mb), "corpus_files": plan.corpus_files, "clock": plan.clock,
                  "corpus_large": list(plan.corpus_large)},
         "results": [r.row() for r in results],
         "load": load_rows,

@@ -227,7 +227,8 @@ def benchmark_system(encoding: str = "o200k_base", plan: Optional[SystemPlan] = 
         "contenders": {c.name: {"version": c.version, "exact": c.exact} for c in checked},
         "missing": missing,
         "plan": {"runs": plan.runs, "bulk_bytes": plan.bulk_bytes, "language_bytes": plan.language_bytes,
-                 "doc_bytes": plan.doc_bytes, "docs_per_run": plan.docs_per_run, "verify": plan.verify},
+                 "doc_bytes": plan.doc_bytes, "docs_per_run": plan.docs_per_run, "verify": plan.verify,
+                 "clock": plan.clock},
         "corpora": [_corpus_facts(c) for c in corpora],
         "absent": absent,
         "results": rows,
@@ -248,7 +249,8 @@ def _first_call_rows(plan, contenders, corpora, encoding, missing, progress) -> 
     from tokcost.bench.first_call import first_calls, summarize
 
     texts = {c.corpus.name: c.pieces.repeated for c in corpora}
-    samples, failed = first_calls(contenders, encoding, texts, plan.runs, plan.first_call_timeout_s, progress)
+    samples, failed = first_calls(contenders, encoding, texts, plan.runs, plan.first_call_timeout_s, progress,
+                                  plan.clock)
     missing.update({name: f"first-call: {why}" for name, why in failed.items()})
     rows = []
     for name, text in texts.items():

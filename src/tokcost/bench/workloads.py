@@ -32,6 +32,7 @@ class Plan:
     flores_dir: Optional[Path] = None
     corpus_files: int = 3000  # the generated corpus: small files, and a few large ones
     corpus_large: tuple = (3, 4_000_000)  # (how many, bytes each)
+    clock: str = "wall"  # "cpu": one-thread tasks timed in process CPU time (see measure.task_clock)
 
     @classmethod
     def quick(cls, **kw) -> "Plan":

@@ -54,6 +54,9 @@ def register(subparsers) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="smaller inputs and sizes: about a minute (--suite system: about five)")
     parser.add_argument("--runs", type=int, metavar="N", help="timed runs per measurement (default 5, at least 3)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall (default), or cpu: one-thread timings in process CPU time, which other "
+                             "processes on a busy machine do not inflate (batches stay wall time)")
     parser.add_argument("--only", metavar="SECTIONS",
                         help=f"comma-separated subset of: {','.join(bench.SECTIONS)} "
                              f"(--suite system: {','.join(bench.SYSTEM_SECTIONS)})")
@@ -84,6 +87,7 @@ def run(args) -> int:
     names = _parse_list(args.contenders, [n for n, _ in bench.CONTENDERS], "contender")
     kind = bench.SystemPlan if system else bench.Plan
     plan = kind.quick() if args.quick else kind()
+    plan.clock = args.clock
     if args.runs is not None:
         if args.runs < 3:
             raise CliError("--runs must be at least 3 for a meaningful median", 2)
@@ -143,7 +147,9 @@ def _print_tables(document: dict) -> None:
     """One wide table per section: a line per measurement, a column per contender."""
     names = list(document["versions"])
     _print_header(document, "tokcost bench")
-    print(f"MB/s (ratio to tiktoken, median of per-run ratios); medians of {document['plan']['runs']} interleaved runs")
+    clock = ", one-thread tasks in process CPU time" if document["plan"].get("clock") == "cpu" else ""
+    print(f"MB/s (ratio to tiktoken, median of per-run ratios); medians of {document['plan']['runs']} "
+          f"interleaved runs{clock}")
     grouped: dict = {}
     for row in document["results"]:
         key = (row["section"], row["workload"], row["op"], row["threads"], row["mode"])
@@ -198,8 +204,9 @@ def _print_system_tables(document: dict) -> None:
     _print_header(document, "tokcost bench --suite system")
     print("corpora: " + "; ".join(f"{c['name']}: {c['description']}" for c in document["corpora"])
           + "".join(f"; {name} skipped: {why}" for name, why in document["absent"].items()))
+    clock = "process CPU time (batches: wall time)" if document["plan"].get("clock") == "cpu" else "wall time"
     print(f"MB/s (ratio to tiktoken, median of per-run ratios); medians of {document['plan']['runs']} "
-          "interleaved runs; every timed output checked against tiktoken's (batches: tokens per document)")
+          f"interleaved runs, {clock}; every timed output checked against tiktoken's (batches: tokens per document)")
     by_section: dict = {}
     for row in document["results"]:
         line = by_section.setdefault(row["section"], {}).setdefault(
