@@ -21,6 +21,19 @@ from tokcost.cli import main
 UTF8_HEADER = b"Content-Type: text/plain; charset=UTF-8\n"
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """Corpora built here are cached in the test's own directory, not the shared temp dir."""
+    monkeypatch.setattr(sc, "CACHE_DIR", tmp_path / "cache")
+
+
+def test_built_units_are_cached_under_a_key_of_what_they_depend_on():
+    assert sc.cached_units(("k", 1), lambda: ["a", "b c"]) == ["a", "b c"]
+    assert sc.cached_units(("k", 1), lambda: pytest.fail("built again")) == ["a", "b c"]
+    assert sc.cached_units(("k", 2), lambda: ["other"]) == ["other"]
+    assert sc.cached_units(("k", 3), lambda: []) == [] == sc.cached_units(("k", 3), lambda: ["never"])
+
+
 def write_mo(path: Path, entries: list, order: str = "<") -> Path:
     """A compiled catalog, laid out as GNU msgfmt does: header, two offset tables, then the strings."""
     entries = sorted(entries)

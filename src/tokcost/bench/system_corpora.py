@@ -28,6 +28,7 @@ from tokcost.files import write_atomically
 MAN_DIR = Path("/usr/share/man")
 LOCALE_DIR = Path("/usr/share/locale")
 CACHE_VERSION = "1"  # bump when a reader's output changes, so cached text is rebuilt
+CACHE_DIR: Optional[Path] = None  # where built corpora are kept; None: tokcost-bench-corpora in the temp dir
 
 # The issue's languages: corpus name -> the locale directories whose catalogs make it.
 LANGUAGES = {
@@ -356,12 +357,13 @@ def cached_units(key_parts: Iterable, build: Callable[[], list]) -> list[str]:
     """``build()``'s units, kept in the temporary directory under a key of ``key_parts`` (what the
     text depends on: file names, sizes, times), so a second run does not decompress 20k man pages."""
     digest = hashlib.sha256(repr((CACHE_VERSION, *key_parts)).encode()).hexdigest()[:20]
-    directory = Path(tempfile.gettempdir()) / "tokcost-bench-corpora"
+    directory = CACHE_DIR or Path(tempfile.gettempdir()) / "tokcost-bench-corpora"
     path = directory / f"{digest}.txt"
     if path.is_file():
-        return path.read_text(encoding="utf-8").split("\0")
+        text = path.read_text(encoding="utf-8")
+        return text.split("\0") if text else []
     units = build()
-    directory.mkdir(exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True)
     write_atomically(path, "\0".join(units))
     return units
 
