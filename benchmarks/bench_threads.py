@@ -1,0 +1,93 @@
+"""Two threads against one: batch ratios of tokcost and every installed peer, interleaved.
+
+    python benchmarks/bench_threads.py                # 500 chat texts (the bench's batch) and 2,000 ~1 KB docs
+    python benchmarks/bench_threads.py --rounds 41 --only tokcost,toktok-rs
+    sudo chrt -f 10 python benchmarks/bench_threads.py   # real-time priority: other jobs cannot take the cores
+
+For each workload, contender and operation it times the call on 1 and 2 threads, the two
+interleaved (1, 2, 2, 1, ...) round by round, and prints the median seconds, MB/s and the
+ratio of the medians. Each round makes ``--calls`` calls back to back, as a program that
+counts a corpus batch after batch would. Every contender's counts are checked against
+tiktoken's first. Before timing, the script prints the load average: ratios of two threads
+mean something only when two cores are free (load average well under 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.environ.get("SRC") or str(Path(__file__).resolve().parents[1] / "src"))
+
+from tokcost.bench.contenders import check_ids, load_contenders  # noqa: E402
+from tokcost.bench.workloads import Plan, chat_workload, text_workloads  # noqa: E402
+
+
+def _docs(count: int, size: int = 1000) -> list:
+    """~1 KB documents cut from the bench's English, code and every-language workloads."""
+    texts = []
+    workloads = text_workloads(Plan(slice_bytes=count * size))
+    for workload in workloads:
+        if not workload.name.startswith(("english", "code", "flores-mix")):
+            continue
+        text = workload.items(1)[0][0]
+        texts += [text[i:i + size] for i in range(0, len(text), size)]
+    step = max(1, len(texts) // count)
+    return texts[::step][:count]
+
+
+def _time(fn, texts, threads: int, calls: int) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        fn(texts, threads)
+    return (time.perf_counter() - start) / calls
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--calls", type=int, default=10, help="calls per round, back to back")
+    parser.add_argument("--only", default="", help="comma-separated contender names")
+    parser.add_argument("--encoding", default="o200k_base")
+    args = parser.parse_args(argv)
+    only = [n for n in args.only.split(",") if n] or None
+    contenders, missing = load_contenders(args.encoding, only)
+    contenders = [c for c in contenders if c.exact]
+    contenders, excluded = check_ids(contenders)
+    for name, why in list(missing.items()) + list(excluded.items()):
+        print(f"# left out {name}: {why}")
+    workloads = {
+        f"{Plan.quick().chat_batch} chat texts": chat_workload(Plan.quick()).items(1)[0][0],
+        "2,000 ~1 KB docs": _docs(2000),
+    }
+    print(f"# load average {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; "
+          f"{args.rounds} rounds x {args.calls} calls, 1 and 2 threads interleaved")
+    print(f"{'workload':<18} {'op':<13} {'contender':<12} {'1 thread':>9} {'2 threads':>10} {'MB/s 2t':>8} {'ratio':>6}")
+    for label, texts in workloads.items():
+        nbytes = sum(len(t.encode("utf-8")) for t in texts)
+        reference = None
+        for op in ("encode_batch", "count_batch"):
+            for c in contenders:
+                fn = getattr(c, op)
+                counts = c.batch_counts(fn(texts, 2)) if op == "encode_batch" else list(fn(texts, 2))
+                reference = reference or counts
+                if counts != reference:
+                    print(f"{label:<18} {op:<13} {c.name:<12} counts differ from the first contender's: skipped")
+                    continue
+                times = {1: [], 2: []}
+                for r in range(args.rounds):
+                    for threads in ((1, 2) if r % 2 else (2, 1)):
+                        times[threads].append(_time(fn, texts, threads, args.calls))
+                one, two = statistics.median(times[1]), statistics.median(times[2])
+                print(f"{label:<18} {op:<13} {c.name:<12} {one * 1e3:8.3f}ms {two * 1e3:9.3f}ms "
+                      f"{nbytes / two / 1e6:8.1f} {one / two:6.2f}")
+    print(f"# load average after {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
