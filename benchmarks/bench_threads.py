@@ -3,12 +3,14 @@
     python benchmarks/bench_threads.py                # 500 chat texts (the bench's batch) and 2,000 ~1 KB docs
     python benchmarks/bench_threads.py --rounds 41 --only tokcost,toktok-rs
     sudo chrt -f 10 python benchmarks/bench_threads.py   # real-time priority: other jobs cannot take the cores
+    python benchmarks/bench_threads.py --count-dir DIR   # also `tokcost count DIR`, --jobs 1 against --jobs 2
 
 For each workload, contender and operation it times the call on 1 and 2 threads, the two
 interleaved (1, 2, 2, 1, ...) round by round, and prints the median seconds, MB/s and the
 ratio of the medians. Each round makes ``--calls`` calls back to back, as a program that
 counts a corpus batch after batch would. Every contender's counts are checked against
-tiktoken's first. Before timing, the script prints the load average: ratios of two threads
+tiktoken's first. ``--count-dir`` also runs the whole command ``tokcost count DIR`` (a fresh
+process: start-up, listing, counting, the table) with --jobs 1 and --jobs 2, interleaved. Before timing, the script prints the load average: ratios of two threads
 mean something only when two cores are free (load average well under 1).
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,7 +56,34 @@ def main(argv=None) -> int:
     parser.add_argument("--calls", type=int, default=10, help="calls per round, back to back")
     parser.add_argument("--only", default="", help="comma-separated contender names")
     parser.add_argument("--encoding", default="o200k_base")
+    parser.add_argument("--count-dir", metavar="DIR", help="also time `tokcost count DIR` end to end")
+    parser.add_argument("--skip-batches", action="store_true", help="only the --count-dir timing")
     args = parser.parse_args(argv)
+    if not args.skip_batches:
+        _batches(args)
+    if args.count_dir:
+        _count_cli(args.count_dir, args.rounds, args.encoding)
+    print(f"# load average after {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+def _count_cli(directory: str, rounds: int, encoding: str) -> None:
+    src = os.environ.get("SRC") or str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    times = {1: [], 2: []}
+    for r in range(rounds):
+        for jobs in ((1, 2) if r % 2 else (2, 1)):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "tokcost", "count", directory, "--jobs", str(jobs),
+                            "--encoding", encoding], env=env, check=False, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            times[jobs].append(time.perf_counter() - start)
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    print(f"# load average {os.getloadavg()[0]:.2f}; tokcost count {directory}, median of {rounds}")
+    print(f"tokcost count --jobs 1 {one:.3f}s --jobs 2 {two:.3f}s ratio {one / two:.2f}")
+
+
+def _batches(args) -> None:
     only = [n for n in args.only.split(",") if n] or None
     contenders, missing = load_contenders(args.encoding, only)
     contenders = [c for c in contenders if c.exact]
@@ -85,8 +115,6 @@ def main(argv=None) -> int:
                 one, two = statistics.median(times[1]), statistics.median(times[2])
                 print(f"{label:<18} {op:<13} {c.name:<12} {one * 1e3:8.3f}ms {two * 1e3:9.3f}ms "
                       f"{nbytes / two / 1e6:8.1f} {one / two:6.2f}")
-    print(f"# load average after {os.getloadavg()[0]:.2f}")
-    return 0
 
 
 if __name__ == "__main__":
