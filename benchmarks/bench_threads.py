@@ -4,13 +4,16 @@
     python benchmarks/bench_threads.py --rounds 41 --only tokcost,toktok-rs
     sudo chrt -f 10 python benchmarks/bench_threads.py   # real-time priority: other jobs cannot take the cores
     python benchmarks/bench_threads.py --count-dir DIR   # also `tokcost count DIR`, --jobs 1 against --jobs 2
+    python benchmarks/bench_threads.py --dask-dir DIR    # also count_corpus on a LocalCluster of 1 and 2 workers
 
 For each workload, contender and operation it times the call on 1 and 2 threads, the two
 interleaved (1, 2, 2, 1, ...) round by round, and prints the median seconds, MB/s and the
 ratio of the medians. Each round makes ``--calls`` calls back to back, as a program that
 counts a corpus batch after batch would. Every contender's counts are checked against
 tiktoken's first. ``--count-dir`` also runs the whole command ``tokcost count DIR`` (a fresh
-process: start-up, listing, counting, the table) with --jobs 1 and --jobs 2, interleaved. Before timing, the script prints the load average: ratios of two threads
+process: start-up, listing, counting, the table) with --jobs 1 and --jobs 2, interleaved. ``--dask-dir`` times ``count_corpus(DIR, dask=client)`` on two LocalClusters of
+worker processes (1 and 2 workers, one thread each), started before the timing, each warmed by one
+run, then interleaved round by round. Before timing, the script prints the load average: ratios of two threads
 mean something only when two cores are free (load average well under 1).
 """
 
@@ -57,12 +60,15 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="", help="comma-separated contender names")
     parser.add_argument("--encoding", default="o200k_base")
     parser.add_argument("--count-dir", metavar="DIR", help="also time `tokcost count DIR` end to end")
-    parser.add_argument("--skip-batches", action="store_true", help="only the --count-dir timing")
+    parser.add_argument("--dask-dir", metavar="DIR", help="also time count_corpus(DIR) on 1 and 2 Dask workers")
+    parser.add_argument("--skip-batches", action="store_true", help="only the --count-dir/--dask-dir timings")
     args = parser.parse_args(argv)
     if not args.skip_batches:
         _batches(args)
     if args.count_dir:
         _count_cli(args.count_dir, args.rounds, args.encoding)
+    if args.dask_dir:
+        _dask(args.dask_dir, args.rounds, args.encoding)
     print(f"# load average after {os.getloadavg()[0]:.2f}")
     return 0
 
@@ -81,6 +87,29 @@ def _count_cli(directory: str, rounds: int, encoding: str) -> None:
     one, two = statistics.median(times[1]), statistics.median(times[2])
     print(f"# load average {os.getloadavg()[0]:.2f}; tokcost count {directory}, median of {rounds}")
     print(f"tokcost count --jobs 1 {one:.3f}s --jobs 2 {two:.3f}s ratio {one / two:.2f}")
+
+
+def _dask(directory: str, rounds: int, encoding: str) -> None:
+    from tokcost.corpus import count_corpus
+    from tokcost.corpus.dask_runner import dask_client
+
+    clusters = {n: dask_client("local", n_workers=n, processes=True) for n in (1, 2)}
+    clients = {n: cluster.__enter__() for n, cluster in clusters.items()}
+    try:
+        totals = {count_corpus([directory], encoding, dask=clients[n]).total_tokens for n in (1, 2)}
+        times = {1: [], 2: []}
+        for r in range(rounds):
+            for n in ((1, 2) if r % 2 else (2, 1)):
+                start = time.perf_counter()
+                totals.add(count_corpus([directory], encoding, dask=clients[n]).total_tokens)
+                times[n].append(time.perf_counter() - start)
+    finally:
+        for cluster in clusters.values():
+            cluster.__exit__(None, None, None)
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    same = "the same total" if len(totals) == 1 else f"TOTALS DIFFER: {sorted(totals)}"
+    print(f"# load average {os.getloadavg()[0]:.2f}; count_corpus({directory}) on Dask, median of {rounds}, {same}")
+    print(f"dask 1 worker {one:.3f}s 2 workers {two:.3f}s ratio {one / two:.2f}")
 
 
 def _batches(args) -> None:
