@@ -26,6 +26,8 @@ examples:
   cat notes.txt | tokcost count -         stdin
   tokcost count docs/ --format json       {"total_tokens": ..., "files": [{"path", "tokens"}]}
   tokcost count src/ --model claude-haiku-4-5   its tokens (a labelled estimate) and share of its window
+  tokcost count corpus/ --top 10          the 10 files with the most tokens, the rest as one row
+  tokcost count corpus/ --all             every file (past 50 files the table shows the 20 largest)
 
 With --model, counts use the model's own tokenizer where it is public (exact),
 else a labelled stand-in (estimate), and say how much of the model's context
