@@ -143,6 +143,36 @@ def test_count_model_picks_its_encoding(tree, capsys):
     assert doc["total_tokens"] == tokcost.get_encoding("cl100k_base").count("こんにちは世界")
 
 
+def test_count_table_of_many_files_shows_the_largest(tmp_path, capsys):
+    # 60 files of 1..60 words ("word " is one token each, "word" alone at the end)
+    for n in range(1, 61):
+        (tmp_path / f"f{n:02}.txt").write_text(" ".join(["word"] * n), encoding="utf-8")
+    total = sum(range(1, 61))
+    assert main(["count", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "the 20 largest of 60 files" in out
+    assert str(tmp_path / "f60.txt") in out and str(tmp_path / "f41.txt") in out
+    assert str(tmp_path / "f40.txt") not in out
+    assert "40 other files" in out and f"{sum(range(1, 41)):,}" in out and f"{total:,}" in out
+    assert main(["count", str(tmp_path), "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "the 3 largest of 60 files" in out and str(tmp_path / "f57.txt") not in out
+    assert main(["count", str(tmp_path), "--all"]) == 0
+    out = capsys.readouterr().out
+    assert all(str(tmp_path / f"f{n:02}.txt") in out for n in range(1, 61)) and "other files" not in out
+    assert len(_count_json([str(tmp_path)], capsys)["files"]) == 60
+
+
+def test_count_all_past_200_files_prints_plain_lines(tmp_path, capsys):
+    for n in range(250):
+        (tmp_path / f"f{n:03}.txt").write_text("hello world", encoding="utf-8")
+    assert main(["count", str(tmp_path), "--all"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Tokens (o200k_base)"
+    assert lines[1] == f"  2  {tmp_path / 'f000.txt'}" and lines[-1] == "500  total"
+    assert len(lines) == 252
+
+
 def test_count_stdin(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("hello world"))
     doc = _count_json(["-"], capsys)

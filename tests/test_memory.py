@@ -81,3 +81,43 @@ def test_no_leak_ten_million_calls(name):
     result = _measure(BODIES[name], calls=calls, warmup=calls // 20)
     print(f"{calls} x {name}: {result['seconds']:.1f} s, RSS {result['before']:.1f} -> {result['after']:.1f} MB")
     assert result["after"] - result["before"] < 4, result
+
+
+_FRESH = """
+    import json, os, random
+    def rss_mb():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    import tokcost
+    enc = tokcost.get_encoding("o200k_base")
+    cjk = [chr(c) for c in range(0x4E00, 0x9FA5)]
+    def fresh(seed):
+        # 1 MB of pieces never seen before: random letters cut into words, and runs of random
+        # CJK (long pieces for the second-level cache)
+        rng = random.Random(seed)
+        words = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz     ", k=600_000))
+        han = " ".join("".join(rng.choices(cjk, k=rng.randint(2, 60))) for _ in range(4_000))
+        return words + han
+    for seed in range(6):  # every cache of both threads filled, the long-piece tables built
+        text = fresh(seed)
+        enc.encode_ordinary(text)
+        enc.count_batch([text[i:i + 20_000] for i in range(0, len(text), 20_000)], num_threads=2)
+    before = rss_mb()
+    for seed in range(6, 22):
+        text = fresh(seed)
+        enc.count(text)
+        enc.encode_ordinary_batch([text[i:i + 20_000] for i in range(0, len(text), 20_000)], num_threads=2)
+    print(json.dumps({"before": before, "after": rss_mb()}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+def test_caches_stay_bounded_on_text_never_seen():
+    # Every cache has a fixed size (docs/NATIVE.md, "Caches"): once full, 16 MB more of fresh
+    # pieces, on the calling thread and a batch worker, must not grow the process.
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(_FRESH)], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"16 MB of fresh pieces: RSS {result['before']:.1f} -> {result['after']:.1f} MB")
+    assert result["after"] - result["before"] < 4, result

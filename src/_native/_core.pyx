@@ -441,13 +441,15 @@ cdef class CoreBPE:
 
     cdef list _encode_batch(self, _Batch owner):
         """Run an encode batch and return its lists. With pool workers, this
-        thread encodes chunks too and turns finished chunks into lists as it
-        goes, so building lists (which needs the GIL) overlaps the encoding."""
+        thread encodes chunks too and, between them, turns every chunk that is
+        done into lists, in whatever order they finish: building lists (which
+        needs the GIL) overlaps the encoding, and little is left for the end."""
         cdef tc_batch *batch = &owner.b
         cdef size_t n = batch.n, n_chunks = batch.n_chunks
-        cdef size_t built = 0, c, k
+        cdef size_t scanned = 0, c, k
         cdef int more = 1
         cdef list out = [None] * n
+        cdef list pending = []  # claimed chunks not yet built: at most one per worker, after a scan
         cdef bint pooled
         with nogil:
             pooled = tc_batch_start(batch)
@@ -457,21 +459,30 @@ cdef class CoreBPE:
             while pooled and more:
                 with nogil:
                     more = tc_batch_step(batch)
-                # Chunks finish in claim order or close to it: build the ones
-                # that are done from the first one not yet built.
-                while built < n_chunks and tc_batch_chunk_done(batch, built):
-                    # Workers may be setting it now: read it atomically (ThreadSanitizer).
-                    if not tc_batch_failed(batch):
-                        for k in range(batch.chunk_at[built], batch.chunk_at[built + 1]):
-                            out[k] = self._to_list(&batch.bufs[k])
-                    built += 1
+                # Workers may be setting it now: read it atomically (ThreadSanitizer).
+                if tc_batch_failed(batch):
+                    continue
+                claimed = tc_batch_claimed(batch)
+                pending.extend(range(scanned, claimed))
+                scanned = claimed
+                waiting = []
+                for c in pending:
+                    if not tc_batch_chunk_done(batch, c):
+                        waiting.append(c)
+                        continue
+                    for k in range(batch.chunk_at[c], batch.chunk_at[c + 1]):
+                        out[k] = self._to_list(&batch.bufs[k])
+                    tc_batch_mark_built(batch, c)
+                pending = waiting
         finally:
             if pooled:
                 with nogil:
                     tc_workers_finish()
         _raise_if_failed(batch)
-        for k in range(batch.chunk_at[built], n):
-            out[k] = self._to_list(&batch.bufs[k])
+        for c in range(n_chunks):
+            if not pooled or tc_batch_chunk_done(batch, c) != 2:
+                for k in range(batch.chunk_at[c], batch.chunk_at[c + 1]):
+                    out[k] = self._to_list(&batch.bufs[k])
         return out
 
     def encode_ordinary_batch(self, texts, int num_threads=8):

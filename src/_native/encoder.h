@@ -321,8 +321,20 @@ static inline int tc_batch_failed(const tc_batch *b) {
     return __atomic_load_n(&b->failed, __ATOMIC_RELAXED);
 }
 
+/* done[c]: 0 while chunk c is claimed or not, 1 once its results are
+ * written, 2 once the caller has turned them into lists (tc_batch_mark_built). */
 static inline int tc_batch_chunk_done(const tc_batch *b, size_t chunk) {
     return __atomic_load_n(&b->done[chunk], __ATOMIC_ACQUIRE);
+}
+
+static inline void tc_batch_mark_built(tc_batch *b, size_t chunk) {
+    __atomic_store_n(&b->done[chunk], 2, __ATOMIC_RELAXED);
+}
+
+/* How many chunks have been claimed so far (every chunk below may be done). */
+static inline size_t tc_batch_claimed(const tc_batch *b) {
+    size_t next = __atomic_load_n(&b->next, __ATOMIC_RELAXED);
+    return next < b->n_chunks ? next : b->n_chunks;
 }
 
 static void *tc_batch_worker(void *arg) {

@@ -108,6 +108,8 @@ cdef extern from "encoder.h" nogil:
     int tc_batch_start(tc_batch *b)
     int tc_batch_step(tc_batch *b)
     int tc_batch_chunk_done(const tc_batch *b, size_t chunk)
+    void tc_batch_mark_built(tc_batch *b, size_t chunk)
+    size_t tc_batch_claimed(const tc_batch *b)
     int tc_batch_failed(const tc_batch *b)
 
 

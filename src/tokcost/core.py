@@ -175,8 +175,17 @@ class Encoding:
     ) -> list[list[int]]:
         """``[encode(t, ...) for t in text]``, in parallel."""
         allowed, disallowed = self._resolve_special(allowed_special, disallowed_special)
-        for t in text:
-            self._raise_if_disallowed(t, disallowed)
+        if disallowed:
+            # One pass over the batch for the characters a special token starts with: a
+            # method call per text cost a third of a 500-text batch, all on this thread.
+            first = self._special_first_chars
+            if len(first) == 1:
+                (c,) = first
+                suspects = [t for t in text if c in t]
+            else:
+                suspects = [t for t in text if any(f in t for f in first)]
+            for t in suspects:
+                self._raise_if_disallowed(t, disallowed)
         if not allowed or not any(self._specials_present(t, allowed) for t in text):
             return self.encode_ordinary_batch(text, num_threads=num_threads)
         encoder = functools.partial(self.encode, allowed_special=allowed, disallowed_special=())

@@ -320,7 +320,39 @@ start = time.perf_counter()
 {load_code}
 enc.encode_ordinary("hello world")
 elapsed = time.perf_counter() - start
-print(json.dumps({{"seconds": elapsed, "rss_bytes": rss() - before}}))
+loaded = rss() - before
+{peak_code}
+"""
+
+# After the load: what the process holds at its peak while encoding (VmHWM, Linux) the bundled
+# FLORES sample in 256 KB pieces twice (cold, then with every cache filled), long single pieces,
+# and a 2-thread batch of its lines. Outputs are dropped as they come, so the peak is the tokenizer's.
+_PEAK_CODE = """
+def hwm():
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return None
+import random
+from pathlib import Path
+from tokcost.bundled import FLORES_SAMPLE_DIR
+texts = [p.read_text(encoding="utf-8") for p in sorted(Path(FLORES_SAMPLE_DIR).glob("*.txt"))]
+rng = random.Random(1)
+longs = ["a" * 1_000_000, "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=128_000)), "\u4e2d" * 300_000]
+for _ in range(2):
+    for text in texts:
+        for i in range(0, len(text), 256_000):
+            enc.encode_ordinary(text[i:i + 256_000])
+for text in longs:
+    try:
+        enc.encode_ordinary(text)
+    except BaseException:  # tiktoken panics on some (1 MB of one letter is fine, spaces are not)
+        pass
+if hasattr(enc, "encode_ordinary_batch"):
+    enc.encode_ordinary_batch([line for text in texts for line in text.splitlines()], num_threads=2)
+peak = hwm()
+print(json.dumps({"seconds": elapsed, "rss_bytes": loaded, "peak_rss_bytes": peak - before if peak else None}))
 """
 
 
@@ -331,7 +363,7 @@ def measure_load(contender: Contender, encoding: str) -> dict:
     env = dict(os.environ)
     src = str(Path(tokcost.__file__).resolve().parents[1])
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    script = _LOAD_SCRIPT.format(load_code=contender.load_code)
+    script = _LOAD_SCRIPT.format(load_code=contender.load_code, peak_code=_PEAK_CODE)
     out = subprocess.run([sys.executable, "-c", script, encoding], capture_output=True, text=True,
                          env=env, timeout=300)
     if out.returncode != 0:
@@ -354,8 +386,10 @@ def run_load(plan: Plan, contenders: Sequence[Contender], encoding: str) -> list
         s = samples[c.name]
         seconds = statistics.median(x["seconds"] for x in s)
         rss = statistics.median(x["rss_bytes"] for x in s)
+        peaks = [x["peak_rss_bytes"] for x in s if x.get("peak_rss_bytes")]
         row = {"contender": c.name, "version": c.version, "load_s": round(seconds, 4),
-               "rss_mib": round(rss / 2**20, 1), "runs": len(s)}
+               "rss_mib": round(rss / 2**20, 1),
+               "peak_mib": round(statistics.median(peaks) / 2**20, 1) if peaks else None, "runs": len(s)}
         if base:
             row["load_x_tiktoken"] = round(statistics.median(x["seconds"] for x in base) / seconds, 2)
             row["rss_vs_tiktoken"] = round(rss / statistics.median(x["rss_bytes"] for x in base), 2)

@@ -13,7 +13,7 @@ from pathlib import Path
 from tokcost.cli.common import CliError, model_tokenizer, resolve_tokenizer
 
 # Options of `tokcost count` that mean counting, not cutting.
-_COUNT_ONLY = ("chat", "column", "by", "dask", "jobs", "language", "chunk_size")
+_COUNT_ONLY = ("chat", "column", "by", "dask", "jobs", "language", "chunk_size", "top", "all")
 
 
 def print_cut(args) -> int:

@@ -26,6 +26,8 @@ examples:
   cat notes.txt | tokcost count -         stdin
   tokcost count docs/ --format json       {"total_tokens": ..., "files": [{"path", "tokens"}]}
   tokcost count src/ --model claude-haiku-4-5   its tokens (a labelled estimate) and share of its window
+  tokcost count corpus/ --top 10          the 10 files with the most tokens, the rest as one row
+  tokcost count corpus/ --all             every file (past 50 files the table shows the 20 largest)
 
 With --model, counts use the model's own tokenizer where it is public (exact),
 else a labelled stand-in (estimate), and say how much of the model's context
@@ -93,13 +95,12 @@ def run(args) -> int:
     total = result.total_tokens
     document = {"encoding": enc.name, "total_tokens": total, **model_extras(choice, total), "files": rows,
                 **json_extras(result, args)}
-    if args.format == "table" and len(rows) > 1:
-        rows = rows + [{"path": "total", "tokens": total}]
     title = f"Tokens ({enc.name if choice is None else choice.label})"
     # Nothing counted (every path failed): the error lines say it all.
-    if args.format == "json" or (not args.by and rows):
-        emit_rows(rows, ["path", "tokens"], args.format, title=title, json_document=document,
-                  wrap=("path",))
+    if args.format == "table" and not args.by and rows:
+        print_file_table(rows, total, title, top=args.top, every=args.all)
+    elif args.format == "json" or (not args.by and rows):
+        emit_rows(rows, ["path", "tokens"], args.format, title=title, json_document=document)
     if args.format != "json":
         emit_groups(result, args)
         if choice is not None:
@@ -112,6 +113,36 @@ def run(args) -> int:
             if not choice.exact:
                 print(f"tokcost: note: {choice.basis}", file=sys.stderr)
     return report_problems(result)
+
+
+# A table of more files than this shows the TOP_FILES largest, unless --all or --top.
+LIST_ALL_UP_TO = 50
+TOP_FILES = 20
+# Longer tables are printed as plain aligned text: rich takes about 0.4 ms a row.
+PLAIN_FROM = 200
+
+
+def print_file_table(rows: list, total: int, title: str, *, top: Optional[int] = None, every: bool = False,
+                     out=None) -> None:
+    """Every file and the total, or (many files, or --top N) the N with the most tokens, the
+    number and tokens of the others, and the total. CSV and JSON always list every file."""
+    out = out or sys.stdout
+    if top is None and (every or len(rows) <= LIST_ALL_UP_TO):
+        shown, note = rows, []
+    else:
+        n = TOP_FILES if top is None else top
+        shown = sorted(rows, key=lambda row: -row["tokens"])[:n]
+        rest = len(rows) - len(shown)
+        note = [{"path": f"({rest:,} other files; --all lists every file)",
+                 "tokens": total - sum(row["tokens"] for row in shown)}] if rest else []
+        title = f"{title}: the {len(shown):,} largest of {len(rows):,} files" if rest else title
+    table = shown + note + ([{"path": "total", "tokens": total}] if len(rows) > 1 else [])
+    if len(table) < PLAIN_FROM:
+        emit_rows(table, ["path", "tokens"], "table", title=title, out=out, wrap=("path",))
+        return
+    width = max(len(f"{row['tokens']:,}") for row in table)
+    lines = [title] + [f"{row['tokens']:>{width},}  {row['path']}" for row in table]
+    out.write("\n".join(lines) + "\n")
 
 
 def model_extras(choice, total: int) -> dict:
@@ -155,6 +186,10 @@ def add_corpus_options(parser) -> None:
     group.add_argument("--chat", action="store_true",
                        help="count .jsonl/.parquet as OpenAI-format chat logs, with per-message overhead")
     group.add_argument("--column", metavar="NAME", help="count this text column of .csv/.tsv/.parquet files")
+    group.add_argument("--top", type=_whole, metavar="N",
+                       help=f"table: list the N files with the most tokens (default: every file up to "
+                            f"{LIST_ALL_UP_TO}, else the {TOP_FILES} largest); CSV and JSON list every file")
+    group.add_argument("--all", action="store_true", help="table: list every file, however many")
     group.add_argument("--strict", action="store_true",
                        help="stop at the first unreadable file, binary file, or malformed record")
     group.add_argument("--chunk-size", type=parse_size, metavar="SIZE",

@@ -137,18 +137,19 @@ def count_corpus(
         if strict and found.problems:
             path, reason = found.problems[0]
             raise CorpusError(f"{path}: {reason}")
-        units = work.plan(found.sources, options, split_size=split_size)
     if dask is None:
         from tokcost.corpus.local import run_local
 
+        if strict:
+            units = work.plan(found.sources, options, split_size=split_size)
         per_unit = run_local(units, options, jobs=jobs, processes=processes, on_done=on_done)
     else:
-        from tokcost.corpus.dask_runner import dask_client, run_dask
+        import contextlib
 
-        if isinstance(dask, str):
-            with dask_client(dask, n_workers=jobs) as client:
-                per_unit = run_dask(units, options, client, on_done=on_done)
-        else:
-            per_unit = run_dask(units, options, dask, on_done=on_done)
+        from tokcost.corpus.dask_runner import dask_batches, dask_client, run_dask
+
+        with dask_client(dask, n_workers=jobs) if isinstance(dask, str) else contextlib.nullcontext(dask) as client:
+            units = work.plan(found.sources, options, split_size=split_size, **dask_batches(found.sources, client))
+            per_unit = run_dask(units, options, client, on_done=on_done)
     return CorpusResult(encoding, work.merge(per_unit), found.ignored, list(found.problems),
                         {s.path: s.mtime for s in found.sources}, frozenset(s.path for s in found.sources if s.explicit))
