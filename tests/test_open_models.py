@@ -27,7 +27,7 @@ from tokcost.vocab import PackageVocabulary, find_package_file
 
 FAMILIES = ["llama3", "llama4", "tekken", "qwen", "qwen3_5", "deepseek_v4"]
 # What each family splits with: a native splitter, or the general path (the regex package in Python).
-EXPECTED_SPLITTER = {"llama3": "cl100k", "llama4": "o200k", "tekken": None, "qwen": None, "qwen3_5": None,
+EXPECTED_SPLITTER = {"llama3": "cl100k", "llama4": "o200k", "tekken": "tekken", "qwen": "qwen", "qwen3_5": "qwen3_5",
                      "deepseek_v4": None}
 
 
@@ -565,3 +565,18 @@ def test_llama3_pattern_splits_like_cl100k_on_every_code_point():
     for start in range(0, len(points), 4096):
         text = "".join(ctx.format(c=c) for c in points[start : start + 4096] for ctx in contexts)
         assert llama3.findall(text) == cl100k.findall(text), hex(start)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(st.one_of(
+    st.sampled_from(" \n\t\r\u00a0\u3000eEaAoOuU\u0301\u0300\u0308\u0338<>=\u09af\u09bc\u09c7\u09be\u09df\u1100\u1161\u11a8"
+                    "\uac00\u0b47\u0b3e\u0dd9\u0dcf\u212b\u2126\u0344\u0f73"),
+    st.characters(blacklist_categories=("Cs",))), max_size=40))
+def test_nfc_line_by_line_and_word_by_word_equals_unicodedata(text):
+    """Qwen's NFC step normalises only the lines and words that need it; the
+    result must be NFC of the whole text (spaces and newlines compose with nothing)."""
+    import unicodedata
+
+    from tokcost.load import _nfc
+
+    assert _nfc(text) == unicodedata.normalize("NFC", text)

@@ -18,7 +18,7 @@ from tokcost.errors import InvalidTokenError
 tc_init_ascii()
 
 UNICODE_VERSION = TOKCOST_UNICODE_VERSION.decode()
-SPLITTERS = ("o200k", "cl100k", "gpt2")
+SPLITTERS = ("o200k", "cl100k", "gpt2", "tekken", "qwen", "qwen3_5")
 
 cdef enum:
     # Below this many bytes a text is encoded without releasing the GIL: the
@@ -232,6 +232,12 @@ cdef class CoreBPE:
             self.split = cl100k_next
         elif splitter == "gpt2":
             self.split = gpt2_next
+        elif splitter == "tekken":
+            self.split = tekken_next
+        elif splitter == "qwen":
+            self.split = qwen_next
+        elif splitter == "qwen3_5":
+            self.split = qwen3_5_next
         elif splitter is not None:
             raise ValueError(f"unknown splitter {splitter!r}; expected one of {SPLITTERS} or None")
         self.splitter = splitter

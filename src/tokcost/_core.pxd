@@ -79,6 +79,12 @@ cdef extern from "pretokenize.h" nogil:
     size_t gpt2_next(const uint8_t *s, size_t i, size_t end)
 
 
+cdef extern from "pretokenize_open.h" nogil:
+    size_t tekken_next(const uint8_t *s, size_t i, size_t end)
+    size_t qwen_next(const uint8_t *s, size_t i, size_t end)
+    size_t qwen3_5_next(const uint8_t *s, size_t i, size_t end)
+
+
 cdef extern from "encoder.h" nogil:
     ctypedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end) noexcept nogil
 

