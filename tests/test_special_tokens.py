@@ -84,3 +84,8 @@ def test_default_call_matches_tiktoken_for_any_special_tokens(specials):
     ours, ref = tokcost.Encoding("t", **parts), tiktoken.Encoding("t", **parts)
     for text in DEFAULT_TEXTS:
         assert _outcome(lambda: ours.encode(text)) == _outcome(lambda: ref.encode(text)), text
+    for kwargs in ARGS[:3]:
+        for text in DEFAULT_TEXTS[:-3]:
+            assert _outcome(lambda: ours.encode(text, **kwargs)) == _outcome(lambda: ref.encode(text, **kwargs))
+        texts = DEFAULT_TEXTS[:5]
+        assert _outcome(lambda: ours.encode_batch(texts, **kwargs)) == _outcome(lambda: ref.encode_batch(texts, **kwargs))

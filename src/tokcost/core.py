@@ -418,8 +418,17 @@ class Encoding:
             disallowed_special = self.special_tokens_set - allowed_special
         return allowed_special, frozenset(disallowed_special)
 
+    def _may_hold_special(self, text: str) -> bool:
+        """False when ``text`` can hold no special token: it lacks the start they all share, or
+        (when they share none) the first character of each."""
+        if not self._special_first_chars:
+            return False
+        if self._special_probe:
+            return self._special_probe in text
+        return any(c in text for c in self._special_first_chars)
+
     def _raise_if_disallowed(self, text: str, disallowed: frozenset) -> None:
-        if disallowed and any(c in text for c in self._special_first_chars):
+        if disallowed and self._may_hold_special(text):
             match = _special_token_regex(disallowed).search(text)
             if match:
                 _raise_disallowed_special_token(match.group())
@@ -431,7 +440,7 @@ class Encoding:
         return allowed
 
     def _specials_present(self, text: str, allowed: AbstractSet[str]) -> bool:
-        return bool(allowed) and any(c in text for c in self._special_first_chars)
+        return bool(allowed) and self._may_hold_special(text)
 
     def _segments(self, text: str, allowed: AbstractSet[str]) -> Iterator[tuple[str, Optional[str]]]:
         """(ordinary text, following allowed special token or None) pairs.
