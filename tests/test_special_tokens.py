@@ -65,3 +65,27 @@ def test_special_token_properties(pair):
         assert ours.encode_single_token(token) == ref.encode_single_token(token)
         value = ref.encode_single_token(token)
         assert ours.is_special_token(value) and ours.decode_single_token_bytes(value) == token.encode()
+
+
+SPECIAL_SETS = [{}, {"<|a|>": 60000, "<|b|>": 60001}, {"<x>": 60000, "[y]": 60001}, {"ab": 60000}]
+DEFAULT_TEXTS = ["plain", "a <| b", "x <|a|> y", "[y] and <x>", "cab", "lone \ud800 surrogate", "<|a", "ab"]
+
+
+@pytest.mark.parametrize("specials", SPECIAL_SETS, ids=str)
+def test_default_call_matches_tiktoken_for_any_special_tokens(specials):
+    """encode's fast path for the default arguments (no special token can be in text without the
+    start they all share) gives tiktoken's ids and errors, whatever the special tokens are."""
+    import tiktoken
+
+    import tokcost
+
+    base = tiktoken.get_encoding("r50k_base")
+    parts = dict(pat_str=base._pat_str, mergeable_ranks=base._mergeable_ranks, special_tokens=specials)
+    ours, ref = tokcost.Encoding("t", **parts), tiktoken.Encoding("t", **parts)
+    for text in DEFAULT_TEXTS:
+        assert _outcome(lambda: ours.encode(text)) == _outcome(lambda: ref.encode(text)), text
+    for kwargs in ARGS[:3]:
+        for text in DEFAULT_TEXTS[:-3]:
+            assert _outcome(lambda: ours.encode(text, **kwargs)) == _outcome(lambda: ref.encode(text, **kwargs))
+        texts = DEFAULT_TEXTS[:5]
+        assert _outcome(lambda: ours.encode_batch(texts, **kwargs)) == _outcome(lambda: ref.encode_batch(texts, **kwargs))

@@ -94,18 +94,29 @@ static inline PyObject *tc_int_of(uint32_t r) {
 /* A new list of the ids ids[0:n] (all below tc_ints_n when the block is used), or NULL with an
  * exception set. */
 static PyObject *tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks) {
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    if (!list) return NULL;
-    if (tc_ints_reserve(n_ranks) == 0) {
+    if (tc_ints_reserve(n_ranks) == 0 && n > 0 && n <= (size_t)PY_SSIZE_T_MAX / sizeof(PyObject *)) {
+        /* The list's array is allocated, not zeroed as PyList_New's is (about 2 instructions per
+         * byte of English), since every slot is written below; the list gets it only once every
+         * slot is written, so nothing (the collector included) can read a slot before then. */
+        PyObject **items = PyMem_Malloc(n * sizeof(PyObject *));
+        if (!items) return PyErr_NoMemory();
+        PyObject *list = PyList_New(0);
+        if (!list) { PyMem_Free(items); return NULL; }
         for (size_t i = 0; i < n; i++) {
             /* Start loading the object a few tokens ahead: its reference count is written next. */
             if (i + 16 < n) __builtin_prefetch(tc_ints_base + (size_t)ids[i + 16] * TC_INT_STRIDE, 1);
             PyObject *o = tc_int_of(ids[i]);
             Py_INCREF(o);
-            PyList_SET_ITEM(list, (Py_ssize_t)i, o);
+            items[i] = o;
         }
+        PyListObject *l = (PyListObject *)list;
+        l->ob_item = items;
+        l->allocated = (Py_ssize_t)n;
+        Py_SET_SIZE(l, (Py_ssize_t)n);
         return list;
     }
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list) return NULL;
     for (size_t i = 0; i < n; i++) {
         PyObject *o = PyLong_FromUnsignedLong(ids[i]);
         if (!o) { Py_DECREF(list); return NULL; }

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 
+# encode's default allowed_special, an empty set as in tiktoken's signature; encode checks it is
+# still this object and still empty before taking its fast path.
+_NOTHING_ALLOWED: AbstractSet[str] = set()
+
+
 def _without_surrogates(text: str) -> str:
     # As tiktoken does: pair up surrogates that form a character, replace lone
     # ones with U+FFFD, so the text can be UTF-8 encoded.
@@ -99,6 +104,12 @@ class Encoding:
         # The highest id of any token, from the native tables.
         self.max_token_value = core.n_ranks - 1
         self._split_regex = None if core.splitter else _compile_pattern(pat_str)
+        # For encode's default call: the longest start all special tokens share (a text without
+        # it holds none of them; with no special tokens any string will do), and the native
+        # encoder when there is one and that start is not empty (an empty one is in every text).
+        self._special_probe = os.path.commonprefix(list(special_tokens)) if special_tokens else "\x00"
+        usable = self._split_regex is None and (not special_tokens or self._special_probe)
+        self._native_ordinary = core.encode_ordinary if usable else None
 
     def __repr__(self) -> str:
         return f"<Encoding {self.name!r}>"
@@ -112,6 +123,8 @@ class Encoding:
         [24912, 2375]
         """
         try:
+            if self._split_regex is None:
+                return self._core.encode_ordinary(text)
             return self._encode_ordinary(text)
         except UnicodeEncodeError:
             return self._encode_ordinary(_without_surrogates(text))
@@ -120,7 +133,7 @@ class Encoding:
         self,
         text: str,
         *,
-        allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
+        allowed_special: Literal["all"] | AbstractSet[str] = _NOTHING_ALLOWED,
         disallowed_special: Literal["all"] | Collection[str] = "all",
     ) -> list[int]:
         """Token ids of ``text``.
@@ -134,6 +147,15 @@ class Encoding:
         >>> enc.encode("<|endoftext|>", allowed_special="all")
         [199999]
         """
+        # The default call, on text that cannot hold a special token: every special token
+        # contains self._special_probe, so without it the checks below would find nothing
+        # and encode the whole text as ordinary text. On a surrogate, the full path below.
+        if (allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED and disallowed_special == "all"
+                and self._native_ordinary is not None and self._special_probe not in text):
+            try:
+                return self._native_ordinary(text)
+            except UnicodeEncodeError:
+                pass
         allowed = self._check_special(text, allowed_special, disallowed_special)
         try:
             return self._encode_with_special(text, allowed)
@@ -405,8 +427,17 @@ class Encoding:
             disallowed_special = self.special_tokens_set - allowed_special
         return allowed_special, frozenset(disallowed_special)
 
+    def _may_hold_special(self, text: str) -> bool:
+        """False when ``text`` can hold no special token: it lacks the start they all share, or
+        (when they share none) the first character of each."""
+        if not self._special_first_chars:
+            return False
+        if self._special_probe:
+            return self._special_probe in text
+        return any(c in text for c in self._special_first_chars)
+
     def _raise_if_disallowed(self, text: str, disallowed: frozenset) -> None:
-        if disallowed and any(c in text for c in self._special_first_chars):
+        if disallowed and self._may_hold_special(text):
             match = _special_token_regex(disallowed).search(text)
             if match:
                 _raise_disallowed_special_token(match.group())
@@ -418,7 +449,7 @@ class Encoding:
         return allowed
 
     def _specials_present(self, text: str, allowed: AbstractSet[str]) -> bool:
-        return bool(allowed) and any(c in text for c in self._special_first_chars)
+        return bool(allowed) and self._may_hold_special(text)
 
     def _segments(self, text: str, allowed: AbstractSet[str]) -> Iterator[tuple[str, Optional[str]]]:
         """(ordinary text, following allowed special token or None) pairs.
