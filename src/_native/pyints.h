@@ -32,7 +32,11 @@
 #define TC_SMALL_INTS 257                    /* ids 0..256: the interpreter's cached small ints */
 
 static char *tc_ints_base;                   /* reserved for TC_MAX_RANKS ids; NULL before */
-static uint32_t tc_ints_n;                   /* ids below this are filled */
+static uint32_t tc_ints_n;                   /* ids below this may be used (filled page by page) */
+#define TC_INTS_PER_PAGE (4096 / TC_INT_STRIDE)
+static uint8_t tc_ints_page_filled[TC_MAX_RANKS / TC_INTS_PER_PAGE];
+static char tc_int_template[TC_INT_STRIDE];  /* the bytes of an int of one digit */
+static size_t tc_int_size, tc_int_digit_at;  /* its size, and where its digit sits */
 #define TC_SMALL_SLOTS 512                   /* a power of two above TC_SMALL_INTS */
 static PyObject *tc_small_ints[TC_SMALL_SLOTS];
 static int tc_ints_broken;                   /* 1: use fresh ints */
@@ -46,8 +50,29 @@ static inline int tc_ints_supported(void) {
 #endif
 }
 
-/* Fill the block for ids below n (GIL held). 0, or -1 when the block cannot be used (fresh ints
- * then; never an error for the caller). */
+/* 1 when an int of one digit is `tmpl`'s bytes with that digit at `digit_at` (a 32-bit digit):
+ * checked against ints the interpreter makes, at both ends of the range of ids. */
+static int tc_ints_template_ok(PyObject *tmpl, size_t size, size_t digit_at) {
+    static const uint32_t probes[] = {TC_SMALL_INTS, TC_SMALL_INTS + 1, 65535, 65536, TC_MAX_RANKS - 1};
+    if (sizeof(digit) != sizeof(uint32_t) || digit_at + sizeof(uint32_t) > size) return 0;
+    char stamped[TC_INT_STRIDE];
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        PyObject *real = PyLong_FromUnsignedLong(probes[i]);
+        if (!real) { PyErr_Clear(); return 0; }
+        memcpy(stamped, tmpl, size);
+        memcpy(stamped + digit_at, &probes[i], sizeof probes[i]);
+        /* Compare all but the reference count, which leads the object. */
+        size_t skip = sizeof(Py_ssize_t);
+        int same = memcmp(stamped + skip, (char *)real + skip, size - skip) == 0;
+        Py_DECREF(real);
+        if (!same) return 0;
+    }
+    return 1;
+}
+
+/* Make ids below n usable (GIL held): the block reserved, the template checked; pages are filled
+ * as lists need them. 0, or -1 when the block cannot be used (fresh ints then; never an error for
+ * the caller). */
 static int tc_ints_reserve(uint32_t n) {
     if (tc_ints_broken) return -1;
     if (n <= tc_ints_n) return 0;
@@ -69,18 +94,37 @@ static int tc_ints_reserve(uint32_t n) {
         tc_ints_base = p;
         tc_ints_n = TC_SMALL_INTS;
     }
-    for (uint32_t r = tc_ints_n; r < n; r++) {
-        PyObject *real = PyLong_FromUnsignedLong(r);
-        if (!real) { PyErr_Clear(); return -1; }    /* out of memory: fresh ints this time */
-        size_t size = (size_t)Py_TYPE(real)->tp_basicsize + (size_t)Py_TYPE(real)->tp_itemsize;
-        PyObject *copy = (PyObject *)(tc_ints_base + (size_t)r * TC_INT_STRIDE);
-        if (size > TC_INT_STRIDE) { Py_DECREF(real); tc_ints_broken = 1; return -1; }
-        memcpy(copy, real, size);
-        Py_DECREF(real);
-        Py_SET_REFCNT(copy, (Py_ssize_t)1 << 60);
-        tc_ints_n = r + 1;
+    if (!tc_int_size) {
+        /* Every id fits one 30-bit digit, so the ints differ only in that digit: pages are filled
+         * with copies of one template with the digit set (a few instructions per id; making each
+         * int with PyLong_FromUnsignedLong cost about 10 ms for o200k_base, all in the first call).
+         * tc_ints_template_ok() checks that layout on this interpreter first. */
+        PyObject *tmpl = PyLong_FromUnsignedLong(TC_SMALL_INTS);
+        if (!tmpl) { PyErr_Clear(); return -1; }       /* out of memory: fresh ints this time */
+        size_t size = (size_t)Py_TYPE(tmpl)->tp_basicsize + (size_t)Py_TYPE(tmpl)->tp_itemsize;
+        size_t digit_at = (size_t)Py_TYPE(tmpl)->tp_basicsize;
+        int ok = size <= TC_INT_STRIDE && tc_ints_template_ok(tmpl, size, digit_at);
+        if (ok) memcpy(tc_int_template, tmpl, size);
+        Py_DECREF(tmpl);
+        if (!ok) { tc_ints_broken = 1; return -1; }
+        tc_int_size = size;
+        tc_int_digit_at = digit_at;
     }
+    tc_ints_n = n;
     return 0;
+}
+
+/* Fill the ints of one page of the block: its pages are touched only when a list first needs
+ * an id on them, so a first call on a short text does not pay for the whole vocabulary. */
+static void tc_ints_fill_page(uint32_t page) {
+    uint32_t first = page * TC_INTS_PER_PAGE;
+    for (uint32_t r = first; r < first + TC_INTS_PER_PAGE; r++) {
+        char *copy = tc_ints_base + (size_t)r * TC_INT_STRIDE;
+        memcpy(copy, tc_int_template, tc_int_size);
+        memcpy(copy + tc_int_digit_at, &r, sizeof r);
+        Py_SET_REFCNT((PyObject *)copy, (Py_ssize_t)1 << 60);
+    }
+    tc_ints_page_filled[page] = 1;
 }
 
 /* The int object for id r (r < tc_ints_n), borrowed. */
@@ -105,7 +149,9 @@ static PyObject *tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks) {
         for (size_t i = 0; i < n; i++) {
             /* Start loading the object a few tokens ahead: its reference count is written next. */
             if (i + 16 < n) __builtin_prefetch(tc_ints_base + (size_t)ids[i + 16] * TC_INT_STRIDE, 1);
-            PyObject *o = tc_int_of(ids[i]);
+            uint32_t r = ids[i];
+            if (__builtin_expect(!tc_ints_page_filled[r / TC_INTS_PER_PAGE], 0)) tc_ints_fill_page(r / TC_INTS_PER_PAGE);
+            PyObject *o = tc_int_of(r);
             Py_INCREF(o);
             items[i] = o;
         }

@@ -98,14 +98,14 @@ static void tc_caches_unmap(void *p) {
 static void tc_caches_key_init(void) { pthread_key_create(&tc_caches_key, tc_caches_unmap); }
 
 /* This thread's block of caches, mapped on first use; NULL when out of memory.
- * `populate` faults every page in at once, which suits a thread that encodes
- * now; a pool worker maps lazily and pays only for the pages it touches. */
-static tc_thread_caches *tc_thread_caches_get(int populate) {
+ * Its pages become resident as they are touched: faulting all of them in at
+ * once cost a process's first call 5 ms, however short its text. */
+static tc_thread_caches *tc_thread_caches_get(void) {
     tc_thread_caches *t = tc_tls_caches;
     if (!t) {
         pthread_once(&tc_caches_once, tc_caches_key_init);
         t = mmap(NULL, sizeof(tc_thread_caches), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1, 0);
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (t == MAP_FAILED) return NULL;
         if (pthread_setspecific(tc_caches_key, t)) { munmap(t, sizeof(*t)); return NULL; }
         tc_tls_caches = t;
@@ -115,7 +115,7 @@ static tc_thread_caches *tc_thread_caches_get(int populate) {
 
 /* This thread's caches for vocabulary v; NULL when out of memory. */
 static tc_caches *tc_caches_for(const tc_vocab *v) {
-    tc_thread_caches *t = tc_thread_caches_get(1);
+    tc_thread_caches *t = tc_thread_caches_get();
     if (!t) return NULL;
     tc_caches *c = t->slot;
     if (c[0].owner == v->uid) return &c[0];

@@ -86,7 +86,7 @@ static void tc_workers_init(void) { pthread_atfork(NULL, NULL, tc_workers_after_
 static void *tc_workers_thread(void *arg) {
     int index = (int)(intptr_t)arg;
     unsigned seen = 0;                          /* rounds are numbered from 1 */
-    tc_thread_caches_get(0);                    /* mapped now, so its first batch does not */
+    tc_thread_caches_get();                     /* mapped now, so its first batch does not */
     pthread_mutex_lock(&tc_workers.mu);
     for (;;) {
         if (tc_workers.round == seen) {
