@@ -55,23 +55,39 @@ static inline const tc_char_entry *tc_char_lookup(const tc_vocab *v, tc_caches *
 /* BPE over m units (whole characters, or bytes); pending[i] is the rank the
  * merge order must pass before unit i is whole (0: whole from the start);
  * lsig/rsig are the units' partner signatures. Appends the result to out and
- * returns the count. */
+ * returns the count.
+ *
+ * The units stay where they are and form a linked list: a merge keeps the
+ * left unit and unlinks the right one, so nothing is shifted, and positions
+ * (which break ties, leftmost first) keep their order. pr[i] is the rank of
+ * unit i with the next live unit, TC_NONE for unlinked and last units. */
 static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending,
                              uint64_t *lsig, uint64_t *rsig, size_t m, uint32_t *out) {
     uint32_t pr[TC_MAX_UNITS];
-#define TC_RAW_PAIR(i) (!((rsig[i] >> tc_sig_bit(ids[(i) + 1])) & (lsig[(i) + 1] >> tc_sig_bit(ids[i])) & 1) \
-        ? TC_NONE : tc_pair_rank_cached(v, c, ids[i], ids[(i) + 1]))
-#define TC_UNIT_PAIR(i) (pending[i] || pending[(i) + 1] ? TC_NONE : TC_RAW_PAIR(i))
+    uint16_t nxt[TC_MAX_UNITS], prv[TC_MAX_UNITS];
+#define TC_RAW_PAIR(i, k) (!((rsig[i] >> tc_sig_bit(ids[k])) & (lsig[k] >> tc_sig_bit(ids[i])) & 1) \
+        ? TC_NONE : tc_pair_rank_cached(v, c, ids[i], ids[k]))
+#define TC_UNIT_PAIR(i, k) (pending[i] || pending[k] ? TC_NONE : TC_RAW_PAIR(i, k))
+    /* A pair that may merge: start loading the merged token's signatures,
+     * read when it does (else a miss each, one after another). */
+#define TC_PREFETCH_SIGS(r) do { uint32_t r_ = (r); \
+        if (r_ != TC_NONE) { __builtin_prefetch(&v->lsig[r_]); __builtin_prefetch(&v->rsig[r_]); } } while (0)
     /* Pair ranks as if every unit were whole. No pair at all (the common case:
      * each character its own token) means no merge will ever happen; and no
      * merge can happen before the lowest of them, so units whole by then are
      * whole from the start. */
     uint32_t lowest = TC_NONE;
-    for (size_t i = 0; i + 1 < m; i++) {
-        pr[i] = TC_RAW_PAIR(i);
-        if (pr[i] < lowest) lowest = pr[i];
+    size_t n_out = m;
+    if (m > 1) {
+        for (size_t i = 0; i + 1 < m; i++) {
+            pr[i] = TC_RAW_PAIR(i, i + 1);
+            if (pr[i] < lowest) lowest = pr[i];
+            TC_PREFETCH_SIGS(pr[i]);
+        }
+        pr[m - 1] = TC_NONE;
     }
     if (lowest != TC_NONE) {
+        for (size_t i = 0; i < m; i++) { nxt[i] = (uint16_t)(i + 1); prv[i] = (uint16_t)(i - 1); }
         /* Characters still pending, as (done_rank, position) in ascending
          * order: they complete in that order, the lowest rank first and the
          * leftmost on ties. */
@@ -100,37 +116,113 @@ static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uin
             }
             if (head < n_queued && (uint32_t)(queue[head] >> 32) < best) {
                 /* A character completes. Its pairs were blocked, so nothing
-                 * else changes: the lowest pair can only be one of its two. */
-                size_t at = (uint32_t)queue[head++];
+                 * else changes: the lowest pair can only be one of its two.
+                 * (Unit 0 is never unlinked: a merge unlinks the right unit.) */
+                size_t at = (uint32_t)queue[head++], before = prv[at], after = nxt[at];
                 pending[at] = 0;
-                if (at > 0 && (pr[at - 1] = TC_UNIT_PAIR(at - 1)) != TC_NONE &&
-                    (pr[at - 1] < best || (pr[at - 1] == best && at - 1 < j))) { best = pr[at - 1]; j = at - 1; }
-                if (at + 1 < m && (pr[at] = TC_UNIT_PAIR(at)) != TC_NONE &&
-                    (pr[at] < best || (pr[at] == best && at < j))) { best = pr[at]; j = at; }
+                if (at > 0 && (pr[before] = TC_UNIT_PAIR(before, at)) != TC_NONE) {
+                    TC_PREFETCH_SIGS(pr[before]);
+                    if (pr[before] < best || (pr[before] == best && before < j)) { best = pr[before]; j = before; }
+                }
+                if (after < m && (pr[at] = TC_UNIT_PAIR(at, after)) != TC_NONE) {
+                    TC_PREFETCH_SIGS(pr[at]);
+                    if (pr[at] < best || (pr[at] == best && at < j)) { best = pr[at]; j = at; }
+                }
                 continue;
             }
             if (best == TC_NONE) break;
-            /* Merge pair j. Units j and j + 1 are whole (their pair has a
-             * rank), so queued units lie elsewhere; those after it move left. */
-            for (size_t k = head; k < n_queued; k++)
-                if ((uint32_t)queue[k] > j + 1) queue[k]--;
+            /* Merge pair j: unit j becomes the merged token and the next one is
+             * unlinked. Both were whole (their pair has a rank). */
+            size_t gone = nxt[j], after = nxt[gone];
             ids[j] = best;
             lsig[j] = v->lsig[best];
             rsig[j] = v->rsig[best];
-            for (size_t i = j + 1; i + 1 < m; i++) {
-                ids[i] = ids[i + 1]; pending[i] = pending[i + 1]; lsig[i] = lsig[i + 1]; rsig[i] = rsig[i + 1];
-            }
-            for (size_t i = j + 1; i + 2 < m; i++) pr[i] = pr[i + 1];
-            m--;
-            if (j + 1 < m) pr[j] = TC_UNIT_PAIR(j);
-            if (j > 0) pr[j - 1] = TC_UNIT_PAIR(j - 1);
+            nxt[j] = (uint16_t)after;
+            if (after < m) prv[after] = (uint16_t)j;
+            pr[gone] = TC_NONE;
+            if (after < m) { pr[j] = TC_UNIT_PAIR(j, after); TC_PREFETCH_SIGS(pr[j]); }
+            else pr[j] = TC_NONE;
+            if (j > 0) { size_t before = prv[j]; pr[before] = TC_UNIT_PAIR(before, j); TC_PREFETCH_SIGS(pr[before]); }
             rescan = 1;
         }
+        n_out = 0;
+        for (size_t i = 0; i < m; i = nxt[i]) out[n_out++] = ids[i];
+        return n_out;
     }
+#undef TC_PREFETCH_SIGS
 #undef TC_UNIT_PAIR
 #undef TC_RAW_PAIR
-    for (size_t i = 0; i < m; i++) out[i] = ids[i];
-    return m;
+    for (size_t i = 0; i < n_out; i++) out[i] = ids[i];
+    return n_out;
+}
+
+static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {   /* eight at a time: long pieces are scanned whole */
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull) return 1;
+    }
+    for (; i < n; i++)
+        if (p[i] >= 0x80) return 1;
+    return 0;
+}
+
+/* A flagged boundary whose tokens come too late to matter.
+ *
+ * A flagged boundary only says that some token that is not whole characters
+ * spans that context. Such a token T forms at its rank, so if both neighbours
+ * X and Y are one token each and complete first (done_rank(X), done_rank(Y) <
+ * rank(T) for every such T), the boundary is as good as unflagged: until a
+ * merge first crosses a boundary with a partial side, every character evolves
+ * alone, so an unfinished neighbour still has a pair of its own ranked at most
+ * its done_rank, below rank(T), and BPE takes that first; once both are whole,
+ * a token across the boundary is whole characters. straddle_rank holds, per
+ * hashed context (tc_boundary_bit's, fewer bits), the lowest rank of a token
+ * that is not whole characters and has a character boundary in that context;
+ * contexts that share a slot share the lowest rank, which only keeps more
+ * boundaries flagged. Built once per vocabulary on first use (a pass over the
+ * tokens, about 2 ms for o200k_base); NULL when out of memory. */
+#define TC_STRADDLE_BITS 14
+
+static pthread_mutex_t tc_straddle_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const uint32_t *tc_straddle_table(const tc_vocab *v) {
+    uint32_t *t = __atomic_load_n(&v->straddle_rank, __ATOMIC_ACQUIRE);
+    if (t) return t;
+    pthread_mutex_lock(&tc_straddle_lock);
+    t = v->straddle_rank;
+    if (!t && (t = malloc(sizeof(uint32_t) << TC_STRADDLE_BITS))) {
+        memset(t, 0xFF, sizeof(uint32_t) << TC_STRADDLE_BITS);
+        for (uint32_t r = 0; r < v->n_ranks; r++) {       /* special tokens too: only lowers a slot */
+            size_t len;
+            const uint8_t *tb = tc_token_bytes(v, r, &len);
+            if (len < 2 || !tc_has_non_ascii(tb, len) || tc_is_whole_utf8(tb, len)) continue;
+            for (size_t k = 1; k < len; k++)
+                if ((tb[k] & 0xC0) != 0x80) {
+                    unsigned lw = k < 2 ? (unsigned)k : 2, rw = len - k < 2 ? (unsigned)(len - k) : 2;
+                    unsigned slot = tc_boundary_bit(tb + k, lw, tb + k, rw) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS);
+                    if (r < t[slot]) t[slot] = r;
+                }
+        }
+        /* A cache of what v already says; building it does not change v. */
+        __atomic_store_n(&((tc_vocab *)v)->straddle_rank, t, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&tc_straddle_lock);
+    return t;
+}
+
+/* Whether the flagged boundary before p[k] (0 < k < n) still matters, given
+ * its neighbours' standalone BPE x and y (see tc_straddle_table). */
+static inline int tc_boundary_matters(const tc_vocab *v, const uint8_t *p, size_t k, size_t n,
+                                      const tc_char_entry *x, const tc_char_entry *y) {
+    if (x->n_tokens != 1 || y->n_tokens != 1) return 1;
+    const uint32_t *t = tc_straddle_table(v);
+    if (!t) return 1;
+    uint32_t done = x->done_rank > y->done_rank ? x->done_rank : y->done_rank;
+    for (unsigned lw = 1; lw <= 2 && lw <= k; lw++)
+        for (unsigned rw = 1; rw <= 2 && k + rw <= n; rw++)
+            if (t[tc_boundary_bit(p + k, lw, p + k, rw) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS)] <= done) return 1;
+    return 0;
 }
 
 /* The character path for p[0:n] into out (room for n ranks); (size_t)-1 when
@@ -153,8 +245,9 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
         for (size_t t = 1; t < len; t++)
             if ((p[i + t] & 0xC0) != 0x80) return (size_t)-1;   /* not UTF-8: bytes it is */
         start[n_chars] = i;
-        flagged_before[n_chars] = i && tc_boundary_flagged(v, p, i, n);
         entry[n_chars] = *tc_char_lookup(v, c, p + i, len);
+        flagged_before[n_chars] = i && tc_boundary_flagged(v, p, i, n) &&
+                                  tc_boundary_matters(v, p, i, n, &entry[n_chars - 1], &entry[n_chars]);
         i += len;
     }
     start[n_chars] = n;
@@ -208,16 +301,6 @@ static int tc_vocab_check_chars(tc_vocab *v) {
     return 0;
 }
 
-static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
-    size_t i = 0;
-    for (uint64_t w; i + 8 <= n; i += 8) {   /* eight at a time: long pieces are scanned whole */
-        memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ull) return 1;
-    }
-    for (; i < n; i++)
-        if (p[i] >= 0x80) return 1;
-    return 0;
-}
 
 /* BPE of a piece already known not to be a token. */
 static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {

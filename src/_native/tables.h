@@ -51,6 +51,7 @@ typedef struct {
      * run on characters instead of bytes (see cache.h). */
     uint64_t boundary_bits[TC_BOUNDARY_WORDS];
     uint32_t char_merge_ok;  /* every token's own BPE is itself: the character path is exact */
+    uint32_t *straddle_rank; /* lowest rank of such a token per hashed boundary context (cache.h), built on first use */
     /* 64-bit signatures of each rank's partners: bit tc_sig_bit(b) of rsig[a] is
      * set when (a, b) merges, bit tc_sig_bit(a) of lsig[b] likewise. A clear bit
      * answers "no such pair" without touching the pair table. */
@@ -340,6 +341,6 @@ static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
 
 static void tc_vocab_free(tc_vocab *v) {
     free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->lsig); free(v->rsig); free(v->byte_pair);
-    free(v->longpiece);
+    free(v->longpiece); free(v->straddle_rank);
     memset(v, 0, sizeof(*v));
 }

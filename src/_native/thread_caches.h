@@ -140,6 +140,11 @@ static inline int tc_pair_cache_get(const tc_caches *c, uint64_t key, uint32_t *
     return 1;
 }
 
+/* Start loading the pair cache's slot for a pair key. */
+static inline void tc_pair_cache_prefetch(const tc_caches *c, uint64_t key) {
+    __builtin_prefetch(&c->pair[(key * 0x9E3779B97F4A7C15ull) >> (64 - TC_PAIR_CACHE_BITS)]);
+}
+
 static inline void tc_pair_cache_put(tc_caches *c, uint64_t key, uint32_t r) {
     c->pair[(key * 0x9E3779B97F4A7C15ull) >> (64 - TC_PAIR_CACHE_BITS)] =
         (uint64_t)((r == TC_NONE ? TC_MAX_RANKS - 1 : r) + 1) << 42 | key;
