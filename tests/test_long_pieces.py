@@ -9,6 +9,7 @@ megabytes by the benchmarks and test_hostile.
 from __future__ import annotations
 
 import random
+import string
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -193,3 +194,106 @@ def test_runs_across_block_edges_in_context(pair, unit):
         run = unit * length
         for text in [run, "x" + run + "y", run + " z", " " + run, "\n" + run + "\n", "a" + run + "/b", run + "1"]:
             assert ours.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
+
+
+# Periodic stretches of 2048 bytes and more (longpiece.h TC_LONG_PERIODIC_MIN)
+# are encoded from a shortened copy whose repeat is copied back in.
+PERIODIC_MIN = 2048
+RUN_CHARACTERS = string.ascii_letters + string.digits + string.punctuation + " \t\n\r\x0b\x0cé中😀жกあ"
+
+
+@pytest.mark.parametrize("character", list(RUN_CHARACTERS), ids=lambda c: f"U+{ord(c):04X}")
+def test_runs_of_every_character_past_the_periodic_threshold(long_pair, character):
+    """Every length class past the threshold (the shortened copy keeps a
+    different remainder each time), alone and with a head and a tail."""
+    ours, ref = long_pair
+    unit = character.encode()
+    rnd = random.Random(ord(character))
+    lengths = [PERIODIC_MIN // len(unit) + d for d in range(0, 24)] + [rnd.randrange(2100, 4400) for _ in range(6)]
+    for count in lengths:
+        run = unit * (count // len(unit) if len(unit) > 1 else count)
+        _check_piece(ours, ref, run)
+        _check_piece(ours, ref, b"x" + run + b"1")
+
+
+def test_periodic_stretches_with_longer_periods(long_pair):
+    """Periods of 2 to 16 bytes, random ones included, with random heads and tails."""
+    ours, ref = long_pair
+    rnd = random.Random(2048)
+    units = [b"ab", b"xyz", b"\r\n", "😀a".encode(), b"abcdefghijklmnop", "中文".encode(), b"-=", b"  \n", "กา".encode()]
+    units += [bytes(rnd.randrange(256) for _ in range(rnd.randint(1, 16))) for _ in range(12)]
+    units += [bytes(rnd.choice(b"ab-") for _ in range(rnd.randint(1, 16))) for _ in range(12)]
+    for unit in units:
+        for _ in range(6):
+            count = rnd.randint(PERIODIC_MIN, 6000)
+            head = bytes(rnd.randrange(256) for _ in range(rnd.choice([0, 1, 3, 40])))
+            tail = bytes(rnd.randrange(256) for _ in range(rnd.choice([0, 1, 3, 40])))
+            _check_piece(ours, ref, head + (unit * (count // len(unit) + 1))[:count] + tail)
+
+
+@pytest.mark.parametrize("unit", ["z", "-", "u", "\t", "ab", "中"])
+def test_long_runs_through_encode_and_count(long_pair, unit):
+    """20 KB runs (tiktoken is quadratic on them) through the pretokenizer."""
+    ours, ref = long_pair
+    text = unit * (20000 // len(unit))
+    want = ref.encode_ordinary(text)
+    assert ours.encode_ordinary(text) == want
+    assert ours.count(text) == len(want)
+
+
+# Pieces longer than the second-level cache's 4,096 bytes are kept whole per
+# thread (longpiece.h TC_LONG_CACHE_ENTRIES, TC_LONG_CACHE_BYTES).
+LONG_CACHE_ENTRIES = 32
+
+
+def _letters(rnd, n):
+    return "".join(rnd.choices("abcdefghijklmnopqrstuvwxyz", k=n)).encode()
+
+
+def test_repeated_long_pieces_come_back_identical(long_pair):
+    """More distinct long pieces than the cache holds, near twins (one byte
+    changed at the start, middle or end, one byte longer or shorter), each
+    asked for again, in both entry points."""
+    ours, ref = long_pair
+    rnd = random.Random(4097)
+    base = [_letters(rnd, rnd.randint(4097, 9000)) for _ in range(LONG_CACHE_ENTRIES + 8)]
+    twins = []
+    for piece in base[:6]:
+        for at in (0, len(piece) // 2, len(piece) - 1):
+            twins.append(piece[:at] + (b"q" if piece[at:at + 1] != b"q" else b"r") + piece[at + 1:])
+        twins += [piece[:-1], piece + b"x"]
+    pieces = base + twins
+    want = {piece: ref._encode_single_piece(piece) for piece in pieces}
+    for round_ in range(2):
+        for piece in pieces if round_ == 0 else reversed(pieces):
+            assert ours._core.byte_pair_encode(piece) == want[piece]
+            text = piece.decode()
+            assert ours.encode_ordinary(text) == want[piece]
+            assert ours.count(text) == len(want[piece])
+
+
+def test_long_piece_cache_is_per_vocabulary(long_pair, encoding_name):
+    """The same long piece through another vocabulary on the same thread gets
+    that vocabulary's ids."""
+    import tiktoken
+
+    ours, ref = long_pair
+    other_name = "cl100k_base" if encoding_name == "o200k_base" else "o200k_base"
+    other, other_ref = tokcost.get_encoding(other_name), tiktoken.get_encoding(other_name)
+    other._core.byte_pair_encode(b"q" * BUILD_AFTER)
+    piece = _letters(random.Random(7), 6000)
+    for _ in range(2):
+        assert ours._core.byte_pair_encode(piece) == ref._encode_single_piece(piece)
+        assert other._core.byte_pair_encode(piece) == other_ref._encode_single_piece(piece)
+
+
+def test_long_piece_cache_stays_bounded_and_exact(long_pair):
+    """Pieces whose bytes and tokens pass the cache's 16 MB: older ones are
+    dropped, and every answer is still the encoder's."""
+    ours, _ = long_pair
+    rnd = random.Random(16)
+    pieces = [_letters(rnd, 1 << 20) for _ in range(8)]
+    first = [ours._core.byte_pair_encode(piece) for piece in pieces]
+    for piece, ids in zip(reversed(pieces), reversed(first)):
+        assert ours._core.byte_pair_encode(piece) == ids
+        assert ours.decode_bytes(ids) == piece

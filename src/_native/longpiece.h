@@ -30,6 +30,11 @@
  * 10.5 MB in all, cl100k_base 5.4 MB. Until then, and for a vocabulary the
  * encoder cannot serve, the heap in bpe.h merges. docs/NATIVE.md has the
  * measurements.
+ *
+ * Two shortcuts in front of the search (below): a stretch with a short
+ * period is encoded from a shortened copy whose repeating tokens are copied
+ * back in, and each thread keeps the pieces of more than TC_BIG_KEY bytes it
+ * searched.
  */
 #pragma once
 #include <pthread.h>
@@ -515,13 +520,9 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
     return cand;
 }
 
-/* BPE of p[0:n] into out (room for n ranks) by longest match with
- * backtracking. The count, or TC_LONG_DECLINED when merging must do it (the
- * tables are not built yet, the vocabulary does not suit, out of memory). */
-static __attribute__((noinline)) size_t tc_long_encode(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
-    if (!v->char_merge_ok) return TC_LONG_DECLINED;   /* also: while that is being checked */
-    const tc_longpiece *t = tc_long_tables(v, n);
-    if (!t || !t->usable) return TC_LONG_DECLINED;
+/* BPE of p[0:n] into out by the search alone (see tc_long_encode). */
+static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n,
+                             uint32_t *out) {
     tc_long_state st;
     if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
     size_t pos = 0, k = 0;
@@ -545,4 +546,232 @@ static __attribute__((noinline)) size_t tc_long_encode(const tc_vocab *v, struct
     }
     tc_long_state_free(&st);
     return !bad && pos == n ? k : TC_LONG_DECLINED;
+}
+
+/* ---- periodic stretches: runs of one character, `ab` repeated, ...
+ *
+ * BPE's answer is the one tokenization of a piece whose every two adjacent
+ * tokens form a valid pair (the search above rests on this; each adjacent
+ * pair of a BPE answer is valid because BPE of the two tokens' bytes replays
+ * what happened to them inside the piece). Let p have period P on p[s:e]
+ * (p[i] == p[i + P] for s <= i < e - P), and let p' be p with D bytes of that
+ * stretch removed (D a multiple of P; p' = p[0:e - D] + p[e:n]). Suppose
+ * BPE of p' reads A B B C, where B is a run of tokens spelling Q bytes (Q a
+ * multiple of P dividing D) that starts at byte a >= s with a + Q <= e - D.
+ * Then A B^(D/Q) B B C spells p (the stretch keeps its period), and each of
+ * its adjacent pairs already stands next to each other in A B B C, so each
+ * is valid: it is BPE's answer for p. A megabyte run is thus encoded by
+ * searching a few kilobytes and copying tokens. */
+
+#define TC_LONG_PERIOD_MAX 16               /* byte periods looked for */
+#define TC_LONG_PERIODIC_MIN 2048           /* shorter stretches are searched whole */
+#define TC_LONG_PERIODIC_KEEP 1024          /* bytes of the stretch kept in p' */
+#define TC_LONG_REPEAT_MAX 256              /* longest B looked for, in bytes */
+
+/* The stretch with a period of at most TC_LONG_PERIOD_MAX bytes around the
+ * middle of p, as *s, *e and its period; 0 when there is none that long. */
+static size_t tc_long_find_period(const uint8_t *p, size_t n, size_t *s, size_t *e) {
+    size_t m = n / 2 - 32;
+    for (size_t P = 1; P <= TC_LONG_PERIOD_MAX; P++) {
+        if (memcmp(p + m, p + m + P, 32) != 0) continue;
+        size_t lo = m, hi = m;
+        for (uint64_t x, y; lo >= 8; lo -= 8) {
+            memcpy(&x, p + lo - 8, 8); memcpy(&y, p + lo - 8 + P, 8);
+            if (x != y) break;
+        }
+        while (lo > 0 && p[lo - 1] == p[lo - 1 + P]) lo--;
+        for (uint64_t x, y; hi + P + 8 <= n; hi += 8) {
+            memcpy(&x, p + hi, 8); memcpy(&y, p + hi + P, 8);
+            if (x != y) break;
+        }
+        while (hi + P < n && p[hi] == p[hi + P]) hi++;
+        /* p[i] == p[i + P] for lo <= i < hi: the stretch p[lo : hi + P] has period P. */
+        if (hi + P - lo < TC_LONG_PERIODIC_MIN) return 0;
+        *s = lo; *e = hi + P;
+        return P;
+    }
+    return 0;
+}
+
+/* In tokens out[0:k] of p' (the stretch p'[s:e2] has period P): B as a token
+ * index *i and count *len, B B at byte a >= s, a + Q <= e2, Q a multiple of P
+ * (and of nothing else; Q divides D when D is given), Q <= TC_LONG_REPEAT_MAX,
+ * looked for from the middle of the stretch on. Returns Q, or 0. */
+static size_t tc_long_find_repeat(const tc_longpiece *t, const uint32_t *out, size_t k, size_t s, size_t e2,
+                                  size_t P, size_t D, size_t *i, size_t *len) {
+    size_t a = 0, x = 0, mid = s + (e2 - s) / 2;
+    while (x < k && a < mid) a += t->token[out[x++]].len;
+    for (size_t tries = 0; x < k && a + 2 * P <= e2 && tries < 64; a += t->token[out[x++]].len, tries++) {
+        size_t Q = 0;
+        for (size_t y = x; y < k && Q < TC_LONG_REPEAT_MAX && a + 2 * Q < e2; y++) {
+            Q += t->token[out[y]].len;
+            size_t L = y + 1 - x;
+            if (Q % P || (D && D % Q) || a + Q > e2 || y + 1 + L > k) continue;
+            if (memcmp(out + x, out + y + 1, L * sizeof(uint32_t)) == 0) { *i = x; *len = L; return Q; }
+        }
+    }
+    return 0;
+}
+
+/* BPE of p' = p[0:e - D] + p[e:n] into out; the count, or TC_LONG_DECLINED. */
+static size_t tc_long_search_shortened(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p,
+                                       size_t n, size_t e, size_t D, uint32_t *out) {
+    uint8_t *q = malloc(n - D);
+    if (!q) return TC_LONG_DECLINED;
+    memcpy(q, p, e - D);
+    memcpy(q + e - D, p + e, n - e);
+    size_t k = tc_long_search(t, v, c, q, n - D, out);
+    free(q);
+    return k;
+}
+
+/* BPE of p (its stretch p[s:e] of period P) by the argument above; the count,
+ * or TC_LONG_DECLINED when no repeat was found (the caller searches p whole). */
+static size_t tc_long_encode_periodic(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p,
+                                      size_t n, size_t s, size_t e, size_t P, uint32_t *out) {
+    size_t D = (e - s - TC_LONG_PERIODIC_KEEP) / P * P, i, len;
+    size_t k = tc_long_search_shortened(t, v, c, p, n, e, D, out);
+    size_t Q = k == TC_LONG_DECLINED ? 0 : tc_long_find_repeat(t, out, k, s, e - D, P, 0, &i, &len);
+    if (Q && D % Q) {   /* keep a little more of the stretch, so that B fits D a whole number of times */
+        D -= D % Q;
+        k = tc_long_search_shortened(t, v, c, p, n, e, D, out);
+        Q = k == TC_LONG_DECLINED ? 0 : tc_long_find_repeat(t, out, k, s, e - D, P, D, &i, &len);
+    }
+    if (!Q) return TC_LONG_DECLINED;
+    size_t add = D / Q * len;
+    memmove(out + i + add, out + i, (k - i) * sizeof(uint32_t));
+    /* B, then copies of what is filled, doubling: out[i ..] repeats B. */
+    memcpy(out + i, out + i + add, len * sizeof(uint32_t));
+    for (size_t d = len, m; d < add; d += m) {
+        m = d < add - d ? d : add - d;
+        memcpy(out + i + d, out + i, m * sizeof(uint32_t));
+    }
+    return k + add;
+}
+
+/* ---- whole long pieces, per thread
+ *
+ * The second-level piece cache (thread_caches.h) keeps pieces of up to
+ * TC_BIG_KEY bytes. Longer ones (a minified line, base64, a run of glued
+ * words) are kept here when the same piece comes back: up to
+ * TC_LONG_CACHE_ENTRIES pieces and TC_LONG_CACHE_BYTES of their bytes and
+ * tokens per thread, the oldest dropped first, freed when the thread ends.
+ * An answer is returned only for the identical byte string (same vocabulary,
+ * length, 64-bit hash, then the stored bytes compared in full), so it is the
+ * encoder's answer for that piece. */
+
+#define TC_LONG_CACHE_ENTRIES 32
+#define TC_LONG_CACHE_BYTES (16u << 20)       /* per thread: pieces, their tokens */
+
+typedef struct {
+    uint64_t uid, h, age;    /* age 0: empty */
+    size_t n, k;
+    uint8_t *mem;            /* the piece's n bytes, then its k tokens (4-byte aligned) */
+} tc_long_cached;
+
+typedef struct {
+    tc_long_cached entry[TC_LONG_CACHE_ENTRIES];
+    size_t bytes;            /* held by the entries */
+    uint64_t clock;
+} tc_long_cache;
+
+static pthread_key_t tc_long_cache_key;
+static pthread_once_t tc_long_cache_once = PTHREAD_ONCE_INIT;
+static __thread tc_long_cache *tc_long_cache_tls;
+
+static void tc_long_cache_free(void *p) {
+    tc_long_cache *c = p;
+    for (int i = 0; i < TC_LONG_CACHE_ENTRIES; i++) free(c->entry[i].mem);
+    free(c);
+}
+static void tc_long_cache_key_init(void) { pthread_key_create(&tc_long_cache_key, tc_long_cache_free); }
+
+static inline size_t tc_long_cached_size(size_t n, size_t k) { return ((n + 3) & ~(size_t)3) + k * sizeof(uint32_t); }
+
+/* A hash of every byte of p, eight at a time in two lanes. */
+static uint64_t tc_long_hash(const uint8_t *p, size_t n) {
+    uint64_t a = 0x243F6A8885A308D3ull ^ n, b = 0x13198A2E03707344ull, w, x;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        memcpy(&w, p + i, 8); memcpy(&x, p + i + 8, 8);
+        a = (a ^ w) * 0x9E3779B97F4A7C15ull; a ^= a >> 29;
+        b = (b ^ x) * 0xC2B2AE3D27D4EB4Full; b ^= b >> 31;
+    }
+    for (; i < n; i++) a = (a ^ p[i]) * 0x100000001B3ull;
+    return tc_mix(a, b);
+}
+
+/* The cached tokens of p[0:n] for vocabulary uid, as an entry, or NULL. */
+static const tc_long_cached *tc_long_cache_find(uint64_t uid, const uint8_t *p, size_t n, uint64_t h) {
+    tc_long_cache *c = tc_long_cache_tls;
+    if (!c) return NULL;
+    for (int i = 0; i < TC_LONG_CACHE_ENTRIES; i++) {
+        tc_long_cached *e = &c->entry[i];
+        if (e->age && e->uid == uid && e->n == n && e->h == h && memcmp(e->mem, p, n) == 0) {
+            e->age = ++c->clock;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Keep p[0:n]'s k tokens, dropping the oldest entries to make room. Out of
+ * memory only means not kept. */
+static void tc_long_cache_put(uint64_t uid, const uint8_t *p, size_t n, uint64_t h, const uint32_t *tokens, size_t k) {
+    size_t need = tc_long_cached_size(n, k);
+    if (need > TC_LONG_CACHE_BYTES / 2) return;
+    tc_long_cache *c = tc_long_cache_tls;
+    if (!c) {
+        pthread_once(&tc_long_cache_once, tc_long_cache_key_init);
+        if (!(c = calloc(1, sizeof(*c)))) return;
+        if (pthread_setspecific(tc_long_cache_key, c)) { free(c); return; }
+        tc_long_cache_tls = c;
+    }
+    tc_long_cached *slot = NULL;
+    for (;;) {
+        tc_long_cached *oldest = NULL;
+        for (int i = 0; i < TC_LONG_CACHE_ENTRIES; i++) {
+            tc_long_cached *e = &c->entry[i];
+            if (!e->age) { if (!slot) slot = e; continue; }
+            if (!oldest || e->age < oldest->age) oldest = e;
+        }
+        if (slot && c->bytes + need <= TC_LONG_CACHE_BYTES) break;
+        if (!oldest) return;
+        c->bytes -= tc_long_cached_size(oldest->n, oldest->k);
+        free(oldest->mem);
+        memset(oldest, 0, sizeof(*oldest));
+        slot = NULL;
+    }
+    if (!(slot->mem = malloc(need))) return;
+    memcpy(slot->mem, p, n);
+    memcpy(slot->mem + ((n + 3) & ~(size_t)3), tokens, k * sizeof(uint32_t));
+    slot->uid = uid; slot->h = h; slot->n = n; slot->k = k; slot->age = ++c->clock;
+    c->bytes += need;
+}
+
+/* BPE of p[0:n] into out (room for n ranks) by longest match with
+ * backtracking, a periodic stretch by its repeat, a piece seen before on this
+ * thread from the cache above. The count, or TC_LONG_DECLINED when merging
+ * must do it (the tables are not built yet, the vocabulary does not suit, out
+ * of memory). */
+static __attribute__((noinline)) size_t tc_long_encode(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+    if (!v->char_merge_ok) return TC_LONG_DECLINED;   /* also: while that is being checked */
+    const tc_longpiece *t = tc_long_tables(v, n);
+    if (!t || !t->usable) return TC_LONG_DECLINED;
+    size_t k = TC_LONG_DECLINED, s, e, P;
+    if (n >= TC_LONG_PERIODIC_MIN && (P = tc_long_find_period(p, n, &s, &e)) &&
+        (k = tc_long_encode_periodic(t, v, c, p, n, s, e, P, out)) != TC_LONG_DECLINED)
+        return k;   /* cheaper than the cache would be */
+    uint64_t h = 0;
+    if (n > TC_BIG_KEY) {
+        h = tc_long_hash(p, n);
+        const tc_long_cached *hit = tc_long_cache_find(v->uid, p, n, h);
+        if (hit) {
+            memcpy(out, hit->mem + ((n + 3) & ~(size_t)3), hit->k * sizeof(uint32_t));
+            return hit->k;
+        }
+    }
+    k = tc_long_search(t, v, c, p, n, out);
+    if (k != TC_LONG_DECLINED && n > TC_BIG_KEY) tc_long_cache_put(v->uid, p, n, h, out, k);
+    return k;
 }
