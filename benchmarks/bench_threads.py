@@ -5,6 +5,7 @@
     sudo chrt -f 10 python benchmarks/bench_threads.py   # real-time priority: other jobs cannot take the cores
     python benchmarks/bench_threads.py --count-dir DIR   # also `tokcost count DIR`, --jobs 1 against --jobs 2
     python benchmarks/bench_threads.py --dask-dir DIR    # also count_corpus on a LocalCluster of 1 and 2 workers
+    SRC=/other/checkout/src python benchmarks/bench_threads.py   # another build, e.g. main's, for before/after
 
 For each workload, contender and operation it times the call on 1 and 2 threads, the two
 interleaved (1, 2, 2, 1, ...) round by round, and prints the median seconds, MB/s and the

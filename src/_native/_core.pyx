@@ -157,10 +157,11 @@ cdef class _Batch:
         if counting:
             self.b.counts = <size_t *>calloc(n + 1, sizeof(size_t))
         else:
-            self.b.bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))
+            self.b.bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))  # one per chunk; never more chunks than texts
+            self.b.ends = <size_t *>calloc(n + 1, sizeof(size_t))
             self.b.done = <uint8_t *>calloc(n + 1, 1)  # one per chunk; never more chunks than texts
         if (ptrs == NULL or lens == NULL or self.b.chunk_at == NULL or kinds == NULL or (counting and self.b.counts == NULL)
-                or (not counting and (self.b.bufs == NULL or self.b.done == NULL))):
+                or (not counting and (self.b.bufs == NULL or self.b.ends == NULL or self.b.done == NULL))):
             raise MemoryError()
         for k in range(n):
             text = texts[k]
@@ -179,6 +180,7 @@ cdef class _Batch:
             for k in range(self.b.n):
                 free(self.b.bufs[k].data)
         free(self.b.bufs)
+        free(self.b.ends)
         free(self.b.done)
         free(self.b.counts)
         free(<void *>self.b.ptrs)
@@ -476,8 +478,7 @@ cdef class CoreBPE:
                     if not tc_batch_chunk_done(batch, c):
                         waiting.append(c)
                         continue
-                    for k in range(batch.chunk_at[c], batch.chunk_at[c + 1]):
-                        out[k] = self._to_list(&batch.bufs[k])
+                    self._chunk_lists(batch, c, out)
                     tc_batch_mark_built(batch, c)
                 pending = waiting
         finally:
@@ -487,9 +488,16 @@ cdef class CoreBPE:
         _raise_if_failed(batch)
         for c in range(n_chunks):
             if not pooled or tc_batch_chunk_done(batch, c) != 2:
-                for k in range(batch.chunk_at[c], batch.chunk_at[c + 1]):
-                    out[k] = self._to_list(&batch.bufs[k])
+                self._chunk_lists(batch, c, out)
         return out
+
+    cdef _chunk_lists(self, tc_batch *batch, size_t c, list out):
+        """The lists of chunk c's texts, into ``out``."""
+        cdef size_t k, m
+        cdef const uint32_t *ids
+        for k in range(batch.chunk_at[c], batch.chunk_at[c + 1]):
+            ids = tc_batch_ids(batch, c, k, &m)
+            out[k] = tc_ints_list(ids, m, self.v.n_ranks)
 
     def encode_ordinary_batch(self, texts, int num_threads=8):
         """``[encode_ordinary(t) for t in texts]`` on native threads."""

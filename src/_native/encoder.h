@@ -190,7 +190,8 @@ typedef struct {
     size_t n_chunks;
     int threads;            /* set by tc_batch_plan, the caller's thread included */
     size_t *counts;         /* count mode: one per text */
-    tc_buf *bufs;           /* encode mode: one per text */
+    tc_buf *bufs;           /* encode mode: one per chunk, its texts' ids one after another */
+    size_t *ends;           /* encode mode: where text k's ids end in its chunk's buffer */
     uint8_t *done;          /* optional: set per chunk once its results are written */
     /* Written by every thread: kept off the cache line of the fields above,
      * which each thread reads for every text. */
@@ -300,21 +301,21 @@ static int tc_batch_step(tc_batch *b) {
     if (c >= b->n_chunks) return 0;
     uint8_t *scratch = NULL;
     size_t cap = 0, len;
+    /* One buffer for the chunk's ids, grown in a local copy (neighbouring
+     * chunks' entries share cache lines): a malloc and a free per chunk, not
+     * per text, and the frees are the calling thread's. */
+    tc_buf out = {NULL, 0, 0};
     for (size_t k = b->chunk_at[c]; k < b->chunk_at[c + 1]; k++) {
         const uint8_t *s = tc_batch_text(b, k, &len, &scratch, &cap);
-        if (!s) continue;
-        if (b->counts) {
+        if (s && b->counts) {
             b->counts[k] = tc_count_text(b->v, b->split, s, len);
             if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
-        } else {
-            /* Grown in a local copy: neighbouring texts' buffers share cache
-             * lines, and the one at a chunk's edge may be another thread's. */
-            tc_buf out = b->bufs[k];
-            if (tc_encode_text(b->v, b->split, s, len, &out))
-                __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
-            b->bufs[k] = out;
+        } else if (s && tc_encode_text(b->v, b->split, s, len, &out)) {
+            __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
         }
+        if (!b->counts) b->ends[k] = out.len;
     }
+    if (!b->counts) b->bufs[c] = out;
     free(scratch);
     if (b->done) __atomic_store_n(&b->done[c], 1, __ATOMIC_RELEASE);
     return 1;
@@ -323,6 +324,13 @@ static int tc_batch_step(tc_batch *b) {
 /* Whether a thread of the batch has failed; safe to ask while they run. */
 static inline int tc_batch_failed(const tc_batch *b) {
     return __atomic_load_n(&b->failed, __ATOMIC_RELAXED);
+}
+
+/* Text k's ids, in chunk c's buffer (encode mode, once the chunk is done). */
+static inline const uint32_t *tc_batch_ids(const tc_batch *b, size_t c, size_t k, size_t *n) {
+    size_t start = k == b->chunk_at[c] ? 0 : b->ends[k - 1];
+    *n = b->ends[k] - start;
+    return b->bufs[c].data ? b->bufs[c].data + start : NULL;  /* NULL: the chunk's texts were all empty */
 }
 
 /* done[c]: 0 while chunk c is claimed or not, 1 once its results are

@@ -100,6 +100,7 @@ cdef extern from "encoder.h" nogil:
         int threads
         size_t *counts
         tc_buf *bufs
+        size_t *ends
         uint8_t *done
         int failed
 
@@ -114,6 +115,7 @@ cdef extern from "encoder.h" nogil:
     int tc_batch_start(tc_batch *b)
     int tc_batch_step(tc_batch *b)
     int tc_batch_chunk_done(const tc_batch *b, size_t chunk)
+    const uint32_t *tc_batch_ids(const tc_batch *b, size_t c, size_t k, size_t *n)
     void tc_batch_mark_built(tc_batch *b, size_t chunk)
     size_t tc_batch_claimed(const tc_batch *b)
     int tc_batch_failed(const tc_batch *b)
@@ -169,4 +171,5 @@ cdef class CoreBPE:
     cdef _require_splitter(self)
     cdef _encode_str(self, str text, tc_buf *buf)
     cdef list _encode_batch(self, _Batch batch)
+    cdef _chunk_lists(self, tc_batch *batch, size_t c, list out)
     cdef uint32_t _checked_rank(self, token) except? 0xFFFFFFFF
