@@ -53,7 +53,7 @@ def register(subparsers) -> None:
                              "system: man pages, the stdlib and gettext catalogs of this machine, mode by mode")
     parser.add_argument("--quick", action="store_true",
                         help="smaller inputs and sizes: about a minute (--suite system: about five)")
-    parser.add_argument("--runs", type=int, metavar="N", help="timed runs per measurement (default 5, at least 3)")
+    parser.add_argument("--runs", type=int, metavar="N", help="timed runs per measurement (default 5; --suite system --quick: 3; at least 3)")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="wall (default), or cpu: one-thread timings in process CPU time, which other "
                              "processes on a busy machine do not inflate (batches stay wall time)")
