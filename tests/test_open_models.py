@@ -554,7 +554,11 @@ def test_llama3_pattern_splits_like_cl100k_on_every_code_point():
     """Why llama3 may run on the native cl100k splitter: Llama 3's spelling of the
     pattern and tiktoken's possessive rewrite split every code point alike, in
     contexts that exercise each alternative (letters, digits, spaces, newlines,
-    contractions). The native splitter is proven against CL100K_PATTERN elsewhere."""
+    contractions). The native splitter is proven against CL100K_PATTERN elsewhere.
+    Not covered here: whitespace that ends a text after a newline, where Llama 3's
+    spelling (no ``\s++$``) cuts pieces differently; no text of this test ends so.
+    The ids agree there (checked against llama-models on every ending of up to five
+    whitespace runs), but the pieces do not."""
     import regex
 
     from tokcost.patterns import CL100K_PATTERN, LLAMA3_PATTERN
