@@ -141,6 +141,7 @@ def _bpe_openai(name: str) -> Contender:
 def _riptoken(name: str) -> Contender:
     import riptoken
 
+    _rank_file(name)  # riptoken builds on tiktoken's rank file
     return _tiktoken_like("riptoken", riptoken.get_encoding(name), "import riptoken\nenc = riptoken.get_encoding(NAME)",
                           exact=False)
 
