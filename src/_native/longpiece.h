@@ -496,8 +496,9 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
         return cand;
     }
     uint32_t prev = out[k - 1], first = cand;
-    __typeof__(st->recent[0]) *r = &st->recent[((prev ^ cand) * 0x9E3779B1u) >> 29];
+    __typeof__(st->recent[0]) *r = NULL;
     if (st->use_recent) {
+        r = &st->recent[((prev ^ cand) * 0x9E3779B1u) >> 29];
         if (++st->steps == 4096) st->use_recent = st->hits * 4 > st->steps;
         if (r->prev == prev && r->cand == cand) {
             uint32_t c = cand, i = 0;
@@ -516,7 +517,7 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
         if (ok < 0) { *bad = 1; return TC_NONE; }
         if (ok) break;
     }
-    if (st->use_recent && cand != TC_NONE && i < 32) {
+    if (r && cand != TC_NONE && i < 32) {
         r->prev = prev; r->cand = first; r->choice = cand; r->dead_mask = dead_mask;
     }
     return cand;
