@@ -61,7 +61,7 @@ typedef struct {
     uint32_t prefix;         /* longest token that is a proper prefix of it; TC_NONE for a single byte */
     uint16_t len;            /* bytes; 0 for ranks that are not mergeable tokens */
     uint8_t sig_bit;         /* tc_sig_bit(rank) */
-    uint8_t unused;
+    uint8_t byte;            /* the byte of a one-byte token (its pair with another byte is in v->byte_pair) */
     uint64_t lsig, rsig;     /* v->lsig, v->rsig (bpe.h) */
 } tc_long_token;
 
@@ -140,6 +140,7 @@ static int tc_long_fill(tc_long_hash_trie *h, tc_long_token *tok, const tc_vocab
         if (!len || tc_piece_rank(v, tb, len) != r) continue;          /* gaps and special tokens */
         tok[r].len = (uint16_t)len;
         tok[r].sig_bit = (uint8_t)tc_sig_bit(r);
+        tok[r].byte = tb[0];
         tok[r].lsig = v->lsig[r];
         tok[r].rsig = v->rsig[r];
         count[len + 1]++;
@@ -325,19 +326,20 @@ static inline uint64_t tc_long_split(const tc_longpiece *t, const tc_vocab *v, s
 
 /* Whether BPE of token a's bytes followed by token b's ends as [a, b]:
  * 1 or 0, or -1 when a token met breaks the encoder's assumptions. */
-static int tc_long_valid_pair(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, uint32_t a, uint32_t b) {
+static inline __attribute__((always_inline)) int tc_long_valid_pair(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, uint32_t a, uint32_t b) {
     /* A merge across the boundary happens when its rank comes before either
      * side changes: below a's parent's rank and below b's parent's rank + 1,
      * that is below the smaller of the two; both only fall as the walk goes on. */
     uint32_t limit = TC_NONE;
     const tc_long_token *ta = &t->token[a], *tb = &t->token[b];
     for (;;) {
+        int a_byte = ta->len == 1, b_byte = tb->len == 1;
+        if (a_byte & b_byte)   /* the last step, every valid pair's: two bytes, read from the dense table */
+            return v->byte_pair[(unsigned)ta->byte << 8 | tb->byte] >= limit;
         if ((ta->rsig >> tb->sig_bit) & (tb->lsig >> ta->sig_bit) & 1) {
             uint32_t r = tc_pair_rank_cached(v, c, a, b);
             if (r < limit) return 0;                     /* TC_NONE is never below a limit */
         }
-        int a_byte = ta->len == 1, b_byte = tb->len == 1;
-        if (a_byte & b_byte) return 1;
         /* Undo the latest merge; on equal ranks the right side's came later. */
         if (b_byte || (!a_byte && a > b)) {
             uint64_t s = tc_long_split(t, v, c, a);
@@ -494,8 +496,9 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
         return cand;
     }
     uint32_t prev = out[k - 1], first = cand;
-    __typeof__(st->recent[0]) *r = &st->recent[((prev ^ cand) * 0x9E3779B1u) >> 29];
+    __typeof__(st->recent[0]) *r = NULL;
     if (st->use_recent) {
+        r = &st->recent[((prev ^ cand) * 0x9E3779B1u) >> 29];
         if (++st->steps == 4096) st->use_recent = st->hits * 4 > st->steps;
         if (r->prev == prev && r->cand == cand) {
             uint32_t c = cand, i = 0;
@@ -514,7 +517,7 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
         if (ok < 0) { *bad = 1; return TC_NONE; }
         if (ok) break;
     }
-    if (st->use_recent && cand != TC_NONE && i < 32) {
+    if (r && cand != TC_NONE && i < 32) {
         r->prev = prev; r->cand = first; r->choice = cand; r->dead_mask = dead_mask;
     }
     return cand;
