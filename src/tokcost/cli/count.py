@@ -126,9 +126,11 @@ def _import_renderer_meanwhile(args) -> Optional[threading.Thread]:
     before the table is drawn, so the import is whole by then (a failed one is
     simply tried again, and reported, by the import that draws it). With one
     job the run stays on one thread."""
+    if args.format != "table" or args.dask:
+        return None
     from tokcost.corpus.local import default_jobs
 
-    if args.format != "table" or args.dask or (args.jobs or default_jobs()) < 2:
+    if (args.jobs or default_jobs()) < 2:
         return None
 
     def load() -> None:
