@@ -26,6 +26,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include "cache.h"
@@ -83,10 +84,41 @@ static void tc_workers_after_fork(void) {
 
 static void tc_workers_init(void) { pthread_atfork(NULL, NULL, tc_workers_after_fork); }
 
+/* Make the pages of a new worker's caches resident before it joins a batch:
+ * the slot its first vocabulary takes (2.5 MB), and the second-level piece
+ * cache (thread_caches.h), mapped here rather than on its first piece, its
+ * index (1 MB) and the first 1 MB of its arena. Touched as they come, these
+ * pages fault one by one (a few microseconds each on a virtual machine) over
+ * the worker's first batches, the index at random. 1 KB English documents,
+ * 70 KB batches on two threads right after the pool started: the first three
+ * took 4.6 ms (median of 7 fresh processes), 3.9 ms with the slot made
+ * resident, 2.0 ms with the second-level cache as well. It costs the worker
+ * about 1.5 ms once, while the caller, which never waits for it, has begun
+ * the batch alone. The calling thread's caches still fault page by page: on
+ * that thread the whole block at once cost a process's first call 5 ms. */
+static void tc_workers_populate(void *p, size_t size) {
+    size &= ~(size_t)4095;
+#ifdef MADV_POPULATE_WRITE
+    if (madvise(p, size, MADV_POPULATE_WRITE) == 0) return;
+#endif
+    for (size_t at = 0; at < size; at += 4096) ((volatile uint8_t *)p)[at] = 0;  /* fresh zero pages: unchanged */
+}
+
+static void tc_workers_prefault(tc_thread_caches *t) {
+    tc_workers_populate(t, sizeof(t->slot[0]));
+    if (!t->slot[0].big) {
+        tc_big_cache *b = mmap(NULL, sizeof(tc_big_cache), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (b == MAP_FAILED) return;
+        t->slot[0].big = b;
+    }
+    tc_workers_populate(t->slot[0].big, sizeof(t->slot[0].big->index) + (1 << 20));
+}
+
 static void *tc_workers_thread(void *arg) {
     int index = (int)(intptr_t)arg;
     unsigned seen = 0;                          /* rounds are numbered from 1 */
-    tc_thread_caches_get();                     /* mapped now, so its first batch does not */
+    tc_thread_caches *caches = tc_thread_caches_get();  /* mapped now, so its first batch does not */
+    if (caches) tc_workers_prefault(caches);
     pthread_mutex_lock(&tc_workers.mu);
     for (;;) {
         if (tc_workers.round == seen) {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import threading
 from typing import Callable, Iterator, Optional
 
 from tokcost.cli.common import (CliError, add_encoding_options, add_format_option, counts_label, emit_rows,
@@ -89,8 +90,11 @@ def run(args) -> int:
         from tokcost.cli.budget import print_cut
 
         return print_cut(args)
+    renderer = _import_renderer_meanwhile(args)
     enc, choice = resolve_tokenizer(args)
     result = count_paths(args, enc)
+    if renderer:
+        renderer.join()
     rows = [{"path": f.path, "tokens": f.tokens} for f in result.counted_files]
     total = result.total_tokens
     document = {"encoding": enc.name, "total_tokens": total, **model_extras(choice, total), "files": rows,
@@ -113,6 +117,33 @@ def run(args) -> int:
             if not choice.exact:
                 print(f"tokcost: note: {choice.basis}", file=sys.stderr)
     return report_problems(result)
+
+
+def _import_renderer_meanwhile(args) -> Optional[threading.Thread]:
+    """With more than one job, a thread that imports the table renderer (rich and
+    ``tokcost.report.fit``, about 40 ms) while the vocabulary loads, when its file
+    reads and checksum leave the GIL free, and the files are counted; joined
+    before the table is drawn, so the import is whole by then (a failed one is
+    simply tried again, and reported, by the import that draws it). With one
+    job the run stays on one thread."""
+    if args.format != "table" or args.dask:
+        return None
+    from tokcost.corpus.local import default_jobs
+
+    if (args.jobs or default_jobs()) < 2:
+        return None
+
+    def load() -> None:
+        try:
+            import rich.markup  # noqa: F401
+
+            import tokcost.report.fit  # noqa: F401
+        except ImportError:
+            pass
+
+    thread = threading.Thread(target=load, name="tokcost-import-renderer", daemon=True)
+    thread.start()
+    return thread
 
 
 # A table of more files than this shows the TOP_FILES largest, unless --all or --top.
