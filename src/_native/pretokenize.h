@@ -248,6 +248,36 @@ static __attribute__((noinline)) size_t o200k_next_general(const uint8_t *s, siz
     return q2;                                    /* \s+ (a single character here) */
 }
 
+/* A word of caseless letters: an optional ASCII prefix ([^\r\n\p{L}\p{N}]), then characters that are
+ * in both A and B (\p{Lm}, \p{Lo}, \p{M}: Hangul, CJK, Arabic, Hebrew, Devanagari, Thai, ...) up to a
+ * character in neither. Then A* takes the whole run, B+ fails at the next character and A* gives
+ * the last one back for B+ to take: the first alternative matches the run, as o200k_upper_lower
+ * finds it. A run that stops at an upper- or lower-case letter, or an empty run, answers 0 and
+ * the general function decides. A leading mark that the general function would take as the
+ * prefix ends the piece at the same place. */
+static inline size_t o200k_caseless_word(const uint8_t *s, size_t i, size_t end) {
+    size_t p = i, q, n = 0;
+    if (s[i] < 0x80) {
+        if (!(tc_kind[s[i]] & (K_PUNCT | K_SPACE)) || i + 1 >= end || s[i + 1] < 0x80) return 0;
+        p = i + 1;
+    }
+    uint8_t f = 0;
+    for (q = p; q < end; q += n) {
+        f = tc_class(s, q, &n);
+        if ((f & (F_A | F_B)) != (F_A | F_B)) break;
+    }
+    if (q == p || (q < end && (f & (F_A | F_B)))) return 0;
+    return q + tc_contraction(s, q, end);
+}
+
+/* Pieces that start with a byte of 0x80 or more, or an ASCII prefix before one, or whitespace:
+ * caseless words first (most words of most scripts), the general rules for the rest. Out of
+ * line, so that o200k_next stays small. */
+static __attribute__((noinline)) size_t o200k_next_other(const uint8_t *s, size_t i, size_t end) {
+    size_t e = o200k_caseless_word(s, i, end);
+    return e ? e : o200k_next_general(s, i, end);
+}
+
 /* The pieces most text is made of, when the bytes that decide them are ASCII: a word with its
  * prefix, a number, punctuation, a newline or space before a non-space. Anything else, and any
  * case where a byte of 0x80 or more could change the match (a letter or mark extending a word, a
@@ -277,7 +307,7 @@ static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
     }
     /* \s*[\r\n]+ of one newline, or \s+ of one space, before a letter, digit or punctuation. */
     if ((k & K_NL || s[i] == ' ') && (k1 & (K_UP | K_LO | K_DIGIT | K_PUNCT))) return i + 1;
-    return o200k_next_general(s, i, end);
+    return o200k_next_other(s, i, end);
 word:                                                 /* [A]*[B]+ or [A]+[B]* over ASCII letters */
     q = p;
     while (q < end && tc_ascii_upper(s[q])) q++;
