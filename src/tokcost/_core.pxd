@@ -7,6 +7,9 @@ from libc.stdint cimport uint8_t, uint32_t, uint64_t
 cdef extern from "tables.h" nogil:
     const uint32_t TC_NONE
     const uint32_t TC_MAX_RANKS
+    const uint32_t TC_STRADDLE_BITS
+    const uint32_t TC_SLOT_EMPTY
+    const uint64_t TC_EMPTY
 
     ctypedef struct tc_piece_slot:
         uint64_t w0
@@ -24,6 +27,7 @@ cdef extern from "tables.h" nogil:
         uint64_t piece_mask
         uint64_t boundary_bits[4096]
         uint32_t char_merge_ok
+        uint32_t *straddle_rank
         uint64_t *lsig
         uint64_t *rsig
         uint32_t *byte_pair

@@ -86,6 +86,20 @@ def read_rank_file(name: str, expected_sha256: Optional[str], path: Optional[os.
     return data
 
 
+def rank_file_reader(name: str, expected_sha256: str, path: Optional[os.PathLike] = None) -> Callable[[], bytes]:
+    """What reads the verified rank file for ``name`` when the tables must be built.
+
+    The bundled copy is read only then: cached tables were built from a copy
+    verified against ``expected_sha256`` and are found by it, so they stand in
+    for the file (reading, unzipping and hashing it took about a third of a
+    load). Any other file, which the user chose, is read and checked now, so a
+    wrong one is refused even when the tables are cached."""
+    if find_rank_file(name, path).parent == VOCAB_DIR:
+        return lambda: read_rank_file(name, expected_sha256, path)
+    data = read_rank_file(name, expected_sha256, path)
+    return lambda: data
+
+
 def _verify(data: bytes, expected_sha256: str, what: str, fix: str) -> None:
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected_sha256:
