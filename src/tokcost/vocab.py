@@ -21,7 +21,9 @@ caught instead of miscounting.
 Building the lookup tables from a rank file takes a few hundred milliseconds,
 so the built tables are cached in ``$TOKCOST_CACHE_DIR`` (default
 ``~/.cache/tokcost``) with a checksum; a damaged cache file is rebuilt, never
-trusted. Set ``TOKCOST_CACHE_DIR=`` (empty) to disable the cache.
+trusted. Set ``TOKCOST_CACHE_DIR=`` (empty) to disable the cache. Cached
+tables stand in for the bundled rank file, which is then not read at all
+(``rank_file_reader``); a file the user names is always read and checked.
 """
 
 from __future__ import annotations
