@@ -203,7 +203,7 @@ cdef class CoreBPE:
         cdef uint32_t min_ranks = max(special_tokens.values(), default=-1) + 1
         if min_ranks >= TC_MAX_RANKS - 1:
             raise ValueError(f"special token ids must be below {TC_MAX_RANKS - 1}")
-        if isinstance(ranks, bytes) and ranks.startswith(TABLES_MAGIC):
+        if isinstance(ranks, (bytes, memoryview)) and ranks[:len(TABLES_MAGIC)] == TABLES_MAGIC:
             self._load_tables(ranks)
             tc_vocab_assign_uid(&self.v)
             self._set_splitter(splitter)
@@ -311,11 +311,12 @@ cdef class CoreBPE:
         ]
         return b"".join(parts)
 
-    cdef _load_tables(self, bytes blob):
-        """Inverse of export_tables. Every size, offset and rank is checked, so
-        a damaged blob raises ValueError instead of reading out of bounds."""
-        cdef const uint8_t *p = <const uint8_t *>PyBytes_AS_STRING(blob)
-        cdef size_t pos = len(TABLES_MAGIC), total = len(blob)
+    cdef _load_tables(self, const uint8_t[::1] blob):
+        """Inverse of export_tables (bytes, or a view of them, so the table cache
+        is not copied first). Every size, offset and rank is checked, so a
+        damaged blob raises ValueError instead of reading out of bounds."""
+        cdef const uint8_t *p = &blob[0]
+        cdef size_t pos = len(TABLES_MAGIC), total = blob.shape[0]
         cdef uint64_t header[HEADER_WORDS]
         cdef uint64_t k, n_piece, n_pair, d, slot
         cdef uint64_t n_straddle = 1u << TC_STRADDLE_BITS

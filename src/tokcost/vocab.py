@@ -225,14 +225,14 @@ def cache_dir() -> Optional[Path]:
 
 
 def load_cached_tables(key: str, build: Callable[[], bytes], accept: Callable[[bytes], object]):
-    """``accept(tables)`` on the cached tables for ``key``, building and caching
-    them with ``build()`` when missing or damaged. ``accept`` raises ValueError
-    on tables it rejects. Cache I/O failures only cost the cache."""
+    """``accept(tables)`` on the cached tables for ``key`` (a memoryview of
+    bytes, or bytes), building and caching them with ``build()`` when missing
+    or damaged. ``accept`` raises ValueError on tables it rejects. Cache I/O failures only cost the cache."""
     directory = cache_dir()
     path = directory / f"{key}.tables" if directory else None
     if path is not None and path.is_file():
         try:
-            blob = path.read_bytes()
+            blob = memoryview(path.read_bytes())  # sliced without copying 20 MB
             payload, checksum = blob[:-8], blob[-8:]
             if len(blob) > 8 and struct.pack("<Q", zlib.crc32(payload)) == checksum:
                 return accept(payload)
