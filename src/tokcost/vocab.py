@@ -28,11 +28,7 @@ tables stand in for the bundled rank file, which is then not read at all
 
 from __future__ import annotations
 
-import base64
-import gzip
-import hashlib
 import importlib.util
-import json
 import os
 import struct
 import zlib
@@ -77,6 +73,8 @@ def read_rank_file(name: str, expected_sha256: Optional[str], path: Optional[os.
     try:
         data = source.read_bytes()
         if source.suffix == ".gz":
+            import gzip  # only to build tables: cached tables need no rank file
+
             data = gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as exc:
         raise VocabularyError(f"cannot read vocabulary file {source}: {exc}; replace the file") from exc
@@ -103,6 +101,8 @@ def rank_file_reader(name: str, expected_sha256: str, path: Optional[os.PathLike
 
 
 def _verify(data: bytes, expected_sha256: str, what: str, fix: str) -> None:
+    import hashlib  # only when a file is read: see rank_file_reader
+
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected_sha256:
         raise VocabularyError(f"{what} (sha256 {actual}, expected {expected_sha256}); {fix}")
@@ -155,6 +155,8 @@ def read_package_vocabulary(
 ) -> tuple[bytes, dict[str, int]]:
     """The ranks of ``source`` in rank-file format, checked by sha256, and the
     special tokens the file itself declares (Hugging Face files only)."""
+    import json  # open models only
+
     file = Path(path) if path is not None else find_package_file(encoding, source)
     try:
         raw = file.read_bytes()
@@ -172,6 +174,8 @@ def read_package_vocabulary(
 
 
 def _rank_lines(ranks) -> bytes:
+    import base64
+
     return b"".join(base64.b64encode(token) + b" %d\n" % rank for token, rank in ranks)
 
 
@@ -182,6 +186,8 @@ def _tekken_ranks(model: dict) -> bytes:
     config = model["config"]
     offset = config["default_num_special_tokens"]
     kept = model["vocab"][: config["default_vocab_size"] - offset]
+    import base64
+
     return _rank_lines((base64.b64decode(entry["token_bytes"]), entry["rank"] + offset) for entry in kept)
 
 
