@@ -341,8 +341,17 @@ static int tc_build_byte_pairs(tc_vocab *v) {
 }
 
 /* boundary_bits: the character boundaries inside tokens that are not whole
- * UTF-8 characters (see tc_vocab). */
-static void tc_build_boundary_bits(tc_vocab *v, uint32_t n_mergeable_limit) {
+ * UTF-8 characters (see tc_vocab); and straddle_rank: for each hashed
+ * boundary context, the lowest rank of such a token with a character boundary
+ * in that context (TC_NONE: none). Contexts that share a slot share the
+ * lowest rank, which can only keep more boundaries flagged. Special tokens
+ * are left out: they never form by merging. Built with the other tables
+ * (about 12 M instructions for o200k_base) and cached on disk with them, so
+ * no encode call pays for it. */
+static int tc_build_boundary_tables(tc_vocab *v, uint32_t n_mergeable_limit) {
+    uint32_t *t = malloc(sizeof(uint32_t) << TC_STRADDLE_BITS);
+    if (!t) return -1;
+    memset(t, 0xFF, sizeof(uint32_t) << TC_STRADDLE_BITS);
     memset(v->boundary_bits, 0, sizeof(v->boundary_bits));
     for (uint32_t r = 0; r < n_mergeable_limit; r++) {
         size_t len;
@@ -352,30 +361,8 @@ static void tc_build_boundary_bits(tc_vocab *v, uint32_t n_mergeable_limit) {
             if ((tb[k] & 0xC0) != 0x80) {
                 unsigned lw = k < 2 ? (unsigned)k : 2, rw = len - k < 2 ? (unsigned)(len - k) : 2;
                 unsigned bit = tc_boundary_bit(tb + k, lw, tb + k, rw);
+                unsigned slot = bit >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS);
                 v->boundary_bits[bit >> 6] |= 1ull << (bit & 63);
-            }
-    }
-}
-
-/* straddle_rank: for each hashed boundary context, the lowest rank of a
- * mergeable token that is not whole UTF-8 characters and has a character
- * boundary in that context (TC_NONE: none). Contexts that share a slot share
- * the lowest rank, which can only keep more boundaries flagged. Special
- * tokens are left out: they never form by merging. Built with the other
- * tables (about 12 M instructions for o200k_base, 3 ms) and cached on disk
- * with them, so no encode call pays for it. */
-static int tc_build_straddle_ranks(tc_vocab *v, uint32_t n_mergeable_limit) {
-    uint32_t *t = malloc(sizeof(uint32_t) << TC_STRADDLE_BITS);
-    if (!t) return -1;
-    memset(t, 0xFF, sizeof(uint32_t) << TC_STRADDLE_BITS);
-    for (uint32_t r = 0; r < n_mergeable_limit; r++) {
-        size_t len;
-        const uint8_t *tb = tc_token_bytes(v, r, &len);
-        if (len < 2 || tc_is_whole_utf8(tb, len)) continue;
-        for (size_t k = 1; k < len; k++)
-            if ((tb[k] & 0xC0) != 0x80) {
-                unsigned lw = k < 2 ? (unsigned)k : 2, rw = len - k < 2 ? (unsigned)(len - k) : 2;
-                unsigned slot = tc_boundary_bit(tb + k, lw, tb + k, rw) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS);
                 if (r < t[slot]) t[slot] = r;
             }
     }
@@ -391,9 +378,8 @@ static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
     v->char_merge_ok = 0;
     uint64_t count = tc_build_byte_ranks(v, n_mergeable_limit);
     if (tc_build_piece_table(v, n_mergeable_limit, count) || tc_build_pair_table(v, n_mergeable_limit)
-        || tc_build_byte_pairs(v) || tc_build_straddle_ranks(v, n_mergeable_limit))
+        || tc_build_byte_pairs(v) || tc_build_boundary_tables(v, n_mergeable_limit))
         return -1;
-    tc_build_boundary_bits(v, n_mergeable_limit);
     return 0;
 }
 
