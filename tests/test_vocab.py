@@ -89,3 +89,29 @@ def test_unwritable_cache_dir_costs_only_the_cache(tmp_path, monkeypatch):
     enc = load_encoding(registry.ENCODINGS["cl100k_base"])
     assert enc.encode("still works") == tokcost.get_encoding("cl100k_base").encode("still works")
     assert not (blocker / "cache").exists()
+
+
+def test_cached_tables_stand_in_for_the_bundled_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    spec = registry.ENCODINGS["r50k_base"]
+    first = load_encoding(spec)  # builds the tables from the bundled file and caches them
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the bundled rank file was read although its tables are cached")
+
+    monkeypatch.setattr(vocab, "read_rank_file", refuse)
+    again = load_encoding(spec)
+    assert again.encode("héllo wörld 中文") == first.encode("héllo wörld 中文")
+
+
+def test_tables_blob_checks_its_straddle_ranks():
+    import struct
+
+    from tokcost import _core
+
+    blob = bytearray(tokcost.get_encoding("cl100k_base")._core.export_tables())
+    n_bytes = struct.unpack_from("<Q", blob, len(_core.TABLES_MAGIC) + 3 * 8)[0]
+    straddle = len(blob) - n_bytes - 4 * (1 << 14)
+    struct.pack_into("<I", blob, straddle + 40, 2**21 - 2)  # a rank past the vocabulary
+    with pytest.raises(ValueError, match="straddle"):
+        _core.CoreBPE(bytes(blob), {}, "cl100k")

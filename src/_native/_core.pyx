@@ -25,7 +25,7 @@ cdef enum:
     # release costs more than it frees.
     GIL_RELEASE_BYTES = 8192
     # The layout of export_tables; bump it when the layout or the Unicode tables change.
-    TABLES_VERSION = 6
+    TABLES_VERSION = 7
     HEADER_WORDS = 7
 
 # Built tables, saved so that a second load skips building them (see
@@ -203,7 +203,7 @@ cdef class CoreBPE:
         cdef uint32_t min_ranks = max(special_tokens.values(), default=-1) + 1
         if min_ranks >= TC_MAX_RANKS - 1:
             raise ValueError(f"special token ids must be below {TC_MAX_RANKS - 1}")
-        if isinstance(ranks, bytes) and ranks.startswith(TABLES_MAGIC):
+        if isinstance(ranks, (bytes, memoryview)) and ranks[:len(TABLES_MAGIC)] == TABLES_MAGIC:
             self._load_tables(ranks)
             tc_vocab_assign_uid(&self.v)
             self._set_splitter(splitter)
@@ -306,17 +306,20 @@ cdef class CoreBPE:
             PyBytes_FromStringAndSize(<char *>self.v.lsig, self.v.n_ranks * sizeof(uint64_t)),
             PyBytes_FromStringAndSize(<char *>self.v.rsig, self.v.n_ranks * sizeof(uint64_t)),
             PyBytes_FromStringAndSize(<char *>self.v.byte_pair, 65536 * sizeof(uint32_t)),
+            PyBytes_FromStringAndSize(<char *>self.v.straddle_rank, sizeof(uint32_t) << TC_STRADDLE_BITS),
             PyBytes_FromStringAndSize(<char *>self.v.bytes, self.v.n_bytes),
         ]
         return b"".join(parts)
 
-    cdef _load_tables(self, bytes blob):
-        """Inverse of export_tables. Every size, offset and rank is checked, so
-        a damaged blob raises ValueError instead of reading out of bounds."""
-        cdef const uint8_t *p = <const uint8_t *>PyBytes_AS_STRING(blob)
-        cdef size_t pos = len(TABLES_MAGIC), total = len(blob)
+    cdef _load_tables(self, const uint8_t[::1] blob):
+        """Inverse of export_tables (bytes, or a view of them, so the table cache
+        is not copied first). Every size, offset and rank is checked, so a
+        damaged blob raises ValueError instead of reading out of bounds."""
+        cdef const uint8_t *p = &blob[0]
+        cdef size_t pos = len(TABLES_MAGIC), total = blob.shape[0]
         cdef uint64_t header[HEADER_WORDS]
         cdef uint64_t k, n_piece, n_pair, d, slot
+        cdef uint64_t n_straddle = 1u << TC_STRADDLE_BITS
         if total < pos + sizeof(header) + 1024 + sizeof(self.v.boundary_bits):
             raise ValueError("tables blob is truncated")
         memcpy(header, p + pos, sizeof(header))
@@ -327,7 +330,8 @@ cdef class CoreBPE:
         if (header[1] >= TC_MAX_RANKS or n_piece & (n_piece - 1) or n_pair & (n_pair - 1)
                 or not n_piece or not n_pair or header[2] > 0xFFFF
                 or header[6] > 1
-                or total != pos + 1024 + sizeof(self.v.boundary_bits) + 8 * (3 * header[1] + 2 * n_piece + n_pair) + 4 * 65536 + header[3]):
+                or total != (pos + 1024 + sizeof(self.v.boundary_bits) + 8 * (3 * header[1] + 2 * n_piece + n_pair)
+                             + 4 * 65536 + 4 * n_straddle + header[3])):
             raise ValueError("tables blob has inconsistent sizes")
         self.v.n_ranks, self.v.max_token_len, self.v.n_bytes = header[1], header[2], header[3]
         self.v.piece_mask, self.v.pair_mask = n_piece - 1, n_pair - 1
@@ -342,6 +346,7 @@ cdef class CoreBPE:
         self.v.lsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
         self.v.rsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
         self.v.byte_pair = <uint32_t *>_copy_out(p, &pos, 4 * 65536)
+        self.v.straddle_rank = <uint32_t *>_copy_out(p, &pos, 4 * n_straddle)
         self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
         for k in range(self.v.n_ranks):
             d = self.v.dec_off[k]
@@ -349,11 +354,11 @@ cdef class CoreBPE:
                 raise ValueError("tables blob has a token outside its byte arena")
         for k in range(n_piece):
             slot = self.v.piece[k].meta
-            if slot != 0xFFFFFFFF and (slot & (TC_MAX_RANKS - 1)) >= self.v.n_ranks:
+            if slot != TC_SLOT_EMPTY and (slot & (TC_MAX_RANKS - 1)) >= self.v.n_ranks:
                 raise ValueError("tables blob has a bad token table")
         for k in range(n_pair):
             slot = self.v.pair[k]
-            if slot != 0xFFFFFFFFFFFFFFFF and (slot >> 42) >= self.v.n_ranks:
+            if slot != TC_EMPTY and (slot >> 42) >= self.v.n_ranks:
                 raise ValueError("tables blob has a bad pair table")
         for k in range(256):
             if self.v.byte_rank[k] >= self.v.n_ranks:
@@ -361,6 +366,9 @@ cdef class CoreBPE:
         for k in range(65536):
             if self.v.byte_pair[k] != TC_NONE and self.v.byte_pair[k] >= self.v.n_ranks:
                 raise ValueError("tables blob has a bad byte-pair table")
+        for k in range(n_straddle):
+            if self.v.straddle_rank[k] != TC_NONE and self.v.straddle_rank[k] >= self.v.n_ranks:
+                raise ValueError("tables blob has a bad straddle table")
 
     # ------------------------------------------------------------ encoding
 

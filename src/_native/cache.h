@@ -176,39 +176,12 @@ static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
  * merge first crosses a boundary with a partial side, every character evolves
  * alone, so an unfinished neighbour still has a pair of its own ranked at most
  * its done_rank, below rank(T), and BPE takes that first; once both are whole,
- * a token across the boundary is whole characters. straddle_rank holds, per
- * hashed context (tc_boundary_bit's, fewer bits), the lowest rank of a token
- * that is not whole characters and has a character boundary in that context;
- * contexts that share a slot share the lowest rank, which only keeps more
- * boundaries flagged. Built once per vocabulary on first use (a pass over the
- * tokens, about 2 ms for o200k_base); NULL when out of memory. */
-#define TC_STRADDLE_BITS 14
-
-static pthread_mutex_t tc_straddle_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static const uint32_t *tc_straddle_table(const tc_vocab *v) {
-    uint32_t *t = __atomic_load_n(&v->straddle_rank, __ATOMIC_ACQUIRE);
-    if (t) return t;
-    pthread_mutex_lock(&tc_straddle_lock);
-    t = v->straddle_rank;
-    if (!t && (t = malloc(sizeof(uint32_t) << TC_STRADDLE_BITS))) {
-        memset(t, 0xFF, sizeof(uint32_t) << TC_STRADDLE_BITS);
-        for (uint32_t r = 0; r < v->n_ranks; r++) {       /* special tokens too: only lowers a slot */
-            size_t len;
-            const uint8_t *tb = tc_token_bytes(v, r, &len);
-            if (len < 2 || !tc_has_non_ascii(tb, len) || tc_is_whole_utf8(tb, len)) continue;
-            for (size_t k = 1; k < len; k++)
-                if ((tb[k] & 0xC0) != 0x80) {
-                    unsigned lw = k < 2 ? (unsigned)k : 2, rw = len - k < 2 ? (unsigned)(len - k) : 2;
-                    unsigned slot = tc_boundary_bit(tb + k, lw, tb + k, rw) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS);
-                    if (r < t[slot]) t[slot] = r;
-                }
-        }
-        /* A cache of what v already says; building it does not change v. */
-        __atomic_store_n(&((tc_vocab *)v)->straddle_rank, t, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&tc_straddle_lock);
-    return t;
+ * a token across the boundary is whole characters. tables.h's straddle_rank
+ * holds, per hashed context, the lowest rank of a token that is not whole
+ * characters and has a character boundary in that context; it is built with
+ * the other tables and cached on disk with them. */
+static inline const uint32_t *tc_straddle_table(const tc_vocab *v) {
+    return v->straddle_rank;
 }
 
 /* Whether the flagged boundary before p[k] (0 < k < n) still matters, given

@@ -24,6 +24,7 @@
 #define TC_EMPTY 0xFFFFFFFFFFFFFFFFull
 #define TC_BOUNDARY_BITS 18
 #define TC_BOUNDARY_WORDS (1u << (TC_BOUNDARY_BITS - 6))
+#define TC_STRADDLE_BITS 14                   /* slots of straddle_rank: boundary bits' hash, fewer bits */
 
 /* A token's first 12 bytes (zero-padded), its rank and length. */
 typedef struct tc_piece_slot {
@@ -51,7 +52,10 @@ typedef struct {
      * run on characters instead of bytes (see cache.h). */
     uint64_t boundary_bits[TC_BOUNDARY_WORDS];
     uint32_t char_merge_ok;  /* every token's own BPE is itself: the character path is exact */
-    uint32_t *straddle_rank; /* lowest rank of such a token per hashed boundary context (cache.h), built on first use */
+    /* [1 << TC_STRADDLE_BITS]: the lowest rank of such a token per hashed
+     * boundary context (tc_boundary_bit's, fewer bits; cache.h's
+     * tc_boundary_matters says what it is for). */
+    uint32_t *straddle_rank;
     /* 64-bit signatures of each rank's partners: bit tc_sig_bit(b) of rsig[a] is
      * set when (a, b) merges, bit tc_sig_bit(a) of lsig[b] likewise. A clear bit
      * answers "no such pair" without touching the pair table. */
@@ -166,6 +170,34 @@ static void *tc_alloc_table(size_t bytes) {
     madvise(p, bytes, MADV_HUGEPAGE);
 #endif
     return p;
+}
+
+/* Zeroed memory mapped on 2 MB boundaries and marked for transparent huge
+ * pages, in whole 2 MB pages: resident as it is touched, 2 MB at a time, so
+ * a table written at random faults a few times instead of once or twice
+ * (read, then write) per 4 KB page. Freed with tc_unmap_huge(p, bytes).
+ * NULL when out of memory. */
+static inline size_t tc_huge_round(size_t bytes) {
+    size_t huge = (size_t)1 << 21;
+    return (bytes + huge - 1) & ~(huge - 1);
+}
+
+static void *tc_map_huge(size_t bytes) {
+    size_t huge = (size_t)1 << 21, size = tc_huge_round(bytes);
+    char *p = mmap(NULL, size + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    size_t head = (huge - (uintptr_t)p % huge) % huge;
+    if (head) munmap(p, head);
+    munmap(p + head + size, huge - head);
+    p += head;
+#ifdef MADV_HUGEPAGE
+    madvise(p, size, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+static void tc_unmap_huge(void *p, size_t bytes) {
+    munmap(p, tc_huge_round(bytes));
 }
 
 /* Whether p[0:n] is a sequence of whole UTF-8 characters (well-formedness of
@@ -309,8 +341,17 @@ static int tc_build_byte_pairs(tc_vocab *v) {
 }
 
 /* boundary_bits: the character boundaries inside tokens that are not whole
- * UTF-8 characters (see tc_vocab). */
-static void tc_build_boundary_bits(tc_vocab *v, uint32_t n_mergeable_limit) {
+ * UTF-8 characters (see tc_vocab); and straddle_rank: for each hashed
+ * boundary context, the lowest rank of such a token with a character boundary
+ * in that context (TC_NONE: none). Contexts that share a slot share the
+ * lowest rank, which can only keep more boundaries flagged. Special tokens
+ * are left out: they never form by merging. Built with the other tables
+ * (about 12 M instructions for o200k_base) and cached on disk with them, so
+ * no encode call pays for it. */
+static int tc_build_boundary_tables(tc_vocab *v, uint32_t n_mergeable_limit) {
+    uint32_t *t = malloc(sizeof(uint32_t) << TC_STRADDLE_BITS);
+    if (!t) return -1;
+    memset(t, 0xFF, sizeof(uint32_t) << TC_STRADDLE_BITS);
     memset(v->boundary_bits, 0, sizeof(v->boundary_bits));
     for (uint32_t r = 0; r < n_mergeable_limit; r++) {
         size_t len;
@@ -320,9 +361,13 @@ static void tc_build_boundary_bits(tc_vocab *v, uint32_t n_mergeable_limit) {
             if ((tb[k] & 0xC0) != 0x80) {
                 unsigned lw = k < 2 ? (unsigned)k : 2, rw = len - k < 2 ? (unsigned)(len - k) : 2;
                 unsigned bit = tc_boundary_bit(tb + k, lw, tb + k, rw);
+                unsigned slot = bit >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS);
                 v->boundary_bits[bit >> 6] |= 1ull << (bit & 63);
+                if (r < t[slot]) t[slot] = r;
             }
     }
+    v->straddle_rank = t;
+    return 0;
 }
 
 /* Build the lookup tables once dec_off/bytes hold every mergeable token (ranks
@@ -333,9 +378,8 @@ static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
     v->char_merge_ok = 0;
     uint64_t count = tc_build_byte_ranks(v, n_mergeable_limit);
     if (tc_build_piece_table(v, n_mergeable_limit, count) || tc_build_pair_table(v, n_mergeable_limit)
-        || tc_build_byte_pairs(v))
+        || tc_build_byte_pairs(v) || tc_build_boundary_tables(v, n_mergeable_limit))
         return -1;
-    tc_build_boundary_bits(v, n_mergeable_limit);
     return 0;
 }
 

@@ -92,8 +92,8 @@ static __thread tc_thread_caches *tc_tls_caches;
 static void tc_caches_unmap(void *p) {
     tc_thread_caches *t = p;
     for (int i = 0; i < 2; i++)
-        if (t->slot[i].big) munmap(t->slot[i].big, sizeof(tc_big_cache));
-    munmap(p, sizeof(tc_thread_caches));
+        if (t->slot[i].big) tc_unmap_huge(t->slot[i].big, sizeof(tc_big_cache));
+    tc_unmap_huge(p, sizeof(tc_thread_caches));
 }
 static void tc_caches_key_init(void) { pthread_key_create(&tc_caches_key, tc_caches_unmap); }
 
@@ -104,10 +104,9 @@ static tc_thread_caches *tc_thread_caches_get(void) {
     tc_thread_caches *t = tc_tls_caches;
     if (!t) {
         pthread_once(&tc_caches_once, tc_caches_key_init);
-        t = mmap(NULL, sizeof(tc_thread_caches), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (t == MAP_FAILED) return NULL;
-        if (pthread_setspecific(tc_caches_key, t)) { munmap(t, sizeof(*t)); return NULL; }
+        t = tc_map_huge(sizeof(tc_thread_caches));
+        if (!t) return NULL;
+        if (pthread_setspecific(tc_caches_key, t)) { tc_unmap_huge(t, sizeof(*t)); return NULL; }
         tc_tls_caches = t;
     }
     return t;
@@ -182,8 +181,8 @@ static inline const uint32_t *tc_big_tokens(const tc_caches *c, const tc_big_slo
 static __attribute__((noinline)) void tc_big_remember(tc_caches *c, const uint8_t *p, size_t n, uint64_t h, const uint32_t *tokens, size_t k) {
     tc_big_cache *b = c->big;
     if (!b) {
-        b = mmap(NULL, sizeof(tc_big_cache), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (b == MAP_FAILED) return;
+        b = tc_map_huge(sizeof(tc_big_cache));
+        if (!b) return;
         c->big = b;
     }
     uint32_t need = (uint32_t)((n + 3) & ~(size_t)3) + (uint32_t)(k * sizeof(uint32_t));

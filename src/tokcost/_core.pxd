@@ -7,6 +7,9 @@ from libc.stdint cimport uint8_t, uint32_t, uint64_t
 cdef extern from "tables.h" nogil:
     const uint32_t TC_NONE
     const uint32_t TC_MAX_RANKS
+    const uint32_t TC_STRADDLE_BITS
+    const uint32_t TC_SLOT_EMPTY
+    const uint64_t TC_EMPTY
 
     ctypedef struct tc_piece_slot:
         uint64_t w0
@@ -24,6 +27,7 @@ cdef extern from "tables.h" nogil:
         uint64_t piece_mask
         uint64_t boundary_bits[4096]
         uint32_t char_merge_ok
+        uint32_t *straddle_rank
         uint64_t *lsig
         uint64_t *rsig
         uint32_t *byte_pair
@@ -165,7 +169,7 @@ cdef class CoreBPE:
     cdef _set_splitter(self, splitter)
     cdef _load_dict(self, dict ranks, uint32_t min_ranks)
     cdef _add_special_tokens(self, dict special_tokens)
-    cdef _load_tables(self, bytes blob)
+    cdef _load_tables(self, const uint8_t[::1] blob)
     cdef int _encode_text(self, const uint8_t *s, size_t n, tc_buf *out) except -1 nogil
     cdef list _to_list(self, tc_buf *buf)
     cdef _require_splitter(self)

@@ -57,14 +57,15 @@ def load_encoding(spec: EncodingSpec, path: Optional[os.PathLike] = None) -> Enc
     when given (else as ``vocab.find_rank_file`` finds it)."""
     if isinstance(spec.vocabulary, vocab.PackageVocabulary):
         data, specials = vocab.read_package_vocabulary(spec.name, spec.vocabulary, spec.sha256, path)
+        ranks = lambda: data  # noqa: E731
     else:
-        data, specials = vocab.read_rank_file(spec.vocabulary, spec.sha256, path), {}
+        ranks, specials = vocab.rank_file_reader(spec.vocabulary, spec.sha256, path), {}
     specials.update(spec.special_tokens)
     splitter = spec.splitter
     key = f"{spec.name}-{spec.sha256[:16]}-{_core.TABLES_VERSION_TAG}"
 
     def build() -> bytes:
-        return _core.CoreBPE(data, specials, splitter).export_tables()
+        return _core.CoreBPE(ranks(), specials, splitter).export_tables()
 
     core = vocab.load_cached_tables(key, build, lambda blob: _core.CoreBPE(blob, specials, splitter))
     cls = Encoding

@@ -21,16 +21,14 @@ caught instead of miscounting.
 Building the lookup tables from a rank file takes a few hundred milliseconds,
 so the built tables are cached in ``$TOKCOST_CACHE_DIR`` (default
 ``~/.cache/tokcost``) with a checksum; a damaged cache file is rebuilt, never
-trusted. Set ``TOKCOST_CACHE_DIR=`` (empty) to disable the cache.
+trusted. Set ``TOKCOST_CACHE_DIR=`` (empty) to disable the cache. Cached
+tables stand in for the bundled rank file, which is then not read at all
+(``rank_file_reader``); a file the user names is always read and checked.
 """
 
 from __future__ import annotations
 
-import base64
-import gzip
-import hashlib
 import importlib.util
-import json
 import os
 import struct
 import zlib
@@ -75,6 +73,8 @@ def read_rank_file(name: str, expected_sha256: Optional[str], path: Optional[os.
     try:
         data = source.read_bytes()
         if source.suffix == ".gz":
+            import gzip  # only to build tables: cached tables need no rank file
+
             data = gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as exc:
         raise VocabularyError(f"cannot read vocabulary file {source}: {exc}; replace the file") from exc
@@ -86,7 +86,23 @@ def read_rank_file(name: str, expected_sha256: Optional[str], path: Optional[os.
     return data
 
 
+def rank_file_reader(name: str, expected_sha256: str, path: Optional[os.PathLike] = None) -> Callable[[], bytes]:
+    """What reads the verified rank file for ``name`` when the tables must be built.
+
+    The bundled copy is read only then: cached tables were built from a copy
+    verified against ``expected_sha256`` and are found by it, so they stand in
+    for the file (reading, unzipping and hashing it took about a third of a
+    load). Any other file, which the user chose, is read and checked now, so a
+    wrong one is refused even when the tables are cached."""
+    if find_rank_file(name, path).parent == VOCAB_DIR:
+        return lambda: read_rank_file(name, expected_sha256, path)
+    data = read_rank_file(name, expected_sha256, path)
+    return lambda: data
+
+
 def _verify(data: bytes, expected_sha256: str, what: str, fix: str) -> None:
+    import hashlib  # only when a file is read: see rank_file_reader
+
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected_sha256:
         raise VocabularyError(f"{what} (sha256 {actual}, expected {expected_sha256}); {fix}")
@@ -139,6 +155,8 @@ def read_package_vocabulary(
 ) -> tuple[bytes, dict[str, int]]:
     """The ranks of ``source`` in rank-file format, checked by sha256, and the
     special tokens the file itself declares (Hugging Face files only)."""
+    import json  # open models only
+
     file = Path(path) if path is not None else find_package_file(encoding, source)
     try:
         raw = file.read_bytes()
@@ -156,6 +174,8 @@ def read_package_vocabulary(
 
 
 def _rank_lines(ranks) -> bytes:
+    import base64
+
     return b"".join(base64.b64encode(token) + b" %d\n" % rank for token, rank in ranks)
 
 
@@ -166,6 +186,8 @@ def _tekken_ranks(model: dict) -> bytes:
     config = model["config"]
     offset = config["default_num_special_tokens"]
     kept = model["vocab"][: config["default_vocab_size"] - offset]
+    import base64
+
     return _rank_lines((base64.b64decode(entry["token_bytes"]), entry["rank"] + offset) for entry in kept)
 
 
@@ -209,14 +231,14 @@ def cache_dir() -> Optional[Path]:
 
 
 def load_cached_tables(key: str, build: Callable[[], bytes], accept: Callable[[bytes], object]):
-    """``accept(tables)`` on the cached tables for ``key``, building and caching
-    them with ``build()`` when missing or damaged. ``accept`` raises ValueError
-    on tables it rejects. Cache I/O failures only cost the cache."""
+    """``accept(tables)`` on the cached tables for ``key`` (a memoryview of
+    bytes, or bytes), building and caching them with ``build()`` when missing
+    or damaged. ``accept`` raises ValueError on tables it rejects. Cache I/O failures only cost the cache."""
     directory = cache_dir()
     path = directory / f"{key}.tables" if directory else None
     if path is not None and path.is_file():
         try:
-            blob = path.read_bytes()
+            blob = memoryview(path.read_bytes())  # sliced without copying 20 MB
             payload, checksum = blob[:-8], blob[-8:]
             if len(blob) > 8 and struct.pack("<Q", zlib.crc32(payload)) == checksum:
                 return accept(payload)
