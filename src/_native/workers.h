@@ -107,8 +107,8 @@ static void tc_workers_populate(void *p, size_t size) {
 static void tc_workers_prefault(tc_thread_caches *t) {
     tc_workers_populate(t, sizeof(t->slot[0]));
     if (!t->slot[0].big) {
-        tc_big_cache *b = mmap(NULL, sizeof(tc_big_cache), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (b == MAP_FAILED) return;
+        tc_big_cache *b = tc_map_huge(sizeof(tc_big_cache));  /* as tc_big_remember maps it: freed by tc_unmap_huge */
+        if (!b) return;
         t->slot[0].big = b;
     }
     tc_workers_populate(t->slot[0].big, sizeof(t->slot[0].big->index) + (1 << 20));
