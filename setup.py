@@ -18,6 +18,10 @@ subprocess.run(
     [sys.executable, str(NATIVE / "gen_unicode_table.py"), str(NATIVE / "unicode_table.h")],
     check=True,
 )
+subprocess.run(
+    [sys.executable, str(NATIVE / "gen_open_table.py"), str(NATIVE / "unicode_open_table.h")],
+    check=True,
+)
 
 extensions = [
     Extension(

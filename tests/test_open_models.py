@@ -26,9 +26,9 @@ from tokcost.registry import ENCODINGS
 from tokcost.vocab import PackageVocabulary, find_package_file
 
 FAMILIES = ["llama3", "llama4", "tekken", "qwen", "qwen3_5", "deepseek_v4"]
-# What each family splits with: a native splitter, or the general path (the regex package in Python).
-EXPECTED_SPLITTER = {"llama3": "cl100k", "llama4": "o200k", "tekken": "tekken", "qwen": "qwen", "qwen3_5": "qwen3_5",
-                     "deepseek_v4": None}
+# The native splitter each family splits with (None would be the general path: the regex package in Python).
+EXPECTED_SPLITTER = {"llama3": "llama3", "llama4": "o200k", "tekken": "tekken", "qwen": "qwen", "qwen3_5": "qwen3_5",
+                     "deepseek_v4": "deepseek_v4"}
 
 
 # Hugging Face tokenizers always split out added tokens (<think>, <｜User｜>, ...), even
@@ -550,25 +550,35 @@ def test_without_the_package_a_model_is_a_labelled_estimate(monkeypatch):
         tokcost.get_encoding("llama3")
 
 
-def test_llama3_pattern_splits_like_cl100k_on_every_code_point():
-    """Why llama3 may run on the native cl100k splitter: Llama 3's spelling of the
-    pattern and tiktoken's possessive rewrite split every code point alike, in
-    contexts that exercise each alternative (letters, digits, spaces, newlines,
-    contractions). The native splitter is proven against CL100K_PATTERN elsewhere.
-    Not covered here: whitespace that ends a text after a newline, where Llama 3's
-    spelling (no ``\s++$``) cuts pieces differently; no text of this test ends so.
-    The ids agree there (checked against llama-models on every ending of up to five
-    whitespace runs), but the pieces do not."""
+def test_llama3_splitter_is_llama3_pattern_at_every_whitespace_ending():
+    """The native llama3 splitter cuts the pieces Llama 3's own pattern cuts (the
+    ``regex`` engine running it) where the pattern's spellings differ: whitespace
+    that ends a text, after each kind of piece. Every ending of up to five runs of
+    whitespace; ids checked against llama-models where it is installed. Every code
+    point in every context: tests/test_codepoints_open.py."""
+    import itertools
+
     import regex
 
+    from tokcost import _core
     from tokcost.patterns import CL100K_PATTERN, LLAMA3_PATTERN
 
+    core = _core.CoreBPE({bytes([b]): b for b in range(256)}, {}, "llama3")
     llama3, cl100k = regex.compile(LLAMA3_PATTERN), regex.compile(CL100K_PATTERN)
-    contexts = ("a{c}b", " {c}{c} ", "{c}'s ", "\n{c}12345", "  {c}\n\n", "{c}\r\n x", "'{c}", "{c}")
-    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
-    for start in range(0, len(points), 4096):
-        text = "".join(ctx.format(c=c) for c in points[start : start + 4096] for ctx in contexts)
-        assert llama3.findall(text) == cl100k.findall(text), hex(start)
+    ref = _reference("llama3")[0] if _installed("llama3") else None
+    ours = tokcost.get_encoding("llama3") if ref else None
+    runs = [" ", "  ", "\n", "\n\n", "\r\n", "\t", "\u00a0", "\u3000"]
+    differs_from_cl100k = 0
+    for prefix in ["", "a", "A1", "12345", "!", "é", "日本", "x'", "\u0301"]:
+        for k in range(1, 6):
+            for ending in itertools.product(runs, repeat=k):
+                text = prefix + "".join(ending)
+                want = llama3.findall(text)
+                assert core.split_text(text) == want, repr(text)
+                differs_from_cl100k += want != cl100k.findall(text)
+                if ref is not None and k <= 3:
+                    assert ours.encode_ordinary(text) == ref(text), repr(text)
+    assert differs_from_cl100k > 0  # the case cl100k's splitter got wrong is in the sample
 
 
 @settings(max_examples=500, deadline=None)

@@ -18,7 +18,7 @@ from tokcost.errors import InvalidTokenError
 tc_init_ascii()
 
 UNICODE_VERSION = TOKCOST_UNICODE_VERSION.decode()
-SPLITTERS = ("o200k", "cl100k", "gpt2", "tekken", "qwen", "qwen3_5")
+SPLITTERS = ("o200k", "cl100k", "gpt2", "tekken", "qwen", "qwen3_5", "llama3", "deepseek_v4")
 
 cdef enum:
     # Below this many bytes a text is encoded without releasing the GIL: the
@@ -240,6 +240,10 @@ cdef class CoreBPE:
             self.split = qwen_next
         elif splitter == "qwen3_5":
             self.split = qwen3_5_next
+        elif splitter == "llama3":
+            self.split = llama3_next
+        elif splitter == "deepseek_v4":
+            self.split = deepseek_next
         elif splitter is not None:
             raise ValueError(f"unknown splitter {splitter!r}; expected one of {SPLITTERS} or None")
         self.splitter = splitter

@@ -84,7 +84,7 @@ word:                                                 /* [A]*[B]+ or [A]+[B]* ov
     return q;
 }
 
-/* ------------------------------------------------------------ Qwen, Qwen 3.5
+/* ------------------------------------------------- Qwen, Qwen 3.5, Llama 3
  * Qwen:                                     Qwen 3.5:
  * (?i:'s|'t|'re|'ve|'m|'ll|'d)              (?i:'s|'t|'re|'ve|'m|'ll|'d)
  * [^\r\n\p{L}\p{N}]?\p{L}+                  [^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+
@@ -95,10 +95,11 @@ word:                                                 /* [A]*[B]+ or [A]+[B]* ov
  * \s+                                       \s+
  * The two differ only in the letter class `lm`: F_L, or F_L | F_A | F_B for
  * [\p{L}\p{M}] (A and B hold only letters and marks, and every mark is in
- * both). The whitespace alternatives are o200k's, not cl100k's: a run of
+ * both). Llama 3's pattern is Qwen's with \p{N}{1,3} for \p{N} (`digits` is
+ * the longest run of numbers one piece takes). The whitespace alternatives are o200k's, not cl100k's: a run of
  * whitespace that ends the text after its last newline is split there.
  */
-static inline size_t qwen_family_general(const uint8_t *s, size_t i, size_t end, uint8_t lm) {
+static inline size_t qwen_family_general(const uint8_t *s, size_t i, size_t end, uint8_t lm, int digits) {
     size_t n0, n1, e;
     if (s[i] == '\'' && (e = tc_contraction(s, i, end))) return i + e;
     uint8_t f0 = tc_class(s, i, &n0);
@@ -107,7 +108,11 @@ static inline size_t qwen_family_general(const uint8_t *s, size_t i, size_t end,
     if (f0 & lm) return tc_run(s, i + n0, end, lm);
     if (tc_prefix_class(s, i, f0) && i + n0 < end && (tc_class(s, i + n0, &n1) & lm))
         return tc_run(s, i + n0 + n1, end, lm);   /* [^\r\n\p{L}\p{N}]LM+ */
-    if (f0 & F_N) return i + n0;                  /* \p{N} */
+    if (f0 & F_N) {                               /* \p{N} or \p{N}{1,3} */
+        size_t q = i + n0, n;
+        for (int d = 1; d < digits && q < end && (tc_class(s, q, &n) & F_N); d++) q += n;
+        return q;
+    }
     /*  ?[^\s LM \p{N}]+[\r\n]* */
     uint8_t not_punct = F_WS | F_N | lm;
     size_t q = i + 1;                             /* past the optional space */
@@ -121,16 +126,16 @@ static inline size_t qwen_family_general(const uint8_t *s, size_t i, size_t end,
 }
 
 static __attribute__((noinline)) size_t qwen_next_general(const uint8_t *s, size_t i, size_t end) {
-    return qwen_family_general(s, i, end, F_L);
+    return qwen_family_general(s, i, end, F_L, 1);
 }
 
 static __attribute__((noinline)) size_t qwen3_5_next_general(const uint8_t *s, size_t i, size_t end) {
-    return qwen_family_general(s, i, end, F_L | F_A | F_B);
+    return qwen_family_general(s, i, end, F_L | F_A | F_B, 1);
 }
 
 /* The ASCII pieces, as cl100k_next; 0 when the general function must decide (an apostrophe,
  * which may start a contraction, or a byte of 0x80 or more that could extend the piece). */
-static inline size_t qwen_family_front(const uint8_t *s, size_t i, size_t end) {
+static inline size_t qwen_family_front(const uint8_t *s, size_t i, size_t end, int digits) {
     uint8_t c = s[i], k = tc_kind[c];
     uint8_t k1 = i + 1 < end ? tc_kind[s[i + 1]] : 0;
     size_t q = 0;
@@ -138,7 +143,11 @@ static inline size_t qwen_family_front(const uint8_t *s, size_t i, size_t end) {
     if (k & (K_UP | K_LO)) return tc_ascii_letters(s, i + 1, end);             /* LM+ */
     if ((k & (K_PUNCT | K_SPACE)) && (k1 & (K_UP | K_LO)))
         return tc_ascii_letters(s, i + 2, end);                                 /* [^\r\n\p{L}\p{N}]LM+ */
-    if (k & K_DIGIT) return i + 1;                                              /* \p{N} */
+    if (k & K_DIGIT) {                                                          /* \p{N}{1,digits} */
+        q = i + 1;
+        for (int d = 1; d < digits && q < end && (tc_kind[s[q]] & K_DIGIT); d++) q++;
+        return q < end && s[q] >= 0x80 && (int)(q - i) < digits ? 0 : q;      /* a non-ASCII number may follow */
+    }
     if ((k & K_PUNCT) || (c == ' ' && (k1 & K_PUNCT))) {                       /*  ?[^\s LM \p{N}]+[\r\n]* */
         q = tc_kind_run(s, i + 1, end, K_PUNCT);
         while (q && q < end && (s[q] == '\r' || s[q] == '\n')) q++;
@@ -150,11 +159,156 @@ static inline size_t qwen_family_front(const uint8_t *s, size_t i, size_t end) {
 }
 
 static size_t qwen_next(const uint8_t *s, size_t i, size_t end) {
-    size_t q = qwen_family_front(s, i, end);
+    size_t q = qwen_family_front(s, i, end, 1);
     return q ? q : qwen_next_general(s, i, end);
 }
 
 static size_t qwen3_5_next(const uint8_t *s, size_t i, size_t end) {
-    size_t q = qwen_family_front(s, i, end);
+    size_t q = qwen_family_front(s, i, end, 1);
     return q ? q : qwen3_5_next_general(s, i, end);
+}
+
+static __attribute__((noinline)) size_t llama3_next_general(const uint8_t *s, size_t i, size_t end) {
+    return qwen_family_general(s, i, end, F_L, 3);
+}
+
+/* Llama 3's own pattern, piece for piece. cl100k_next gives the same ids but not the same
+ * pieces: its \s++$ keeps whitespace ending the text after a newline in one piece. */
+static size_t llama3_next(const uint8_t *s, size_t i, size_t end) {
+    size_t q = qwen_family_front(s, i, end, 3);
+    return q ? q : llama3_next_general(s, i, end);
+}
+
+/* ------------------------------------------------------------- DeepSeek V4
+ * Not one pattern but three Hugging Face "Split ... Isolated" steps, each splitting the
+ * pieces of the one before and keeping the text between matches as pieces too:
+ * 1. \p{N}{1,3}
+ * 2. [\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+                         (CJK below)
+ * 3. [!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+
+ *    [^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+
+ *     ?[\p{P}\p{S}]+[\r\n]*
+ *    \s*[\r\n]+
+ *    \s+(?!\S)
+ *    \s+
+ * Steps 1 and 2 cut the text into segments: a run of up to three numbers, a run of CJK, or
+ * the text between them. Step 3 runs inside one segment, whose end is its end of text: a
+ * number always ends a segment, and a CJK character ends a segment of other text (and any
+ * other character a CJK one). So step 3 stops at a "stop" (`ds_stops`) as at `end`, and no
+ * segment end has to be looked for ahead of the piece. Pieces are found left to right, and
+ * a piece starts at i because step 3's leftmost match, or the text before it, starts there:
+ * where no alternative matches (a control, format, private-use or unassigned character not
+ * before a letter), the piece runs to the next place where one does.
+ * The classes (unicode_open_table.h) are Oniguruma's, which equal Unicode 16.0's.
+ */
+#include "unicode_open_table.h"
+
+enum { DS_LM = 1, DS_PS = 2, DS_WS = 4, DS_N = 8, DS_CJK = 16, DS_NL = 32, DS_HIGH = 64 };
+
+static inline uint8_t ds_class(const uint8_t *s, size_t i, size_t *n) {
+    uint32_t c = s[i];
+    if (c < 0x80) { *n = 1; return ds_stage2[c]; }
+    uint32_t cp;
+    if (c < 0xE0) { *n = 2; cp = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F); }
+    else if (c < 0xF0) { *n = 3; cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F); }
+    else { *n = 4; cp = ((c & 0x07) << 18) | ((s[i + 1] & 0x3F) << 12) | ((s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F); }
+    return ds_stage2[ds_stage1[cp >> 7] * 128 + (cp & 127)];
+}
+
+/* Whether a character of class k ends a segment of kind seg (DS_CJK or 0). */
+static inline int ds_stops(uint8_t k, uint8_t seg) { return (k & DS_N) || (k & DS_CJK) != seg; }
+
+/* The end of the run of characters of a class in mask, inside the segment. */
+static inline size_t ds_run(const uint8_t *s, size_t q, size_t end, uint8_t mask, uint8_t seg) {
+    size_t n;
+    uint8_t k;
+    while (q < end && ((k = ds_class(s, q, &n)) & mask) && !ds_stops(k, seg)) q += n;
+    return q;
+}
+
+/* \s*[\r\n]+|\s+(?!\S)|\s+ at i, which is whitespace (so the segment is not CJK). */
+static inline size_t ds_space_piece(const uint8_t *s, size_t i, size_t end) {
+    size_t last_nl_end, last_start, n;
+    size_t q = tc_space_run(s, i, end, &last_nl_end, &last_start);
+    if (last_nl_end) return last_nl_end;                            /* \s*[\r\n]+ */
+    if (q == end || (ds_class(s, q, &n) & (DS_N | DS_CJK))) return q;  /* \s+(?!\S) at the segment's end */
+    if (last_start > i) return last_start;                          /* \s+(?!\S) backs off one character */
+    return q;                                                       /* \s+ (one character here) */
+}
+
+static __attribute__((noinline)) size_t deepseek_next_general(const uint8_t *s, size_t i, size_t end) {
+    size_t n0, n1 = 0, n, q;
+    uint8_t k0 = ds_class(s, i, &n0), seg = k0 & DS_CJK;
+    if (k0 & DS_N) {                                                /* step 1: \p{N}{1,3} */
+        q = i + n0;
+        for (int d = 1; d < 3 && q < end && (ds_class(s, q, &n) & DS_N); d++) q += n;
+        return q;
+    }
+    size_t p = i + n0;
+    uint8_t k1 = 0;                                                 /* the next character's class, 0 at a stop */
+    if (p < end) {
+        k1 = ds_class(s, p, &n1);
+        if (ds_stops(k1, seg)) k1 = 0;
+    }
+    if (s[i] < 0x80 && (k0 & DS_PS) && p < end && tc_ascii_letter(s[p]))
+        return tc_letter_run(s, p + 1, end, 0x20);                  /* [!"#...~][A-Za-z]+ */
+    if (k0 & DS_LM) return ds_run(s, p, end, DS_LM, seg);          /* [\p{L}\p{M}]+ (a mark as the prefix ends alike) */
+    if (!(k0 & (DS_PS | DS_NL)) && (k1 & DS_LM))
+        return ds_run(s, p + n1, end, DS_LM, seg);                  /* [^\r\n\p{L}\p{P}\p{S}][\p{L}\p{M}]+ */
+    q = 0;
+    if (k0 & DS_PS) q = ds_run(s, p, end, DS_PS, seg);             /* [\p{P}\p{S}]+ */
+    else if (s[i] == ' ' && (k1 & DS_PS)) q = ds_run(s, p + n1, end, DS_PS, seg);  /* ' '[\p{P}\p{S}]+ */
+    if (q) {
+        if (!seg) while (q < end && tc_is_newline(s[q])) q++;      /* [\r\n]* */
+        return q;
+    }
+    if (k0 & DS_WS) return ds_space_piece(s, i, end);
+    /* No alternative matches at i: the piece runs to where one does, a character that is
+     * not "other", or an "other" one before a letter or mark (the prefix). */
+    q = p;
+    while (q < end) {
+        uint8_t k = ds_class(s, q, &n);
+        if (ds_stops(k, seg) || (k & (DS_LM | DS_PS | DS_WS))) break;
+        if (q + n < end) {
+            k1 = ds_class(s, q + n, &n1);
+            if ((k1 & DS_LM) && !ds_stops(k1, seg)) break;
+        }
+        q += n;
+    }
+    return q;
+}
+
+/* The ASCII pieces; anything else, and a run that a byte of 0x80 or more may extend, in
+ * deepseek_next_general. ASCII text is never CJK, so the segment's stops here are digits. */
+static size_t deepseek_next(const uint8_t *s, size_t i, size_t end) {
+    uint8_t c = s[i], k = ds_byte[c];
+    uint8_t k1 = i + 1 < end ? ds_byte[s[i + 1]] : 0;
+    size_t q;
+    if (k & DS_LM) {                                                /* [\p{L}\p{M}]+ */
+        q = tc_letter_run(s, i + 1, end, 0x20);
+        if (q < end && s[q] >= 0x80) return deepseek_next_general(s, i, end);
+        return q;
+    }
+    if ((k & DS_PS) && (k1 & DS_LM)) return tc_letter_run(s, i + 2, end, 0x20);  /* [!"#...~][A-Za-z]+ */
+    if (k & DS_N) {                                                 /* \p{N}{1,3} */
+        q = i + 1;
+        for (int d = 1; d < 3 && q < end && (ds_byte[s[q]] & DS_N); d++) q++;
+        if (q < end && s[q] >= 0x80 && q - i < 3) return deepseek_next_general(s, i, end);
+        return q;
+    }
+    if ((k & DS_PS) || (c == ' ' && (k1 & DS_PS))) {                /*  ?[\p{P}\p{S}]+[\r\n]* */
+        q = i + 1;
+        while (q < end && (ds_byte[s[q]] & DS_PS)) q++;
+        if (q < end && s[q] >= 0x80) return deepseek_next_general(s, i, end);
+        while (q < end && tc_is_newline(s[q])) q++;
+        return q;
+    }
+    if ((k & DS_WS) && !(k & DS_NL) && (k1 & DS_LM)) {              /* [^\r\n\p{L}\p{P}\p{S}][\p{L}\p{M}]+ */
+        q = tc_letter_run(s, i + 2, end, 0x20);
+        if (q < end && s[q] >= 0x80) return deepseek_next_general(s, i, end);
+        return q;
+    }
+    /* One newline, or one space or tab, before a letter, a number or punctuation: \s*[\r\n]+,
+     * or \s+ (a space before punctuation was taken above, a number ends the segment). */
+    if ((k & DS_WS) && (k1 & (DS_LM | DS_N | DS_PS))) return i + 1;
+    return deepseek_next_general(s, i, end);
 }

