@@ -52,6 +52,50 @@ static inline const tc_char_entry *tc_char_lookup(const tc_vocab *v, tc_caches *
     return e;
 }
 
+/* Long pieces (Thai, written without spaces, reaches hundreds of units) find
+ * the lowest pair in a tournament tree instead of rescanning every unit after
+ * each merge, which was quadratic: leaf i holds pr[i] << 8 | i (ranks are below
+ * 2^21 and positions below 256, so the leftmost of equal ranks is the lower
+ * key), TC_NONE when unit i has no pair; each inner node the lower of its two
+ * children, so the root is the pair to merge. */
+#define TC_TREE_FROM 24                     /* units; below this the rescan is cheaper */
+
+static inline uint32_t tc_tree_key(uint32_t r, size_t i) { return r == TC_NONE ? TC_NONE : r << 8 | (uint32_t)i; }
+
+static inline void tc_tree_set(uint32_t *tree, size_t leaves, size_t i, uint32_t r) {
+    size_t x = leaves + i;
+    tree[x] = tc_tree_key(r, i);
+    for (x >>= 1; x; x >>= 1) {
+        uint32_t a = tree[2 * x], b = tree[2 * x + 1], lo = a < b ? a : b;
+        if (tree[x] == lo) break;            /* unchanged here, so above too */
+        tree[x] = lo;
+    }
+}
+
+/* Sort a[0:n] (n <= TC_MAX_UNITS) ascending: insertion sort of runs of 8,
+ * then merges; a long piece has a hundred pending characters and more, where
+ * insertion sort alone was quadratic. */
+static inline void tc_sort_u64(uint64_t *a, size_t n) {
+    uint64_t tmp[TC_MAX_UNITS];
+    for (size_t lo = 0; lo < n; lo += 8) {
+        size_t hi = lo + 8 < n ? lo + 8 : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            uint64_t x = a[i];
+            size_t k = i;
+            for (; k > lo && a[k - 1] > x; k--) a[k] = a[k - 1];
+            a[k] = x;
+        }
+    }
+    for (size_t w = 8; w < n; w *= 2) {
+        for (size_t lo = 0; lo + w < n; lo += 2 * w) {
+            size_t mid = lo + w, hi = lo + 2 * w < n ? lo + 2 * w : n, i = lo, k = mid, o = 0;
+            while (i < mid && k < hi) tmp[o++] = a[i] <= a[k] ? a[i++] : a[k++];
+            while (i < mid) tmp[o++] = a[i++];
+            memcpy(a + lo, tmp, o * sizeof(uint64_t));   /* a[k:hi] is already in place */
+        }
+    }
+}
+
 /* BPE over m units (whole characters, or bytes); pending[i] is the rank the
  * merge order must pass before unit i is whole (0: whole from the start);
  * lsig/rsig are the units' partner signatures. Appends the result to out and
@@ -60,14 +104,20 @@ static inline const tc_char_entry *tc_char_lookup(const tc_vocab *v, tc_caches *
  * The units stay where they are and form a linked list: a merge keeps the
  * left unit and unlinks the right one, so nothing is shifted, and positions
  * (which break ties, leftmost first) keep their order. pr[i] is the rank of
- * unit i with the next live unit, TC_NONE for unlinked and last units. */
-static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending,
-                             uint64_t *lsig, uint64_t *rsig, size_t m, uint32_t *out) {
+ * unit i with the next live unit, TC_NONE for unlinked and last units.
+ * With use_tree (m >= TC_TREE_FROM) the lowest pair comes from the tree;
+ * the function is compiled twice, so short pieces pay nothing for it. */
+static inline __attribute__((always_inline)) size_t tc_merge_units_with(
+        const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending, uint64_t *lsig, uint64_t *rsig,
+        size_t m, uint32_t *out, const int use_tree) {
     uint32_t pr[TC_MAX_UNITS];
     uint16_t nxt[TC_MAX_UNITS], prv[TC_MAX_UNITS];
+    uint32_t tree[2 * TC_MAX_UNITS];         /* untouched without use_tree */
+    size_t leaves = 0;
 #define TC_RAW_PAIR(i, k) (!((rsig[i] >> tc_sig_bit(ids[k])) & (lsig[k] >> tc_sig_bit(ids[i])) & 1) \
         ? TC_NONE : tc_pair_rank_cached(v, c, ids[i], ids[k]))
 #define TC_UNIT_PAIR(i, k) (pending[i] || pending[k] ? TC_NONE : TC_RAW_PAIR(i, k))
+#define TC_TREE_SET(i) do { if (use_tree) tc_tree_set(tree, leaves, (i), pr[i]); } while (0)
     /* A pair that may merge: start loading the merged token's signatures,
      * read when it does (else a miss each, one after another). */
 #define TC_PREFETCH_SIGS(r) do { uint32_t r_ = (r); \
@@ -95,14 +145,20 @@ static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uin
         size_t n_queued = 0, head = 0;
         for (size_t i = 0; i < m; i++) {
             if (pending[i] < lowest) { pending[i] = 0; continue; }
-            uint64_t item = (uint64_t)pending[i] << 32 | i;
-            size_t k = n_queued++;
-            for (; k > 0 && queue[k - 1] > item; k--) queue[k] = queue[k - 1];
-            queue[k] = item;
+            queue[n_queued++] = (uint64_t)pending[i] << 32 | i;
         }
+        tc_sort_u64(queue, n_queued);
         if (n_queued)
             for (size_t i = 0; i + 1 < m; i++)
                 if (pending[i] || pending[i + 1]) pr[i] = TC_NONE;
+        if (use_tree) {
+            for (leaves = 32; leaves < m; leaves *= 2) {}   /* at most TC_MAX_UNITS */
+            for (size_t i = 0; i < leaves; i++) tree[leaves + i] = i < m ? tc_tree_key(pr[i], i) : TC_NONE;
+            for (size_t x = leaves - 1; x; x--) {
+                uint32_t a = tree[2 * x], b = tree[2 * x + 1];
+                tree[x] = a < b ? a : b;
+            }
+        }
         uint32_t best = TC_NONE;
         size_t j = 0;
         int rescan = 1;
@@ -110,8 +166,12 @@ static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uin
             if (rescan) {
                 /* A merge removed pairs: find the lowest again, leftmost on ties. */
                 best = TC_NONE;
-                for (size_t i = 0; i + 1 < m; i++)
-                    if (pr[i] < best) { best = pr[i]; j = i; }
+                if (use_tree) {
+                    if (tree[1] != TC_NONE) { best = tree[1] >> 8; j = tree[1] & 0xFF; }
+                } else {
+                    for (size_t i = 0; i + 1 < m; i++)
+                        if (pr[i] < best) { best = pr[i]; j = i; }
+                }
                 rescan = 0;
             }
             if (head < n_queued && (uint32_t)(queue[head] >> 32) < best) {
@@ -122,10 +182,12 @@ static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uin
                 pending[at] = 0;
                 if (at > 0 && (pr[before] = TC_UNIT_PAIR(before, at)) != TC_NONE) {
                     TC_PREFETCH_SIGS(pr[before]);
+                    TC_TREE_SET(before);
                     if (pr[before] < best || (pr[before] == best && before < j)) { best = pr[before]; j = before; }
                 }
                 if (after < m && (pr[at] = TC_UNIT_PAIR(at, after)) != TC_NONE) {
                     TC_PREFETCH_SIGS(pr[at]);
+                    TC_TREE_SET(at);
                     if (pr[at] < best || (pr[at] == best && at < j)) { best = pr[at]; j = at; }
                 }
                 continue;
@@ -140,20 +202,34 @@ static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uin
             nxt[j] = (uint16_t)after;
             if (after < m) prv[after] = (uint16_t)j;
             pr[gone] = TC_NONE;
+            TC_TREE_SET(gone);
             if (after < m) { pr[j] = TC_UNIT_PAIR(j, after); TC_PREFETCH_SIGS(pr[j]); }
             else pr[j] = TC_NONE;
-            if (j > 0) { size_t before = prv[j]; pr[before] = TC_UNIT_PAIR(before, j); TC_PREFETCH_SIGS(pr[before]); }
+            TC_TREE_SET(j);
+            if (j > 0) {
+                size_t before = prv[j];
+                pr[before] = TC_UNIT_PAIR(before, j);
+                TC_PREFETCH_SIGS(pr[before]);
+                TC_TREE_SET(before);
+            }
             rescan = 1;
         }
         n_out = 0;
         for (size_t i = 0; i < m; i = nxt[i]) out[n_out++] = ids[i];
         return n_out;
     }
+#undef TC_TREE_SET
 #undef TC_PREFETCH_SIGS
 #undef TC_UNIT_PAIR
 #undef TC_RAW_PAIR
     for (size_t i = 0; i < n_out; i++) out[i] = ids[i];
     return n_out;
+}
+
+static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending,
+                             uint64_t *lsig, uint64_t *rsig, size_t m, uint32_t *out) {
+    return m >= TC_TREE_FROM ? tc_merge_units_with(v, c, ids, pending, lsig, rsig, m, out, 1)
+                             : tc_merge_units_with(v, c, ids, pending, lsig, rsig, m, out, 0);
 }
 
 static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
@@ -211,6 +287,14 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
     size_t start[TC_MAX_UNITS + 1];
     size_t n_chars = 0, m = 0;
     if (!v->char_merge_ok) return (size_t)-1;
+    /* Long pieces go to the long-piece encoder once its tables exist (Thai,
+     * written without spaces: FLORES 249 -> 165 instructions per byte), decided
+     * before any preparing; until then they stay here and do not count toward
+     * building them. */
+    if (n > TC_SMALL_PIECE) {
+        const tc_longpiece *lt = __atomic_load_n(&v->longpiece, __ATOMIC_ACQUIRE);
+        if (lt && lt->usable) return (size_t)-1;
+    }
     for (size_t i = 0; i < n; n_chars++) {
         uint8_t lead = p[i];
         size_t len = lead < 0x80 ? 1 : lead < 0xC2 ? 0 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : lead < 0xF5 ? 4 : 0;
