@@ -64,10 +64,30 @@ def _same(ours, theirs, what: str, compare_errors: tuple[type, ...] = ()) -> Non
 
 
 def _reference_ids(enc, text: str) -> list[int]:
+    """The pure-Python reference; pieces past 256 bytes go to its linear statement
+    (``_reference_backtrack``), since plain merging is quadratic."""
+    import regex
+
     from tokcost import _reference
 
     ranks = _reference_ranks(enc.name)
-    return _reference.encode_ordinary(text, enc._pat_str, ranks)
+    ids: list[int] = []
+    for piece in regex.findall(enc._pat_str, text):
+        data = piece.encode("utf-8")
+        if data in ranks:
+            ids.append(ranks[data])
+        elif len(data) > 256:
+            ids.extend(_backtracking_encoder(enc.name).encode(data))
+        else:
+            ids.extend(_reference.byte_pair_encode(data, ranks))
+    return ids
+
+
+@functools.lru_cache(maxsize=None)
+def _backtracking_encoder(name: str):
+    from tokcost._reference_backtrack import LongPieceEncoder
+
+    return LongPieceEncoder(_reference_ranks(name))
 
 
 @functools.lru_cache(maxsize=None)
@@ -95,7 +115,11 @@ def check_encode(data: bytes) -> None:
     if not data:
         return
     ours, theirs = encodings(data[0])
-    text = text_of(data[1:MAX_LEN])
+    _check_text(ours, theirs, text_of(data[1:MAX_LEN]))
+
+
+def _check_text(ours, theirs, text: str) -> None:
+    """Every encode entry point of ``ours`` on ``text`` against ``theirs``."""
     expected = _outcome(theirs.encode_ordinary, text)
     if expected[0] == "panic":
         expected = ("ok", _reference_ids(ours, text))
@@ -111,6 +135,52 @@ def check_encode(data: bytes) -> None:
     assert ours.decode_bytes(ids) == theirs.decode_bytes(ids)
     if not has_surrogates(text):
         assert ours.decode(ids) == text, f"round trip of {text!r}"
+
+
+# Characters whose runs are long pieces of every class: letters of each case, digits,
+# punctuation, whitespace, CJK, emoji, accented and other scripts, joiners and marks.
+_LONG_CHARS = (
+    *"azqeZXM09!-=*#/.,'_", " ", "\t", "\n", "\r", "\u3000", "\u00a0", "\u4e2d", "\u3042", "\U0001f600",
+    "\u00e9", "\u0436", "\u0e01", "\u0915", "\u0301", "\u200d", "\U0001f3fd", "\udc80",
+)
+
+
+def long_text_of(data: bytes) -> str:
+    """Fuzzer bytes as a text with a long stretch (1-16 KB): periodic (a unit of 1-16
+    characters repeated) or random over the unit's characters, now and then with one
+    character changed, between a head and a tail; sometimes twice, so the second copy
+    meets the caches the first one filled. Layout: flags, unit length, two size bytes,
+    the unit, then head/tail bytes."""
+    data = data.ljust(5, b"\x00")  # every input builds a stretch
+    flags, unit_len, size = data[0], 1 + data[1] % 16, 1024 + (data[2] << 8 | data[3]) % 15_000
+    unit = [_LONG_CHARS[b % len(_LONG_CHARS)] for b in data[4 : 4 + unit_len]]
+    rest = data[4 + unit_len : 4 + unit_len + 64]
+    if flags & 1:  # random over the unit's characters: no period
+        import random
+
+        rng = random.Random(data[: 4 + unit_len])
+        stretch = "".join(rng.choice(unit) for _ in range(size // max(1, len(unit[0].encode("utf-8", "surrogatepass")))))
+    else:
+        stretch = "".join(unit) * max(1, size // len("".join(unit).encode("utf-8", "surrogatepass")))
+    if flags & 2 and rest:  # one character changed inside the stretch
+        at = (rest[0] << 8 | flags) % len(stretch)
+        stretch = stretch[:at] + _LONG_CHARS[rest[-1] % len(_LONG_CHARS)] + stretch[at + 1 :]
+    cut = rest[0] % (len(rest) + 1) if rest else 0
+    text = text_of(rest[1:cut]) + stretch + text_of(rest[cut:])
+    if flags & 4:
+        text += _LONG_CHARS[flags >> 3 & 15] + stretch
+    return text
+
+
+def check_long(data: bytes) -> None:
+    """The encode checks of ``check_encode`` on texts with long pieces (runs of every
+    class, periodic stretches, random letters), which random bytes of at most 4 KB
+    hardly ever build: the long-piece encoder, its periodic shortcut (2 KB and up) and
+    the whole-piece cache (pieces past 4 KB)."""
+    if not data:
+        return
+    ours, theirs = encodings(data[0])
+    _check_text(ours, theirs, long_text_of(data[1:]))
 
 
 def check_encode_bytes(data: bytes) -> None:
@@ -197,6 +267,7 @@ TARGETS = {
     "encode_bytes": check_encode_bytes,
     "decode": check_decode,
     "specials": check_specials,
+    "long": check_long,
 }
 
 

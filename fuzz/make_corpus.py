@@ -41,6 +41,18 @@ def seeds():
         yield "encode", bytes([2 + k % 2]) + data
         yield "specials", bytes([2 + k % 2, (k * 37) % 256]) + bytes(b % 29 for b in data[:64])
 
+    # long: flags, unit length - 1, two size bytes, the unit (indexes into harness._LONG_CHARS), head/tail.
+    chars = "azqeZXM09!-=*#/.,'_"
+    letters = bytes(chars.index(c) for c in "azqe")
+    for k, (flags, unit, size, rest) in enumerate([
+        (0, b"\x00", 2000, b""), (0, bytes([chars.index("!")]), 3100, b"\x03hi there"), (0, bytes([19]), 5000, b"\x01x"),
+        (0, bytes([26]), 4000, b""), (0, bytes([28]), 6000, b"\x02 ok"), (0, bytes([0, 1]), 8000, b""),
+        (1, letters, 6000, b""), (5, letters, 6000, b"\x02ab"), (2, bytes([21]), 3000, b"\x05\x00\x00\x00\x00\x07"),
+        (4, bytes([chars.index("-"), chars.index("=")]), 2100, b""), (1, bytes([31, 32]), 9000, b""),
+        (0, bytes([0, 33, 34]), 4500, b"\x01 "), (0, bytes([20, 22]), 3000, b""),
+    ]):
+        yield "long", bytes([k % 4, flags, len(unit) - 1, (size - 1024) >> 8, (size - 1024) & 255]) + unit + rest
+
 
 def main() -> None:
     for target, data in seeds():

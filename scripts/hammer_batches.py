@@ -3,7 +3,7 @@
 Each thread runs count_batch, encode_ordinary_batch and encode_batch (2-4
 native threads each, so the worker pool is shared, busy or free) and
 count_plain_files, on texts of every string layout (ASCII, Latin-1, UCS-2,
-UCS-4, a lone surrogate), short and long, and checks each result against one
+UCS-4, a lone surrogate), short and long, some with long pieces, and checks each result against one
 computed serially first. Then one thread runs small two-thread batches back
 to back, so pool workers often wake after the caller has finished the batch
 alone (they must not touch it). Exits non-zero on a mismatch. See
@@ -26,10 +26,15 @@ ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 6
 PARTS = ["hello", " world", "  ", "\n", "I'm", " 12345", " naïve", " 東京", "\U0001f600", "<|endoftext|>", "\t",
          "a" * 150, " " * 40, "déjà-vu", "ÿ", " Привет", " สวัสดี", "x = f(y)\n"]
 
+# Long pieces: random letters past 4 KB (the per-thread whole-piece cache, in workers and in
+# threads a batch starts and ends) and periodic stretches past 2 KB (the periodic shortcut).
+LONG = ["".join(random.Random(15).choice("abcdefghijklmnopqrstuvwxyz") for _ in range(5000)), "zq" * 1500, "-" * 2500]
+
 
 def texts(seed: int, n: int) -> list:
     rng = random.Random(seed)
     out = ["".join(rng.choice(PARTS) for _ in range(rng.choice([0, 3, 40, 400, 3000]))) for _ in range(n)]
+    out = [text + " " + LONG[k // 6 % 3] if k % 6 == 0 else text for k, text in enumerate(out)]
     return out + ["lone \ud800 surrogate"] if seed % 3 == 0 else out
 
 
