@@ -142,8 +142,15 @@ def _riptoken(name: str) -> Contender:
     import riptoken
 
     _rank_file(name)  # riptoken builds on tiktoken's rank file
-    return _tiktoken_like("riptoken", riptoken.get_encoding(name), "import riptoken\nenc = riptoken.get_encoding(NAME)",
-                          exact=False)
+    enc = riptoken.get_encoding(name)
+
+    # Its batches take no thread count (rayon's global pool: every core), so one thread is a loop of calls.
+    def batch(texts, n):
+        return enc.encode_ordinary_batch(texts) if n > 1 else [enc.encode_ordinary(t) for t in texts]
+
+    return Contender("riptoken", _version("riptoken"), enc.encode_ordinary, lambda text: len(enc.encode_ordinary(text)),
+                     batch, lambda texts, n: _lengths(batch(texts, n)), _lengths,
+                     "import riptoken\nenc = riptoken.get_encoding(NAME)", exact=False)
 
 
 def _offsets_peer(name: str, enc, count_batch: Callable[[list, int], Sequence[int]], load_code: str) -> Contender:
