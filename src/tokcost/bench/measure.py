@@ -350,7 +350,11 @@ for text in longs:
     except BaseException:  # tiktoken panics on some (1 MB of one letter is fine, spaces are not)
         pass
 if hasattr(enc, "encode_ordinary_batch"):
-    enc.encode_ordinary_batch([line for text in texts for line in text.splitlines()], num_threads=2)
+    lines = [line for text in texts for line in text.splitlines()]
+    try:
+        enc.encode_ordinary_batch(lines, num_threads=2)
+    except TypeError:  # riptoken's batch takes no thread count: it runs on every core
+        enc.encode_ordinary_batch(lines)
 peak = hwm()
 print(json.dumps({"seconds": elapsed, "rss_bytes": loaded, "peak_rss_bytes": peak - before if peak else None}))
 """
