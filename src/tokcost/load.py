@@ -56,8 +56,7 @@ def load_encoding(spec: EncodingSpec, path: Optional[os.PathLike] = None) -> Enc
     """The ``Encoding`` that ``spec`` describes, its rank file read from ``path``
     when given (else as ``vocab.find_rank_file`` finds it)."""
     if isinstance(spec.vocabulary, vocab.PackageVocabulary):
-        data, specials = vocab.read_package_vocabulary(spec.name, spec.vocabulary, spec.sha256, path)
-        ranks = lambda: data  # noqa: E731
+        ranks, specials = vocab.package_vocabulary_reader(spec.name, spec.vocabulary, spec.sha256, path)
     else:
         ranks, specials = vocab.rank_file_reader(spec.vocabulary, spec.sha256, path), {}
     specials.update(spec.special_tokens)

