@@ -157,11 +157,11 @@ cdef class _Batch:
         if counting:
             self.b.counts = <size_t *>calloc(n + 1, sizeof(size_t))
         else:
-            self.b.bufs = <tc_buf *>calloc(n + 1, sizeof(tc_buf))  # one per chunk; never more chunks than texts
+            self.b.id_at = <size_t *>malloc((n + 1) * sizeof(size_t))  # one per chunk, and one past the last
             self.b.ends = <size_t *>calloc(n + 1, sizeof(size_t))
             self.b.done = <uint8_t *>calloc(n + 1, 1)  # one per chunk; never more chunks than texts
         if (ptrs == NULL or lens == NULL or self.b.chunk_at == NULL or kinds == NULL or (counting and self.b.counts == NULL)
-                or (not counting and (self.b.bufs == NULL or self.b.ends == NULL or self.b.done == NULL))):
+                or (not counting and (self.b.id_at == NULL or self.b.ends == NULL or self.b.done == NULL))):
             raise MemoryError()
         for k in range(n):
             text = texts[k]
@@ -173,13 +173,15 @@ cdef class _Batch:
             lens[k] = PyUnicode_GET_LENGTH(text)
             kinds[k] = 0 if PyUnicode_IS_ASCII(text) else PyUnicode_KIND(text)
         tc_batch_plan(&self.b, threads)
+        if not counting:
+            # The ids of every chunk, written by the thread that encodes it (encoder.h, tc_batch_step).
+            self.b.ids = <uint32_t *>malloc((self.b.id_at[self.b.n_chunks] + 1) * sizeof(uint32_t))
+            if self.b.ids == NULL:
+                raise MemoryError()
 
     def __dealloc__(self):
-        cdef size_t k
-        if self.b.bufs != NULL:
-            for k in range(self.b.n):
-                free(self.b.bufs[k].data)
-        free(self.b.bufs)
+        free(self.b.ids)
+        free(self.b.id_at)
         free(self.b.ends)
         free(self.b.done)
         free(self.b.counts)

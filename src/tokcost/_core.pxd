@@ -105,7 +105,8 @@ cdef extern from "encoder.h" nogil:
         size_t n_chunks
         int threads
         size_t *counts
-        tc_buf *bufs
+        size_t *id_at
+        uint32_t *ids
         size_t *ends
         uint8_t *done
         int failed
