@@ -3,7 +3,8 @@
 Each thread runs count_batch, encode_ordinary_batch and encode_batch (2-4
 native threads each, so the worker pool is shared, busy or free) and
 count_plain_files, on texts of every string layout (ASCII, Latin-1, UCS-2,
-UCS-4, a lone surrogate), short and long, some with long pieces, and checks each result against one
+UCS-4, a lone surrogate), short and long, some with long pieces, on o200k_base, cl100k_base and (when
+their packages are installed) the native llama3 and deepseek_v4 splitters, and checks each result against one
 computed serially first. Then one thread runs small two-thread batches back
 to back, so pool workers often wake after the caller has finished the batch
 alone (they must not touch it). Exits non-zero on a mismatch. See
@@ -21,6 +22,7 @@ import tempfile
 import threading
 
 import tokcost
+import tokcost.errors
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 6
 PARTS = ["hello", " world", "  ", "\n", "I'm", " 12345", " naïve", " 東京", "\U0001f600", "<|endoftext|>", "\t",
@@ -29,6 +31,10 @@ PARTS = ["hello", " world", "  ", "\n", "I'm", " 12345", " naïve", " 東京", "
 # Long pieces: random letters past 4 KB (the per-thread whole-piece cache, in workers and in
 # threads a batch starts and ends) and periodic stretches past 2 KB (the periodic shortcut).
 LONG = ["".join(random.Random(15).choice("abcdefghijklmnopqrstuvwxyz") for _ in range(5000)), "zq" * 1500, "-" * 2500]
+# Words of 40-200 Thai characters: o200k's caseless scan, and the character path's tournament
+# tree (pieces of 24 units and more) in pool workers.
+PARTS += [" " + "".join(random.Random(n).choice("\u0e01\u0e02\u0e04\u0e07\u0e32\u0e34\u0e48\u0e40") for _ in range(n))
+          for n in (40, 120, 200)]
 
 
 def texts(seed: int, n: int) -> list:
@@ -40,6 +46,11 @@ def texts(seed: int, n: int) -> list:
 
 def main() -> int:
     encodings = [tokcost.get_encoding(name) for name in ("o200k_base", "cl100k_base")]
+    for name in ("llama3", "deepseek_v4"):
+        try:
+            encodings.append(tokcost.get_encoding(name))
+        except tokcost.errors.VocabularyError as exc:  # the family's package is not installed
+            print(f"{name} skipped: {exc}")
     work = [texts(seed, 60) for seed in range(6)]
     expected = {(e.name, k): [e.encode_ordinary(t) for t in batch] for e in encodings for k, batch in enumerate(work)}
     folder = tempfile.mkdtemp(prefix="tokcost-hammer-")

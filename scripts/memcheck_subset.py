@@ -6,6 +6,13 @@ twice), batches on two threads (the worker pool and its per-thread caches), `cou
 `encode` with special tokens, and decode, on o200k_base and cl100k_base. Every result is
 compared with tiktoken's; the script exits 1 on a mismatch.
 
+Since round 6 also: words of caseless letters beside everything that ends o200k's caseless
+scan (pretokenize.h), pieces of 20-300 characters of the scripts whose characters stay
+separate units (cache.h's tournament tree from 24 units, the pending queue, the 256-unit
+limit), Python threads that start, encode and exit (per-thread caches in huge pages, mapped
+and unmapped), and the native llama3 and deepseek_v4 splitters (pretokenize_open.h) on all
+of it, checked against each family's own tokenizer when its package is installed.
+
     PYTHONMALLOC=malloc PYTHONPATH=src valgrind --tool=memcheck --num-callers=40 \\
         /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language]
 """
@@ -43,13 +50,85 @@ def long_texts() -> list[str]:
     return texts
 
 
+CASELESS_RUNS = ["\ud55c\uad6d\uc5b4", "\u4e2d\u6587", "\u0645\u0631\u062d\u0628\u0627", "\u0939\u093f\u0928\u094d\u0926\u0940",
+                 "\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22", "\u0640\u0640", "\u0301\u0301", "\u02b0"]
+CASELESS_BESIDE = ["", "A", "a", "\u00e9", "1", " ", "\n", "'s", "!", "\u00a0", "\u0301", "\u01c5", "\U0001f600", "\r\n", "'"]
+# Characters that mostly stay one unit each on the character path: long pieces of them fill
+# the tournament tree (24 units and up) and the queue of pending characters.
+TREE_ALPHABETS = ["\u0e01\u0e02\u0e04\u0e07\u0e08\u0e32\u0e34\u0e31\u0e48\u0e49\u0e40\u0e41",  # Thai
+                  "\u0915\u0916\u0917\u093e\u093f\u094d\u0902\u0947",                          # Devanagari
+                  "\u0627\u0644\u0645\u0646\u064e\u064f\u0651",                                  # Arabic, marks
+                  "\u1780\u1781\u17b6\u17d2\u17c1",                                                # Khmer
+                  "\uac00\ub098\ub2e4\u1100\u1161\u11a8"]                                          # Hangul, jamo
+
+
+def caseless_texts() -> list[str]:
+    texts = [before + run + after + (run if k else "")
+             for run in CASELESS_RUNS for before in CASELESS_BESIDE for after in CASELESS_BESIDE for k in (0, 1)]
+    return texts[::3]
+
+
+def tree_texts() -> list[str]:
+    rng = random.Random(6)
+    texts = []
+    for alphabet in TREE_ALPHABETS:
+        for n in (20, 23, 24, 25, 31, 32, 33, 64, 100, 200, 255, 256, 257, 300):
+            word = "".join(rng.choice(alphabet) for _ in range(n))
+            texts += [word, " " + word, "x" + word + "\n", word + "A" + word[: n // 2]]
+    return texts
+
+
+def threads_that_exit(enc, texts: list[str]) -> list[list[int]]:
+    """Encode each text in a new thread that then exits: its caches (and, past 4 KB, its
+    whole-piece cache) are mapped on the first call and unmapped at thread exit."""
+    import threading
+
+    results: list[list[int]] = [[] for _ in texts]
+
+    def run(i: int) -> None:
+        results[i] = enc.encode_ordinary(texts[i])
+
+    for i in range(len(texts)):
+        thread = threading.Thread(target=run, args=(i,))
+        thread.start()
+        thread.join()
+    return results
+
+
+def open_families(texts: list[str]) -> int:
+    """The native llama3 and deepseek_v4 splitters against each family's own tokenizer."""
+    import importlib.util
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_open_models import _installed, _ordinary, _reference
+
+    import tokcost
+
+    failures = 0
+    for name in ("llama3", "deepseek_v4"):
+        if not _installed(name) or (name == "deepseek_v4" and importlib.util.find_spec("tokenizers") is None):
+            print(f"{name}: package not installed, skipped", flush=True)
+            continue
+        enc, ref = tokcost.get_encoding(name), _reference(name)[0]
+        encode = _ordinary(name, enc)
+        expected = [ref(text) for text in texts]
+        checks = [encode(text) == ids for text, ids in zip(texts, expected)]
+        if name == "llama3":
+            checks.append(enc.encode_ordinary_batch(texts, num_threads=2) == expected)
+            checks.append(enc.count_batch(texts, num_threads=2) == [len(ids) for ids in expected])
+        failed = checks.count(False)
+        print(f"{name}: {len(checks)} checks, {failed} failed", flush=True)
+        failures += failed
+    return failures
+
+
 def main(per_language: int) -> int:
     seed_tiktoken_cache()
     import tiktoken
 
     import tokcost
 
-    lines, longs = flores_lines(per_language), long_texts()
+    lines, longs = flores_lines(per_language), long_texts() + caseless_texts() + tree_texts()
     failures = 0
     for name in ("o200k_base", "cl100k_base"):
         ours, theirs = tokcost.get_encoding(name), tiktoken.get_encoding(name)
@@ -67,9 +146,12 @@ def main(per_language: int) -> int:
                       == theirs.encode_batch([joined] * 4, allowed_special="all"))
         checks.append(ours.decode_bytes(list(range(0, ours.n_vocab - 300, 97)))
                       == theirs.decode_bytes(list(range(0, ours.n_vocab - 300, 97))))
+        exiting = longs[::7]
+        checks.append(threads_that_exit(ours, exiting) == [theirs.encode_ordinary(text) for text in exiting])
         failed = checks.count(False)
         print(f"{name}: {len(checks)} checks, {failed} failed", flush=True)
         failures += failed
+    failures += open_families(lines + longs)
     return 1 if failures else 0
 
 

@@ -115,3 +115,35 @@ def test_tables_blob_checks_its_straddle_ranks():
     struct.pack_into("<I", blob, straddle + 40, 2**21 - 2)  # a rank past the vocabulary
     with pytest.raises(ValueError, match="straddle"):
         _core.CoreBPE(bytes(blob), {}, "cl100k")
+
+
+def test_table_cache_is_mapped_checked_and_released(tmp_path, monkeypatch):
+    """The cache file is mapped, not read: a good one reaches accept() as a view, and an empty
+    file, a bad checksum or tables accept() rejects are rebuilt (the mapping closes cleanly
+    whatever accept() did with its view)."""
+    import struct
+    import zlib
+
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    path = tmp_path / "k.tables"
+    built = []
+
+    def build():
+        built.append(1)
+        return b"fresh tables"
+
+    def accept(blob):
+        data = bytes(blob)
+        if data == b"rejected":
+            raise ValueError("rejected")
+        return data
+
+    path.write_bytes(b"good tables" + struct.pack("<Q", zlib.crc32(b"good tables")))
+    assert vocab.load_cached_tables("k", build, accept) == b"good tables"
+    assert not built
+    for damaged in (b"", b"short", b"good tables" + struct.pack("<Q", zlib.crc32(b"good tables") ^ 1),
+                    b"rejected" + struct.pack("<Q", zlib.crc32(b"rejected"))):
+        path.write_bytes(damaged)
+        assert vocab.load_cached_tables("k", build, accept) == b"fresh tables"
+        assert path.read_bytes() == b"fresh tables" + struct.pack("<Q", zlib.crc32(b"fresh tables"))
+    assert len(built) == 4

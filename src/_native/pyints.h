@@ -32,9 +32,9 @@
 #define TC_SMALL_INTS 257                    /* ids 0..256: the interpreter's cached small ints */
 
 static char *tc_ints_base;                   /* reserved for TC_MAX_RANKS ids; NULL before */
-static uint32_t tc_ints_n;                   /* ids below this may be used (filled page by page) */
-#define TC_INTS_PER_PAGE (4096 / TC_INT_STRIDE)
-static uint8_t tc_ints_page_filled[TC_MAX_RANKS / TC_INTS_PER_PAGE];
+static uint32_t tc_ints_n;                   /* ids below this may be used (filled 8 at a time) */
+#define TC_INTS_PER_FILL 8                   /* 256 bytes: four cache lines */
+static uint8_t tc_ints_filled[TC_MAX_RANKS / TC_INTS_PER_FILL];
 static char tc_int_template[TC_INT_STRIDE];  /* the bytes of an int of one digit */
 static size_t tc_int_size, tc_int_digit_at;  /* its size, and where its digit sits */
 #define TC_SMALL_SLOTS 512                   /* a power of two above TC_SMALL_INTS */
@@ -70,7 +70,7 @@ static int tc_ints_template_ok(PyObject *tmpl, size_t size, size_t digit_at) {
     return 1;
 }
 
-/* Make ids below n usable (GIL held): the block reserved, the template checked; pages are filled
+/* Make ids below n usable (GIL held): the block reserved, the template checked; ids are filled
  * as lists need them. 0, or -1 when the block cannot be used (fresh ints then; never an error for
  * the caller). */
 static int tc_ints_reserve(uint32_t n) {
@@ -78,15 +78,11 @@ static int tc_ints_reserve(uint32_t n) {
     if (n <= tc_ints_n) return 0;
     if (!tc_ints_supported() || n > TC_MAX_RANKS) { tc_ints_broken = 1; return -1; }
     if (!tc_ints_base) {
-        /* On 2 MB boundaries and marked for huge pages, as the big tables are (tables.h): lookups
-         * by id are random, and with 4 KB pages they would miss the TLB as well. */
+        /* On 2 MB boundaries; the pages the ids fill are marked for huge pages below. */
         size_t size = (size_t)TC_MAX_RANKS * TC_INT_STRIDE, huge = (size_t)1 << 21;
         char *p = mmap(NULL, size + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) { tc_ints_broken = 1; return -1; }
         p += (huge - (uintptr_t)p % huge) % huge;
-#ifdef MADV_HUGEPAGE
-        madvise(p, size, MADV_HUGEPAGE);
-#endif
         for (uint32_t r = 0; r < TC_SMALL_INTS; r++) {
             tc_small_ints[r] = PyLong_FromUnsignedLong(r);   /* held for good */
             if (!tc_small_ints[r]) { PyErr_Clear(); tc_ints_broken = 1; return -1; }
@@ -95,7 +91,7 @@ static int tc_ints_reserve(uint32_t n) {
         tc_ints_n = TC_SMALL_INTS;
     }
     if (!tc_int_size) {
-        /* Every id fits one 30-bit digit, so the ints differ only in that digit: pages are filled
+        /* Every id fits one 30-bit digit, so the ints differ only in that digit: groups of ids are filled
          * with copies of one template with the digit set (a few instructions per id; making each
          * int with PyLong_FromUnsignedLong cost about 10 ms for o200k_base, all in the first call).
          * tc_ints_template_ok() checks that layout on this interpreter first. */
@@ -110,15 +106,32 @@ static int tc_ints_reserve(uint32_t n) {
         tc_int_size = size;
         tc_int_digit_at = digit_at;
     }
+#if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
+    {
+        /* Huge pages for the 2 MB pages ids below n fill, as the big tables have (tables.h):
+         * lookups by id are random, and with 4 KB pages they would miss the TLB as well. A last
+         * page filled less than a quarter stays in 4 KB pages: o200k_base's last 3,411 ids fill
+         * 107 KB of a fourth 2 MB page, which a first call touching any of them faulted in whole
+         * (zeroing 2 MB: 0.2 to 40 ms on this VM) for a few 4 KB pages. A larger vocabulary
+         * later marks its own. */
+        size_t huge = (size_t)1 << 21, size = (size_t)TC_MAX_RANKS * TC_INT_STRIDE;
+        size_t used = (size_t)n * TC_INT_STRIDE, full = used & ~(huge - 1);
+        if (used - full > huge / 4) full += huge;
+        if (full) madvise(tc_ints_base, full, MADV_HUGEPAGE);
+        madvise(tc_ints_base + full, size - full, MADV_NOHUGEPAGE);
+    }
+#endif
     tc_ints_n = n;
     return 0;
 }
 
-/* Fill the ints of one page of the block: its pages are touched only when a list first needs
- * an id on them, so a first call on a short text does not pay for the whole vocabulary. */
-static void tc_ints_fill_page(uint32_t page) {
-    uint32_t first = page * TC_INTS_PER_PAGE;
-    for (uint32_t r = first; r < first + TC_INTS_PER_PAGE; r++) {
+/* Fill the ints of one group of TC_INTS_PER_FILL ids: groups are filled only when a list first
+ * needs an id in them, so a first call on a short text does not pay for the whole vocabulary.
+ * Whole 4 KB pages (128 ids) were filled before: a first call on 64 KB of Chinese (2,069
+ * distinct ids above 256) stamped 121 K ints on 949 pages, a tenth of its instructions. */
+static void tc_ints_fill(uint32_t group) {
+    uint32_t first = group * TC_INTS_PER_FILL;
+    for (uint32_t r = first; r < first + TC_INTS_PER_FILL; r++) {
         char *copy = tc_ints_base + (size_t)r * TC_INT_STRIDE;
         /* The whole stride: a fixed size is two stores, not a call (the bytes past the int's size
          * are the template's zeros, padding no one reads). */
@@ -126,7 +139,7 @@ static void tc_ints_fill_page(uint32_t page) {
         memcpy(copy + tc_int_digit_at, &r, sizeof r);
         Py_SET_REFCNT((PyObject *)copy, (Py_ssize_t)1 << 60);
     }
-    tc_ints_page_filled[page] = 1;
+    tc_ints_filled[group] = 1;
 }
 
 /* The int object for id r (r < tc_ints_n), borrowed. */
@@ -152,7 +165,7 @@ static PyObject *tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks) {
             /* Start loading the object a few tokens ahead: its reference count is written next. */
             if (i + 16 < n) __builtin_prefetch(tc_ints_base + (size_t)ids[i + 16] * TC_INT_STRIDE, 1);
             uint32_t r = ids[i];
-            if (__builtin_expect(!tc_ints_page_filled[r / TC_INTS_PER_PAGE], 0)) tc_ints_fill_page(r / TC_INTS_PER_PAGE);
+            if (__builtin_expect(!tc_ints_filled[r / TC_INTS_PER_FILL], 0)) tc_ints_fill(r / TC_INTS_PER_FILL);
             PyObject *o = tc_int_of(r);
             Py_INCREF(o);
             items[i] = o;

@@ -81,8 +81,11 @@ typedef struct tc_caches {
  * threads that come and go (batch workers) hand their memory straight back.
  * Fresh pages are zero, and only the pages a thread touches become resident. */
 typedef struct {
-    tc_caches slot[2];
+    /* First, beside slot 0's pair cache: at the end it was alone in the block's
+     * third 2 MB page, which a thread's first call then faulted in (zeroing
+     * 2 MB) only to write this counter. */
     unsigned next;
+    tc_caches slot[2];
 } tc_thread_caches;
 
 static pthread_key_t tc_caches_key;
