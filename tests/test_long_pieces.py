@@ -19,7 +19,7 @@ import tokcost
 from tokcost import _reference_backtrack
 from tokcost.core import Encoding
 
-BUILD_AFTER = 256 << 10  # longpiece.h TC_LONG_BUILD_AFTER: a piece this long builds the tables
+BUILD_AFTER = 128 << 10  # longpiece.h TC_LONG_BUILD_AFTER: a piece this long builds the tables
 
 CLASSES = {
     "latin": "a",
@@ -101,6 +101,29 @@ def test_long_random_pieces(long_pair):
         _check_piece(ours, ref, bytes(rnd.choice(b"ab \n") for _ in range(rnd.randint(97, 3000))))
 
 
+def test_pieces_glued_from_vocabulary_tokens(long_pair):
+    """The trie and each token's longest prefix token are built from the tokens
+    sorted by their bytes, with a radix sort on their first 8 bytes: pieces glued
+    from tokens that share those 8 bytes (the runs sorted byte by byte), from long
+    tokens and from random ones reach every part of that order."""
+    ours, ref = long_pair
+    rnd = random.Random(8)
+    tokens = list(ref._mergeable_ranks)
+    by_head: dict[bytes, list] = {}
+    for t in tokens:
+        if len(t) > 8:
+            by_head.setdefault(t[:8], []).append(t)
+    shared = [group for group in by_head.values() if len(group) > 1]
+    long_tokens = sorted(tokens, key=len)[-400:]
+    sources = [[t for group in shared for t in group], long_tokens, tokens]
+    for source in sources:
+        for _ in range(150):
+            piece = b""
+            while len(piece) < 97 + rnd.randrange(300):
+                piece += rnd.choice(source)
+            _check_piece(ours, ref, piece)
+
+
 def test_twenty_kilobyte_pieces(long_pair):
     ours, ref = long_pair
     rnd = random.Random(20)
@@ -135,16 +158,17 @@ def test_hypothesis_long_byte_pieces(long_pair, data):
     assert ours.encode_bytes(data) == ref._encode_bytes(data)
 
 
+def _fresh_copy(ours: Encoding, name: str) -> Encoding:
+    """The same vocabulary loaded again: no long-piece tables, nothing counted toward them."""
+    return Encoding(name, pat_str=ours._pat_str, mergeable_ranks=ours._mergeable_ranks,
+                    special_tokens=ours._special_tokens)
+
+
 def test_merging_answers_before_the_tables_exist(encoding_name, pair):
     """A fresh vocabulary merges its first long pieces (same ids) and builds the
     tables once long pieces have cost enough; their size is bounded."""
     ours, ref = pair
-    fresh = Encoding(
-        encoding_name + "-fresh",
-        pat_str=ours._pat_str,
-        mergeable_ranks=ours._mergeable_ranks,
-        special_tokens=ours._special_tokens,
-    )
+    fresh = _fresh_copy(ours, encoding_name + "-fresh")
     pieces = [b"a" * 300, b"ab" * 400, "中".encode() * 300, b"!" * 999]
     for piece in pieces:
         assert fresh._core.byte_pair_encode(piece) == ref._encode_single_piece(piece)
@@ -155,6 +179,29 @@ def test_merging_answers_before_the_tables_exist(encoding_name, pair):
     assert 0 < size <= 16 << 20, size
     for piece in pieces:
         assert fresh._core.byte_pair_encode(piece) == ref._encode_single_piece(piece)
+
+
+def test_long_pieces_of_the_character_path_build_the_tables(encoding_name, pair):
+    """Thai is written without spaces: its long pieces go to the character path
+    until the long-piece tables exist, counting a share of their bytes toward
+    building them (longpiece.h TC_LONG_CHAR_PATH_SHARE). Ids equal tiktoken's
+    before, while and after the tables get built."""
+    if encoding_name != "o200k_base":
+        pytest.skip("only o200k_base keeps Thai words whole (cl100k_base splits them at vowel marks)")
+    ours, ref = pair
+    fresh = _fresh_copy(ours, encoding_name + "-thai")
+    rnd = random.Random(11)
+    letters = "กขคงจฉชซญดตถทนบปผพฟมยรลวสหอฮะาิีึืุูเแโใไ่้"
+    seen, built_at = 0, None
+    while seen < 2 << 20 and built_at is None:
+        text = " ".join("".join(rnd.choices(letters, k=rnd.randint(40, 200))) for _ in range(200))
+        assert fresh.encode_ordinary(text) == ref.encode_ordinary(text)
+        seen += len(text.encode())
+        if fresh._core.long_piece_table_bytes():
+            built_at = seen
+    assert built_at is not None, seen
+    text = " ".join("".join(rnd.choices(letters, k=rnd.randint(40, 200))) for _ in range(200))
+    assert fresh.encode_ordinary(text) == ref.encode_ordinary(text)
 
 
 def test_reference_backtracking_matches_tiktoken(pair):

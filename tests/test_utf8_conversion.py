@@ -4,6 +4,7 @@ UnicodeEncodeError exactly where CPython's strict encoder does."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -55,3 +56,35 @@ def test_lone_surrogates_raise_as_cpython_does(prefix):
         assert (ours.value.start, ours.value.reason) == (cpython.value.start, cpython.value.reason)
         # The public API replaces them, as tiktoken does.
         assert ENC.encode_ordinary(text) == ENC.encode_ordinary(text.replace(surrogate, "\ufffd"))
+
+
+# Code points at the edges of each UTF-8 length and of the surrogates, in every group of four at
+# every offset (a conversion that takes several code points at a time must get each mix right).
+EDGES = ["a", "\x7f", "\x80", "\xe9", "\u07ff", "\u0800", "\u6771", "\ud7ff", "\ue000", "\uffff"]
+
+
+@pytest.mark.parametrize("offset", range(6))
+def test_every_group_of_four_at_every_offset(offset):
+    lead = "\u0416" * offset  # a UCS-2 string, with the groups shifted by the offset
+    for group in itertools.product(EDGES, repeat=4):
+        text = lead + "".join(group) + "x"
+        _round_trip(text)
+        _round_trip(text[:-1])
+
+
+@pytest.mark.parametrize("offset", range(5))
+def test_a_surrogate_in_any_lane_raises_where_cpython_does(offset):
+    for before, after in itertools.product(["a", "\u0416", "\u6771"], repeat=2):
+        for lane in range(4):
+            text = "\u0416" * offset + before * lane + "\udc00" + after * (4 - lane) + "tail"
+            with pytest.raises(UnicodeEncodeError) as ours:
+                ENC._core.count(text)
+            assert ours.value.start == text.index("\udc00")
+
+
+@pytest.mark.parametrize("offset", range(5))
+def test_latin1_groups_of_four_at_every_offset(offset):
+    for group in itertools.product(["a", "\x7f", "\x80", "\xe9", "\xff"], repeat=4):
+        text = "\xe9" * offset + "".join(group) + "x"
+        _round_trip(text)
+        _round_trip(text[:-1])

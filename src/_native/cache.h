@@ -289,10 +289,10 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
     if (!v->char_merge_ok) return (size_t)-1;
     /* Long pieces go to the long-piece encoder once its tables exist (Thai,
      * written without spaces: FLORES 249 -> 165 instructions per byte), decided
-     * before any preparing; until then they stay here and do not count toward
-     * building them. */
+     * before any preparing; until then they stay here and count a share of
+     * their bytes toward building them (longpiece.h). */
     if (n > TC_SMALL_PIECE) {
-        const tc_longpiece *lt = __atomic_load_n(&v->longpiece, __ATOMIC_ACQUIRE);
+        const tc_longpiece *lt = tc_long_tables_for_chars(v, n);
         if (lt && lt->usable) return (size_t)-1;
     }
     for (size_t i = 0; i < n; n_chars++) {

@@ -47,11 +47,19 @@
 #define TC_LONG_PAIR_MEMO 512                /* valid-pair answers kept per piece */
 #define TC_LONG_DEAD_ON_STACK 4096           /* pieces up to this many bytes keep their dead set on the stack */
 #define TC_LONG_MAX_TOKEN 1024               /* longer tokens: the vocabulary is left to merging */
-/* Building the tables costs about what merging 256 KB of long pieces does
- * (35-75 ms); they are built once a vocabulary's long pieces have cost that
- * much (or one piece is that long), so text with a few long pieces never pays
- * for them, and text made of them pays at most about twice the least it could. */
-#define TC_LONG_BUILD_AFTER (256u << 10)
+/* Building the tables costs about what merging 128 KB of long pieces with
+ * the heap does (o200k_base, a fresh process's 128 KB of random letters under
+ * a load average of 10-12: heap 37-74 ms, building and searching 48-90 ms); they
+ * are built once a vocabulary's long pieces have cost that much (or one piece
+ * is that long), so text with a few long pieces never pays for them, and text
+ * made of them pays at most about twice the least it could. */
+#define TC_LONG_BUILD_AFTER (128u << 10)
+/* A long piece the character path merges instead (cache.h: a language
+ * written without spaces, Thai, Khmer, ..., before the tables exist) costs
+ * about 20 ns a byte more than this encoder would (FLORES Thai, 357 KB: 17.6-
+ * 19.4 ms against 11.2-13.6 with the tables), not the heap's 400: it counts
+ * one sixteenth of its bytes, so about 2 MB of such pieces builds them. */
+#define TC_LONG_CHAR_PATH_SHARE 16
 
 /* What the search reads about one token, in one place: a valid-pair check
  * visits a chain of tokens, and each visit costs one cache line, not four. */
@@ -86,196 +94,226 @@ typedef struct tc_longpiece {
     size_t bytes;            /* memory held by these tables */
 } tc_longpiece;
 
-/* ---- building: tokens go into a hash trie first (edges keyed by parent and
- * byte), which is then laid out breadth first. */
+/* ---- building. The tokens are sorted by their bytes. In that order a
+ * token's proper prefixes that are tokens come before it (a stack gives the
+ * longest), and the distinct prefixes of each length come in the order a
+ * breadth-first numbering gives them, so the trie is laid out one length at
+ * a time by passes over the sorted tokens, reading memory in order. The
+ * build before (a hash trie, laid out afterwards) chased one cache miss per
+ * token byte and probed the piece table once per rank: o200k_base 125-170 ms.
+ * Each sorted token carries its first 8 bytes as a number, so most steps do
+ * not touch its bytes. */
 
 typedef struct {
-    uint32_t edge_mask;
-    uint32_t root;           /* id of the node of byte b is root + b */
-    uint32_t n_edges;
-    uint64_t *edge;          /* (rank + 1) << 32 | (parent + 1) << 8 | byte; 0 = free */
-} tc_long_hash_trie;
+    uint64_t key;            /* the first 8 bytes, big-endian, zero-padded: sorts as the bytes do */
+    const uint8_t *p;        /* the bytes */
+    uint32_t rank, len;
+} tc_long_entry;
 
-static inline uint32_t tc_long_edge_key(uint32_t parent, uint8_t byte) { return (parent + 1) << 8 | byte; }
-
-static inline uint64_t tc_long_edge_slot(uint32_t key, uint32_t mask) {
-    return ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 32 & mask;
+/* Byte order, a prefix first; copies of the same bytes by rank. */
+static int tc_long_entry_cmp(const void *x, const void *y) {
+    const tc_long_entry *a = x, *b = y;
+    int d = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+    if (d) return d;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    return a->rank < b->rank ? -1 : a->rank > b->rank;
 }
 
-/* Insert token r (p[0:n], n >= 2) into h and note its longest proper prefix
- * token in tok (tokens are inserted shortest first, so every shorter one is
- * marked already). 0, or -1 when the table is three quarters full (probing
- * would slow down: build a larger one). */
-static int tc_long_insert(tc_long_hash_trie *h, tc_long_token *tok, const tc_vocab *v, uint32_t r,
-                          const uint8_t *p, size_t n) {
-    uint32_t node = h->root + p[0], prefix = v->byte_rank[p[0]];
-    for (size_t i = 1; i < n; i++) {
-        uint32_t key = tc_long_edge_key(node, p[i]), s = (uint32_t)tc_long_edge_slot(key, h->edge_mask);
-        while (h->edge[s] && (uint32_t)h->edge[s] != key) s = (s + 1) & h->edge_mask;
-        if (!h->edge[s]) {
-            if (++h->n_edges > h->edge_mask / 4 * 3) return -1;
-            h->edge[s] = key;
-        }
-        node = s;
-        uint32_t here = (uint32_t)(h->edge[s] >> 32);
-        if (here && i + 1 < n) prefix = here - 1;
+/* Sort e[0:m] by bytes: a stable radix sort by key (16 bits a pass), then
+ * each run of equal keys by the whole bytes. tmp: room for m entries;
+ * count: 65537. */
+static void tc_long_sort(tc_long_entry *e, tc_long_entry *tmp, uint32_t m, uint32_t *count) {
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65537 * sizeof(uint32_t));
+        for (uint32_t i = 0; i < m; i++) count[(e[i].key >> shift & 0xFFFF) + 1]++;
+        if (count[(e[0].key >> shift & 0xFFFF) + 1] == m) continue;   /* one digit for all: already in order */
+        for (uint32_t d = 0; d < 65536; d++) count[d + 1] += count[d];
+        for (uint32_t i = 0; i < m; i++) tmp[count[e[i].key >> shift & 0xFFFF]++] = e[i];
+        memcpy(e, tmp, (size_t)m * sizeof(*e));
     }
-    h->edge[node] |= (uint64_t)(r + 1) << 32;
-    tok[r].prefix = prefix;
-    return 0;
+    for (uint32_t i = 0, j; i < m; i = j) {
+        for (j = i + 1; j < m && e[j].key == e[i].key; j++) {}
+        if (j - i > 1) qsort(e + i, j - i, sizeof(*e), tc_long_entry_cmp);
+    }
 }
 
-/* Fill tok (zeroed) and h (zeroed, with room for its edges): 1 when done, 0
- * when the vocabulary does not suit the encoder, -1 when the edge table is too
- * small. by_len: scratch for n_ranks ranks. */
-static int tc_long_fill(tc_long_hash_trie *h, tc_long_token *tok, const tc_vocab *v, uint32_t *by_len) {
-    uint32_t count[TC_LONG_MAX_TOKEN + 2] = {0};
+/* The mergeable tokens of v, each byte string once, into e, sorted; their
+ * count, or 0 when v does not suit the encoder (or out of memory). A rank
+ * counts when its bytes map back to it (what tc_piece_rank answers): it is
+ * in the piece table (special tokens are not), and among ranks with the same
+ * bytes it is the lowest (the one the table's probe meets first), or for one
+ * byte the one in byte_rank. The piece table is read in order instead of
+ * probed once per rank (a cache miss each: 40% of the build). */
+static uint32_t tc_long_entries(const tc_vocab *v, tc_long_entry *e, tc_long_entry *tmp, uint32_t *count) {
+    uint32_t m = 0, kept = 0;
     if (!v->char_merge_ok || v->max_token_len > TC_LONG_MAX_TOKEN) return 0;
     for (int b = 0; b < 256; b++)
         if (v->byte_rank[b] == TC_NONE) return 0;
+    uint64_t *in_table = calloc(v->n_ranks / 64 + 1, sizeof(uint64_t));
+    if (!in_table) return 0;
+    for (uint64_t i = 0; i <= v->piece_mask; i++) {
+        uint32_t meta = v->piece[i].meta, r = meta & (TC_MAX_RANKS - 1);
+        if (meta != TC_SLOT_EMPTY && r < v->n_ranks) in_table[r >> 6] |= 1ull << (r & 63);
+    }
     for (uint32_t r = 0; r < v->n_ranks; r++) {
         size_t len;
         const uint8_t *tb = tc_token_bytes(v, r, &len);
-        tok[r].prefix = TC_NONE;
-        if (!len || tc_piece_rank(v, tb, len) != r) continue;          /* gaps and special tokens */
-        tok[r].len = (uint16_t)len;
-        tok[r].sig_bit = (uint8_t)tc_sig_bit(r);
-        tok[r].byte = tb[0];
-        tok[r].lsig = v->lsig[r];
-        tok[r].rsig = v->rsig[r];
-        count[len + 1]++;
+        if (!len || !(in_table[r >> 6] >> (r & 63) & 1) || (len == 1 && v->byte_rank[tb[0]] != r)) continue;
+        uint64_t key = 0;
+        for (size_t i = 0; i < 8; i++) key = key << 8 | (i < len ? tb[i] : 0);
+        e[m].key = key; e[m].p = tb; e[m].rank = r; e[m].len = (uint32_t)len;
+        m++;
     }
-    for (size_t len = 1; len <= TC_LONG_MAX_TOKEN; len++) count[len + 1] += count[len];
-    for (uint32_t r = 0; r < v->n_ranks; r++)
-        if (tok[r].len) by_len[count[tok[r].len]++] = r;
-    for (uint32_t k = count[1]; k < count[v->max_token_len]; k++) {   /* past the single bytes */
-        uint32_t r = by_len[k];
+    free(in_table);
+    if (!m) return 0;
+    tc_long_sort(e, tmp, m, count);
+    for (uint32_t i = 0; i < m; i++) {   /* a later copy of the same bytes is not the token of those bytes */
+        const tc_long_entry *k = &e[kept ? kept - 1 : 0];
+        if (kept && k->key == e[i].key && k->len == e[i].len && memcmp(k->p, e[i].p, e[i].len) == 0) continue;
+        e[kept++] = e[i];
+    }
+    return kept;
+}
+
+/* lcp[i]: how many bytes e[i - 1] and e[i] have in common (lcp[0] = 0).
+ * Returns the number of trie nodes (distinct non-empty prefixes). */
+static size_t tc_long_common(const tc_long_entry *e, uint32_t m, uint16_t *lcp) {
+    size_t nodes = 256;
+    lcp[0] = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        uint32_t l = 0;
+        if (i) {
+            uint32_t lim = e[i - 1].len < e[i].len ? e[i - 1].len : e[i].len;
+            uint64_t x = e[i - 1].key ^ e[i].key;
+            if (x) l = (uint32_t)__builtin_clzll(x) / 8;
+            else for (l = 8; l < lim && e[i - 1].p[l] == e[i].p[l]; l++) {}
+            if (l > lim) l = lim;   /* the zeros that pad a key are not bytes */
+            lcp[i] = (uint16_t)l;
+        }
+        nodes += e[i].len - (l > 1 ? l : 1);   /* the prefixes of lengths max(l, 1) + 1 .. len are new */
+    }
+    return nodes;
+}
+
+/* t->token (zeroed): each token's facts, in rank order, then its longest
+ * proper prefix token, in byte order. There the stack holds the tokens that
+ * are prefixes of the token before (itself on top); those longer than what
+ * it shares with this one are not prefixes of this one, the rest are. */
+static void tc_long_fill_tokens(tc_longpiece *t, const tc_vocab *v, const tc_long_entry *e, uint32_t m,
+                                const uint16_t *lcp, uint32_t *stack) {
+    for (uint32_t r = 0; r < v->n_ranks; r++) t->token[r].prefix = TC_NONE;
+    for (uint32_t i = 0; i < m; i++) t->token[e[i].rank].len = (uint16_t)e[i].len;
+    for (uint32_t r = 0; r < v->n_ranks; r++) {
+        tc_long_token *tk = &t->token[r];
+        if (!tk->len) continue;
         size_t len;
-        const uint8_t *tb = tc_token_bytes(v, r, &len);
-        if (tc_long_insert(h, tok, v, r, tb, len)) return -1;
+        tk->sig_bit = (uint8_t)tc_sig_bit(r);
+        tk->byte = tc_token_bytes(v, r, &len)[0];
+        tk->lsig = v->lsig[r];
+        tk->rsig = v->rsig[r];
     }
-    return 1;
+    uint32_t depth = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        while (depth && e[stack[depth - 1]].len > lcp[i]) depth--;
+        if (depth) t->token[e[i].rank].prefix = e[stack[depth - 1]].rank;
+        stack[depth++] = i;
+    }
 }
 
-/* The hash trie of every token of v, and tok filled; 1, 0 when v does not
- * suit the encoder, -1 when out of memory. Distinct token prefixes are about
- * two per rank in BPE vocabularies; the table doubles until they fit. Ids
- * must fit the 24-bit edge key. */
-static int tc_long_hash_build(tc_long_hash_trie *h, tc_long_token *tok, const tc_vocab *v) {
-    uint32_t *by_len = malloc((v->n_ranks + 1) * sizeof(uint32_t));
-    if (!by_len) return -1;
-    uint64_t slots = 1u << 16;
-    while (slots < v->n_ranks * 3ull) slots <<= 1;
-    for (; slots + 256 < (1u << 24); slots <<= 1) {
-        h->edge = tc_alloc_table(slots * sizeof(uint64_t));   /* huge pages: the inserts land at random */
-        if (!h->edge) break;
-        memset(h->edge, 0, slots * sizeof(uint64_t));
-        h->edge_mask = (uint32_t)(slots - 1);
-        h->root = (uint32_t)slots;
-        h->n_edges = 0;
-        memset(tok, 0, (size_t)v->n_ranks * sizeof(tc_long_token));
-        int got = tc_long_fill(h, tok, v, by_len);
-        if (got == 1) { free(by_len); return 1; }
-        free(h->edge);
-        h->edge = NULL;
-        if (got == 0) { free(by_len); return 0; }
-    }
-    free(by_len);
-    return -1;
+/* Byte d - 1 of e. */
+static inline uint8_t tc_long_entry_byte(const tc_long_entry *e, uint32_t d) {
+    return d <= 8 ? (uint8_t)(e->key >> (64 - 8 * d)) : e->p[d - 1];
 }
 
-/* Lay the hash trie h out breadth first into t (t->node, t->label, t->d2
- * allocated for h->n_edges + 256 nodes). The edges are sorted by parent and,
- * among siblings, by byte (two counting sorts); then each node, in id order,
- * numbers its children. 0, or -1 when out of memory. */
-static int tc_long_lay_out(tc_longpiece *t, const tc_long_hash_trie *h, const tc_vocab *v) {
-    uint32_t m = h->n_edges, n_old = h->root + 256, n = m + 256;
-    uint32_t *slot = malloc((size_t)m * sizeof(uint32_t)), *by_byte = malloc((size_t)m * sizeof(uint32_t));
-    uint32_t *start = calloc((size_t)n_old + 1, sizeof(uint32_t)), *old = malloc(((size_t)n + 1) * sizeof(uint32_t));
-    int ok = slot && by_byte && start && old;
-    if (ok) {
-        uint32_t k = 0, count[257] = {0};
-        for (uint32_t s = 0; s <= h->edge_mask; s++)
-            if (h->edge[s]) { slot[k++] = s; count[(h->edge[s] & 255) + 1]++; }
-        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
-        for (uint32_t e = 0; e < m; e++) by_byte[count[h->edge[slot[e]] & 255]++] = slot[e];
-        for (uint32_t e = 0; e < m; e++) start[((uint32_t)h->edge[by_byte[e]] >> 8) - 1 + 1]++;
-        for (uint32_t o = 0; o < n_old; o++) start[o + 1] += start[o];
-        for (uint32_t e = 0; e < m; e++) slot[start[((uint32_t)h->edge[by_byte[e]] >> 8) - 1]++] = by_byte[e];
-        for (uint32_t o = n_old; o > 0; o--) start[o] = start[o - 1];   /* back to group starts */
-        start[0] = 0;
-        /* slot[start[o] .. start[o + 1]) are now the children of old node o, by byte. */
-        uint32_t next = 257;
-        t->node[0].first = t->node[0].token = 0;
-        t->label[0] = 0;
-        for (int b = 0; b < 256; b++) {
-            old[1 + b] = h->root + (uint32_t)b;
-            t->label[1 + b] = (uint8_t)b;
-            t->node[1 + b].token = v->byte_rank[b] + 1;
-        }
-        for (uint32_t q = 1; q < next; q++) {
-            t->node[q].first = next;
-            for (uint32_t e = start[old[q]]; e < start[old[q] + 1]; e++, next++) {
-                uint64_t edge = h->edge[slot[e]];
-                old[next] = slot[e];
-                t->label[next] = (uint8_t)edge;
-                t->node[next].token = (uint32_t)(edge >> 32);
+/* The trie, breadth first, one length at a time. At length d, each token of
+ * d bytes or more (act, in byte order) gets the node of its first d bytes: a
+ * new one when it differs there from the token before it (lcp < d; a token
+ * in between shorter than d means they differ), else that token's. New nodes
+ * come in byte order, so siblings are consecutive and ascending and the runs
+ * of children follow their parents' order. cur[k]: act[k]'s node one length
+ * shorter. Returns the number of nodes. */
+static uint32_t tc_long_lay_out(tc_longpiece *t, const tc_vocab *v, const tc_long_entry *e, uint32_t m,
+                                const uint16_t *lcp, uint32_t *act, uint32_t *cur) {
+    uint32_t n_act = 0, next = 257, fill = 1;
+    t->node[0].first = t->node[0].token = 0;
+    t->label[0] = 0;
+    for (int b = 0; b < 256; b++) {
+        t->label[1 + b] = (uint8_t)b;
+        t->node[1 + b].token = v->byte_rank[b] + 1;
+    }
+    for (uint32_t i = 0; i < m; i++)
+        if (e[i].len >= 2) { act[n_act] = i; cur[n_act++] = 1 + (uint32_t)(e[i].key >> 56); }
+    for (uint32_t d = 2; n_act; d++) {
+        uint32_t level = next, kept = 0, last = 0;   /* ids below level: shorter prefixes */
+        for (uint32_t k = 0; k < n_act; k++) {
+            uint32_t i = act[k], parent = cur[k];
+            if (k == 0 || lcp[i] < d) {
+                while (fill <= parent) t->node[fill++].first = next;   /* parent's children start here */
+                t->label[next] = tc_long_entry_byte(&e[i], d);
+                t->node[next].token = e[i].len == d ? e[i].rank + 1 : 0;
+                last = next++;
             }
+            if (e[i].len > d) { act[kept] = i; cur[kept++] = last; }
         }
-        t->node[next].first = next;   /* the end of the last node's (empty) children */
-        t->node[next].token = 0;
-        memset(t->label + next, 0, 17);
-        t->n_nodes = next - 1;
-        for (uint32_t q = 1; q <= 256; q++)
-            for (uint32_t c = t->node[q].first; c < t->node[q + 1].first; c++) t->d2[(q - 1) << 8 | t->label[c]] = c;
-        ok = next == n + 1;
+        while (fill < level) t->node[fill++].first = next;   /* childless nodes one length shorter */
+        n_act = kept;
     }
-    free(slot); free(by_byte); free(start); free(old);
-    return ok ? 0 : -1;
+    while (fill <= next) t->node[fill++].first = next;   /* childless nodes, and the end of the last one */
+    t->node[next].token = 0;
+    memset(t->label + next, 0, 17);
+    t->n_nodes = next - 1;
+    for (uint32_t q = 1; q <= 256; q++)
+        for (uint32_t c = t->node[q].first; c < t->node[q + 1].first; c++) t->d2[(q - 1) << 8 | t->label[c]] = c;
+    return next - 1;
 }
 
 /* The tables for v in one block (freed by tc_vocab_free); NULL when out of
  * memory. A vocabulary the encoder cannot serve gets a header marked unusable. */
 static tc_longpiece *tc_long_build(const tc_vocab *v) {
-    tc_long_hash_trie h = {0};
-    tc_long_token *tok = malloc((size_t)v->n_ranks * sizeof(tc_long_token));
-    int got = tok ? tc_long_hash_build(&h, tok, v) : -1;
+    size_t n_ranks = v->n_ranks ? v->n_ranks : 1;
+    tc_long_entry *e = malloc(n_ranks * sizeof(tc_long_entry)), *tmp = malloc(n_ranks * sizeof(tc_long_entry));
+    uint32_t *count = malloc(65537 * sizeof(uint32_t));   /* the sort's counts, then the prefix stack */
     tc_longpiece *t = NULL;
-    if (got == 1) {
-        size_t n = (size_t)h.n_edges + 256;
+    int unsuitable = 0;
+    if (e && tmp && count) {
+        uint32_t m = tc_long_entries(v, e, tmp, count);
+        unsuitable = !m;
+        /* tmp is free again: the common prefixes and the passes' lists go there (10 bytes per token). */
+        uint16_t *lcp = (uint16_t *)tmp;
+        uint32_t *act = (uint32_t *)tmp + (m + 1) / 2, *cur = act + m;
+        size_t n = m ? tc_long_common(e, m, lcp) : 0;
         size_t head = (sizeof(tc_longpiece) + 63) & ~(size_t)63;
         size_t d2 = 65536 * sizeof(uint32_t), nodes = (n + 2) * sizeof(tc_long_node);
         size_t tokens = (size_t)v->n_ranks * sizeof(tc_long_token), labels = (n + 2 + 16 + 63) & ~(size_t)63;
         size_t total = head + tokens + d2 + nodes + labels;
-        if ((t = tc_alloc_table(total))) {
+        if (m && n < UINT32_MAX - 64 && (t = tc_alloc_table(total))) {
             memset(t, 0, head);
             t->bytes = total;
             t->token = (tc_long_token *)((uint8_t *)t + head);
             t->d2 = (uint32_t *)((uint8_t *)t->token + tokens);
-            memset(t->d2, 0, d2);
             t->node = (tc_long_node *)((uint8_t *)t->d2 + d2);
             t->label = (uint8_t *)t->node + nodes;
-            memcpy(t->token, tok, tokens);
-            if (tc_long_lay_out(t, &h, v) == 0) t->usable = 1;
+            memset(t->token, 0, tokens + d2);
+            tc_long_fill_tokens(t, v, e, m, lcp, count);
+            if (tc_long_lay_out(t, v, e, m, lcp, act, cur) == n) t->usable = 1;
             else { free(t); t = NULL; }
         }
     }
-    free(h.edge);
-    free(tok);
-    if (got == 0) return calloc(1, sizeof(tc_longpiece));   /* unusable (or NULL: out of memory) */
+    free(e); free(tmp); free(count);
+    if (unsuitable) return calloc(1, sizeof(tc_longpiece));   /* unusable (or NULL: out of memory) */
     return t;
 }
 
 static pthread_mutex_t tc_long_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* v's tables, built by the first thread that needs them once v's long
- * pieces have cost enough (see TC_LONG_BUILD_AFTER); NULL until then, or
- * when out of memory. */
-static const tc_longpiece *tc_long_tables(const tc_vocab *v, size_t n) {
+ * pieces have cost enough (see TC_LONG_BUILD_AFTER): this piece of n bytes
+ * counts `counted` of them. NULL until then, or when out of memory. */
+static const tc_longpiece *tc_long_tables_counting(const tc_vocab *v, size_t n, size_t counted) {
     tc_longpiece *t = __atomic_load_n(&v->longpiece, __ATOMIC_ACQUIRE);
     if (t) return t;
     if (n < TC_LONG_BUILD_AFTER &&
-        __atomic_add_fetch(&((tc_vocab *)v)->long_bytes_merged, n, __ATOMIC_RELAXED) < TC_LONG_BUILD_AFTER)
+        __atomic_add_fetch(&((tc_vocab *)v)->long_bytes_merged, counted, __ATOMIC_RELAXED) < TC_LONG_BUILD_AFTER)
         return NULL;   /* a counter beside the cache below, for the same reason */
     pthread_mutex_lock(&tc_long_lock);
     t = v->longpiece;
@@ -284,6 +322,16 @@ static const tc_longpiece *tc_long_tables(const tc_vocab *v, size_t n) {
         __atomic_store_n(&((tc_vocab *)v)->longpiece, t, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&tc_long_lock);
     return t;
+}
+
+static inline const tc_longpiece *tc_long_tables(const tc_vocab *v, size_t n) {
+    return tc_long_tables_counting(v, n, n);
+}
+
+/* The tables for a long piece of n bytes that the character path would
+ * merge: it counts a share of its bytes (TC_LONG_CHAR_PATH_SHARE). */
+static inline const tc_longpiece *tc_long_tables_for_chars(const tc_vocab *v, size_t n) {
+    return tc_long_tables_counting(v, n, n / TC_LONG_CHAR_PATH_SHARE);
 }
 
 /* Memory held by v's tables (0 before they are built). */

@@ -20,6 +20,9 @@
 enum { F_L = 1, F_N = 2, F_WS = 4, F_A = 8, F_B = 16 };
 
 static uint8_t tc_ascii[128];
+/* Class flags of the code points below U+0800 (ASCII and every 2-byte character: Latin, Greek,
+ * Cyrillic, Armenian, Hebrew, Arabic, ...), so a word of those scripts reads one table per letter. */
+static uint8_t tc_class2[0x800];
 
 /* What each byte is, for the splitters' ASCII fast paths: one load answers "letter? digit?
  * punctuation?". Bytes of 0x80 and up are 0: the fast paths leave them to the general code. */
@@ -28,6 +31,7 @@ enum { K_UP = 1, K_LO = 2, K_DIGIT = 4, K_PUNCT = 8 /* [^\s\p{L}\p{N}] */, K_SPA
 static uint8_t tc_kind[256];
 
 static void tc_init_ascii(void) {
+    for (int cp = 0; cp < 0x800; cp++) tc_class2[cp] = tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)];
     for (int c = 0; c < 128; c++) {
         uint8_t f = tc_ascii[c] = tc_stage2[tc_stage1[0] * 128 + c];
         tc_kind[c] = (c >= 'A' && c <= 'Z') ? K_UP : (c >= 'a' && c <= 'z') ? K_LO
@@ -57,10 +61,24 @@ static inline int tc_prefix_class(const uint8_t *s, size_t i, uint8_t f) {
 /* [^\s\p{L}\p{N}] */
 static inline int tc_punct_class(uint8_t f) { return !(f & (F_WS | F_L | F_N)); }
 
+/* Class flags of the character at s[i], its byte length in *n: tc_class inlined, with one load
+ * for the code points below U+0800. */
+static inline __attribute__((always_inline)) uint8_t tc_class_fast(const uint8_t *s, size_t i, size_t *n) {
+    uint32_t c = s[i];
+    if (c < 0x80) { *n = 1; return tc_ascii[c]; }
+    if (c < 0xE0) { *n = 2; return tc_class2[(c & 0x1F) << 6 | (s[i + 1] & 0x3F)]; }
+    if (c < 0xF0) {
+        uint32_t cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
+        *n = 3;
+        return tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)];
+    }
+    return tc_class(s, i, n);
+}
+
 /* Advance over characters whose flags intersect `mask`. */
 static inline size_t tc_run(const uint8_t *s, size_t q, size_t end, uint8_t mask) {
     size_t n;
-    while (q < end && (tc_class(s, q, &n) & mask)) q += n;
+    while (q < end && (tc_class_fast(s, q, &n) & mask)) q += n;
     return q;
 }
 
@@ -248,33 +266,73 @@ static __attribute__((noinline)) size_t o200k_next_general(const uint8_t *s, siz
     return q2;                                    /* \s+ (a single character here) */
 }
 
-/* A word of caseless letters: an optional ASCII prefix ([^\r\n\p{L}\p{N}]), then characters that are
- * in both A and B (\p{Lm}, \p{Lo}, \p{M}: Hangul, CJK, Arabic, Hebrew, Devanagari, Thai, ...) up to a
- * character in neither. Then A* takes the whole run, B+ fails at the next character and A* gives
- * the last one back for B+ to take: the first alternative matches the run, as o200k_upper_lower
- * finds it. A run that stops at an upper- or lower-case letter, or an empty run, answers 0 and
- * the general function decides. A leading mark that the general function would take as the
- * prefix ends the piece at the same place. */
-static inline size_t o200k_caseless_word(const uint8_t *s, size_t i, size_t end) {
-    size_t p = i, q, n = 0;
-    if (s[i] < 0x80) {
-        if (!(tc_kind[s[i]] & (K_PUNCT | K_SPACE)) || i + 1 >= end || s[i + 1] < 0x80) return 0;
+/* o200k's two letter alternatives at i in one scan, for any letters, cased or not:
+ *   [^\r\n\p{L}\p{N}]?[A]*[B]+(?i:'s|...)?  then  [^\r\n\p{L}\p{N}]?[A]+[B]*(?i:'s|...)?
+ * The letters start at p: after a prefix character that is in neither A nor B (a space,
+ * punctuation, a symbol), else at i. From p, A* takes the run of A characters up to q.
+ *   1. The character at q is in B (so B only: a lower-case letter after capitals): B+ takes the
+ *      run of B from q, and the first alternative has matched.
+ *   2. Else A* gives characters back until B+ can take one: the last character of the run that
+ *      is also in B (Lm, Lo, a mark); B+ stops right after it, at a character in A only or at q.
+ *      That ends the match.
+ *   3. Else the run is capitals only (not empty: a letter at p that is not in A is in B, case
+ *      1) and q is in neither class. The first alternative fails with the prefix and without it
+ *      (the prefix is in neither A nor B), and the second matches A+ up to q, then B* nothing.
+ * A mark at i is both a prefix and a letter. The regex tries the first alternative from the
+ * next character, then from i; from i the run is the same with the mark in front, which ends
+ * cases 1 and 2 where they end from the next character, and ends case 3 after the mark, as case
+ * 2 from i does (the mark is in B). So taking the letters from i is right there too.
+ * 0 when nothing at i is a letter or a prefix before one. */
+static inline size_t o200k_word(const uint8_t *s, size_t i, size_t end) {
+    size_t p = i, n;
+    uint8_t f;
+    if (s[i] < 0x80 && !(tc_kind[s[i]] & (K_UP | K_LO))) {
+        /* An ASCII prefix ([^\r\n\p{L}\p{N}]: a space or punctuation) before a letter, or nothing. */
+        if (!(tc_kind[s[i]] & (K_PUNCT | K_SPACE)) || i + 1 >= end) return 0;
+        if (s[i + 1] < 0x80 && !(tc_kind[s[i + 1]] & (K_UP | K_LO))) return 0;
         p = i + 1;
+        f = tc_class_fast(s, p, &n);
+        if (!(f & (F_A | F_B))) return 0;
+    } else {
+        f = tc_class_fast(s, i, &n);
+        if (!(f & (F_A | F_B))) {             /* a prefix of two bytes and more, or nothing */
+            if (f & F_N) return 0;
+            p = i + n;
+            if (p >= end) return 0;
+            f = tc_class_fast(s, p, &n);
+            if (!(f & (F_A | F_B))) return 0;
+        }
     }
-    uint8_t f = 0;
-    for (q = p; q < end; q += n) {
-        f = tc_class(s, q, &n);
-        if ((f & (F_A | F_B)) != (F_A | F_B)) break;
+    size_t q = p, last_ab_end;
+    /* [A]*: caseless letters (in A and in B) first, the common case of most scripts, then the
+     * rest of the run. */
+    while ((f & (F_A | F_B)) == (F_A | F_B)) {
+        q += n;
+        if (q >= end) { f = 0; break; }
+        f = tc_class_fast(s, q, &n);
     }
-    if (q == p || (q < end && (f & (F_A | F_B)))) return 0;
-    return q + tc_contraction(s, q, end);
+    last_ab_end = q > p ? q : 0;
+    while (f & F_A) {
+        q += n;
+        if (f & F_B) last_ab_end = q;
+        if (q >= end) { f = 0; break; }
+        f = tc_class_fast(s, q, &n);
+    }
+    size_t e;
+    if (f & F_B) {                            /* [B]+ from q */
+        e = q + n;
+        while (e < end && (tc_class_fast(s, e, &n) & F_B)) e += n;
+    } else {
+        e = last_ab_end ? last_ab_end : q;
+    }
+    return e + tc_contraction(s, e, end);
 }
 
-/* Pieces that start with a byte of 0x80 or more, or an ASCII prefix before one, or whitespace:
- * caseless words first (most words of most scripts), the general rules for the rest. Out of
- * line, so that o200k_next stays small. */
+/* Pieces that start with a byte of 0x80 or more, or an ASCII prefix before one, or whitespace,
+ * and ASCII words that a byte of 0x80 or more follows: words first (most pieces of most
+ * scripts), the general rules for the rest. Out of line, so that o200k_next stays small. */
 static __attribute__((noinline)) size_t o200k_next_other(const uint8_t *s, size_t i, size_t end) {
-    size_t e = o200k_caseless_word(s, i, end);
+    size_t e = o200k_word(s, i, end);
     return e ? e : o200k_next_general(s, i, end);
 }
 
@@ -313,7 +371,7 @@ word:                                                 /* [A]*[B]+ or [A]+[B]* ov
     while (q < end && tc_ascii_upper(s[q])) q++;
     q = tc_letter_run(s, q, end, 0);
     if (q < end) {
-        if (s[q] >= 0x80) return o200k_next_general(s, i, end);  /* a letter or mark could extend it */
+        if (s[q] >= 0x80) return o200k_next_other(s, i, end);  /* a letter or mark could extend it */
         if (s[q] == '\'') return q + tc_contraction(s, q, end);
     }
     return q;
