@@ -260,17 +260,26 @@ static inline const uint32_t *tc_straddle_table(const tc_vocab *v) {
     return v->straddle_rank;
 }
 
-/* Whether the flagged boundary before p[k] (0 < k < n) still matters, given
- * its neighbours' standalone BPE x and y (see tc_straddle_table). */
+/* Whether the character boundary before p[k] (0 < k < n) matters: some token
+ * that is not whole characters may straddle it (its context's bit is set in
+ * boundary_bits), and that token does not come too late (see
+ * tc_straddle_table), given the neighbours' standalone BPE x and y. The word
+ * of the two bytes next to the boundary answers most boundaries at once: zero
+ * means no context there has its bit set. */
 static inline int tc_boundary_matters(const tc_vocab *v, const uint8_t *p, size_t k, size_t n,
                                       const tc_char_entry *x, const tc_char_entry *y) {
-    if (x->n_tokens != 1 || y->n_tokens != 1) return 1;
+    unsigned word = tc_boundary_word(p[k - 1], p[k]);
+    uint64_t w = v->boundary_bits[word];
+    if (!w) return 0;
     const uint32_t *t = tc_straddle_table(v);
-    if (!t) return 1;
+    int late = t && x->n_tokens == 1 && y->n_tokens == 1;   /* may come too late */
     uint32_t done = x->done_rank > y->done_rank ? x->done_rank : y->done_rank;
     for (unsigned lw = 1; lw <= 2 && lw <= k; lw++)
-        for (unsigned rw = 1; rw <= 2 && k + rw <= n; rw++)
-            if (t[tc_boundary_bit(p + k, lw, p + k, rw) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS)] <= done) return 1;
+        for (unsigned rw = 1; rw <= 2 && k + rw <= n; rw++) {
+            unsigned sub = tc_boundary_sub(p + k, lw, p + k, rw);
+            if (!(w >> sub & 1)) continue;
+            if (!late || t[(word << 6 | sub) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS)] <= done) return 1;
+        }
     return 0;
 }
 
@@ -303,8 +312,7 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
             if ((p[i + t] & 0xC0) != 0x80) return (size_t)-1;   /* not UTF-8: bytes it is */
         start[n_chars] = i;
         entry[n_chars] = *tc_char_lookup(v, c, p + i, len);
-        flagged_before[n_chars] = i && tc_boundary_flagged(v, p, i, n) &&
-                                  tc_boundary_matters(v, p, i, n, &entry[n_chars - 1], &entry[n_chars]);
+        flagged_before[n_chars] = i && tc_boundary_matters(v, p, i, n, &entry[n_chars - 1], &entry[n_chars]);
         i += len;
     }
     start[n_chars] = n;
