@@ -233,10 +233,6 @@ static inline unsigned tc_boundary_bit(const uint8_t *l, unsigned lw, const uint
     return tc_boundary_word(l[-1], r[0]) << 6 | tc_boundary_sub(l, lw, r, rw);
 }
 
-static inline int tc_boundary_test(const tc_vocab *v, unsigned bit) {
-    return (int)(v->boundary_bits[bit >> 6] >> (bit & 63)) & 1;
-}
-
 static uint64_t tc_table_size(uint64_t n) {
     uint64_t size = 16;
     while (size < n * 2) size <<= 1;
