@@ -25,7 +25,7 @@ cdef enum:
     # release costs more than it frees.
     GIL_RELEASE_BYTES = 8192
     # The layout of export_tables; bump it when the layout or the Unicode tables change.
-    TABLES_VERSION = 7
+    TABLES_VERSION = 8
     HEADER_WORDS = 7
 
 # Built tables, saved so that a second load skips building them (see

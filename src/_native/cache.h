@@ -39,18 +39,30 @@ static void tc_char_bpe(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_
     for (uint32_t i = 0; i < e->n_tokens; i++) e->tokens[i] = ids[i];
 }
 
-static inline const tc_char_entry *tc_char_lookup(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n) {
-    uint32_t cp = 0;
-    for (size_t i = 0; i < n; i++) cp = cp << 8 | p[i];    /* the bytes themselves identify it */
-    tc_char_entry *e = &c->chars[(cp * 0x9E3779B1u) >> (32 - TC_CHAR_CACHE_BITS)];
-    if (e->cp_plus1 != cp + 1) {
-        tc_char_bpe(v, c, p, n, e);
+/* The character cache's slot for the character whose UTF-8 bytes,
+ * little-endian, are key; and that slot filled for it (bytes p[0:len]). */
+static inline tc_char_entry *tc_char_slot(tc_caches *c, uint32_t key) {
+    return &c->chars[(key * 0x9E3779B1u) >> (32 - TC_CHAR_CACHE_BITS)];
+}
+
+static inline const tc_char_entry *tc_char_fill(const tc_vocab *v, tc_caches *c, tc_char_entry *e, uint32_t key,
+                                                const uint8_t *p, size_t len) {
+    if (e->cp_plus1 != key + 1) {            /* key + 1 is never 0: a lead byte is at most 0xF4 */
+        tc_char_bpe(v, c, p, len, e);
         e->lsig = v->lsig[e->tokens[0]];
         e->rsig = v->rsig[e->tokens[0]];
-        e->cp_plus1 = cp + 1;
+        e->cp_plus1 = key + 1;
     }
     return e;
 }
+
+/* UTF-8: the length of a character by its first byte (0: not a first byte),
+ * which of its bytes must be continuation bytes, and which are its own. */
+static const uint8_t tc_utf8_len[256] = {
+    [0x00 ... 0x7F] = 1, [0xC2 ... 0xDF] = 2, [0xE0 ... 0xEF] = 3, [0xF0 ... 0xF4] = 4,
+};
+static const uint32_t tc_utf8_cont_mask[5] = {0, 0, 0xC000u, 0xC0C000u, 0xC0C0C000u};
+static const uint32_t tc_utf8_own_mask[5] = {0, 0xFFu, 0xFFFFu, 0xFFFFFFu, 0xFFFFFFFFu};
 
 /* Long pieces (Thai, written without spaces, reaches hundreds of units) find
  * the lowest pair in a tournament tree instead of rescanning every unit after
@@ -117,7 +129,10 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
 #define TC_RAW_PAIR(i, k) (!((rsig[i] >> tc_sig_bit(ids[k])) & (lsig[k] >> tc_sig_bit(ids[i])) & 1) \
         ? TC_NONE : tc_pair_rank_cached(v, c, ids[i], ids[k]))
 #define TC_UNIT_PAIR(i, k) (pending[i] || pending[k] ? TC_NONE : TC_RAW_PAIR(i, k))
-#define TC_TREE_SET(i) do { if (use_tree) tc_tree_set(tree, leaves, (i), pr[i]); } while (0)
+    /* pr[i] changed: update the tree, or the set of units that have a pair. */
+    uint32_t live = 0;                       /* without use_tree: bit i set when pr[i] != TC_NONE */
+#define TC_TREE_SET(i) do { if (use_tree) tc_tree_set(tree, leaves, (i), pr[i]); \
+        else live = (live & ~(1u << (i))) | (uint32_t)(pr[i] != TC_NONE) << (i); } while (0)
     /* A pair that may merge: start loading the merged token's signatures,
      * read when it does (else a miss each, one after another). */
 #define TC_PREFETCH_SIGS(r) do { uint32_t r_ = (r); \
@@ -151,6 +166,8 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
         if (n_queued)
             for (size_t i = 0; i + 1 < m; i++)
                 if (pending[i] || pending[i + 1]) pr[i] = TC_NONE;
+        if (!use_tree)
+            for (size_t i = 0; i + 1 < m; i++) live |= (uint32_t)(pr[i] != TC_NONE) << i;
         if (use_tree) {
             for (leaves = 32; leaves < m; leaves *= 2) {}   /* at most TC_MAX_UNITS */
             for (size_t i = 0; i < leaves; i++) tree[leaves + i] = i < m ? tc_tree_key(pr[i], i) : TC_NONE;
@@ -168,9 +185,11 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
                 best = TC_NONE;
                 if (use_tree) {
                     if (tree[1] != TC_NONE) { best = tree[1] >> 8; j = tree[1] & 0xFF; }
-                } else {
-                    for (size_t i = 0; i + 1 < m; i++)
+                } else {                     /* only units with a pair, leftmost first */
+                    for (uint32_t x = live; x; x &= x - 1) {
+                        size_t i = (size_t)__builtin_ctz(x);
                         if (pr[i] < best) { best = pr[i]; j = i; }
+                    }
                 }
                 rescan = 0;
             }
@@ -260,17 +279,59 @@ static inline const uint32_t *tc_straddle_table(const tc_vocab *v) {
     return v->straddle_rank;
 }
 
-/* Whether the flagged boundary before p[k] (0 < k < n) still matters, given
- * its neighbours' standalone BPE x and y (see tc_straddle_table). */
+/* Whether the character boundary before p[k] (0 < k < n) matters: some token
+ * that is not whole characters may straddle it (its context's bit is set in
+ * boundary_bits), and that token does not come too late (see
+ * tc_straddle_table), given the neighbours' standalone BPE x and y. The word
+ * of the two bytes next to the boundary answers most boundaries at once: zero
+ * means no context there has its bit set. */
 static inline int tc_boundary_matters(const tc_vocab *v, const uint8_t *p, size_t k, size_t n,
                                       const tc_char_entry *x, const tc_char_entry *y) {
-    if (x->n_tokens != 1 || y->n_tokens != 1) return 1;
+    unsigned word = tc_boundary_word(p[k - 1], p[k]);
+    uint64_t w = v->boundary_bits[word];
+    if (!w) return 0;
     const uint32_t *t = tc_straddle_table(v);
-    if (!t) return 1;
+    int late = t && x->n_tokens == 1 && y->n_tokens == 1;   /* may come too late */
     uint32_t done = x->done_rank > y->done_rank ? x->done_rank : y->done_rank;
     for (unsigned lw = 1; lw <= 2 && lw <= k; lw++)
-        for (unsigned rw = 1; rw <= 2 && k + rw <= n; rw++)
-            if (t[tc_boundary_bit(p + k, lw, p + k, rw) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS)] <= done) return 1;
+        for (unsigned rw = 1; rw <= 2 && k + rw <= n; rw++) {
+            unsigned sub = tc_boundary_sub(p + k, lw, p + k, rw);
+            if (!(w >> sub & 1)) continue;
+            if (!late || t[(word << 6 | sub) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS)] <= done) return 1;
+        }
+    return 0;
+}
+
+/* Append character e (bytes p[0:len]) to the units of tc_merge_chars: as one
+ * unit when no boundary of it matters (isolated) and it is one token, as a
+ * wall (the units so far are merged, then its tokens) when isolated and
+ * several tokens, else as its bytes. -1 when the character path gives up. */
+static inline __attribute__((always_inline)) int tc_char_unit(
+        const tc_vocab *v, tc_caches *c, const tc_char_entry *e, const uint8_t *p, size_t len, int isolated,
+        size_t n, uint32_t *ids, uint32_t *pending, uint64_t *lsig, uint64_t *rsig, size_t *m,
+        uint32_t *out, size_t *k, size_t *expanded) {
+    if (isolated && e->n_tokens == 1) {
+        if (*m == TC_MAX_UNITS) return -1;
+        ids[*m] = e->tokens[0];
+        lsig[*m] = e->lsig;
+        rsig[*m] = e->rsig;
+        pending[(*m)++] = e->done_rank;
+    } else if (isolated) {
+        /* Several tokens that no neighbour can merge with: a wall. */
+        *k += tc_merge_units(v, c, ids, pending, lsig, rsig, *m, out + *k);
+        *m = 0;
+        for (uint32_t t = 0; t < e->n_tokens; t++) out[(*k)++] = e->tokens[t];
+    } else {
+        if (*m + len > TC_MAX_UNITS) return -1;
+        for (size_t b = 0; b < len; b++) {
+            ids[*m] = v->byte_rank[p[b]];
+            lsig[*m] = v->lsig[ids[*m]];
+            rsig[*m] = v->rsig[ids[*m]];
+            pending[(*m)++] = 0;
+        }
+        /* Mostly bytes: byte-level BPE's plain loop is quicker. */
+        if ((*expanded += len) * 2 > n) return -1;
+    }
     return 0;
 }
 
@@ -278,14 +339,15 @@ static inline int tc_boundary_matters(const tc_vocab *v, const uint8_t *p, size_
  * it does not apply (not UTF-8, too many units) and byte-level BPE must run.
  * Characters next to a boundary that some token not made of whole characters
  * may straddle, and characters that stay several tokens, enter as their bytes:
- * there the merges are byte-level BPE's own. */
+ * there the merges are byte-level BPE's own. One pass: a character's units
+ * are decided once the boundary after it is known. */
 static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
     uint32_t ids[TC_MAX_UNITS], pending[TC_MAX_UNITS];
     uint64_t lsig[TC_MAX_UNITS], rsig[TC_MAX_UNITS];
-    tc_char_entry entry[TC_MAX_UNITS];       /* copies: a later lookup may evict the cache slot */
-    uint8_t flagged_before[TC_MAX_UNITS + 1];
-    size_t start[TC_MAX_UNITS + 1];
-    size_t n_chars = 0, m = 0;
+    const tc_char_entry *prev = NULL;        /* the previous character's cache slot, or a copy */
+    tc_char_entry saved;
+    size_t m = 0, k = 0, expanded = 0, n_chars = 0, prev_at = 0, prev_len = 0;
+    int prev_flagged = 0;                    /* the boundary before the previous character matters */
     if (!v->char_merge_ok) return (size_t)-1;
     /* Long pieces go to the long-piece encoder once its tables exist (Thai,
      * written without spaces: FLORES 249 -> 165 instructions per byte), decided
@@ -296,46 +358,29 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
         if (lt && lt->usable) return (size_t)-1;
     }
     for (size_t i = 0; i < n; n_chars++) {
-        uint8_t lead = p[i];
-        size_t len = lead < 0x80 ? 1 : lead < 0xC2 ? 0 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : lead < 0xF5 ? 4 : 0;
+        uint32_t u;
+        if (i + 4 <= n) memcpy(&u, p + i, 4);
+        else for (size_t b = u = 0; i + b < n; b++) u |= (uint32_t)p[i + b] << 8 * b;
+        size_t len = tc_utf8_len[u & 0xFF];
         if (!len || i + len > n || n_chars == TC_MAX_UNITS) return (size_t)-1;
-        for (size_t t = 1; t < len; t++)
-            if ((p[i + t] & 0xC0) != 0x80) return (size_t)-1;   /* not UTF-8: bytes it is */
-        start[n_chars] = i;
-        entry[n_chars] = *tc_char_lookup(v, c, p + i, len);
-        flagged_before[n_chars] = i && tc_boundary_flagged(v, p, i, n) &&
-                                  tc_boundary_matters(v, p, i, n, &entry[n_chars - 1], &entry[n_chars]);
+        if ((u ^ 0x80808080u) & tc_utf8_cont_mask[len]) return (size_t)-1;   /* not UTF-8: bytes it is */
+        uint32_t key = u & tc_utf8_own_mask[len];
+        tc_char_entry *slot = tc_char_slot(c, key);
+        if (slot == prev) { saved = *prev; prev = &saved; }   /* filling it may evict the previous one */
+        const tc_char_entry *e = tc_char_fill(v, c, slot, key, p + i, len);
+        if (i) {
+            int flagged = tc_boundary_matters(v, p, i, n, prev, e);
+            if (tc_char_unit(v, c, prev, p + prev_at, prev_len, !prev_flagged && !flagged, n,
+                             ids, pending, lsig, rsig, &m, out, &k, &expanded)) return (size_t)-1;
+            prev_flagged = flagged;
+        }
+        prev = e;
+        prev_at = i;
+        prev_len = len;
         i += len;
     }
-    start[n_chars] = n;
-    flagged_before[n_chars] = 0;
-    size_t k = 0, expanded = 0;
-    for (size_t j = 0; j < n_chars; j++) {
-        const tc_char_entry *e = &entry[j];
-        int isolated = !flagged_before[j] && !flagged_before[j + 1];
-        if (isolated && e->n_tokens == 1) {
-            if (m == TC_MAX_UNITS) return (size_t)-1;
-            ids[m] = e->tokens[0];
-            lsig[m] = e->lsig;
-            rsig[m] = e->rsig;
-            pending[m++] = e->done_rank;
-        } else if (isolated) {
-            /* Several tokens that no neighbour can merge with: a wall. */
-            k += tc_merge_units(v, c, ids, pending, lsig, rsig, m, out + k);
-            m = 0;
-            for (uint32_t t = 0; t < e->n_tokens; t++) out[k++] = e->tokens[t];
-        } else {
-            for (size_t b = start[j]; b < start[j + 1]; b++) {
-                if (m == TC_MAX_UNITS) return (size_t)-1;
-                ids[m] = v->byte_rank[p[b]];
-                lsig[m] = v->lsig[ids[m]];
-                rsig[m] = v->rsig[ids[m]];
-                pending[m++] = 0;
-            }
-            /* Mostly bytes: byte-level BPE's plain loop is quicker. */
-            if ((expanded += start[j + 1] - start[j]) * 2 > n) return (size_t)-1;
-        }
-    }
+    if (n_chars && tc_char_unit(v, c, prev, p + prev_at, prev_len, !prev_flagged, n,
+                                ids, pending, lsig, rsig, &m, out, &k, &expanded)) return (size_t)-1;
     return k + tc_merge_units(v, c, ids, pending, lsig, rsig, m, out + k);
 }
 
