@@ -22,7 +22,7 @@ def main(path: str) -> None:
             continue
         key = (row["section"], row["workload"], row["op"], row["mode"], row["threads"])
         groups[key][row["contender"]] = row
-    for section in ("encode", "count", "batch", "adversarial"):
+    for section in ("encode", "count", "batch", "corpus", "adversarial"):
         keys = [k for k in groups if k[0] == section]
         if not keys:
             continue
