@@ -564,13 +564,11 @@ def test_uncertain_versions_say_why():
 
 
 def test_without_the_package_a_model_is_a_labelled_estimate(monkeypatch):
-    import dataclasses
-
     import tokcost.registry as registry
     from tokcost.model_tokenizers import tokenizer_for_model
 
     spec = registry.ENCODINGS["llama3"]
-    gone = dataclasses.replace(spec, vocabulary=dataclasses.replace(spec.vocabulary, module="no_such_module_tokcost"))
+    gone = spec._replace(vocabulary=spec.vocabulary._replace(module="no_such_module_tokcost"))
     monkeypatch.setitem(registry.ENCODINGS, "llama3", gone)
     monkeypatch.delitem(registry._loaded, "llama3", raising=False)
     choice = tokenizer_for_model("llama-3.3-70b-versatile")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import hashlib
 
@@ -42,7 +41,7 @@ def test_corrupted_file_is_refused_with_the_fix(tmp_path):
 def test_missing_file_says_what_to_do(tmp_path):
     with pytest.raises(VocabularyError, match="does not exist"):
         vocab.read_rank_file("cl100k_base", None, tmp_path / "nope.tiktoken")
-    spec = dataclasses.replace(registry.ENCODINGS["p50k_base"], name="x50k_base", vocabulary="x50k_base")
+    spec = registry.ENCODINGS["p50k_base"]._replace(name="x50k_base", vocabulary="x50k_base")
     with pytest.raises(VocabularyError, match="TOKCOST_VOCAB_DIR"):
         load_encoding(spec)
 

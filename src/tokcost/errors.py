@@ -8,7 +8,6 @@ native core included, may raise these.
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 __all__ = [
@@ -75,6 +74,8 @@ class CorpusError(TokcostError, ValueError):
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """' Did you mean 'x'?' for the closest candidates, or ''."""
+    import difflib  # only when a name is unknown
+
     matches = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
     if not matches:
         return ""

@@ -16,27 +16,35 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Mapping, Optional, Union
+from collections import namedtuple
+from types import MappingProxyType
+from typing import Optional
 
 import tokcost._core as _core
 import tokcost.vocab as vocab
 from tokcost.core import Encoding
 from tokcost.patterns import IsolatedSplits, native_splitter, native_step_splitter
 
+_SPEC_FIELDS = "name pat_str vocabulary sha256 special_tokens explicit_n_vocab splits normalize"
 
-@dataclass(frozen=True)
-class EncodingSpec:
-    name: str
-    pat_str: str
-    vocabulary: Union[str, vocab.PackageVocabulary]  # a bundled rank file's name (no ".tiktoken"), or a package's file
-    sha256: str
-    special_tokens: Mapping[str, int] = field(default_factory=dict)
-    explicit_n_vocab: Optional[int] = None
-    # Hugging Face "Split ... Isolated" steps that replace pat_str's single regex.
-    splits: tuple[str, ...] = ()
-    # Unicode normalisation the family's tokenizer applies first ("NFC" for Qwen).
-    normalize: Optional[str] = None
+
+class EncodingSpec(namedtuple("EncodingSpec", _SPEC_FIELDS, defaults=(MappingProxyType({}), None, (), None))):
+    """How one encoding loads (immutable; ``spec._replace(field=...)`` is a changed copy):
+
+    - ``name``, ``pat_str`` (str); ``sha256`` (str) of the vocabulary file;
+    - ``vocabulary``: a bundled rank file's name (no ".tiktoken", str), or a package's file
+      (``vocab.PackageVocabulary``);
+    - ``special_tokens`` (Mapping[str, int]); ``explicit_n_vocab`` (Optional[int]);
+    - ``splits`` (tuple[str, ...]): Hugging Face "Split ... Isolated" steps that replace
+      ``pat_str``'s single regex;
+    - ``normalize`` (Optional[str]): Unicode normalisation the family's tokenizer applies first
+      ("NFC" for Qwen).
+
+    A named tuple rather than a dataclass: ``dataclasses`` (and the ``inspect`` it imports) was
+    a fifth of the instructions of ``import tokcost``, which every script pays once.
+    """
+
+    __slots__ = ()
 
     @property
     def splitter(self) -> Optional[str]:

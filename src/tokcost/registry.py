@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from collections import namedtuple
 from typing import Optional
 
 from tokcost.core import Encoding
@@ -260,16 +260,13 @@ MODEL_PREFIX_TO_ENCODING: dict[str, str] = {
 STAND_IN = "o200k_base"
 
 
-@dataclass(frozen=True)
-class ModelRule:
+class ModelRule(namedtuple("ModelRule", "pattern encoding exact basis")):
     """Models whose lowercased catalog id matches ``pattern`` (``re.search``) are
-    counted with ``encoding``; ``exact`` says whether that is their own tokenizer,
-    ``basis`` why (and, for an estimate, what is uncertain)."""
+    counted with ``encoding``; ``exact`` (bool) says whether that is their own tokenizer,
+    ``basis`` why (and, for an estimate, what is uncertain). A named tuple, as
+    ``load.EncodingSpec`` is."""
 
-    pattern: str
-    encoding: str
-    exact: bool
-    basis: str
+    __slots__ = ()
 
 
 _SENTENCEPIECE = "a SentencePiece tokenizer, which tokcost does not run; counted with o200k_base"

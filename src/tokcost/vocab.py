@@ -35,7 +35,7 @@ import mmap
 import os
 import struct
 import zlib
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -115,9 +115,13 @@ def _verify(data: bytes, expected_sha256: str, what: str, fix: str) -> None:
 OPEN_MODELS_EXTRA = "open-models"
 
 
-@dataclass(frozen=True)
-class PackageVocabulary:
-    """A vocabulary file inside an installed package, and how to read it.
+class PackageVocabulary(namedtuple("PackageVocabulary", "distribution module path format license")):
+    """A vocabulary file inside an installed package, and how to read it (immutable, a named
+    tuple as ``load.EncodingSpec`` is, so ``import tokcost`` needs no ``dataclasses``).
+
+    ``distribution`` is the name pip installs (e.g. "llama-models"), ``module`` its import name
+    (e.g. "llama_models"), ``path`` the file relative to the module's folder, ``license`` the
+    file's license.
 
     ``format`` is ``"tiktoken"`` (base64 token, rank per line), ``"tekken"``
     (Mistral's tekken_*.json: ranks after the file's reserved special ids) or
@@ -125,11 +129,7 @@ class PackageVocabulary:
     follow the merge order, so id-ranked BPE equals merge-ordered BPE).
     """
 
-    distribution: str  # the name pip installs, e.g. "llama-models"
-    module: str  # its import name, e.g. "llama_models"
-    path: str  # the file, relative to the module's folder
-    format: str
-    license: str
+    __slots__ = ()
 
 
 def find_package_file(encoding: str, source: PackageVocabulary) -> Path:

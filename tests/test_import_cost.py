@@ -1,0 +1,94 @@
+"""What a fresh process imports: the encoder path stays light, the CLI imports one command.
+
+A script that does ``import tokcost; tokcost.get_encoding(...).encode(...)`` once
+pays for every module it pulls in (``dataclasses`` with ``inspect`` was a fifth of
+``import tokcost``; the analyses bring pydantic, rich, decimal). Each check runs
+in a new interpreter started with ``-S`` (no site-packages: the encoder path needs
+none, and a site hook that imports modules itself would hide an eager import),
+and fails naming the module and the chain that imported it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+# Never needed to load an encoding and encode: each of these is a lazy import somewhere.
+HEAVY_FOR_ENCODING = [
+    "dataclasses", "inspect", "tempfile", "shutil", "difflib", "decimal", "json", "csv", "argparse", "logging",
+    "concurrent.futures", "asyncio", "subprocess", "tomllib", "gzip", "hashlib", "base64", "numpy", "regex",
+    "pydantic", "rich", "jinja2", "genai_prices",
+    "tokcost.cli", "tokcost.prices", "tokcost.report", "tokcost.accounting", "tokcost.corpus", "tokcost.analysis",
+    "tokcost.spend", "tokcost.usage", "tokcost.bench", "tokcost.context", "tokcost.tiktoken_patch",
+    "tokcost.model_tokenizers", "tokcost.formatting", "tokcost.file_schema",
+]
+
+_PROBE = """
+import json, sys
+before = set(sys.modules)
+{code}
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def imported_by(code: str, site: bool = False) -> set:
+    """The modules that ``code`` imports in a fresh interpreter."""
+    argv = [sys.executable, "-c", _PROBE.format(code=code)] if site else [sys.executable, "-S", "-c",
+                                                                          _PROBE.format(code=code)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                          env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def heavy(modules: set, names: list) -> list:
+    return sorted(m for m in modules for name in names if m == name or m.startswith(name + "."))
+
+
+@pytest.mark.parametrize("code", [
+    "import tokcost",
+    "import tokcost; tokcost.get_encoding('o200k_base').encode('hello world')",
+    "import tokcost; e = tokcost.encoding_for_model('gpt-4o'); e.encode_ordinary_batch(['a', 'b']); e.count('c')",
+    "import tokcost; e = tokcost.get_encoding('cl100k_base'); e.decode(e.encode('hi <|endoftext|>', "
+    "allowed_special='all'))",
+])
+def test_the_encoder_path_imports_nothing_heavy(code):
+    assert heavy(imported_by(code), HEAVY_FOR_ENCODING) == []
+
+
+def test_the_probe_sees_an_eager_import():
+    """The check can fail: the analyses, asked for, bring what the encoder path must not."""
+    found = heavy(imported_by("import tokcost; tokcost.estimate_cost", site=True), HEAVY_FOR_ENCODING)
+    assert "tokcost.prices" in found and "decimal" in found
+
+
+def test_top_level_help_imports_no_command():
+    modules = imported_by("from tokcost.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass",
+                          site=True)
+    assert heavy(modules, ["pydantic", "rich", "jinja2", "decimal", "tokcost.prices", "tokcost.report",
+                           "tokcost.corpus", "tokcost.bench", "tokcost.usage", "tokcost.cli.count"]) == []
+
+
+def test_a_command_imports_only_its_own_module():
+    modules = imported_by("from tokcost.cli import main\nmain(['count', '-', '--format', 'json'])", site=True)
+    assert "tokcost.cli.count" in modules
+    assert sorted(m for m in modules if m.startswith("tokcost.cli.")) == ["tokcost.cli.common", "tokcost.cli.count"]
+
+
+def test_the_help_table_matches_each_command():
+    """tokcost.cli.COMMANDS' one-line help is what each command registers for itself."""
+    import argparse
+
+    from tokcost.cli import COMMANDS, command_module
+
+    for name, summary in COMMANDS.items():
+        subparsers = argparse.ArgumentParser().add_subparsers()
+        command_module(name).register(subparsers)
+        (action,) = subparsers._choices_actions
+        assert (action.dest, action.help) == (name, summary)
