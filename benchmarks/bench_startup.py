@@ -10,8 +10,8 @@ from its seeded rank-file cache) and one ``encode_ordinary`` of ~1 KB of the
 bundled English sample, then exit. Each command runs as a whole process,
 interleaved with the others round by round (the first one rotating); its wall
 time and CPU time (user + system of the process, from ``wait4``) are printed
-as the median over rounds, with the ratio to tiktoken's median of the same
-rounds. Rows:
+as the median over rounds, with tiktoken's CPU time divided by the row's
+(``x tiktoken``: above 1 is faster), pair by pair over the same rounds. Rows:
 
 - ``python``: the interpreter alone (``-c pass``), what every row includes;
 - ``import X``: the import alone;
@@ -121,15 +121,15 @@ def measure(rows: dict, env: dict, rounds: int) -> dict:
 def report(samples: dict, title: str) -> None:
     base = "tiktoken load+encode 1KB"
     print(f"\n{title} (load average {os.getloadavg()[0]:.1f} after; median of {len(next(iter(samples.values())))} rounds)")
-    print(f"{'row':28s} {'wall ms':>8s} {'cpu ms':>8s} {'cpu/tiktoken':>13s}")
+    print(f"{'row':30s} {'wall ms':>8s} {'cpu ms':>8s} {'x tiktoken':>11s}")
     for name, s in samples.items():
         wall = statistics.median(w for w, _ in s) * 1e3
         cpu = statistics.median(c for _, c in s) * 1e3
         ratio = ""
         if base in samples and name.endswith("1KB"):
             # pair by pair, so drift in machine speed cancels
-            ratio = f"{statistics.median(c / b[1] for (_, c), b in zip(s, samples[base])):.2f}"
-        print(f"{name:28s} {wall:8.1f} {cpu:8.1f} {ratio:>13s}")
+            ratio = f"{statistics.median(b[1] / c for (_, c), b in zip(s, samples[base])):.2f}"
+        print(f"{name:30s} {wall:8.1f} {cpu:8.1f} {ratio:>11s}")
 
 
 def main(argv=None) -> int:
