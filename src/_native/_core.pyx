@@ -5,6 +5,7 @@ files and the registry live in Python.
 """
 
 cimport cython
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
@@ -455,6 +456,24 @@ cdef class CoreBPE:
             tc_batch_run(&batch.b)
         _raise_if_failed(&batch.b)
         return [batch.b.counts[k] for k in range(batch.b.n)]
+
+    def encode_ordinary_batch_flat(self, texts, int num_threads=8):
+        """(ids, offsets): the ids of every text one after another as native-endian uint32, and
+        where each text's ids start as uint64 (one more than there are texts, the last the
+        total), both in bytearrays (writable, for numpy): no list or int object per text."""
+        self._require_splitter()
+        cdef _Batch batch = _Batch(self, list(texts), False, num_threads)
+        with nogil:
+            tc_batch_run(&batch.b)
+        _raise_if_failed(&batch.b)
+        cdef size_t total = tc_batch_total_ids(&batch.b)
+        ids = PyByteArray_FromStringAndSize(NULL, total * sizeof(uint32_t))
+        offsets = PyByteArray_FromStringAndSize(NULL, (batch.b.n + 1) * sizeof(uint64_t))
+        cdef uint32_t *ids_at = <uint32_t *>PyByteArray_AS_STRING(ids)
+        cdef uint64_t *offsets_at = <uint64_t *>PyByteArray_AS_STRING(offsets)
+        with nogil:
+            tc_batch_flatten(&batch.b, ids_at, offsets_at)
+        return ids, offsets
 
     def _batch_plan(self, texts, int num_threads=8):
         """(threads, chunk boundaries) a batch of ``texts`` would run with (for tests)."""

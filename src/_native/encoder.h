@@ -372,6 +372,29 @@ static inline size_t tc_batch_claimed(const tc_batch *b) {
     return next < b->n_chunks ? next : b->n_chunks;
 }
 
+/* How many ids an encode batch produced, once every chunk is done. */
+static size_t tc_batch_total_ids(const tc_batch *b) {
+    size_t total = 0;
+    for (size_t c = 0; c < b->n_chunks; c++) total += b->ends[b->chunk_at[c + 1] - 1];  /* chunks are never empty */
+    return total;
+}
+
+/* The ids of every text one after another into ids (room for
+ * tc_batch_total_ids), and where each text's start into offsets (n + 1
+ * entries, the last the total): the flat form of an encode batch, once every
+ * chunk is done. Called by the one thread that owns the batch by then. */
+static void tc_batch_flatten(const tc_batch *b, uint32_t *ids, uint64_t *offsets) {
+    size_t at = 0;
+    offsets[0] = 0;
+    for (size_t c = 0; c < b->n_chunks; c++) {
+        size_t first = b->chunk_at[c], last = b->chunk_at[c + 1];
+        size_t n = b->ends[last - 1];
+        if (n) memcpy(ids + at, b->ids + b->id_at[c], n * sizeof(uint32_t));
+        for (size_t k = first; k < last; k++) offsets[k + 1] = at + b->ends[k];
+        at += n;
+    }
+}
+
 static void *tc_batch_worker(void *arg) {
     while (tc_batch_step(arg)) {}
     return NULL;
