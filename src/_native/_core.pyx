@@ -79,6 +79,9 @@ cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
     void *PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    # The cyclic collector's switch (3.10+): off while a batch makes its lists (see _encode_batch).
+    int PyGC_Enable()
+    int PyGC_Disable()
 
 
 @cython.freelist(8)
@@ -492,6 +495,11 @@ cdef class CoreBPE:
         cdef list out = [None] * n
         cdef list pending = []  # claimed chunks not yet built: at most one per worker, after a scan
         cdef bint pooled
+        # No cyclic collection while this makes its lists: every list of ints is a new tracked
+        # container, so a collection ran every 700 of them and walked all their items, a sixth of
+        # a batch of 2,000 documents (docs/NATIVE.md, Threads). The lists are traversed at most once,
+        # by the next collection after this, and not at all when the caller frees them first.
+        cdef int collecting = PyGC_Disable()
         with nogil:
             pooled = tc_batch_start(batch)
             if not pooled:
@@ -518,10 +526,17 @@ cdef class CoreBPE:
             if pooled:
                 with nogil:
                     tc_workers_finish()
+            if collecting:
+                PyGC_Enable()
         _raise_if_failed(batch)
-        for c in range(n_chunks):
-            if not pooled or tc_batch_chunk_done(batch, c) != 2:
-                self._chunk_lists(batch, c, out)
+        collecting = PyGC_Disable()
+        try:
+            for c in range(n_chunks):
+                if not pooled or tc_batch_chunk_done(batch, c) != 2:
+                    self._chunk_lists(batch, c, out)
+        finally:
+            if collecting:
+                PyGC_Enable()
         return out
 
     cdef _chunk_lists(self, tc_batch *batch, size_t c, list out):
