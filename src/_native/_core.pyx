@@ -6,6 +6,8 @@ files and the registry live in Python.
 
 cimport cython
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize
+from cpython.list cimport PyList_GET_ITEM
+from cpython.ref cimport PyObject
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
@@ -79,6 +81,13 @@ cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
     void *PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    # The same, on a borrowed reference (no reference count touched; see _Batch).
+    bint PyUnicode_Check(PyObject *text)
+    int _unicode_ready "PyUnicode_READY"(PyObject *text) except -1
+    bint _unicode_is_ascii "PyUnicode_IS_ASCII"(PyObject *text)
+    int _unicode_kind "PyUnicode_KIND"(PyObject *text)
+    void *_unicode_data "PyUnicode_DATA"(PyObject *text)
+    Py_ssize_t _unicode_length "PyUnicode_GET_LENGTH"(PyObject *text)
     # The cyclic collector's switch (3.10+): off while a batch makes its lists (see _encode_batch).
     int PyGC_Enable()
     int PyGC_Disable()
@@ -167,15 +176,19 @@ cdef class _Batch:
         if (ptrs == NULL or lens == NULL or self.b.chunk_at == NULL or kinds == NULL or (counting and self.b.counts == NULL)
                 or (not counting and (self.b.id_at == NULL or self.b.ends == NULL or self.b.done == NULL))):
             raise MemoryError()
+        cdef PyObject *text
         for k in range(n):
-            text = texts[k]
-            if not isinstance(text, str):
-                raise TypeError(f"expected str, got {type(text).__name__}")
-            PyUnicode_READY(text)
+            # Borrowed from this batch's own copy of the list, which no one else sees: no reference
+            # count is written, so the line a worker read the string's first bytes from in the last
+            # batch is not taken back from its core (each write to it cost the caller a transfer).
+            text = PyList_GET_ITEM(texts, k)
+            if not PyUnicode_Check(text):
+                raise TypeError(f"expected str, got {(<object>text).__class__.__name__}")
+            _unicode_ready(text)
             # ASCII is its own UTF-8; other strings are converted by the thread that encodes them (encoder.h).
-            ptrs[k] = <const uint8_t *>PyUnicode_DATA(text)
-            lens[k] = PyUnicode_GET_LENGTH(text)
-            kinds[k] = 0 if PyUnicode_IS_ASCII(text) else PyUnicode_KIND(text)
+            ptrs[k] = <const uint8_t *>_unicode_data(text)
+            lens[k] = _unicode_length(text)
+            kinds[k] = 0 if _unicode_is_ascii(text) else _unicode_kind(text)
         tc_batch_plan(&self.b, threads)
         if not counting:
             # The ids of every chunk, written by the thread that encodes it (encoder.h, tc_batch_step).
