@@ -5,7 +5,7 @@ files and the registry live in Python.
 """
 
 cimport cython
-from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize, PyByteArray_Resize
 from cpython.list cimport PyList_GET_ITEM
 from cpython.ref cimport PyObject
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
@@ -479,16 +479,19 @@ cdef class CoreBPE:
         total), both in bytearrays (writable, for numpy): no list or int object per text."""
         self._require_splitter()
         cdef _Batch batch = _Batch(self, list(texts), False, num_threads)
-        with nogil:
-            tc_batch_run(&batch.b)
-        _raise_if_failed(&batch.b)
-        cdef size_t total = tc_batch_total_ids(&batch.b)
-        ids = PyByteArray_FromStringAndSize(NULL, total * sizeof(uint32_t))
+        # Room for the most ids there can be; the pages past the real count are never touched,
+        # and the resize below gives them back.
+        ids = PyByteArray_FromStringAndSize(NULL, batch.b.id_at[batch.b.n_chunks] * sizeof(uint32_t))
         offsets = PyByteArray_FromStringAndSize(NULL, (batch.b.n + 1) * sizeof(uint64_t))
-        cdef uint32_t *ids_at = <uint32_t *>PyByteArray_AS_STRING(ids)
-        cdef uint64_t *offsets_at = <uint64_t *>PyByteArray_AS_STRING(offsets)
+        cdef tc_flat flat
+        flat.ids = <uint32_t *>PyByteArray_AS_STRING(ids)
+        flat.offsets = <uint64_t *>PyByteArray_AS_STRING(offsets)
+        flat.offsets[0] = 0
+        flat.chunk = flat.at = 0
         with nogil:
-            tc_batch_flatten(&batch.b, ids_at, offsets_at)
+            tc_batch_run_flat(&batch.b, &flat)
+        _raise_if_failed(&batch.b)
+        PyByteArray_Resize(ids, flat.at * sizeof(uint32_t))
         return ids, offsets
 
     def _batch_plan(self, texts, int num_threads=8):
