@@ -1,7 +1,8 @@
 """Several Python threads hammering the native batch paths at once, for ThreadSanitizer.
 
-Each thread runs count_batch, encode_ordinary_batch and encode_batch (2-4
-native threads each, so the worker pool is shared, busy or free) and
+Each thread runs count_batch, encode_ordinary_batch, encode_batch and
+encode_ordinary_batch_to_numpy (2-4 native threads each, so the worker pool
+is shared, busy or free) and
 count_plain_files, on texts of every string layout (ASCII, Latin-1, UCS-2,
 UCS-4, a lone surrogate), short and long, some with long pieces, on o200k_base, cl100k_base and (when
 their packages are installed) the native llama3 and deepseek_v4 splitters, and checks each result against one
@@ -77,6 +78,9 @@ def main() -> int:
                 errors.append(("encode_ordinary_batch", enc.name, k))
             if enc.encode_batch(work[k], num_threads=threads, disallowed_special=()) != want:
                 errors.append(("encode_batch", enc.name, k))
+            ids, offsets = enc.encode_ordinary_batch_to_numpy(work[k], num_threads=threads)
+            if [ids[offsets[i]:offsets[i + 1]].tolist() for i in range(len(want))] != want:
+                errors.append(("encode_ordinary_batch_to_numpy", enc.name, k))
             counted = enc._core.count_files(paths, 1 << 20, 8192)
             if [tokens for _, tokens, _ in counted] != [len(ids) for ids in expected[(enc.name, 1)]]:
                 errors.append(("count_files", enc.name))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from tokcost.bundled import FLORES_SAMPLE_DIR
@@ -22,6 +24,9 @@ def test_every_line_of_every_language(pair, parallel_corpus_dir):
         want = [ref.encode_ordinary(line) for line in lines]
         mismatches += [(path.name, i) for i, (a, b) in enumerate(zip(got, want)) if a != b]
         assert ours.count_batch(lines) == [len(w) for w in want]
+        ids, offsets = ours.encode_ordinary_batch_to_numpy(lines)
+        assert ids.tolist() == [i for w in want for i in w]
+        assert offsets.tolist() == [0, *itertools.accumulate(len(w) for w in want)]
         for line, tokens in zip(lines[:50], want):
             assert ours.encode(line) == tokens
             assert ours.decode(tokens) == line

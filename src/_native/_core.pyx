@@ -5,6 +5,9 @@ files and the registry live in Python.
 """
 
 cimport cython
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize, PyByteArray_Resize
+from cpython.list cimport PyList_GET_ITEM
+from cpython.ref cimport PyObject
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
@@ -96,6 +99,16 @@ cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
     void *PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    # The same, on a borrowed reference (no reference count touched; see _Batch).
+    bint PyUnicode_Check(PyObject *text)
+    int _unicode_ready "PyUnicode_READY"(PyObject *text) except -1
+    bint _unicode_is_ascii "PyUnicode_IS_ASCII"(PyObject *text)
+    int _unicode_kind "PyUnicode_KIND"(PyObject *text)
+    void *_unicode_data "PyUnicode_DATA"(PyObject *text)
+    Py_ssize_t _unicode_length "PyUnicode_GET_LENGTH"(PyObject *text)
+    # The cyclic collector's switch (3.10+): off while a batch makes its lists (see _encode_batch).
+    int PyGC_Enable()
+    int PyGC_Disable()
 
 
 @cython.freelist(8)
@@ -181,15 +194,19 @@ cdef class _Batch:
         if (ptrs == NULL or lens == NULL or self.b.chunk_at == NULL or kinds == NULL or (counting and self.b.counts == NULL)
                 or (not counting and (self.b.id_at == NULL or self.b.ends == NULL or self.b.done == NULL))):
             raise MemoryError()
+        cdef PyObject *text
         for k in range(n):
-            text = texts[k]
-            if not isinstance(text, str):
-                raise TypeError(f"expected str, got {type(text).__name__}")
-            PyUnicode_READY(text)
+            # Borrowed from this batch's own copy of the list, which no one else sees: no reference
+            # count is written, so the line a worker read the string's first bytes from in the last
+            # batch is not taken back from its core (each write to it cost the caller a transfer).
+            text = PyList_GET_ITEM(texts, k)
+            if not PyUnicode_Check(text):
+                raise TypeError(f"expected str, got {(<object>text).__class__.__name__}")
+            _unicode_ready(text)
             # ASCII is its own UTF-8; other strings are converted by the thread that encodes them (encoder.h).
-            ptrs[k] = <const uint8_t *>PyUnicode_DATA(text)
-            lens[k] = PyUnicode_GET_LENGTH(text)
-            kinds[k] = 0 if PyUnicode_IS_ASCII(text) else PyUnicode_KIND(text)
+            ptrs[k] = <const uint8_t *>_unicode_data(text)
+            lens[k] = _unicode_length(text)
+            kinds[k] = 0 if _unicode_is_ascii(text) else _unicode_kind(text)
         tc_batch_plan(&self.b, threads)
         if not counting:
             # The ids of every chunk, written by the thread that encodes it (encoder.h, tc_batch_step).
@@ -474,6 +491,27 @@ cdef class CoreBPE:
         _raise_if_failed(&batch.b)
         return [batch.b.counts[k] for k in range(batch.b.n)]
 
+    def encode_ordinary_batch_flat(self, texts, int num_threads=8):
+        """(ids, offsets): the ids of every text one after another as native-endian uint32, and
+        where each text's ids start as uint64 (one more than there are texts, the last the
+        total), both in bytearrays (writable, for numpy): no list or int object per text."""
+        self._require_splitter()
+        cdef _Batch batch = _Batch(self, list(texts), False, num_threads)
+        # Room for the most ids there can be; the pages past the real count are never touched,
+        # and the resize below gives them back.
+        ids = PyByteArray_FromStringAndSize(NULL, batch.b.id_at[batch.b.n_chunks] * sizeof(uint32_t))
+        offsets = PyByteArray_FromStringAndSize(NULL, (batch.b.n + 1) * sizeof(uint64_t))
+        cdef tc_flat flat
+        flat.ids = <uint32_t *>PyByteArray_AS_STRING(ids)
+        flat.offsets = <uint64_t *>PyByteArray_AS_STRING(offsets)
+        flat.offsets[0] = 0
+        flat.chunk = flat.at = 0
+        with nogil:
+            tc_batch_run_flat(&batch.b, &flat)
+        _raise_if_failed(&batch.b)
+        PyByteArray_Resize(ids, flat.at * sizeof(uint32_t))
+        return ids, offsets
+
     def _batch_plan(self, texts, int num_threads=8):
         """(threads, chunk boundaries) a batch of ``texts`` would run with (for tests)."""
         cdef _Batch batch = _Batch(self, list(texts), True, num_threads)
@@ -491,6 +529,11 @@ cdef class CoreBPE:
         cdef list out = [None] * n
         cdef list pending = []  # claimed chunks not yet built: at most one per worker, after a scan
         cdef bint pooled
+        # No cyclic collection while this makes its lists: every list of ints is a new tracked
+        # container, so a collection ran every 700 of them and walked all their items, a sixth of
+        # a batch of 2,000 documents (docs/NATIVE.md, Threads). The lists are traversed at most once,
+        # by the next collection after this, and not at all when the caller frees them first.
+        cdef int collecting = PyGC_Disable()
         with nogil:
             pooled = tc_batch_start(batch)
             if not pooled:
@@ -517,10 +560,17 @@ cdef class CoreBPE:
             if pooled:
                 with nogil:
                     tc_workers_finish()
+            if collecting:
+                PyGC_Enable()
         _raise_if_failed(batch)
-        for c in range(n_chunks):
-            if not pooled or tc_batch_chunk_done(batch, c) != 2:
-                self._chunk_lists(batch, c, out)
+        collecting = PyGC_Disable()
+        try:
+            for c in range(n_chunks):
+                if not pooled or tc_batch_chunk_done(batch, c) != 2:
+                    self._chunk_lists(batch, c, out)
+        finally:
+            if collecting:
+                PyGC_Enable()
         return out
 
     cdef _chunk_lists(self, tc_batch *batch, size_t c, list out):

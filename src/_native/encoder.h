@@ -372,6 +372,29 @@ static inline size_t tc_batch_claimed(const tc_batch *b) {
     return next < b->n_chunks ? next : b->n_chunks;
 }
 
+/* The flat form of an encode batch: every text's ids one after another, and
+ * where each text's ids start (n + 1 offsets, the last the total). */
+typedef struct {
+    uint32_t *ids;          /* room for id_at[n_chunks] ids, the most there can be */
+    uint64_t *offsets;      /* n + 1; offsets[0] is set by the caller */
+    size_t chunk;           /* the first chunk not copied yet */
+    size_t at;              /* ids copied so far */
+} tc_flat;
+
+/* Copy the chunks that are done, in order from f->chunk, into the flat form;
+ * stops at the first chunk still being encoded. One thread owns f: the
+ * calling thread, between its own chunks (so the copy overlaps the workers'
+ * encoding) and once more after the batch. */
+static void tc_batch_flatten_done(const tc_batch *b, tc_flat *f) {
+    for (; f->chunk < b->n_chunks && __atomic_load_n(&b->done[f->chunk], __ATOMIC_ACQUIRE); f->chunk++) {
+        size_t c = f->chunk, first = b->chunk_at[c], last = b->chunk_at[c + 1];
+        size_t n = b->ends[last - 1];  /* chunks are never empty */
+        if (n) memcpy(f->ids + f->at, b->ids + b->id_at[c], n * sizeof(uint32_t));
+        for (size_t k = first; k < last; k++) f->offsets[k + 1] = f->at + b->ends[k];
+        f->at += n;
+    }
+}
+
 static void *tc_batch_worker(void *arg) {
     while (tc_batch_step(arg)) {}
     return NULL;
@@ -400,4 +423,16 @@ static int tc_batch_run(tc_batch *b) {
         for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
     }
     return b->failed ? -1 : 0;
+}
+
+/* Run an encode batch into its flat form, the calling thread copying done
+ * chunks between its own. Without the GIL. */
+static void tc_batch_run_flat(tc_batch *b, tc_flat *f) {
+    if (tc_batch_start(b)) {
+        while (tc_batch_step(b)) tc_batch_flatten_done(b, f);
+        tc_workers_finish();
+    } else {
+        tc_batch_run(b);
+    }
+    tc_batch_flatten_done(b, f);
 }

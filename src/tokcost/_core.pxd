@@ -126,6 +126,12 @@ cdef extern from "encoder.h" nogil:
     void tc_batch_mark_built(tc_batch *b, size_t chunk)
     size_t tc_batch_claimed(const tc_batch *b)
     int tc_batch_failed(const tc_batch *b)
+    ctypedef struct tc_flat:
+        uint32_t *ids
+        uint64_t *offsets
+        size_t chunk
+        size_t at
+    void tc_batch_run_flat(tc_batch *b, tc_flat *f)
 
 
 cdef extern from "utf8.h" nogil:

@@ -186,6 +186,29 @@ class Encoding:
         except UnicodeEncodeError:
             return self._core.encode_ordinary_batch([_without_surrogates(t) for t in text], num_threads)
 
+    def encode_ordinary_batch_to_numpy(
+        self, text: list[str], *, num_threads: int = 8
+    ) -> "tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]":
+        """``encode_ordinary_batch`` as two numpy arrays: ``ids``, every text's ids one after
+        another, and ``offsets``, one more than there are texts, so that
+        ``ids[offsets[k]:offsets[k + 1]]`` is ``encode_ordinary(text[k])``. No list or int
+        object is made per token, so it is the faster batch when numpy is where ids go.
+        """
+        import numpy as np
+
+        if self._split_regex is not None:
+            import itertools
+
+            lists = self.encode_ordinary_batch(text, num_threads=num_threads)
+            offsets = np.zeros(len(lists) + 1, dtype=np.uint64)
+            offsets[1:] = np.cumsum([len(ids) for ids in lists], dtype=np.uint64)
+            return np.fromiter(itertools.chain.from_iterable(lists), np.uint32, int(offsets[-1])), offsets
+        try:
+            ids, offsets = self._core.encode_ordinary_batch_flat(text, num_threads)
+        except UnicodeEncodeError:
+            ids, offsets = self._core.encode_ordinary_batch_flat([_without_surrogates(t) for t in text], num_threads)
+        return np.frombuffer(ids, dtype=np.uint32), np.frombuffer(offsets, dtype=np.uint64)
+
     def encode_batch(
         self,
         text: list[str],

@@ -127,6 +127,9 @@ class NFCEncoding(Encoding):
     def encode_ordinary_batch(self, text: list[str], *, num_threads: int = 8) -> list[list[int]]:
         return super().encode_ordinary_batch([_nfc(t) for t in text], num_threads=num_threads)
 
+    def encode_ordinary_batch_to_numpy(self, text: list[str], *, num_threads: int = 8):
+        return super().encode_ordinary_batch_to_numpy([_nfc(t) for t in text], num_threads=num_threads)
+
     def encode_batch(self, text: list[str], **kwargs) -> list[list[int]]:
         return super().encode_batch([_nfc(t) for t in text], **kwargs)
 
