@@ -161,6 +161,60 @@ static inline size_t tc_space_run(const uint8_t *s, size_t i, size_t end, size_t
     return q;
 }
 
+/* Whitespace pieces whose deciding characters are ASCII (indentation, blank lines, "\n" before
+ * a word). The run of ASCII whitespace at i (s[i] is ASCII whitespace) ends at q, and *nl is the
+ * end of its last newline (0 if none). The run is the whole whitespace run when q is the end or
+ * an ASCII non-space; when a byte of 0x80 or more follows, it is too unless that character is
+ * whitespace (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F, U+3000), and
+ * then the answer is 0: the general function decides. Every whitespace alternative depends only
+ * on where the whole run ends, where its last newline ends and whether the end is `end`, so the
+ * callers' answers below are those of tc_space_run. */
+static inline size_t tc_ascii_space_run(const uint8_t *s, size_t i, size_t end, size_t *nl) {
+    size_t q = i, last = 0, n;
+    while (q < end) {
+        uint8_t c = s[q], k = tc_kind[c];
+        if (!(k & (K_SPACE | K_NL))) break;
+        if (q + 1 < end && s[q + 1] == c && (c == ' ' || c == '\n')) {
+            q = tc_byte_run(s, q + 2, end, c);   /* indentation or blank lines: sixteen at a time */
+            if (c == '\n') last = q;
+            continue;
+        }
+        q++;
+        if (k & K_NL) last = q;
+    }
+    if (q < end && s[q] >= 0x80 && (tc_class_fast(s, q, &n) & F_WS)) return 0;
+    *nl = last;
+    return q;
+}
+
+/* \s*[\r\n]+|\s+(?!\S)|\s+ (o200k, Tekken, Qwen, Llama 3) at i, for a run of two or more
+ * whitespace characters or one that starts with a newline: no letter, number or punctuation
+ * alternative can match there (a prefix or an optional space needs a letter, number or
+ * punctuation mark right after it). 0 when the general function must decide. */
+static inline size_t tc_space_piece_o200k(const uint8_t *s, size_t i, size_t end) {
+    size_t nl, q = tc_ascii_space_run(s, i, end, &nl);
+    if (!q) return 0;
+    if (nl) return nl;                            /* \s*[\r\n]+: \s* gives back to the last newline */
+    if (q == end || q == i + 1) return q;         /* \s+(?!\S) at the end; \s+ of one character */
+    return q - 1;                                 /* \s+(?!\S) backs off one character */
+}
+
+/* \s++$|\s*[\r\n]|\s+(?!\S)|\s (cl100k; GPT-2 has no newline alternative: newlines = 0), as
+ * tc_space_piece_o200k. */
+static inline size_t tc_space_piece_cl100k(const uint8_t *s, size_t i, size_t end, int newlines) {
+    size_t nl, q = tc_ascii_space_run(s, i, end, &nl);
+    if (!q) return 0;
+    if (q == end) return end;                     /* \s++$ */
+    if (nl && newlines) return nl;                /* \s*[\r\n] */
+    return q == i + 1 ? q : q - 1;                /* \s; \s+(?!\S) backs off one character */
+}
+
+/* Where the whitespace fast path applies: s[i] is ASCII whitespace, and either a newline or
+ * before more ASCII whitespace. k and k1 are the kinds of s[i] and s[i + 1] (0 at the end). */
+static inline int tc_space_start(uint8_t k, uint8_t k1) {
+    return (k & K_NL) || ((k & K_SPACE) && (k1 & (K_SPACE | K_NL)));
+}
+
 static inline int tc_ascii_upper(uint8_t c) { return (uint8_t)(c - 'A') < 26; }
 static inline int tc_ascii_lower(uint8_t c) { return (uint8_t)(c - 'a') < 26; }
 static inline int tc_ascii_letter(uint8_t c) { return (uint8_t)((c | 0x20) - 'a') < 26; }
@@ -336,6 +390,12 @@ static __attribute__((noinline)) size_t o200k_next_other(const uint8_t *s, size_
     return e ? e : o200k_next_general(s, i, end);
 }
 
+/* A whitespace piece from tc_space_start's positions: the ASCII answer, or the general one. */
+static __attribute__((noinline)) size_t o200k_space(const uint8_t *s, size_t i, size_t end) {
+    size_t q = tc_space_piece_o200k(s, i, end);
+    return q ? q : o200k_next_general(s, i, end);
+}
+
 /* The pieces most text is made of, when the bytes that decide them are ASCII: a word with its
  * prefix, a number, punctuation, a newline or space before a non-space. Anything else, and any
  * case where a byte of 0x80 or more could change the match (a letter or mark extending a word, a
@@ -365,6 +425,7 @@ static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
     }
     /* \s*[\r\n]+ of one newline, or \s+ of one space, before a letter, digit or punctuation. */
     if ((k & K_NL || s[i] == ' ') && (k1 & (K_UP | K_LO | K_DIGIT | K_PUNCT))) return i + 1;
+    if (tc_space_start(k, k1)) return o200k_space(s, i, end);
     return o200k_next_other(s, i, end);
 word:                                                 /* [A]*[B]+ or [A]+[B]* over ASCII letters */
     q = p;
@@ -455,6 +516,8 @@ static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
         while (q && q < end && (s[q] == '\r' || s[q] == '\n')) q++;
     } else if ((k & K_NL || c == ' ') && (k1 & (K_UP | K_LO | K_DIGIT | K_PUNCT))) {
         q = i + 1;                                                           /* \s*[\r\n] or \s */
+    } else if (tc_space_start(k, k1)) {
+        q = tc_space_piece_cl100k(s, i, end, 1);                             /* whitespace runs */
     }
     return q ? q : cl100k_next_general(s, i, end);
 }
@@ -524,5 +587,7 @@ static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
     else if ((k & K_PUNCT) && s[p] != '\'') q = tc_kind_run(s, p + 1, end, K_PUNCT);  /*  ?[^\s\p{L}\p{N}]++ */
     else if ((tc_kind[c] & K_NL) && i + 1 < end && (tc_kind[s[i + 1]] & (K_UP | K_LO | K_DIGIT | K_PUNCT)))
         q = i + 1;                                                           /* \s */
+    else if (tc_space_start(tc_kind[c], i + 1 < end ? tc_kind[s[i + 1]] : 0))
+        q = tc_space_piece_cl100k(s, i, end, 0);                             /* whitespace runs */
     return q ? q : gpt2_next_general(s, i, end);
 }

@@ -75,6 +75,7 @@ static size_t tekken_next(const uint8_t *s, size_t i, size_t end) {
     }
     /* \s*[\r\n]+ of one newline, or \s+ of one space, before a letter, digit or punctuation. */
     if ((k & K_NL || s[i] == ' ') && (k1 & (K_UP | K_LO | K_DIGIT | K_PUNCT))) return i + 1;
+    if (tc_space_start(k, k1) && (q = tc_space_piece_o200k(s, i, end))) return q;
     return tekken_next_general(s, i, end);
 word:                                                 /* [A]*[B]+ or [A]+[B]* over ASCII letters */
     q = p;
@@ -155,6 +156,7 @@ static inline size_t qwen_family_front(const uint8_t *s, size_t i, size_t end, i
     }
     if ((k & K_NL || c == ' ') && (k1 & (K_UP | K_LO | K_DIGIT | K_PUNCT)))
         return i + 1;                                                           /* \s*[\r\n]+ or \s+ */
+    if (tc_space_start(k, k1)) return tc_space_piece_o200k(s, i, end);        /* whitespace runs */
     return 0;
 }
 
