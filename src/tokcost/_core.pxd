@@ -172,7 +172,6 @@ cdef class CoreBPE:
     cdef _set_splitter(self, splitter)
     cdef _load_dict(self, dict ranks, uint32_t min_ranks)
     cdef _add_special_tokens(self, dict special_tokens)
-    cdef _load_tables(self, const uint8_t[::1] blob)
     cdef int _encode_text(self, const uint8_t *s, size_t n, tc_buf *out) except -1 nogil
     cdef list _to_list(self, tc_buf *buf)
     cdef _require_splitter(self)
