@@ -478,8 +478,24 @@ cdef class CoreBPE:
         return -1 if r == TC_NONE else r
 
     def long_piece_table_bytes(self):
-        """Memory held by the long-piece encoder's tables; 0 until they are built."""
+        """Memory held by the long-piece encoder's tables; 0 until they are built or read."""
         return tc_long_table_bytes(&self.v)
+
+    def long_piece_tables_source(self):
+        """Where the long-piece tables came from: "read" (the table cache), "built", or None
+        before either."""
+        return {-1: None, 0: "built", 1: "read"}[tc_long_tables_read(&self.v)]
+
+    def export_long_tables(self):
+        """The long-piece encoder's tables as bytes (built now if need be), or None when
+        the encoder cannot serve this vocabulary (tables.pxi)."""
+        return _export_long_tables(self)
+
+    def use_long_tables_file(self, str path):
+        """Read the long-piece tables from this file (export_long_tables's bytes) once
+        long pieces need them, instead of building them; a missing, damaged or foreign
+        file means they are built. Call before encoding."""
+        _use_long_tables_file(self, path)
 
     # ------------------------------------------------------------ decoding
 

@@ -3,7 +3,7 @@
 
 cdef enum:
     # The layout of export_tables; bump it when the layout or the Unicode tables change.
-    TABLES_VERSION = 8
+    TABLES_VERSION = 9
     HEADER_WORDS = 7
 
 # Built tables, saved so that a second load skips building them (see
@@ -102,3 +102,33 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob):
     for k in range(n_straddle):
         if self.v.straddle_rank[k] != TC_NONE and self.v.straddle_rank[k] >= self.v.n_ranks:
             raise ValueError("tables blob has a bad straddle table")
+
+
+# The long-piece encoder's tables (longpiece.h), saved in the table cache beside
+# the tables above, in a file of their own: a process reads them only once its
+# long pieces need them.
+
+cdef object _export_long_tables(CoreBPE self):
+    cdef const tc_longpiece *t
+    with nogil:
+        t = tc_long_tables_now(&self.v)
+    if t == NULL:
+        raise MemoryError()
+    if not t.usable:
+        return None
+    cdef tc_caches *c = tc_caches_for(&self.v)
+    if c == NULL:
+        raise MemoryError()
+    cdef bytearray out = bytearray(tc_long_export(t, &self.v, c, NULL))
+    tc_long_export(t, &self.v, c, <uint8_t *><char *>out)
+    return bytes(out)
+
+
+cdef _use_long_tables_file(CoreBPE self, str path):
+    encoded = path.encode()
+    cdef char *copy = <char *>malloc(len(encoded) + 1)
+    if copy == NULL:
+        raise MemoryError()
+    memcpy(copy, PyBytes_AS_STRING(encoded), len(encoded) + 1)
+    free(self.v.long_file)
+    self.v.long_file = copy
