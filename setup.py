@@ -30,7 +30,7 @@ extensions = [
         include_dirs=[str(NATIVE)],
         extra_compile_args=["-O3", "-std=c11", "-fno-strict-aliasing"],
         extra_link_args=["-pthread"],
-        depends=[str(p) for p in NATIVE.glob("*.h")] + [str(CONTRACT)],
+        depends=[str(p) for p in [*NATIVE.glob("*.h"), *NATIVE.glob("*.pxi")]] + [str(CONTRACT)],
     )
 ]
 

@@ -146,3 +146,45 @@ def test_table_cache_is_mapped_checked_and_released(tmp_path, monkeypatch):
         assert vocab.load_cached_tables("k", build, accept) == b"fresh tables"
         assert path.read_bytes() == b"fresh tables" + struct.pack("<Q", zlib.crc32(b"fresh tables"))
     assert len(built) == 4
+
+
+def _long_tables_of(spec, text):
+    """A fresh load of ``spec`` from the table cache, encoding ``text``: (ids, where its
+    long-piece tables came from)."""
+    enc = load_encoding(spec)
+    return enc.encode_ordinary(text), enc._core.long_piece_tables_source()
+
+
+def test_long_piece_tables_are_cached_checked_and_rebuilt(tmp_path, monkeypatch):
+    """The long-piece tables are saved with the table cache and read (not built) by a fresh
+    load; a damaged, truncated, empty or foreign file is detected, removed and saved again by
+    the next load, and they are built instead, with the same ids as tiktoken."""
+    import random
+
+    import tiktoken
+
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    spec = registry.ENCODINGS["cl100k_base"]
+    load_encoding(spec)  # builds and caches every table
+    (path,) = tmp_path.glob("*.long")
+    good = path.read_bytes()
+    rng = random.Random(15)
+    text = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(40_000))
+    expected = tiktoken.get_encoding("cl100k_base").encode_ordinary(text)
+    assert _long_tables_of(spec, text) == (expected, "read")
+    load_encoding(registry.ENCODINGS["r50k_base"])
+    foreign = next(tmp_path.glob("r50k_base*.long")).read_bytes()
+    damaged = [good[:-1], good[:100], b"", foreign, good + b"\0" * 8]
+    for offset in (40, 70_000, len(good) // 2, len(good) - 300, len(good) - 3):  # header, trie, splits, lengths, sum
+        flipped = bytearray(good)
+        flipped[offset] ^= 0x10
+        damaged.append(bytes(flipped))
+    for data in damaged:
+        path.write_bytes(data)
+        assert _long_tables_of(spec, text) == (expected, "built")
+        assert not path.exists()  # removed when found damaged ...
+        assert _long_tables_of(spec, text) == (expected, "built")  # ... and saved again by the next load
+        assert path.read_bytes() == good
+        assert _long_tables_of(spec, text) == (expected, "read")
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", "")  # caching off: nothing to read, and 40 KB does not pay a build
+    assert _long_tables_of(spec, text) == (expected, None)

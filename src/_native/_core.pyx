@@ -27,15 +27,8 @@ cdef enum:
     # Below this many bytes a text is encoded without releasing the GIL: the
     # release costs more than it frees.
     GIL_RELEASE_BYTES = 8192
-    # The layout of export_tables; bump it when the layout or the Unicode tables change.
-    TABLES_VERSION = 8
-    HEADER_WORDS = 7
 
-# Built tables, saved so that a second load skips building them (see
-# export_tables). The magic cannot begin a .tiktoken file.
-TABLES_MAGIC = b"\x00tokcost-tables\x00"
-# Names cached tables (tokcost.load puts it in the cache file name).
-TABLES_VERSION_TAG = f"t{TABLES_VERSION}"
+include "tables.pxi"
 
 
 cdef extern from "checksum.h" nogil:
@@ -80,14 +73,6 @@ def char_flags():
         o[cp] = tc_class(buf, 0, &n)
     return bytes(out)
 
-
-cdef void *_copy_out(const uint8_t *p, size_t *pos, size_t n) except NULL:
-    cdef void *out = tc_alloc_table(n)
-    if out == NULL:
-        raise MemoryError()
-    memcpy(out, p + pos[0], n)
-    pos[0] += n
-    return out
 
 
 
@@ -241,7 +226,7 @@ cdef class CoreBPE:
         if min_ranks >= TC_MAX_RANKS - 1:
             raise ValueError(f"special token ids must be below {TC_MAX_RANKS - 1}")
         if isinstance(ranks, (bytes, memoryview)) and ranks[:len(TABLES_MAGIC)] == TABLES_MAGIC:
-            self._load_tables(ranks)
+            _load_tables(self, ranks)
             tc_vocab_assign_uid(&self.v)
             self._set_splitter(splitter)
             return
@@ -332,84 +317,8 @@ cdef class CoreBPE:
             self.v.n_bytes += len(token)
 
     def export_tables(self):
-        """The built tables as one blob that the constructor accepts back."""
-        cdef uint64_t header[HEADER_WORDS]
-        header[:] = [TABLES_VERSION, self.v.n_ranks, self.v.max_token_len, self.v.n_bytes,
-                     self.v.piece_mask + 1, self.v.pair_mask + 1, self.v.char_merge_ok]
-        parts = [
-            TABLES_MAGIC,
-            PyBytes_FromStringAndSize(<char *>header, sizeof(header)),
-            PyBytes_FromStringAndSize(<char *>self.v.byte_rank, 256 * sizeof(uint32_t)),
-            PyBytes_FromStringAndSize(<char *>self.v.boundary_bits, sizeof(self.v.boundary_bits)),
-            PyBytes_FromStringAndSize(<char *>self.v.dec_off, self.v.n_ranks * sizeof(uint64_t)),
-            PyBytes_FromStringAndSize(<char *>self.v.piece, (self.v.piece_mask + 1) * sizeof(tc_piece_slot)),
-            PyBytes_FromStringAndSize(<char *>self.v.pair, (self.v.pair_mask + 1) * sizeof(uint64_t)),
-            PyBytes_FromStringAndSize(<char *>self.v.lsig, self.v.n_ranks * sizeof(uint64_t)),
-            PyBytes_FromStringAndSize(<char *>self.v.rsig, self.v.n_ranks * sizeof(uint64_t)),
-            PyBytes_FromStringAndSize(<char *>self.v.byte_pair, 65536 * sizeof(uint32_t)),
-            PyBytes_FromStringAndSize(<char *>self.v.straddle_rank, sizeof(uint32_t) << TC_STRADDLE_BITS),
-            PyBytes_FromStringAndSize(<char *>self.v.bytes, self.v.n_bytes),
-        ]
-        return b"".join(parts)
-
-    cdef _load_tables(self, const uint8_t[::1] blob):
-        """Inverse of export_tables (bytes, or a view of them, so the table cache
-        is not copied first). Every size, offset and rank is checked, so a
-        damaged blob raises ValueError instead of reading out of bounds."""
-        cdef const uint8_t *p = &blob[0]
-        cdef size_t pos = len(TABLES_MAGIC), total = blob.shape[0]
-        cdef uint64_t header[HEADER_WORDS]
-        cdef uint64_t k, n_piece, n_pair, d, slot
-        cdef uint64_t n_straddle = 1u << TC_STRADDLE_BITS
-        if total < pos + sizeof(header) + 1024 + sizeof(self.v.boundary_bits):
-            raise ValueError("tables blob is truncated")
-        memcpy(header, p + pos, sizeof(header))
-        pos += sizeof(header)
-        if header[0] != TABLES_VERSION:
-            raise ValueError(f"tables blob has format {header[0]}, expected {TABLES_VERSION}")
-        n_piece, n_pair = header[4], header[5]
-        if (header[1] >= TC_MAX_RANKS or n_piece & (n_piece - 1) or n_pair & (n_pair - 1)
-                or not n_piece or not n_pair or header[2] > 0xFFFF
-                or header[6] > 1
-                or total != (pos + 1024 + sizeof(self.v.boundary_bits) + 8 * (3 * header[1] + 2 * n_piece + n_pair)
-                             + 4 * 65536 + 4 * n_straddle + header[3])):
-            raise ValueError("tables blob has inconsistent sizes")
-        self.v.n_ranks, self.v.max_token_len, self.v.n_bytes = header[1], header[2], header[3]
-        self.v.piece_mask, self.v.pair_mask = n_piece - 1, n_pair - 1
-        memcpy(self.v.byte_rank, p + pos, 1024)
-        pos += 1024
-        memcpy(self.v.boundary_bits, p + pos, sizeof(self.v.boundary_bits))
-        pos += sizeof(self.v.boundary_bits)
-        self.v.char_merge_ok = <uint32_t>header[6]
-        self.v.dec_off = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
-        self.v.piece = <tc_piece_slot *>_copy_out(p, &pos, 16 * n_piece)
-        self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)
-        self.v.lsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
-        self.v.rsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
-        self.v.byte_pair = <uint32_t *>_copy_out(p, &pos, 4 * 65536)
-        self.v.straddle_rank = <uint32_t *>_copy_out(p, &pos, 4 * n_straddle)
-        self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
-        for k in range(self.v.n_ranks):
-            d = self.v.dec_off[k]
-            if (d >> 16) + (d & 0xFFFF) > self.v.n_bytes:
-                raise ValueError("tables blob has a token outside its byte arena")
-        for k in range(n_piece):
-            slot = self.v.piece[k].meta
-            if slot != TC_SLOT_EMPTY and (slot & (TC_MAX_RANKS - 1)) >= self.v.n_ranks:
-                raise ValueError("tables blob has a bad token table")
-        for k in range(n_pair):
-            slot = self.v.pair[k]
-            if slot != TC_EMPTY and (slot >> 42) >= self.v.n_ranks:
-                raise ValueError("tables blob has a bad pair table")
-        for k in range(256):
-            if self.v.byte_rank[k] >= self.v.n_ranks:
-                raise ValueError("tables blob has a bad byte table")
-        for k in range(65536):
-            if self.v.byte_pair[k] != TC_NONE and self.v.byte_pair[k] >= self.v.n_ranks:
-                raise ValueError("tables blob has a bad byte-pair table")
-        for k in range(n_straddle):
-            if self.v.straddle_rank[k] != TC_NONE and self.v.straddle_rank[k] >= self.v.n_ranks:
-                raise ValueError("tables blob has a bad straddle table")
+        """The built tables as one blob that the constructor accepts back (tables.pxi)."""
+        return _export_tables(self)
 
     # ------------------------------------------------------------ encoding
 
@@ -637,8 +546,24 @@ cdef class CoreBPE:
         return -1 if r == TC_NONE else r
 
     def long_piece_table_bytes(self):
-        """Memory held by the long-piece encoder's tables; 0 until they are built."""
+        """Memory held by the long-piece encoder's tables; 0 until they are built or read."""
         return tc_long_table_bytes(&self.v)
+
+    def long_piece_tables_source(self):
+        """Where the long-piece tables came from: "read" (the table cache), "built", or None
+        before either."""
+        return {-1: None, 0: "built", 1: "read"}[tc_long_tables_read(&self.v)]
+
+    def export_long_tables(self):
+        """The long-piece encoder's tables as bytes (built now if need be), or None when
+        the encoder cannot serve this vocabulary (tables.pxi)."""
+        return _export_long_tables(self)
+
+    def use_long_tables_file(self, str path):
+        """Read the long-piece tables from this file (export_long_tables's bytes) once
+        long pieces need them, instead of building them; a missing, damaged or foreign
+        file means they are built. Call before encoding."""
+        _use_long_tables_file(self, path)
 
     # ------------------------------------------------------------ decoding
 

@@ -24,8 +24,8 @@
  * parent loses (that merge lies further left), a tie with the right parent
  * wins (the boundary lies further left).
  *
- * Tables, built once a vocabulary's long pieces have cost enough (see
- * TC_LONG_BUILD_AFTER): a trie of all tokens with its nodes numbered breadth
+ * Tables, built (or read from the table cache) once a vocabulary's long
+ * pieces have cost enough (see TC_LONG_BUILD_AFTER, TC_LONG_LOAD_AFTER): a trie of all tokens with its nodes numbered breadth
  * first (tc_long_node), and 32 bytes per rank (tc_long_token). o200k_base:
  * 10.5 MB in all, cl100k_base 5.4 MB. Until then, and for a vocabulary the
  * encoder cannot serve, the heap in bpe.h merges. docs/NATIVE.md has the
@@ -37,7 +37,11 @@
  * searched.
  */
 #pragma once
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -86,6 +90,7 @@ typedef struct {
 
 typedef struct tc_longpiece {
     int usable;              /* 0: the vocabulary does not meet the encoder's assumptions */
+    int read;                /* 1: read from the table cache, 0: built in this process */
     uint32_t n_nodes;        /* ids 1 .. n_nodes (0 = none); the node of byte b is 1 + b */
     uint32_t *d2;            /* [65536]: the node of each two-byte prefix, 0 when no token starts so */
     tc_long_node *node;      /* [n_nodes + 2] */
@@ -304,24 +309,164 @@ static tc_longpiece *tc_long_build(const tc_vocab *v) {
     return t;
 }
 
+/* ---- the table cache. The tables are saved beside the vocabulary's cached
+ * tables (tokcost.vocab, tokcost.load), so a fresh process reads them (a
+ * few ms) instead of building them (34-49 ms). Only the facts the build
+ * derives are saved: the trie (d2, nodes, labels) and each rank's split,
+ * length and longest prefix token (every split found at export, so a fresh
+ * process does not run BPE on each token it meets); the rest of
+ * tc_long_token is copied from v at load. Layout, native byte order: magic,
+ * n_ranks, n_nodes, body bytes (4 x u64); d2, nodes, labels (padded to 8
+ * bytes), splits (u64 per rank), prefixes (u32 per rank), lengths (u16 per
+ * rank, padded to 8 bytes); a checksum of all that (u64). */
+#define TC_LONG_FILE_MAGIC 0x31676e6f6c6b7400ull   /* "\0tklong1" */
+/* Reading them in a fresh process (mapping, checksum, checks, filling the
+ * per-rank facts: 10-15 ms and 300-600 page faults for o200k_base) costs
+ * about what 32 KB of long pieces cost the heap: once v has a file, they are
+ * read after that many (or for a piece that long). Long pieces the character
+ * path merges count a quarter of their usual share then, so they read the
+ * file after 2 MB, as they build the tables without one: FLORES Thai
+ * (0.71 MB) read them at 512 KB and its first call took 50-57 ms instead of
+ * 36-43 (fresh processes, load average 12). */
+#define TC_LONG_LOAD_AFTER (32u << 10)
+#define TC_LONG_CHAR_PATH_SHARE_READ (4 * TC_LONG_CHAR_PATH_SHARE)
+
+static size_t tc_long_pad8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+static size_t tc_long_body_bytes(uint64_t n_ranks, uint64_t n_nodes) {
+    return 65536 * sizeof(uint32_t) + (n_nodes + 2) * sizeof(tc_long_node) + tc_long_pad8(n_nodes + 2 + 16)
+           + 8 * n_ranks + tc_long_pad8(4 * n_ranks) + tc_long_pad8(2 * n_ranks);
+}
+
+/* A checksum of n bytes, two lanes of multiply-mix. */
+static uint64_t tc_long_checksum(const uint8_t *p, size_t n) {
+    uint64_t a = 0x9E3779B97F4A7C15ull, b = 0xC2B2AE3D27D4EB4Full, w = 0, x;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        memcpy(&w, p + i, 8); memcpy(&x, p + i + 8, 8);
+        a = tc_mix(a ^ w, 0xFF51AFD7ED558CCDull);
+        b = tc_mix(b ^ x, 0xC4CEB9FE1A85EC53ull);
+    }
+    for (w = 0; i < n; i++) w = w << 8 | p[i];
+    return tc_mix(a ^ w, 0xFF51AFD7ED558CCDull) ^ tc_mix(b + n, 0x9E3779B97F4A7C15ull);
+}
+
+/* The tables from a file's bytes, every size, index and rank checked; NULL
+ * when anything is off (the caller builds them instead) or out of memory. */
+static tc_longpiece *tc_long_import(const tc_vocab *v, const uint8_t *p, size_t n) {
+    uint64_t head[4], sum;
+    if (n < sizeof(head) + 8) return NULL;
+    memcpy(head, p, sizeof(head));
+    if (head[0] != TC_LONG_FILE_MAGIC || head[1] != v->n_ranks || head[2] < 256 || head[2] >= UINT32_MAX - 64
+        || head[3] != tc_long_body_bytes(head[1], head[2]) || n != sizeof(head) + head[3] + 8)
+        return NULL;
+    memcpy(&sum, p + n - 8, 8);
+    if (sum != tc_long_checksum(p, n - 8)) return NULL;
+    uint32_t n_nodes = (uint32_t)head[2], n_ranks = v->n_ranks;
+    size_t head_bytes = (sizeof(tc_longpiece) + 63) & ~(size_t)63;
+    size_t d2 = 65536 * sizeof(uint32_t), nodes = ((size_t)n_nodes + 2) * sizeof(tc_long_node);
+    size_t tokens = (size_t)n_ranks * sizeof(tc_long_token), labels = (n_nodes + 2 + 16 + 63) & ~(size_t)63;
+    size_t total = head_bytes + tokens + d2 + nodes + labels;
+    tc_longpiece *t = tc_alloc_table(total);
+    if (!t) return NULL;
+    memset(t, 0, head_bytes);
+    t->bytes = total;
+    t->n_nodes = n_nodes;
+    t->token = (tc_long_token *)((uint8_t *)t + head_bytes);
+    t->d2 = (uint32_t *)((uint8_t *)t->token + tokens);
+    t->node = (tc_long_node *)((uint8_t *)t->d2 + d2);
+    t->label = (uint8_t *)t->node + nodes;
+    const uint8_t *q = p + sizeof(head);
+    memcpy(t->d2, q, d2); q += d2;
+    memcpy(t->node, q, nodes); q += nodes;
+    memcpy(t->label, q, n_nodes + 2 + 16); q += tc_long_pad8(n_nodes + 2 + 16);
+    const uint8_t *split = q, *prefix = q + 8 * (size_t)n_ranks, *len = prefix + tc_long_pad8(4 * (size_t)n_ranks);
+    int ok = 1;
+    /* The walk reads node[first(q) .. first(q + 1)) and 16 labels from there: the runs must stay in bounds. */
+    for (uint32_t k = 0; k <= n_nodes + 1; k++)
+        ok &= (t->node[k].first <= n_nodes + 1) & (k == 0 || t->node[k].first >= t->node[k - 1].first)
+              & (t->node[k].token <= n_ranks);
+    for (uint32_t k = 0; k < 65536; k++) ok &= t->d2[k] <= n_nodes;
+    for (uint32_t r = 0; r < n_ranks && ok; r++) {
+        tc_long_token *tk = &t->token[r];
+        size_t tl;
+        const uint8_t *tb = tc_token_bytes(v, r, &tl);
+        memset(tk, 0, sizeof(*tk));
+        memcpy(&tk->prefix, prefix + 4 * (size_t)r, 4);
+        memcpy(&tk->len, len + 2 * (size_t)r, 2);
+        memcpy(&tk->split, split + 8 * (size_t)r, 8);
+        /* A split is 0 (found on first use), TC_LONG_BAD, or two lower ranks. */
+        uint64_t sl = tk->split >> 32, sr = tk->split & 0xFFFFFFFFu;
+        ok &= tk->split == 0 || tk->split == TC_LONG_BAD || (sl && sr && sl <= r && sr <= r);
+        if (!tk->len) { ok &= !tk->split; continue; }
+        /* A prefix is a shorter token, so the chain of prefixes ends. */
+        ok &= tk->len == tl && (tk->prefix == TC_NONE ? tl == 1 : tk->prefix < n_ranks);
+        tk->sig_bit = (uint8_t)tc_sig_bit(r);
+        tk->byte = tb[0];
+        tk->lsig = v->lsig[r];
+        tk->rsig = v->rsig[r];
+    }
+    for (uint32_t r = 0; r < n_ranks && ok; r++) {
+        uint32_t f = t->token[r].prefix;
+        if (t->token[r].len && f != TC_NONE) ok &= t->token[f].len && t->token[f].len < t->token[r].len;
+    }
+    if (!ok) { free(t); return NULL; }
+    t->usable = t->read = 1;
+    return t;
+}
+
+/* The tables in v's file, or NULL. The file is mapped, not read into fresh
+ * memory (1,700 page faults of 4 KB for o200k_base's 6.9 MB): its pages come
+ * from the page cache, many per fault. The table cache replaces a file by
+ * renaming a new one over it, never by writing into it, so the mapping does
+ * not shrink under the check. */
+static tc_longpiece *tc_long_read(const tc_vocab *v) {
+    tc_longpiece *t = NULL;
+    int fd = open(v->long_file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0) return NULL;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+            t = tc_long_import(v, p, (size_t)st.st_size);
+            munmap(p, (size_t)st.st_size);
+        }
+    }
+    close(fd);
+    /* A damaged or foreign file goes, so the next load saves good ones (tokcost.load);
+     * out of memory too, needlessly: then it is saved again. */
+    if (!t) remove(v->long_file);
+    return t;
+}
+
 static pthread_mutex_t tc_long_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* v's tables, built by the first thread that needs them once v's long
- * pieces have cost enough (see TC_LONG_BUILD_AFTER): this piece of n bytes
- * counts `counted` of them. NULL until then, or when out of memory. */
+/* v's tables, read from the table cache or built, by the first thread that
+ * needs them once v's long pieces have cost enough (see TC_LONG_BUILD_AFTER,
+ * TC_LONG_LOAD_AFTER): this piece of n bytes counts `counted` of them. NULL
+ * until then, or when out of memory. */
 static const tc_longpiece *tc_long_tables_counting(const tc_vocab *v, size_t n, size_t counted) {
     tc_longpiece *t = __atomic_load_n(&v->longpiece, __ATOMIC_ACQUIRE);
     if (t) return t;
-    if (n < TC_LONG_BUILD_AFTER &&
-        __atomic_add_fetch(&((tc_vocab *)v)->long_bytes_merged, counted, __ATOMIC_RELAXED) < TC_LONG_BUILD_AFTER)
+    size_t after = v->long_file ? TC_LONG_LOAD_AFTER : TC_LONG_BUILD_AFTER;
+    if (n < after &&
+        __atomic_add_fetch(&((tc_vocab *)v)->long_bytes_merged, counted, __ATOMIC_RELAXED) < after)
         return NULL;   /* a counter beside the cache below, for the same reason */
     pthread_mutex_lock(&tc_long_lock);
     t = v->longpiece;
-    if (!t && (t = tc_long_build(v)))
+    if (!t && v->long_file) t = tc_long_read(v);   /* a damaged or foreign file: built below */
+    if (!t) t = tc_long_build(v);
+    if (t && !v->longpiece)
         /* The tables are a cache of what v already says; building them does not change v. */
         __atomic_store_n(&((tc_vocab *)v)->longpiece, t, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&tc_long_lock);
     return t;
+}
+
+/* v's tables now (built if need be, whatever v's long pieces cost so far),
+ * for saving them; NULL when out of memory. */
+static const tc_longpiece *tc_long_tables_now(const tc_vocab *v) {
+    return tc_long_tables_counting(v, (size_t)-1, 0);
 }
 
 static inline const tc_longpiece *tc_long_tables(const tc_vocab *v, size_t n) {
@@ -329,12 +474,19 @@ static inline const tc_longpiece *tc_long_tables(const tc_vocab *v, size_t n) {
 }
 
 /* The tables for a long piece of n bytes that the character path would
- * merge: it counts a share of its bytes (TC_LONG_CHAR_PATH_SHARE). */
+ * merge: it counts a share of its bytes (TC_LONG_CHAR_PATH_SHARE, or
+ * TC_LONG_CHAR_PATH_SHARE_READ when they would be read from a file). */
 static inline const tc_longpiece *tc_long_tables_for_chars(const tc_vocab *v, size_t n) {
-    return tc_long_tables_counting(v, n, n / TC_LONG_CHAR_PATH_SHARE);
+    return tc_long_tables_counting(v, n, n / (v->long_file ? TC_LONG_CHAR_PATH_SHARE_READ : TC_LONG_CHAR_PATH_SHARE));
 }
 
-/* Memory held by v's tables (0 before they are built). */
+/* Whether v's tables were read from the table cache (1), built (0), or are not there yet (-1). */
+static int tc_long_tables_read(const tc_vocab *v) {
+    const tc_longpiece *t = __atomic_load_n(&v->longpiece, __ATOMIC_ACQUIRE);
+    return t ? t->read : -1;
+}
+
+/* Memory held by v's tables (0 before they are built or read). */
 static size_t tc_long_table_bytes(const tc_vocab *v) {
     const tc_longpiece *t = __atomic_load_n(&v->longpiece, __ATOMIC_ACQUIRE);
     return t ? t->bytes : 0;
@@ -370,6 +522,31 @@ static inline uint64_t tc_long_split(const tc_longpiece *t, const tc_vocab *v, s
         __atomic_store_n(&t->token[r].split, s, __ATOMIC_RELAXED);
     }
     return s;
+}
+
+/* t (usable) as a file: its size, written to out when out is not NULL
+ * (finding every split first, with c's caches). */
+static size_t tc_long_export(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, uint8_t *out) {
+    uint64_t head[4] = {TC_LONG_FILE_MAGIC, v->n_ranks, t->n_nodes, tc_long_body_bytes(v->n_ranks, t->n_nodes)};
+    size_t total = sizeof(head) + head[3] + 8;
+    if (!out) return total;
+    uint8_t *o = out;
+    memset(out, 0, total);
+    memcpy(o, head, sizeof(head)); o += sizeof(head);
+    memcpy(o, t->d2, 65536 * sizeof(uint32_t)); o += 65536 * sizeof(uint32_t);
+    memcpy(o, t->node, (t->n_nodes + 2) * sizeof(tc_long_node)); o += (t->n_nodes + 2) * sizeof(tc_long_node);
+    memcpy(o, t->label, t->n_nodes + 2 + 16); o += tc_long_pad8(t->n_nodes + 2 + 16);
+    for (uint32_t r = 0; r < v->n_ranks; r++, o += 8) {
+        uint64_t split = t->token[r].len >= 2 ? tc_long_split(t, v, c, r) : 0;
+        memcpy(o, &split, 8);
+    }
+    for (uint32_t r = 0; r < v->n_ranks; r++) memcpy(o + 4 * r, &t->token[r].prefix, 4);
+    o += tc_long_pad8(4 * (size_t)v->n_ranks);
+    for (uint32_t r = 0; r < v->n_ranks; r++) memcpy(o + 2 * r, &t->token[r].len, 2);
+    o += tc_long_pad8(2 * (size_t)v->n_ranks);
+    uint64_t sum = tc_long_checksum(out, total - 8);
+    memcpy(out + total - 8, &sum, 8);
+    return total;
 }
 
 /* Whether BPE of token a's bytes followed by token b's ends as [a, b]:

@@ -67,6 +67,7 @@ typedef struct {
     uint64_t pair_mask;
     struct tc_longpiece *longpiece;  /* long-piece tables, built when first needed (longpiece.h) */
     uint64_t long_bytes_merged;      /* long-piece bytes merged before they were */
+    char *long_file;                 /* the table cache's copy of them (longpiece.h), or NULL */
 } tc_vocab;
 
 static inline uint64_t tc_mix(uint64_t a, uint64_t b) {
@@ -382,6 +383,6 @@ static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
 
 static void tc_vocab_free(tc_vocab *v) {
     free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->lsig); free(v->rsig); free(v->byte_pair);
-    free(v->longpiece); free(v->straddle_rank);
+    free(v->longpiece); free(v->straddle_rank); free(v->long_file);
     memset(v, 0, sizeof(*v));
 }

@@ -33,6 +33,7 @@ cdef extern from "tables.h" nogil:
         uint32_t *byte_pair
         uint64_t *pair
         uint64_t pair_mask
+        char *long_file
 
     int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit)
     void tc_vocab_free(tc_vocab *v)
@@ -43,7 +44,11 @@ cdef extern from "tables.h" nogil:
 
 
 cdef extern from "longpiece.h" nogil:
+    ctypedef struct tc_longpiece:
+        int usable
     size_t tc_long_table_bytes(const tc_vocab *v)
+    int tc_long_tables_read(const tc_vocab *v)
+    const tc_longpiece *tc_long_tables_now(const tc_vocab *v)
 
 
 cdef extern from "tiktoken_format.h" nogil:
@@ -54,6 +59,10 @@ cdef extern from "thread_caches.h" nogil:
     ctypedef struct tc_caches:
         pass
     tc_caches *tc_caches_for(const tc_vocab *v)
+
+
+cdef extern from "longpiece.h" nogil:
+    size_t tc_long_export(const tc_longpiece *t, const tc_vocab *v, tc_caches *c, uint8_t *out)
 
 
 cdef extern from "bpe.h" nogil:
@@ -178,7 +187,6 @@ cdef class CoreBPE:
     cdef _set_splitter(self, splitter)
     cdef _load_dict(self, dict ranks, uint32_t min_ranks)
     cdef _add_special_tokens(self, dict special_tokens)
-    cdef _load_tables(self, const uint8_t[::1] blob)
     cdef int _encode_text(self, const uint8_t *s, size_t n, tc_buf *out) except -1 nogil
     cdef list _to_list(self, tc_buf *buf)
     cdef _require_splitter(self)

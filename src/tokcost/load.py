@@ -72,9 +72,16 @@ def load_encoding(spec: EncodingSpec, path: Optional[os.PathLike] = None) -> Enc
     key = f"{spec.name}-{spec.sha256[:16]}-{_core.TABLES_VERSION_TAG}"
 
     def build() -> bytes:
-        return _core.CoreBPE(ranks(), specials, splitter).export_tables()
+        built = _core.CoreBPE(ranks(), specials, splitter)
+        vocab.save_long_tables(key, built.export_long_tables)
+        return built.export_tables()
 
     core = vocab.load_cached_tables(key, build, lambda blob: _core.CoreBPE(blob, specials, splitter))
+    long_tables = vocab.long_tables_path(key)
+    if long_tables is not None:
+        if not long_tables.exists():  # removed as damaged (or by the user): saved again
+            vocab.save_long_tables(key, core.export_long_tables)
+        core.use_long_tables_file(str(long_tables))
     cls = Encoding
     if spec.normalize:
         if spec.normalize != "NFC":

@@ -324,3 +324,28 @@ def load_cached_tables(key: str, build: Callable[[], bytes], accept: Callable[[b
         except OSError:
             pass  # a read-only or full cache directory costs the cache, nothing else
     return result
+
+
+def long_tables_path(key: str) -> Optional[Path]:
+    """Where the long-piece tables for ``key`` are cached, or None when caching is
+    disabled. The native core reads (and checks) the file only once long pieces
+    need the tables; a missing or damaged file means it builds them instead."""
+    directory = cache_dir()
+    return directory / f"{key}.long" if directory else None
+
+
+def save_long_tables(key: str, export: Callable[[], Optional[bytes]]) -> None:
+    """Cache ``export()`` (the long-piece tables, built when the other tables are,
+    so a fresh process reads them instead of building them) for ``key``; nothing
+    when caching is disabled or the encoder cannot serve the vocabulary (None)."""
+    path = long_tables_path(key)
+    if path is None:
+        return
+    try:
+        tables = export()
+        if tables is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, tables)
+    except (OSError, MemoryError):
+        pass  # a read-only or full cache directory, or no memory to build them, costs the cache only

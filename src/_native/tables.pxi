@@ -1,0 +1,134 @@
+# The built tables as one blob, saved in the table cache (tokcost.vocab) so that
+# a second load skips building them, and loaded back. Included by _core.pyx.
+
+cdef enum:
+    # The layout of export_tables; bump it when the layout or the Unicode tables change.
+    TABLES_VERSION = 9
+    HEADER_WORDS = 7
+
+# Built tables, saved so that a second load skips building them (see
+# export_tables). The magic cannot begin a .tiktoken file.
+TABLES_MAGIC = b"\x00tokcost-tables\x00"
+# Names cached tables (tokcost.load puts it in the cache file name).
+TABLES_VERSION_TAG = f"t{TABLES_VERSION}"
+
+
+cdef void *_copy_out(const uint8_t *p, size_t *pos, size_t n) except NULL:
+    cdef void *out = tc_alloc_table(n)
+    if out == NULL:
+        raise MemoryError()
+    memcpy(out, p + pos[0], n)
+    pos[0] += n
+    return out
+
+
+cdef bytes _export_tables(CoreBPE self):
+    """The built tables as one blob that the constructor accepts back."""
+    cdef uint64_t header[HEADER_WORDS]
+    header[:] = [TABLES_VERSION, self.v.n_ranks, self.v.max_token_len, self.v.n_bytes,
+                 self.v.piece_mask + 1, self.v.pair_mask + 1, self.v.char_merge_ok]
+    parts = [
+        TABLES_MAGIC,
+        PyBytes_FromStringAndSize(<char *>header, sizeof(header)),
+        PyBytes_FromStringAndSize(<char *>self.v.byte_rank, 256 * sizeof(uint32_t)),
+        PyBytes_FromStringAndSize(<char *>self.v.boundary_bits, sizeof(self.v.boundary_bits)),
+        PyBytes_FromStringAndSize(<char *>self.v.dec_off, self.v.n_ranks * sizeof(uint64_t)),
+        PyBytes_FromStringAndSize(<char *>self.v.piece, (self.v.piece_mask + 1) * sizeof(tc_piece_slot)),
+        PyBytes_FromStringAndSize(<char *>self.v.pair, (self.v.pair_mask + 1) * sizeof(uint64_t)),
+        PyBytes_FromStringAndSize(<char *>self.v.lsig, self.v.n_ranks * sizeof(uint64_t)),
+        PyBytes_FromStringAndSize(<char *>self.v.rsig, self.v.n_ranks * sizeof(uint64_t)),
+        PyBytes_FromStringAndSize(<char *>self.v.byte_pair, 65536 * sizeof(uint32_t)),
+        PyBytes_FromStringAndSize(<char *>self.v.straddle_rank, sizeof(uint32_t) << TC_STRADDLE_BITS),
+        PyBytes_FromStringAndSize(<char *>self.v.bytes, self.v.n_bytes),
+    ]
+    return b"".join(parts)
+
+
+cdef _load_tables(CoreBPE self, const uint8_t[::1] blob):
+    """Inverse of export_tables (bytes, or a view of them, so the table cache
+    is not copied first). Every size, offset and rank is checked, so a
+    damaged blob raises ValueError instead of reading out of bounds."""
+    cdef const uint8_t *p = &blob[0]
+    cdef size_t pos = len(TABLES_MAGIC), total = blob.shape[0]
+    cdef uint64_t header[HEADER_WORDS]
+    cdef uint64_t k, n_piece, n_pair, d, slot
+    cdef uint64_t n_straddle = 1u << TC_STRADDLE_BITS
+    if total < pos + sizeof(header) + 1024 + sizeof(self.v.boundary_bits):
+        raise ValueError("tables blob is truncated")
+    memcpy(header, p + pos, sizeof(header))
+    pos += sizeof(header)
+    if header[0] != TABLES_VERSION:
+        raise ValueError(f"tables blob has format {header[0]}, expected {TABLES_VERSION}")
+    n_piece, n_pair = header[4], header[5]
+    if (header[1] >= TC_MAX_RANKS or n_piece & (n_piece - 1) or n_pair & (n_pair - 1)
+            or not n_piece or not n_pair or header[2] > 0xFFFF
+            or header[6] > 1
+            or total != (pos + 1024 + sizeof(self.v.boundary_bits) + 8 * (3 * header[1] + 2 * n_piece + n_pair)
+                         + 4 * 65536 + 4 * n_straddle + header[3])):
+        raise ValueError("tables blob has inconsistent sizes")
+    self.v.n_ranks, self.v.max_token_len, self.v.n_bytes = header[1], header[2], header[3]
+    self.v.piece_mask, self.v.pair_mask = n_piece - 1, n_pair - 1
+    memcpy(self.v.byte_rank, p + pos, 1024)
+    pos += 1024
+    memcpy(self.v.boundary_bits, p + pos, sizeof(self.v.boundary_bits))
+    pos += sizeof(self.v.boundary_bits)
+    self.v.char_merge_ok = <uint32_t>header[6]
+    self.v.dec_off = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+    self.v.piece = <tc_piece_slot *>_copy_out(p, &pos, 16 * n_piece)
+    self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)
+    self.v.lsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+    self.v.rsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+    self.v.byte_pair = <uint32_t *>_copy_out(p, &pos, 4 * 65536)
+    self.v.straddle_rank = <uint32_t *>_copy_out(p, &pos, 4 * n_straddle)
+    self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
+    for k in range(self.v.n_ranks):
+        d = self.v.dec_off[k]
+        if (d >> 16) + (d & 0xFFFF) > self.v.n_bytes:
+            raise ValueError("tables blob has a token outside its byte arena")
+    for k in range(n_piece):
+        slot = self.v.piece[k].meta
+        if slot != TC_SLOT_EMPTY and (slot & (TC_MAX_RANKS - 1)) >= self.v.n_ranks:
+            raise ValueError("tables blob has a bad token table")
+    for k in range(n_pair):
+        slot = self.v.pair[k]
+        if slot != TC_EMPTY and (slot >> 42) >= self.v.n_ranks:
+            raise ValueError("tables blob has a bad pair table")
+    for k in range(256):
+        if self.v.byte_rank[k] >= self.v.n_ranks:
+            raise ValueError("tables blob has a bad byte table")
+    for k in range(65536):
+        if self.v.byte_pair[k] != TC_NONE and self.v.byte_pair[k] >= self.v.n_ranks:
+            raise ValueError("tables blob has a bad byte-pair table")
+    for k in range(n_straddle):
+        if self.v.straddle_rank[k] != TC_NONE and self.v.straddle_rank[k] >= self.v.n_ranks:
+            raise ValueError("tables blob has a bad straddle table")
+
+
+# The long-piece encoder's tables (longpiece.h), saved in the table cache beside
+# the tables above, in a file of their own: a process reads them only once its
+# long pieces need them.
+
+cdef object _export_long_tables(CoreBPE self):
+    cdef const tc_longpiece *t
+    with nogil:
+        t = tc_long_tables_now(&self.v)
+    if t == NULL:
+        raise MemoryError()
+    if not t.usable:
+        return None
+    cdef tc_caches *c = tc_caches_for(&self.v)
+    if c == NULL:
+        raise MemoryError()
+    cdef bytearray out = bytearray(tc_long_export(t, &self.v, c, NULL))
+    tc_long_export(t, &self.v, c, <uint8_t *><char *>out)
+    return bytes(out)
+
+
+cdef _use_long_tables_file(CoreBPE self, str path):
+    encoded = path.encode()
+    cdef char *copy = <char *>malloc(len(encoded) + 1)
+    if copy == NULL:
+        raise MemoryError()
+    memcpy(copy, PyBytes_AS_STRING(encoded), len(encoded) + 1)
+    free(self.v.long_file)
+    self.v.long_file = copy
