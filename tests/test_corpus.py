@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +17,7 @@ from tokcost.cli import main
 from tokcost.corpus import count_corpus
 from tokcost.corpus.chat import conversation_tokens, message_tokens
 from tokcost.core import Encoding
-from tokcost.corpus.discovery import discover
+from tokcost.corpus.discovery import _normalized, discover
 from tokcost.errors import CorpusError
 
 ENC = "o200k_base"
@@ -376,3 +376,12 @@ def test_merge_sums_parts_without_changing_its_inputs():
     # The inputs are as they were: a caller (or a Dask future's cached result) may look again.
     assert (first.tokens, first.bytes, first.invalid_utf8, first.problems) == (10, 100, False, [(1, "bad")])
     assert merge([[first], [second]])[0].tokens == 17
+
+
+@pytest.mark.parametrize("path", [
+    "a", "a/b", ".", "", "./a", "a/./b", "a//b", "a/", "a/b/", "//a", "///a", "/a", "/a/b/", "a/..", "../a",
+    "a/../b", ".hidden", "a/.hidden", "a/.", "./", "a/b.txt", "/tmp/x/.cache/f", "a/ b", "é/ü.txt",
+])
+def test_normalized_paths_follow_purepath(path):
+    # The fast path for paths already normal must give PurePath's answer for every spelling.
+    assert _normalized(path) == str(PurePath(path))

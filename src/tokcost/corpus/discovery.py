@@ -116,7 +116,10 @@ def _child(directory: str, name: str) -> str:
 
 
 def _normalized(path: str) -> str:
-    return str(PurePath(path))  # "./a//b" -> "a/b", as count's paths always read
+    """``path`` as count's paths always read: "./a//b" -> "a/b" (PurePath's rules)."""
+    if path and "//" not in path and "/." not in path and not path.startswith("./") and not path.endswith("/"):
+        return path  # already normal; PurePath costs 5 us a file
+    return str(PurePath(path))
 
 
 class _Finder:
