@@ -56,6 +56,57 @@ static inline const tc_char_entry *tc_char_fill(const tc_vocab *v, tc_caches *c,
     return e;
 }
 
+/* A segment: the first character X of a piece and the character Y after it,
+ * when the boundary between them matters (a space before a Cyrillic or Arabic
+ * word: " \xd0" forms before the letter does). Its standalone BPE, as for a
+ * character, with n_tokens 0 when it cannot be a unit: it must end as one
+ * token, and no state before that may end with Y whole (a whole Y could merge
+ * with the next character before the segment is complete; see NATIVE.md,
+ * "Segments"). p[0:n], n <= 4, X is p[0:xlen]. */
+static void tc_segment_bpe(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t xlen,
+                           tc_char_entry *e) {
+    uint32_t ids[4], pr[4];
+    uint8_t start[4];
+    size_t m = n;
+    e->done_rank = 0;
+    e->n_tokens = 0;
+    for (size_t i = 0; i < n; i++) { ids[i] = v->byte_rank[p[i]]; start[i] = (uint8_t)i; }
+    for (size_t i = 0; i + 1 < n; i++) pr[i] = tc_pair_rank_cached(v, c, ids[i], ids[i + 1]);
+    while (m > 1) {
+        if (start[m - 1] == xlen) return;    /* Y whole before the segment is */
+        size_t j = 0;
+        for (size_t i = 1; i + 1 < m; i++) if (pr[i] < pr[j]) j = i;
+        uint32_t best = pr[j];
+        if (best == TC_NONE) return;         /* several tokens */
+        if (best > e->done_rank) e->done_rank = best;
+        ids[j] = best;
+        for (size_t i = j + 1; i + 1 < m; i++) {
+            ids[i] = ids[i + 1];
+            start[i] = start[i + 1];
+            if (i + 2 < m) pr[i] = pr[i + 1];
+        }
+        m--;
+        if (j + 1 < m) pr[j] = tc_pair_rank_cached(v, c, ids[j], ids[j + 1]);
+        if (j > 0) pr[j - 1] = tc_pair_rank_cached(v, c, ids[j - 1], ids[j]);
+    }
+    e->n_tokens = 1;
+    e->tokens[0] = ids[0];
+}
+
+/* The segment of p[0:n] (a key no character has: its first byte is ASCII and
+ * it has more than one byte), from the character cache or filled into it. */
+static inline const tc_char_entry *tc_segment_fill(const tc_vocab *v, tc_caches *c, uint32_t key,
+                                                   const uint8_t *p, size_t n, size_t xlen) {
+    tc_char_entry *e = tc_char_slot(c, key);
+    if (e->cp_plus1 != key + 1) {
+        tc_segment_bpe(v, c, p, n, xlen, e);
+        e->lsig = e->n_tokens ? v->lsig[e->tokens[0]] : 0;
+        e->rsig = e->n_tokens ? v->rsig[e->tokens[0]] : 0;
+        e->cp_plus1 = key + 1;
+    }
+    return e;
+}
+
 /* UTF-8: the length of a character by its first byte (0: not a first byte),
  * which of its bytes must be continuation bytes, and which are its own. */
 static const uint8_t tc_utf8_len[256] = {
@@ -279,27 +330,35 @@ static inline const uint32_t *tc_straddle_table(const tc_vocab *v) {
     return v->straddle_rank;
 }
 
-/* Whether the character boundary before p[k] (0 < k < n) matters: some token
- * that is not whole characters may straddle it (its context's bit is set in
- * boundary_bits), and that token does not come too late (see
- * tc_straddle_table), given the neighbours' standalone BPE x and y. The word
- * of the two bytes next to the boundary answers most boundaries at once: zero
- * means no context there has its bit set. */
-static inline int tc_boundary_matters(const tc_vocab *v, const uint8_t *p, size_t k, size_t n,
-                                      const tc_char_entry *x, const tc_char_entry *y) {
+/* Which neighbours of the character boundary before p[k] (0 < k < n) must
+ * enter as bytes: bit 1 the left one, x, bit 2 the right one, y (their
+ * standalone BPE). Some token T that is not whole characters may straddle the
+ * boundary when its context's bit is set in boundary_bits; a neighbour that
+ * is one token is safe from every such T when T comes too late for it: the
+ * lowest rank of the context's T (tc_straddle_table) is above its done_rank
+ * (while it is unfinished it holds a pair of its own ranked at most that, so
+ * no T can form first). A neighbour that enters as bytes needs no such
+ * condition on the other: bytes merge as byte-level BPE does. The word of the
+ * two bytes next to the boundary answers most boundaries at once: zero means
+ * no context there has its bit set. */
+static inline unsigned tc_boundary_matters(const tc_vocab *v, const uint8_t *p, size_t k, size_t n,
+                                           const tc_char_entry *x, const tc_char_entry *y) {
     unsigned word = tc_boundary_word(p[k - 1], p[k]);
     uint64_t w = v->boundary_bits[word];
     if (!w) return 0;
     const uint32_t *t = tc_straddle_table(v);
-    int late = t && x->n_tokens == 1 && y->n_tokens == 1;   /* may come too late */
-    uint32_t done = x->done_rank > y->done_rank ? x->done_rank : y->done_rank;
+    if (!t) return 3;
+    uint32_t xd = x->n_tokens == 1 ? x->done_rank : TC_NONE, yd = y->n_tokens == 1 ? y->done_rank : TC_NONE;
+    unsigned r = 0;
     for (unsigned lw = 1; lw <= 2 && lw <= k; lw++)
         for (unsigned rw = 1; rw <= 2 && k + rw <= n; rw++) {
             unsigned sub = tc_boundary_sub(p + k, lw, p + k, rw);
             if (!(w >> sub & 1)) continue;
-            if (!late || t[(word << 6 | sub) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS)] <= done) return 1;
+            uint32_t s = t[(word << 6 | sub) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS)];
+            r |= (s <= xd) | (s <= yd) << 1;
+            if (r == 3) return 3;
         }
-    return 0;
+    return r;
 }
 
 /* Append character e (bytes p[0:len]) to the units of tc_merge_chars: as one
@@ -369,10 +428,27 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
         if (slot == prev) { saved = *prev; prev = &saved; }   /* filling it may evict the previous one */
         const tc_char_entry *e = tc_char_fill(v, c, slot, key, p + i, len);
         if (i) {
-            int flagged = tc_boundary_matters(v, p, i, n, prev, e);
-            if (tc_char_unit(v, c, prev, p + prev_at, prev_len, !prev_flagged && !flagged, n,
+            unsigned flagged = tc_boundary_matters(v, p, i, n, prev, e);
+            if (flagged && !prev_at && prev_len == 1 && len > 1 && i + len <= 4) {
+                /* The first character is ASCII (a space, mostly) and its boundary
+                 * matters: try the two as one segment (key: its bytes, little-endian). */
+                uint32_t skey;
+                if (n >= 4) memcpy(&skey, p, 4);
+                else for (size_t b = skey = 0; b < n; b++) skey |= (uint32_t)p[b] << 8 * b;
+                skey &= tc_utf8_own_mask[i + len];
+                if (tc_char_slot(c, skey) == prev) { saved = *prev; prev = &saved; }
+                const tc_char_entry *s = tc_segment_fill(v, c, skey, p, i + len, i);
+                if (s->n_tokens) {
+                    prev = s;
+                    prev_len = i + len;
+                    i += len;
+                    continue;
+                }
+                if (tc_char_slot(c, skey) == slot) e = tc_char_fill(v, c, slot, key, p + i, len);
+            }
+            if (tc_char_unit(v, c, prev, p + prev_at, prev_len, !prev_flagged && !(flagged & 1), n,
                              ids, pending, lsig, rsig, &m, out, &k, &expanded)) return (size_t)-1;
-            prev_flagged = flagged;
+            prev_flagged = flagged & 2;
         }
         prev = e;
         prev_at = i;
