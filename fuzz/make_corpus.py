@@ -41,6 +41,11 @@ def seeds():
         yield "encode", bytes([2 + k % 2]) + data
         yield "specials", bytes([2 + k % 2, (k * 37) % 256]) + bytes(b % 29 for b in data[:64])
 
+    # open: the first byte picks the family (harness.OPEN_NAMES[byte % 6]); every text on each family.
+    for k, text in enumerate(TEXTS + [raw.decode("latin-1") for raw in RAW[:4]]):
+        for family in range(6):
+            yield "open", bytes([family]) + text.encode("utf-8")
+
     # long: flags, unit length - 1, two size bytes, the unit (indexes into harness._LONG_CHARS), head/tail.
     chars = "azqeZXM09!-=*#/.,'_"
     letters = bytes(chars.index(c) for c in "azqe")
