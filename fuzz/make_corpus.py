@@ -41,6 +41,22 @@ def seeds():
         yield "encode", bytes([2 + k % 2]) + data
         yield "specials", bytes([2 + k % 2, (k * 37) % 256]) + bytes(b % 29 for b in data[:64])
 
+    # open: the first byte picks the family (harness.OPEN_NAMES[byte % 6]); every text on each family.
+    for k, text in enumerate(TEXTS + [raw.decode("latin-1") for raw in RAW[:4]]):
+        for family in range(6):
+            yield "open", bytes([family]) + text.encode("utf-8")
+
+    # tables: the encoding (harness.TABLE_ENCODINGS[byte % 2]), edits - 1, then 8-byte edits
+    # (operation, position scaled to the blob, value), then a text. One of each operation and
+    # value variant, and a header word of each index.
+    for k in range(16):
+        op, variant = k % 8, k // 2 % 8
+        edit = bytes([op]) + ((k * 0x9E3779B9) % 2**32).to_bytes(4, "little") + (variant << 21 | 77).to_bytes(3, "little")
+        yield "tables", bytes([k % 2, 0]) + edit + b"hello world"
+    for word in range(8):
+        edit = bytes([0, word, 0, 0, 0]) + (word << 21 | 3).to_bytes(3, "little")
+        yield "tables", bytes([word % 2, 0]) + edit
+
     # long: flags, unit length - 1, two size bytes, the unit (indexes into harness._LONG_CHARS), head/tail.
     chars = "azqeZXM09!-=*#/.,'_"
     letters = bytes(chars.index(c) for c in "azqe")
