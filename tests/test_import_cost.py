@@ -17,7 +17,11 @@ from pathlib import Path
 
 import pytest
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+import tokcost
+
+# The folder holding the tokcost under test: src/ in a checkout, site-packages once installed
+# (-S leaves site-packages off sys.path, so the probe is pointed at it by name).
+PACKAGE_ROOT = str(Path(tokcost.__file__).resolve().parents[1])
 
 # Never needed to load an encoding and encode: each of these is a lazy import somewhere.
 HEAVY_FOR_ENCODING = [
@@ -42,7 +46,7 @@ def imported_by(code: str, site: bool = False) -> set:
     argv = [sys.executable, "-c", _PROBE.format(code=code)] if site else [sys.executable, "-S", "-c",
                                                                           _PROBE.format(code=code)]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
-                          env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"})
+                          env={"PYTHONPATH": PACKAGE_ROOT, "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"})
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
