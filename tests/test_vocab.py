@@ -129,7 +129,7 @@ def test_table_cache_is_mapped_checked_and_released(tmp_path, monkeypatch):
 
     def build():
         built.append(1)
-        return b"fresh tables"
+        return b"fresh tables", b"fresh tables"
 
     def accept(blob):
         data = bytes(blob)
@@ -188,3 +188,44 @@ def test_long_piece_tables_are_cached_checked_and_rebuilt(tmp_path, monkeypatch)
         assert _long_tables_of(spec, text) == (expected, "read")
     monkeypatch.setenv("TOKCOST_CACHE_DIR", "")  # caching off: nothing to read, and 40 KB does not pay a build
     assert _long_tables_of(spec, text) == (expected, None)
+
+
+def test_a_load_that_builds_the_cache_keeps_its_long_piece_tables(tmp_path, monkeypatch):
+    """The process that builds the table cache built the long-piece tables to save them: it keeps
+    them (they were dropped and read back from the file by the first long piece), ids tiktoken's."""
+    import tiktoken
+
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    spec = registry.ENCODINGS["cl100k_base"]
+    enc = load_encoding(spec)  # an empty cache: builds every table
+    assert enc._core.long_piece_tables_source() == "built"
+    assert enc._core.long_piece_table_bytes() > 0
+    text = "x" * 50_000 + " " + "ab" * 30_000
+    assert enc.encode_ordinary(text) == tiktoken.get_encoding("cl100k_base").encode_ordinary(text)
+    assert load_encoding(spec)._core.long_piece_tables_source() is None  # from the cache: read when needed
+
+
+def test_a_failed_long_table_save_is_not_retried(tmp_path, monkeypatch):
+    """A read-only or full cache folder: saving the long-piece tables fails once, and later loads
+    in the process do not build them again only to fail again."""
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    spec = registry.ENCODINGS["r50k_base"]
+    load_encoding(spec)  # the tables are cached; now the folder refuses the .long file
+    (long_file,) = tmp_path.glob("*.long")
+    long_file.unlink()
+    exports = []
+    real_export = vocab.save_long_tables
+
+    def counting(key, export):
+        return real_export(key, lambda: exports.append(key) or export())
+
+    def refuse(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(vocab, "save_long_tables", counting)
+    monkeypatch.setattr(vocab, "write_atomically", refuse)
+    for _ in range(3):
+        enc = load_encoding(spec)
+        assert enc.encode("still works") == tokcost.get_encoding("r50k_base").encode("still works")
+    assert len(exports) == 1
+    assert not long_file.exists()

@@ -71,10 +71,10 @@ def load_encoding(spec: EncodingSpec, path: Optional[os.PathLike] = None) -> Enc
     splitter = spec.splitter
     key = f"{spec.name}-{spec.sha256[:16]}-{_core.TABLES_VERSION_TAG}"
 
-    def build() -> bytes:
+    def build() -> tuple[bytes, _core.CoreBPE]:
         built = _core.CoreBPE(ranks(), specials, splitter)
         vocab.save_long_tables(key, built.export_long_tables)
-        return built.export_tables()
+        return built.export_tables(), built
 
     core = vocab.load_cached_tables(key, build, lambda blob: _core.CoreBPE(blob, specials, splitter))
     long_tables = vocab.long_tables_path(key)

@@ -300,11 +300,13 @@ def _accept_checked(blob: memoryview, accept: Callable[[memoryview], object]):
         return accept(payload)
 
 
-def load_cached_tables(key: str, build: Callable[[], bytes], accept: Callable[[bytes], object]):
+def load_cached_tables(key: str, build: Callable[[], tuple[bytes, object]], accept: Callable[[memoryview], object]):
     """``accept(tables)`` on the cached tables for ``key`` (a memoryview of the
-    cache file, mapped rather than read, or bytes), building and caching them with
-    ``build()`` when missing or damaged. ``accept`` raises ValueError on tables it
-    rejects. Cache I/O failures only cost the cache."""
+    cache file, mapped rather than read); when they are missing or damaged,
+    ``build()`` returns the tables to cache and what they stand for, which is
+    returned as it is (the process that built the tables keeps what it built,
+    long-piece tables and all, instead of reading them back). ``accept`` raises
+    ValueError on tables it rejects. Cache I/O failures only cost the cache."""
     directory = cache_dir()
     path = directory / f"{key}.tables" if directory else None
     if path is not None and path.is_file():
@@ -315,8 +317,7 @@ def load_cached_tables(key: str, build: Callable[[], bytes], accept: Callable[[b
                 return _accept_checked(memoryview(mapped), accept)
         except (OSError, ValueError):
             pass  # unreadable, empty or damaged: rebuilt below
-    tables = build()
-    result = accept(tables)
+    tables, result = build()
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -334,12 +335,18 @@ def long_tables_path(key: str) -> Optional[Path]:
     return directory / f"{key}.long" if directory else None
 
 
+# Cache folders where saving long-piece tables failed in this process (read-only or full):
+# exporting them builds 4-10 MB of tables (34-49 ms), so it is not tried again there.
+_unwritable: set[Path] = set()
+
+
 def save_long_tables(key: str, export: Callable[[], Optional[bytes]]) -> None:
     """Cache ``export()`` (the long-piece tables, built when the other tables are,
     so a fresh process reads them instead of building them) for ``key``; nothing
-    when caching is disabled or the encoder cannot serve the vocabulary (None)."""
+    when caching is disabled, the encoder cannot serve the vocabulary (None), or
+    saving already failed in this cache folder in this process."""
     path = long_tables_path(key)
-    if path is None:
+    if path is None or path.parent in _unwritable:
         return
     try:
         tables = export()
@@ -347,5 +354,7 @@ def save_long_tables(key: str, export: Callable[[], Optional[bytes]]) -> None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, tables)
-    except (OSError, MemoryError):
-        pass  # a read-only or full cache directory, or no memory to build them, costs the cache only
+    except OSError:
+        _unwritable.add(path.parent)  # a read-only or full cache folder costs the cache only
+    except MemoryError:
+        pass  # no memory to build them now: tried again by the next load
