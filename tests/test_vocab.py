@@ -229,3 +229,50 @@ def test_a_failed_long_table_save_is_not_retried(tmp_path, monkeypatch):
         assert enc.encode("still works") == tokcost.get_encoding("r50k_base").encode("still works")
     assert len(exports) == 1
     assert not long_file.exists()
+
+
+def _flag_offset():
+    from tokcost import _core
+
+    return len(_core.TABLES_MAGIC) + 6 * 8  # header word 6: char_merge_ok
+
+
+def test_the_character_path_flag_is_covered_by_the_checksum(tmp_path, monkeypatch):
+    """``char_merge_ok`` (every token's own BPE is that token) is not re-derived at load (that is
+    BPE over every token): a cache file whose flag changed fails its CRC-32 and is rebuilt."""
+    import struct
+
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    spec = registry.ENCODINGS["r50k_base"]
+    load_encoding(spec)
+    (cached,) = tmp_path.glob("*.tables")
+    good = cached.read_bytes()
+    assert struct.unpack_from("<Q", good, _flag_offset()) == (1,)
+    flipped = bytearray(good)
+    struct.pack_into("<Q", flipped, _flag_offset(), 0)
+    cached.write_bytes(bytes(flipped))
+    assert load_encoding(spec).encode("flag") == tokcost.get_encoding("r50k_base").encode("flag")
+    assert cached.read_bytes() == good  # refused and rebuilt, not trusted
+
+
+def test_a_false_character_path_flag_cannot_read_out_of_bounds():
+    """A blob claiming ``char_merge_ok`` for a vocabulary where it is false (the bpe of "abcd" stops
+    at a, bc, d) passes the loader's checks: what the flag selects still only returns ranks the
+    vocabulary has, so the flag bears on which ids, never on memory; the checksum guards which ids."""
+    import struct
+
+    from tokcost import _core
+
+    ranks = {bytes([b]): b for b in range(256)}
+    ranks.update({b"bc": 256, b"ab": 257, b"cd": 258, b"abcd": 259, "é".encode(): 260, "éa".encode(): 261})
+    honest = _core.CoreBPE(ranks, {}, "cl100k")
+    blob = bytearray(honest.export_tables())
+    assert struct.unpack_from("<Q", blob, _flag_offset()) == (0,)
+    struct.pack_into("<Q", blob, _flag_offset(), 1)
+    forged = _core.CoreBPE(bytes(blob), {}, "cl100k")
+    for text in ("abcd xabcd", "é" * 100 + "abcd", "éabcd" * 20_000, "ab" * 50_000, "abcd" * 30_000):
+        ids = forged.encode_ordinary(text)
+        assert all(0 <= i < 262 for i in ids) and forged.count(text) == len(ids)
+    struct.pack_into("<Q", blob, _flag_offset(), 2)
+    with pytest.raises(ValueError, match="inconsistent"):
+        _core.CoreBPE(bytes(blob), {}, "cl100k")

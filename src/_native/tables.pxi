@@ -72,6 +72,8 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob):
     pos += 1024
     memcpy(self.v.boundary_bits, p + pos, sizeof(self.v.boundary_bits))
     pos += sizeof(self.v.boundary_bits)
+    # Trusted as the file's CRC-32 vouches for it (re-deriving it is BPE over every token); a
+    # false 1 could change ids, never read out of bounds: docs/NATIVE.md, Tables.
     self.v.char_merge_ok = <uint32_t>header[6]
     self.v.dec_off = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
     self.v.piece = <tc_piece_slot *>_copy_out(p, &pos, 16 * n_piece)
