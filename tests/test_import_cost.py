@@ -96,3 +96,18 @@ def test_the_help_table_matches_each_command():
         command_module(name).register(subparsers)
         (action,) = subparsers._choices_actions
         assert (action.dest, action.help) == (name, summary)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_count_as_data_imports_no_rendering(fmt, tmp_path):
+    """``tokcost count --format json|csv`` prints data: rich and the report modules are for tables."""
+    sample = tmp_path / "sample.txt"
+    sample.write_text("hello world\n")
+    render = ["rich", "tokcost.report", "jinja2", "pydantic"]
+
+    def count_imports(form):
+        return imported_by(f"from tokcost.cli import main\nmain(['count', {str(sample)!r}, '--format', {form!r}])",
+                           site=True)
+
+    assert heavy(count_imports(fmt), render) == []
+    assert "rich" in heavy(count_imports("table"), render)  # the check can fail: a table needs rich
