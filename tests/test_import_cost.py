@@ -27,7 +27,7 @@ PACKAGE_ROOT = str(Path(tokcost.__file__).resolve().parents[1])
 HEAVY_FOR_ENCODING = [
     "dataclasses", "inspect", "tempfile", "shutil", "difflib", "decimal", "json", "csv", "argparse", "logging",
     "concurrent.futures", "asyncio", "subprocess", "tomllib", "gzip", "hashlib", "base64", "numpy", "regex",
-    "pydantic", "rich", "jinja2", "genai_prices",
+    "pydantic", "rich", "jinja2", "genai_prices", "typing", "tokcost._unstable",
     "tokcost.cli", "tokcost.prices", "tokcost.report", "tokcost.accounting", "tokcost.corpus", "tokcost.analysis",
     "tokcost.spend", "tokcost.usage", "tokcost.bench", "tokcost.context", "tokcost.tiktoken_patch",
     "tokcost.model_tokenizers", "tokcost.formatting", "tokcost.file_schema",

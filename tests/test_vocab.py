@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 
 import pytest
 
@@ -131,7 +132,8 @@ def test_table_cache_is_mapped_checked_and_released(tmp_path, monkeypatch):
         built.append(1)
         return b"fresh tables", b"fresh tables"
 
-    def accept(blob):
+    def accept(blob, fd):
+        assert os.read(fd, 4) == bytes(blob[:4])  # the open cache file, whose first bytes the tables are
         data = bytes(blob)
         if data == b"rejected":
             raise ValueError("rejected")
@@ -276,3 +278,32 @@ def test_a_false_character_path_flag_cannot_read_out_of_bounds():
     struct.pack_into("<Q", blob, _flag_offset(), 2)
     with pytest.raises(ValueError, match="inconsistent"):
         _core.CoreBPE(bytes(blob), {}, "cl100k")
+
+
+def test_cached_tables_are_used_in_place_and_outlive_the_file(tmp_path, monkeypatch):
+    """A load from the table cache maps part of the file (signatures, token bytes) instead of
+    copying it; the table cache replaces files by renaming, so a replaced or removed file leaves
+    the loaded tables as they were: ids, counts and decoding stay tiktoken's."""
+    import sys
+
+    import tiktoken
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads /proc/self/maps")
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    spec = registry.ENCODINGS["cl100k_base"]
+    load_encoding(spec)  # builds the cache
+    enc = load_encoding(spec)  # reads it
+    (cached,) = tmp_path.glob("*.tables")
+    with open("/proc/self/maps") as maps:
+        assert str(cached) in maps.read()
+    replacement = tmp_path / "replacement"
+    replacement.write_bytes(b"\0" * cached.stat().st_size)
+    replacement.replace(cached)
+    text = "Ünïcödé text, 中文, код and émoji 🎉 " * 200
+    reference = tiktoken.get_encoding("cl100k_base")
+    ids = enc.encode_ordinary(text)
+    assert ids == reference.encode_ordinary(text) and enc.count(text) == len(ids)
+    assert enc.decode(ids) == text
+    cached.unlink()
+    assert enc.encode_ordinary(text[::-1]) == reference.encode_ordinary(text[::-1])

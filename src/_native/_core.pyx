@@ -148,16 +148,18 @@ cdef class CoreBPE:
     ``ranks`` is the contents of a ``.tiktoken`` file or a dict of token bytes
     to rank; ``special_tokens`` maps special token text to id (kept only for
     decoding); ``splitter`` names a native pretokenizer, or None when the
-    caller splits text itself.
+    caller splits text itself. ``table_fd``: the open table cache file whose
+    first bytes ``ranks`` (export_tables's blob) are, so that some tables are
+    used in place (tables.pxi).
     """
 
-    def __cinit__(self, ranks, dict special_tokens, splitter):
+    def __cinit__(self, ranks, dict special_tokens, splitter, int table_fd=-1):
         cdef long bad
         cdef uint32_t min_ranks = max(special_tokens.values(), default=-1) + 1
         if min_ranks >= TC_MAX_RANKS - 1:
             raise ValueError(f"special token ids must be below {TC_MAX_RANKS - 1}")
         if isinstance(ranks, (bytes, memoryview)) and ranks[:len(TABLES_MAGIC)] == TABLES_MAGIC:
-            _load_tables(self, ranks)
+            _load_tables(self, ranks, table_fd)
             tc_vocab_assign_uid(&self.v)
             self._set_splitter(splitter)
             return

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 
 #define TC_NONE 0xFFFFFFFFu
@@ -68,6 +70,11 @@ typedef struct {
     struct tc_longpiece *longpiece;  /* long-piece tables, built when first needed (longpiece.h) */
     uint64_t long_bytes_merged;      /* long-piece bytes merged before they were */
     char *long_file;                 /* the table cache's copy of them (longpiece.h), or NULL */
+    /* When loaded from the table cache: lsig, rsig and bytes point into this
+     * read-only private mapping of the cache file (tc_vocab_map_in_place), and
+     * are unmapped with it instead of freed. NULL: they were allocated. */
+    void *mapped;
+    size_t mapped_len;
 } tc_vocab;
 
 static inline uint64_t tc_mix(uint64_t a, uint64_t b) {
@@ -381,7 +388,41 @@ static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
     return 0;
 }
 
+/* Map the table cache file's bytes [start, end) (fd still open) read-only and
+ * private: tables that sit there (8-aligned) are used in place. Their pages
+ * come from the page cache as they are first read, no copy and no zeroed
+ * page. Returns the address of file byte `start`, or NULL (then they are
+ * copied as before). */
+static const uint8_t *tc_vocab_map_in_place(tc_vocab *v, int fd, uint64_t start, uint64_t end) {
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), base = start - start % page;
+    struct stat st;
+    if (fstat(fd, &st) || (uint64_t)st.st_size < end) return NULL;  /* never map past its end (SIGBUS) */
+    size_t len = (size_t)(end - base);
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, (off_t)base);
+    if (p == MAP_FAILED) return NULL;
+    /* One page made private (its first byte written back unchanged) gives the
+     * mapping an anon_vma, and Linux's fork copies the page table entries of
+     * such a mapping; of a file mapping without one it copies none, and a
+     * forked child (a benchmark's first call, a fork-started worker) faulted
+     * every page again. Then read-only, and every page mapped now: from the
+     * page cache, nothing zeroed or copied. */
+    volatile uint8_t *first = p;
+    *first = *first;
+    if (mprotect(p, len, PROT_READ)) { munmap(p, len); return NULL; }
+#ifdef MADV_POPULATE_READ
+    madvise(p, len, MADV_POPULATE_READ);      /* an older kernel: faulted as they are read */
+#endif
+    v->mapped = p;
+    v->mapped_len = len;
+    return (const uint8_t *)p + (start - base);
+}
+
 static void tc_vocab_free(tc_vocab *v) {
+    if (v->mapped) {
+        munmap(v->mapped, v->mapped_len);
+        v->lsig = v->rsig = NULL;
+        v->bytes = NULL;
+    }
     free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->lsig); free(v->rsig); free(v->byte_pair);
     free(v->longpiece); free(v->straddle_rank); free(v->long_file);
     memset(v, 0, sizeof(*v));

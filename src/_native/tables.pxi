@@ -44,10 +44,16 @@ cdef bytes _export_tables(CoreBPE self):
     return b"".join(parts)
 
 
-cdef _load_tables(CoreBPE self, const uint8_t[::1] blob):
+cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
     """Inverse of export_tables (bytes, or a view of them, so the table cache
     is not copied first). Every size, offset and rank is checked, so a
-    damaged blob raises ValueError instead of reading out of bounds."""
+    damaged blob raises ValueError instead of reading out of bounds.
+
+    ``fd`` >= 0: the blob is the start of that open file (the table cache),
+    and the tables whose values are never used as an index or an offset
+    (the partner signatures and the token bytes, 4.6 MB for o200k_base)
+    are used in place, mapped from it, instead of copied; see docs/NATIVE.md,
+    Tables. The others are copied and checked."""
     cdef const uint8_t *p = &blob[0]
     cdef size_t pos = len(TABLES_MAGIC), total = blob.shape[0]
     cdef uint64_t header[HEADER_WORDS]
@@ -78,11 +84,22 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob):
     self.v.dec_off = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
     self.v.piece = <tc_piece_slot *>_copy_out(p, &pos, 16 * n_piece)
     self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)
-    self.v.lsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
-    self.v.rsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+    cdef const uint8_t *in_place = NULL
+    cdef size_t start = pos
+    if fd >= 0:  # lsig, rsig, byte_pair, straddle_rank, bytes: the rest of the blob
+        in_place = tc_vocab_map_in_place(&self.v, fd, start, total)
+    if in_place != NULL:
+        self.v.lsig = <uint64_t *>in_place
+        self.v.rsig = <uint64_t *>(in_place + 8 * self.v.n_ranks)
+        self.v.bytes = <uint8_t *>(in_place + (total - start - self.v.n_bytes))
+        pos += 16 * self.v.n_ranks
+    else:
+        self.v.lsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+        self.v.rsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
     self.v.byte_pair = <uint32_t *>_copy_out(p, &pos, 4 * 65536)
     self.v.straddle_rank = <uint32_t *>_copy_out(p, &pos, 4 * n_straddle)
-    self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
+    if in_place == NULL:
+        self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
     for k in range(self.v.n_ranks):
         d = self.v.dec_off[k]
         if (d >> 16) + (d & 0xFFFF) > self.v.n_bytes:

@@ -21,8 +21,6 @@ Text: ``analyze_corpus`` (the language premium), ``count_corpus`` (files and fol
 Other libraries: ``patch_tiktoken`` serves their ``import tiktoken`` with tokcost.
 """
 
-from typing import TYPE_CHECKING
-
 from tokcost._version import __version__
 from tokcost.core import Encoding
 from tokcost.errors import (
@@ -39,6 +37,7 @@ from tokcost.registry import (
     list_encoding_names,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and editors
     from tokcost.accounting import count_messages, image_tokens, tool_tokens
     from tokcost.analysis import analyze_corpus

@@ -34,9 +34,11 @@ cdef extern from "tables.h" nogil:
         uint64_t *pair
         uint64_t pair_mask
         char *long_file
+        void *mapped
 
     int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit)
     void tc_vocab_free(tc_vocab *v)
+    const uint8_t *tc_vocab_map_in_place(tc_vocab *v, int fd, uint64_t start, uint64_t end)
     void tc_vocab_assign_uid(tc_vocab *v)
     void *tc_alloc_table(size_t bytes)
     const uint8_t *tc_token_bytes(const tc_vocab *v, uint32_t rank, size_t *len)

@@ -21,13 +21,14 @@ import bisect
 import functools
 import os
 import re
-from typing import TYPE_CHECKING, AbstractSet, Callable, Collection, Iterator, Literal, NoReturn, Optional, Sequence
 
 import tokcost._core as _core
-import tokcost._unstable as _unstable
 from tokcost.patterns import native_splitter
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
 if TYPE_CHECKING:
+    from typing import AbstractSet, Callable, Collection, Iterator, Literal, NoReturn, Optional, Sequence
+
     import numpy as np
     import numpy.typing as npt
 
@@ -248,6 +249,8 @@ class Encoding:
         bytes that start with the rest. Completions come in no particular order.
         """
         allowed = self._check_special(text, allowed_special, disallowed_special)
+        import tokcost._unstable as _unstable  # here: it imports typing, which `import tokcost` does not
+
         return _unstable.encode_with_unstable(self, text, allowed)
 
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
@@ -282,6 +285,8 @@ class Encoding:
             valid = exc.start
         text = data[:valid].decode("utf-8")
         tokens = self.encode_ordinary(text)
+        import tokcost._unstable as _unstable
+
         last = _unstable.increase_last_piece_token_len(self, tokens, self._last_piece_token_count(text))
         if tokens and last:
             unstable = self.decode_bytes(tokens[-last:]) + data[valid:]

@@ -8,7 +8,10 @@ native core included, may raise these.
 
 from __future__ import annotations
 
-from typing import Iterable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
+if TYPE_CHECKING:
+    from typing import Iterable
+
 
 __all__ = [
     "TokcostError",

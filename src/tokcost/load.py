@@ -18,12 +18,15 @@ import os
 import unicodedata
 from collections import namedtuple
 from types import MappingProxyType
-from typing import Optional
 
 import tokcost._core as _core
 import tokcost.vocab as vocab
 from tokcost.core import Encoding
 from tokcost.patterns import IsolatedSplits, native_splitter, native_step_splitter
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
+if TYPE_CHECKING:
+    from typing import Optional
 
 _SPEC_FIELDS = "name pat_str vocabulary sha256 special_tokens explicit_n_vocab splits normalize"
 
@@ -76,7 +79,7 @@ def load_encoding(spec: EncodingSpec, path: Optional[os.PathLike] = None) -> Enc
         vocab.save_long_tables(key, built.export_long_tables)
         return built.export_tables(), built
 
-    core = vocab.load_cached_tables(key, build, lambda blob: _core.CoreBPE(blob, specials, splitter))
+    core = vocab.load_cached_tables(key, build, lambda blob, fd: _core.CoreBPE(blob, specials, splitter, fd))
     long_tables = vocab.long_tables_path(key)
     if long_tables is not None:
         if not long_tables.exists():  # removed as damaged (or by the user): saved again

@@ -37,12 +37,15 @@ import struct
 import zlib
 from collections import namedtuple
 from pathlib import Path
-from typing import Callable, Optional
 
 from tokcost._core import crc32  # zlib.crc32's value, about 5x faster: a load checks 23 MB with it
 from tokcost.bundled import VOCAB_DIR
 from tokcost.errors import VocabularyError
 from tokcost.files import write_atomically
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
+if TYPE_CHECKING:
+    from typing import Callable, Optional
 
 
 def find_rank_file(name: str, path: Optional[os.PathLike] = None) -> Path:
@@ -300,9 +303,11 @@ def _accept_checked(blob: memoryview, accept: Callable[[memoryview], object]):
         return accept(payload)
 
 
-def load_cached_tables(key: str, build: Callable[[], tuple[bytes, object]], accept: Callable[[memoryview], object]):
-    """``accept(tables)`` on the cached tables for ``key`` (a memoryview of the
-    cache file, mapped rather than read); when they are missing or damaged,
+def load_cached_tables(key: str, build: Callable[[], tuple[bytes, object]],
+                       accept: Callable[[memoryview, int], object]):
+    """``accept(tables, fd)`` on the cached tables for ``key``: a memoryview of the
+    cache file, mapped rather than read, and the file's descriptor, open during
+    the call (the tables are its first bytes, checked). When they are missing or damaged,
     ``build()`` returns the tables to cache and what they stand for, which is
     returned as it is (the process that built the tables keeps what it built,
     long-piece tables and all, instead of reading them back). ``accept`` raises
@@ -314,7 +319,7 @@ def load_cached_tables(key: str, build: Callable[[], tuple[bytes, object]], acce
             # Mapped, not read: reading put 23 MB (o200k_base) into fresh memory first, every
             # page of it faulted in and zeroed, and accept() copies the tables out anyway.
             with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                return _accept_checked(memoryview(mapped), accept)
+                return _accept_checked(memoryview(mapped), lambda tables: accept(tables, f.fileno()))
         except (OSError, ValueError):
             pass  # unreadable, empty or damaged: rebuilt below
     tables, result = build()
