@@ -307,3 +307,9 @@ def test_cached_tables_are_used_in_place_and_outlive_the_file(tmp_path, monkeypa
     assert enc.decode(ids) == text
     cached.unlink()
     assert enc.encode_ordinary(text[::-1]) == reference.encode_ordinary(text[::-1])
+    if hasattr(os, "fork"):  # a forked child reads the same mapping (its page table entries copied)
+        expected = reference.encode_ordinary(text * 3)
+        child = os.fork()
+        if child == 0:
+            os._exit(0 if enc.encode_ordinary(text * 3) == expected and enc.decode(expected) == text * 3 else 1)
+        assert os.waitpid(child, 0)[1] == 0
