@@ -24,18 +24,7 @@ sys.path.insert(0, os.environ.get("SRC") or str(Path(__file__).resolve().parents
 import numpy as np  # noqa: E402
 
 from tokcost.bench.contenders import load_contenders  # noqa: E402
-from tokcost.bench.workloads import Plan, text_workloads  # noqa: E402
-
-
-def _docs(count: int, size: int = 1000) -> list:
-    """~1 KB documents cut from the bench's English, code and every-language workloads."""
-    texts = []
-    for workload in text_workloads(Plan(slice_bytes=count * size)):
-        if workload.name.startswith(("english", "code", "flores-mix")):
-            text = workload.items(1)[0][0]
-            texts += [text[i:i + size] for i in range(0, len(text), size)]
-    step = max(1, len(texts) // count)
-    return texts[::step][:count]
+from bench_threads import documents  # noqa: E402  (this directory is on sys.path when run as a script)
 
 
 def _contenders(encoding: str) -> dict:
@@ -72,7 +61,7 @@ def main(argv=None) -> int:
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--encoding", default="o200k_base")
     args = parser.parse_args(argv)
-    texts = _docs(args.docs)
+    texts = documents(args.docs)
     size = sum(len(t.encode()) for t in texts)
     found = _contenders(args.encoding)
     want = found["tiktoken lists"](texts, 1)

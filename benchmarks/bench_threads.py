@@ -34,8 +34,9 @@ from tokcost.bench.contenders import check_ids, load_contenders  # noqa: E402
 from tokcost.bench.workloads import Plan, chat_workload, text_workloads  # noqa: E402
 
 
-def _docs(count: int, size: int = 1000) -> list:
-    """~1 KB documents cut from the bench's English, code and every-language workloads."""
+def documents(count: int, size: int = 1000) -> list:
+    """~1 KB documents cut from the bench's English, code and every-language workloads (also used by
+    bench_flat_batch.py)."""
     texts = []
     workloads = text_workloads(Plan(slice_bytes=count * size))
     for workload in workloads:
@@ -122,7 +123,7 @@ def _batches(args) -> None:
         print(f"# left out {name}: {why}")
     workloads = {
         f"{Plan.quick().chat_batch} chat texts": chat_workload(Plan.quick()).items(1)[0][0],
-        "2,000 ~1 KB docs": _docs(2000),
+        "2,000 ~1 KB docs": documents(2000),
     }
     print(f"# load average {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; "
           f"{args.rounds} rounds x {args.calls} calls, 1 and 2 threads interleaved")

@@ -47,3 +47,32 @@ def test_lists_of_a_batch_are_collected_when_part_of_a_cycle():
     del holder, lists
     gc.collect()
     assert alive() is None
+
+
+def _raised_token(encode):
+    """The special token a ValueError names, or the result when nothing is raised."""
+    try:
+        return encode()
+    except ValueError as exc:
+        return ("raised", str(exc).split("'")[1])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_encode_batch_screens_for_disallowed_specials_on_its_threads(pair, threads):
+    # The screen runs on the batch's threads (tc_batch_marked); which text raises, and for which
+    # token, must be tiktoken's: the first text in order that holds a disallowed one.
+    ours, ref = pair
+    first, last = min(ours.special_tokens_set), max(ours.special_tokens_set)
+    filler = ["plain words, %d of them; a < b and a|b" % k * 8 for k in range(600)]
+    wide = "日本語のテキスト 🙂 "  # a UCS-4 str, converted to UTF-8 by the thread that encodes it
+    cases = [
+        filler,
+        filler + [first[:-1], first[1:], "<" + first[:-2], wide * 900 + last[:-1]],
+        filler[:300] + [wide * 900 + first] + filler[300:] + [last + " last"],
+        ["first " + last] + filler + [first],
+        filler + ["ends with " + first, "é" * 5000 + last],
+    ]
+    for texts in cases:
+        for kwargs in ({}, {"disallowed_special": {last}}, {"disallowed_special": ()}):
+            want = _raised_token(lambda: ref.encode_batch(texts, num_threads=threads, **kwargs))
+            assert _raised_token(lambda: ours.encode_batch(texts, num_threads=threads, **kwargs)) == want

@@ -11,7 +11,7 @@ from cpython.ref cimport PyObject
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
-from libc.string cimport memcpy
+from libc.string cimport memchr, memcpy
 
 import operator
 
@@ -430,6 +430,16 @@ cdef class CoreBPE:
     def count_batch(self, texts, int num_threads=8):
         """``[count(t) for t in texts]`` on native threads."""
         return self._run_batch(texts, num_threads, True)
+
+    def encode_ordinary_batch_screened(self, texts, int num_threads, tuple marks):
+        """(``encode_ordinary_batch(texts)``, the first text that holds one of ``marks`` or None):
+        ``marks`` are non-empty UTF-8 bytes (``encode_batch``'s disallowed special tokens), looked
+        for by the threads that encode each text, so the screen adds nothing serial."""
+        self._require_splitter()
+        cdef _Batch batch = _Batch(self, list(texts), False, num_threads, marks)
+        cdef list out = self._encode_batch(batch)
+        cdef const uint8_t *hit = <const uint8_t *>memchr(batch.b.marked, 1, batch.b.n) if batch.b.marked != NULL and batch.b.n else NULL
+        return out, (None if hit == NULL else batch.texts[hit - batch.b.marked])
 
     def count_files(self, list paths, size_t limit, size_t sniff):
         """(status, tokens, bytes) of each file in ``paths`` (bytes, no NUL),

@@ -194,6 +194,12 @@ typedef struct {
     uint32_t *ids;          /* encode mode: room for id_at[n_chunks] ids, the chunks' ids one after another */
     size_t *ends;           /* encode mode: where text k's ids end in its chunk's room */
     uint8_t *done;          /* optional: set per chunk once its results are written */
+    /* Optional, encode mode: strings (UTF-8) a text is screened for, and one flag per text, set when
+     * it holds one of them (encode_batch's disallowed special tokens; see tc_batch_marked). */
+    const uint8_t *const *marks;
+    const size_t *mark_lens;
+    size_t n_marks;
+    uint8_t *marked;
     /* Written by every thread: kept off the cache line of the fields above,
      * which each thread reads for every text. */
     char pad_before[64];
@@ -313,6 +319,26 @@ static const uint8_t *tc_batch_text(tc_batch *b, size_t k, size_t *len, uint8_t 
     return *scratch;
 }
 
+/* Whether s[0:n] holds one of b's marks (none empty). In UTF-8 a match of a string's bytes is a
+ * match of its characters (a lead byte never matches a continuation byte), so this is `mark in
+ * text` on the str. Each distinct first byte is searched for once (memchr); at each hit, every
+ * mark that starts with it is compared in full. */
+static int tc_batch_marked(const tc_batch *b, const uint8_t *s, size_t n) {
+    for (size_t j = 0; j < b->n_marks; j++) {
+        uint8_t first = b->marks[j][0];
+        size_t seen = 0;
+        while (seen < j && b->marks[seen][0] != first) seen++;
+        if (seen < j) continue;  /* this first byte was searched for with mark `seen` */
+        for (const uint8_t *at = memchr(s, first, n); at; at = memchr(at + 1, first, n - (size_t)(at + 1 - s))) {
+            size_t left = n - (size_t)(at - s);
+            for (size_t i = j; i < b->n_marks; i++)
+                if (b->marks[i][0] == first && b->mark_lens[i] <= left && !memcmp(at, b->marks[i], b->mark_lens[i]))
+                    return 1;
+        }
+    }
+    return 0;
+}
+
 /* Claim the next chunk of texts and do it; 0 when none is left. */
 static int tc_batch_step(tc_batch *b) {
     size_t c = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
@@ -331,6 +357,7 @@ static int tc_batch_step(tc_batch *b) {
     if (!b->counts) out = (tc_buf){b->ids + b->id_at[c], 0, b->id_at[c + 1] - b->id_at[c]};
     for (size_t k = b->chunk_at[c]; k < b->chunk_at[c + 1]; k++) {
         const uint8_t *s = tc_batch_text(b, k, &len, &scratch, &cap);
+        if (s && b->marked) b->marked[k] = (uint8_t)tc_batch_marked(b, s, len);
         if (s && b->counts) {
             b->counts[k] = tc_count_text(b->v, b->split, s, len);
             if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);

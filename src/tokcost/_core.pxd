@@ -120,6 +120,10 @@ cdef extern from "encoder.h" nogil:
         uint32_t *ids
         size_t *ends
         uint8_t *done
+        const uint8_t *const *marks
+        const size_t *mark_lens
+        size_t n_marks
+        uint8_t *marked
         int failed
 
     int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
@@ -179,6 +183,7 @@ cdef class _Batch:
     cdef tc_batch b
     cdef object core  # the CoreBPE whose tables b.v points to, kept alive
     cdef list texts   # the strings whose UTF-8 b.ptrs point into, kept alive
+    cdef tuple marks  # the bytes b.marks point into, kept alive
 
 
 cdef class CoreBPE:
