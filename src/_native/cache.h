@@ -121,7 +121,7 @@ static const uint32_t tc_utf8_own_mask[5] = {0, 0xFFu, 0xFFFFu, 0xFFFFFFu, 0xFFF
  * 2^21 and positions below 256, so the leftmost of equal ranks is the lower
  * key), TC_NONE when unit i has no pair; each inner node the lower of its two
  * children, so the root is the pair to merge. */
-#define TC_TREE_FROM 24                     /* units; below this the rescan is cheaper */
+#define TC_TREE_FROM 64                     /* units; below this the rescan of the live set is cheaper */
 
 static inline uint32_t tc_tree_key(uint32_t r, size_t i) { return r == TC_NONE ? TC_NONE : r << 8 | (uint32_t)i; }
 
@@ -181,9 +181,9 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
         ? TC_NONE : tc_pair_rank_cached(v, c, ids[i], ids[k]))
 #define TC_UNIT_PAIR(i, k) (pending[i] || pending[k] ? TC_NONE : TC_RAW_PAIR(i, k))
     /* pr[i] changed: update the tree, or the set of units that have a pair. */
-    uint32_t live = 0;                       /* without use_tree: bit i set when pr[i] != TC_NONE */
+    uint64_t live = 0;                       /* without use_tree: bit i set when pr[i] != TC_NONE */
 #define TC_TREE_SET(i) do { if (use_tree) tc_tree_set(tree, leaves, (i), pr[i]); \
-        else live = (live & ~(1u << (i))) | (uint32_t)(pr[i] != TC_NONE) << (i); } while (0)
+        else live = (live & ~(1ull << (i))) | (uint64_t)(pr[i] != TC_NONE) << (i); } while (0)
     /* A pair that may merge: start loading the merged token's signatures,
      * read when it does (else a miss each, one after another). */
 #define TC_PREFETCH_SIGS(r) do { uint32_t r_ = (r); \
@@ -214,11 +214,18 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
             queue[n_queued++] = (uint64_t)pending[i] << 32 | i;
         }
         tc_sort_u64(queue, n_queued);
-        if (n_queued)
-            for (size_t i = 0; i + 1 < m; i++)
-                if (pending[i] || pending[i + 1]) pr[i] = TC_NONE;
-        if (!use_tree)
-            for (size_t i = 0; i + 1 < m; i++) live |= (uint32_t)(pr[i] != TC_NONE) << i;
+        /* Pairs of a pending unit are blocked; the live set is the rest. */
+        if (use_tree) {
+            if (n_queued)
+                for (size_t i = 0; i + 1 < m; i++)
+                    if (pending[i] | pending[i + 1]) pr[i] = TC_NONE;
+        } else if (n_queued) {
+            for (size_t i = 0; i + 1 < m; i++) {
+                if (pending[i] | pending[i + 1]) pr[i] = TC_NONE;
+                live |= (uint64_t)(pr[i] != TC_NONE) << i;
+            }
+        } else
+            for (size_t i = 0; i + 1 < m; i++) live |= (uint64_t)(pr[i] != TC_NONE) << i;
         if (use_tree) {
             for (leaves = 32; leaves < m; leaves *= 2) {}   /* at most TC_MAX_UNITS */
             for (size_t i = 0; i < leaves; i++) tree[leaves + i] = i < m ? tc_tree_key(pr[i], i) : TC_NONE;
@@ -237,8 +244,8 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
                 if (use_tree) {
                     if (tree[1] != TC_NONE) { best = tree[1] >> 8; j = tree[1] & 0xFF; }
                 } else {                     /* only units with a pair, leftmost first */
-                    for (uint32_t x = live; x; x &= x - 1) {
-                        size_t i = (size_t)__builtin_ctz(x);
+                    for (uint64_t x = live; x; x &= x - 1) {
+                        size_t i = (size_t)__builtin_ctzll(x);
                         if (pr[i] < best) { best = pr[i]; j = i; }
                     }
                 }
@@ -330,6 +337,25 @@ static inline const uint32_t *tc_straddle_table(const tc_vocab *v) {
     return v->straddle_rank;
 }
 
+/* The lowest rank (tc_straddle_table t) of a token not made of whole
+ * characters whose context at the boundary before p[k] has its bit set in
+ * word w of boundary_bits; TC_NONE when no context there is set (a set
+ * context whose slot holds no rank counts as TC_NONE - 1: it flags only a
+ * neighbour of several tokens, as a rank above every done_rank does). */
+static inline uint32_t tc_boundary_lowest(const uint32_t *t, const uint8_t *p, size_t k, size_t n,
+                                          unsigned word, uint64_t w) {
+    uint32_t lo = TC_NONE;
+    for (unsigned lw = 1; lw <= 2 && lw <= k; lw++)
+        for (unsigned rw = 1; rw <= 2 && k + rw <= n; rw++) {
+            unsigned sub = tc_boundary_sub(p + k, lw, p + k, rw);
+            if (!(w >> sub & 1)) continue;
+            uint32_t s = t[(word << 6 | sub) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS)];
+            if (s == TC_NONE) s = TC_NONE - 1;
+            if (s < lo) lo = s;
+        }
+    return lo;
+}
+
 /* Which neighbours of the character boundary before p[k] (0 < k < n) must
  * enter as bytes: bit 1 the left one, x, bit 2 the right one, y (their
  * standalone BPE). Some token T that is not whole characters may straddle the
@@ -340,25 +366,32 @@ static inline const uint32_t *tc_straddle_table(const tc_vocab *v) {
  * no T can form first). A neighbour that enters as bytes needs no such
  * condition on the other: bytes merge as byte-level BPE does. The word of the
  * two bytes next to the boundary answers most boundaries at once: zero means
- * no context there has its bit set. */
-static inline unsigned tc_boundary_matters(const tc_vocab *v, const uint8_t *p, size_t k, size_t n,
+ * no context there has its bit set. Otherwise the lowest rank over the
+ * contexts depends only on the two bytes each side when the piece has them,
+ * so it is kept in the boundary cache under those four bytes (Thai and
+ * Devanagari meet the same few hundred contexts again and again). */
+static inline unsigned tc_boundary_matters(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t k, size_t n,
                                            const tc_char_entry *x, const tc_char_entry *y) {
     unsigned word = tc_boundary_word(p[k - 1], p[k]);
     uint64_t w = v->boundary_bits[word];
     if (!w) return 0;
     const uint32_t *t = tc_straddle_table(v);
     if (!t) return 3;
-    uint32_t xd = x->n_tokens == 1 ? x->done_rank : TC_NONE, yd = y->n_tokens == 1 ? y->done_rank : TC_NONE;
-    unsigned r = 0;
-    for (unsigned lw = 1; lw <= 2 && lw <= k; lw++)
-        for (unsigned rw = 1; rw <= 2 && k + rw <= n; rw++) {
-            unsigned sub = tc_boundary_sub(p + k, lw, p + k, rw);
-            if (!(w >> sub & 1)) continue;
-            uint32_t s = t[(word << 6 | sub) >> (TC_BOUNDARY_BITS - TC_STRADDLE_BITS)];
-            r |= (s <= xd) | (s <= yd) << 1;
-            if (r == 3) return 3;
+    uint32_t s;
+    if (k >= 2 && k + 2 <= n) {              /* every context has its bytes: cached by them */
+        uint32_t key;
+        memcpy(&key, p + k - 2, 4);
+        uint64_t *slot = &c->bound[(key * 0x9E3779B1u) >> (32 - TC_BOUND_CACHE_BITS)];
+        uint64_t e = *slot;
+        if (e && (uint32_t)(e >> 32) == key) s = (uint32_t)e - 1;
+        else {
+            s = tc_boundary_lowest(t, p, k, n, word, w);
+            *slot = (uint64_t)key << 32 | (uint32_t)(s + 1);
         }
-    return r;
+    } else s = tc_boundary_lowest(t, p, k, n, word, w);
+    if (s == TC_NONE) return 0;
+    uint32_t xd = x->n_tokens == 1 ? x->done_rank : TC_NONE, yd = y->n_tokens == 1 ? y->done_rank : TC_NONE;
+    return (unsigned)(s <= xd) | (unsigned)(s <= yd) << 1;
 }
 
 /* Append character e (bytes p[0:len]) to the units of tc_merge_chars: as one
@@ -428,7 +461,7 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
         if (slot == prev) { saved = *prev; prev = &saved; }   /* filling it may evict the previous one */
         const tc_char_entry *e = tc_char_fill(v, c, slot, key, p + i, len);
         if (i) {
-            unsigned flagged = tc_boundary_matters(v, p, i, n, prev, e);
+            unsigned flagged = tc_boundary_matters(v, c, p, i, n, prev, e);
             if (flagged && !prev_at && prev_len == 1 && len > 1 && i + len <= 4) {
                 /* The first character is ASCII (a space, mostly) and its boundary
                  * matters: try the two as one segment (key: its bytes, little-endian). */

@@ -18,6 +18,7 @@
 #define TC_PIECE_CACHE_TOKENS 6
 #define TC_PIECE_CACHE_KEY 32                /* longest piece cached, in bytes */
 #define TC_CHAR_CACHE_BITS 12
+#define TC_BOUND_CACHE_BITS 11               /* boundary contexts: 2,048 x 8 bytes */
 #define TC_BIG_KEY 4096                      /* longest piece the second-level cache keeps */
 #define TC_BIG_WAYS 4                        /* slots per bucket: one cache line */
 #define TC_BIG_INDEX_BITS 16                 /* slots, 16 bytes each: 1 MB */
@@ -73,6 +74,9 @@ typedef struct tc_caches {
     uint64_t pair[1 << TC_PAIR_CACHE_BITS];  /* (answer + 1) << 42 | key; 0 = empty */
     tc_piece_entry piece[1 << TC_PIECE_CACHE_BITS];
     tc_char_entry chars[1 << TC_CHAR_CACHE_BITS];
+    /* The lowest straddling rank of a boundary by its four bytes (two each side):
+     * key << 32 | (rank + 1), TC_NONE stored as 0; 0 = empty (see tc_boundary_matters). */
+    uint64_t bound[1 << TC_BOUND_CACHE_BITS];
     tc_big_cache *big;                       /* mapped on its first piece; NULL before */
 } tc_caches;
 
