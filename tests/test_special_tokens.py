@@ -67,7 +67,11 @@ def test_special_token_properties(pair):
         assert ours.is_special_token(value) and ours.decode_single_token_bytes(value) == token.encode()
 
 
-SPECIAL_SETS = [{}, {"<|a|>": 60000, "<|b|>": 60001}, {"<x>": 60000, "[y]": 60001}, {"ab": 60000}]
+SPECIAL_SETS = [{}, {"<|a|>": 60000, "<|b|>": 60001}, {"<x>": 60000, "[y]": 60001}, {"ab": 60000},
+                {"\xabx\xbb": 60000, "\xaby\xbb": 60001}]
+# Strings of every width (the probe is looked for in their UTF-8): latin-1, UCS-2, UCS-4.
+WIDE_TEXTS = ["caf\xe9 <|a|> \u2603", "\U0001f600<|b|>", "\u201c<|a|>\u201d", "\xe9 <| x", "a \xabx\xbb b",
+              "\xab", "\u4e2d\xaby\xbb\U0001f600", "\xab\xbb<\xab|"]
 DEFAULT_TEXTS = ["plain", "a <| b", "x <|a|> y", "[y] and <x>", "cab", "lone \ud800 surrogate", "<|a", "ab"]
 
 
@@ -82,7 +86,7 @@ def test_default_call_matches_tiktoken_for_any_special_tokens(specials):
     base = tiktoken.get_encoding("r50k_base")
     parts = dict(pat_str=base._pat_str, mergeable_ranks=base._mergeable_ranks, special_tokens=specials)
     ours, ref = tokcost.Encoding("t", **parts), tiktoken.Encoding("t", **parts)
-    for text in DEFAULT_TEXTS:
+    for text in DEFAULT_TEXTS + WIDE_TEXTS:
         assert _outcome(lambda: ours.encode(text)) == _outcome(lambda: ref.encode(text)), text
     for kwargs in ARGS[:3]:
         for text in DEFAULT_TEXTS[:-3]:

@@ -11,9 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tiktoken
+
 import tokcost
 
 ENC = tokcost.get_encoding("o200k_base")
+_TIKTOKEN = tiktoken.get_encoding("o200k_base")
 
 
 def _round_trip(text: str) -> None:
@@ -88,3 +91,15 @@ def test_latin1_groups_of_four_at_every_offset(offset):
         text = "\xe9" * offset + "".join(group) + "x"
         _round_trip(text)
         _round_trip(text[:-1])
+
+
+@pytest.mark.parametrize("wide", ["\x80", "\xff", "\u0100", "\u07ff", "\u0800", "\u8000", "\uffff", "\U00010000",
+                                  "\U0010ffff"])
+def test_ucs4_blocks_of_sixteen_with_one_wide_character_in_any_lane(wide):
+    # A UCS-4 string (the emoji) whose ASCII runs go sixteen code points at a time: one character
+    # of any UTF-8 length at every position of two blocks, at every alignment of the blocks.
+    for lead in range(0, 4):
+        for at in range(0, 34):
+            text = "\U0001f600" + "x" * lead + "a" * at + wide + "b" * (33 - at)
+            _round_trip(text)
+            assert ENC.encode_ordinary(text) == _TIKTOKEN.encode_ordinary(text)

@@ -273,16 +273,31 @@ cdef class CoreBPE:
         """Encode ``text`` into buf, the GIL released for long texts."""
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
-        if u.n < GIL_RELEASE_BYTES:
-            self._encode_text(u.p, u.n, buf)
+        self._encode_bytes(u.p, u.n, buf)
+
+    cdef _encode_bytes(self, const uint8_t *p, size_t n, tc_buf *buf):
+        if n < GIL_RELEASE_BYTES:
+            self._encode_text(p, n, buf)
         else:
             with nogil:
-                self._encode_text(u.p, u.n, buf)
+                self._encode_text(p, n, buf)
 
     def encode_ordinary(self, str text):
         """Token ids of ``text``, special tokens treated as plain text."""
         cdef _Tokens tokens = _Tokens()
         self._encode_str(text, &tokens.buf)
+        return self._to_list(&tokens.buf)
+
+    def encode_ordinary_unless(self, str text, bytes probe):
+        """``encode_ordinary(text)``, or None when text's UTF-8 holds ``probe`` (not empty): the
+        default ``Encoding.encode`` asks whether a special token could be in the text this way,
+        on the bytes it converts anyway, instead of searching the str first."""
+        self._require_splitter()
+        cdef _Utf8 u = _utf8(text)
+        if tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe)):
+            return None
+        cdef _Tokens tokens = _Tokens()
+        self._encode_bytes(u.p, u.n, &tokens.buf)
         return self._to_list(&tokens.buf)
 
     def encode_ordinary_to_bytes(self, str text):

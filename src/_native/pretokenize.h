@@ -126,6 +126,16 @@ static inline size_t tc_punct_piece(const uint8_t *s, size_t i, size_t end, uint
     return 0;
 }
 
+/* The run " ?[^\s\p{L}\p{N}]+" that goes on at q, a byte of 0x80 or more, after one or more ASCII
+ * punctuation characters that started it: the end of the run. Every splitter's punctuation rule
+ * is a maximal run of that class, so the ASCII part scanned already and the rest scanned here
+ * end where the general function's one scan from the start ends. */
+static inline size_t tc_punct_more(const uint8_t *s, size_t q, size_t end) {
+    size_t n;
+    while (q < end && tc_punct_class(tc_class(s, q, &n))) q += n;
+    return q;
+}
+
 static inline uint32_t tc_load32(const uint8_t *p) {
     uint32_t w;
     memcpy(&w, p, 4);
@@ -346,7 +356,15 @@ static inline size_t o200k_word(const uint8_t *s, size_t i, size_t end) {
         if (s[i + 1] < 0x80 && !(tc_kind[s[i + 1]] & (K_UP | K_LO))) return 0;
         p = i + 1;
         f = tc_class_fast(s, p, &n);
-        if (!(f & (F_A | F_B))) return 0;
+        if (!(f & (F_A | F_B))) {
+            /* A space or ASCII punctuation before punctuation, a symbol or an emoji of 0x80 and
+             * up: no letter follows, so the letter and number alternatives fail and
+             * " ?[^\s\p{L}\p{N}]+[\r\n/]*" takes the run (a tab before one is whitespace). */
+            if (!tc_punct_class(f) || (s[i] != ' ' && !(tc_kind[s[i]] & K_PUNCT))) return 0;
+            size_t e = tc_punct_more(s, p + n, end);
+            while (e < end && (tc_is_newline(s[e]) || s[e] == '/')) e++;
+            return e;
+        }
     } else {
         f = tc_class_fast(s, i, &n);
         if (!(f & (F_A | F_B))) {             /* a prefix of two bytes and more, or nothing */
@@ -390,6 +408,17 @@ static __attribute__((noinline)) size_t o200k_next_other(const uint8_t *s, size_
     return e ? e : o200k_next_general(s, i, end);
 }
 
+/* The punctuation run at i reaches a byte of 0x80 or more at q. Right after its first character
+ * a letter or mark could take that one as a prefix (o200k_next_other decides); after two, the
+ * run can only go on (curly quotes, dashes, emoji after ASCII punctuation). Out of line, so that
+ * o200k_next stays small. */
+static __attribute__((noinline)) size_t o200k_punct_other(const uint8_t *s, size_t i, size_t q, size_t end) {
+    if (q == i + 1) return o200k_next_other(s, i, end);
+    q = tc_punct_more(s, q, end);
+    while (q < end && (tc_is_newline(s[q]) || s[q] == '/')) q++;
+    return q;
+}
+
 /* A whitespace piece from tc_space_start's positions: the ASCII answer, or the general one. */
 static __attribute__((noinline)) size_t o200k_space(const uint8_t *s, size_t i, size_t end) {
     size_t q = tc_space_piece_o200k(s, i, end);
@@ -419,7 +448,7 @@ static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
     if ((k & K_PUNCT) || (s[i] == ' ' && (k1 & K_PUNCT))) { /*  ?[^\s\p{L}\p{N}]+[\r\n/]* */
         q = i + 1;
         while (q < end && (tc_kind[s[q]] & K_PUNCT)) q++;
-        if (q < end && s[q] >= 0x80) return o200k_next_general(s, i, end);
+        if (q < end && s[q] >= 0x80) return o200k_punct_other(s, i, q, end);
         while (q < end && (s[q] == '\r' || s[q] == '\n' || s[q] == '/')) q++;
         return q;
     }
@@ -513,7 +542,18 @@ static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
         if (q < end && s[q] >= 0x80 && q - i < 3) q = 0;
     } else if ((k & K_PUNCT) || (c == ' ' && (k1 & K_PUNCT))) {            /*  ?[^\s\p{L}\p{N}]++[\r\n]*+ */
         q = tc_kind_run(s, i + 1, end, K_PUNCT);
+        /* A byte of 0x80 or more after two ASCII characters of the run: it can only go on (right
+         * after the first, a letter could take that one as its prefix). */
+        if (!q && (c == ' ' || (tc_kind[s[i + 1]] & K_PUNCT))) q = tc_punct_more(s, i + 2, end);
         while (q && q < end && (s[q] == '\r' || s[q] == '\n')) q++;
+    } else if (c == ' ' && !k1 && i + 1 < end) {                            /* a space, then 0x80 and up */
+        size_t n1;
+        uint8_t f1 = tc_class_fast(s, i + 1, &n1);
+        if (f1 & F_L) q = tc_run(s, i + 1 + n1, end, F_L);                  /* [^\r\n\p{L}\p{N}]?+\p{L}++ */
+        else if (tc_punct_class(f1)) {                                       /*  ?[^\s\p{L}\p{N}]++[\r\n]*+ */
+            q = tc_punct_more(s, i + 1 + n1, end);
+            while (q < end && (s[q] == '\r' || s[q] == '\n')) q++;
+        }
     } else if ((k & K_NL || c == ' ') && (k1 & (K_UP | K_LO | K_DIGIT | K_PUNCT))) {
         q = i + 1;                                                           /* \s*[\r\n] or \s */
     } else if (tc_space_start(k, k1)) {
@@ -584,7 +624,16 @@ static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
     if (c == '\'') return gpt2_next_general(s, i, end);
     if (k & (K_UP | K_LO)) q = tc_ascii_letters(s, p + 1, end);             /*  ?\p{L}++ */
     else if (k & K_DIGIT) q = tc_kind_run(s, p + 1, end, K_DIGIT);         /*  ?\p{N}++ */
-    else if ((k & K_PUNCT) && s[p] != '\'') q = tc_kind_run(s, p + 1, end, K_PUNCT);  /*  ?[^\s\p{L}\p{N}]++ */
+    else if ((k & K_PUNCT) && s[p] != '\'') {                               /*  ?[^\s\p{L}\p{N}]++ */
+        q = tc_kind_run(s, p + 1, end, K_PUNCT);
+        if (!q) q = tc_punct_more(s, p + 1, end);  /* no letter rule takes a prefix: the run goes on */
+    } else if (!k) {                                      /* 0x80 and up, after the optional space */
+        size_t n1;
+        uint8_t f1 = tc_class_fast(s, p, &n1);
+        if (f1 & F_L) q = tc_run(s, p + n1, end, F_L);                      /*  ?\p{L}++ */
+        else if (f1 & F_N) q = tc_run(s, p + n1, end, F_N);                 /*  ?\p{N}++ */
+        else if (tc_punct_class(f1)) q = tc_punct_more(s, p + n1, end);     /*  ?[^\s\p{L}\p{N}]++ */
+    }
     else if ((tc_kind[c] & K_NL) && i + 1 < end && (tc_kind[s[i + 1]] & (K_UP | K_LO | K_DIGIT | K_PUNCT)))
         q = i + 1;                                                           /* \s */
     else if (tc_space_start(tc_kind[c], i + 1 < end ? tc_kind[s[i + 1]] : 0))

@@ -152,6 +152,7 @@ cdef extern from "encoder.h" nogil:
 cdef extern from "utf8.h" nogil:
     size_t tc_utf8_room(size_t n, int kind)
     size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out)
+    int tc_contains(const uint8_t *s, size_t n, const uint8_t *p, size_t m)
 
 
 cdef extern from "files.h" nogil:
@@ -198,6 +199,7 @@ cdef class CoreBPE:
     cdef list _to_list(self, tc_buf *buf)
     cdef _require_splitter(self)
     cdef _encode_str(self, str text, tc_buf *buf)
+    cdef _encode_bytes(self, const uint8_t *p, size_t n, tc_buf *buf)
     cdef list _encode_batch(self, _Batch batch)
     cdef _chunk_lists(self, tc_batch *batch, size_t c, list out)
     cdef uint32_t _checked_rank(self, token) except? 0xFFFFFFFF

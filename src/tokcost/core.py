@@ -110,7 +110,8 @@ class Encoding:
         # encoder when there is one and that start is not empty (an empty one is in every text).
         self._special_probe = os.path.commonprefix(list(special_tokens)) if special_tokens else "\x00"
         usable = self._split_regex is None and (not special_tokens or self._special_probe)
-        self._native_ordinary = core.encode_ordinary if usable else None
+        self._native_ordinary = core.encode_ordinary_unless if usable else None
+        self._special_probe_utf8 = self._special_probe.encode("utf-8", "surrogatepass")
 
     def __repr__(self) -> str:
         return f"<Encoding {self.name!r}>"
@@ -150,13 +151,16 @@ class Encoding:
         """
         # The default call, on text that cannot hold a special token: every special token
         # contains self._special_probe, so without it the checks below would find nothing
-        # and encode the whole text as ordinary text. On a surrogate, the full path below.
+        # and encode the whole text as ordinary text. The native call looks for the probe in
+        # the UTF-8 it makes anyway (None when it is there). On a surrogate, the full path below.
         if (allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED and disallowed_special == "all"
-                and self._native_ordinary is not None and self._special_probe not in text):
+                and self._native_ordinary is not None):
             try:
-                return self._native_ordinary(text)
+                ids = self._native_ordinary(text, self._special_probe_utf8)
             except UnicodeEncodeError:
-                pass
+                ids = None
+            if ids is not None:
+                return ids
         allowed = self._check_special(text, allowed_special, disallowed_special)
         try:
             return self._encode_with_special(text, allowed)
