@@ -93,3 +93,17 @@ def test_default_call_matches_tiktoken_for_any_special_tokens(specials):
             assert _outcome(lambda: ours.encode(text, **kwargs)) == _outcome(lambda: ref.encode(text, **kwargs))
         texts = DEFAULT_TEXTS[:5]
         assert _outcome(lambda: ours.encode_batch(texts, **kwargs)) == _outcome(lambda: ref.encode_batch(texts, **kwargs))
+
+
+@pytest.mark.parametrize("disallowed", [{"<|endofprompt|>"}, {"foo"}, {"foo", "<|endoftext|>"}], ids=str)
+def test_disallowed_strings_that_are_no_special_token_of_the_encoding(pair, disallowed):
+    # tiktoken raises on any disallowed string in the text, whether or not the encoding has it
+    # as a special token (p50k_base and r50k_base have no <|endofprompt|>; no encoding has foo).
+    ours, ref = pair
+    texts = ["a <|endofprompt|> b", "a foo b", "plain", "é foo 🙂"]
+    for text in texts:
+        want = _outcome(lambda: ref.encode(text, disallowed_special=disallowed))
+        assert _outcome(lambda: ours.encode(text, disallowed_special=disallowed)) == want, text
+        for threads in (1, 2):
+            got = _outcome(lambda: ours.encode_batch([text, "x"], num_threads=threads, disallowed_special=disallowed))
+            assert got == _outcome(lambda: ref.encode_batch([text, "x"], disallowed_special=disallowed)), text

@@ -100,6 +100,7 @@ class Encoding:
         self._special_tokens = dict(special_tokens)
         self._special_token_values = set(special_tokens.values())
         self._special_first_chars = frozenset(t[0] for t in special_tokens if t)
+        self._special_names = frozenset(special_tokens)
         self._marks_cache: dict = {}
         self._loader: Optional[Callable[[str], "Encoding"]] = None
         # The highest id of any token, from the native tables.
@@ -241,7 +242,9 @@ class Encoding:
             # One pass over the batch for the characters a special token starts with: a
             # method call per text cost a third of a 500-text batch, all on this thread.
             first = self._special_first_chars
-            if len(first) == 1:
+            if not disallowed <= self._special_names:
+                suspects = text  # a disallowed string that is no special token: look everywhere
+            elif len(first) == 1:
                 (c,) = first
                 suspects = [t for t in text if c in t]
             else:
@@ -490,7 +493,9 @@ class Encoding:
         return any(c in text for c in self._special_first_chars)
 
     def _raise_if_disallowed(self, text: str, disallowed: frozenset) -> None:
-        if disallowed and self._may_hold_special(text):
+        # As tiktoken, any disallowed string raises, a special token of this encoding or not;
+        # the probe rules out only this encoding's own special tokens.
+        if disallowed and (self._may_hold_special(text) or not disallowed <= self._special_names):
             match = _special_token_regex(disallowed).search(text)
             if match:
                 _raise_disallowed_special_token(match.group())
