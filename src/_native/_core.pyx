@@ -103,13 +103,16 @@ cdef class _Utf8:
     cdef const uint8_t *p
     cdef Py_ssize_t n
     cdef uint8_t *owned
-    cdef str text  # keeps an ASCII string's bytes alive
+    cdef object text  # keeps an ASCII string's bytes alive (a str, or an instance of a subclass)
 
     def __dealloc__(self):
         free(self.owned)
 
 
-cdef _Utf8 _utf8(str text):
+cdef _Utf8 _utf8(object text):
+    # Any str, subclasses included (numpy.str_, markupsafe.Markup), as tiktoken takes them.
+    if not isinstance(text, str):
+        raise TypeError(f"expected str, got {type(text).__name__}")
     cdef _Utf8 u = _Utf8()
     cdef Py_ssize_t length
     cdef int kind
@@ -269,7 +272,7 @@ cdef class CoreBPE:
         if self.split == NULL:
             raise TypeError("this encoding has no native pretokenizer; split the text first")
 
-    cdef _encode_str(self, str text, tc_buf *buf):
+    cdef _encode_str(self, object text, tc_buf *buf):
         """Encode ``text`` into buf, the GIL released for long texts."""
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
@@ -282,13 +285,13 @@ cdef class CoreBPE:
             with nogil:
                 self._encode_text(p, n, buf)
 
-    def encode_ordinary(self, str text):
+    def encode_ordinary(self, text):
         """Token ids of ``text``, special tokens treated as plain text."""
         cdef _Tokens tokens = _Tokens()
         self._encode_str(text, &tokens.buf)
         return self._to_list(&tokens.buf)
 
-    def encode_ordinary_unless(self, str text, bytes probe):
+    def encode_ordinary_unless(self, text, bytes probe):
         """``encode_ordinary(text)``, or None when text's UTF-8 holds ``probe`` (not empty): the
         default ``Encoding.encode`` asks whether a special token could be in the text this way,
         on the bytes it converts anyway, instead of searching the str first."""
@@ -300,13 +303,13 @@ cdef class CoreBPE:
         self._encode_bytes(u.p, u.n, &tokens.buf)
         return self._to_list(&tokens.buf)
 
-    def encode_ordinary_to_bytes(self, str text):
+    def encode_ordinary_to_bytes(self, text):
         """Token ids of ``text`` as native-endian uint32 bytes (for numpy)."""
         cdef _Tokens tokens = _Tokens()
         self._encode_str(text, &tokens.buf)
         return PyBytes_FromStringAndSize(<char *>tokens.buf.data, tokens.buf.len * sizeof(uint32_t))
 
-    def count(self, str text):
+    def count(self, text):
         """``len(encode_ordinary(text))`` without building the list."""
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
@@ -318,13 +321,13 @@ cdef class CoreBPE:
                 k = tc_count_text(&self.v, self.split, u.p, u.n)
         return _count_or_raise(k)
 
-    def last_piece_token_count(self, str text):
+    def last_piece_token_count(self, text):
         """How many tokens the last pretokenized piece of ``text`` encodes to."""
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
         return _count_or_raise(tc_last_piece_tokens(&self.v, self.split, u.p, u.n))
 
-    def split_text(self, str text):
+    def split_text(self, text):
         """The pretokenized pieces of ``text`` (for tests and inspection)."""
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)

@@ -198,7 +198,7 @@ cdef class CoreBPE:
     cdef int _encode_text(self, const uint8_t *s, size_t n, tc_buf *out) except -1 nogil
     cdef list _to_list(self, tc_buf *buf)
     cdef _require_splitter(self)
-    cdef _encode_str(self, str text, tc_buf *buf)
+    cdef _encode_str(self, object text, tc_buf *buf)
     cdef _encode_bytes(self, const uint8_t *p, size_t n, tc_buf *buf)
     cdef list _encode_batch(self, _Batch batch)
     cdef _chunk_lists(self, tc_batch *batch, size_t c, list out)
