@@ -344,3 +344,29 @@ def test_long_piece_cache_stays_bounded_and_exact(long_pair):
     for piece, ids in zip(reversed(pieces), reversed(first)):
         assert ours._core.byte_pair_encode(piece) == ids
         assert ours.decode_bytes(ids) == piece
+
+
+def test_one_byte_token_listed_twice_keeps_pairs_exact():
+    """A rank file that lists the byte ``a`` a second time (rank n): the pair
+    table keys pairs by the first rank, the search meets ``a`` as the last
+    (longpiece.h's pairs_by_trie guard turns the trie's pair answers off), and
+    tiktoken, given the same lines, keeps the last. Long pieces of a-c, with
+    the tables built, give tiktoken's ids."""
+    import base64
+    import gzip
+
+    from tokcost import _core
+    from tokcost.bundled import DATA_DIR
+
+    blob = gzip.decompress((DATA_DIR / "cl100k_base.tiktoken.gz").read_bytes())
+    blob += base64.b64encode(b"a") + b" %d\n" % len(blob.splitlines())
+    core = _core.CoreBPE(blob, {}, "cl100k")
+    ranks = {base64.b64decode(token): int(rank) for token, rank in (line.split() for line in blob.splitlines())}
+    ref = tiktoken.Encoding("cl100k_dup_a", pat_str=r"[a-z]+|[^a-z]+", mergeable_ranks=ranks, special_tokens={})
+    rnd = random.Random(21)
+    core.byte_pair_encode(bytes(rnd.choices(b"abc", k=BUILD_AFTER)))
+    assert core.long_piece_table_bytes() > 0
+    for size in (200, 1500, 5000):
+        for alphabet in (b"abc", b"ab", b"abcdefghij"):
+            piece = bytes(rnd.choices(alphabet, k=size))
+            assert core.byte_pair_encode(piece) == ref._encode_single_piece(piece)

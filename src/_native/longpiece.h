@@ -34,7 +34,9 @@
  * Two shortcuts in front of the search (below): a stretch with a short
  * period is encoded from a shortened copy whose repeating tokens are copied
  * back in, and each thread keeps the pieces of more than TC_BIG_KEY bytes it
- * searched.
+ * searched. Inside the search, a pair's rank is read from the trie over the
+ * piece's bytes (tc_long_trie_rank) rather than hashed, when the two tokens
+ * are short.
  */
 #pragma once
 #include <fcntl.h>
@@ -91,6 +93,7 @@ typedef struct {
 typedef struct tc_longpiece {
     int usable;              /* 0: the vocabulary does not meet the encoder's assumptions */
     int read;                /* 1: read from the table cache, 0: built in this process */
+    int pairs_by_trie;       /* 1: a pair's rank may be read from the trie (tc_long_pair_rank) */
     uint32_t n_nodes;        /* ids 1 .. n_nodes (0 = none); the node of byte b is 1 + b */
     uint32_t *d2;            /* [65536]: the node of each two-byte prefix, 0 when no token starts so */
     tc_long_node *node;      /* [n_nodes + 2] */
@@ -272,6 +275,18 @@ static uint32_t tc_long_lay_out(tc_longpiece *t, const tc_vocab *v, const tc_lon
     return next - 1;
 }
 
+/* Whether the trie can answer the pair table's question (see
+ * tc_long_pair_rank): the pair table keys each pair by the ranks the piece
+ * table gives the two parts, the search meets one-byte tokens as byte_rank
+ * gives them, and the two agree on every byte. */
+static int tc_long_pairs_by_trie(const tc_vocab *v) {
+    for (int b = 0; b < 256; b++) {
+        uint8_t x = (uint8_t)b;
+        if (tc_piece_rank(v, &x, 1) != v->byte_rank[b]) return 0;
+    }
+    return 1;
+}
+
 /* The tables for v in one block (freed by tc_vocab_free); NULL when out of
  * memory. A vocabulary the encoder cannot serve gets a header marked unusable. */
 static tc_longpiece *tc_long_build(const tc_vocab *v) {
@@ -300,7 +315,7 @@ static tc_longpiece *tc_long_build(const tc_vocab *v) {
             t->label = (uint8_t *)t->node + nodes;
             memset(t->token, 0, tokens + d2);
             tc_long_fill_tokens(t, v, e, m, lcp, count);
-            if (tc_long_lay_out(t, v, e, m, lcp, act, cur) == n) t->usable = 1;
+            if (tc_long_lay_out(t, v, e, m, lcp, act, cur) == n) t->usable = 1, t->pairs_by_trie = tc_long_pairs_by_trie(v);
             else { free(t); t = NULL; }
         }
     }
@@ -412,6 +427,7 @@ static tc_longpiece *tc_long_import(const tc_vocab *v, const uint8_t *p, size_t 
     }
     if (!ok) { free(t); return NULL; }
     t->usable = t->read = 1;
+    t->pairs_by_trie = tc_long_pairs_by_trie(v);
     return t;
 }
 
@@ -549,39 +565,6 @@ static size_t tc_long_export(const tc_longpiece *t, const tc_vocab *v, struct tc
     return total;
 }
 
-/* Whether BPE of token a's bytes followed by token b's ends as [a, b]:
- * 1 or 0, or -1 when a token met breaks the encoder's assumptions. */
-static inline __attribute__((always_inline)) int tc_long_valid_pair(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, uint32_t a, uint32_t b) {
-    /* A merge across the boundary happens when its rank comes before either
-     * side changes: below a's parent's rank and below b's parent's rank + 1,
-     * that is below the smaller of the two; both only fall as the walk goes on. */
-    uint32_t limit = TC_NONE;
-    const tc_long_token *ta = &t->token[a], *tb = &t->token[b];
-    for (;;) {
-        int a_byte = ta->len == 1, b_byte = tb->len == 1;
-        if (a_byte & b_byte)   /* the last step, every valid pair's: two bytes, read from the dense table */
-            return v->byte_pair[(unsigned)ta->byte << 8 | tb->byte] >= limit;
-        if ((ta->rsig >> tb->sig_bit) & (tb->lsig >> ta->sig_bit) & 1) {
-            uint32_t r = tc_pair_rank_cached(v, c, a, b);
-            if (r < limit) return 0;                     /* TC_NONE is never below a limit */
-        }
-        /* Undo the latest merge; on equal ranks the right side's came later. */
-        if (b_byte || (!a_byte && a > b)) {
-            uint64_t s = tc_long_split(t, v, c, a);
-            if (s == TC_LONG_BAD) return -1;
-            if (a < limit) limit = a;
-            a = (uint32_t)s - 1;
-            ta = &t->token[a];
-        } else {
-            uint64_t s = tc_long_split(t, v, c, b);
-            if (s == TC_LONG_BAD) return -1;
-            if (b + 1 < limit) limit = b + 1;
-            b = (uint32_t)(s >> 32) - 1;
-            tb = &t->token[b];
-        }
-    }
-}
-
 /* The child of trie node q's (first .. end - 1) labelled b, 0 when none. */
 static inline uint32_t tc_long_child(const uint8_t *label, uint32_t first, uint32_t end, uint8_t b) {
 #ifdef __SSE2__
@@ -599,6 +582,61 @@ static inline uint32_t tc_long_child(const uint8_t *label, uint32_t first, uint3
         if (label[c] == b) return c;
     return 0;
 #endif
+}
+
+/* The rank of the token spelled by s[0:len] (len >= 2), TC_NONE when none:
+ * the pair table's answer for two tokens that spell it together. Why they
+ * agree (when t->pairs_by_trie): the trie's token for a byte string is the
+ * lowest mergeable rank that spells it (tc_long_entries); the pair table
+ * keys every mergeable rank r under each split (piece_rank(head),
+ * piece_rank(tail)) and its probe meets the lowest such r first; the
+ * search's tokens of two or more bytes are the trie's or the pair table's
+ * answers, i.e. piece_rank's, and its one-byte tokens are byte_rank's, which
+ * pairs_by_trie checked to be piece_rank's. Short strings only: the walk
+ * costs a step per byte, where the hashed lookup costs the same at any
+ * length, and the trie's first levels are the ones the search keeps warm. */
+#define TC_LONG_TRIE_PAIR_MAX 6
+static inline uint32_t tc_long_trie_rank(const tc_longpiece *t, const uint8_t *s, size_t len) {
+    uint32_t q = t->d2[(unsigned)s[0] << 8 | s[1]];
+    for (size_t i = 2; q && i < len; i++) q = tc_long_child(t->label, t->node[q].first, t->node[q + 1].first, s[i]);
+    return q && t->node[q].token ? t->node[q].token - 1 : TC_NONE;
+}
+
+/* Whether BPE of token a's bytes followed by token b's ends as [a, b]:
+ * 1 or 0, or -1 when a token met breaks the encoder's assumptions. at: where
+ * the two meet in the piece (a's bytes end there, b's start there), or NULL. */
+static inline __attribute__((always_inline)) int tc_long_valid_pair(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+                                                                    uint32_t a, uint32_t b, const uint8_t *at) {
+    /* A merge across the boundary happens when its rank comes before either
+     * side changes: below a's parent's rank and below b's parent's rank + 1,
+     * that is below the smaller of the two; both only fall as the walk goes on. */
+    uint32_t limit = TC_NONE;
+    const tc_long_token *ta = &t->token[a], *tb = &t->token[b];
+    for (;;) {
+        int a_byte = ta->len == 1, b_byte = tb->len == 1;
+        if (a_byte & b_byte)   /* the last step, every valid pair's: two bytes, read from the dense table */
+            return v->byte_pair[(unsigned)ta->byte << 8 | tb->byte] >= limit;
+        if ((ta->rsig >> tb->sig_bit) & (tb->lsig >> ta->sig_bit) & 1) {
+            size_t both = (size_t)ta->len + tb->len;
+            uint32_t r = at && both <= TC_LONG_TRIE_PAIR_MAX ? tc_long_trie_rank(t, at - ta->len, both)
+                                                            : tc_pair_rank_cached(v, c, a, b);
+            if (r < limit) return 0;                     /* TC_NONE is never below a limit */
+        }
+        /* Undo the latest merge; on equal ranks the right side's came later. */
+        if (b_byte || (!a_byte && a > b)) {
+            uint64_t s = tc_long_split(t, v, c, a);
+            if (s == TC_LONG_BAD) return -1;
+            if (a < limit) limit = a;
+            a = (uint32_t)s - 1;
+            ta = &t->token[a];
+        } else {
+            uint64_t s = tc_long_split(t, v, c, b);
+            if (s == TC_LONG_BAD) return -1;
+            if (b + 1 < limit) limit = b + 1;
+            b = (uint32_t)(s >> 32) - 1;
+            tb = &t->token[b];
+        }
+    }
 }
 
 /* The longest token at p[0:avail] (avail >= 1). *depth: how many bytes the
@@ -699,13 +737,13 @@ static inline __attribute__((always_inline)) uint32_t tc_long_match_at(const tc_
 
 /* Whether (a, b) is a valid pair, remembered for the rest of the piece (as tc_long_valid_pair). */
 static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
-                                     tc_long_state *st, uint32_t a, uint32_t b) {
-    if (!st->use_memo) return tc_long_valid_pair(t, v, c, a, b);
+                                     tc_long_state *st, uint32_t a, uint32_t b, const uint8_t *at) {
+    if (!st->use_memo) return tc_long_valid_pair(t, v, c, a, b, at);
     if (++st->memo_tries == 4096) st->use_memo = st->memo_hits * 2 > st->memo_tries;
     uint64_t key = tc_pair_key(a, b) + 1;   /* 0 = empty */
     uint64_t *e = &st->memo[(key * 0x9E3779B97F4A7C15ull) >> 40 & st->memo_mask];
     if ((*e >> 1) == key) { st->memo_hits++; return (int)(*e & 1); }
-    int ok = tc_long_valid_pair(t, v, c, a, b);
+    int ok = tc_long_valid_pair(t, v, c, a, b, at);
     if (ok >= 0) *e = key << 1 | (uint64_t)ok;
     return ok;
 }
@@ -715,7 +753,8 @@ static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, s
  * (k tokens in out so far). TC_NONE when none is; *bad set when a token breaks
  * the encoder's assumptions. */
 static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, tc_long_state *st,
-                                      const uint32_t *out, size_t k, size_t pos, uint32_t cand, int *bad) {
+                                      const uint32_t *out, size_t k, size_t pos, uint32_t cand, int *bad,
+                                      const uint8_t *at) {
     if (!k) {   /* the first token: any that leaves a way on */
         while (cand != TC_NONE && tc_long_dead(st, pos + t->token[cand].len)) cand = t->token[cand].prefix;
         return cand;
@@ -738,7 +777,7 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
     uint32_t dead_mask = 0, i = 0;   /* candidates skipped for a dead end, by place in the chain */
     for (; cand != TC_NONE; cand = t->token[cand].prefix, i++) {
         if (tc_long_dead(st, pos + t->token[cand].len)) { dead_mask |= i < 32 ? 1u << i : 0; continue; }
-        int ok = tc_long_valid_memo(t, v, c, st, prev, cand);
+        int ok = tc_long_valid_memo(t, v, c, st, prev, cand, at);
         if (ok < 0) { *bad = 1; return TC_NONE; }
         if (ok) break;
     }
@@ -754,10 +793,10 @@ static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc
     tc_long_state st;
     if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
     size_t pos = 0, k = 0;
-    int bad = 0;
+    int bad = 0, pairs_at = t->pairs_by_trie;
     uint32_t cand = tc_long_match_at(t, v, &st, p, 0, n);
     while (pos < n) {
-        cand = tc_long_choose(t, v, c, &st, out, k, pos, cand, &bad);
+        cand = tc_long_choose(t, v, c, &st, out, k, pos, cand, &bad, pairs_at ? p + pos : NULL);
         if (cand != TC_NONE) {
             out[k++] = cand;
             pos += t->token[cand].len;
