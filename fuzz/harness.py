@@ -374,6 +374,35 @@ def damaged_tables(blob: bytes, edits: bytes) -> bytes:
     return bytes(out)
 
 
+_TAKES_TABLE_FD: list = []
+
+
+def _loads_from_a_file(blob: bytes, specials: dict, splitter) -> bool:
+    """Whether CoreBPE takes ``table_fd`` (round 8: tables used in place, mapped from the file)."""
+    from tokcost import _core
+
+    if not _TAKES_TABLE_FD:
+        try:
+            _core.CoreBPE(blob, specials, splitter, table_fd=-1)
+            _TAKES_TABLE_FD.append(True)
+        except TypeError:
+            _TAKES_TABLE_FD.append(False)
+    return _TAKES_TABLE_FD[0]
+
+
+def _core_from_a_file(damaged: bytes, specials, splitter):
+    """The core loaded as the table cache loads it: the blob at the start of an open file,
+    part of it mapped in place."""
+    import tempfile
+
+    from tokcost import _core
+
+    with tempfile.TemporaryFile(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as f:
+        f.write(damaged)
+        f.flush()
+        return _core.CoreBPE(damaged, specials, splitter, table_fd=f.fileno())
+
+
 def check_tables(data: bytes) -> None:
     """Saved tables (the on-disk table cache's payload, past its checksum) damaged as
     the input says: loading them raises ValueError, or the loaded core encodes, counts,
@@ -387,8 +416,12 @@ def check_tables(data: bytes) -> None:
     blob, specials, splitter = saved_tables(data[0])
     n_edits = 1 + data[1] % 4
     edits, tail = data[2 : 2 + 8 * n_edits], data[2 + 8 * n_edits : 512]
+    damaged = damaged_tables(blob, edits)
     try:
-        core = _core.CoreBPE(damaged_tables(blob, edits), specials, splitter)
+        if data[1] & 4 and _loads_from_a_file(blob, specials, splitter):
+            core = _core_from_a_file(damaged, specials, splitter)
+        else:
+            core = _core.CoreBPE(damaged, specials, splitter)
     except ValueError:
         return
     for text in _TABLE_PROBES + (text_of(tail),):

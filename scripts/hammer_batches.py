@@ -45,6 +45,14 @@ def texts(seed: int, n: int) -> list:
     return out + ["lone \ud800 surrogate"] if seed % 3 == 0 else out
 
 
+def _serial_encode(enc, batch):
+    """[enc.encode(t) for t in batch], or ValueError when one holds a disallowed special token."""
+    try:
+        return [enc.encode(t) for t in batch]
+    except ValueError:
+        return ValueError
+
+
 def main() -> int:
     encodings = [tokcost.get_encoding(name) for name in ("o200k_base", "cl100k_base")]
     for name in ("llama3", "deepseek_v4"):
@@ -53,7 +61,11 @@ def main() -> int:
         except tokcost.errors.VocabularyError as exc:  # the family's package is not installed
             print(f"{name} skipped: {exc}")
     work = [texts(seed, 60) for seed in range(6)]
+    work += [[t.replace("<|endoftext|>", "") for t in batch] for batch in work]  # batches the screen passes
     expected = {(e.name, k): [e.encode_ordinary(t) for t in batch] for e in encodings for k, batch in enumerate(work)}
+    # encode_batch with its default disallowed_special="all": the screen for special tokens (on the
+    # batch's threads since round 8). Serial encode() says which batches must raise ValueError.
+    screened = {(e.name, k): _serial_encode(e, batch) for e in encodings for k, batch in enumerate(work)}
     folder = tempfile.mkdtemp(prefix="tokcost-hammer-")
     paths = []
     for k, text in enumerate(work[1]):
@@ -78,6 +90,12 @@ def main() -> int:
                 errors.append(("encode_ordinary_batch", enc.name, k))
             if enc.encode_batch(work[k], num_threads=threads, disallowed_special=()) != want:
                 errors.append(("encode_batch", enc.name, k))
+            try:
+                got = enc.encode_batch(work[k], num_threads=threads)
+            except ValueError:
+                got = ValueError
+            if got != screened[(enc.name, k)]:
+                errors.append(("encode_batch screened", enc.name, k))
             ids, offsets = enc.encode_ordinary_batch_to_numpy(work[k], num_threads=threads)
             if [ids[offsets[i]:offsets[i + 1]].tolist() for i in range(len(want))] != want:
                 errors.append(("encode_ordinary_batch_to_numpy", enc.name, k))
