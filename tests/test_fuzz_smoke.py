@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,4 +81,7 @@ def test_atheris_short_run(target, tmp_path):
         capture_output=True, text=True, timeout=120, env=env,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
-    assert f"Done {runs} runs" in proc.stderr
+    # libFuzzer stops once it has made at least -runs executions; one more can land first (seen in
+    # a clean-clone CI run on 2026-12-04, tables target, under load: "Done 51 runs").
+    done = re.search(r"^Done (\d+) runs", proc.stderr, re.MULTILINE)
+    assert done and runs <= int(done.group(1)) <= runs + 5, proc.stderr[-4000:]
