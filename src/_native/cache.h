@@ -45,10 +45,26 @@ static inline tc_char_entry *tc_char_slot(tc_caches *c, uint32_t key) {
     return &c->chars[(key * 0x9E3779B1u) >> (32 - TC_CHAR_CACHE_BITS)];
 }
 
+/* How long a character that is one token t (done_rank d) must wait in the
+ * merge loop before its pairs may merge: d, or 0 when every pair t can be
+ * part of ranks above d (min_pair, minL and minR), so that no pair of it can
+ * merge before it is complete anyway. *Why exact:* byte-level BPE with the
+ * character already whole merges as byte-level BPE with its bytes does, less
+ * the character's own merges: while it is partial it holds a merge of its own
+ * ranked at most d, so the lowest pair of the whole piece ranks at most d,
+ * and every pair the whole token adds ranks above d and cannot be chosen;
+ * once it is complete the two states are the same (docs/NATIVE.md, "Units
+ * that need not wait"). */
+static inline uint32_t tc_char_wait(const tc_vocab *v, uint32_t t, uint32_t d) {
+    const uint32_t *lr = v->min_pair + 2 * (size_t)t;
+    return d < lr[0] && d < lr[1] ? 0 : d;
+}
+
 static inline const tc_char_entry *tc_char_fill(const tc_vocab *v, tc_caches *c, tc_char_entry *e, uint32_t key,
                                                 const uint8_t *p, size_t len) {
     if (e->cp_plus1 != key + 1) {            /* key + 1 is never 0: a lead byte is at most 0xF4 */
         tc_char_bpe(v, c, p, len, e);
+        e->wait = e->n_tokens == 1 ? tc_char_wait(v, e->tokens[0], e->done_rank) : e->done_rank;
         e->lsig = v->lsig[e->tokens[0]];
         e->rsig = v->rsig[e->tokens[0]];
         e->cp_plus1 = key + 1;
@@ -100,6 +116,7 @@ static inline const tc_char_entry *tc_segment_fill(const tc_vocab *v, tc_caches 
     tc_char_entry *e = tc_char_slot(c, key);
     if (e->cp_plus1 != key + 1) {
         tc_segment_bpe(v, c, p, n, xlen, e);
+        e->wait = e->n_tokens ? tc_char_wait(v, e->tokens[0], e->done_rank) : e->done_rank;
         e->lsig = e->n_tokens ? v->lsig[e->tokens[0]] : 0;
         e->rsig = e->n_tokens ? v->rsig[e->tokens[0]] : 0;
         e->cp_plus1 = key + 1;
@@ -407,7 +424,7 @@ static inline __attribute__((always_inline)) int tc_char_unit(
         ids[*m] = e->tokens[0];
         lsig[*m] = e->lsig;
         rsig[*m] = e->rsig;
-        pending[(*m)++] = e->done_rank;
+        pending[(*m)++] = e->wait;
     } else if (isolated) {
         /* Several tokens that no neighbour can merge with: a wall. */
         *k += tc_merge_units(v, c, ids, pending, lsig, rsig, *m, out + *k);

@@ -67,6 +67,11 @@ typedef struct {
     uint32_t *byte_pair;
     uint64_t *pair;          /* rank << 42 | left << 21 | right */
     uint64_t pair_mask;
+    /* [2 * n_ranks]: the lowest rank of a pair in the pair table with rank r
+     * on its left ([2r], minL) and on its right ([2r + 1], minR); TC_NONE when
+     * there is none. A character whose own merges end below both never waits
+     * in the character path (cache.h, tc_char_wait). */
+    uint32_t *min_pair;
     struct tc_longpiece *longpiece;  /* long-piece tables, built when first needed (longpiece.h) */
     uint64_t long_bytes_merged;      /* long-piece bytes merged before they were */
     char *long_file;                 /* the table cache's copy of them (longpiece.h), or NULL */
@@ -317,7 +322,9 @@ static int tc_build_pair_table(tc_vocab *v, uint32_t n_mergeable_limit) {
     v->pair = tc_alloc_table(size * sizeof(uint64_t));
     v->lsig = calloc(v->n_ranks, sizeof(uint64_t));
     v->rsig = calloc(v->n_ranks, sizeof(uint64_t));
-    if (!v->pair || !v->lsig || !v->rsig) { free(staged); return -1; }
+    v->min_pair = malloc(2 * (size_t)v->n_ranks * sizeof(uint32_t));
+    if (!v->pair || !v->lsig || !v->rsig || !v->min_pair) { free(staged); return -1; }
+    memset(v->min_pair, 0xFF, 2 * (size_t)v->n_ranks * sizeof(uint32_t));
     memset(v->pair, 0xFF, size * sizeof(uint64_t));
     v->pair_mask = size - 1;
     const uint64_t keymask = (1ull << (2 * TC_RANK_BITS)) - 1;
@@ -329,6 +336,9 @@ static int tc_build_pair_table(tc_vocab *v, uint32_t n_mergeable_limit) {
         uint32_t b = (uint32_t)staged[k] & (TC_MAX_RANKS - 1);
         v->rsig[a] |= 1ull << tc_sig_bit(b);
         v->lsig[b] |= 1ull << tc_sig_bit(a);
+        uint32_t r = (uint32_t)(staged[k] >> (2 * TC_RANK_BITS));
+        if (r < v->min_pair[2 * a]) v->min_pair[2 * a] = r;
+        if (r < v->min_pair[2 * b + 1]) v->min_pair[2 * b + 1] = r;
     }
     free(staged);
     return 0;
@@ -421,9 +431,10 @@ static void tc_vocab_free(tc_vocab *v) {
     if (v->mapped) {
         munmap(v->mapped, v->mapped_len);
         v->lsig = v->rsig = NULL;
+        v->min_pair = NULL;
         v->bytes = NULL;
     }
     free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->lsig); free(v->rsig); free(v->byte_pair);
-    free(v->longpiece); free(v->straddle_rank); free(v->long_file);
+    free(v->longpiece); free(v->straddle_rank); free(v->long_file); free(v->min_pair);
     memset(v, 0, sizeof(*v));
 }

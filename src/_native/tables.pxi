@@ -3,7 +3,7 @@
 
 cdef enum:
     # The layout of export_tables; bump it when the layout or the Unicode tables change.
-    TABLES_VERSION = 9
+    TABLES_VERSION = 10
     HEADER_WORDS = 7
 
 # Built tables, saved so that a second load skips building them (see
@@ -20,6 +20,11 @@ cdef void *_copy_out(const uint8_t *p, size_t *pos, size_t n) except NULL:
     memcpy(out, p + pos[0], n)
     pos[0] += n
     return out
+
+
+cdef inline uint64_t _bytes_pad(uint64_t n_bytes):
+    """Zeros after the token bytes, so the per-rank table after them (min_pair) is 8-aligned."""
+    return (8 - n_bytes % 8) % 8
 
 
 cdef bytes _export_tables(CoreBPE self):
@@ -40,6 +45,8 @@ cdef bytes _export_tables(CoreBPE self):
         PyBytes_FromStringAndSize(<char *>self.v.byte_pair, 65536 * sizeof(uint32_t)),
         PyBytes_FromStringAndSize(<char *>self.v.straddle_rank, sizeof(uint32_t) << TC_STRADDLE_BITS),
         PyBytes_FromStringAndSize(<char *>self.v.bytes, self.v.n_bytes),
+        bytes(_bytes_pad(self.v.n_bytes)),
+        PyBytes_FromStringAndSize(<char *>self.v.min_pair, 2 * self.v.n_ranks * sizeof(uint32_t)),
     ]
     return b"".join(parts)
 
@@ -70,7 +77,8 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
             or not n_piece or not n_pair or header[2] > 0xFFFF
             or header[6] > 1
             or total != (pos + 1024 + sizeof(self.v.boundary_bits) + 8 * (3 * header[1] + 2 * n_piece + n_pair)
-                         + 4 * 65536 + 4 * n_straddle + header[3])):
+                         + 4 * 65536 + 4 * n_straddle + header[3] + _bytes_pad(header[3])
+                         + 8 * header[1])):
         raise ValueError("tables blob has inconsistent sizes")
     self.v.n_ranks, self.v.max_token_len, self.v.n_bytes = header[1], header[2], header[3]
     self.v.piece_mask, self.v.pair_mask = n_piece - 1, n_pair - 1
@@ -86,12 +94,14 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
     self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)
     cdef const uint8_t *in_place = NULL
     cdef size_t start = pos
-    if fd >= 0:  # lsig, rsig, byte_pair, straddle_rank, bytes: the rest of the blob
+    if fd >= 0:  # lsig, rsig, byte_pair, straddle_rank, bytes, min_pair: the rest of the blob
         in_place = tc_vocab_map_in_place(&self.v, fd, start, total)
     if in_place != NULL:
         self.v.lsig = <uint64_t *>in_place
         self.v.rsig = <uint64_t *>(in_place + 8 * self.v.n_ranks)
-        self.v.bytes = <uint8_t *>(in_place + (total - start - self.v.n_bytes))
+        self.v.min_pair = <uint32_t *>(in_place + (total - start - 8 * self.v.n_ranks))
+        self.v.bytes = <uint8_t *>(in_place + (total - start - 8 * self.v.n_ranks - _bytes_pad(self.v.n_bytes)
+                                               - self.v.n_bytes))
         pos += 16 * self.v.n_ranks
     else:
         self.v.lsig = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
@@ -100,6 +110,9 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
     self.v.straddle_rank = <uint32_t *>_copy_out(p, &pos, 4 * n_straddle)
     if in_place == NULL:
         self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
+        pos += _bytes_pad(self.v.n_bytes)
+        # Compared with ranks only, never an index: used in place like lsig and rsig.
+        self.v.min_pair = <uint32_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
     for k in range(self.v.n_ranks):
         d = self.v.dec_off[k]
         if (d >> 16) + (d & 0xFFFF) > self.v.n_bytes:

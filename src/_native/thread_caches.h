@@ -31,7 +31,7 @@ typedef struct {
     uint32_t done_rank;
     uint32_t n_tokens;
     uint32_t tokens[4];
-    uint32_t pad;
+    uint32_t wait;                          /* its pending rank in the merge loop (cache.h, tc_char_wait) */
     uint64_t lsig, rsig;                    /* partner signatures of tokens[0] */
 } tc_char_entry;
 

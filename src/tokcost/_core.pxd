@@ -33,6 +33,7 @@ cdef extern from "tables.h" nogil:
         uint32_t *byte_pair
         uint64_t *pair
         uint64_t pair_mask
+        uint32_t *min_pair
         char *long_file
         void *mapped
 
