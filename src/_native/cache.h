@@ -209,14 +209,17 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
      * each character its own token) means no merge will ever happen; and no
      * merge can happen before the lowest of them, so units whole by then are
      * whole from the start. */
-    uint32_t lowest = TC_NONE;
+    uint32_t lowest = TC_NONE, waits = 0;   /* waits: some unit is pending at all */
     size_t n_out = m;
     if (m > 1) {
         for (size_t i = 0; i + 1 < m; i++) {
             pr[i] = TC_RAW_PAIR(i, i + 1);
             if (pr[i] < lowest) lowest = pr[i];
+            waits |= pending[i];
+            if (!use_tree) live |= (uint64_t)(pr[i] != TC_NONE) << i;
             TC_PREFETCH_SIGS(pr[i]);
         }
+        waits |= pending[m - 1];
         pr[m - 1] = TC_NONE;
     }
     if (lowest != TC_NONE) {
@@ -226,7 +229,7 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
          * leftmost on ties. */
         uint64_t queue[TC_MAX_UNITS];
         size_t n_queued = 0, head = 0;
-        for (size_t i = 0; i < m; i++) {
+        for (size_t i = 0; waits && i < m; i++) {
             if (pending[i] < lowest) { pending[i] = 0; continue; }
             queue[n_queued++] = (uint64_t)pending[i] << 32 | i;
         }
@@ -237,12 +240,12 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
                 for (size_t i = 0; i + 1 < m; i++)
                     if (pending[i] | pending[i + 1]) pr[i] = TC_NONE;
         } else if (n_queued) {
+            live = 0;
             for (size_t i = 0; i + 1 < m; i++) {
                 if (pending[i] | pending[i + 1]) pr[i] = TC_NONE;
                 live |= (uint64_t)(pr[i] != TC_NONE) << i;
             }
-        } else
-            for (size_t i = 0; i + 1 < m; i++) live |= (uint64_t)(pr[i] != TC_NONE) << i;
+        }
         if (use_tree) {
             for (leaves = 32; leaves < m; leaves *= 2) {}   /* at most TC_MAX_UNITS */
             for (size_t i = 0; i < leaves; i++) tree[leaves + i] = i < m ? tc_tree_key(pr[i], i) : TC_NONE;
