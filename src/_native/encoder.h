@@ -153,7 +153,10 @@ static inline __attribute__((always_inline)) int tc_run_text_with(const tc_vocab
 }
 
 /* tc_run_text_with, with the splitter of the two most used encodings known at compile time, so
- * that it is inlined into the loop that finds the pieces instead of called through a pointer. */
+ * that the loop that finds the pieces calls it directly instead of through a pointer, with
+ * tc_split_ahead and the run loop compiled around it (Russian 92.4 -> 89.7 instructions per
+ * byte with the keys' plain loads, English 55.8 -> 54.7; inlining the splitter itself as well,
+ * by flatten, gained 1% on English and lost 1% on Russian). */
 static int tc_run_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out, size_t *total) {
     if (split == o200k_next) return tc_run_text_with(v, o200k_next, s, n, out, total);
     if (split == cl100k_next) return tc_run_text_with(v, cl100k_next, s, n, out, total);
