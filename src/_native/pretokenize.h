@@ -31,14 +31,14 @@ enum { K_UP = 1, K_LO = 2, K_DIGIT = 4, K_PUNCT = 8 /* [^\s\p{L}\p{N}] */, K_SPA
 static uint8_t tc_kind[256];
 
 /* Whether every code point of U+0430 to U+045F (the lower-case Cyrillic letters а to я and ѐ to
- * џ, UTF-8 D0 B0-BF and D1 80-9F) is in o200k's B class: set at start-up from the class table,
- * so tc_cyrillic_lower_run is only used while it holds. */
+ * џ, UTF-8 D0 B0-BF and D1 80-9F) is in o200k's B class and in \p{L}: set at start-up from the
+ * class table, so tc_cyrillic_lower_run is only used while it holds. */
 static int tc_cyrillic_lower_ok;
 
 static void tc_init_ascii(void) {
     for (int cp = 0; cp < 0x800; cp++) tc_class2[cp] = tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)];
     tc_cyrillic_lower_ok = 1;
-    for (int cp = 0x430; cp < 0x460; cp++) tc_cyrillic_lower_ok &= (tc_class2[cp] & F_B) != 0;
+    for (int cp = 0x430; cp < 0x460; cp++) tc_cyrillic_lower_ok &= (tc_class2[cp] & (F_B | F_L)) == (F_B | F_L);
     for (int c = 0; c < 128; c++) {
         uint8_t f = tc_ascii[c] = tc_stage2[tc_stage1[0] * 128 + c];
         tc_kind[c] = (c >= 'A' && c <= 'Z') ? K_UP : (c >= 'a' && c <= 'z') ? K_LO
@@ -524,9 +524,9 @@ static __attribute__((noinline)) size_t cl100k_next_general(const uint8_t *s, si
         }
     }
     uint8_t f0 = tc_class(s, i, &n0);
-    if (f0 & F_L) return tc_run(s, i + n0, end, F_L);
+    if (f0 & F_L) return tc_run(s, tc_cyrillic_lower_run(s, i + n0, end), end, F_L);
     if (tc_prefix_class(s, i, f0) && i + n0 < end && (tc_class(s, i + n0, &n1) & F_L))
-        return tc_run(s, i + n0 + n1, end, F_L);
+        return tc_run(s, tc_cyrillic_lower_run(s, i + n0 + n1, end), end, F_L);
     if (f0 & F_N) {
         size_t q = i + n0, n;
         for (int k = 1; k < 3 && q < end && (tc_class(s, q, &n) & F_N); k++) q += n;
