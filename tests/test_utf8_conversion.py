@@ -103,3 +103,31 @@ def test_ucs4_blocks_of_sixteen_with_one_wide_character_in_any_lane(wide):
             text = "\U0001f600" + "x" * lead + "a" * at + wide + "b" * (33 - at)
             _round_trip(text)
             assert ENC.encode_ordinary(text) == _TIKTOKEN.encode_ordinary(text)
+
+
+# Code points at each edge of utf8.h's eight-at-a-time ways (ASCII, below 0x800, below 0x10000 and
+# no surrogate) and of UTF-8's widths, mixed in every layout: a wrong byte or a wrong step in any
+# lane shows in the round trip.
+_EDGES = ["a", " ", "\x7f", "\x80", "\xe9", "\xff", "\u0100", "\u043f", "\u07ff", "\u0800", "\u6771", "\ud7ff",
+          "\ue000", "\uffff"]
+
+
+@pytest.mark.parametrize("layout", ["", "\u0100", "\u6771", "\U0001f600"])
+def test_blocks_of_eight_mixing_widths(layout):
+    rng = random.Random(9)
+    for _ in range(400):
+        body = "".join(rng.choice(_EDGES) for _ in range(rng.randrange(1, 40)))
+        _round_trip(body + layout)
+        _round_trip(layout + body)
+        assert ENC._core.encode_ordinary(body + layout) == _TIKTOKEN.encode_ordinary(body + layout)
+
+
+@pytest.mark.parametrize("layout", ["\u0100", "\u6771", "\U0001f600"])
+def test_surrogate_after_wide_blocks(layout):
+    for before in range(0, 20):
+        text = layout + "\u043f\u6771a" * before + "\udc00" + "\u6771" * 9
+        with pytest.raises(UnicodeEncodeError) as ours:
+            ENC._core.count(text)
+        with pytest.raises(UnicodeEncodeError) as cpython:
+            text.encode("utf-8")
+        assert ours.value.start == cpython.value.start

@@ -545,7 +545,7 @@ typedef struct { uint64_t w0; uint32_t w1; uint64_t h; } tc_piece_key;
 
 static inline void tc_piece_key_of(const uint8_t *p, size_t n, size_t avail, tc_piece_key *key) {
     tc_load_head(p, n, avail, &key->w0, &key->w1);
-    key->h = tc_hash_piece(p, n, key->w0, key->w1);
+    key->h = tc_hash_piece_avail(p, n, avail, key->w0, key->w1);
 }
 
 /* Put a piece's tokens in the piece cache when they fit it, and in the

@@ -17,7 +17,7 @@ typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
  * before any of them is encoded (see tc_prefetch_piece). */
 #define TC_AHEAD 16
 
-static inline size_t tc_split_ahead(tc_split_fn split, const uint8_t *s, size_t i, size_t n,
+static inline __attribute__((always_inline)) size_t tc_split_ahead(tc_split_fn split, const uint8_t *s, size_t i, size_t n,
                                     const tc_vocab *v, const tc_caches *c, size_t *starts, tc_piece_key *keys) {
     size_t k = 0;
     while (k < TC_AHEAD && i < n) {
@@ -134,8 +134,8 @@ static int tc_encode_group(const tc_vocab *v, tc_caches *c, const uint8_t *s, si
 
 /* All of s[0:n], a group of pieces at a time: tokens appended to out, or
  * (out NULL) their number added to *total. 0, or -1 when out of memory. */
-static int tc_run_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out,
-                       size_t *total) {
+static inline __attribute__((always_inline)) int tc_run_text_with(const tc_vocab *v, tc_split_fn split, const uint8_t *s,
+                                                                  size_t n, tc_buf *out, size_t *total) {
     tc_caches *c = tc_caches_for(v);
     if (!c) return -1;
     size_t starts[TC_AHEAD + 1];
@@ -150,6 +150,17 @@ static int tc_run_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, s
     }
     tc_pool_drain(v, c, &pool, out, total);
     return 0;
+}
+
+/* tc_run_text_with, with the splitter of the two most used encodings known at compile time, so
+ * that the loop that finds the pieces calls it directly instead of through a pointer, with
+ * tc_split_ahead and the run loop compiled around it (Russian 92.4 -> 89.7 instructions per
+ * byte with the keys' plain loads, English 55.8 -> 54.7; inlining the splitter itself as well,
+ * by flatten, gained 1% on English and lost 1% on Russian). */
+static int tc_run_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out, size_t *total) {
+    if (split == o200k_next) return tc_run_text_with(v, o200k_next, s, n, out, total);
+    if (split == cl100k_next) return tc_run_text_with(v, cl100k_next, s, n, out, total);
+    return tc_run_text_with(v, split, s, n, out, total);
 }
 
 static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {

@@ -30,8 +30,15 @@ enum { K_UP = 1, K_LO = 2, K_DIGIT = 4, K_PUNCT = 8 /* [^\s\p{L}\p{N}] */, K_SPA
        K_NL = 32 /* \r \n */ };
 static uint8_t tc_kind[256];
 
+/* Whether every code point of U+0430 to U+045F (the lower-case Cyrillic letters а to я and ѐ to
+ * џ, UTF-8 D0 B0-BF and D1 80-9F) is in o200k's B class and in \p{L}: set at start-up from the
+ * class table, so tc_cyrillic_lower_run is only used while it holds. */
+static int tc_cyrillic_lower_ok;
+
 static void tc_init_ascii(void) {
     for (int cp = 0; cp < 0x800; cp++) tc_class2[cp] = tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)];
+    tc_cyrillic_lower_ok = 1;
+    for (int cp = 0x430; cp < 0x460; cp++) tc_cyrillic_lower_ok &= (tc_class2[cp] & (F_B | F_L)) == (F_B | F_L);
     for (int c = 0; c < 128; c++) {
         uint8_t f = tc_ascii[c] = tc_stage2[tc_stage1[0] * 128 + c];
         tc_kind[c] = (c >= 'A' && c <= 'Z') ? K_UP : (c >= 'a' && c <= 'z') ? K_LO
@@ -73,6 +80,31 @@ static inline __attribute__((always_inline)) uint8_t tc_class_fast(const uint8_t
         return tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)];
     }
     return tc_class(s, i, n);
+}
+
+/* The end of the run at e (a character boundary) of lower-case Cyrillic letters (as above),
+ * sixteen bytes at a time: each 16-bit lane holds one letter when the run goes on, so a word's
+ * lower-case part is one or two blocks instead of a table lookup per letter (Russian: most
+ * pieces are a space, maybe a capital, then such a run). It stops at the first other byte
+ * pair, at a character boundary; the caller's per-character loop goes on from there, so any
+ * letter it does not cover (ё, Ukrainian і, Latin) is still read from the class table. */
+static inline size_t tc_cyrillic_lower_run(const uint8_t *s, size_t e, size_t end) {
+#ifdef __SSE2__
+    if (!tc_cyrillic_lower_ok) return e;
+    const __m128i low = _mm_set1_epi16(0x00FF);
+    while (e + 16 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + e));
+        __m128i lead = _mm_and_si128(v, low), cont = _mm_srli_epi16(v, 8);
+        __m128i a_to_p = _mm_and_si128(_mm_cmpeq_epi16(lead, _mm_set1_epi16(0xD0)),
+                                       _mm_cmpeq_epi16(_mm_and_si128(cont, _mm_set1_epi16(0xF0)), _mm_set1_epi16(0xB0)));
+        __m128i r_to_dzhe = _mm_and_si128(_mm_cmpeq_epi16(lead, _mm_set1_epi16(0xD1)),
+                                          _mm_cmpeq_epi16(_mm_and_si128(cont, _mm_set1_epi16(0xE0)), _mm_set1_epi16(0x80)));
+        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(a_to_p, r_to_dzhe)) & 0xFFFF;
+        if (other) return e + (size_t)__builtin_ctz(other);   /* even: both bytes of a lane agree */
+        e += 16;
+    }
+#endif
+    return e;
 }
 
 /* Advance over characters whose flags intersect `mask`. */
@@ -392,7 +424,7 @@ static inline size_t o200k_word(const uint8_t *s, size_t i, size_t end) {
     }
     size_t e;
     if (f & F_B) {                            /* [B]+ from q */
-        e = q + n;
+        e = tc_cyrillic_lower_run(s, q + n, end);
         while (e < end && (tc_class_fast(s, e, &n) & F_B)) e += n;
     } else {
         e = last_ab_end ? last_ab_end : q;
@@ -492,9 +524,9 @@ static __attribute__((noinline)) size_t cl100k_next_general(const uint8_t *s, si
         }
     }
     uint8_t f0 = tc_class(s, i, &n0);
-    if (f0 & F_L) return tc_run(s, i + n0, end, F_L);
+    if (f0 & F_L) return tc_run(s, tc_cyrillic_lower_run(s, i + n0, end), end, F_L);
     if (tc_prefix_class(s, i, f0) && i + n0 < end && (tc_class(s, i + n0, &n1) & F_L))
-        return tc_run(s, i + n0 + n1, end, F_L);
+        return tc_run(s, tc_cyrillic_lower_run(s, i + n0 + n1, end), end, F_L);
     if (f0 & F_N) {
         size_t q = i + n0, n;
         for (int k = 1; k < 3 && q < end && (tc_class(s, q, &n) & F_N); k++) q += n;

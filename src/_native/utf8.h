@@ -42,6 +42,79 @@ static inline uint8_t *tc_utf8_put(uint8_t *o, uint32_t c) {
     return o + 4;
 }
 
+#ifdef __SSE2__
+/* Eight code points below 0x800 (ASCII, or the two bytes of Cyrillic, Greek, Arabic, Hebrew, ...)
+ * in 16-bit lanes, as UTF-8 at o: the byte after them. Each lane's bytes are built in the vector
+ * (ASCII: the code point; else lead byte low, continuation byte high) and written by a 16-bit
+ * store, the pointer stepping by 1 or 2 (2 when the high byte is set), so a word with spaces and
+ * punctuation between words costs no branch per character. A store after ASCII writes one byte
+ * past it, which the next character overwrites or the room's spare holds (3 bytes a code point
+ * of room, at most 2 used by each one so far). */
+static inline uint8_t *tc_utf8_eight_narrow(uint8_t *o, __m128i c) {
+    __m128i two = _mm_or_si128(_mm_or_si128(_mm_srli_epi16(c, 6), _mm_slli_epi16(_mm_and_si128(c, _mm_set1_epi16(0x3F)), 8)),
+                               _mm_set1_epi16((short)0x80C0));
+    __m128i ascii = _mm_cmplt_epi16(c, _mm_set1_epi16(0x80));
+    __m128i w = _mm_or_si128(_mm_and_si128(ascii, c), _mm_andnot_si128(ascii, two));
+#define TC_PUT_LANE(k) do { \
+        uint16_t lane = (uint16_t)_mm_extract_epi16(w, k); \
+        memcpy(o, &lane, 2); \
+        o += 1 + (lane > 0xFF); \
+    } while (0)
+    TC_PUT_LANE(0); TC_PUT_LANE(1); TC_PUT_LANE(2); TC_PUT_LANE(3);
+    TC_PUT_LANE(4); TC_PUT_LANE(5); TC_PUT_LANE(6); TC_PUT_LANE(7);
+#undef TC_PUT_LANE
+    return o;
+}
+
+/* Eight code points below 0x10000, none a surrogate (CJK, kana, Hangul, the Indic scripts,
+ * Thai, with ASCII and 2-byte ones among them), in 16-bit lanes, as UTF-8 at o: the byte after
+ * them. below_800: the lanes below 0x800. Per lane, the vector builds the first two bytes (ASCII:
+ * the code point) and the third with the length above it; three bytes are stored and the
+ * pointer steps by the length. The spare bytes written land where the next character goes or in
+ * the room's last three bytes (3 a code point, at most 3 used by each one so far). */
+static inline uint8_t *tc_utf8_eight_bmp(uint8_t *o, __m128i c, __m128i below_800) {
+    const __m128i low6 = _mm_set1_epi16(0x3F), zero = _mm_setzero_si128();
+    __m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(c, _mm_set1_epi16((short)0xFF80)), zero);
+    __m128i two = _mm_or_si128(_mm_or_si128(_mm_srli_epi16(c, 6), _mm_slli_epi16(_mm_and_si128(c, low6), 8)),
+                               _mm_set1_epi16((short)0x80C0));
+    __m128i three = _mm_or_si128(_mm_or_si128(_mm_srli_epi16(c, 12), _mm_slli_epi16(_mm_and_si128(_mm_srli_epi16(c, 6), low6), 8)),
+                                 _mm_set1_epi16((short)0x80E0));
+    __m128i head = _mm_or_si128(_mm_and_si128(below_800, two), _mm_andnot_si128(below_800, three));
+    head = _mm_or_si128(_mm_and_si128(ascii, c), _mm_andnot_si128(ascii, head));
+    /* length 3, less one for each of "below 0x800" and "ASCII" (each lane -1 where true) */
+    __m128i len = _mm_add_epi16(_mm_add_epi16(_mm_set1_epi16(3), below_800), ascii);
+    __m128i tail = _mm_or_si128(_mm_or_si128(_mm_and_si128(c, low6), _mm_set1_epi16(0x80)), _mm_slli_epi16(len, 8));
+#define TC_PUT_LANE(k) do { \
+        uint16_t first = (uint16_t)_mm_extract_epi16(head, k), last = (uint16_t)_mm_extract_epi16(tail, k); \
+        memcpy(o, &first, 2); \
+        o[2] = (uint8_t)last; \
+        o += last >> 8; \
+    } while (0)
+    TC_PUT_LANE(0); TC_PUT_LANE(1); TC_PUT_LANE(2); TC_PUT_LANE(3);
+    TC_PUT_LANE(4); TC_PUT_LANE(5); TC_PUT_LANE(6); TC_PUT_LANE(7);
+#undef TC_PUT_LANE
+    return o;
+}
+#endif
+
+#ifdef __SSE2__
+/* Eight code points below 0x10000 in 16-bit lanes as UTF-8 at o, by the cheapest of the ways
+ * above that fits them: the byte after them, or NULL (nothing written) when one is a surrogate.
+ * The caller's room holds at least 3 bytes for each code point from here on (2 when all are
+ * below 0x800). */
+static inline uint8_t *tc_utf8_eight(uint8_t *o, __m128i v) {
+    const __m128i zero = _mm_setzero_si128(), narrow = _mm_set1_epi16((short)0xF800);
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16((short)0xFF80)), zero)) == 0xFFFF) {
+        _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v));   /* eight ASCII characters: narrowed */
+        return o + 8;
+    }
+    __m128i below_800 = _mm_cmpeq_epi16(_mm_and_si128(v, narrow), zero);
+    if (_mm_movemask_epi8(below_800) == 0xFFFF) return tc_utf8_eight_narrow(o, v);
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, narrow), _mm_set1_epi16((short)0xD800)))) return NULL;
+    return tc_utf8_eight_bmp(o, v, below_800);
+}
+#endif
+
 /* UTF-8 of n code points of `kind` bytes each (Python's latin-1, UCS-2 and UCS-4 string
  * layouts) into out, which has tc_utf8_room(n, kind) bytes; the bytes written, or (size_t)-1 at
  * a surrogate (the caller then replaces them, as tiktoken does). */
@@ -57,6 +130,10 @@ static size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out) {
                 if (_mm_movemask_epi8(v)) break;
                 _mm_storeu_si128((__m128i *)o, v);
             }
+            /* Then eight at a time, widened: all below 0x100, so the ASCII or 2-byte way, whose
+             * stores need 2 bytes of room a code point, which is what latin-1's room has. */
+            for (; i + 8 <= n; i += 8)
+                o = tc_utf8_eight(o, _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(d + i)), _mm_setzero_si128()));
 #endif
             for (size_t stop = i + 16 < n ? i + 16 : n; i < stop; i++)
                 if (d[i] < 0x80) *o++ = d[i];
@@ -66,11 +143,10 @@ static size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out) {
         const uint16_t *d = data;
         while (i < n) {
 #ifdef __SSE2__
-            const __m128i high = _mm_set1_epi16((short)0xFF80), zero = _mm_setzero_si128();
-            for (; i + 8 <= n; i += 8, o += 8) {      /* eight ASCII characters: narrowed */
-                __m128i v = _mm_loadu_si128((const __m128i *)(d + i));
-                if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, high), zero)) != 0xFFFF) break;
-                _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v));
+            for (; i + 8 <= n; i += 8) {
+                uint8_t *after = tc_utf8_eight(o, _mm_loadu_si128((const __m128i *)(d + i)));
+                if (!after) break;                    /* a surrogate: the code below stops at it */
+                o = after;
             }
 #endif
             for (size_t stop = i + 8 < n ? i + 8 : n; i < stop; i++) {
@@ -90,6 +166,18 @@ static size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out) {
                 __m128i any = _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, e));
                 if (_mm_movemask_epi8(_mm_cmpeq_epi32(_mm_and_si128(any, high), zero)) != 0xFFFF) break;
                 _mm_storeu_si128((__m128i *)o, _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, e)));
+            }
+            /* Eight code points below 0x10000 at a time, narrowed to 16 bits (offset by 0x8000 for
+             * the signed saturating pack, which then changes none of them). */
+            const __m128i astral = _mm_set1_epi32((int)0xFFFF0000u), offset = _mm_set1_epi32(0x8000);
+            for (; i + 8 <= n; i += 8) {
+                __m128i a = _mm_loadu_si128((const __m128i *)(d + i)), b = _mm_loadu_si128((const __m128i *)(d + i + 4));
+                if (_mm_movemask_epi8(_mm_cmpeq_epi32(_mm_and_si128(_mm_or_si128(a, b), astral), zero)) != 0xFFFF) break;
+                __m128i v = _mm_xor_si128(_mm_packs_epi32(_mm_sub_epi32(a, offset), _mm_sub_epi32(b, offset)),
+                                          _mm_set1_epi16((short)0x8000));
+                uint8_t *after = tc_utf8_eight(o, v);
+                if (!after) break;
+                o = after;
             }
 #endif
             for (size_t stop = i + 16 < n ? i + 16 : n; i < stop; i++) {

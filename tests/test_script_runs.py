@@ -1,0 +1,39 @@
+"""The pretokenizer's block-at-a-time letter runs (pretokenize.h: tc_cyrillic_lower_run) against
+the regex engine and tiktoken: runs of every length up to four blocks, each ended by every kind of
+character that can follow (every code point of the Cyrillic blocks, combining marks, Latin, digits,
+punctuation, spaces, contractions, emoji), after each kind of start."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import regex
+import tiktoken
+
+import tokcost
+
+LOWER = [chr(c) for c in range(0x430, 0x460)]
+STOPPERS = ([chr(c) for c in range(0x400, 0x530)] + [chr(c) for c in range(0x300, 0x370, 7)]
+            + list("aZ09 \t\n.,!?'-\u00e9\u00c9\u2019\u201c\u3001\u6771") + ["'s", "'LL", "\U0001f600", "\u0301x", ""])
+STARTS = ["", " ", "\u0411", "\u0431", "!", "\u00ab", "A", "\u041f\u0420", " \u0301"]
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_lower_case_cyrillic_runs(name):
+    from tokcost.testing import seed_tiktoken_cache
+
+    seed_tiktoken_cache()
+    ours, theirs = tokcost.get_encoding(name), tiktoken.get_encoding(name)
+    pattern = regex.compile(ours._pat_str)
+    rng = random.Random(33)
+    texts = []
+    for length in list(range(1, 36)) + [47, 48, 49, 63, 64, 65]:
+        for stopper in STOPPERS:
+            start = rng.choice(STARTS)
+            word = "".join(rng.choice(LOWER) for _ in range(length))
+            texts.append(start + word + stopper + " \u0442\u0435\u043a\u0441\u0442 " + "x" * rng.randrange(0, 20))
+    for text in texts:
+        assert ours._core.split_text(text) == pattern.findall(text), text
+    joined = "\n".join(texts)
+    assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
