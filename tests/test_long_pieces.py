@@ -410,3 +410,23 @@ def test_walks_through_every_place_among_many_children(long_pair):
         while len(piece) < 97:
             piece += rnd.choice(group)
         _check_piece(ours, ref, piece)
+
+
+@pytest.mark.parametrize(
+    "alphabet",
+    [
+        string.ascii_lowercase,
+        string.ascii_letters + string.digits + "+/",  # base64 as one piece
+        string.ascii_letters + string.digits + string.punctuation,
+        "aeiouéèàçñßøжщыกขあア中",  # several scripts and byte lengths
+    ],
+    ids=["lowercase", "base64", "ascii-mix", "scripts"],
+)
+def test_random_pieces_of_each_alphabet(long_pair, alphabet):
+    """Random pieces (97 bytes to 6 KB) over alphabets whose trie nodes have few
+    children (lowercase), many (base64, printable ASCII), or multi-byte ones."""
+    ours, ref = long_pair
+    rnd = random.Random(len(alphabet))
+    for _ in range(40):
+        piece = "".join(rnd.choices(alphabet, k=rnd.randint(97, 3000))).encode()
+        _check_piece(ours, ref, piece)
