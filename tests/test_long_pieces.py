@@ -370,3 +370,63 @@ def test_one_byte_token_listed_twice_keeps_pairs_exact():
         for alphabet in (b"abc", b"ab", b"abcdefghij"):
             piece = bytes(rnd.choices(alphabet, k=size))
             assert core.byte_pair_encode(piece) == ref._encode_single_piece(piece)
+
+
+def _children_by_prefix(tokens) -> dict[bytes, list[int]]:
+    """The long-piece trie's shape: for each prefix of a token, the bytes that
+    continue it toward some token, ascending (the order of a node's children)."""
+    children: dict[bytes, set] = {}
+    for t in tokens:
+        for i in range(1, len(t)):
+            children.setdefault(t[:i], set()).add(t[i])
+    return {prefix: sorted(kids) for prefix, kids in children.items()}
+
+
+def test_walks_through_every_place_among_many_children(long_pair):
+    """A trie step compares a node's first 32 children at once, masked to the
+    node's own, and looks further only past 32: pieces glued from tokens reached
+    through the child at each edge of that (the 1st, 16th, 17th, 32nd, 33rd,
+    last) of nodes with many children, and through nodes with exactly 16, 17,
+    32 and 33 children."""
+    ours, ref = long_pair
+    tokens = list(ref._mergeable_ranks)
+    children = _children_by_prefix(tokens)
+    shortest: dict[bytes, bytes] = {}   # each prefix's shortest token through it
+    for t in sorted(tokens, key=len):
+        for i in range(2, len(t) + 1):
+            shortest.setdefault(t[:i], t)
+    reached = []
+    for prefix, kids in children.items():
+        if len(prefix) < 2:
+            continue   # the first two bytes are a table lookup, not a step
+        places = {0, 15, 16, 31, 32, len(kids) - 1} if len(kids) > 16 or len(kids) in (16, 17, 32, 33) else set()
+        reached += [shortest[prefix + bytes([kids[i]])] for i in sorted(places) if i < len(kids)]
+    assert len(reached) > 100
+    rnd = random.Random(33)
+    rnd.shuffle(reached)
+    for start in range(0, len(reached), 24):
+        group = reached[start : start + 24]
+        piece = b"".join(group)
+        while len(piece) < 97:
+            piece += rnd.choice(group)
+        _check_piece(ours, ref, piece)
+
+
+@pytest.mark.parametrize(
+    "alphabet",
+    [
+        string.ascii_lowercase,
+        string.ascii_letters + string.digits + "+/",  # base64 as one piece
+        string.ascii_letters + string.digits + string.punctuation,
+        "aeiouéèàçñßøжщыกขあア中",  # several scripts and byte lengths
+    ],
+    ids=["lowercase", "base64", "ascii-mix", "scripts"],
+)
+def test_random_pieces_of_each_alphabet(long_pair, alphabet):
+    """Random pieces (97 bytes to 6 KB) over alphabets whose trie nodes have few
+    children (lowercase), many (base64, printable ASCII), or multi-byte ones."""
+    ours, ref = long_pair
+    rnd = random.Random(len(alphabet))
+    for _ in range(40):
+        piece = "".join(rnd.choices(alphabet, k=rnd.randint(97, 3000))).encode()
+        _check_piece(ours, ref, piece)

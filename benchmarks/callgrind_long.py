@@ -1,0 +1,94 @@
+"""callgrind instructions per byte of ``encode_ordinary`` on one long piece, per case.
+
+    PYTHONPATH=src python benchmarks/callgrind_long.py                     # every case, o200k_base
+    PYTHONPATH=src python benchmarks/callgrind_long.py letters base64 --encoding cl100k_base
+
+Each case (``bench_long_pieces.py``'s texts, fixed seeds) runs in its own process under callgrind
+with ``PYTHONHASHSEED=0``: the process encodes a 256 KB warm-up of random letters (which builds or
+reads the long-piece tables), zeroes the counters (``callgrind_control -z``), encodes the measured
+text once (1 MB unless ``--size``) and dumps; the figure is that dump's instructions, less what an
+empty dump costs, over the text's UTF-8 bytes. The random cases get a text of their own (seed 15),
+not the warm-up's, so the whole-piece cache never answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CASES = ("letters", "base64", "a", "space", "newline", "7", "!", "中", "😀")
+PYTHON = os.path.realpath(sys.executable)   # valgrind cannot follow pyenv's shell shim
+
+CHILD = r"""
+import base64, os, random, subprocess, sys
+import tokcost
+case, encoding, size = sys.argv[2], sys.argv[3], int(sys.argv[4])
+enc = tokcost.get_encoding(encoding)
+lower = "abcdefghijklmnopqrstuvwxyz"
+enc.encode_ordinary("".join(random.Random(1).choices(lower, k=1 << 18)))
+rnd = random.Random(15)
+if case == "letters":
+    text = "".join(rnd.choices(lower, k=size))
+elif case == "base64":
+    text = base64.b64encode(rnd.randbytes(size * 3 // 4)).decode()
+else:
+    unit = {"space": " ", "newline": "\n"}.get(case, case)
+    text = unit * (size // len(unit.encode()))
+pid = str(os.getpid())
+subprocess.run(["callgrind_control", "-z", pid], check=True, stdout=subprocess.DEVNULL)
+if sys.argv[1] == "measure":
+    enc.encode_ordinary(text)
+subprocess.run(["callgrind_control", "-d", "piece", pid], check=True, stdout=subprocess.DEVNULL)
+print(len(text.encode()))
+"""
+
+
+# --sim: callgrind's cache model (L1 32 KB, last level 512 KB: this VM's per-core L2) and branch predictor.
+SIM = ["--cache-sim=yes", "--D1=32768,8,64", "--LL=524288,8,64", "--branch-sim=yes"]
+
+
+def dumped(mode: str, case: str, encoding: str, size: int, out: Path, tag: str, sim: bool = False) -> tuple[list, int]:
+    """Run the child under callgrind: (the events of its dump, bytes measured)."""
+    base = out / f"{tag}.cg"
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={base}", "--compress-strings=no",
+                          "--compress-pos=no", *(SIM if sim else []), PYTHON, "-c", CHILD, mode, case, encoding,
+                          str(size)], check=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    dump = next(p for p in sorted(out.glob(f"{tag}.cg.*")))
+    text = dump.read_text()
+    names = re.search(r"^events: (.*)$", text, re.M).group(1).split()
+    values = [int(x) for x in re.search(r"^summary: (.*)$", text, re.M).group(1).split()]
+    return dict(zip(names, values)), int(run.stdout.split()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", nargs="*", default=list(CASES))
+    parser.add_argument("--encoding", default="o200k_base")
+    parser.add_argument("--size", type=int, default=1 << 20)
+    parser.add_argument("--sim", action="store_true", help="also count simulated cache misses and mispredicted branches")
+    parser.add_argument("--out", type=Path, default=None, help="directory for the dumps (default: a temp dir)")
+    args = parser.parse_args(argv)
+    out = args.out or Path(tempfile.mkdtemp(prefix="callgrind-long-"))
+    out.mkdir(parents=True, exist_ok=True)
+    empty, _ = dumped("empty", "a", args.encoding, args.size, out, "empty", args.sim)
+    print(f"# {args.encoding}; an empty dump costs {empty['Ir']:,} instructions; dumps in {out}")
+    for i, case in enumerate(args.cases):
+        got, nbytes = dumped("measure", case, args.encoding, args.size, out, f"case{i}", args.sim)
+        total = got["Ir"] - empty["Ir"]
+        line = f"{case!r:10} {nbytes:9,} bytes {total:14,} instructions {total / nbytes:7.1f} per byte"
+        if args.sim:   # per byte: L1 data misses, last-level data misses, mispredicted branches
+            per = {k: (got[k] - empty[k]) / nbytes for k in got}
+            line += (f"  D1 misses {per['D1mr'] + per['D1mw']:.2f}  LL misses {per['DLmr'] + per['DLmw']:.2f}"
+                     f"  mispredicts {per['Bcm'] + per['Bim']:.2f} per byte")
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
