@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-CORPORA = ("korean", "russian", "arabic", "chinese", "japanese", "hindi", "thai", "mixed")
+CORPORA = ("english", "code", "korean", "russian", "arabic", "chinese", "japanese", "hindi", "thai", "mixed")
 # The real interpreter: pyenv's `python` shim is a shell script valgrind cannot follow.
 PYTHON = os.path.realpath(sys.executable)
 

@@ -73,3 +73,24 @@ def test_batch_lists_use_the_same_objects(pair):
     gc.collect()
     assert got[0] is not got[4] and got[0] == got[4]
     assert all(a is b for a, b in zip(got[0], got[4]))  # one object per id
+
+
+def test_small_ints_are_counted_once_per_slot(pair):
+    """A list holds a counted reference to each small int it contains (pyints.h counts those and
+    not the block's, which are never freed): the interpreter's counts go up by the number of
+    slots and come back when the list goes. Ids of both kinds alternate in the text."""
+    ours, _ = pair
+    text = "a, b. c; d! " * 50 + "x = (1, 2) # ids below and above 256\n" * 20
+    ids = ours.encode_ordinary(text)
+    small = sorted({i for i in ids if i <= 256})
+    assert small and any(i > 256 for i in ids)
+    del ids
+    gc.collect()
+    before = [sys.getrefcount(i) for i in small]  # lists: a dict's keys would be references too
+    ids = ours.encode_ordinary(text)
+    during = [sys.getrefcount(i) for i in small]
+    if sys.version_info < (3, 12):  # immortal from 3.12: the counts are not kept
+        assert [d - b for d, b in zip(during, before)] == [ids.count(i) for i in small]
+    del ids
+    gc.collect()
+    assert [sys.getrefcount(i) for i in small] == before

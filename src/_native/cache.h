@@ -579,7 +579,10 @@ static inline __attribute__((always_inline)) size_t tc_piece_lookup(const tc_voc
             const tc_piece_entry *e = &c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)];
             if (e->len == n && e->w0 == key->w0 && e->w1 == key->w1 &&
                 (n <= TC_INLINE || memcmp(e->rest, p + TC_INLINE, n - TC_INLINE) == 0)) {
-                for (unsigned k = 0; k < e->n_tokens; k++) out[k] = e->tokens[k];
+                /* Two tokens whatever the count (out has room for n >= 2): most entries are one
+                 * or two, and the loop's test then goes once. */
+                memcpy(out, e->tokens, 2 * sizeof(uint32_t));
+                for (unsigned k = 2; k < e->n_tokens; k++) out[k] = e->tokens[k];
                 return e->n_tokens;
             }
         }

@@ -466,8 +466,9 @@ static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
     uint8_t k = tc_kind[s[i]];
     uint8_t k1 = i + 1 < end ? tc_kind[s[i + 1]] : 0;
     size_t p = i, q;
+    uint8_t first = k;                                /* the kind of the word's first letter, s[p] */
     if (k & (K_UP | K_LO)) goto word;
-    if ((k & (K_PUNCT | K_SPACE)) && (k1 & (K_UP | K_LO))) { p = i + 1; goto word; }  /* [^\r\n\p{L}\p{N}] prefix */
+    if ((k & (K_PUNCT | K_SPACE)) && (k1 & (K_UP | K_LO))) { p = i + 1; first = k1; goto word; }  /* [^\r\n\p{L}\p{N}] prefix */
     if (k & K_DIGIT) {                                /* \p{N}{1,3} */
         q = i + 1;
         for (int d = 1; d < 3 && q < end; d++, q++) {
@@ -489,8 +490,10 @@ static size_t o200k_next(const uint8_t *s, size_t i, size_t end) {
     if (tc_space_start(k, k1)) return o200k_space(s, i, end);
     return o200k_next_other(s, i, end);
 word:                                                 /* [A]*[B]+ or [A]+[B]* over ASCII letters */
-    q = p;
-    while (q < end && tc_ascii_upper(s[q])) q++;
+    /* Capitals from p, then lower case; s[p] is known to be one or the other, and a word that
+     * starts in lower case (most) has no capitals to look for. */
+    q = p + 1;
+    if (first & K_UP) while (q < end && tc_ascii_upper(s[q])) q++;
     q = tc_letter_run(s, q, end, 0);
     if (q < end) {
         if (s[q] >= 0x80) return o200k_next_other(s, i, end);  /* a letter or mark could extend it */

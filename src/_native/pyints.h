@@ -162,12 +162,17 @@ static PyObject *tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks) {
         PyObject *list = PyList_New(0);
         if (!list) { PyMem_Free(items); return NULL; }
         for (size_t i = 0; i < n; i++) {
-            /* Start loading the object a few tokens ahead: its reference count is written next. */
-            if (i + 16 < n) __builtin_prefetch(tc_ints_base + (size_t)ids[i + 16] * TC_INT_STRIDE, 1);
             uint32_t r = ids[i];
             if (__builtin_expect(!tc_ints_filled[r / TC_INTS_PER_FILL], 0)) tc_ints_fill(r / TC_INTS_PER_FILL);
             PyObject *o = tc_int_of(r);
+#if defined(Py_REF_DEBUG) || defined(Py_GIL_DISABLED) || defined(Py_TRACE_REFS)
             Py_INCREF(o);
+#else
+            /* A reference for the interpreter's small ints; none for the block's, which are never
+             * freed (their counts start at 2^60, so the list's decrefs cannot bring one to zero),
+             * so the list is built without touching them: no load or write of their cache lines. */
+            if (r < TC_SMALL_INTS) Py_INCREF(o);
+#endif
             items[i] = o;
         }
         PyListObject *l = (PyListObject *)list;

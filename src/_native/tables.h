@@ -94,12 +94,16 @@ static inline void tc_load_head(const uint8_t *p, size_t n, size_t avail, uint64
         memcpy(w0, p, 8); memcpy(w1, p + 8, 4);
         return;
     }
-    if (avail >= 16) {
+    /* The bytes past n cleared by a mask per length: no branch on the length, which is as
+     * unpredictable as the words of a text. */
+    static const uint64_t keep0[TC_INLINE + 1] = {
+        0, 0xFFull, 0xFFFFull, 0xFFFFFFull, 0xFFFFFFFFull, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
+        0xFFFFFFFFFFFFFFull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+    static const uint32_t keep1[TC_INLINE + 1] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFFu, 0xFFFFu, 0xFFFFFFu, ~0u};
+    if (avail >= 16) {   /* n < TC_INLINE here */
         uint64_t a; uint32_t b;
         memcpy(&a, p, 8); memcpy(&b, p + 8, 4);
-        if (n < 8) { a &= (1ull << (8 * n)) - 1; b = 0; }
-        else if (n < 12) b &= (uint32_t)((1ull << (8 * (n - 8))) - 1);
-        *w0 = a; *w1 = b;
+        *w0 = a & keep0[n]; *w1 = b & keep1[n];
         return;
     }
     uint8_t head[TC_INLINE] = {0};
