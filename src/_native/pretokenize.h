@@ -171,6 +171,12 @@ static inline size_t tc_punct_more(const uint8_t *s, size_t q, size_t end) {
     return q;
 }
 
+static inline uint64_t tc_load64(const uint8_t *p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
 static inline uint32_t tc_load32(const uint8_t *p) {
     uint32_t w;
     memcpy(&w, p, 4);
@@ -861,7 +867,9 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int camel, t
     while (k < max && i < end) {
         if (!found) {
             if (!st->have || i - base > TC_WINDOW - 16) {
-                if (i + TC_WINDOW > end) {
+                /* No window for a piece with a byte of 0x80 or more in its first eight (words of
+                 * other scripts): it would find nothing there. */
+                if (i + TC_WINDOW > end || (tc_load64(s + i) & 0x8080808080808080ull)) {
                     starts[k++] = i;
                     i = next(s, i, end);
                     continue;
