@@ -855,6 +855,7 @@ typedef struct {
 } tc_split_state;
 
 static inline void tc_split_begin(tc_split_state *st) {
+    st->base = 0;
     st->have = 0;
     st->found = 0;
 }
@@ -864,32 +865,40 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int camel, t
                                                                     tc_split_state *st) {
     size_t k = 0, base = st->base;
     uint64_t found = st->found;
+    if (!found && (i + TC_WINDOW > end || (tc_load64(s + i) & 0x8080808080808080ull))) {
+        /* A group that starts with a byte of 0x80 or more in its first eight (text of other
+         * scripts, where a window would find nothing), or in the text's last 64 bytes: the
+         * splitter's pieces, one call each. */
+        while (k < max && i < end) {
+            starts[k++] = i;
+            i = next(s, i, end);
+        }
+        starts[k] = i;
+        return k;
+    }
     while (k < max && i < end) {
-        if (!found) {
+        if (found) {                              /* the pieces the window decided */
+            do {
+                starts[k++] = i;
+                i = base + (size_t)__builtin_ctzll(found);
+                found &= found - 1;
+            } while (found && k < max);
+            continue;
+        }
+        if (i + TC_WINDOW <= end && !(tc_load64(s + i) & 0x8080808080808080ull)) {
             if (!st->have || i - base > TC_WINDOW - 16) {
-                /* No window for a piece with a byte of 0x80 or more in its first eight (words of
-                 * other scripts): it would find nothing there. */
-                if (i + TC_WINDOW > end || (tc_load64(s + i) & 0x8080808080808080ull)) {
-                    starts[k++] = i;
-                    i = next(s, i, end);
-                    continue;
-                }
                 tc_window_at(s + i, camel, &st->w);
                 base = i;
                 st->have = 1;
             }
             found = tc_window_found(&st->w, (unsigned)(i - base));
-            if (!found) {                         /* the splitter's piece at i */
-                starts[k++] = i;
-                i = next(s, i, end);
-                continue;
-            }
+            if (found) continue;
+            starts[k++] = i;                      /* the splitter's piece at i */
+            i = next(s, i, end);
+            continue;
         }
-        do {                                      /* the pieces the window decided */
-            starts[k++] = i;
-            i = base + (size_t)__builtin_ctzll(found);
-            found &= found - 1;
-        } while (found && k < max);
+        starts[k++] = i;                          /* likewise, a piece of other scripts */
+        i = next(s, i, end);
     }
     st->base = base;
     st->found = found;
