@@ -332,12 +332,17 @@ cdef class CoreBPE:
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
         cdef const uint8_t *s = u.p
-        cdef size_t i = 0, e, n = u.n
+        cdef size_t i = 0, j, k, n = u.n
+        cdef size_t starts[17]
+        cdef tc_split_state st
         pieces = []
+        tc_split_begin(&st)
         while i < n:
-            e = self.split(s, i, n)
-            pieces.append((<const char *>s)[i:e].decode("utf-8"))
-            i = e
+            # A group at a time, as the text loop finds them (tc_split_many).
+            k = tc_split_many(self.split, s, i, n, starts, 16, &st)
+            for j in range(k):
+                pieces.append((<const char *>s)[starts[j]:starts[j + 1]].decode("utf-8"))
+            i = starts[k]
         return pieces
 
     def _run_batch(self, texts, int num_threads, bint counting):

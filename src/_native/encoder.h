@@ -11,25 +11,21 @@
 #include "utf8.h"
 #include "workers.h"
 
-typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
-
-/* Pieces are found a batch at a time, and their table lookups prefetched
- * before any of them is encoded (see tc_prefetch_piece). */
+/* Pieces are found a batch at a time (tc_split_many, pretokenize.h), and their table lookups
+ * prefetched before any of them is encoded (see tc_prefetch_piece). */
 #define TC_AHEAD 16
 
 static inline __attribute__((always_inline)) size_t tc_split_ahead(tc_split_fn split, const uint8_t *s, size_t i, size_t n,
-                                    const tc_vocab *v, const tc_caches *c, size_t *starts, tc_piece_key *keys) {
-    size_t k = 0;
-    while (k < TC_AHEAD && i < n) {
-        size_t e = split(s, i, n);
-        if (e - i >= 2 && e - i <= TC_KEYED_MAX) {
-            tc_piece_key_of(s + i, e - i, n - i, &keys[k]);
-            tc_prefetch_piece(v, c, &keys[k], e - i);
+                                    const tc_vocab *v, const tc_caches *c, size_t *starts, tc_piece_key *keys,
+                                    tc_split_state *st) {
+    size_t k = tc_split_many(split, s, i, n, starts, TC_AHEAD, st);
+    for (size_t j = 0; j < k; j++) {
+        size_t len = starts[j + 1] - starts[j];
+        if (len >= 2 && len <= TC_KEYED_MAX) {
+            tc_piece_key_of(s + starts[j], len, n - starts[j], &keys[j]);
+            tc_prefetch_piece(v, c, &keys[j], len);
         }
-        starts[k++] = i;
-        i = e;
     }
-    starts[k] = i;
     return k;
 }
 
@@ -141,10 +137,12 @@ static inline __attribute__((always_inline)) int tc_run_text_with(const tc_vocab
     size_t starts[TC_AHEAD + 1];
     tc_piece_key keys[TC_AHEAD];
     tc_job_pool pool;
+    tc_split_state st;
     pool.n = 0;
     pool.running = 0;
+    tc_split_begin(&st);
     for (size_t i = 0; i < n;) {
-        size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys);
+        size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys, &st);
         if (tc_encode_group(v, c, s, n, starts, keys, k, out, total, &pool)) return -1;
         i = starts[k];
     }

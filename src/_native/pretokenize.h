@@ -35,7 +35,10 @@ static uint8_t tc_kind[256];
  * class table, so tc_cyrillic_lower_run is only used while it holds. */
 static int tc_cyrillic_lower_ok;
 
+static void tc_init_windows(void);
+
 static void tc_init_ascii(void) {
+    tc_init_windows();
     for (int cp = 0; cp < 0x800; cp++) tc_class2[cp] = tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)];
     tc_cyrillic_lower_ok = 1;
     for (int cp = 0x430; cp < 0x460; cp++) tc_cyrillic_lower_ok &= (tc_class2[cp] & (F_B | F_L)) == (F_B | F_L);
@@ -166,6 +169,12 @@ static inline size_t tc_punct_more(const uint8_t *s, size_t q, size_t end) {
     size_t n;
     while (q < end && tc_punct_class(tc_class(s, q, &n))) q += n;
     return q;
+}
+
+static inline uint64_t tc_load64(const uint8_t *p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
 }
 
 static inline uint32_t tc_load32(const uint8_t *p) {
@@ -674,4 +683,252 @@ static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
     else if (tc_space_start(tc_kind[c], i + 1 < end ? tc_kind[s[i + 1]] : 0))
         q = tc_space_piece_cl100k(s, i, end, 0);                             /* whitespace runs */
     return q ? q : gpt2_next_general(s, i, end);
+}
+
+/* ---------------------------------------------------------- many pieces per call
+ * The text loop asks for the next pieces a group at a time (tc_split_many). For o200k and cl100k,
+ * plain ASCII (letters, digits, punctuation, spaces, newlines: most of English and of code) is split
+ * 64 bytes at a time: bit masks of each byte's class give every piece start of the window at once,
+ * up to the first byte these rules do not cover, and the splitter's own one-piece function takes
+ * over from the last start found before it.
+ *
+ * Why the masks give the splitter's pieces. Every byte before the cut is a letter (L: capital U or
+ * lower case), a digit (D), a space (S), a newline \n (N) or other printable ASCII but the
+ * apostrophe (P). The cut is the first of: a byte outside 0x20-0x7E but \n (\r, tabs, other
+ * control characters, bytes of 0x80 and up), an apostrophe (contractions), a fourth digit in a row
+ * (\p{N}{1,3} groups), '/' after \n (o200k's tail [\r\n/]* could take it), the window's last byte,
+ * and the start of a run of spaces that ends at one of those or at \n (so a whitespace run is \n*
+ * then spaces, then L, D or P). Over such bytes the alternatives that match are: the word (an
+ * optional prefix, S or P, then letters), \p{N}{1,3}, " ?[^\s\p{L}\p{N}]+" then its tail of
+ * newlines, \s*[\r\n]+ (cl100k \s*[\r\n]: the same over \n* then spaces) taking the newlines,
+ * \s+(?!\S) giving back a run's last space, and \s+ of one space before a digit. A piece starts at
+ * j (a, b the classes of j - 1 and j; c of j + 1) exactly when:
+ *   b = L: a = D or N; or a = P and the P ends a punctuation run or " P" (the byte before it is P or
+ *          S), else the P is the word's prefix; o200k also when b = U and a is lower case ([A]*[B]+
+ *          and [A]+[B]* over ASCII letters are capitals, then lower case);
+ *   b = S: a = L, D, P or N; or a = S and c is not S (the run gives back its last space);
+ *   b = P: a = L, D or N (after S the space is the run's " ?"; after P the run goes on);
+ *   b = D: a = L, S, P or N (after D the group goes on: a fourth digit is past the cut);
+ *   b = N: a = L or D (after P it is the run's tail; after N the newlines go on).
+ * The rules read bytes j - 2 to j + 1, all before the cut. The window starts at a piece start r
+ * and its rules are computed once for the whole window; from a later start r only the rule at
+ * r + 1 can read a byte before r (P at r, L at r + 1: the P is a prefix), and that is corrected. */
+typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
+
+#define TC_WINDOW 64
+
+/* A window's piece starts (bit j: a piece starts at j, given pieces start at a position r and
+ * the rules hold from r; see tc_window_found), its cut bytes, and what the correction at r + 1 and
+ * the runs of spaces need. */
+typedef struct {
+    uint64_t starts, hard, prefix_word, spaces, bad_ends;
+} tc_window;
+
+/* The byte classes of s[0:64] the rules read, as masks (bit j for s[j]). */
+typedef struct {
+    uint64_t let, up, digit, print, space, newline, slash, apos;
+} tc_window_bytes;
+
+static inline uint64_t tc_mask16(int b, unsigned m) { return (uint64_t)m << (16 * b); }
+
+#ifdef __SSE2__
+static inline unsigned tc_in_range(__m128i v, char lo, char span) {
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(span)), d));
+}
+static inline unsigned tc_is_byte(__m128i v, char c) {
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+}
+#endif
+
+static inline void tc_window_bytes_at(const uint8_t *s, int camel, tc_window_bytes *m) {
+    uint64_t L = 0, U = 0, D = 0, S = 0, N = 0, SL = 0, AP = 0, PR = 0;
+#ifdef __SSE2__
+    for (int b = 0; b < 4; b++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + 16 * b));
+        L |= tc_mask16(b, tc_in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 25));
+        if (camel) U |= tc_mask16(b, tc_in_range(v, 'A', 25));
+        D |= tc_mask16(b, tc_in_range(v, '0', 9));
+        PR |= tc_mask16(b, tc_in_range(v, 0x20, 0x5E));
+        S |= tc_mask16(b, tc_is_byte(v, ' '));
+        N |= tc_mask16(b, tc_is_byte(v, '\n'));
+        SL |= tc_mask16(b, tc_is_byte(v, '/'));
+        AP |= tc_mask16(b, tc_is_byte(v, '\''));
+    }
+#else
+    for (int j = 0; j < TC_WINDOW; j++) {
+        uint8_t c = s[j];
+        L |= (uint64_t)tc_ascii_letter(c) << j;
+        U |= (uint64_t)tc_ascii_upper(c) << j;
+        D |= (uint64_t)((uint8_t)(c - '0') < 10) << j;
+        PR |= (uint64_t)((uint8_t)(c - 0x20) < 0x5F) << j;
+        S |= (uint64_t)(c == ' ') << j;
+        N |= (uint64_t)(c == '\n') << j;
+        SL |= (uint64_t)(c == '/') << j;
+        AP |= (uint64_t)(c == '\'') << j;
+    }
+#endif
+    *m = (tc_window_bytes){L, U, D, PR, S, N, SL, AP};
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define TC_HAVE_AVX2_WINDOW 1
+/* tc_window_bytes_at, 32 bytes at a time (chosen at start-up when the CPU has AVX2). */
+__attribute__((target("avx2"))) static inline uint64_t tc_mask32_avx2(__m256i lo, __m256i hi) {
+    return (uint32_t)_mm256_movemask_epi8(lo) | (uint64_t)(uint32_t)_mm256_movemask_epi8(hi) << 32;
+}
+__attribute__((target("avx2"))) static inline __m256i tc_in_range_avx2(__m256i v, char lo, char span) {
+    __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8(lo));
+    return _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(span)), d);
+}
+__attribute__((target("avx2"))) static void tc_window_bytes_avx2(const uint8_t *s, tc_window_bytes *m) {
+    __m256i a = _mm256_loadu_si256((const __m256i *)s), b = _mm256_loadu_si256((const __m256i *)(s + 32));
+    __m256i f = _mm256_set1_epi8(0x20);
+    m->let = tc_mask32_avx2(tc_in_range_avx2(_mm256_or_si256(a, f), 'a', 25), tc_in_range_avx2(_mm256_or_si256(b, f), 'a', 25));
+    m->up = tc_mask32_avx2(tc_in_range_avx2(a, 'A', 25), tc_in_range_avx2(b, 'A', 25));
+    m->digit = tc_mask32_avx2(tc_in_range_avx2(a, '0', 9), tc_in_range_avx2(b, '0', 9));
+    m->print = tc_mask32_avx2(tc_in_range_avx2(a, 0x20, 0x5E), tc_in_range_avx2(b, 0x20, 0x5E));
+#define TC_EQ2(c) tc_mask32_avx2(_mm256_cmpeq_epi8(a, _mm256_set1_epi8(c)), _mm256_cmpeq_epi8(b, _mm256_set1_epi8(c)))
+    m->space = TC_EQ2(' ');
+    m->newline = TC_EQ2('\n');
+    m->slash = TC_EQ2('/');
+    m->apos = TC_EQ2('\'');
+#undef TC_EQ2
+}
+#endif
+
+static int tc_window_avx2;   /* set by tc_init_windows */
+
+static void tc_init_windows(void) {
+#ifdef TC_HAVE_AVX2_WINDOW
+    tc_window_avx2 = __builtin_cpu_supports("avx2");
+#endif
+}
+
+static inline void tc_window_at(const uint8_t *s, int camel, tc_window *w) {
+    tc_window_bytes m;
+#ifdef TC_HAVE_AVX2_WINDOW
+    if (tc_window_avx2) tc_window_bytes_avx2(s, &m);
+    else
+#endif
+    tc_window_bytes_at(s, camel, &m);
+    uint64_t L = m.let, U = m.up, D = m.digit, S = m.space, N = m.newline;
+    uint64_t P = m.print & ~(L | D | S | m.apos);
+    uint64_t hard = ~(m.print | N) | m.apos | (m.slash & N << 1) | (D & D << 1 & D << 2 & D << 3) | 1ull << 63;
+    uint64_t spaces = S & ~(1ull << 63);
+    /* Just above each run of spaces (the carry of adding each run's first bit runs through it). */
+    uint64_t ends = spaces + (spaces & ~(spaces << 1));
+    uint64_t b_let = L & ((D | N) << 1 | (P << 1 & (P << 2 | S << 2)));
+    if (camel) b_let |= U & (L & ~U) << 1;
+    w->starts = b_let | (S & ((L | D | P | N) << 1 | (S << 1 & ~(S >> 1)))) | (P & (L | D | N) << 1) |
+                (D & (L | S | P | N) << 1) | (N & (L | D) << 1);
+    w->hard = hard;
+    w->prefix_word = P & L >> 1;
+    w->spaces = spaces;
+    w->bad_ends = ends & (hard | N);
+}
+
+/* The piece starts after r (a piece start, r < 63) that window w decides, as bits. */
+static inline uint64_t tc_window_found(const tc_window *w, unsigned r) {
+    if (w->hard >> r & 1) return 0;
+    uint64_t above = ~0ull << r << 1;
+    unsigned cut = (unsigned)__builtin_ctzll(w->hard & above);   /* bit 63 is always hard */
+    uint64_t bad = w->bad_ends & above;
+    if (bad) {                                  /* a run of spaces that ends badly: cut at its start */
+        uint64_t below = ~w->spaces & ((1ull << __builtin_ctzll(bad)) - 1);
+        unsigned run = below ? 64 - (unsigned)__builtin_clzll(below) : 0;
+        if (run < cut) cut = run;
+    }
+    if (cut <= r + 1) return 0;
+    uint64_t found = w->starts & above & ((1ull << cut) - 1);
+    return found & ~((w->prefix_word >> r & 1) << r << 1);
+}
+
+/* What the text loop keeps between groups of pieces (one per text, tc_split_begin first): the
+ * window, and the starts it decided after the last one handed out. */
+typedef struct {
+    tc_window w;
+    size_t base;            /* the window's first byte */
+    uint64_t found;         /* decided starts after the current piece, bits from base */
+    int have;               /* w is a window of this text */
+} tc_split_state;
+
+static inline void tc_split_begin(tc_split_state *st) {
+    st->base = 0;
+    st->have = 0;
+    st->found = 0;
+}
+
+static inline __attribute__((always_inline)) size_t tc_split_window(int camel, tc_split_fn next, const uint8_t *s,
+                                                                    size_t i, size_t end, size_t *starts, size_t max,
+                                                                    tc_split_state *st) {
+    size_t k = 0, base = st->base;
+    uint64_t found = st->found;
+    if (!found && (i + TC_WINDOW > end || (tc_load64(s + i) & 0x8080808080808080ull))) {
+        /* A group that starts with a byte of 0x80 or more in its first eight (text of other
+         * scripts, where a window would find nothing), or in the text's last 64 bytes: the
+         * splitter's pieces, one call each. */
+        while (k < max && i < end) {
+            starts[k++] = i;
+            i = next(s, i, end);
+        }
+        starts[k] = i;
+        return k;
+    }
+    while (k < max && i < end) {
+        if (found) {                              /* the pieces the window decided */
+            do {
+                starts[k++] = i;
+                i = base + (size_t)__builtin_ctzll(found);
+                found &= found - 1;
+            } while (found && k < max);
+            continue;
+        }
+        if (i + TC_WINDOW <= end && !(tc_load64(s + i) & 0x8080808080808080ull)) {
+            if (!st->have || i - base > TC_WINDOW - 16) {
+                tc_window_at(s + i, camel, &st->w);
+                base = i;
+                st->have = 1;
+            }
+            found = tc_window_found(&st->w, (unsigned)(i - base));
+            if (found) continue;
+            starts[k++] = i;                      /* the splitter's piece at i */
+            i = next(s, i, end);
+            continue;
+        }
+        starts[k++] = i;                          /* likewise, a piece of other scripts */
+        i = next(s, i, end);
+    }
+    st->base = base;
+    st->found = found;
+    starts[k] = i;
+    return k;
+}
+
+static __attribute__((noinline)) size_t o200k_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
+                                                   tc_split_state *st) {
+    return tc_split_window(1, o200k_next, s, i, end, starts, max, st);
+}
+
+static __attribute__((noinline)) size_t cl100k_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
+                                                    tc_split_state *st) {
+    return tc_split_window(0, cl100k_next, s, i, end, starts, max, st);
+}
+
+/* Up to max pieces of s[0:end] from i (a piece start): their starts in starts[0..k), the end of
+ * the last in starts[k]; returns k. o200k and cl100k by windows (above), any other splitter one
+ * call per piece. st carries the windows from one call to the next over one text: each call goes
+ * on from where the last one stopped. */
+static inline __attribute__((always_inline)) size_t tc_split_many(tc_split_fn split, const uint8_t *s, size_t i, size_t end,
+                                                                  size_t *starts, size_t max, tc_split_state *st) {
+    if (split == o200k_next) return o200k_many(s, i, end, starts, max, st);
+    if (split == cl100k_next) return cl100k_many(s, i, end, starts, max, st);
+    size_t k = 0;
+    while (k < max && i < end) {
+        starts[k++] = i;
+        i = split(s, i, end);
+    }
+    starts[k] = i;
+    return k;
 }

@@ -130,6 +130,11 @@ cdef extern from "encoder.h" nogil:
     int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
+    ctypedef struct tc_split_state:
+        int have
+    void tc_split_begin(tc_split_state *st)
+    size_t tc_split_many(tc_split_fn split, const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
+                         tc_split_state *st)
     enum: TC_BATCH_SURROGATE
     # tc_batch_plan decides the batch's threads (tc_batch_threads, the one
     # place that bounds the caller's request) and its chunks; the others run it.

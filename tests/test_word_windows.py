@@ -1,0 +1,116 @@
+"""ASCII words found from 64-byte masks (tc_split_many) against the regex engine and tiktoken.
+
+The text loop asks the o200k, cl100k and GPT-2 splitters for a group of pieces at a time, and
+finds ASCII words from bit masks over a window of 64 bytes that starts at a piece. A word that
+runs past the window, or that a byte of 0x80 or more follows, is left to the one-piece splitter.
+These texts put words of every length, case pattern and ending at every offset of a window
+(after fillers of every length), so each edge is met: a word ending on the window's last byte
+or just past it, a prefix on the last byte, a contraction or a letter of 0x80 and up right after
+the window's last letter. ``split_text`` goes through tc_split_many, so the pieces are the text
+loop's pieces.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tokcost import _core
+from tokcost.patterns import CL100K_PATTERN, LLAMA3_PATTERN, O200K_PATTERN, QWEN_PATTERN, R50K_PATTERN, TEKKEN_PATTERN
+
+PATTERNS = {"o200k": O200K_PATTERN, "cl100k": CL100K_PATTERN, "gpt2": R50K_PATTERN, "tekken": TEKKEN_PATTERN,
+            "qwen": QWEN_PATTERN, "llama3": LLAMA3_PATTERN}
+ENCODINGS = ["o200k_base", "cl100k_base", "r50k_base"]
+
+# Words and what can follow or precede one: case patterns, contractions (o200k keeps them on the
+# word, including the long s), letters and marks of 0x80 and up that extend a word, prefixes.
+WORDS = ["a", "I", "the", "The", "THE", "fooBar", "HTTPServer", "getHTTPResponseCode", "xY", "Xy", "aB",
+         "it's", "IT'S", "don't", "they're", "we'VE", "I'll", "you'd", "I'm", "x'", "'s", "'sam", "'ll",
+         "o'clock", "a'b", "Rock'n'roll", "it\u017f", "it'\u017f", "caf\u00e9", "na\u00efve", "a\u0301b",
+         "A\u0301", "foo\u0411", "Stra\u00dfe", "a\u4e2d", "ab\U0001f600", "word\u00a0", "x\u2019s"]
+AROUND = ["", " ", "  ", "\t", "\n", ".", "..", ",", "(", "'", "\"", "_", "1", "123", "\u00e9", "\u2014", "/", "\r\n",
+          "   ", "\n    ", ":\n", "):\n        ", "\n\n", " \n", "  \n ", "\n/", ".\n/", "./\n", "1234", "12345",
+          " 1", "  1", "\n1", "\n.", ". ", " .", "  .", "\n \u00a0", " \u00a0", "  \u00a0x", "\n\n\n  ", "\x7f", "\x1f",
+          "\x0b", "\x0c", " \t", "\t ", "*/", "//", "\n  \n", "\n \r\n"]
+FILLERS = ["a", " ", "ab ", ". ", "x", "\n", "1", "  ", "\n  ", "a\n", ".\n", "12", "x = 1\n"]
+
+
+@functools.cache
+def _byte_level(splitter):
+    return _core.CoreBPE({bytes([b]): b for b in range(256)}, {}, splitter)
+
+
+def _window_texts():
+    """Each word, with neighbours, after fillers of the lengths that move it over a window's end."""
+    befores = AROUND[:6] + AROUND[18:26]
+    for f, filler in enumerate(FILLERS):
+        for pad in range(0, 72) if f < 3 else range(44, 72):
+            head = (filler * 72)[:pad]
+            for w, word in enumerate(WORDS):
+                before = befores[(pad + w + f) % len(befores)]
+                after = AROUND[(pad * 7 + w) % len(AROUND)]
+                yield head + before + word + after + " tail" + " x" * 30
+    for n in (1, 2, 15, 16, 17, 31, 32, 33, 62, 63, 64, 65, 66, 127, 128, 129, 200):
+        for x, before in enumerate(AROUND):
+            for after in AROUND[(n + x) % 4::4]:
+                for letter in ("a", "A", "aB"):
+                    word = (letter * n)[:n]
+                    yield before + word + after + " end" * 20
+                    yield "x " * 10 + before + word + after + " end" * 20
+    for a in AROUND:
+        for b in AROUND:
+            for pad in range(56, 66):
+                yield "y" * pad + a + "z" + b + "w" * 10 + " v" * 30
+
+
+TEXTS = list(_window_texts())
+
+
+@pytest.mark.parametrize("splitter", PATTERNS)
+def test_pieces_equal_the_regex_engine(splitter):
+    core, pattern = _byte_level(splitter), regex.compile(PATTERNS[splitter])
+    for text in TEXTS:
+        assert core.split_text(text) == pattern.findall(text), repr(text)
+
+
+@pytest.fixture(scope="module", params=ENCODINGS)
+def encodings(request):
+    import tiktoken
+
+    import tokcost
+
+    return tokcost.get_encoding(request.param), tiktoken.get_encoding(request.param)
+
+
+def test_ids_equal_tiktoken(encodings):
+    ours, ref = encodings
+    for text in TEXTS[::7]:
+        assert ours.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
+    whole = "".join(TEXTS[::3])
+    assert ours.encode_ordinary(whole) == ref.encode_ordinary(whole)
+    assert ours.count(whole) == len(ref.encode_ordinary(whole))
+
+
+EXAMPLES = int(os.environ.get("TOKCOST_HYPOTHESIS_EXAMPLES", "300"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+fragments = st.lists(st.sampled_from(WORDS + AROUND + FILLERS + ["a" * 40, "B" * 30, "cD" * 20]), min_size=10,
+                     max_size=80).map("".join)
+
+
+@SETTINGS
+@given(text=fragments)
+def test_hypothesis_pieces(text):
+    for splitter, pattern in PATTERNS.items():
+        assert _byte_level(splitter).split_text(text) == regex.findall(pattern, text), splitter
+
+
+@SETTINGS
+@given(text=fragments)
+def test_hypothesis_ids(encodings, text):
+    ours, ref = encodings
+    assert ours.encode_ordinary(text) == ref.encode_ordinary(text)
