@@ -430,3 +430,26 @@ def test_random_pieces_of_each_alphabet(long_pair, alphabet):
     for _ in range(40):
         piece = "".join(rnd.choices(alphabet, k=rnd.randint(97, 3000))).encode()
         _check_piece(ours, ref, piece)
+
+
+def test_pair_ranks_from_kept_walks(long_pair):
+    """A valid-pair check reads the rank of the token its two tokens spell from
+    the trie walks kept for the last 32 positions (longpiece.h tc_long_path):
+    pieces glued from short tokens (pairs of 2 to 12 bytes, those of up to 6
+    read from the walks), with the glued tokens' own bytes repeated or cut so
+    that the search backs up past a few tokens and over more than 32 bytes
+    (entries overwritten by positions 32 apart), and ends of pieces where a
+    walk stops at the piece's end."""
+    ours, ref = long_pair
+    rnd = random.Random(32)
+    short = [t for t in ref._mergeable_ranks if 1 <= len(t) <= 6 and t.isalpha() and t.islower()]
+    for _ in range(300):
+        piece = b""
+        target = 97 + rnd.randrange(400)
+        while len(piece) < target:
+            t = rnd.choice(short)
+            piece += t[: rnd.randint(1, len(t))] if rnd.random() < 0.3 else t
+            if rnd.random() < 0.1:
+                piece += piece[-rnd.randint(1, 40):]
+        _check_piece(ours, ref, piece)
+        _check_piece(ours, ref, piece[: 97 + rnd.randrange(len(piece) - 96)])

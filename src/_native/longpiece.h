@@ -35,8 +35,8 @@
  * period is encoded from a shortened copy whose repeating tokens are copied
  * back in, and each thread keeps the pieces of more than TC_BIG_KEY bytes it
  * searched. Inside the search, a pair's rank is read from the trie over the
- * piece's bytes (tc_long_trie_rank) rather than hashed, when the two tokens
- * are short.
+ * piece's bytes (tc_long_rank_at, from the walks kept in tc_long_path)
+ * rather than hashed, when the two tokens are short.
  */
 #pragma once
 #include <fcntl.h>
@@ -596,29 +596,73 @@ static inline uint32_t tc_long_child(const uint8_t *label, uint32_t first, uint3
 #endif
 }
 
-/* The rank of the token spelled by s[0:len] (len >= 2), TC_NONE when none:
- * the pair table's answer for two tokens that spell it together. Why they
- * agree (when t->pairs_by_trie): the trie's token for a byte string is the
- * lowest mergeable rank that spells it (tc_long_entries); the pair table
- * keys every mergeable rank r under each split (piece_rank(head),
- * piece_rank(tail)) and its probe meets the lowest such r first; the
- * search's tokens of two or more bytes are the trie's or the pair table's
- * answers, i.e. piece_rank's, and its one-byte tokens are byte_rank's, which
- * pairs_by_trie checked to be piece_rank's. Short strings only: the walk
- * costs a step per byte, where the hashed lookup costs the same at any
- * length, and the trie's first levels are the ones the search keeps warm. */
-#define TC_LONG_TRIE_PAIR_MAX 6
-static inline uint32_t tc_long_trie_rank(const tc_longpiece *t, const uint8_t *s, size_t len) {
-    uint32_t q = t->d2[(unsigned)s[0] << 8 | s[1]];
-    for (size_t i = 2; q && i < len; i++) q = tc_long_child(t->label, t->node[q].first, t->node[q + 1].first, s[i]);
-    return q && t->node[q].token ? t->node[q].token - 1 : TC_NONE;
+/* The tokens met by a walk down the trie from one position of the piece,
+ * kept so that a valid-pair check reads the rank of the token its two tokens
+ * spell together (the piece's bytes from the left one's start) instead of
+ * hashing the pair: the search walked from the left token's start when it
+ * took that token, and the checks at one boundary start again where an
+ * earlier one did, each asking a shorter string. tok[L - 2]: rank + 1 of the
+ * token spelling p[at : at + L] (0: none), for 2 <= L <= known; reach: how
+ * many bytes from `at` the trie holds a node for, so no token longer than
+ * that starts there. A ring of TC_LONG_PATHS positions, by position (1 KB:
+ * it must stay in L1, 256 cost more in misses than it saved); an entry is a
+ * fact about the piece's bytes at `at`, so an old one stays true.
+ *
+ * Why the trie's answer is the pair table's (when t->pairs_by_trie): the
+ * trie's token for a byte string is the lowest mergeable rank that spells
+ * it (tc_long_entries); the pair table keys every mergeable rank r under
+ * each split (piece_rank(head), piece_rank(tail)) and its probe meets the
+ * lowest such r first; the search's tokens of two or more bytes are the
+ * trie's or the pair table's answers, i.e. piece_rank's, and its one-byte
+ * tokens are byte_rank's, which pairs_by_trie checked to be piece_rank's.
+ * Short strings only (TC_LONG_PATH_MAX): a walk costs a step per byte, where
+ * the hashed lookup costs the same at any length. */
+#define TC_LONG_PATH_MAX 6
+#define TC_LONG_PATHS 32
+#define TC_LONG_REACH_UNKNOWN 0xFFFF
+typedef struct {
+    uint64_t at;             /* UINT64_MAX: empty */
+    uint16_t reach;          /* TC_LONG_REACH_UNKNOWN: not known (a walk that stopped early) */
+    uint16_t known;          /* tok holds lengths 2 .. known (<= TC_LONG_PATH_MAX, <= reach) */
+    uint32_t tok[TC_LONG_PATH_MAX - 1];
+} tc_long_path;
+
+/* The rank of the token spelled by p[s : s + len] (len >= 2, s + len <= n),
+ * TC_NONE when none: from the walk kept for s, else walked now and kept (the
+ * checks at one boundary start there again, each shorter than the one
+ * before), or the pair table for longer strings. */
+static inline uint32_t tc_long_rank_at(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+                                       tc_long_path *paths, const uint8_t *p, size_t s, size_t len,
+                                       uint32_t a, uint32_t b) {
+    tc_long_path *e = &paths[s & (TC_LONG_PATHS - 1)];
+    if (e->at == s) {
+        if (len > e->reach) return TC_NONE;
+        if (len <= e->known) return e->tok[len - 2] - 1;   /* 0 - 1 = TC_NONE */
+    }
+    if (len > TC_LONG_PATH_MAX) return tc_pair_rank_cached(v, c, a, b);
+    uint32_t q = t->d2[(unsigned)p[s] << 8 | p[s + 1]];
+    e->at = s;
+    e->reach = e->known = 1;
+    if (!q) return TC_NONE;
+    e->tok[0] = t->node[q].token;
+    for (size_t i = 2; i < len; i++) {
+        q = tc_long_child(t->label, t->node[q].first, t->node[q + 1].first, p[s + i]);
+        if (!q) { e->reach = e->known = (uint16_t)i; return TC_NONE; }
+        e->tok[i - 1] = t->node[q].token;
+    }
+    e->known = (uint16_t)len;
+    e->reach = TC_LONG_REACH_UNKNOWN;
+    return e->tok[len - 2] - 1;
 }
 
 /* Whether BPE of token a's bytes followed by token b's ends as [a, b]:
- * 1 or 0, or -1 when a token met breaks the encoder's assumptions. at: where
- * the two meet in the piece (a's bytes end there, b's start there), or NULL. */
+ * 1 or 0, or -1 when a token met breaks the encoder's assumptions. p, at:
+ * the piece and where the two meet in it (a's bytes end there, b's start
+ * there), with the walks kept from it (paths); p NULL: ranks from the pair
+ * table only. */
 static inline __attribute__((always_inline)) int tc_long_valid_pair(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
-                                                                    uint32_t a, uint32_t b, const uint8_t *at) {
+                                                                    uint32_t a, uint32_t b, const uint8_t *p, size_t at,
+                                                                    tc_long_path *paths) {
     /* A merge across the boundary happens when its rank comes before either
      * side changes: below a's parent's rank and below b's parent's rank + 1,
      * that is below the smaller of the two; both only fall as the walk goes on. */
@@ -630,8 +674,7 @@ static inline __attribute__((always_inline)) int tc_long_valid_pair(const tc_lon
             return v->byte_pair[(unsigned)ta->byte << 8 | tb->byte] >= limit;
         if ((ta->rsig >> tb->sig_bit) & (tb->lsig >> ta->sig_bit) & 1) {
             size_t both = (size_t)ta->len + tb->len;
-            uint32_t r = at && both <= TC_LONG_TRIE_PAIR_MAX ? tc_long_trie_rank(t, at - ta->len, both)
-                                                            : tc_pair_rank_cached(v, c, a, b);
+            uint32_t r = p ? tc_long_rank_at(t, v, c, paths, p, at - ta->len, both, a, b) : tc_pair_rank_cached(v, c, a, b);
             if (r < limit) return 0;                     /* TC_NONE is never below a limit */
         }
         /* Undo the latest merge; on equal ranks the right side's came later. */
@@ -651,21 +694,35 @@ static inline __attribute__((always_inline)) int tc_long_valid_pair(const tc_lon
     }
 }
 
+/* rec's walk reached i bytes and no further. */
+static inline void tc_long_path_end(tc_long_path *rec, size_t i) {
+    rec->reach = i < TC_LONG_REACH_UNKNOWN ? (uint16_t)i : TC_LONG_REACH_UNKNOWN;
+    rec->known = i < TC_LONG_PATH_MAX ? (uint16_t)i : TC_LONG_PATH_MAX;
+}
+
 /* The longest token at p[0:avail] (avail >= 1). *depth: how many bytes the
- * answer depends on, 0 when it depends on where the piece ends. */
+ * answer depends on, 0 when it depends on where the piece ends. The tokens
+ * met on the way go to rec (its reach and tok; the caller sets at). */
 static inline uint32_t tc_long_match(const tc_longpiece *t, const tc_vocab *v, const uint8_t *p, size_t avail,
-                                     size_t *depth) {
+                                     size_t *depth, tc_long_path *rec) {
     uint32_t best = v->byte_rank[p[0]];
+    rec->reach = rec->known = 1;
     if (avail < 2) { *depth = 0; return best; }
     uint32_t q = t->d2[(unsigned)p[0] << 8 | p[1]];
     if (!q) { *depth = 2; return best; }
-    if (t->node[q].token) best = t->node[q].token - 1;
-    for (size_t i = 2; i < avail; i++) {
+    uint32_t tok = t->node[q].token;
+    rec->tok[0] = tok;
+    if (tok) best = tok - 1;
+    size_t i = 2;
+    for (; i < avail; i++) {
         q = tc_long_child(t->label, t->node[q].first, t->node[q + 1].first, p[i]);
-        if (!q) { *depth = i + 1; return best; }
-        if (t->node[q].token) best = t->node[q].token - 1;
+        if (!q) { *depth = i + 1; tc_long_path_end(rec, i); return best; }
+        tok = t->node[q].token;
+        if (i < TC_LONG_PATH_MAX) rec->tok[i - 1] = tok;
+        if (tok) best = tok - 1;
     }
     *depth = 0;
+    tc_long_path_end(rec, i);
     return best;
 }
 
@@ -691,6 +748,7 @@ typedef struct {
     size_t steps, hits;
     int use_recent;
     uint64_t dead_stack[TC_LONG_DEAD_ON_STACK / 64 + 1], memo_stack[TC_LONG_PAIR_MEMO];
+    tc_long_path path[TC_LONG_PATHS];   /* the walks from recent positions (see tc_long_path) */
 } tc_long_state;
 
 /* Set up st for a piece of n bytes; -1 when out of memory. */
@@ -709,6 +767,7 @@ static int tc_long_state_init(tc_long_state *st, size_t n) {
     memset(st->recent, 0xFF, sizeof(st->recent));
     st->steps = st->hits = 0;
     st->use_recent = 1;
+    for (size_t i = 0; i < TC_LONG_PATHS && i <= n; i++) st->path[i].at = UINT64_MAX;
     return st->dead && st->memo ? 0 : -1;
 }
 
@@ -735,27 +794,30 @@ static inline int tc_long_same(const uint8_t *a, const uint8_t *b, size_t n) {
 static inline __attribute__((always_inline)) uint32_t tc_long_match_at(const tc_longpiece *t, const tc_vocab *v, tc_long_state *st,
                                         const uint8_t *p, size_t pos, size_t n) {
     size_t depth;
-    if (!st->use_seen) return tc_long_match(t, v, p + pos, n - pos, &depth);
+    tc_long_path *rec = &st->path[pos & (TC_LONG_PATHS - 1)];
+    rec->at = pos;
+    if (!st->use_seen) return tc_long_match(t, v, p + pos, n - pos, &depth, rec);
     __typeof__(st->seen[0]) *e = &st->seen[p[pos] & 63];
     if (++st->seen_tries == 4096) st->use_seen = st->seen_hits * 8 > st->seen_tries;
     if (e->depth && n - pos >= e->depth && tc_long_same(p + pos, p + e->at, e->depth)) {
         st->seen_hits++;
+        rec->at = UINT64_MAX;   /* not walked */
         return e->rank;
     }
-    uint32_t r = tc_long_match(t, v, p + pos, n - pos, &depth);
+    uint32_t r = tc_long_match(t, v, p + pos, n - pos, &depth, rec);
     if (depth && pos <= UINT32_MAX) { e->at = (uint32_t)pos; e->depth = (uint32_t)depth; e->rank = r; }
     return r;
 }
 
 /* Whether (a, b) is a valid pair, remembered for the rest of the piece (as tc_long_valid_pair). */
 static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
-                                     tc_long_state *st, uint32_t a, uint32_t b, const uint8_t *at) {
-    if (!st->use_memo) return tc_long_valid_pair(t, v, c, a, b, at);
+                                     tc_long_state *st, uint32_t a, uint32_t b, const uint8_t *p, size_t at) {
+    if (!st->use_memo) return tc_long_valid_pair(t, v, c, a, b, p, at, st->path);
     if (++st->memo_tries == 4096) st->use_memo = st->memo_hits * 2 > st->memo_tries;
     uint64_t key = tc_pair_key(a, b) + 1;   /* 0 = empty */
     uint64_t *e = &st->memo[(key * 0x9E3779B97F4A7C15ull) >> 40 & st->memo_mask];
     if ((*e >> 1) == key) { st->memo_hits++; return (int)(*e & 1); }
-    int ok = tc_long_valid_pair(t, v, c, a, b, at);
+    int ok = tc_long_valid_pair(t, v, c, a, b, p, at, st->path);
     if (ok >= 0) *e = key << 1 | (uint64_t)ok;
     return ok;
 }
@@ -766,7 +828,7 @@ static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, s
  * the encoder's assumptions. */
 static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, tc_long_state *st,
                                       const uint32_t *out, size_t k, size_t pos, uint32_t cand, int *bad,
-                                      const uint8_t *at) {
+                                      const uint8_t *p) {
     if (!k) {   /* the first token: any that leaves a way on */
         while (cand != TC_NONE && tc_long_dead(st, pos + t->token[cand].len)) cand = t->token[cand].prefix;
         return cand;
@@ -789,7 +851,7 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
     uint32_t dead_mask = 0, i = 0;   /* candidates skipped for a dead end, by place in the chain */
     for (; cand != TC_NONE; cand = t->token[cand].prefix, i++) {
         if (tc_long_dead(st, pos + t->token[cand].len)) { dead_mask |= i < 32 ? 1u << i : 0; continue; }
-        int ok = tc_long_valid_memo(t, v, c, st, prev, cand, at);
+        int ok = tc_long_valid_memo(t, v, c, st, prev, cand, p, pos);
         if (ok < 0) { *bad = 1; return TC_NONE; }
         if (ok) break;
     }
@@ -808,7 +870,7 @@ static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc
     int bad = 0, pairs_at = t->pairs_by_trie;
     uint32_t cand = tc_long_match_at(t, v, &st, p, 0, n);
     while (pos < n) {
-        cand = tc_long_choose(t, v, c, &st, out, k, pos, cand, &bad, pairs_at ? p + pos : NULL);
+        cand = tc_long_choose(t, v, c, &st, out, k, pos, cand, &bad, pairs_at ? p : NULL);
         if (cand != TC_NONE) {
             out[k++] = cand;
             pos += t->token[cand].len;
