@@ -71,8 +71,25 @@ def _window_texts():
 TEXTS = list(_window_texts())
 
 
+@pytest.fixture(params=["cpu", "sse2"])
+def simd(request):
+    """Both mask paths on this machine: AVX2 where the CPU has it, and the SSE2 one any x86-64
+    takes (lists of ids too: their AVX2 loop is switched off with it)."""
+    assert _core.use_avx2(request.param == "cpu") == (request.param == "cpu" and _cpu_has_avx2())
+    yield request.param
+    _core.use_avx2(True)
+
+
+def _cpu_has_avx2():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return " avx2" in f.read()
+    except OSError:
+        return False
+
+
 @pytest.mark.parametrize("splitter", PATTERNS)
-def test_pieces_equal_the_regex_engine(splitter):
+def test_pieces_equal_the_regex_engine(splitter, simd):
     core, pattern = _byte_level(splitter), regex.compile(PATTERNS[splitter])
     for text in TEXTS:
         assert core.split_text(text) == pattern.findall(text), repr(text)
@@ -87,7 +104,7 @@ def encodings(request):
     return tokcost.get_encoding(request.param), tiktoken.get_encoding(request.param)
 
 
-def test_ids_equal_tiktoken(encodings):
+def test_ids_equal_tiktoken(encodings, simd):
     ours, ref = encodings
     for text in TEXTS[::7]:
         assert ours.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)

@@ -49,6 +49,15 @@ def crc32(const uint8_t[::1] data, uint32_t value=0):
     return zlib.crc32(data, value)
 
 
+def use_avx2(bint on):
+    """Let the ASCII windows and list building use AVX2 where the CPU has it (the default), or
+    not, so tests check their SSE2 and scalar paths on this CPU too. Returns whether AVX2 is
+    now in use. Not thread-safe: for tests only."""
+    cdef int windows = tc_window_use_avx2(on)
+    cdef int lists = tc_ints_use_avx2(on)
+    return bool(windows or lists)
+
+
 def char_flags():
     """The pretokenizer's class flags of every code point, as bytes indexed by
     code point (bit 1 letter, 2 number, 4 whitespace, 8 o200k upper class,

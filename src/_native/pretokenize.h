@@ -806,6 +806,14 @@ static void tc_init_windows(void) {
 #endif
 }
 
+/* For tests: 0 makes the windows take their SSE2 masks on a CPU with AVX2, so that path is
+ * checked too; 1 restores the CPU's choice. Returns whether AVX2 is now used. */
+static int tc_window_use_avx2(int on) {
+    tc_init_windows();
+    if (!on) tc_window_avx2 = 0;
+    return tc_window_avx2;
+}
+
 static inline void tc_window_at(const uint8_t *s, int camel, tc_window *w) {
     tc_window_bytes m;
 #ifdef TC_HAVE_AVX2_WINDOW

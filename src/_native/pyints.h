@@ -193,6 +193,18 @@ __attribute__((target("avx2"))) static size_t tc_ints_items_avx2(const uint32_t 
 static int tc_ints_avx2 = -1;   /* whether this CPU has AVX2; -1 before the first list */
 #endif
 
+/* For tests: 0 makes lists take the one-slot loop on a CPU with AVX2; 1 restores the CPU's
+ * choice. Returns whether AVX2 is now used. */
+static int tc_ints_use_avx2(int on) {
+#ifdef TC_INTS_AVX2
+    tc_ints_avx2 = on && __builtin_cpu_supports("avx2");
+    return tc_ints_avx2;
+#else
+    (void)on;
+    return 0;
+#endif
+}
+
 static PyObject *tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks) {
     if (tc_ints_reserve(n_ranks) == 0 && n > 0 && n <= (size_t)PY_SSIZE_T_MAX / sizeof(PyObject *)) {
         /* The list's array is allocated, not zeroed as PyList_New's is (about 2 instructions per

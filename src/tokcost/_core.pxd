@@ -89,6 +89,7 @@ cdef extern from "cache.h" nogil:
 cdef extern from "pretokenize.h" nogil:
     const char *TOKCOST_UNICODE_VERSION
     void tc_init_ascii()
+    int tc_window_use_avx2(int on)
     uint8_t tc_class(const uint8_t *s, size_t i, size_t *n)
     size_t o200k_next(const uint8_t *s, size_t i, size_t end)
     size_t cl100k_next(const uint8_t *s, size_t i, size_t end)
@@ -174,6 +175,7 @@ cdef extern from "files.h" nogil:
 cdef extern from "pyints.h":
     # A new list of ids (ids below n_ranks), as one shared int object per id.
     list tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks)
+    int tc_ints_use_avx2(int on)
 
 
 cdef extern from "workers.h" nogil:

@@ -6,6 +6,7 @@ SPLITTERS: tuple[str, ...]
 TABLES_MAGIC: bytes
 TABLES_VERSION_TAG: str
 
+def use_avx2(on: bool) -> bool: ...
 def char_flags() -> bytes: ...
 
 class CoreBPE:
