@@ -37,3 +37,38 @@ def test_lower_case_cyrillic_runs(name):
         assert ours._core.split_text(text) == pattern.findall(text), text
     joined = "\n".join(texts)
     assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
+
+
+# tc_arabic_run and tc_devanagari_run (o200k's caseless letters a block at a time): words of every
+# length up to four blocks from the letters each covers, each ended by every code point of its
+# block and the neighbouring ones (digits, punctuation, the letters it leaves to the class table),
+# and by Latin, spaces, marks and emoji; texts cut short so that blocks meet the end.
+RUNS = {
+    "arabic": ([chr(c) for c in range(0x620, 0x660)], [chr(c) for c in range(0x5F0, 0x720)]),
+    "devanagari": ([chr(c) for c in list(range(0x900, 0x964)) + list(range(0x971, 0x980))],
+                   [chr(c) for c in range(0x8F0, 0x9A0)]),
+}
+OTHER_STOPPERS = list("aZ09 \t\n.,!?'-\u00e9\u0301\u0430\u3001") + ["'s", "\U0001f600", ""]
+
+
+@pytest.mark.parametrize("script", sorted(RUNS))
+def test_caseless_block_runs(script):
+    from tokcost.testing import seed_tiktoken_cache
+
+    seed_tiktoken_cache()
+    ours, theirs = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
+    pattern = regex.compile(ours._pat_str)
+    letters, block = RUNS[script]
+    rng = random.Random(34)
+    texts = []
+    for length in list(range(1, 36)) + [47, 48, 49, 63, 64, 65]:
+        for stopper in block + OTHER_STOPPERS:
+            start = rng.choice(["", " ", "!", "\u00ab", "A", "\n", " \u0301", rng.choice(letters)])
+            word = "".join(rng.choice(letters) for _ in range(length))
+            tail = "".join(rng.choice(letters + [" "]) for _ in range(rng.randrange(0, 20)))
+            texts.append(start + word + stopper + tail)
+    for text in texts:
+        for cut in (len(text), len(text) - 1):
+            assert ours._core.split_text(text[:cut]) == pattern.findall(text[:cut]), text[:cut]
+    joined = "\n".join(texts)
+    assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)

@@ -34,6 +34,13 @@ static uint8_t tc_kind[256];
  * џ, UTF-8 D0 B0-BF and D1 80-9F) is in o200k's B class and in \p{L}: set at start-up from the
  * class table, so tc_cyrillic_lower_run is only used while it holds. */
 static int tc_cyrillic_lower_ok;
+/* Whether every code point of U+0620 to U+065F (the Arabic letters and harakat: UTF-8 D8 A0-BF and
+ * D9 80-9F), and of U+0900 to U+0963 and U+0971 to U+097F (Devanagari but its danda, digits and
+ * abbreviation sign), is in both of o200k's A and B classes: set at start-up from the class
+ * table, so tc_arabic_run and tc_devanagari_run are only used while it holds. */
+static int tc_arabic_ok, tc_devanagari_ok;
+/* 1 for the first bytes those runs start with (D8, D9 and E0) while they hold: one load decides. */
+static uint8_t tc_block_lead[256];
 
 static void tc_init_windows(void);
 
@@ -42,6 +49,13 @@ static void tc_init_ascii(void) {
     for (int cp = 0; cp < 0x800; cp++) tc_class2[cp] = tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)];
     tc_cyrillic_lower_ok = 1;
     for (int cp = 0x430; cp < 0x460; cp++) tc_cyrillic_lower_ok &= (tc_class2[cp] & (F_B | F_L)) == (F_B | F_L);
+    tc_arabic_ok = tc_devanagari_ok = 1;
+    for (int cp = 0x620; cp < 0x660; cp++) tc_arabic_ok &= (tc_class2[cp] & (F_A | F_B)) == (F_A | F_B);
+    for (int cp = 0x900; cp < 0x980; cp++)
+        if (cp < 0x964 || cp > 0x970)
+            tc_devanagari_ok &= (tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)] & (F_A | F_B)) == (F_A | F_B);
+    tc_block_lead[0xD8] = tc_block_lead[0xD9] = (uint8_t)tc_arabic_ok;
+    tc_block_lead[0xE0] = (uint8_t)tc_devanagari_ok;
     for (int c = 0; c < 128; c++) {
         uint8_t f = tc_ascii[c] = tc_stage2[tc_stage1[0] * 128 + c];
         tc_kind[c] = (c >= 'A' && c <= 'Z') ? K_UP : (c >= 'a' && c <= 'z') ? K_LO
@@ -108,6 +122,63 @@ static inline size_t tc_cyrillic_lower_run(const uint8_t *s, size_t e, size_t en
     }
 #endif
     return e;
+}
+
+/* The end of the run at e (a character boundary) of Arabic letters and harakat (U+0620 to U+065F,
+ * as above), sixteen bytes (eight letters) at a time, as tc_cyrillic_lower_run: it stops at the
+ * first other character, which the caller's per-character loop reads from the class table. */
+static inline size_t tc_arabic_run(const uint8_t *s, size_t e, size_t end) {
+#ifdef __SSE2__
+    if (!tc_arabic_ok) return e;
+    const __m128i low = _mm_set1_epi16(0x00FF);
+    while (e + 16 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + e));
+        __m128i lead = _mm_and_si128(v, low), cont = _mm_srli_epi16(v, 8);
+        __m128i letters = _mm_and_si128(_mm_cmpeq_epi16(lead, _mm_set1_epi16(0xD8)),          /* U+0620-063F */
+                                        _mm_cmpeq_epi16(_mm_and_si128(cont, _mm_set1_epi16(0xE0)), _mm_set1_epi16(0xA0)));
+        __m128i more = _mm_and_si128(_mm_cmpeq_epi16(lead, _mm_set1_epi16(0xD9)),             /* U+0640-065F */
+                                     _mm_cmpeq_epi16(_mm_and_si128(cont, _mm_set1_epi16(0xE0)), _mm_set1_epi16(0x80)));
+        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(letters, more)) & 0xFFFF;
+        if (other) return e + (size_t)__builtin_ctz(other);   /* even: both bytes of a lane agree */
+        e += 16;
+    }
+#endif
+    return e;
+}
+
+/* The end of the run at e (a character boundary) of Devanagari letters, signs and marks (U+0900
+ * to U+097F but U+0964 to U+0970, as above: E0 A4 xx, or E0 A5 xx with xx outside A4-B0), five
+ * characters (fifteen bytes) at a time: byte 3k must be E0, byte 3k + 1 A4 or A5, byte 3k + 2 not
+ * A4-B0 after an A5. A block stops at the character of its first byte that fails, at a character
+ * boundary; the caller's per-character loop goes on from there. */
+static inline size_t tc_devanagari_run(const uint8_t *s, size_t e, size_t end) {
+#ifdef __SSE2__
+    if (!tc_devanagari_ok) return e;
+    const __m128i first = _mm_setr_epi8(-1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, 0);
+    const __m128i second = _mm_slli_si128(first, 1), third = _mm_slli_si128(first, 2);
+    while (e + 16 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + e));
+        __m128i lead = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xE0));
+        __m128i block = _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xFE)), _mm_set1_epi8((char)0xA4));
+        /* at byte 3k + 2: the byte before it (3k + 1) is A5 and it is A4-B0 (U+0964-U+0970) */
+        __m128i after_a5 = _mm_cmpeq_epi8(_mm_slli_si128(v, 1), _mm_set1_epi8((char)0xA5));
+        __m128i t = _mm_sub_epi8(v, _mm_set1_epi8((char)0xA4));
+        __m128i punct = _mm_and_si128(after_a5, _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(0x0C)), t));
+        __m128i ok = _mm_or_si128(_mm_or_si128(_mm_and_si128(lead, first), _mm_and_si128(block, second)),
+                                  _mm_andnot_si128(punct, third));
+        unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & 0x7FFF;
+        if (bad) return e + (size_t)__builtin_ctz(bad) / 3 * 3;
+        e += 15;
+    }
+#endif
+    return e;
+}
+
+/* The run at q of a character tc_block_lead marks: Arabic or Devanagari letters a block at a time
+ * (q itself when the block does not start there). */
+static inline size_t tc_block_run(const uint8_t *s, size_t q, size_t end) {
+    if (s[q] != 0xE0) return tc_arabic_run(s, q, end);
+    return (s[q + 1] & 0xFE) == 0xA4 ? tc_devanagari_run(s, q, end) : q;
 }
 
 /* Advance over characters whose flags intersect `mask`. */
@@ -418,7 +489,15 @@ static inline size_t o200k_word(const uint8_t *s, size_t i, size_t end) {
     }
     size_t q = p, last_ab_end;
     /* [A]*: caseless letters (in A and in B) first, the common case of most scripts, then the
-     * rest of the run. */
+     * rest of the run. An Arabic or Devanagari word's letters and marks are all such, a block at
+     * a time (the characters a block passes are ones this loop would have passed). */
+    if ((f & (F_A | F_B)) == (F_A | F_B) && __builtin_expect(tc_block_lead[s[q]], 0)) {
+        size_t r = tc_block_run(s, q, end);
+        if (r > q) {
+            q = r;
+            f = q < end ? tc_class_fast(s, q, &n) : 0;
+        }
+    }
     while ((f & (F_A | F_B)) == (F_A | F_B)) {
         q += n;
         if (q >= end) { f = 0; break; }
