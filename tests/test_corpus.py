@@ -72,6 +72,32 @@ def test_discovery_walk_dedups_links_and_skips_linked_directories(tmp_path):
     assert found.sources[0].size == 1 and not found.sources[0].explicit
 
 
+def test_discovery_real_dirs_are_realpaths_through_links_loops_and_dots(tmp_path, monkeypatch):
+    """Directories' real paths are built from their parents' (one lstat each, not one per component):
+    still os.path.realpath's answer, loops and ``..`` after them included, in any order asked."""
+    import random
+
+    from tokcost.corpus.discovery import _Finder, _Patterns
+
+    monkeypatch.chdir(tmp_path)
+    os.makedirs("a/b/c")
+    os.makedirs("x/y")
+    for target, link in [("a/b", "lb"), (str(tmp_path / "a"), "la"), ("../x", "a/b/up"), ("loop1", "loop2"),
+                         ("loop2", "loop1"), ("lb/c", "lc"), ("nowhere", "dangling"), (".", "a/self")]:
+        os.symlink(target, link)
+    names = ["a", "b", "c", "lb", "la", "up", "loop1", "dangling", "missing", "..", ".", "self", "x", "y", "lc"]
+    rng = random.Random(0)
+    dirs = set()
+    for _ in range(600):
+        d = "/".join(rng.choice(names) for _ in range(rng.randint(1, 5)))
+        dirs.update([d, str(tmp_path / d), "./" + d])
+    dirs = sorted(dirs)
+    for _ in range(3):
+        rng.shuffle(dirs)
+        finder = _Finder(_Patterns([]))
+        assert [d for d in dirs if finder.real_dir(d) != os.path.realpath(d)] == []
+
+
 # ---------------------------------------------------------------------------- the native reader of small files
 
 

@@ -61,12 +61,14 @@ def _any_of(patterns: Sequence[str]):
     return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
 
 
-def _walk(root: str, patterns: _Patterns, found: Discovery):
+def _walk(root: str, patterns: _Patterns, found: Discovery, real_dirs: dict, opaque: set):
     """(directory, DirEntry) of the files under ``root``, sorted, ignored directories pruned.
 
     os.walk's order: a directory's files, then its subdirectories (symbolic
     links to directories are not followed). One scandir per directory: file
-    types come with the listing, not from a stat per file.
+    types come with the listing, not from a stat per file. ``real_dirs`` (a
+    directory's real path, see ``_Finder.real_dir``) learns each subdirectory's
+    from its parent's: one that is not a link is its parent's plus its name.
     """
     def walk(directory: str, rel_dir: str):
         try:
@@ -87,8 +89,11 @@ def _walk(root: str, patterns: _Patterns, found: Discovery):
                 files.append(entry)
         for entry in files:
             yield directory, entry
+        real = None if directory in opaque else real_dirs.get(directory)
         for entry, rel in subdirs:
             if not entry.is_symlink():
+                if real is not None:
+                    real_dirs[entry.path] = _child(real, entry.name)
                 yield from walk(entry.path, rel)
 
     yield from walk(root, ".")
@@ -130,11 +135,43 @@ class _Finder:
         self.found = Discovery()
         self.seen: set = set()
         self.real_dirs: dict = {}  # directory -> its real path, worked out once per directory
+        self._opaque: set = set()  # directories whose subdirectories real_dir leaves to realpath
 
     def real_dir(self, directory: str) -> str:
+        """``os.path.realpath(directory)``, worked out once per directory, from its parent's.
+
+        realpath costs an lstat per component of every directory it is given
+        (5 per directory of the bench's corpus, more than the one stat per
+        file). The real path of ``parent/name`` is the real path of ``parent``
+        joined with ``name`` unless that is a link, so one lstat a directory
+        settles it, and none for a directory the walk went into. realpath stops
+        resolving at a symbolic link loop and takes ``..`` after it by the text,
+        so a directory whose real path came through ``.`` or ``..`` and a loop
+        is ``_opaque``: its subdirectories go to realpath whole.
+        """
         real = self.real_dirs.get(directory)
-        if real is None:
-            real = self.real_dirs[directory] = os.path.realpath(directory)
+        if real is not None:
+            return real
+        parent, name = os.path.split(directory)
+        if not parent or not name or parent == directory:
+            real = os.path.realpath(directory)  # the first component: nothing to build on
+        else:
+            real = self.real_dir(parent)
+            if name in (".", "..") or parent in self._opaque:
+                try:
+                    real = os.path.realpath(directory, strict=True)
+                except OSError:  # a loop (or a missing directory): realpath as it is, and so below it
+                    real = os.path.realpath(directory)
+                    self._opaque.add(directory)
+            else:
+                real = _child(real, name)
+                try:
+                    link = stat.S_ISLNK(os.lstat(real).st_mode)
+                except OSError:
+                    link = False  # missing, or reached through a loop: realpath keeps the name as it is
+                if link:
+                    real = os.path.realpath(real)
+        self.real_dirs[directory] = real
         return real
 
     def add(self, path: str, key: str, stat_of: Callable[[], os.stat_result], explicit: bool = False):
@@ -154,7 +191,8 @@ class _Finder:
 
     def add_tree(self, directory: str) -> Iterator[Source]:
         normalized_dirs: dict = {}
-        for parent, entry in _walk(directory, self.patterns, self.found):
+        self.real_dir(directory)
+        for parent, entry in _walk(directory, self.patterns, self.found, self.real_dirs, self._opaque):
             if not _is_file(entry):
                 continue
             normalized = normalized_dirs.get(parent)
