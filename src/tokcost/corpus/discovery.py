@@ -16,9 +16,10 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence, Union
 
 STDIN = "-"
+_DIRECTORY = "directory"  # what _Finder.add_match says of a directory to walk
 # Directories nobody wants counted unless named explicitly.
 DEFAULT_IGNORE = (".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox", ".venv", "node_modules")
 
@@ -62,7 +63,7 @@ def _any_of(patterns: Sequence[str]):
 
 
 def _walk(root: str, patterns: _Patterns, found: Discovery, real_dirs: dict, opaque: set):
-    """(directory, DirEntry) of the files under ``root``, sorted, ignored directories pruned.
+    """(directory, [DirEntry]) of the files under ``root``, sorted, ignored directories pruned.
 
     os.walk's order: a directory's files, then its subdirectories (symbolic
     links to directories are not followed). One scandir per directory: file
@@ -87,8 +88,8 @@ def _walk(root: str, patterns: _Patterns, found: Discovery, real_dirs: dict, opa
                 subdirs.append((entry, rel))
             else:
                 files.append(entry)
-        for entry in files:
-            yield directory, entry
+        if files:
+            yield directory, files
         real = None if directory in opaque else real_dirs.get(directory)
         for entry, rel in subdirs:
             if not entry.is_symlink():
@@ -174,62 +175,69 @@ class _Finder:
         self.real_dirs[directory] = real
         return real
 
-    def add(self, path: str, key: str, stat_of: Callable[[], os.stat_result], explicit: bool = False):
+    def add(self, path: str, key: str, st: os.stat_result, explicit: bool = False) -> Optional[Source]:
         """Add a normalized path (see _normalized) unless ``key``, the file it resolves to, was added;
         the new Source, or None."""
         if key in self.seen:
             return None
         self.seen.add(key)
-        try:
-            st = stat_of()
-        except OSError as exc:
-            self.found.problems.append((path, f"cannot stat ({exc.strerror})"))
-            return None
         source = Source(path, st.st_size, st.st_mtime, explicit)
         self.found.sources.append(source)
         return source
 
     def add_tree(self, directory: str) -> Iterator[Source]:
-        normalized_dirs: dict = {}
         self.real_dir(directory)
-        for parent, entry in _walk(directory, self.patterns, self.found, self.real_dirs, self._opaque):
-            if not _is_file(entry):
-                continue
-            normalized = normalized_dirs.get(parent)
-            if normalized is None:
-                normalized = normalized_dirs[parent] = _normalized(parent)
-            path = _child(normalized, entry.name)
-            # A file that is not a link resolves to its resolved directory plus its name.
-            key = os.path.realpath(path) if entry.is_symlink() else _child(self.real_dir(parent), entry.name)
-            source = self.add(path, key, entry.stat)
-            if source:
-                yield source
+        for parent, entries in _walk(directory, self.patterns, self.found, self.real_dirs, self._opaque):
+            normalized = _normalized(parent)
+            real = None
+            for entry in entries:
+                if not _is_file(entry):
+                    continue
+                path = _child(normalized, entry.name)
+                if entry.is_symlink():
+                    key = os.path.realpath(path)
+                else:  # a file that is not a link resolves to its resolved directory plus its name
+                    if real is None:
+                        real = self.real_dir(parent)
+                    key = _child(real, entry.name)
+                if key in self.seen:
+                    continue
+                try:
+                    st = entry.stat()
+                except OSError as exc:
+                    self.seen.add(key)
+                    self.found.problems.append((path, f"cannot stat ({exc.strerror})"))
+                    continue
+                yield self.add(path, key, st)
 
-    def add_match(self, match: str, magic: bool) -> Iterator[Source]:
-        """A path the user named, or one their glob matched: a directory to walk or a file."""
+    def add_match(self, match: str, magic: bool) -> Union[Source, None, str]:
+        """A path the user named, or one their glob matched: its Source if it is a file not
+        seen before, ``DIRECTORY`` for a directory to walk, else None (a problem noted, or ignored)."""
         try:
             st = os.lstat(match)
-            link = stat.S_ISLNK(st.st_mode)
         except OSError:
             self.found.problems.append((match, "no such file or directory"))
-            return
+            return None
+        link = stat.S_ISLNK(st.st_mode)
         if link:
             try:
                 st = os.stat(match)
             except OSError:
                 self.found.problems.append((match, "broken symbolic link"))
-                return
+                return None
         if stat.S_ISDIR(st.st_mode):
-            yield from self.add_tree(match)
-        elif magic and self.patterns.ignored(match, os.path.basename(match)):
+            return _DIRECTORY
+        if magic and self.patterns.ignored(match, os.path.basename(match)):
             self.found.ignored += 1
+            return None
+        path = _normalized(match)
+        if link:
+            key = os.path.realpath(path)
         else:
-            path = _normalized(match)
-            key = os.path.realpath(path) if link else _child(self.real_dir(os.path.dirname(path) or "."),
-                                                              os.path.basename(path))
-            source = self.add(path, key, lambda: st, explicit=not magic)
-            if source:
-                yield source
+            cut = path.rfind("/") + 1
+            head = path[:cut]
+            key = _child(self.real_dir(head.rstrip("/") or head or "."), path[cut:])  # os.path.dirname's rule
+        return self.add(path, key, st, explicit=not magic)
 
     def sources(self, paths: Iterable[str]) -> Iterator[Source]:
         for raw in paths:
@@ -239,11 +247,15 @@ class _Finder:
                 yield self.found.sources[-1]
                 continue
             magic = glob.has_magic(raw)
-            matches = sorted(glob.glob(raw, recursive=True)) if magic else [raw]
+            matches = sorted(glob.glob(raw, recursive=True)) if magic else (raw,)
             if not matches:
                 self.found.problems.append((raw, "no file matches this pattern; check the path or quote the glob"))
             for match in matches:
-                yield from self.add_match(match, magic)
+                source = self.add_match(match, magic)
+                if source is _DIRECTORY:
+                    yield from self.add_tree(match)
+                elif source is not None:
+                    yield source
 
 
 def discover(paths: Iterable[str], ignore: Sequence[str] = (), *, default_ignore: bool = True) -> Discovery:
