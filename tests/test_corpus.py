@@ -127,6 +127,31 @@ def test_native_reader_counts_plain_files_as_tiktoken_and_hands_back_the_rest(tm
         assert got[name][0] == 2, name
 
 
+def test_native_reader_sizes_files_past_its_first_read(tmp_path):
+    """The reader asks a file's size only once it has read 64 KiB of it: files either side of
+    that and of the limit are counted, or handed back, exactly as before."""
+    limit = 200_000
+    line = "Tokens, 数据 and Привет 🙂 indented(code)\n".encode()
+    sizes = {"probe_less1": (1 << 16) - 1, "probe": 1 << 16, "probe_more1": (1 << 16) + 1, "between": 150_001,
+             "limit_less1": limit - 1, "limit": limit, "large": 3 * limit}
+    # Each cut at a whole character, then made up to its size with ASCII.
+    files = {name: (line * (size // len(line) + 1))[:size].decode("utf-8", "ignore").encode()
+             for name, size in sizes.items()}
+    files = {name: data + b"x" * (sizes[name] - len(data)) for name, data in files.items()}
+    enc = tokcost.get_encoding(ENC)
+    got = dict(zip(list(files) + ["missing.txt"], _native_counts(tmp_path, files, limit=limit)))
+    for name, data in files.items():
+        assert len(data) == sizes[name]
+        if len(data) < limit:
+            assert got[name] == (0, enc.count(data.decode()), len(data)), name
+        else:
+            assert got[name][0] == 2, name
+    # Reused buffer: a large file after the buffer has grown is still handed back.
+    order = ["limit_less1", "large", "probe", "large"]
+    again = enc.count_plain_files([str(tmp_path / n) for n in order], limit=limit, sniff=8192)
+    assert [status for status, _, _ in again] == [0, 2, 0, 2]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(st.binary(max_size=6), st.text(max_size=4).map(lambda t: t.encode("utf-8", "surrogatepass"))),
                 max_size=8).map(b"".join))
