@@ -72,6 +72,32 @@ def test_discovery_walk_dedups_links_and_skips_linked_directories(tmp_path):
     assert found.sources[0].size == 1 and not found.sources[0].explicit
 
 
+def test_discovery_real_dirs_are_realpaths_through_links_loops_and_dots(tmp_path, monkeypatch):
+    """Directories' real paths are built from their parents' (one lstat each, not one per component):
+    still os.path.realpath's answer, loops and ``..`` after them included, in any order asked."""
+    import random
+
+    from tokcost.corpus.discovery import _Finder, _Patterns
+
+    monkeypatch.chdir(tmp_path)
+    os.makedirs("a/b/c")
+    os.makedirs("x/y")
+    for target, link in [("a/b", "lb"), (str(tmp_path / "a"), "la"), ("../x", "a/b/up"), ("loop1", "loop2"),
+                         ("loop2", "loop1"), ("lb/c", "lc"), ("nowhere", "dangling"), (".", "a/self")]:
+        os.symlink(target, link)
+    names = ["a", "b", "c", "lb", "la", "up", "loop1", "dangling", "missing", "..", ".", "self", "x", "y", "lc"]
+    rng = random.Random(0)
+    dirs = set()
+    for _ in range(600):
+        d = "/".join(rng.choice(names) for _ in range(rng.randint(1, 5)))
+        dirs.update([d, str(tmp_path / d), "./" + d])
+    dirs = sorted(dirs)
+    for _ in range(3):
+        rng.shuffle(dirs)
+        finder = _Finder(_Patterns([]))
+        assert [d for d in dirs if finder.real_dir(d) != os.path.realpath(d)] == []
+
+
 # ---------------------------------------------------------------------------- the native reader of small files
 
 
@@ -99,6 +125,31 @@ def test_native_reader_counts_plain_files_as_tiktoken_and_hands_back_the_rest(tm
     assert got["binary.bin"][0] == 1
     for name in ("cut.txt", "overlong.txt", "surrogate.txt", "beyond.txt", "large.txt", "missing.txt"):
         assert got[name][0] == 2, name
+
+
+def test_native_reader_sizes_files_past_its_first_read(tmp_path):
+    """The reader asks a file's size only once it has read 64 KiB of it: files either side of
+    that and of the limit are counted, or handed back, exactly as before."""
+    limit = 200_000
+    line = "Tokens, 数据 and Привет 🙂 indented(code)\n".encode()
+    sizes = {"probe_less1": (1 << 16) - 1, "probe": 1 << 16, "probe_more1": (1 << 16) + 1, "between": 150_001,
+             "limit_less1": limit - 1, "limit": limit, "large": 3 * limit}
+    # Each cut at a whole character, then made up to its size with ASCII.
+    files = {name: (line * (size // len(line) + 1))[:size].decode("utf-8", "ignore").encode()
+             for name, size in sizes.items()}
+    files = {name: data + b"x" * (sizes[name] - len(data)) for name, data in files.items()}
+    enc = tokcost.get_encoding(ENC)
+    got = dict(zip(list(files) + ["missing.txt"], _native_counts(tmp_path, files, limit=limit)))
+    for name, data in files.items():
+        assert len(data) == sizes[name]
+        if len(data) < limit:
+            assert got[name] == (0, enc.count(data.decode()), len(data)), name
+        else:
+            assert got[name][0] == 2, name
+    # Reused buffer: a large file after the buffer has grown is still handed back.
+    order = ["limit_less1", "large", "probe", "large"]
+    again = enc.count_plain_files([str(tmp_path / n) for n in order], limit=limit, sniff=8192)
+    assert [status for status, _, _ in again] == [0, 2, 0, 2]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

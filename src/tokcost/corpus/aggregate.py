@@ -11,7 +11,6 @@ by tokens, ready for a cost report or ``tokcost spend --input-tokens``.
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 from typing import Iterable, Optional
 
@@ -49,6 +48,8 @@ def script_of(text: str) -> Optional[str]:
 
 
 def mtime_day(mtime: float) -> str:
+    import datetime as _dt  # here: 1.4 ms of every `tokcost count`, which imports this module for GROUPINGS
+
     if not mtime:
         return "(unknown)"
     return _dt.datetime.fromtimestamp(mtime, _dt.timezone.utc).date().isoformat()

@@ -16,15 +16,20 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
 STDIN = "-"
+_MAGIC = re.compile("[*?[]").search  # glob.has_magic for a str, without its call and isinstance
+_DIRECTORY = "directory"  # what _Finder.add_match says of a directory to walk
 # Directories nobody wants counted unless named explicitly.
 DEFAULT_IGNORE = (".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox", ".venv", "node_modules")
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
+    """One input file. A named tuple, not a frozen dataclass: a frozen dataclass's
+    ``__init__`` goes through ``object.__setattr__`` per field, 8,000 instructions
+    a file (callgrind), as much as the stat that found it."""
+
     path: str  # as the user will see it
     size: int = -1  # bytes on disk; -1 for stdin
     mtime: float = 0.0
@@ -61,12 +66,14 @@ def _any_of(patterns: Sequence[str]):
     return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
 
 
-def _walk(root: str, patterns: _Patterns, found: Discovery):
-    """(directory, DirEntry) of the files under ``root``, sorted, ignored directories pruned.
+def _walk(root: str, patterns: _Patterns, found: Discovery, real_dirs: dict, opaque: set):
+    """(directory, [DirEntry]) of the files under ``root``, sorted, ignored directories pruned.
 
     os.walk's order: a directory's files, then its subdirectories (symbolic
     links to directories are not followed). One scandir per directory: file
-    types come with the listing, not from a stat per file.
+    types come with the listing, not from a stat per file. ``real_dirs`` (a
+    directory's real path, see ``_Finder.real_dir``) learns each subdirectory's
+    from its parent's: one that is not a link is its parent's plus its name.
     """
     def walk(directory: str, rel_dir: str):
         try:
@@ -85,10 +92,13 @@ def _walk(root: str, patterns: _Patterns, found: Discovery):
                 subdirs.append((entry, rel))
             else:
                 files.append(entry)
-        for entry in files:
-            yield directory, entry
+        if files:
+            yield directory, files
+        real = None if directory in opaque else real_dirs.get(directory)
         for entry, rel in subdirs:
             if not entry.is_symlink():
+                if real is not None:
+                    real_dirs[entry.path] = _child(real, entry.name)
                 yield from walk(entry.path, rel)
 
     yield from walk(root, ".")
@@ -130,68 +140,113 @@ class _Finder:
         self.found = Discovery()
         self.seen: set = set()
         self.real_dirs: dict = {}  # directory -> its real path, worked out once per directory
+        self._opaque: set = set()  # directories whose subdirectories real_dir leaves to realpath
+        self._real_heads: dict = {}  # "dir/" as a named path begins -> its real path, ending in "/"
 
     def real_dir(self, directory: str) -> str:
+        """``os.path.realpath(directory)``, worked out once per directory, from its parent's.
+
+        realpath costs an lstat per component of every directory it is given
+        (5 per directory of the bench's corpus, more than the one stat per
+        file). The real path of ``parent/name`` is the real path of ``parent``
+        joined with ``name`` unless that is a link, so one lstat a directory
+        settles it, and none for a directory the walk went into. realpath stops
+        resolving at a symbolic link loop and takes ``..`` after it by the text,
+        so a directory whose real path came through ``.`` or ``..`` and a loop
+        is ``_opaque``: its subdirectories go to realpath whole.
+        """
         real = self.real_dirs.get(directory)
-        if real is None:
-            real = self.real_dirs[directory] = os.path.realpath(directory)
+        if real is not None:
+            return real
+        parent, name = os.path.split(directory)
+        if not parent or not name or parent == directory:
+            real = os.path.realpath(directory)  # the first component: nothing to build on
+        else:
+            real = self.real_dir(parent)
+            if name in (".", "..") or parent in self._opaque:
+                try:
+                    real = os.path.realpath(directory, strict=True)
+                except OSError:  # a loop (or a missing directory): realpath as it is, and so below it
+                    real = os.path.realpath(directory)
+                    self._opaque.add(directory)
+            else:
+                real = _child(real, name)
+                try:
+                    link = stat.S_ISLNK(os.lstat(real).st_mode)
+                except OSError:
+                    link = False  # missing, or reached through a loop: realpath keeps the name as it is
+                if link:
+                    real = os.path.realpath(real)
+        self.real_dirs[directory] = real
         return real
 
-    def add(self, path: str, key: str, stat_of: Callable[[], os.stat_result], explicit: bool = False):
+    def add(self, path: str, key: str, st: os.stat_result, explicit: bool = False) -> Optional[Source]:
         """Add a normalized path (see _normalized) unless ``key``, the file it resolves to, was added;
         the new Source, or None."""
         if key in self.seen:
             return None
         self.seen.add(key)
-        try:
-            st = stat_of()
-        except OSError as exc:
-            self.found.problems.append((path, f"cannot stat ({exc.strerror})"))
-            return None
         source = Source(path, st.st_size, st.st_mtime, explicit)
         self.found.sources.append(source)
         return source
 
     def add_tree(self, directory: str) -> Iterator[Source]:
-        normalized_dirs: dict = {}
-        for parent, entry in _walk(directory, self.patterns, self.found):
-            if not _is_file(entry):
-                continue
-            normalized = normalized_dirs.get(parent)
-            if normalized is None:
-                normalized = normalized_dirs[parent] = _normalized(parent)
-            path = _child(normalized, entry.name)
-            # A file that is not a link resolves to its resolved directory plus its name.
-            key = os.path.realpath(path) if entry.is_symlink() else _child(self.real_dir(parent), entry.name)
-            source = self.add(path, key, entry.stat)
-            if source:
-                yield source
+        self.real_dir(directory)
+        for parent, entries in _walk(directory, self.patterns, self.found, self.real_dirs, self._opaque):
+            normalized = _normalized(parent)
+            real = None
+            for entry in entries:
+                if not _is_file(entry):
+                    continue
+                path = _child(normalized, entry.name)
+                if entry.is_symlink():
+                    key = os.path.realpath(path)
+                else:  # a file that is not a link resolves to its resolved directory plus its name
+                    if real is None:
+                        real = self.real_dir(parent)
+                    key = _child(real, entry.name)
+                if key in self.seen:
+                    continue
+                try:
+                    st = entry.stat()
+                except OSError as exc:
+                    self.seen.add(key)
+                    self.found.problems.append((path, f"cannot stat ({exc.strerror})"))
+                    continue
+                yield self.add(path, key, st)
 
-    def add_match(self, match: str, magic: bool) -> Iterator[Source]:
-        """A path the user named, or one their glob matched: a directory to walk or a file."""
+    def add_match(self, match: str, magic: bool) -> Union[Source, None, str]:
+        """A path the user named, or one their glob matched: its Source if it is a file not
+        seen before, ``DIRECTORY`` for a directory to walk, else None (a problem noted, or ignored)."""
         try:
             st = os.lstat(match)
-            link = stat.S_ISLNK(st.st_mode)
         except OSError:
             self.found.problems.append((match, "no such file or directory"))
-            return
+            return None
+        link = stat.S_ISLNK(st.st_mode)
         if link:
             try:
                 st = os.stat(match)
             except OSError:
                 self.found.problems.append((match, "broken symbolic link"))
-                return
+                return None
         if stat.S_ISDIR(st.st_mode):
-            yield from self.add_tree(match)
-        elif magic and self.patterns.ignored(match, os.path.basename(match)):
+            return _DIRECTORY
+        if magic and self.patterns.ignored(match, os.path.basename(match)):
             self.found.ignored += 1
+            return None
+        path = _normalized(match)
+        if link:
+            key = os.path.realpath(path)
         else:
-            path = _normalized(match)
-            key = os.path.realpath(path) if link else _child(self.real_dir(os.path.dirname(path) or "."),
-                                                              os.path.basename(path))
-            source = self.add(path, key, lambda: st, explicit=not magic)
-            if source:
-                yield source
+            cut = path.rfind("/") + 1
+            head = path[:cut]
+            real_head = self._real_heads.get(head)
+            if real_head is None:
+                real = self.real_dir(head.rstrip("/") or head or ".")  # os.path.dirname's rule
+                real_head = self._real_heads[head] = real if real.endswith("/") else real + "/"
+            key = real_head + path[cut:]
+        return self.add(path, key, st, explicit=not magic)
 
     def sources(self, paths: Iterable[str]) -> Iterator[Source]:
         for raw in paths:
@@ -200,12 +255,16 @@ class _Finder:
                 self.found.sources.append(Source(STDIN, explicit=True))
                 yield self.found.sources[-1]
                 continue
-            magic = glob.has_magic(raw)
-            matches = sorted(glob.glob(raw, recursive=True)) if magic else [raw]
+            magic = (_MAGIC(raw) is not None) if type(raw) is str else glob.has_magic(raw)
+            matches = sorted(glob.glob(raw, recursive=True)) if magic else (raw,)
             if not matches:
                 self.found.problems.append((raw, "no file matches this pattern; check the path or quote the glob"))
             for match in matches:
-                yield from self.add_match(match, magic)
+                source = self.add_match(match, magic)
+                if source is _DIRECTORY:
+                    yield from self.add_tree(match)
+                elif source is not None:
+                    yield source
 
 
 def discover(paths: Iterable[str], ignore: Sequence[str] = (), *, default_ignore: bool = True) -> Discovery:

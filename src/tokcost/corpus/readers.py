@@ -25,6 +25,7 @@ SNIFF_BYTES = 8192
 BINARY = "binary, not UTF-8 text (NUL byte in the first 8 KiB)"
 CHAT_SUFFIXES = (".jsonl", ".ndjson", ".parquet")
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
+COMPRESSED_SUFFIXES = (".gz", ".zst")
 
 
 @dataclass
@@ -45,7 +46,7 @@ class FileResult:
 
 def inner_name(path: str) -> str:
     name = os.path.basename(path).lower()
-    for suffix in (".gz", ".zst"):
+    for suffix in COMPRESSED_SUFFIXES:
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name
@@ -319,11 +320,15 @@ def read(enc, path: str, *, chat_logs: bool = False, column: Optional[str] = Non
 
 
 def _plain_text(path: str, chat_logs: bool, column: Optional[str]) -> bool:
-    """Whether ``read`` would count ``path`` as an uncompressed plain text file."""
-    name = inner_name(path)
-    if path == "-" or "\0" in path or name != os.path.basename(path).lower():
+    """Whether ``read`` would count ``path`` as an uncompressed plain text file.
+
+    The suffixes are tested on the whole lower-cased path, as ``inner_name``
+    tests them on the name: none holds a slash, so they end both alike.
+    """
+    lower = path.lower()
+    if lower.endswith(COMPRESSED_SUFFIXES) or path == "-" or "\0" in path:
         return False
-    return not (column and name.endswith(TABLE_SUFFIXES)) and not (chat_logs and name.endswith(CHAT_SUFFIXES))
+    return not (column and lower.endswith(TABLE_SUFFIXES)) and not (chat_logs and lower.endswith(CHAT_SUFFIXES))
 
 
 def read_many(enc, paths, *, chat_logs: bool = False, column: Optional[str] = None, model: Optional[str] = None,
@@ -342,12 +347,15 @@ def read_many(enc, paths, *, chat_logs: bool = False, column: Optional[str] = No
                    chunk_size=chunk_size)
     plain = [] if strict or detect_language else [p for p in paths if _plain_text(p, chat_logs, column)]
     counted = enc.count_plain_files(plain, limit=chunk_size, sniff=SNIFF_BYTES) if plain else None
-    native = dict(zip(plain, counted)) if counted is not None else {}
+    if counted is not None and len(plain) == len(paths):  # the usual unit: every file plain
+        settled = zip(paths, counted)
+    else:
+        native = dict(zip(plain, counted or ()))
+        settled = ((path, native.get(path, (2, 0, 0))) for path in paths)
     results = []
-    for path in paths:
-        status, tokens, size = native.get(path, (2, 0, 0))
+    for path, (status, tokens, size) in settled:
         if status == 0:
-            results.append(FileResult(path, tokens=tokens, bytes=size))
+            results.append(FileResult(path, tokens, size))
         elif status == 1:
             results.append(_fail(FileResult(path), BINARY, strict=False))
         else:
