@@ -72,28 +72,37 @@ static inline const tc_char_entry *tc_char_fill(const tc_vocab *v, tc_caches *c,
     return e;
 }
 
-/* A segment: the first character X of a piece and the character Y after it,
- * when the boundary between them matters (a space before a Cyrillic or Arabic
- * word: " \xd0" forms before the letter does). Its standalone BPE, as for a
- * character, with n_tokens 0 when it cannot be a unit: it must end as one
- * token, and no state before that may end with Y whole (a whole Y could merge
- * with the next character before the segment is complete; see NATIVE.md,
- * "Segments"). p[0:n], n <= 4, X is p[0:xlen]. */
+/* A segment: two neighbouring characters X and Y whose boundary matters (a
+ * space before a Cyrillic word: " \xd0" forms before the letter does; "\xd0\xbe\xd0"
+ * after "о"), entering the merge loop as one unit. Its standalone BPE must end
+ * as one token, evolving alone until then, which each edge must allow (see
+ * NATIVE.md, "Segments"). Right edge: no state before the last may end with Y
+ * whole unless the merge it makes next ranks below every pair with Y on the
+ * left (minL): a whole Y could otherwise merge with the next unit first. Left
+ * edge, for a segment that does not start the piece (inner): the same with X
+ * whole first and minR; the straddling tokens of each edge are the boundary
+ * tests'. n_tokens 0 when it cannot be a unit. p[0:n], n <= 8, X is p[0:xlen]. */
 static void tc_segment_bpe(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t xlen,
-                           tc_char_entry *e) {
-    uint32_t ids[4], pr[4];
-    uint8_t start[4];
+                           tc_seg_entry *s) {
+    uint32_t ids[8], pr[8];
+    uint8_t start[8];
     size_t m = n;
+    tc_char_entry *e = &s->e;
     e->done_rank = 0;
     e->n_tokens = 0;
+    s->inner = 1;
+    /* It ends as one token only if its bytes are one (and then it does: every
+     * token's own BPE is that token), which one lookup tells. */
+    if (tc_piece_rank(v, p, n) == TC_NONE) return;
     for (size_t i = 0; i < n; i++) { ids[i] = v->byte_rank[p[i]]; start[i] = (uint8_t)i; }
     for (size_t i = 0; i + 1 < n; i++) pr[i] = tc_pair_rank_cached(v, c, ids[i], ids[i + 1]);
     while (m > 1) {
-        if (start[m - 1] == xlen) return;    /* Y whole before the segment is */
         size_t j = 0;
         for (size_t i = 1; i + 1 < m; i++) if (pr[i] < pr[j]) j = i;
         uint32_t best = pr[j];
         if (best == TC_NONE) return;         /* several tokens */
+        if (start[m - 1] == xlen && best >= v->min_pair[2 * (size_t)ids[m - 1]]) return;   /* Y whole */
+        if (start[1] == xlen && best >= v->min_pair[2 * (size_t)ids[0] + 1]) s->inner = 0; /* X whole */
         if (best > e->done_rank) e->done_rank = best;
         ids[j] = best;
         for (size_t i = j + 1; i + 1 < m; i++) {
@@ -109,19 +118,22 @@ static void tc_segment_bpe(const tc_vocab *v, tc_caches *c, const uint8_t *p, si
     e->tokens[0] = ids[0];
 }
 
-/* The segment of p[0:n] (a key no character has: its first byte is ASCII and
- * it has more than one byte), from the character cache or filled into it. */
-static inline const tc_char_entry *tc_segment_fill(const tc_vocab *v, tc_caches *c, uint32_t key,
-                                                   const uint8_t *p, size_t n, size_t xlen) {
-    tc_char_entry *e = tc_char_slot(c, key);
-    if (e->cp_plus1 != key + 1) {
-        tc_segment_bpe(v, c, p, n, xlen, e);
+/* The segment of X (key kx, bytes p[0:xlen]) and Y (key ky, the next ylen
+ * bytes), from the segment cache or filled into it. */
+static inline const tc_seg_entry *tc_segment_fill(const tc_vocab *v, tc_caches *c, uint32_t kx, uint32_t ky,
+                                                  const uint8_t *p, size_t xlen, size_t ylen) {
+    uint64_t key = (uint64_t)ky << 32 | kx;
+    tc_seg_entry *s = &c->segs[(key * 0x9E3779B97F4A7C15ull) >> (64 - TC_SEG_CACHE_BITS)];
+    if (!s->filled || s->key != key) {
+        tc_char_entry *e = &s->e;
+        tc_segment_bpe(v, c, p, xlen + ylen, xlen, s);
         e->wait = e->n_tokens ? tc_char_wait(v, e->tokens[0], e->done_rank) : e->done_rank;
         e->lsig = e->n_tokens ? v->lsig[e->tokens[0]] : 0;
         e->rsig = e->n_tokens ? v->rsig[e->tokens[0]] : 0;
-        e->cp_plus1 = key + 1;
+        s->key = key;
+        s->filled = 1;
     }
-    return e;
+    return s;
 }
 
 /* UTF-8: the length of a character by its first byte (0: not a first byte),
@@ -376,42 +388,49 @@ static inline uint32_t tc_boundary_lowest(const uint32_t *t, const uint8_t *p, s
     return lo;
 }
 
-/* Which neighbours of the character boundary before p[k] (0 < k < n) must
- * enter as bytes: bit 1 the left one, x, bit 2 the right one, y (their
- * standalone BPE). Some token T that is not whole characters may straddle the
- * boundary when its context's bit is set in boundary_bits; a neighbour that
- * is one token is safe from every such T when T comes too late for it: the
- * lowest rank of the context's T (tc_straddle_table) is above its done_rank
- * (while it is unfinished it holds a pair of its own ranked at most that, so
- * no T can form first). A neighbour that enters as bytes needs no such
- * condition on the other: bytes merge as byte-level BPE does. The word of the
- * two bytes next to the boundary answers most boundaries at once: zero means
- * no context there has its bit set. Otherwise the lowest rank over the
- * contexts depends only on the two bytes each side when the piece has them,
- * so it is kept in the boundary cache under those four bytes (Thai and
- * Devanagari meet the same few hundred contexts again and again). */
-static inline unsigned tc_boundary_matters(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t k, size_t n,
-                                           const tc_char_entry *x, const tc_char_entry *y) {
+/* The lowest rank of a token not made of whole characters that may straddle
+ * the character boundary before p[k] (0 < k < n); TC_NONE when none may.
+ * Some token T that is not whole characters may straddle the boundary when its
+ * context's bit is set in boundary_bits. The word of the two bytes next to the
+ * boundary answers most boundaries at once: zero means no context there has
+ * its bit set. Otherwise the lowest rank over the contexts depends only on the
+ * two bytes each side when the piece has them, so it is kept in the boundary
+ * cache under those four bytes (Thai and Devanagari meet the same few hundred
+ * contexts again and again). */
+static inline uint32_t tc_boundary_straddle(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t k, size_t n) {
     unsigned word = tc_boundary_word(p[k - 1], p[k]);
     uint64_t w = v->boundary_bits[word];
-    if (!w) return 0;
+    if (!w) return TC_NONE;
     const uint32_t *t = tc_straddle_table(v);
-    if (!t) return 3;
-    uint32_t s;
+    if (!t) return 0;
     if (k >= 2 && k + 2 <= n) {              /* every context has its bytes: cached by them */
         uint32_t key;
         memcpy(&key, p + k - 2, 4);
         uint64_t *slot = &c->bound[(key * 0x9E3779B1u) >> (32 - TC_BOUND_CACHE_BITS)];
         uint64_t e = *slot;
-        if (e && (uint32_t)(e >> 32) == key) s = (uint32_t)e - 1;
-        else {
-            s = tc_boundary_lowest(t, p, k, n, word, w);
-            *slot = (uint64_t)key << 32 | (uint32_t)(s + 1);
-        }
-    } else s = tc_boundary_lowest(t, p, k, n, word, w);
-    if (s == TC_NONE) return 0;
-    uint32_t xd = x->n_tokens == 1 ? x->done_rank : TC_NONE, yd = y->n_tokens == 1 ? y->done_rank : TC_NONE;
-    return (unsigned)(s <= xd) | (unsigned)(s <= yd) << 1;
+        if (e && (uint32_t)(e >> 32) == key) return (uint32_t)e - 1;
+        uint32_t s = tc_boundary_lowest(t, p, k, n, word, w);
+        *slot = (uint64_t)key << 32 | (uint32_t)(s + 1);
+        return s;
+    }
+    return tc_boundary_lowest(t, p, k, n, word, w);
+}
+
+/* Whether a neighbour that is one token with done_rank d (e) is safe from the
+ * straddling tokens of its boundary, the lowest of which ranks s: they come too
+ * late for it (while it is unfinished it holds a pair of its own ranked at
+ * most d, so no such token can form first). A neighbour of several tokens is
+ * safe only from none. */
+static inline int tc_boundary_spares(uint32_t s, const tc_char_entry *e) {
+    return s == TC_NONE || (e->n_tokens == 1 && s > e->done_rank);
+}
+
+/* Which neighbours of a character boundary (lowest straddling rank s) must
+ * enter as bytes: bit 1 the left one, x, bit 2 the right one, y (their
+ * standalone BPE). A neighbour that enters as bytes needs no condition on
+ * the other: bytes merge as byte-level BPE does. */
+static inline unsigned tc_boundary_matters(uint32_t s, const tc_char_entry *x, const tc_char_entry *y) {
+    return (unsigned)!tc_boundary_spares(s, x) | (unsigned)!tc_boundary_spares(s, y) << 1;
 }
 
 /* Append character e (bytes p[0:len]) to the units of tc_merge_chars: as one
@@ -447,19 +466,44 @@ static inline __attribute__((always_inline)) int tc_char_unit(
     return 0;
 }
 
+/* Two neighbouring characters whose boundary matters, X = p[at:at + xlen] and
+ * Y (key ky, the next ylen bytes), as one unit: the segment's entry, or NULL
+ * when it cannot be one. Its standalone BPE must allow it (tc_segment_bpe),
+ * and the straddling tokens of its edges must spare it: the left one unless it
+ * starts the piece, the right one unless it ends it (bytes decide both, so the
+ * next character need not be known). X must be one character, not a segment.
+ * Kept out of tc_merge_chars's loop, which meets such boundaries rarely. */
+static __attribute__((noinline)) const tc_char_entry *tc_segment_try(
+        const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t at, size_t xlen, uint32_t ky, size_t ylen,
+        size_t n) {
+    if (tc_utf8_len[p[at]] != xlen) return NULL;
+    uint32_t kx = 0;
+    if (at + 4 <= n) memcpy(&kx, p + at, 4);
+    else for (size_t b = 0; b < xlen; b++) kx |= (uint32_t)p[at + b] << 8 * b;
+    kx &= tc_utf8_own_mask[xlen];
+    const tc_seg_entry *g = tc_segment_fill(v, c, kx, ky, p + at, xlen, ylen);
+    size_t end = at + xlen + ylen;
+    if (!g->e.n_tokens
+            || (at && (!g->inner || !tc_boundary_spares(tc_boundary_straddle(v, c, p, at, n), &g->e)))
+            || (at && end < n && !tc_boundary_spares(tc_boundary_straddle(v, c, p, end, n), &g->e)))
+        return NULL;
+    return &g->e;
+}
+
 /* The character path for p[0:n] into out (room for n ranks); (size_t)-1 when
  * it does not apply (not UTF-8, too many units) and byte-level BPE must run.
  * Characters next to a boundary that some token not made of whole characters
  * may straddle, and characters that stay several tokens, enter as their bytes:
- * there the merges are byte-level BPE's own. One pass: a character's units
- * are decided once the boundary after it is known. */
+ * there the merges are byte-level BPE's own; but two characters whose boundary
+ * matters may enter together as a segment. One pass: a character's units are
+ * decided once the boundary after it is known. */
 static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
     uint32_t ids[TC_MAX_UNITS], pending[TC_MAX_UNITS];
     uint64_t lsig[TC_MAX_UNITS], rsig[TC_MAX_UNITS];
-    const tc_char_entry *prev = NULL;        /* the previous character's cache slot, or a copy */
+    const tc_char_entry *prev = NULL;        /* the previous unit's cache slot, a copy, or a segment */
     tc_char_entry saved;
     size_t m = 0, k = 0, expanded = 0, n_chars = 0, prev_at = 0, prev_len = 0;
-    int prev_flagged = 0;                    /* the boundary before the previous character matters */
+    int prev_flagged = 0;                    /* the boundary before the previous unit matters for it */
     if (!v->char_merge_ok) return (size_t)-1;
     /* Long pieces go to the long-piece encoder once its tables exist (Thai,
      * written without spaces: FLORES 249 -> 165 instructions per byte), decided
@@ -481,23 +525,17 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
         if (slot == prev) { saved = *prev; prev = &saved; }   /* filling it may evict the previous one */
         const tc_char_entry *e = tc_char_fill(v, c, slot, key, p + i, len);
         if (i) {
-            unsigned flagged = tc_boundary_matters(v, c, p, i, n, prev, e);
-            if (flagged && !prev_at && prev_len == 1 && len > 1 && i + len <= 4) {
-                /* The first character is ASCII (a space, mostly) and its boundary
-                 * matters: try the two as one segment (key: its bytes, little-endian). */
-                uint32_t skey;
-                if (n >= 4) memcpy(&skey, p, 4);
-                else for (size_t b = skey = 0; b < n; b++) skey |= (uint32_t)p[b] << 8 * b;
-                skey &= tc_utf8_own_mask[i + len];
-                if (tc_char_slot(c, skey) == prev) { saved = *prev; prev = &saved; }
-                const tc_char_entry *s = tc_segment_fill(v, c, skey, p, i + len, i);
-                if (s->n_tokens) {
-                    prev = s;
-                    prev_len = i + len;
+            uint32_t s = tc_boundary_straddle(v, c, p, i, n);
+            unsigned flagged = s == TC_NONE ? 0 : tc_boundary_matters(s, prev, e);
+            if (flagged) {
+                const tc_char_entry *g = tc_segment_try(v, c, p, prev_at, prev_len, key, len, n);
+                if (g) {
+                    prev = g;
+                    prev_len += len;
+                    prev_flagged = 0;
                     i += len;
                     continue;
                 }
-                if (tc_char_slot(c, skey) == slot) e = tc_char_fill(v, c, slot, key, p + i, len);
             }
             if (tc_char_unit(v, c, prev, p + prev_at, prev_len, !prev_flagged && !(flagged & 1), n,
                              ids, pending, lsig, rsig, &m, out, &k, &expanded)) return (size_t)-1;

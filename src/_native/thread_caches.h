@@ -19,6 +19,7 @@
 #define TC_PIECE_CACHE_KEY 32                /* longest piece cached, in bytes */
 #define TC_CHAR_CACHE_BITS 12
 #define TC_BOUND_CACHE_BITS 11               /* boundary contexts: 2,048 x 8 bytes */
+#define TC_SEG_CACHE_BITS 12                 /* segments: 4,096 x 64 bytes */
 #define TC_BIG_KEY 4096                      /* longest piece the second-level cache keeps */
 #define TC_BIG_WAYS 4                        /* slots per bucket: one cache line */
 #define TC_BIG_INDEX_BITS 16                 /* slots, 16 bytes each: 1 MB */
@@ -34,6 +35,17 @@ typedef struct {
     uint32_t wait;                          /* its pending rank in the merge loop (cache.h, tc_char_wait) */
     uint64_t lsig, rsig;                    /* partner signatures of tokens[0] */
 } tc_char_entry;
+
+/* A segment's standalone BPE: two neighbouring characters that enter the
+ * character path's merge loop as one unit (cache.h, tc_segment_bpe). Keyed by
+ * its bytes: the first character's, little-endian, in the low half, the
+ * second's in the high half. */
+typedef struct {
+    uint64_t key;
+    uint32_t filled;                        /* 0 = empty */
+    uint32_t inner;                         /* its left edge allows it inside a piece, not only first */
+    tc_char_entry e;                        /* n_tokens 0: not a unit */
+} tc_seg_entry;
 
 typedef struct {
     uint64_t w0;                            /* the piece's first 12 bytes, as in the table */
@@ -77,6 +89,7 @@ typedef struct tc_caches {
     /* The lowest straddling rank of a boundary by its four bytes (two each side):
      * key << 32 | (rank + 1), TC_NONE stored as 0; 0 = empty (see tc_boundary_matters). */
     uint64_t bound[1 << TC_BOUND_CACHE_BITS];
+    tc_seg_entry segs[1 << TC_SEG_CACHE_BITS];
     tc_big_cache *big;                       /* mapped on its first piece; NULL before */
 } tc_caches;
 
