@@ -99,6 +99,31 @@ static inline __attribute__((always_inline)) uint8_t tc_class_fast(const uint8_t
     return tc_class(s, i, n);
 }
 
+#ifdef __SSE2__
+/* The end of the run at e of two-byte characters that are lead1 with a second byte c where
+ * (c & mask1) == val1, or lead2 with (c & mask2) == val2, sixteen bytes (eight characters) at a
+ * time: each 16-bit lane holds one character while the run goes on. It stops at the first lane
+ * that fails, at a character boundary (even: both bytes of a lane agree). */
+static inline __attribute__((always_inline)) size_t tc_two_byte_run(
+        const uint8_t *s, size_t e, size_t end, int lead1, int mask1, int val1, int lead2, int mask2, int val2) {
+    const __m128i low = _mm_set1_epi16(0x00FF);
+    while (e + 16 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + e));
+        __m128i lead = _mm_and_si128(v, low), cont = _mm_srli_epi16(v, 8);
+        __m128i one = _mm_and_si128(_mm_cmpeq_epi16(lead, _mm_set1_epi16((short)lead1)),
+                                    _mm_cmpeq_epi16(_mm_and_si128(cont, _mm_set1_epi16((short)mask1)),
+                                                    _mm_set1_epi16((short)val1)));
+        __m128i two = _mm_and_si128(_mm_cmpeq_epi16(lead, _mm_set1_epi16((short)lead2)),
+                                    _mm_cmpeq_epi16(_mm_and_si128(cont, _mm_set1_epi16((short)mask2)),
+                                                    _mm_set1_epi16((short)val2)));
+        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(one, two)) & 0xFFFF;
+        if (other) return e + (size_t)__builtin_ctz(other);
+        e += 16;
+    }
+    return e;
+}
+#endif
+
 /* The end of the run at e (a character boundary) of lower-case Cyrillic letters (as above),
  * sixteen bytes at a time: each 16-bit lane holds one letter when the run goes on, so a word's
  * lower-case part is one or two blocks instead of a table lookup per letter (Russian: most
@@ -107,19 +132,8 @@ static inline __attribute__((always_inline)) uint8_t tc_class_fast(const uint8_t
  * letter it does not cover (ё, Ukrainian і, Latin) is still read from the class table. */
 static inline size_t tc_cyrillic_lower_run(const uint8_t *s, size_t e, size_t end) {
 #ifdef __SSE2__
-    if (!tc_cyrillic_lower_ok) return e;
-    const __m128i low = _mm_set1_epi16(0x00FF);
-    while (e + 16 <= end) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(s + e));
-        __m128i lead = _mm_and_si128(v, low), cont = _mm_srli_epi16(v, 8);
-        __m128i a_to_p = _mm_and_si128(_mm_cmpeq_epi16(lead, _mm_set1_epi16(0xD0)),
-                                       _mm_cmpeq_epi16(_mm_and_si128(cont, _mm_set1_epi16(0xF0)), _mm_set1_epi16(0xB0)));
-        __m128i r_to_dzhe = _mm_and_si128(_mm_cmpeq_epi16(lead, _mm_set1_epi16(0xD1)),
-                                          _mm_cmpeq_epi16(_mm_and_si128(cont, _mm_set1_epi16(0xE0)), _mm_set1_epi16(0x80)));
-        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(a_to_p, r_to_dzhe)) & 0xFFFF;
-        if (other) return e + (size_t)__builtin_ctz(other);   /* even: both bytes of a lane agree */
-        e += 16;
-    }
+    /* а-п (D0 B0-BF) and р-џ (D1 80-9F) */
+    if (tc_cyrillic_lower_ok) return tc_two_byte_run(s, e, end, 0xD0, 0xF0, 0xB0, 0xD1, 0xE0, 0x80);
 #endif
     return e;
 }
@@ -129,19 +143,8 @@ static inline size_t tc_cyrillic_lower_run(const uint8_t *s, size_t e, size_t en
  * first other character, which the caller's per-character loop reads from the class table. */
 static inline size_t tc_arabic_run(const uint8_t *s, size_t e, size_t end) {
 #ifdef __SSE2__
-    if (!tc_arabic_ok) return e;
-    const __m128i low = _mm_set1_epi16(0x00FF);
-    while (e + 16 <= end) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(s + e));
-        __m128i lead = _mm_and_si128(v, low), cont = _mm_srli_epi16(v, 8);
-        __m128i letters = _mm_and_si128(_mm_cmpeq_epi16(lead, _mm_set1_epi16(0xD8)),          /* U+0620-063F */
-                                        _mm_cmpeq_epi16(_mm_and_si128(cont, _mm_set1_epi16(0xE0)), _mm_set1_epi16(0xA0)));
-        __m128i more = _mm_and_si128(_mm_cmpeq_epi16(lead, _mm_set1_epi16(0xD9)),             /* U+0640-065F */
-                                     _mm_cmpeq_epi16(_mm_and_si128(cont, _mm_set1_epi16(0xE0)), _mm_set1_epi16(0x80)));
-        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(letters, more)) & 0xFFFF;
-        if (other) return e + (size_t)__builtin_ctz(other);   /* even: both bytes of a lane agree */
-        e += 16;
-    }
+    /* U+0620-063F (D8 A0-BF) and U+0640-065F (D9 80-9F) */
+    if (tc_arabic_ok) return tc_two_byte_run(s, e, end, 0xD8, 0xE0, 0xA0, 0xD9, 0xE0, 0x80);
 #endif
     return e;
 }
