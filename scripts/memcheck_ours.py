@@ -1,0 +1,60 @@
+"""List the valgrind memcheck reports that pass through tokcost's native code (docs/HARDENING.md).
+
+The extension is built with debug information, so memcheck names its frames by source file
+(`_core.c:24579`, `cache.h:310`), never by the shared object: a grep for `_core.cpython` finds
+nothing whatever the log holds. This reads a `--log-file` and prints each error whose own stack
+(not the stack that made an uninitialised value, which is printed as its origin) has a frame in
+`_core.c` or one of `src/_native`'s headers, and each "definitely lost" block allocated through
+them. Exits 1 when it printed any, so read each one: an error whose top frame is CPython's, with
+tokcost only as a caller, is CPython's own.
+
+    python scripts/memcheck_ours.py vg.log
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+NATIVE = Path(__file__).resolve().parents[1] / "src" / "_native"
+OUR_FILES = ["_core.c"] + sorted(path.name for path in NATIVE.glob("*.h"))
+OUR_FRAME = re.compile(r"\((?:%s):\d+\)" % "|".join(re.escape(name) for name in OUR_FILES))
+ORIGIN = re.compile(r"Uninitialised value was created|Address 0x\w+ is ")
+
+
+def reports(log: str) -> list[list[str]]:
+    """The log's reports, each as its lines without the `==pid==` prefix."""
+    blocks, current = [], []
+    for line in log.splitlines():
+        text = re.sub(r"^==\d+== ?", "", line)
+        if text.strip():
+            current.append(text)
+        elif current:
+            blocks.append(current)
+            current = []
+    return blocks + [current] if current else blocks
+
+
+def ours(block: list[str]) -> bool:
+    head = block[0]
+    if "lost in loss record" in head and "definitely lost" not in head:
+        return False  # possibly lost or reachable: CPython's objects at exit
+    own_stack = []
+    for line in block:
+        if ORIGIN.search(line):
+            break
+        own_stack.append(line)
+    return any(OUR_FRAME.search(line) for line in own_stack)
+
+
+def main(argv: list[str]) -> int:
+    found = [block for block in reports(Path(argv[1]).read_text(errors="replace")) if ours(block)]
+    for block in found:
+        print("\n".join(block), end="\n\n")
+    print(f"{len(found)} report(s) with a frame in tokcost's native code")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
