@@ -436,3 +436,19 @@ def test_merge_sums_parts_without_changing_its_inputs():
 def test_normalized_paths_follow_purepath(path):
     # The fast path for paths already normal must give PurePath's answer for every spelling.
     assert _normalized(path) == str(PurePath(path))
+
+
+def test_file_result_compares_copies_and_pickles_as_a_dataclass_did():
+    import pickle
+
+    from tokcost.corpus.readers import FileResult
+
+    first = FileResult("a.txt", tokens=5, bytes=20, problems=[(1, "bad")])
+    assert first == FileResult("a.txt", 5, 20, problems=[(1, "bad")]) != FileResult("a.txt", 6, 20)
+    assert repr(first).startswith("FileResult(path='a.txt', tokens=5, bytes=20, kind='text', skipped=None")
+    assert pickle.loads(pickle.dumps(first)) == first  # Dask sends results between processes
+    copy = first.replace(tokens=7)
+    assert (copy.tokens, first.tokens, copy.problems is first.problems) == (7, 5, True)
+    with pytest.raises(TypeError):
+        first.replace(token=1)
+    assert FileResult("b").problems is not FileResult("c").problems

@@ -111,3 +111,16 @@ def test_count_as_data_imports_no_rendering(fmt, tmp_path):
 
     assert heavy(count_imports(fmt), render) == []
     assert "rich" in heavy(count_imports("table"), render)  # the check can fail: a table needs rich
+
+
+
+def test_counting_a_folder_imports_no_dataclasses(tmp_path):
+    """What ``tokcost count DIR`` imports to count runs on the calling thread before any file is
+    counted: ``dataclasses`` (with inspect, ast, dis) and each ``@dataclass`` compiling its
+    methods were about 50 M instructions of it; json and csv are for other formats and files."""
+    for name in ("a.txt", "b.py"):
+        (tmp_path / name).write_text("hello world\n")
+    modules = imported_by(f"import tokcost.cli.count, tokcost.corpus\n"
+                          f"tokcost.corpus.count_corpus([{str(tmp_path)!r}], jobs=2)", site=True)
+    assert "tokcost.corpus.local" in modules  # the probe ran the threaded corpus path
+    assert heavy(modules, ["dataclasses", "inspect", "json", "csv", "concurrent.futures", "logging"]) == []

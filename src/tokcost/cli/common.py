@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 import sys
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -95,10 +92,15 @@ def emit_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: st
     """
     out = out or sys.stdout
     if fmt == "json":
+        import json  # here, as csv below: a table needs neither
+
         json.dump(json_document if json_document is not None else list(rows), out, indent=2, default=str,
                   ensure_ascii=False)
         out.write("\n")
     elif fmt == "csv":
+        import csv
+        import io
+
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
         writer.writeheader()

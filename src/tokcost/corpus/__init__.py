@@ -18,24 +18,28 @@ chat logs, table columns), ``chat`` (per-message tokens), ``aggregate``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
 from tokcost.corpus.readers import FileResult
+from tokcost.corpus.records import Record
+from tokcost.corpus.streaming import DEFAULT_CHUNK_SIZE
 from tokcost.corpus.work import DEFAULT_SPLIT_SIZE, Options
 from tokcost.errors import CorpusError
 
 __all__ = ["count_corpus", "CorpusResult", "CorpusError", "FileResult", "Options"]
 
 
-@dataclass
-class CorpusResult:
-    encoding: str
-    files: list  # FileResult per input file, in input order (skipped ones included)
-    ignored: int = 0  # files and directories left out by ignore patterns
-    missing: list = field(default_factory=list)  # (path, reason) for inputs that could not be listed
-    mtimes: dict = field(default_factory=dict)
-    explicit: frozenset = frozenset()  # paths named directly rather than found in a directory
+class CorpusResult(Record):
+    __slots__ = ("encoding", "files", "ignored", "missing", "mtimes", "explicit")
+
+    def __init__(self, encoding: str, files: list, ignored: int = 0, missing: Optional[list] = None,
+                 mtimes: Optional[dict] = None, explicit: frozenset = frozenset()):
+        self.encoding = encoding
+        self.files = files  # FileResult per input file, in input order (skipped ones included)
+        self.ignored = ignored  # files and directories left out by ignore patterns
+        self.missing = [] if missing is None else missing  # (path, reason) for inputs that could not be listed
+        self.mtimes = {} if mtimes is None else mtimes
+        self.explicit = explicit  # paths named directly rather than found in a directory
 
     @property
     def total_tokens(self) -> int:
@@ -126,7 +130,7 @@ def count_corpus(
         from tokcost.corpus.chat import chat_model
 
         chat_model(encoding, model)  # a model and encoding that disagree fail here, not once per record
-    options = Options(encoding=encoding, chunk_size=chunk_size or Options.chunk_size, chat=chat, column=column,
+    options = Options(encoding=encoding, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, chat=chat, column=column,
                       model=model, strict=strict, language=language)
     if dask is None and not strict:
         # Listing and counting overlap: local workers count each unit while this thread lists the next.

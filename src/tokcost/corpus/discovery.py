@@ -14,7 +14,6 @@ import glob
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
@@ -36,11 +35,13 @@ class Source(NamedTuple):
     explicit: bool = False  # named on the command line, not found by walking a directory or glob
 
 
-@dataclass
 class Discovery:
-    sources: list = field(default_factory=list)
-    ignored: int = 0
-    problems: list = field(default_factory=list)  # (path, reason) for inputs that do not exist or cannot be listed
+    __slots__ = ("sources", "ignored", "problems")
+
+    def __init__(self):
+        self.sources: list = []
+        self.ignored = 0
+        self.problems: list = []  # (path, reason) for inputs that do not exist or cannot be listed
 
 
 class _Patterns:

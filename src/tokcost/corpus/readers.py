@@ -8,16 +8,14 @@ with the line or row when there is one, or raise ``CorpusError`` under
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
-import json
 import os
 import sys
 import zlib
-from dataclasses import dataclass, field
 from typing import BinaryIO, Optional
 
+from tokcost.corpus.records import Record
 from tokcost.corpus.streaming import DEFAULT_CHUNK_SIZE, SAMPLE_CHARS, count_stream, decode
 from tokcost.errors import CorpusError
 
@@ -28,20 +26,27 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
 COMPRESSED_SUFFIXES = (".gz", ".zst")
 
 
-@dataclass
-class FileResult:
-    path: str
-    tokens: int = 0
-    bytes: int = 0
-    kind: str = "text"  # text | chat | column
-    skipped: Optional[str] = None  # why the whole file was skipped
-    invalid_utf8: bool = False
-    problems: list = field(default_factory=list)  # (line or row, reason): records skipped inside the file
-    days: dict = field(default_factory=dict)  # day -> tokens, for chat logs
-    records: int = 0  # conversations or rows
-    messages: int = 0
-    language: Optional[str] = None
-    part: int = 0  # byte-range part of a split file
+class FileResult(Record):
+    """What counting one file (or one byte range of it, ``part``) found."""
+
+    __slots__ = ("path", "tokens", "bytes", "kind", "skipped", "invalid_utf8", "problems", "days", "records",
+                 "messages", "language", "part")
+
+    def __init__(self, path: str, tokens: int = 0, bytes: int = 0, kind: str = "text", skipped: Optional[str] = None,
+                 invalid_utf8: bool = False, problems: Optional[list] = None, days: Optional[dict] = None,
+                 records: int = 0, messages: int = 0, language: Optional[str] = None, part: int = 0):
+        self.path = path
+        self.tokens = tokens
+        self.bytes = bytes
+        self.kind = kind  # text | chat | column
+        self.skipped = skipped  # why the whole file was skipped
+        self.invalid_utf8 = invalid_utf8
+        self.problems = [] if problems is None else problems  # (line or row, reason): records skipped inside it
+        self.days = {} if days is None else days  # day -> tokens, for chat logs
+        self.records = records  # conversations or rows
+        self.messages = messages
+        self.language = language
+        self.part = part  # byte-range part of a split file
 
 
 def inner_name(path: str) -> str:
@@ -160,6 +165,8 @@ def read_text(enc, path: str, *, chunk_size: int = DEFAULT_CHUNK_SIZE, strict: b
 def read_chat_jsonl(enc, path: str, *, model: Optional[str] = None, strict: bool = False,
                     detect_language: bool = False) -> FileResult:
     """One conversation per line; malformed lines are reported by line number and skipped."""
+    import json
+
     from tokcost.corpus import chat  # here: with the accounting it needs, 8 ms of every `tokcost count`
 
     result = FileResult(path, kind="chat")
@@ -230,6 +237,8 @@ def read_chat_parquet(enc, path: str, *, model: Optional[str] = None, strict: bo
 def read_column(enc, path: str, column: str, *, strict: bool = False, detect_language: bool = False,
                 batch_rows: int = 4096) -> FileResult:
     """Tokens of one text column of a CSV/TSV or Parquet file, batch by batch."""
+    import csv
+
     result = FileResult(path, kind="column")
     sample = []
     try:

@@ -34,7 +34,6 @@ against whole-text encoding for both encodings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import BinaryIO, Iterator, Optional
 
 from tokcost.patterns import R50K_PATTERN
@@ -127,13 +126,13 @@ def decode(data: bytes) -> tuple[str, bool]:
         return data.decode("utf-8", errors="replace"), True
 
 
-@dataclass
 class StreamCount:
-    tokens: int = 0
-    bytes: int = 0
-    chunks: int = 0
-    invalid_utf8: bool = False
-    sample: str = ""  # the start of the text, for script detection
+    __slots__ = ("tokens", "bytes", "chunks", "invalid_utf8", "sample")
+
+    def __init__(self):
+        self.tokens = self.bytes = self.chunks = 0
+        self.invalid_utf8 = False
+        self.sample = ""  # the start of the text, for script detection
 
 
 SAMPLE_CHARS = 4096

@@ -10,8 +10,7 @@ totals agree to the token.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Iterable, Iterator, NamedTuple, Optional, Sequence
 
 from tokcost.corpus.discovery import STDIN, Source
 from tokcost.corpus.readers import FileResult, inner_name, read, read_many
@@ -22,8 +21,8 @@ DEFAULT_BATCH_BYTES = 8 << 20
 DEFAULT_BATCH_FILES = 64  # small enough that workers start counting early and finish together
 
 
-@dataclass(frozen=True)
-class Options:
+# Named tuples, not frozen dataclasses: see ``records``.
+class Options(NamedTuple):
     encoding: str = "o200k_base"
     chunk_size: int = DEFAULT_CHUNK_SIZE
     chat: bool = False
@@ -33,8 +32,7 @@ class Options:
     language: bool = False  # detect the script of each file
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     paths: tuple  # several small files, or the one file a byte range belongs to
     start: int = 0
     end: Optional[int] = None  # a byte range [start, end) of paths[0]
@@ -118,10 +116,10 @@ def merge(results_per_unit: Sequence[Sequence[FileResult]]) -> list:
             if f.skipped:
                 continue
             if r.skipped:
-                files[at] = replace(f, skipped=r.skipped, tokens=0)
+                files[at] = f.replace(skipped=r.skipped, tokens=0)
                 continue
             if at not in copied:
-                f = files[at] = replace(f, problems=list(f.problems), days=dict(f.days))
+                f = files[at] = f.replace(problems=list(f.problems), days=dict(f.days))
                 copied.add(at)
             f.tokens += r.tokens
             f.bytes += r.bytes
