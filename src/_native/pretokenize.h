@@ -958,7 +958,7 @@ static inline void tc_split_begin(tc_split_state *st) {
     st->found = 0;
 }
 
-/* The splitter's piece at i, when a byte of 0x80 or more is near. With `other` (o200k's
+/* The splitter's piece at i in a group of other scripts. With `other` (o200k's
  * o200k_next_other), a piece that starts with such a byte, or a space before one, goes straight
  * there: those bytes have no kind (tc_kind), so every ASCII test of the front function fails on
  * them and it would call `other` itself, after about thirty instructions of tests. */
@@ -1006,7 +1006,7 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int camel, t
             continue;
         }
         starts[k++] = i;                          /* likewise, a piece of other scripts */
-        i = tc_split_one(next, other, s, i, end);
+        i = next(s, i, end);
     }
     st->base = base;
     st->found = found;
