@@ -72,3 +72,26 @@ def test_caseless_block_runs(script):
             assert ours._core.split_text(text[:cut]) == pattern.findall(text[:cut]), text[:cut]
     joined = "\n".join(texts)
     assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
+
+
+@pytest.mark.parametrize("script", sorted(RUNS))
+def test_word_starts_a_block_refuses(script):
+    """o200k_word tries a word's first character as a block before reading its class: every code
+    point around the block, alone and before letters, at a piece's start and after each kind of
+    ASCII prefix (the block refuses digits, dandas, punctuation and the letters it leaves to the
+    class table, which must then be read as before), against the regex engine and tiktoken."""
+    from tokcost.testing import seed_tiktoken_cache
+
+    seed_tiktoken_cache()
+    ours, theirs = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
+    pattern = regex.compile(ours._pat_str)
+    letters, block = RUNS[script]
+    rng = random.Random(35)
+    texts = [start + first + after
+             for first in block
+             for start in ("", " ", "!", "(", "\n", "x", "1", "\u00ab")
+             for after in ("", " ", "".join(rng.choice(letters) for _ in range(rng.randrange(1, 20))))]
+    for text in texts:
+        assert ours._core.split_text(text) == pattern.findall(text), text
+    joined = "\n".join(texts)
+    assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)

@@ -75,6 +75,35 @@ def test_tables_blob_checks_its_own_bounds():
         _core.CoreBPE(blob + b"x", {}, "cl100k")
 
 
+def test_signatures_load_aligned_for_any_vocabulary_size(tmp_path, flores_dir):
+    """The partner signatures sit 16-aligned in the tables blob, after zeros when what comes
+    before them ends off 16 (an even number of ranks: cl100k_base with one more special token).
+    Loaded back copied and mapped in place from the file, either size encodes as tiktoken."""
+    from tokcost import _core
+    from tokcost.testing import seed_tiktoken_cache
+
+    seed_tiktoken_cache()
+    import tiktoken
+
+    reference = tiktoken.get_encoding("cl100k_base")
+    ranks = reference._mergeable_ranks
+    text = "".join((flores_dir / f"{lang}.txt").read_text(encoding="utf-8")[:4000]
+                   for lang in ("eng_Latn", "rus_Cyrl", "arb_Arab", "hin_Deva", "tha_Thai", "zho_Hans"))
+    expected = reference.encode_ordinary(text)
+    for extra in ({}, {"<|pad|>": reference.max_token_value + 1}):
+        specials = {**reference._special_tokens, **extra}
+        built = _core.CoreBPE(ranks, specials, "cl100k")
+        blob = built.export_tables()
+        path = tmp_path / f"tables{len(extra)}"
+        path.write_bytes(blob)
+        with open(path, "rb") as f:
+            mapped = _core.CoreBPE(blob, specials, "cl100k", f.fileno())
+        copied = _core.CoreBPE(blob, specials, "cl100k")
+        assert built.n_ranks % 2 != len(extra)
+        for core in (built, mapped, copied):
+            assert core.encode_ordinary(text) == expected
+
+
 def test_malformed_rank_file_names_the_line():
     from tokcost import _core
 

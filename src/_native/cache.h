@@ -65,8 +65,8 @@ static inline const tc_char_entry *tc_char_fill(const tc_vocab *v, tc_caches *c,
     if (e->cp_plus1 != key + 1) {            /* key + 1 is never 0: a lead byte is at most 0xF4 */
         tc_char_bpe(v, c, p, len, e);
         e->wait = e->n_tokens == 1 ? tc_char_wait(v, e->tokens[0], e->done_rank) : e->done_rank;
-        e->lsig = v->lsig[e->tokens[0]];
-        e->rsig = v->rsig[e->tokens[0]];
+        e->lsig = v->sig[e->tokens[0]].lsig;
+        e->rsig = v->sig[e->tokens[0]].rsig;
         e->cp_plus1 = key + 1;
     }
     return e;
@@ -128,8 +128,8 @@ static inline const tc_seg_entry *tc_segment_fill(const tc_vocab *v, tc_caches *
         tc_char_entry *e = &s->e;
         tc_segment_bpe(v, c, p, xlen + ylen, xlen, s);
         e->wait = e->n_tokens ? tc_char_wait(v, e->tokens[0], e->done_rank) : e->done_rank;
-        e->lsig = e->n_tokens ? v->lsig[e->tokens[0]] : 0;
-        e->rsig = e->n_tokens ? v->rsig[e->tokens[0]] : 0;
+        e->lsig = e->n_tokens ? v->sig[e->tokens[0]].lsig : 0;
+        e->rsig = e->n_tokens ? v->sig[e->tokens[0]].rsig : 0;
         s->key = key;
         s->filled = 1;
     }
@@ -214,9 +214,8 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
 #define TC_TREE_SET(i) do { if (use_tree) tc_tree_set(tree, leaves, (i), pr[i]); \
         else live = (live & ~(1ull << (i))) | (uint64_t)(pr[i] != TC_NONE) << (i); } while (0)
     /* A pair that may merge: start loading the merged token's signatures,
-     * read when it does (else a miss each, one after another). */
-#define TC_PREFETCH_SIGS(r) do { uint32_t r_ = (r); \
-        if (r_ != TC_NONE) { __builtin_prefetch(&v->lsig[r_]); __builtin_prefetch(&v->rsig[r_]); } } while (0)
+     * read when it does (else a miss, one after another). */
+#define TC_PREFETCH_SIGS(r) do { uint32_t r_ = (r); if (r_ != TC_NONE) __builtin_prefetch(&v->sig[r_]); } while (0)
     /* Pair ranks as if every unit were whole. No pair at all (the common case:
      * each character its own token) means no merge will ever happen; and no
      * merge can happen before the lowest of them, so units whole by then are
@@ -306,8 +305,8 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
              * unlinked. Both were whole (their pair has a rank). */
             size_t gone = nxt[j], after = nxt[gone];
             ids[j] = best;
-            lsig[j] = v->lsig[best];
-            rsig[j] = v->rsig[best];
+            lsig[j] = v->sig[best].lsig;
+            rsig[j] = v->sig[best].rsig;
             nxt[j] = (uint16_t)after;
             if (after < m) prv[after] = (uint16_t)j;
             pr[gone] = TC_NONE;
@@ -456,8 +455,8 @@ static inline __attribute__((always_inline)) int tc_char_unit(
         if (*m + len > TC_MAX_UNITS) return -1;
         for (size_t b = 0; b < len; b++) {
             ids[*m] = v->byte_rank[p[b]];
-            lsig[*m] = v->lsig[ids[*m]];
-            rsig[*m] = v->rsig[ids[*m]];
+            lsig[*m] = v->sig[ids[*m]].lsig;
+            rsig[*m] = v->sig[ids[*m]].rsig;
             pending[(*m)++] = 0;
         }
         /* Mostly bytes: byte-level BPE's plain loop is quicker. */

@@ -76,7 +76,7 @@ typedef struct {
     uint16_t len;            /* bytes; 0 for ranks that are not mergeable tokens */
     uint8_t sig_bit;         /* tc_sig_bit(rank) */
     uint8_t byte;            /* the byte of a one-byte token (its pair with another byte is in v->byte_pair) */
-    uint64_t lsig, rsig;     /* v->lsig, v->rsig (bpe.h) */
+    uint64_t lsig, rsig;     /* v->sig[rank] (tables.h) */
 } tc_long_token;
 
 #define TC_LONG_BAD 0xFFFFFFFFFFFFFFFFull
@@ -217,8 +217,8 @@ static void tc_long_fill_tokens(tc_longpiece *t, const tc_vocab *v, const tc_lon
         size_t len;
         tk->sig_bit = (uint8_t)tc_sig_bit(r);
         tk->byte = tc_token_bytes(v, r, &len)[0];
-        tk->lsig = v->lsig[r];
-        tk->rsig = v->rsig[r];
+        tk->lsig = v->sig[r].lsig;
+        tk->rsig = v->sig[r].rsig;
     }
     uint32_t depth = 0;
     for (uint32_t i = 0; i < m; i++) {
@@ -419,8 +419,8 @@ static tc_longpiece *tc_long_import(const tc_vocab *v, const uint8_t *p, size_t 
         ok &= tk->len == tl && (tk->prefix == TC_NONE ? tl == 1 : tk->prefix < n_ranks);
         tk->sig_bit = (uint8_t)tc_sig_bit(r);
         tk->byte = tb[0];
-        tk->lsig = v->lsig[r];
-        tk->rsig = v->rsig[r];
+        tk->lsig = v->sig[r].lsig;
+        tk->rsig = v->sig[r].rsig;
     }
     for (uint32_t r = 0; r < n_ranks && ok; r++) {
         uint32_t f = t->token[r].prefix;

@@ -463,13 +463,22 @@ static __attribute__((noinline)) size_t o200k_next_general(const uint8_t *s, siz
  * 2 from i does (the mark is in B). So taking the letters from i is right there too.
  * 0 when nothing at i is a letter or a prefix before one. */
 static inline size_t o200k_word(const uint8_t *s, size_t i, size_t end) {
-    size_t p = i, n;
+    size_t p = i, q, n, last_ab_end;
     uint8_t f;
     if (s[i] < 0x80 && !(tc_kind[s[i]] & (K_UP | K_LO))) {
         /* An ASCII prefix ([^\r\n\p{L}\p{N}]: a space or punctuation) before a letter, or nothing. */
         if (!(tc_kind[s[i]] & (K_PUNCT | K_SPACE)) || i + 1 >= end) return 0;
         if (s[i + 1] < 0x80 && !(tc_kind[s[i + 1]] & (K_UP | K_LO))) return 0;
         p = i + 1;
+    }
+    /* An Arabic or Devanagari word's letters and marks a block at a time, before any class is
+     * read: every character a block passes is in A and in B (checked at start-up), which is what
+     * the class of s[p] would have said, so [A]* is under way from p to the block's end. */
+    if (__builtin_expect(tc_block_lead[s[p]], 0) && (q = tc_block_run(s, p, end)) > p) {
+        f = q < end ? tc_class_fast(s, q, &n) : 0;
+        goto caseless;
+    }
+    if (p > i) {
         f = tc_class_fast(s, p, &n);
         if (!(f & (F_A | F_B))) {
             /* A space or ASCII punctuation before punctuation, a symbol or an emoji of 0x80 and
@@ -488,19 +497,18 @@ static inline size_t o200k_word(const uint8_t *s, size_t i, size_t end) {
             if (p >= end) return 0;
             f = tc_class_fast(s, p, &n);
             if (!(f & (F_A | F_B))) return 0;
+            /* The block, as above, after this prefix (the one above was tried at i). */
+            if ((f & (F_A | F_B)) == (F_A | F_B) && __builtin_expect(tc_block_lead[s[p]], 0)
+                    && (q = tc_block_run(s, p, end)) > p) {
+                f = q < end ? tc_class_fast(s, q, &n) : 0;
+                goto caseless;
+            }
         }
     }
-    size_t q = p, last_ab_end;
+    q = p;
+caseless:
     /* [A]*: caseless letters (in A and in B) first, the common case of most scripts, then the
-     * rest of the run. An Arabic or Devanagari word's letters and marks are all such, a block at
-     * a time (the characters a block passes are ones this loop would have passed). */
-    if ((f & (F_A | F_B)) == (F_A | F_B) && __builtin_expect(tc_block_lead[s[q]], 0)) {
-        size_t r = tc_block_run(s, q, end);
-        if (r > q) {
-            q = r;
-            f = q < end ? tc_class_fast(s, q, &n) : 0;
-        }
-    }
+     * rest of the run. */
     while ((f & (F_A | F_B)) == (F_A | F_B)) {
         q += n;
         if (q >= end) { f = 0; break; }
@@ -950,9 +958,19 @@ static inline void tc_split_begin(tc_split_state *st) {
     st->found = 0;
 }
 
-static inline __attribute__((always_inline)) size_t tc_split_window(int camel, tc_split_fn next, const uint8_t *s,
-                                                                    size_t i, size_t end, size_t *starts, size_t max,
-                                                                    tc_split_state *st) {
+/* The splitter's piece at i in a group of other scripts. With `other` (o200k's
+ * o200k_next_other), a piece that starts with such a byte, or a space before one, goes straight
+ * there: those bytes have no kind (tc_kind), so every ASCII test of the front function fails on
+ * them and it would call `other` itself, after about thirty instructions of tests. */
+static inline __attribute__((always_inline)) size_t tc_split_one(tc_split_fn next, tc_split_fn other, const uint8_t *s,
+                                                                 size_t i, size_t end) {
+    if (other && (s[i] >= 0x80 || (s[i] == ' ' && i + 1 < end && s[i + 1] >= 0x80))) return other(s, i, end);
+    return next(s, i, end);
+}
+
+static inline __attribute__((always_inline)) size_t tc_split_window(int camel, tc_split_fn next, tc_split_fn other,
+                                                                    const uint8_t *s, size_t i, size_t end,
+                                                                    size_t *starts, size_t max, tc_split_state *st) {
     size_t k = 0, base = st->base;
     uint64_t found = st->found;
     if (!found && (i + TC_WINDOW > end || (tc_load64(s + i) & 0x8080808080808080ull))) {
@@ -961,7 +979,7 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int camel, t
          * splitter's pieces, one call each. */
         while (k < max && i < end) {
             starts[k++] = i;
-            i = next(s, i, end);
+            i = tc_split_one(next, other, s, i, end);
         }
         starts[k] = i;
         return k;
@@ -998,12 +1016,12 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int camel, t
 
 static __attribute__((noinline)) size_t o200k_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
                                                    tc_split_state *st) {
-    return tc_split_window(1, o200k_next, s, i, end, starts, max, st);
+    return tc_split_window(1, o200k_next, o200k_next_other, s, i, end, starts, max, st);
 }
 
 static __attribute__((noinline)) size_t cl100k_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
                                                     tc_split_state *st) {
-    return tc_split_window(0, cl100k_next, s, i, end, starts, max, st);
+    return tc_split_window(0, cl100k_next, NULL, s, i, end, starts, max, st);
 }
 
 /* Up to max pieces of s[0:end] from i (a piece start): their starts in starts[0..k), the end of

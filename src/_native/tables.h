@@ -38,6 +38,12 @@ typedef struct tc_piece_slot {
 #define TC_SLOT_EMPTY 0xFFFFFFFFu
 #define TC_INLINE 12
 
+/* A rank's partner signatures (see tc_vocab), side by side: a merge reads both for the token it
+ * makes, and 16-aligned they share one cache line instead of costing a miss each. */
+typedef struct {
+    uint64_t lsig, rsig;
+} tc_sig_pair;
+
 typedef struct {
     uint64_t uid;            /* unique per vocabulary ever built in this process (caches key on it) */
     uint32_t n_ranks;        /* max rank + 1 (special tokens included, for decoding) */
@@ -58,10 +64,11 @@ typedef struct {
      * boundary context (tc_boundary_bit's, fewer bits; cache.h's
      * tc_boundary_matters says what it is for). */
     uint32_t *straddle_rank;
-    /* 64-bit signatures of each rank's partners: bit tc_sig_bit(b) of rsig[a] is
-     * set when (a, b) merges, bit tc_sig_bit(a) of lsig[b] likewise. A clear bit
-     * answers "no such pair" without touching the pair table. */
-    uint64_t *lsig, *rsig;
+    /* [n_ranks], 16-aligned: 64-bit signatures of each rank's partners: bit
+     * tc_sig_bit(b) of sig[a].rsig is set when (a, b) merges, bit tc_sig_bit(a)
+     * of sig[b].lsig likewise. A clear bit answers "no such pair" without
+     * touching the pair table. */
+    tc_sig_pair *sig;
     /* Rank of every byte pair's concatenation (TC_NONE if none): BPE starts
      * from bytes, so its first lookups come from this 256 KB table. */
     uint32_t *byte_pair;
@@ -75,7 +82,7 @@ typedef struct {
     struct tc_longpiece *longpiece;  /* long-piece tables, built when first needed (longpiece.h) */
     uint64_t long_bytes_merged;      /* long-piece bytes merged before they were */
     char *long_file;                 /* the table cache's copy of them (longpiece.h), or NULL */
-    /* When loaded from the table cache: lsig, rsig and bytes point into this
+    /* When loaded from the table cache: sig, min_pair and bytes point into this
      * read-only private mapping of the cache file (tc_vocab_map_in_place), and
      * are unmapped with it instead of freed. NULL: they were allocated. */
     void *mapped;
@@ -352,10 +359,9 @@ static int tc_build_pair_table(tc_vocab *v, uint32_t n_mergeable_limit) {
     }
     uint64_t size = tc_table_size(n_pairs);
     v->pair = tc_alloc_table(size * sizeof(uint64_t));
-    v->lsig = calloc(v->n_ranks, sizeof(uint64_t));
-    v->rsig = calloc(v->n_ranks, sizeof(uint64_t));
+    v->sig = calloc(v->n_ranks, sizeof(tc_sig_pair));   /* malloc's 16-byte alignment */
     v->min_pair = malloc(2 * (size_t)v->n_ranks * sizeof(uint32_t));
-    if (!v->pair || !v->lsig || !v->rsig || !v->min_pair) { free(staged); return -1; }
+    if (!v->pair || !v->sig || !v->min_pair) { free(staged); return -1; }
     memset(v->min_pair, 0xFF, 2 * (size_t)v->n_ranks * sizeof(uint32_t));
     memset(v->pair, 0xFF, size * sizeof(uint64_t));
     v->pair_mask = size - 1;
@@ -366,8 +372,8 @@ static int tc_build_pair_table(tc_vocab *v, uint32_t n_mergeable_limit) {
         v->pair[i] = staged[k];
         uint32_t a = (uint32_t)(staged[k] >> TC_RANK_BITS) & (TC_MAX_RANKS - 1);
         uint32_t b = (uint32_t)staged[k] & (TC_MAX_RANKS - 1);
-        v->rsig[a] |= 1ull << tc_sig_bit(b);
-        v->lsig[b] |= 1ull << tc_sig_bit(a);
+        v->sig[a].rsig |= 1ull << tc_sig_bit(b);
+        v->sig[b].lsig |= 1ull << tc_sig_bit(a);
         uint32_t r = (uint32_t)(staged[k] >> (2 * TC_RANK_BITS));
         if (r < v->min_pair[2 * a]) v->min_pair[2 * a] = r;
         if (r < v->min_pair[2 * b + 1]) v->min_pair[2 * b + 1] = r;
@@ -462,11 +468,11 @@ static const uint8_t *tc_vocab_map_in_place(tc_vocab *v, int fd, uint64_t start,
 static void tc_vocab_free(tc_vocab *v) {
     if (v->mapped) {
         munmap(v->mapped, v->mapped_len);
-        v->lsig = v->rsig = NULL;
+        v->sig = NULL;
         v->min_pair = NULL;
         v->bytes = NULL;
     }
-    free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->lsig); free(v->rsig); free(v->byte_pair);
+    free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->sig); free(v->byte_pair);
     free(v->longpiece); free(v->straddle_rank); free(v->long_file); free(v->min_pair);
     memset(v, 0, sizeof(*v));
 }

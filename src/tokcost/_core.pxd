@@ -16,6 +16,10 @@ cdef extern from "tables.h" nogil:
         uint32_t w1
         uint32_t meta
 
+    ctypedef struct tc_sig_pair:
+        uint64_t lsig
+        uint64_t rsig
+
     ctypedef struct tc_vocab:
         uint32_t n_ranks
         uint32_t max_token_len
@@ -28,8 +32,7 @@ cdef extern from "tables.h" nogil:
         uint64_t boundary_bits[4096]
         uint32_t char_merge_ok
         uint32_t *straddle_rank
-        uint64_t *lsig
-        uint64_t *rsig
+        tc_sig_pair *sig
         uint32_t *byte_pair
         uint64_t *pair
         uint64_t pair_mask
