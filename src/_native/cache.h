@@ -144,25 +144,54 @@ static const uint8_t tc_utf8_len[256] = {
 static const uint32_t tc_utf8_cont_mask[5] = {0, 0, 0xC000u, 0xC0C000u, 0xC0C0C000u};
 static const uint32_t tc_utf8_own_mask[5] = {0, 0xFFu, 0xFFFFu, 0xFFFFFFu, 0xFFFFFFFFu};
 
-/* Long pieces (Thai, written without spaces, reaches hundreds of units) find
- * the lowest pair in a tournament tree instead of rescanning every unit after
- * each merge, which was quadratic: leaf i holds pr[i] << 8 | i (ranks are below
- * 2^21 and positions below 256, so the leftmost of equal ranks is the lower
- * key), TC_NONE when unit i has no pair; each inner node the lower of its two
- * children, so the root is the pair to merge. */
-#define TC_TREE_FROM 64                     /* units; below this the rescan of the live set is cheaper */
+/* Each pair of the merge loop is kept as a key, rank << 8 | position (ranks
+ * are below 2^21 and positions below 256), TC_NONE when there is none: the
+ * lowest key is the lowest rank, the leftmost on ties, which is the pair BPE
+ * merges. How the loop finds it depends on the piece:
+ * - TC_LOWEST_VEC, where the CPU has AVX2: a minimum over every unit's key,
+ *   eight at a time, a few instructions where a scan took about seven per
+ *   unit that has a pair, and cheaper than the tree even at 256 units;
+ * - else TC_LOWEST_LIVE: a scan of the units that have a pair (a 64-bit set);
+ * - else, for long pieces (Thai, written without spaces, reaches hundreds of
+ *   units), where rescanning after each merge was quadratic, TC_LOWEST_TREE: a
+ *   tournament tree whose leaf i is unit i's key and each inner node the lower
+ *   of its two children, so the root is the pair to merge. */
+enum { TC_LOWEST_LIVE, TC_LOWEST_VEC, TC_LOWEST_TREE };
+#define TC_TREE_FROM 64                     /* units; below this the live set's scan is cheaper */
 
-static inline uint32_t tc_tree_key(uint32_t r, size_t i) { return r == TC_NONE ? TC_NONE : r << 8 | (uint32_t)i; }
+static inline uint32_t tc_merge_key(uint32_t r, size_t i) { return r == TC_NONE ? TC_NONE : r << 8 | (uint32_t)i; }
 
-static inline void tc_tree_set(uint32_t *tree, size_t leaves, size_t i, uint32_t r) {
+static inline void tc_tree_set(uint32_t *tree, size_t leaves, size_t i, uint32_t key) {
     size_t x = leaves + i;
-    tree[x] = tc_tree_key(r, i);
+    tree[x] = key;
     for (x >>= 1; x; x >>= 1) {
         uint32_t a = tree[2 * x], b = tree[2 * x + 1], lo = a < b ? a : b;
         if (tree[x] == lo) break;            /* unchanged here, so above too */
         tree[x] = lo;
     }
 }
+
+/* Whether the merge loop takes the lowest key with AVX2 (tc_merge_use_avx2). */
+static int tc_merge_avx2;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define TC_HAVE_AVX2_MERGE 1
+
+/* The lowest of key[0:8 * blocks], eight lanes at a time. Not always_inline:
+ * GCC inlines it where the caller has AVX2 and refuses (at compile time) where
+ * it does not, even in a branch the caller never takes. */
+__attribute__((target("avx2"))) static inline uint32_t tc_lowest_key_avx2(const uint32_t *key, size_t blocks) {
+    __m256i lo = _mm256_loadu_si256((const __m256i *)key);
+    for (size_t b = 1; b < blocks; b++) lo = _mm256_min_epu32(lo, _mm256_loadu_si256((const __m256i *)(key + 8 * b)));
+    __m128i x = _mm_min_epu32(_mm256_castsi256_si128(lo), _mm256_extracti128_si256(lo, 1));
+    x = _mm_min_epu32(x, _mm_shuffle_epi32(x, 0x4E));
+    x = _mm_min_epu32(x, _mm_shuffle_epi32(x, 0xB1));
+    return (uint32_t)_mm_cvtsi128_si32(x);
+}
+#else   /* never called: the TC_LOWEST_VEC variant is built only with TC_HAVE_AVX2_MERGE */
+static inline uint32_t tc_lowest_key_avx2(const uint32_t *key, size_t blocks) { (void)key; (void)blocks; return TC_NONE; }
+#endif
 
 /* Sort a[0:n] (n <= TC_MAX_UNITS) ascending: insertion sort of runs of 8,
  * then merges; a long piece has a hundred pending characters and more, where
@@ -195,129 +224,132 @@ static inline void tc_sort_u64(uint64_t *a, size_t n) {
  *
  * The units stay where they are and form a linked list: a merge keeps the
  * left unit and unlinks the right one, so nothing is shifted, and positions
- * (which break ties, leftmost first) keep their order. pr[i] is the rank of
- * unit i with the next live unit, TC_NONE for unlinked and last units.
- * With use_tree (m >= TC_TREE_FROM) the lowest pair comes from the tree;
- * the function is compiled twice, so short pieces pay nothing for it. */
+ * (which break ties, leftmost first) keep their order. pr[i] is the key
+ * (tc_merge_key) of unit i's pair with the next live unit, TC_NONE for
+ * unlinked and last units. `lowest_by` says how the lowest key is found; the
+ * function is compiled once for each way, so a piece pays only for its own. */
 static inline __attribute__((always_inline)) size_t tc_merge_units_with(
         const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending, uint64_t *lsig, uint64_t *rsig,
-        size_t m, uint32_t *out, const int use_tree) {
-    uint32_t pr[TC_MAX_UNITS];
+        size_t m, uint32_t *out, const int lowest_by) {
+    uint32_t pr[TC_MAX_UNITS + 8];           /* TC_LOWEST_VEC reads up to 8 keys past m - 1 */
     uint16_t nxt[TC_MAX_UNITS], prv[TC_MAX_UNITS];
-    uint32_t tree[2 * TC_MAX_UNITS];         /* untouched without use_tree */
+    uint32_t tree[2 * TC_MAX_UNITS];         /* TC_LOWEST_TREE only */
     size_t leaves = 0;
+    const int use_tree = lowest_by == TC_LOWEST_TREE, use_live = lowest_by == TC_LOWEST_LIVE;
+    /* The rank of the pair of units i and k, from their signatures and the pair cache. */
 #define TC_RAW_PAIR(i, k) (!((rsig[i] >> tc_sig_bit(ids[k])) & (lsig[k] >> tc_sig_bit(ids[i])) & 1) \
         ? TC_NONE : tc_pair_rank_cached(v, c, ids[i], ids[k]))
-#define TC_UNIT_PAIR(i, k) (pending[i] || pending[k] ? TC_NONE : TC_RAW_PAIR(i, k))
     /* pr[i] changed: update the tree, or the set of units that have a pair. */
-    uint64_t live = 0;                       /* without use_tree: bit i set when pr[i] != TC_NONE */
+    uint64_t live = 0;                       /* TC_LOWEST_LIVE: bit i set when pr[i] != TC_NONE */
 #define TC_TREE_SET(i) do { if (use_tree) tc_tree_set(tree, leaves, (i), pr[i]); \
-        else live = (live & ~(1ull << (i))) | (uint64_t)(pr[i] != TC_NONE) << (i); } while (0)
+        else if (use_live) live = (live & ~(1ull << (i))) | (uint64_t)(pr[i] != TC_NONE) << (i); } while (0)
     /* A pair that may merge: start loading the merged token's signatures,
      * read when it does (else a miss, one after another). */
 #define TC_PREFETCH_SIGS(r) do { uint32_t r_ = (r); if (r_ != TC_NONE) __builtin_prefetch(&v->sig[r_]); } while (0)
+    /* pr[i] = the key of units i and k when both are whole, prefetching. */
+#define TC_SET_PAIR(i, k) do { uint32_t r_ = pending[i] || pending[k] ? TC_NONE : TC_RAW_PAIR(i, k); \
+        TC_PREFETCH_SIGS(r_); pr[i] = tc_merge_key(r_, (i)); } while (0)
     /* Pair ranks as if every unit were whole. No pair at all (the common case:
      * each character its own token) means no merge will ever happen; and no
      * merge can happen before the lowest of them, so units whole by then are
      * whole from the start. */
-    uint32_t lowest = TC_NONE, waits = 0;   /* waits: some unit is pending at all */
+    uint32_t lowest = TC_NONE, waits = 0;   /* lowest: a key; waits: some unit is pending at all */
     size_t n_out = m;
     if (m > 1) {
         for (size_t i = 0; i + 1 < m; i++) {
-            pr[i] = TC_RAW_PAIR(i, i + 1);
+            uint32_t r = TC_RAW_PAIR(i, i + 1);
+            TC_PREFETCH_SIGS(r);
+            pr[i] = tc_merge_key(r, i);
             if (pr[i] < lowest) lowest = pr[i];
             waits |= pending[i];
-            if (!use_tree) live |= (uint64_t)(pr[i] != TC_NONE) << i;
-            TC_PREFETCH_SIGS(pr[i]);
+            if (use_live) live |= (uint64_t)(r != TC_NONE) << i;
         }
         waits |= pending[m - 1];
         pr[m - 1] = TC_NONE;
     }
     if (lowest != TC_NONE) {
         for (size_t i = 0; i < m; i++) { nxt[i] = (uint16_t)(i + 1); prv[i] = (uint16_t)(i - 1); }
+        if (lowest_by == TC_LOWEST_VEC) memset(pr + m, 0xFF, 8 * sizeof(uint32_t));   /* TC_NONE */
         /* Characters still pending, as (done_rank, position) in ascending
          * order: they complete in that order, the lowest rank first and the
          * leftmost on ties. */
         uint64_t queue[TC_MAX_UNITS];
         size_t n_queued = 0, head = 0;
         for (size_t i = 0; waits && i < m; i++) {
-            if (pending[i] < lowest) { pending[i] = 0; continue; }
+            if (pending[i] < lowest >> 8) { pending[i] = 0; continue; }
             queue[n_queued++] = (uint64_t)pending[i] << 32 | i;
         }
         tc_sort_u64(queue, n_queued);
         /* Pairs of a pending unit are blocked; the live set is the rest. */
-        if (use_tree) {
-            if (n_queued)
-                for (size_t i = 0; i + 1 < m; i++)
-                    if (pending[i] | pending[i + 1]) pr[i] = TC_NONE;
-        } else if (n_queued) {
-            live = 0;
+        if (n_queued) {
+            if (use_live) live = 0;
             for (size_t i = 0; i + 1 < m; i++) {
                 if (pending[i] | pending[i + 1]) pr[i] = TC_NONE;
-                live |= (uint64_t)(pr[i] != TC_NONE) << i;
+                if (use_live) live |= (uint64_t)(pr[i] != TC_NONE) << i;
             }
         }
         if (use_tree) {
             for (leaves = 32; leaves < m; leaves *= 2) {}   /* at most TC_MAX_UNITS */
-            for (size_t i = 0; i < leaves; i++) tree[leaves + i] = i < m ? tc_tree_key(pr[i], i) : TC_NONE;
+            for (size_t i = 0; i < leaves; i++) tree[leaves + i] = i < m ? pr[i] : TC_NONE;
             for (size_t x = leaves - 1; x; x--) {
                 uint32_t a = tree[2 * x], b = tree[2 * x + 1];
                 tree[x] = a < b ? a : b;
             }
         }
-        uint32_t best = TC_NONE;
-        size_t j = 0;
+        uint32_t best = TC_NONE;             /* the lowest key */
         int rescan = 1;
         for (;;) {
             if (rescan) {
-                /* A merge removed pairs: find the lowest again, leftmost on ties. */
-                best = TC_NONE;
+                /* A merge removed pairs: find the lowest again. */
                 if (use_tree) {
-                    if (tree[1] != TC_NONE) { best = tree[1] >> 8; j = tree[1] & 0xFF; }
-                } else {                     /* only units with a pair, leftmost first */
+                    best = tree[1];
+                } else if (use_live) {
+                    best = TC_NONE;
                     for (uint64_t x = live; x; x &= x - 1) {
-                        size_t i = (size_t)__builtin_ctzll(x);
-                        if (pr[i] < best) { best = pr[i]; j = i; }
+                        uint32_t key = pr[__builtin_ctzll(x)];
+                        best = key < best ? key : best;
                     }
+                } else {
+                    best = tc_lowest_key_avx2(pr, (m + 7) / 8);
                 }
                 rescan = 0;
             }
-            if (head < n_queued && (uint32_t)(queue[head] >> 32) < best) {
+            if (head < n_queued && (uint32_t)(queue[head] >> 32) < best >> 8) {
                 /* A character completes. Its pairs were blocked, so nothing
                  * else changes: the lowest pair can only be one of its two.
                  * (Unit 0 is never unlinked: a merge unlinks the right unit.) */
                 size_t at = (uint32_t)queue[head++], before = prv[at], after = nxt[at];
                 pending[at] = 0;
-                if (at > 0 && (pr[before] = TC_UNIT_PAIR(before, at)) != TC_NONE) {
-                    TC_PREFETCH_SIGS(pr[before]);
+                if (at > 0) {
+                    TC_SET_PAIR(before, at);
                     TC_TREE_SET(before);
-                    if (pr[before] < best || (pr[before] == best && before < j)) { best = pr[before]; j = before; }
+                    best = pr[before] < best ? pr[before] : best;
                 }
-                if (after < m && (pr[at] = TC_UNIT_PAIR(at, after)) != TC_NONE) {
-                    TC_PREFETCH_SIGS(pr[at]);
+                if (after < m) {
+                    TC_SET_PAIR(at, after);
                     TC_TREE_SET(at);
-                    if (pr[at] < best || (pr[at] == best && at < j)) { best = pr[at]; j = at; }
+                    best = pr[at] < best ? pr[at] : best;
                 }
                 continue;
             }
             if (best == TC_NONE) break;
             /* Merge pair j: unit j becomes the merged token and the next one is
              * unlinked. Both were whole (their pair has a rank). */
-            size_t gone = nxt[j], after = nxt[gone];
-            ids[j] = best;
-            lsig[j] = v->sig[best].lsig;
-            rsig[j] = v->sig[best].rsig;
+            size_t j = best & 0xFF, gone = nxt[j], after = nxt[gone];
+            uint32_t merged = best >> 8;
+            ids[j] = merged;
+            lsig[j] = v->sig[merged].lsig;
+            rsig[j] = v->sig[merged].rsig;
             nxt[j] = (uint16_t)after;
             if (after < m) prv[after] = (uint16_t)j;
             pr[gone] = TC_NONE;
             TC_TREE_SET(gone);
-            if (after < m) { pr[j] = TC_UNIT_PAIR(j, after); TC_PREFETCH_SIGS(pr[j]); }
+            if (after < m) TC_SET_PAIR(j, after);
             else pr[j] = TC_NONE;
             TC_TREE_SET(j);
             if (j > 0) {
                 size_t before = prv[j];
-                pr[before] = TC_UNIT_PAIR(before, j);
-                TC_PREFETCH_SIGS(pr[before]);
+                TC_SET_PAIR(before, j);
                 TC_TREE_SET(before);
             }
             rescan = 1;
@@ -326,18 +358,45 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
         for (size_t i = 0; i < m; i = nxt[i]) out[n_out++] = ids[i];
         return n_out;
     }
+#undef TC_SET_PAIR
 #undef TC_TREE_SET
 #undef TC_PREFETCH_SIGS
-#undef TC_UNIT_PAIR
 #undef TC_RAW_PAIR
     for (size_t i = 0; i < n_out; i++) out[i] = ids[i];
     return n_out;
 }
 
-static size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending,
-                             uint64_t *lsig, uint64_t *rsig, size_t m, uint32_t *out) {
-    return m >= TC_TREE_FROM ? tc_merge_units_with(v, c, ids, pending, lsig, rsig, m, out, 1)
-                             : tc_merge_units_with(v, c, ids, pending, lsig, rsig, m, out, 0);
+/* One function per way of finding the lowest pair, each with its own frame:
+ * tc_merge_units only picks one (a jump). */
+#define TC_MERGE_UNITS_VARIANT(name, lowest_by, attrs) \
+    attrs static __attribute__((noinline)) size_t name(const tc_vocab *v, tc_caches *c, uint32_t *ids, \
+            uint32_t *pending, uint64_t *lsig, uint64_t *rsig, size_t m, uint32_t *out) { \
+        return tc_merge_units_with(v, c, ids, pending, lsig, rsig, m, out, lowest_by); }
+TC_MERGE_UNITS_VARIANT(tc_merge_units_live, TC_LOWEST_LIVE, )
+#ifdef TC_HAVE_AVX2_MERGE
+TC_MERGE_UNITS_VARIANT(tc_merge_units_avx2, TC_LOWEST_VEC, __attribute__((target("avx2"))))
+#endif
+TC_MERGE_UNITS_VARIANT(tc_merge_units_tree, TC_LOWEST_TREE, )
+#undef TC_MERGE_UNITS_VARIANT
+
+static inline size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending,
+                                    uint64_t *lsig, uint64_t *rsig, size_t m, uint32_t *out) {
+#ifdef TC_HAVE_AVX2_MERGE
+    if (tc_merge_avx2) return tc_merge_units_avx2(v, c, ids, pending, lsig, rsig, m, out);
+#endif
+    if (m >= TC_TREE_FROM) return tc_merge_units_tree(v, c, ids, pending, lsig, rsig, m, out);
+    return tc_merge_units_live(v, c, ids, pending, lsig, rsig, m, out);
+}
+
+/* Let the merge loop use AVX2 where the CPU has it, or not (tests check both
+ * ways on this CPU). Returns whether it does now. */
+static int tc_merge_use_avx2(int on) {
+#ifdef TC_HAVE_AVX2_MERGE
+    tc_merge_avx2 = on && __builtin_cpu_supports("avx2");
+#else
+    (void)on;
+#endif
+    return tc_merge_avx2;
 }
 
 static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
