@@ -1,13 +1,13 @@
-"""ASCII words found from 64-byte masks (tc_split_many) against the regex engine and tiktoken.
+"""ASCII words found from 64-byte masks (tc_split_many) against the regex engine and the references.
 
-The text loop asks the o200k, cl100k and GPT-2 splitters for a group of pieces at a time, and
-finds ASCII words from bit masks over a window of 64 bytes that starts at a piece. A word that
+The text loop asks every splitter but DeepSeek's for a group of pieces at a time (o200k, cl100k,
+GPT-2, Llama 3, Tekken, Qwen and Qwen 3.5), and finds ASCII words from bit masks over a window of 64 bytes that starts at a piece. A word that
 runs past the window, or that a byte of 0x80 or more follows, is left to the one-piece splitter.
 These texts put words of every length, case pattern and ending at every offset of a window
 (after fillers of every length), so each edge is met: a word ending on the window's last byte
 or just past it, a prefix on the last byte, a contraction or a letter of 0x80 and up right after
 the window's last letter. ``split_text`` goes through tc_split_many, so the pieces are the text
-loop's pieces.
+loop's pieces. Ids are compared with tiktoken and with each open model's own tokenizer.
 """
 
 from __future__ import annotations
@@ -20,12 +20,25 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from test_open_models import _installed, _reference
+
+import tokcost
 from tokcost import _core
-from tokcost.patterns import CL100K_PATTERN, LLAMA3_PATTERN, O200K_PATTERN, QWEN_PATTERN, R50K_PATTERN, TEKKEN_PATTERN
+from tokcost.patterns import (
+    CL100K_PATTERN,
+    LLAMA3_PATTERN,
+    O200K_PATTERN,
+    QWEN3_5_PATTERN,
+    QWEN_PATTERN,
+    R50K_PATTERN,
+    TEKKEN_PATTERN,
+)
 
 PATTERNS = {"o200k": O200K_PATTERN, "cl100k": CL100K_PATTERN, "gpt2": R50K_PATTERN, "tekken": TEKKEN_PATTERN,
-            "qwen": QWEN_PATTERN, "llama3": LLAMA3_PATTERN}
+            "qwen": QWEN_PATTERN, "qwen3_5": QWEN3_5_PATTERN, "llama3": LLAMA3_PATTERN}
 ENCODINGS = ["o200k_base", "cl100k_base", "r50k_base"]
+# Open models whose splitters take windows, against their own tokenizers (test_open_models).
+OPEN_FAMILIES = ["llama3", "tekken", "qwen", "qwen3_5"]
 
 # Words and what can follow or precede one: case patterns, contractions (o200k keeps them on the
 # word, including the long s), letters and marks of 0x80 and up that extend a word, prefixes.
@@ -111,6 +124,18 @@ def test_ids_equal_tiktoken(encodings, simd):
     whole = "".join(TEXTS[::3])
     assert ours.encode_ordinary(whole) == ref.encode_ordinary(whole)
     assert ours.count(whole) == len(ref.encode_ordinary(whole))
+
+
+@pytest.mark.parametrize("name", OPEN_FAMILIES)
+def test_open_model_ids_equal_their_reference(name, simd):
+    if not _installed(name):
+        pytest.skip(f"{name}'s package is not installed")
+    ours, ref = tokcost.get_encoding(name), _reference(name)[0]
+    for text in TEXTS[::7]:
+        assert ours.encode_ordinary(text) == ref(text), repr(text)
+    # Under 400,000 characters: Llama 3's tokenizer encodes longer texts in slices of that size.
+    whole = "".join(TEXTS[::59])
+    assert ours.encode_ordinary(whole) == ref(whole)
 
 
 EXAMPLES = int(os.environ.get("TOKCOST_HYPOTHESIS_EXAMPLES", "300"))

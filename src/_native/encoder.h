@@ -7,11 +7,11 @@
 #include "bpe.h"
 #include "cache.h"
 #include "interleave.h"
-#include "pretokenize.h"
+#include "pretokenize_open.h"
 #include "utf8.h"
 #include "workers.h"
 
-/* Pieces are found a batch at a time (tc_split_many, pretokenize.h), and their table lookups
+/* Pieces are found a batch at a time (tc_split_many, pretokenize_open.h), and their table lookups
  * prefetched before any of them is encoded (see tc_prefetch_piece). */
 #define TC_AHEAD 16
 

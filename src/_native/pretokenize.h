@@ -776,11 +776,12 @@ static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
 }
 
 /* ---------------------------------------------------------- many pieces per call
- * The text loop asks for the next pieces a group at a time (tc_split_many). For o200k and cl100k,
- * plain ASCII (letters, digits, punctuation, spaces, newlines: most of English and of code) is split
- * 64 bytes at a time: bit masks of each byte's class give every piece start of the window at once,
- * up to the first byte these rules do not cover, and the splitter's own one-piece function takes
- * over from the last start found before it.
+ * The text loop asks for the next pieces a group at a time (tc_split_many). Plain ASCII (letters,
+ * digits, punctuation, spaces, newlines: most of English and of code) is split 64 bytes at a time:
+ * bit masks of each byte's class give every piece start of the window at once, up to the first
+ * byte these rules do not cover, and the splitter's own one-piece function takes over from the
+ * last start found before it. One set of rules serves every splitter whose pattern has the same
+ * alternatives over these bytes, with flags for where they differ (tc_window_rules).
  *
  * Why the masks give the splitter's pieces. Every byte before the cut is a letter (L: capital U or
  * lower case), a digit (D), a space (S), a newline \n (N) or other printable ASCII but the
@@ -802,14 +803,40 @@ static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
  *   b = N: a = L or D (after P it is the run's tail; after N the newlines go on).
  * The rules read bytes j - 2 to j + 1, all before the cut. The window starts at a piece start r
  * and its rules are computed once for the whole window; from a later start r only the rule at
- * r + 1 can read a byte before r (P at r, L at r + 1: the P is a prefix), and that is corrected. */
+ * r + 1 can read a byte before r (P at r, L at r + 1: the P is a prefix), and that is corrected.
+ *
+ * The same rules hold for Llama 3's and Qwen's patterns and Tekken's (o200k's with the capitals
+ * rule): over these bytes their alternatives are cl100k's or o200k's (possessive or not, the
+ * greedy match is the one that succeeds; \s*[\r\n]+ and \s*[\r\n] take the same newlines of a
+ * run that is \n* then spaces; contractions start at the apostrophe, which cuts). Qwen and Tekken
+ * take one digit per piece (\p{N}): every digit starts a piece and no run of digits cuts.
+ *
+ * GPT-2's pattern (' ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s') has its own
+ * rules: a letter, number or punctuation run takes only a space before it, numbers run on, and
+ * whitespace has no newline rule, so a whitespace run is any mix of S and N (no cut at \n, and a
+ * run that ends at the cut cuts at its start instead, as spaces do above). Over such bytes a piece
+ * starts at j exactly when:
+ *   b = S or N: a is not S or N (no piece but whitespace takes whitespace at its end); or a is
+ *          S or N and c is not (\s+(?!\S) gives back the run's last character, which is a
+ *          space's " ?X" prefix or a newline's \s);
+ *   b = L, D or P: a is one of the other two of L, D, P, or N (a space before it is its prefix,
+ *          and a run of one class goes on).
+ * These read j - 1 to j + 1 only, so no correction at r + 1 is needed. */
 typedef size_t (*tc_split_fn)(const uint8_t *s, size_t i, size_t end);
 
 #define TC_WINDOW 64
 
+/* Where a splitter's window rules differ from cl100k's (above). Each is a constant in its
+ * splitter's copy of tc_split_window, so the rules it does not use cost nothing. */
+enum {
+    TC_RULES_CAMEL = 1,      /* o200k's letter classes: a capital after lower case starts a piece */
+    TC_RULES_ONE_DIGIT = 2,  /* \p{N}: every digit starts a piece */
+    TC_RULES_GPT2 = 4,       /* GPT-2's rules */
+};
+
 /* A window's piece starts (bit j: a piece starts at j, given pieces start at a position r and
  * the rules hold from r; see tc_window_found), its cut bytes, and what the correction at r + 1 and
- * the runs of spaces need. */
+ * the runs of spaces (of spaces and \n for GPT-2) need. */
 typedef struct {
     uint64_t starts, hard, prefix_word, spaces, bad_ends;
 } tc_window;
@@ -904,23 +931,36 @@ static int tc_window_use_avx2(int on) {
     return tc_window_avx2;
 }
 
-static inline void tc_window_at(const uint8_t *s, int camel, tc_window *w) {
+static inline __attribute__((always_inline)) void tc_window_at(const uint8_t *s, int rules, tc_window *w) {
     tc_window_bytes m;
 #ifdef TC_HAVE_AVX2_WINDOW
     if (tc_window_avx2) tc_window_bytes_avx2(s, &m);
     else
 #endif
-    tc_window_bytes_at(s, camel, &m);
+    tc_window_bytes_at(s, rules & TC_RULES_CAMEL, &m);
     uint64_t L = m.let, U = m.up, D = m.digit, S = m.space, N = m.newline;
     uint64_t P = m.print & ~(L | D | S | m.apos);
-    uint64_t hard = ~(m.print | N) | m.apos | (m.slash & N << 1) | (D & D << 1 & D << 2 & D << 3) | 1ull << 63;
+    uint64_t hard = ~(m.print | N) | m.apos | 1ull << 63;
+    if (rules & TC_RULES_GPT2) {
+        uint64_t W = S | N, runs = W & ~(1ull << 63);
+        w->starts = (W & (~(W << 1) | ~(W >> 1))) | (L & (D | P | N) << 1) | (D & (L | P | N) << 1) |
+                    (P & (L | D | N) << 1);
+        w->hard = hard;
+        w->prefix_word = 0;
+        w->spaces = runs;
+        /* Just above each run (the carry of adding each run's first bit runs through it). */
+        w->bad_ends = (runs + (runs & ~(runs << 1))) & hard;
+        return;
+    }
+    hard |= m.slash & N << 1;
+    if (!(rules & TC_RULES_ONE_DIGIT)) hard |= D & D << 1 & D << 2 & D << 3;
     uint64_t spaces = S & ~(1ull << 63);
-    /* Just above each run of spaces (the carry of adding each run's first bit runs through it). */
-    uint64_t ends = spaces + (spaces & ~(spaces << 1));
+    uint64_t ends = spaces + (spaces & ~(spaces << 1));   /* just above each run of spaces */
     uint64_t b_let = L & ((D | N) << 1 | (P << 1 & (P << 2 | S << 2)));
-    if (camel) b_let |= U & (L & ~U) << 1;
-    w->starts = b_let | (S & ((L | D | P | N) << 1 | (S << 1 & ~(S >> 1)))) | (P & (L | D | N) << 1) |
-                (D & (L | S | P | N) << 1) | (N & (L | D) << 1);
+    if (rules & TC_RULES_CAMEL) b_let |= U & (L & ~U) << 1;
+    uint64_t b_digit = rules & TC_RULES_ONE_DIGIT ? D : D & (L | S | P | N) << 1;
+    w->starts = b_let | (S & ((L | D | P | N) << 1 | (S << 1 & ~(S >> 1)))) | (P & (L | D | N) << 1) | b_digit |
+                (N & (L | D) << 1);
     w->hard = hard;
     w->prefix_word = P & L >> 1;
     w->spaces = spaces;
@@ -968,7 +1008,7 @@ static inline __attribute__((always_inline)) size_t tc_split_one(tc_split_fn nex
     return next(s, i, end);
 }
 
-static inline __attribute__((always_inline)) size_t tc_split_window(int camel, tc_split_fn next, tc_split_fn other,
+static inline __attribute__((always_inline)) size_t tc_split_window(int rules, tc_split_fn next, tc_split_fn other,
                                                                     const uint8_t *s, size_t i, size_t end,
                                                                     size_t *starts, size_t max, tc_split_state *st) {
     size_t k = 0, base = st->base;
@@ -995,7 +1035,7 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int camel, t
         }
         if (i + TC_WINDOW <= end && !(tc_load64(s + i) & 0x8080808080808080ull)) {
             if (!st->have || i - base > TC_WINDOW - 16) {
-                tc_window_at(s + i, camel, &st->w);
+                tc_window_at(s + i, rules, &st->w);
                 base = i;
                 st->have = 1;
             }
@@ -1016,7 +1056,7 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int camel, t
 
 static __attribute__((noinline)) size_t o200k_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
                                                    tc_split_state *st) {
-    return tc_split_window(1, o200k_next, o200k_next_other, s, i, end, starts, max, st);
+    return tc_split_window(TC_RULES_CAMEL, o200k_next, o200k_next_other, s, i, end, starts, max, st);
 }
 
 static __attribute__((noinline)) size_t cl100k_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
@@ -1024,19 +1064,7 @@ static __attribute__((noinline)) size_t cl100k_many(const uint8_t *s, size_t i, 
     return tc_split_window(0, cl100k_next, NULL, s, i, end, starts, max, st);
 }
 
-/* Up to max pieces of s[0:end] from i (a piece start): their starts in starts[0..k), the end of
- * the last in starts[k]; returns k. o200k and cl100k by windows (above), any other splitter one
- * call per piece. st carries the windows from one call to the next over one text: each call goes
- * on from where the last one stopped. */
-static inline __attribute__((always_inline)) size_t tc_split_many(tc_split_fn split, const uint8_t *s, size_t i, size_t end,
-                                                                  size_t *starts, size_t max, tc_split_state *st) {
-    if (split == o200k_next) return o200k_many(s, i, end, starts, max, st);
-    if (split == cl100k_next) return cl100k_many(s, i, end, starts, max, st);
-    size_t k = 0;
-    while (k < max && i < end) {
-        starts[k++] = i;
-        i = split(s, i, end);
-    }
-    starts[k] = i;
-    return k;
+static __attribute__((noinline)) size_t gpt2_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
+                                                  tc_split_state *st) {
+    return tc_split_window(TC_RULES_GPT2, gpt2_next, NULL, s, i, end, starts, max, st);
 }
