@@ -107,3 +107,53 @@ def test_disallowed_strings_that_are_no_special_token_of_the_encoding(pair, disa
         for threads in (1, 2):
             got = _outcome(lambda: ours.encode_batch([text, "x"], num_threads=threads, disallowed_special=disallowed))
             assert got == _outcome(lambda: ref.encode_batch([text, "x"], disallowed_special=disallowed)), text
+
+
+# Special tokens that are prefixes of one another, and a thousand that share a start, as
+# Tekken's <SPECIAL_n> do (their regex is a trie; the longest token at a place wins).
+TRIE_SETS = [
+    frozenset({"<a", "<ab", "<abc>", "[x]", "<b", "a"}),
+    frozenset({"<|endoftext|>", "<|fim_prefix|>", "<|endofprompt|>", "<|end"}),
+    frozenset({f"<SPECIAL_{i}>" for i in range(1000)} | {"[INST]", "[/INST]", "<s>", "</s>", "<unk>"}),
+]
+
+
+@pytest.mark.parametrize("tokens", TRIE_SETS, ids=lambda t: f"{len(t)} tokens")
+def test_special_tokens_found_as_a_longest_first_alternation_finds_them(tokens):
+    import random
+    import re
+
+    from tokcost.core import _first_special_token, _special_token_regex
+
+    flat = re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+    ours = _special_token_regex(tokens)
+    rng, pool = random.Random(7), sorted(tokens)
+    for _ in range(2000):
+        parts = []
+        for _ in range(rng.randrange(1, 7)):
+            token = rng.choice(pool)
+            parts.append(rng.choice([token, token[: rng.randrange(len(token) + 1)], "x ", "<", "[", "é"]))
+        text = "".join(parts)
+        want = [(m.start(), m.group()) for m in flat.finditer(text)]
+        assert [(m.start(), m.group()) for m in ours.finditer(text)] == want, text
+        # The first one as the disallowed check finds it: by str.find where first characters are
+        # rare (filler), by re's search where they are not, and from where str.find gave up.
+        filler = "x" * rng.randrange(64, 400)
+        for padded in (text, filler.join(parts), filler + text, filler * 8 + text):
+            first = flat.search(padded)
+            assert _first_special_token(padded, tokens) == (first.group() if first else None), padded
+
+
+def test_a_thousand_special_tokens_match_tiktoken():
+    import tiktoken
+
+    import tokcost
+
+    base = tiktoken.get_encoding("r50k_base")
+    specials = {token: 60000 + i for i, token in enumerate(sorted(TRIE_SETS[2]))}
+    parts = dict(pat_str=base._pat_str, mergeable_ranks=base._mergeable_ranks, special_tokens=specials)
+    ours, ref = tokcost.Encoding("t", **parts), tiktoken.Encoding("t", **parts)
+    texts = ["a <b>bold</b> [i] <SPECIAL_7 x", "<SPECIAL_12><SPECIAL_1>[INST]hi[/INST]", "<s> [INST", "plain"]
+    for text in texts:
+        for kwargs in ({}, {"allowed_special": "all"}, {"allowed_special": {"<s>"}, "disallowed_special": ()}):
+            assert _outcome(lambda: ours.encode(text, **kwargs)) == _outcome(lambda: ref.encode(text, **kwargs)), text
