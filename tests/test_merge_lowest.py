@@ -18,6 +18,8 @@ import random
 
 import pytest
 
+from test_word_windows import _cpu_has_avx2
+
 from tokcost import _core
 
 # A few letters per script, chosen so that pairs of them are tokens and repeat in a word.
@@ -30,14 +32,6 @@ ALPHABETS = {
     "cjk": "的一是了",
 }
 ENCODINGS = ["o200k_base", "cl100k_base"]
-
-
-def _cpu_has_avx2():
-    try:
-        with open("/proc/cpuinfo") as f:
-            return " avx2" in f.read()
-    except OSError:
-        return False
 
 
 @pytest.fixture(params=["cpu", "scalar"])
