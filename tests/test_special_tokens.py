@@ -123,10 +123,10 @@ def test_special_tokens_found_as_a_longest_first_alternation_finds_them(tokens):
     import random
     import re
 
-    from tokcost.core import _first_special_token, _special_token_regex
+    from tokcost.special_tokens import first_special_token, special_token_regex
 
     flat = re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
-    ours = _special_token_regex(tokens)
+    ours = special_token_regex(tokens)
     rng, pool = random.Random(7), sorted(tokens)
     for _ in range(2000):
         parts = []
@@ -141,7 +141,7 @@ def test_special_tokens_found_as_a_longest_first_alternation_finds_them(tokens):
         filler = "x" * rng.randrange(64, 400)
         for padded in (text, filler.join(parts), filler + text, filler * 8 + text):
             first = flat.search(padded)
-            assert _first_special_token(padded, tokens) == (first.group() if first else None), padded
+            assert first_special_token(padded, tokens) == (first.group() if first else None), padded
 
 
 def test_a_thousand_special_tokens_match_tiktoken():
@@ -157,3 +157,48 @@ def test_a_thousand_special_tokens_match_tiktoken():
     for text in texts:
         for kwargs in ({}, {"allowed_special": "all"}, {"allowed_special": {"<s>"}, "disallowed_special": ()}):
             assert _outcome(lambda: ours.encode(text, **kwargs)) == _outcome(lambda: ref.encode(text, **kwargs)), text
+
+
+@pytest.mark.parametrize("tokens", [TRIE_SETS[0], TRIE_SETS[2]], ids=lambda t: f"{len(t)} tokens")
+def test_allowed_tokens_in_long_texts_split_as_tiktoken(tokens):
+    # Texts over 64 characters, so segments() finds tokens by str.find from where the last one
+    # ended, and allowed sets that leave some out, so a disallowed one is stepped over a
+    # character at a time (an allowed "a" inside a disallowed "<ab" is still found). tiktoken's
+    # loop is the reference, with a longest-first alternation: tiktoken's own regex takes the
+    # first alternative in its hash map's order where special tokens are prefixes of others.
+    import random
+    import re
+
+    import tiktoken
+
+    import tokcost
+
+    base = tiktoken.get_encoding("r50k_base")
+    specials = {token: 60000 + i for i, token in enumerate(sorted(tokens))}
+    parts = dict(pat_str=base._pat_str, mergeable_ranks=base._mergeable_ranks, special_tokens=specials)
+    ours, ref = tokcost.Encoding("t", **parts), tiktoken.Encoding("t", **parts)
+    flat = re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+
+    def tiktoken_loop(text, allowed):
+        ids, start = [], 0
+        while True:
+            match = flat.search(text, start)
+            while match and match.group() not in allowed:
+                match = flat.search(text, match.start() + 1)
+            ids += ref.encode_ordinary(text[start : match.start() if match else len(text)])
+            if not match:
+                return ids
+            ids.append(specials[match.group()])
+            start = match.end()
+
+    rng, pool = random.Random(11), sorted(specials)
+    allowed_sets = [set(rng.sample(pool, len(pool) // 3)), {"a", "<s>", "[INST]", "<SPECIAL_1>"}, set(pool)]
+    for _ in range(300):
+        pieces = [rng.choice([rng.choice(pool), "x" * rng.randrange(1, 90), " <", "[", "é words "])
+                  for _ in range(rng.randrange(1, 12))]
+        text = "".join(pieces)
+        for allowed in allowed_sets:
+            want = tiktoken_loop(text, allowed)
+            assert ours.encode(text, allowed_special=allowed, disallowed_special=()) == want, (text, allowed)
+            if tokens is TRIE_SETS[2]:   # no token is a prefix of another: tiktoken's own answer
+                assert ref.encode(text, allowed_special=allowed, disallowed_special=()) == want, (text, allowed)

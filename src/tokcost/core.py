@@ -20,14 +20,14 @@ from __future__ import annotations
 import bisect
 import functools
 import os
-import re
 
 import tokcost._core as _core
 from tokcost.patterns import native_splitter
+from tokcost.special_tokens import first_special_token, raise_disallowed_special_token, segments
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
 if TYPE_CHECKING:
-    from typing import AbstractSet, Callable, Collection, Iterator, Literal, NoReturn, Optional, Sequence
+    from typing import AbstractSet, Callable, Collection, Iterator, Literal, Optional, Sequence
 
     import numpy as np
     import numpy.typing as npt
@@ -496,9 +496,9 @@ class Encoding:
         # As tiktoken, any disallowed string raises, a special token of this encoding or not;
         # the probe rules out only this encoding's own special tokens.
         if disallowed and (self._may_hold_special(text) or not disallowed <= self._special_names):
-            token = _first_special_token(text, disallowed)
+            token = first_special_token(text, disallowed)
             if token is not None:
-                _raise_disallowed_special_token(token)
+                raise_disallowed_special_token(token)
 
     def _check_special(self, text, allowed_special, disallowed_special) -> AbstractSet[str]:
         """Raise on disallowed special tokens in ``text``; return the allowed set."""
@@ -509,28 +509,11 @@ class Encoding:
     def _specials_present(self, text: str, allowed: AbstractSet[str]) -> bool:
         return bool(allowed) and self._may_hold_special(text)
 
-    def _segments(self, text: str, allowed: AbstractSet[str]) -> Iterator[tuple[str, Optional[str]]]:
-        """(ordinary text, following allowed special token or None) pairs.
-
-        Like tiktoken, a special token that is not allowed is skipped one
-        character at a time, so an allowed one starting inside it is still found."""
-        pattern = _special_token_regex(frozenset(self._special_tokens))
-        start = 0
-        while True:
-            match = pattern.search(text, start)
-            while match is not None and match.group() not in allowed:
-                match = pattern.search(text, match.start() + 1)
-            if match is None:
-                yield text[start:], None
-                return
-            yield text[start : match.start()], match.group()
-            start = match.end()
-
     def _encode_with_special(self, text: str, allowed: AbstractSet[str]) -> list[int]:
         if not self._specials_present(text, allowed):
             return self._encode_ordinary(text)
         tokens: list[int] = []
-        for segment, special in self._segments(text, allowed):
+        for segment, special in segments(text, self._special_names, allowed):
             tokens.extend(self._encode_ordinary(segment))
             if special is not None:
                 tokens.append(self._special_tokens[special])
@@ -543,7 +526,7 @@ class Encoding:
         text.encode("utf-8")
         tokens: list[int] = []
         segment = ""
-        for segment, special in self._segments(text, allowed) if self._specials_present(text, allowed) else [(text, None)]:
+        for segment, special in segments(text, self._special_names, allowed) if self._specials_present(text, allowed) else [(text, None)]:
             tokens.extend(self._encode_ordinary(segment))
             if special is not None:
                 tokens.append(self._special_tokens[special])
@@ -598,74 +581,8 @@ def _encoding_from_parts(cls: type[Encoding], name: str, pat_str: str, mergeable
     return cls(name, pat_str=pat_str, mergeable_ranks=mergeable_ranks, special_tokens=special_tokens)
 
 
-def _first_special_token(text: str, tokens: frozenset[str]) -> Optional[str]:
-    """The leftmost of ``tokens`` in ``text`` (the longest where several start there), or None.
-
-    Where the tokens start with a few characters that are rare in the text, each is found by
-    ``str.find`` and the trie tried only there: ``re``'s own search tests every character of the
-    text against the tokens' first characters, which cost Tekken's and DeepSeek's default
-    ``encode`` (their special tokens share no start, so the native probe cannot rule them out)
-    more than encoding the text did."""
-    pattern, firsts = _special_token_regex(tokens), _first_chars(tokens)
-    at, end, tries = 0, len(text), len(text) >> 6
-    if 0 < len(firsts) <= 4:
-        next_at = {char: text.find(char) % (end + 1) for char in firsts}   # not found: end
-        while tries:
-            at = min(next_at.values())
-            if at == end:
-                return None
-            match = pattern.match(text, at)
-            if match:
-                return match.group()
-            next_at[text[at]] = text.find(text[at], at + 1) % (end + 1)
-            tries -= 1
-    # Many first characters, or text where they are frequent: re's search from here.
-    match = pattern.search(text, at)
-    return match.group() if match else None
-
-
-@functools.lru_cache(maxsize=128)
-def _first_chars(tokens: frozenset[str]) -> frozenset[str]:
-    return frozenset(token[0] for token in tokens if token)
-
-
-@functools.lru_cache(maxsize=128)
-def _special_token_regex(tokens: frozenset[str]) -> "re.Pattern[str]":
-    """The leftmost of ``tokens`` in a text, the longest where several start there.
-
-    The tokens go in as a trie, not as a flat alternation: at each place a text could start
-    one, ``re`` then follows the few branches that match instead of trying every token in turn
-    (Tekken's 1,000 and DeepSeek's 1,283 special tokens made that most of encode's time)."""
-    trie: dict = {}
-    for token in tokens:
-        node = trie
-        for char in token:
-            node = node.setdefault(char, {})
-        node[""] = {}                         # a token ends here
-    return re.compile(_trie_pattern(trie))
-
-
-def _trie_pattern(node: dict) -> str:
-    """The regex of the strings a trie ``node`` spells; longer ones are tried first (a greedy
-    ``?`` where a token ends and others go on), as the longest token wins."""
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if "" in node else body
-
-
 @functools.lru_cache(maxsize=16)
 def _compile_pattern(pat_str: str):
     import regex
 
     return regex.compile(pat_str)
-
-
-def _raise_disallowed_special_token(token: str) -> NoReturn:
-    raise ValueError(
-        f"The text contains the special token {token!r}, which is disallowed. "
-        f"To encode it as that special token, pass allowed_special={{{token!r}}} (or \"all\"); "
-        f"to encode it as ordinary text, pass disallowed_special=() "
-        f"(or leave {token!r} out of disallowed_special)."
-    )
