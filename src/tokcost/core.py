@@ -608,7 +608,8 @@ def _first_special_token(text: str, tokens: frozenset[str]) -> Optional[str]:
     more than encoding the text did."""
     pattern, firsts = _special_token_regex(tokens), _first_chars(tokens)
     at, end, tries = 0, len(text), len(text) >> 6
-    if 0 < len(firsts) <= 4:
+    # The empty string, when disallowed, is at the start of every text: no first character to find.
+    if 0 < len(firsts) <= 4 and "" not in tokens:
         next_at = {char: text.find(char) % (end + 1) for char in firsts}   # not found: end
         while tries:
             at = min(next_at.values())
