@@ -262,6 +262,50 @@ def check_specials(data: bytes) -> None:
           f"encode_batch([{text!r}], {kwargs})", (ValueError,))
 
 
+
+# Strings a set may hold besides the special tokens: tiktoken screens for any disallowed string
+# (the empty one too, which every text holds) and ignores allowed strings that are no token.
+_SET_EXTRAS = ("", "<|", "|>", "<|endoftext", "endoftext|>", "a", " ", "\n", "12", "\u00e9", "\U0001f600",
+               "\ud800", "<|endoftext|>x")
+# Text parts: the fragments above, and runs of 64+ characters with no "<" (where the screen
+# looks for the tokens' first characters before it tries them).
+_SET_TEXT_PARTS = _SPECIAL_PARTS + ("<|endoftext|>x", "lorem ipsum " * 6, "\u4e2d\u6587" * 40)
+
+
+def check_special_sets(data: bytes) -> None:
+    """encode, encode_batch and encode_to_numpy under explicit allowed/disallowed sets: subsets
+    of the special tokens plus strings that are none (the empty one among them), on up to eight
+    texts, so encode_batch's native screen sees disallowed sets of every kind. Byte 0 picks the
+    encoding, bytes 1-2 and 3-4 pick allowed and disallowed members (bit k: the k-th special
+    token, then the extras), byte 5 their modes and the thread count, the rest (split at 0xff)
+    spells the texts. Same ids, or both raise ValueError."""
+    if len(data) < 6:
+        return
+    ours, theirs = encodings(data[0])
+    pool = sorted(theirs.special_tokens_set) + list(_SET_EXTRAS)
+    chosen = [{pool[k] for k in range(min(16, len(pool))) if mask >> k & 1}
+              for mask in (int.from_bytes(data[1:3], "little"), int.from_bytes(data[3:5], "little"))]
+    # tiktoken turns the allowed set into Rust strings, which a lone surrogate cannot be: it
+    # raises UnicodeEncodeError whatever the text. That quirk is not fuzzed.
+    chosen[0] = {s for s in chosen[0] if not has_surrogates(s)}
+    modes = data[5]
+    allowed = ("all", set(), set(chosen[0]), frozenset(chosen[0]))[modes & 3]
+    disallowed = ("all", (), frozenset(chosen[1]), tuple(sorted(chosen[1])))[modes >> 2 & 3]
+    threads = 1 + (modes >> 4 & 3)
+    texts = ["".join(_SET_TEXT_PARTS[b % len(_SET_TEXT_PARTS)] for b in chunk)
+             for chunk in data[6 : MAX_LEN // 8].split(b"\xff")[:8]]
+    kwargs = {"allowed_special": allowed, "disallowed_special": disallowed}
+    for text in texts[:3]:
+        _same(_outcome(ours.encode, text, **kwargs), _outcome(theirs.encode, text, **kwargs),
+              f"encode({text!r}, {kwargs})", (ValueError,))
+        # Both raise UnicodeEncodeError on a lone surrogate here; arrays compared as lists.
+        _same(_outcome(lambda: ours.encode_to_numpy(text, **kwargs).tolist()),
+              _outcome(lambda: theirs.encode_to_numpy(text, **kwargs).tolist()),
+              f"encode_to_numpy({text!r}, {kwargs})", (ValueError, UnicodeEncodeError))
+    _same(_outcome(ours.encode_batch, texts, num_threads=threads, **kwargs),
+          _outcome(theirs.encode_batch, texts, num_threads=threads, **kwargs),
+          f"encode_batch({texts!r}, {kwargs})", (ValueError,))
+
 # The open models' families (each on its own native splitter: llama3, o200k, tekken,
 # qwen, qwen3_5, deepseek_v4), checked against the family's own tokenizer.
 OPEN_NAMES = ("llama3", "llama4", "tekken", "qwen", "qwen3_5", "deepseek_v4")
@@ -441,6 +485,7 @@ TARGETS = {
     "encode_bytes": check_encode_bytes,
     "decode": check_decode,
     "specials": check_specials,
+    "special_sets": check_special_sets,
     "long": check_long,
     "open": check_open,
     "tables": check_tables,

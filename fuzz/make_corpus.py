@@ -41,6 +41,18 @@ def seeds():
         yield "encode", bytes([2 + k % 2]) + data
         yield "specials", bytes([2 + k % 2, (k * 37) % 256]) + bytes(b % 29 for b in data[:64])
 
+    # special_sets: encoding, allowed and disallowed member masks (16 bits each), modes (allowed
+    # "all"/set()/set/frozenset, disallowed "all"/()/frozenset/tuple, threads - 1), then texts split at
+    # 0xff (parts of harness._SET_TEXT_PARTS). Disallowed sets with the empty string, with strings
+    # that are no special token, subsets; long texts without "<".
+    for k, (allowed, disallowed, modes, text) in enumerate([
+        (0, 0b1, 0b1000, bytes([0, 30, 255, 1, 255, 30, 0])), (0, 1 << 5, 0b1000, bytes([30, 0])),
+        (0b11, 0b110, 0b011011, bytes([0, 2, 3, 255, 31, 255, 5])), (1, 0, 0b0110, bytes([0, 1, 22, 0])),
+        (0, 0xFFFF, 0b111000, bytes([23, 255, 24, 255, 29, 28, 255, 30, 31])), (0b10, 0b1, 0b0010, bytes([1, 0, 14])),
+    ]):
+        header = allowed.to_bytes(2, "little") + disallowed.to_bytes(2, "little") + bytes([modes])
+        yield "special_sets", bytes([k % 4]) + header + text
+
     # open: the first byte picks the family (harness.OPEN_NAMES[byte % 6]); every text on each family.
     for k, text in enumerate(TEXTS + [raw.decode("latin-1") for raw in RAW[:4]]):
         for family in range(6):

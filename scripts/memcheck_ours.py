@@ -2,11 +2,12 @@
 
 The extension is built with debug information, so memcheck names its frames by source file
 (`_core.c:24579`, `cache.h:310`), never by the shared object: a grep for `_core.cpython` finds
-nothing whatever the log holds. This reads a `--log-file` and prints each error whose own stack
-(not the stack that made an uninitialised value, which is printed as its origin) has a frame in
-`_core.c` or one of `src/_native`'s headers, and each "definitely lost" block allocated through
-them. Exits 1 when it printed any, so read each one: an error whose top frame is CPython's, with
-tokcost only as a caller, is CPython's own.
+nothing whatever the log holds. This reads a `--log-file` and prints each error with a frame in
+`_core.c` or one of `src/_native`'s headers anywhere in its report: its own stack, or the stack
+that allocated the block it reads or made the uninitialised value it uses (tokcost's memory,
+even where CPython is the one that touches it), and each "definitely lost" block allocated
+through them. Exits 1 when it printed any. Run valgrind with `scripts/cpython.supp`, which
+drops the reports of CPython's own memory that pass through tokcost only as a caller.
 
     python scripts/memcheck_ours.py vg.log
 """
@@ -20,7 +21,6 @@ from pathlib import Path
 NATIVE = Path(__file__).resolve().parents[1] / "src" / "_native"
 OUR_FILES = ["_core.c"] + sorted(path.name for path in NATIVE.glob("*.h"))
 OUR_FRAME = re.compile(r"\((?:%s):\d+\)" % "|".join(re.escape(name) for name in OUR_FILES))
-ORIGIN = re.compile(r"Uninitialised value was created|Address 0x\w+ is ")
 
 
 def reports(log: str) -> list[list[str]]:
@@ -40,12 +40,7 @@ def ours(block: list[str]) -> bool:
     head = block[0]
     if "lost in loss record" in head and "definitely lost" not in head:
         return False  # possibly lost or reachable: CPython's objects at exit
-    own_stack = []
-    for line in block:
-        if ORIGIN.search(line):
-            break
-        own_stack.append(line)
-    return any(OUR_FRAME.search(line) for line in own_stack)
+    return any(OUR_FRAME.search(line) for line in block)
 
 
 def main(argv: list[str]) -> int:

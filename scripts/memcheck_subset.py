@@ -13,8 +13,10 @@ limit), Python threads that start, encode and exit (per-thread caches in huge pa
 and unmapped), and the native llama3 and deepseek_v4 splitters (pretokenize_open.h) on all
 of it, checked against each family's own tokenizer when its package is installed.
 
-    PYTHONMALLOC=malloc PYTHONPATH=src valgrind --tool=memcheck --num-callers=40 \\
+    PYTHONMALLOC=malloc PYTHONPATH=src valgrind --tool=memcheck --suppressions=scripts/cpython.supp \\
+        --track-origins=yes --num-callers=40 --log-file=vg.log \\
         /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language]
+    python scripts/memcheck_ours.py vg.log
 """
 
 from __future__ import annotations

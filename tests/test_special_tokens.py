@@ -109,6 +109,22 @@ def test_disallowed_strings_that_are_no_special_token_of_the_encoding(pair, disa
             assert got == _outcome(lambda: ref.encode_batch([text, "x"], disallowed_special=disallowed)), text
 
 
+
+@pytest.mark.parametrize("disallowed", [{""}, {"", "<|endoftext|>"}, {"", "foo", "<|endofprompt|>"}], ids=str)
+def test_the_empty_string_disallowed_raises_on_every_text(pair, disallowed):
+    # tiktoken's screen finds "" at the start of any text. tokcost's looked for the other tokens'
+    # first characters with str.find in texts of 64 characters and up, and let one without them
+    # through (found by fuzz_special_sets.py).
+    ours, ref = pair
+    for text in ["", "plain", "a" * 64, "lorem ipsum " * 20, "x" * 100 + "<|endoftext|>"]:
+        want = _outcome(lambda: ref.encode(text, disallowed_special=disallowed))
+        assert _outcome(lambda: ours.encode(text, disallowed_special=disallowed)) == want, text
+        got = _outcome(lambda: ours.encode_to_numpy(text, disallowed_special=disallowed).tolist())
+        assert got == _outcome(lambda: ref.encode_to_numpy(text, disallowed_special=disallowed).tolist()), text
+        for threads in (1, 2):
+            got = _outcome(lambda: ours.encode_batch(["x", text], num_threads=threads, disallowed_special=disallowed))
+            assert got == _outcome(lambda: ref.encode_batch(["x", text], disallowed_special=disallowed)), text
+
 # Special tokens that are prefixes of one another, and a thousand that share a start, as
 # Tekken's <SPECIAL_n> do (their regex is a trie; the longest token at a place wins).
 TRIE_SETS = [

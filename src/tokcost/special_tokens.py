@@ -28,7 +28,8 @@ def find_special_token(text: str, tokens: frozenset[str], start: int = 0) -> Opt
     ``re``'s search goes on from there."""
     pattern, firsts = special_token_regex(tokens), _first_chars(tokens)
     at, end, tries = start, len(text), len(text) >> 6
-    if 0 < len(firsts) <= 4:
+    # The empty string, when one of them, is at the start of every text: no first character to find.
+    if 0 < len(firsts) <= 4 and "" not in tokens:
         next_at = {char: text.find(char, start) % (end + 1) for char in firsts}   # not found: end
         while tries:
             at = min(next_at.values())
