@@ -187,7 +187,7 @@ cdef class CoreBPE:
         else:
             self._load_dict(ranks, min_ranks)
         cdef uint32_t mergeable_limit = self.v.n_ranks
-        if tc_vocab_build(&self.v, mergeable_limit) or tc_vocab_check_chars(&self.v):
+        if tc_vocab_build(&self.v, mergeable_limit) or tc_vocab_check_own_bpe(&self.v):
             raise MemoryError()
         for b in range(256):
             if self.v.byte_rank[b] == TC_NONE:
