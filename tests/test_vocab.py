@@ -266,11 +266,11 @@ def test_a_failed_long_table_save_is_not_retried(tmp_path, monkeypatch):
 def _flag_offset():
     from tokcost import _core
 
-    return len(_core.TABLES_MAGIC) + 6 * 8  # header word 6: char_merge_ok
+    return len(_core.TABLES_MAGIC) + 6 * 8  # header word 6: own_bpe_ok
 
 
-def test_the_character_path_flag_is_covered_by_the_checksum(tmp_path, monkeypatch):
-    """``char_merge_ok`` (every token's own BPE is that token) is not re-derived at load (that is
+def test_the_own_bpe_flag_is_covered_by_the_checksum(tmp_path, monkeypatch):
+    """``own_bpe_ok`` (every token's own BPE is that token) is not re-derived at load (that is
     BPE over every token): a cache file whose flag changed fails its CRC-32 and is rebuilt."""
     import struct
 
@@ -287,8 +287,8 @@ def test_the_character_path_flag_is_covered_by_the_checksum(tmp_path, monkeypatc
     assert cached.read_bytes() == good  # refused and rebuilt, not trusted
 
 
-def test_a_false_character_path_flag_cannot_read_out_of_bounds():
-    """A blob claiming ``char_merge_ok`` for a vocabulary where it is false (the bpe of "abcd" stops
+def test_a_false_own_bpe_flag_cannot_read_out_of_bounds():
+    """A blob claiming ``own_bpe_ok`` for a vocabulary where it is false (the bpe of "abcd" stops
     at a, bc, d) passes the loader's checks: what the flag selects still only returns ranks the
     vocabulary has, so the flag bears on which ids, never on memory; the checksum guards which ids."""
     import struct

@@ -562,12 +562,13 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
     tc_char_entry saved;
     size_t m = 0, k = 0, expanded = 0, n_chars = 0, prev_at = 0, prev_len = 0;
     int prev_flagged = 0;                    /* the boundary before the previous unit matters for it */
-    if (!v->char_merge_ok) return (size_t)-1;
     /* Long pieces go to the long-piece encoder once its tables exist (Thai,
      * written without spaces: FLORES 249 -> 165 instructions per byte), decided
      * before any preparing; until then they stay here and count a share of
-     * their bytes toward building them (longpiece.h). */
-    if (n > TC_SMALL_PIECE) {
+     * their bytes toward building them (longpiece.h). A vocabulary with tokens
+     * that are not their own BPE (Llama 3, Qwen 3.5) never has those tables;
+     * the character path itself needs no such condition (NATIVE.md). */
+    if (n > TC_SMALL_PIECE && v->own_bpe_ok) {
         const tc_longpiece *lt = tc_long_tables_for_chars(v, n);
         if (lt && lt->usable) return (size_t)-1;
     }
@@ -609,9 +610,9 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
     return k + tc_merge_units(v, c, ids, pending, lsig, rsig, m, out + k);
 }
 
-/* Set v->char_merge_ok: the character path assumes every token's own BPE is
- * that token. Run once when the tables are built. */
-static int tc_vocab_check_chars(tc_vocab *v) {
+/* Set v->own_bpe_ok: the long-piece encoder assumes every token's own BPE
+ * is that token. Run once when the tables are built. */
+static int tc_vocab_check_own_bpe(tc_vocab *v) {
     tc_caches *c = tc_caches_for(v);
     uint32_t *out = malloc((v->max_token_len + 1) * sizeof(uint32_t));
     if (!out || !c) { free(out); return -1; }
@@ -624,7 +625,7 @@ static int tc_vocab_check_chars(tc_vocab *v) {
         ok = k == 1 && out[0] == r;
     }
     free(out);
-    v->char_merge_ok = (uint32_t)ok;
+    v->own_bpe_ok = (uint32_t)ok;
     return 0;
 }
 

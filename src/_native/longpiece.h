@@ -154,7 +154,7 @@ static void tc_long_sort(tc_long_entry *e, tc_long_entry *tmp, uint32_t m, uint3
  * probed once per rank (a cache miss each: 40% of the build). */
 static uint32_t tc_long_entries(const tc_vocab *v, tc_long_entry *e, tc_long_entry *tmp, uint32_t *count) {
     uint32_t m = 0, kept = 0;
-    if (!v->char_merge_ok || v->max_token_len > TC_LONG_MAX_TOKEN) return 0;
+    if (!v->own_bpe_ok || v->max_token_len > TC_LONG_MAX_TOKEN) return 0;
     for (int b = 0; b < 256; b++)
         if (v->byte_rank[b] == TC_NONE) return 0;
     uint64_t *in_table = calloc(v->n_ranks / 64 + 1, sizeof(uint64_t));
@@ -1096,7 +1096,7 @@ static void tc_long_cache_put(uint64_t uid, const uint8_t *p, size_t n, uint64_t
  * must do it (the tables are not built yet, the vocabulary does not suit, out
  * of memory). */
 static __attribute__((noinline)) size_t tc_long_encode(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
-    if (!v->char_merge_ok) return TC_LONG_DECLINED;   /* also: while that is being checked */
+    if (!v->own_bpe_ok) return TC_LONG_DECLINED;   /* also: while that is being checked */
     const tc_longpiece *t = tc_long_tables(v, n);
     if (!t || !t->usable) return TC_LONG_DECLINED;
     size_t k = TC_LONG_DECLINED, s, e, P;

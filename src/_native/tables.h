@@ -59,7 +59,7 @@ typedef struct {
      * hashed into a bit set. Where no boundary of a piece matches, BPE can
      * run on characters instead of bytes (see cache.h). */
     uint64_t boundary_bits[TC_BOUNDARY_WORDS];
-    uint32_t char_merge_ok;  /* every token's own BPE is itself: the character path is exact */
+    uint32_t own_bpe_ok;  /* every token's own BPE is itself: the long-piece encoder is exact */
     /* [1 << TC_STRADDLE_BITS]: the lowest rank of such a token per hashed
      * boundary context (tc_boundary_bit's, fewer bits; cache.h's
      * tc_boundary_matters says what it is for). */
@@ -424,11 +424,11 @@ static int tc_build_boundary_tables(tc_vocab *v, uint32_t n_mergeable_limit) {
 }
 
 /* Build the lookup tables once dec_off/bytes hold every mergeable token (ranks
- * below n_mergeable_limit). char_merge_ok is left 0 for cache.h's
- * tc_vocab_check_chars to decide. Returns 0, or -1 when out of memory. */
+ * below n_mergeable_limit). own_bpe_ok is left 0 for cache.h's
+ * tc_vocab_check_own_bpe to decide. Returns 0, or -1 when out of memory. */
 static int tc_vocab_build(tc_vocab *v, uint32_t n_mergeable_limit) {
     tc_vocab_assign_uid(v);  /* before anything can cache answers for it */
-    v->char_merge_ok = 0;
+    v->own_bpe_ok = 0;
     uint64_t count = tc_build_byte_ranks(v, n_mergeable_limit);
     if (tc_build_piece_table(v, n_mergeable_limit, count) || tc_build_pair_table(v, n_mergeable_limit)
         || tc_build_byte_pairs(v) || tc_build_boundary_tables(v, n_mergeable_limit))

@@ -37,7 +37,7 @@ cdef bytes _export_tables(CoreBPE self):
     """The built tables as one blob that the constructor accepts back."""
     cdef uint64_t header[HEADER_WORDS]
     header[:] = [TABLES_VERSION, self.v.n_ranks, self.v.max_token_len, self.v.n_bytes,
-                 self.v.piece_mask + 1, self.v.pair_mask + 1, self.v.char_merge_ok]
+                 self.v.piece_mask + 1, self.v.pair_mask + 1, self.v.own_bpe_ok]
     head = [
         TABLES_MAGIC,
         PyBytes_FromStringAndSize(<char *>header, sizeof(header)),
@@ -97,7 +97,7 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
     pos += sizeof(self.v.boundary_bits)
     # Trusted as the file's CRC-32 vouches for it (re-deriving it is BPE over every token); a
     # false 1 could change ids, never read out of bounds: docs/NATIVE.md, Tables.
-    self.v.char_merge_ok = <uint32_t>header[6]
+    self.v.own_bpe_ok = <uint32_t>header[6]
     self.v.dec_off = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
     self.v.piece = <tc_piece_slot *>_copy_out(p, &pos, 16 * n_piece)
     self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)

@@ -30,7 +30,7 @@ cdef extern from "tables.h" nogil:
         tc_piece_slot *piece
         uint64_t piece_mask
         uint64_t boundary_bits[4096]
-        uint32_t char_merge_ok
+        uint32_t own_bpe_ok
         uint32_t *straddle_rank
         tc_sig_pair *sig
         uint32_t *byte_pair
@@ -83,7 +83,7 @@ cdef extern from "bpe.h" nogil:
 cdef extern from "cache.h" nogil:
     ctypedef struct tc_piece_key:
         pass
-    int tc_vocab_check_chars(tc_vocab *v)
+    int tc_vocab_check_own_bpe(tc_vocab *v)
     int tc_merge_use_avx2(int on)
     int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b)
     int tc_encode_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail, tc_buf *b,

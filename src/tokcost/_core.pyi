@@ -9,6 +9,10 @@ TABLES_VERSION_TAG: str
 def use_avx2(on: bool) -> bool: ...
 def char_flags() -> bytes: ...
 
+NFC_STABLE_RANGES: tuple[tuple[int, int], ...]
+
+def nfc_stable(text: object) -> bool: ...
+
 class CoreBPE:
     """Rank tables plus a pretokenizer (``splitter``), or tables only (None)."""
 

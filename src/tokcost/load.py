@@ -97,11 +97,15 @@ def _nfc(text: str) -> str:
     """``unicodedata.normalize("NFC", text)``, normalising only the lines, then the
     words, that need it (ASCII and most text pass the quick check at once).
 
+    ``_core.nfc_stable`` answers first: a text whose characters are all ASCII or
+    in the blocks it knows never change under NFC is NFC, and it finds so for a
+    few instructions a character where ``unicodedata.is_normalized`` looks up
+    every one (Qwen's fresh English: 70.5 -> 52.5 instructions a byte of encode).
     Splitting first is exact: a space or a newline is a starter that composes
     with nothing (NFC_Quick_Check=Yes, canonical combining class 0), so no
     normalisation reaches across it (UAX #15, "Stable Code Points").
     """
-    if unicodedata.is_normalized("NFC", text):
+    if _core.nfc_stable(text) or unicodedata.is_normalized("NFC", text):
         return text
     return "\n".join(map(_nfc_line, text.split("\n")))
 
