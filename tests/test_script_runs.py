@@ -39,7 +39,7 @@ def test_lower_case_cyrillic_runs(name):
     assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
 
 
-# tc_arabic_run and tc_devanagari_run (o200k's caseless letters a block at a time): words of every
+# tc_arabic_run, tc_devanagari_run and tc_hangul_run (o200k's caseless letters a block at a time): words of every
 # length up to four blocks from the letters each covers, each ended by every code point of its
 # block and the neighbouring ones (digits, punctuation, the letters it leaves to the class table),
 # and by Latin, spaces, marks and emoji; texts cut short so that blocks meet the end.
@@ -47,6 +47,9 @@ RUNS = {
     "arabic": ([chr(c) for c in range(0x620, 0x660)], [chr(c) for c in range(0x5F0, 0x720)]),
     "devanagari": ([chr(c) for c in list(range(0x900, 0x964)) + list(range(0x971, 0x980))],
                    [chr(c) for c in range(0x8F0, 0x9A0)]),
+    "hangul": ([chr(c) for c in range(0xAC00, 0xD780)],
+               [chr(c) for c in list(range(0xABE0, 0xAC10)) + list(range(0xD770, 0xD800)) + list(range(0xE000, 0xE004))
+                + list(range(0x1100, 0x1200, 5)) + list(range(0x3130, 0x3190, 3)) + list(range(0xAC00, 0xD780, 997))]),
 }
 OTHER_STOPPERS = list("aZ09 \t\n.,!?'-\u00e9\u0301\u0430\u3001") + ["'s", "\U0001f600", ""]
 
@@ -91,6 +94,52 @@ def test_word_starts_a_block_refuses(script):
              for first in block
              for start in ("", " ", "!", "(", "\n", "x", "1", "\u00ab")
              for after in ("", " ", "".join(rng.choice(letters) for _ in range(rng.randrange(1, 20))))]
+    for text in texts:
+        assert ours._core.split_text(text) == pattern.findall(text), text
+    joined = "\n".join(texts)
+    assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
+
+
+# o200k_script_word (the text loop's inline words of other scripts): words of each script it takes
+# (Arabic, Devanagari and Hangul blocks, lower-case Cyrillic after at most one capital), with and without
+# a space before them, ended by every ASCII character and by the non-ASCII characters that go on
+# or end a word (marks of other scripts, letters, dandas, the Arabic comma), then by what could
+# let the word go on past it (lower-case after a capital, a contraction's letters), between other
+# such words so that the text loop meets them in its groups of other scripts.
+WORDS = {
+    "arabic": RUNS["arabic"][0],
+    "devanagari": RUNS["devanagari"][0],
+    "cyrillic": LOWER,
+    "hangul": RUNS["hangul"][0],
+}
+WORD_ENDS = ([chr(c) for c in range(0x20, 0x7F)] + ["\t", "\n", "\r"]
+             + list("\u0301\u09bc\u0e31\u0651\u093c\u0964\u060c\u00e9\u0430\u0416\u0905\u0628\u00a0\u200d"
+                    "\uac00\ud7a3\u1161\u3131\uabe5"))
+AFTER_ENDS = ["", "x", "X", "ab", "Ab", "s", "ll", " ", "\u0430", "\u0905", "\u0628", "\ud55c", "1"]
+
+
+@pytest.mark.parametrize("script", sorted(WORDS))
+def test_inline_script_words(script):
+    from tokcost.testing import seed_tiktoken_cache
+
+    seed_tiktoken_cache()
+    ours, theirs = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
+    pattern = regex.compile(ours._pat_str)
+    letters = WORDS[script]
+    rng = random.Random(36)
+
+    def word(length):
+        capital = chr(rng.randrange(0x410, 0x430)) if script == "cyrillic" and rng.random() < 0.5 else ""
+        return capital + "".join(rng.choice(letters) for _ in range(length))
+
+    texts = []
+    for end in WORD_ENDS:
+        for after in AFTER_ENDS:
+            for length in (1, 3, 5, 8, 17):
+                before = " ".join(word(rng.randrange(1, 9)) for _ in range(rng.randrange(0, 4)))
+                start = rng.choice(["", " "]) if before else rng.choice(["", " ", "  "])
+                tail = " ".join(word(rng.randrange(1, 9)) for _ in range(rng.randrange(0, 6)))
+                texts.append(before + start + word(length) + end + after + " " + tail)
     for text in texts:
         assert ours._core.split_text(text) == pattern.findall(text), text
     joined = "\n".join(texts)

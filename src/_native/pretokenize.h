@@ -34,12 +34,19 @@ static uint8_t tc_kind[256];
  * џ, UTF-8 D0 B0-BF and D1 80-9F) is in o200k's B class and in \p{L}: set at start-up from the
  * class table, so tc_cyrillic_lower_run is only used while it holds. */
 static int tc_cyrillic_lower_ok;
+/* Whether every code point of U+0410 to U+042F (the capitals А to Я, UTF-8 D0 90-AF) is in A and
+ * not in B, as o200k_script_word takes them. */
+static int tc_cyrillic_upper_ok;
 /* Whether every code point of U+0620 to U+065F (the Arabic letters and harakat: UTF-8 D8 A0-BF and
  * D9 80-9F), and of U+0900 to U+0963 and U+0971 to U+097F (Devanagari but its danda, digits and
  * abbreviation sign), is in both of o200k's A and B classes: set at start-up from the class
  * table, so tc_arabic_run and tc_devanagari_run are only used while it holds. */
 static int tc_arabic_ok, tc_devanagari_ok;
-/* 1 for the first bytes those runs start with (D8, D9 and E0) while they hold: one load decides. */
+/* Whether every code point of U+AC00 to U+D77F (the Hangul syllables but the last 36: UTF-8 EA B0-BF,
+ * EB, EC, ED 80-9D) is in both of o200k's A and B classes, as tc_hangul_run takes them. */
+static int tc_hangul_ok;
+/* 1 for the first bytes those runs start with (D8, D9, E0 and EA to ED) while they hold: one load
+ * decides. */
 static uint8_t tc_block_lead[256];
 
 static void tc_init_windows(void);
@@ -49,6 +56,8 @@ static void tc_init_ascii(void) {
     for (int cp = 0; cp < 0x800; cp++) tc_class2[cp] = tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)];
     tc_cyrillic_lower_ok = 1;
     for (int cp = 0x430; cp < 0x460; cp++) tc_cyrillic_lower_ok &= (tc_class2[cp] & (F_B | F_L)) == (F_B | F_L);
+    tc_cyrillic_upper_ok = 1;
+    for (int cp = 0x410; cp < 0x430; cp++) tc_cyrillic_upper_ok &= (tc_class2[cp] & (F_A | F_B)) == F_A;
     tc_arabic_ok = tc_devanagari_ok = 1;
     for (int cp = 0x620; cp < 0x660; cp++) tc_arabic_ok &= (tc_class2[cp] & (F_A | F_B)) == (F_A | F_B);
     for (int cp = 0x900; cp < 0x980; cp++)
@@ -56,6 +65,10 @@ static void tc_init_ascii(void) {
             tc_devanagari_ok &= (tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)] & (F_A | F_B)) == (F_A | F_B);
     tc_block_lead[0xD8] = tc_block_lead[0xD9] = (uint8_t)tc_arabic_ok;
     tc_block_lead[0xE0] = (uint8_t)tc_devanagari_ok;
+    tc_hangul_ok = 1;
+    for (int cp = 0xAC00; cp < 0xD780; cp++)
+        tc_hangul_ok &= (tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)] & (F_A | F_B)) == (F_A | F_B);
+    for (int c = 0xEA; c <= 0xED; c++) tc_block_lead[c] = (uint8_t)tc_hangul_ok;
     for (int c = 0; c < 128; c++) {
         uint8_t f = tc_ascii[c] = tc_stage2[tc_stage1[0] * 128 + c];
         tc_kind[c] = (c >= 'A' && c <= 'Z') ? K_UP : (c >= 'a' && c <= 'z') ? K_LO
@@ -177,10 +190,39 @@ static inline size_t tc_devanagari_run(const uint8_t *s, size_t e, size_t end) {
     return e;
 }
 
-/* The run at q of a character tc_block_lead marks: Arabic or Devanagari letters a block at a time
- * (q itself when the block does not start there). */
+/* The end of the run at e (a character boundary) of Hangul syllables (U+AC00 to U+D77F, as above),
+ * five (fifteen bytes) at a time, as tc_devanagari_run: byte 3k must be EA to ED, byte 3k + 1 not
+ * below B0 after EA (U+A000-U+ABFF: Yi, Vai, ...) nor 9E and up after ED (U+D780 and up); byte
+ * 3k + 2 is a continuation byte in valid UTF-8. */
+static inline size_t tc_hangul_run(const uint8_t *s, size_t e, size_t end) {
+#ifdef __SSE2__
+    if (!tc_hangul_ok) return e;
+    const __m128i first = _mm_setr_epi8(-1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, 0);
+    const __m128i second = _mm_slli_si128(first, 1), third = _mm_slli_si128(first, 2);
+    while (e + 16 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + e));
+        __m128i t = _mm_sub_epi8(v, _mm_set1_epi8((char)0xEA));
+        __m128i lead = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(3)), t);
+        __m128i before = _mm_slli_si128(v, 1);
+        __m128i below_b0 = _mm_andnot_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8((char)0xB0)), v),
+                                            _mm_cmpeq_epi8(before, _mm_set1_epi8((char)0xEA)));
+        __m128i from_9e = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8((char)0x9E)), v),
+                                        _mm_cmpeq_epi8(before, _mm_set1_epi8((char)0xED)));
+        __m128i ok = _mm_or_si128(_mm_or_si128(_mm_and_si128(lead, first),
+                                               _mm_andnot_si128(_mm_or_si128(below_b0, from_9e), second)), third);
+        unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & 0x7FFF;
+        if (bad) return e + (size_t)__builtin_ctz(bad) / 3 * 3;
+        e += 15;
+    }
+#endif
+    return e;
+}
+
+/* The run at q of a character tc_block_lead marks: Arabic, Devanagari or Hangul letters a block at
+ * a time (q itself when the block does not start there). */
 static inline size_t tc_block_run(const uint8_t *s, size_t q, size_t end) {
-    if (s[q] != 0xE0) return tc_arabic_run(s, q, end);
+    if (s[q] < 0xE0) return tc_arabic_run(s, q, end);
+    if (s[q] > 0xE0) return tc_hangul_run(s, q, end);
     return (s[q + 1] & 0xFE) == 0xA4 ? tc_devanagari_run(s, q, end) : q;
 }
 
@@ -531,12 +573,41 @@ caseless:
     return e + tc_contraction(s, e, end);
 }
 
+/* The piece at i when it is a word of a script with a block (Arabic, Devanagari, Hangul: tc_block_run) or
+ * of lower-case Cyrillic letters after at most one capital, with or without a space before it,
+ * and the byte after the word is ASCII that can take no part in it: 0 otherwise. Most pieces of
+ * those scripts are such words, so the text loop answers them inline, without o200k_next_other's
+ * call and the class reads of o200k_word. Exact, as o200k_word's cases say: the block's letters
+ * are in A and in B (case 2 ends at the block's end), the capital is in A only and the lower-case
+ * letters in B only (case 1 ends at the run's end), and the byte after them is in neither A nor B
+ * (an ASCII capital, in A, would let A* go on, and a lower-case letter, in B, would extend B+) nor
+ * an apostrophe (a contraction). */
+static inline __attribute__((always_inline)) size_t o200k_script_word(const uint8_t *s, size_t i, size_t end) {
+    size_t p = i + (s[i] == ' '), q;
+    if (tc_block_lead[s[p]]) {
+        q = tc_block_run(s, p, end);
+    } else if ((s[p] & 0xFE) == 0xD0) {
+        q = p + 2 * (tc_cyrillic_upper_ok && s[p] == 0xD0 && (uint8_t)(s[p + 1] - 0x90) < 0x20);   /* А to Я */
+        q = tc_cyrillic_lower_run(s, q, end);
+    } else {
+        return 0;
+    }
+    if (q == p || q >= end || s[q] >= 0x80 || (tc_kind[s[q]] & (K_UP | K_LO)) || s[q] == '\'') return 0;
+    return q;
+}
+
 /* Pieces that start with a byte of 0x80 or more, or an ASCII prefix before one, or whitespace,
  * and ASCII words that a byte of 0x80 or more follows: words first (most pieces of most
  * scripts), the general rules for the rest. Out of line, so that o200k_next stays small. */
 static __attribute__((noinline)) size_t o200k_next_other(const uint8_t *s, size_t i, size_t end) {
     size_t e = o200k_word(s, i, end);
     return e ? e : o200k_next_general(s, i, end);
+}
+
+/* o200k_next_other for the text loop's groups of other scripts: their commonest words inline. */
+static inline __attribute__((always_inline)) size_t o200k_next_script(const uint8_t *s, size_t i, size_t end) {
+    size_t e = o200k_script_word(s, i, end);
+    return e ? e : o200k_next_other(s, i, end);
 }
 
 /* The punctuation run at i reaches a byte of 0x80 or more at q. Right after its first character
@@ -1056,7 +1127,7 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int rules, t
 
 static __attribute__((noinline)) size_t o200k_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
                                                    tc_split_state *st) {
-    return tc_split_window(TC_RULES_CAMEL, o200k_next, o200k_next_other, s, i, end, starts, max, st);
+    return tc_split_window(TC_RULES_CAMEL, o200k_next, o200k_next_script, s, i, end, starts, max, st);
 }
 
 static __attribute__((noinline)) size_t cl100k_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
