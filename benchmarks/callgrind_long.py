@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-CASES = ("letters", "base64", "a", "space", "newline", "7", "!", "中", "😀")
+CASES = ("letters", "Aa", "base64", "a", "space", "newline", "7", "!", "中", "😀")
 PYTHON = os.path.realpath(sys.executable)   # valgrind cannot follow pyenv's shell shim
 
 CHILD = r"""
@@ -34,6 +34,8 @@ enc.encode_ordinary("".join(random.Random(1).choices(lower, k=1 << 18)))
 rnd = random.Random(15)
 if case == "letters":
     text = "".join(rnd.choices(lower, k=size))
+elif case == "Aa":
+    text = "".join(rnd.choices(lower + lower.upper(), k=size))
 elif case == "base64":
     text = base64.b64encode(rnd.randbytes(size * 3 // 4)).decode()
 else:
