@@ -76,3 +76,29 @@ def test_encode_batch_screens_for_disallowed_specials_on_its_threads(pair, threa
         for kwargs in ({}, {"disallowed_special": {last}}, {"disallowed_special": ()}):
             want = _raised_token(lambda: ref.encode_batch(texts, num_threads=threads, **kwargs))
             assert _raised_token(lambda: ours.encode_batch(texts, num_threads=threads, **kwargs)) == want
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_encode_batch_sets_off_no_collection_over_its_lists(threads):
+    # encode_batch's screened batch returns (lists, hit): a pair made once the collector was back on
+    # was the first new container after 2,000 lists, so a collection walked all of them in the call.
+    enc = tokcost.get_encoding("o200k_base")
+    texts = ["some words to encode, %d of them " % k * 20 for k in range(2000)]
+    enc.encode_batch(texts[:10], num_threads=threads)
+    collections = []
+
+    def seen(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(seen)
+    try:
+        lists = enc.encode_batch(texts, num_threads=threads)
+    finally:
+        gc.callbacks.remove(seen)
+    assert collections == []
+    assert lists == enc.encode_ordinary_batch(texts, num_threads=threads) and gc.isenabled()
+    with pytest.raises(UnicodeEncodeError):  # fails inside, after the collector was paused
+        enc._core.encode_ordinary_batch_screened(texts + ["lone \ud800"], threads, (b"<|endoftext|>",))
+    assert gc.isenabled()

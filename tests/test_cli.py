@@ -163,6 +163,29 @@ def test_count_table_of_many_files_shows_the_largest(tmp_path, capsys):
     assert len(_count_json([str(tmp_path)], capsys)["files"]) == 60
 
 
+def test_count_table_of_many_files_keeps_ties_in_path_order(tmp_path, capsys):
+    # 60 files, 30 of one word and 30 of two: the 20 largest are 20 of the two-word files, the first
+    # 20 in the order the files are listed, as a stable sort by tokens gives them.
+    for n in range(60):
+        (tmp_path / f"f{n:02}.txt").write_text("word" if n % 2 else "word word", encoding="utf-8")
+    assert main(["count", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    shown = [n for n in range(60) if str(tmp_path / f"f{n:02}.txt") in out]
+    assert shown == list(range(0, 40, 2))
+
+
+@pytest.mark.parametrize("argv", [[], ["--top", "3"], ["--all"]])
+def test_count_table_is_the_same_on_one_job_and_two(tmp_path, capsys, monkeypatch, argv):
+    # With two jobs a thread draws a first table while the files are counted: the real one must not change.
+    monkeypatch.setenv("COLUMNS", "100")
+    for n in range(60):
+        (tmp_path / f"f{n:02}.txt").write_text(" ".join(["word"] * (n % 7 + 1)), encoding="utf-8")
+    assert main(["count", str(tmp_path), "--jobs", "1", *argv]) == 0
+    one = capsys.readouterr()
+    assert main(["count", str(tmp_path), "--jobs", "2", *argv]) == 0
+    assert capsys.readouterr() == one
+
+
 def test_count_all_past_200_files_prints_plain_lines(tmp_path, capsys):
     for n in range(250):
         (tmp_path / f"f{n:03}.txt").write_text("hello world", encoding="utf-8")

@@ -199,6 +199,19 @@ def test_text_wraps_then_footnotes_then_columns_leave_then_money_shortens_then_r
     assert "total $101K" in text and "price snapshot [2]" in text  # at last each row is a record of header-value pairs
 
 
+@pytest.mark.parametrize("cell", ["12,345", "src/tokcost/cli/count.py", "路径/文件.py", "🙂 emoji", "C:\\dir\\a.txt",
+                                  ":smile:", "notes :thumbs_up: done", "a:b", "[bold]x[/bold]", "\\[not markup]", "",
+                                  "[link=https://x.org]x[/link]", "(60 other files; --all lists every file)"])
+def test_measured_width_is_rich_s_after_markup_and_emoji(cell):
+    # A cell is measured without parsing it only when it has no markup or emoji code to read: rich's own
+    # reading of it must give the same width (an emoji code such as :smile: takes 2 columns, not 7).
+    from rich.text import Text
+
+    from tokcost.report.fit import _cell_width
+
+    assert _cell_width(cell) == Text.from_markup(cell).cell_len
+
+
 def test_short_money():
     assert [short_money(m) for m in ("$4,172", "$101,249", "$1,234,567.89", "$999", "-$12,000", "4,172")] == \
         ["$4.17K", "$101K", "$1.23M", "$999", "-$12.0K", "4,172"]

@@ -232,12 +232,15 @@ class Encoding:
             # chat texts and 3% of 2,000 documents, all of it serial (docs/NATIVE.md, Threads).
             # A text that holds one is then found again by the screen below, which raises.
             try:
-                ids, hit = self._core.encode_ordinary_batch_screened(text, num_threads, self._marks(disallowed))
+                screened = self._core.encode_ordinary_batch_screened(text, num_threads, self._marks(disallowed))
             except UnicodeEncodeError:
                 pass  # lone surrogates: the screen below, then encode_ordinary_batch's retry
             else:
-                if hit is None:
-                    return ids
+                # Indexed, not unpacked: until the interpreter specialises this line, unpacking
+                # makes a tuple iterator, the first new container after the lists, and the
+                # collection it sets off walks every list (docs/NATIVE.md, Threads).
+                if screened[1] is None:
+                    return screened[0]
         if disallowed:
             # One pass over the batch for the characters a special token starts with: a
             # method call per text cost a third of a 500-text batch, all on this thread.

@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import sys
 import threading
+from operator import itemgetter
 from typing import Callable, Iterator, Optional
 
 from tokcost.cli.common import (CliError, add_encoding_options, add_format_option, counts_label, emit_rows,
@@ -97,8 +98,9 @@ def run(args) -> int:
         renderer.join()
     rows = [{"path": f.path, "tokens": f.tokens} for f in result.counted_files]
     total = result.total_tokens
+    # The summary, problems and groups only JSON shows: each is a pass over every file.
     document = {"encoding": enc.name, "total_tokens": total, **model_extras(choice, total), "files": rows,
-                **json_extras(result, args)}
+                **(json_extras(result, args) if args.format == "json" else {})}
     title = f"Tokens ({enc.name if choice is None else choice.label})"
     # Nothing counted (every path failed): the error lines say it all.
     if args.format == "table" and not args.by and rows:
@@ -122,10 +124,12 @@ def run(args) -> int:
 def _import_renderer_meanwhile(args) -> Optional[threading.Thread]:
     """With more than one job, a thread that imports the table renderer (rich and
     ``tokcost.report.fit``, about 40 ms) while the vocabulary loads, when its file
-    reads and checksum leave the GIL free, and the files are counted; joined
-    before the table is drawn, so the import is whole by then (a failed one is
-    simply tried again, and reported, by the import that draws it). With one
-    job the run stays on one thread."""
+    reads and checksum leave the GIL free, and the files are counted, then draws a
+    two-row table into a string: a first table pays for rich's first-use work
+    (its styles parsed and cached, the console's set-up), a quarter of drawing
+    the real one, which would otherwise fall after the counting. Joined before the
+    table is drawn, so all of it is done by then (a failure is simply met again,
+    and reported, by the real table). With one job the run stays on one thread."""
     if args.format != "table" or args.dask:
         return None
     from tokcost.corpus.local import default_jobs
@@ -135,10 +139,10 @@ def _import_renderer_meanwhile(args) -> Optional[threading.Thread]:
 
     def load() -> None:
         try:
-            import rich.markup  # noqa: F401
+            import io
 
-            import tokcost.report.fit  # noqa: F401
-        except ImportError:
+            print_file_table([{"path": "a", "tokens": 1}, {"path": "b", "tokens": 2}], 3, "Tokens", out=io.StringIO())
+        except Exception:  # the real table meets it again and reports it
             pass
 
     thread = threading.Thread(target=load, name="tokcost-import-renderer", daemon=True)
@@ -161,8 +165,10 @@ def print_file_table(rows: list, total: int, title: str, *, top: Optional[int] =
     if top is None and (every or len(rows) <= LIST_ALL_UP_TO):
         shown, note = rows, []
     else:
+        import heapq  # here: only a long table needs it, and it is not loaded before counting
+
         n = TOP_FILES if top is None else top
-        shown = sorted(rows, key=lambda row: -row["tokens"])[:n]
+        shown = heapq.nlargest(n, rows, key=itemgetter("tokens"))  # ties in input order, as a stable sort
         rest = len(rows) - len(shown)
         note = [{"path": f"({rest:,} other files; --all lists every file)",
                  "tokens": total - sum(row["tokens"] for row in shown)}] if rest else []

@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from typing import List, Optional, Sequence, Tuple
 
 from rich import box as _box
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.measure import Measurement
 from rich.table import Table
@@ -143,13 +144,19 @@ def _widths(columns, rows, kept, wrap_headers: bool, short: bool) -> list:
     """Each kept column's width: its widest cell (a figure), at most WRAP_MIN for wrapping text."""
     widths = []
     for n, i in enumerate(kept):
-        cells = [Text.from_markup(cell).cell_len for cell in (_cells(row, kept, short)[n] for row in rows)]
+        cells = [_cell_width(cell) for cell in (_cells(row, kept, short)[n] for row in rows)]
         header = columns[i].header
         head = max((len(word) for word in header.split()), default=0) if wrap_headers else len(header)
         widest = max([head, columns[i].min_width, *cells])
         narrowest = max(WRAP_MIN, head, columns[i].min_width)
         widths.append(min(widest, narrowest) if columns[i].wrap else widest)
     return widths
+
+
+def _cell_width(cell: str) -> int:
+    """The terminal columns ``cell`` takes once its markup and emoji codes are read; text with neither a
+    ``[`` nor a ``:`` has none to read (a figure, most paths), and parsing it was a seventh of drawing a table."""
+    return cell_len(cell) if "[" not in cell and ":" not in cell else Text.from_markup(cell).cell_len
 
 
 def _table(columns, rows, kept, title, box, wrap_headers: bool, short: bool, fixed: bool = False,
