@@ -14,8 +14,6 @@ NATIVE = Path(__file__).resolve().parents[1] / "src" / "_native"
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="cache.h: TC_SET_PAIR passes its r_ to TC_PREFETCH_SIGS, whose own r_ "
-                   "is then initialised from itself (round 12's memcheck: 14 reports at cache.h:329)")
 def test_native_core_has_no_uninitialised_variables(tmp_path):
     if shutil.which("gcc") is None or not (NATIVE / "_core.c").exists():
         pytest.skip("needs gcc and the Cython output src/_native/_core.c (python setup.py build_ext)")

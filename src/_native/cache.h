@@ -238,7 +238,7 @@ static inline void tc_sort_u64(uint64_t *a, size_t n) {
     } while (0)
 /* A pair that may merge: start loading the merged token's signatures, read
  * when it does (else a miss, one after another). */
-#define TC_PREFETCH_SIGS(r) do { uint32_t r_ = (r); if (r_ != TC_NONE) __builtin_prefetch(&v->sig[r_]); } while (0)
+#define TC_PREFETCH_SIGS(r) do { uint32_t sig_rank_ = (r); if (sig_rank_ != TC_NONE) __builtin_prefetch(&v->sig[sig_rank_]); } while (0)
 /* pr[i] = the key of units i and k when both are whole, prefetching. */
 #define TC_SET_PAIR(i, k) do { uint32_t r_ = waiting && (pending[i] | pending[k]) ? TC_NONE : TC_RAW_PAIR(i, k); \
         TC_PREFETCH_SIGS(r_); pr[i] = tc_merge_key(r_, (i)); } while (0)
