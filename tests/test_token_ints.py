@@ -94,3 +94,24 @@ def test_small_ints_are_counted_once_per_slot(pair):
     del ids
     gc.collect()
     assert [sys.getrefcount(i) for i in small] == before
+
+
+def test_batch_counts_are_ints_equal_to_tiktokens_counts():
+    """count_batch's counts below the vocabulary's size are the block's ints (pyints.h,
+    tc_sizes_list): in a fresh process, so their groups are filled by the counts themselves, and
+    one count past the block's whole reserved range (2^21 ids), which must be a fresh int."""
+    code = textwrap.dedent("""
+        import tiktoken, tokcost
+        sizes = [0, 1, 256, 257, 300, 199_990, 2_200_000]
+        texts = [" x" * k for k in sizes] + ["Grüße aus 東京 " * 40]
+        want = [len(ids) for ids in tiktoken.get_encoding("o200k_base").encode_ordinary_batch(texts)]
+        enc = tokcost.get_encoding("o200k_base")
+        for threads in (1, 2):
+            got = enc.count_batch(texts, num_threads=threads)
+            assert got == want, (got, want)
+            assert all(type(c) is int and str(c) == str(w) and hash(c) == hash(w) for c, w in zip(got, want))
+        print("ok", want)
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("ok")

@@ -360,13 +360,12 @@ cdef class CoreBPE:
     def _run_batch(self, texts, int num_threads, bint counting):
         self._require_splitter()
         cdef _Batch batch = _Batch(self, list(texts), counting, num_threads)
-        cdef size_t k
         if not counting:
             return self._encode_batch(batch)
         with nogil:
             tc_batch_run(&batch.b)
         _raise_if_failed(&batch.b)
-        return [batch.b.counts[k] for k in range(batch.b.n)]
+        return tc_sizes_list(batch.b.counts, batch.b.n, self.v.n_ranks)
 
     def encode_ordinary_batch_flat(self, texts, int num_threads=8):
         """(ids, offsets): the ids of every text one after another as native-endian uint32, and

@@ -248,3 +248,27 @@ static PyObject *tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks) {
     }
     return list;
 }
+
+/* A new list of the numbers v[0:n] (count_batch's counts), or NULL with an exception set. Made at
+ * its full size and filled in place (a comprehension appended to a list it grew by realloc), and a
+ * number below the vocabulary's size is the block's int for it, as an id would be: no int object is
+ * made for it, nor freed with the list. */
+static PyObject *tc_sizes_list(const size_t *v, size_t n, uint32_t n_ranks) {
+    int shared = tc_ints_reserve(n_ranks) == 0;
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *o;
+        if (shared && v[i] < tc_ints_n) {  /* the block holds ints only for ids it has reserved */
+            uint32_t r = (uint32_t)v[i];
+            if (r >= TC_SMALL_INTS && !tc_ints_filled[r / TC_INTS_PER_FILL]) tc_ints_fill(r / TC_INTS_PER_FILL);
+            o = tc_int_of(r);
+            Py_INCREF(o);
+        } else {
+            o = PyLong_FromSize_t(v[i]);
+            if (!o) { Py_DECREF(list); return NULL; }
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, o);
+    }
+    return list;
+}
