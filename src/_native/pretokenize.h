@@ -767,6 +767,33 @@ static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
     return q ? q : cl100k_next_general(s, i, end);
 }
 
+/* The end of the run of ASCII digits at q, sixteen bytes at a time. */
+static inline size_t tc_ascii_digit_run(const uint8_t *s, size_t q, size_t end) {
+#ifdef __SSE2__
+    const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+    while (q + 16 <= end) {
+        __m128i t = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(s + q)), zero);
+        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, nine), t)) & 0xFFFF;
+        if (other) return q + (size_t)__builtin_ctz(other);
+        q += 16;
+    }
+#endif
+    while (q < end && (uint8_t)(s[q] - '0') < 10) q++;
+    return q;
+}
+
+/* o200k's and cl100k's pieces from a piece start i at an ASCII digit: \p{N}{1,3} (a digit is no
+ * letter and no prefix, [^\r\n\p{L}\p{N}], so the letter alternatives fail before it), so the run
+ * of ASCII digits is pieces of three from i, and its last one or two digits a piece of their own
+ * when the end or an ASCII byte (no \p{N} but 0-9) follows. A byte of 0x80 or more after the run
+ * may be a digit of another script (U+0660, U+FF10, ...) that the last group takes (`12٣` is one
+ * piece), so those digits are left out. Returns the end of the pieces so decided: i when none. */
+static inline size_t tc_digit_pieces_end(const uint8_t *s, size_t i, size_t end) {
+    size_t r = tc_ascii_digit_run(s, i, end);
+    if (r < end && s[r] >= 0x80) r -= (r - i) % 3;
+    return r;
+}
+
 /* ---------------------------------------------------- r50k_base, p50k_base (GPT-2)
  * '(?:[sdmt]|ll|ve|re)
  *  ?\p{L}++
