@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-CASES = ("letters", "Aa", "base64", "a", "space", "newline", "7", "!", "中", "😀")
+CASES = ("letters", "Aa", "base64", "digits", "a", "space", "newline", "7", "!", "中", "😀")
 PYTHON = os.path.realpath(sys.executable)   # valgrind cannot follow pyenv's shell shim
 
 CHILD = r"""
@@ -38,6 +38,8 @@ elif case == "Aa":
     text = "".join(rnd.choices(lower + lower.upper(), k=size))
 elif case == "base64":
     text = base64.b64encode(rnd.randbytes(size * 3 // 4)).decode()
+elif case == "digits":
+    text = "".join(rnd.choices("0123456789", k=size))
 else:
     unit = {"space": " ", "newline": "\n"}.get(case, case)
     text = unit * (size // len(unit.encode()))

@@ -144,3 +144,38 @@ def test_inline_script_words(script):
         assert ours._core.split_text(text) == pattern.findall(text), text
     joined = "\n".join(texts)
     assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
+
+
+# The character after an inline word when it is of 0x80 and up (o200k_script_word reads its class):
+# every code point of the two-byte range, of Devanagari, Bengali and Thai, of general punctuation,
+# CJK punctuation and fullwidth forms, some astral ones (a letter, a mathematical digit, emoji),
+# each followed by what could let the word go on.
+NON_ASCII_ENDS = [chr(c) for c in list(range(0x80, 0x800)) + list(range(0x900, 0xA00)) + list(range(0xE00, 0xE80))
+                  + list(range(0x2000, 0x2070)) + list(range(0x3000, 0x3040)) + list(range(0xFF00, 0xFF66))]
+NON_ASCII_ENDS += ["\U00010000", "\U0001d7ce", "\U0001f600", "\U000e0001"]
+
+
+@pytest.mark.parametrize("script", sorted(WORDS))
+def test_inline_words_before_every_character_of_other_scripts(script):
+    from tokcost.testing import seed_tiktoken_cache
+
+    seed_tiktoken_cache()
+    ours, theirs = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
+    pattern = regex.compile(ours._pat_str)
+    letters = WORDS[script]
+    rng = random.Random(37)
+
+    def word(length):
+        capital = chr(rng.randrange(0x410, 0x430)) if script == "cyrillic" and rng.random() < 0.5 else ""
+        return capital + "".join(rng.choice(letters) for _ in range(length))
+
+    texts = []
+    for end in NON_ASCII_ENDS:
+        after = rng.choice(AFTER_ENDS + ["'s", "\u0964", "\u060c"])
+        before = " ".join(word(rng.randrange(1, 9)) for _ in range(rng.randrange(1, 4)))
+        texts.append(before + rng.choice(["", " "]) + word(rng.choice((1, 3, 5, 8, 17))) + end + after + " "
+                     + word(rng.randrange(1, 9)))
+    for text in texts:
+        assert ours._core.split_text(text) == pattern.findall(text), text
+    joined = "\n".join(texts)
+    assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)

@@ -176,6 +176,7 @@ cdef class CoreBPE:
         if isinstance(ranks, (bytes, memoryview)) and ranks[:len(TABLES_MAGIC)] == TABLES_MAGIC:
             _load_tables(self, ranks, table_fd)
             tc_vocab_assign_uid(&self.v)
+            tc_vocab_find_digits(&self.v)
             self._set_splitter(splitter)
             return
         if isinstance(ranks, (bytes, bytearray, memoryview)):
@@ -195,6 +196,7 @@ cdef class CoreBPE:
                 raise ValueError(f"the vocabulary has no token for byte {b}; BPE needs all 256")
         self._add_special_tokens(special_tokens)
         tc_vocab_assign_uid(&self.v)
+        tc_vocab_find_digits(&self.v)
         self._set_splitter(splitter)
 
     cdef _set_splitter(self, splitter):

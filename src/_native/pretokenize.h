@@ -575,13 +575,15 @@ caseless:
 
 /* The piece at i when it is a word of a script with a block (Arabic, Devanagari, Hangul: tc_block_run) or
  * of lower-case Cyrillic letters after at most one capital, with or without a space before it,
- * and the byte after the word is ASCII that can take no part in it: 0 otherwise. Most pieces of
- * those scripts are such words, so the text loop answers them inline, without o200k_next_other's
- * call and the class reads of o200k_word. Exact, as o200k_word's cases say: the block's letters
- * are in A and in B (case 2 ends at the block's end), the capital is in A only and the lower-case
- * letters in B only (case 1 ends at the run's end), and the byte after them is in neither A nor B
- * (an ASCII capital, in A, would let A* go on, and a lower-case letter, in B, would extend B+) nor
- * an apostrophe (a contraction). */
+ * and the character after the word can take no part in it: 0 otherwise. Most pieces of those
+ * scripts are such words, so the text loop answers them inline, without o200k_next_other's call
+ * and the class reads of o200k_word. Exact, as o200k_word's cases say: the block's letters are in
+ * A and in B (case 2 ends at the block's end), the capital is in A only and the lower-case letters
+ * in B only (case 1 ends at the run's end), and the character after them is in neither A nor B (an
+ * ASCII capital, in A, would let A* go on, and a lower-case letter or a mark, in B, would extend
+ * B+) nor an apostrophe (a contraction, the only thing after the letters). Of 0x80 and up its
+ * class is read: a danda, an Arabic comma or full stop, a digit of those scripts or a no-break
+ * space ends a word as an ASCII space does. */
 static inline __attribute__((always_inline)) size_t o200k_script_word(const uint8_t *s, size_t i, size_t end) {
     size_t p = i + (s[i] == ' '), q;
     if (tc_block_lead[s[p]]) {
@@ -592,8 +594,10 @@ static inline __attribute__((always_inline)) size_t o200k_script_word(const uint
     } else {
         return 0;
     }
-    if (q == p || q >= end || s[q] >= 0x80 || (tc_kind[s[q]] & (K_UP | K_LO)) || s[q] == '\'') return 0;
-    return q;
+    if (q == p || q >= end) return 0;
+    if (s[q] < 0x80) return (tc_kind[s[q]] & (K_UP | K_LO)) || s[q] == '\'' ? 0 : q;
+    size_t n;
+    return tc_class_fast(s, q, &n) & (F_A | F_B) ? 0 : q;
 }
 
 /* Pieces that start with a byte of 0x80 or more, or an ASCII prefix before one, or whitespace,
@@ -765,6 +769,33 @@ static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
         q = tc_space_piece_cl100k(s, i, end, 1);                             /* whitespace runs */
     }
     return q ? q : cl100k_next_general(s, i, end);
+}
+
+/* The end of the run of ASCII digits at q, sixteen bytes at a time. */
+static inline size_t tc_ascii_digit_run(const uint8_t *s, size_t q, size_t end) {
+#ifdef __SSE2__
+    const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+    while (q + 16 <= end) {
+        __m128i t = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(s + q)), zero);
+        unsigned other = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, nine), t)) & 0xFFFF;
+        if (other) return q + (size_t)__builtin_ctz(other);
+        q += 16;
+    }
+#endif
+    while (q < end && (uint8_t)(s[q] - '0') < 10) q++;
+    return q;
+}
+
+/* o200k's and cl100k's pieces from a piece start i at an ASCII digit: \p{N}{1,3} (a digit is no
+ * letter and no prefix, [^\r\n\p{L}\p{N}], so the letter alternatives fail before it), so the run
+ * of ASCII digits is pieces of three from i, and its last one or two digits a piece of their own
+ * when the end or an ASCII byte (no \p{N} but 0-9) follows. A byte of 0x80 or more after the run
+ * may be a digit of another script (U+0660, U+FF10, ...) that the last group takes (`12٣` is one
+ * piece), so those digits are left out. Returns the end of the pieces so decided: i when none. */
+static inline size_t tc_digit_pieces_end(const uint8_t *s, size_t i, size_t end) {
+    size_t r = tc_ascii_digit_run(s, i, end);
+    if (r < end && s[r] >= 0x80) r -= (r - i) % 3;
+    return r;
 }
 
 /* ---------------------------------------------------- r50k_base, p50k_base (GPT-2)

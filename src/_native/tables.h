@@ -87,6 +87,11 @@ typedef struct {
      * are unmapped with it instead of freed. NULL: they were allocated. */
     void *mapped;
     size_t mapped_len;
+    /* The rank of every string of one to three ASCII digits (encoder.h's tc_digit_index), and
+     * whether each is a token (digits_ok, set by tc_vocab_find_digits): runs of digits are then
+     * their pieces' ranks, without a lookup per piece. */
+    uint32_t digits_ok;
+    uint32_t digit_rank[1110];
 } tc_vocab;
 
 static inline uint64_t tc_mix(uint64_t a, uint64_t b) {

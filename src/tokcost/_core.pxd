@@ -132,6 +132,7 @@ cdef extern from "encoder.h" nogil:
         uint8_t *marked
         int failed
 
+    void tc_vocab_find_digits(tc_vocab *v)
     int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
