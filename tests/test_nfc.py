@@ -87,3 +87,22 @@ def test_stable_texts_are_their_own_nfc():
             assert unicodedata.normalize("NFC", text) == text, repr(text)
         assert _nfc(text) == unicodedata.normalize("NFC", text), repr(text)
     assert said_yes > 2000
+
+
+def test_one_character_at_every_position_of_every_length():
+    """ASCII texts of every length up to 70 with one character of 0x80 and up at each position, in
+    strings of each width: ``nfc_stable`` reads ASCII and U+0400-U+047F eight code units at a time,
+    so each lane of the wide steps and of the units left after them must still see that character."""
+    stable = set(_stable_code_points())
+    # Stable and unstable characters of width 2 (U+0400-U+047F are read eight at a time, U+0483 is
+    # a combining mark beside them), one of width 1 (all stable) and of width 4.
+    for c in ("ж", "\u0400", "\u047f", "\u0480", "\u0483", "\u0301", "\u093c", "\u0c00", "é", "\U0001f600", "\u2014"):
+        for n in range(71):
+            for p in range(n):
+                text = "x" * p + c + "y" * (n - p - 1)
+                expected = c.isascii() or ord(c) in stable
+                assert _core.nfc_stable(text) is expected, (c, n, p)
+                # A stable character of width 2 first, so every text is width 2 or more.
+                wide = "ж" + text
+                assert _core.nfc_stable(wide) is expected, (c, n, p)
+                assert _core.nfc_stable(text + "ж") is expected, (c, n, p)

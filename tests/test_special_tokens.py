@@ -68,11 +68,17 @@ def test_special_token_properties(pair):
 
 
 SPECIAL_SETS = [{}, {"<|a|>": 60000, "<|b|>": 60001}, {"<x>": 60000, "[y]": 60001}, {"ab": 60000},
-                {"\xabx\xbb": 60000, "\xaby\xbb": 60001}]
+                {"\xabx\xbb": 60000, "\xaby\xbb": 60001},
+                # Sharing only "<", as Qwen 3.5's: the fast path then looks for each token itself.
+                {"<|im_start|>": 60000, "<think>": 60001, "</think>": 60002, "<tool_call>": 60003, "<\xe9>": 60004}]
 # Strings of every width (the probe is looked for in their UTF-8): latin-1, UCS-2, UCS-4.
 WIDE_TEXTS = ["caf\xe9 <|a|> \u2603", "\U0001f600<|b|>", "\u201c<|a|>\u201d", "\xe9 <| x", "a \xabx\xbb b",
               "\xab", "\u4e2d\xaby\xbb\U0001f600", "\xab\xbb<\xab|"]
 DEFAULT_TEXTS = ["plain", "a <| b", "x <|a|> y", "[y] and <x>", "cab", "lone \ud800 surrogate", "<|a", "ab"]
+# The start "<" everywhere, each token whole or cut short, first, last, after another "<", in every width.
+PROBE_TEXTS = [f"{a}{t}{b}" for t in ("<think>", "</think>", "<tool_call>", "<|im_start|>", "<\xe9>", "<thin", "</",
+                                      "<tool_call", "<|im_start", "<\xe9", "<", "<<think>", "<think>>")
+               for a, b in (("", ""), ("a < b ", ""), ("", " x<y"), ("\u4e2d<", "\U0001f600<"), ("<" * 20, "<" * 9))]
 
 
 @pytest.mark.parametrize("specials", SPECIAL_SETS, ids=str)
@@ -86,7 +92,7 @@ def test_default_call_matches_tiktoken_for_any_special_tokens(specials):
     base = tiktoken.get_encoding("r50k_base")
     parts = dict(pat_str=base._pat_str, mergeable_ranks=base._mergeable_ranks, special_tokens=specials)
     ours, ref = tokcost.Encoding("t", **parts), tiktoken.Encoding("t", **parts)
-    for text in DEFAULT_TEXTS + WIDE_TEXTS:
+    for text in DEFAULT_TEXTS + WIDE_TEXTS + PROBE_TEXTS:
         assert _outcome(lambda: ours.encode(text)) == _outcome(lambda: ref.encode(text)), text
     for kwargs in ARGS[:3]:
         for text in DEFAULT_TEXTS[:-3]:

@@ -1,13 +1,15 @@
 """ASCII words found from 64-byte masks (tc_split_many) against the regex engine and the references.
 
-The text loop asks every splitter but DeepSeek's for a group of pieces at a time (o200k, cl100k,
-GPT-2, Llama 3, Tekken, Qwen and Qwen 3.5), and finds ASCII words from bit masks over a window of 64 bytes that starts at a piece. A word that
+The text loop asks every splitter for a group of pieces at a time (o200k, cl100k, GPT-2, Llama 3,
+Tekken, Qwen, Qwen 3.5 and DeepSeek V4), and finds ASCII words from bit masks over a window of 64 bytes that starts at a piece. A word that
 runs past the window, or that a byte of 0x80 or more follows, is left to the one-piece splitter.
 These texts put words of every length, case pattern and ending at every offset of a window
 (after fillers of every length), so each edge is met: a word ending on the window's last byte
 or just past it, a prefix on the last byte, a contraction or a letter of 0x80 and up right after
 the window's last letter. ``split_text`` goes through tc_split_many, so the pieces are the text
-loop's pieces. Ids are compared with tiktoken and with each open model's own tokenizer.
+loop's pieces, compared with the regex engine running each pattern (DeepSeek's three split steps
+through ``patterns.IsolatedSplits``). Ids are compared with tiktoken and with each open model's own
+tokenizer.
 """
 
 from __future__ import annotations
@@ -26,19 +28,24 @@ import tokcost
 from tokcost import _core
 from tokcost.patterns import (
     CL100K_PATTERN,
+    DEEPSEEK_SPLITS,
     LLAMA3_PATTERN,
     O200K_PATTERN,
     QWEN3_5_PATTERN,
     QWEN_PATTERN,
     R50K_PATTERN,
     TEKKEN_PATTERN,
+    IsolatedSplits,
 )
 
 PATTERNS = {"o200k": O200K_PATTERN, "cl100k": CL100K_PATTERN, "gpt2": R50K_PATTERN, "tekken": TEKKEN_PATTERN,
             "qwen": QWEN_PATTERN, "qwen3_5": QWEN3_5_PATTERN, "llama3": LLAMA3_PATTERN}
+# Each splitter's reference pieces: the regex engine running its pattern, or DeepSeek's steps.
+REFERENCE_SPLIT = {name: regex.compile(pattern).findall for name, pattern in PATTERNS.items()}
+REFERENCE_SPLIT["deepseek_v4"] = IsolatedSplits(DEEPSEEK_SPLITS).findall
 ENCODINGS = ["o200k_base", "cl100k_base", "r50k_base"]
 # Open models whose splitters take windows, against their own tokenizers (test_open_models).
-OPEN_FAMILIES = ["llama3", "tekken", "qwen", "qwen3_5"]
+OPEN_FAMILIES = ["llama3", "tekken", "qwen", "qwen3_5", "deepseek_v4"]
 
 # Words and what can follow or precede one: case patterns, contractions (o200k keeps them on the
 # word, including the long s), letters and marks of 0x80 and up that extend a word, prefixes.
@@ -49,7 +56,7 @@ WORDS = ["a", "I", "the", "The", "THE", "fooBar", "HTTPServer", "getHTTPResponse
 AROUND = ["", " ", "  ", "\t", "\n", ".", "..", ",", "(", "'", "\"", "_", "1", "123", "\u00e9", "\u2014", "/", "\r\n",
           "   ", "\n    ", ":\n", "):\n        ", "\n\n", " \n", "  \n ", "\n/", ".\n/", "./\n", "1234", "12345",
           " 1", "  1", "\n1", "\n.", ". ", " .", "  .", "\n \u00a0", " \u00a0", "  \u00a0x", "\n\n\n  ", "\x7f", "\x1f",
-          "\x0b", "\x0c", " \t", "\t ", "*/", "//", "\n  \n", "\n \r\n"]
+          "\x0b", "\x0c", " \t", "\t ", "*/", "//", "\n  \n", "\n \r\n", "   1", "\n   12", "' ", "a'", ".'b", "''"]
 FILLERS = ["a", " ", "ab ", ". ", "x", "\n", "1", "  ", "\n  ", "a\n", ".\n", "12", "x = 1\n"]
 
 
@@ -101,11 +108,11 @@ def _cpu_has_avx2():
         return False
 
 
-@pytest.mark.parametrize("splitter", PATTERNS)
+@pytest.mark.parametrize("splitter", REFERENCE_SPLIT)
 def test_pieces_equal_the_regex_engine(splitter, simd):
-    core, pattern = _byte_level(splitter), regex.compile(PATTERNS[splitter])
+    core, reference = _byte_level(splitter), REFERENCE_SPLIT[splitter]
     for text in TEXTS:
-        assert core.split_text(text) == pattern.findall(text), repr(text)
+        assert core.split_text(text) == reference(text), repr(text)
 
 
 @pytest.fixture(scope="module", params=ENCODINGS)
@@ -147,8 +154,8 @@ fragments = st.lists(st.sampled_from(WORDS + AROUND + FILLERS + ["a" * 40, "B" *
 @SETTINGS
 @given(text=fragments)
 def test_hypothesis_pieces(text):
-    for splitter, pattern in PATTERNS.items():
-        assert _byte_level(splitter).split_text(text) == regex.findall(pattern, text), splitter
+    for splitter, reference in REFERENCE_SPLIT.items():
+        assert _byte_level(splitter).split_text(text) == reference(text), splitter
 
 
 @SETTINGS

@@ -120,6 +120,27 @@ cdef class _Utf8:
         free(self.owned)
 
 
+cdef bint _holds_any(_Utf8 u, tuple marks) except -1:
+    """Whether u holds one of marks (non-empty bytes): tc_contains_any."""
+    cdef size_t k, n = len(marks)
+    if n == 0:
+        return False
+    cdef const uint8_t **at = <const uint8_t **>malloc(n * sizeof(uint8_t *))
+    cdef size_t *lens = <size_t *>malloc(n * sizeof(size_t))
+    try:
+        if at == NULL or lens == NULL:
+            raise MemoryError()
+        for k in range(n):
+            if not isinstance(marks[k], bytes) or not marks[k]:
+                raise ValueError("marks must be non-empty bytes")
+            at[k] = <const uint8_t *>PyBytes_AS_STRING(marks[k])
+            lens[k] = len(marks[k])
+        return tc_contains_any(u.p, u.n, at, lens, n)
+    finally:
+        free(at)
+        free(lens)
+
+
 cdef _Utf8 _utf8(object text):
     # Any str, subclasses included (numpy.str_, markupsafe.Markup), as tiktoken takes them.
     if not isinstance(text, str):
@@ -305,13 +326,14 @@ cdef class CoreBPE:
         self._encode_str(text, &tokens.buf)
         return self._to_list(&tokens.buf)
 
-    def encode_ordinary_unless(self, text, bytes probe):
-        """``encode_ordinary(text)``, or None when text's UTF-8 holds ``probe`` (not empty): the
-        default ``Encoding.encode`` asks whether a special token could be in the text this way,
-        on the bytes it converts anyway, instead of searching the str first."""
+    def encode_ordinary_unless(self, text, bytes probe, tuple marks):
+        """``encode_ordinary(text)``, or None when text's UTF-8 holds one of ``marks`` (non-empty
+        UTF-8 bytes that all start with ``probe``, not empty): the default ``Encoding.encode`` asks
+        whether a special token is in the text this way, on the bytes it converts anyway, instead
+        of searching the str first. The marks are looked for only where the probe is found."""
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
-        if tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe)):
+        if tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe)) and _holds_any(u, marks):
             return None
         cdef _Tokens tokens = _Tokens()
         self._encode_bytes(u.p, u.n, &tokens.buf)

@@ -386,24 +386,9 @@ static const uint8_t *tc_batch_text(tc_batch *b, size_t k, size_t *len, uint8_t 
     return *scratch;
 }
 
-/* Whether s[0:n] holds one of b's marks (none empty). In UTF-8 a match of a string's bytes is a
- * match of its characters (a lead byte never matches a continuation byte), so this is `mark in
- * text` on the str. Each distinct first byte is searched for once (memchr); at each hit, every
- * mark that starts with it is compared in full. */
+/* Whether s[0:n] holds one of b's marks (tc_contains_any). */
 static int tc_batch_marked(const tc_batch *b, const uint8_t *s, size_t n) {
-    for (size_t j = 0; j < b->n_marks; j++) {
-        uint8_t first = b->marks[j][0];
-        size_t seen = 0;
-        while (seen < j && b->marks[seen][0] != first) seen++;
-        if (seen < j) continue;  /* this first byte was searched for with mark `seen` */
-        for (const uint8_t *at = memchr(s, first, n); at; at = memchr(at + 1, first, n - (size_t)(at + 1 - s))) {
-            size_t left = n - (size_t)(at - s);
-            for (size_t i = j; i < b->n_marks; i++)
-                if (b->marks[i][0] == first && b->mark_lens[i] <= left && !memcmp(at, b->marks[i], b->mark_lens[i]))
-                    return 1;
-        }
-    }
-    return 0;
+    return tc_contains_any(s, n, b->marks, b->mark_lens, b->n_marks);
 }
 
 /* Claim the next chunk of texts and do it; 0 when none is left. */

@@ -25,10 +25,14 @@ cdef void _nfc_stable_init():
 _nfc_stable_init()
 
 
+cdef inline bint _nfc_unit_stable(uint32_t c) noexcept nogil:
+    return c < 0x80 or (_nfc_stable_bits[c >> 6] >> (c & 63)) & 1
+
+
 def nfc_stable(text):
     """Whether every character of ``text`` is ASCII or in ``NFC_STABLE_RANGES``: then ``text`` is
     NFC, found without ``unicodedata.is_normalized``'s lookup of every character (about 25
-    instructions each, against 3 here for ASCII). False says nothing: ask ``unicodedata``."""
+    instructions each, against about 1 here for ASCII). False says nothing: ask ``unicodedata``."""
     if not isinstance(text, str):
         return False
     PyUnicode_READY(text)
@@ -37,13 +41,24 @@ def nfc_stable(text):
     cdef int kind = PyUnicode_KIND(text)
     if kind == 1:
         return True  # U+0080-U+00FF, inside the first range
-    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(text)
+    cdef Py_ssize_t i = 0, j, n = PyUnicode_GET_LENGTH(text)
     cdef const uint16_t *two = <const uint16_t *>PyUnicode_DATA(text)
-    cdef uint32_t c
+    cdef uint64_t head, tail
     if kind != 2:
         return False  # beyond the BMP: no range reaches there
-    for i in range(n):
-        c = two[i]
-        if c >= 0x80 and not (_nfc_stable_bits[c >> 6] >> (c & 63)) & 1:
+    # Eight code units per step by two 64-bit loads: a stretch of ASCII and of U+0400-U+047F
+    # (Cyrillic, inside the ranges: each unit's bits but bit 10 and the low seven are zero) costs
+    # one test; a step with any other unit looks at each.
+    while i + 8 <= n:
+        memcpy(&head, two + i, 8)
+        memcpy(&tail, two + i + 4, 8)
+        if (head | tail) & 0xFB80FB80FB80FB80ull:
+            for j in range(i, i + 8):
+                if not _nfc_unit_stable(two[j]):
+                    return False
+        i += 8
+    for j in range(i, n):
+        if not _nfc_unit_stable(two[j]):
             return False
     return True
+

@@ -913,6 +913,15 @@ static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
  * run that is \n* then spaces; contractions start at the apostrophe, which cuts). Qwen and Tekken
  * take one digit per piece (\p{N}): every digit starts a piece and no run of digits cuts.
  *
+ * DeepSeek's three steps (pretokenize_open.h) give cl100k's starts over these bytes but for two
+ * rules. Its digits (\p{N}{1,3}, step 1) end the segment step 3 splits, so a run of spaces before
+ * a digit is \s+(?!\S) at the end of its text and stays whole: b = S, a = S starts a piece only
+ * when c is neither S nor D. Its apostrophe is punctuation like any other (no contractions; the
+ * "[!\"#...~][A-Za-z]+" alternative is the word after a prefix P, and " ?[\p{P}\p{S}]+[\r\n]*" the
+ * run), so it is P and cuts nothing, and its tail [\r\n]* takes no '/', which cuts nothing
+ * either. A space is the only prefix of [^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+ among these bytes, and
+ * every byte has an alternative that matches it (so no text between matches is left as a piece).
+ *
  * GPT-2's pattern (' ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s') has its own
  * rules: a letter, number or punctuation run takes only a space before it, numbers run on, and
  * whitespace has no newline rule, so a whitespace run is any mix of S and N (no cut at \n, and a
@@ -934,6 +943,7 @@ enum {
     TC_RULES_CAMEL = 1,      /* o200k's letter classes: a capital after lower case starts a piece */
     TC_RULES_ONE_DIGIT = 2,  /* \p{N}: every digit starts a piece */
     TC_RULES_GPT2 = 4,       /* GPT-2's rules */
+    TC_RULES_DEEPSEEK = 8,   /* DeepSeek's: the apostrophe is punctuation, spaces before a digit stay one run */
 };
 
 /* A window's piece starts (bit j: a piece starts at j, given pieces start at a position r and
@@ -1041,8 +1051,9 @@ static inline __attribute__((always_inline)) void tc_window_at(const uint8_t *s,
 #endif
     tc_window_bytes_at(s, rules & TC_RULES_CAMEL, &m);
     uint64_t L = m.let, U = m.up, D = m.digit, S = m.space, N = m.newline;
-    uint64_t P = m.print & ~(L | D | S | m.apos);
-    uint64_t hard = ~(m.print | N) | m.apos | 1ull << 63;
+    uint64_t apos = rules & TC_RULES_DEEPSEEK ? 0 : m.apos;
+    uint64_t P = m.print & ~(L | D | S | apos);
+    uint64_t hard = ~(m.print | N) | apos | 1ull << 63;
     if (rules & TC_RULES_GPT2) {
         uint64_t W = S | N, runs = W & ~(1ull << 63);
         w->starts = (W & (~(W << 1) | ~(W >> 1))) | (L & (D | P | N) << 1) | (D & (L | P | N) << 1) |
@@ -1054,14 +1065,15 @@ static inline __attribute__((always_inline)) void tc_window_at(const uint8_t *s,
         w->bad_ends = (runs + (runs & ~(runs << 1))) & hard;
         return;
     }
-    hard |= m.slash & N << 1;
+    if (!(rules & TC_RULES_DEEPSEEK)) hard |= m.slash & N << 1;
     if (!(rules & TC_RULES_ONE_DIGIT)) hard |= D & D << 1 & D << 2 & D << 3;
     uint64_t spaces = S & ~(1ull << 63);
     uint64_t ends = spaces + (spaces & ~(spaces << 1));   /* just above each run of spaces */
     uint64_t b_let = L & ((D | N) << 1 | (P << 1 & (P << 2 | S << 2)));
     if (rules & TC_RULES_CAMEL) b_let |= U & (L & ~U) << 1;
     uint64_t b_digit = rules & TC_RULES_ONE_DIGIT ? D : D & (L | S | P | N) << 1;
-    w->starts = b_let | (S & ((L | D | P | N) << 1 | (S << 1 & ~(S >> 1)))) | (P & (L | D | N) << 1) | b_digit |
+    uint64_t gives_back = rules & TC_RULES_DEEPSEEK ? ~((S | D) >> 1) : ~(S >> 1);   /* c is not S (nor D) */
+    w->starts = b_let | (S & ((L | D | P | N) << 1 | (S << 1 & gives_back))) | (P & (L | D | N) << 1) | b_digit |
                 (N & (L | D) << 1);
     w->hard = hard;
     w->prefix_word = P & L >> 1;

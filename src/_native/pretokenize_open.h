@@ -318,8 +318,8 @@ static size_t deepseek_next(const uint8_t *s, size_t i, size_t end) {
 /* ---------------------------------------------------------- many pieces per call
  * Windows of 64 bytes (pretokenize.h's tc_split_window) for the splitters whose patterns share
  * cl100k's or o200k's rules over plain ASCII: Llama 3 (cl100k's), Qwen and Qwen 3.5 (cl100k's with
- * one digit per piece), Tekken (o200k's with one digit per piece). DeepSeek's classes are its own
- * (ASCII punctuation before letters is a prefix of its own alternative), so it has no window. */
+ * one digit per piece), Tekken (o200k's with one digit per piece), DeepSeek (cl100k's with its own
+ * apostrophe and runs of spaces before digits: TC_RULES_DEEPSEEK). */
 static __attribute__((noinline)) size_t llama3_many(const uint8_t *s, size_t i, size_t end, size_t *starts,
                                                     size_t max, tc_split_state *st) {
     return tc_split_window(0, llama3_next, NULL, s, i, end, starts, max, st);
@@ -340,9 +340,14 @@ static __attribute__((noinline)) size_t tekken_many(const uint8_t *s, size_t i, 
     return tc_split_window(TC_RULES_CAMEL | TC_RULES_ONE_DIGIT, tekken_next, NULL, s, i, end, starts, max, st);
 }
 
+static __attribute__((noinline)) size_t deepseek_many(const uint8_t *s, size_t i, size_t end, size_t *starts,
+                                                      size_t max, tc_split_state *st) {
+    return tc_split_window(TC_RULES_DEEPSEEK, deepseek_next, NULL, s, i, end, starts, max, st);
+}
+
 /* Up to max pieces of s[0:end] from i (a piece start): their starts in starts[0..k), the end of
- * the last in starts[k]; returns k. Every splitter but DeepSeek's by windows, DeepSeek's one call
- * per piece. st carries the windows from one call to the next over one text: each call goes on
+ * the last in starts[k]; returns k. Every native splitter by windows; any other one call per
+ * piece. st carries the windows from one call to the next over one text: each call goes on
  * from where the last one stopped. */
 static inline __attribute__((always_inline)) size_t tc_split_many(tc_split_fn split, const uint8_t *s, size_t i, size_t end,
                                                                   size_t *starts, size_t max, tc_split_state *st) {
@@ -353,6 +358,7 @@ static inline __attribute__((always_inline)) size_t tc_split_many(tc_split_fn sp
     if (split == qwen_next) return qwen_many(s, i, end, starts, max, st);
     if (split == qwen3_5_next) return qwen3_5_many(s, i, end, starts, max, st);
     if (split == tekken_next) return tekken_many(s, i, end, starts, max, st);
+    if (split == deepseek_next) return deepseek_many(s, i, end, starts, max, st);
     size_t k = 0;
     while (k < max && i < end) {
         starts[k++] = i;

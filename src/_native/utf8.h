@@ -200,3 +200,21 @@ static inline int tc_contains(const uint8_t *s, size_t n, const uint8_t *p, size
     }
     return 0;
 }
+
+/* Whether s[0:n] holds one of the k marks (UTF-8, none empty): `any(mark in text)` on the strings,
+ * as tc_contains. Each distinct first byte is searched for once (memchr); at each hit, every mark
+ * that starts with it is compared in full. */
+static int tc_contains_any(const uint8_t *s, size_t n, const uint8_t *const *marks, const size_t *lens, size_t k) {
+    for (size_t j = 0; j < k; j++) {
+        uint8_t first = marks[j][0];
+        size_t seen = 0;
+        while (seen < j && marks[seen][0] != first) seen++;
+        if (seen < j) continue;  /* this first byte was searched for with mark `seen` */
+        for (const uint8_t *at = memchr(s, first, n); at; at = memchr(at + 1, first, n - (size_t)(at + 1 - s))) {
+            size_t left = n - (size_t)(at - s);
+            for (size_t i = j; i < k; i++)
+                if (marks[i][0] == first && lens[i] <= left && !memcmp(at, marks[i], lens[i])) return 1;
+        }
+    }
+    return 0;
+}

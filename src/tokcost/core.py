@@ -109,10 +109,13 @@ class Encoding:
         # For encode's default call: the longest start all special tokens share (a text without
         # it holds none of them; with no special tokens any string will do), and the native
         # encoder when there is one and that start is not empty (an empty one is in every text).
+        # Where the start is found, the native call looks for the tokens themselves: Qwen 3.5's
+        # share only "<", which most long texts hold.
         self._special_probe = os.path.commonprefix(list(special_tokens)) if special_tokens else "\x00"
         usable = self._split_regex is None and (not special_tokens or self._special_probe)
         self._native_ordinary = core.encode_ordinary_unless if usable else None
         self._special_probe_utf8 = self._special_probe.encode("utf-8", "surrogatepass")
+        self._special_marks = tuple(t.encode("utf-8", "surrogatepass") for t in special_tokens) if usable else ()
 
     def __repr__(self) -> str:
         return f"<Encoding {self.name!r}>"
@@ -150,14 +153,14 @@ class Encoding:
         >>> enc.encode("<|endoftext|>", allowed_special="all")
         [199999]
         """
-        # The default call, on text that cannot hold a special token: every special token
-        # contains self._special_probe, so without it the checks below would find nothing
-        # and encode the whole text as ordinary text. The native call looks for the probe in
-        # the UTF-8 it makes anyway (None when it is there). On a surrogate, the full path below.
+        # The default call, on text that holds no special token: the checks below would find
+        # nothing and encode the whole text as ordinary text. The native call looks for the
+        # probe, then the tokens, in the UTF-8 it makes anyway (None when one is there). On a
+        # surrogate, the full path below.
         if (allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED and disallowed_special == "all"
                 and self._native_ordinary is not None):
             try:
-                ids = self._native_ordinary(text, self._special_probe_utf8)
+                ids = self._native_ordinary(text, self._special_probe_utf8, self._special_marks)
             except UnicodeEncodeError:
                 ids = None
             if ids is not None:
