@@ -81,6 +81,29 @@ def seeds():
     ]):
         yield "long", bytes([k % 4, flags, len(unit) - 1, (size - 1024) >> 8, (size - 1024) & 255]) + unit + rest
 
+    # encode, o200k_base: words of the scripts the text loop answers inline (o200k_script_word: Arabic,
+    # Devanagari and Hangul blocks, Cyrillic after at most one capital), with and without a space
+    # before them, ended by every ASCII byte, 32 to a seed.
+    for word in ("\u0643\u062a\u0627\u0628", "\u0928\u092e\u0938\u094d\u0924\u0947", "\ud55c\uad6d\uc5b4",
+                 "\u041c\u043e\u0441\u043a\u0432\u0430"):
+        for low in range(0, 128, 32):
+            text = "".join(" " * (b % 2) + word + chr(b) + word[1:] for b in range(low, low + 32))
+            yield "encode", b"\x00" + text.encode("utf-8")
+
+    # open, Qwen and Qwen 3.5 (their NFC step): the characters at and just past each edge of
+    # nfc_stable's ranges, bare and before marks that compose with what precedes them.
+    from tokcost._core import NFC_STABLE_RANGES
+
+    marks = ["", "\u0301", "\u0308", "\u0653", "\u093c", "\u3099", "\u1161", "\u11a8", "\u0327"]
+    edges = [cp for lo, hi in NFC_STABLE_RANGES for cp in (lo - 1, lo, hi, hi + 1)]
+    for start in range(0, len(edges), 26):
+        text = " ".join(chr(cp) + marks[k % len(marks)] + chr(cp) for k, cp in enumerate(edges[start : start + 26]))
+        for family in (3, 4):
+            yield "open", bytes([family]) + text.encode("utf-8")
+    composed = "\u1100\u1161\u11a8 \uac00\u11a8 \ud7a3\u11a8 \u304b\u3099 \u0627\u0653 \u0928\u093c e\u0301 \u0415\u0308"
+    for family in (3, 4):
+        yield "open", bytes([family]) + composed.encode("utf-8")
+
 
 def main() -> None:
     for target, data in seeds():

@@ -112,7 +112,7 @@ WORDS = {
     "cyrillic": LOWER,
     "hangul": RUNS["hangul"][0],
 }
-WORD_ENDS = ([chr(c) for c in range(0x20, 0x7F)] + ["\t", "\n", "\r"]
+WORD_ENDS = ([chr(c) for c in range(0x80)]
              + list("\u0301\u09bc\u0e31\u0651\u093c\u0964\u060c\u00e9\u0430\u0416\u0905\u0628\u00a0\u200d"
                     "\uac00\ud7a3\u1161\u3131\uabe5"))
 AFTER_ENDS = ["", "x", "X", "ab", "Ab", "s", "ll", " ", "\u0430", "\u0905", "\u0628", "\ud55c", "1"]

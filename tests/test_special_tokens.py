@@ -131,6 +131,38 @@ def test_the_empty_string_disallowed_raises_on_every_text(pair, disallowed):
             got = _outcome(lambda: ours.encode_batch(["x", text], num_threads=threads, disallowed_special=disallowed))
             assert got == _outcome(lambda: ref.encode_batch(["x", text], disallowed_special=disallowed)), text
 
+
+# tiktoken's Rust side takes allowed_special as UTF-8, so a string in it with a lone surrogate raises
+# UnicodeEncodeError (a ValueError) whatever the text, after the disallowed check: tokcost returned
+# ids. A batch raises what its first text raises; an empty batch returns [].
+SURROGATE_SETS = [{"\ud800"}, {"\ud800", "<|endoftext|>"}, frozenset({"\udfff"}), {"\ud83d\ude00"}]
+
+
+def _error_or_ids(fn):
+    try:
+        ids = fn()
+    except ValueError as error:
+        return type(error)
+    return ids.tolist() if hasattr(ids, "tolist") else ids
+
+
+@pytest.mark.parametrize("allowed", SURROGATE_SETS, ids=ascii)
+def test_a_lone_surrogate_in_allowed_special_raises_as_in_tiktoken(pair, allowed):
+    ours, ref = pair
+    for text in ["x", "", "<|endoftext|>", "a\ud800b", "hello world " * 10]:
+        for disallowed in ("all", ()):
+            kwargs = {"allowed_special": allowed, "disallowed_special": disallowed}
+            for method in ("encode", "encode_to_numpy", "encode_with_unstable"):
+                want = _error_or_ids(lambda: getattr(ref, method)(text, **kwargs))
+                assert _error_or_ids(lambda: getattr(ours, method)(text, **kwargs)) == want, (method, text, kwargs)
+            for batch in ([], [text], ["x", text], [text, "<|endoftext|>"]):
+                for threads in (1, 2):
+                    want = _error_or_ids(lambda: ref.encode_batch(batch, num_threads=threads, **kwargs))
+                    got = _error_or_ids(lambda: ours.encode_batch(batch, num_threads=threads, **kwargs))
+                    assert got == want, (batch, threads, kwargs)
+    with pytest.raises(UnicodeEncodeError, match="allowed_special"):
+        ours.encode("x", allowed_special=allowed)
+
 # Special tokens that are prefixes of one another, and a thousand that share a start, as
 # Tekken's <SPECIAL_n> do (their regex is a trie; the longest token at a place wins).
 TRIE_SETS = [

@@ -23,7 +23,7 @@ import os
 
 import tokcost._core as _core
 from tokcost.patterns import native_splitter
-from tokcost.special_tokens import first_special_token, raise_disallowed_special_token, segments
+from tokcost.special_tokens import first_special_token, raise_disallowed_special_token, raise_if_not_utf8, segments
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
 if TYPE_CHECKING:
@@ -229,6 +229,12 @@ class Encoding:
     ) -> list[list[int]]:
         """``[encode(t, ...) for t in text]``, in parallel."""
         allowed, disallowed = self._resolve_special(allowed_special, disallowed_special)
+        if text and allowed and allowed is not self.special_tokens_set:
+            try:
+                raise_if_not_utf8(allowed)
+            except UnicodeEncodeError:  # as tiktoken: what the first text raises, the disallowed check first
+                self.encode(text[0], allowed_special=allowed, disallowed_special=disallowed)
+                raise
         if disallowed and not allowed and self._split_regex is None and "" not in disallowed:
             # The screen for disallowed special tokens runs on the batch's threads, each text by the
             # thread that encodes it: on the calling thread it was 4% of a two-thread batch of 500
@@ -510,6 +516,8 @@ class Encoding:
         """Raise on disallowed special tokens in ``text``; return the allowed set."""
         allowed, disallowed = self._resolve_special(allowed_special, disallowed_special)
         self._raise_if_disallowed(text, disallowed)
+        if allowed and allowed is not self.special_tokens_set:
+            raise_if_not_utf8(allowed)
         return allowed
 
     def _specials_present(self, text: str, allowed: AbstractSet[str]) -> bool:

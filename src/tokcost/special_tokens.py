@@ -75,6 +75,24 @@ def raise_disallowed_special_token(token: str) -> NoReturn:
     )
 
 
+def raise_if_not_utf8(allowed: AbstractSet[str]) -> None:
+    """Raise UnicodeEncodeError when a string in ``allowed_special`` holds a lone surrogate.
+
+    tiktoken's Rust side takes the set as UTF-8 and raises so on every text; no text could
+    spell such a token anyway, as a text's own lone surrogates become U+FFFD."""
+    try:
+        "".join(allowed).encode("utf-8")
+    except UnicodeEncodeError:
+        for token in allowed:
+            try:
+                token.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise UnicodeEncodeError(
+                    "utf-8", token, error.start, error.end,
+                    f"allowed_special holds {token!r}, which has a lone surrogate (not valid Unicode)",
+                ) from None
+
+
 @functools.lru_cache(maxsize=128)
 def _first_chars(tokens: frozenset[str]) -> frozenset[str]:
     return frozenset(token[0] for token in tokens if token)
