@@ -432,16 +432,22 @@ cdef class CoreBPE:
         # No cyclic collection while this makes its lists: every list of ints is a new tracked
         # container, so a collection ran every 700 of them and walked all their items, a sixth of
         # a batch of 2,000 documents (docs/NATIVE.md, Threads). The lists are traversed at most once,
-        # by the next collection after this, and not at all when the caller frees them first.
-        cdef int collecting = PyGC_Disable()
+        # by the next collection after this, and not at all when the caller frees them first. The
+        # pause holds only while this thread has the GIL: other threads that run during the nogil
+        # waits see the collector as they left it, and a gc.disable() of theirs stands.
+        cdef int collecting = 0
         with nogil:
             pooled = tc_batch_start(batch)
             if not pooled:
                 tc_batch_run(batch)
         try:
             while pooled and more:
+                if collecting:
+                    PyGC_Enable()
+                    collecting = 0
                 with nogil:
                     more = tc_batch_step(batch)
+                collecting = PyGC_Disable()
                 # Workers may be setting it now: read it atomically (ThreadSanitizer).
                 if tc_batch_failed(batch):
                     continue
@@ -457,11 +463,11 @@ cdef class CoreBPE:
                     tc_batch_mark_built(batch, c)
                 pending = waiting
         finally:
+            if collecting:
+                PyGC_Enable()
             if pooled:
                 with nogil:
                     tc_workers_finish()
-            if collecting:
-                PyGC_Enable()
         _raise_if_failed(batch)
         collecting = PyGC_Disable()
         try:
@@ -496,13 +502,13 @@ cdef class CoreBPE:
         self._require_splitter()
         cdef _Batch batch = _Batch(self, list(texts), False, num_threads, marks)
         cdef const uint8_t *hit
-        # The pair is made with the collector still paused: made after, it was the first container
-        # since the lists, and the collection it set off walked every one of them (14 M of the
-        # 86 M instructions of encode_batch on 2,000 documents, docs/NATIVE.md, Threads).
+        out = self._encode_batch(batch)
+        hit = <const uint8_t *>memchr(batch.b.marked, 1, batch.b.n) if batch.b.marked != NULL and batch.b.n else NULL
+        # The pair is made with the collector paused: it is the first container since the lists,
+        # and the collection it set off walked every one of them (14 M of the 86 M instructions of
+        # encode_batch on 2,000 documents, docs/NATIVE.md, Threads).
         cdef int collecting = PyGC_Disable()
         try:
-            out = self._encode_batch(batch)
-            hit = <const uint8_t *>memchr(batch.b.marked, 1, batch.b.n) if batch.b.marked != NULL and batch.b.n else NULL
             return out, (None if hit == NULL else batch.texts[hit - batch.b.marked])
         finally:
             if collecting:
