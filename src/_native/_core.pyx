@@ -196,6 +196,8 @@ cdef class CoreBPE:
             raise ValueError(f"special token ids must be below {TC_MAX_RANKS - 1}")
         if isinstance(ranks, (bytes, memoryview)) and ranks[:len(TABLES_MAGIC)] == TABLES_MAGIC:
             _load_tables(self, ranks, table_fd)
+            if tc_script_chars_build(&self.v):
+                raise MemoryError()
             tc_vocab_assign_uid(&self.v)
             tc_vocab_find_digits(&self.v)
             self._set_splitter(splitter)
@@ -215,6 +217,8 @@ cdef class CoreBPE:
         for b in range(256):
             if self.v.byte_rank[b] == TC_NONE:
                 raise ValueError(f"the vocabulary has no token for byte {b}; BPE needs all 256")
+        if tc_script_chars_build(&self.v):
+            raise MemoryError()
         self._add_special_tokens(special_tokens)
         tc_vocab_assign_uid(&self.v)
         tc_vocab_find_digits(&self.v)

@@ -54,9 +54,14 @@ static size_t tc_merge_small(const tc_vocab *v, struct tc_caches *pc, const uint
     return tc_merge_small_done(v, pc, p, n, out, NULL);
 }
 
-/* The same, also reporting in *done (when given) the highest rank merged. */
-static size_t tc_merge_small_done(const tc_vocab *v, struct tc_caches *pc, const uint8_t *p, size_t n,
-                                  uint32_t *out, uint32_t *done) {
+/* The same, also reporting in *done (when given) the highest rank merged;
+ * pair ranks through the thread's pair cache pc (cached), or from the shared
+ * table alone (tc_merge_small_shared: building tables, with no thread's
+ * caches to touch). */
+static inline __attribute__((always_inline)) size_t tc_merge_small_with(
+        const tc_vocab *v, struct tc_caches *pc, const uint8_t *p, size_t n, uint32_t *out, uint32_t *done,
+        const int cached) {
+#define TC_SMALL_PAIR(a, b) (cached ? tc_pair_rank_cached(v, pc, (a), (b)) : tc_pair_rank(v, (a), (b)))
     uint32_t pr[TC_SMALL_PIECE];
     size_t m = n;
     for (size_t i = 0; i < n; i++) out[i] = v->byte_rank[p[i]];
@@ -66,10 +71,20 @@ static size_t tc_merge_small_done(const tc_vocab *v, struct tc_caches *pc, const
         size_t j = tc_merge_step(out, pr, &m, &best);
         if (j == m) break;
         if (done && best > *done) *done = best;
-        if (j + 1 < m) pr[j] = tc_pair_rank_cached(v, pc, out[j], out[j + 1]);
-        if (j > 0) pr[j - 1] = tc_pair_rank_cached(v, pc, out[j - 1], out[j]);
+        if (j + 1 < m) pr[j] = TC_SMALL_PAIR(out[j], out[j + 1]);
+        if (j > 0) pr[j - 1] = TC_SMALL_PAIR(out[j - 1], out[j]);
     }
     return m;
+#undef TC_SMALL_PAIR
+}
+
+static size_t tc_merge_small_done(const tc_vocab *v, struct tc_caches *pc, const uint8_t *p, size_t n,
+                                  uint32_t *out, uint32_t *done) {
+    return tc_merge_small_with(v, pc, p, n, out, done, 1);
+}
+
+static size_t tc_merge_small_shared(const tc_vocab *v, const uint8_t *p, size_t n, uint32_t *out, uint32_t *done) {
+    return tc_merge_small_with(v, NULL, p, n, out, done, 0);
 }
 
 /* Min-heap of (rank << 32 | position): the lowest rank first, then the leftmost. */

@@ -31,11 +31,13 @@ static size_t tc_merge(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t
  * boundary enter as their bytes. Same result as byte-level BPE, with about
  * one lookup per character instead of three per byte. */
 
-/* Standalone BPE of one character's bytes (1 to 4). */
+/* Standalone BPE of one character's bytes (1 to 4); with the thread's caches
+ * c, or from the shared tables alone when c is NULL. */
 static void tc_char_bpe(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, tc_char_entry *e) {
     uint32_t ids[4];
     e->done_rank = 0;
-    e->n_tokens = (uint32_t)tc_merge_small_done(v, c, p, n, ids, &e->done_rank);
+    e->n_tokens = (uint32_t)(c ? tc_merge_small_done(v, c, p, n, ids, &e->done_rank)
+                               : tc_merge_small_shared(v, p, n, ids, &e->done_rank));
     for (uint32_t i = 0; i < e->n_tokens; i++) e->tokens[i] = ids[i];
 }
 
@@ -60,16 +62,65 @@ static inline uint32_t tc_char_wait(const tc_vocab *v, uint32_t t, uint32_t d) {
     return d < lr[0] && d < lr[1] ? 0 : d;
 }
 
+/* Entry e for the character whose UTF-8 bytes are p[0:len] (key: them, little-endian). */
+static void tc_char_entry_set(const tc_vocab *v, tc_caches *c, tc_char_entry *e, uint32_t key,
+                              const uint8_t *p, size_t len) {
+    tc_char_bpe(v, c, p, len, e);
+    e->wait = e->n_tokens == 1 ? tc_char_wait(v, e->tokens[0], e->done_rank) : e->done_rank;
+    e->lsig = v->sig[e->tokens[0]].lsig;
+    e->rsig = v->sig[e->tokens[0]].rsig;
+    e->cp_plus1 = key + 1;                   /* key + 1 is never 0: a lead byte is at most 0xF4 */
+}
+
 static inline const tc_char_entry *tc_char_fill(const tc_vocab *v, tc_caches *c, tc_char_entry *e, uint32_t key,
                                                 const uint8_t *p, size_t len) {
-    if (e->cp_plus1 != key + 1) {            /* key + 1 is never 0: a lead byte is at most 0xF4 */
-        tc_char_bpe(v, c, p, len, e);
-        e->wait = e->n_tokens == 1 ? tc_char_wait(v, e->tokens[0], e->done_rank) : e->done_rank;
-        e->lsig = v->sig[e->tokens[0]].lsig;
-        e->rsig = v->sig[e->tokens[0]].rsig;
-        e->cp_plus1 = key + 1;
-    }
+    if (e->cp_plus1 != key + 1) tc_char_entry_set(v, c, e, key, p, len);
     return e;
+}
+
+/* Script characters: every code point below U+0800 (ASCII, Latin, Greek,
+ * Cyrillic, Armenian, Hebrew, Arabic, Syriac, Thaana, NKo) has its entry in
+ * v->script_chars, built with the vocabulary, so the character path finds it
+ * by index: no hash, no key to compare, no entry to fill or to save from
+ * eviction. The entry is what tc_char_fill would compute (the same function
+ * over the same shared tables; the pair cache only repeats the pair table). */
+#define TC_SCRIPT_CHARS 0x800
+
+/* Per first byte of a character, what the character path decodes from it at
+ * once: its UTF-8 length (0: not a first byte) | the bits of the second byte
+ * that index v->script_chars << 8 | the index they are added to << 16 (one
+ * and two bytes). So a code point below U+0800 is found by a mask and an add,
+ * one way for both lengths. */
+#define TC_LEAD1(b) [b] = 1u | (uint32_t)(b) << 16,
+#define TC_LEAD2(b) [b] = 2u | 0x3Fu << 8 | (uint32_t)((b) & 0x1F) << 22,
+#define TC_LEAD_4(f, b) f(b) f((b) + 1) f((b) + 2) f((b) + 3)
+#define TC_LEAD_16(f, b) TC_LEAD_4(f, b) TC_LEAD_4(f, (b) + 4) TC_LEAD_4(f, (b) + 8) TC_LEAD_4(f, (b) + 12)
+#define TC_LEAD_64(f, b) TC_LEAD_16(f, b) TC_LEAD_16(f, (b) + 16) TC_LEAD_16(f, (b) + 32) TC_LEAD_16(f, (b) + 48)
+static const uint32_t tc_utf8_lead[256] = {
+    TC_LEAD_64(TC_LEAD1, 0x00) TC_LEAD_64(TC_LEAD1, 0x40)
+    TC_LEAD2(0xC2) TC_LEAD2(0xC3) TC_LEAD_4(TC_LEAD2, 0xC4) TC_LEAD_4(TC_LEAD2, 0xC8) TC_LEAD_4(TC_LEAD2, 0xCC)
+    TC_LEAD_16(TC_LEAD2, 0xD0)
+    [0xE0 ... 0xEF] = 3, [0xF0 ... 0xF4] = 4,
+};
+#undef TC_LEAD1
+#undef TC_LEAD2
+#undef TC_LEAD_4
+#undef TC_LEAD_16
+#undef TC_LEAD_64
+
+/* Build v->script_chars (after the tables, and only once every byte has a
+ * rank). 0, or -1 when out of memory. */
+static int tc_script_chars_build(tc_vocab *v) {
+    tc_char_entry *t = malloc(TC_SCRIPT_CHARS * sizeof(tc_char_entry));
+    if (!t) return -1;
+    for (uint32_t cp = 0; cp < TC_SCRIPT_CHARS; cp++) {
+        uint8_t b[2] = {(uint8_t)(0xC0 | cp >> 6), (uint8_t)(0x80 | (cp & 0x3F))};
+        if (cp < 0x80) tc_char_entry_set(v, NULL, &t[cp], cp, (const uint8_t[1]){(uint8_t)cp}, 1);
+        else tc_char_entry_set(v, NULL, &t[cp], (uint32_t)b[1] << 8 | b[0], b, 2);
+    }
+    free(v->script_chars);
+    v->script_chars = t;
+    return 0;
 }
 
 /* A segment: two neighbouring characters X and Y whose boundary matters (a
@@ -609,13 +660,19 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
         uint32_t u;
         if (i + 4 <= n) memcpy(&u, p + i, 4);
         else for (size_t b = u = 0; i + b < n; b++) u |= (uint32_t)p[i + b] << 8 * b;
-        size_t len = tc_utf8_len[u & 0xFF];
+        uint32_t lead = tc_utf8_lead[u & 0xFF];
+        size_t len = lead & 7;
         if (!len || i + len > n || n_chars == TC_MAX_UNITS) return (size_t)-1;
         if ((u ^ 0x80808080u) & tc_utf8_cont_mask[len]) return (size_t)-1;   /* not UTF-8: bytes it is */
         uint32_t key = u & tc_utf8_own_mask[len];
-        tc_char_entry *slot = tc_char_slot(c, key);
-        if (slot == prev) { saved = *prev; prev = &saved; }   /* filling it may evict the previous one */
-        const tc_char_entry *e = tc_char_fill(v, c, slot, key, p + i, len);
+        const tc_char_entry *e;
+        if (len <= 2) {
+            e = &v->script_chars[(lead >> 16) + (u >> 8 & lead >> 8 & 0xFF)];
+        } else {
+            tc_char_entry *slot = tc_char_slot(c, key);
+            if (slot == prev) { saved = *prev; prev = &saved; }   /* filling it may evict the previous one */
+            e = tc_char_fill(v, c, slot, key, p + i, len);
+        }
         if (i) {
             uint32_t s = tc_boundary_straddle(v, c, p, i, n);
             unsigned flagged = s == TC_NONE ? 0 : tc_boundary_matters(s, prev, e);

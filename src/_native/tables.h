@@ -79,6 +79,10 @@ typedef struct {
      * there is none. A character whose own merges end below both never waits
      * in the character path (cache.h, tc_char_wait). */
     uint32_t *min_pair;
+    /* The standalone BPE of every code point below U+0800, built with the
+     * vocabulary (cache.h, tc_script_chars_build): the character path reads
+     * these characters by index instead of through the per-thread cache. */
+    struct tc_char_entry *script_chars;
     struct tc_longpiece *longpiece;  /* long-piece tables, built when first needed (longpiece.h) */
     uint64_t long_bytes_merged;      /* long-piece bytes merged before they were */
     char *long_file;                 /* the table cache's copy of them (longpiece.h), or NULL */
@@ -478,6 +482,6 @@ static void tc_vocab_free(tc_vocab *v) {
         v->bytes = NULL;
     }
     free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->sig); free(v->byte_pair);
-    free(v->longpiece); free(v->straddle_rank); free(v->long_file); free(v->min_pair);
+    free(v->longpiece); free(v->straddle_rank); free(v->long_file); free(v->min_pair); free(v->script_chars);
     memset(v, 0, sizeof(*v));
 }

@@ -27,7 +27,7 @@
 
 /* A character's standalone BPE: its tokens, and the highest rank merged on
  * the way (when, in the merge order, the character is complete). */
-typedef struct {
+typedef struct tc_char_entry {
     uint32_t cp_plus1;                      /* 0 = empty */
     uint32_t done_rank;
     uint32_t n_tokens;

@@ -84,6 +84,7 @@ cdef extern from "cache.h" nogil:
     ctypedef struct tc_piece_key:
         pass
     int tc_vocab_check_own_bpe(tc_vocab *v)
+    int tc_script_chars_build(tc_vocab *v)
     int tc_merge_use_avx2(int on)
     int tc_byte_pair_encode(const tc_vocab *v, const uint8_t *p, size_t n, tc_buf *b)
     int tc_encode_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail, tc_buf *b,
