@@ -118,19 +118,33 @@ WORD_ENDS = ([chr(c) for c in range(0x80)]
 AFTER_ENDS = ["", "x", "X", "ab", "Ab", "s", "ll", " ", "\u0430", "\u0905", "\u0628", "\ud55c", "1"]
 
 
-@pytest.mark.parametrize("script", sorted(WORDS))
-def test_inline_script_words(script):
+def script_word_maker(script, rng):
+    """word(length): a random word of the script's letters (Cyrillic: a capital first, half the time)."""
+    letters = WORDS[script]
+
+    def word(length):
+        capital = chr(rng.randrange(0x410, 0x430)) if script == "cyrillic" and rng.random() < 0.5 else ""
+        return capital + "".join(rng.choice(letters) for _ in range(length))
+    return word
+
+
+def assert_o200k_splits_and_ids(texts):
+    """Pieces against the regex engine, ids of all the texts joined against tiktoken (o200k_base)."""
     from tokcost.testing import seed_tiktoken_cache
 
     seed_tiktoken_cache()
     ours, theirs = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
     pattern = regex.compile(ours._pat_str)
-    letters = WORDS[script]
-    rng = random.Random(36)
+    for text in texts:
+        assert ours._core.split_text(text) == pattern.findall(text), text
+    joined = "\n".join(texts)
+    assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
 
-    def word(length):
-        capital = chr(rng.randrange(0x410, 0x430)) if script == "cyrillic" and rng.random() < 0.5 else ""
-        return capital + "".join(rng.choice(letters) for _ in range(length))
+
+@pytest.mark.parametrize("script", sorted(WORDS))
+def test_inline_script_words(script):
+    rng = random.Random(36)
+    word = script_word_maker(script, rng)
 
     texts = []
     for end in WORD_ENDS:
@@ -140,10 +154,7 @@ def test_inline_script_words(script):
                 start = rng.choice(["", " "]) if before else rng.choice(["", " ", "  "])
                 tail = " ".join(word(rng.randrange(1, 9)) for _ in range(rng.randrange(0, 6)))
                 texts.append(before + start + word(length) + end + after + " " + tail)
-    for text in texts:
-        assert ours._core.split_text(text) == pattern.findall(text), text
-    joined = "\n".join(texts)
-    assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
+    assert_o200k_splits_and_ids(texts)
 
 
 # The character after an inline word when it is of 0x80 and up (o200k_script_word reads its class):
@@ -157,17 +168,8 @@ NON_ASCII_ENDS += ["\U00010000", "\U0001d7ce", "\U0001f600", "\U000e0001"]
 
 @pytest.mark.parametrize("script", sorted(WORDS))
 def test_inline_words_before_every_character_of_other_scripts(script):
-    from tokcost.testing import seed_tiktoken_cache
-
-    seed_tiktoken_cache()
-    ours, theirs = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
-    pattern = regex.compile(ours._pat_str)
-    letters = WORDS[script]
     rng = random.Random(37)
-
-    def word(length):
-        capital = chr(rng.randrange(0x410, 0x430)) if script == "cyrillic" and rng.random() < 0.5 else ""
-        return capital + "".join(rng.choice(letters) for _ in range(length))
+    word = script_word_maker(script, rng)
 
     texts = []
     for end in NON_ASCII_ENDS:
@@ -175,7 +177,4 @@ def test_inline_words_before_every_character_of_other_scripts(script):
         before = " ".join(word(rng.randrange(1, 9)) for _ in range(rng.randrange(1, 4)))
         texts.append(before + rng.choice(["", " "]) + word(rng.choice((1, 3, 5, 8, 17))) + end + after + " "
                      + word(rng.randrange(1, 9)))
-    for text in texts:
-        assert ours._core.split_text(text) == pattern.findall(text), text
-    joined = "\n".join(texts)
-    assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
+    assert_o200k_splits_and_ids(texts)
