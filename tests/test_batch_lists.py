@@ -7,6 +7,7 @@ import gc
 import pytest
 
 import tokcost
+from tokcost import _core
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -137,5 +138,5 @@ def test_encode_batch_sets_off_no_collection_over_its_lists(threads):
     assert collections == []
     assert lists == enc.encode_ordinary_batch(texts, num_threads=threads) and gc.isenabled()
     with pytest.raises(UnicodeEncodeError):  # fails inside, after the collector was paused
-        enc._core.encode_ordinary_batch_screened(texts + ["lone \ud800"], threads, (b"<|endoftext|>",))
+        enc._core.encode_ordinary_batch_screened(texts + ["lone \ud800"], threads, _core.MarkSet(["<|endoftext|>"]))
     assert gc.isenabled()

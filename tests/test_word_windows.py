@@ -23,23 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from test_open_models import _installed, _reference
+from test_whitespace_runs import PATTERNS
 
 import tokcost
 from tokcost import _core
-from tokcost.patterns import (
-    CL100K_PATTERN,
-    DEEPSEEK_SPLITS,
-    LLAMA3_PATTERN,
-    O200K_PATTERN,
-    QWEN3_5_PATTERN,
-    QWEN_PATTERN,
-    R50K_PATTERN,
-    TEKKEN_PATTERN,
-    IsolatedSplits,
-)
-
-PATTERNS = {"o200k": O200K_PATTERN, "cl100k": CL100K_PATTERN, "gpt2": R50K_PATTERN, "tekken": TEKKEN_PATTERN,
-            "qwen": QWEN_PATTERN, "qwen3_5": QWEN3_5_PATTERN, "llama3": LLAMA3_PATTERN}
+from tokcost.patterns import DEEPSEEK_SPLITS, IsolatedSplits
 # Each splitter's reference pieces: the regex engine running its pattern, or DeepSeek's steps.
 REFERENCE_SPLIT = {name: regex.compile(pattern).findall for name, pattern in PATTERNS.items()}
 REFERENCE_SPLIT["deepseek_v4"] = IsolatedSplits(DEEPSEEK_SPLITS).findall

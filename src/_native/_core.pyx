@@ -120,25 +120,38 @@ cdef class _Utf8:
         free(self.owned)
 
 
-cdef bint _holds_any(_Utf8 u, tuple marks) except -1:
-    """Whether u holds one of marks (non-empty bytes): tc_contains_any."""
-    cdef size_t k, n = len(marks)
-    if n == 0:
-        return False
-    cdef const uint8_t **at = <const uint8_t **>malloc(n * sizeof(uint8_t *))
-    cdef size_t *lens = <size_t *>malloc(n * sizeof(size_t))
-    try:
-        if at == NULL or lens == NULL:
+cdef class MarkSet:
+    """Strings a text is screened for, made once per set (an encoding's special tokens, or those a
+    call disallows): their UTF-8, sorted and without repeats, as tc_contains_any searches them."""
+
+    def __cinit__(self, strings):
+        marks = sorted({s.encode("utf-8", "surrogatepass") for s in strings})
+        if marks and not marks[0]:
+            raise ValueError("a MarkSet cannot hold the empty string (every text holds it)")
+        cdef Py_ssize_t k, n = len(marks)
+        self.marks = tuple(marks)
+        self.at = <const uint8_t **>malloc((n + 1) * sizeof(uint8_t *))
+        self.lens = <size_t *>malloc((n + 1) * sizeof(size_t))
+        if self.at == NULL or self.lens == NULL:
             raise MemoryError()
         for k in range(n):
-            if not isinstance(marks[k], bytes) or not marks[k]:
-                raise ValueError("marks must be non-empty bytes")
-            at[k] = <const uint8_t *>PyBytes_AS_STRING(marks[k])
-            lens[k] = len(marks[k])
-        return tc_contains_any(u.p, u.n, at, lens, n)
-    finally:
-        free(at)
-        free(lens)
+            self.at[k] = <const uint8_t *>PyBytes_AS_STRING(self.marks[k])
+            self.lens[k] = len(self.marks[k])
+
+    def __dealloc__(self):
+        free(self.at)
+        free(self.lens)
+
+    def __len__(self):
+        return len(self.marks)
+
+    def found_in(self, text):
+        """Whether ``text`` holds one of the strings (for tests: the screens' own search)."""
+        return bool(_holds_any(_utf8(text), self))
+
+
+cdef inline bint _holds_any(_Utf8 u, MarkSet marks):
+    return tc_contains_any(u.p, u.n, marks.at, marks.lens, len(marks.marks))
 
 
 cdef _Utf8 _utf8(object text):
@@ -330,14 +343,14 @@ cdef class CoreBPE:
         self._encode_str(text, &tokens.buf)
         return self._to_list(&tokens.buf)
 
-    def encode_ordinary_unless(self, text, bytes probe, tuple marks):
-        """``encode_ordinary(text)``, or None when text's UTF-8 holds one of ``marks`` (non-empty
-        UTF-8 bytes that all start with ``probe``, not empty): the default ``Encoding.encode`` asks
-        whether a special token is in the text this way, on the bytes it converts anyway, instead
-        of searching the str first. The marks are looked for only where the probe is found."""
+    def encode_ordinary_unless(self, text, bytes probe, MarkSet marks):
+        """``encode_ordinary(text)``, or None when text's UTF-8 holds one of ``marks``: the default
+        ``Encoding.encode`` asks whether a special token is in the text this way, on the bytes it
+        converts anyway, instead of searching the str first. ``probe`` is a start every mark
+        shares (may be empty): the marks are looked for only where it is found."""
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
-        if tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe)) and _holds_any(u, marks):
+        if (len(probe) == 0 or tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe))) and _holds_any(u, marks):
             return None
         cdef _Tokens tokens = _Tokens()
         self._encode_bytes(u.p, u.n, &tokens.buf)
@@ -499,7 +512,7 @@ cdef class CoreBPE:
         """``[count(t) for t in texts]`` on native threads."""
         return self._run_batch(texts, num_threads, True)
 
-    def encode_ordinary_batch_screened(self, texts, int num_threads, tuple marks):
+    def encode_ordinary_batch_screened(self, texts, int num_threads, MarkSet marks):
         """(``encode_ordinary_batch(texts)``, the first text that holds one of ``marks`` or None):
         ``marks`` are non-empty UTF-8 bytes (``encode_batch``'s disallowed special tokens), looked
         for by the threads that encode each text, so the screen adds nothing serial."""

@@ -19,8 +19,8 @@ cdef class _Tokens:
 
 
 cdef class _Batch:
-    def __cinit__(self, CoreBPE core, list texts, bint counting, int threads, tuple marks=None):
-        # marks: (encode mode) non-empty bytes each text is screened for, by the thread that encodes
+    def __cinit__(self, CoreBPE core, list texts, bint counting, int threads, MarkSet marks=None):
+        # marks: (encode mode) the strings each text is screened for, by the thread that encodes
         # it (b.marked, one flag per text; tc_batch_marked).
         cdef Py_ssize_t n = len(texts), k, length
         cdef const uint8_t **ptrs
@@ -57,19 +57,14 @@ cdef class _Batch:
             ptrs[k] = <const uint8_t *>_unicode_data(text)
             lens[k] = _unicode_length(text)
             kinds[k] = 0 if _unicode_is_ascii(text) else _unicode_kind(text)
-        if marks:
+        if marks is not None:
             self.marks = marks
-            self.b.n_marks = len(marks)
-            self.b.marks = <const uint8_t **>malloc(len(marks) * sizeof(uint8_t *))
-            self.b.mark_lens = <size_t *>malloc(len(marks) * sizeof(size_t))
+            self.b.n_marks = len(marks.marks)
+            self.b.marks = marks.at
+            self.b.mark_lens = marks.lens
             self.b.marked = <uint8_t *>calloc(n + 1, 1)
-            if self.b.marks == NULL or self.b.mark_lens == NULL or self.b.marked == NULL:
+            if self.b.marked == NULL:
                 raise MemoryError()
-            for k in range(len(marks)):
-                if not isinstance(marks[k], bytes) or not marks[k]:
-                    raise ValueError("marks must be non-empty bytes")
-                (<const uint8_t **>self.b.marks)[k] = <const uint8_t *>PyBytes_AS_STRING(marks[k])
-                (<size_t *>self.b.mark_lens)[k] = len(marks[k])
         tc_batch_plan(&self.b, threads)
         if not counting:
             # The ids of every chunk, written by the thread that encodes it (encoder.h, tc_batch_step).
@@ -78,8 +73,6 @@ cdef class _Batch:
                 raise MemoryError()
 
     def __dealloc__(self):
-        free(<void *>self.b.marks)
-        free(<void *>self.b.mark_lens)
         free(self.b.marked)
         free(self.b.ids)
         free(self.b.id_at)

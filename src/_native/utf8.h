@@ -201,20 +201,53 @@ static inline int tc_contains(const uint8_t *s, size_t n, const uint8_t *p, size
     return 0;
 }
 
-/* Whether s[0:n] holds one of the k marks (UTF-8, none empty): `any(mark in text)` on the strings,
- * as tc_contains. Each distinct first byte is searched for once (memchr); at each hit, every mark
- * that starts with it is compared in full. */
-static int tc_contains_any(const uint8_t *s, size_t n, const uint8_t *const *marks, const size_t *lens, size_t k) {
-    for (size_t j = 0; j < k; j++) {
-        uint8_t first = marks[j][0];
-        size_t seen = 0;
-        while (seen < j && marks[seen][0] != first) seen++;
-        if (seen < j) continue;  /* this first byte was searched for with mark `seen` */
-        for (const uint8_t *at = memchr(s, first, n); at; at = memchr(at + 1, first, n - (size_t)(at + 1 - s))) {
-            size_t left = n - (size_t)(at - s);
-            for (size_t i = j; i < k; i++)
-                if (marks[i][0] == first && lens[i] <= left && !memcmp(at, marks[i], lens[i])) return 1;
+/* memcmp order of a[0:la] and b[0:lb], a prefix first: <0, 0 or >0. */
+static inline int tc_bytes_cmp(const uint8_t *a, size_t la, const uint8_t *b, size_t lb) {
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+/* Whether one of marks[lo:hi] (sorted, distinct) is a prefix of t[0:l].
+ * Let i be the last mark <= t[0:l] (binary search). If it is a prefix, done. Otherwise any mark
+ * that is a prefix of t[0:l] sorts at or before i, and since it sorts between itself and t[0:l],
+ * mark i starts with it: it is no longer than c, the common prefix of mark i and t[0:l]. So the
+ * search goes on for t[0:c] among marks[lo:i], and c < l each round (c == l would make mark i
+ * equal t[0:l]). Two or three binary searches where 1,000 special tokens share a first byte. */
+static int tc_mark_prefixes(const uint8_t *t, size_t l, const uint8_t *const *marks, const size_t *lens,
+                            size_t lo, size_t hi) {
+    while (hi > lo) {
+        size_t a = lo, b = hi;
+        while (a < b) {
+            size_t mid = a + (b - a) / 2;
+            if (tc_bytes_cmp(marks[mid], lens[mid], t, l) <= 0) a = mid + 1;
+            else b = mid;
         }
+        if (a == lo) return 0;
+        size_t i = a - 1, c = 0, most = lens[i] < l ? lens[i] : l;
+        while (c < most && marks[i][c] == t[c]) c++;
+        if (c == lens[i]) return 1;
+        l = c;
+        hi = i;
+    }
+    return 0;
+}
+
+/* Whether s[0:n] holds one of the k marks: `any(mark in text)` on the strings, as tc_contains.
+ * The marks are UTF-8, none empty, distinct, and sorted in memcmp order (a prefix first), so those
+ * with one first byte are a run: each run's first byte is searched for once (memchr), and at each
+ * hit tc_mark_prefixes asks whether a mark of the run starts there. */
+static int tc_contains_any(const uint8_t *s, size_t n, const uint8_t *const *marks, const size_t *lens, size_t k) {
+    for (size_t lo = 0, hi; lo < k; lo = hi) {
+        uint8_t first = marks[lo][0];
+        size_t a = lo + 1;  /* the run's end, by binary search: Tekken's 1,000 tokens are one run */
+        hi = k;
+        while (a < hi) {
+            size_t mid = a + (hi - a) / 2;
+            if (marks[mid][0] == first) a = mid + 1;
+            else hi = mid;
+        }
+        for (const uint8_t *at = memchr(s, first, n); at; at = memchr(at + 1, first, n - (size_t)(at + 1 - s)))
+            if (tc_mark_prefixes(at, n - (size_t)(at - s), marks, lens, lo, hi)) return 1;
     }
     return 0;
 }

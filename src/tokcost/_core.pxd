@@ -196,12 +196,19 @@ cdef class _Tokens:
     cdef tc_buf buf
 
 
+cdef class MarkSet:
+    """Strings to screen text for (special tokens as UTF-8), as tc_contains_any takes them."""
+    cdef readonly tuple marks  # the bytes, sorted in memcmp order; at points into them
+    cdef const uint8_t **at
+    cdef size_t *lens
+
+
 cdef class _Batch:
     """The native arrays of one batch call; all freed with this object."""
     cdef tc_batch b
     cdef object core  # the CoreBPE whose tables b.v points to, kept alive
     cdef list texts   # the strings whose UTF-8 b.ptrs point into, kept alive
-    cdef tuple marks  # the bytes b.marks point into, kept alive
+    cdef MarkSet marks  # the marks b.marks point into, kept alive
 
 
 cdef class CoreBPE:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 # encode's default allowed_special, an empty set as in tiktoken's signature; encode checks it is
 # still this object and still empty before taking its fast path.
 _NOTHING_ALLOWED: AbstractSet[str] = set()
+_SET_TYPES = (set, frozenset)  # exact types: a subclass may compare or iterate its own way
 
 
 def _without_surrogates(text: str) -> str:
@@ -106,16 +107,15 @@ class Encoding:
         # The highest id of any token, from the native tables.
         self.max_token_value = core.n_ranks - 1
         self._split_regex = None if core.splitter else _compile_pattern(pat_str)
-        # For encode's default call: the longest start all special tokens share (a text without
-        # it holds none of them; with no special tokens any string will do), and the native
-        # encoder when there is one and that start is not empty (an empty one is in every text).
-        # Where the start is found, the native call looks for the tokens themselves: Qwen 3.5's
-        # share only "<", which most long texts hold.
+        # For encode's default call: the native encoder screens the UTF-8 it makes anyway for the
+        # special tokens (a MarkSet: where a token's first byte is found, a binary search), after
+        # looking for the longest start they all share when there is one (a text without it holds
+        # none of them; Qwen 3.5's share only "<", DeepSeek's and Tekken's nothing).
         self._special_probe = os.path.commonprefix(list(special_tokens)) if special_tokens else "\x00"
-        usable = self._split_regex is None and (not special_tokens or self._special_probe)
+        usable = self._split_regex is None and "" not in special_tokens
         self._native_ordinary = core.encode_ordinary_unless if usable else None
-        self._special_probe_utf8 = self._special_probe.encode("utf-8", "surrogatepass")
-        self._special_marks = tuple(t.encode("utf-8", "surrogatepass") for t in special_tokens) if usable else ()
+        self._special_probe_utf8 = self._special_probe.encode("utf-8", "surrogatepass") if special_tokens else b""
+        self._special_marks = _core.MarkSet(special_tokens) if usable else None
 
     def __repr__(self) -> str:
         return f"<Encoding {self.name!r}>"
@@ -153,18 +153,24 @@ class Encoding:
         >>> enc.encode("<|endoftext|>", allowed_special="all")
         [199999]
         """
-        # The default call, on text that holds no special token: the checks below would find
-        # nothing and encode the whole text as ordinary text. The native call looks for the
-        # probe, then the tokens, in the UTF-8 it makes anyway (None when one is there). On a
-        # surrogate, the full path below.
-        if (allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED and disallowed_special == "all"
-                and self._native_ordinary is not None):
+        # The common calls on text that holds no special token of this encoding: every token
+        # not allowed is disallowed, and those allowed (none by default, "all", or a set of this
+        # encoding's own, as LangChain and most callers pass) are valid UTF-8. The checks below
+        # would find nothing and encode the whole text as ordinary text. The native call looks
+        # for the probe, then the tokens, in the UTF-8 it makes anyway (None when one is there).
+        # On a surrogate, the full path below.
+        if disallowed_special == "all" and self._native_ordinary is not None and (
+                allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED
+                or allowed_special == "all"
+                or type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names):
             try:
                 ids = self._native_ordinary(text, self._special_probe_utf8, self._special_marks)
             except UnicodeEncodeError:
                 ids = None
             if ids is not None:
                 return ids
+        if not disallowed_special and not allowed_special and type(allowed_special) in _SET_TYPES:
+            return self.encode_ordinary(text)  # nothing special either way, as LangChain's disallowed_special=()
         allowed = self._check_special(text, allowed_special, disallowed_special)
         try:
             return self._encode_with_special(text, allowed)
@@ -486,13 +492,13 @@ class Encoding:
             disallowed_special = self.special_tokens_set - allowed_special
         return allowed_special, frozenset(disallowed_special)
 
-    def _marks(self, tokens: frozenset) -> tuple:
-        """``tokens`` as UTF-8, for the native screen (encode_batch), cached per set."""
+    def _marks(self, tokens: frozenset) -> _core.MarkSet:
+        """``tokens`` for the native screen (encode_batch), cached per set."""
         marks = self._marks_cache.get(tokens)
         if marks is None:
             if len(self._marks_cache) > 8:
                 self._marks_cache.clear()
-            marks = self._marks_cache[tokens] = tuple(t.encode("utf-8", "surrogatepass") for t in tokens)
+            marks = self._marks_cache[tokens] = _core.MarkSet(tokens)
         return marks
 
     def _may_hold_special(self, text: str) -> bool:
@@ -502,6 +508,11 @@ class Encoding:
             return False
         if self._special_probe:
             return self._special_probe in text
+        if self._special_marks is not None:  # exact: DeepSeek's and Tekken's thousand, natively
+            try:
+                return self._special_marks.found_in(text)
+            except UnicodeEncodeError:  # a lone surrogate: the test below
+                pass
         return any(c in text for c in self._special_first_chars)
 
     def _raise_if_disallowed(self, text: str, disallowed: frozenset) -> None:
