@@ -16,9 +16,12 @@ from typing import Callable, Iterator, Optional
 
 from tokcost.cli.common import (CliError, add_encoding_options, add_format_option, counts_label, emit_rows,
                                 resolve_tokenizer)
-from tokcost.corpus.aggregate import GROUPINGS
 
 MAX_PROBLEMS_SHOWN = 20
+# tokcost.corpus.aggregate.GROUPINGS, written out (tests/test_cli_count_jobs.py holds them equal):
+# importing the corpus package to read them would compile it before the vocabulary could start
+# loading beside it (see _load_encoding_meanwhile).
+BY_CHOICES = ("type", "dir", "language", "day")
 
 HELP = """Count tokens in files, directories (recursively), globs or stdin ('-').
 
@@ -91,6 +94,7 @@ def run(args) -> int:
         from tokcost.cli.budget import print_cut
 
         return print_cut(args)
+    _load_encoding_meanwhile(args)
     renderer = _import_renderer_meanwhile(args)
     enc, choice = resolve_tokenizer(args)
     result = count_paths(args, enc)
@@ -119,6 +123,37 @@ def run(args) -> int:
             if not choice.exact:
                 print(f"tokcost: note: {choice.basis}", file=sys.stderr)
     return report_problems(result)
+
+
+def _load_encoding_meanwhile(args) -> None:
+    """Unless one job was asked for, a thread that loads the encoding (``--encoding``, or the
+    default) while this thread imports the corpus modules. Most of a load from the table cache
+    (its checksum, copying and checking its tables, the page faults) runs without the GIL, so it
+    takes the second core while the imports, compiled on the first, hold the GIL. Between those
+    steps the thread needs the GIL for a moment; with the default switch interval it waited up to
+    5 ms for the compiling thread each time and the load took twice as long, so the interval is
+    0.2 ms until the load is done. ``resolve_tokenizer`` then finds the encoding loaded, or waits
+    for it on the registry's lock; a failure is met again, and reported, by that call."""
+    if (args.jobs is not None and args.jobs < 2) or args.model:
+        return
+    interval = sys.getswitchinterval()
+
+    def load() -> None:
+        from tokcost.registry import get_encoding
+
+        try:
+            get_encoding(args.encoding or "o200k_base")
+        except Exception:  # resolve_tokenizer meets it again and reports it
+            pass
+        finally:
+            sys.setswitchinterval(interval)
+
+    sys.setswitchinterval(min(interval, LOAD_SWITCH_INTERVAL))
+    threading.Thread(target=load, name="tokcost-load-encoding", daemon=True).start()
+
+
+# The GIL's switch interval while the vocabulary loads beside the imports (seconds; CPython's default 0.005).
+LOAD_SWITCH_INTERVAL = 0.0002
 
 
 def _import_renderer_meanwhile(args) -> Optional[threading.Thread]:
@@ -217,7 +252,7 @@ def add_corpus_options(parser) -> None:
                        help="count on a Dask cluster: tcp://host:8786, or 'local' to start a LocalCluster")
     group.add_argument("--ignore", action="append", default=[], metavar="GLOB",
                        help="skip files and directories matching GLOB (repeatable)")
-    group.add_argument("--by", action="append", choices=GROUPINGS, default=[],
+    group.add_argument("--by", action="append", choices=BY_CHOICES, default=[],
                        help="also total tokens by file type, directory, language (from script) or day (repeatable)")
     group.add_argument("--language", metavar="NAME", help="the language of all inputs, for --by language")
     group.add_argument("--chat", action="store_true",
