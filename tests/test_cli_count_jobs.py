@@ -192,3 +192,43 @@ def test_tables_load_on_threads_while_others_encode():
         thread.join()
     assert not errors
     assert len(results) == 9 + 200 and all(r == expected for r in results)
+
+
+class _RecordingExecutor:
+    """An executor that runs each task at once and records how many it was given."""
+
+    def __init__(self):
+        self.submitted = 0
+
+    def submit(self, fn, *args):
+        from tokcost.corpus.local import _Task
+
+        self.submitted += 1
+        task = _Task(fn, args)
+        task.run()
+        return task
+
+
+@pytest.mark.parametrize("jobs, n_units", [(2, 5), (3, 2), (2, 2)])
+def test_on_busy_runs_once_when_every_worker_has_a_unit(monkeypatch, jobs, n_units):
+    from tokcost.corpus import local
+    from tokcost.corpus.work import Options, Unit
+
+    monkeypatch.setattr(local, "run_unit", lambda unit, options: [unit.paths[0]])
+    executor = _RecordingExecutor()
+    seen = []
+    units = (Unit((f"f{i}",)) for i in range(n_units))  # an iterator, as the lazy listing gives
+    out = local._run_on(executor, jobs, units, Options(), None,
+                        lambda: seen.append((executor.submitted, threading.current_thread())))
+    assert out == [[f"f{i}"] for i in range(n_units)]
+    assert seen == [(min(jobs, n_units), threading.current_thread())]
+
+
+def test_on_busy_runs_before_the_first_unit_inline(monkeypatch):
+    from tokcost.corpus import local
+    from tokcost.corpus.work import Options, Unit
+
+    calls = []
+    monkeypatch.setattr(local, "run_unit", lambda unit, options: calls.append(unit.paths[0]) or [])
+    local.run_local(iter([Unit(("a",)), Unit(("b",))]), Options(), jobs=1, on_busy=lambda: calls.append("busy"))
+    assert calls == ["busy", "a", "b"]

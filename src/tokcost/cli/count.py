@@ -95,10 +95,12 @@ def run(args) -> int:
 
         return print_cut(args)
     _load_encoding_meanwhile(args)
-    renderer = _import_renderer_meanwhile(args)
+    renderer = _renderer_importer(args)
     enc, choice = resolve_tokenizer(args)
-    result = count_paths(args, enc)
+    result = count_paths(args, enc, on_busy=renderer.start if renderer else None)
     if renderer:
+        if renderer.ident is None:  # not started: nothing was counted
+            renderer.start()
         renderer.join()
     rows = [{"path": f.path, "tokens": f.tokens} for f in result.counted_files]
     total = result.total_tokens
@@ -156,15 +158,16 @@ def _load_encoding_meanwhile(args) -> None:
 LOAD_SWITCH_INTERVAL = 0.0002
 
 
-def _import_renderer_meanwhile(args) -> Optional[threading.Thread]:
-    """With more than one job, a thread that imports the table renderer (rich and
-    ``tokcost.report.fit``, about 40 ms) while the vocabulary loads, when its file
-    reads and checksum leave the GIL free, and the files are counted, then draws a
-    two-row table into a string: a first table pays for rich's first-use work
-    (its styles parsed and cached, the console's set-up), a quarter of drawing
-    the real one, which would otherwise fall after the counting. Joined before the
-    table is drawn, so all of it is done by then (a failure is simply met again,
-    and reported, by the real table). With one job the run stays on one thread."""
+def _renderer_importer(args) -> Optional[threading.Thread]:
+    """With more than one job, a thread (not started) that imports the table renderer (rich and
+    ``tokcost.report.fit``, about 40 ms) while the files are counted, then draws a two-row table
+    into a string: a first table pays for rich's first-use work (its styles parsed and cached, the
+    console's set-up), a quarter of drawing the real one, which would otherwise fall after the
+    counting. ``count_corpus`` starts it once every corpus thread has its first unit: started
+    before, it took the GIL from the listing of those units (rich's imports run for milliseconds
+    at a time without letting go), and the first units went out 5 ms later. Joined before the
+    table is drawn, so all of it is done by then (a failure is simply met again, and reported, by
+    the real table). With one job the run stays on one thread."""
     if args.format != "table" or args.dask:
         return None
     from tokcost.corpus.local import default_jobs
@@ -180,9 +183,7 @@ def _import_renderer_meanwhile(args) -> Optional[threading.Thread]:
         except Exception:  # the real table meets it again and reports it
             pass
 
-    thread = threading.Thread(target=load, name="tokcost-import-renderer", daemon=True)
-    thread.start()
-    return thread
+    return threading.Thread(target=load, name="tokcost-import-renderer", daemon=True)
 
 
 # A table of more files than this shows the TOP_FILES largest, unless --all or --top.
@@ -268,8 +269,9 @@ def add_corpus_options(parser) -> None:
                        help="stream files in chunks of about SIZE (default: 4M); memory stays near jobs x SIZE")
 
 
-def count_paths(args, enc):
-    """The CorpusResult for ``args.paths`` (``-`` when none), locally or on Dask."""
+def count_paths(args, enc, on_busy: Optional[Callable[[], None]] = None):
+    """The CorpusResult for ``args.paths`` (``-`` when none), locally or on Dask; ``on_busy`` as
+    ``count_corpus`` takes it."""
     from tokcost.corpus import count_corpus
     from tokcost.errors import CorpusError
 
@@ -281,7 +283,7 @@ def count_paths(args, enc):
                 args.paths or ["-"], enc.name, jobs=args.jobs, dask=args.dask, ignore=args.ignore,
                 strict=args.strict, chat=args.chat, column=args.column, model=args.model,
                 language="language" in args.by and not args.language, chunk_size=args.chunk_size,
-                on_done=on_done,
+                on_done=on_done, on_busy=on_busy,
             )
     except CorpusError as exc:
         if args.strict:
