@@ -127,6 +127,10 @@ def run(args) -> int:
     return report_problems(result)
 
 
+# The GIL's switch interval while the vocabulary loads beside the imports (seconds; CPython's default 0.005).
+LOAD_SWITCH_INTERVAL = 0.0002
+
+
 def _load_encoding_meanwhile(args) -> None:
     """Unless one job was asked for, a thread that loads the encoding (``--encoding``, or the
     default) while this thread imports the corpus modules. Most of a load from the table cache
@@ -152,10 +156,6 @@ def _load_encoding_meanwhile(args) -> None:
 
     sys.setswitchinterval(min(interval, LOAD_SWITCH_INTERVAL))
     threading.Thread(target=load, name="tokcost-load-encoding", daemon=True).start()
-
-
-# The GIL's switch interval while the vocabulary loads beside the imports (seconds; CPython's default 0.005).
-LOAD_SWITCH_INTERVAL = 0.0002
 
 
 def _renderer_importer(args) -> Optional[threading.Thread]:
