@@ -13,16 +13,16 @@ TABLES_MAGIC = b"\x00tokcost-tables\x00"
 TABLES_VERSION_TAG = f"t{TABLES_VERSION}"
 
 
-cdef void *_copy_out(const uint8_t *p, size_t *pos, size_t n) except NULL:
+cdef void *_copy_out(const uint8_t *p, size_t *pos, size_t n) noexcept nogil:
+    """A copy of the ``n`` bytes at ``p + pos``, or NULL when out of memory; ``pos`` moves past them either way."""
     cdef void *out = tc_alloc_table(n)
-    if out == NULL:
-        raise MemoryError()
-    memcpy(out, p + pos[0], n)
+    if out != NULL:
+        memcpy(out, p + pos[0], n)
     pos[0] += n
     return out
 
 
-cdef inline uint64_t _bytes_pad(uint64_t n_bytes):
+cdef inline uint64_t _bytes_pad(uint64_t n_bytes) noexcept nogil:
     """Zeros after the token bytes, so the per-rank table after them (min_pair) is 8-aligned."""
     return (8 - n_bytes % 8) % 8
 
@@ -72,7 +72,7 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
     cdef const uint8_t *p = &blob[0]
     cdef size_t pos = len(TABLES_MAGIC), total = blob.shape[0]
     cdef uint64_t header[HEADER_WORDS]
-    cdef uint64_t k, n_piece, n_pair, d, slot, sig_pad
+    cdef uint64_t n_piece, n_pair, sig_pad
     cdef uint64_t n_straddle = 1u << TC_STRADDLE_BITS
     if total < pos + sizeof(header) + 1024 + sizeof(self.v.boundary_bits):
         raise ValueError("tables blob is truncated")
@@ -98,51 +98,72 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
     # Trusted as the file's CRC-32 vouches for it (re-deriving it is BPE over every token); a
     # false 1 could change ids, never read out of bounds: docs/NATIVE.md, Tables.
     self.v.own_bpe_ok = <uint32_t>header[6]
-    self.v.dec_off = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
-    self.v.piece = <tc_piece_slot *>_copy_out(p, &pos, 16 * n_piece)
-    self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)
-    pos += sig_pad
+    # The copies and checks below touch every page of the tables (13 ms for o200k_base, most of it
+    # page faults), so they run without the GIL: `tokcost count --jobs 2` loads the vocabulary on a
+    # thread of its own while the calling thread imports the corpus modules (docs/NATIVE.md, Threads).
+    # Nothing else sees this CoreBPE yet, and the caller's view keeps the blob's buffer alive.
     cdef const uint8_t *in_place = NULL
-    cdef size_t start = pos
-    if fd >= 0:  # sig, byte_pair, straddle_rank, bytes, min_pair: the rest of the blob
-        in_place = tc_vocab_map_in_place(&self.v, fd, start, total)
-    if in_place != NULL:
-        self.v.sig = <tc_sig_pair *>in_place
-        self.v.min_pair = <uint32_t *>(in_place + (total - start - 8 * self.v.n_ranks))
-        self.v.bytes = <uint8_t *>(in_place + (total - start - 8 * self.v.n_ranks - _bytes_pad(self.v.n_bytes)
-                                               - self.v.n_bytes))
-        pos += 16 * self.v.n_ranks
-    else:
-        self.v.sig = <tc_sig_pair *>_copy_out(p, &pos, 16 * self.v.n_ranks)
-    self.v.byte_pair = <uint32_t *>_copy_out(p, &pos, 4 * 65536)
-    self.v.straddle_rank = <uint32_t *>_copy_out(p, &pos, 4 * n_straddle)
-    if in_place == NULL:
-        self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
-        pos += _bytes_pad(self.v.n_bytes)
-        # Compared with ranks only, never an index: used in place like the signatures.
-        self.v.min_pair = <uint32_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
-    for k in range(self.v.n_ranks):
-        d = self.v.dec_off[k]
-        if (d >> 16) + (d & 0xFFFF) > self.v.n_bytes:
-            raise ValueError("tables blob has a token outside its byte arena")
-    for k in range(n_piece):
-        slot = self.v.piece[k].meta
-        if slot != TC_SLOT_EMPTY and (slot & (TC_MAX_RANKS - 1)) >= self.v.n_ranks:
-            raise ValueError("tables blob has a bad token table")
-    for k in range(n_pair):
-        slot = self.v.pair[k]
-        if slot != TC_EMPTY and (slot >> 42) >= self.v.n_ranks:
-            raise ValueError("tables blob has a bad pair table")
-    for k in range(256):
-        if self.v.byte_rank[k] >= self.v.n_ranks:
-            raise ValueError("tables blob has a bad byte table")
-    for k in range(65536):
-        if self.v.byte_pair[k] != TC_NONE and self.v.byte_pair[k] >= self.v.n_ranks:
-            raise ValueError("tables blob has a bad byte-pair table")
-    for k in range(n_straddle):
-        if self.v.straddle_rank[k] != TC_NONE and self.v.straddle_rank[k] >= self.v.n_ranks:
-            raise ValueError("tables blob has a bad straddle table")
+    cdef size_t start
+    cdef const char *bad
+    with nogil:
+        self.v.dec_off = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+        self.v.piece = <tc_piece_slot *>_copy_out(p, &pos, 16 * n_piece)
+        self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)
+        pos += sig_pad
+        start = pos
+        if fd >= 0:  # sig, byte_pair, straddle_rank, bytes, min_pair: the rest of the blob
+            in_place = tc_vocab_map_in_place(&self.v, fd, start, total)
+        if in_place != NULL:
+            self.v.sig = <tc_sig_pair *>in_place
+            self.v.min_pair = <uint32_t *>(in_place + (total - start - 8 * self.v.n_ranks))
+            self.v.bytes = <uint8_t *>(in_place + (total - start - 8 * self.v.n_ranks - _bytes_pad(self.v.n_bytes)
+                                                   - self.v.n_bytes))
+            pos += 16 * self.v.n_ranks
+        else:
+            self.v.sig = <tc_sig_pair *>_copy_out(p, &pos, 16 * self.v.n_ranks)
+        self.v.byte_pair = <uint32_t *>_copy_out(p, &pos, 4 * 65536)
+        self.v.straddle_rank = <uint32_t *>_copy_out(p, &pos, 4 * n_straddle)
+        if in_place == NULL:
+            self.v.bytes = <uint8_t *>_copy_out(p, &pos, self.v.n_bytes)
+            pos += _bytes_pad(self.v.n_bytes)
+            # Compared with ranks only, never an index: used in place like the signatures.
+            self.v.min_pair = <uint32_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+        bad = _bad_tables(&self.v, n_piece, n_pair, n_straddle)
+    if bad != NULL:
+        if bad[0] == 0:
+            raise MemoryError()
+        raise ValueError(bad.decode())
 
+
+cdef const char *_bad_tables(const tc_vocab *v, uint64_t n_piece, uint64_t n_pair, uint64_t n_straddle) noexcept nogil:
+    """Why the loaded tables cannot be used (a ValueError's message; "" when a copy ran out of
+    memory), or NULL when every offset and rank in them is in bounds."""
+    cdef uint64_t k, d, slot
+    if (v.dec_off == NULL or v.piece == NULL or v.pair == NULL or v.sig == NULL or v.byte_pair == NULL
+            or v.straddle_rank == NULL or v.bytes == NULL or v.min_pair == NULL):
+        return ""
+    for k in range(v.n_ranks):
+        d = v.dec_off[k]
+        if (d >> 16) + (d & 0xFFFF) > v.n_bytes:
+            return "tables blob has a token outside its byte arena"
+    for k in range(n_piece):
+        slot = v.piece[k].meta
+        if slot != TC_SLOT_EMPTY and (slot & (TC_MAX_RANKS - 1)) >= v.n_ranks:
+            return "tables blob has a bad token table"
+    for k in range(n_pair):
+        slot = v.pair[k]
+        if slot != TC_EMPTY and (slot >> 42) >= v.n_ranks:
+            return "tables blob has a bad pair table"
+    for k in range(256):
+        if v.byte_rank[k] >= v.n_ranks:
+            return "tables blob has a bad byte table"
+    for k in range(65536):
+        if v.byte_pair[k] != TC_NONE and v.byte_pair[k] >= v.n_ranks:
+            return "tables blob has a bad byte-pair table"
+    for k in range(n_straddle):
+        if v.straddle_rank[k] != TC_NONE and v.straddle_rank[k] >= v.n_ranks:
+            return "tables blob has a bad straddle table"
+    return NULL
 
 # The long-piece encoder's tables (longpiece.h), saved in the table cache beside
 # the tables above, in a file of their own: a process reads them only once its

@@ -16,9 +16,12 @@ from typing import Callable, Iterator, Optional
 
 from tokcost.cli.common import (CliError, add_encoding_options, add_format_option, counts_label, emit_rows,
                                 resolve_tokenizer)
-from tokcost.corpus.aggregate import GROUPINGS
 
 MAX_PROBLEMS_SHOWN = 20
+# tokcost.corpus.aggregate.GROUPINGS, written out (tests/test_cli_count_jobs.py holds them equal):
+# importing the corpus package to read them would compile it before the vocabulary could start
+# loading beside it (see _load_encoding_meanwhile).
+BY_CHOICES = ("type", "dir", "language", "day")
 
 HELP = """Count tokens in files, directories (recursively), globs or stdin ('-').
 
@@ -91,10 +94,13 @@ def run(args) -> int:
         from tokcost.cli.budget import print_cut
 
         return print_cut(args)
-    renderer = _import_renderer_meanwhile(args)
+    _load_encoding_meanwhile(args)
+    renderer = _renderer_importer(args)
     enc, choice = resolve_tokenizer(args)
-    result = count_paths(args, enc)
+    result = count_paths(args, enc, on_busy=renderer.start if renderer else None)
     if renderer:
+        if renderer.ident is None:  # not started: nothing was counted
+            renderer.start()
         renderer.join()
     rows = [{"path": f.path, "tokens": f.tokens} for f in result.counted_files]
     total = result.total_tokens
@@ -121,15 +127,47 @@ def run(args) -> int:
     return report_problems(result)
 
 
-def _import_renderer_meanwhile(args) -> Optional[threading.Thread]:
-    """With more than one job, a thread that imports the table renderer (rich and
-    ``tokcost.report.fit``, about 40 ms) while the vocabulary loads, when its file
-    reads and checksum leave the GIL free, and the files are counted, then draws a
-    two-row table into a string: a first table pays for rich's first-use work
-    (its styles parsed and cached, the console's set-up), a quarter of drawing
-    the real one, which would otherwise fall after the counting. Joined before the
-    table is drawn, so all of it is done by then (a failure is simply met again,
-    and reported, by the real table). With one job the run stays on one thread."""
+# The GIL's switch interval while the vocabulary loads beside the imports (seconds; CPython's default 0.005).
+LOAD_SWITCH_INTERVAL = 0.0002
+
+
+def _load_encoding_meanwhile(args) -> None:
+    """Unless one job was asked for, a thread that loads the encoding (``--encoding``, or the
+    default) while this thread imports the corpus modules. Most of a load from the table cache
+    (its checksum, copying and checking its tables, the page faults) runs without the GIL, so it
+    takes the second core while the imports, compiled on the first, hold the GIL. Between those
+    steps the thread needs the GIL for a moment; with the default switch interval it waited up to
+    5 ms for the compiling thread each time and the load took twice as long, so the interval is
+    0.2 ms until the load is done. ``resolve_tokenizer`` then finds the encoding loaded, or waits
+    for it on the registry's lock; a failure is met again, and reported, by that call."""
+    if (args.jobs is not None and args.jobs < 2) or args.model:
+        return
+    interval = sys.getswitchinterval()
+
+    def load() -> None:
+        from tokcost.registry import get_encoding
+
+        try:
+            get_encoding(args.encoding or "o200k_base")
+        except Exception:  # resolve_tokenizer meets it again and reports it
+            pass
+        finally:
+            sys.setswitchinterval(interval)
+
+    sys.setswitchinterval(min(interval, LOAD_SWITCH_INTERVAL))
+    threading.Thread(target=load, name="tokcost-load-encoding", daemon=True).start()
+
+
+def _renderer_importer(args) -> Optional[threading.Thread]:
+    """With more than one job, a thread (not started) that imports the table renderer (rich and
+    ``tokcost.report.fit``, about 40 ms) while the files are counted, then draws a two-row table
+    into a string: a first table pays for rich's first-use work (its styles parsed and cached, the
+    console's set-up), a quarter of drawing the real one, which would otherwise fall after the
+    counting. ``count_corpus`` starts it once every corpus thread has its first unit: started
+    before, it took the GIL from the listing of those units (rich's imports run for milliseconds
+    at a time without letting go), and the first units went out 5 ms later. Joined before the
+    table is drawn, so all of it is done by then (a failure is simply met again, and reported, by
+    the real table). With one job the run stays on one thread."""
     if args.format != "table" or args.dask:
         return None
     from tokcost.corpus.local import default_jobs
@@ -145,9 +183,7 @@ def _import_renderer_meanwhile(args) -> Optional[threading.Thread]:
         except Exception:  # the real table meets it again and reports it
             pass
 
-    thread = threading.Thread(target=load, name="tokcost-import-renderer", daemon=True)
-    thread.start()
-    return thread
+    return threading.Thread(target=load, name="tokcost-import-renderer", daemon=True)
 
 
 # A table of more files than this shows the TOP_FILES largest, unless --all or --top.
@@ -217,7 +253,7 @@ def add_corpus_options(parser) -> None:
                        help="count on a Dask cluster: tcp://host:8786, or 'local' to start a LocalCluster")
     group.add_argument("--ignore", action="append", default=[], metavar="GLOB",
                        help="skip files and directories matching GLOB (repeatable)")
-    group.add_argument("--by", action="append", choices=GROUPINGS, default=[],
+    group.add_argument("--by", action="append", choices=BY_CHOICES, default=[],
                        help="also total tokens by file type, directory, language (from script) or day (repeatable)")
     group.add_argument("--language", metavar="NAME", help="the language of all inputs, for --by language")
     group.add_argument("--chat", action="store_true",
@@ -233,8 +269,9 @@ def add_corpus_options(parser) -> None:
                        help="stream files in chunks of about SIZE (default: 4M); memory stays near jobs x SIZE")
 
 
-def count_paths(args, enc):
-    """The CorpusResult for ``args.paths`` (``-`` when none), locally or on Dask."""
+def count_paths(args, enc, on_busy: Optional[Callable[[], None]] = None):
+    """The CorpusResult for ``args.paths`` (``-`` when none), locally or on Dask; ``on_busy`` as
+    ``count_corpus`` takes it."""
     from tokcost.corpus import count_corpus
     from tokcost.errors import CorpusError
 
@@ -246,7 +283,7 @@ def count_paths(args, enc):
                 args.paths or ["-"], enc.name, jobs=args.jobs, dask=args.dask, ignore=args.ignore,
                 strict=args.strict, chat=args.chat, column=args.column, model=args.model,
                 language="language" in args.by and not args.language, chunk_size=args.chunk_size,
-                on_done=on_done,
+                on_done=on_done, on_busy=on_busy,
             )
     except CorpusError as exc:
         if args.strict:

@@ -113,6 +113,7 @@ def count_corpus(
     split_size: Optional[int] = DEFAULT_SPLIT_SIZE,
     processes: bool = False,
     on_done: Optional[Callable[[int], None]] = None,
+    on_busy: Optional[Callable[[], None]] = None,
 ) -> CorpusResult:
     """Tokens of every file under ``paths``, counted locally or on Dask.
 
@@ -122,6 +123,8 @@ def count_corpus(
     count that text column of .csv/.tsv/.parquet files. ``model``: whose chat
     format sets the per-message overhead. ``strict``: raise
     ``CorpusError`` on the first bad input instead of skipping it.
+    ``on_done(files)`` after each unit, in order; ``on_busy()`` once, on this
+    thread, when every local worker has a unit (on Dask, once the units are planned).
     """
     from tokcost.corpus import work
     from tokcost.corpus.discovery import discover, discover_lazily
@@ -146,7 +149,7 @@ def count_corpus(
 
         if strict:
             units = work.plan(found.sources, options, split_size=split_size)
-        per_unit = run_local(units, options, jobs=jobs, processes=processes, on_done=on_done)
+        per_unit = run_local(units, options, jobs=jobs, processes=processes, on_done=on_done, on_busy=on_busy)
     else:
         import contextlib
 
@@ -154,6 +157,8 @@ def count_corpus(
 
         with dask_client(dask, n_workers=jobs) if isinstance(dask, str) else contextlib.nullcontext(dask) as client:
             units = work.plan(found.sources, options, split_size=split_size, **dask_batches(found.sources, client))
+            if on_busy:
+                on_busy()
             per_unit = run_dask(units, options, client, on_done=on_done)
     return CorpusResult(encoding, work.merge(per_unit), found.ignored, list(found.problems),
                         {s.path: s.mtime for s in found.sources}, frozenset(s.path for s in found.sources if s.explicit))

@@ -40,15 +40,21 @@ def _warm(encoding: str) -> None:
 
 
 def run_local(units: Iterable, options: Options, *, jobs: Optional[int] = None, processes: bool = False,
-              on_done: Optional[Callable[[int], None]] = None) -> list:
+              on_done: Optional[Callable[[int], None]] = None, on_busy: Optional[Callable[[], None]] = None) -> list:
     """``[run_unit(u, options) for u in units]`` on ``jobs`` threads (or processes).
 
     ``units`` may be an iterator still being planned (see ``discover_lazily``):
     each unit is handed to a worker as soon as it arrives, so workers count
-    while the caller's thread lists the rest.
+    while the caller's thread lists the rest. ``on_busy()`` is called once on
+    this thread as soon as every worker has a unit (or every unit is handed out,
+    or, inline, before the first): the place for the caller's own work that
+    should not hold up the first units, since until then each worker waits for
+    this thread's listing, which shares the GIL with whatever else runs.
     """
     jobs = jobs or default_jobs()
     if jobs == 1 or (isinstance(units, Sequence) and len(units) <= 1):
+        if on_busy:
+            on_busy()
         out = []
         for unit in units:
             out.append(run_unit(unit, options))
@@ -57,16 +63,22 @@ def run_local(units: Iterable, options: Options, *, jobs: Optional[int] = None, 
         return out
     if processes:
         with _process_pool(jobs, options) as executor:
-            return _run_on(executor, units, options, on_done)
+            return _run_on(executor, jobs, units, options, on_done, on_busy)
     _warm(options.encoding)
-    return _run_on(_thread_pool(jobs), units, options, on_done)
+    return _run_on(_thread_pool(jobs), jobs, units, options, on_done, on_busy)
 
 
-def _run_on(executor, units: Iterable, options: Options, on_done: Optional[Callable[[int], None]]) -> list:
+def _run_on(executor, jobs: int, units: Iterable, options: Options, on_done: Optional[Callable[[int], None]],
+            on_busy: Optional[Callable[[], None]]) -> list:
     submitted: list = []
     try:
         for unit in units:
             submitted.append((unit, executor.submit(run_unit, unit, options)))
+            if on_busy and len(submitted) == jobs:
+                on_busy, busy = None, on_busy
+                busy()
+        if on_busy:  # fewer units than workers
+            on_busy()
         out = []
         for unit, future in submitted:
             out.append(future.result())
