@@ -145,15 +145,16 @@ static void tc_ints_fill(uint32_t group) {
 
 /* A process's first lists (those that start before it has listed TC_YOUNG_TOKENS ids) take the
  * ints of their first TC_YOUNG_INTS distinct ids from a small arena, in the order the ids first
- * come, found through a small hash table; after that, lists use the block. Why: a first call's ids are spread over the whole vocabulary (64 KB of
- * Chinese: 2,069 distinct ids on 949 of the block's 4 KB pages), so the block's huge pages were
- * 3 of the 6 a first call faulted in (zeroing 6 MB for 66 KB of ints: 0.2 ms per 2 MB page on
- * this VM, or 1-40 ms when the host must back the page again). The arena fills front to back
- * (66 KB of ints for those 2,069 ids; 512 KB at most) and the table is 64 KB, in 4 KB pages. Young ints are stamped from the
- * same template as the block's and are never freed either, so a list holds equal ints
- * whichever it got; the ids, and so the results, are the same. */
+ * come, found through a small hash table; after that, lists use the block. Why: a first call's
+ * ids are spread over the whole vocabulary (64 KB of Chinese: 2,069 distinct ids on 949 of the
+ * block's 4 KB pages), so the block's huge pages were 3 of the 6 a first call faulted in
+ * (zeroing 6 MB for 66 KB of ints: 0.2 ms per 2 MB page on this VM, or 1-40 ms when the host
+ * must back the page again). The arena fills front to back (66 KB of ints for those 2,069 ids;
+ * 512 KB at most) and the table is 64 KB, in 4 KB pages. Young ints are stamped from the same
+ * template as the block's and are never freed either, so a list holds equal ints whichever it
+ * got; the ids, and so the results, are the same. */
 #define TC_YOUNG_INTS 16384
-#define TC_YOUNG_TOKENS 16384                /* about 10 instructions an id here, 2 from the block */
+#define TC_YOUNG_TOKENS 4096                 /* about 10 instructions an id here, 2 from the block */
 #define TC_YOUNG_SLOTS (2 * TC_YOUNG_INTS)  /* at most half full: short probes */
 static uint16_t *tc_young_slots;             /* arena index + 1 of the int in each slot; 0 = empty */
 static char *tc_young_arena;                 /* TC_YOUNG_INTS ints, TC_INT_STRIDE apart */
