@@ -115,3 +115,40 @@ def test_batch_counts_are_ints_equal_to_tiktokens_counts():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("ok")
+
+
+def test_a_processs_first_lists_take_young_ints_then_the_block():
+    """A fresh process's first lists (those that start before 4,096 ids were listed) take their
+    ints from the young arena (pyints.h), up to 16,384 distinct ids, then from the block, mid-list
+    when the arena fills: lists of each kind, and the one that crosses, against tiktoken. Ids
+    recur within and across lists (the young table's hits, and its probes past other ids in a
+    slot), and an id keeps one object while young."""
+    code = textwrap.dedent("""
+        import random, tiktoken, tokcost
+        ref, enc = tiktoken.get_encoding("o200k_base"), tokcost.get_encoding("o200k_base")
+        words = []
+        for r in range(257, ref.n_vocab - 300):  # tokens that are a space and letters: one piece each
+            try:
+                s = ref.decode_single_token_bytes(r).decode()
+            except (KeyError, UnicodeDecodeError):
+                continue
+            if s[:1] == " " and s[1:].isalpha():
+                words.append(s)
+        rng = random.Random(7)
+        rng.shuffle(words)
+        small = ["".join(rng.choices(words[:3000], k=200)) for _ in range(15)]  # young lists
+        first = [enc.encode_ordinary(t) for t in small]
+        assert first == [ref.encode_ordinary(t) for t in small]
+        again = enc.encode_ordinary(small[0])
+        assert all(a is b for a, b in zip(again, first[0]))  # one object per id while young
+        crossing = "".join(words[:30000]) + small[1]  # fills the arena mid-list
+        assert len(set(ref.encode_ordinary(crossing))) > 16384
+        for text in (crossing, crossing, small[2], "".join(words[-20000:])):
+            got = enc.encode_ordinary(text)
+            assert got == ref.encode_ordinary(text)
+            assert all(type(i) is int and hash(i) == i for i in got)
+        print("ok", len(words))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("ok")

@@ -143,6 +143,82 @@ static void tc_ints_fill(uint32_t group) {
     tc_ints_filled[group] = 1;
 }
 
+/* A process's first lists (those that start before it has listed TC_YOUNG_TOKENS ids) take the
+ * ints of their first TC_YOUNG_INTS distinct ids from a small arena, in the order the ids first
+ * come, found through a small hash table; after that, lists use the block. Why: a first call's
+ * ids are spread over the whole vocabulary (64 KB of Chinese: 2,069 distinct ids on 949 of the
+ * block's 4 KB pages), so the block's huge pages were 3 of the 6 a first call faulted in
+ * (zeroing 6 MB for 66 KB of ints: 0.2 ms per 2 MB page on this VM, or 1-40 ms when the host
+ * must back the page again). The arena fills front to back (66 KB of ints for those 2,069 ids;
+ * 512 KB at most) and the table is 64 KB, in 4 KB pages. Young ints are stamped from the same
+ * template as the block's and are never freed either, so a list holds equal ints whichever it
+ * got; the ids, and so the results, are the same. */
+#define TC_YOUNG_INTS 16384
+#define TC_YOUNG_TOKENS 4096                 /* about 10 instructions an id here, 2 from the block */
+#define TC_YOUNG_SLOTS (2 * TC_YOUNG_INTS)  /* at most half full: short probes */
+static uint16_t *tc_young_slots;             /* arena index + 1 of the int in each slot; 0 = empty */
+static char *tc_young_arena;                 /* TC_YOUNG_INTS ints, TC_INT_STRIDE apart */
+static uint32_t tc_young_used;
+static int tc_young_over;                    /* 1 once the arena is full (or could not be had) */
+static size_t tc_young_listed;               /* ids listed so far */
+
+/* The young int for id r (r >= TC_SMALL_INTS), borrowed; NULL once the arena is full. A slot
+ * holds only where the int sits; the int's own digit says which id it is. */
+static inline PyObject *tc_young_int(uint32_t r) {
+    _Static_assert(TC_YOUNG_SLOTS == 1 << 15, "a slot is the hash's top 15 bits");
+    uint32_t at = (r * 0x9E3779B1u) >> (32 - 15);
+    for (;; at = (at + 1) & (TC_YOUNG_SLOTS - 1)) {
+        uint32_t slot = tc_young_slots[at];
+        if (!slot) break;
+        char *o = tc_young_arena + (size_t)(slot - 1) * TC_INT_STRIDE;
+        uint32_t id;
+        memcpy(&id, o + tc_int_digit_at, sizeof id);
+        if (id == r) return (PyObject *)o;
+    }
+    if (tc_young_used == TC_YOUNG_INTS) return NULL;
+    char *copy = tc_young_arena + (size_t)tc_young_used * TC_INT_STRIDE;
+    memcpy(copy, tc_int_template, TC_INT_STRIDE);
+    memcpy(copy + tc_int_digit_at, &r, sizeof r);
+    Py_SET_REFCNT((PyObject *)copy, (Py_ssize_t)1 << 60);
+    tc_young_slots[at] = (uint16_t)++tc_young_used;
+    return (PyObject *)copy;
+}
+
+/* items[0:k] for ids[0:n] from the small ints and the young arena; k < n once the arena is
+ * full, and from then on lists use the block. */
+static size_t tc_young_items(const uint32_t *ids, size_t n, PyObject **items) {
+    if (!tc_young_arena) {
+        /* Zeroed pages, resident as they are touched: 4 KB ones, so the arena's last
+         * ints fault in 4 KB, not 2 MB. Never freed: lists may hold its ints. */
+        size_t bytes = TC_YOUNG_SLOTS * sizeof(uint16_t) + (size_t)TC_YOUNG_INTS * TC_INT_STRIDE;
+        char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) { tc_young_over = 1; return 0; }
+#ifdef MADV_NOHUGEPAGE
+        madvise(p, bytes, MADV_NOHUGEPAGE);
+#endif
+        tc_young_slots = (uint16_t *)p;
+        tc_young_arena = p + TC_YOUNG_SLOTS * sizeof(uint16_t);
+    }
+    size_t i = 0;
+    for (; i < n; i++) {
+        uint32_t r = ids[i];
+        PyObject *o;
+        if (r < TC_SMALL_INTS) {
+            o = tc_small_ints[r];
+            Py_INCREF(o);
+        } else if (!(o = tc_young_int(r))) {
+            tc_young_over = 1;
+            break;
+        } else {
+#if defined(Py_REF_DEBUG)
+            Py_INCREF(o);                    /* as the block's ints are, in such a build */
+#endif
+        }
+        items[i] = o;
+    }
+    return i;
+}
+
 /* The int object for id r (r < tc_ints_n), borrowed. */
 static inline PyObject *tc_int_of(uint32_t r) {
     /* Both loads, then a select: small and large ids alternate unpredictably in text. */
@@ -214,10 +290,11 @@ static PyObject *tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks) {
         if (!items) return PyErr_NoMemory();
         PyObject *list = PyList_New(0);
         if (!list) { PyMem_Free(items); return NULL; }
-        size_t i = 0;
+        size_t i = tc_young_over || tc_young_listed >= TC_YOUNG_TOKENS ? 0 : tc_young_items(ids, n, items);
+        tc_young_listed += n;
 #ifdef TC_INTS_AVX2
         if (tc_ints_avx2 < 0) tc_ints_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-        if (tc_ints_avx2) i = tc_ints_items_avx2(ids, n, items);
+        if (tc_ints_avx2 && i < n) i += tc_ints_items_avx2(ids + i, n - i, items + i);
 #endif
         for (; i < n; i++) {
             uint32_t r = ids[i];
