@@ -22,7 +22,7 @@ character (encode's native search, tc_contains_any) against tiktoken.
 
     PYTHONMALLOC=malloc PYTHONPATH=src valgrind --tool=memcheck --suppressions=scripts/cpython.supp \\
         --track-origins=yes --num-callers=40 --log-file=vg.log \\
-        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language]
+        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13]
     python scripts/memcheck_ours.py vg.log
 """
 
@@ -216,13 +216,15 @@ def open_families(texts: list[str]) -> int:
     return failures
 
 
-def main(per_language: int) -> int:
+def main(per_language: int, round13_only: bool = False) -> int:
     seed_tiktoken_cache()
     import tiktoken
 
     import tokcost
 
     lines, longs = flores_lines(per_language), long_texts() + caseless_texts() + tree_texts() + round13_texts()
+    if round13_only:  # `round13`: round 13's paths alone, a few minutes under memcheck
+        lines, longs = flores_lines(1)[::8], round13_texts()
     failures = 0
     for name in ("o200k_base", "cl100k_base"):
         ours, theirs = tokcost.get_encoding(name), tiktoken.get_encoding(name)
@@ -254,4 +256,4 @@ def main(per_language: int) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20))
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20, "round13" in sys.argv[2:]))
