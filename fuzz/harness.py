@@ -305,6 +305,69 @@ def check_special_sets(data: bytes) -> None:
           _outcome(theirs.encode_batch, texts, num_threads=threads, **kwargs),
           f"encode_batch({texts!r}, {kwargs})", (ValueError,))
 
+# Special-token sets whose tokens share a start of one character (or one byte) and no more: the
+# default ``encode`` looks for the tokens natively (``encode_ordinary_unless``, tc_contains_any) only
+# after finding that shared start, so a text full of it meets the search at every hit. The encodings'
+# own sets share "<|" or more; Qwen 3.5's share "<". Each set becomes an encoding over r50k_base's
+# ranks in both libraries, with ids past the ranks. No token is a prefix of another: there tokcost
+# takes the longest and tiktoken the first in its hash map's order (tests/test_special_tokens.py).
+START_SETS = (
+    ("<a>", "<b>"),                                  # a shared "<", then different second bytes
+    ("<",),                                          # a one-character token
+    ("<abc", "<abd"),                                # the same start but the last byte
+    ("\u00e9a", "\u00e9\u00e8"),                     # a two-byte start; "\u00e8" shares its first byte only
+    ("\U0001f600!", "\U0001f600\U0001f601"),         # a four-byte start; "\U0001f601" differs in its last byte
+    ("aa", "ab", "a\n"),                             # a start most texts hold many times
+    ("\x00x", "\x00\x00"),                           # NUL
+    ("<|endoftext|>", "<think>", "</think>", "<tool_call>"),  # Qwen 3.5's kind: long tokens, "<" shared
+)
+# Text parts: the tokens, their starts and near misses, and 64+ character runs with and without the start.
+_START_PARTS = (
+    "<", "a", "b", ">", "|", "x", "<a", "<b", "<a>", "<b>", "<c>", "<<", "<|x|", "<|x|>", "<ab", "<abc", "<abd",
+    "<abe", "\u00e9", "\u00e8", "\u00e9a", "\u00e9\u00e8", "\u00e8a", "\U0001f600", "\U0001f601", "!", "\n", "\x00",
+    "\x00x", "<think>", "</think", "<tool_call>", "<|endoftext|>", "<|endoftext", " ", "12", "\ud800",
+    "lorem ipsum " * 6, "<" * 70, "a" * 70, "\u00e9" * 40, "\U0001f600" * 20,
+)
+
+
+@functools.lru_cache(maxsize=None)
+def start_set_encodings(index: int):
+    """(tokcost encoding, tiktoken encoding) over r50k_base's ranks with ``START_SETS[index]``."""
+    import tiktoken
+
+    import tokcost
+
+    tokens = START_SETS[index % len(START_SETS)]
+    _, base = encodings(ENCODING_NAMES.index("r50k_base"))
+    specials = {t: base.n_vocab + k for k, t in enumerate(tokens)}
+    parts = {"name": f"starts{index}", "pat_str": base._pat_str, "mergeable_ranks": base._mergeable_ranks,
+             "special_tokens": specials}
+    return tokcost.Encoding(**parts), tiktoken.Encoding(**parts)
+
+
+def check_special_starts(data: bytes) -> None:
+    """encode's default call (every special token disallowed), encode with all allowed, and
+    encode_batch on up to four texts, under special-token sets that share one first character or
+    byte. Byte 0 picks the set, byte 1 the policy and the thread count, the rest (split at 0xff)
+    spells the texts. Same ids, or both raise ValueError."""
+    if len(data) < 2:
+        return
+    ours, theirs = start_set_encodings(data[0] % len(START_SETS))
+    tokens = START_SETS[data[0] % len(START_SETS)]
+    mode = data[1]
+    allowed = ("all", set(), {tokens[0]}, set(tokens[1:]))[mode & 3]
+    threads = 1 + (mode >> 2 & 1)
+    texts = ["".join(_START_PARTS[b % len(_START_PARTS)] for b in chunk)
+             for chunk in data[2 : MAX_LEN // 8].split(b"\xff")[:4]]
+    for text in texts[:2]:
+        _same(_outcome(ours.encode, text), _outcome(theirs.encode, text), f"encode({text!r})", (ValueError,))
+        _same(_outcome(ours.encode, text, allowed_special=allowed), _outcome(theirs.encode, text, allowed_special=allowed),
+              f"encode({text!r}, allowed_special={allowed!r})", (ValueError,))
+        _same(_outcome(ours.encode_ordinary, text), _outcome(theirs.encode_ordinary, text), f"encode_ordinary({text!r})")
+    _same(_outcome(ours.encode_batch, texts, num_threads=threads), _outcome(theirs.encode_batch, texts, num_threads=threads),
+          f"encode_batch({texts!r})", (ValueError,))
+
+
 # The open models' families (each on its own native splitter: llama3, o200k, tekken,
 # qwen, qwen3_5, deepseek_v4), checked against the family's own tokenizer.
 OPEN_NAMES = ("llama3", "llama4", "tekken", "qwen", "qwen3_5", "deepseek_v4")
@@ -488,6 +551,7 @@ TARGETS = {
     "long": check_long,
     "open": check_open,
     "tables": check_tables,
+    "special_starts": check_special_starts,
 }
 
 
@@ -514,5 +578,8 @@ def run_atheris(target: str) -> None:
     if target == "open":
         for k in range(len(OPEN_NAMES)):
             open_encodings(k)
+    if target == "special_starts":
+        for k in range(len(START_SETS)):
+            start_set_encodings(k)
     atheris.Setup(sys.argv, check)
     atheris.Fuzz()

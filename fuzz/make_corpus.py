@@ -105,6 +105,91 @@ def seeds():
         yield "open", bytes([family]) + composed.encode("utf-8")
 
 
+    yield from round14_seeds()
+
+
+# Round 14: seeds for round 13's code. Non-ASCII digits (Arabic-Indic, Extended Arabic-Indic, NKo,
+# Devanagari, Bengali, fullwidth, mathematical bold), other numbers (superscript two, one half) and
+# characters from U+0080 up that are no number: the end of an ASCII digit run (tc_digit_pieces_end).
+DIGIT_NEIGHBOURS = ("\u0663", "\u06f4", "\u07c1", "\u0969", "\u09e7", "\uff13", "\U0001d7cf", "\u00b2", "\u00bd",
+                    "\u00e9", "\u00a0", "\u0300", "\u4e2d", "\U0001f600", "\u0430", "a", " ", "")
+# Words of letters below U+0800 (the per-vocabulary table v->script_chars): Latin-1, Latin Extended,
+# IPA, Greek, Cyrillic, Armenian, Hebrew, Syriac, Thaana, NKo, in both cases where there are two.
+LOW_WORDS = ("\u00c9cole\u00e9t\u00e9", "\u0141\u00f3d\u017a\u017b\u00f3\u0142\u0107", "\u0250\u0251\u0252\u02b0",
+             "\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac", "\u04c1\u04c2\u0497\u04d9", "\u0540\u0561\u0575\u0565\u0580\u0565\u0576",
+             "\u05e2\u05d1\u05e8\u05d9\u05ea", "\u072b\u0720\u0721\u0710", "\u078b\u07a8\u0788\u07ac\u0780\u07a8",
+             "\u07d2\u07de\u07cf", "\u00dfSTRA\u00dfE\u00e6\u00f8")
+# What ends such a word: letters of the other case or script, marks, digits, punctuation and spaces
+# from U+0080 to U+07FF, then characters past the table (U+0800 and up), ASCII, and a lone surrogate.
+LOW_ENDS = ("\u0080", "\u00a0", "\u00b7", "\u00bf", "\u00d7", "\u00c0", "\u00ff", "\u0100", "\u01c5", "\u02bc", "\u0300",
+            "\u0345", "\u0375", "\u037e", "\u0386", "\u0387", "\u0483", "\u0488", "\u055a", "\u0589", "\u05be", "\u05c3",
+            "\u05f3", "\u060c", "\u061f", "\u0640", "\u0660", "\u066b", "\u06d4", "\u06dd", "\u0700", "\u0711", "\u07b1",
+            "\u07c0", "\u07f4", "\u07fa", "\u07ff", "\u0800", "\u0964", "\u2019", "\u3000", "\U0001f600", "'", "'s", "'S",
+            "1", "\n", "\udc80")
+
+
+def digits(length: int) -> str:
+    return ("1234567890" * (length // 10 + 1))[:length]
+
+
+def round14_seeds():
+    # encode (o200k_base, cl100k_base, r50k_base): ASCII digit runs of every length 1-40, and of
+    # 332-334 and 998-1001, before and after each neighbour; encode_bytes: the same runs before
+    # invalid and cut UTF-8.
+    for k, near in enumerate(DIGIT_NEIGHBOURS):
+        after = "".join(digits(n) + near + " " * (n % 2) for n in range(1, 41))
+        before = "".join(near + digits(n) + "x" * (n % 3 == 0) for n in range(1, 41))
+        for encoding in (0, 1, 2):
+            yield "encode", bytes([encoding]) + after.encode("utf-8")
+            yield "encode", bytes([encoding]) + before.encode("utf-8")
+        if k % 3 == 0:
+            for n in (332, 333, 334, 998, 999, 1000, 1001):
+                yield "encode", bytes([k // 3 % 2]) + (digits(n) + near + digits(n % 7)).encode("utf-8")
+    for k, tail in enumerate((b"\x80", b"\xff", b"\xc3", b"\xe2\x82", b"\xed\xa0\x80", b"\xd9\xa3", b"\xf0\x9f\x98")):
+        yield "encode", bytes([k % 2]) + b"".join(digits(n).encode() + tail for n in range(1, 41))
+        yield "encode_bytes", bytes([k % 2]) + b"".join(digits(n).encode() + tail for n in range(1, 41))
+
+    # encode (o200k_base, cl100k_base) and open (llama3, tekken, deepseek_v4): words of letters below
+    # U+0800, with and without a space before them, ended by each of LOW_ENDS and continued.
+    for word in LOW_WORDS:
+        text = "".join(" " * (k % 2) + word + end + word[1:] + word.upper()[:2] for k, end in enumerate(LOW_ENDS))
+        data = text.encode("utf-8", "surrogateescape")
+        for encoding in (0, 1):
+            yield "encode", bytes([encoding]) + data
+        for family in (0, 5):
+            yield "open", bytes([family]) + data
+
+    # open, deepseek_v4 (DeepSeek's 64-byte windows, TC_RULES_DEEPSEEK): each edge pattern placed
+    # so that it straddles the first window's end (prefixes of 58-68 bytes), and one text with the
+    # pattern after prefixes of every third length 0-130.
+    patterns = ("'s", " 's", "'S", "    123", " 1", "\t\t9", "  \n", "\r\n", " !!", "a.b", "\u00e9", "x\u4e2d", " \u0663")
+    for pattern in patterns:
+        for k in range(58, 70, 2):
+            yield "open", b"\x05" + ("ab " * 30)[:k].encode() + pattern.encode("utf-8") + b" tail 42"
+        text = "".join("q" * k + pattern for k in range(0, 131, 3))
+        yield "open", b"\x05" + text.encode("utf-8")
+
+    # open, Qwen and Qwen 3.5 (nfc_stable, 8 code units a step): one character NFC changes (a mark
+    # that composes with the letter before it, a Hangul vowel after a leading consonant; U+0483,
+    # a mark that does not, is no NFC change but leaves the ranges) at each offset mod 8 of a
+    # two-byte-kind text, among ASCII and U+0400-U+047F (what the wide step passes), and in the
+    # tail past the last full step, among ASCII and U+0482 (just past the wide step).
+    for fill in ("a", "\u0436"):
+        for mark in ("e\u0301", "\u0418\u0306", "\u1100\u1161", "\u0483"):
+            for k in range(8):
+                text = fill * k + mark + fill * (7 - k) + "\u0436" * 8
+                yield "open", bytes([3 + k % 2]) + text.encode("utf-8")
+    for fill in ("a", "\u0482"):
+        for k in range(16):
+            yield "open", bytes([3 + k % 2]) + ("\u0436" * 8 + fill * k + "e\u0301" + fill * (k % 3)).encode("utf-8")
+
+    # special_starts (harness.START_SETS): every set, each policy, texts of its tokens, starts and
+    # near misses, and long runs of the shared start.
+    for k in range(8):
+        for mode in (0, 1, 2, 7):
+            text = bytes(range((k * 5) % 40, (k * 5) % 40 + 12)) + b"\xff" + bytes([37, 38, 0, 6, 39, 40, 8])
+            yield "special_starts", bytes([k, mode]) + text
+
 def main() -> None:
     for target, data in seeds():
         folder = HERE / "corpus" / target

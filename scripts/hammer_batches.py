@@ -5,7 +5,7 @@ encode_ordinary_batch_to_numpy (2-4 native threads each, so the worker pool
 is shared, busy or free) and
 count_plain_files, on texts of every string layout (ASCII, Latin-1, UCS-2,
 UCS-4, a lone surrogate), short and long, some with long pieces, on o200k_base, cl100k_base and (when
-their packages are installed) the native llama3 and deepseek_v4 splitters, and checks each result against one
+their packages are installed) the native llama3, deepseek_v4 and qwen3_5 splitters, and checks each result against one
 computed serially first. Then one thread runs small two-thread batches back
 to back, so pool workers often wake after the caller has finished the batch
 alone (they must not touch it). Exits non-zero on a mismatch. See
@@ -36,6 +36,11 @@ LONG = ["".join(random.Random(15).choice("abcdefghijklmnopqrstuvwxyz") for _ in 
 # tree (pieces of 24 units and more) in pool workers.
 PARTS += [" " + "".join(random.Random(n).choice("\u0e01\u0e02\u0e04\u0e07\u0e32\u0e34\u0e48\u0e40") for _ in range(n))
           for n in (40, 120, 200)]
+# Round 13's paths (round 14): ASCII digit runs before other scripts' digits and characters from U+0080
+# up (the digit table), words of letters below U+0800 ended by characters of 0x80 and up
+# (v->script_chars), and texts whose pieces straddle DeepSeek's 64-byte windows.
+PARTS += [" 1234567\u0663", "12345678\u00e9", " 99\u0969", "\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac\u00b7",
+          " \u05e2\u05d1\u05e8\u05d9\u05ea\u05be", "\u0141\u00f3d\u017a\u2019s", ("ab " * 21)[:61] + "    123'S"]
 
 
 def texts(seed: int, n: int) -> list:
@@ -55,7 +60,7 @@ def _serial_encode(enc, batch):
 
 def main() -> int:
     encodings = [tokcost.get_encoding(name) for name in ("o200k_base", "cl100k_base")]
-    for name in ("llama3", "deepseek_v4"):
+    for name in ("llama3", "deepseek_v4", "qwen3_5"):
         try:
             encodings.append(tokcost.get_encoding(name))
         except tokcost.errors.VocabularyError as exc:  # the family's package is not installed

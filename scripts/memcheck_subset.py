@@ -13,9 +13,16 @@ limit), Python threads that start, encode and exit (per-thread caches in huge pa
 and unmapped), and the native llama3 and deepseek_v4 splitters (pretokenize_open.h) on all
 of it, checked against each family's own tokenizer when its package is installed.
 
+Since round 14 also round 13's paths: ASCII digit runs of every length beside other scripts'
+digits and characters from U+0080 up (tc_digit_pieces_end, the digit table), words of letters
+below U+0800 and what ends them (v->script_chars), texts whose pieces straddle DeepSeek's
+64-byte windows, Qwen's NFC check (nfc_stable, 8 code units a step) at every offset mod 8
+against unicodedata and Qwen's own tokenizers, and special tokens that share only a first
+character (encode's native search, tc_contains_any) against tiktoken.
+
     PYTHONMALLOC=malloc PYTHONPATH=src valgrind --tool=memcheck --suppressions=scripts/cpython.supp \\
         --track-origins=yes --num-callers=40 --log-file=vg.log \\
-        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language]
+        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13]
     python scripts/memcheck_ours.py vg.log
 """
 
@@ -80,6 +87,90 @@ def tree_texts() -> list[str]:
     return texts
 
 
+DIGIT_NEIGHBOURS = ["\u0663", "\u06f4", "\u07c1", "\u0969", "\uff13", "\u00b2", "\u00bd", "\u00e9", "\u0300", "\u4e2d",
+                    "\U0001f600", "a", " ", ""]
+LOW_WORDS = ["\u00c9cole\u00e9t\u00e9", "\u0141\u00f3d\u017a", "\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac",
+             "\u0540\u0561\u0575\u0565\u0580", "\u05e2\u05d1\u05e8\u05d9\u05ea", "\u072b\u0720\u0721",
+             "\u078b\u07a8\u0788\u07ac", "\u07d2\u07de\u07cf", "\u00dfSTRA\u00dfE"]
+LOW_ENDS = ["\u00a0", "\u00b7", "\u00d7", "\u00c0", "\u01c5", "\u02bc", "\u0300", "\u037e", "\u0483", "\u055a",
+            "\u05be", "\u060c", "\u0640", "\u0660", "\u06d4", "\u0700", "\u07c0", "\u07ff", "\u0800", "\u2019",
+            "\u3000", "\U0001f600", "'s", "1", "\n", " "]
+DEEPSEEK_EDGES = ["'s", " 's", "'S", "    123", " 1", "\t\t9", "  \n", "\r\n", " !!", "\u00e9", " \u0663"]
+
+
+def digit_texts() -> list[str]:
+    def digits(n: int) -> str:
+        return ("1234567890" * (n // 10 + 1))[:n]
+
+    texts = ["".join(digits(n) + near for n in range(1, 34)) for near in DIGIT_NEIGHBOURS]
+    texts += ["".join(near + digits(n) for n in range(1, 34)) for near in DIGIT_NEIGHBOURS]
+    texts += [digits(n) + near for n in (332, 333, 334, 999, 1000, 1001) for near in ("\u0663", "\u00e9", "")]
+    return texts
+
+
+def low_word_texts() -> list[str]:
+    return ["".join(" " * (k % 2) + word + end + word[1:] for k, end in enumerate(LOW_ENDS)) for word in LOW_WORDS]
+
+
+def deepseek_window_texts() -> list[str]:
+    return [("ab " * 30)[:k] + edge + " tail 42" for edge in DEEPSEEK_EDGES for k in range(60, 68)]
+
+
+def nfc_texts() -> list[str]:
+    """A character NFC changes at every offset mod 8 of a two-byte-kind text, among characters
+    nfc_stable's wide step passes (ASCII, U+0400-U+047F) and one just past them (U+0482)."""
+    return [fill * k + mark + fill * (15 - k) + "\u0436" for fill in ("a", "\u0436", "\u0482")
+            for mark in ("e\u0301", "\u0418\u0306", "\u1100\u1161", "\u0483", "\u0419") for k in range(16)]
+
+
+def nfc_checks(texts: list[str]) -> int:
+    """nfc_stable against the ranges it states, and Qwen's encodings against their own tokenizers."""
+    import unicodedata
+
+    from tokcost._core import NFC_STABLE_RANGES, nfc_stable
+
+    def stable(text: str) -> bool:
+        return all(ord(c) < 0x80 or any(lo <= ord(c) <= hi for lo, hi in NFC_STABLE_RANGES) for c in text)
+
+    checks = [nfc_stable(text) == stable(text) and (not stable(text) or unicodedata.is_normalized("NFC", text))
+              for text in texts]
+    failed = checks.count(False)
+    print(f"nfc_stable: {len(checks)} checks, {failed} failed", flush=True)
+    return failed
+
+
+def special_start_checks(texts: list[str]) -> int:
+    """encode's default call where the special tokens share only "<" (the native search for them,
+    tc_contains_any), over r50k_base's ranks, against tiktoken with the same tokens."""
+    import tiktoken
+
+    import tokcost
+
+    base = tiktoken.get_encoding("r50k_base")
+    tokens = {"<a>": 50257, "<b>": 50258, "<|x|>": 50259, "<c": 50260}  # none a prefix of another
+    parts = {"name": "starts", "pat_str": base._pat_str, "mergeable_ranks": base._mergeable_ranks}
+    ours = tokcost.Encoding(**parts, special_tokens=tokens)
+    theirs = tiktoken.Encoding(**parts, special_tokens=tokens)
+
+    def outcome(encode, text, **kwargs):
+        try:
+            return encode(text, **kwargs)
+        except ValueError:
+            return "ValueError"
+
+    checks = [outcome(ours.encode, text, **kwargs) == outcome(theirs.encode, text, **kwargs)
+              for text in texts
+              for kwargs in ({}, {"disallowed_special": ()}, {"allowed_special": "all"},
+                             {"allowed_special": {"<a>"}, "disallowed_special": {"<b>", "<c"}})]
+    failed = checks.count(False)
+    print(f"special starts: {len(checks)} checks, {failed} failed", flush=True)
+    return failed
+
+
+def round13_texts() -> list[str]:
+    return digit_texts() + low_word_texts() + deepseek_window_texts()
+
+
 def threads_that_exit(enc, texts: list[str]) -> list[list[int]]:
     """Encode each text in a new thread that then exits: its caches (and, past 4 KB, its
     whole-piece cache) are mapped on the first call and unmapped at thread exit."""
@@ -98,7 +189,8 @@ def threads_that_exit(enc, texts: list[str]) -> list[list[int]]:
 
 
 def open_families(texts: list[str]) -> int:
-    """The native llama3 and deepseek_v4 splitters against each family's own tokenizer."""
+    """The native llama3, deepseek_v4 and Qwen splitters against each family's own tokenizer
+    (Qwen's: the texts' NFC form, where nfc_stable decides whether to ask unicodedata)."""
     import importlib.util
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -107,7 +199,7 @@ def open_families(texts: list[str]) -> int:
     import tokcost
 
     failures = 0
-    for name in ("llama3", "deepseek_v4"):
+    for name in ("llama3", "deepseek_v4", "qwen", "qwen3_5"):
         if not _installed(name) or (name == "deepseek_v4" and importlib.util.find_spec("tokenizers") is None):
             print(f"{name}: package not installed, skipped", flush=True)
             continue
@@ -115,7 +207,7 @@ def open_families(texts: list[str]) -> int:
         encode = _ordinary(name, enc)
         expected = [ref(text) for text in texts]
         checks = [encode(text) == ids for text, ids in zip(texts, expected)]
-        if name == "llama3":
+        if name in ("llama3", "qwen"):
             checks.append(enc.encode_ordinary_batch(texts, num_threads=2) == expected)
             checks.append(enc.count_batch(texts, num_threads=2) == [len(ids) for ids in expected])
         failed = checks.count(False)
@@ -124,13 +216,15 @@ def open_families(texts: list[str]) -> int:
     return failures
 
 
-def main(per_language: int) -> int:
+def main(per_language: int, round13_only: bool = False) -> int:
     seed_tiktoken_cache()
     import tiktoken
 
     import tokcost
 
-    lines, longs = flores_lines(per_language), long_texts() + caseless_texts() + tree_texts()
+    lines, longs = flores_lines(per_language), long_texts() + caseless_texts() + tree_texts() + round13_texts()
+    if round13_only:  # `round13`: round 13's paths alone, a few minutes under memcheck
+        lines, longs = flores_lines(1)[::8], round13_texts()
     failures = 0
     for name in ("o200k_base", "cl100k_base"):
         ours, theirs = tokcost.get_encoding(name), tiktoken.get_encoding(name)
@@ -153,9 +247,13 @@ def main(per_language: int) -> int:
         failed = checks.count(False)
         print(f"{name}: {len(checks)} checks, {failed} failed", flush=True)
         failures += failed
-    failures += open_families(lines + longs)
+    failures += open_families(lines + longs + nfc_texts())
+    failures += nfc_checks(nfc_texts() + lines)
+    failures += special_start_checks(["<a> x <b> < <|x| <<a>", "a <ab> <c> " * 8, "<" * 70, "no start here " * 6,
+                                      "<a" * 40 + "<b>"]
+                                     + lines[:40])
     return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20))
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20, "round13" in sys.argv[2:]))
