@@ -197,7 +197,8 @@ def test_inline_words_before_every_character_of_other_scripts(script):
 # falls at every offset of a window: every code point of U+0880-U+09FF (the dandas, digits and the
 # abbreviation sign among them), every ASCII character, and the look-alikes and neighbours (ZWJ,
 # ZWNJ, a no-break space, marks and letters of other scripts), each followed by what could let the
-# word go on; and every letter the windows take first, last and alone in a word. Both mask paths.
+# word go on; every letter the windows take first, last and alone in a word; and lines of words
+# ended by newlines, dandas and digits. Both mask paths.
 # (U+088F, unassigned in Unicode 16.0, tiktoken's tables, is a letter to the `regex` package.)
 DEVANAGARI = RUNS["devanagari"][0]
 WINDOW_BREAKS = ([chr(c) for c in range(0x880, 0xA00) if c != 0x88F] + [chr(c) for c in range(0x80)]
@@ -232,6 +233,10 @@ def test_devanagari_windows(simd_paths):
             texts.append(start + word(rng.randrange(1, 6)) + before + brk + after + tail)
     for letter in DEVANAGARI:
         texts.append(" ".join([word(3), letter + word(4), word(2) + letter, letter, word(5) + letter + word(1)] * 4))
+    for _ in range(400):
+        lines = [" ".join(word(rng.randrange(1, 9)) for _ in range(rng.randrange(1, 6))) for _ in range(rng.randrange(2, 8))]
+        ends = ["\n", "\n", "\n\n", " \n", "\r\n", "\u0964\n", "\n ", "\u0966\n", "\n\u0964"]
+        texts.append(rng.choice(["", " ", "\n"]) + "".join(line + rng.choice(ends) for line in lines))
     for text in texts:
         for cut in (len(text), len(text) - 1, len(text) - 2):
             assert_o200k_splits(text[:cut])

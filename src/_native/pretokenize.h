@@ -1229,20 +1229,31 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int rules, t
          * scripts, where a window would find nothing), or in the text's last 64 bytes: the
          * splitter's pieces, one call each. */
         while (k < max && i < end) {
-            uint64_t words;
-            const uint8_t *w = s + i + (s[i] == ' ');
-            if ((rules & TC_RULES_DEVANAGARI) && i + TC_DEVANAGARI_READ <= end && w[0] == 0xE0 && (w[1] & 0xFE) == 0xA4 &&
-                    tc_devanagari_ok && (words = tc_devanagari_window(s + i))) {
-                size_t from = i;
-                do {
-                    starts[k++] = i;
-                    i = from + (size_t)__builtin_ctzll(words);
-                    words &= words - 1;
-                } while (words && k < max);
+            starts[k++] = i;
+            if (!(rules & TC_RULES_DEVANAGARI)) {
+                i = tc_split_one(next, other, s, i, end);
                 continue;
             }
-            starts[k++] = i;
-            i = tc_split_one(next, other, s, i, end);
+            if (!(s[i] >= 0x80 || (s[i] == ' ' && i + 1 < end && s[i + 1] >= 0x80))) {   /* tc_split_one's test */
+                i = next(s, i, end);
+                continue;
+            }
+            /* A Devanagari word, or a space before one: its window, when it decides a piece. The
+             * first test is o200k_script_word's own (the same load), so other scripts pay one compare. */
+            size_t p = i + (s[i] == ' ');
+            uint64_t words;
+            if (tc_block_lead[s[p]] && s[p] == 0xE0 && i + TC_DEVANAGARI_READ <= end && (s[p + 1] & 0xFE) == 0xA4 &&
+                    (words = tc_devanagari_window(s + i))) {
+                size_t from = i;
+                for (;;) {
+                    i = from + (size_t)__builtin_ctzll(words);
+                    words &= words - 1;
+                    if (!words || k == max) break;
+                    starts[k++] = i;
+                }
+                continue;
+            }
+            i = other(s, i, end);
         }
         starts[k] = i;
         return k;
