@@ -17,6 +17,7 @@ LOWER = [chr(c) for c in range(0x430, 0x460)]
 STOPPERS = ([chr(c) for c in range(0x400, 0x530)] + [chr(c) for c in range(0x300, 0x370, 7)]
             + list("aZ09 \t\n.,!?'-\u00e9\u00c9\u2019\u201c\u3001\u6771") + ["'s", "'LL", "\U0001f600", "\u0301x", ""])
 STARTS = ["", " ", "\u0411", "\u0431", "!", "\u00ab", "A", "\u041f\u0420", " \u0301"]
+O200K_PATTERN = regex.compile(tokcost.get_encoding("o200k_base")._pat_str)
 
 
 @pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
@@ -128,17 +129,27 @@ def script_word_maker(script, rng):
     return word
 
 
-def assert_o200k_splits_and_ids(texts):
-    """Pieces against the regex engine, ids of all the texts joined against tiktoken (o200k_base)."""
+def assert_o200k_splits(text):
+    """Pieces of one text against the regex engine (o200k_base)."""
+    ours = tokcost.get_encoding("o200k_base")
+    assert ours._core.split_text(text) == O200K_PATTERN.findall(text), text
+
+
+def assert_o200k_ids(texts):
+    """Ids of all the texts joined against tiktoken (o200k_base)."""
     from tokcost.testing import seed_tiktoken_cache
 
     seed_tiktoken_cache()
-    ours, theirs = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
-    pattern = regex.compile(ours._pat_str)
-    for text in texts:
-        assert ours._core.split_text(text) == pattern.findall(text), text
     joined = "\n".join(texts)
+    ours, theirs = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
     assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
+
+
+def assert_o200k_splits_and_ids(texts):
+    """Pieces against the regex engine, ids of all the texts joined against tiktoken (o200k_base)."""
+    for text in texts:
+        assert_o200k_splits(text)
+    assert_o200k_ids(texts)
 
 
 @pytest.mark.parametrize("script", sorted(WORDS))
@@ -178,3 +189,55 @@ def test_inline_words_before_every_character_of_other_scripts(script):
         texts.append(before + rng.choice(["", " "]) + word(rng.choice((1, 3, 5, 8, 17))) + end + after + " "
                      + word(rng.randrange(1, 9)))
     assert_o200k_splits_and_ids(texts)
+
+
+# tc_devanagari_window (o200k's Devanagari words a window at a time, round 14): lines of words with
+# a space before them, long enough for the windows (66 bytes from a piece start), with one character
+# that ends or breaks the run put after a varying number of words of varying length, so that it
+# falls at every offset of a window: every code point of U+0880-U+09FF (the dandas, digits and the
+# abbreviation sign among them), every ASCII character, and the look-alikes and neighbours (ZWJ,
+# ZWNJ, a no-break space, marks and letters of other scripts), each followed by what could let the
+# word go on; every letter the windows take first, last and alone in a word; and lines of words
+# ended by newlines, dandas and digits. Both mask paths.
+# (U+088F, unassigned in Unicode 16.0, tiktoken's tables, is a letter to the `regex` package.)
+DEVANAGARI = RUNS["devanagari"][0]
+WINDOW_BREAKS = ([chr(c) for c in range(0x880, 0xA00) if c != 0x88F] + [chr(c) for c in range(0x80)]
+                 + list("\u200c\u200d\u00a0\u0301\u09bc\u0e31\u0651\u00e9\u0430\u3001\ufeff\u2009")
+                 + ["  ", " \n", "\n ", " '", "'s", " \u0964", "\U0001f600"])
+WINDOW_AFTER = ["", "x", "X", "ab", "'s", "s", " ", "1", "\u0905", "\u093e", "\u0964", "\n"]
+
+
+@pytest.fixture(params=["cpu", "sse2"])
+def simd_paths(request):
+    """The windows' AVX2 masks where the CPU has them, and their SSE2 ones on any CPU."""
+    from tokcost import _core
+
+    _core.use_avx2(request.param == "cpu")
+    yield request.param
+    _core.use_avx2(True)
+
+
+def test_devanagari_windows(simd_paths):
+    rng = random.Random(38)
+
+    def word(length):
+        return "".join(rng.choice(DEVANAGARI) for _ in range(length))
+
+    texts = []
+    for brk in WINDOW_BREAKS:
+        for count in range(0, 14):
+            start = rng.choice(["", " ", "\n", "x ", "A", "\u0964 "])
+            before = "".join(" " + word(rng.randrange(1, 9)) for _ in range(count))
+            after = rng.choice(WINDOW_AFTER)
+            tail = "".join(" " + word(rng.randrange(1, 9)) for _ in range(rng.randrange(4, 12)))
+            texts.append(start + word(rng.randrange(1, 6)) + before + brk + after + tail)
+    for letter in DEVANAGARI:
+        texts.append(" ".join([word(3), letter + word(4), word(2) + letter, letter, word(5) + letter + word(1)] * 4))
+    for _ in range(400):
+        lines = [" ".join(word(rng.randrange(1, 9)) for _ in range(rng.randrange(1, 6))) for _ in range(rng.randrange(2, 8))]
+        ends = ["\n", "\n", "\n\n", " \n", "\r\n", "\u0964\n", "\n ", "\u0966\n", "\n\u0964"]
+        texts.append(rng.choice(["", " ", "\n"]) + "".join(line + rng.choice(ends) for line in lines))
+    for text in texts:
+        for cut in (len(text), len(text) - 1, len(text) - 2):
+            assert_o200k_splits(text[:cut])
+    assert_o200k_ids(texts)

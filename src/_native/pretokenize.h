@@ -944,6 +944,7 @@ enum {
     TC_RULES_ONE_DIGIT = 2,  /* \p{N}: every digit starts a piece */
     TC_RULES_GPT2 = 4,       /* GPT-2's rules */
     TC_RULES_DEEPSEEK = 8,   /* DeepSeek's: the apostrophe is punctuation, spaces before a digit stay one run */
+    TC_RULES_DEVANAGARI = 16, /* o200k's letter classes: words of Devanagari a window at a time (tc_devanagari_window) */
 };
 
 /* A window's piece starts (bit j: a piece starts at j, given pieces start at a position r and
@@ -1097,6 +1098,102 @@ static inline uint64_t tc_window_found(const tc_window *w, unsigned r) {
     return found & ~((w->prefix_word >> r & 1) << r << 1);
 }
 
+/* Devanagari words a window at a time (o200k's letter rules; round 14, r14-hindi). Most pieces of
+ * Hindi are a space and a word of Devanagari letters and marks (" नमस्ते"), and each was a call of
+ * the one-piece splitter (its tests, the block, the byte after it: about 85 instructions a piece).
+ * Here the bytes from a piece start give the starts of every such piece up to the first byte that
+ * is neither of:
+ *   a letter: a byte of a character of tc_devanagari_run (E0, then A4 or A5, then a third byte that
+ *             is not A4-B0 after an A5: U+0900 to U+097F but the dandas, digits and abbreviation
+ *             sign);
+ *   a prefix: a space right before such a character.
+ * Each letter is in A and in B (checked at start-up, tc_devanagari_ok), so at a piece start the
+ * word's letters run to the next byte that is not a letter (o200k_word's case 2), with the space
+ * before them as its prefix; a space is in neither A nor B and is not an apostrophe, so a word that
+ * reaches one ends there, and the space, before a letter, is the next word's prefix. So every
+ * prefix before that first other byte (the cut) starts a piece, and the word that reaches the cut
+ * ends there when the cut is an ASCII byte that is not a letter or an apostrophe (o200k_script_word's
+ * test); otherwise its end is left to the splitter. The bytes are read 32 (AVX2) or 16 (SSE2) at a
+ * time, up to 64 and two after them, and reading stops after the block where the cut is found. */
+#define TC_DEVANAGARI_READ (TC_WINDOW + 2)   /* bytes tc_devanagari_window may read */
+
+/* The starts after s[0] (a piece start) that the letters and spaces masks (bit j: a letter starts
+ * at s[j], s[j] is a space) decide, up to the first cut below bit `known` (bits up to it are final;
+ * 63 at most). 0 when s[0] starts no such word; ~0 when no cut is below `known`. */
+static inline uint64_t tc_devanagari_found(const uint8_t *s, uint64_t letters, uint64_t spaces, unsigned known) {
+    uint64_t prefix = spaces & letters >> 1;
+    uint64_t ok = letters | letters << 1 | letters << 2 | prefix;
+    if (!(ok & 1)) return 0;
+    uint64_t cuts = ~ok & ((1ull << known) - 1);
+    if (!cuts && known < 63) return ~0ull;
+    unsigned cut = cuts ? (unsigned)__builtin_ctzll(cuts) : known;
+    uint64_t found = prefix & ((1ull << cut) - 1) & ~1ull;
+    uint8_t c = s[cut];
+    if (c < 0x80 && !(tc_kind[c] & (K_UP | K_LO)) && c != '\'') found |= 1ull << cut;
+    return found;
+}
+
+#ifdef __SSE2__
+/* Bit j of the result: a Devanagari letter starts at v0's byte j (v1, v2: the same bytes from one
+ * and two further on). */
+static inline unsigned tc_devanagari_letters16(__m128i v0, __m128i v1, __m128i v2) {
+    __m128i lead = _mm_and_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8((char)0xE0)),
+                                 _mm_cmpeq_epi8(_mm_and_si128(v1, _mm_set1_epi8((char)0xFE)), _mm_set1_epi8((char)0xA4)));
+    __m128i d = _mm_sub_epi8(v2, _mm_set1_epi8((char)0xA4));   /* third byte A4-B0 after A5: not a letter */
+    __m128i other = _mm_and_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8((char)0xA5)),
+                                  _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(0x0C)), d));
+    return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(other, lead));
+}
+#endif
+
+#ifdef TC_HAVE_AVX2_WINDOW
+__attribute__((target("avx2"))) static uint64_t tc_devanagari_window_avx2(const uint8_t *s) {
+    uint64_t letters = 0, spaces = 0, found = 0;
+    for (unsigned b = 0; b < 2; b++) {
+        const uint8_t *at = s + 32 * b;
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)at), v1 = _mm256_loadu_si256((const __m256i *)(at + 1));
+        __m256i v2 = _mm256_loadu_si256((const __m256i *)(at + 2));
+        __m256i lead = _mm256_and_si256(_mm256_cmpeq_epi8(v0, _mm256_set1_epi8((char)0xE0)),
+                                        _mm256_cmpeq_epi8(_mm256_and_si256(v1, _mm256_set1_epi8((char)0xFE)),
+                                                          _mm256_set1_epi8((char)0xA4)));
+        __m256i other = _mm256_and_si256(_mm256_cmpeq_epi8(v1, _mm256_set1_epi8((char)0xA5)),
+                                         tc_in_range_avx2(v2, (char)0xA4, 0x0C));
+        letters |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(other, lead)) << 32 * b;
+        spaces |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, _mm256_set1_epi8(' '))) << 32 * b;
+        found = tc_devanagari_found(s, letters, spaces, 32 * b + 31);
+        if (found != ~0ull) break;
+    }
+    return found;
+}
+#endif
+
+/* The starts after s[0] (a piece start) that the Devanagari words from s[0] decide, as bits (0:
+ * none). TC_DEVANAGARI_READ bytes must be there to read. */
+static inline uint64_t tc_devanagari_window(const uint8_t *s) {
+#ifdef TC_HAVE_AVX2_WINDOW
+    if (tc_window_avx2) return tc_devanagari_window_avx2(s);
+#endif
+    uint64_t letters = 0, spaces = 0, found = 0;
+    for (unsigned b = 0; b < 4; b++) {
+        const uint8_t *at = s + 16 * b;
+#ifdef __SSE2__
+        __m128i v0 = _mm_loadu_si128((const __m128i *)at);
+        letters |= (uint64_t)tc_devanagari_letters16(v0, _mm_loadu_si128((const __m128i *)(at + 1)),
+                                                     _mm_loadu_si128((const __m128i *)(at + 2))) << 16 * b;
+        spaces |= (uint64_t)tc_is_byte(v0, ' ') << 16 * b;
+#else
+        for (unsigned j = 0; j < 16; j++) {
+            letters |= (uint64_t)(at[j] == 0xE0 && (at[j + 1] & 0xFE) == 0xA4 &&
+                                  !(at[j + 1] == 0xA5 && (uint8_t)(at[j + 2] - 0xA4) <= 0x0C)) << (16 * b + j);
+            spaces |= (uint64_t)(at[j] == ' ') << (16 * b + j);
+        }
+#endif
+        found = tc_devanagari_found(s, letters, spaces, 16 * b + 15);
+        if (found != ~0ull) break;
+    }
+    return found;
+}
+
 /* What the text loop keeps between groups of pieces (one per text, tc_split_begin first): the
  * window, and the starts it decided after the last one handed out. */
 typedef struct {
@@ -1133,7 +1230,30 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int rules, t
          * splitter's pieces, one call each. */
         while (k < max && i < end) {
             starts[k++] = i;
-            i = tc_split_one(next, other, s, i, end);
+            if (!(rules & TC_RULES_DEVANAGARI)) {
+                i = tc_split_one(next, other, s, i, end);
+                continue;
+            }
+            if (!(s[i] >= 0x80 || (s[i] == ' ' && i + 1 < end && s[i + 1] >= 0x80))) {   /* tc_split_one's test */
+                i = next(s, i, end);
+                continue;
+            }
+            /* A Devanagari word, or a space before one: its window, when it decides a piece. The
+             * first test is o200k_script_word's own (the same load), so other scripts pay one compare. */
+            size_t p = i + (s[i] == ' ');
+            uint64_t words;
+            if (tc_block_lead[s[p]] && s[p] == 0xE0 && i + TC_DEVANAGARI_READ <= end && (s[p + 1] & 0xFE) == 0xA4 &&
+                    (words = tc_devanagari_window(s + i))) {
+                size_t from = i;
+                for (;;) {
+                    i = from + (size_t)__builtin_ctzll(words);
+                    words &= words - 1;
+                    if (!words || k == max) break;
+                    starts[k++] = i;
+                }
+                continue;
+            }
+            i = other(s, i, end);
         }
         starts[k] = i;
         return k;
@@ -1170,7 +1290,8 @@ static inline __attribute__((always_inline)) size_t tc_split_window(int rules, t
 
 static __attribute__((noinline)) size_t o200k_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
                                                    tc_split_state *st) {
-    return tc_split_window(TC_RULES_CAMEL, o200k_next, o200k_next_script, s, i, end, starts, max, st);
+    return tc_split_window(TC_RULES_CAMEL | TC_RULES_DEVANAGARI, o200k_next, o200k_next_script, s, i, end, starts, max,
+                           st);
 }
 
 static __attribute__((noinline)) size_t cl100k_many(const uint8_t *s, size_t i, size_t end, size_t *starts, size_t max,
