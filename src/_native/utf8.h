@@ -124,16 +124,17 @@ static inline uint8_t *tc_utf8_eight_bmp(uint8_t *o, __m128i c, __m128i below_80
 #endif
 
 #ifdef __SSE2__
-/* Eight code points below 0x10000 in 16-bit lanes as UTF-8 at o, by the cheapest of the ways
- * above that fits them: the byte after them, or NULL (nothing written) when one is a surrogate.
- * The caller's room holds at least 3 bytes for each code point from here on (2 when all are
- * below 0x800). ssse3: the narrow way packs by shuffle (constant in each caller). */
-static inline __attribute__((always_inline)) uint8_t *tc_utf8_eight(uint8_t *o, __m128i v, const int ssse3) {
+/* Whether eight code points in 16-bit lanes are all ASCII. */
+static inline int tc_utf8_eight_ascii(__m128i v) {
+    return _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16((short)0xFF80)), _mm_setzero_si128())) == 0xFFFF;
+}
+
+/* Eight code points below 0x10000, not all ASCII, in 16-bit lanes as UTF-8 at o, by the cheapest
+ * of the ways above that fits them: the byte after them, or NULL (nothing written) when one is a
+ * surrogate. The caller's room holds at least 3 bytes for each code point from here on (2 when
+ * all are below 0x800). ssse3: the narrow way packs by shuffle (constant in each caller). */
+static inline __attribute__((always_inline)) uint8_t *tc_utf8_eight_wide(uint8_t *o, __m128i v, const int ssse3) {
     const __m128i zero = _mm_setzero_si128(), narrow = _mm_set1_epi16((short)0xF800);
-    if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16((short)0xFF80)), zero)) == 0xFFFF) {
-        _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v));   /* eight ASCII characters: narrowed */
-        return o + 8;
-    }
     __m128i below_800 = _mm_cmpeq_epi16(_mm_and_si128(v, narrow), zero);
     if (_mm_movemask_epi8(below_800) == 0xFFFF) {
 #ifdef TC_HAVE_SSSE3_UTF8
@@ -165,8 +166,15 @@ static inline __attribute__((always_inline)) size_t tc_utf8_of_with(const void *
             }
             /* Then eight at a time, widened: all below 0x100, so the ASCII or 2-byte way, whose
              * stores need 2 bytes of room a code point, which is what latin-1's room has. */
-            for (; i + 8 <= n; i += 8)
-                o = tc_utf8_eight(o, _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(d + i)), _mm_setzero_si128()), ssse3);
+            for (; i + 8 <= n; i += 8) {
+                __m128i v = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(d + i)), _mm_setzero_si128());
+                if (!tc_utf8_eight_ascii(v)) {
+                    o = tc_utf8_eight_wide(o, v, ssse3);
+                } else {
+                    _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v));
+                    o += 8;
+                }
+            }
 #endif
             for (size_t stop = i + 16 < n ? i + 16 : n; i < stop; i++)
                 if (d[i] < 0x80) *o++ = d[i];
@@ -176,11 +184,28 @@ static inline __attribute__((always_inline)) size_t tc_utf8_of_with(const void *
         const uint16_t *d = data;
         while (i < n) {
 #ifdef __SSE2__
+            /* English with a curly quote is all UCS-2: its ASCII sixteen at a time. */
+            for (; i + 16 <= n; i += 16, o += 16) {   /* sixteen ASCII characters: narrowed */
+                __m128i a = _mm_loadu_si128((const __m128i *)(d + i)), b = _mm_loadu_si128((const __m128i *)(d + i + 8));
+                if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(_mm_or_si128(a, b), _mm_set1_epi16((short)0xFF80)),
+                                                      _mm_setzero_si128())) != 0xFFFF) break;
+                _mm_storeu_si128((__m128i *)o, _mm_packus_epi16(a, b));
+            }
+            int ascii_again = 0;
             for (; i + 8 <= n; i += 8) {
-                uint8_t *after = tc_utf8_eight(o, _mm_loadu_si128((const __m128i *)(d + i)), ssse3);
+                __m128i v = _mm_loadu_si128((const __m128i *)(d + i));
+                if (tc_utf8_eight_ascii(v)) {       /* sixteen at a time again */
+                    _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v));
+                    o += 8;
+                    i += 8;
+                    ascii_again = 1;
+                    break;
+                }
+                uint8_t *after = tc_utf8_eight_wide(o, v, ssse3);
                 if (!after) break;                    /* a surrogate: the code below stops at it */
                 o = after;
             }
+            if (ascii_again) continue;
 #endif
             for (size_t stop = i + 8 < n ? i + 8 : n; i < stop; i++) {
                 if (d[i] < 0x80) { *o++ = (uint8_t)d[i]; continue; }
@@ -203,15 +228,24 @@ static inline __attribute__((always_inline)) size_t tc_utf8_of_with(const void *
             /* Eight code points below 0x10000 at a time, narrowed to 16 bits (offset by 0x8000 for
              * the signed saturating pack, which then changes none of them). */
             const __m128i astral = _mm_set1_epi32((int)0xFFFF0000u), offset = _mm_set1_epi32(0x8000);
+            int ascii_again = 0;
             for (; i + 8 <= n; i += 8) {
                 __m128i a = _mm_loadu_si128((const __m128i *)(d + i)), b = _mm_loadu_si128((const __m128i *)(d + i + 4));
                 if (_mm_movemask_epi8(_mm_cmpeq_epi32(_mm_and_si128(_mm_or_si128(a, b), astral), zero)) != 0xFFFF) break;
                 __m128i v = _mm_xor_si128(_mm_packs_epi32(_mm_sub_epi32(a, offset), _mm_sub_epi32(b, offset)),
                                           _mm_set1_epi16((short)0x8000));
-                uint8_t *after = tc_utf8_eight(o, v, ssse3);
+                if (tc_utf8_eight_ascii(v)) {       /* sixteen at a time again */
+                    _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v));
+                    o += 8;
+                    i += 8;
+                    ascii_again = 1;
+                    break;
+                }
+                uint8_t *after = tc_utf8_eight_wide(o, v, ssse3);
                 if (!after) break;
                 o = after;
             }
+            if (ascii_again) continue;
 #endif
             for (size_t stop = i + 16 < n ? i + 16 : n; i < stop; i++) {
                 if (d[i] < 0x80) { *o++ = (uint8_t)d[i]; continue; }
