@@ -77,3 +77,24 @@ def test_fresh_vocabulary_built_from_ranks():
     for _ in range(200):
         text = "".join(chr(rng.randrange(0x80, 0x800)) for _ in range(rng.randint(2, 12)))
         assert core.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
+
+
+# Words whose pieces the character path decodes, and bytes that are not UTF-8 there: stray
+# continuation bytes, C0/C1, F5-FF, and first bytes of every length with nothing after them.
+BROKEN_WORDS = ["مرحبا", " كتاب", "привет", " Москва", "数据分析", " สวัสดี", "한국어", "नमस्ते", "🙂🙂a", "é"]
+STRAY_BYTES = [0x80, 0xA7, 0xBF, 0xC0, 0xC1, 0xC2, 0xD8, 0xDF, 0xE0, 0xE4, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+
+
+def test_pieces_of_broken_utf8(encodings):
+    """The decoder refuses a byte that starts no character only on the one- and two-byte side,
+    and a character the piece cuts short by its continuation test alone (cache.h,
+    tc_merge_chars): every word cut at every byte, and a stray byte at every position, as one
+    piece against tiktoken's BPE of it."""
+    ours, ref = encodings
+    for word in BROKEN_WORDS:
+        raw = word.encode("utf-8")
+        pieces = [raw[:cut] for cut in range(1, len(raw) + 1)] + [raw[cut:] for cut in range(1, len(raw))]
+        pieces += [raw[:at] + bytes([b]) + raw[at:] for at in range(len(raw) + 1) for b in STRAY_BYTES]
+        pieces += [raw + raw[:cut] for cut in range(1, len(raw))]
+        for piece in pieces:
+            assert ours._core.encode_single_piece(piece) == ref._encode_single_piece(piece), piece

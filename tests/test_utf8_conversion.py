@@ -131,3 +131,30 @@ def test_surrogate_after_wide_blocks(layout):
         with pytest.raises(UnicodeEncodeError) as cpython:
             text.encode("utf-8")
         assert ours.value.start == cpython.value.start
+
+
+@pytest.fixture(params=["cpu", "sse2"])
+def shuffle_or_lanes(request):
+    """utf8.h's narrow way with SSSE3's packing shuffle (where the CPU has it), then without."""
+    from tokcost import _core
+
+    _core.use_avx2(request.param == "cpu")
+    yield request.param
+    _core.use_avx2(True)
+
+
+@pytest.mark.parametrize("layout", ["", "\u0100", "\U0001f600"])
+def test_every_mix_of_one_and_two_byte_lanes(shuffle_or_lanes, layout):
+    """Blocks of eight code points below U+0800 are written by one shuffle per mix of one- and
+    two-byte lanes (tc_utf8_pack): every one of the 256 mixes, at every offset from a block's
+    start, in each string layout, round-trips and encodes as tiktoken does."""
+    two_byte = {"": "\xe9\xff\x80", "\u0100": "\u0628\u07ff\u0430", "\U0001f600": "\u0628\u0080\u07ff"}[layout]
+    texts = []
+    for mix in range(256):
+        block = "".join(two_byte[(mix + k) % 3] if mix >> k & 1 else " az"[(mix + k) % 3] for k in range(8))
+        for offset in range(8):
+            texts.append("q" * offset + block + block[::-1] + "b" * (mix % 9) + layout)
+    for text in texts:
+        _round_trip(text)
+    joined = "\n".join(texts)
+    assert ENC.encode(joined) == _TIKTOKEN.encode(joined)

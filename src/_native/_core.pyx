@@ -20,6 +20,7 @@ from tokcost.errors import InvalidTokenError
 
 tc_init_ascii()
 tc_merge_use_avx2(1)
+tc_utf8_use_ssse3(1)
 
 UNICODE_VERSION = TOKCOST_UNICODE_VERSION.decode()
 SPLITTERS = ("o200k", "cl100k", "gpt2", "tekken", "qwen", "qwen3_5", "llama3", "deepseek_v4")
@@ -51,12 +52,14 @@ def crc32(const uint8_t[::1] data, uint32_t value=0):
 
 
 def use_avx2(bint on):
-    """Let the ASCII windows, the character path's merge loop and list building use AVX2 where
-    the CPU has it (the default), or not, so tests check their SSE2 and scalar paths on this CPU
-    too. Returns whether AVX2 is now in use. Not thread-safe: for tests only."""
+    """Let the ASCII windows, the character path's merge loop and list building use AVX2, and the
+    UTF-8 conversion SSSE3, where the CPU has it (the default), or not, so tests check their SSE2
+    and scalar paths on this CPU too. Returns whether AVX2 is now in use. Not thread-safe: for
+    tests only."""
     cdef int windows = tc_window_use_avx2(on)
     cdef int merges = tc_merge_use_avx2(on)
     cdef int lists = tc_ints_use_avx2(on)
+    tc_utf8_use_ssse3(on)
     return bool(windows or merges or lists)
 
 

@@ -644,7 +644,7 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
     uint64_t lsig[TC_MAX_UNITS], rsig[TC_MAX_UNITS];
     const tc_char_entry *prev = NULL;        /* the previous unit's cache slot, a copy, or a segment */
     tc_char_entry saved;
-    size_t m = 0, k = 0, expanded = 0, n_chars = 0, prev_at = 0, prev_len = 0;
+    size_t m = 0, k = 0, expanded = 0, prev_at = 0, prev_len = 0;
     int prev_flagged = 0;                    /* the boundary before the previous unit matters for it */
     /* Long pieces go to the long-piece encoder once its tables exist (Thai,
      * written without spaces: FLORES 249 -> 165 instructions per byte), decided
@@ -656,19 +656,24 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
         const tc_longpiece *lt = tc_long_tables_for_chars(v, n);
         if (lt && lt->usable) return (size_t)-1;
     }
-    for (size_t i = 0; i < n; n_chars++) {
+    for (size_t i = 0; i < n;) {
         uint32_t u;
         if (i + 4 <= n) memcpy(&u, p + i, 4);
         else for (size_t b = u = 0; i + b < n; b++) u |= (uint32_t)p[i + b] << 8 * b;
         uint32_t lead = tc_utf8_lead[u & 0xFF];
         size_t len = lead & 7;
-        if (!len || i + len > n || n_chars == TC_MAX_UNITS) return (size_t)-1;
-        if ((u ^ 0x80808080u) & tc_utf8_cont_mask[len]) return (size_t)-1;   /* not UTF-8: bytes it is */
-        uint32_t key = u & tc_utf8_own_mask[len];
+        /* Not UTF-8: bytes it is. Past the piece's end u holds zeros, which
+         * are not continuation bytes, so this also refuses a character that
+         * the piece cuts short. Length 0 (not a first byte) passes it, and is
+         * refused on the table's side only: three- and four-byte characters
+         * (CJK, kana, Thai, Hangul) pay no test for it. */
+        if ((u ^ 0x80808080u) & tc_utf8_cont_mask[len]) return (size_t)-1;
         const tc_char_entry *e;
         if (len <= 2) {
+            if (!len) return (size_t)-1;
             e = &v->script_chars[(lead >> 16) + (u >> 8 & lead >> 8 & 0xFF)];
         } else {
+            uint32_t key = u & tc_utf8_own_mask[len];
             tc_char_entry *slot = tc_char_slot(c, key);
             if (slot == prev) { saved = *prev; prev = &saved; }   /* filling it may evict the previous one */
             e = tc_char_fill(v, c, slot, key, p + i, len);
@@ -677,7 +682,7 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
             uint32_t s = tc_boundary_straddle(v, c, p, i, n);
             unsigned flagged = s == TC_NONE ? 0 : tc_boundary_matters(s, prev, e);
             if (flagged) {
-                const tc_char_entry *g = tc_segment_try(v, c, p, prev_at, prev_len, key, len, n);
+                const tc_char_entry *g = tc_segment_try(v, c, p, prev_at, prev_len, u & tc_utf8_own_mask[len], len, n);
                 if (g) {
                     prev = g;
                     prev_len += len;
@@ -695,7 +700,7 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
         prev_len = len;
         i += len;
     }
-    if (n_chars && tc_char_unit(v, c, prev, p + prev_at, prev_len, !prev_flagged, n,
+    if (prev && tc_char_unit(v, c, prev, p + prev_at, prev_len, !prev_flagged, n,
                                 ids, pending, lsig, rsig, &m, out, &k, &expanded)) return (size_t)-1;
     return k + tc_merge_units(v, c, ids, pending, lsig, rsig, m, out + k);
 }

@@ -165,6 +165,7 @@ cdef extern from "encoder.h" nogil:
 cdef extern from "utf8.h" nogil:
     size_t tc_utf8_room(size_t n, int kind)
     size_t tc_utf8_of(const void *data, size_t n, int kind, uint8_t *out)
+    int tc_utf8_use_ssse3(int on)
     int tc_contains(const uint8_t *s, size_t n, const uint8_t *p, size_t m)
     int tc_contains_any(const uint8_t *s, size_t n, const uint8_t *const *marks, const size_t *lens, size_t k)
 
