@@ -7,7 +7,9 @@ sha256 on the way), so the reference never touches the network.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from tokcost.bundled import FLORES_SAMPLE_DIR
 ENCODING_NAMES = ["o200k_base", "cl100k_base", "r50k_base", "p50k_base", "p50k_edit"]
 
 _tokcost_cache = Path(tempfile.mkdtemp(prefix="tokcost-tables-cache-"))
+atexit.register(shutil.rmtree, _tokcost_cache, True)  # a run leaves nothing in the temp dir
 os.environ["TOKCOST_CACHE_DIR"] = str(_tokcost_cache)
 
 from tokcost.testing import seed_tiktoken_cache  # noqa: E402  (after TOKCOST_CACHE_DIR is set)

@@ -19,6 +19,9 @@ TEXTS = [
     "a lone \udfff surrogate, no token",
     "words " * 3000,  # long texts take the native call; one holds a token at its end
     "words " * 3000 + "<|endofprompt|>",
+    "<|endofprompt|>日本語<|endoftext|>тест<|endofprompt|><|endoftext|>",  # UTF-8 made natively
+    "\ud83d<|endoftext|>x\udc00",
+    ("chat " * 5000 + "<|endoftext|>") * 3 + "日本",   # each segment long enough to release the GIL
 ]
 
 ARGS = [
@@ -270,5 +273,9 @@ def test_allowed_tokens_in_long_texts_split_as_tiktoken(tokens):
         for allowed in allowed_sets:
             want = tiktoken_loop(text, allowed)
             assert ours.encode(text, allowed_special=allowed, disallowed_special=()) == want, (text, allowed)
+            # Disallowed "all" (the default): tiktoken raises on any other token anywhere in the text.
+            disallowed = sorted(set(pool) - allowed, key=len, reverse=True)
+            held = disallowed and re.search("|".join(map(re.escape, disallowed)), text)
+            assert _outcome(lambda: ours.encode(text, allowed_special=allowed)) == (ValueError if held else want)
             if tokens is TRIE_SETS[2]:   # no token is a prefix of another: tiktoken's own answer
                 assert ref.encode(text, allowed_special=allowed, disallowed_special=()) == want, (text, allowed)

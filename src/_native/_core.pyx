@@ -125,10 +125,12 @@ cdef class _Utf8:
 
 cdef class MarkSet:
     """Strings a text is screened for, made once per set (an encoding's special tokens, or those a
-    call disallows): their UTF-8, sorted and without repeats, as tc_contains_any searches them."""
+    call disallows or allows): their UTF-8, sorted and without repeats, as tc_find_mark searches
+    them, and with ``ids`` (a mapping of every string to its token id) the id of each."""
 
-    def __cinit__(self, strings):
-        marks = sorted({s.encode("utf-8", "surrogatepass") for s in strings})
+    def __cinit__(self, strings, ids=None):
+        by_utf8 = {s.encode("utf-8", "surrogatepass"): s for s in strings}
+        marks = sorted(by_utf8)
         if marks and not marks[0]:
             raise ValueError("a MarkSet cannot hold the empty string (every text holds it)")
         cdef Py_ssize_t k, n = len(marks)
@@ -140,10 +142,17 @@ cdef class MarkSet:
         for k in range(n):
             self.at[k] = <const uint8_t *>PyBytes_AS_STRING(self.marks[k])
             self.lens[k] = len(self.marks[k])
+        if ids is not None:
+            self.ids = <uint32_t *>malloc((n + 1) * sizeof(uint32_t))
+            if self.ids == NULL:
+                raise MemoryError()
+            for k in range(n):
+                self.ids[k] = ids[by_utf8[marks[k]]]
 
     def __dealloc__(self):
         free(self.at)
         free(self.lens)
+        free(self.ids)
 
     def __len__(self):
         return len(self.marks)
@@ -358,6 +367,30 @@ cdef class CoreBPE:
         cdef _Tokens tokens = _Tokens()
         self._encode_bytes(u.p, u.n, &tokens.buf)
         return self._to_list(&tokens.buf)
+
+    def encode_special(self, text, MarkSet allowed, MarkSet disallowed=None):
+        """Token ids of ``text`` where each of ``allowed`` (made with ids) is found, leftmost first
+        and the longest where several start there, as its id, the text between them encoded as
+        ordinary text; None when text holds one of ``disallowed`` (the caller raises). One UTF-8
+        conversion for the whole call."""
+        self._require_splitter()
+        if allowed.ids == NULL:
+            raise ValueError("encode_special needs a MarkSet made with ids")
+        cdef _Utf8 u = _utf8(text)
+        if disallowed is not None and _holds_any(u, disallowed):
+            return None
+        cdef _Tokens tokens = _Tokens()
+        cdef size_t at, which = 0, start = 0, k = len(allowed.marks)
+        while True:
+            at = tc_find_mark(u.p + start, u.n - start, allowed.at, allowed.lens, k, &which)
+            self._encode_bytes(u.p + start, at, &tokens.buf)
+            if at == u.n - start:
+                return self._to_list(&tokens.buf)
+            if tc_buf_reserve(&tokens.buf, 1):
+                raise MemoryError()
+            tokens.buf.data[tokens.buf.len] = allowed.ids[which]
+            tokens.buf.len += 1
+            start += at + allowed.lens[which]
 
     def encode_ordinary_to_bytes(self, text):
         """Token ids of ``text`` as native-endian uint32 bytes (for numpy)."""

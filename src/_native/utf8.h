@@ -316,14 +316,17 @@ static inline int tc_bytes_cmp(const uint8_t *a, size_t la, const uint8_t *b, si
     return c ? c : (la > lb) - (la < lb);
 }
 
-/* Whether one of marks[lo:hi] (sorted, distinct) is a prefix of t[0:l].
+/* Which of marks[lo:hi] (sorted, distinct) is the longest prefix of t[0:l]: its index plus one, or 0
+ * when none is.
  * Let i be the last mark <= t[0:l] (binary search). If it is a prefix, done. Otherwise any mark
  * that is a prefix of t[0:l] sorts at or before i, and since it sorts between itself and t[0:l],
  * mark i starts with it: it is no longer than c, the common prefix of mark i and t[0:l]. So the
  * search goes on for t[0:c] among marks[lo:i], and c < l each round (c == l would make mark i
- * equal t[0:l]). Two or three binary searches where 1,000 special tokens share a first byte. */
-static int tc_mark_prefixes(const uint8_t *t, size_t l, const uint8_t *const *marks, const size_t *lens,
-                            size_t lo, size_t hi) {
+ * equal t[0:l]). The first prefix found is the longest: a longer prefix of t[0:l] would sort between
+ * it and t[0:l], so after it. Two or three binary searches where 1,000 special tokens share a first
+ * byte. */
+static size_t tc_mark_prefixes(const uint8_t *t, size_t l, const uint8_t *const *marks, const size_t *lens,
+                               size_t lo, size_t hi) {
     while (hi > lo) {
         size_t a = lo, b = hi;
         while (a < b) {
@@ -334,18 +337,21 @@ static int tc_mark_prefixes(const uint8_t *t, size_t l, const uint8_t *const *ma
         if (a == lo) return 0;
         size_t i = a - 1, c = 0, most = lens[i] < l ? lens[i] : l;
         while (c < most && marks[i][c] == t[c]) c++;
-        if (c == lens[i]) return 1;
+        if (c == lens[i]) return i + 1;
         l = c;
         hi = i;
     }
     return 0;
 }
 
-/* Whether s[0:n] holds one of the k marks: `any(mark in text)` on the strings, as tc_contains.
- * The marks are UTF-8, none empty, distinct, and sorted in memcmp order (a prefix first), so those
- * with one first byte are a run: each run's first byte is searched for once (memchr), and at each
- * hit tc_mark_prefixes asks whether a mark of the run starts there. */
-static int tc_contains_any(const uint8_t *s, size_t n, const uint8_t *const *marks, const size_t *lens, size_t k) {
+/* Where in s[0:n] the leftmost of the k marks starts (n when none does), and in *which the longest
+ * mark that starts there: what the search for special tokens finds (special_tokens.py). The marks
+ * are UTF-8, none empty, distinct, and sorted in memcmp order (a prefix first), so those with one
+ * first byte are a run: each run's first byte is searched for (memchr) only before the best start
+ * found so far, and at each hit tc_mark_prefixes asks which mark of the run starts there. */
+static size_t tc_find_mark(const uint8_t *s, size_t n, const uint8_t *const *marks, const size_t *lens, size_t k,
+                           size_t *which) {
+    size_t best = n;
     for (size_t lo = 0, hi; lo < k; lo = hi) {
         uint8_t first = marks[lo][0];
         size_t a = lo + 1;  /* the run's end, by binary search: Tekken's 1,000 tokens are one run */
@@ -355,8 +361,21 @@ static int tc_contains_any(const uint8_t *s, size_t n, const uint8_t *const *mar
             if (marks[mid][0] == first) a = mid + 1;
             else hi = mid;
         }
-        for (const uint8_t *at = memchr(s, first, n); at; at = memchr(at + 1, first, n - (size_t)(at + 1 - s)))
-            if (tc_mark_prefixes(at, n - (size_t)(at - s), marks, lens, lo, hi)) return 1;
+        for (const uint8_t *at = memchr(s, first, best); at; at = memchr(at + 1, first, best - (size_t)(at + 1 - s))) {
+            size_t found = tc_mark_prefixes(at, n - (size_t)(at - s), marks, lens, lo, hi);
+            if (found) {
+                best = (size_t)(at - s);
+                *which = found - 1;
+                break;
+            }
+        }
     }
-    return 0;
+    return best;
+}
+
+/* Whether s[0:n] holds one of the k marks: `any(mark in text)` on the strings, as tc_contains. */
+static inline int tc_contains_any(const uint8_t *s, size_t n, const uint8_t *const *marks, const size_t *lens,
+                                  size_t k) {
+    size_t which;
+    return tc_find_mark(s, n, marks, lens, k, &which) < n;
 }

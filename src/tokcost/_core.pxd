@@ -168,6 +168,8 @@ cdef extern from "utf8.h" nogil:
     int tc_utf8_use_ssse3(int on)
     int tc_contains(const uint8_t *s, size_t n, const uint8_t *p, size_t m)
     int tc_contains_any(const uint8_t *s, size_t n, const uint8_t *const *marks, const size_t *lens, size_t k)
+    size_t tc_find_mark(const uint8_t *s, size_t n, const uint8_t *const *marks, const size_t *lens, size_t k,
+                        size_t *which)
 
 
 cdef extern from "files.h" nogil:
@@ -202,6 +204,7 @@ cdef class MarkSet:
     cdef readonly tuple marks  # the bytes, sorted in memcmp order; at points into them
     cdef const uint8_t **at
     cdef size_t *lens
+    cdef uint32_t *ids  # each mark's token id, when made with ids (encode_special); else NULL
 
 
 cdef class _Batch:

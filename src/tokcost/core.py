@@ -116,6 +116,8 @@ class Encoding:
         self._native_ordinary = core.encode_ordinary_unless if usable else None
         self._special_probe_utf8 = self._special_probe.encode("utf-8", "surrogatepass") if special_tokens else b""
         self._special_marks = _core.MarkSet(special_tokens) if usable else None
+        self._native_special = core.encode_special if usable else None
+        self._all_special_marks = _core.MarkSet(special_tokens, special_tokens) if usable else None
 
     def __repr__(self) -> str:
         return f"<Encoding {self.name!r}>"
@@ -153,18 +155,24 @@ class Encoding:
         >>> enc.encode("<|endoftext|>", allowed_special="all")
         [199999]
         """
-        # The common calls on text that holds no special token of this encoding: every token
-        # not allowed is disallowed, and those allowed (none by default, "all", or a set of this
-        # encoding's own, as LangChain and most callers pass) are valid UTF-8. The checks below
-        # would find nothing and encode the whole text as ordinary text. The native call looks
-        # for the probe, then the tokens, in the UTF-8 it makes anyway (None when one is there).
-        # On a surrogate, the full path below.
-        if disallowed_special == "all" and self._native_ordinary is not None and (
-                allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED
-                or allowed_special == "all"
-                or type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names):
+        # The common calls: every special token not allowed is disallowed, and those allowed are
+        # none (by default, or set() as LangChain passes), "all", or a set of this encoding's own
+        # (chat templates). The native calls screen the UTF-8 they make anyway: the first for any
+        # special token (after the probe, a start they all share), the second for the disallowed
+        # ones, and it encodes the text between the allowed ones it finds. None when a special token
+        # the call does not handle is there: the full path below raises or encodes it. On a lone
+        # surrogate, the full path, which replaces them as tiktoken does.
+        if disallowed_special == "all" and self._native_ordinary is not None:
             try:
-                ids = self._native_ordinary(text, self._special_probe_utf8, self._special_marks)
+                if allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED or (
+                        type(allowed_special) in _SET_TYPES and not allowed_special):
+                    ids = self._native_ordinary(text, self._special_probe_utf8, self._special_marks)
+                elif allowed_special == "all":
+                    ids = self._native_special(text, self._all_special_marks)
+                elif type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names:
+                    ids = self._native_special(text, *self._special_marks_for(frozenset(allowed_special)))
+                else:
+                    ids = None
             except UnicodeEncodeError:
                 ids = None
             if ids is not None:
@@ -491,6 +499,19 @@ class Encoding:
         if disallowed_special == "all":
             disallowed_special = self.special_tokens_set - allowed_special
         return allowed_special, frozenset(disallowed_special)
+
+    def _special_marks_for(self, allowed: frozenset) -> tuple[_core.MarkSet, Optional[_core.MarkSet]]:
+        """The allowed special tokens with their ids, and the rest of this encoding's, for
+        ``encode_special``; cached per allowed set."""
+        key = ("allowed", allowed)
+        marks = self._marks_cache.get(key)
+        if marks is None:
+            disallowed = self._special_names - allowed
+            if len(self._marks_cache) > 8:
+                self._marks_cache.clear()
+            marks = self._marks_cache[key] = (_core.MarkSet(allowed, self._special_tokens),
+                                              _core.MarkSet(disallowed) if disallowed else None)
+        return marks
 
     def _marks(self, tokens: frozenset) -> _core.MarkSet:
         """``tokens`` for the native screen (encode_batch), cached per set."""
