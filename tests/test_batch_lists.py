@@ -111,7 +111,9 @@ def test_encode_batch_screens_for_disallowed_specials_on_its_threads(pair, threa
         filler + ["ends with " + first, "é" * 5000 + last],
     ]
     for texts in cases:
-        for kwargs in ({}, {"disallowed_special": {last}}, {"disallowed_special": ()}):
+        # ... and with allowed tokens, which the batch's threads encode as their ids (tc_encode_special).
+        for kwargs in ({}, {"disallowed_special": {last}}, {"disallowed_special": ()}, {"allowed_special": "all"},
+                       {"allowed_special": {first}}, {"allowed_special": {last}, "disallowed_special": {first}}):
             want = _raised_token(lambda: ref.encode_batch(texts, num_threads=threads, **kwargs))
             assert _raised_token(lambda: ours.encode_batch(texts, num_threads=threads, **kwargs)) == want
 
@@ -138,5 +140,5 @@ def test_encode_batch_sets_off_no_collection_over_its_lists(threads):
     assert collections == []
     assert lists == enc.encode_ordinary_batch(texts, num_threads=threads) and gc.isenabled()
     with pytest.raises(UnicodeEncodeError):  # fails inside, after the collector was paused
-        enc._core.encode_ordinary_batch_screened(texts + ["lone \ud800"], threads, _core.MarkSet(["<|endoftext|>"]))
+        enc._core.encode_batch_screened(texts + ["lone \ud800"], threads, _core.MarkSet(["<|endoftext|>"]))
     assert gc.isenabled()

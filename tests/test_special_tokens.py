@@ -264,7 +264,13 @@ def test_allowed_tokens_in_long_texts_split_as_tiktoken(tokens):
             ids.append(specials[match.group()])
             start = match.end()
 
-    rng, pool = random.Random(11), sorted(specials)
+    def expected(text, allowed):
+        # Disallowed "all" (the default): tiktoken raises on any other token anywhere in the text.
+        disallowed = sorted(set(pool) - allowed, key=len, reverse=True)
+        held = disallowed and re.search("|".join(map(re.escape, disallowed)), text)
+        return ValueError if held else tiktoken_loop(text, allowed)
+
+    rng, pool, batch = random.Random(11), sorted(specials), []
     allowed_sets = [set(rng.sample(pool, len(pool) // 3)), {"a", "<s>", "[INST]", "<SPECIAL_1>"}, set(pool)]
     for _ in range(300):
         pieces = [rng.choice([rng.choice(pool), "x" * rng.randrange(1, 90), " <", "[", "é words "])
@@ -273,9 +279,15 @@ def test_allowed_tokens_in_long_texts_split_as_tiktoken(tokens):
         for allowed in allowed_sets:
             want = tiktoken_loop(text, allowed)
             assert ours.encode(text, allowed_special=allowed, disallowed_special=()) == want, (text, allowed)
-            # Disallowed "all" (the default): tiktoken raises on any other token anywhere in the text.
-            disallowed = sorted(set(pool) - allowed, key=len, reverse=True)
-            held = disallowed and re.search("|".join(map(re.escape, disallowed)), text)
-            assert _outcome(lambda: ours.encode(text, allowed_special=allowed)) == (ValueError if held else want)
             if tokens is TRIE_SETS[2]:   # no token is a prefix of another: tiktoken's own answer
                 assert ref.encode(text, allowed_special=allowed, disallowed_special=()) == want, (text, allowed)
+            want = expected(text, allowed)
+            assert _outcome(lambda: ours.encode(text, allowed_special=allowed)) == want, (text, allowed)
+            assert _outcome(lambda: ours.encode_to_numpy(text, allowed_special=allowed).tolist()) == want
+        batch.append(text * 20)
+        if len(batch) == 40:   # the same texts as batches on two threads (tc_encode_special per text)
+            for allowed in allowed_sets:
+                want = [expected(text, allowed) for text in batch]
+                got = _outcome(lambda: ours.encode_batch(batch, num_threads=2, allowed_special=allowed))
+                assert got == (ValueError if ValueError in want else want), allowed
+            batch = []

@@ -368,11 +368,11 @@ cdef class CoreBPE:
         self._encode_bytes(u.p, u.n, &tokens.buf)
         return self._to_list(&tokens.buf)
 
-    def encode_special(self, text, MarkSet allowed, MarkSet disallowed=None):
+    def encode_special(self, text, MarkSet allowed, MarkSet disallowed=None, bint as_bytes=False):
         """Token ids of ``text`` where each of ``allowed`` (made with ids) is found, leftmost first
         and the longest where several start there, as its id, the text between them encoded as
         ordinary text; None when text holds one of ``disallowed`` (the caller raises). One UTF-8
-        conversion for the whole call."""
+        conversion for the whole call. With ``as_bytes``, the ids as native-endian uint32 bytes."""
         self._require_splitter()
         if allowed.ids == NULL:
             raise ValueError("encode_special needs a MarkSet made with ids")
@@ -380,17 +380,20 @@ cdef class CoreBPE:
         if disallowed is not None and _holds_any(u, disallowed):
             return None
         cdef _Tokens tokens = _Tokens()
-        cdef size_t at, which = 0, start = 0, k = len(allowed.marks)
-        while True:
-            at = tc_find_mark(u.p + start, u.n - start, allowed.at, allowed.lens, k, &which)
-            self._encode_bytes(u.p + start, at, &tokens.buf)
-            if at == u.n - start:
-                return self._to_list(&tokens.buf)
-            if tc_buf_reserve(&tokens.buf, 1):
-                raise MemoryError()
-            tokens.buf.data[tokens.buf.len] = allowed.ids[which]
-            tokens.buf.len += 1
-            start += at + allowed.lens[which]
+        cdef int failed
+        cdef size_t k = len(allowed.marks)
+        if u.n < GIL_RELEASE_BYTES:
+            failed = tc_encode_special(&self.v, self.split, u.p, u.n, allowed.at, allowed.lens, allowed.ids, k,
+                                       &tokens.buf)
+        else:
+            with nogil:
+                failed = tc_encode_special(&self.v, self.split, u.p, u.n, allowed.at, allowed.lens, allowed.ids, k,
+                                           &tokens.buf)
+        if failed:
+            raise MemoryError()
+        if as_bytes:
+            return PyBytes_FromStringAndSize(<char *>tokens.buf.data, tokens.buf.len * sizeof(uint32_t))
+        return self._to_list(&tokens.buf)
 
     def encode_ordinary_to_bytes(self, text):
         """Token ids of ``text`` as native-endian uint32 bytes (for numpy)."""
@@ -548,12 +551,14 @@ cdef class CoreBPE:
         """``[count(t) for t in texts]`` on native threads."""
         return self._run_batch(texts, num_threads, True)
 
-    def encode_ordinary_batch_screened(self, texts, int num_threads, MarkSet marks):
+    def encode_batch_screened(self, texts, int num_threads, MarkSet marks, MarkSet specials=None):
         """(``encode_ordinary_batch(texts)``, the first text that holds one of ``marks`` or None):
         ``marks`` are non-empty UTF-8 bytes (``encode_batch``'s disallowed special tokens), looked
-        for by the threads that encode each text, so the screen adds nothing serial."""
+        for by the threads that encode each text, so the screen adds nothing serial. With
+        ``specials`` (made with ids; the allowed special tokens), each text as ``encode_special``
+        encodes it."""
         self._require_splitter()
-        cdef _Batch batch = _Batch(self, list(texts), False, num_threads, marks)
+        cdef _Batch batch = _Batch(self, list(texts), False, num_threads, marks, specials)
         cdef const uint8_t *hit
         out = self._encode_batch(batch)
         hit = <const uint8_t *>memchr(batch.b.marked, 1, batch.b.n) if batch.b.marked != NULL and batch.b.n else NULL

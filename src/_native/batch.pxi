@@ -19,9 +19,11 @@ cdef class _Tokens:
 
 
 cdef class _Batch:
-    def __cinit__(self, CoreBPE core, list texts, bint counting, int threads, MarkSet marks=None):
+    def __cinit__(self, CoreBPE core, list texts, bint counting, int threads, MarkSet marks=None,
+                  MarkSet specials=None):
         # marks: (encode mode) the strings each text is screened for, by the thread that encodes
-        # it (b.marked, one flag per text; tc_batch_marked).
+        # it (b.marked, one flag per text; tc_batch_marked). specials: (encode mode, made with ids)
+        # the special tokens encoded as their ids where a text holds them (tc_encode_special).
         cdef Py_ssize_t n = len(texts), k, length
         cdef const uint8_t **ptrs
         cdef size_t *lens
@@ -65,6 +67,14 @@ cdef class _Batch:
             self.b.marked = <uint8_t *>calloc(n + 1, 1)
             if self.b.marked == NULL:
                 raise MemoryError()
+        if specials is not None and len(specials.marks):
+            if specials.ids == NULL:
+                raise ValueError("a batch's special tokens need a MarkSet made with ids")
+            self.specials = specials
+            self.b.n_specials = len(specials.marks)
+            self.b.specials = specials.at
+            self.b.special_lens = specials.lens
+            self.b.special_ids = specials.ids
         tc_batch_plan(&self.b, threads)
         if not counting:
             # The ids of every chunk, written by the thread that encodes it (encoder.h, tc_batch_step).

@@ -227,6 +227,24 @@ static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s
     return tc_run_text(v, split, s, n, out, NULL);
 }
 
+/* s[0:n] encoded with the k marks (special tokens, sorted as tc_find_mark takes them) found in it
+ * as their ids, leftmost first and the longest where several start there, and the text between
+ * them as ordinary text: encode's allowed_special. A mark is at least a byte and becomes one id,
+ * so one id per byte is still the most there can be, and the room reserved at once suffices. */
+static int tc_encode_special(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n,
+                             const uint8_t *const *marks, const size_t *lens, const uint32_t *ids, size_t k,
+                             tc_buf *out) {
+    if (tc_buf_reserve(out, n)) return -1;
+    for (;;) {
+        size_t which = 0, at = tc_find_mark(s, n, marks, lens, k, &which);
+        if (tc_run_text(v, split, s, at, out, NULL)) return -1;
+        if (at == n) return 0;
+        out->data[out->len++] = ids[which];
+        s += at + lens[which];
+        n -= at + lens[which];
+    }
+}
+
 /* Token count of s[0:n], or (size_t)-1 when out of memory. */
 static size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n) {
     size_t total = 0;
@@ -267,6 +285,12 @@ typedef struct {
     const size_t *mark_lens;
     size_t n_marks;
     uint8_t *marked;
+    /* Optional, encode mode: special tokens encoded as their ids where a text holds them
+     * (encode_batch's allowed ones; tc_encode_special). */
+    const uint8_t *const *specials;
+    const size_t *special_lens;
+    const uint32_t *special_ids;
+    size_t n_specials;
     /* Written by every thread: kept off the cache line of the fields above,
      * which each thread reads for every text. */
     char pad_before[64];
@@ -413,7 +437,9 @@ static int tc_batch_step(tc_batch *b) {
         if (s && b->counts) {
             b->counts[k] = tc_count_text(b->v, b->split, s, len);
             if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
-        } else if (s && tc_encode_text(b->v, b->split, s, len, &out)) {
+        } else if (s && (b->n_specials ? tc_encode_special(b->v, b->split, s, len, b->specials, b->special_lens,
+                                                             b->special_ids, b->n_specials, &out)
+                                       : tc_encode_text(b->v, b->split, s, len, &out))) {
             __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
         }
         if (!b->counts) b->ends[k] = out.len;

@@ -131,9 +131,15 @@ cdef extern from "encoder.h" nogil:
         const size_t *mark_lens
         size_t n_marks
         uint8_t *marked
+        const uint8_t *const *specials
+        const size_t *special_lens
+        const uint32_t *special_ids
+        size_t n_specials
         int failed
 
     void tc_vocab_find_digits(tc_vocab *v)
+    int tc_encode_special(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n,
+                          const uint8_t *const *marks, const size_t *lens, const uint32_t *ids, size_t k, tc_buf *out)
     int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
@@ -213,6 +219,7 @@ cdef class _Batch:
     cdef object core  # the CoreBPE whose tables b.v points to, kept alive
     cdef list texts   # the strings whose UTF-8 b.ptrs point into, kept alive
     cdef MarkSet marks  # the marks b.marks point into, kept alive
+    cdef MarkSet specials  # the marks b.specials point into, kept alive
 
 
 cdef class CoreBPE:

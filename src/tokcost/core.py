@@ -179,7 +179,7 @@ class Encoding:
                 return ids
         if not disallowed_special and not allowed_special and type(allowed_special) in _SET_TYPES:
             return self.encode_ordinary(text)  # nothing special either way, as LangChain's disallowed_special=()
-        allowed = self._check_special(text, allowed_special, disallowed_special)
+        allowed, _ = self._check_special(text, allowed_special, disallowed_special)
         try:
             return self._encode_with_special(text, allowed)
         except UnicodeEncodeError:
@@ -196,9 +196,14 @@ class Encoding:
         import numpy as np
 
         # Like tiktoken, lone surrogates raise UnicodeEncodeError here.
-        allowed = self._check_special(text, allowed_special, disallowed_special)
-        if self._split_regex is None and not self._specials_present(text, allowed):
-            return np.frombuffer(self._core.encode_ordinary_to_bytes(text), dtype=np.uint32)
+        allowed, disallowed = self._check_special(text, allowed_special, disallowed_special)
+        if self._split_regex is None:
+            own_allowed = self._special_names & allowed
+            if not own_allowed or not self._may_hold_special(text):
+                return np.frombuffer(self._core.encode_ordinary_to_bytes(text), dtype=np.uint32)
+            if disallowed >= self._special_names - allowed:  # as in encode_batch: only allowed ones can be there
+                ids = self._core.encode_special(text, self._special_marks_for(own_allowed)[0], None, True)
+                return np.frombuffer(ids, dtype=np.uint32)
         return np.array(self._encode_with_special(text, allowed), dtype=np.uint32)
 
     def encode_ordinary_batch(self, text: list[str], *, num_threads: int = 8) -> list[list[int]]:
@@ -249,13 +254,20 @@ class Encoding:
             except UnicodeEncodeError:  # as tiktoken: what the first text raises, the disallowed check first
                 self.encode(text[0], allowed_special=allowed, disallowed_special=disallowed)
                 raise
-        if disallowed and not allowed and self._split_regex is None and "" not in disallowed:
-            # The screen for disallowed special tokens runs on the batch's threads, each text by the
-            # thread that encodes it: on the calling thread it was 4% of a two-thread batch of 500
-            # chat texts and 3% of 2,000 documents, all of it serial (docs/NATIVE.md, Threads).
-            # A text that holds one is then found again by the screen below, which raises.
+        if (self._split_regex is None and (disallowed or allowed) and "" not in disallowed
+                and disallowed >= self._special_names - allowed):
+            # Every special token of the encoding allowed or disallowed (the default call, "all",
+            # chat templates): the batch's threads screen each text they encode for the disallowed
+            # ones (on the calling thread the screen was 4% of a two-thread batch of 500 chat texts
+            # and 3% of 2,000 documents, all of it serial: docs/NATIVE.md, Threads) and encode the
+            # allowed ones as their ids. No other special token can be in a text that passes, so
+            # finding only the allowed ones finds what tiktoken's search finds. A text that holds a
+            # disallowed one is then found again by the screen below, which raises.
+            own_allowed = self._special_names & allowed
             try:
-                screened = self._core.encode_ordinary_batch_screened(text, num_threads, self._marks(disallowed))
+                screened = self._core.encode_batch_screened(
+                    text, num_threads, self._marks(disallowed) if disallowed else None,
+                    self._special_marks_for(own_allowed)[0] if own_allowed else None)
             except UnicodeEncodeError:
                 pass  # lone surrogates: the screen below, then encode_ordinary_batch's retry
             else:
@@ -294,7 +306,7 @@ class Encoding:
         The stable tokens cover a prefix of ``text``; each completion decodes to
         bytes that start with the rest. Completions come in no particular order.
         """
-        allowed = self._check_special(text, allowed_special, disallowed_special)
+        allowed, _ = self._check_special(text, allowed_special, disallowed_special)
         import tokcost._unstable as _unstable  # here: it imports typing, which `import tokcost` does not
 
         return _unstable.encode_with_unstable(self, text, allowed)
@@ -544,13 +556,13 @@ class Encoding:
             if token is not None:
                 raise_disallowed_special_token(token)
 
-    def _check_special(self, text, allowed_special, disallowed_special) -> AbstractSet[str]:
-        """Raise on disallowed special tokens in ``text``; return the allowed set."""
+    def _check_special(self, text, allowed_special, disallowed_special) -> tuple[AbstractSet[str], frozenset[str]]:
+        """Raise on disallowed special tokens in ``text``; return the allowed and disallowed sets."""
         allowed, disallowed = self._resolve_special(allowed_special, disallowed_special)
         self._raise_if_disallowed(text, disallowed)
         if allowed and allowed is not self.special_tokens_set:
             raise_if_not_utf8(allowed)
-        return allowed
+        return allowed, disallowed
 
     def _specials_present(self, text: str, allowed: AbstractSet[str]) -> bool:
         return bool(allowed) and self._may_hold_special(text)
