@@ -232,3 +232,27 @@ def test_on_busy_runs_before_the_first_unit_inline(monkeypatch):
     monkeypatch.setattr(local, "run_unit", lambda unit, options: calls.append(unit.paths[0]) or [])
     local.run_local(iter([Unit(("a",)), Unit(("b",))]), Options(), jobs=1, on_busy=lambda: calls.append("busy"))
     assert calls == ["busy", "a", "b"]
+
+
+def test_the_loading_thread_loads_the_default_encoding_the_count_uses(monkeypatch, corpus, capsys):
+    """One source for the default: the thread that loads the encoding beside the imports and the
+    count itself both take ``cli.common.DEFAULT_ENCODING``."""
+    import tokcost.registry as registry
+    from tokcost.cli import common, main
+
+    asked = []
+    get_encoding = registry.get_encoding
+
+    def recording(name):
+        asked.append((threading.current_thread().name, name))
+        return get_encoding(name)
+
+    monkeypatch.setattr(common, "DEFAULT_ENCODING", "cl100k_base")
+    monkeypatch.setattr(registry, "get_encoding", recording)
+    assert main(["count", str(corpus / "d0"), "--jobs", "2", "--format", "json"]) == 0
+    for thread in threading.enumerate():
+        if thread.name == "tokcost-load-encoding":
+            thread.join()
+    assert '"encoding": "cl100k_base"' in capsys.readouterr().out
+    assert ("tokcost-load-encoding", "cl100k_base") in asked
+    assert {name for _, name in asked} == {"cl100k_base"}

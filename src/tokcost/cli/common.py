@@ -7,6 +7,7 @@ import sys
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 FORMATS = ("table", "json", "csv")
+DEFAULT_ENCODING = "o200k_base"  # what --encoding names when neither it nor --model is given
 PIPE_WIDTH = 160  # table width when stdout is a file or pipe and $COLUMNS is unset
 
 
@@ -28,18 +29,23 @@ def add_format_option(parser, default: str = "table") -> None:
 
 def add_encoding_options(parser) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--encoding", "-e", metavar="NAME", help="encoding name (default: o200k_base)")
+    group.add_argument("--encoding", "-e", metavar="NAME", help=f"encoding name (default: {DEFAULT_ENCODING})")
     group.add_argument("--model", "-m", metavar="NAME",
                        help="model name; counts with its own tokenizer, or a labelled stand-in (an estimate)")
 
 
+def encoding_name(args) -> str:
+    """The encoding --encoding names, or the default (--model's tokenizer is ``resolve_tokenizer``'s)."""
+    return getattr(args, "encoding", None) or DEFAULT_ENCODING
+
+
 def resolve_tokenizer(args):
-    """``(Encoding, ModelTokenizer or None)`` chosen by --encoding / --model (o200k_base by default)."""
+    """``(Encoding, ModelTokenizer or None)`` chosen by --encoding / --model (DEFAULT_ENCODING by default)."""
     import tokcost
 
     if getattr(args, "model", None):
         return model_tokenizer(args.model)
-    return tokcost.get_encoding(getattr(args, "encoding", None) or "o200k_base"), None
+    return tokcost.get_encoding(encoding_name(args)), None
 
 
 def model_tokenizer(model: str):
@@ -58,7 +64,7 @@ def model_tokenizer(model: str):
         except UnknownModelError:
             hint = did_you_mean(model, dict.fromkeys(list(MODEL_TO_ENCODING) + catalog.names()))
             raise CliError(f"unknown model {model!r}.{hint} "
-                           "Name another model, or pick the encoding with --encoding o200k_base") from None
+                           f"Name another model, or pick the encoding with --encoding {DEFAULT_ENCODING}") from None
     return choice.load(), choice
 
 

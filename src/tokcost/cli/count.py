@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import Callable, Iterator, Optional
 
 from tokcost.cli.common import (CliError, add_encoding_options, add_format_option, counts_label, emit_rows,
-                                resolve_tokenizer)
+                                encoding_name, resolve_tokenizer)
 
 MAX_PROBLEMS_SHOWN = 20
 # tokcost.corpus.aggregate.GROUPINGS, written out (tests/test_cli_count_jobs.py holds them equal):
@@ -143,12 +143,13 @@ def _load_encoding_meanwhile(args) -> None:
     if (args.jobs is not None and args.jobs < 2) or args.model:
         return
     interval = sys.getswitchinterval()
+    name = encoding_name(args)
 
     def load() -> None:
         from tokcost.registry import get_encoding
 
         try:
-            get_encoding(args.encoding or "o200k_base")
+            get_encoding(name)
         except Exception:  # resolve_tokenizer meets it again and reports it
             pass
         finally:
