@@ -325,7 +325,8 @@ def round14_references() -> str:
             continue
         encode, specials = _reference(name)
         out["specials"][name] = sorted(specials)
-        marked = texts[:20] + [t + tok + t[:5] for t, tok in zip(texts[20:60], rng.sample(sorted(specials), min(40, len(specials))))]
+        picked = rng.sample(sorted(specials), min(40, len(specials)))
+        marked = texts[:20] + [t + tok + t[:5] for t, tok in zip(texts[20:60], picked)]
         out.setdefault("family_texts", {})[name] = marked
         out["expected"][name] = [encode(t) for t in marked]
     return json.dumps(out)
@@ -429,7 +430,8 @@ def round14_checks() -> int:
 
     damaged = bytearray(blob)
     damaged[len(blob) // 2 : len(blob) // 2 + 64] = b"\xff" * 64
-    threads = [threading.Thread(target=load, args=(data,)) for data in (blob, blob, bytes(damaged), blob[: len(blob) // 3])]
+    blobs = (blob, blob, bytes(damaged), blob[: len(blob) // 3])
+    threads = [threading.Thread(target=load, args=(data,)) for data in blobs]
     threads.append(threading.Thread(target=lambda: results.extend(enc.encode_ordinary(text) for _ in range(5))))
     for thread in threads:
         thread.start()
