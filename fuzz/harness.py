@@ -368,6 +368,121 @@ def check_special_starts(data: bytes) -> None:
           f"encode_batch({texts!r})", (ValueError,))
 
 
+# Random special-token sets for the MarkSet screen (tc_contains_any, tc_mark_prefixes): tokens
+# spelled from pieces that share first bytes and starts (one-, two-, three- and four-byte
+# characters whose UTF-8 differs only in the last byte), so tokens are prefixes of one another,
+# share starts of every length, repeat, and now and then are empty. START_SETS above are eight
+# fixed sets; here the fuzzer picks the set. Round 15.
+_MARK_PARTS = (
+    "<", ">", "|", "a", "b", "x", "\x00", " ", "\n", "\x7f", "\u0080", "\u00e9", "\u00e8", "\u00ff",
+    "\u0100", "\u07ff", "\u0800", "\u4e2d", "\u4e2b", "\uffff", "\U0001f600", "\U0001f601", "\U0010ffff",
+    "<|", "|>", "ab", "1", "2",
+)
+# Text parts: the token pieces, a lone surrogate, and runs of 64+ characters with and without them.
+_MARK_TEXT_PARTS = _MARK_PARTS + (
+    "\ud800", "a" * 70, "<" * 70, "lorem ipsum " * 6, "\u00e9" * 40, "\U0001f600" * 20, "\u4e2d" * 30,
+)
+# The ranks of the MarkSet encodings: r50k_base's first 2,048 (merge order, so a valid BPE).
+_MARK_RANKS = 2048
+
+
+def _mark_tokens(spec: bytes, family: bool) -> list[str]:
+    """The token set ``spec`` spells (tokens split at 0xfe, each byte a piece), at most 48 of
+    them; ``family`` adds 400 tokens of the first one and three digits (Tekken's kind: hundreds
+    that share a long start; the first token is a prefix of each)."""
+    tokens = ["".join(_MARK_PARTS[b % len(_MARK_PARTS)] for b in chunk) for chunk in spec.split(b"\xfe")[:48]]
+    if family and tokens and tokens[0]:
+        tokens += [f"{tokens[0]}{k:03d}" for k in range(0, 1000, 2)][:400]
+    return tokens
+
+
+@functools.lru_cache(maxsize=64)
+def mark_set_encodings(tokens: tuple):
+    """(tokcost encoding, tiktoken encoding) over r50k_base's first ranks with ``tokens`` special."""
+    import tiktoken
+
+    import tokcost
+
+    _, base = encodings(ENCODING_NAMES.index("r50k_base"))
+    ranks = {t: r for t, r in base._mergeable_ranks.items() if r < _MARK_RANKS}
+    specials = {t: _MARK_RANKS + k for k, t in enumerate(tokens)}
+    parts = {"name": "marks", "pat_str": base._pat_str, "mergeable_ranks": ranks, "special_tokens": specials}
+    try:
+        theirs = tiktoken.Encoding(**parts)
+    except ValueError:  # tiktoken's regex of the tokens is too big ("error building NFA"): nothing to compare
+        return None
+    return tokcost.Encoding(**parts), theirs
+
+
+def check_mark_sets(data: bytes) -> None:
+    """A random token set, three ways. (1) ``_core.MarkSet(tokens).found_in(text)`` is
+    ``any(t in text for t in tokens)`` (str ``in``: no tokcost code). (2) On a standard encoding,
+    ``encode`` and ``encode_batch`` with the set as ``disallowed_special`` (strings that are no
+    special token: encode_batch screens them natively) against tiktoken. (3) The set as the special
+    tokens of an encoding in both libraries: ``encode``'s default call (screened natively,
+    encode_ordinary_unless), ``encode_batch``, and, when no token is a prefix of another (there
+    tokcost takes the longest and tiktoken the first in its hash map's order), ``encode`` with some
+    or all allowed. Byte 0: bits 0-1 the allowed policy, bit 2 the threads, bit 3 a family of 400
+    tokens, bits 5-6 the standard encoding; the rest, split at 0xff: the token set, then up to four
+    texts (a byte of 0xc0 and up names a token of the set, others a piece)."""
+    if len(data) < 2:
+        return
+    mode = data[0]
+    spec, *chunks = data[1 : MAX_LEN // 4].split(b"\xff")
+    tokens = _mark_tokens(spec, bool(mode & 8))
+    marks = sorted(set(tokens))
+    texts = ["".join(tokens[(b - 0xC0) % len(tokens)] if b >= 0xC0 else _MARK_TEXT_PARTS[b % len(_MARK_TEXT_PARTS)]
+                     for b in chunk) for chunk in chunks[:4]] or [""]
+    from tokcost import _core
+
+    # (1) the native search against str's.
+    if "" in marks:
+        assert _outcome(_core.MarkSet, marks)[0] == "error", "MarkSet accepted the empty string"
+    else:
+        found = _core.MarkSet(marks)
+        assert len(found) == len(marks)
+        for text in texts:
+            got = _outcome(found.found_in, text)
+            if has_surrogates(text):
+                assert got[0] == "error" and isinstance(got[1], UnicodeEncodeError), f"found_in({text!r}): {got!r}"
+            else:
+                expected = any(m in text for m in marks)
+                assert got == ("ok", expected), f"MarkSet({marks!r}).found_in({text!r}): {got!r}, str says {expected}"
+    threads = 1 + (mode >> 2 & 1)
+    # (2) the set as disallowed_special of a standard encoding.
+    ours, theirs = encodings(mode >> 5 & 3)
+    disallowed = frozenset(marks)
+    for text in texts[:2]:
+        _same(_outcome(ours.encode, text, disallowed_special=disallowed),
+              _outcome(theirs.encode, text, disallowed_special=disallowed),
+              f"{ours.name} encode({text!r}, disallowed_special={marks!r})", (ValueError,))
+    _same(_outcome(ours.encode_batch, texts, num_threads=threads, disallowed_special=disallowed),
+          _outcome(theirs.encode_batch, texts, num_threads=threads, disallowed_special=disallowed),
+          f"{ours.name} encode_batch({texts!r}, disallowed_special={marks!r})", (ValueError,))
+    # (3) the set as an encoding's special tokens (the empty string is none).
+    specials = tuple(m for m in marks if m)
+    if not specials:
+        return
+    pair = mark_set_encodings(specials)
+    if pair is None:
+        return
+    ours, theirs = pair
+    for text in texts[:2]:
+        _same(_outcome(ours.encode, text), _outcome(theirs.encode, text), f"encode({text!r}) with {specials!r}",
+              (ValueError,))
+    _same(_outcome(ours.encode_batch, texts, num_threads=threads),
+          _outcome(theirs.encode_batch, texts, num_threads=threads),
+          f"encode_batch({texts!r}) with {specials!r}", (ValueError,))
+    # Sorted: a token that is a prefix of another is a prefix of the one just after it too.
+    if any(b.startswith(a) for a, b in zip(specials, specials[1:])):
+        return
+    allowed = ("all", set(specials[:1]), set(specials[1::2]), set(specials))[mode & 3]
+    for text in texts[:2]:
+        _same(_outcome(ours.encode, text, allowed_special=allowed),
+              _outcome(theirs.encode, text, allowed_special=allowed),
+              f"encode({text!r}, allowed_special={allowed!r}) with {specials!r}", (ValueError,))
+
+
 # The open models' families (each on its own native splitter: llama3, o200k, tekken,
 # qwen, qwen3_5, deepseek_v4), checked against the family's own tokenizer.
 OPEN_NAMES = ("llama3", "llama4", "tekken", "qwen", "qwen3_5", "deepseek_v4")
@@ -552,6 +667,7 @@ TARGETS = {
     "open": check_open,
     "tables": check_tables,
     "special_starts": check_special_starts,
+    "mark_sets": check_mark_sets,
 }
 
 
@@ -581,5 +697,7 @@ def run_atheris(target: str) -> None:
     if target == "special_starts":
         for k in range(len(START_SETS)):
             start_set_encodings(k)
+    if target == "mark_sets":
+        mark_set_encodings(("<a>", "<b>"))  # r50k_base's first ranks, before the timed runs
     atheris.Setup(sys.argv, check)
     atheris.Fuzz()

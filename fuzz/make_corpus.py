@@ -106,6 +106,7 @@ def seeds():
 
 
     yield from round14_seeds()
+    yield from round15_seeds()
 
 
 # Round 14: seeds for round 13's code. Non-ASCII digits (Arabic-Indic, Extended Arabic-Indic, NKo,
@@ -189,6 +190,40 @@ def round14_seeds():
         for mode in (0, 1, 2, 7):
             text = bytes(range((k * 5) % 40, (k * 5) % 40 + 12)) + b"\xff" + bytes([37, 38, 0, 6, 39, 40, 8])
             yield "special_starts", bytes([k, mode]) + text
+
+# Round 15: mark_sets (harness.check_mark_sets), random token sets for the MarkSet screen. Each set
+# is spelled from harness._MARK_PARTS; texts name its tokens (0xc0 + k), pieces and long runs.
+MARK_SETS = (
+    ("<a>", "<b>"), ("<", "<<", "<a"), ("\u00e9", "\u00e8"), ("\U0001f600", "\U0001f601"), ("\u4e2d", "\u4e2b"),
+    ("a", "ab", "abx"), ("", "<"), ("\x00",), ("<|", "|>"), ("\u07ff", "\u0800"), ("ab", "b<", "x|"),
+    ("\u00ff\u0100", "\u00ff\u00ff", "\uffff"), ("\U0010ffff", "\x7f\u0080"), ("<a", "<a", "<b"), ("12", "21", " 1"),
+)
+
+
+def round15_seeds():
+    import sys
+
+    sys.path.insert(0, str(HERE))
+    from harness import _MARK_PARTS, _MARK_TEXT_PARTS
+
+    def spell(tokens):  # a token as indexes of _MARK_PARTS, greedily longest piece first
+        out = []
+        for token in tokens:
+            k = 0
+            while k < len(token):
+                piece = max((p for p in _MARK_PARTS if token.startswith(p, k)), key=len)
+                out.append(_MARK_PARTS.index(piece))
+                k += len(piece)
+            out.append(0xFE)
+        return bytes(out[:-1])
+
+    runs = bytes(range(len(_MARK_PARTS), len(_MARK_TEXT_PARTS)))  # the surrogate and the long runs
+    for n, tokens in enumerate(MARK_SETS):
+        near = spell(tokens[-1:])[:-1] or b"\x00"  # the last token less its last piece
+        texts = (bytes([0xC0, 7, 0xC1, 3, 0xC0]), bytes(range(len(_MARK_PARTS))), runs[1:] + bytes([0xC0 + len(tokens) - 1]),
+                 near + bytes([7]) + near + runs[:1])
+        for mode in (n % 4, 4 + (n + 1) % 4, 0x20 * (n % 4) + (n + 2) % 4, 8 + n % 4):
+            yield "mark_sets", bytes([mode]) + spell(tokens) + b"\xff" + b"\xff".join(texts)
 
 def main() -> None:
     for target, data in seeds():

@@ -5,8 +5,8 @@ encode_ordinary_batch_to_numpy (2-4 native threads each, so the worker pool
 is shared, busy or free) and
 count_plain_files, on texts of every string layout (ASCII, Latin-1, UCS-2,
 UCS-4, a lone surrogate), short and long, some with long pieces, on o200k_base, cl100k_base and (when
-their packages are installed) the native llama3, deepseek_v4 and qwen3_5 splitters, and checks each result against one
-computed serially first. Then one thread runs small two-thread batches back
+their packages are installed) the native llama3, deepseek_v4, qwen3_5, llama4 and tekken splitters, and
+checks each result against one computed serially first. A fifth thread loads tables meanwhile. Then one thread runs small two-thread batches back
 to back, so pool workers often wake after the caller has finished the batch
 alone (they must not touch it). Exits non-zero on a mismatch. See
 docs/HARDENING.md.
@@ -42,6 +42,14 @@ PARTS += [" " + "".join(random.Random(n).choice("\u0e01\u0e02\u0e04\u0e07\u0e32\
 PARTS += [" 1234567\u0663", "12345678\u00e9", " 99\u0969", "\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac\u00b7",
           " \u05e2\u05d1\u05e8\u05d9\u05ea\u05be", "\u0141\u00f3d\u017a\u2019s", ("ab " * 21)[:61] + "    123'S"]
 
+# Round 14's paths (round 15): Devanagari words a window at a time (o200k_base, llama4) ended by a
+# danda, a mark, Latin or an apostrophe; eight code points below U+0800 a shuffle and UCS-2 ASCII
+# sixteen at a time (AVX2 run; the SSE2 run turns both off); Tekken's and DeepSeek's special tokens,
+# which their encode_batch screens for through a MarkSet (tc_contains_any), and their first bytes.
+PARTS += [" \u0928\u092e\u0938\u094d\u0924\u0947 \u0939\u093f\u0928\u094d\u0926\u0940\u0964",
+          "\u0915\u094d\u0937\u0924\u094d\u0930\u093f\u092f\u0981a's", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629\u00e9\u07ff",
+          "\u0627" + "a" * 17 + "\u0436", "<SPECIAL_17>", "[INST]", "<SPECIAL_", "[", "<\uff5cUser\uff5c>", "<think>", "\uff5c"]
+
 
 def texts(seed: int, n: int) -> list:
     rng = random.Random(seed)
@@ -60,7 +68,7 @@ def _serial_encode(enc, batch):
 
 def main() -> int:
     encodings = [tokcost.get_encoding(name) for name in ("o200k_base", "cl100k_base")]
-    for name in ("llama3", "deepseek_v4", "qwen3_5"):
+    for name in ("llama3", "deepseek_v4", "qwen3_5", "llama4", "tekken"):
         try:
             encodings.append(tokcost.get_encoding(name))
         except tokcost.errors.VocabularyError as exc:  # the family's package is not installed
@@ -79,7 +87,24 @@ def main() -> int:
             f.write(text)
         paths.append(path.encode())
     errors: list = []
-    barrier = threading.Barrier(4)
+    barrier = threading.Barrier(5)
+    # Round 14 loads a table cache's blob with its copies and checks made without the GIL: a fifth
+    # thread loads cl100k_base's tables (and a damaged copy, which must raise) while the batches run.
+    from tokcost import _core
+
+    blob = encodings[1]._core.export_tables()
+    damaged = blob[: len(blob) // 2]
+
+    def load_tables() -> None:
+        barrier.wait()
+        for _ in range(ROUNDS):
+            if _core.CoreBPE(blob, {}, "cl100k").encode_ordinary(work[1][1]) != expected[(encodings[1].name, 1)][1]:
+                errors.append(("tables loaded on a thread",))
+            try:
+                _core.CoreBPE(damaged, {}, "cl100k")
+                errors.append(("damaged tables loaded",))
+            except ValueError:
+                pass
 
     def hammer(index: int) -> None:
         rng = random.Random(index)
@@ -108,7 +133,7 @@ def main() -> int:
             if [tokens for _, tokens, _ in counted] != [len(ids) for ids in expected[(enc.name, 1)]]:
                 errors.append(("count_files", enc.name))
 
-    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(4)]
+    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(4)] + [threading.Thread(target=load_tables)]
     for t in threads:
         t.start()
     for t in threads:

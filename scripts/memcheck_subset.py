@@ -20,9 +20,19 @@ below U+0800 and what ends them (v->script_chars), texts whose pieces straddle D
 against unicodedata and Qwen's own tokenizers, and special tokens that share only a first
 character (encode's native search, tc_contains_any) against tiktoken.
 
+Since round 15, `round14`: round 14's paths alone, with every reference computed first in a child
+process, which valgrind does not follow (`--trace-children=no`, its default), so the references'
+own code (tiktoken, the families' tokenizers, the `regex` package) takes no memcheck time: a fresh
+process's first lists (the young-int arena, filled mid-list), eight code points below U+0800 a
+shuffle and UCS-2 ASCII sixteen at a time (texts mixing widths at every edge), Devanagari windows
+(o200k_base and llama4), Qwen's NFC check, the default `encode` and `encode_batch` of DeepSeek V4
+and Tekken (MarkSet, tc_contains_any over their 1,000-odd tokens) and random MarkSets against
+str's `in`, and tables loaded on threads (copied and checked without the GIL) while another
+thread encodes, damaged ones among them.
+
     PYTHONMALLOC=malloc PYTHONPATH=src valgrind --tool=memcheck --suppressions=scripts/cpython.supp \\
         --track-origins=yes --num-callers=40 --log-file=vg.log \\
-        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13]
+        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13|round14]
     python scripts/memcheck_ours.py vg.log
 """
 
@@ -255,5 +265,187 @@ def main(per_language: int, round13_only: bool = False) -> int:
     return 1 if failures else 0
 
 
+# ---------------------------------------------------------------- round 14's paths (round 15)
+
+ROUND14_LANGUAGES = ("eng_Latn", "arb_Arab", "hin_Deva", "mar_Deva", "npi_Deva", "rus_Cyrl", "heb_Hebr", "hye_Armn",
+                     "ell_Grek", "zho_Hans")
+# Code points at each edge of the UTF-8 widths and of the UCS-2 / UCS-4 kinds.
+WIDTH_EDGES = ("a", "\x7f", "\x80", "\u00ff", "\u0100", "\u07ff", "\u0800", "\ud7ff", "\ue000", "\uffff", "\U00010000")
+DEVANAGARI_WORDS = ("\u0928\u092e\u0938\u094d\u0924\u0947", "\u0939\u093f\u0928\u094d\u0926\u0940", "\u0915",
+                    "\u0915\u094d\u0937\u0924\u094d\u0930\u093f\u092f")
+DEVANAGARI_CUTS = ("", " ", "\u0964", "\u0965", "\u0966", "a", "'", "'s", "\u0981", "\u093c", "\n", "\U0001f600", "1")
+ROUND14_FAMILIES = ("llama4", "qwen", "qwen3_5", "deepseek_v4", "tekken")
+
+
+def round14_texts() -> dict[str, list[str]]:
+    """Texts for round 14's paths, by the encodings that take them."""
+    rng = random.Random(14)
+    lines = [line for name in ROUND14_LANGUAGES
+             for line in (FLORES / f"{name}.txt").read_text(encoding="utf-8").splitlines()[:3]]
+    widths = ["".join(rng.choice(WIDTH_EDGES) for _ in range(n)) for n in (7, 8, 9, 15, 16, 17, 33, 64, 100)
+              for _ in range(3)]
+    widths += ["\u0627" * k + "a" * n + "\u4e2d" for k in (1, 7, 8) for n in (15, 16, 17, 40)]  # UCS-2, ASCII runs
+    devanagari = ["".join(rng.choice(DEVANAGARI_WORDS) + rng.choice(DEVANAGARI_CUTS) + " " * rng.randrange(2)
+                          for _ in range(n)) for n in (1, 3, 8, 20, 40) for _ in range(3)]
+    devanagari += [" " * k + DEVANAGARI_WORDS[0] * m + cut for k in (0, 1) for m in (1, 3, 5, 6, 11) for cut in
+                   DEVANAGARI_CUTS]  # words ending near 16, 32 and 64 bytes
+    return {"bytes": lines + widths + devanagari + nfc_texts()}
+
+
+def round14_references() -> str:
+    """The child's answer (JSON): texts and every reference result round 14's checks compare with."""
+    import json
+
+    seed_tiktoken_cache()
+    import tiktoken
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_open_models import _installed, _reference
+
+    ref = tiktoken.get_encoding("o200k_base")
+    words = []
+    for r in range(257, ref.n_vocab - 300):  # tokens that are a space and letters: one piece each
+        try:
+            s = ref.decode_single_token_bytes(r).decode()
+        except (KeyError, UnicodeDecodeError):
+            continue
+        if s[:1] == " " and s[1:].isalpha():
+            words.append(s)
+    rng = random.Random(7)
+    rng.shuffle(words)
+    young = ["".join(rng.choices(words[:3000], k=200)) for _ in range(6)]
+    young += ["".join(words[:30000]) + young[1], "".join(words[-20000:])]  # the arena fills mid-list
+    texts = round14_texts()["bytes"]
+    out = {"young": young, "texts": texts, "expected": {}, "specials": {}}
+    for name in ("o200k_base", "cl100k_base"):
+        enc = tiktoken.get_encoding(name)
+        out["expected"][name] = [enc.encode_ordinary(t) for t in young + texts]
+    for name in ROUND14_FAMILIES:
+        if not _installed(name):
+            continue
+        encode, specials = _reference(name)
+        out["specials"][name] = sorted(specials)
+        picked = rng.sample(sorted(specials), min(40, len(specials)))
+        marked = texts[:20] + [t + tok + t[:5] for t, tok in zip(texts[20:60], picked)]
+        out.setdefault("family_texts", {})[name] = marked
+        out["expected"][name] = [encode(t) for t in marked]
+    return json.dumps(out)
+
+
+def round14_checks() -> int:
+    """Round 14's paths against the child's references (round14_references)."""
+    import json
+    import subprocess
+    import threading
+
+    import tokcost
+    from tokcost import _core
+
+    child = subprocess.run([sys.executable, __file__, "0", "round14-references"], capture_output=True, text=True)
+    if child.returncode:
+        sys.exit(child.stderr)
+    ref = json.loads(child.stdout)
+    young, texts = ref["young"], ref["texts"]
+    failures = 0
+
+    def report(what: str, checks: list[bool]) -> None:
+        nonlocal failures
+        failed = checks.count(False)
+        print(f"{what}: {len(checks)} checks, {failed} failed", flush=True)
+        failures += failed
+
+    # This process's first lists: young ints, the arena filled mid-list, then the block.
+    enc = tokcost.get_encoding("o200k_base")
+    expected = ref["expected"]["o200k_base"]
+    first = [enc.encode_ordinary(t) for t in young[:6]]
+    checks = [ids == want for ids, want in zip(first, expected)]
+    again = enc.encode_ordinary(young[0])
+    checks.append(all(a is b for a, b in zip(again, first[0])))  # one object per id while young
+    later = [enc.encode_ordinary(t) for t in young[6:] + young[6:7] + young[2:3]]  # fills the arena, then the block
+    checks += [ids == want for ids, want in zip(later, expected[6:8] + expected[6:7] + expected[2:3])]
+    checks.append(len(set(later[0])) > 16384)
+    report("young ints (o200k_base)", checks)
+    for name in ("o200k_base", "cl100k_base"):  # the UTF-8 shuffle, UCS-2 ASCII, Devanagari windows
+        enc = tokcost.get_encoding(name)
+        want = ref["expected"][name][len(young):]
+        checks = [enc.encode_ordinary(t) == ids and enc.count(t) == len(ids) and enc.decode(ids) == t
+                  for t, ids in zip(texts, want)]
+        checks.append(enc.encode_ordinary_batch(texts, num_threads=2) == want)
+        report(name, checks)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_open_models import _ordinary
+
+    for name in ROUND14_FAMILIES:
+        if name not in ref["specials"]:
+            print(f"{name}: package not installed, skipped", flush=True)
+            continue
+        enc = tokcost.get_encoding(name)
+        marked, want, specials = ref["family_texts"][name], ref["expected"][name], ref["specials"][name]
+        checks = [_ordinary(name, enc)(t) == ids for t, ids in zip(marked, want)]
+        if name in ("deepseek_v4", "tekken"):  # encode's default call: the MarkSet screen
+            def default(text: str):
+                try:
+                    return enc.encode(text)
+                except ValueError:
+                    return "ValueError"
+
+            holds = [any(tok in t for tok in specials) for t in marked]
+            plain = [enc.encode_ordinary(t) for t in marked]
+            checks += [default(t) == ("ValueError" if h else ids) for t, h, ids in zip(marked, holds, plain)]
+            try:
+                batch = enc.encode_batch(marked, num_threads=2)
+            except ValueError:
+                batch = "ValueError"
+            checks.append(batch == ("ValueError" if any(holds) else plain))
+            clean = [t for t, h in zip(marked, holds) if not h]
+            checks.append(enc.encode_batch(clean, num_threads=2) == [ids for ids, h in zip(plain, holds) if not h])
+            marks = _core.MarkSet(specials)
+            checks += [marks.found_in(t) == h for t, h in zip(marked, holds)]
+        report(f"{name}", checks)
+    failures += nfc_checks(nfc_texts() + texts)
+    # Random MarkSets (prefix-heavy, one to four bytes a character) against str's in.
+    rng = random.Random(15)
+    alphabet = ("<", "a", "b", "\u00e9", "\u00e8", "\u4e2d", "\u4e2b", "\U0001f600", "\U0001f601")
+    checks = []
+    for _ in range(300):
+        tokens = {"".join(rng.choices(alphabet, k=rng.randint(1, 4))) for _ in range(rng.randint(1, 12))}
+        marks = _core.MarkSet(tokens)
+        for _ in range(4):
+            text = "".join(rng.choices(alphabet + (" ", "x"), k=rng.randint(0, 80)))
+            checks.append(marks.found_in(text) == any(t in text for t in tokens))
+    report("MarkSet.found_in", checks)
+    # Tables loaded on threads (copies and checks without the GIL) while another thread encodes;
+    # a damaged blob raises on its thread.
+    enc = tokcost.get_encoding("cl100k_base")
+    blob = enc._core.export_tables()
+    text = texts[0] * 3
+    want = enc.encode_ordinary(text)
+    results, errors = [], []
+
+    def load(data: bytes) -> None:
+        try:
+            results.append(_core.CoreBPE(data, {}, "cl100k").encode_ordinary(text))
+        except ValueError as exc:
+            errors.append(exc)
+
+    damaged = bytearray(blob)
+    damaged[len(blob) // 2 : len(blob) // 2 + 64] = b"\xff" * 64
+    blobs = (blob, blob, bytes(damaged), blob[: len(blob) // 3])
+    threads = [threading.Thread(target=load, args=(data,)) for data in blobs]
+    threads.append(threading.Thread(target=lambda: results.extend(enc.encode_ordinary(text) for _ in range(5))))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    report("tables on threads", [len(results) == 7 and all(r == want for r in results), len(errors) == 2])
+    return failures
+
+
 if __name__ == "__main__":
+    if "round14-references" in sys.argv[2:]:  # the child of round14_checks, outside valgrind
+        print(round14_references())
+        sys.exit(0)
+    if "round14" in sys.argv[2:]:
+        seed_tiktoken_cache()
+        sys.exit(1 if round14_checks() else 0)
     sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20, "round13" in sys.argv[2:]))

@@ -190,8 +190,18 @@ TRIE_SETS = [
     frozenset({f"<SPECIAL_{i}>" for i in range(1000)} | {"[INST]", "[/INST]", "<s>", "</s>", "<unk>"}),
 ]
 
+# Sets whose trie would nest deeper than re's parser recurses (round 15, fuzz_mark_sets.py found
+# the first: a disallowed string of 500 characters raised RecursionError where tiktoken raises
+# ValueError): one long token (now one literal), tokens each a prefix of the next (a flat
+# alternation), and tokens that branch at every other character (a flat alternation too).
+DEEP_SETS = [
+    frozenset({"1" + "ab" * 300 + "|" + "<" * 200}),
+    frozenset({"a" * k for k in range(1, 1000)}),
+    frozenset({"<" + "ab" * k + ">" for k in range(600)}),
+]
 
-@pytest.mark.parametrize("tokens", TRIE_SETS, ids=lambda t: f"{len(t)} tokens")
+
+@pytest.mark.parametrize("tokens", TRIE_SETS + DEEP_SETS, ids=lambda t: f"{len(t)} tokens of {len(max(t, key=len))}")
 def test_special_tokens_found_as_a_longest_first_alternation_finds_them(tokens):
     import random
     import re
@@ -291,3 +301,34 @@ def test_allowed_tokens_in_long_texts_split_as_tiktoken(tokens):
                 got = _outcome(lambda: ours.encode_batch(batch, num_threads=2, allowed_special=allowed))
                 assert got == (ValueError if ValueError in want else want), allowed
             batch = []
+
+
+@pytest.mark.parametrize("tokens", DEEP_SETS, ids=lambda t: f"{len(t)} tokens of {len(max(t, key=len))}")
+def test_long_and_deeply_nested_special_strings_match_tiktoken(tokens):
+    """The deep sets disallowed in a standard encoding (encode and encode_batch, whose screens ask
+    the regex where the native one cannot), and as an encoding's own special tokens."""
+    import tiktoken
+
+    import tokcost
+
+    ours, ref = tokcost.get_encoding("r50k_base"), tiktoken.get_encoding("r50k_base")
+    longest, shortest = max(tokens, key=len), min(tokens, key=len)
+    texts = [longest, "x " + longest + " y", longest[:-1], "no token here " * 50, "x" + shortest + "!", "plain"]
+    for text in texts:
+        for kwargs in ({"disallowed_special": tokens}, {"disallowed_special": set(tokens), "allowed_special": set()}):
+            assert _outcome(lambda: ours.encode(text, **kwargs)) == _outcome(lambda: ref.encode(text, **kwargs)), text
+        assert _outcome(lambda: ours.encode_batch([text, "plain"], disallowed_special=tokens)) == _outcome(
+            lambda: ref.encode_batch([text, "plain"], disallowed_special=tokens)), text
+    specials = {token: 60000 + i for i, token in enumerate(sorted(tokens))}
+    parts = dict(pat_str=ref._pat_str, mergeable_ranks=ref._mergeable_ranks, special_tokens=specials)
+    ours = tokcost.Encoding("deep", **parts)
+    try:
+        ref = tiktoken.Encoding("deep", **parts)
+    except ValueError:  # 999 tokens of up to 999 characters: "error building NFA" in tiktoken's regex
+        return
+    kwargs_list = [{}, {"disallowed_special": ()}]
+    if not any(b.startswith(a) for a, b in zip(sorted(tokens), sorted(tokens)[1:])):
+        kwargs_list.append({"allowed_special": "all"})  # a prefix pair: tiktoken takes either
+    for text in texts:
+        for kwargs in kwargs_list:
+            assert _outcome(lambda: ours.encode(text, **kwargs)) == _outcome(lambda: ref.encode(text, **kwargs)), text

@@ -103,20 +103,45 @@ def special_token_regex(tokens: frozenset[str]) -> re.Pattern[str]:
     """``tokens`` as one regex: the leftmost, the longest where several start there.
 
     The tokens go in as a trie, not a flat alternation: where a text could start one, ``re``
-    follows the few branches that match instead of trying every token in turn."""
+    follows the few branches that match instead of trying every token in turn. Where the trie
+    would nest its groups deeper than ``re``'s parser recurses (hundreds of tokens each a prefix
+    of the next), a flat alternation, longest first, means the same."""
     trie: dict = {}
     for token in tokens:
         node = trie
         for char in token:
             node = node.setdefault(char, {})
         node[""] = {}                         # a token ends here
-    return re.compile(_trie_pattern(trie))
+    pattern = _trie_pattern(trie, 0)
+    if pattern is None:
+        pattern = "|".join(re.escape(token) for token in sorted(tokens, key=len, reverse=True))
+    return re.compile(pattern)
 
 
-def _trie_pattern(node: dict) -> str:
+# Groups inside groups: re's parser and compiler recurse on each (a few frames a level), so
+# a trie as deep as a long token would overflow the interpreter's stack (round 15: a disallowed
+# string of 500 characters raised RecursionError where tiktoken raises ValueError).
+_MAX_NESTING = 32
+
+
+def _trie_pattern(node: dict, depth: int) -> Optional[str]:
     """The regex of the strings a trie ``node`` spells; longer ones are tried first (a greedy
-    ``?`` where a token ends and others go on), as the longest token wins."""
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    ``?`` where a token ends and others go on), as the longest token wins. A chain of nodes
+    with one child and no token ending is one literal, no group; None past ``_MAX_NESTING``."""
+    if depth > _MAX_NESTING:
+        return None
+    branches = []
+    for char, child in sorted(node.items()):
+        if not char:
+            continue
+        run = [char]
+        while len(child) == 1 and "" not in child:
+            ((char, child),) = child.items()
+            run.append(char)
+        rest = _trie_pattern(child, depth + 1)
+        if rest is None:
+            return None
+        branches.append(re.escape("".join(run)) + rest)
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
