@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "tables.h"
 #include "thread_caches.h"
 
@@ -252,6 +255,25 @@ static inline uint32_t tc_token_at(const tc_vocab *v, const uint8_t *p, size_t n
 }
 
 #define TC_TWO_TRIES 5                       /* prefixes looked up before giving up */
+#define TC_TWO_MAX 64                        /* longest piece tried, in bytes */
+
+/* Bit i set for each character start p[i], 0 < i < n (n <= TC_TWO_MAX):
+ * bytes that are not continuation bytes (0x80-0xBF, -128 to -65 signed),
+ * sixteen at a time when the bytes to read are there. */
+static inline uint64_t tc_char_starts(const uint8_t *p, size_t n, size_t avail) {
+    uint64_t m = 0;
+#ifdef __SSE2__
+    if (avail >= ((n + 15) & ~(size_t)15)) {
+        const __m128i cont_top = _mm_set1_epi8(-65);
+        for (size_t i = 0; i < n; i += 16)
+            m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpgt_epi8(_mm_loadu_si128((const __m128i *)(p + i)),
+                                                                      cont_top)) << i;
+        return m & ((n < 64 ? (1ull << n) : 0) - 1) & ~1ull;
+    }
+#endif
+    for (size_t i = 1; i < n; i++) m |= (uint64_t)((p[i] & 0xC0) != 0x80) << i;
+    return m;
+}
 
 /* BPE of p[0:n] (not a token; `avail` >= n bytes may be read) when it is
  * two tokens: 2, with them in out; 0 when this finds no such answer (the
@@ -262,11 +284,12 @@ static inline uint32_t tc_token_at(const tc_vocab *v, const uint8_t *p, size_t n
  * most one. */
 static size_t tc_merge_two(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, size_t avail,
                            uint32_t *out) {
-    unsigned tries = TC_TWO_TRIES;
-    for (size_t s = n - 1; s > 0; s--) {
-        if ((p[s] & 0xC0) == 0x80) continue;                   /* inside a character */
-        if (n - s > v->max_token_len) break;                   /* shorter prefixes leave longer rests */
-        if (!tries--) break;
+    if (n > TC_TWO_MAX) return 0;
+    uint64_t starts = tc_char_starts(p, n, avail);
+    if (n > v->max_token_len) starts &= ~0ull << (n - v->max_token_len);   /* shorter prefixes leave longer rests */
+    for (unsigned tries = TC_TWO_TRIES; starts && tries; tries--) {
+        size_t s = 63 - (size_t)__builtin_clzll(starts);
+        starts &= ~(1ull << s);
         uint32_t a = s == 1 ? v->byte_rank[p[0]] : tc_token_at(v, p, s, avail);
         if (a == TC_NONE) continue;
         uint32_t b = n - s == 1 ? v->byte_rank[p[s]] : tc_token_at(v, p + s, n - s, avail - s);

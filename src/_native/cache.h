@@ -732,12 +732,20 @@ static int tc_vocab_check_own_bpe(tc_vocab *v) {
 }
 
 
+/* Whether byte b starts a character of two bytes (U+0080-U+07FF: Latin,
+ * Greek, Cyrillic, Armenian, Hebrew, Arabic, ...). */
+static inline int tc_two_byte_lead(uint8_t b) { return (uint8_t)(b - 0xC2) < 0x1E; }
+
 /* BPE of a piece with non-ASCII bytes (not a token; `avail` >= n bytes may be
  * read from p): two tokens by their valid pair (bpe.h), else the character
- * path; (size_t)-1 when neither applies. */
+ * path; (size_t)-1 when neither applies. The pair is tried for words of
+ * two-byte letters (the piece's first or second byte starts one): their
+ * tokens are long, and half of their pieces are two tokens. Pieces of CJK,
+ * kana and Hangul are mostly more (callgrind_fresh, Chinese 95.5 -> 105.7 with
+ * every piece tried). */
 static inline size_t tc_merge_non_ascii(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
                                         uint32_t *out) {
-    if (n <= TC_SMALL_PIECE) {
+    if (n <= TC_TWO_MAX && (tc_two_byte_lead(p[0]) || tc_two_byte_lead(p[1]))) {
         size_t k = tc_merge_two(v, c, p, n, avail, out);
         if (k) return k;
     }
