@@ -19,21 +19,34 @@ import pytest
 PAT = r"\S+|\s+"
 
 
+# The made-up vocabularies spell their tokens in Cyrillic letters, each a token of its own (ranks
+# 256 and up), so that their pieces take the two-token path (words of two-byte letters); the
+# docstrings name them by the Latin letter each stands for.
+LETTERS = dict(zip("abcdefwxyz", "абвгдежзик"))
+
+
 def _encodings(name, extra):
-    """Bytes, then the given tokens."""
+    """Bytes, the letters, then the given tokens (Latin letters standing for Cyrillic ones)."""
     import tiktoken
 
     from tokcost import Encoding
 
     ranks = {bytes([b]): b for b in range(256)}
+    for i, letter in enumerate(LETTERS.values()):
+        ranks[letter.encode("utf-8")] = 256 + i
     for token, rank in extra:
-        ranks[token.encode("utf-8") if isinstance(token, str) else token] = rank
+        ranks[_spell(token).encode("utf-8") if isinstance(token, str) else token] = rank
     ours = Encoding(name, pat_str=PAT, mergeable_ranks=ranks, special_tokens={})
     ref = tiktoken.Encoding(name, pat_str=PAT, mergeable_ranks=ranks, special_tokens={})
     return ranks, ours, ref
 
 
+def _spell(text):
+    return "".join(LETTERS.get(ch, ch) for ch in text)
+
+
 def _check(ours, ref, texts):
+    texts = [_spell(text) for text in texts]
     for text in texts:
         assert ours.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
     joined = " ".join(texts)
@@ -46,35 +59,36 @@ def _words(letters, seed, count=2000):
 
 
 def test_the_longest_prefix_is_not_the_answer():
-    """abcd: abc and d are tokens, but cd (256) merges before abc (300) can form, so BPE gives
+    """abcd: abc and d are tokens, but cd (300) merges before abc (310) can form, so BPE gives
     [ab, cd]: the split with the longest prefix is not a valid pair."""
-    ranks, ours, ref = _encodings("two_greedy", (("cd", 256), ("ab", 257), ("abc", 300)))
-    assert ref.encode_ordinary("abcd") == [257, 256]
-    _check(ours, ref, ["abcd", "abcdabcd", "xabcd"] + _words("abcdx", seed=1))
+    ranks, ours, ref = _encodings("two_greedy", (("cd", 300), ("ab", 301), ("abc", 310)))
+    assert ref.encode_ordinary(_spell("abcd")) == [301, 300]
+    _check(ours, ref, ["abcd", "abcdabcd", "xabcd", " abcd"] + _words("abcdx", seed=1))
 
 
 def test_no_valid_split_at_a_character_start():
-    """aé: a\\xc3 (256) forms before é (300), so BPE's two tokens split é; the split at the
+    """aé: a\\xc3 (300) forms before é (301), so BPE's two tokens split é; the split at the
     character start, [a, é], is not valid and the character path answers."""
-    ranks, ours, ref = _encodings("two_inside", ((b"a\xc3", 256), ("é", 300), ("éa", 301)))
-    assert ref.encode_ordinary("aé") == [256, 0xA9]
+    ranks, ours, ref = _encodings("two_inside", ((b"a\xc3", 300), (b"\xc3\xa9", 301), ("éa", 302)))
+    assert ref.encode_ordinary("aé") == [300, 0xA9]
     _check(ours, ref, ["aé", "aéa", "éaé"] + _words("aéb", seed=2))
 
 
-def test_a_tie_at_the_boundary():
-    """Equal ranks cannot happen between two tokens, but a boundary pair may rank exactly at a
-    side's parent: xy (260) is made of x and y, and yz (260 would clash) ranks 261 just above it,
-    so in "xyz" the left merge wins; in "wxyz" wx (259) comes first."""
-    extra = (("wx", 259), ("xy", 260), ("yz", 261), ("xyz", 262), ("wxy", 263))
+def test_a_boundary_pair_just_after_a_parent():
+    """xy (301) is made before yz (302): in "xyz" the left merge wins, and "wxyz" makes wx (300)
+    first; xyz and wxy are tokens too, so several splits are two tokens."""
+    extra = (("wx", 300), ("xy", 301), ("yz", 302), ("xyz", 303), ("wxy", 304))
     ranks, ours, ref = _encodings("two_tie", extra)
     _check(ours, ref, ["xyz", "wxyz", "wxyzw", "yzx"] + _words("wxyz", seed=3))
 
 
-def test_a_deep_pair_whose_last_bytes_decide():
-    """The replay goes down both tokens to their bytes: abc and def are tokens built from ab and
-    de, and cd (300) ranks below abc (301), so "abcdef" is not [abc, def]."""
-    extra = (("ab", 256), ("de", 257), ("ef", 258), ("bc", 259), ("cd", 300), ("abc", 301), ("def", 302))
+def test_a_deep_pair_whose_last_letters_decide():
+    """The replay goes down both tokens: abc and def are tokens built from ab and de, and cd
+    (340) ranks below abc (341), yet "abcdef" is [abc, def]: bc (303) takes c before cd can
+    form; "bcdef" and "abcde" differ from it only at their edges."""
+    extra = (("ab", 300), ("de", 301), ("ef", 302), ("bc", 303), ("cd", 340), ("abc", 341), ("def", 342))
     ranks, ours, ref = _encodings("two_deep", extra)
+    assert ref.encode_ordinary(_spell("abcdef")) == [341, 342]
     _check(ours, ref, ["abcdef", "abcde", "bcdef"] + _words("abcdef", seed=4))
 
 
