@@ -45,8 +45,8 @@ def _spell(text):
     return "".join(LETTERS.get(ch, ch) for ch in text)
 
 
-def _check(ours, ref, texts):
-    texts = [_spell(text) for text in texts]
+def _check(ours, ref, texts, spell=True):
+    texts = [_spell(text) for text in texts] if spell else texts
     for text in texts:
         assert ours.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
     joined = " ".join(texts)
@@ -71,7 +71,7 @@ def test_no_valid_split_at_a_character_start():
     character start, [a, é], is not valid and the character path answers."""
     ranks, ours, ref = _encodings("two_inside", ((b"a\xc3", 300), (b"\xc3\xa9", 301), ("éa", 302)))
     assert ref.encode_ordinary("aé") == [300, 0xA9]
-    _check(ours, ref, ["aé", "aéa", "éaé"] + _words("aéb", seed=2))
+    _check(ours, ref, ["aé", "aéa", "éaé"] + _words("aéb", seed=2), spell=False)
 
 
 def test_a_boundary_pair_just_after_a_parent():
