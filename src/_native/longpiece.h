@@ -79,7 +79,7 @@ typedef struct {
     uint64_t lsig, rsig;     /* v->sig[rank] (tables.h) */
 } tc_long_token;
 
-#define TC_LONG_BAD 0xFFFFFFFFFFFFFFFFull
+#define TC_LONG_BAD TC_SPLIT_BAD                  /* bpe.h */
 
 /* The trie, read by the search: nodes numbered breadth first, so that the
  * children of a node are consecutive ids, children of consecutive nodes
@@ -509,33 +509,14 @@ static size_t tc_long_table_bytes(const tc_vocab *v) {
     return t ? t->bytes : 0;
 }
 
-/* The two tokens BPE of token r's own bytes holds just before its last
- * merge, as stored in tc_long_token.split; TC_LONG_BAD when that BPE does not
- * end in r or a part outranks r (the replay's timeline would not hold). */
-static uint64_t tc_long_split_of(const tc_vocab *v, struct tc_caches *c, uint32_t r) {
-    uint32_t ids[TC_LONG_MAX_TOKEN], pr[TC_LONG_MAX_TOKEN];
-    size_t n, m;
-    const uint8_t *p = tc_token_bytes(v, r, &n);
-    m = n;
-    for (size_t i = 0; i < n; i++) ids[i] = v->byte_rank[p[i]];
-    for (size_t i = 0; i + 1 < n; i++) pr[i] = v->byte_pair[(unsigned)p[i] << 8 | p[i + 1]];
-    while (m > 2) {
-        uint32_t best;
-        size_t j = tc_merge_step(ids, pr, &m, &best);
-        if (j == m) return TC_LONG_BAD;
-        if (j + 1 < m) pr[j] = tc_pair_rank_cached(v, c, ids[j], ids[j + 1]);
-        if (j > 0) pr[j - 1] = tc_pair_rank_cached(v, c, ids[j - 1], ids[j]);
-    }
-    if (m != 2 || pr[0] != r || ids[0] >= r || ids[1] >= r) return TC_LONG_BAD;
-    return (uint64_t)(ids[0] + 1) << 32 | (ids[1] + 1);
-}
-
-/* Token r's split (r a mergeable token of 2 or more bytes), found on first
- * use. Threads that race compute the same value. */
+/* Token r's split (r a mergeable token of 2 or more bytes), copied from
+ * v->split on first use (bpe.h: the same value). Threads that race store the
+ * same value. */
 static inline uint64_t tc_long_split(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, uint32_t r) {
+    (void)c;
     uint64_t s = __atomic_load_n(&t->token[r].split, __ATOMIC_RELAXED);
     if (!s) {
-        s = tc_long_split_of(v, c, r);
+        s = tc_token_split(v, r);
         __atomic_store_n(&t->token[r].split, s, __ATOMIC_RELAXED);
     }
     return s;

@@ -83,10 +83,14 @@ typedef struct {
      * vocabulary (cache.h, tc_script_chars_build): the character path reads
      * these characters by index instead of through the per-thread cache. */
     struct tc_char_entry *script_chars;
+    /* [n_ranks]: the two tokens BPE of each token's own bytes holds before
+     * its last merge (bpe.h, tc_token_split), found with own_bpe_ok; saved
+     * with the tables and used in place like min_pair. */
+    uint64_t *split;
     struct tc_longpiece *longpiece;  /* long-piece tables, built when first needed (longpiece.h) */
     uint64_t long_bytes_merged;      /* long-piece bytes merged before they were */
     char *long_file;                 /* the table cache's copy of them (longpiece.h), or NULL */
-    /* When loaded from the table cache: sig, min_pair and bytes point into this
+    /* When loaded from the table cache: sig, min_pair, split and bytes point into this
      * read-only private mapping of the cache file (tc_vocab_map_in_place), and
      * are unmapped with it instead of freed. NULL: they were allocated. */
     void *mapped;
@@ -479,9 +483,11 @@ static void tc_vocab_free(tc_vocab *v) {
         munmap(v->mapped, v->mapped_len);
         v->sig = NULL;
         v->min_pair = NULL;
+        v->split = NULL;
         v->bytes = NULL;
     }
     free(v->dec_off); free(v->bytes); free(v->piece); free(v->pair); free(v->sig); free(v->byte_pair);
     free(v->longpiece); free(v->straddle_rank); free(v->long_file); free(v->min_pair); free(v->script_chars);
+    free(v->split);
     memset(v, 0, sizeof(*v));
 }

@@ -3,7 +3,7 @@
 
 cdef enum:
     # The layout of export_tables; bump it when the layout or the Unicode tables change.
-    TABLES_VERSION = 11
+    TABLES_VERSION = 12
     HEADER_WORDS = 7
 
 # Built tables, saved so that a second load skips building them (see
@@ -55,6 +55,7 @@ cdef bytes _export_tables(CoreBPE self):
         PyBytes_FromStringAndSize(<char *>self.v.bytes, self.v.n_bytes),
         bytes(_bytes_pad(self.v.n_bytes)),
         PyBytes_FromStringAndSize(<char *>self.v.min_pair, 2 * self.v.n_ranks * sizeof(uint32_t)),
+        PyBytes_FromStringAndSize(<char *>self.v.split, self.v.n_ranks * sizeof(uint64_t)),
     ]
     return b"".join(parts)
 
@@ -87,7 +88,7 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
             or header[6] > 1
             or total != (pos + 1024 + sizeof(self.v.boundary_bits) + 8 * (3 * header[1] + 2 * n_piece + n_pair)
                          + sig_pad + 4 * 65536 + 4 * n_straddle + header[3] + _bytes_pad(header[3])
-                         + 8 * header[1])):
+                         + 16 * header[1])):
         raise ValueError("tables blob has inconsistent sizes")
     self.v.n_ranks, self.v.max_token_len, self.v.n_bytes = header[1], header[2], header[3]
     self.v.piece_mask, self.v.pair_mask = n_piece - 1, n_pair - 1
@@ -111,12 +112,13 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
         self.v.pair = <uint64_t *>_copy_out(p, &pos, 8 * n_pair)
         pos += sig_pad
         start = pos
-        if fd >= 0:  # sig, byte_pair, straddle_rank, bytes, min_pair: the rest of the blob
+        if fd >= 0:  # sig, byte_pair, straddle_rank, bytes, min_pair, split: the rest of the blob
             in_place = tc_vocab_map_in_place(&self.v, fd, start, total)
         if in_place != NULL:
             self.v.sig = <tc_sig_pair *>in_place
-            self.v.min_pair = <uint32_t *>(in_place + (total - start - 8 * self.v.n_ranks))
-            self.v.bytes = <uint8_t *>(in_place + (total - start - 8 * self.v.n_ranks - _bytes_pad(self.v.n_bytes)
+            self.v.split = <uint64_t *>(in_place + (total - start - 8 * self.v.n_ranks))
+            self.v.min_pair = <uint32_t *>(in_place + (total - start - 16 * self.v.n_ranks))
+            self.v.bytes = <uint8_t *>(in_place + (total - start - 16 * self.v.n_ranks - _bytes_pad(self.v.n_bytes)
                                                    - self.v.n_bytes))
             pos += 16 * self.v.n_ranks
         else:
@@ -128,6 +130,9 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
             pos += _bytes_pad(self.v.n_bytes)
             # Compared with ranks only, never an index: used in place like the signatures.
             self.v.min_pair = <uint32_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
+            # Ranks, read only through tc_token_split, which takes a split whose parts do not rank
+            # below its token as none: used in place like the signatures (bpe.h).
+            self.v.split = <uint64_t *>_copy_out(p, &pos, 8 * self.v.n_ranks)
         bad = _bad_tables(&self.v, n_piece, n_pair, n_straddle)
     if bad != NULL:
         if bad[0] == 0:
@@ -140,7 +145,7 @@ cdef const char *_bad_tables(const tc_vocab *v, uint64_t n_piece, uint64_t n_pai
     memory), or NULL when every offset and rank in them is in bounds."""
     cdef uint64_t k, d, slot
     if (v.dec_off == NULL or v.piece == NULL or v.pair == NULL or v.sig == NULL or v.byte_pair == NULL
-            or v.straddle_rank == NULL or v.bytes == NULL or v.min_pair == NULL):
+            or v.straddle_rank == NULL or v.bytes == NULL or v.min_pair == NULL or v.split == NULL):
         return ""
     for k in range(v.n_ranks):
         d = v.dec_off[k]

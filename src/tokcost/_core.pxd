@@ -37,6 +37,7 @@ cdef extern from "tables.h" nogil:
         uint64_t *pair
         uint64_t pair_mask
         uint32_t *min_pair
+        uint64_t *split
         char *long_file
         void *mapped
 
