@@ -80,9 +80,10 @@ static int tc_utf8_ssse3;
  * bytes that is. Filled by tc_utf8_use_ssse3. */
 static uint8_t tc_utf8_pack[256][16] __attribute__((aligned(16)));
 static uint8_t tc_utf8_pack_len[256];
-/* Per four lanes of the three-byte way, each a 32-bit slot (first, second, third byte, unused),
- * indexed by the mask of the ASCII lanes (bits 0-3) and of the lanes below 0x800 (bits 4-7): the
- * shuffle that keeps each lane's one, two or three bytes in order, and how many that is. */
+/* Per four lanes of the three-byte way (32-bit slots, tc_utf8_eight_bmp_ssse3), indexed by the mask
+ * of the ASCII lanes (bits 0-3) and of the lanes below 0x800 (bits 4-7): the shuffle that keeps
+ * each lane's bytes in order (ASCII: byte 3; below 0x800: bytes 1-2; else bytes 0-2), and how
+ * many that is. */
 static uint8_t tc_utf8_pack3[256][16] __attribute__((aligned(16)));
 static uint8_t tc_utf8_pack3_len[256];
 
@@ -132,23 +133,23 @@ static inline uint8_t *tc_utf8_eight_bmp(uint8_t *o, __m128i c, __m128i below_80
 }
 
 #ifdef TC_HAVE_SSSE3_UTF8
-/* tc_utf8_eight_bmp with each half's lanes packed by one shuffle: the lanes' first two bytes and
- * third byte interleaved into 32-bit slots, the ASCII and below-0x800 masks of the four lanes
- * picking the shuffle (tc_utf8_pack3), and each half stored at once (16 bytes, of which up to 12
- * are kept: the second store ends at most TC_UTF8_SPARE bytes past the room of eight code points
- * at 3 bytes). About 35 instructions where the eight lane stores took about 75. */
+/* tc_utf8_eight_bmp with each half's four lanes packed by one shuffle and stored at once. Each lane
+ * becomes a 32-bit slot holding every byte its character can need: 0xE0 | c >> 12 (a three-byte
+ * character's lead), 0x80 | (c >> 6 & 0x3F), with 0x40 more below 0x800 (a three-byte character's
+ * second byte, or a two-byte one's lead: c >> 6 is below 0x20 there), 0x80 | (c & 0x3F) (the last
+ * byte of both) and c (ASCII). The masks of the ASCII and below-0x800 lanes pick the shuffle
+ * (tc_utf8_pack3: bytes 0-2, 1-2 or 3 of each slot), so no lane is built two ways. A store writes
+ * 16 bytes and keeps up to 12: the second ends at most TC_UTF8_SPARE bytes past the room of eight
+ * code points at 3 bytes. About 35 instructions where the eight lane stores took about 75. */
 __attribute__((target("ssse3"))) static inline uint8_t *tc_utf8_eight_bmp_ssse3(uint8_t *o, __m128i c, __m128i below_800) {
-    const __m128i low6 = _mm_set1_epi16(0x3F), zero = _mm_setzero_si128();
-    __m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(c, _mm_set1_epi16((short)0xFF80)), zero);
-    __m128i two = _mm_or_si128(_mm_or_si128(_mm_srli_epi16(c, 6), _mm_slli_epi16(_mm_and_si128(c, low6), 8)),
-                               _mm_set1_epi16((short)0x80C0));
-    __m128i three = _mm_or_si128(_mm_or_si128(_mm_srli_epi16(c, 12), _mm_slli_epi16(_mm_and_si128(_mm_srli_epi16(c, 6), low6), 8)),
-                                 _mm_set1_epi16((short)0x80E0));
-    __m128i head = _mm_or_si128(_mm_and_si128(below_800, two), _mm_andnot_si128(below_800, three));
-    head = _mm_or_si128(_mm_and_si128(ascii, c), _mm_andnot_si128(ascii, head));
-    __m128i tail = _mm_or_si128(_mm_and_si128(c, low6), _mm_set1_epi16(0x80));
-    unsigned m = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(ascii, below_800));  /* ASCII 0-7, below 0x800 8-15 */
-    unsigned first = (m & 0x0F) | (m >> 4 & 0xF0), second = (m >> 4 & 0x0F) | (m >> 8 & 0xF0);
+    __m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(c, _mm_set1_epi16((short)0xFF80)), _mm_setzero_si128());
+    __m128i head = _mm_or_si128(_mm_or_si128(_mm_srli_epi16(c, 12), _mm_and_si128(_mm_slli_epi16(c, 2), _mm_set1_epi16(0x3F00))),
+                                _mm_or_si128(_mm_and_si128(below_800, _mm_set1_epi16(0x4000)), _mm_set1_epi16((short)0x80E0)));
+    __m128i tail = _mm_or_si128(_mm_or_si128(_mm_and_si128(c, _mm_set1_epi16(0x3F)), _mm_set1_epi16(0x80)), _mm_slli_epi16(c, 8));
+    /* one byte per lane, ordered ASCII 0-3, below 0x800 0-3, ASCII 4-7, below 0x800 4-7: each half's index */
+    __m128i masks = _mm_shuffle_epi8(_mm_packs_epi16(ascii, below_800),
+                                     _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15));
+    unsigned m = (unsigned)_mm_movemask_epi8(masks), first = m & 0xFF, second = m >> 8;
     _mm_storeu_si128((__m128i *)o, _mm_shuffle_epi8(_mm_unpacklo_epi16(head, tail),
                                                     _mm_load_si128((const __m128i *)tc_utf8_pack3[first])));
     o += tc_utf8_pack3_len[first];
@@ -338,8 +339,8 @@ static int tc_utf8_use_ssse3(int on) {
         for (unsigned mask = 0; mask < 256; mask++) {
             unsigned k = 0;
             for (unsigned lane = 0; lane < 4; lane++) {
-                unsigned bytes = mask >> lane & 1 ? 1 : mask >> (4 + lane) & 1 ? 2 : 3;
-                for (unsigned b = 0; b < bytes; b++) tc_utf8_pack3[mask][k++] = (uint8_t)(4 * lane + b);
+                unsigned from = mask >> lane & 1 ? 3 : mask >> (4 + lane) & 1 ? 1 : 0;
+                for (unsigned b = from; b < (from == 3 ? 4u : 3u); b++) tc_utf8_pack3[mask][k++] = (uint8_t)(4 * lane + b);
             }
             tc_utf8_pack3_len[mask] = (uint8_t)k;
             while (k < 16) tc_utf8_pack3[mask][k++] = 0x80;
