@@ -118,3 +118,33 @@ def test_batch_workers_keep_their_own_caches(pair):
     for _ in range(2):
         assert ours.encode_ordinary_batch(docs, num_threads=2) == want
         assert ours.count_batch(docs, num_threads=2) == [len(w) for w in want]
+
+
+_PIECE_CACHE_BITS = 15  # TC_PIECE_CACHE_BITS: the first-level cache's slot is the hash's top bits
+
+
+def test_first_level_entries_that_differ_only_past_byte_12(pair):
+    """The piece cache (thread_caches.h) matches an entry by its slot, length and first 12 bytes,
+    then by the rest (cache.h's tc_piece_lookup: a memcmp of bytes 12 and on; round 15 tried an
+    inline 16-byte compare and one ending at the piece's end past 28 bytes). For every length of 13 to 32 bytes and every three or four bytes in
+    a row from byte 12 on, two pieces that differ in those bytes only and share a slot: the second,
+    asked after the first (and again, warm), must get its own tokens. The pieces are runs of
+    punctuation, a few tokens each as the cache keeps them (up to six), joined by a letter (a piece
+    of its own). (Fewer bytes at the end have too few values to share a slot.)"""
+    marks = "!#$%&()*+,-.:;<=>?@[]^_`{|}~"
+    rng = random.Random(15)
+    pieces = []
+    for n in range(13, 33):
+        base = rng.choice("-=*_#~") * n
+        for j in range(12, n - 2):
+            width = min(4, n - j)
+            seen: dict = {}
+            for _ in range(20000):
+                piece = base[:j] + "".join(rng.choices(marks, k=width)) + base[j + width:]
+                slot = _piece_hash(piece.encode()) >> (64 - _PIECE_CACHE_BITS)
+                if seen.setdefault(slot, piece) != piece:
+                    pieces += [seen[slot], piece]
+                    break
+            else:
+                raise AssertionError(f"no two pieces of {n} bytes share a slot")
+    _check(pair, pieces + ["tail of sixteen bytes or more"], sep="a")

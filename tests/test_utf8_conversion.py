@@ -158,3 +158,26 @@ def test_every_mix_of_one_and_two_byte_lanes(shuffle_or_lanes, layout):
         _round_trip(text)
     joined = "\n".join(texts)
     assert ENC.encode(joined) == _TIKTOKEN.encode(joined)
+
+
+@pytest.mark.parametrize("layout", ["", "\U0001f600"])
+def test_every_mix_of_one_two_and_three_byte_lanes(shuffle_or_lanes, layout):
+    """Blocks of eight code points below U+10000 with a three-byte one among them are written by
+    one shuffle per half and mix of one-, two- and three-byte lanes (tc_utf8_pack3): every one of
+    the 3^8 mixes, as a block and across two, in a UCS-2 and a UCS-4 string, round-trips
+    and encodes as tiktoken does (the characters are the edges of each width: a shuffle that keeps
+    a wrong byte or steps by a wrong length changes the text)."""
+    widths = (" az\x7f", "\u0628\x80\u07ff\u0416", "\u0915\u0800\uffff\ud7ff\ue000\u6771\u0e01")
+    texts = []
+    for mix in itertools.product(range(3), repeat=8):
+        if 2 not in mix:
+            continue  # the narrow way's blocks: test_every_mix_of_one_and_two_byte_lanes
+        seed = sum(w * 3**k for k, w in enumerate(mix))
+        block = "".join(widths[w][(seed + k) % len(widths[w])] for k, w in enumerate(mix))
+        aligned = "\u0915" * (8 * (seed % 3))  # blocks start at the string's start: this one is a block
+        texts.append(aligned + block + "b" * (seed % 5) + layout)
+        texts.append("\u0915" * (seed % 8) + block + block[::-1] + layout)
+    for text in texts:
+        _round_trip(text)
+    joined = "\n".join(texts)
+    assert ENC.encode(joined) == _TIKTOKEN.encode(joined)
