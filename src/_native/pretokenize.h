@@ -45,8 +45,14 @@ static int tc_arabic_ok, tc_devanagari_ok;
 /* Whether every code point of U+AC00 to U+D77F (the Hangul syllables but the last 36: UTF-8 EA B0-BF,
  * EB, EC, ED 80-9D) is in both of o200k's A and B classes, as tc_hangul_run takes them. */
 static int tc_hangul_ok;
-/* 1 for the first bytes those runs start with (D8, D9, E0 and EA to ED) while they hold: one load
- * decides. */
+/* The three-byte characters of U+0800 to U+1FFF (lead byte E0 or E1: Samaritan to Tibetan, Myanmar,
+ * Ethiopic, Khmer, ...) that are in both of o200k's A and B classes, as bits: block b of 128 code
+ * points from U+0800, half h (the second byte's low bit), bit k (the third byte's low six). Filled
+ * at start-up from the class table, so tc_caseless_run takes exactly the characters the table
+ * calls caseless letters (Lm, Lo, marks). */
+static uint64_t tc_caseless_bits[48][2];
+/* 1 for the first bytes those runs start with (D8, D9, E0, E1 and EA to ED) while they hold: one
+ * load decides. E0 is set only while tc_devanagari_ok holds (the Devanagari window reads it so). */
 static uint8_t tc_block_lead[256];
 
 static void tc_init_windows(void);
@@ -69,6 +75,10 @@ static void tc_init_ascii(void) {
     for (int cp = 0xAC00; cp < 0xD780; cp++)
         tc_hangul_ok &= (tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)] & (F_A | F_B)) == (F_A | F_B);
     for (int c = 0xEA; c <= 0xED; c++) tc_block_lead[c] = (uint8_t)tc_hangul_ok;
+    for (int cp = 0x800; cp < 0x2000; cp++)
+        if ((tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)] & (F_A | F_B)) == (F_A | F_B))
+            tc_caseless_bits[(cp >> 7) - 0x10][(cp >> 6) & 1] |= 1ull << (cp & 63);
+    tc_block_lead[0xE1] = 1;
     for (int c = 0; c < 128; c++) {
         uint8_t f = tc_ascii[c] = tc_stage2[tc_stage1[0] * 128 + c];
         tc_kind[c] = (c >= 'A' && c <= 'Z') ? K_UP : (c >= 'a' && c <= 'z') ? K_LO
@@ -218,12 +228,28 @@ static inline size_t tc_hangul_run(const uint8_t *s, size_t e, size_t end) {
     return e;
 }
 
+/* The end of the run at q (a character boundary, s[q] is E0 or E1) of caseless letters of the 128
+ * code points q's character is in (tc_caseless_bits: Thai, Bengali, Tamil, Tibetan, Myanmar,
+ * Ethiopic, Khmer, ...), a character a step: its lead byte, its second byte but the low bit and a
+ * bit of the block's two words, against about thirty instructions of tc_class_fast and the caseless
+ * loop. It stops at the first other character, which the caller's per-character loop reads from the
+ * class table. Input is valid UTF-8, so a lead E0 or E1 has its two more bytes. */
+static inline size_t tc_caseless_run(const uint8_t *s, size_t q, size_t end) {
+    const uint8_t lead = s[q], second = s[q + 1] & 0xFE;
+    const uint64_t *bits = tc_caseless_bits[((lead & 0x0F) << 5 | (s[q + 1] & 0x3F) >> 1) - 0x10];
+    while (q < end && s[q] == lead && (s[q + 1] & 0xFE) == second && (bits[s[q + 1] & 1] >> (s[q + 2] & 0x3F) & 1))
+        q += 3;
+    return q;
+}
+
 /* The run at q of a character tc_block_lead marks: Arabic, Devanagari or Hangul letters a block at
- * a time (q itself when the block does not start there). */
+ * a time, other caseless letters of U+0800 to U+1FFF a character at a time (q itself when no run
+ * starts there). */
 static inline size_t tc_block_run(const uint8_t *s, size_t q, size_t end) {
     if (s[q] < 0xE0) return tc_arabic_run(s, q, end);
-    if (s[q] > 0xE0) return tc_hangul_run(s, q, end);
-    return (s[q + 1] & 0xFE) == 0xA4 ? tc_devanagari_run(s, q, end) : q;
+    if (s[q] > 0xE1) return tc_hangul_run(s, q, end);
+    if (s[q] == 0xE0 && (s[q + 1] & 0xFE) == 0xA4) return tc_devanagari_run(s, q, end);
+    return tc_caseless_run(s, q, end);
 }
 
 /* Advance over characters whose flags intersect `mask`. */
