@@ -234,7 +234,8 @@ static inline size_t tc_hangul_run(const uint8_t *s, size_t e, size_t end) {
  * Ethiopic, Khmer, ...), a character a step: its lead byte, its second byte but the low bit and a
  * bit of the block's two words, against about thirty instructions of tc_class_fast and the caseless
  * loop. It stops at the first other character, which the caller's per-character loop reads from the
- * class table. Input is valid UTF-8, so a lead E0 or E1 has its two more bytes. */
+ * class table. Input is valid UTF-8, so a lead E0 or E1 has its two more bytes. Out of line, so that
+ * tc_block_run stays small enough to inline for Arabic, Devanagari and Hangul. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define TC_HAVE_AVX2_CASELESS 1
@@ -270,7 +271,7 @@ __attribute__((target("avx2"))) static size_t tc_caseless_run_avx2(const uint8_t
 }
 #endif
 
-static inline size_t tc_caseless_run(const uint8_t *s, size_t q, size_t end) {
+static __attribute__((noinline)) size_t tc_caseless_run(const uint8_t *s, size_t q, size_t end) {
     const uint8_t lead = s[q], second = s[q + 1] & 0xFE;
     const uint64_t *bits = tc_caseless_bits[((lead & 0x0F) << 5 | (s[q + 1] & 0x3F) >> 1) - 0x10];
 #define TC_CASELESS_AT(q) (s[q] == lead && (s[q + 1] & 0xFE) == second && (bits[s[q + 1] & 1] >> (s[q + 2] & 0x3F) & 1))
@@ -288,7 +289,7 @@ static inline size_t tc_caseless_run(const uint8_t *s, size_t q, size_t end) {
 /* The run at q of a character tc_block_lead marks: Arabic, Devanagari or Hangul letters a block at
  * a time, other caseless letters of U+0800 to U+1FFF a character at a time (q itself when no run
  * starts there). */
-static inline size_t tc_block_run(const uint8_t *s, size_t q, size_t end) {
+static inline __attribute__((always_inline)) size_t tc_block_run(const uint8_t *s, size_t q, size_t end) {
     if (s[q] < 0xE0) return tc_arabic_run(s, q, end);
     if (s[q] > 0xE1) return tc_hangul_run(s, q, end);
     if (s[q] == 0xE0 && (s[q + 1] & 0xFE) == 0xA4) return tc_devanagari_run(s, q, end);
