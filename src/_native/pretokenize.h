@@ -643,7 +643,8 @@ caseless:
     return e + tc_contraction(s, e, end);
 }
 
-/* The piece at i when it is a word of a script with a block (Arabic, Devanagari, Hangul: tc_block_run) or
+/* The piece at i when it is a word of a script with a block (Arabic, Devanagari, Hangul, the caseless
+ * letters of U+0800-U+1FFF: tc_block_run) or
  * of lower-case Cyrillic letters after at most one capital, with or without a space before it,
  * and the character after the word can take no part in it: 0 otherwise. Most pieces of those
  * scripts are such words, so the text loop answers them inline, without o200k_next_other's call
