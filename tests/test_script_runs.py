@@ -241,3 +241,62 @@ def test_devanagari_windows(simd_paths):
         for cut in (len(text), len(text) - 1, len(text) - 2):
             assert_o200k_splits(text[:cut])
     assert_o200k_ids(texts)
+
+
+# tc_caseless_run (round 15, r15-mixed): o200k's caseless letters of U+0800-U+1FFF (lead byte E0 or E1:
+# Thai, Lao, Tibetan, Myanmar, Ethiopic, Khmer, the Indic scripts but Devanagari, ...) a character at
+# a time by a bitmap of each block of 128 code points, and eleven at a time (AVX2) past a word's fourth
+# character. For every block: words of its caseless letters (the regex engine's classes, not our
+# table) of lengths that put the end at every offset of the vector steps, ended by every code point of
+# the block (digits, punctuation, unassigned code points, letters of the other half), by letters of the
+# neighbouring blocks, of other scripts and ASCII, then by what could let the word go on; texts cut
+# short so the runs meet the end. Pieces against the regex engine, ids against tiktoken, both paths.
+CASELESS_A = regex.compile(r"[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]")
+CASELESS_B = regex.compile(r"[\p{Ll}\p{Lm}\p{Lo}\p{M}]")
+
+
+def _newer_than_16(first, last):
+    """Code points unassigned in Unicode 16.0 (tiktoken's tables) that the `regex` package, which
+    follows the newest version, assigns (U+088F, U+0C5C, ...): its pieces would differ there."""
+    import unicodedata2
+
+    assert unicodedata2.unidata_version == "16.0.0"
+    unassigned = regex.compile(r"\p{Cn}")
+    return {c for c in range(first, last) if unicodedata2.category(chr(c)) == "Cn" and not unassigned.match(chr(c))}
+
+
+NEWER_THAN_16 = _newer_than_16(0x800, 0x2000)
+CASELESS_ENDS = list("aZ09 \t\n.,!?'-\u00e9\u0301\u0430\u3001\u200c\u200d\u00a0\u0964") + ["'s", "\U0001f600", ""]
+
+
+def _caseless(c):
+    return c not in NEWER_THAN_16 and CASELESS_A.match(chr(c)) and CASELESS_B.match(chr(c))
+
+
+@pytest.mark.parametrize("lead", [0xE0, 0xE1])
+def test_caseless_runs_of_every_block(lead, simd_paths):
+    from tokcost.testing import seed_tiktoken_cache
+
+    seed_tiktoken_cache()
+    ours, theirs = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
+    rng = random.Random(39)
+    texts = []
+    first = 0x800 if lead == 0xE0 else 0x1000
+    for block in range(first, first + 0x800, 0x80):
+        letters = [chr(c) for c in range(block, block + 0x80) if _caseless(c)]
+        if not letters:
+            continue
+        near = [chr(c) for c in range(max(block - 0x80, 0x800), min(block + 0x100, 0x2000), 5) if c not in NEWER_THAN_16]
+        ends = [chr(c) for c in range(block, block + 0x80) if c not in NEWER_THAN_16] + near + CASELESS_ENDS
+        for k, end in enumerate(ends):
+            length = 1 + k % 40
+            start = rng.choice(["", " ", "!", "\n", "x", "A", "\u00ab", rng.choice(letters)])
+            word = "".join(rng.choice(letters) for _ in range(length))
+            after = rng.choice(["", "x", "X", " ", "'s", rng.choice(letters), "".join(rng.choices(letters, k=12))])
+            texts.append(start + word + end + after)
+    for text in texts:
+        for cut in (len(text), len(text) - 1):
+            assert_o200k_splits(text[:cut])
+    joined = "\n".join(texts)
+    assert ours.encode_ordinary(joined) == theirs.encode_ordinary(joined)
+    assert ours.encode_ordinary(" ".join(texts)) == theirs.encode_ordinary(" ".join(texts))

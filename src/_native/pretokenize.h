@@ -45,11 +45,18 @@ static int tc_arabic_ok, tc_devanagari_ok;
 /* Whether every code point of U+AC00 to U+D77F (the Hangul syllables but the last 36: UTF-8 EA B0-BF,
  * EB, EC, ED 80-9D) is in both of o200k's A and B classes, as tc_hangul_run takes them. */
 static int tc_hangul_ok;
-/* 1 for the first bytes those runs start with (D8, D9, E0 and EA to ED) while they hold: one load
- * decides. */
+/* The three-byte characters of U+0800 to U+1FFF (lead byte E0 or E1: Samaritan to Tibetan, Myanmar,
+ * Ethiopic, Khmer, ...) that are in both of o200k's A and B classes, as bits: block b of 128 code
+ * points from U+0800, half h (the second byte's low bit), bit k (the third byte's low six). Filled
+ * at start-up from the class table, so tc_caseless_run takes exactly the characters the table
+ * calls caseless letters (Lm, Lo, marks). */
+static uint64_t tc_caseless_bits[48][2];
+/* 1 for the first bytes those runs start with (D8, D9, E0, E1 and EA to ED) while they hold: one
+ * load decides. E0 is set only while tc_devanagari_ok holds (the Devanagari window reads it so). */
 static uint8_t tc_block_lead[256];
 
 static void tc_init_windows(void);
+static int tc_window_avx2;   /* whether the CPU has AVX2 (tc_init_windows) */
 
 static void tc_init_ascii(void) {
     tc_init_windows();
@@ -69,6 +76,10 @@ static void tc_init_ascii(void) {
     for (int cp = 0xAC00; cp < 0xD780; cp++)
         tc_hangul_ok &= (tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)] & (F_A | F_B)) == (F_A | F_B);
     for (int c = 0xEA; c <= 0xED; c++) tc_block_lead[c] = (uint8_t)tc_hangul_ok;
+    for (int cp = 0x800; cp < 0x2000; cp++)
+        if ((tc_stage2[tc_stage1[cp >> 7] * 128 + (cp & 127)] & (F_A | F_B)) == (F_A | F_B))
+            tc_caseless_bits[(cp >> 7) - 0x10][(cp >> 6) & 1] |= 1ull << (cp & 63);
+    tc_block_lead[0xE1] = 1;
     for (int c = 0; c < 128; c++) {
         uint8_t f = tc_ascii[c] = tc_stage2[tc_stage1[0] * 128 + c];
         tc_kind[c] = (c >= 'A' && c <= 'Z') ? K_UP : (c >= 'a' && c <= 'z') ? K_LO
@@ -218,12 +229,71 @@ static inline size_t tc_hangul_run(const uint8_t *s, size_t e, size_t end) {
     return e;
 }
 
+/* The end of the run at q (a character boundary, s[q] is E0 or E1) of caseless letters of the 128
+ * code points q's character is in (tc_caseless_bits: Thai, Bengali, Tamil, Tibetan, Myanmar,
+ * Ethiopic, Khmer, ...), a character a step: its lead byte, its second byte but the low bit and a
+ * bit of the block's two words, against about thirty instructions of tc_class_fast and the caseless
+ * loop. It stops at the first other character, which the caller's per-character loop reads from the
+ * class table. Input is valid UTF-8, so a lead E0 or E1 has its two more bytes. Out of line, so that
+ * tc_block_run stays small enough to inline for Arabic, Devanagari and Hangul. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define TC_HAVE_AVX2_CASELESS 1
+/* tc_caseless_run eleven characters (33 bytes) a step, for long runs (Thai writes no spaces between
+ * words). Lane 3k of three loads one byte apart holds a character's three bytes: its lead, its
+ * second byte but the low bit, and the bit of the block's bitmap that the second byte's low bit and
+ * the third byte's low six select (byte 8h + (t >> 3) of the two words, bit t & 7, each picked by a
+ * byte shuffle). It returns the first character that fails, or the first from which fewer than 34
+ * bytes are left (the caller goes on a character at a time). lead_byte and second_byte (its low bit
+ * clear) name the block of `bits`. */
+__attribute__((target("avx2"))) static size_t tc_caseless_run_avx2(const uint8_t *s, size_t q, size_t end,
+                                                                   uint8_t lead_byte, uint8_t second_byte,
+                                                                   const uint64_t *bits) {
+    const __m256i lead = _mm256_set1_epi8((char)lead_byte), second = _mm256_set1_epi8((char)second_byte);
+    const __m256i map = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)bits));
+    const __m256i bit = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128,
+                                         1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+    const __m256i seven = _mm256_set1_epi8(7);
+    while (q + 34 <= end) {
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)(s + q)), v1 = _mm256_loadu_si256((const __m256i *)(s + q + 1));
+        __m256i v2 = _mm256_loadu_si256((const __m256i *)(s + q + 2));
+        __m256i heads = _mm256_and_si256(_mm256_cmpeq_epi8(v0, lead),
+                                         _mm256_cmpeq_epi8(_mm256_and_si256(v1, _mm256_set1_epi8((char)0xFE)), second));
+        __m256i at = _mm256_or_si256(_mm256_slli_epi16(_mm256_and_si256(v1, _mm256_set1_epi8(1)), 3),
+                                     _mm256_and_si256(_mm256_srli_epi16(v2, 3), seven));
+        __m256i want = _mm256_shuffle_epi8(bit, _mm256_and_si256(v2, seven));
+        __m256i in = _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(map, at), want), want);
+        uint32_t bad = ~(uint32_t)_mm256_movemask_epi8(_mm256_and_si256(heads, in)) & 0x49249249u;  /* lanes 0, 3, ..., 30 */
+        if (bad) return q + (size_t)__builtin_ctz(bad);
+        q += 33;
+    }
+    return q;
+}
+#endif
+
+static __attribute__((noinline)) size_t tc_caseless_run(const uint8_t *s, size_t q, size_t end) {
+    const uint8_t lead = s[q], second = s[q + 1] & 0xFE;
+    const uint64_t *bits = tc_caseless_bits[((lead & 0x0F) << 5 | (s[q + 1] & 0x3F) >> 1) - 0x10];
+#define TC_CASELESS_AT(q) (s[q] == lead && (s[q + 1] & 0xFE) == second && (bits[s[q + 1] & 1] >> (s[q + 2] & 0x3F) & 1))
+    size_t first = end - q > 12 ? q + 12 : end;   /* four characters: most words of Indic scripts */
+    while (q < first && TC_CASELESS_AT(q)) q += 3;
+    if (q < first || q == end) return q;
+#ifdef TC_HAVE_AVX2_CASELESS
+    if (tc_window_avx2 && q + 34 <= end) q = tc_caseless_run_avx2(s, q, end, lead, second, bits);
+#endif
+    while (q < end && TC_CASELESS_AT(q)) q += 3;
+#undef TC_CASELESS_AT
+    return q;
+}
+
 /* The run at q of a character tc_block_lead marks: Arabic, Devanagari or Hangul letters a block at
- * a time (q itself when the block does not start there). */
-static inline size_t tc_block_run(const uint8_t *s, size_t q, size_t end) {
+ * a time, other caseless letters of U+0800 to U+1FFF a character at a time (q itself when no run
+ * starts there). */
+static inline __attribute__((always_inline)) size_t tc_block_run(const uint8_t *s, size_t q, size_t end) {
     if (s[q] < 0xE0) return tc_arabic_run(s, q, end);
-    if (s[q] > 0xE0) return tc_hangul_run(s, q, end);
-    return (s[q + 1] & 0xFE) == 0xA4 ? tc_devanagari_run(s, q, end) : q;
+    if (s[q] > 0xE1) return tc_hangul_run(s, q, end);
+    if (s[q] == 0xE0 && (s[q + 1] & 0xFE) == 0xA4) return tc_devanagari_run(s, q, end);
+    return tc_caseless_run(s, q, end);
 }
 
 /* Advance over characters whose flags intersect `mask`. */
@@ -573,7 +643,8 @@ caseless:
     return e + tc_contraction(s, e, end);
 }
 
-/* The piece at i when it is a word of a script with a block (Arabic, Devanagari, Hangul: tc_block_run) or
+/* The piece at i when it is a word of a script with a block (Arabic, Devanagari, Hangul, the caseless
+ * letters of U+0800-U+1FFF: tc_block_run) or
  * of lower-case Cyrillic letters after at most one capital, with or without a space before it,
  * and the character after the word can take no part in it: 0 otherwise. Most pieces of those
  * scripts are such words, so the text loop answers them inline, without o200k_next_other's call
@@ -1027,8 +1098,6 @@ __attribute__((target("avx2"))) static void tc_window_bytes_avx2(const uint8_t *
 #undef TC_EQ2
 }
 #endif
-
-static int tc_window_avx2;   /* set by tc_init_windows */
 
 static void tc_init_windows(void) {
 #ifdef TC_HAVE_AVX2_WINDOW
