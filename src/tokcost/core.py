@@ -321,11 +321,15 @@ class Encoding:
         invalid sequence on, joined to the last piece of that prefix, are
         merged with plain BPE.
         """
-        data = bytes(data)
+        if type(data) is not bytes:
+            data = bytes(data)
         try:
             return self.encode_ordinary(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
             valid = exc.start
+        if not valid:  # no text before the invalid bytes: tiktoken merges them all as one piece
+            rank = self._core.piece_rank(data)
+            return [rank] if rank >= 0 else self._byte_pair_encode(data)
         text = data[:valid].decode("utf-8")
         tokens = self.encode_ordinary(text)
         import tokcost._unstable as _unstable
