@@ -155,3 +155,97 @@ def test_tokenizer_for_model_says_exact_or_estimate():
     assert tokenizer_for_model("text-davinci-003").encoding == "p50k_base"
     stand_in = tokenizer_for_model("claude-3-5-haiku")
     assert not stand_in.exact and stand_in.label.startswith("≈") and "estimate" in stand_in.basis
+
+
+# Round 15 (r15-api): the decoders, token_byte_values, encode_single_token and unstable completions
+# run natively or on cached sorted bytes; each against tiktoken on the ids that take every branch.
+_SPLIT_CHARS = "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ꙮ 𓀀 👩‍👩‍👧 ᚠᛇᚻ 漢字 ﷺ ẞ ǅ 🏳️‍🌈 Привет 你好 héllo"
+
+
+def _id_lists(ref):
+    text_ids = ref.encode(_SPLIT_CHARS)
+    lead, stray = ref.encode_single_token(b"\xe6"), ref.encode_single_token(b"\x97")
+    rng = random.Random(15)
+    ranks = [r for r in rng.sample(range(ref.n_vocab), 3000) if not ref.is_special_token(r)]
+    specials = sorted(ref._special_tokens.values())
+    return {
+        "split characters": text_ids,
+        "empty": [],
+        "specials": specials + text_ids + specials,
+        "lone lead byte": text_ids[:5] + [lead],
+        "stray continuation bytes": [stray, stray] + text_ids + [stray],
+        "cut emoji": ref.encode("👩‍👩‍👧")[:-1],
+        "random ranks": ranks,
+        "tuple": tuple(text_ids),
+    }
+
+
+def _outcome(call):
+    try:
+        return call()
+    except (UnicodeDecodeError, KeyError, ValueError) as exc:
+        return type(exc)
+
+
+def test_decoders_match_tiktoken_on_every_kind_of_ids(pair):
+    ours, ref = pair
+    for name, ids in _id_lists(ref).items():
+        assert ours.decode_tokens_bytes(ids) == ref.decode_tokens_bytes(ids), name
+        assert _outcome(lambda: ours.decode_with_offsets(ids)) == _outcome(lambda: ref.decode_with_offsets(ids)), name
+        assert ours.decode_bytes(ids) == ref.decode_bytes(ids), name
+        for errors in ("replace", "ignore", "strict"):
+            assert _outcome(lambda: ours.decode(ids, errors=errors)) == _outcome(lambda: ref.decode(ids, errors=errors))
+    with pytest.raises(KeyError):
+        ours.decode_tokens_bytes([1, ours.n_vocab + 5])
+    with pytest.raises(KeyError):
+        ours.decode_with_offsets([ours.n_vocab + 5])
+
+
+def test_decode_with_offsets_of_text_whose_characters_tokens_split(pair):
+    # Tokens that start inside a character count from the character before: every FLORES-like script.
+    ours, ref = pair
+    rng = random.Random(7)
+    chars = list(_SPLIT_CHARS) + [chr(c) for c in (0x10348, 0x1F600, 0xE9, 0x4E2D, 0x0915, 0x0E01)]
+    for _ in range(300):
+        text = "".join(rng.choice(chars) for _ in range(rng.randrange(1, 30)))
+        ids = ref.encode(text)
+        assert ours.decode_with_offsets(ids) == ref.decode_with_offsets(ids), text
+
+
+def test_token_byte_values_is_tiktokens_and_a_new_list_each_call(pair):
+    ours, ref = pair
+    values = ours.token_byte_values()
+    assert values == ref.token_byte_values()
+    values.clear()
+    assert len(ours.token_byte_values()) == len(ref.token_byte_values())
+
+
+def test_tokens_starting_with_every_kind_of_prefix(pair):
+    ours, ref = pair
+    tokens = ref.token_byte_values()
+    for prefix in [b".", b" he", b"\xff", b"a\xff", b"\xff\xff", b"zz", b"\xe4\xbd", b"", b"\x00", b"{", b"\xfe"]:
+        assert list(ours._tokens_starting_with(prefix)) == [t for t in tokens if t.startswith(prefix)], prefix
+
+
+@pytest.mark.parametrize("text", ["Hello there, how are you doing today? I need help with my code, it crashes on start.",
+                                  "Привет! Как дела? 你好", "x <|endoftext|>", "tab\t", "emoji 👩‍👩", "a\xff"])
+def test_encode_with_unstable_on_chat_texts(pair, text):
+    ours, ref = pair
+    stable, completions = ours.encode_with_unstable(text, allowed_special="all")
+    ref_stable, ref_completions = ref.encode_with_unstable(text, allowed_special="all")
+    assert stable == ref_stable
+    assert sorted(map(tuple, completions)) == sorted(map(tuple, ref_completions))
+
+
+def test_encode_single_token_special_missing_and_invalid(pair):
+    ours, ref = pair
+    names = sorted(ref.special_tokens_set)[:50]
+    for arg in names + [t.encode() for t in names] + ["hello", b" world", b"\xff\xfe", "hello world!", b"", "",
+                                                       b"<|endoftext|>x", "<|endoftext", b"\xed\xa0\x80"]:
+        assert _outcome(lambda: ours.encode_single_token(arg)) == _outcome(lambda: ref.encode_single_token(arg)), arg
+        if _outcome(lambda: ref.encode_single_token(arg)) is KeyError:
+            with pytest.raises(KeyError) as got:
+                ours.encode_single_token(arg)
+            assert got.value.args == (arg.encode() if isinstance(arg, str) else arg,)
+    with pytest.raises(UnicodeEncodeError):
+        ours.encode_single_token("\ud800")

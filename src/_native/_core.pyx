@@ -10,8 +10,8 @@ from cpython.list cimport PyList_GET_ITEM
 from cpython.ref cimport PyObject
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc, realloc
-from libc.string cimport memchr, memcpy
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
+from libc.string cimport memchr, memcmp, memcpy
 
 import operator
 
@@ -190,6 +190,21 @@ cdef _Utf8 _utf8(object text):
         raise AssertionError("utf8.h found a surrogate that CPython's encoder accepts")
     u.p, u.n = u.owned, k
     return u
+
+
+ctypedef struct tc_span:
+    const uint8_t *p
+    size_t n
+
+
+cdef int _compare_spans(const void *a, const void *b) noexcept nogil:
+    """Byte order, a prefix first: as Python compares bytes."""
+    cdef const tc_span *x = <const tc_span *>a
+    cdef const tc_span *y = <const tc_span *>b
+    cdef int c = memcmp(x.p, y.p, x.n if x.n < y.n else y.n)
+    if c:
+        return c
+    return (x.n > y.n) - (x.n < y.n)
 
 
 cdef inline _count_or_raise(size_t k):
@@ -691,18 +706,61 @@ cdef class CoreBPE:
         src = tc_token_bytes(&self.v, r, &length)
         return PyBytes_FromStringAndSize(<char *>src, length)
 
-    def mergeable_token_bytes(self, special_ids=()):
-        """Every mergeable token's bytes, in rank order with gaps skipped."""
+    def decode_tokens_bytes(self, tokens):
+        """``[decode_single_token_bytes(t) for t in tokens]`` without a method call per token."""
         cdef size_t length
+        cdef const uint8_t *src
+        cdef uint32_t r
+        out = []
+        for token in tokens:
+            r = self._checked_rank(token)
+            src = tc_token_bytes(&self.v, r, &length)
+            out.append(PyBytes_FromStringAndSize(<char *>src, length))
+        return out
+
+    def decode_with_offsets(self, tokens):
+        """(the bytes of ``tokens``, per token the index of the first character it adds bytes to):
+        characters counted as the bytes that are no UTF-8 continuation byte (0x80-0xBF), as
+        tiktoken counts them; a token that starts with one belongs to the character before."""
+        cdef size_t length, k
+        cdef const uint8_t *src
+        cdef Py_ssize_t chars = 0
+        cdef Py_ssize_t used = 0
+        cdef uint32_t r
+        offsets = []
+        parts = bytearray()  # grown in place: bytearray over-allocates, so appending is amortised
+        for token in tokens:
+            r = self._checked_rank(token)
+            src = tc_token_bytes(&self.v, r, &length)
+            offsets.append(chars - 1 if length and chars and 0x80 <= src[0] < 0xC0 else chars)
+            for k in range(length):
+                chars += not (0x80 <= src[k] < 0xC0)
+            PyByteArray_Resize(parts, used + length)
+            memcpy(PyByteArray_AS_STRING(parts) + used, src, length)
+            used += length
+        return bytes(parts), offsets
+
+    def mergeable_token_bytes(self, special_ids=(), bint sort=False):
+        """Every mergeable token's bytes, in rank order with gaps skipped, or with ``sort`` in
+        byte order (sorted here: Python's sort of 200 K bytes objects took 0.15 s)."""
+        cdef size_t length, n = 0, k
         cdef uint32_t r
         cdef const uint8_t *src
+        cdef tc_span *spans
         skip = set(special_ids)
-        out = []
-        for r in range(self.v.n_ranks):
-            if (self.v.dec_off[r] & 0xFFFF) and r not in skip:
-                src = tc_token_bytes(&self.v, r, &length)
-                out.append(PyBytes_FromStringAndSize(<char *>src, length))
-        return out
+        spans = <tc_span *>malloc((self.v.n_ranks + 1) * sizeof(tc_span))
+        if spans == NULL:
+            raise MemoryError()
+        try:
+            for r in range(self.v.n_ranks):
+                if (self.v.dec_off[r] & 0xFFFF) and r not in skip:
+                    spans[n].p = tc_token_bytes(&self.v, r, &spans[n].n)
+                    n += 1
+            if sort:
+                qsort(spans, n, sizeof(tc_span), _compare_spans)
+            return [PyBytes_FromStringAndSize(<char *>spans[k].p, spans[k].n) for k in range(n)]
+        finally:
+            free(spans)
 
     @property
     def n_ranks(self):

@@ -7,7 +7,7 @@ match it; none of this is on a hot path.
 
 from __future__ import annotations
 
-from typing import AbstractSet, Iterator, Protocol
+from typing import AbstractSet, Protocol, Sequence
 
 
 class EncodingLike(Protocol):
@@ -21,7 +21,7 @@ class EncodingLike(Protocol):
     def encode_single_token(self, text_or_bytes: bytes) -> int: ...
     def _byte_pair_encode(self, data: bytes) -> list[int]: ...
     def _encode_with_last_piece(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], int]: ...
-    def _tokens_starting_with(self, prefix: bytes) -> Iterator[bytes]: ...
+    def _tokens_starting_with(self, prefix: bytes) -> Sequence[bytes]: ...
 
 # The White_Space property (what Rust's char::is_whitespace tests).
 _WHITE_SPACE = frozenset(
@@ -70,25 +70,28 @@ def encode_with_unstable(enc: EncodingLike, text: str, allowed: AbstractSet[str]
         return tokens, []
 
     completions: set[tuple[int, ...]] = set()
-    # Single tokens that start with the unstable bytes.
-    for token_bytes in enc._tokens_starting_with(unstable):
-        completions.add((enc.encode_single_token(token_bytes),))
+    # Single tokens that start with the unstable bytes. Thousands of tokens can start with a short
+    # tail ("." or " he"), and this runs once per candidate: the methods are bound once.
+    encode_single_token, token_bytes_of = enc.encode_single_token, enc.decode_single_token_bytes
+    encode_ordinary, byte_pair_encode = enc.encode_ordinary, enc._byte_pair_encode
+    completions.update([(encode_single_token(t),) for t in enc._tokens_starting_with(unstable)])
     # A token straddling each possible split point, the rest re-encoded.
-    for i in range(1, len(unstable)):
+    n = len(unstable)
+    for i in range(1, n):
         prefix, suffix = unstable[:i], unstable[i:]
         for token_bytes in enc._tokens_starting_with(suffix):
             possibility = prefix + token_bytes
             try:
-                encoded = enc.encode_ordinary(possibility.decode("utf-8"))
+                encoded = encode_ordinary(possibility.decode("utf-8"))
             except UnicodeDecodeError:
-                encoded = enc._byte_pair_encode(possibility)
-            seq, seq_len = [], 0
-            for token in encoded:
-                seq.append(token)
-                seq_len += len(enc.decode_single_token_bytes(token))
-                if seq_len >= len(unstable):
+                encoded = byte_pair_encode(possibility)
+            seq_len = 0
+            for k, token in enumerate(encoded, 1):
+                seq_len += len(token_bytes_of(token))
+                if seq_len >= n:
+                    del encoded[k:]
                     break
-            completions.add(tuple(seq))
+            completions.add(tuple(encoded))
     # A trailing whitespace character may split off once text follows it.
     if len(unstable) > 1:
         char, size = _last_utf8_char(unstable)
