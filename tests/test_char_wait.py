@@ -80,7 +80,8 @@ def test_min_pair_table_is_the_lowest_pair_rank_each_side(vocab):
     name, ranks, (min_l, min_r) = vocab
     blob = tokcost.get_encoding(name)._core.export_tables()
     n_ranks = struct.unpack_from("<Q", blob, 16 + 8)[0]
-    table = struct.unpack_from(f"<{2 * n_ranks}I", blob, len(blob) - 8 * n_ranks)
+    # min_pair (8 bytes a rank), then the token splits (8 bytes a rank), end the blob.
+    table = struct.unpack_from(f"<{2 * n_ranks}I", blob, len(blob) - 16 * n_ranks)
     none = 0xFFFFFFFF
     for r in sorted(ranks.values()):
         assert (table[2 * r], table[2 * r + 1]) == (min_l.get(r, none), min_r.get(r, none)), r

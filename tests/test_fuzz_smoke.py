@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import re
 import subprocess
 import sys
@@ -75,9 +76,14 @@ def test_atheris_short_run(target, tmp_path):
     script = FUZZ_DIR / f"fuzz_{target}.py"
     env = dict(os.environ, PYTHONHASHSEED="0")
     runs = 2000 // RUNS_SCALE.get(target, 1)
+    # libFuzzer's memory limit (2 GB by default) reads getrusage's peak, which Linux carries over
+    # fork and exec from this process: late in a whole test session, pytest's own peak (2 GB in
+    # round 15's CI) made every fuzzer "run out of memory" before its first input. So the limit
+    # is this process's peak plus the 2 GB the fuzzer may use.
+    limit_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 + 2048
     proc = subprocess.run(
         [sys.executable, str(script), str(tmp_path), str(FUZZ_DIR / "corpus" / target),
-         f"-runs={runs}", "-max_len=1024", "-seed=1", "-print_final_stats=1"],
+         f"-runs={runs}", "-max_len=1024", "-seed=1", "-print_final_stats=1", f"-rss_limit_mb={limit_mb}"],
         capture_output=True, text=True, timeout=120, env=env,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]

@@ -140,8 +140,9 @@ def test_tables_blob_checks_its_straddle_ranks():
 
     blob = bytearray(tokcost.get_encoding("cl100k_base")._core.export_tables())
     n_ranks, _, n_bytes = struct.unpack_from("<3Q", blob, len(_core.TABLES_MAGIC) + 8)
-    # After the straddle table: the token bytes, zeros to a multiple of 8, min_pair (8 per rank).
-    straddle = len(blob) - 8 * n_ranks - (-n_bytes % 8) - n_bytes - 4 * (1 << 14)
+    # After the straddle table: the token bytes, zeros to a multiple of 8, min_pair and the splits
+    # (8 per rank each).
+    straddle = len(blob) - 16 * n_ranks - (-n_bytes % 8) - n_bytes - 4 * (1 << 14)
     struct.pack_into("<I", blob, straddle + 40, 2**21 - 2)  # a rank past the vocabulary
     with pytest.raises(ValueError, match="straddle"):
         _core.CoreBPE(bytes(blob), {}, "cl100k")
