@@ -732,6 +732,14 @@ static int tc_vocab_check_own_bpe(tc_vocab *v) {
 }
 
 
+/* Off: the two-token path (r15-arabic) saves instructions (callgrind_fresh Arabic 73.1 -> 69.8,
+ * Russian 63.4 -> 60.5) but costs wall clock, the split table's random reads missing the cache:
+ * fresh chunks, same session, median of 3 under chrt -f 10, Arabic 30.8 -> 26.9 MB/s, Russian
+ * 67.1 -> 57.6 (docs/NATIVE.md, Round 15). Kept, tested and documented for a cheaper check. */
+#ifndef TC_MERGE_TWO
+#define TC_MERGE_TWO 0
+#endif
+
 /* Whether byte b starts a character of two bytes (U+0080-U+07FF: Latin,
  * Greek, Cyrillic, Armenian, Hebrew, Arabic, ...). */
 static inline int tc_two_byte_lead(uint8_t b) { return (uint8_t)(b - 0xC2) < 0x1E; }
@@ -745,7 +753,7 @@ static inline int tc_two_byte_lead(uint8_t b) { return (uint8_t)(b - 0xC2) < 0x1
  * every piece tried). */
 static inline size_t tc_merge_non_ascii(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
                                         uint32_t *out) {
-    if (n <= TC_TWO_MAX && (tc_two_byte_lead(p[0]) || tc_two_byte_lead(p[1]))) {
+    if (TC_MERGE_TWO && n <= TC_TWO_MAX && (tc_two_byte_lead(p[0]) || tc_two_byte_lead(p[1]))) {
         size_t k = tc_merge_two(v, c, p, n, avail, out);
         if (k) return k;
     }
