@@ -92,7 +92,12 @@ def test_encode_bytes_matches_tiktoken(pair, data):
     assert ours.decode_bytes(ours.encode_bytes(data)) == data
 
 
-@pytest.mark.parametrize("text", ["hello fanta", "hello world ", "x\n\n", "café", "a<|endoftext|>", "  ", "中文", "" ])
+@pytest.mark.parametrize("text", [
+    "hello fanta", "hello world ", "x\n\n", "café", "a<|endoftext|>", "  ", "中文", "",
+    # chat texts: a long message, other scripts, a special token inside, a tab, a ZWJ emoji, invalid-looking
+    "Hello there, how are you doing today? I need help with my code, it crashes on start.",
+    "Привет! Как дела? 你好", "x <|endoftext|>", "tab\t", "emoji 👩‍👩", "a\xff",
+])
 def test_encode_with_unstable(pair, text):
     ours, ref = pair
     stable, completions = ours.encode_with_unstable(text, allowed_special="all")
@@ -225,16 +230,6 @@ def test_tokens_starting_with_every_kind_of_prefix(pair):
     tokens = ref.token_byte_values()
     for prefix in [b".", b" he", b"\xff", b"a\xff", b"\xff\xff", b"zz", b"\xe4\xbd", b"", b"\x00", b"{", b"\xfe"]:
         assert list(ours._tokens_starting_with(prefix)) == [t for t in tokens if t.startswith(prefix)], prefix
-
-
-@pytest.mark.parametrize("text", ["Hello there, how are you doing today? I need help with my code, it crashes on start.",
-                                  "Привет! Как дела? 你好", "x <|endoftext|>", "tab\t", "emoji 👩‍👩", "a\xff"])
-def test_encode_with_unstable_on_chat_texts(pair, text):
-    ours, ref = pair
-    stable, completions = ours.encode_with_unstable(text, allowed_special="all")
-    ref_stable, ref_completions = ref.encode_with_unstable(text, allowed_special="all")
-    assert stable == ref_stable
-    assert sorted(map(tuple, completions)) == sorted(map(tuple, ref_completions))
 
 
 def test_encode_single_token_special_missing_and_invalid(pair):
