@@ -206,7 +206,7 @@ def ids_of(data: bytes) -> list:
         kind, hi, lo = data[k], data[k + 1], data[k + 2]
         value = hi << 8 | lo
         if kind < 160:
-            out.append(value * 4 % 200_100)
+            out.append((value * 4 + (kind & 3)) % 200_100)  # every id reachable (before round 16: multiples of 4)
         elif kind < 200:
             out.append(199_990 + value % 40 if kind & 1 else 100_250 + value % 30)
         elif kind < 220:
@@ -230,6 +230,13 @@ def check_decode(data: bytes) -> None:
     _same(_outcome(ours.decode_bytes, ids), _outcome(theirs.decode_bytes, ids),
           f"decode_bytes({ids!r})", (ValueError,))
     _same(_outcome(ours.decode, ids), _outcome(theirs.decode, ids), f"decode({ids!r})", (ValueError,))
+    # Round 15's native decoders: an invalid id raises before any byte is decoded (tiktoken a
+    # KeyError or OverflowError, ours InvalidTokenError, which is both), invalid UTF-8 a
+    # UnicodeDecodeError in decode_with_offsets.
+    _same(_outcome(ours.decode_tokens_bytes, ids), _outcome(theirs.decode_tokens_bytes, ids),
+          f"decode_tokens_bytes({ids!r})", (KeyError, OverflowError))
+    _same(_outcome(ours.decode_with_offsets, ids), _outcome(theirs.decode_with_offsets, ids),
+          f"decode_with_offsets({ids!r})", (ValueError, KeyError))
     for token in ids[:8]:
         _same(_outcome(ours.decode_single_token_bytes, token),
               _outcome(theirs.decode_single_token_bytes, token),
@@ -483,6 +490,86 @@ def check_mark_sets(data: bytes) -> None:
               f"encode({text!r}, allowed_special={allowed!r}) with {specials!r}", (ValueError,))
 
 
+# Round 16: texts of the scripts round 15's native code reads a block at a time, with the encoding's
+# special tokens among them. Caseless letters of U+0800-1FFF (Thai, Lao, Khmer, Ethiopic, Myanmar,
+# Tibetan, Sinhala, Samaritan, Mongolian, Runic, Canadian syllabics, Hangul jamo: tc_caseless_run,
+# whose AVX2 step takes 33 bytes), the neighbours it must stop at (their digits, punctuation, signs
+# and marks, cased Georgian, Cherokee, Greek and Latin of the same lead bytes, U+1680's space), the
+# three-byte characters of every width mix (the UTF-8 shuffle, tc_utf8_pack3), and the special
+# tokens and their fragments (tc_encode_special, encode_batch's tc_batch.specials).
+_SCRIPT_PARTS = (
+    "\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22", "\u0e1b\u0e23\u0e30\u0e40\u0e17\u0e28", "\u0e2d\u0e31\u0e48\u0e07",
+    "\u0e9e\u0eb2\u0eaa\u0eb2\u0ea5\u0eb2\u0ea7", "\u1797\u17b6\u179f\u17b6\u1781\u17d2\u1798\u17c2\u179a",
+    "\u12a2\u1275\u12ee\u1335\u12eb", "\u1019\u103c\u1014\u103a\u1019\u102c", "\u0f56\u0f7c\u0f51\u0f0b\u0f61\u0f72\u0f42",
+    "\u0dc3\u0dd2\u0d82\u0dc4\u0dbd", "\u0ba4\u0bae\u0bbf\u0bb4\u0bcd", "\u09ac\u09be\u0982\u09b2\u09be",
+    "\u0939\u093f\u0928\u094d\u0926\u0940", "\ud55c\uad6d\uc5b4", "\u4e2d\u6587\u5b57", "\u3072\u3089\u304c\u306a",
+    "\u10e5\u10d0\u10e0\u10d7\u10e3\u10da\u10d8", "\u1c90\u1c91", "\u13a0\u13a1\uab70", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629",
+    "\u05e2\u05d1\u05e8\u05d9\u05ea", "\u0440\u0443\u0441\u0441\u043a\u0438\u0439", "\u1f00\u1f08\u03b1", "\u1e00\u1e01",
+    "\u16a0\u16a2\u16a6", "\u182e\u1823\u1829\u182d", "\u1401\u1403\u1405", "\u1100\u1161\u11a8", "\u0800\u0801\u0815",
+    "\u0840\u0841", "\u1700\u1701", "\u1a00\u1a01", "\u1b05\u1b13", "\u1c00\u1c01",
+    "\u0e2f", "\u0e46", "\u0e4f", "\u0e50\u0e51", "\u0e3f", "\u0e31", "\u0e47", "\u17d4", "\u17e0", "\u1361", "\u1369",
+    "\u1040", "\u0f0d", "\u0f00", "\u0e5c", "\u180e", "\u1680", "\u0fff", "\u1000", "\u1fff", "\u2000", "\u07ff",
+    "\u200d", "\u00a0", "\u3000", "\ufffd", "\uffff", "\U0001f600", "\U00010000", "\ud800",
+    " ", "  ", "\n", "\t", "'s", "123", ".", ",", "A", "a", "Ab", "\u00e9",
+    "<|endoftext|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|endofprompt|>", "<|", "|>", "<|endoftext",
+)
+
+
+def script_texts(data: bytes) -> list[str]:
+    """Up to four texts (``data`` split at 0xff): each byte names a part (its low 7 bits) and
+    how often it comes (its top bit: once, or 5 to 40 times by the next part's number, so the
+    caseless runs grow past the AVX2 step's 34 bytes)."""
+    texts = []
+    for chunk in data.split(b"\xff")[:4]:
+        out = []
+        for k, b in enumerate(chunk):
+            part = _SCRIPT_PARTS[(b & 0x7F) % len(_SCRIPT_PARTS)]
+            out.append(part * (5 + (chunk[k + 1] if k + 1 < len(chunk) else b) % 36) if b & 0x80 else part)
+        texts.append("".join(out))
+    return texts
+
+
+def check_scripts(data: bytes) -> None:
+    """Texts of caseless and three-byte scripts with special tokens among them (``script_texts``)
+    against tiktoken: ``encode_ordinary``, ``count``; ``encode`` with the special tokens allowed
+    (``"all"``, the first, all but the first: encode_special) and by default; ``encode_to_numpy``;
+    ``encode_batch`` on 1-2 threads under the same policy (tc_batch.specials); ``decode_with_offsets``
+    and ``decode_tokens_bytes`` of the ids. Byte 0 picks the encoding, byte 1 the policy (bits 0-1)
+    and threads (bit 2)."""
+    if len(data) < 2:
+        return
+    ours, theirs = encodings(data[0])
+    mode = data[1]
+    names = sorted(theirs.special_tokens_set)
+    allowed = ("all", set(names[:1]), set(names[1:]), set())[mode & 3]
+    threads = 1 + (mode >> 2 & 1)
+    texts = script_texts(data[2:MAX_LEN // 4])
+    for text in texts[:2]:
+        expected = _outcome(theirs.encode_ordinary, text)
+        if expected[0] == "panic":
+            expected = ("ok", _reference_ids(ours, text))
+        got = _outcome(ours.encode_ordinary, text)
+        _same(got, expected, f"encode_ordinary({text!r})")
+        assert ours.count(text) == len(got[1]), f"count({text!r}) != len(encode_ordinary)"
+        for kwargs in ({"allowed_special": allowed}, {"allowed_special": allowed, "disallowed_special": ()}, {}):
+            _same(_outcome(ours.encode, text, **kwargs), _outcome(theirs.encode, text, **kwargs),
+                  f"encode({text!r}, {kwargs})", (ValueError,))
+        _same(_outcome(lambda: ours.encode_to_numpy(text, allowed_special=allowed, disallowed_special=()).tolist()),
+              _outcome(lambda: theirs.encode_to_numpy(text, allowed_special=allowed, disallowed_special=()).tolist()),
+              f"encode_to_numpy({text!r}, allowed_special={allowed!r})", (ValueError, UnicodeEncodeError))
+        done = _outcome(theirs.encode, text, allowed_special=allowed, disallowed_special=())
+        if done[0] == "ok":
+            ids = done[1]
+            _same(_outcome(ours.decode_tokens_bytes, ids), _outcome(theirs.decode_tokens_bytes, ids),
+                  f"decode_tokens_bytes({ids!r})")
+            _same(_outcome(ours.decode_with_offsets, ids), _outcome(theirs.decode_with_offsets, ids),
+                  f"decode_with_offsets({ids!r})", (ValueError,))
+    for kwargs in ({"allowed_special": allowed}, {"allowed_special": allowed, "disallowed_special": ()}):
+        _same(_outcome(ours.encode_batch, texts, num_threads=threads, **kwargs),
+              _outcome(theirs.encode_batch, texts, num_threads=threads, **kwargs),
+              f"encode_batch({texts!r}, {kwargs})", (ValueError,))
+
+
 # The open models' families (each on its own native splitter: llama3, o200k, tekken,
 # qwen, qwen3_5, deepseek_v4), checked against the family's own tokenizer.
 OPEN_NAMES = ("llama3", "llama4", "tekken", "qwen", "qwen3_5", "deepseek_v4")
@@ -668,6 +755,7 @@ TARGETS = {
     "tables": check_tables,
     "special_starts": check_special_starts,
     "mark_sets": check_mark_sets,
+    "scripts": check_scripts,
 }
 
 

@@ -107,6 +107,7 @@ def seeds():
 
     yield from round14_seeds()
     yield from round15_seeds()
+    yield from round16_seeds()
 
 
 # Round 14: seeds for round 13's code. Non-ASCII digits (Arabic-Indic, Extended Arabic-Indic, NKo,
@@ -224,6 +225,43 @@ def round15_seeds():
                  near + bytes([7]) + near + runs[:1])
         for mode in (n % 4, 4 + (n + 1) % 4, 0x20 * (n % 4) + (n + 2) % 4, 8 + n % 4):
             yield "mark_sets", bytes([mode]) + spell(tokens) + b"\xff" + b"\xff".join(texts)
+
+
+# Round 16: scripts (harness.check_scripts), round 15's native paths: caseless runs (Thai, Lao, Khmer,
+# Ethiopic, ... long enough for the AVX2 step), the characters they stop at, three-byte text of every
+# width mix, special tokens among them under each allowed policy; decode, the ids of such texts (the
+# native decode_with_offsets and decode_tokens_bytes), cut inside a character.
+SCRIPT_TEXTS = (
+    "\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22" * 9 + "<|endoftext|>" + "\u0e1b\u0e23\u0e30\u0e40\u0e17\u0e28\u0e50 \u0e46",
+    "\u1797\u17b6\u179f\u17b6\u1781\u17d2\u1798\u17c2\u179a\u17d4" * 6 + "\u12a2\u1275\u12ee\u1335\u12eb\u1361" * 6,
+    "\u0e9e\u0eb2\u0eaa\u0eb2\u0ea5\u0eb2\u0ea7" * 7 + "\u1680" + "\u16a0\u16a2\u16a6" * 12 + "\u1e00",
+    "<|fim_prefix|>\u1019\u103c\u1014\u103a\u1019\u102c\u1040<|fim_suffix|>\u0f56\u0f7c\u0f51\u0f0b<|fim_middle|>",
+    "a\u4e2d\u00e9\U0001f600" * 20 + "\u10e5\u10d0\u1c90" * 10 + "<|endofprompt|>",
+)
+
+
+def round16_seeds():
+    import sys
+
+    sys.path.insert(0, str(HERE))
+    from harness import _SCRIPT_PARTS
+
+    caseless = [k for k, part in enumerate(_SCRIPT_PARTS) if "\u0800" <= part[0] <= "\u1fff" and len(part) > 1]
+    specials = [k for k, part in enumerate(_SCRIPT_PARTS) if part.startswith("<|")]
+    every = bytes(range(len(_SCRIPT_PARTS)))
+    for n, k in enumerate(caseless):
+        runs = bytes([0x80 | k, 30 + n, specials[n % len(specials)], 0x80 | caseless[(n + 1) % len(caseless)], 35,
+                      len(_SCRIPT_PARTS) - 9 + n % 9, 0x80 | k, 36, k])
+        yield "scripts", bytes([n % 4, n % 8]) + runs + b"\xff" + every[n % 7 :: 7] + b"\xff" + runs[::-1]
+    import tokcost
+
+    for n, text in enumerate(SCRIPT_TEXTS):
+        for index, name in enumerate(("o200k_base", "cl100k_base", "r50k_base", "p50k_edit")):
+            ids = tokcost.get_encoding(name).encode(text, allowed_special="all")
+            spelled = b"".join(bytes([i & 3, i >> 10, i >> 2 & 0xFF]) for i in ids)
+            yield "decode", bytes([index]) + spelled
+            yield "decode", bytes([index]) + spelled[3:-3]  # a token cut off at each end: invalid UTF-8 now and then
+
 
 def main() -> None:
     for target, data in seeds():

@@ -22,12 +22,14 @@ The texts are the tests' own (``_chunks`` of every code point in each probe's co
 - ids: o200k_base, cl100k_base, r50k_base and p50k_base on every code point in ``PROBES``, and
   the code points whose class changed after Unicode 16.0 one by one, against tiktoken.
 Digests are ``asan_deepseek_codepoints``'s (blake2b of the pieces' lengths, of the ids). A
-difference names the check, the probe and the chunk. ``TOKCOST_CODEPOINT_STEP=97`` samples.
+difference names the check, the probe and the chunk. ``TOKCOST_CODEPOINT_STEP=97`` samples;
+``TOKCOST_CODEPOINT_FROM=19500`` checks from the 19,501st text on (round 16 resumed round 15's run).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -142,8 +144,11 @@ def check(ref: Path) -> int:
     print(f"native core: {_core.__file__}", flush=True)
     failures = seen = 0
     start = time.monotonic()
+    skip = int(os.environ.get("TOKCOST_CODEPOINT_FROM", "0"))  # resume a run cut short: texts before this one pass
     for key, kind, name, text in _texts():
         seen += 1
+        if seen <= skip:
+            continue
         if kind == "split":
             got = _split_digest(text, encodings[name]._core.split_text(text))
         elif kind == "open":

@@ -6,6 +6,7 @@ is shared, busy or free) and
 count_plain_files, on texts of every string layout (ASCII, Latin-1, UCS-2,
 UCS-4, a lone surrogate), short and long, some with long pieces, on o200k_base, cl100k_base and (when
 their packages are installed) the native llama3, deepseek_v4, qwen3_5, llama4 and tekken splitters, and
+encode_batch with allowed special tokens (round 16: their ids made on the batch's threads), and
 checks each result against one computed serially first. A fifth thread loads tables meanwhile. Then one thread runs small two-thread batches back
 to back, so pool workers often wake after the caller has finished the batch
 alone (they must not touch it). Exits non-zero on a mismatch. See
@@ -50,6 +51,16 @@ PARTS += [" \u0928\u092e\u0938\u094d\u0924\u0947 \u0939\u093f\u0928\u094d\u0926\
           "\u0915\u094d\u0937\u0924\u094d\u0930\u093f\u092f\u0981a's", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629\u00e9\u07ff",
           "\u0627" + "a" * 17 + "\u0436", "<SPECIAL_17>", "[INST]", "<SPECIAL_", "[", "<\uff5cUser\uff5c>", "<think>", "\uff5c"]
 
+# Round 15's paths (round 16): caseless words of U+0800-1FFF (Thai, Lao, Khmer, Ethiopic, Myanmar: tc_caseless_run
+# and its AVX2 step, 33 bytes), ended by their own punctuation and digits; the other special tokens of the
+# encodings, which encode_batch with allowed_special encodes as their ids on the batch's threads
+# (tc_batch.specials, tc_encode_special).
+PARTS += [" " + "\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22" * 6 + "\u0e2f", "\u0e9e\u0eb2\u0eaa\u0eb2\u0ea5\u0eb2\u0ea7" * 5,
+          "\u1797\u17b6\u179f\u17b6\u1781\u17d2\u1798\u17c2\u179a" * 4 + "\u17d4", "\u12a2\u1275\u12ee\u1335\u12eb" * 8 + "\u1361",
+          "\u1019\u103c\u1014\u103a\u1019\u102c" * 6 + "\u1040", "<|endofprompt|>", "<|fim_prefix|>", "<|fim_suffix|>", "<|"]
+# The allowed sets of encode_batch's special-token runs: every special token, or <|endoftext|> alone.
+ALLOWED = ("all", frozenset({"<|endoftext|>"}))
+
 
 def texts(seed: int, n: int) -> list:
     rng = random.Random(seed)
@@ -58,10 +69,11 @@ def texts(seed: int, n: int) -> list:
     return out + ["lone \ud800 surrogate"] if seed % 3 == 0 else out
 
 
-def _serial_encode(enc, batch):
-    """[enc.encode(t) for t in batch], or ValueError when one holds a disallowed special token."""
+def _serial_encode(enc, batch, allowed=frozenset()):
+    """[enc.encode(t, allowed_special=allowed) for t in batch], or ValueError when one holds a
+    disallowed special token."""
     try:
-        return [enc.encode(t) for t in batch]
+        return [enc.encode(t, allowed_special=allowed) for t in batch]
     except ValueError:
         return ValueError
 
@@ -79,6 +91,10 @@ def main() -> int:
     # encode_batch with its default disallowed_special="all": the screen for special tokens (on the
     # batch's threads since round 8). Serial encode() says which batches must raise ValueError.
     screened = {(e.name, k): _serial_encode(e, batch) for e in encodings for k, batch in enumerate(work)}
+    # With the others disallowed (the default), so that every special token is allowed or disallowed:
+    # the batch's native screen and specials, not a thread map of encode().
+    allowed = {(e.name, k, a): _serial_encode(e, batch, a) for e in encodings for k, batch in enumerate(work)
+               for a in ALLOWED}
     folder = tempfile.mkdtemp(prefix="tokcost-hammer-")
     paths = []
     for k, text in enumerate(work[1]):
@@ -126,6 +142,13 @@ def main() -> int:
                 got = ValueError
             if got != screened[(enc.name, k)]:
                 errors.append(("encode_batch screened", enc.name, k))
+            a = rng.choice(ALLOWED)
+            try:
+                got = enc.encode_batch(work[k], num_threads=threads, allowed_special=a)
+            except ValueError:
+                got = ValueError
+            if got != allowed[(enc.name, k, a)]:
+                errors.append(("encode_batch allowed", enc.name, k, a))
             ids, offsets = enc.encode_ordinary_batch_to_numpy(work[k], num_threads=threads)
             if [ids[offsets[i]:offsets[i + 1]].tolist() for i in range(len(want))] != want:
                 errors.append(("encode_ordinary_batch_to_numpy", enc.name, k))

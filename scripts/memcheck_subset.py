@@ -32,8 +32,17 @@ thread encodes, damaged ones among them.
 
     PYTHONMALLOC=malloc PYTHONPATH=src valgrind --tool=memcheck --suppressions=scripts/cpython.supp \\
         --track-origins=yes --num-callers=40 --log-file=vg.log \\
-        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13|round14]
+        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13|round14|round15]
     python scripts/memcheck_ours.py vg.log
+
+Since round 16, `round15`: round 15's paths alone, references from a child as for `round14`: encode
+with allowed special tokens (tc_encode_special, encode_to_numpy) and encode_batch with them on two
+threads (tc_batch.specials) on o200k_base, cl100k_base, r50k_base and p50k_edit, over FLORES lines of
+caseless scripts (Thai, Lao, Khmer, Ethiopic, Myanmar, Tibetan, Sinhala: tc_caseless_run and its AVX2
+step) and three-byte ones (the UTF-8 shuffle), runs of fuzz/harness.py's script parts and both with
+special tokens among them; the native decoders (decode_tokens_bytes, decode_with_offsets, on whole
+and cut id lists and on every seventh rank), token_byte_values' native sort, and o200k_base's tables
+with their split table damaged (loaded from bytes and from a file).
 """
 
 from __future__ import annotations
@@ -441,7 +450,180 @@ def round14_checks() -> int:
     return failures
 
 
+# ---------------------------------------------------------------- round 15's paths (round 16)
+
+ROUND15_LANGUAGES = ("tha_Thai", "lao_Laoo", "khm_Khmr", "amh_Ethi", "tir_Ethi", "mya_Mymr", "bod_Tibt", "sin_Sinh",
+                     "kat_Geor", "eng_Latn", "zho_Hans")
+ROUND15_ENCODINGS = ("o200k_base", "cl100k_base", "r50k_base", "p50k_edit")
+# The allowed sets encode and encode_batch are checked under: all, one, and all but one.
+ROUND15_ALLOWED = ("all", "one", "rest")
+
+
+def round15_texts() -> list[str]:
+    """FLORES lines of caseless scripts (tc_caseless_run, its AVX2 step) and of three-byte ones (the
+    UTF-8 shuffle), runs of harness._SCRIPT_PARTS, with the encodings' special tokens among them."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
+    from harness import _SCRIPT_PARTS
+
+    rng = random.Random(16)
+    lines = [line for name in ROUND15_LANGUAGES
+             for line in (FLORES / f"{name}.txt").read_text(encoding="utf-8").splitlines()[:3]]
+    specials = ("<|endoftext|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|endofprompt|>", "<|")
+    parts = [p for p in _SCRIPT_PARTS if p != "\ud800"]
+    # Pieces of at most a few KB: tiktoken's merging is quadratic in a piece's length.
+    runs = ["".join(rng.choice(parts) * rng.choice((1, 1, 2, 7)) for _ in range(rng.randrange(1, 10)))
+            for _ in range(30)]
+    marked = [a + rng.choice(specials) + b + rng.choice(specials) for a, b in zip(lines[::2] + runs, runs + lines[1::2])]
+    return lines + runs + marked
+
+
+def _allowed(names: list[str], which: str):
+    return {"all": "all", "one": set(names[:1]), "rest": set(names[1:])}[which]
+
+
+def _bytes_digest(tokens) -> str:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for t in tokens:
+        h.update(len(t).to_bytes(4, "little") + t)
+    return h.hexdigest()
+
+
+def round15_references() -> str:
+    """The child's answer (JSON): tiktoken's results for round 15's checks."""
+    import json
+
+    seed_tiktoken_cache()
+    import tiktoken
+
+    texts = round15_texts()
+    out = {"texts": texts, "encodings": {}}
+    for name in ROUND15_ENCODINGS:
+        enc = tiktoken.get_encoding(name)
+        names = sorted(enc.special_tokens_set)
+        ref = out["encodings"][name] = {"encode": {}, "offsets": [], "pieces": []}
+        for which in ROUND15_ALLOWED:
+            ref["encode"][which] = [enc.encode(t, allowed_special=_allowed(names, which), disallowed_special=())
+                                    for t in texts]
+        for ids in ref["encode"]["all"]:
+            ref["pieces"].append(_bytes_digest(enc.decode_tokens_bytes(ids)))
+            try:
+                ref["offsets"].append(enc.decode_with_offsets(ids)[1])
+            except UnicodeDecodeError:
+                ref["offsets"].append("UnicodeDecodeError")
+        ranks = [r for r in range(0, enc.max_token_value + 1, 7) if r <= max(enc._mergeable_ranks.values())]
+        ref["spread"] = _bytes_digest(enc.decode_tokens_bytes(ranks))
+        ref["spread_ranks"] = ranks
+        ref["token_byte_values"] = _bytes_digest(enc.token_byte_values())
+    return json.dumps(out)
+
+
+def round15_checks() -> int:
+    """Round 15's native paths against the child's references (round15_references): encode_special
+    (encode and encode_to_numpy with allowed sets), encode_batch with allowed special tokens on two
+    threads (tc_batch.specials), the native decoders, token_byte_values' sort, and tables whose split
+    table (v->split) a damaged cache changed."""
+    import json
+    import subprocess
+    import tempfile
+
+    import tokcost
+    from tokcost import _core
+
+    child = subprocess.run([sys.executable, __file__, "0", "round15-references"], capture_output=True, text=True)
+    if child.returncode:
+        sys.exit(child.stderr)
+    ref = json.loads(child.stdout)
+    texts = ref["texts"]
+    failures = 0
+
+    def report(what: str, checks: list[bool]) -> None:
+        nonlocal failures
+        failed = checks.count(False)
+        print(f"{what}: {len(checks)} checks, {failed} failed", flush=True)
+        failures += failed
+
+    for name in ROUND15_ENCODINGS:
+        enc, want = tokcost.get_encoding(name), ref["encodings"][name]
+        names = sorted(enc.special_tokens_set)
+        checks = []
+        for which in ROUND15_ALLOWED:
+            allowed = _allowed(names, which)
+            expected = want["encode"][which]
+            checks += [enc.encode(t, allowed_special=allowed, disallowed_special=()) == ids
+                       for t, ids in zip(texts, expected)]
+            checks += [enc.encode_to_numpy(t, allowed_special=allowed, disallowed_special=()).tolist() == ids
+                       for t, ids in zip(texts[::5], expected[::5])]
+            checks.append(enc.encode_batch(texts, num_threads=2, allowed_special=allowed, disallowed_special=())
+                          == expected)
+            if which == "all":  # encode_batch's screen with nothing disallowed, and the default call's raise
+                checks.append(enc.encode_batch(texts, num_threads=2, allowed_special="all") == expected)
+            try:
+                enc.encode_batch(texts, num_threads=2)
+                checks.append(False)
+            except ValueError:
+                checks.append(True)
+        report(f"{name} encode_special and batches", checks)
+        checks = []
+        for ids, pieces, offsets in zip(want["encode"]["all"], want["pieces"], want["offsets"]):
+            checks.append(_bytes_digest(enc.decode_tokens_bytes(ids)) == pieces)
+            try:
+                checks.append(enc.decode_with_offsets(ids)[1] == offsets)
+            except UnicodeDecodeError:
+                checks.append(offsets == "UnicodeDecodeError")
+            cut = ids[1:-1]  # tokens cut at both ends: invalid UTF-8 now and then
+            try:
+                text, got = enc.decode_with_offsets(cut)
+                checks.append(text.encode("utf-8") == enc.decode_bytes(cut) and len(got) == len(cut))
+            except UnicodeDecodeError:
+                checks.append(True)
+        spread = want["spread_ranks"]
+        checks.append(_bytes_digest(enc.decode_tokens_bytes(spread)) == want["spread"])
+        checks.append(enc.decode_with_offsets([r for r in spread if r < 128])[0] == enc.decode([r for r in spread if r < 128]))
+        checks.append(_bytes_digest(enc.token_byte_values()) == want["token_byte_values"])
+        report(f"{name} decoders and token_byte_values", checks)
+    # The split table (8 bytes a rank at the blob's end, t12) damaged: loading raises ValueError or the
+    # core encodes as before (the two-token path that reads it is compiled out, TC_MERGE_TWO 0).
+    enc = tokcost.get_encoding("o200k_base")
+    blob, n = enc._core.export_tables(), enc._core.n_ranks
+    expected = [enc.encode_ordinary(t) for t in texts]
+    start = len(blob) - 8 * n
+    rng = random.Random(15)
+    damaged = []
+    for fill in (b"\xff" * 8, b"\x00" * 8, (2**40 + 5).to_bytes(8, "little"), (1 << 62 | 0x41).to_bytes(8, "little")):
+        data = bytearray(blob)
+        for _ in range(2000):
+            at = start + 8 * rng.randrange(n)
+            data[at : at + 8] = fill
+        damaged.append(bytes(data))
+    damaged += [blob[:-1], blob[: start + 4], blob[:start]]
+    checks = []
+    for data in damaged:
+        for from_file in (False, True):
+            try:
+                if from_file:
+                    with tempfile.TemporaryFile() as f:
+                        f.write(data)
+                        f.flush()
+                        core = _core.CoreBPE(data, dict(enc._special_tokens), "o200k", table_fd=f.fileno())
+                else:
+                    core = _core.CoreBPE(data, dict(enc._special_tokens), "o200k")
+            except ValueError:
+                checks.append(True)
+                continue
+            checks.append(all(core.encode_ordinary(t) == ids for t, ids in zip(texts, expected)))
+    report("split table damaged", checks)
+    return failures
+
+
 if __name__ == "__main__":
+    if "round15-references" in sys.argv[2:]:  # the child of round15_checks, outside valgrind
+        print(round15_references())
+        sys.exit(0)
+    if "round15" in sys.argv[2:]:
+        seed_tiktoken_cache()
+        sys.exit(1 if round15_checks() else 0)
     if "round14-references" in sys.argv[2:]:  # the child of round14_checks, outside valgrind
         print(round14_references())
         sys.exit(0)

@@ -1,0 +1,14 @@
+"""atheris harness: caseless and three-byte scripts with special tokens against tiktoken. See fuzz/README.md.
+
+    python fuzz/fuzz_scripts.py fuzz/corpus/scripts -max_len=4096 -runs=100000
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import run_atheris  # noqa: E402
+
+if __name__ == "__main__":
+    run_atheris("scripts")
