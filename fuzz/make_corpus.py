@@ -253,6 +253,16 @@ def round16_seeds():
         runs = bytes([0x80 | k, 30 + n, specials[n % len(specials)], 0x80 | caseless[(n + 1) % len(caseless)], 35,
                       len(_SCRIPT_PARTS) - 9 + n % 9, 0x80 | k, 36, k])
         yield "scripts", bytes([n % 4, n % 8]) + runs + b"\xff" + every[n % 7 :: 7] + b"\xff" + runs[::-1]
+    # One caseless character 14, 25 or 36 times, then a character of another block: the first, second
+    # or third AVX2 step of tc_caseless_run fails at its last lane (30). The byte after a repeated part
+    # sets the count (5 + its number % 36) and is the part that follows.
+    singles = [k for k, part in enumerate(_SCRIPT_PARTS) if part in ("\u0e2f", "\u0e46", "\u0e31", "\u0e47")]
+    stops = [k for k in range(len(_SCRIPT_PARTS)) if (5 + k % 36) in (14, 25, 36) and len(_SCRIPT_PARTS[k]) > 1]
+    for n, k in enumerate(singles):
+        texts = [bytes([0x80 | k, stop, 0]) for stop in stops]
+        for mode in (0, 3):
+            yield "scripts", bytes([0, mode]) + b"\xff".join(texts[:4])  # o200k_base: its splitter takes the runs
+            yield "scripts", bytes([0, mode]) + b"\xff".join(texts[4:])
     import tokcost
 
     for n, text in enumerate(SCRIPT_TEXTS):
