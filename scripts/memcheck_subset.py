@@ -512,7 +512,8 @@ def round15_references() -> str:
                 ref["offsets"].append(enc.decode_with_offsets(ids)[1])
             except UnicodeDecodeError:
                 ref["offsets"].append("UnicodeDecodeError")
-        ranks = [r for r in range(0, enc.max_token_value + 1, 7) if r <= max(enc._mergeable_ranks.values())]
+        last = max(enc._mergeable_ranks.values())
+        ranks = list(range(0, last + 1, 7))
         ref["spread"] = _bytes_digest(enc.decode_tokens_bytes(ranks))
         ref["spread_ranks"] = ranks
         ref["token_byte_values"] = _bytes_digest(enc.token_byte_values())
@@ -580,7 +581,6 @@ def round15_checks() -> int:
                 checks.append(True)
         spread = want["spread_ranks"]
         checks.append(_bytes_digest(enc.decode_tokens_bytes(spread)) == want["spread"])
-        checks.append(enc.decode_with_offsets([r for r in spread if r < 128])[0] == enc.decode([r for r in spread if r < 128]))
         checks.append(_bytes_digest(enc.token_byte_values()) == want["token_byte_values"])
         report(f"{name} decoders and token_byte_values", checks)
     # The split table (8 bytes a rank at the blob's end, t12) damaged: loading raises ValueError or the
