@@ -55,8 +55,12 @@ static inline __attribute__((always_inline)) void tc_shift_down(uint32_t *a, siz
 static inline __attribute__((always_inline)) size_t tc_merge_step(uint32_t *ids, uint32_t *pr, size_t *m, uint32_t *merged) {
     uint32_t best = TC_NONE;
     size_t j = 0, n = *m;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (pr[i] < best) { best = pr[i]; j = i; }
+    for (size_t i = 0; i + 1 < n; i++) {    /* selects, not a branch: which pair is lowest is data */
+        uint32_t r = pr[i];
+        int lower = r < best;
+        best = lower ? r : best;
+        j = lower ? i : j;
+    }
     if (best == TC_NONE) return n;
     ids[j] = best;
     tc_shift_down(ids + j + 1, n - j - 2);

@@ -20,10 +20,17 @@ typedef struct {
     uint64_t wait_key[2];
 } tc_merge_job;
 
-/* A job for the piece p[0:n], 2 <= n <= TC_SMALL_PIECE. */
+/* A job for the piece p[0:n], 2 <= n <= TC_SMALL_PIECE. One pass: each byte is read once, for its
+ * rank and for the pair it ends (two loops read each byte twice: about 140 instructions a job). */
 static inline void tc_job_start(const tc_vocab *v, tc_merge_job *jb, const uint8_t *p, size_t n) {
-    for (size_t i = 0; i < n; i++) jb->ids[i] = v->byte_rank[p[i]];
-    for (size_t i = 0; i + 1 < n; i++) jb->pr[i] = v->byte_pair[(unsigned)p[i] << 8 | p[i + 1]];
+    unsigned prev = p[0];
+    jb->ids[0] = v->byte_rank[prev];
+    for (size_t i = 1; i < n; i++) {
+        unsigned b = p[i];
+        jb->ids[i] = v->byte_rank[b];
+        jb->pr[i - 1] = v->byte_pair[prev << 8 | b];
+        prev = b;
+    }
     jb->m = (uint32_t)n;
     jb->n_wait = 0;
 }

@@ -685,6 +685,38 @@ static inline __attribute__((always_inline)) size_t o200k_next_script(const uint
     return e ? e : o200k_next_other(s, i, end);
 }
 
+/* An ASCII word at i (its letters from p: capitals up to u, then lower case up to q) reaches a
+ * byte of 0x80 or more at q: the word's end, going on from q instead of scanning it again from i
+ * (o200k_word would read the same letters' classes: accented Latin, about 10 instructions a byte).
+ * Exact, as o200k_word's cases say, from where the ASCII letters leave them: the capitals are in A
+ * only and the lower-case letters in B only.
+ *   - A lower-case letter at u: A* stopped there, B+ is under way from u (case 1) and takes the
+ *     run of B from q.
+ *   - Capitals only (u == q): A* goes on from q with nothing in B so far, and ends as
+ *     o200k_word's second loop ends it (cases 1 to 3).
+ * The prefix, if any, is an ASCII space or punctuation mark before an ASCII letter, which the
+ * first alternative takes, as o200k_next's ASCII words do. Out of line, so o200k_next stays small. */
+static __attribute__((noinline)) size_t o200k_word_on(const uint8_t *s, size_t u, size_t q, size_t end) {
+    size_t n, e;
+    if (u == q) {
+        size_t last_ab_end = 0;
+        uint8_t f = tc_class_fast(s, q, &n);
+        while (f & F_A) {
+            q += n;
+            if (f & F_B) last_ab_end = q;
+            if (q >= end) { f = 0; break; }
+            f = tc_class_fast(s, q, &n);
+        }
+        if (!(f & F_B)) {
+            e = last_ab_end ? last_ab_end : q;
+            return e + tc_contraction(s, e, end);
+        }
+        q += n;
+    }
+    for (e = q; e < end && (tc_class_fast(s, e, &n) & F_B);) e += n;
+    return e + tc_contraction(s, e, end);
+}
+
 /* The punctuation run at i reaches a byte of 0x80 or more at q. Right after its first character
  * a letter or mark could take that one as a prefix (o200k_next_other decides); after two, the
  * run can only go on (curly quotes, dashes, emoji after ASCII punctuation). Out of line, so that
@@ -739,9 +771,10 @@ word:                                                 /* [A]*[B]+ or [A]+[B]* ov
      * starts in lower case (most) has no capitals to look for. */
     q = p + 1;
     if (first & K_UP) while (q < end && tc_ascii_upper(s[q])) q++;
+    size_t u = first & K_UP ? q : p;                  /* where the lower case starts */
     q = tc_letter_run(s, q, end, 0);
     if (q < end) {
-        if (s[q] >= 0x80) return o200k_next_other(s, i, end);  /* a letter or mark could extend it */
+        if (s[q] >= 0x80) return o200k_word_on(s, u, q, end);  /* a letter or mark could extend it */
         if (s[q] == '\'') return q + tc_contraction(s, q, end);
     }
     return q;
@@ -806,6 +839,21 @@ static inline size_t tc_ascii_letters(const uint8_t *s, size_t q, size_t end) {
     return q < end && s[q] >= 0x80 ? 0 : q;
 }
 
+/* The run of \p{L} at q, a byte of 0x80 or more after ASCII letters (accented Latin). Out of line,
+ * so the front functions stay small. */
+static __attribute__((noinline)) size_t tc_letters_on(const uint8_t *s, size_t q, size_t end) {
+    return tc_run(s, q, end, F_L);
+}
+
+/* The end of \p{L}+ at q, after an ASCII letter: its ASCII letters sixteen at a time, then, when a
+ * byte of 0x80 or more follows them, the run goes on from there. Every letter before that byte is
+ * in \p{L}, so the run from the word's start ends where the run from the byte ends (the general
+ * functions would scan the word again from its start: cl100k's twice). */
+static inline size_t tc_letters(const uint8_t *s, size_t q, size_t end) {
+    q = tc_letter_run(s, q, end, 0x20);
+    return q < end && s[q] >= 0x80 ? tc_letters_on(s, q, end) : q;
+}
+
 /* As o200k_next: the common ASCII pieces here, the rest (and an apostrophe, which may start a
  * contraction) in cl100k_next_general. */
 static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
@@ -813,9 +861,9 @@ static size_t cl100k_next(const uint8_t *s, size_t i, size_t end) {
     uint8_t k1 = i + 1 < end ? tc_kind[s[i + 1]] : 0;
     size_t q = 0;
     if (c == '\'') return cl100k_next_general(s, i, end);
-    if (k & (K_UP | K_LO)) q = tc_ascii_letters(s, i + 1, end);            /* \p{L}++ */
+    if (k & (K_UP | K_LO)) q = tc_letters(s, i + 1, end);                   /* \p{L}++ */
     else if ((k & (K_PUNCT | K_SPACE)) && (k1 & (K_UP | K_LO)))
-        q = tc_ascii_letters(s, i + 2, end);                                /* [^\r\n\p{L}\p{N}]?+\p{L}++ */
+        q = tc_letters(s, i + 2, end);                                       /* [^\r\n\p{L}\p{N}]?+\p{L}++ */
     else if (k & K_DIGIT) {                                                  /* \p{N}{1,3}+ */
         q = i + 1;
         for (int d = 1; d < 3 && q < end && (tc_kind[s[q]] & K_DIGIT); d++) q++;
@@ -929,7 +977,7 @@ static size_t gpt2_next(const uint8_t *s, size_t i, size_t end) {
     uint8_t k = tc_kind[s[p]];
     size_t q = 0;
     if (c == '\'') return gpt2_next_general(s, i, end);
-    if (k & (K_UP | K_LO)) q = tc_ascii_letters(s, p + 1, end);             /*  ?\p{L}++ */
+    if (k & (K_UP | K_LO)) q = tc_letters(s, p + 1, end);                    /*  ?\p{L}++ */
     else if (k & K_DIGIT) q = tc_kind_run(s, p + 1, end, K_DIGIT);         /*  ?\p{N}++ */
     else if ((k & K_PUNCT) && s[p] != '\'') {                               /*  ?[^\s\p{L}\p{N}]++ */
         q = tc_kind_run(s, p + 1, end, K_PUNCT);
