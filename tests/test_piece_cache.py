@@ -148,3 +148,40 @@ def test_first_level_entries_that_differ_only_past_byte_12(pair):
             else:
                 raise AssertionError(f"no two pieces of {n} bytes share a slot")
     _check(pair, pieces + ["tail of sixteen bytes or more"], sep="a")
+
+
+def _slot(p: str) -> int:
+    return _piece_hash(p.encode()) >> (64 - _PIECE_CACHE_BITS)
+
+
+def test_second_level_marks_beside_full_entries(pair):
+    """Round 16 (r16-hindi): each piece cache entry carries marks of what went into the second level
+    (thread_caches.h, tc_piece_entry.big) in its cache line's spare bytes, and a piece that misses
+    the entry skips the second level when its mark is clear. Full entries (32 bytes, six tokens)
+    get marks from pieces of their slot that only the second level takes (seven tokens or more), and
+    must still give all six tokens warm; pieces pushed out of their entry by another of their slot
+    (two to six tokens) must come back from the second level. Runs of punctuation, joined by a
+    letter (a piece of its own); every result against tiktoken."""
+    ours, ref = pair
+    rng = random.Random(16)
+    blocks, marks = "-=*_#~", "!#$%&()*+,-.:;<=>?@[]^_`{|}~"
+    full = []
+    while len(full) < 6:
+        cuts = sorted(rng.sample(range(1, 32), 4))
+        piece = "".join(rng.choice(blocks) * (b - a) for a, b in zip([0, *cuts], [*cuts, 32]))
+        if len(ref.encode_ordinary(piece)) == 6 and piece not in full:
+            full.append(piece)
+    pieces = []
+    for piece in full:
+        slot, many, few = _slot(piece), [], []
+        while len(many) < 2 or len(few) < 1:
+            other = "".join(rng.choices(marks, k=rng.randrange(14, 33)))
+            if other == piece or _slot(other) != slot:
+                continue
+            k = len(ref.encode_ordinary(other))
+            if k > 6 and len(many) < 2:
+                many.append(other)
+            elif 2 <= k <= 6 and not few:
+                few.append(other)
+        pieces += [piece, *many, piece, *few, piece, *many, piece]
+    _check(pair, pieces, sep="a")

@@ -817,13 +817,17 @@ static inline __attribute__((always_inline)) size_t tc_piece_lookup(const tc_voc
         r = n <= v->max_token_len ? tc_piece_probe(v, p, n, key->w0, key->w1, key->h) : TC_NONE;
         if (r != TC_NONE) {
             if (n <= TC_PIECE_CACHE_KEY) tc_piece_remember(c, p, n, key, &r, 1);
-        } else {
+        } else if (n > TC_PIECE_CACHE_KEY || tc_big_might_hold(c, key->h)) {
             /* Not a token: BPE's answer may be in the second level. */
             const tc_big_slot *b = tc_big_find(c, p, n, key->h);
             if (b) {
                 memcpy(out, tc_big_tokens(c, b), b->n_tokens * sizeof(uint32_t));
                 return b->n_tokens;
             }
+        } else if (c->big) {
+            /* Not there: its BPE goes there (tc_piece_remember), so its bucket, a line that misses
+             * the caches, is on its way while the merge runs. */
+            __builtin_prefetch(tc_big_bucket(c->big, key->h), 1);
         }
     }
     if (r == TC_NONE) return TC_NEEDS_MERGE;
