@@ -126,7 +126,8 @@ cdef class _Utf8:
 cdef class MarkSet:
     """Strings a text is screened for, made once per set (an encoding's special tokens, or those a
     call disallows or allows): their UTF-8, sorted and without repeats, as tc_find_mark searches
-    them, and with ``ids`` (a mapping of every string to its token id) the id of each."""
+    them, the strings in the same order (to name the one found), and with ``ids`` (a mapping of
+    every string to its token id) the id of each."""
 
     def __cinit__(self, strings, ids=None):
         by_utf8 = {s.encode("utf-8", "surrogatepass"): s for s in strings}
@@ -135,6 +136,7 @@ cdef class MarkSet:
             raise ValueError("a MarkSet cannot hold the empty string (every text holds it)")
         cdef Py_ssize_t k, n = len(marks)
         self.marks = tuple(marks)
+        self.names = tuple([by_utf8[m] for m in marks])
         self.at = <const uint8_t **>malloc((n + 1) * sizeof(uint8_t *))
         self.lens = <size_t *>malloc((n + 1) * sizeof(size_t))
         if self.at == NULL or self.lens == NULL:
@@ -161,9 +163,23 @@ cdef class MarkSet:
         """Whether ``text`` holds one of the strings (for tests: the screens' own search)."""
         return bool(_holds_any(_utf8(text), self))
 
+    def first_in(self, text):
+        """The leftmost of the strings in ``text`` (the longest of those that start there), or
+        None: what the Python search for special tokens finds (special_tokens.py), on the UTF-8."""
+        return _first_mark(_utf8(text), self)
+
 
 cdef inline bint _holds_any(_Utf8 u, MarkSet marks):
     return tc_contains_any(u.p, u.n, marks.at, marks.lens, len(marks.marks))
+
+
+cdef inline object _first_mark(_Utf8 u, MarkSet marks):
+    """The string of the leftmost mark in u (the longest there), or None. A mark's first byte is a
+    lead byte, so a match in valid UTF-8 is a match of the strings, at the same place."""
+    cdef size_t which = 0
+    if tc_find_mark(u.p, u.n, marks.at, marks.lens, len(marks.marks), &which) == <size_t>u.n:
+        return None
+    return marks.names[which]
 
 
 cdef _Utf8 _utf8(object text):
@@ -371,14 +387,17 @@ cdef class CoreBPE:
         return self._to_list(&tokens.buf)
 
     def encode_ordinary_unless(self, text, bytes probe, MarkSet marks):
-        """``encode_ordinary(text)``, or None when text's UTF-8 holds one of ``marks``: the default
-        ``Encoding.encode`` asks whether a special token is in the text this way, on the bytes it
-        converts anyway, instead of searching the str first. ``probe`` is a start every mark
-        shares (may be empty): the marks are looked for only where it is found."""
+        """``encode_ordinary(text)`` (a list), or when text's UTF-8 holds one of ``marks`` the
+        leftmost (a str; MarkSet.first_in): the default ``Encoding.encode`` asks whether a special
+        token is in the text this way, on the bytes it converts anyway, instead of searching the
+        str first, and raises on the one named. ``probe`` is a start every mark shares (may be
+        empty): the marks are looked for only where it is found."""
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
-        if (len(probe) == 0 or tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe))) and _holds_any(u, marks):
-            return None
+        if len(probe) == 0 or tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe)):
+            found = _first_mark(u, marks)
+            if found is not None:
+                return found
         cdef _Tokens tokens = _Tokens()
         self._encode_bytes(u.p, u.n, &tokens.buf)
         return self._to_list(&tokens.buf)
@@ -386,14 +405,17 @@ cdef class CoreBPE:
     def encode_special(self, text, MarkSet allowed, MarkSet disallowed=None, bint as_bytes=False):
         """Token ids of ``text`` where each of ``allowed`` (made with ids) is found, leftmost first
         and the longest where several start there, as its id, the text between them encoded as
-        ordinary text; None when text holds one of ``disallowed`` (the caller raises). One UTF-8
-        conversion for the whole call. With ``as_bytes``, the ids as native-endian uint32 bytes."""
+        ordinary text; when text holds one of ``disallowed``, the leftmost of them (a str, which the
+        caller raises on). One UTF-8 conversion for the whole call. With ``as_bytes``, the ids as
+        native-endian uint32 bytes."""
         self._require_splitter()
         if allowed.ids == NULL:
             raise ValueError("encode_special needs a MarkSet made with ids")
         cdef _Utf8 u = _utf8(text)
-        if disallowed is not None and _holds_any(u, disallowed):
-            return None
+        if disallowed is not None:
+            found = _first_mark(u, disallowed)
+            if found is not None:
+                return found
         cdef _Tokens tokens = _Tokens()
         cdef int failed
         cdef size_t k = len(allowed.marks)

@@ -209,6 +209,7 @@ cdef class _Tokens:
 cdef class MarkSet:
     """Strings to screen text for (special tokens as UTF-8), as tc_contains_any takes them."""
     cdef readonly tuple marks  # the bytes, sorted in memcmp order; at points into them
+    cdef readonly tuple names  # the strings, in the order of their bytes
     cdef const uint8_t **at
     cdef size_t *lens
     cdef uint32_t *ids  # each mark's token id, when made with ids (encode_special); else NULL

@@ -164,26 +164,41 @@ class Encoding:
         """
         # The common calls: every special token not allowed is disallowed, and those allowed are
         # none (by default, or set() as LangChain passes), "all", or a set of this encoding's own
-        # (chat templates). The native calls screen the UTF-8 they make anyway: the first for any
-        # special token (after the probe, a start they all share), the second for the disallowed
-        # ones, and it encodes the text between the allowed ones it finds. None when a special token
-        # the call does not handle is there: the full path below raises or encodes it. On a lone
-        # surrogate, the full path, which replaces them as tiktoken does.
-        if disallowed_special == "all" and self._native_ordinary is not None:
+        # (chat templates); or nothing allowed and a set of this encoding's own disallowed. The
+        # native calls screen the UTF-8 they make anyway: the first for the disallowed special
+        # tokens (after the probe, a start they all share), the second for the disallowed ones,
+        # and it encodes the text between the allowed ones it finds. Either returns the ids, or
+        # the leftmost disallowed token it found, which is what tiktoken's search names: the
+        # raise below. None when the call takes arguments they do not handle: the full path
+        # below. On a lone surrogate, the full path, which replaces them as tiktoken does.
+        if self._native_ordinary is not None:
             try:
-                if allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED or (
-                        type(allowed_special) in _SET_TYPES and not allowed_special):
-                    ids = self._native_ordinary(text, self._special_probe_utf8, self._special_marks)
-                elif allowed_special == "all":
-                    ids = self._native_special(text, self._all_special_marks)
-                elif type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names:
-                    ids = self._native_special(text, *self._special_marks_for(frozenset(allowed_special)))
+                if disallowed_special == "all":
+                    if allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED or (
+                            type(allowed_special) in _SET_TYPES and not allowed_special):
+                        ids = self._native_ordinary(text, self._special_probe_utf8, self._special_marks)
+                    elif allowed_special == "all":
+                        ids = self._native_special(text, self._all_special_marks)
+                    elif type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names:
+                        allowed = frozenset(allowed_special)
+                        ids = self._native_special(text, self._marks(allowed, with_ids=True),
+                                                   self._marks(self._special_names - allowed))
+                    else:
+                        ids = None
+                elif (type(disallowed_special) in _SET_TYPES and disallowed_special
+                      and type(allowed_special) in _SET_TYPES and not allowed_special
+                      and disallowed_special <= self._special_names):
+                    # The special tokens not disallowed are plain text, as nothing is allowed.
+                    ids = self._native_ordinary(text, self._special_probe_utf8,
+                                                self._marks(frozenset(disallowed_special)))
                 else:
                     ids = None
             except UnicodeEncodeError:
                 ids = None
-            if ids is not None:
+            if ids.__class__ is list:
                 return ids
+            if ids is not None:
+                raise_disallowed_special_token(ids)
         if not disallowed_special and not allowed_special and type(allowed_special) in _SET_TYPES:
             return self.encode_ordinary(text)  # nothing special either way, as LangChain's disallowed_special=()
         allowed, _ = self._check_special(text, allowed_special, disallowed_special)
@@ -209,7 +224,7 @@ class Encoding:
             if not own_allowed or not self._may_hold_special(text):
                 return np.frombuffer(self._core.encode_ordinary_to_bytes(text), dtype=np.uint32)
             if disallowed >= self._special_names - allowed:  # as in encode_batch: only allowed ones can be there
-                ids = self._core.encode_special(text, self._special_marks_for(own_allowed)[0], None, True)
+                ids = self._core.encode_special(text, self._marks(own_allowed, with_ids=True), None, True)
                 return np.frombuffer(ids, dtype=np.uint32)
         return np.array(self._encode_with_special(text, allowed), dtype=np.uint32)
 
@@ -274,7 +289,7 @@ class Encoding:
             try:
                 screened = self._core.encode_batch_screened(
                     text, num_threads, self._marks(disallowed) if disallowed else None,
-                    self._special_marks_for(own_allowed)[0] if own_allowed else None)
+                    self._marks(own_allowed, with_ids=True) if own_allowed else None)
             except UnicodeEncodeError:
                 pass  # lone surrogates: the screen below, then encode_ordinary_batch's retry
             else:
@@ -517,26 +532,15 @@ class Encoding:
             disallowed_special = self.special_tokens_set - allowed_special
         return allowed_special, frozenset(disallowed_special)
 
-    def _special_marks_for(self, allowed: frozenset) -> tuple[_core.MarkSet, Optional[_core.MarkSet]]:
-        """The allowed special tokens with their ids, and the rest of this encoding's, for
-        ``encode_special``; cached per allowed set."""
-        key = ("allowed", allowed)
+    def _marks(self, tokens: frozenset, with_ids: bool = False) -> _core.MarkSet:
+        """``tokens`` as the native screens and ``encode_special`` take them (with their ids for
+        the allowed ones), cached per set."""
+        key = (tokens, with_ids)
         marks = self._marks_cache.get(key)
         if marks is None:
-            disallowed = self._special_names - allowed
-            if len(self._marks_cache) > 8:
+            if len(self._marks_cache) > 16:
                 self._marks_cache.clear()
-            marks = self._marks_cache[key] = (_core.MarkSet(allowed, self._special_tokens),
-                                              _core.MarkSet(disallowed) if disallowed else None)
-        return marks
-
-    def _marks(self, tokens: frozenset) -> _core.MarkSet:
-        """``tokens`` for the native screen (encode_batch), cached per set."""
-        marks = self._marks_cache.get(tokens)
-        if marks is None:
-            if len(self._marks_cache) > 8:
-                self._marks_cache.clear()
-            marks = self._marks_cache[tokens] = _core.MarkSet(tokens)
+            marks = self._marks_cache[key] = _core.MarkSet(tokens, self._special_tokens if with_ids else None)
         return marks
 
     def _may_hold_special(self, text: str) -> bool:
@@ -555,9 +559,17 @@ class Encoding:
 
     def _raise_if_disallowed(self, text: str, disallowed: frozenset) -> None:
         # As tiktoken, any disallowed string raises, a special token of this encoding or not;
-        # the probe rules out only this encoding's own special tokens.
+        # the probe rules out only this encoding's own special tokens. Those the native search
+        # finds on the UTF-8 (the leftmost, the longest there: what first_special_token finds).
         if disallowed and (self._may_hold_special(text) or not disallowed <= self._special_names):
-            token = first_special_token(text, disallowed)
+            token = None
+            if self._special_marks is not None and disallowed <= self._special_names:
+                try:
+                    token = self._marks(disallowed).first_in(text)
+                except UnicodeEncodeError:  # a lone surrogate: the search on the str
+                    token = first_special_token(text, disallowed)
+            else:
+                token = first_special_token(text, disallowed)
             if token is not None:
                 raise_disallowed_special_token(token)
 
