@@ -232,6 +232,7 @@ cdef inline _count_or_raise(size_t k):
 
 include "batch.pxi"
 include "nfc.pxi"
+include "unstable.pxi"
 
 
 cdef class CoreBPE:
@@ -421,11 +422,11 @@ cdef class CoreBPE:
         cdef size_t k = len(allowed.marks)
         if u.n < GIL_RELEASE_BYTES:
             failed = tc_encode_special(&self.v, self.split, u.p, u.n, allowed.at, allowed.lens, allowed.ids, k,
-                                       &tokens.buf)
+                                       &tokens.buf, NULL)
         else:
             with nogil:
                 failed = tc_encode_special(&self.v, self.split, u.p, u.n, allowed.at, allowed.lens, allowed.ids, k,
-                                           &tokens.buf)
+                                           &tokens.buf, NULL)
         if failed:
             raise MemoryError()
         if as_bytes:
@@ -455,6 +456,20 @@ cdef class CoreBPE:
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
         return _count_or_raise(tc_last_piece_tokens(&self.v, self.split, u.p, u.n))
+
+    def encode_unstable_tail(self, text, MarkSet allowed=None):
+        """(stable ids of ``text``, the bytes of the ids after them that more text could change),
+        the allowed special tokens found as ``allowed``: encode_with_unstable's first step
+        (unstable.pxi)."""
+        return _encode_unstable_tail(self, text, allowed)
+
+    def encode_bytes(self, bytes data):
+        """Token ids of bytes that need not be UTF-8, as tiktoken's _encode_bytes (unstable.pxi)."""
+        return _encode_raw_bytes(self, data)
+
+    def piece_ranks(self, pieces):
+        """``[piece_rank(p) for p in pieces]`` in one call (unstable.pxi)."""
+        return _piece_ranks(self, pieces)
 
     def split_text(self, text):
         """The pretokenized pieces of ``text`` (for tests and inspection)."""

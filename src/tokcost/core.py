@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 # still this object and still empty before taking its fast path.
 _NOTHING_ALLOWED: AbstractSet[str] = set()
 _SET_TYPES = (set, frozenset)  # exact types: a subclass may compare or iterate its own way
+_NO_TOKENS: frozenset = frozenset()
 
 
 def _without_surrogates(text: str) -> str:
@@ -329,9 +330,12 @@ class Encoding:
         bytes that start with the rest. Completions come in no particular order.
         """
         allowed, _ = self._check_special(text, allowed_special, disallowed_special)
+        tokens, unstable = self._stable_and_unstable(text, allowed)
+        if not unstable:  # empty, or ending with a special token: nothing more text could change
+            return tokens, []
         import tokcost._unstable as _unstable  # here: it imports typing, which `import tokcost` does not
 
-        return _unstable.encode_with_unstable(self, text, allowed)
+        return tokens, _unstable.completions(self, unstable)
 
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
         """The id of the one token spelled by ``text_or_bytes`` (special tokens too).
@@ -358,6 +362,8 @@ class Encoding:
         """
         if type(data) is not bytes:
             data = bytes(data)
+        if self._split_regex is None:
+            return self._core.encode_bytes(data)  # the same steps as below, in one native call
         try:
             return self.encode_ordinary(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
@@ -382,6 +388,10 @@ class Encoding:
     def _byte_pair_encode(self, data: bytes) -> list[int]:
         """Plain BPE of ``data``, even when it is a token itself (no splitting)."""
         return self._core.byte_pair_encode(data)
+
+    def _piece_ranks(self, pieces: Sequence[bytes]) -> list[int]:
+        """The rank of each of ``pieces``, -1 where one is no mergeable token."""
+        return self._core.piece_ranks(pieces)
 
     _encode_bytes = encode_bytes
 
@@ -594,10 +604,21 @@ class Encoding:
                 tokens.append(self._special_tokens[special])
         return tokens
 
-    def _encode_with_last_piece(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], int]:
-        """``encode`` plus the token count of the last ordinary piece (0 when the
-        text ends with a special token or is empty). Lone surrogates raise
-        UnicodeEncodeError, as in tiktoken's encode_with_unstable."""
+    def _stable_and_unstable(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], bytes]:
+        """``encode`` of ``text`` as (stable tokens, the bytes of the tokens after them that more
+        text could change: its last ordinary piece's, widened over the all-space tokens before
+        them; none when it ends with a special token). Lone surrogates raise UnicodeEncodeError,
+        as in tiktoken's encode_with_unstable."""
+        if self._native_special is not None:
+            # Natively when the text holds no special token but allowed ones (the call raised on
+            # the disallowed ones already): encode_special's search then finds what segments()
+            # finds, which skips a token not allowed one character at a time.
+            if allowed is self.special_tokens_set:  # allowed_special="all"
+                return self._core.encode_unstable_tail(text, self._all_special_marks)
+            own = self._special_names & allowed if allowed else _NO_TOKENS
+            others = self._special_names - own
+            if not others or not self._marks(others).found_in(text):
+                return self._core.encode_unstable_tail(text, self._marks(own, with_ids=True) if own else None)
         text.encode("utf-8")
         tokens: list[int] = []
         segment = ""
@@ -606,7 +627,12 @@ class Encoding:
             if special is not None:
                 tokens.append(self._special_tokens[special])
                 segment = ""
-        return tokens, self._last_piece_token_count(segment) if segment else 0
+        import tokcost._unstable as _unstable
+
+        last = _unstable.increase_last_piece_token_len(self, tokens, self._last_piece_token_count(segment))
+        unstable = self.decode_bytes(tokens[len(tokens) - last:])
+        del tokens[len(tokens) - last:]
+        return tokens, unstable
 
     def _last_piece_token_count(self, text: str) -> int:
         if not text:
