@@ -646,7 +646,7 @@ class Encoding:
     def _sorted_token_bytes(self) -> tuple[bytes, ...]:
         """Every mergeable token's bytes, sorted; made on first use (token_byte_values, unstable
         completions), about 10 MB for o200k_base's 200 K tokens."""
-        return tuple(self._core.mergeable_token_bytes(self._special_token_values, True))
+        return self._core.sorted_token_bytes(self._special_token_values)
 
     def _tokens_starting_with(self, prefix: bytes) -> Sequence[bytes]:
         """The sorted tokens that start with ``prefix``: those from ``prefix`` up to the first
