@@ -243,7 +243,7 @@ static int tc_encode_special(const tc_vocab *v, tc_split_fn split, const uint8_t
         size_t which = 0, at = tc_find_mark(s, n, marks, lens, k, &which);
         if (tc_run_text(v, split, s, at, out, NULL)) return -1;
         if (at == n) {
-            if (tail) *tail = 0;
+            if (tail) *tail = (size_t)(s - begin);
             return 0;
         }
         out->data[out->len++] = ids[which];
