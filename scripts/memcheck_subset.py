@@ -51,7 +51,7 @@ import random
 import sys
 from pathlib import Path
 
-from tokcost.testing import seed_tiktoken_cache
+from tokcost.testing import seed_tiktoken_cache, space_word_tokens
 
 FLORES = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "flores200"
 LONG_UNITS = ["a", "z", "Z", " ", "\n", "\t", "7", "!", "-", "\u4e2d", "\U0001f600", "\u00e9", "\u0e01", "ab", "abc!"]
@@ -312,14 +312,7 @@ def round14_references() -> str:
     from test_open_models import _installed, _reference
 
     ref = tiktoken.get_encoding("o200k_base")
-    words = []
-    for r in range(257, ref.n_vocab - 300):  # tokens that are a space and letters: one piece each
-        try:
-            s = ref.decode_single_token_bytes(r).decode()
-        except (KeyError, UnicodeDecodeError):
-            continue
-        if s[:1] == " " and s[1:].isalpha():
-            words.append(s)
+    words = space_word_tokens(ref)  # one piece each
     rng = random.Random(7)
     rng.shuffle(words)
     young = ["".join(rng.choices(words[:3000], k=200)) for _ in range(6)]

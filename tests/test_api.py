@@ -244,3 +244,50 @@ def test_encode_single_token_special_missing_and_invalid(pair):
             assert got.value.args == (arg.encode() if isinstance(arg, str) else arg,)
     with pytest.raises(UnicodeEncodeError):
         ours.encode_single_token("\ud800")
+
+
+# Round 16 (r16-api): encode_bytes and encode_with_unstable's stable tokens run natively
+# (unstable.pxi): where the valid UTF-8 stops, the last piece's tokens widened over whitespace,
+# the tail after the last allowed special token; the single-token completions come by rank.
+_RAW_PARTS = [b"hello", b" world", b"  ", b"\n\n", b"\t", b" \n ", b"123", b"'s", "日本語".encode(), "é".encode(),
+              "😀".encode(), b"<|endoftext|>", b"\xff", b"\x80", b"\xe4\xbd", b"\xf0\x9f", b"\xc3", b"\xed\xa0\x80",
+              b"\xc0\x80", b"\xf4\x90\x80\x80", b"\xe6", b"\x97", b".", b"!!"]
+
+
+def _raw_cases():
+    rng = random.Random(16)
+    cases = [b"", b"\x80\x81", b"hello   \xff", b"a \n\n \t\xe4", b"   ", b"\xff" * 40, b" " * 50 + b"\x80",
+             "Привет мир ".encode() + b"\xd0", b"x" * 9000 + b" \xe4\xbd"]  # the last: the GIL released
+    cases += [b"".join(rng.choice(_RAW_PARTS) for _ in range(rng.randrange(1, 12))) for _ in range(1500)]
+    return cases
+
+
+def test_encode_bytes_matches_tiktoken_on_every_kind_of_tail(pair):
+    ours, ref = pair
+    for data in _raw_cases():
+        assert ours.encode_bytes(data) == ref._encode_bytes(data), data
+    assert ours._encode_bytes(bytearray(b"ok \xff")) == ref._encode_bytes(b"ok \xff")
+
+
+# Short whitespace tails: one of three spaces took tiktoken 0.3 s (thousands of candidates per split).
+_UNSTABLE_TEXTS = ["x <|endoftext|>", "x <|endoftext|>\n", "a<|endoftext|> \n", "<|endoftext|>", "hi <|endofprompt|>.",
+                   "<|fim_prefix|>def f():<|fim_suffix|>", "end of text \t", "end of\t\t", "tab\t",
+                   "x<|endoftext|>y<|endofprompt|>z!", "日本<|endoftext|>語", "", "\n", "a<|endoftext|>\n\n"]
+_UNSTABLE_ARGS = [dict(allowed_special="all"), {}, dict(disallowed_special=()),
+                  dict(allowed_special={"<|endoftext|>"}), dict(allowed_special={"<|endoftext|>"}, disallowed_special=())]
+
+
+@pytest.mark.parametrize("kwargs", _UNSTABLE_ARGS, ids=str)
+def test_encode_with_unstable_around_special_tokens(pair, kwargs):
+    ours, ref = pair
+    for text in _UNSTABLE_TEXTS:
+        try:
+            want = ref.encode_with_unstable(text, **kwargs)
+        except ValueError:
+            with pytest.raises(ValueError):
+                ours.encode_with_unstable(text, **kwargs)
+            continue
+        stable, completions = ours.encode_with_unstable(text, **kwargs)
+        assert stable == want[0], text
+        assert sorted(map(tuple, completions)) == sorted(map(tuple, want[1])), text
+        assert len(completions) == len(set(map(tuple, completions))), text

@@ -70,3 +70,27 @@ def test_default_encode_raises_on_every_special_token_and_only_on_them(name):
         cut = token[:-1]  # one character short is no token unless another token is in it
         if not any(t in cut + "\n" for t in tokens):
             assert enc.encode(cut + "\n") == enc.encode_ordinary(cut + "\n"), token
+
+
+# Round 16 (r16-api): first_in names the mark the screens find, for encode's error message: the
+# leftmost, the longest of those that start there, as special_tokens.first_special_token finds it.
+@settings(max_examples=3000, deadline=None)
+@given(marks=marks_strategy, text=st.text(ALPHABET, max_size=40))
+def test_first_in_is_the_leftmost_longest_mark(marks, text):
+    from tokcost.special_tokens import first_special_token
+
+    assert _core.MarkSet(marks).first_in(text) == first_special_token(text, frozenset(marks))
+
+
+def test_first_in_every_set_of_short_strings_over_two_letters():
+    import itertools
+
+    from tokcost.special_tokens import first_special_token
+
+    words = ["".join(p) for n in (1, 2, 3) for p in itertools.product("ab", repeat=n)]
+    texts = ["".join(p) for n in range(6) for p in itertools.product("ab", repeat=n)]
+    for size in (1, 2, 3):
+        for marks in itertools.combinations(words, size):
+            screen = _core.MarkSet(marks)
+            for text in texts:
+                assert screen.first_in(text) == first_special_token(text, frozenset(marks)), (marks, text)

@@ -66,14 +66,6 @@ def test_encode_same_results_and_errors(pair, kwargs):
     assert _outcome(lambda: ours.encode_batch(TEXTS, **kwargs)) == batch_want
 
 
-def test_error_message_names_the_token_and_both_fixes(pair):
-    ours, _ = pair
-    with pytest.raises(ValueError) as info:
-        ours.encode("x <|endoftext|>")
-    message = str(info.value)
-    assert "'<|endoftext|>'" in message and "allowed_special" in message and "disallowed_special=()" in message
-
-
 def test_special_token_properties(pair):
     ours, ref = pair
     assert ours.special_tokens_set == ref.special_tokens_set
@@ -332,3 +324,66 @@ def test_long_and_deeply_nested_special_strings_match_tiktoken(tokens):
     for text in texts:
         for kwargs in kwargs_list:
             assert _outcome(lambda: ours.encode(text, **kwargs)) == _outcome(lambda: ref.encode(text, **kwargs)), text
+
+
+# Round 16 (r16-api): the native screens name the disallowed token they find (MarkSet.first_in),
+# and the ValueError is tiktoken's, word for word, from every method and argument form.
+RAISING_TEXTS = [
+    "x <|endoftext|>",
+    "<|endofprompt|> then <|endoftext|>",
+    "<|endoftext|> then <|endofprompt|>",
+    "<<|endoftext|>|>",
+    "<|endoftext<|endofprompt|> and <|fim_suffix|>",
+    "日本 <|fim_middle|> x <|fim_prefix|> 😀<|endofprompt|>",
+    "words " * 3000 + "<|endofprompt|>",   # long: the GIL released
+    "<|endoftext|>",
+    "no special token here",
+]
+RAISING_ARGS = [
+    {},
+    {"allowed_special": set()},
+    {"allowed_special": frozenset(), "disallowed_special": "all"},
+    {"disallowed_special": {"<|endoftext|>"}},
+    {"disallowed_special": frozenset({"<|endofprompt|>", "<|endoftext|>"})},
+    {"disallowed_special": {"<|endofprompt|>", "foo"}},
+    {"allowed_special": {"<|endoftext|>"}},
+    {"allowed_special": frozenset({"<|endofprompt|>"})},
+    {"allowed_special": {"<|fim_prefix|>", "<|endoftext|>"}},
+    {"allowed_special": {"<|endoftext|>"}, "disallowed_special": {"<|fim_suffix|>"}},
+]
+
+
+def _result_or_error(fn):
+    """A call's result (lists; completions sorted), or the type and text of its ValueError."""
+    try:
+        out = fn()
+    except ValueError as exc:
+        return type(exc), str(exc)
+    if hasattr(out, "tolist"):
+        return out.tolist()
+    if isinstance(out, tuple):  # encode_with_unstable
+        return out[0], sorted(map(tuple, out[1]))
+    return out
+
+
+@pytest.mark.parametrize("kwargs", RAISING_ARGS, ids=str)
+def test_disallowed_errors_are_tiktokens_word_for_word(pair, kwargs):
+    ours, ref = pair
+    for text in RAISING_TEXTS:
+        for method in ("encode", "encode_to_numpy", "encode_with_unstable"):
+            want = _result_or_error(lambda: getattr(ref, method)(text, **kwargs))
+            assert _result_or_error(lambda: getattr(ours, method)(text, **kwargs)) == want, (method, text)
+        for batch in ([text], ["fine", text, "<|endoftext|> too"]):
+            want = _result_or_error(lambda: ref.encode_batch(batch, **kwargs))
+            assert _result_or_error(lambda: ours.encode_batch(batch, **kwargs)) == want, (batch, text)
+
+
+def test_the_message_is_tiktokens_and_shows_both_ways_out(pair):
+    ours, ref = pair
+    with pytest.raises(ValueError) as info:
+        ours.encode("x <|endoftext|>")
+    with pytest.raises(ValueError) as want:
+        ref.encode("x <|endoftext|>")
+    message = str(info.value)
+    assert message == str(want.value)
+    assert "'<|endoftext|>'" in message and "allowed_special" in message and "disallowed_special=()" in message

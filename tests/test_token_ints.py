@@ -125,15 +125,9 @@ def test_a_processs_first_lists_take_young_ints_then_the_block():
     slot), and an id keeps one object while young."""
     code = textwrap.dedent("""
         import random, tiktoken, tokcost
+        from tokcost.testing import space_word_tokens
         ref, enc = tiktoken.get_encoding("o200k_base"), tokcost.get_encoding("o200k_base")
-        words = []
-        for r in range(257, ref.n_vocab - 300):  # tokens that are a space and letters: one piece each
-            try:
-                s = ref.decode_single_token_bytes(r).decode()
-            except (KeyError, UnicodeDecodeError):
-                continue
-            if s[:1] == " " and s[1:].isalpha():
-                words.append(s)
+        words = space_word_tokens(ref)  # one piece each
         rng = random.Random(7)
         rng.shuffle(words)
         small = ["".join(rng.choices(words[:3000], k=200)) for _ in range(15)]  # young lists

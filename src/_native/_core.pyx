@@ -7,11 +7,12 @@ files and the registry live in Python.
 cimport cython
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize, PyByteArray_Resize
 from cpython.list cimport PyList_GET_ITEM
-from cpython.ref cimport PyObject
+from cpython.ref cimport Py_INCREF, PyObject
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
-from libc.string cimport memchr, memcmp, memcpy
+from libc.string cimport memchr, memcmp, memcpy, memset
 
 import operator
 
@@ -126,7 +127,8 @@ cdef class _Utf8:
 cdef class MarkSet:
     """Strings a text is screened for, made once per set (an encoding's special tokens, or those a
     call disallows or allows): their UTF-8, sorted and without repeats, as tc_find_mark searches
-    them, and with ``ids`` (a mapping of every string to its token id) the id of each."""
+    them, the strings in the same order (to name the one found), and with ``ids`` (a mapping of
+    every string to its token id) the id of each."""
 
     def __cinit__(self, strings, ids=None):
         by_utf8 = {s.encode("utf-8", "surrogatepass"): s for s in strings}
@@ -135,6 +137,7 @@ cdef class MarkSet:
             raise ValueError("a MarkSet cannot hold the empty string (every text holds it)")
         cdef Py_ssize_t k, n = len(marks)
         self.marks = tuple(marks)
+        self.names = tuple([by_utf8[m] for m in marks])
         self.at = <const uint8_t **>malloc((n + 1) * sizeof(uint8_t *))
         self.lens = <size_t *>malloc((n + 1) * sizeof(size_t))
         if self.at == NULL or self.lens == NULL:
@@ -161,9 +164,23 @@ cdef class MarkSet:
         """Whether ``text`` holds one of the strings (for tests: the screens' own search)."""
         return bool(_holds_any(_utf8(text), self))
 
+    def first_in(self, text):
+        """The leftmost of the strings in ``text`` (the longest of those that start there), or
+        None: what the Python search for special tokens finds (special_tokens.py), on the UTF-8."""
+        return _first_mark(_utf8(text), self)
+
 
 cdef inline bint _holds_any(_Utf8 u, MarkSet marks):
     return tc_contains_any(u.p, u.n, marks.at, marks.lens, len(marks.marks))
+
+
+cdef inline object _first_mark(_Utf8 u, MarkSet marks):
+    """The string of the leftmost mark in u (the longest there), or None. A mark's first byte is a
+    lead byte, so a match in valid UTF-8 is a match of the strings, at the same place."""
+    cdef size_t which = 0
+    if tc_find_mark(u.p, u.n, marks.at, marks.lens, len(marks.marks), &which) == <size_t>u.n:
+        return None
+    return marks.names[which]
 
 
 cdef _Utf8 _utf8(object text):
@@ -192,21 +209,6 @@ cdef _Utf8 _utf8(object text):
     return u
 
 
-ctypedef struct tc_span:
-    const uint8_t *p
-    size_t n
-
-
-cdef int _compare_spans(const void *a, const void *b) noexcept nogil:
-    """Byte order, a prefix first: as Python compares bytes."""
-    cdef const tc_span *x = <const tc_span *>a
-    cdef const tc_span *y = <const tc_span *>b
-    cdef int c = memcmp(x.p, y.p, x.n if x.n < y.n else y.n)
-    if c:
-        return c
-    return (x.n > y.n) - (x.n < y.n)
-
-
 cdef inline _count_or_raise(size_t k):
     """A native count, where (size_t)-1 means the native side ran out of memory."""
     if k == <size_t>-1:
@@ -216,6 +218,8 @@ cdef inline _count_or_raise(size_t k):
 
 include "batch.pxi"
 include "nfc.pxi"
+include "unstable.pxi"
+include "decode.pxi"
 
 
 cdef class CoreBPE:
@@ -371,14 +375,17 @@ cdef class CoreBPE:
         return self._to_list(&tokens.buf)
 
     def encode_ordinary_unless(self, text, bytes probe, MarkSet marks):
-        """``encode_ordinary(text)``, or None when text's UTF-8 holds one of ``marks``: the default
-        ``Encoding.encode`` asks whether a special token is in the text this way, on the bytes it
-        converts anyway, instead of searching the str first. ``probe`` is a start every mark
-        shares (may be empty): the marks are looked for only where it is found."""
+        """``encode_ordinary(text)`` (a list), or when text's UTF-8 holds one of ``marks`` the
+        leftmost (a str; MarkSet.first_in): the default ``Encoding.encode`` asks whether a special
+        token is in the text this way, on the bytes it converts anyway, instead of searching the
+        str first, and raises on the one named. ``probe`` is a start every mark shares (may be
+        empty): the marks are looked for only where it is found."""
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
-        if (len(probe) == 0 or tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe))) and _holds_any(u, marks):
-            return None
+        if len(probe) == 0 or tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe)):
+            found = _first_mark(u, marks)
+            if found is not None:
+                return found
         cdef _Tokens tokens = _Tokens()
         self._encode_bytes(u.p, u.n, &tokens.buf)
         return self._to_list(&tokens.buf)
@@ -386,24 +393,27 @@ cdef class CoreBPE:
     def encode_special(self, text, MarkSet allowed, MarkSet disallowed=None, bint as_bytes=False):
         """Token ids of ``text`` where each of ``allowed`` (made with ids) is found, leftmost first
         and the longest where several start there, as its id, the text between them encoded as
-        ordinary text; None when text holds one of ``disallowed`` (the caller raises). One UTF-8
-        conversion for the whole call. With ``as_bytes``, the ids as native-endian uint32 bytes."""
+        ordinary text; when text holds one of ``disallowed``, the leftmost of them (a str, which the
+        caller raises on). One UTF-8 conversion for the whole call. With ``as_bytes``, the ids as
+        native-endian uint32 bytes."""
         self._require_splitter()
         if allowed.ids == NULL:
             raise ValueError("encode_special needs a MarkSet made with ids")
         cdef _Utf8 u = _utf8(text)
-        if disallowed is not None and _holds_any(u, disallowed):
-            return None
+        if disallowed is not None:
+            found = _first_mark(u, disallowed)
+            if found is not None:
+                return found
         cdef _Tokens tokens = _Tokens()
         cdef int failed
         cdef size_t k = len(allowed.marks)
         if u.n < GIL_RELEASE_BYTES:
             failed = tc_encode_special(&self.v, self.split, u.p, u.n, allowed.at, allowed.lens, allowed.ids, k,
-                                       &tokens.buf)
+                                       &tokens.buf, NULL)
         else:
             with nogil:
                 failed = tc_encode_special(&self.v, self.split, u.p, u.n, allowed.at, allowed.lens, allowed.ids, k,
-                                           &tokens.buf)
+                                           &tokens.buf, NULL)
         if failed:
             raise MemoryError()
         if as_bytes:
@@ -433,6 +443,20 @@ cdef class CoreBPE:
         self._require_splitter()
         cdef _Utf8 u = _utf8(text)
         return _count_or_raise(tc_last_piece_tokens(&self.v, self.split, u.p, u.n))
+
+    def encode_unstable_tail(self, text, MarkSet allowed=None):
+        """(stable ids of ``text``, the bytes of the ids after them that more text could change),
+        the allowed special tokens found as ``allowed``: encode_with_unstable's first step
+        (unstable.pxi)."""
+        return _encode_unstable_tail(self, text, allowed)
+
+    def encode_bytes(self, bytes data):
+        """Token ids of bytes that need not be UTF-8, as tiktoken's _encode_bytes (unstable.pxi)."""
+        return _encode_raw_bytes(self, data)
+
+    def piece_ranks(self, pieces):
+        """``[piece_rank(p) for p in pieces]`` in one call (unstable.pxi)."""
+        return _piece_ranks(self, pieces)
 
     def split_text(self, text):
         """The pretokenized pieces of ``text`` (for tests and inspection)."""
@@ -658,34 +682,7 @@ cdef class CoreBPE:
 
     def decode_bytes(self, tokens):
         """The bytes of a sequence of token ids (special tokens included)."""
-        if not hasattr(tokens, "__len__"):
-            tokens = list(tokens)
-        cdef Py_ssize_t n = len(tokens), k
-        cdef const uint8_t *src
-        cdef _Tokens checked = _Tokens()
-        cdef uint32_t *ids
-        cdef uint64_t total = 0
-        cdef size_t length
-        cdef char *out
-        if tc_buf_reserve(&checked.buf, n + 1):
-            raise MemoryError()
-        ids = checked.buf.data
-        k = 0
-        for token in tokens:
-            if k == n:
-                raise ValueError("the token sequence changed size while being decoded")
-            ids[k] = self._checked_rank(token)
-            total += self.v.dec_off[ids[k]] & 0xFFFF
-            k += 1
-        n = k
-        result = PyBytes_FromStringAndSize(NULL, total)
-        out = PyBytes_AS_STRING(result)
-        with nogil:
-            for k in range(n):
-                src = tc_token_bytes(&self.v, ids[k], &length)
-                memcpy(out, src, length)
-                out += length
-        return result
+        return _decode_bytes(self, tokens)
 
     cdef uint32_t _checked_rank(self, token) except? 0xFFFFFFFF:
         cdef long long r
@@ -700,67 +697,21 @@ cdef class CoreBPE:
         return <uint32_t>r
 
     def decode_single_token_bytes(self, token):
-        cdef size_t length
-        cdef const uint8_t *src
-        cdef uint32_t r = self._checked_rank(token)
-        src = tc_token_bytes(&self.v, r, &length)
-        return PyBytes_FromStringAndSize(<char *>src, length)
+        return _decode_single_token_bytes(self, token)
 
     def decode_tokens_bytes(self, tokens):
         """``[decode_single_token_bytes(t) for t in tokens]`` without a method call per token."""
-        cdef size_t length
-        cdef const uint8_t *src
-        cdef uint32_t r
-        out = []
-        for token in tokens:
-            r = self._checked_rank(token)
-            src = tc_token_bytes(&self.v, r, &length)
-            out.append(PyBytes_FromStringAndSize(<char *>src, length))
-        return out
+        return _decode_tokens_bytes(self, tokens)
 
     def decode_with_offsets(self, tokens):
-        """(the bytes of ``tokens``, per token the index of the first character it adds bytes to):
-        characters counted as the bytes that are no UTF-8 continuation byte (0x80-0xBF), as
-        tiktoken counts them; a token that starts with one belongs to the character before."""
-        cdef size_t length, k
-        cdef const uint8_t *src
-        cdef Py_ssize_t chars = 0
-        cdef Py_ssize_t used = 0
-        cdef uint32_t r
-        offsets = []
-        parts = bytearray()  # grown in place: bytearray over-allocates, so appending is amortised
-        for token in tokens:
-            r = self._checked_rank(token)
-            src = tc_token_bytes(&self.v, r, &length)
-            offsets.append(chars - 1 if length and chars and 0x80 <= src[0] < 0xC0 else chars)
-            for k in range(length):
-                chars += not (0x80 <= src[k] < 0xC0)
-            PyByteArray_Resize(parts, used + length)
-            memcpy(PyByteArray_AS_STRING(parts) + used, src, length)
-            used += length
-        return bytes(parts), offsets
+        """(the bytes of ``tokens``, per token the index of the first character it adds bytes to),
+        as tiktoken counts characters (decode.pxi)."""
+        return _decode_with_offsets(self, tokens)
 
-    def mergeable_token_bytes(self, special_ids=(), bint sort=False):
-        """Every mergeable token's bytes, in rank order with gaps skipped, or with ``sort`` in
-        byte order (sorted here: Python's sort of 200 K bytes objects took 0.15 s)."""
-        cdef size_t length, n = 0, k
-        cdef uint32_t r
-        cdef const uint8_t *src
-        cdef tc_span *spans
-        skip = set(special_ids)
-        spans = <tc_span *>malloc((self.v.n_ranks + 1) * sizeof(tc_span))
-        if spans == NULL:
-            raise MemoryError()
-        try:
-            for r in range(self.v.n_ranks):
-                if (self.v.dec_off[r] & 0xFFFF) and r not in skip:
-                    spans[n].p = tc_token_bytes(&self.v, r, &spans[n].n)
-                    n += 1
-            if sort:
-                qsort(spans, n, sizeof(tc_span), _compare_spans)
-            return [PyBytes_FromStringAndSize(<char *>spans[k].p, spans[k].n) for k in range(n)]
-        finally:
-            free(spans)
+    def sorted_token_bytes(self, special_ids=()):
+        """Every mergeable token's bytes (every id but ``special_ids``) in byte order, as a tuple
+        (decode.pxi: a radix sort of their first 8 bytes; Python's sort took 0.15 s, qsort 70 ms)."""
+        return _sorted_token_bytes(self, special_ids)
 
     @property
     def n_ranks(self):

@@ -231,15 +231,21 @@ static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s
 /* s[0:n] encoded with the k marks (special tokens, sorted as tc_find_mark takes them) found in it
  * as their ids, leftmost first and the longest where several start there, and the text between
  * them as ordinary text: encode's allowed_special. A mark is at least a byte and becomes one id,
- * so one id per byte is still the most there can be, and the room reserved at once suffices. */
+ * so one id per byte is still the most there can be, and the room reserved at once suffices.
+ * *tail, when tail is not NULL: where the text after the last mark starts (0 without marks, n
+ * when s ends with one), whose last piece encode_with_unstable leaves open. */
 static int tc_encode_special(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n,
                              const uint8_t *const *marks, const size_t *lens, const uint32_t *ids, size_t k,
-                             tc_buf *out) {
+                             tc_buf *out, size_t *tail) {
+    const uint8_t *begin = s;
     if (tc_buf_reserve(out, n)) return -1;
     for (;;) {
         size_t which = 0, at = tc_find_mark(s, n, marks, lens, k, &which);
         if (tc_run_text(v, split, s, at, out, NULL)) return -1;
-        if (at == n) return 0;
+        if (at == n) {
+            if (tail) *tail = (size_t)(s - begin);
+            return 0;
+        }
         out->data[out->len++] = ids[which];
         s += at + lens[which];
         n -= at + lens[which];
@@ -439,7 +445,7 @@ static int tc_batch_step(tc_batch *b) {
             b->counts[k] = tc_count_text(b->v, b->split, s, len);
             if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
         } else if (s && (b->n_specials ? tc_encode_special(b->v, b->split, s, len, b->specials, b->special_lens,
-                                                             b->special_ids, b->n_specials, &out)
+                                                             b->special_ids, b->n_specials, &out, NULL)
                                        : tc_encode_text(b->v, b->split, s, len, &out))) {
             __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
         }

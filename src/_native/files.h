@@ -14,9 +14,12 @@
 #include <unistd.h>
 #include "encoder.h"
 
-/* Whether s[0:n] is UTF-8 as Python's strict decoder takes it: shortest
- * forms only, no surrogates, nothing above U+10FFFF (Unicode table 3-7). */
-static int tc_is_strict_utf8(const uint8_t *s, size_t n) {
+/* How many bytes of s[0:n] are UTF-8 as Python's strict decoder takes it (shortest forms only, no
+ * surrogates, nothing above U+10FFFF; Unicode table 3-7): where its first invalid sequence starts
+ * (UnicodeDecodeError.start, Rust's valid_up_to), n when there is none. A whole character is
+ * valid or not, so the count always ends on a character boundary. (Here, not in utf8.h, as the
+ * file reader was its first user; encode_bytes uses it too.) */
+static size_t tc_utf8_valid_up_to(const uint8_t *s, size_t n) {
     size_t i = 0;
     while (i < n) {
         if (i + 8 <= n) {
@@ -31,13 +34,18 @@ static int tc_is_strict_utf8(const uint8_t *s, size_t n) {
         if (c >= 0xC2 && c <= 0xDF) len = 2;
         else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
         else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
-        else return 0;
-        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return 0;
+        else return i;
+        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
         for (size_t k = 2; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return 0;
+            if ((s[i + k] & 0xC0) != 0x80) return i;
         i += len;
     }
-    return 1;
+    return n;
+}
+
+/* Whether s[0:n] is all strict UTF-8 (tc_utf8_valid_up_to). */
+static inline int tc_is_strict_utf8(const uint8_t *s, size_t n) {
+    return tc_utf8_valid_up_to(s, n) == n;
 }
 
 enum { TC_FILE_COUNTED = 0, TC_FILE_BINARY = 1, TC_FILE_ASK_PYTHON = 2 };

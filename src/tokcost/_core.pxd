@@ -140,7 +140,8 @@ cdef extern from "encoder.h" nogil:
 
     void tc_vocab_find_digits(tc_vocab *v)
     int tc_encode_special(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n,
-                          const uint8_t *const *marks, const size_t *lens, const uint32_t *ids, size_t k, tc_buf *out)
+                          const uint8_t *const *marks, const size_t *lens, const uint32_t *ids, size_t k, tc_buf *out,
+                          size_t *tail)
     int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
@@ -187,6 +188,7 @@ cdef extern from "files.h" nogil:
 
     void tc_count_files(const tc_vocab *v, tc_split_fn split, const char *const *paths, size_t n, size_t limit,
                         size_t sniff, tc_file_count *out)
+    size_t tc_utf8_valid_up_to(const uint8_t *s, size_t n)
 
 
 cdef extern from "pyints.h":
@@ -209,6 +211,7 @@ cdef class _Tokens:
 cdef class MarkSet:
     """Strings to screen text for (special tokens as UTF-8), as tc_contains_any takes them."""
     cdef readonly tuple marks  # the bytes, sorted in memcmp order; at points into them
+    cdef readonly tuple names  # the strings, in the order of their bytes
     cdef const uint8_t **at
     cdef size_t *lens
     cdef uint32_t *ids  # each mark's token id, when made with ids (encode_special); else NULL

@@ -1,13 +1,15 @@
-"""Incomplete input: ``encode_with_unstable`` and the tail of ``encode_bytes``.
+"""Incomplete input: the completions of ``encode_with_unstable`` and the widened tail of
+``encode_bytes`` and of ``encode_with_unstable``'s stable tokens.
 
 When text may continue, its last tokens are not final: more bytes could merge
 into them. These follow tiktoken's algorithm step for step, so their results
-match it; none of this is on a hot path.
+match it; none of this is on a hot path. Encodings with a native pretokenizer
+take the tail's steps natively (``_native/unstable.pxi``), the same steps.
 """
 
 from __future__ import annotations
 
-from typing import AbstractSet, Protocol, Sequence
+from typing import Protocol, Sequence
 
 
 class EncodingLike(Protocol):
@@ -16,11 +18,9 @@ class EncodingLike(Protocol):
 
     def is_special_token(self, token: int) -> bool: ...
     def decode_single_token_bytes(self, token: int) -> bytes: ...
-    def decode_bytes(self, tokens: list[int]) -> bytes: ...
     def encode_ordinary(self, text: str) -> list[int]: ...
-    def encode_single_token(self, text_or_bytes: bytes) -> int: ...
     def _byte_pair_encode(self, data: bytes) -> list[int]: ...
-    def _encode_with_last_piece(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], int]: ...
+    def _piece_ranks(self, pieces: Sequence[bytes]) -> list[int]: ...
     def _tokens_starting_with(self, prefix: bytes) -> Sequence[bytes]: ...
 
 # The White_Space property (what Rust's char::is_whitespace tests).
@@ -59,24 +59,19 @@ def _last_utf8_char(data: bytes):
     return None, 1
 
 
-def encode_with_unstable(enc: EncodingLike, text: str, allowed: AbstractSet[str]):
-    tokens, last = enc._encode_with_last_piece(text, allowed)
-    if last == 0:
-        return tokens, []
-    last = increase_last_piece_token_len(enc, tokens, last)
-    unstable = enc.decode_bytes(tokens[-last:])
-    del tokens[len(tokens) - last :]
-    if not unstable:
-        return tokens, []
-
-    completions: set[tuple[int, ...]] = set()
-    # Single tokens that start with the unstable bytes. Thousands of tokens can start with a short
-    # tail ("." or " he"), and this runs once per candidate: the methods are bound once.
-    encode_single_token, token_bytes_of = enc.encode_single_token, enc.decode_single_token_bytes
-    encode_ordinary, byte_pair_encode = enc.encode_ordinary, enc._byte_pair_encode
-    completions.update([(encode_single_token(t),) for t in enc._tokens_starting_with(unstable)])
-    # A token straddling each possible split point, the rest re-encoded.
+def completions(enc: EncodingLike, unstable: bytes) -> list[list[int]]:
+    """The token sequences that may follow the stable tokens of a text whose last tokens'
+    bytes are ``unstable`` (``encode_with_unstable``'s second part), in no particular order."""
+    # Single tokens that start with the unstable bytes: thousands can start with a short tail
+    # ("." or " he"), so their ranks come in one call (each is a mergeable token: none is -1).
+    singles = enc._piece_ranks(enc._tokens_starting_with(unstable))
     n = len(unstable)
+    if n == 1:  # no split point, no whitespace to split off: the single tokens are all
+        return [[rank] for rank in dict.fromkeys(singles)]
+    completions: set[tuple[int, ...]] = set(zip(singles))
+    token_bytes_of = enc.decode_single_token_bytes  # bound once: the loop below runs per candidate
+    encode_ordinary, byte_pair_encode = enc.encode_ordinary, enc._byte_pair_encode
+    # A token straddling each possible split point, the rest re-encoded.
     for i in range(1, n):
         prefix, suffix = unstable[:i], unstable[i:]
         for token_bytes in enc._tokens_starting_with(suffix):
@@ -93,10 +88,7 @@ def encode_with_unstable(enc: EncodingLike, text: str, allowed: AbstractSet[str]
                     break
             completions.add(tuple(encoded))
     # A trailing whitespace character may split off once text follows it.
-    if len(unstable) > 1:
-        char, size = _last_utf8_char(unstable)
-        if len(unstable) - size > 0 and char is not None and char in _WHITE_SPACE:
-            completions.add(
-                tuple(enc._byte_pair_encode(unstable[:-size]) + enc._byte_pair_encode(unstable[-size:]))
-            )
-    return tokens, [list(c) for c in completions]
+    char, size = _last_utf8_char(unstable)
+    if n - size > 0 and char is not None and char in _WHITE_SPACE:
+        completions.add(tuple(byte_pair_encode(unstable[:-size]) + byte_pair_encode(unstable[-size:])))
+    return [list(c) for c in completions]

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 # still this object and still empty before taking its fast path.
 _NOTHING_ALLOWED: AbstractSet[str] = set()
 _SET_TYPES = (set, frozenset)  # exact types: a subclass may compare or iterate its own way
+_NO_TOKENS: frozenset = frozenset()
 
 
 def _without_surrogates(text: str) -> str:
@@ -164,26 +165,41 @@ class Encoding:
         """
         # The common calls: every special token not allowed is disallowed, and those allowed are
         # none (by default, or set() as LangChain passes), "all", or a set of this encoding's own
-        # (chat templates). The native calls screen the UTF-8 they make anyway: the first for any
-        # special token (after the probe, a start they all share), the second for the disallowed
-        # ones, and it encodes the text between the allowed ones it finds. None when a special token
-        # the call does not handle is there: the full path below raises or encodes it. On a lone
-        # surrogate, the full path, which replaces them as tiktoken does.
-        if disallowed_special == "all" and self._native_ordinary is not None:
+        # (chat templates); or nothing allowed and a set of this encoding's own disallowed. The
+        # native calls screen the UTF-8 they make anyway: the first for the disallowed special
+        # tokens (after the probe, a start they all share), the second for the disallowed ones,
+        # and it encodes the text between the allowed ones it finds. Either returns the ids, or
+        # the leftmost disallowed token it found, which is what tiktoken's search names: the
+        # raise below. None when the call takes arguments they do not handle: the full path
+        # below. On a lone surrogate, the full path, which replaces them as tiktoken does.
+        if self._native_ordinary is not None:
             try:
-                if allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED or (
-                        type(allowed_special) in _SET_TYPES and not allowed_special):
-                    ids = self._native_ordinary(text, self._special_probe_utf8, self._special_marks)
-                elif allowed_special == "all":
-                    ids = self._native_special(text, self._all_special_marks)
-                elif type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names:
-                    ids = self._native_special(text, *self._special_marks_for(frozenset(allowed_special)))
+                if disallowed_special == "all":
+                    if allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED or (
+                            type(allowed_special) in _SET_TYPES and not allowed_special):
+                        ids = self._native_ordinary(text, self._special_probe_utf8, self._special_marks)
+                    elif allowed_special == "all":
+                        ids = self._native_special(text, self._all_special_marks)
+                    elif type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names:
+                        allowed = frozenset(allowed_special)
+                        ids = self._native_special(text, self._marks(allowed, with_ids=True),
+                                                   self._marks(self._special_names - allowed))
+                    else:
+                        ids = None
+                elif (type(disallowed_special) in _SET_TYPES and disallowed_special
+                      and type(allowed_special) in _SET_TYPES and not allowed_special
+                      and disallowed_special <= self._special_names):
+                    # The special tokens not disallowed are plain text, as nothing is allowed.
+                    ids = self._native_ordinary(text, self._special_probe_utf8,
+                                                self._marks(frozenset(disallowed_special)))
                 else:
                     ids = None
             except UnicodeEncodeError:
                 ids = None
-            if ids is not None:
+            if ids.__class__ is list:
                 return ids
+            if ids is not None:
+                raise_disallowed_special_token(ids)
         if not disallowed_special and not allowed_special and type(allowed_special) in _SET_TYPES:
             return self.encode_ordinary(text)  # nothing special either way, as LangChain's disallowed_special=()
         allowed, _ = self._check_special(text, allowed_special, disallowed_special)
@@ -209,7 +225,7 @@ class Encoding:
             if not own_allowed or not self._may_hold_special(text):
                 return np.frombuffer(self._core.encode_ordinary_to_bytes(text), dtype=np.uint32)
             if disallowed >= self._special_names - allowed:  # as in encode_batch: only allowed ones can be there
-                ids = self._core.encode_special(text, self._special_marks_for(own_allowed)[0], None, True)
+                ids = self._core.encode_special(text, self._marks(own_allowed, with_ids=True), None, True)
                 return np.frombuffer(ids, dtype=np.uint32)
         return np.array(self._encode_with_special(text, allowed), dtype=np.uint32)
 
@@ -274,7 +290,7 @@ class Encoding:
             try:
                 screened = self._core.encode_batch_screened(
                     text, num_threads, self._marks(disallowed) if disallowed else None,
-                    self._special_marks_for(own_allowed)[0] if own_allowed else None)
+                    self._marks(own_allowed, with_ids=True) if own_allowed else None)
             except UnicodeEncodeError:
                 pass  # lone surrogates: the screen below, then encode_ordinary_batch's retry
             else:
@@ -314,9 +330,12 @@ class Encoding:
         bytes that start with the rest. Completions come in no particular order.
         """
         allowed, _ = self._check_special(text, allowed_special, disallowed_special)
+        tokens, unstable = self._stable_and_unstable(text, allowed)
+        if not unstable:  # empty, or ending with a special token: nothing more text could change
+            return tokens, []
         import tokcost._unstable as _unstable  # here: it imports typing, which `import tokcost` does not
 
-        return _unstable.encode_with_unstable(self, text, allowed)
+        return tokens, _unstable.completions(self, unstable)
 
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
         """The id of the one token spelled by ``text_or_bytes`` (special tokens too).
@@ -343,6 +362,8 @@ class Encoding:
         """
         if type(data) is not bytes:
             data = bytes(data)
+        if self._split_regex is None:
+            return self._core.encode_bytes(data)  # the same steps as below, in one native call
         try:
             return self.encode_ordinary(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
@@ -367,6 +388,10 @@ class Encoding:
     def _byte_pair_encode(self, data: bytes) -> list[int]:
         """Plain BPE of ``data``, even when it is a token itself (no splitting)."""
         return self._core.byte_pair_encode(data)
+
+    def _piece_ranks(self, pieces: Sequence[bytes]) -> list[int]:
+        """The rank of each of ``pieces``, -1 where one is no mergeable token."""
+        return self._core.piece_ranks(pieces)
 
     _encode_bytes = encode_bytes
 
@@ -517,26 +542,15 @@ class Encoding:
             disallowed_special = self.special_tokens_set - allowed_special
         return allowed_special, frozenset(disallowed_special)
 
-    def _special_marks_for(self, allowed: frozenset) -> tuple[_core.MarkSet, Optional[_core.MarkSet]]:
-        """The allowed special tokens with their ids, and the rest of this encoding's, for
-        ``encode_special``; cached per allowed set."""
-        key = ("allowed", allowed)
+    def _marks(self, tokens: frozenset, with_ids: bool = False) -> _core.MarkSet:
+        """``tokens`` as the native screens and ``encode_special`` take them (with their ids for
+        the allowed ones), cached per set."""
+        key = (tokens, with_ids)
         marks = self._marks_cache.get(key)
         if marks is None:
-            disallowed = self._special_names - allowed
-            if len(self._marks_cache) > 8:
+            if len(self._marks_cache) > 16:
                 self._marks_cache.clear()
-            marks = self._marks_cache[key] = (_core.MarkSet(allowed, self._special_tokens),
-                                              _core.MarkSet(disallowed) if disallowed else None)
-        return marks
-
-    def _marks(self, tokens: frozenset) -> _core.MarkSet:
-        """``tokens`` for the native screen (encode_batch), cached per set."""
-        marks = self._marks_cache.get(tokens)
-        if marks is None:
-            if len(self._marks_cache) > 8:
-                self._marks_cache.clear()
-            marks = self._marks_cache[tokens] = _core.MarkSet(tokens)
+            marks = self._marks_cache[key] = _core.MarkSet(tokens, self._special_tokens if with_ids else None)
         return marks
 
     def _may_hold_special(self, text: str) -> bool:
@@ -555,9 +569,17 @@ class Encoding:
 
     def _raise_if_disallowed(self, text: str, disallowed: frozenset) -> None:
         # As tiktoken, any disallowed string raises, a special token of this encoding or not;
-        # the probe rules out only this encoding's own special tokens.
+        # the probe rules out only this encoding's own special tokens. Those the native search
+        # finds on the UTF-8 (the leftmost, the longest there: what first_special_token finds).
         if disallowed and (self._may_hold_special(text) or not disallowed <= self._special_names):
-            token = first_special_token(text, disallowed)
+            token = None
+            if self._special_marks is not None and disallowed <= self._special_names:
+                try:
+                    token = self._marks(disallowed).first_in(text)
+                except UnicodeEncodeError:  # a lone surrogate: the search on the str
+                    token = first_special_token(text, disallowed)
+            else:
+                token = first_special_token(text, disallowed)
             if token is not None:
                 raise_disallowed_special_token(token)
 
@@ -582,10 +604,21 @@ class Encoding:
                 tokens.append(self._special_tokens[special])
         return tokens
 
-    def _encode_with_last_piece(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], int]:
-        """``encode`` plus the token count of the last ordinary piece (0 when the
-        text ends with a special token or is empty). Lone surrogates raise
-        UnicodeEncodeError, as in tiktoken's encode_with_unstable."""
+    def _stable_and_unstable(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], bytes]:
+        """``encode`` of ``text`` as (stable tokens, the bytes of the tokens after them that more
+        text could change: its last ordinary piece's, widened over the all-space tokens before
+        them; none when it ends with a special token). Lone surrogates raise UnicodeEncodeError,
+        as in tiktoken's encode_with_unstable."""
+        if self._native_special is not None:
+            # Natively when the text holds no special token but allowed ones (the call raised on
+            # the disallowed ones already): encode_special's search then finds what segments()
+            # finds, which skips a token not allowed one character at a time.
+            if allowed is self.special_tokens_set:  # allowed_special="all"
+                return self._core.encode_unstable_tail(text, self._all_special_marks)
+            own = self._special_names & allowed if allowed else _NO_TOKENS
+            others = self._special_names - own
+            if not others or not self._marks(others).found_in(text):
+                return self._core.encode_unstable_tail(text, self._marks(own, with_ids=True) if own else None)
         text.encode("utf-8")
         tokens: list[int] = []
         segment = ""
@@ -594,7 +627,12 @@ class Encoding:
             if special is not None:
                 tokens.append(self._special_tokens[special])
                 segment = ""
-        return tokens, self._last_piece_token_count(segment) if segment else 0
+        import tokcost._unstable as _unstable
+
+        last = _unstable.increase_last_piece_token_len(self, tokens, self._last_piece_token_count(segment))
+        unstable = self.decode_bytes(tokens[len(tokens) - last:])
+        del tokens[len(tokens) - last:]
+        return tokens, unstable
 
     def _last_piece_token_count(self, text: str) -> int:
         if not text:
@@ -608,7 +646,7 @@ class Encoding:
     def _sorted_token_bytes(self) -> tuple[bytes, ...]:
         """Every mergeable token's bytes, sorted; made on first use (token_byte_values, unstable
         completions), about 10 MB for o200k_base's 200 K tokens."""
-        return tuple(self._core.mergeable_token_bytes(self._special_token_values, True))
+        return self._core.sorted_token_bytes(self._special_token_values)
 
     def _tokens_starting_with(self, prefix: bytes) -> Sequence[bytes]:
         """The sorted tokens that start with ``prefix``: those from ``prefix`` up to the first

@@ -67,11 +67,14 @@ def segments(text: str, tokens: frozenset[str], allowed: AbstractSet[str]) -> It
 
 
 def raise_disallowed_special_token(token: str) -> NoReturn:
+    # tiktoken's message, word for word: callers match on it. It shows both ways out.
     raise ValueError(
-        f"The text contains the special token {token!r}, which is disallowed. "
-        f"To encode it as that special token, pass allowed_special={{{token!r}}} (or \"all\"); "
-        f"to encode it as ordinary text, pass disallowed_special=() "
-        f"(or leave {token!r} out of disallowed_special)."
+        f"Encountered text corresponding to disallowed special token {token!r}.\n"
+        "If you want this text to be encoded as a special token, "
+        f"pass it to `allowed_special`, e.g. `allowed_special={{{token!r}, ...}}`.\n"
+        f"If you want this text to be encoded as normal text, disable the check for this token "
+        f"by passing `disallowed_special=(enc.special_tokens_set - {{{token!r}}})`.\n"
+        "To disable this check for all special tokens, pass `disallowed_special=()`.\n"
     )
 
 

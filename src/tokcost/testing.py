@@ -33,6 +33,21 @@ BUNDLED_ENCODINGS = ("o200k_base", "cl100k_base", "r50k_base", "p50k_base")
 TIKTOKEN_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 
 
+def space_word_tokens(enc) -> list[str]:
+    """The tokens of ``enc`` (a tiktoken or tokcost encoding) that are a space and letters, in
+    rank order: each is one piece, so texts joined from them have known pieces (the int-list
+    tests and the memcheck subset make theirs so)."""
+    words = []
+    for rank in range(257, enc.n_vocab - 300):
+        try:
+            text = enc.decode_single_token_bytes(rank).decode()
+        except (KeyError, UnicodeDecodeError):
+            continue
+        if text[:1] == " " and text[1:].isalpha():
+            words.append(text)
+    return words
+
+
 def tiktoken_cache_key(name: str) -> str:
     """The file name tiktoken gives the cached rank file of encoding ``name``."""
     return hashlib.sha1(TIKTOKEN_URL.format(name).encode()).hexdigest()

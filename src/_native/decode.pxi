@@ -1,0 +1,176 @@
+# Ids back to bytes (the decoders), and the vocabulary's bytes in byte order. Included by _core.pyx;
+# CoreBPE's methods of the same names call these. Every id is checked (CoreBPE._checked_rank)
+# before its bytes are read.
+
+
+cdef bytes _decode_bytes(CoreBPE core, tokens):
+    """The bytes of a sequence of ids: checked and summed with the GIL, copied without it."""
+    if not hasattr(tokens, "__len__"):
+        tokens = list(tokens)
+    cdef Py_ssize_t n = len(tokens), k
+    cdef const uint8_t *src
+    cdef _Tokens checked = _Tokens()
+    cdef uint32_t *ids
+    cdef uint64_t total = 0
+    cdef size_t length
+    cdef char *out
+    if tc_buf_reserve(&checked.buf, n + 1):
+        raise MemoryError()
+    ids = checked.buf.data
+    k = 0
+    for token in tokens:
+        if k == n:
+            raise ValueError("the token sequence changed size while being decoded")
+        ids[k] = core._checked_rank(token)
+        total += core.v.dec_off[ids[k]] & 0xFFFF
+        k += 1
+    n = k
+    result = PyBytes_FromStringAndSize(NULL, total)
+    out = PyBytes_AS_STRING(result)
+    with nogil:
+        for k in range(n):
+            src = tc_token_bytes(&core.v, ids[k], &length)
+            memcpy(out, src, length)
+            out += length
+    return result
+
+
+cdef bytes _decode_single_token_bytes(CoreBPE core, token):
+    cdef size_t length
+    cdef const uint8_t *src = tc_token_bytes(&core.v, core._checked_rank(token), &length)
+    return PyBytes_FromStringAndSize(<char *>src, length)
+
+
+cdef list _decode_tokens_bytes(CoreBPE core, tokens):
+    """``[decode_single_token_bytes(t) for t in tokens]`` without a method call per token."""
+    cdef size_t length
+    cdef const uint8_t *src
+    out = []
+    for token in tokens:
+        src = tc_token_bytes(&core.v, core._checked_rank(token), &length)
+        out.append(PyBytes_FromStringAndSize(<char *>src, length))
+    return out
+
+
+cdef tuple _decode_with_offsets(CoreBPE core, tokens):
+    """(the bytes of ``tokens``, per token the index of the first character it adds bytes to):
+    characters counted as the bytes that are no UTF-8 continuation byte (0x80-0xBF), as tiktoken
+    counts them; a token that starts with one belongs to the character before."""
+    cdef size_t length, k
+    cdef const uint8_t *src
+    cdef Py_ssize_t chars = 0
+    cdef Py_ssize_t used = 0
+    offsets = []
+    parts = bytearray()  # grown in place: bytearray over-allocates, so appending is amortised
+    for token in tokens:
+        src = tc_token_bytes(&core.v, core._checked_rank(token), &length)
+        offsets.append(chars - 1 if length and chars and 0x80 <= src[0] < 0xC0 else chars)
+        for k in range(length):
+            chars += not (0x80 <= src[k] < 0xC0)
+        PyByteArray_Resize(parts, used + length)
+        memcpy(PyByteArray_AS_STRING(parts) + used, src, length)
+        used += length
+    return bytes(parts), offsets
+
+
+# ---------------------------------------------------------------- the bytes in byte order
+
+ctypedef struct tc_span:
+    uint64_t key  # the first 8 bytes, big-endian, zero-padded (_span_key)
+    const uint8_t *p
+    size_t n
+
+
+cdef inline uint64_t _span_key(const uint8_t *p, size_t n) noexcept nogil:
+    """p's first 8 bytes as a big-endian integer, zero-padded. Where two keys differ, their order
+    is the bytes' order: at the first byte that differs either both have a byte there, or one
+    has padding (0) against a byte that is not 0, so that one is a prefix and comes first."""
+    cdef uint64_t key = 0
+    cdef size_t k
+    for k in range(8):
+        key = (key << 8) | (p[k] if k < n else 0)
+    return key
+
+
+cdef int _compare_spans(const void *a, const void *b) noexcept nogil:
+    """Byte order, a prefix first: as Python compares bytes."""
+    cdef const tc_span *x = <const tc_span *>a
+    cdef const tc_span *y = <const tc_span *>b
+    cdef int c = memcmp(x.p, y.p, x.n if x.n < y.n else y.n)
+    if c:
+        return c
+    return (x.n > y.n) - (x.n < y.n)
+
+
+cdef int _sort_spans(tc_span *spans, size_t n) noexcept nogil:
+    """spans in byte order: a radix sort of the keys, a byte a pass from the last (a pass is
+    skipped where every key has the same byte there), then each run of equal keys (spans alike
+    in their first 8 bytes) by a full compare. 0, or -1 when out of memory. qsort's compare calls
+    for 200 K tokens took 70 ms; the passes, about 2."""
+    cdef size_t counts[8][256]
+    cdef size_t at[256]
+    cdef size_t i, j, d, b, total
+    cdef tc_span *src = spans
+    cdef tc_span *dst
+    cdef tc_span *other = <tc_span *>malloc((n + 1) * sizeof(tc_span))
+    if other == NULL:
+        return -1
+    memset(counts, 0, sizeof(counts))
+    for i in range(n):
+        for d in range(8):
+            counts[d][(spans[i].key >> (8 * d)) & 0xFF] += 1
+    dst = other
+    for d in range(8):
+        if n == 0 or counts[d][(src[0].key >> (8 * d)) & 0xFF] == n:
+            continue
+        total = 0
+        for b in range(256):
+            at[b] = total
+            total += counts[d][b]
+        for i in range(n):
+            b = (src[i].key >> (8 * d)) & 0xFF
+            dst[at[b]] = src[i]
+            at[b] += 1
+        src, dst = dst, src
+    if src != spans:
+        memcpy(spans, src, n * sizeof(tc_span))
+    free(other)
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and spans[j].key == spans[i].key:
+            j += 1
+        if j - i > 1:
+            qsort(spans + i, j - i, sizeof(tc_span), _compare_spans)
+        i = j
+    return 0
+
+
+cdef tuple _sorted_token_bytes(CoreBPE core, special_ids):
+    """Every mergeable token's bytes (every id with bytes but ``special_ids``), in byte order."""
+    cdef size_t length, n = 0, k
+    cdef uint32_t r, n_ranks = core.v.n_ranks
+    cdef tc_span *spans = <tc_span *>malloc((n_ranks + 1) * sizeof(tc_span))
+    cdef uint8_t *special = <uint8_t *>calloc(n_ranks + 1, 1)
+    try:
+        if spans == NULL or special == NULL:
+            raise MemoryError()
+        for s in special_ids:
+            if 0 <= s < n_ranks:
+                special[<uint32_t>s] = 1
+        for r in range(n_ranks):
+            if (core.v.dec_off[r] & 0xFFFF) and not special[r]:
+                spans[n].p = tc_token_bytes(&core.v, r, &spans[n].n)
+                spans[n].key = _span_key(spans[n].p, spans[n].n)
+                n += 1
+        if _sort_spans(spans, n):
+            raise MemoryError()
+        out = PyTuple_New(n)
+        for k in range(n):
+            item = PyBytes_FromStringAndSize(<char *>spans[k].p, spans[k].n)
+            Py_INCREF(item)  # PyTuple_SET_ITEM takes the reference; Cython drops its own
+            PyTuple_SET_ITEM(out, k, item)
+        return out
+    finally:
+        free(spans)
+        free(special)
