@@ -13,7 +13,8 @@ costs (its own ``subprocess`` call, measured first), over the fresh chunks' UTF-
 Wall-clock time is too noisy on a shared machine to compare builds; these counts repeat to 0.1%.
 The dumps stay in the output directory for ``callgrind_annotate`` or a per-line reading.
 ``--sim`` adds callgrind's cache model (first level 32 KB, last level 512 KB: this VM's per-core
-L2) and prints the simulated data read misses of each level, in thousands.
+L2) and prints the simulated data read misses of each level, in thousands; ``--branch`` adds its
+branch predictor model and prints the mispredicted conditional and indirect branches.
 """
 
 from __future__ import annotations
@@ -68,12 +69,14 @@ def cut_chunks(names, out: Path) -> dict:
 SIM = ["--cache-sim=yes", "--D1=32768,8,64", "--LL=524288,8,64"]
 
 
-def dumped_events(mode: str, encoding: str, paths, out: Path, tag: str, sim: bool = False) -> dict:
+def dumped_events(mode: str, encoding: str, paths, out: Path, tag: str, sim: bool = False,
+                  branch: bool = False) -> dict:
     """Run the child under callgrind; the events of its 'fresh' dump (instructions: 'Ir')."""
     base = out / f"{tag}.cg"
     env = dict(os.environ, PYTHONHASHSEED="0")
     subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={base}", "--compress-strings=no",
-                    "--compress-pos=no", *(SIM if sim else []), PYTHON, "-c", CHILD, mode, encoding,
+                    "--compress-pos=no", *(SIM if sim else []),
+                    *(["--branch-sim=yes"] if branch else []), PYTHON, "-c", CHILD, mode, encoding,
                     *map(str, paths)], check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     text = next(p for p in sorted(out.glob(f"{tag}.cg.*"))).read_text()
     names = re.search(r"^events: (.*)$", text, re.M).group(1).split()
@@ -86,24 +89,28 @@ def main(argv=None) -> int:
     parser.add_argument("--encoding", default="o200k_base")
     parser.add_argument("--sim", action="store_true", help="also count simulated data read misses")
     parser.add_argument("--out", type=Path, default=None, help="directory for chunks and dumps (default: a temp dir)")
+    parser.add_argument("--branch", action="store_true", help="also count simulated branch mispredictions")
     args = parser.parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="callgrind-fresh-"))
     out.mkdir(parents=True, exist_ok=True)
     chunks = cut_chunks(set(args.corpora), out)
     first = next(iter(chunks.values()))
-    empty = dumped_events("empty", args.encoding, first, out, "empty", args.sim)
+    empty = dumped_events("empty", args.encoding, first, out, "empty", args.sim, args.branch)
     print(f"# {args.encoding}; an empty dump costs {empty['Ir']:,} instructions; dumps in {out}")
     for name in args.corpora:
         if name not in chunks:
             print(f"{name}: not on this machine")
             continue
         nbytes = sum(len(p.read_text(encoding="utf-8").encode()) for p in chunks[name][1:])
-        got = dumped_events("measure", args.encoding, chunks[name], out, name, args.sim)
+        got = dumped_events("measure", args.encoding, chunks[name], out, name, args.sim, args.branch)
         total = got["Ir"] - empty["Ir"]
         line = f"{name:10} {nbytes:8,} bytes {total:13,} instructions {total / nbytes:7.1f} per byte"
         if args.sim:
             line += (f"  D1 read misses {(got['D1mr'] - empty['D1mr']) / 1e3:7.1f} K"
                      f"  LL read misses {(got['DLmr'] - empty['DLmr']) / 1e3:6.1f} K")
+        if args.branch:
+            line += (f"  mispredicted: conditional {(got['Bcm'] - empty['Bcm']) / 1e3:6.1f} K"
+                     f" of {(got['Bc'] - empty['Bc']) / 1e3:7.1f} K, indirect {(got['Bim'] - empty['Bim']) / 1e3:5.1f} K")
         print(line)
     return 0
 

@@ -732,31 +732,14 @@ static int tc_vocab_check_own_bpe(tc_vocab *v) {
 }
 
 
-/* Off: the two-token path (r15-arabic) saves instructions (callgrind_fresh Arabic 73.1 -> 69.8,
- * Russian 63.4 -> 60.5) but costs wall clock, the split table's random reads missing the cache:
- * fresh chunks, same session, median of 3 under chrt -f 10, Arabic 30.8 -> 26.9 MB/s, Russian
- * 67.1 -> 57.6 (docs/NATIVE.md, Round 15). Kept, tested and documented for a cheaper check. */
-#ifndef TC_MERGE_TWO
-#define TC_MERGE_TWO 0
-#endif
-
-/* Whether byte b starts a character of two bytes (U+0080-U+07FF: Latin,
- * Greek, Cyrillic, Armenian, Hebrew, Arabic, ...). */
-static inline int tc_two_byte_lead(uint8_t b) { return (uint8_t)(b - 0xC2) < 0x1E; }
-
-/* BPE of a piece with non-ASCII bytes (not a token; `avail` >= n bytes may be
- * read from p): two tokens by their valid pair (bpe.h), else the character
- * path; (size_t)-1 when neither applies. The pair is tried for words of
- * two-byte letters (the piece's first or second byte starts one): their
- * tokens are long, and half of their pieces are two tokens. Pieces of CJK,
- * kana and Hangul are mostly more (callgrind_fresh, Chinese 95.5 -> 105.7 with
- * every piece tried). */
+/* BPE of a piece with non-ASCII bytes (not a token): the character path;
+ * (size_t)-1 when it does not apply. (Round 15's two tokens by their valid
+ * pair ran first for words of two-byte letters; its reads of the split table
+ * missed the caches and it cost wall clock: deleted in round 16, NATIVE.md.)
+ * `avail` is kept for the callers: bytes that may be read from p. */
 static inline size_t tc_merge_non_ascii(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
                                         uint32_t *out) {
-    if (TC_MERGE_TWO && n <= TC_TWO_MAX && (tc_two_byte_lead(p[0]) || tc_two_byte_lead(p[1]))) {
-        size_t k = tc_merge_two(v, c, p, n, avail, out);
-        if (k) return k;
-    }
+    (void)avail;
     return tc_merge_chars(v, c, p, n, out);
 }
 
