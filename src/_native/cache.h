@@ -287,12 +287,24 @@ static inline void tc_sort_u64(uint64_t *a, size_t n) {
 #define TC_TREE_SET(i) do { if (lowest_by == TC_LOWEST_TREE) tc_tree_set(tree, leaves, (i), pr[i]); \
         else if (lowest_by == TC_LOWEST_LIVE) live = (live & ~(1ull << (i))) | (uint64_t)(pr[i] != TC_NONE) << (i); \
     } while (0)
-/* A pair that may merge: start loading the merged token's signatures, read
- * when it does (else a miss, one after another). */
-#define TC_PREFETCH_SIGS(r) do { uint32_t sig_rank_ = (r); if (sig_rank_ != TC_NONE) __builtin_prefetch(&v->sig[sig_rank_]); } while (0)
+/* A pair that may merge into token r: start loading what its merge will read,
+ * the token's signatures and the pair-cache slots of the two pairs it would
+ * make with the units around it, unit l on its left (none: TC_NONE) and
+ * unit k on its right (none: m). A merge's new pairs decide the next merge,
+ * so a piece's merges are one chain of lookups; loaded ahead, their misses
+ * overlap instead of coming one after another. Prefetches only: nothing
+ * read or written changes. */
+#define TC_PREFETCH_MERGE(r, l, k) do { uint32_t pf_rank_ = (r); \
+        if (pf_rank_ != TC_NONE) { \
+            size_t pf_l_ = (l), pf_k_ = (k); \
+            __builtin_prefetch(&v->sig[pf_rank_]); \
+            if (pf_l_ != (size_t)TC_NONE) tc_pair_cache_prefetch(c, tc_pair_key(ids[pf_l_], pf_rank_)); \
+            if (pf_k_ < m) tc_pair_cache_prefetch(c, tc_pair_key(pf_rank_, ids[pf_k_])); \
+        } } while (0)
 /* pr[i] = the key of units i and k when both are whole, prefetching. */
 #define TC_SET_PAIR(i, k) do { uint32_t r_ = waiting && (pending[i] | pending[k]) ? TC_NONE : TC_RAW_PAIR(i, k); \
-        TC_PREFETCH_SIGS(r_); pr[i] = tc_merge_key(r_, (i)); } while (0)
+        TC_PREFETCH_MERGE(r_, (i) > 0 ? (size_t)prv[i] : (size_t)TC_NONE, (size_t)nxt[k]); \
+        pr[i] = tc_merge_key(r_, (i)); } while (0)
 
 /* tc_merge_units_with's merges, once its keys are set: the lowest key merges
  * or, before it, the next pending unit completes. `waiting` says whether any
@@ -394,7 +406,7 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
     if (m > 1) {
         for (size_t i = 0; i + 1 < m; i++) {
             uint32_t r = TC_RAW_PAIR(i, i + 1);
-            TC_PREFETCH_SIGS(r);
+            TC_PREFETCH_MERGE(r, i > 0 ? i - 1 : (size_t)TC_NONE, i + 2);
             pr[i] = tc_merge_key(r, i);
             if (pr[i] < lowest) lowest = pr[i];
             waits |= pending[i];
@@ -444,7 +456,7 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
     }
 #undef TC_SET_PAIR
 #undef TC_TREE_SET
-#undef TC_PREFETCH_SIGS
+#undef TC_PREFETCH_MERGE
 #undef TC_RAW_PAIR
     for (size_t i = 0; i < n_out; i++) out[i] = ids[i];
     return n_out;
