@@ -1,10 +1,10 @@
-"""Pieces of two tokens found by their valid pair, against tiktoken.
+"""Pieces of two tokens, and the vocabularies where the greedy split is wrong, against tiktoken.
 
-A piece that is not a token is tried as two tokens first (bpe.h ``tc_merge_two``): split at a
-character start, the longest prefix first, both halves tokens, and kept only when the pair is
-valid, i.e. BPE of the two tokens' bytes leaves them as they are (``tc_pair_valid``, a replay of
-BPE backwards at the boundary through each token's last merge, ``v->split``). The greedy split
-is often not BPE's answer; the small vocabularies below make it wrong on purpose, and the last
+Round 15 tried a piece that is not a token as two tokens first (``tc_merge_two``: split at a
+character start, both halves tokens, kept only when the pair is valid, a replay of BPE backwards
+at the boundary through each token's last merge, ``v->split``); it cost wall clock and round 16
+deleted it (NATIVE.md). These pieces now take the character path, which the tests still hold to
+tiktoken: the small vocabularies below make the greedy split wrong on purpose, and the last
 tests put pairs of real tokens of every script side by side in o200k_base and cl100k_base, from
 the table cache and built from ranks.
 """

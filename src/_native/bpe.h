@@ -183,21 +183,13 @@ done:
 }
 
 
-/* ------------------------------------------------------------ two tokens
+/* ------------------------------------------------------------ splits
  *
- * Most pieces that are not tokens are two (57% of fresh Arabic's merged
- * pieces, half of Russian's). For such a piece p = a + b, BPE's answer is
- * [a, b] exactly when (a, b) is a *valid pair*: BPE of a's bytes followed by
- * b's leaves the two tokens. That is checked by replaying BPE backwards at
- * the boundary alone (the `bpe` crate's idea; longpiece.h's search rests on
- * the same check): each side evolves on its own until a merge crosses the
- * boundary, and the token each side holds at the boundary lived from its own
- * merge (its rank) to its parent's. Undoing the later of the two sides'
- * merges step by step visits every boundary pair BPE met; a pair that is a
- * token merges if its rank comes before either side changes (a tie with the
- * left side's parent loses: that merge lies further left; a tie with the
- * right side's parent wins: the boundary lies further left). So a valid
- * split found anywhere is the answer: no vocabulary condition is needed. */
+ * A token's split is the two tokens BPE of its own bytes holds just before
+ * its last merge. The long-piece encoder's valid-pair check (longpiece.h)
+ * walks down splits, and the own-BPE check (cache.h, tc_vocab_check_own_bpe)
+ * reads a token's BPE off its split; both are found once, when the tables are
+ * built, and saved with them (tables.h, v->split). */
 
 #define TC_SPLIT_BAD 0xFFFFFFFFFFFFFFFFull   /* BPE of the token's bytes is not itself, or a part outranks it */
 #define TC_SPLIT_BYTE (1ull << 62)           /* a one-byte token: | the byte */
@@ -236,89 +228,4 @@ static inline uint64_t tc_token_split(const tc_vocab *v, uint32_t r) {
     if (s & TC_SPLIT_BYTE) return s;                     /* a byte, or TC_SPLIT_BAD */
     if ((uint32_t)(s >> 32) - 1 >= r || (uint32_t)s - 1 >= r) return TC_SPLIT_BAD;
     return s;
-}
-
-/* Whether BPE of token a's bytes followed by token b's ends as [a, b]: 1 or
- * 0, or -1 when a token met breaks the replay's assumptions (TC_SPLIT_BAD). */
-static inline int tc_pair_valid(const tc_vocab *v, struct tc_caches *c, uint32_t a, uint32_t b) {
-    /* A merge across the boundary happens when its rank comes before either
-     * side changes: below a's parent's rank and below b's parent's rank + 1,
-     * that is below the smaller of the two; both only fall as the walk goes on. */
-    uint32_t limit = TC_NONE;
-    uint64_t sa = tc_token_split(v, a), sb = tc_token_split(v, b);
-    for (;;) {
-        if (sa == TC_SPLIT_BAD || sb == TC_SPLIT_BAD) return -1;
-        int a_byte = (sa & TC_SPLIT_BYTE) != 0, b_byte = (sb & TC_SPLIT_BYTE) != 0;
-        if (a_byte & b_byte)   /* the last step, every valid pair's: two bytes, from the dense table */
-            return v->byte_pair[(unsigned)(sa & 0xFF) << 8 | (unsigned)(sb & 0xFF)] >= limit;
-        if ((v->sig[a].rsig >> tc_sig_bit(b)) & (v->sig[b].lsig >> tc_sig_bit(a)) & 1) {
-            if (tc_pair_rank_cached(v, c, a, b) < limit) return 0;   /* TC_NONE is never below a limit */
-        }
-        /* Undo the latest merge; on equal ranks the right side's came later. */
-        if (b_byte || (!a_byte && a > b)) {
-            if (a < limit) limit = a;
-            a = (uint32_t)sa - 1;
-            sa = tc_token_split(v, a);
-        } else {
-            if (b + 1 < limit) limit = b + 1;
-            b = (uint32_t)(sb >> 32) - 1;
-            sb = tc_token_split(v, b);
-        }
-    }
-}
-
-/* The rank of the token p[0:n] (2 <= n), TC_NONE when it is none; `avail`
- * >= n bytes may be read from p. */
-static inline uint32_t tc_token_at(const tc_vocab *v, const uint8_t *p, size_t n, size_t avail) {
-    if (n > v->max_token_len) return TC_NONE;
-    uint64_t w0; uint32_t w1;
-    tc_load_head(p, n, avail, &w0, &w1);
-    return tc_piece_probe(v, p, n, w0, w1, tc_hash_piece_avail(p, n, avail, w0, w1));
-}
-
-#define TC_TWO_TRIES 5                       /* prefixes looked up before giving up */
-#define TC_TWO_MAX 64                        /* longest piece tried, in bytes */
-
-/* Bit i set for each character start p[i], 0 < i < n (n <= TC_TWO_MAX):
- * bytes that are not continuation bytes (0x80-0xBF, -128 to -65 signed),
- * sixteen at a time when the bytes to read are there. */
-static inline uint64_t tc_char_starts(const uint8_t *p, size_t n, size_t avail) {
-    uint64_t m = 0;
-#ifdef __SSE2__
-    if (avail >= ((n + 15) & ~(size_t)15)) {
-        const __m128i cont_top = _mm_set1_epi8(-65);
-        for (size_t i = 0; i < n; i += 16)
-            m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpgt_epi8(_mm_loadu_si128((const __m128i *)(p + i)),
-                                                                      cont_top)) << i;
-        return m & ((n < 64 ? (1ull << n) : 0) - 1) & ~1ull;
-    }
-#endif
-    for (size_t i = 1; i < n; i++) m |= (uint64_t)((p[i] & 0xC0) != 0x80) << i;
-    return m;
-}
-
-/* BPE of p[0:n] (not a token; `avail` >= n bytes may be read) when it is
- * two tokens: 2, with them in out; 0 when this finds no such answer (the
- * piece may still be two tokens). Splits are tried at character starts,
- * the longest prefix first (the first token is most often the longest that
- * fits), a few prefixes at most: a piece of three tokens and more pays those
- * lookups for nothing. Any valid split is BPE's answer, and a piece has at
- * most one. */
-static size_t tc_merge_two(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, size_t avail,
-                           uint32_t *out) {
-    if (n > TC_TWO_MAX) return 0;
-    uint64_t starts = tc_char_starts(p, n, avail);
-    if (n > v->max_token_len) starts &= ~0ull << (n - v->max_token_len);   /* shorter prefixes leave longer rests */
-    for (unsigned tries = TC_TWO_TRIES; starts && tries; tries--) {
-        size_t s = 63 - (size_t)__builtin_clzll(starts);
-        starts &= ~(1ull << s);
-        uint32_t a = s == 1 ? v->byte_rank[p[0]] : tc_token_at(v, p, s, avail);
-        if (a == TC_NONE) continue;
-        uint32_t b = n - s == 1 ? v->byte_rank[p[s]] : tc_token_at(v, p + s, n - s, avail - s);
-        if (b == TC_NONE) continue;
-        int valid = tc_pair_valid(v, c, a, b);
-        if (valid > 0) { out[0] = a; out[1] = b; return 2; }
-        if (valid < 0) break;
-    }
-    return 0;
 }

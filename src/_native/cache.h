@@ -287,12 +287,24 @@ static inline void tc_sort_u64(uint64_t *a, size_t n) {
 #define TC_TREE_SET(i) do { if (lowest_by == TC_LOWEST_TREE) tc_tree_set(tree, leaves, (i), pr[i]); \
         else if (lowest_by == TC_LOWEST_LIVE) live = (live & ~(1ull << (i))) | (uint64_t)(pr[i] != TC_NONE) << (i); \
     } while (0)
-/* A pair that may merge: start loading the merged token's signatures, read
- * when it does (else a miss, one after another). */
-#define TC_PREFETCH_SIGS(r) do { uint32_t sig_rank_ = (r); if (sig_rank_ != TC_NONE) __builtin_prefetch(&v->sig[sig_rank_]); } while (0)
+/* A pair that may merge into token r: start loading what its merge will read,
+ * the token's signatures and the pair-cache slots of the two pairs it would
+ * make with the units around it, unit l on its left (none: TC_NONE) and
+ * unit k on its right (none: m). A merge's new pairs decide the next merge,
+ * so a piece's merges are one chain of lookups; loaded ahead, their misses
+ * overlap instead of coming one after another. Prefetches only: nothing
+ * read or written changes. */
+#define TC_PREFETCH_MERGE(r, l, k) do { uint32_t pf_rank_ = (r); \
+        if (pf_rank_ != TC_NONE) { \
+            size_t pf_l_ = (l), pf_k_ = (k); \
+            __builtin_prefetch(&v->sig[pf_rank_]); \
+            if (pf_l_ != (size_t)TC_NONE) tc_pair_cache_prefetch(c, tc_pair_key(ids[pf_l_], pf_rank_)); \
+            if (pf_k_ < m) tc_pair_cache_prefetch(c, tc_pair_key(pf_rank_, ids[pf_k_])); \
+        } } while (0)
 /* pr[i] = the key of units i and k when both are whole, prefetching. */
 #define TC_SET_PAIR(i, k) do { uint32_t r_ = waiting && (pending[i] | pending[k]) ? TC_NONE : TC_RAW_PAIR(i, k); \
-        TC_PREFETCH_SIGS(r_); pr[i] = tc_merge_key(r_, (i)); } while (0)
+        TC_PREFETCH_MERGE(r_, (i) > 0 ? (size_t)prv[i] : (size_t)TC_NONE, (size_t)nxt[k]); \
+        pr[i] = tc_merge_key(r_, (i)); } while (0)
 
 /* tc_merge_units_with's merges, once its keys are set: the lowest key merges
  * or, before it, the next pending unit completes. `waiting` says whether any
@@ -394,7 +406,7 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
     if (m > 1) {
         for (size_t i = 0; i + 1 < m; i++) {
             uint32_t r = TC_RAW_PAIR(i, i + 1);
-            TC_PREFETCH_SIGS(r);
+            TC_PREFETCH_MERGE(r, i > 0 ? i - 1 : (size_t)TC_NONE, i + 2);
             pr[i] = tc_merge_key(r, i);
             if (pr[i] < lowest) lowest = pr[i];
             waits |= pending[i];
@@ -444,7 +456,7 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
     }
 #undef TC_SET_PAIR
 #undef TC_TREE_SET
-#undef TC_PREFETCH_SIGS
+#undef TC_PREFETCH_MERGE
 #undef TC_RAW_PAIR
     for (size_t i = 0; i < n_out; i++) out[i] = ids[i];
     return n_out;
@@ -732,31 +744,14 @@ static int tc_vocab_check_own_bpe(tc_vocab *v) {
 }
 
 
-/* Off: the two-token path (r15-arabic) saves instructions (callgrind_fresh Arabic 73.1 -> 69.8,
- * Russian 63.4 -> 60.5) but costs wall clock, the split table's random reads missing the cache:
- * fresh chunks, same session, median of 3 under chrt -f 10, Arabic 30.8 -> 26.9 MB/s, Russian
- * 67.1 -> 57.6 (docs/NATIVE.md, Round 15). Kept, tested and documented for a cheaper check. */
-#ifndef TC_MERGE_TWO
-#define TC_MERGE_TWO 0
-#endif
-
-/* Whether byte b starts a character of two bytes (U+0080-U+07FF: Latin,
- * Greek, Cyrillic, Armenian, Hebrew, Arabic, ...). */
-static inline int tc_two_byte_lead(uint8_t b) { return (uint8_t)(b - 0xC2) < 0x1E; }
-
-/* BPE of a piece with non-ASCII bytes (not a token; `avail` >= n bytes may be
- * read from p): two tokens by their valid pair (bpe.h), else the character
- * path; (size_t)-1 when neither applies. The pair is tried for words of
- * two-byte letters (the piece's first or second byte starts one): their
- * tokens are long, and half of their pieces are two tokens. Pieces of CJK,
- * kana and Hangul are mostly more (callgrind_fresh, Chinese 95.5 -> 105.7 with
- * every piece tried). */
+/* BPE of a piece with non-ASCII bytes (not a token): the character path;
+ * (size_t)-1 when it does not apply. (Round 15's two tokens by their valid
+ * pair ran first for words of two-byte letters; its reads of the split table
+ * missed the caches and it cost wall clock: deleted in round 16, NATIVE.md.)
+ * `avail` is kept for the callers: bytes that may be read from p. */
 static inline size_t tc_merge_non_ascii(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
                                         uint32_t *out) {
-    if (TC_MERGE_TWO && n <= TC_TWO_MAX && (tc_two_byte_lead(p[0]) || tc_two_byte_lead(p[1]))) {
-        size_t k = tc_merge_two(v, c, p, n, avail, out);
-        if (k) return k;
-    }
+    (void)avail;
     return tc_merge_chars(v, c, p, n, out);
 }
 
