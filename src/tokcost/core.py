@@ -163,15 +163,12 @@ class Encoding:
         >>> enc.encode("<|endoftext|>", allowed_special="all")
         [199999]
         """
-        # The common calls: every special token not allowed is disallowed, and those allowed are
-        # none (by default, or set() as LangChain passes), "all", or a set of this encoding's own
-        # (chat templates); or nothing allowed and a set of this encoding's own disallowed. The
-        # native calls screen the UTF-8 they make anyway: the first for the disallowed special
-        # tokens (after the probe, a start they all share), the second for the disallowed ones,
-        # and it encodes the text between the allowed ones it finds. Either returns the ids, or
-        # the leftmost disallowed token it found, which is what tiktoken's search names: the
-        # raise below. None when the call takes arguments they do not handle: the full path
-        # below. On a lone surrogate, the full path, which replaces them as tiktoken does.
+        # The common calls take a native screen over the UTF-8 it makes anyway: every special token
+        # not allowed is disallowed and those allowed are none (the default, or LangChain's set()),
+        # "all" or a set of this encoding's own (chat templates); or nothing is allowed and a set of
+        # its own is disallowed. The screen returns the ids, or the leftmost disallowed token (the
+        # one tiktoken's search names: raised below), or None for what it does not handle; a lone
+        # surrogate goes to the full path below, which replaces them as tiktoken does.
         if self._native_ordinary is not None:
             try:
                 if disallowed_special == "all":
