@@ -742,6 +742,94 @@ def check_tables(data: bytes) -> None:
         except (ValueError, UnicodeEncodeError):
             continue  # lone surrogates in the tail
         assert all(0 <= i < core.n_ranks for i in ids), "an id past the rank count"
+    # The native sort of every token's bytes (decode.pxi) over whatever the damaged tables hold.
+    tokens = core.sorted_token_bytes(set(specials.values()))
+    assert all(tokens[k] <= tokens[k + 1] for k in range(len(tokens) - 1)), "token bytes out of order"
+
+
+# Round 17: what check_unstable's texts end with: the special tokens, their first halves, whitespace
+# (the last piece widened over all-space tokens) and letters that more text could still extend.
+_UNSTABLE_ENDS = ("", " ", "  ", "\n", "\n\n", "\t", " \n ", "x", " caf\u00e9", "\u00c9", "\u4e2d", "1", "'")
+_UNSTABLE_POLICIES = ({"allowed_special": "all"}, {}, {"disallowed_special": ()},
+                      {"allowed_special": "first"}, {"allowed_special": "first", "disallowed_special": ()})
+
+
+def _sorted_completions(outcome):
+    """encode_with_unstable's outcome with its completions in one order (they come in none)."""
+    if outcome[0] != "ok":
+        return outcome
+    return "ok", (outcome[1][0], sorted(map(tuple, outcome[1][1])))
+
+
+def unstable_text_of(data: bytes, specials: list) -> str:
+    """Fuzzer bytes as a text for check_unstable: byte 0 says what ends it (a special token, the
+    first half of one, one of _UNSTABLE_ENDS) and whether a special token goes in the middle too."""
+    end = data[0] if data else 0
+    names = specials + [s[: len(s) // 2] for s in specials]
+    tail = names[end % len(names)] if end & 1 else _UNSTABLE_ENDS[(end >> 1) % len(_UNSTABLE_ENDS)]
+    text = text_of(data[1:1024])
+    if end & 0x80 and text:
+        text = text[: len(text) // 2] + specials[end % len(specials)] + text[len(text) // 2 :]
+    return text + tail
+
+
+def check_unstable(data: bytes) -> None:
+    """encode_with_unstable (unstable.pxi's stable tokens: the tail after the last allowed special
+    token, the last piece widened over all-space tokens) under five special-token policies, and
+    encode_bytes of the text's UTF-8 cut at a byte the input picks (tc_utf8_valid_up_to, then the
+    last piece merged with the bytes after it), against tiktoken. Byte 0 picks the encoding, byte
+    1 the policy and the cut, byte 2 the text's end (unstable_text_of)."""
+    if len(data) < 3:
+        return
+    ours, theirs = encodings(data[0])
+    specials = sorted(theirs.special_tokens_set)
+    text = unstable_text_of(data[2:], specials)
+    kwargs = dict(_UNSTABLE_POLICIES[data[1] % len(_UNSTABLE_POLICIES)])
+    if kwargs.get("allowed_special") == "first":
+        kwargs["allowed_special"] = set(specials[:1])
+    expected = _outcome(theirs.encode_with_unstable, text, **kwargs)
+    if expected[0] != "panic":
+        _same(_sorted_completions(_outcome(ours.encode_with_unstable, text, **kwargs)), _sorted_completions(expected),
+              f"encode_with_unstable({text!r}, {kwargs})", (ValueError,))
+    raw = text.encode("utf-8", "surrogateescape")
+    cut = raw[: len(raw) - (data[1] >> 3) % 4] + data[3:4] * (data[1] >> 5 & 1)
+    expected = _outcome(theirs._encode_bytes, cut)
+    if expected[0] != "panic":
+        _same(_outcome(ours.encode_bytes, cut), expected, f"encode_bytes({cut!r})")
+    if data[1] & 0x40:
+        _check_small_vocabulary(ours._pat_str, raw, data[3:], text)
+
+
+def _check_small_vocabulary(pat_str: str, raw: bytes, spec: bytes, text: str) -> None:
+    """An encoding built from ranks the input makes: the 256 bytes from a first rank, then 2-4 byte
+    slices of ``raw`` with gaps between their ranks, a special token above them or in a gap. Its
+    token_byte_values (the native radix sort, decode.pxi), encode_ordinary and encode_with_unstable
+    against tiktoken's encoding of the same ranks."""
+    import tiktoken
+
+    import tokcost
+
+    first, gap, width = (spec[0] if spec else 0), 1 + (spec[1] % 3 if len(spec) > 1 else 0), 2 + len(spec) % 3
+    ranks = {bytes([b]): first + b for b in range(256)}
+    rank = first + 256
+    for k in range(0, min(len(raw), 192), 2):
+        piece = raw[k : k + width]
+        if len(piece) >= 2 and piece not in ranks:
+            ranks[piece] = rank
+            rank += gap
+    special = {"<|endoftext|>": rank + 3 if gap == 1 else rank - gap + 1}
+    parts = dict(pat_str=pat_str, mergeable_ranks=ranks, special_tokens=special)
+    theirs = _outcome(tiktoken.Encoding, "small", **parts)
+    ours = _outcome(tokcost.Encoding, "small", **parts)
+    assert ours[0] == theirs[0], f"Encoding({parts!r}): tokcost {ours!r} but tiktoken {theirs!r}"
+    if ours[0] != "ok":
+        return
+    ours, theirs = ours[1], theirs[1]
+    assert ours.token_byte_values() == theirs.token_byte_values(), f"token_byte_values of {ranks!r}"
+    _same(_outcome(ours.encode_ordinary, text), _outcome(theirs.encode_ordinary, text), f"small encode_ordinary({text!r})")
+    _same(_sorted_completions(_outcome(ours.encode_with_unstable, text, allowed_special="all")),
+          _sorted_completions(_outcome(theirs.encode_with_unstable, text, allowed_special="all")),
+          f"small encode_with_unstable({text!r}) of {ranks!r}", (ValueError,))
 
 
 TARGETS = {
@@ -756,6 +844,7 @@ TARGETS = {
     "special_starts": check_special_starts,
     "mark_sets": check_mark_sets,
     "scripts": check_scripts,
+    "unstable": check_unstable,
 }
 
 

@@ -108,6 +108,7 @@ def seeds():
     yield from round14_seeds()
     yield from round15_seeds()
     yield from round16_seeds()
+    yield from round17_seeds()
 
 
 # Round 14: seeds for round 13's code. Non-ASCII digits (Arabic-Indic, Extended Arabic-Indic, NKo,
@@ -271,6 +272,43 @@ def round16_seeds():
             spelled = b"".join(bytes([i & 3, i >> 10, i >> 2 & 0xFF]) for i in ids)
             yield "decode", bytes([index]) + spelled
             yield "decode", bytes([index]) + spelled[3:-3]  # a token cut off at each end: invalid UTF-8 now and then
+
+
+# Round 17: seeds for round 16's code. ASCII words that reach a byte of 0x80 or more (o200k_word_on's
+# continue-from: capitals only, or lower case after capitals; tc_letters' run for cl100k and the GPT-2
+# family), the ASCII part shorter and longer than a 16-byte step, then what the non-ASCII part is to
+# o200k's two letter classes: upper (Lu, Lt), lower (Ll), both (Lm, Lo, marks), no letter at all.
+LATIN_HEADS = ("hello", "HELLO", "Hello", "HeLLo", "X", "x", "abcdefghijklmnopqrstu", "ABCDEFGHIJKLMNOPQRSTU",
+               "ABCDEFGHIJKLMNOPq", "QRSTUVWXYZABCDEFGhijklmnopqrstuvwxyz")
+LATIN_TAILS = ("\u00e9", "\u00c9", "\u00aa", "\u02b0", "\u0301", "\u01c5", "\u00df", "\u00ad", "\u2019s", "\u4e2d",
+               "\u00c9A", "\u00e9A", "\u00aaA", "\u00aaAb", "\u0301Ab", "\u00c9b", "\u00e9'S", "\u00c9's", "\u00e9\u0915",
+               "\u00c9\u00c9\u00aa\u00e9\u00e9", "\u02b0\u02b0D", "\u0430\u0416", "\u0391\u03b1'll", "\u00e91", "\u00e9 ",
+               "\u00c9\u00a0", "\U0001d400", "\U0001d41a", "\u2160", "\udc80")
+# Raw bytes for encode_bytes (tc_utf8_valid_up_to, then the last piece widened and merged with the rest).
+RAW_TAILS = (b"\xc3", b"\xe2\x82", b"\xf0\x9f\x98", b"\xff", b"\x80", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90",
+             b"\xc3\xa9\xc3", b"\xe0\x80\x80")
+
+
+def round17_seeds():
+    import random
+
+    rng = random.Random(17)
+    words = [h + t for h in LATIN_HEADS for t in LATIN_TAILS]
+    rng.shuffle(words)
+    for n in range(0, len(words), 6):
+        text = "".join(rng.choice(("", " ", "!", "\n", "'", "-", " ")) + w for w in words[n : n + 6])
+        yield "encode", bytes([n // 6 % 4]) + text.encode("utf-8", "surrogateescape")
+    for n, tail in enumerate(RAW_TAILS * 4):
+        head = rng.choice(words).encode("utf-8", "surrogateescape")
+        space = rng.choice((b"", b" ", b"   ", b"\n\n", b"\t \n ", b" " * 20))
+        yield "encode_bytes", bytes([n % 4]) + head + space + tail + rng.choice((b"", b"x", b"\xc3\xa9", tail))
+    # check_unstable: byte 1 the policy, the cut and the small vocabulary (0x40); byte 2 the end.
+    bodies = ("hello world", "x ", "end of\t\t", "a\n\n", "\u65e5\u672c\u8a9e", "caf\u00e9 ", "   ", "def f():\n    ",
+              "Hello there, how are you?", "\u041f\u0440\u0438\u0432\u0435\u0442 ", "tab\t", "\U0001f600 ok")
+    for n in range(60):
+        body = rng.choice(bodies) + rng.choice(words) * (n % 2)
+        mode = n % 5 | (n // 5 % 4) << 3 | (n % 3 == 0) << 5 | (n % 4 == 1) << 6
+        yield "unstable", bytes([n % 4, mode, rng.randrange(256)]) + body.encode("utf-8", "surrogateescape")
 
 
 def main() -> None:
