@@ -23,7 +23,8 @@ The texts are the tests' own (``_chunks`` of every code point in each probe's co
   the code points whose class changed after Unicode 16.0 one by one, against tiktoken.
 Digests are ``asan_deepseek_codepoints``'s (blake2b of the pieces' lengths, of the ids). A
 difference names the check, the probe and the chunk. ``TOKCOST_CODEPOINT_STEP=97`` samples;
-``TOKCOST_CODEPOINT_FROM=19500`` checks from the 19,501st text on (round 16 resumed round 15's run).
+``TOKCOST_CODEPOINT_FROM=19500`` checks from the 19,501st text on (round 16 resumed round 15's run);
+``TOKCOST_CODEPOINT_TO=19500`` stops after the 19,500th (round 17 split its run between two processes).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from asan_deepseek_codepoints import _ids_digest, _split_digest  # noqa: E402
-from test_codepoints import PROBES, _changed_after_16, _chunks, _code_points  # noqa: E402
+from test_codepoints import CHUNK, PROBES, _changed_after_16, _chunks, _code_points  # noqa: E402
 from test_codepoints_open import OPEN_PROBES, SPLITTERS  # noqa: E402
 
 from tokcost import _core  # noqa: E402
@@ -47,21 +48,23 @@ ID_ENCODINGS = ("o200k_base", "cl100k_base", "r50k_base", "p50k_base")
 
 
 def _texts():
-    """(key, kind, name, text) for every text, round 14's native changes first (str to UTF-8 in
-    encode_ordinary, o200k's Devanagari windows); a 'changed' text is a list of one-point texts."""
+    """(key, kind, name, make) for every text, make() making it, round 14's native changes first (str
+    to UTF-8 in encode_ordinary, o200k's Devanagari windows); a 'changed' text is a list of one-point
+    texts."""
     changed = _changed_after_16()
     agreed = _code_points(changed)
     every = _code_points()
 
     def ids(name):
         for probe in PROBES:
-            for i, text in enumerate(_chunks(every, probe)):
+            for i, text in enumerate(_lazy_chunks(every, probe)):
                 yield f"ids|{name}|{probe}|{i}", "ids", name, text
-            yield f"changed|{name}|{probe}", "changed", name, [probe.format(chr(c), chr(c)) for c in sorted(changed)]
+            yield f"changed|{name}|{probe}", "changed", name, lambda probe=probe: [probe.format(chr(c), chr(c))
+                                                                                   for c in sorted(changed)]
 
     def splits(name, kind, probes):
         for probe in probes:
-            for i, text in enumerate(_chunks(agreed, probe)):
+            for i, text in enumerate(_lazy_chunks(agreed, probe)):
                 yield f"{kind}|{name}|{probe}|{i}", kind, name, text
 
     yield from ids("o200k_base")
@@ -73,6 +76,14 @@ def _texts():
     yield from splits("r50k_base", "split", PROBES)
     for name in SPLITTERS:
         yield from splits(name, "open", OPEN_PROBES)
+
+
+def _lazy_chunks(code_points, probe):
+    """_chunks' texts, each made only when called: a run that skips texts (TOKCOST_CODEPOINT_FROM)
+    does not build them (4,096 formats a text took 20 ms under ASan, so skipping 19,500 took as long
+    as checking them)."""
+    for i in range(0, len(code_points), CHUNK):
+        yield lambda part=code_points[i : i + CHUNK]: next(_chunks(part, probe))
 
 
 def _many_ids_digest(lists) -> str:
@@ -97,7 +108,8 @@ def reference(out: Path) -> None:
     refs = {name: tiktoken.get_encoding(name) for name in ID_ENCODINGS}
     count = 0
     with out.open("w") as f:  # a line a text, flushed, so a check can follow the reference
-        for key, kind, name, text in _texts():
+        for key, kind, name, make in _texts():
+            text = make()
             if kind in ("split", "open"):
                 digest = _split_digest(text, splitters[name](text))
             elif kind == "ids":
@@ -145,10 +157,15 @@ def check(ref: Path) -> int:
     failures = seen = 0
     start = time.monotonic()
     skip = int(os.environ.get("TOKCOST_CODEPOINT_FROM", "0"))  # resume a run cut short: texts before this one pass
-    for key, kind, name, text in _texts():
+    stop = int(os.environ.get("TOKCOST_CODEPOINT_TO", "0"))  # or split a run between processes: none after this one
+    for key, kind, name, make in _texts():
         seen += 1
         if seen <= skip:
             continue
+        if stop and seen > stop:
+            seen -= 1
+            break
+        text = make()
         if kind == "split":
             got = _split_digest(text, encodings[name]._core.split_text(text))
         elif kind == "open":
