@@ -284,6 +284,12 @@ LATIN_TAILS = ("\u00e9", "\u00c9", "\u00aa", "\u02b0", "\u0301", "\u01c5", "\u00
                "\u00c9A", "\u00e9A", "\u00aaA", "\u00aaAb", "\u0301Ab", "\u00c9b", "\u00e9'S", "\u00c9's", "\u00e9\u0915",
                "\u00c9\u00c9\u00aa\u00e9\u00e9", "\u02b0\u02b0D", "\u0430\u0416", "\u0391\u03b1'll", "\u00e91", "\u00e9 ",
                "\u00c9\u00a0", "\U0001d400", "\U0001d41a", "\u2160", "\udc80")
+# Capitals only, then characters in both of o200k's letter classes (Lo, Lm, marks), then a capital: A*
+# stops at the capital and gives back to the last character in both (o200k_word_on's last_ab_end). Ids
+# change only where a token spans that cut: in o200k_base three do (CJK then "A": " 亚洲AV", "无码AV").
+CAPITAL_HEADS = ("HI", "X", "HELLO", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+BOTH_THEN_CAPITAL = ("\u00aaA", "\u02b0\u02b0D", "\u0301A", "\u4e2dA", "\u4e9a\u6d32AV", "\u65e0\u7801AV", "\u5f69\u7968APP",
+                     "\u00aa\u00c9", "\u0301\u01c5", "\u00aaA\u00aaB", "\u00aaAb", "\u3042\u30a2X'S")
 # Raw bytes for encode_bytes (tc_utf8_valid_up_to, then the last piece widened and merged with the rest).
 RAW_TAILS = (b"\xc3", b"\xe2\x82", b"\xf0\x9f\x98", b"\xff", b"\x80", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90",
              b"\xc3\xa9\xc3", b"\xe0\x80\x80")
@@ -302,6 +308,10 @@ def round17_seeds():
         head = rng.choice(words).encode("utf-8", "surrogateescape")
         space = rng.choice((b"", b" ", b"   ", b"\n\n", b"\t \n ", b" " * 20))
         yield "encode_bytes", bytes([n % 4]) + head + space + tail + rng.choice((b"", b"x", b"\xc3\xa9", tail))
+    for n, head in enumerate(CAPITAL_HEADS):
+        text = " ".join(head + tail for tail in BOTH_THEN_CAPITAL) + "\n" + "".join(head + tail for tail in BOTH_THEN_CAPITAL)
+        for index in (0, 0, 1, 2)[n % 2 :]:
+            yield "encode", bytes([index + 4 * n]) + text.encode("utf-8")
     # check_unstable: byte 1 the policy, the cut and the small vocabulary (0x40); byte 2 the end.
     bodies = ("hello world", "x ", "end of\t\t", "a\n\n", "\u65e5\u672c\u8a9e", "caf\u00e9 ", "   ", "def f():\n    ",
               "Hello there, how are you?", "\u041f\u0440\u0438\u0432\u0435\u0442 ", "tab\t", "\U0001f600 ok")

@@ -84,7 +84,8 @@ def test_atheris_short_run(target, tmp_path):
     limit_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 + 2048
     proc = subprocess.run(
         [sys.executable, str(script), str(tmp_path), str(FUZZ_DIR / "corpus" / target),
-         f"-runs={runs}", "-max_len=1024", "-seed=1", "-print_final_stats=1", f"-rss_limit_mb={limit_mb}"],
+         f"-runs={runs}", "-max_len=1024", "-seed=1", "-print_final_stats=1", f"-rss_limit_mb={limit_mb}",
+         f"-artifact_prefix={tmp_path}/"],  # slow units of a loaded machine, not into the working directory
         capture_output=True, text=True, timeout=120, env=env,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
