@@ -319,6 +319,8 @@ def round17_seeds():
         body = rng.choice(bodies) + rng.choice(words) * (n % 2)
         mode = n % 5 | (n // 5 % 4) << 3 | (n % 3 == 0) << 5 | (n % 4 == 1) << 6
         yield "unstable", bytes([n % 4, mode, rng.randrange(256)]) + body.encode("utf-8", "surrogateescape")
+    for k in range(26):  # every one of _UNSTABLE_ENDS (byte 2 = 2k) after a word, on o200k_base and cl100k_base
+        yield "unstable", bytes([k % 2, k % 5, 2 * (k // 2)]) + rng.choice(bodies).encode("utf-8")
 
 
 def main() -> None:
