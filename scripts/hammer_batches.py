@@ -58,6 +58,12 @@ PARTS += [" \u0928\u092e\u0938\u094d\u0924\u0947 \u0939\u093f\u0928\u094d\u0926\
 PARTS += [" " + "\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22" * 6 + "\u0e2f", "\u0e9e\u0eb2\u0eaa\u0eb2\u0ea5\u0eb2\u0ea7" * 5,
           "\u1797\u17b6\u179f\u17b6\u1781\u17d2\u1798\u17c2\u179a" * 4 + "\u17d4", "\u12a2\u1275\u12ee\u1335\u12eb" * 8 + "\u1361",
           "\u1019\u103c\u1014\u103a\u1019\u102c" * 6 + "\u1040", "<|endofprompt|>", "<|fim_prefix|>", "<|fim_suffix|>", "<|"]
+# Round 16's paths (round 17): ASCII words running into accented Latin, capitals then letters of both of
+# o200k's classes (o200k_word_on; cl100k's and GPT-2's tc_letters), and runs of short words of a few
+# characters in many spellings, so worker threads' piece caches see the second level's marks set,
+# overwritten and cleared (tc_big_might_hold).
+PARTS += [" HELLO\u00c9s", "caf\u00e9's", "ABCDEFGHIJKLMNOPQRSTU\u00aaA", " Gr\u00fc\u00dfe", "X\u4e9a\u6d32AV", "na\u00efve\u0301",
+          " " + "".join(random.Random(16).choice("\u0e01\u0e32\u0e48 ") for _ in range(600))]
 # The allowed sets of encode_batch's special-token runs: every special token, or <|endoftext|> alone.
 ALLOWED = ("all", frozenset({"<|endoftext|>"}))
 
