@@ -4,8 +4,8 @@ A slot (tables.h, tc_piece_slot) holds a token's first 8 bytes and its length, a
 bytes 8 to 11 or, for a token of more than 12 bytes, where its bytes start in the vocabulary's
 byte arena, where the probe compares the rest (round 17, r17-prefetch: one memory access fewer
 than through the rank's dec_off). A piece reaches a slot only when its own hash's probe passes
-it, so the pieces here are built to: each is a long token with its bytes from 8, from 12, or its
-last four replaced by other letters, drawn until the piece's probe starts in the run of slots
+it, so the pieces here are built to: each is a long token with its bytes 8 to 11, all from 8, all
+from 12, or its last four replaced by other letters, drawn until the piece's probe starts in the run of slots
 that ends at the token's (the table is rebuilt here as tables.h builds it: tokens in rank order,
 linear probing, a power of two at least twice their number). The expected tokens come from
 tiktoken."""
@@ -16,29 +16,15 @@ import numpy as np
 import pytest
 import regex
 
-_M64 = (1 << 64) - 1
-_K0, _K1, _C = 0x243F6A8885A308D3, 0x13198A2E03707344, 0x9E3779B97F4A7C15
+from test_piece_cache import _piece_hash as _hash  # tables.h's tc_hash_piece
+
+_K0, _K1, _C = 0x243F6A8885A308D3, 0x13198A2E03707344, 0x9E3779B97F4A7C15  # its constants
 _LETTERS = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
-_DRAWS, _BATCH = 64, 1 << 16  # at most 4 M pieces drawn for one token: about 4 times what one needs
-
-
-def _mix(a: int, b: int) -> int:
-    r = a * b
-    return (r & _M64) ^ (r >> 64)
-
-
-def _hash(p: bytes) -> int:
-    """tables.h's tc_hash_piece."""
-    head = p[:12].ljust(12, b"\0")
-    w0, w1 = int.from_bytes(head[:8], "little"), int.from_bytes(head[8:], "little")
-    h = _mix(w0 ^ _K0, ((w1 << 16) | (len(p) & 0xFFFF)) ^ _K1)
-    for i in range(12, len(p), 8):
-        h = _mix(h ^ int.from_bytes(p[i:i + 8].ljust(8, b"\0"), "little"), _C)
-    return h
+_DRAWS, _BATCH = 64, 1 << 16  # at most 4 M pieces drawn for one token, then the test fails (o200k: 2^19 slots)
 
 
 def _mix_many(a: np.ndarray, b) -> np.ndarray:
-    """_mix over arrays of uint64: the 128-bit product from 32-bit halves."""
+    """test_piece_cache's _mix over arrays of uint64: the 128-bit product from 32-bit halves."""
     m32 = np.uint64(0xFFFFFFFF)
     s32 = np.uint64(32)
     b = np.uint64(b) if isinstance(b, int) else b
@@ -88,19 +74,19 @@ def _run_to(taken: np.ndarray, i: int, mask: int) -> np.ndarray:
     return (np.arange(first, first + ((i - first) & mask) + 1) & mask).astype(np.uint64)
 
 
-def _piece_past(token: bytes, start: int, starts: np.ndarray, mask: int, rng, ranks, one_piece) -> bytes:
-    """A piece of the token's length and bytes up to `start`, other lowercase letters after, that
-    is no token, is one pretokenized piece, and whose probe starts in `starts`."""
-    n, keep = len(token), np.frombuffer(token[:start], dtype=np.uint8)
+def _piece_within(token: bytes, start: int, stop: int, starts: np.ndarray, mask: int, rng, ranks,
+                  one_piece) -> bytes:
+    """A piece of the token's length and bytes but for other lowercase letters in [start, stop),
+    that is no token, is one pretokenized piece, and whose probe starts in `starts`."""
+    n = len(token)
     for _ in range(_DRAWS):
-        rows = np.empty((_BATCH, n), dtype=np.uint8)
-        rows[:, :start] = keep
-        rows[:, start:] = rng.choice(_LETTERS, size=(_BATCH, n - start))
+        rows = np.tile(np.frombuffer(token, dtype=np.uint8), (_BATCH, 1))
+        rows[:, start:stop] = rng.choice(_LETTERS, size=(_BATCH, stop - start))
         for k in np.flatnonzero(np.isin(_hash_many(rows) & np.uint64(mask), starts)):
             piece = rows[k].tobytes()
             if piece != token and piece not in ranks and one_piece(piece):
                 return piece
-    raise AssertionError(f"no piece of {token!r} from byte {start} met its slot in {_DRAWS * _BATCH} draws")
+    raise AssertionError(f"no piece of {token!r} new in [{start}, {stop}) met its slot in {_DRAWS * _BATCH} draws")
 
 
 @pytest.mark.parametrize("encoding_name", ["o200k_base", "cl100k_base"])
@@ -125,8 +111,9 @@ def test_long_tokens_compared_past_their_slot(encoding_name):
     pieces = []
     for token in long[:3]:
         starts = _run_to(taken, at[token], mask)
-        for start in (8, 12, len(token) - 4):
-            pieces.append(_piece_past(token, start, starts, mask, rng, ranks, one_piece))
+        n = len(token)
+        for start, stop in ((8, 12), (8, n), (12, n), (n - 4, n)):
+            pieces.append(_piece_within(token, start, stop, starts, mask, rng, ranks, one_piece))
     want = [ref.encode_ordinary(p.decode()) for p in pieces]
     for _ in range(2):  # cold, then from the piece cache
         assert [ours.encode_ordinary(p.decode()) for p in pieces] == want
