@@ -3,7 +3,7 @@
 
 cdef enum:
     # The layout of export_tables; bump it when the layout or the Unicode tables change.
-    TABLES_VERSION = 12
+    TABLES_VERSION = 13
     HEADER_WORDS = 7
 
 # Built tables, saved so that a second load skips building them (see
@@ -155,6 +155,12 @@ cdef const char *_bad_tables(const tc_vocab *v, uint64_t n_piece, uint64_t n_pai
         slot = v.piece[k].meta
         if slot != TC_SLOT_EMPTY and (slot & (TC_MAX_RANKS - 1)) >= v.n_ranks:
             return "tables blob has a bad token table"
+        # A token of more than 12 bytes: its slot's offset, and the length its probe compares
+        # there (the slot's, or dec_off's for 2047 and more), inside the byte arena.
+        if slot != TC_SLOT_EMPTY and (slot >> 21) > TC_INLINE:
+            d = (slot >> 21) if (slot >> 21) < 2047 else (v.dec_off[slot & (TC_MAX_RANKS - 1)] & 0xFFFF)
+            if <uint64_t>v.piece[k].w1 + d > v.n_bytes:
+                return "tables blob has a token outside its byte arena"
     for k in range(n_pair):
         slot = v.pair[k]
         if slot != TC_EMPTY and (slot >> 42) >= v.n_ranks:

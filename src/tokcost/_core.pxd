@@ -9,6 +9,7 @@ cdef extern from "tables.h" nogil:
     const uint32_t TC_MAX_RANKS
     const uint32_t TC_STRADDLE_BITS
     const uint32_t TC_SLOT_EMPTY
+    const uint32_t TC_INLINE
     const uint64_t TC_EMPTY
 
     ctypedef struct tc_piece_slot:
