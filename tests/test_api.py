@@ -291,3 +291,86 @@ def test_encode_with_unstable_around_special_tokens(pair, kwargs):
         assert stable == want[0], text
         assert sorted(map(tuple, completions)) == sorted(map(tuple, want[1])), text
         assert len(completions) == len(set(map(tuple, completions))), text
+
+
+# Round 17 (r17-api): unstable completions straddling a split point come from one native call;
+# decode_single_token_bytes raises on an unknown id in that call, encode_single_token looks up
+# both kinds of token in one; encode_to_numpy's common arguments take encode's native screen.
+_STRADDLING_TEXTS = ["hello", "hello fanta", "Привет! Как дела", "你好，我需要帮助。", "Ça va très bien", "merci 😊",
+                     "— مرحبا بالعالم", "नमस्ते दुनिया", "สวัสดีครับ", "日本語のテキスト", "emoji 👩‍👩‍👧", "x\n\n",
+                     "end of\t\t", "a\xa0b", "ẞig", "ǅemal", "𝔘𝔫𝔦", "'s", "123", "1234567", "a  "]
+
+
+def test_unstable_completions_of_every_script_match_tiktoken(pair):
+    ours, ref = pair
+    for text in _STRADDLING_TEXTS:
+        stable, completions = ours.encode_with_unstable(text, allowed_special="all")
+        ref_stable, ref_completions = ref.encode_with_unstable(text, allowed_special="all")
+        assert stable == ref_stable, text
+        assert sorted(map(tuple, completions)) == sorted(map(tuple, ref_completions)), text
+        assert all(type(c) is list for c in completions), text
+
+
+def _raised(call):
+    try:
+        return call()
+    except Exception as exc:  # noqa: BLE001  (compared by kind with tiktoken's)
+        return exc
+
+
+def test_decode_single_token_bytes_of_every_kind_of_id(pair):
+    import numpy as np
+
+    ours, ref = pair
+    specials = sorted(ref._special_tokens.values())
+    gaps = [r for r in range(ref.n_vocab) if r not in ref._special_token_values and r not in set(ref._mergeable_ranks.values())]
+    for token in [0, 255, 1000, ref.n_vocab - 1, ref.n_vocab, ref.n_vocab + 5, -1, -(2**63), -(2**63) - 1, 2**31,
+                  2**32, 2**63 - 1, 2**63, 2**64, 2**100, True, np.int64(100), np.uint32(ref.n_vocab + 1),
+                  *specials, *gaps[:5], "a", 1.0, None]:
+        want, got = _raised(lambda: ref.decode_single_token_bytes(token)), _raised(lambda: ours.decode_single_token_bytes(token))
+        if isinstance(want, Exception):
+            assert isinstance(got, type(want)), (token, want, got)
+            if isinstance(want, KeyError):
+                assert str(got) in (f"Invalid token for decoding: {token}",
+                                    f"Invalid token for decoding: {token} (out of range)"), token
+        else:
+            assert type(got) is bytes and got == want, token
+
+
+def test_encode_single_token_of_every_special_token(pair):
+    ours, ref = pair
+    for name in ref.special_tokens_set:
+        for arg in (name, name.encode()):
+            assert ours.encode_single_token(arg) == ref.encode_single_token(arg), arg
+    for arg in ["<|endoftext|>x", b"<|endoftext", "", b"", 5, bytearray(b"hi")]:
+        want, got = _raised(lambda: ref.encode_single_token(arg)), _raised(lambda: ours.encode_single_token(arg))
+        assert type(got) is type(want), (arg, want, got)
+        if isinstance(want, KeyError):
+            assert got.args == want.args, arg
+
+
+_NUMPY_TEXTS = ["", "hello", "Привет, 你好 😊", "x<|endoftext|>y", "a <|endofprompt|> b <|endoftext|>",
+                "Hello \ud83d there", "lone \udc00", "\ud83d<|endoftext|>", "<|endoftext|>\ud83d", "<|endoftext\ud83d|>",
+                "a\ud83d\ude00b"]
+_NUMPY_ARGS = [{}, dict(allowed_special="all"), dict(disallowed_special=()), dict(allowed_special=set()),
+               dict(allowed_special=frozenset(), disallowed_special=frozenset()), dict(disallowed_special=[]),
+               dict(allowed_special={"<|endoftext|>"}), dict(disallowed_special={"<|endoftext|>"}),
+               dict(allowed_special="all", disallowed_special=())]
+
+
+@pytest.mark.parametrize("kwargs", _NUMPY_ARGS, ids=str)
+def test_encode_to_numpy_results_and_errors_are_tiktokens(pair, kwargs):
+    ours, ref = pair
+    for text in _NUMPY_TEXTS:
+        want, got = _raised(lambda: ref.encode_to_numpy(text, **kwargs)), _raised(lambda: ours.encode_to_numpy(text, **kwargs))
+        if isinstance(want, Exception):
+            assert type(got) is type(want) and got.args == want.args, (text, want, got)
+            assert got.__context__ is None, text
+        else:
+            assert got.dtype == want.dtype and got.tolist() == want.tolist(), text
+
+
+def test_eot_token_and_n_vocab_stay_tiktokens(pair):
+    ours, ref = pair
+    for _ in range(2):  # the second access reads the cached value
+        assert ours.eot_token == ref.eot_token and ours.n_vocab == ref.n_vocab

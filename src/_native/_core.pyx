@@ -106,6 +106,8 @@ cdef extern from "Python.h":
     int _unicode_kind "PyUnicode_KIND"(PyObject *text)
     void *_unicode_data "PyUnicode_DATA"(PyObject *text)
     Py_ssize_t _unicode_length "PyUnicode_GET_LENGTH"(PyObject *text)
+    # An int's value, *overflow set (not an exception) when it is outside long long.
+    long long PyLong_AsLongLongAndOverflow(object value, int *overflow)
     # The cyclic collector's switch (3.10+): off while a batch makes its lists (see _encode_batch).
     int PyGC_Enable()
     int PyGC_Disable()
@@ -458,6 +460,12 @@ cdef class CoreBPE:
         """``[piece_rank(p) for p in pieces]`` in one call (unstable.pxi)."""
         return _piece_ranks(self, pieces)
 
+    def straddling_completions(self, bytes unstable, tuple sorted_tokens):
+        """encode_with_unstable's completions with a token straddling a split point of
+        ``unstable``, a set of tuples of ids; ``sorted_tokens`` is sorted_token_bytes()'s tuple
+        (unstable.pxi)."""
+        return _straddling_completions(self, unstable, sorted_tokens)
+
     def split_text(self, text):
         """The pretokenized pieces of ``text`` (for tests and inspection)."""
         self._require_splitter()
@@ -658,6 +666,17 @@ cdef class CoreBPE:
         cdef uint32_t r = tc_piece_rank(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece))
         return -1 if r == TC_NONE else r
 
+    def single_token(self, bytes piece, dict special_ids):
+        """Encoding.encode_single_token of UTF-8 or bytes: the rank of a mergeable token, else
+        ``special_ids[piece]`` (special tokens by their UTF-8), else KeyError(piece), in one call."""
+        cdef uint32_t r = tc_piece_rank(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece)) if len(piece) else TC_NONE
+        if r != TC_NONE:
+            return r
+        special = special_ids.get(piece)
+        if special is None:
+            raise KeyError(piece)
+        return special
+
     def long_piece_table_bytes(self):
         """Memory held by the long-piece encoder's tables; 0 until they are built or read."""
         return tc_long_table_bytes(&self.v)
@@ -697,7 +716,16 @@ cdef class CoreBPE:
         return <uint32_t>r
 
     def decode_single_token_bytes(self, token):
-        return _decode_single_token_bytes(self, token)
+        # An unknown id raises here, not in a helper: each native frame an exception leaves adds a
+        # traceback entry, and three made this KeyError cost 1.3 us (tiktoken's 0.6).
+        if type(token) is not int:
+            token = operator.index(token)  # ints and numpy integers; floats raise TypeError
+        cdef uint32_t rank = _rank_with_bytes(self, token)
+        if rank == TC_NONE:
+            raise InvalidTokenError(_invalid_token_message(token))
+        cdef size_t length
+        cdef const uint8_t *src = tc_token_bytes(&self.v, rank, &length)
+        return PyBytes_FromStringAndSize(<char *>src, length)
 
     def decode_tokens_bytes(self, tokens):
         """``[decode_single_token_bytes(t) for t in tokens]`` without a method call per token."""

@@ -35,10 +35,23 @@ cdef bytes _decode_bytes(CoreBPE core, tokens):
     return result
 
 
-cdef bytes _decode_single_token_bytes(CoreBPE core, token):
-    cdef size_t length
-    cdef const uint8_t *src = tc_token_bytes(&core.v, core._checked_rank(token), &length)
-    return PyBytes_FromStringAndSize(<char *>src, length)
+cdef inline uint32_t _rank_with_bytes(CoreBPE core, object token) noexcept:
+    """The id ``token`` (an int) as a rank that has bytes (a mergeable or special token), else TC_NONE."""
+    cdef long long r
+    cdef int overflow = 0
+    r = PyLong_AsLongLongAndOverflow(token, &overflow)
+    if overflow or r < 0 or r >= core.v.n_ranks or (core.v.dec_off[r] & 0xFFFF) == 0:
+        return TC_NONE
+    return <uint32_t>r
+
+
+cdef str _invalid_token_message(object token):
+    """CoreBPE._checked_rank's message for an id with no bytes."""
+    cdef int overflow = 0
+    PyLong_AsLongLongAndOverflow(token, &overflow)
+    if overflow:
+        return f"Invalid token for decoding: {token} (out of range)"
+    return f"Invalid token for decoding: {token}"
 
 
 cdef list _decode_tokens_bytes(CoreBPE core, tokens):

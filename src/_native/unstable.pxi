@@ -126,3 +126,78 @@ cdef list _piece_ranks(CoreBPE core, pieces):
         r = tc_piece_rank(&core.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece)) if len(piece) else TC_NONE
         out.append(-1 if r == TC_NONE else r)
     return out
+
+
+cdef inline bint _bytes_below(bytes token, const uint8_t *key, size_t n) noexcept:
+    """Whether ``token`` sorts before key[0:n] as Python compares bytes."""
+    cdef size_t length = len(token)
+    cdef int c = memcmp(PyBytes_AS_STRING(token), key, length if length < n else n)
+    return c < 0 or (c == 0 and length < n)
+
+
+cdef Py_ssize_t _first_not_below(tuple tokens, const uint8_t *key, size_t n) except -1:
+    """bisect.bisect_left(tokens, key[0:n]) over bytes sorted in byte order."""
+    cdef Py_ssize_t lo = 0, hi = len(tokens), mid
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        if _bytes_below(<bytes?>tokens[mid], key, n):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef tuple _covering_ids(CoreBPE core, const tc_buf *buf, size_t n):
+    """buf's ids up to the first whose bytes, with those before it, reach n bytes, as a tuple."""
+    cdef size_t k, kept = 0, covered = 0, length
+    cdef object item  # an int object: PyTuple_SET_ITEM takes a reference to it
+    while kept < buf.len and covered < n:
+        tc_token_bytes(&core.v, buf.data[kept], &length)
+        covered += length
+        kept += 1
+    out = PyTuple_New(kept)
+    for k in range(kept):
+        item = buf.data[k]
+        Py_INCREF(item)  # PyTuple_SET_ITEM takes the reference; Cython drops its own
+        PyTuple_SET_ITEM(out, k, item)
+    return out
+
+
+cdef set _straddling_completions(CoreBPE core, bytes unstable, tuple sorted_tokens):
+    """encode_with_unstable's completions with a token straddling a split point of ``unstable``
+    (_unstable.completions' loop, tiktoken's step for step): at each split, the bytes before it
+    and each token that starts with the bytes after it, encoded as text when that is UTF-8 (else
+    plain BPE), cut after the first id that reaches the end of ``unstable``."""
+    core._require_splitter()
+    cdef const uint8_t *u = <const uint8_t *>PyBytes_AS_STRING(unstable)
+    cdef size_t n = len(unstable), split, length, size
+    cdef Py_ssize_t at, count = len(sorted_tokens)
+    cdef uint8_t *joined = <uint8_t *>malloc(n + core.v.max_token_len + 1)
+    cdef _Tokens tokens = _Tokens()
+    cdef int failed
+    completions = set()
+    if joined == NULL:
+        raise MemoryError()
+    try:
+        for split in range(1, n):
+            memcpy(joined, u, split)
+            at = _first_not_below(sorted_tokens, u + split, n - split)
+            while at < count:
+                token = <bytes?>sorted_tokens[at]
+                length = len(token)
+                if length > core.v.max_token_len:
+                    raise ValueError("sorted_tokens holds a token longer than any of this vocabulary")
+                if length < n - split or memcmp(PyBytes_AS_STRING(token), u + split, n - split):
+                    break  # past the tokens that start with the bytes after the split
+                memcpy(joined + split, PyBytes_AS_STRING(token), length)
+                size = split + length
+                tokens.buf.len = 0
+                if tc_utf8_valid_up_to(joined, size) == size:
+                    core._encode_bytes(joined, size, &tokens.buf)
+                elif tc_byte_pair_encode(&core.v, joined, size, &tokens.buf):
+                    raise MemoryError()
+                completions.add(_covering_ids(core, &tokens.buf, n))
+                at += 1
+        return completions
+    finally:
+        free(joined)

@@ -22,6 +22,7 @@ class EncodingLike(Protocol):
     def _byte_pair_encode(self, data: bytes) -> list[int]: ...
     def _piece_ranks(self, pieces: Sequence[bytes]) -> list[int]: ...
     def _tokens_starting_with(self, prefix: bytes) -> Sequence[bytes]: ...
+    def _straddling_completions(self, unstable: bytes) -> set[tuple[int, ...]]: ...
 
 # The White_Space property (what Rust's char::is_whitespace tests).
 _WHITE_SPACE = frozenset(
@@ -59,19 +60,15 @@ def _last_utf8_char(data: bytes):
     return None, 1
 
 
-def completions(enc: EncodingLike, unstable: bytes) -> list[list[int]]:
-    """The token sequences that may follow the stable tokens of a text whose last tokens'
-    bytes are ``unstable`` (``encode_with_unstable``'s second part), in no particular order."""
-    # Single tokens that start with the unstable bytes: thousands can start with a short tail
-    # ("." or " he"), so their ranks come in one call (each is a mergeable token: none is -1).
-    singles = enc._piece_ranks(enc._tokens_starting_with(unstable))
-    n = len(unstable)
-    if n == 1:  # no split point, no whitespace to split off: the single tokens are all
-        return [[rank] for rank in dict.fromkeys(singles)]
-    completions: set[tuple[int, ...]] = set(zip(singles))
+def straddling_completions(enc: EncodingLike, unstable: bytes) -> set[tuple[int, ...]]:
+    """The completions with a token straddling a split point of ``unstable``: at each split, the
+    bytes before it and each token that starts with the bytes after it, re-encoded (as text when
+    that is UTF-8, else plain BPE) and cut after the first token that reaches the end of
+    ``unstable``. (``CoreBPE.straddling_completions`` takes the same steps natively.)"""
+    completions: set[tuple[int, ...]] = set()
     token_bytes_of = enc.decode_single_token_bytes  # bound once: the loop below runs per candidate
     encode_ordinary, byte_pair_encode = enc.encode_ordinary, enc._byte_pair_encode
-    # A token straddling each possible split point, the rest re-encoded.
+    n = len(unstable)
     for i in range(1, n):
         prefix, suffix = unstable[:i], unstable[i:]
         for token_bytes in enc._tokens_starting_with(suffix):
@@ -87,8 +84,23 @@ def completions(enc: EncodingLike, unstable: bytes) -> list[list[int]]:
                     del encoded[k:]
                     break
             completions.add(tuple(encoded))
+    return completions
+
+
+def completions(enc: EncodingLike, unstable: bytes) -> list[list[int]]:
+    """The token sequences that may follow the stable tokens of a text whose last tokens'
+    bytes are ``unstable`` (``encode_with_unstable``'s second part), in no particular order."""
+    # Single tokens that start with the unstable bytes: thousands can start with a short tail
+    # ("." or " he"), so their ranks come in one call (each is a mergeable token: none is -1).
+    singles = enc._piece_ranks(enc._tokens_starting_with(unstable))
+    n = len(unstable)
+    if n == 1:  # no split point, no whitespace to split off: the single tokens are all
+        return [[rank] for rank in dict.fromkeys(singles)]
+    completions: set[tuple[int, ...]] = set(zip(singles))
+    completions |= enc._straddling_completions(unstable)
     # A trailing whitespace character may split off once text follows it.
     char, size = _last_utf8_char(unstable)
     if n - size > 0 and char is not None and char in _WHITE_SPACE:
+        byte_pair_encode = enc._byte_pair_encode
         completions.add(tuple(byte_pair_encode(unstable[:-size]) + byte_pair_encode(unstable[-size:])))
     return [list(c) for c in completions]

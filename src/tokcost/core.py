@@ -126,6 +126,7 @@ class Encoding:
         self._special_marks = _core.MarkSet(special_tokens) if usable else None
         self._native_special = core.encode_special if usable else None
         self._all_special_marks = _core.MarkSet(special_tokens, special_tokens) if usable else None
+        self._no_special_marks = _core.MarkSet((), {}) if usable else None  # encode_special with none allowed
 
     def __repr__(self) -> str:
         return f"<Encoding {self.name!r}>"
@@ -215,6 +216,10 @@ class Encoding:
         """``encode`` as a numpy uint32 array, without a Python list in between."""
         import numpy as np
 
+        if self._native_special is not None:
+            ids = self._screened_to_bytes(text, allowed_special, disallowed_special)
+            if ids is not None:
+                return np.frombuffer(ids, dtype=np.uint32)
         # Like tiktoken, lone surrogates raise UnicodeEncodeError here.
         allowed, disallowed = self._check_special(text, allowed_special, disallowed_special)
         if self._split_regex is None:
@@ -225,6 +230,33 @@ class Encoding:
                 ids = self._core.encode_special(text, self._marks(own_allowed, with_ids=True), None, True)
                 return np.frombuffer(ids, dtype=np.uint32)
         return np.array(self._encode_with_special(text, allowed), dtype=np.uint32)
+
+    def _screened_to_bytes(self, text: str, allowed_special, disallowed_special) -> Optional[bytes]:
+        """encode_to_numpy's common calls in one native call, as ``encode``'s: every special token
+        disallowed but none allowed (the default), all allowed, or none either way; the ids as
+        uint32 bytes, or None for other arguments. Raises tiktoken's ValueError on a disallowed
+        token; on a lone surrogate, that ValueError when a disallowed token is in the text (its
+        search runs on the str first), else the UnicodeEncodeError of the conversion."""
+        plain = type(allowed_special) in _SET_TYPES and not allowed_special
+        if disallowed_special == "all" and plain:
+            allowed, screen = self._no_special_marks, self._special_marks
+        elif disallowed_special == "all" and allowed_special == "all":
+            allowed, screen = self._all_special_marks, None
+        elif plain and type(disallowed_special) in _SET_TYPES and not disallowed_special:
+            return self._core.encode_ordinary_to_bytes(text)
+        else:
+            return None
+        try:
+            ids = self._native_special(text, allowed, screen, True)
+        except UnicodeEncodeError:
+            if screen is None or not self._may_hold_special(text):
+                raise
+            ids = first_special_token(text, self._special_names)
+            if ids is None:
+                raise
+        if ids.__class__ is str:
+            raise_disallowed_special_token(ids)
+        return ids
 
     def encode_ordinary_batch(self, text: list[str], *, num_threads: int = 8) -> list[list[int]]:
         """``[encode_ordinary(t) for t in text]``, on native threads without the GIL."""
@@ -341,14 +373,9 @@ class Encoding:
         """
         if isinstance(text_or_bytes, str):
             text_or_bytes = text_or_bytes.encode("utf-8")
-        rank = self._core.piece_rank(text_or_bytes)
-        if rank >= 0:
-            return rank
-        # By UTF-8, not decoded to str: no decode, and no exception to chain on invalid UTF-8.
-        special = self._special_ids_by_utf8.get(text_or_bytes)
-        if special is None:
-            raise KeyError(text_or_bytes)
-        return special
+        # Special tokens by UTF-8, not decoded to str: no decode, no exception to chain on invalid
+        # UTF-8; both lookups in one native call.
+        return self._core.single_token(text_or_bytes, self._special_ids_by_utf8)
 
     def encode_bytes(self, data: bytes) -> list[int]:
         """Token ids of raw bytes, which need not be valid UTF-8 (tiktoken's ``_encode_bytes``).
@@ -473,8 +500,10 @@ class Encoding:
         # 0.18 s of every call, six times tiktoken's call, which sorts once when it loads.
         return list(self._sorted_token_bytes)
 
-    @property
+    @functools.cached_property
     def eot_token(self) -> int:
+        # Cached in the instance (a dict lookup, not a call): _special_tokens is this encoding's own
+        # copy, never changed after _setup; without the token, KeyError on every access, as tiktoken.
         return self._special_tokens["<|endoftext|>"]
 
     @functools.cached_property
@@ -655,6 +684,16 @@ class Encoding:
         if not above:
             return tokens[lo:]
         return tokens[lo:bisect.bisect_left(tokens, above[:-1] + bytes([above[-1] + 1]), lo)]
+
+    def _straddling_completions(self, unstable: bytes) -> set[tuple[int, ...]]:
+        """encode_with_unstable's completions with a token straddling a split point of
+        ``unstable`` (``_unstable.straddling_completions``), in one native call when the text
+        is split natively: thousands of candidates, each re-encoded."""
+        if self._split_regex is None:
+            return self._core.straddling_completions(unstable, self._sorted_token_bytes)
+        import tokcost._unstable as _unstable
+
+        return _unstable.straddling_completions(self, unstable)
 
     @staticmethod
     def _thread_map(fn, items, num_threads: int) -> list:
