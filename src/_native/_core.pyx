@@ -666,17 +666,6 @@ cdef class CoreBPE:
         cdef uint32_t r = tc_piece_rank(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece))
         return -1 if r == TC_NONE else r
 
-    def single_token(self, bytes piece, dict special_ids):
-        """Encoding.encode_single_token of UTF-8 or bytes: the rank of a mergeable token, else
-        ``special_ids[piece]`` (special tokens by their UTF-8), else KeyError(piece), in one call."""
-        cdef uint32_t r = tc_piece_rank(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece)) if len(piece) else TC_NONE
-        if r != TC_NONE:
-            return r
-        special = special_ids.get(piece)
-        if special is None:
-            raise KeyError(piece)
-        return special
-
     def long_piece_table_bytes(self):
         """Memory held by the long-piece encoder's tables; 0 until they are built or read."""
         return tc_long_table_bytes(&self.v)

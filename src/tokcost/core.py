@@ -373,9 +373,14 @@ class Encoding:
         """
         if isinstance(text_or_bytes, str):
             text_or_bytes = text_or_bytes.encode("utf-8")
-        # Special tokens by UTF-8, not decoded to str: no decode, no exception to chain on invalid
-        # UTF-8; both lookups in one native call.
-        return self._core.single_token(text_or_bytes, self._special_ids_by_utf8)
+        rank = self._core.piece_rank(text_or_bytes)
+        if rank >= 0:
+            return rank
+        # By UTF-8, not decoded to str: no decode, and no exception to chain on invalid UTF-8.
+        special = self._special_ids_by_utf8.get(text_or_bytes)
+        if special is None:
+            raise KeyError(text_or_bytes)
+        return special
 
     def encode_bytes(self, data: bytes) -> list[int]:
         """Token ids of raw bytes, which need not be valid UTF-8 (tiktoken's ``_encode_bytes``).
