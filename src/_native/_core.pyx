@@ -693,16 +693,12 @@ cdef class CoreBPE:
         return _decode_bytes(self, tokens)
 
     cdef uint32_t _checked_rank(self, token) except? 0xFFFFFFFF:
-        cdef long long r
         if type(token) is not int:
             token = operator.index(token)  # ints and numpy integers; floats raise TypeError
-        try:
-            r = token
-        except OverflowError:
-            raise InvalidTokenError(f"Invalid token for decoding: {token} (out of range)") from None
-        if r < 0 or r >= self.v.n_ranks or (self.v.dec_off[r] & 0xFFFF) == 0:
-            raise InvalidTokenError(f"Invalid token for decoding: {token}")
-        return <uint32_t>r
+        cdef uint32_t rank = _rank_with_bytes(self, token)
+        if rank == TC_NONE:
+            raise InvalidTokenError(_invalid_token_message(token))
+        return rank
 
     def decode_single_token_bytes(self, token):
         # An unknown id raises here, not in a helper: each native frame an exception leaves adds a

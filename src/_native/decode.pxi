@@ -46,7 +46,7 @@ cdef inline uint32_t _rank_with_bytes(CoreBPE core, object token) noexcept:
 
 
 cdef str _invalid_token_message(object token):
-    """CoreBPE._checked_rank's message for an id with no bytes."""
+    """The InvalidTokenError message for an id with no bytes (_rank_with_bytes gave TC_NONE)."""
     cdef int overflow = 0
     PyLong_AsLongLongAndOverflow(token, &overflow)
     if overflow:

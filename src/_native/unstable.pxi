@@ -174,7 +174,6 @@ cdef set _straddling_completions(CoreBPE core, bytes unstable, tuple sorted_toke
     cdef Py_ssize_t at, count = len(sorted_tokens)
     cdef uint8_t *joined = <uint8_t *>malloc(n + core.v.max_token_len + 1)
     cdef _Tokens tokens = _Tokens()
-    cdef int failed
     completions = set()
     if joined == NULL:
         raise MemoryError()
