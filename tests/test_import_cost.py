@@ -74,8 +74,8 @@ def test_the_encoder_path_imports_nothing_heavy(code):
 
 
 def test_the_probe_sees_an_eager_import():
-    """The check can fail: the analyses, asked for, bring what the encoder path must not."""
-    found = heavy(imported_by("import tokcost; tokcost.estimate_cost", site=True), HEAVY_FOR_ENCODING)
+    """The check can fail: the analyses, called, bring what the encoder path must not."""
+    found = heavy(imported_by("import tokcost; tokcost.estimate_cost('gpt-4o', input_tokens=1)", site=True), HEAVY_FOR_ENCODING)
     assert "tokcost.prices" in found and "decimal" in found
 
 

@@ -21,6 +21,7 @@ Text: ``analyze_corpus`` (the language premium), ``count_corpus`` (files and fol
 Other libraries: ``patch_tiktoken`` serves their ``import tiktoken`` with tokcost.
 """
 
+from tokcost._lazy import LazyFunction
 from tokcost._version import __version__
 from tokcost.core import Encoding
 from tokcost.errors import (
@@ -38,44 +39,25 @@ from tokcost.registry import (
 )
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
-if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers and editors
+if TYPE_CHECKING:  # what the stand-ins below resolve to, for type checkers and editors
     from tokcost.accounting import count_messages, image_tokens, tool_tokens
     from tokcost.analysis import analyze_corpus
     from tokcost.corpus import count_corpus
     from tokcost.prices import estimate_cost, get_price
     from tokcost.spend import load_workload, project
     from tokcost.tiktoken_patch import patch_tiktoken, unpatch_tiktoken
-
-# The analyses load on first use, so `import tokcost` stays as fast as tiktoken's.
-_LAZY = {
-    "count_messages": "tokcost.accounting",
-    "tool_tokens": "tokcost.accounting",
-    "image_tokens": "tokcost.accounting",
-    "get_price": "tokcost.prices",
-    "estimate_cost": "tokcost.prices",
-    "load_workload": "tokcost.spend",
-    "project": "tokcost.spend",
-    "analyze_corpus": "tokcost.analysis",
-    "count_corpus": "tokcost.corpus",
-    "patch_tiktoken": "tokcost.tiktoken_patch",
-    "unpatch_tiktoken": "tokcost.tiktoken_patch",
-}
-
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tokcost' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list:
-    return sorted(set(globals()) | set(_LAZY))
-
+else:  # The analyses load on first use, so `import tokcost` stays as fast as tiktoken's.
+    count_messages = LazyFunction("tokcost.accounting", "count_messages")
+    tool_tokens = LazyFunction("tokcost.accounting", "tool_tokens")
+    image_tokens = LazyFunction("tokcost.accounting", "image_tokens")
+    get_price = LazyFunction("tokcost.prices", "get_price")
+    estimate_cost = LazyFunction("tokcost.prices", "estimate_cost")
+    load_workload = LazyFunction("tokcost.spend", "load_workload")
+    project = LazyFunction("tokcost.spend", "project")
+    analyze_corpus = LazyFunction("tokcost.analysis", "analyze_corpus")
+    count_corpus = LazyFunction("tokcost.corpus", "count_corpus")
+    patch_tiktoken = LazyFunction("tokcost.tiktoken_patch", "patch_tiktoken")
+    unpatch_tiktoken = LazyFunction("tokcost.tiktoken_patch", "unpatch_tiktoken")
 
 __all__ = [
     "__version__",
@@ -84,7 +66,17 @@ __all__ = [
     "encoding_for_model",
     "encoding_name_for_model",
     "list_encoding_names",
-    *_LAZY,
+    "count_messages",
+    "tool_tokens",
+    "image_tokens",
+    "get_price",
+    "estimate_cost",
+    "load_workload",
+    "project",
+    "analyze_corpus",
+    "count_corpus",
+    "patch_tiktoken",
+    "unpatch_tiktoken",
     "TokcostError",
     "UnknownEncodingError",
     "UnknownModelError",
