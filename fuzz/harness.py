@@ -717,6 +717,36 @@ def damaged_tables(blob: bytes, edits: bytes) -> bytes:
     return bytes(out)
 
 
+@functools.lru_cache(maxsize=None)
+def long_token_slots(index: int) -> tuple:
+    """(offset in ``saved_tables(index)``'s blob, rank) of each token table slot of a token of more
+    than 12 bytes: the slot's 4 bytes after the first 8 say where the token's bytes start in the
+    byte arena, where the probe compares the rest (format t13, tables.h's tc_piece_slot; the
+    loader checks the offset, `_bad_tables`). Random positions meet these 4 bytes in 1 of 502-1,425
+    edits, and the probe reads there only for that token's piece."""
+    import struct
+
+    import numpy as np
+
+    blob = saved_tables(index)[0]
+    n_ranks, n_piece = struct.unpack_from("<Q", blob, 24)[0], struct.unpack_from("<Q", blob, 48)[0]
+    start = 16 + 7 * 8 + 1024 + 4096 * 8 + 8 * n_ranks  # magic, header, byte ranks, boundary bits, dec_off
+    meta = np.frombuffer(blob, dtype="<u4", count=4 * n_piece, offset=start)[3::4]
+    k = np.nonzero((meta != 0xFFFFFFFF) & (meta >> 21 > 12))[0]
+    return tuple(zip((start + 16 * k + 8).tolist(), (meta[k] & (2**21 - 1)).tolist()))
+
+
+def _aimed_at_a_long_slot(index: int, edits: bytes) -> tuple[bytes, bytes]:
+    """``edits`` with the first one a 32-bit word edit (its value variant kept) of the offset in a
+    long token's slot (long_token_slots; its position picks which), and that token's bytes."""
+    name = TABLE_ENCODINGS[index % len(TABLE_ENCODINGS)][0]
+    blob, slots = saved_tables(index)[0], long_token_slots(index)
+    at, rank = slots[int.from_bytes(edits[1:5], "little") % len(slots)]
+    where = -(-at * 2**32 // len(blob))  # damaged_tables' position: where * len(blob) >> 32 == at
+    token = encodings(ENCODING_NAMES.index(name))[0].decode_single_token_bytes(rank)
+    return bytes([2]) + where.to_bytes(4, "little") + edits[5:], token
+
+
 _TAKES_TABLE_FD: list = []
 
 
@@ -751,7 +781,10 @@ def check_tables(data: bytes) -> None:
     the input says: loading them raises ValueError, or the loaded core encodes, counts,
     batches and decodes every probe (and the input's own text) without crashing, every
     id below its rank count. Nothing else is compared: damaged tables may
-    mean another vocabulary. Crashes show under AddressSanitizer (see README.md)."""
+    mean another vocabulary. Crashes show under AddressSanitizer (see README.md).
+    Byte 0 picks the encoding, byte 1 the number of edits (bits 0-1), a load from a file
+    (bit 2) and, bit 3 (round 18), the first edit aimed at a long token's offset in its
+    slot, whose token is then probed too (long_token_slots)."""
     if len(data) < 2:
         return
     from tokcost import _core
@@ -759,6 +792,9 @@ def check_tables(data: bytes) -> None:
     blob, specials, splitter = saved_tables(data[0])
     n_edits = 1 + data[1] % 4
     edits, tail = data[2 : 2 + 8 * n_edits], data[2 + 8 * n_edits : 512]
+    aimed = b""
+    if data[1] & 8 and len(edits) >= 8:  # the first edit on a long token's offset in its slot
+        edits, aimed = _aimed_at_a_long_slot(data[0], edits)
     damaged = damaged_tables(blob, edits)
     try:
         if data[1] & 4 and _loads_from_a_file(blob, specials, splitter):
@@ -777,6 +813,8 @@ def check_tables(data: bytes) -> None:
         except (ValueError, UnicodeEncodeError):
             continue  # lone surrogates in the tail
         assert all(0 <= i < core.n_ranks for i in ids), "an id past the rank count"
+    if aimed:  # its piece's probe meets the slot, then reads the arena where the slot says
+        assert core.piece_ranks([aimed])[0] < core.n_ranks and all(0 <= i < core.n_ranks for i in core.encode_bytes(aimed))
     # The native sort of every token's bytes (decode.pxi) over whatever the damaged tables hold.
     tokens = core.sorted_token_bytes(set(specials.values()))
     assert all(tokens[k] <= tokens[k + 1] for k in range(len(tokens) - 1)), "token bytes out of order"

@@ -109,6 +109,7 @@ def seeds():
     yield from round15_seeds()
     yield from round16_seeds()
     yield from round17_seeds()
+    yield from round18_seeds()
 
 
 # Round 14: seeds for round 13's code. Non-ASCII digits (Arabic-Indic, Extended Arabic-Indic, NKo,
@@ -321,6 +322,18 @@ def round17_seeds():
         yield "unstable", bytes([n % 4, mode, rng.randrange(256)]) + body.encode("utf-8", "surrogateescape")
     for k in range(26):  # every one of _UNSTABLE_ENDS (byte 2 = 2k) after a word, on o200k_base and cl100k_base
         yield "unstable", bytes([k % 2, k % 5, 2 * (k // 2)]) + rng.choice(bodies).encode("utf-8")
+
+
+def round18_seeds():
+    # check_tables with byte 1's bit 3: the first edit on a long token's offset in its slot (format t13),
+    # every value variant on r50k_base and o200k_base, loaded from bytes and from a file (bit 2), with a
+    # second random edit now and then; the position bytes pick the slot.
+    for k in range(16):
+        variant, index = k % 8, k // 8
+        edit = bytes([k]) + (k * 7919).to_bytes(4, "little") + (variant << 21 | 2000 + k).to_bytes(3, "little")
+        mode = 8 | 4 * (k % 3 == 0) | (k % 4 == 3)
+        second = bytes([k % 8]) + (k * 0x9E3779B9 % 2**32).to_bytes(4, "little") + (77).to_bytes(3, "little")
+        yield "tables", bytes([index, mode]) + edit + second * (mode & 1) + " responsibilities 天".encode()
 
 
 def main() -> None:

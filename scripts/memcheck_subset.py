@@ -274,6 +274,33 @@ def main(per_language: int, round13_only: bool = False) -> int:
     return 1 if failures else 0
 
 
+# ---------------------------------------------------------------- references from a child, checks by group
+
+
+def references_from_child(mode: str) -> dict:
+    """The references of `mode` (round14, round15), computed by this script in a child process
+    (`<mode>-references`), which valgrind does not follow, so their code takes no memcheck time."""
+    import json
+    import subprocess
+
+    child = subprocess.run([sys.executable, __file__, "0", f"{mode}-references"], capture_output=True, text=True)
+    if child.returncode:
+        sys.exit(child.stderr)
+    return json.loads(child.stdout)
+
+
+class Tally:
+    """Failed checks over a run's groups of checks, a line printed a group."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def report(self, what: str, checks: list[bool]) -> None:
+        failed = checks.count(False)
+        print(f"{what}: {len(checks)} checks, {failed} failed", flush=True)
+        self.failures += failed
+
+
 # ---------------------------------------------------------------- round 14's paths (round 15)
 
 ROUND14_LANGUAGES = ("eng_Latn", "arb_Arab", "hin_Deva", "mar_Deva", "npi_Deva", "rus_Cyrl", "heb_Hebr", "hye_Armn",
@@ -336,25 +363,15 @@ def round14_references() -> str:
 
 def round14_checks() -> int:
     """Round 14's paths against the child's references (round14_references)."""
-    import json
-    import subprocess
     import threading
 
     import tokcost
     from tokcost import _core
 
-    child = subprocess.run([sys.executable, __file__, "0", "round14-references"], capture_output=True, text=True)
-    if child.returncode:
-        sys.exit(child.stderr)
-    ref = json.loads(child.stdout)
+    ref = references_from_child("round14")
     young, texts = ref["young"], ref["texts"]
-    failures = 0
-
-    def report(what: str, checks: list[bool]) -> None:
-        nonlocal failures
-        failed = checks.count(False)
-        print(f"{what}: {len(checks)} checks, {failed} failed", flush=True)
-        failures += failed
+    tally = Tally()
+    report = tally.report
 
     # This process's first lists: young ints, the arena filled mid-list, then the block.
     enc = tokcost.get_encoding("o200k_base")
@@ -404,7 +421,7 @@ def round14_checks() -> int:
             marks = _core.MarkSet(specials)
             checks += [marks.found_in(t) == h for t, h in zip(marked, holds)]
         report(f"{name}", checks)
-    failures += nfc_checks(nfc_texts() + texts)
+    tally.failures += nfc_checks(nfc_texts() + texts)
     # Random MarkSets (prefix-heavy, one to four bytes a character) against str's in.
     rng = random.Random(15)
     alphabet = ("<", "a", "b", "\u00e9", "\u00e8", "\u4e2d", "\u4e2b", "\U0001f600", "\U0001f601")
@@ -431,7 +448,9 @@ def round14_checks() -> int:
             errors.append(exc)
 
     damaged = bytearray(blob)
-    damaged[len(blob) // 2 : len(blob) // 2 + 64] = b"\xff" * 64
+    # 0x7F bytes: a rank or offset out of range in every table the loader checks. Not 0xFF: since format t12
+    # the blob's middle is in the pair table, where eight 0xFF bytes are an empty slot, which loads.
+    damaged[len(blob) // 2 : len(blob) // 2 + 64] = b"\x7f" * 64
     blobs = (blob, blob, bytes(damaged), blob[: len(blob) // 3])
     threads = [threading.Thread(target=load, args=(data,)) for data in blobs]
     threads.append(threading.Thread(target=lambda: results.extend(enc.encode_ordinary(text) for _ in range(5))))
@@ -440,7 +459,7 @@ def round14_checks() -> int:
     for thread in threads:
         thread.join()
     report("tables on threads", [len(results) == 7 and all(r == want for r in results), len(errors) == 2])
-    return failures
+    return tally.failures
 
 
 # ---------------------------------------------------------------- round 15's paths (round 16)
@@ -518,25 +537,15 @@ def round15_checks() -> int:
     (encode and encode_to_numpy with allowed sets), encode_batch with allowed special tokens on two
     threads (tc_batch.specials), the native decoders, token_byte_values' sort, and tables whose split
     table (v->split) a damaged cache changed."""
-    import json
-    import subprocess
     import tempfile
 
     import tokcost
     from tokcost import _core
 
-    child = subprocess.run([sys.executable, __file__, "0", "round15-references"], capture_output=True, text=True)
-    if child.returncode:
-        sys.exit(child.stderr)
-    ref = json.loads(child.stdout)
+    ref = references_from_child("round15")
     texts = ref["texts"]
-    failures = 0
-
-    def report(what: str, checks: list[bool]) -> None:
-        nonlocal failures
-        failed = checks.count(False)
-        print(f"{what}: {len(checks)} checks, {failed} failed", flush=True)
-        failures += failed
+    tally = Tally()
+    report = tally.report
 
     for name in ROUND15_ENCODINGS:
         enc, want = tokcost.get_encoding(name), ref["encodings"][name]
@@ -607,20 +616,17 @@ def round15_checks() -> int:
                 continue
             checks.append(all(core.encode_ordinary(t) == ids for t, ids in zip(texts, expected)))
     report("split table damaged", checks)
-    return failures
+    return tally.failures
 
+
+MODES = {"round14": (round14_references, round14_checks), "round15": (round15_references, round15_checks)}
 
 if __name__ == "__main__":
-    if "round15-references" in sys.argv[2:]:  # the child of round15_checks, outside valgrind
-        print(round15_references())
-        sys.exit(0)
-    if "round15" in sys.argv[2:]:
-        seed_tiktoken_cache()
-        sys.exit(1 if round15_checks() else 0)
-    if "round14-references" in sys.argv[2:]:  # the child of round14_checks, outside valgrind
-        print(round14_references())
-        sys.exit(0)
-    if "round14" in sys.argv[2:]:
-        seed_tiktoken_cache()
-        sys.exit(1 if round14_checks() else 0)
+    for mode, (references, checks) in MODES.items():
+        if f"{mode}-references" in sys.argv[2:]:  # the child of references_from_child, outside valgrind
+            print(references())
+            sys.exit(0)
+        if mode in sys.argv[2:]:
+            seed_tiktoken_cache()
+            sys.exit(1 if checks() else 0)
     sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20, "round13" in sys.argv[2:]))

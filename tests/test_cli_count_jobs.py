@@ -114,7 +114,7 @@ def _table_offsets(blob: bytes) -> dict:
     sig += -sig % 16
     byte_pair = sig + 16 * n_ranks
     straddle = byte_pair + 4 * 65536
-    return {"n_ranks": n_ranks, "n_piece": n_piece, "n_pair": n_pair, "byte_rank": magic + 7 * 8,
+    return {"n_ranks": n_ranks, "n_bytes": n_bytes, "n_piece": n_piece, "n_pair": n_pair, "byte_rank": magic + 7 * 8,
             "dec_off": dec_off, "piece": piece, "pair": pair, "byte_pair": byte_pair, "straddle": straddle}
 
 
@@ -142,11 +142,23 @@ def test_every_table_is_checked_when_loaded_without_the_gil():
                 return at["pair"] + 8 * k
         raise AssertionError("no pair in the pair table")
 
+    def long_token_slot(blob: bytes) -> tuple[int, int]:
+        """Where the first slot of a token of more than 12 bytes keeps its bytes' offset (format t13), and
+        the token's length."""
+        for k in range(at["n_piece"]):
+            (meta,) = struct.unpack_from("<I", blob, at["piece"] + 16 * k + 12)
+            if meta != 0xFFFFFFFF and 12 < meta >> 21 < 2047:
+                return at["piece"] + 16 * k + 8, meta >> 21
+        raise AssertionError("no token of more than 12 bytes in the piece table")
+
     piece_at, pair_at = used_piece_slot(good), used_pair_slot(good)
     (meta,) = struct.unpack_from("<I", good, piece_at)
     (pair,) = struct.unpack_from("<Q", good, pair_at)
+    offset_at, long_len = long_token_slot(good)
     damage = {
         "byte arena": ("<Q", at["dec_off"] + 8 * 1000, (2**40 << 16) | 3),  # a token's bytes at offset 2**40
+        # A long token's slot (t13) whose offset puts its last byte one past the arena.
+        "token outside its byte arena": ("<I", offset_at, at["n_bytes"] - long_len + 1),
         "token table": ("<I", piece_at, (meta & ~(2**21 - 1)) | too_big),
         "pair table": ("<Q", pair_at, (pair & (2**42 - 1)) | (too_big << 42)),
         "byte table": ("<I", at["byte_rank"] + 4 * 65, too_big),
@@ -158,6 +170,9 @@ def test_every_table_is_checked_when_loaded_without_the_gil():
         struct.pack_into(fmt, blob, offset, value)
         with pytest.raises(ValueError, match=what):
             _core.CoreBPE(bytes(blob), {}, "cl100k")
+    at_the_end = bytearray(good)  # the token's last byte the arena's last: in bounds, so it loads
+    struct.pack_into("<I", at_the_end, offset_at, at["n_bytes"] - long_len)
+    _core.CoreBPE(bytes(at_the_end), {}, "cl100k")
     loaded = _core.CoreBPE(good, {}, "cl100k")
     text = "tables loaded without the GIL: héllo wörld 中文 😀"
     assert loaded.encode_ordinary(text) == enc.encode_ordinary(text)
