@@ -46,6 +46,14 @@ def _encoders(name):
     return tokcost.get_encoding(name), tiktoken.get_encoding(name)
 
 
+def _assert_alone_and_joined(ours, ref, texts):
+    """tiktoken's ids for each text as a call of its own, then for all of them joined by spaces."""
+    for t in texts:
+        assert ours.encode_ordinary(t) == ref.encode_ordinary(t), t
+    joined = " ".join(texts)
+    assert ours.encode_ordinary(joined) == ref.encode_ordinary(joined)
+
+
 @pytest.mark.parametrize("name", ENCODINGS)
 @pytest.mark.parametrize("script", sorted(ALPHABETS))
 def test_words_merge_as_tiktoken(name, script):
@@ -53,11 +61,7 @@ def test_words_merge_as_tiktoken(name, script):
     none), then as running text."""
     ours, ref = _encoders(name)
     rng = random.Random(f"{script}-{name}")
-    words = list(_words(ALPHABETS[script], rng, 600))
-    for w in words:
-        assert ours.encode_ordinary(w) == ref.encode_ordinary(w), w
-    text = " ".join(words)
-    assert ours.encode_ordinary(text) == ref.encode_ordinary(text)
+    _assert_alone_and_joined(ours, ref, list(_words(ALPHABETS[script], rng, 600)))
 
 
 @pytest.mark.parametrize("name", ENCODINGS)
@@ -86,10 +90,7 @@ def test_real_words_glued(name):
             continue
         for _ in range(300):
             texts.append("".join(rng.choice(toks) for _ in range(rng.randrange(2, 4))))
-    for t in texts:
-        assert ours.encode_ordinary(t) == ref.encode_ordinary(t), t
-    joined = " ".join(texts)
-    assert ours.encode_ordinary(joined) == ref.encode_ordinary(joined)
+    _assert_alone_and_joined(ours, ref, texts)
 
 
 @pytest.mark.parametrize("name", ENCODINGS)

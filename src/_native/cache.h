@@ -747,18 +747,14 @@ static int tc_vocab_check_own_bpe(tc_vocab *v) {
 /* BPE of a piece with non-ASCII bytes (not a token): the character path;
  * (size_t)-1 when it does not apply. (Round 15's two tokens by their valid
  * pair ran first for words of two-byte letters; its reads of the split table
- * missed the caches and it cost wall clock: deleted in round 16, NATIVE.md.)
- * `avail` is kept for the callers: bytes that may be read from p. */
-static inline size_t tc_merge_non_ascii(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
-                                        uint32_t *out) {
-    (void)avail;
+ * missed the caches and it cost wall clock: deleted in round 16, NATIVE.md.) */
+static inline size_t tc_merge_non_ascii(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
     return tc_merge_chars(v, c, p, n, out);
 }
 
 /* BPE of a piece already known not to be a token. */
-static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t avail,
-                                    uint32_t *out) {
-    size_t k = tc_has_non_ascii(p, n) ? tc_merge_non_ascii(v, c, p, n, avail, out) : (size_t)-1;
+static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+    size_t k = tc_has_non_ascii(p, n) ? tc_merge_non_ascii(v, c, p, n, out) : (size_t)-1;
     return k != (size_t)-1 ? k : tc_merge(v, c, p, n, out);
 }
 
@@ -838,7 +834,7 @@ static inline size_t tc_piece_tokens(const tc_vocab *v, tc_caches *c, const uint
     if (!key && n >= 2 && n <= TC_KEYED_MAX) { tc_piece_key_of(p, n, avail, &own); key = &own; }
     size_t k = tc_piece_lookup(v, c, p, n, avail, out, key);
     if (k != TC_NEEDS_MERGE) return k;
-    k = tc_merge_piece(v, c, p, n, avail, out);
+    k = tc_merge_piece(v, c, p, n, out);
     if (k != (size_t)-1 && key) tc_piece_remember(c, p, n, key, out, k);
     return k;
 }

@@ -100,7 +100,7 @@ static int tc_encode_group(const tc_vocab *v, tc_caches *c, const uint8_t *s, si
         } else {
             got = tc_piece_lookup(v, c, p, len, n - starts[j], dst, key);
             if (got == TC_NEEDS_MERGE) {
-                got = tc_has_non_ascii(p, len) ? tc_merge_non_ascii(v, c, p, len, n - starts[j], dst) : (size_t)-1;
+                got = tc_has_non_ascii(p, len) ? tc_merge_non_ascii(v, c, p, len, dst) : (size_t)-1;
                 if (got == (size_t)-1 && len <= TC_SMALL_PIECE) {
                     if (pool->n == TC_POOL) {
                         tc_pool_drain(v, c, pool, out, total);

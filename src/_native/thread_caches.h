@@ -9,6 +9,7 @@
  */
 #pragma once
 #include <pthread.h>
+#include <stddef.h>
 #include <sys/mman.h>
 #include "tables.h"
 
@@ -90,7 +91,11 @@ typedef struct {
 typedef struct tc_caches {
     uint64_t owner;                          /* uid of the vocabulary; 0 = none */
     uint64_t pair[1 << TC_PAIR_CACHE_BITS];  /* (answer + 1) << 42 | key; 0 = empty */
-    tc_piece_entry piece[1 << TC_PIECE_CACHE_BITS];
+    /* On a line boundary: a piece entry is one line only if it starts one (tc_piece_entry). Left
+     * to follow owner and the pair cache, every entry began 16 bytes into a line (32 in the second
+     * vocabulary slot), and a lookup of a piece of more than two tokens, or one that missed (the
+     * `big` marks), read two lines. The segment entries below, 64 bytes too, now start on a line. */
+    _Alignas(64) tc_piece_entry piece[1 << TC_PIECE_CACHE_BITS];
     tc_char_entry chars[1 << TC_CHAR_CACHE_BITS];
     /* The lowest straddling rank of a boundary by its four bytes (two each side):
      * key << 32 | (rank + 1), TC_NONE stored as 0; 0 = empty (see tc_boundary_matters). */
@@ -98,6 +103,9 @@ typedef struct tc_caches {
     tc_seg_entry segs[1 << TC_SEG_CACHE_BITS];
     tc_big_cache *big;                       /* mapped on its first piece; NULL before */
 } tc_caches;
+
+_Static_assert(offsetof(tc_caches, piece) % 64 == 0 && offsetof(tc_caches, segs) % 64 == 0,
+               "piece and segment entries start on a cache line (the block is mapped on 2 MB boundaries)");
 
 /* Each thread's caches, for the last two vocabularies it used: a few
  * megabytes mapped on the thread's first call and unmapped when it ends, so
