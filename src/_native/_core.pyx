@@ -378,10 +378,14 @@ cdef class CoreBPE:
             raise TypeError("this encoding has no native pretokenizer; split the text first")
 
     cdef _encode_str(self, object text, tc_buf *buf):
-        """Encode ``text`` into buf, the GIL released for long texts."""
+        """Encode ``text`` into buf (the caller frees it), the GIL released for long texts."""
         self._require_splitter()
-        cdef _Utf8 u = _utf8(text)
-        self._encode_bytes(u.p, u.n, buf)
+        cdef _Utf8Span u
+        _utf8_into(text, &u)
+        try:
+            self._encode_bytes(u.p, u.n, buf)
+        finally:
+            free(u.owned)
 
     cdef _encode_bytes(self, const uint8_t *p, size_t n, tc_buf *buf):
         if n < GIL_RELEASE_BYTES:
@@ -392,9 +396,12 @@ cdef class CoreBPE:
 
     def encode_ordinary(self, text):
         """Token ids of ``text``, special tokens treated as plain text."""
-        cdef _Tokens tokens = _Tokens()
-        self._encode_str(text, &tokens.buf)
-        return self._to_list(&tokens.buf)
+        cdef tc_buf buf = tc_buf(NULL, 0, 0)  # on the stack, as in encode_special: no _Tokens per call
+        try:
+            self._encode_str(text, &buf)
+            return self._to_list(&buf)
+        finally:
+            free(buf.data)
 
     def encode_ordinary_unless(self, text, bytes probe, MarkSet marks):
         """``encode_ordinary(text)`` (a list), or when text's UTF-8 holds one of ``marks`` the
@@ -456,20 +463,25 @@ cdef class CoreBPE:
 
     def encode_ordinary_to_bytes(self, text):
         """Token ids of ``text`` as native-endian uint32 bytes (for numpy)."""
-        cdef _Tokens tokens = _Tokens()
-        self._encode_str(text, &tokens.buf)
-        return PyBytes_FromStringAndSize(<char *>tokens.buf.data, tokens.buf.len * sizeof(uint32_t))
+        cdef tc_buf buf = tc_buf(NULL, 0, 0)
+        try:
+            self._encode_str(text, &buf)
+            return PyBytes_FromStringAndSize(<char *>buf.data, buf.len * sizeof(uint32_t))
+        finally:
+            free(buf.data)
 
     def count(self, text):
         """``len(encode_ordinary(text))`` without building the list."""
         self._require_splitter()
-        cdef _Utf8 u = _utf8(text)
+        cdef _Utf8Span u
         cdef size_t k
+        _utf8_into(text, &u)
         if u.n < GIL_RELEASE_BYTES:
             k = tc_count_text(&self.v, self.split, u.p, u.n)
         else:
             with nogil:
                 k = tc_count_text(&self.v, self.split, u.p, u.n)
+        free(u.owned)  # nothing above raises once the UTF-8 is made
         return _count_or_raise(k)
 
     def last_piece_token_count(self, text):
