@@ -110,6 +110,8 @@ class Encoding:
                 self._special_ids_by_utf8[token.encode("utf-8")] = rank
             except UnicodeEncodeError:  # a lone surrogate: no UTF-8 spells this name
                 pass
+        # _marks' MarkSets by (tokens, with_ids), and _screened's pairs of them by the allowed set;
+        # cleared past 16 entries.
         self._marks_cache: dict = {}
         self._loader: Optional[Callable[[str], "Encoding"]] = None
         # The highest id of any token, from the native tables.
@@ -240,7 +242,11 @@ class Encoding:
                 allowed, disallowed = self._all_special_marks, None
             elif type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names:
                 own = frozenset(allowed_special)
-                allowed, disallowed = self._marks(own, with_ids=True), self._marks(self._special_names - own)
+                screens = self._marks_cache.get(own)  # both MarkSets in one lookup
+                if screens is None:
+                    screens = self._marks(own, with_ids=True), self._marks(self._special_names - own)
+                    self._marks_cache[own] = screens
+                allowed, disallowed = screens
             else:
                 return None
         elif (type(disallowed_special) in _SET_TYPES and disallowed_special
