@@ -169,45 +169,65 @@ cdef class MarkSet:
     def first_in(self, text):
         """The leftmost of the strings in ``text`` (the longest of those that start there), or
         None: what the Python search for special tokens finds (special_tokens.py), on the UTF-8."""
-        return _first_mark(_utf8(text), self)
+        cdef _Utf8 u = _utf8(text)
+        return _first_mark(u.p, u.n, self)
 
 
 cdef inline bint _holds_any(_Utf8 u, MarkSet marks):
     return tc_contains_any(u.p, u.n, marks.at, marks.lens, len(marks.marks))
 
 
-cdef inline object _first_mark(_Utf8 u, MarkSet marks):
-    """The string of the leftmost mark in u (the longest there), or None. A mark's first byte is a
-    lead byte, so a match in valid UTF-8 is a match of the strings, at the same place."""
+cdef inline object _first_mark(const uint8_t *p, size_t n, MarkSet marks):
+    """The string of the leftmost mark in p[0:n] (the longest there), or None. A mark's first byte
+    is a lead byte, so a match in valid UTF-8 is a match of the strings, at the same place."""
     cdef size_t which = 0
-    if tc_find_mark(u.p, u.n, marks.at, marks.lens, len(marks.marks), &which) == <size_t>u.n:
+    if tc_find_mark(p, n, marks.at, marks.lens, len(marks.marks), &which) == n:
         return None
     return marks.names[which]
 
 
-cdef _Utf8 _utf8(object text):
+cdef struct _Utf8Span:
+    # A str as UTF-8 on the caller's stack (encode's per-call entries: no object to make and
+    # free per call, about 230 instructions of a short text's call): ``owned`` is the converted
+    # copy or NULL, and the caller frees it; an ASCII str's own bytes live as long as the str.
+    const uint8_t *p
+    Py_ssize_t n
+    uint8_t *owned
+
+
+cdef int _utf8_into(object text, _Utf8Span *u) except -1:
     # Any str, subclasses included (numpy.str_, markupsafe.Markup), as tiktoken takes them.
     if not isinstance(text, str):
         raise TypeError(f"expected str, got {type(text).__name__}")
-    cdef _Utf8 u = _Utf8()
     cdef Py_ssize_t length
     cdef int kind
     cdef size_t k
+    u.owned = NULL
     PyUnicode_READY(text)
-    u.text = text
     length = PyUnicode_GET_LENGTH(text)
     if PyUnicode_IS_ASCII(text):
         u.p, u.n = <const uint8_t *>PyUnicode_DATA(text), length
-        return u
+        return 0
     kind = PyUnicode_KIND(text)
     u.owned = <uint8_t *>malloc(tc_utf8_room(length, kind) + 1)
     if u.owned == NULL:
         raise MemoryError()
     k = tc_utf8_of(PyUnicode_DATA(text), length, kind, u.owned)
     if k == <size_t>-1:
+        free(u.owned)
+        u.owned = NULL
         text.encode("utf-8")  # a lone surrogate: CPython's own UnicodeEncodeError, position and all
         raise AssertionError("utf8.h found a surrogate that CPython's encoder accepts")
     u.p, u.n = u.owned, k
+    return 0
+
+
+cdef _Utf8 _utf8(object text):
+    cdef _Utf8Span span
+    _utf8_into(text, &span)
+    cdef _Utf8 u = _Utf8()
+    u.text = text
+    u.p, u.n, u.owned = span.p, span.n, span.owned
     return u
 
 
@@ -358,10 +378,14 @@ cdef class CoreBPE:
             raise TypeError("this encoding has no native pretokenizer; split the text first")
 
     cdef _encode_str(self, object text, tc_buf *buf):
-        """Encode ``text`` into buf, the GIL released for long texts."""
+        """Encode ``text`` into buf (the caller frees it), the GIL released for long texts."""
         self._require_splitter()
-        cdef _Utf8 u = _utf8(text)
-        self._encode_bytes(u.p, u.n, buf)
+        cdef _Utf8Span u
+        _utf8_into(text, &u)
+        try:
+            self._encode_bytes(u.p, u.n, buf)
+        finally:
+            free(u.owned)
 
     cdef _encode_bytes(self, const uint8_t *p, size_t n, tc_buf *buf):
         if n < GIL_RELEASE_BYTES:
@@ -372,9 +396,12 @@ cdef class CoreBPE:
 
     def encode_ordinary(self, text):
         """Token ids of ``text``, special tokens treated as plain text."""
-        cdef _Tokens tokens = _Tokens()
-        self._encode_str(text, &tokens.buf)
-        return self._to_list(&tokens.buf)
+        cdef tc_buf buf = tc_buf(NULL, 0, 0)  # on the stack, as in encode_special: no _Tokens per call
+        try:
+            self._encode_str(text, &buf)
+            return self._to_list(&buf)
+        finally:
+            free(buf.data)
 
     def encode_ordinary_unless(self, text, bytes probe, MarkSet marks):
         """``encode_ordinary(text)`` (a list), or when text's UTF-8 holds one of ``marks`` the
@@ -383,14 +410,19 @@ cdef class CoreBPE:
         str first, and raises on the one named. ``probe`` is a start every mark shares (may be
         empty): the marks are looked for only where it is found."""
         self._require_splitter()
-        cdef _Utf8 u = _utf8(text)
-        if len(probe) == 0 or tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe)):
-            found = _first_mark(u, marks)
-            if found is not None:
-                return found
-        cdef _Tokens tokens = _Tokens()
-        self._encode_bytes(u.p, u.n, &tokens.buf)
-        return self._to_list(&tokens.buf)
+        cdef _Utf8Span u
+        cdef tc_buf buf = tc_buf(NULL, 0, 0)  # on the stack, as u: freed below, whatever is raised
+        _utf8_into(text, &u)
+        try:
+            if len(probe) == 0 or tc_contains(u.p, u.n, <const uint8_t *>probe, len(probe)):
+                found = _first_mark(u.p, u.n, marks)
+                if found is not None:
+                    return found
+            self._encode_bytes(u.p, u.n, &buf)
+            return self._to_list(&buf)
+        finally:
+            free(buf.data)
+            free(u.owned)
 
     def encode_special(self, text, MarkSet allowed, MarkSet disallowed=None, bint as_bytes=False):
         """Token ids of ``text`` where each of ``allowed`` (made with ids) is found, leftmost first
@@ -401,43 +433,55 @@ cdef class CoreBPE:
         self._require_splitter()
         if allowed.ids == NULL:
             raise ValueError("encode_special needs a MarkSet made with ids")
-        cdef _Utf8 u = _utf8(text)
-        if disallowed is not None:
-            found = _first_mark(u, disallowed)
-            if found is not None:
-                return found
-        cdef _Tokens tokens = _Tokens()
+        cdef _Utf8Span u
+        cdef tc_buf buf = tc_buf(NULL, 0, 0)  # on the stack, as u: freed below, whatever is raised
+        _utf8_into(text, &u)
+        try:
+            if disallowed is not None:
+                found = _first_mark(u.p, u.n, disallowed)
+                if found is not None:
+                    return found
+            self._encode_special_into(u.p, u.n, allowed, &buf)
+            if as_bytes:
+                return PyBytes_FromStringAndSize(<char *>buf.data, buf.len * sizeof(uint32_t))
+            return self._to_list(&buf)
+        finally:
+            free(buf.data)
+            free(u.owned)
+
+    cdef _encode_special_into(self, const uint8_t *p, size_t n, MarkSet allowed, tc_buf *buf):
         cdef int failed
         cdef size_t k = len(allowed.marks)
-        if u.n < GIL_RELEASE_BYTES:
-            failed = tc_encode_special(&self.v, self.split, u.p, u.n, allowed.at, allowed.lens, allowed.ids, k,
-                                       &tokens.buf, NULL)
+        if n < GIL_RELEASE_BYTES:
+            failed = tc_encode_special(&self.v, self.split, p, n, allowed.at, allowed.lens, allowed.ids, k, buf, NULL)
         else:
             with nogil:
-                failed = tc_encode_special(&self.v, self.split, u.p, u.n, allowed.at, allowed.lens, allowed.ids, k,
-                                           &tokens.buf, NULL)
+                failed = tc_encode_special(&self.v, self.split, p, n, allowed.at, allowed.lens, allowed.ids, k, buf,
+                                           NULL)
         if failed:
             raise MemoryError()
-        if as_bytes:
-            return PyBytes_FromStringAndSize(<char *>tokens.buf.data, tokens.buf.len * sizeof(uint32_t))
-        return self._to_list(&tokens.buf)
 
     def encode_ordinary_to_bytes(self, text):
         """Token ids of ``text`` as native-endian uint32 bytes (for numpy)."""
-        cdef _Tokens tokens = _Tokens()
-        self._encode_str(text, &tokens.buf)
-        return PyBytes_FromStringAndSize(<char *>tokens.buf.data, tokens.buf.len * sizeof(uint32_t))
+        cdef tc_buf buf = tc_buf(NULL, 0, 0)
+        try:
+            self._encode_str(text, &buf)
+            return PyBytes_FromStringAndSize(<char *>buf.data, buf.len * sizeof(uint32_t))
+        finally:
+            free(buf.data)
 
     def count(self, text):
         """``len(encode_ordinary(text))`` without building the list."""
         self._require_splitter()
-        cdef _Utf8 u = _utf8(text)
+        cdef _Utf8Span u
         cdef size_t k
+        _utf8_into(text, &u)
         if u.n < GIL_RELEASE_BYTES:
             k = tc_count_text(&self.v, self.split, u.p, u.n)
         else:
             with nogil:
                 k = tc_count_text(&self.v, self.split, u.p, u.n)
+        free(u.owned)  # nothing above raises once the UTF-8 is made
         return _count_or_raise(k)
 
     def last_piece_token_count(self, text):

@@ -110,6 +110,8 @@ class Encoding:
                 self._special_ids_by_utf8[token.encode("utf-8")] = rank
             except UnicodeEncodeError:  # a lone surrogate: no UTF-8 spells this name
                 pass
+        # _marks' MarkSets by (tokens, with_ids), and _screened's pairs of them by the allowed set;
+        # cleared past 16 entries.
         self._marks_cache: dict = {}
         self._loader: Optional[Callable[[str], "Encoding"]] = None
         # The highest id of any token, from the native tables.
@@ -164,34 +166,21 @@ class Encoding:
         >>> enc.encode("<|endoftext|>", allowed_special="all")
         [199999]
         """
-        # The common calls take a native screen over the UTF-8 it makes anyway: every special token
-        # not allowed is disallowed and those allowed are none (the default, or LangChain's set()),
-        # "all" or a set of this encoding's own (chat templates); or nothing is allowed and a set of
-        # its own is disallowed. The screen returns the ids, or the leftmost disallowed token (the
-        # one tiktoken's search names: raised below), or None for what it does not handle; a lone
-        # surrogate goes to the full path below, which replaces them as tiktoken does.
+        # The common calls take a native screen over the UTF-8 it makes anyway (_screened), which
+        # returns the ids, or the leftmost disallowed token (the one tiktoken's search names: raised
+        # below), or None for what it does not serve; a lone surrogate goes to the full path below,
+        # which replaces them as tiktoken does. _screened's first two cases, nothing allowed (the
+        # default, LangChain's set()) and "all" (chat templates), are made here: a second Python
+        # call cost them 700 instructions, more than the native entry's whole fixed cost.
         if self._native_ordinary is not None:
             try:
-                if disallowed_special == "all":
-                    if allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED or (
-                            type(allowed_special) in _SET_TYPES and not allowed_special):
-                        ids = self._native_ordinary(text, self._special_probe_utf8, self._special_marks)
-                    elif allowed_special == "all":
-                        ids = self._native_special(text, self._all_special_marks)
-                    elif type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names:
-                        allowed = frozenset(allowed_special)
-                        ids = self._native_special(text, self._marks(allowed, with_ids=True),
-                                                   self._marks(self._special_names - allowed))
-                    else:
-                        ids = None
-                elif (type(disallowed_special) in _SET_TYPES and disallowed_special
-                      and type(allowed_special) in _SET_TYPES and not allowed_special
-                      and disallowed_special <= self._special_names):
-                    # The special tokens not disallowed are plain text, as nothing is allowed.
-                    ids = self._native_ordinary(text, self._special_probe_utf8,
-                                                self._marks(frozenset(disallowed_special)))
+                if disallowed_special == "all" and (allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED
+                                                    or type(allowed_special) in _SET_TYPES and not allowed_special):
+                    ids = self._native_ordinary(text, self._special_probe_utf8, self._special_marks)
+                elif allowed_special == "all" and disallowed_special == "all":
+                    ids = self._native_special(text, self._all_special_marks)
                 else:
-                    ids = None
+                    ids = self._screened(text, allowed_special, disallowed_special, False)
             except UnicodeEncodeError:
                 ids = None
             if ids.__class__ is list:
@@ -217,9 +206,14 @@ class Encoding:
         import numpy as np
 
         if self._native_special is not None:
-            ids = self._screened_to_bytes(text, allowed_special, disallowed_special)
-            if ids is not None:
+            try:
+                ids = self._screened(text, allowed_special, disallowed_special, True)
+            except UnicodeEncodeError:
+                ids = None  # a lone surrogate: below, the search on the str first, as tiktoken's
+            if ids.__class__ is bytes:
                 return np.frombuffer(ids, dtype=np.uint32)
+            if ids is not None:
+                raise_disallowed_special_token(ids)
         # Like tiktoken, lone surrogates raise UnicodeEncodeError here.
         allowed, disallowed = self._check_special(text, allowed_special, disallowed_special)
         if self._split_regex is None:
@@ -231,32 +225,41 @@ class Encoding:
                 return np.frombuffer(ids, dtype=np.uint32)
         return np.array(self._encode_with_special(text, allowed), dtype=np.uint32)
 
-    def _screened_to_bytes(self, text: str, allowed_special, disallowed_special) -> Optional[bytes]:
-        """encode_to_numpy's common calls in one native call, as ``encode``'s: every special token
-        disallowed but none allowed (the default), all allowed, or none either way; the ids as
-        uint32 bytes, or None for other arguments. Raises tiktoken's ValueError on a disallowed
-        token; on a lone surrogate, that ValueError when a disallowed token is in the text (its
-        search runs on the str first), else the UnicodeEncodeError of the conversion."""
-        plain = type(allowed_special) in _SET_TYPES and not allowed_special
-        if disallowed_special == "all" and plain:
-            allowed, screen = self._no_special_marks, self._special_marks
-        elif disallowed_special == "all" and allowed_special == "all":
-            allowed, screen = self._all_special_marks, None
-        elif plain and type(disallowed_special) in _SET_TYPES and not disallowed_special:
-            return self._core.encode_ordinary_to_bytes(text)
+    def _screened(self, text: str, allowed_special, disallowed_special, as_bytes: bool):
+        """encode's and encode_to_numpy's common calls in one native call, which screens the UTF-8
+        it makes for the disallowed special tokens and encodes the allowed ones as their ids: every
+        special token not allowed is disallowed and those allowed are none (the default, or
+        LangChain's set()), "all" or a set of this encoding's own (chat templates); or nothing is
+        allowed and a set of its own is disallowed (the others are then plain text). Returns the
+        ids (a list, or uint32 bytes with ``as_bytes``), the leftmost disallowed token in the text
+        (a str, for the caller to raise on), or None for other arguments. A lone surrogate raises
+        UnicodeEncodeError: the callers' full paths then do what tiktoken does."""
+        allowed = None
+        if disallowed_special == "all":
+            if type(allowed_special) in _SET_TYPES and not allowed_special:
+                disallowed = self._special_marks
+            elif allowed_special == "all":
+                allowed, disallowed = self._all_special_marks, None
+            elif type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names:
+                own = frozenset(allowed_special)
+                screens = self._marks_cache.get(own)  # both MarkSets in one lookup
+                if screens is None:
+                    screens = self._marks(own, with_ids=True), self._marks(self._special_names - own)
+                    self._marks_cache[own] = screens
+                allowed, disallowed = screens
+            else:
+                return None
+        elif (type(disallowed_special) in _SET_TYPES and disallowed_special
+              and type(allowed_special) in _SET_TYPES and not allowed_special
+              and disallowed_special <= self._special_names):
+            disallowed = self._marks(frozenset(disallowed_special))
         else:
             return None
-        try:
-            ids = self._native_special(text, allowed, screen, True)
-        except UnicodeEncodeError:
-            if screen is None or not self._may_hold_special(text):
-                raise
-            ids = first_special_token(text, self._special_names)
-            if ids is None:
-                raise
-        if ids.__class__ is str:
-            raise_disallowed_special_token(ids)
-        return ids
+        if allowed is None:
+            if not as_bytes:  # nothing allowed: encode_ordinary's entry, the marks looked for after the probe
+                return self._native_ordinary(text, self._special_probe_utf8, disallowed)
+            allowed = self._no_special_marks
+        return self._native_special(text, allowed, disallowed, as_bytes)
 
     def encode_ordinary_batch(self, text: list[str], *, num_threads: int = 8) -> list[list[int]]:
         """``[encode_ordinary(t) for t in text]``, on native threads without the GIL."""
