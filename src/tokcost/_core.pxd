@@ -56,6 +56,7 @@ cdef extern from "longpiece.h" nogil:
         int usable
     size_t tc_long_table_bytes(const tc_vocab *v)
     int tc_long_tables_read(const tc_vocab *v)
+    int tc_long_short_pair(const tc_vocab *v, uint32_t a, uint32_t b)
     const tc_longpiece *tc_long_tables_now(const tc_vocab *v)
 
 
