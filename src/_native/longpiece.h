@@ -948,15 +948,20 @@ static __attribute__((noinline)) size_t tc_long_search_plain(const tc_longpiece 
 #ifdef TC_LONG_SHORTS_UNIT
 #define tc_long_search tc_long_search_shorts   /* what follows is not emitted in that unit */
 #else
-/* BPE of p[0:n] into out by the search alone (see tc_long_encode). The
- * short pairs' reads in the one loop cost the searches that never meet a
- * short pair 12% (r16, random punctuation), so only a piece with a
- * lowercase letter in its first two bytes (a letter piece may start with
- * one other character) searches with them. Both loops give the same tokens. */
+/* Pieces of lowercase letters (at most two other bytes among the first 32)
+ * search with the short pairs' table; any other with the check alone, since
+ * the table's reads cost the searches that seldom meet a short pair
+ * (cl100k_base's random a-zA-Z, one piece: 14% slower with it). */
+#define TC_LONG_SHORTS_SAMPLE 32
+
+/* BPE of p[0:n] into out by the search alone (see tc_long_encode). Both
+ * loops give the same tokens: this only picks the faster. */
 static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n,
                              uint32_t *out) {
-    int lower = (uint8_t)(p[0] - 'a') < 26 || (n > 1 && (uint8_t)(p[1] - 'a') < 26);
-    return t->short_valid && lower ? tc_long_search_shorts(t, v, c, p, n, out) : tc_long_search_plain(t, v, c, p, n, out);
+    size_t m = n < TC_LONG_SHORTS_SAMPLE ? n : TC_LONG_SHORTS_SAMPLE, lower = 0;
+    for (size_t i = 0; i < m; i++) lower += (uint8_t)(p[i] - 'a') < 26;
+    return t->short_valid && lower + 2 >= m ? tc_long_search_shorts(t, v, c, p, n, out)
+                                            : tc_long_search_plain(t, v, c, p, n, out);
 }
 #endif
 
