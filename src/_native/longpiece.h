@@ -965,6 +965,14 @@ static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc
 }
 #endif
 
+/* The search's own answer for p[0:n] (the tables built now if need be): no
+ * periodic shortcut, no cache, no merging when it declines (for tests: a
+ * search that gave up would otherwise hide behind merging's exact answer). */
+static size_t tc_long_search_only(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+    const tc_longpiece *t = tc_long_tables_now(v);
+    return t && t->usable && n ? tc_long_search(t, v, c, p, n, out) : TC_LONG_DECLINED;
+}
+
 /* ---- periodic stretches: runs of one character, `ab` repeated, ...
  *
  * BPE's answer is the one tokenization of a piece whose every two adjacent
