@@ -511,12 +511,13 @@ def test_pieces_glued_from_short_tokens(long_pair):
         _check_search(ours, ref, piece)
 
 
-@pytest.mark.parametrize("lead", [b"", b"'s", b"7x", b"Q", b"QZ", b"!?"], ids=repr)
+@pytest.mark.parametrize("lead", [b"", b"'s", b"7x", b"QZ", b"QZX", b"!?#", b"Ab!Cd#"], ids=repr)
 def test_both_search_loops_on_short_token_pieces(long_pair, lead):
-    """longpiece.h searches a piece whose first two bytes hold a lowercase letter with the
-    short pairs' table (tc_long_search_shorts, longpiece_shorts.c) and any other piece with
-    the check alone (tc_long_search_plain): the same pieces glued from short tokens, led
-    into either loop, against tiktoken."""
+    """longpiece.h searches a piece with at most two bytes other than lowercase letters
+    among its first 32 with the short pairs' table (tc_long_search_shorts, in
+    longpiece_shorts.c) and any other with the check alone (tc_long_search_plain): the
+    same pieces glued from short tokens, led into either loop (the first four leads into
+    the table's), against tiktoken."""
     ours, ref = long_pair
     rnd = random.Random(17)
     short = _short_tokens(ref)
