@@ -115,9 +115,10 @@ typedef struct tc_longpiece {
 /* The short id of the token spelling s[0:len], or TC_LONG_SHORT_IDS when it
  * is not one or two lowercase letters. */
 static inline uint32_t tc_long_short_id(const uint8_t *s, size_t len) {
-    uint32_t x = (uint8_t)(s[0] - 'a'), y = (uint8_t)(s[len - 1] - 'a');
-    if (len > 2 || x >= 26 || y >= 26) return TC_LONG_SHORT_IDS;
-    return len == 1 ? x : 26 + 26 * x + y;
+    /* No branch: on random letters whether a token is short is a coin toss. */
+    uint32_t x = (uint8_t)(s[0] - 'a'), y = (uint8_t)(s[len - 1] - 'a'), two = (uint32_t)len - 1;
+    uint32_t id = two * (26 + 26 * x) + y;   /* one letter: x == y */
+    return (two > 1) | (x >= 26) | (y >= 26) ? TC_LONG_SHORT_IDS : id;
 }
 
 /* longpiece_shorts.c, a translation unit of its own: the search with the
@@ -890,14 +891,14 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
     uint32_t dead_mask = 0, i = 0;   /* candidates skipped for a dead end, by place in the chain */
 #ifdef TC_LONG_SHORTS_UNIT
     uint32_t prev_id = tc_long_short_id(p + pos - t->token[prev].len, t->token[prev].len);   /* prev ends at pos */
-    size_t prev_row = prev_id < TC_LONG_SHORT_IDS ? (size_t)prev_id * TC_LONG_SHORT_IDS : SIZE_MAX;
+    size_t prev_row = (size_t)prev_id * TC_LONG_SHORT_IDS;
 #endif
     for (; cand != TC_NONE; cand = t->token[cand].prefix, i++) {
         if (tc_long_dead(st, pos + t->token[cand].len)) { dead_mask |= i < 32 ? 1u << i : 0; continue; }
         int ok;
 #ifdef TC_LONG_SHORTS_UNIT
-        uint32_t id;
-        if (prev_row != SIZE_MAX && (id = tc_long_short_id(p + pos, t->token[cand].len)) < TC_LONG_SHORT_IDS)
+        uint32_t id = tc_long_short_id(p + pos, t->token[cand].len);
+        if ((prev_id < TC_LONG_SHORT_IDS) & (id < TC_LONG_SHORT_IDS))   /* one branch */
             ok = t->short_valid[(prev_row + id) >> 3] >> ((prev_row + id) & 7) & 1;
         else
 #endif
