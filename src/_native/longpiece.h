@@ -121,12 +121,13 @@ static inline uint32_t tc_long_short_id(const uint8_t *s, size_t len) {
     return (two > 1) | (x >= 26) | (y >= 26) ? TC_LONG_SHORT_IDS : id;
 }
 
-/* longpiece_shorts.c, a translation unit of its own: the search with the
- * table (tc_long_search_with, shorts = 1) and the table's fill. Compiled
- * beside the plain search, GCC's inlining budget for the unit changed the
- * plain search's code (it outlined the walk and the memo: r17 measured
- * random punctuation, CJK and Thai 3-7% slower); apart, the plain search
- * here compiles to the same machine code as without the table. */
+/* longpiece_shorts.c, a translation unit of its own: the search below
+ * compiled with TC_LONG_SHORTS_UNIT (its table lines in tc_long_choose) as
+ * tc_long_search_shorts, and the table's fill. Compiled beside the plain
+ * search, GCC's inlining budget for the unit changed the plain search's code
+ * (it outlined the walk and the memo: r17 measured random punctuation, CJK
+ * and Thai 3-7% slower); apart, the plain search here (tc_long_search_plain)
+ * compiles to main's machine code. */
 __attribute__((visibility("hidden"))) size_t tc_long_search_shorts(const tc_longpiece *t, const tc_vocab *v,
                                                                    struct tc_caches *c, const uint8_t *p, size_t n,
                                                                    uint32_t *out);
