@@ -26,7 +26,7 @@ subprocess.run(
 extensions = [
     Extension(
         "tokcost._core",
-        [str(NATIVE / "_core.pyx")],
+        [str(NATIVE / "_core.pyx"), str(NATIVE / "longpiece_shorts.c")],
         include_dirs=[str(NATIVE)],
         extra_compile_args=["-O3", "-std=c11", "-fno-strict-aliasing"],
         extra_link_args=["-pthread"],

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-CASES = ("letters", "Aa", "base64", "digits", "a", "space", "newline", "7", "!", "中", "😀")
+CASES = ("letters", "Aa", "base64", "digits", "punct", "cjk", "thai", "a", "space", "newline", "7", "!", "中", "😀")
 PYTHON = os.path.realpath(sys.executable)   # valgrind cannot follow pyenv's shell shim
 
 CHILD = r"""
@@ -40,6 +40,12 @@ elif case == "base64":
     text = base64.b64encode(rnd.randbytes(size * 3 // 4)).decode()
 elif case == "digits":
     text = "".join(rnd.choices("0123456789", k=size))
+elif case == "punct":
+    text = "".join(rnd.choices("!#$%&*+-./:;<=>?@^_|~", k=size))
+elif case == "cjk":
+    text = "".join(chr(rnd.randrange(0x4E00, 0x9FA6)) for _ in range(size // 3))
+elif case == "thai":
+    text = "".join(chr(rnd.randrange(0x0E01, 0x0E2F)) for _ in range(size // 3))
 else:
     unit = {"space": " ", "newline": "\n"}.get(case, case)
     text = unit * (size // len(unit.encode()))

@@ -453,3 +453,74 @@ def test_pair_ranks_from_kept_walks(long_pair):
                 piece += piece[-rnd.randint(1, 40):]
         _check_piece(ours, ref, piece)
         _check_piece(ours, ref, piece[: 97 + rnd.randrange(len(piece) - 96)])
+
+
+def _check_search(ours, ref, piece: bytes):
+    """As _check_piece, and the search's own answer too: a search that gives up is
+    hidden by merging's exact answer otherwise (a wrong short-pair bit can make it)."""
+    want = ref._encode_single_piece(piece)
+    assert ours._core.byte_pair_encode(piece) == want, piece[:60]
+    assert ours._core.long_piece_search(piece) == want, piece[:60]
+
+
+def _short_tokens(ref) -> list[bytes]:
+    """The tokens of one or two lowercase letters (longpiece.h's short ids)."""
+    return [t for t in ref._mergeable_ranks if 1 <= len(t) <= 2 and all(97 <= c <= 122 for c in t)]
+
+
+def test_short_pair_table_answers_as_bpe(long_pair):
+    """The long-piece tables keep the valid-pair answer of every two tokens of one or
+    two lowercase letters (longpiece.h, short pairs): each stored answer is whether
+    tiktoken's BPE of the two tokens' bytes ends as exactly those two tokens, for
+    every such pair, in every length class ((1, 1) to (2, 2)), valid and invalid."""
+    ours, ref = long_pair
+    ranks = ref._mergeable_ranks
+    short = _short_tokens(ref)
+    answered = {True: 0, False: 0}
+    wrong = []
+    for a in short:
+        for b in short:
+            got = ours._core.long_short_pair_valid(ranks[a], ranks[b])
+            assert got in (0, 1), (a, b, got)
+            want = ref._encode_single_piece(a + b) == [ranks[a], ranks[b]]
+            answered[want] += 1
+            if got != want:
+                wrong.append((a, b))
+    assert not wrong, (len(wrong), wrong[:10])
+    assert answered[True] and answered[False]
+    # Tokens that are not short have no stored answer (the check runs).
+    longer = next(t for t in ranks if len(t) == 3 and t.isalpha() and t.islower())
+    assert ours._core.long_short_pair_valid(ranks[longer], ranks[short[0]]) == -1
+    assert ours._core.long_short_pair_valid(ranks[b"A"], ranks[short[0]]) == -1
+
+
+def test_pieces_glued_from_short_tokens(long_pair):
+    """Pieces glued from tokens of one or two lowercase letters (the pairs the short
+    table answers), now and then with a longer lowercase token or an uppercase letter
+    between them (pairs the check answers), against tiktoken."""
+    ours, ref = long_pair
+    rnd = random.Random(16)
+    short = _short_tokens(ref)
+    longer = [t for t in ref._mergeable_ranks if 3 <= len(t) <= 5 and t.isalpha() and t.islower()]
+    for _ in range(200):
+        piece = b""
+        target = 97 + rnd.randrange(1500)
+        while len(piece) < target:
+            x = rnd.random()
+            piece += rnd.choice(longer) if x < 0.1 else bytes([rnd.randrange(65, 91)]) if x < 0.12 else rnd.choice(short)
+        _check_search(ours, ref, piece)
+
+
+@pytest.mark.parametrize("lead", [b"", b"'s", b"7x", b"QZ", b"QZX", b"!?#", b"Ab!Cd#"], ids=repr)
+def test_both_search_loops_on_short_token_pieces(long_pair, lead):
+    """longpiece.h searches a piece with at most two bytes other than lowercase letters
+    among its first 32 with the short pairs' table (tc_long_search_shorts, in
+    longpiece_shorts.c) and any other with the check alone (tc_long_search_plain): the
+    same pieces glued from short tokens, led into either loop (the first four leads into
+    the table's), against tiktoken."""
+    ours, ref = long_pair
+    rnd = random.Random(17)
+    short = _short_tokens(ref)
+    for _ in range(40):
+        body = b"".join(rnd.choice(short) for _ in range(60 + rnd.randrange(400)))
+        _check_search(ours, ref, lead + body)

@@ -719,6 +719,16 @@ cdef class CoreBPE:
         before either."""
         return {-1: None, 0: "built", 1: "read"}[tc_long_tables_read(&self.v)]
 
+    def long_short_pair_valid(self, uint32_t a, uint32_t b):
+        """The long-piece tables' stored answer for whether tokens a, b form a valid pair
+        (1 or 0), or -1 when they hold none (not short tokens, or not built yet)."""
+        return tc_long_short_pair(&self.v, a, b)
+
+    def long_piece_search(self, bytes piece):
+        """The long-piece search's own tokens for ``piece``, or None when it declines (no
+        merging behind it, no cache, no periodic shortcut; tables built now): for tests."""
+        return _long_piece_search(self, piece)
+
     def export_long_tables(self):
         """The long-piece encoder's tables as bytes (built now if need be), or None when
         the encoder cannot serve this vocabulary (tables.pxi)."""

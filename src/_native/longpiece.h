@@ -100,7 +100,38 @@ typedef struct tc_longpiece {
     uint8_t *label;          /* [n_nodes + 2 + 32]: the byte on the edge into each node, ascending among siblings */
     tc_long_token *token;    /* [n_ranks] */
     size_t bytes;            /* memory held by these tables */
+    const uint8_t *short_valid;   /* bit per pair of short ids (tc_long_short_id), or NULL */
 } tc_longpiece;
+
+/* Short pairs. On random letters two thirds of the valid-pair checks are
+ * between tokens of one or two lowercase letters: 26 + 26 * 26 short ids (a
+ * letter x is x - 'a', two letters x y are 26 + 26 (x - 'a') + y - 'a'), so
+ * a bit per pair (61.6 KB) holds every answer, filled once by the check
+ * itself. The id comes from the token's bytes in the piece, so no per-rank
+ * record changes and the search without the table stays main's code. */
+#define TC_LONG_SHORT_IDS (26 + 26 * 26)
+#define TC_LONG_SHORT_BYTES ((((size_t)TC_LONG_SHORT_IDS * TC_LONG_SHORT_IDS + 7) / 8 + 63) & ~(size_t)63)
+
+/* The short id of the token spelling s[0:len], or TC_LONG_SHORT_IDS when it
+ * is not one or two lowercase letters. */
+static inline uint32_t tc_long_short_id(const uint8_t *s, size_t len) {
+    /* No branch: on random letters whether a token is short is a coin toss. */
+    uint32_t x = (uint8_t)(s[0] - 'a'), y = (uint8_t)(s[len - 1] - 'a'), two = (uint32_t)len - 1;
+    uint32_t id = two * (26 + 26 * x) + y;   /* one letter: x == y */
+    return (two > 1) | (x >= 26) | (y >= 26) ? TC_LONG_SHORT_IDS : id;
+}
+
+/* longpiece_shorts.c, a translation unit of its own: the search below
+ * compiled with TC_LONG_SHORTS_UNIT (its table lines in tc_long_choose) as
+ * tc_long_search_shorts, and the table's fill. Compiled beside the plain
+ * search, GCC's inlining budget for the unit changed the plain search's code
+ * (it outlined the walk and the memo: r17 measured random punctuation, CJK
+ * and Thai 3-7% slower); apart, the plain search here (tc_long_search_plain)
+ * compiles to main's machine code. */
+__attribute__((visibility("hidden"))) size_t tc_long_search_shorts(const tc_longpiece *t, const tc_vocab *v,
+                                                                   struct tc_caches *c, const uint8_t *p, size_t n,
+                                                                   uint32_t *out);
+__attribute__((visibility("hidden"))) void tc_long_fill_short(tc_longpiece *t, const tc_vocab *v, uint8_t *bits);
 
 /* ---- building. The tokens are sorted by their bytes. In that order a
  * token's proper prefixes that are tokens come before it (a stack gives the
@@ -305,7 +336,7 @@ static tc_longpiece *tc_long_build(const tc_vocab *v) {
         size_t head = (sizeof(tc_longpiece) + 63) & ~(size_t)63;
         size_t d2 = 65536 * sizeof(uint32_t), nodes = (n + 2) * sizeof(tc_long_node);
         size_t tokens = (size_t)v->n_ranks * sizeof(tc_long_token), labels = (n + 2 + 32 + 63) & ~(size_t)63;
-        size_t total = head + tokens + d2 + nodes + labels;
+        size_t total = head + tokens + d2 + nodes + labels + TC_LONG_SHORT_BYTES;
         if (m && n < UINT32_MAX - 64 && (t = tc_alloc_table(total))) {
             memset(t, 0, head);
             t->bytes = total;
@@ -315,8 +346,10 @@ static tc_longpiece *tc_long_build(const tc_vocab *v) {
             t->label = (uint8_t *)t->node + nodes;
             memset(t->token, 0, tokens + d2);
             tc_long_fill_tokens(t, v, e, m, lcp, count);
-            if (tc_long_lay_out(t, v, e, m, lcp, act, cur) == n) t->usable = 1, t->pairs_by_trie = tc_long_pairs_by_trie(v);
-            else { free(t); t = NULL; }
+            if (tc_long_lay_out(t, v, e, m, lcp, act, cur) == n) {
+                t->usable = 1, t->pairs_by_trie = tc_long_pairs_by_trie(v);
+                tc_long_fill_short(t, v, t->label + labels);
+            } else { free(t); t = NULL; }
         }
     }
     free(e); free(tmp); free(count);
@@ -333,8 +366,10 @@ static tc_longpiece *tc_long_build(const tc_vocab *v) {
  * tc_long_token is copied from v at load. Layout, native byte order: magic,
  * n_ranks, n_nodes, body bytes (4 x u64); d2, nodes, labels (padded to 8
  * bytes), splits (u64 per rank), prefixes (u32 per rank), lengths (u16 per
- * rank, padded to 8 bytes); a checksum of all that (u64). */
-#define TC_LONG_FILE_MAGIC 0x31676e6f6c6b7400ull   /* "\0tklong1" */
+ * rank, padded to 8 bytes), whether the short pairs' bits follow (u64: 1
+ * or 0) and those bits (TC_LONG_SHORT_BYTES, filled by the check at build:
+ * about as long as the rest of a read); a checksum of all that (u64). */
+#define TC_LONG_FILE_MAGIC 0x32676e6f6c6b7400ull   /* "\0tklong2" */
 /* Reading them in a fresh process (mapping, checksum, checks, filling the
  * per-rank facts: 10-15 ms and 300-600 page faults for o200k_base) costs
  * about what 32 KB of long pieces cost the heap: once v has a file, they are
@@ -350,7 +385,7 @@ static size_t tc_long_pad8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 static size_t tc_long_body_bytes(uint64_t n_ranks, uint64_t n_nodes) {
     return 65536 * sizeof(uint32_t) + (n_nodes + 2) * sizeof(tc_long_node) + tc_long_pad8(n_nodes + 2 + 16)
-           + 8 * n_ranks + tc_long_pad8(4 * n_ranks) + tc_long_pad8(2 * n_ranks);
+           + 8 * n_ranks + tc_long_pad8(4 * n_ranks) + tc_long_pad8(2 * n_ranks) + 8 + TC_LONG_SHORT_BYTES;
 }
 
 /* A checksum of n bytes, two lanes of multiply-mix. */
@@ -381,7 +416,7 @@ static tc_longpiece *tc_long_import(const tc_vocab *v, const uint8_t *p, size_t 
     size_t head_bytes = (sizeof(tc_longpiece) + 63) & ~(size_t)63;
     size_t d2 = 65536 * sizeof(uint32_t), nodes = ((size_t)n_nodes + 2) * sizeof(tc_long_node);
     size_t tokens = (size_t)n_ranks * sizeof(tc_long_token), labels = (n_nodes + 2 + 32 + 63) & ~(size_t)63;
-    size_t total = head_bytes + tokens + d2 + nodes + labels;
+    size_t total = head_bytes + tokens + d2 + nodes + labels + TC_LONG_SHORT_BYTES;
     tc_longpiece *t = tc_alloc_table(total);
     if (!t) return NULL;
     memset(t, 0, head_bytes);
@@ -426,9 +461,16 @@ static tc_longpiece *tc_long_import(const tc_vocab *v, const uint8_t *p, size_t 
         uint32_t f = t->token[r].prefix;
         if (t->token[r].len && f != TC_NONE) ok &= t->token[f].len && t->token[f].len < t->token[r].len;
     }
-    if (!ok) { free(t); return NULL; }
+    uint64_t has_short;
+    const uint8_t *shorts = len + tc_long_pad8(2 * (size_t)n_ranks);
+    memcpy(&has_short, shorts, 8);
+    if (!ok || has_short > 1) { free(t); return NULL; }
     t->usable = t->read = 1;
     t->pairs_by_trie = tc_long_pairs_by_trie(v);
+    if (has_short && t->pairs_by_trie) {   /* the bits were filled with ranks from the trie */
+        memcpy(t->label + labels, shorts + 8, TC_LONG_SHORT_BYTES);
+        t->short_valid = t->label + labels;
+    }
     return t;
 }
 
@@ -542,6 +584,9 @@ static size_t tc_long_export(const tc_longpiece *t, const tc_vocab *v, struct tc
     o += tc_long_pad8(4 * (size_t)v->n_ranks);
     for (uint32_t r = 0; r < v->n_ranks; r++) memcpy(o + 2 * r, &t->token[r].len, 2);
     o += tc_long_pad8(2 * (size_t)v->n_ranks);
+    uint64_t has_short = t->short_valid != NULL;
+    memcpy(o, &has_short, 8);
+    if (has_short) memcpy(o + 8, t->short_valid, TC_LONG_SHORT_BYTES);
     uint64_t sum = tc_long_checksum(out, total - 8);
     memcpy(out + total - 8, &sum, 8);
     return total;
@@ -675,6 +720,20 @@ static inline __attribute__((always_inline)) int tc_long_valid_pair(const tc_lon
     }
 }
 
+/* The short-pair table's answer for tokens a, b (1 valid, 0 not), or -1 when
+ * it holds none (not both short, or no table): for tests. */
+static int tc_long_short_pair(const tc_vocab *v, uint32_t a, uint32_t b) {
+    const tc_longpiece *t = __atomic_load_n(&v->longpiece, __ATOMIC_ACQUIRE);
+    size_t la = 0, lb = 0;
+    if (!t || !t->short_valid || a >= v->n_ranks || b >= v->n_ranks || !t->token[a].len || !t->token[b].len) return -1;
+    const uint8_t *ba = tc_token_bytes(v, a, &la), *bb = tc_token_bytes(v, b, &lb);
+    if (!la || !lb) return -1;
+    uint32_t i = tc_long_short_id(ba, la), j = tc_long_short_id(bb, lb);
+    if (i >= TC_LONG_SHORT_IDS || j >= TC_LONG_SHORT_IDS) return -1;
+    size_t bit = (size_t)i * TC_LONG_SHORT_IDS + j;
+    return t->short_valid[bit >> 3] >> (bit & 7) & 1;
+}
+
 /* rec's walk reached i bytes and no further. */
 static inline void tc_long_path_end(tc_long_path *rec, size_t i) {
     rec->reach = i < TC_LONG_REACH_UNKNOWN ? (uint16_t)i : TC_LONG_REACH_UNKNOWN;
@@ -806,7 +865,8 @@ static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, s
 /* The token to take at pos: the first of cand and its shorter prefixes that
  * ends where a tokenization may continue and is valid after the last token
  * (k tokens in out so far). TC_NONE when none is; *bad set when a token breaks
- * the encoder's assumptions. */
+ * the encoder's assumptions. In longpiece_shorts.c two short tokens' pair is
+ * read from t->short_valid (there p is the piece, never NULL). */
 static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, tc_long_state *st,
                                       const uint32_t *out, size_t k, size_t pos, uint32_t cand, int *bad,
                                       const uint8_t *p) {
@@ -830,9 +890,20 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
         }
     }
     uint32_t dead_mask = 0, i = 0;   /* candidates skipped for a dead end, by place in the chain */
+#ifdef TC_LONG_SHORTS_UNIT
+    uint32_t prev_id = tc_long_short_id(p + pos - t->token[prev].len, t->token[prev].len);   /* prev ends at pos */
+    size_t prev_row = (size_t)prev_id * TC_LONG_SHORT_IDS;
+#endif
     for (; cand != TC_NONE; cand = t->token[cand].prefix, i++) {
         if (tc_long_dead(st, pos + t->token[cand].len)) { dead_mask |= i < 32 ? 1u << i : 0; continue; }
-        int ok = tc_long_valid_memo(t, v, c, st, prev, cand, p, pos);
+        int ok;
+#ifdef TC_LONG_SHORTS_UNIT
+        uint32_t id = tc_long_short_id(p + pos, t->token[cand].len);
+        if ((prev_id < TC_LONG_SHORT_IDS) & (id < TC_LONG_SHORT_IDS))   /* one branch */
+            ok = t->short_valid[(prev_row + id) >> 3] >> ((prev_row + id) & 7) & 1;
+        else
+#endif
+            ok = tc_long_valid_memo(t, v, c, st, prev, cand, p, pos);
         if (ok < 0) { *bad = 1; return TC_NONE; }
         if (ok) break;
     }
@@ -842,9 +913,15 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
     return cand;
 }
 
-/* BPE of p[0:n] into out by the search alone (see tc_long_encode). */
-static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n,
+/* BPE of p[0:n] into out by the search alone (see tc_long_search): here
+ * tc_long_search_plain, in longpiece_shorts.c tc_long_search_shorts. */
+#ifdef TC_LONG_SHORTS_UNIT
+size_t tc_long_search_shorts(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n,
                              uint32_t *out) {
+#else
+static __attribute__((noinline)) size_t tc_long_search_plain(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p,
+                                   size_t n, uint32_t *out) {
+#endif
     tc_long_state st;
     if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
     size_t pos = 0, k = 0;
@@ -868,6 +945,34 @@ static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc
     }
     tc_long_state_free(&st);
     return !bad && pos == n ? k : TC_LONG_DECLINED;
+}
+
+#ifdef TC_LONG_SHORTS_UNIT
+#define tc_long_search tc_long_search_shorts   /* what follows is not emitted in that unit */
+#else
+/* Pieces of lowercase letters (at most two other bytes among the first 32)
+ * search with the short pairs' table; any other with the check alone, since
+ * the table's reads cost the searches that seldom meet a short pair
+ * (cl100k_base's random a-zA-Z, one piece: 14% slower with it). */
+#define TC_LONG_SHORTS_SAMPLE 32
+
+/* BPE of p[0:n] into out by the search alone (see tc_long_encode). Both
+ * loops give the same tokens: this only picks the faster. */
+static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n,
+                             uint32_t *out) {
+    size_t m = n < TC_LONG_SHORTS_SAMPLE ? n : TC_LONG_SHORTS_SAMPLE, lower = 0;
+    for (size_t i = 0; i < m; i++) lower += (uint8_t)(p[i] - 'a') < 26;
+    return t->short_valid && lower + 2 >= m ? tc_long_search_shorts(t, v, c, p, n, out)
+                                            : tc_long_search_plain(t, v, c, p, n, out);
+}
+#endif
+
+/* The search's own answer for p[0:n] (the tables built now if need be): no
+ * periodic shortcut, no cache, no merging when it declines (for tests: a
+ * search that gave up would otherwise hide behind merging's exact answer). */
+static size_t tc_long_search_only(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+    const tc_longpiece *t = tc_long_tables_now(v);
+    return t && t->usable && n ? tc_long_search(t, v, c, p, n, out) : TC_LONG_DECLINED;
 }
 
 /* ---- periodic stretches: runs of one character, `ab` repeated, ...

@@ -2,8 +2,9 @@
 # a second load skips building them, and loaded back. Included by _core.pyx.
 
 cdef enum:
-    # The layout of export_tables; bump it when the layout or the Unicode tables change.
-    TABLES_VERSION = 13
+    # The layout of export_tables (and of the long-piece tables' file, longpiece.h); bump it
+    # when either layout or the Unicode tables change.
+    TABLES_VERSION = 14
     HEADER_WORDS = 7
 
 # Built tables, saved so that a second load skips building them (see
@@ -194,6 +195,20 @@ cdef object _export_long_tables(CoreBPE self):
     cdef bytearray out = bytearray(tc_long_export(t, &self.v, c, NULL))
     tc_long_export(t, &self.v, c, <uint8_t *><char *>out)
     return bytes(out)
+
+
+cdef object _long_piece_search(CoreBPE self, bytes piece):
+    cdef tc_caches *c = tc_caches_for(&self.v)
+    cdef size_t n = len(piece), k
+    cdef uint32_t *out = <uint32_t *>malloc((n + 1) * sizeof(uint32_t))
+    if c == NULL or out == NULL:
+        free(out)
+        raise MemoryError()
+    k = tc_long_search_only(&self.v, c, <const uint8_t *><char *>piece, n, out)
+    try:
+        return None if k == <size_t>-3 else [out[i] for i in range(k)]   # TC_LONG_DECLINED
+    finally:
+        free(out)
 
 
 cdef _use_long_tables_file(CoreBPE self, str path):

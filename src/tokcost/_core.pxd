@@ -56,6 +56,7 @@ cdef extern from "longpiece.h" nogil:
         int usable
     size_t tc_long_table_bytes(const tc_vocab *v)
     int tc_long_tables_read(const tc_vocab *v)
+    int tc_long_short_pair(const tc_vocab *v, uint32_t a, uint32_t b)
     const tc_longpiece *tc_long_tables_now(const tc_vocab *v)
 
 
@@ -71,6 +72,7 @@ cdef extern from "thread_caches.h" nogil:
 
 cdef extern from "longpiece.h" nogil:
     size_t tc_long_export(const tc_longpiece *t, const tc_vocab *v, tc_caches *c, uint8_t *out)
+    size_t tc_long_search_only(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out)
 
 
 cdef extern from "bpe.h" nogil:
