@@ -205,17 +205,21 @@ class Encoding:
         """``encode`` as a numpy uint32 array, without a Python list in between."""
         import numpy as np
 
+        surrogate_error = None
         if self._native_special is not None:
             try:
                 ids = self._screened(text, allowed_special, disallowed_special, True)
-            except UnicodeEncodeError:
+            except UnicodeEncodeError as error:
                 ids = None  # a lone surrogate: below, the search on the str first, as tiktoken's
+                surrogate_error = error
             if ids.__class__ is bytes:
                 return np.frombuffer(ids, dtype=np.uint32)
             if ids is not None:
                 raise_disallowed_special_token(ids)
-        # Like tiktoken, lone surrogates raise UnicodeEncodeError here.
         allowed, disallowed = self._check_special(text, allowed_special, disallowed_special)
+        if surrogate_error is not None:  # what every path below would raise again, converting the same str
+            raise surrogate_error
+        # Like tiktoken, lone surrogates raise UnicodeEncodeError here.
         if self._split_regex is None:
             own_allowed = self._special_names & allowed
             if not own_allowed or not self._may_hold_special(text):
