@@ -223,6 +223,73 @@ def test_long_piece_tables_are_cached_checked_and_rebuilt(tmp_path, monkeypatch)
     assert _long_tables_of(spec, text) == (expected, None)
 
 
+_MASK64 = (1 << 64) - 1
+SHORT_BYTES = 61_632  # longpiece.h TC_LONG_SHORT_BYTES: a bit per pair of 702 short ids, padded to 64 bytes
+
+
+def _long_checksum(data: bytes) -> int:
+    """longpiece.h's tc_long_checksum (two lanes of multiply-mix), so a test can alter a
+    long-tables file and keep it well formed."""
+    def mix(a, b):
+        r = a * b
+        return (r & _MASK64) ^ (r >> 64)
+
+    import struct
+
+    a, b, n = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, len(data)
+    words = struct.unpack_from(f"<{n // 16 * 2}Q", data)
+    for w, x in zip(words[0::2], words[1::2]):
+        a, b = mix(a ^ w, 0xFF51AFD7ED558CCD), mix(b ^ x, 0xC4CEB9FE1A85EC53)
+    w = 0
+    for byte in data[n // 16 * 16:]:
+        w = (w << 8 | byte) & _MASK64
+    return mix(a ^ w, 0xFF51AFD7ED558CCD) ^ mix((b + n) & _MASK64, 0x9E3779B97F4A7C15)
+
+
+def test_long_tables_file_short_pairs_part_is_checked_or_harmless(tmp_path, monkeypatch):
+    """Round 18 (r18-harden2): the short pairs' part of a long-tables file (tklong2: a u64
+    flag, then 61.6 KB of bits) altered under a right checksum. A flag other than 0 or 1 is
+    refused (built, tiktoken's ids); a flag of 0 reads the tables without the bits
+    (tiktoken's ids); bits set, cleared or flipped are read and may mean other ids, but
+    every id is a token and the piece decodes back (a wrong bit only picks another
+    token that matches there). Six fixed files, one 40 KB text of letters each."""
+    import random
+    import struct
+
+    import tiktoken
+
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    spec = registry.ENCODINGS["cl100k_base"]
+    load_encoding(spec)
+    (path,) = tmp_path.glob("*.long")
+    good = path.read_bytes()
+    flag_at, bits_at = len(good) - 8 - SHORT_BYTES - 8, len(good) - 8 - SHORT_BYTES
+    assert struct.unpack_from("<Q", good, len(good) - 8)[0] == _long_checksum(good[:-8])
+    assert struct.unpack_from("<Q", good, flag_at)[0] == 1  # cl100k_base's tables keep the bits
+    rng = random.Random(18)
+    text = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(40_000))
+    expected = tiktoken.get_encoding("cl100k_base").encode_ordinary(text)
+    flipped = bytearray(good[bits_at:bits_at + SHORT_BYTES])
+    for k in rng.sample(range(SHORT_BYTES * 8), 2_000):
+        flipped[k >> 3] ^= 1 << (k & 7)
+    cases = [(struct.pack("<Q", 2), None, "built"), (struct.pack("<Q", 1 << 40), None, "built"),
+             (struct.pack("<Q", 0), None, "read"), (None, b"\xff" * SHORT_BYTES, "read"),
+             (None, b"\0" * SHORT_BYTES, "read"), (None, bytes(flipped), "read")]
+    for flag, bits, source in cases:
+        body = bytearray(good[:-8])
+        if flag is not None:
+            body[flag_at:flag_at + 8] = flag
+        if bits is not None:
+            body[bits_at:bits_at + SHORT_BYTES] = bits
+        path.write_bytes(bytes(body) + struct.pack("<Q", _long_checksum(bytes(body))))
+        enc = load_encoding(spec)
+        ids = enc.encode_ordinary(text)
+        assert enc._core.long_piece_tables_source() == source, (flag, source)
+        if bits is None:
+            assert ids == expected, flag
+        assert all(0 <= i < enc.n_vocab for i in ids) and enc.decode(ids) == text
+
+
 def test_a_load_that_builds_the_cache_keeps_its_long_piece_tables(tmp_path, monkeypatch):
     """The process that builds the table cache built the long-piece tables to save them: it keeps
     them (they were dropped and read back from the file by the first long piece), ids tiktoken's."""
