@@ -77,6 +77,7 @@ def test_threads_with_large_texts_release_the_gil(pair):
 _INTERRUPT_CHILD = """
     import json, os, signal, sys, threading, time
     import tokcost
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # a child of a background job inherits SIGINT ignored
     enc = tokcost.get_encoding("o200k_base")
     texts = ["Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 40] * 20_000
     expected = enc.encode_ordinary("hello world after the interrupt")
@@ -114,7 +115,8 @@ def test_ctrl_c_during_long_batch_leaves_process_usable(method):
 def test_ctrl_c_from_outside_kills_cleanly_or_recovers():
     """A real SIGINT from another process, as a terminal's Ctrl-C sends it."""
     code = textwrap.dedent("""
-        import sys, tokcost
+        import signal, sys, tokcost
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal's Python has it, even under nohup
         enc = tokcost.get_encoding("cl100k_base")
         texts = ["some text to count, over and over. " * 50] * 100_000
         print("ready", flush=True)
