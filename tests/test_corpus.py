@@ -188,6 +188,37 @@ def test_parallel_runs_identical_to_serial(corpus, kwargs):
         [(f.path, f.tokens, f.bytes, f.skipped) for f in serial.files]
 
 
+def test_large_files_are_units_of_their_own_and_count_as_tiktoken(tmp_path):
+    """A file of DEFAULT_ALONE_BYTES or more is a unit of its own, the small files around it keep
+    theirs, and every file's count, on one thread and on two, is tiktoken's of its text."""
+    import tiktoken
+
+    from tokcost.corpus import work
+
+    words = ["token", "Привет", "数据", "🙂", "x = f(y)\n", " ", "\n\n", "naïve", "123"]
+    sizes = {"a0.txt": 10, "a1.txt": work.DEFAULT_ALONE_BYTES, "a2.txt": 300, "a3.txt": 5,
+             "a4.txt": work.DEFAULT_ALONE_BYTES - 1, "a5.txt": 700_000, "a6.txt": 700_001, "a7.txt": 40}
+    for i, (name, size) in enumerate(sizes.items()):
+        data = "".join(words[(i * 7 + k * k) % len(words)] for k in range(size // 2 + 1)).encode()[:size]
+        data = data.decode("utf-8", "ignore").encode()  # whole characters, then spaces to the size
+        (tmp_path / name).write_bytes(data + b" " * (size - len(data)))
+    paths = [str(tmp_path / name) for name in sizes]
+    sources = discover([str(tmp_path)]).sources
+    alone = {s.path for s in sources if s.size >= work.DEFAULT_ALONE_BYTES}
+    assert {Path(p).name for p in alone} == {"a1.txt", "a5.txt", "a6.txt"}
+    units = work.plan(sources, work.Options(ENC), batch_files=2)
+    assert [p for unit in units for p in unit.paths] == paths  # every file once, in order
+    assert all(unit.paths == (p,) for unit in units for p in unit.paths if p in alone)
+    assert all(len(unit.paths) <= 2 for unit in units)
+    assert all(len(u.paths) == 1 for u in work.plan(sources, work.Options(ENC), alone_bytes=1))
+    assert len(work.plan(sources, work.Options(ENC), alone_bytes=None)) == 1  # Dask's: only past batch_bytes
+    tik = tiktoken.get_encoding(ENC)
+    expected = [(p, len(tik.encode_ordinary(Path(p).read_text(encoding="utf-8")))) for p in paths]
+    for jobs in (1, 2):
+        result = count_corpus([str(tmp_path)], ENC, jobs=jobs)
+        assert [(f.path, f.tokens) for f in result.files] == expected, jobs
+
+
 def test_compressed_and_broken_compressed(tmp_path):
     zstandard = pytest.importorskip("zstandard")
     text = "hello compressed world\n" * 1000

@@ -78,11 +78,12 @@ MAX_UNIT_FILES = 4096
 
 def dask_batches(sources: Sequence, client) -> dict:
     """``batch_bytes`` and ``batch_files`` for ``work.plan`` on the cluster behind ``client``:
-    about TASKS_PER_WORKER units per worker, of at least MIN_UNIT_BYTES."""
+    about TASKS_PER_WORKER units per worker, of at least MIN_UNIT_BYTES (a file is a unit of its own only
+    past ``batch_bytes``: a task's messages cost what counting 100 KB does)."""
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     total = sum(max(source.size, 0) for source in sources)
     return {"batch_bytes": min(DEFAULT_BATCH_BYTES, max(MIN_UNIT_BYTES, total // (TASKS_PER_WORKER * workers))),
-            "batch_files": MAX_UNIT_FILES}
+            "batch_files": MAX_UNIT_FILES, "alone_bytes": None}
 
 
 def run_dask(units: Sequence, options: Options, client, *,
