@@ -1,7 +1,7 @@
 """encode's per-call entries against tiktoken at every text length from 0 to 2,048 characters.
 
 The entries keep the text's UTF-8 and the ids on the stack and free them on every way out, and
-one chooser (``Encoding._screened``) picks the native screen for encode and encode_to_numpy: each
+one chooser (``SpecialPolicy.screened``) picks the native screen for encode and encode_to_numpy: each
 length is tried plain, with a special token in the middle, with "<|" that starts none, and with a
 lone surrogate, under each common form of the special-token arguments. Results, or the exception's
 type and message, must be tiktoken's. Bounded: 2,049 lengths, four texts, a fixed list of calls.

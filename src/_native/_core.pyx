@@ -476,12 +476,14 @@ cdef class CoreBPE:
         cdef _Utf8Span u
         cdef size_t k
         _utf8_into(text, &u)
-        if u.n < GIL_RELEASE_BYTES:
-            k = tc_count_text(&self.v, self.split, u.p, u.n)
-        else:
-            with nogil:
+        try:
+            if u.n < GIL_RELEASE_BYTES:
                 k = tc_count_text(&self.v, self.split, u.p, u.n)
-        free(u.owned)  # nothing above raises once the UTF-8 is made
+            else:
+                with nogil:
+                    k = tc_count_text(&self.v, self.split, u.p, u.n)
+        finally:
+            free(u.owned)  # as the other entries: whatever a later change lets raise above
         return _count_or_raise(k)
 
     def last_piece_token_count(self, text):
@@ -688,11 +690,14 @@ cdef class CoreBPE:
 
     def encode_single_piece(self, bytes piece):
         """One piece, no splitting: its own rank if it is a token, else BPE."""
-        cdef _Tokens tokens = _Tokens()
-        if tc_encode_piece(&self.v, tc_caches_for(&self.v), <const uint8_t *>PyBytes_AS_STRING(piece),
-                           len(piece), len(piece), &tokens.buf, NULL):
-            raise MemoryError()
-        return self._to_list(&tokens.buf)
+        cdef tc_buf buf = tc_buf(NULL, 0, 0)  # on the stack, as in encode_ordinary: no _Tokens per call
+        try:
+            if tc_encode_piece(&self.v, tc_caches_for(&self.v), <const uint8_t *>PyBytes_AS_STRING(piece),
+                               len(piece), len(piece), &buf, NULL):
+                raise MemoryError()
+            return self._to_list(&buf)
+        finally:
+            free(buf.data)
 
     def byte_pair_encode(self, bytes piece):
         """Plain BPE of ``piece``, even when it is a token itself."""

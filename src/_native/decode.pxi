@@ -3,20 +3,41 @@
 # before its bytes are read.
 
 
+cdef enum:
+    _DECODE_ON_STACK = 256  # ids checked into a stack array (1 KB) below this many
+
+
+cdef inline void _copy_token_bytes(CoreBPE core, const uint32_t *ids, Py_ssize_t n, char *out) noexcept nogil:
+    cdef size_t length
+    cdef const uint8_t *src
+    cdef Py_ssize_t k
+    for k in range(n):
+        src = tc_token_bytes(&core.v, ids[k], &length)
+        memcpy(out, src, length)
+        out += length
+
+
 cdef bytes _decode_bytes(CoreBPE core, tokens):
-    """The bytes of a sequence of ids: checked and summed with the GIL, copied without it."""
-    if not hasattr(tokens, "__len__"):
+    """The bytes of a sequence of ids: checked and summed with the GIL, copied (without it when
+    they are many). An empty list or tuple, and a short one's ids, make no buffer: each object
+    made and freed cost a call more than tiktoken's (r19: decode_bytes([]) 2,395 instructions
+    a call against its 2,137)."""
+    cdef type kind = type(tokens)
+    if kind is not list and kind is not tuple and not hasattr(tokens, "__len__"):
         tokens = list(tokens)
     cdef Py_ssize_t n = len(tokens), k
-    cdef const uint8_t *src
-    cdef _Tokens checked = _Tokens()
-    cdef uint32_t *ids
+    if n == 0 and (kind is list or kind is tuple):
+        return b""  # an empty list or tuple: no id to check, no __index__ to call
+    cdef uint32_t on_stack[_DECODE_ON_STACK]
+    cdef uint32_t *ids = on_stack
+    cdef _Tokens checked = None
     cdef uint64_t total = 0
-    cdef size_t length
     cdef char *out
-    if tc_buf_reserve(&checked.buf, n + 1):
-        raise MemoryError()
-    ids = checked.buf.data
+    if n >= _DECODE_ON_STACK:
+        checked = _Tokens()
+        if tc_buf_reserve(&checked.buf, n + 1):
+            raise MemoryError()
+        ids = checked.buf.data
     k = 0
     for token in tokens:
         if k == n:
@@ -27,11 +48,11 @@ cdef bytes _decode_bytes(CoreBPE core, tokens):
     n = k
     result = PyBytes_FromStringAndSize(NULL, total)
     out = PyBytes_AS_STRING(result)
-    with nogil:
-        for k in range(n):
-            src = tc_token_bytes(&core.v, ids[k], &length)
-            memcpy(out, src, length)
-            out += length
+    if total < GIL_RELEASE_BYTES:
+        _copy_token_bytes(core, ids, n, out)
+    else:
+        with nogil:
+            _copy_token_bytes(core, ids, n, out)
     return result
 
 

@@ -1,12 +1,14 @@
 /* The long-piece search with the short pairs' table, and the table's fill,
- * in a translation unit of their own (see longpiece.h, "Short pairs"): the
- * plain search in _core.c then keeps its machine code. Every static helper
- * of the headers is compiled here again; only what these two functions use
- * is emitted. */
+ * in a translation unit of its own (see longpiece.h, "Short pairs"): the
+ * plain search in _core.c then keeps its machine code. The search is
+ * longpiece_search.h's, compiled here with the table's lines; every static
+ * helper of that header is compiled here again, and only what these two
+ * functions use is emitted. longpiece.h, which calls both, declares them
+ * (this unit does not include it: no circle). */
 #define _GNU_SOURCE   /* as Python.h does for _core.c: MAP_ANONYMOUS, O_CLOEXEC */
-#define TC_LONG_SHORTS_UNIT   /* longpiece.h's search, as tc_long_search_shorts, with the table */
 #pragma GCC diagnostic ignored "-Wunused-function"
-#include "longpiece.h"
+#define TC_LONG_SEARCH_SHORTS 1   /* longpiece_search.h's loop as tc_long_search_shorts */
+#include "longpiece_search.h"
 
 /* The rank of the token with short id `id`, its bytes written to b (*len of them), or TC_NONE. */
 static uint32_t tc_long_short_token(const tc_longpiece *t, const tc_vocab *v, uint32_t id, uint8_t *b, uint32_t *len) {
@@ -21,7 +23,7 @@ static uint32_t tc_long_short_token(const tc_longpiece *t, const tc_vocab *v, ui
  * as the search would ask it (ranks from the trie: only when pairs_by_trie).
  * Sets t->short_valid, before t is published; leaves it NULL when a check
  * meets a token that breaks the encoder's assumptions. */
-void tc_long_fill_short(tc_longpiece *t, const tc_vocab *v, uint8_t *bits) {
+__attribute__((visibility("hidden"))) void tc_long_fill_short(tc_longpiece *t, const tc_vocab *v, uint8_t *bits) {
     uint8_t buf[4];
     tc_long_path paths[TC_LONG_PATHS];
     if (!t->pairs_by_trie) return;

@@ -9,7 +9,7 @@ same signature and results, so switching is one import::
 
 Extras: ``count`` / ``count_batch`` (token counts without building lists) and
 ``encode_bytes`` (bytes that need not be valid UTF-8). Special-token policy
-lives here; the native core only splits, merges and decodes. Where rank files
+is ``special_policy``'s; the native core only splits, merges and decodes. Where rank files
 come from and which encodings have names is decided above this module
 (``load``, ``registry``): an ``Encoding`` is built from a pattern and ready
 tables, and knows nothing of either.
@@ -23,7 +23,8 @@ import os
 
 import tokcost._core as _core
 from tokcost.patterns import native_splitter
-from tokcost.special_tokens import first_special_token, raise_disallowed_special_token, raise_if_not_utf8, segments
+from tokcost.special_policy import SpecialPolicy
+from tokcost.special_tokens import raise_disallowed_special_token, raise_if_not_utf8, segments
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 _NOTHING_ALLOWED: AbstractSet[str] = set()
 _SET_TYPES = (set, frozenset)  # exact types: a subclass may compare or iterate its own way
 _NO_TOKENS: frozenset = frozenset()
+# What encode's screen gave when the text holds a lone surrogate (its UTF-8 could not be made): the
+# full path then encodes the cleaned text at once, without first failing on the text again.
+_LONE_SURROGATE = object()
 
 
 def _without_surrogates(text: str) -> str:
@@ -99,36 +103,31 @@ class Encoding:
         self.name = name
         self._pat_str = pat_str
         self._core = core
-        self._special_tokens = dict(special_tokens)
-        self._special_token_values = set(special_tokens.values())
-        self._special_first_chars = frozenset(t[0] for t in special_tokens if t)
-        self._special_names = frozenset(special_tokens)
-        # encode_single_token's second lookup, by UTF-8 as tiktoken's (a name that is no UTF-8 never matches).
-        self._special_ids_by_utf8 = {}
-        for token, rank in special_tokens.items():
-            try:
-                self._special_ids_by_utf8[token.encode("utf-8")] = rank
-            except UnicodeEncodeError:  # a lone surrogate: no UTF-8 spells this name
-                pass
-        # _marks' MarkSets by (tokens, with_ids), and _screened's pairs of them by the allowed set;
-        # cleared past 16 entries.
-        self._marks_cache: dict = {}
         self._loader: Optional[Callable[[str], "Encoding"]] = None
         # The highest id of any token, from the native tables.
         self.max_token_value = core.n_ranks - 1
         self._split_regex = None if core.splitter else _compile_pattern(pat_str)
-        # For encode's default call: the native encoder screens the UTF-8 it makes anyway for the
-        # special tokens (a MarkSet: where a token's first byte is found, a binary search), after
-        # looking for the longest start they all share when there is one (a text without it holds
-        # none of them; Qwen 3.5's share only "<", DeepSeek's and Tekken's nothing).
-        self._special_probe = os.path.commonprefix(list(special_tokens)) if special_tokens else "\x00"
+        # The native screens serve text the native pretokenizer splits, unless a special token is
+        # empty (it would be found everywhere).
         usable = self._split_regex is None and "" not in special_tokens
+        self._special_policy = special = SpecialPolicy(special_tokens, core if usable else None)
+        self._special_tokens = special.ids  # tiktoken's name for it
+        self._special_token_values = set(special_tokens.values())
+        # encode_single_token's lookup of special tokens before the native one, by name and by UTF-8:
+        # only names that are UTF-8 and that no mergeable token spells (tiktoken answers a mergeable
+        # token's rank first, and raises on a str it cannot convert).
+        self._special_ids_by_arg = {}
+        for utf8, rank in special.ids_by_utf8.items():
+            if core.piece_rank(utf8) < 0:
+                self._special_ids_by_arg[utf8] = self._special_ids_by_arg[utf8.decode("utf-8")] = rank
+        # encode's two commonest calls (nothing allowed, "all") take their native screen with these
+        # operands, copied from the policy: a call into it cost them 700 instructions, more than the
+        # native entry's whole fixed cost (docs/NATIVE.md, Round 18 r18-docs).
         self._native_ordinary = core.encode_ordinary_unless if usable else None
-        self._special_probe_utf8 = self._special_probe.encode("utf-8", "surrogatepass") if special_tokens else b""
-        self._special_marks = _core.MarkSet(special_tokens) if usable else None
         self._native_special = core.encode_special if usable else None
-        self._all_special_marks = _core.MarkSet(special_tokens, special_tokens) if usable else None
-        self._no_special_marks = _core.MarkSet((), {}) if usable else None  # encode_special with none allowed
+        self._special_probe_utf8 = special.probe_utf8
+        self._special_marks = special.every
+        self._all_special_marks = special.all_with_ids
 
     def __repr__(self) -> str:
         return f"<Encoding {self.name!r}>"
@@ -166,12 +165,13 @@ class Encoding:
         >>> enc.encode("<|endoftext|>", allowed_special="all")
         [199999]
         """
-        # The common calls take a native screen over the UTF-8 it makes anyway (_screened), which
-        # returns the ids, or the leftmost disallowed token (the one tiktoken's search names: raised
-        # below), or None for what it does not serve; a lone surrogate goes to the full path below,
-        # which replaces them as tiktoken does. _screened's first two cases, nothing allowed (the
-        # default, LangChain's set()) and "all" (chat templates), are made here: a second Python
-        # call cost them 700 instructions, more than the native entry's whole fixed cost.
+        # The common calls take a native screen over the UTF-8 it makes anyway (SpecialPolicy.screened),
+        # which returns the ids, or the leftmost disallowed token (the one tiktoken's search names:
+        # raised below), or None for what it does not serve; a lone surrogate goes to the full path
+        # below on the text with them replaced, which tiktoken encodes after its own first try fails.
+        # The screen's first two cases, nothing allowed (the default, LangChain's set()) and "all"
+        # (chat templates), are made here: a second Python call cost them 700 instructions, more
+        # than the native entry's whole fixed cost.
         if self._native_ordinary is not None:
             try:
                 if disallowed_special == "all" and (allowed_special is _NOTHING_ALLOWED and not _NOTHING_ALLOWED
@@ -180,20 +180,23 @@ class Encoding:
                 elif allowed_special == "all" and disallowed_special == "all":
                     ids = self._native_special(text, self._all_special_marks)
                 else:
-                    ids = self._screened(text, allowed_special, disallowed_special, False)
+                    ids = self._special_policy.screened(text, allowed_special, disallowed_special, False)
             except UnicodeEncodeError:
-                ids = None
+                ids = _LONE_SURROGATE
             if ids.__class__ is list:
                 return ids
-            if ids is not None:
+            if ids is not None and ids is not _LONE_SURROGATE:  # the leftmost disallowed token
                 raise_disallowed_special_token(ids)
         if not disallowed_special and not allowed_special and type(allowed_special) in _SET_TYPES:
             return self.encode_ordinary(text)  # nothing special either way, as LangChain's disallowed_special=()
-        allowed, _ = self._check_special(text, allowed_special, disallowed_special)
-        try:
-            return self._encode_with_special(text, allowed)
-        except UnicodeEncodeError:
-            return self._encode_with_special(_without_surrogates(text), allowed)
+        allowed, _ = self._special_policy.check(text, allowed_special, disallowed_special)
+        if self._native_ordinary is None or ids is not _LONE_SURROGATE:  # else this try would fail as the screen did
+            try:
+                return self._special_policy.encode_with_special(text, allowed, self._encode_ordinary)
+            except UnicodeEncodeError:
+                pass
+        # Lone surrogates: tiktoken encodes the text with them paired up or replaced.
+        return self._special_policy.encode_with_special(_without_surrogates(text), allowed, self._encode_ordinary)
 
     def encode_to_numpy(
         self,
@@ -203,67 +206,39 @@ class Encoding:
         disallowed_special: Literal["all"] | Collection[str] = "all",
     ) -> "npt.NDArray[np.uint32]":
         """``encode`` as a numpy uint32 array, without a Python list in between."""
-        import numpy as np
-
         surrogate_error = None
         if self._native_special is not None:
             try:
-                ids = self._screened(text, allowed_special, disallowed_special, True)
+                ids = self._special_policy.screened(text, allowed_special, disallowed_special, True)
             except UnicodeEncodeError as error:
                 ids = None  # a lone surrogate: below, the search on the str first, as tiktoken's
                 surrogate_error = error
             if ids.__class__ is bytes:
+                import numpy as np
+
                 return np.frombuffer(ids, dtype=np.uint32)
             if ids is not None:
                 raise_disallowed_special_token(ids)
-        allowed, disallowed = self._check_special(text, allowed_special, disallowed_special)
+        special = self._special_policy
+        allowed, disallowed = special.check(text, allowed_special, disallowed_special)
+        import numpy as np  # as tiktoken: after the disallowed check, before the text is converted
+
         if surrogate_error is not None:  # what every path below would raise again, converting the same str
             raise surrogate_error
         # Like tiktoken, lone surrogates raise UnicodeEncodeError here.
         if self._split_regex is None:
-            own_allowed = self._special_names & allowed
-            if not own_allowed or not self._may_hold_special(text):
+            own_allowed = special.names & allowed
+            if not own_allowed or not special.may_hold(text):
                 return np.frombuffer(self._core.encode_ordinary_to_bytes(text), dtype=np.uint32)
-            if disallowed >= self._special_names - allowed:  # as in encode_batch: only allowed ones can be there
-                ids = self._core.encode_special(text, self._marks(own_allowed, with_ids=True), None, True)
+            if disallowed >= special.names - allowed:  # as in encode_batch: only allowed ones can be there
+                ids = self._core.encode_special(text, special.marks(own_allowed, with_ids=True), None, True)
                 return np.frombuffer(ids, dtype=np.uint32)
-        return np.array(self._encode_with_special(text, allowed), dtype=np.uint32)
-
-    def _screened(self, text: str, allowed_special, disallowed_special, as_bytes: bool):
-        """encode's and encode_to_numpy's common calls in one native call, which screens the UTF-8
-        it makes for the disallowed special tokens and encodes the allowed ones as their ids: every
-        special token not allowed is disallowed and those allowed are none (the default, or
-        LangChain's set()), "all" or a set of this encoding's own (chat templates); or nothing is
-        allowed and a set of its own is disallowed (the others are then plain text). Returns the
-        ids (a list, or uint32 bytes with ``as_bytes``), the leftmost disallowed token in the text
-        (a str, for the caller to raise on), or None for other arguments. A lone surrogate raises
-        UnicodeEncodeError: the callers' full paths then do what tiktoken does."""
-        allowed = None
-        if disallowed_special == "all":
-            if type(allowed_special) in _SET_TYPES and not allowed_special:
-                disallowed = self._special_marks
-            elif allowed_special == "all":
-                allowed, disallowed = self._all_special_marks, None
-            elif type(allowed_special) in _SET_TYPES and allowed_special <= self._special_names:
-                own = frozenset(allowed_special)
-                screens = self._marks_cache.get(own)  # both MarkSets in one lookup
-                if screens is None:
-                    screens = self._marks(own, with_ids=True), self._marks(self._special_names - own)
-                    self._marks_cache[own] = screens
-                allowed, disallowed = screens
-            else:
-                return None
-        elif (type(disallowed_special) in _SET_TYPES and disallowed_special
-              and type(allowed_special) in _SET_TYPES and not allowed_special
-              and disallowed_special <= self._special_names):
-            disallowed = self._marks(frozenset(disallowed_special))
-        else:
-            return None
-        if allowed is None:
-            if not as_bytes:  # nothing allowed: encode_ordinary's entry, the marks looked for after the probe
-                return self._native_ordinary(text, self._special_probe_utf8, disallowed)
-            allowed = self._no_special_marks
-        return self._native_special(text, allowed, disallowed, as_bytes)
+        try:
+            return np.array(special.encode_with_special(text, allowed, self._encode_ordinary), dtype=np.uint32)
+        except UnicodeEncodeError as error:  # raised on a segment
+            segment_error = error
+        text.encode("utf-8")  # raises tiktoken's error, which names the place in the whole text
+        raise segment_error
 
     def encode_ordinary_batch(self, text: list[str], *, num_threads: int = 8) -> list[list[int]]:
         """``[encode_ordinary(t) for t in text]``, on native threads without the GIL."""
@@ -306,15 +281,16 @@ class Encoding:
         disallowed_special: Literal["all"] | Collection[str] = "all",
     ) -> list[list[int]]:
         """``[encode(t, ...) for t in text]``, in parallel."""
-        allowed, disallowed = self._resolve_special(allowed_special, disallowed_special)
-        if text and allowed and allowed is not self.special_tokens_set:
+        special = self._special_policy
+        allowed, disallowed = special.resolve(allowed_special, disallowed_special)
+        if text and allowed and allowed is not special.all:
             try:
                 raise_if_not_utf8(allowed)
             except UnicodeEncodeError:  # as tiktoken: what the first text raises, the disallowed check first
                 self.encode(text[0], allowed_special=allowed, disallowed_special=disallowed)
                 raise
         if (self._split_regex is None and (disallowed or allowed) and "" not in disallowed
-                and disallowed >= self._special_names - allowed):
+                and disallowed >= special.names - allowed):
             # Every special token of the encoding allowed or disallowed (the default call, "all",
             # chat templates): the batch's threads screen each text they encode for the disallowed
             # ones (on the calling thread the screen was 4% of a two-thread batch of 500 chat texts
@@ -322,11 +298,11 @@ class Encoding:
             # allowed ones as their ids. No other special token can be in a text that passes, so
             # finding only the allowed ones finds what tiktoken's search finds. A text that holds a
             # disallowed one is then found again by the screen below, which raises.
-            own_allowed = self._special_names & allowed
+            own_allowed = special.names & allowed
             try:
                 screened = self._core.encode_batch_screened(
-                    text, num_threads, self._marks(disallowed) if disallowed else None,
-                    self._marks(own_allowed, with_ids=True) if own_allowed else None)
+                    text, num_threads, special.marks(disallowed) if disallowed else None,
+                    special.marks(own_allowed, with_ids=True) if own_allowed else None)
             except UnicodeEncodeError:
                 pass  # lone surrogates: the screen below, then encode_ordinary_batch's retry
             else:
@@ -338,8 +314,8 @@ class Encoding:
         if disallowed:
             # One pass over the batch for the characters a special token starts with: a
             # method call per text cost a third of a 500-text batch, all on this thread.
-            first = self._special_first_chars
-            if not disallowed <= self._special_names:
+            first = special.first_chars
+            if not disallowed <= special.names:
                 suspects = text  # a disallowed string that is no special token: look everywhere
             elif len(first) == 1:
                 (c,) = first
@@ -347,8 +323,8 @@ class Encoding:
             else:
                 suspects = [t for t in text if any(f in t for f in first)]
             for t in suspects:
-                self._raise_if_disallowed(t, disallowed)
-        if not allowed or not any(self._specials_present(t, allowed) for t in text):
+                special.raise_if_disallowed(t, disallowed)
+        if not allowed or not any(special.present(t, allowed) for t in text):
             return self.encode_ordinary_batch(text, num_threads=num_threads)
         encoder = functools.partial(self.encode, allowed_special=allowed, disallowed_special=())
         return self._thread_map(encoder, text, num_threads)
@@ -365,7 +341,7 @@ class Encoding:
         The stable tokens cover a prefix of ``text``; each completion decodes to
         bytes that start with the rest. Completions come in no particular order.
         """
-        allowed, _ = self._check_special(text, allowed_special, disallowed_special)
+        allowed, _ = self._special_policy.check(text, allowed_special, disallowed_special)
         tokens, unstable = self._stable_and_unstable(text, allowed)
         if not unstable:  # empty, or ending with a special token: nothing more text could change
             return tokens, []
@@ -378,16 +354,21 @@ class Encoding:
 
         Raises KeyError when it is not a single token.
         """
+        # Special tokens first, by the argument itself, str or bytes: its hash is kept on it, so a
+        # word's lookup costs little (by the bytes made below, 10% of its call). Looked up after the
+        # native call, a special token cost 2,911 instructions a call, tiktoken 2,202; now 1,112.
+        try:
+            special = self._special_ids_by_arg.get(text_or_bytes)
+        except TypeError:  # unhashable (a bytearray, a str subclass without __hash__): as before, below
+            special = None
+        if special is not None:
+            return special
         if isinstance(text_or_bytes, str):
-            text_or_bytes = text_or_bytes.encode("utf-8")
+            text_or_bytes = text_or_bytes.encode()  # UTF-8, strict: without naming it, a lookup less
         rank = self._core.piece_rank(text_or_bytes)
-        if rank >= 0:
-            return rank
-        # By UTF-8, not decoded to str: no decode, and no exception to chain on invalid UTF-8.
-        special = self._special_ids_by_utf8.get(text_or_bytes)
-        if special is None:
+        if rank < 0:
             raise KeyError(text_or_bytes)
-        return special
+        return rank
 
     def encode_bytes(self, data: bytes) -> list[int]:
         """Token ids of raw bytes, which need not be valid UTF-8 (tiktoken's ``_encode_bytes``).
@@ -520,7 +501,7 @@ class Encoding:
 
     @functools.cached_property
     def special_tokens_set(self) -> set[str]:
-        return set(self._special_tokens)
+        return self._special_policy.all  # the object "all" stands for (SpecialPolicy.resolve)
 
     def is_special_token(self, token: int) -> bool:
         return token in self._special_token_values
@@ -572,98 +553,29 @@ class Encoding:
             out.extend(self._core.encode_single_piece(piece.encode("utf-8")))
         return out
 
-    def _resolve_special(self, allowed_special, disallowed_special) -> tuple[AbstractSet[str], frozenset]:
-        """tiktoken's reading of the two arguments: (allowed, disallowed) sets."""
-        if allowed_special == "all":
-            allowed_special = self.special_tokens_set
-        if disallowed_special == "all":
-            disallowed_special = self.special_tokens_set - allowed_special
-        return allowed_special, frozenset(disallowed_special)
-
-    def _marks(self, tokens: frozenset, with_ids: bool = False) -> _core.MarkSet:
-        """``tokens`` as the native screens and ``encode_special`` take them (with their ids for
-        the allowed ones), cached per set."""
-        key = (tokens, with_ids)
-        marks = self._marks_cache.get(key)
-        if marks is None:
-            if len(self._marks_cache) > 16:
-                self._marks_cache.clear()
-            marks = self._marks_cache[key] = _core.MarkSet(tokens, self._special_tokens if with_ids else None)
-        return marks
-
-    def _may_hold_special(self, text: str) -> bool:
-        """False when ``text`` can hold no special token: it lacks the start they all share, or
-        (when they share none) the first character of each."""
-        if not self._special_first_chars:
-            return False
-        if self._special_probe:
-            return self._special_probe in text
-        if self._special_marks is not None:  # exact: DeepSeek's and Tekken's thousand, natively
-            try:
-                return self._special_marks.found_in(text)
-            except UnicodeEncodeError:  # a lone surrogate: the test below
-                pass
-        return any(c in text for c in self._special_first_chars)
-
-    def _raise_if_disallowed(self, text: str, disallowed: frozenset) -> None:
-        # As tiktoken, any disallowed string raises, a special token of this encoding or not;
-        # the probe rules out only this encoding's own special tokens. Those the native search
-        # finds on the UTF-8 (the leftmost, the longest there: what first_special_token finds).
-        if disallowed and (self._may_hold_special(text) or not disallowed <= self._special_names):
-            token = None
-            if self._special_marks is not None and disallowed <= self._special_names:
-                try:
-                    token = self._marks(disallowed).first_in(text)
-                except UnicodeEncodeError:  # a lone surrogate: the search on the str
-                    token = first_special_token(text, disallowed)
-            else:
-                token = first_special_token(text, disallowed)
-            if token is not None:
-                raise_disallowed_special_token(token)
-
-    def _check_special(self, text, allowed_special, disallowed_special) -> tuple[AbstractSet[str], frozenset[str]]:
-        """Raise on disallowed special tokens in ``text``; return the allowed and disallowed sets."""
-        allowed, disallowed = self._resolve_special(allowed_special, disallowed_special)
-        self._raise_if_disallowed(text, disallowed)
-        if allowed and allowed is not self.special_tokens_set:
-            raise_if_not_utf8(allowed)
-        return allowed, disallowed
-
-    def _specials_present(self, text: str, allowed: AbstractSet[str]) -> bool:
-        return bool(allowed) and self._may_hold_special(text)
-
-    def _encode_with_special(self, text: str, allowed: AbstractSet[str]) -> list[int]:
-        if not self._specials_present(text, allowed):
-            return self._encode_ordinary(text)
-        tokens: list[int] = []
-        for segment, special in segments(text, self._special_names, allowed):
-            tokens.extend(self._encode_ordinary(segment))
-            if special is not None:
-                tokens.append(self._special_tokens[special])
-        return tokens
-
     def _stable_and_unstable(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], bytes]:
         """``encode`` of ``text`` as (stable tokens, the bytes of the tokens after them that more
         text could change: its last ordinary piece's, widened over the all-space tokens before
         them; none when it ends with a special token). Lone surrogates raise UnicodeEncodeError,
         as in tiktoken's encode_with_unstable."""
+        policy = self._special_policy
         if self._native_special is not None:
             # Natively when the text holds no special token but allowed ones (the call raised on
             # the disallowed ones already): encode_special's search then finds what segments()
             # finds, which skips a token not allowed one character at a time.
-            if allowed is self.special_tokens_set:  # allowed_special="all"
+            if allowed is policy.all:  # allowed_special="all"
                 return self._core.encode_unstable_tail(text, self._all_special_marks)
-            own = self._special_names & allowed if allowed else _NO_TOKENS
-            others = self._special_names - own
-            if not others or not self._marks(others).found_in(text):
-                return self._core.encode_unstable_tail(text, self._marks(own, with_ids=True) if own else None)
+            own = policy.names & allowed if allowed else _NO_TOKENS
+            others = policy.names - own
+            if not others or not policy.marks(others).found_in(text):
+                return self._core.encode_unstable_tail(text, policy.marks(own, with_ids=True) if own else None)
         text.encode("utf-8")
         tokens: list[int] = []
         segment = ""
-        for segment, special in segments(text, self._special_names, allowed) if self._specials_present(text, allowed) else [(text, None)]:
+        for segment, special in segments(text, policy.names, allowed) if policy.present(text, allowed) else [(text, None)]:
             tokens.extend(self._encode_ordinary(segment))
             if special is not None:
-                tokens.append(self._special_tokens[special])
+                tokens.append(policy.ids[special])
                 segment = ""
         import tokcost._unstable as _unstable
 

@@ -1,0 +1,132 @@
+"""Round 19 (r19-review): the special-token policy in a module of its own, and the API rows that
+were slower than tiktoken, each against tiktoken.
+
+``SpecialPolicy`` reads ``allowed_special`` and ``disallowed_special`` and picks the native screen;
+``Encoding.encode`` now encodes a text with a lone surrogate once, on the text with them replaced,
+where it first failed on the text again (tiktoken fails once in Rust, then retries the same way);
+``encode_to_numpy``'s segments path raises tiktoken's error for a lone surrogate (its place in the
+whole text, not in a segment); ``encode_single_token`` looks special tokens up before the native
+call, so a name that a mergeable token spells must still give that token's rank; ``decode_bytes``
+checks short id lists on the stack and returns an empty list's bytes at once. Bounded: fixed
+lists of texts, forms and ids.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import tiktoken
+
+import tokcost
+
+FORMS = [
+    {},
+    {"allowed_special": "all"},
+    {"allowed_special": {"<|endoftext|>"}},
+    {"allowed_special": set()},
+    {"disallowed_special": ()},
+    {"allowed_special": set(), "disallowed_special": {"<|endoftext|>"}},
+    {"allowed_special": {"<|endoftext|>"}, "disallowed_special": ()},
+    {"allowed_special": "all", "disallowed_special": ()},
+    {"disallowed_special": frozenset({"<|endoftext|>", "<|endofprompt|>"})},
+]
+# Lone surrogates (and a pair written as two code points) beside allowed, disallowed and
+# unlisted special tokens, at either end and between them.
+SURROGATE_TEXTS = [
+    "\ud800",
+    "lone \ud800 here",
+    "\udc00<|endoftext|>",
+    "<|endoftext|>\udfff",
+    "a <|endofprompt|> b \ud83d",
+    "pair \ud83d\ude00 and <|endoftext|> then \udbff",
+    "<|endof\ud800text|> <|endoftext|>",
+    "x\ud800 <|endoftext|><|endofprompt|> y",
+]
+
+
+def _outcome(call):
+    try:
+        out = call()
+    except (ValueError, KeyError, TypeError) as error:  # UnicodeEncodeError is a ValueError
+        return type(error), str(error)
+    return out.tolist() if hasattr(out, "tolist") else out
+
+
+@pytest.mark.parametrize("method", ["encode", "encode_to_numpy"])
+def test_lone_surrogates_beside_special_tokens_under_every_form(method):
+    ours, ref = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
+    failures = []
+    for text in SURROGATE_TEXTS:
+        for kwargs in FORMS:
+            want = _outcome(lambda: getattr(ref, method)(text, **kwargs))
+            got = _outcome(lambda: getattr(ours, method)(text, **kwargs))
+            if got != want:
+                failures.append((text, kwargs, got, want))
+    assert not failures, f"{len(failures)} differ, first: {failures[0]}"
+
+
+def _parts():
+    # Bytes, two merges, and special tokens of which two spell mergeable tokens ("b", "ab"). None
+    # is a prefix of another: where one is, tiktoken names whichever its set's order tries first.
+    ranks = {bytes([b]): b for b in range(256)}
+    ranks[b"ab"] = 256
+    ranks[b"abc"] = 257
+    specials = {"b": 300, "ab": 301, "<|x|>": 302, "\u00e9\u00e9": 303}
+    return dict(pat_str=r"\S+|\s+", mergeable_ranks=ranks, special_tokens=specials)
+
+
+def test_special_token_names_that_mergeable_tokens_spell():
+    ours, ref = tokcost.Encoding("spelled", **_parts()), tiktoken.Encoding("spelled", **_parts())
+    for arg in ["a", "b", "ab", "abc", b"b", b"ab", "<|x|>", b"<|x|>", "\u00e9\u00e9", "\u00e9\u00e9".encode(), "b", "zz",
+                b"\xff", b"\xc3"]:
+        assert _outcome(lambda: ours.encode_single_token(arg)) == _outcome(lambda: ref.encode_single_token(arg)), arg
+    for text in ["ab b <|x|> abc", "b", "<|x|><|x|>ab", "a b"]:
+        for kwargs in ({"allowed_special": "all"}, {"disallowed_special": ()}, {"allowed_special": {"<|x|>"}}, {}):
+            assert _outcome(lambda: ours.encode(text, **kwargs)) == _outcome(lambda: ref.encode(text, **kwargs)), \
+                (text, kwargs)
+
+
+def _known(ref, rank):
+    try:
+        ref.decode_single_token_bytes(rank)
+    except KeyError:  # o200k_base has ids with no token
+        return False
+    return True
+
+
+def _decode_cases(ref):
+    rng = random.Random(19)
+    ids = [r for r in rng.sample(range(ref.n_vocab), 4000) if not ref.is_special_token(r) and _known(ref, r)]
+    longest = sorted(ids, key=lambda r: -len(ref.decode_single_token_bytes(r)))[:200]  # > 8 KB in under 256 ids
+    cases = {"empty list": [], "empty tuple": (), "empty array": np.array([], dtype=np.uint32),
+             "one": ids[:1], "specials": [ref.eot_token] + ids[:20] + [ref.eot_token],
+             "many long tokens": longest, "many long tokens, tuple": tuple(longest),
+             "array": np.array(ids[:300], dtype=np.uint32)}
+    for n in (255, 256, 257, 3000):  # around the stack array's size, and far past it
+        cases[f"{n} ids"] = ids[:n]
+        cases[f"{n} ids, unknown last"] = ids[:n - 1] + [ref.n_vocab + 7]
+    return cases
+
+
+def test_decode_bytes_on_the_stack_and_off_it(pair):
+    ours, ref = pair
+    cases = _decode_cases(ref)
+    # A generator has no len(): it is listed first.
+    assert ours.decode_bytes(i for i in cases["257 ids"]) == ref.decode_bytes(cases["257 ids"])
+    for name, ids in cases.items():
+        want = _outcome(lambda: ref.decode_bytes(ids))
+        got = _outcome(lambda: ours.decode_bytes(ids))
+        if isinstance(want, tuple):  # both raise; tiktoken's message differs, the kind must not
+            assert isinstance(got, tuple) and issubclass(got[0], want[0]), name
+        else:
+            assert got == want, name
+            assert _outcome(lambda: ours.decode(ids)) == _outcome(lambda: ref.decode(ids)), name
+
+
+def test_encode_single_piece_as_tiktoken(pair):
+    ours, ref = pair
+    # Not b"": tiktoken panics on it.
+    for piece in [b"hello", b" world", b"antidisestablishmentarianism", "日本語".encode(), b"\xff\xfe", b"a" * 300]:
+        assert ours._encode_single_piece(piece) == ref._encode_single_piece(piece), piece
