@@ -403,7 +403,7 @@ cdef class CoreBPE:
         finally:
             free(buf.data)
 
-    def encode_ordinary_unless(self, text, bytes probe, MarkSet marks):
+    def encode_ordinary_unless(self, text, bytes probe not None, MarkSet marks not None):
         """``encode_ordinary(text)`` (a list), or when text's UTF-8 holds one of ``marks`` the
         leftmost (a str; MarkSet.first_in): the default ``Encoding.encode`` asks whether a special
         token is in the text this way, on the bytes it converts anyway, instead of searching the
@@ -424,7 +424,7 @@ cdef class CoreBPE:
             free(buf.data)
             free(u.owned)
 
-    def encode_special(self, text, MarkSet allowed, MarkSet disallowed=None, bint as_bytes=False):
+    def encode_special(self, text, MarkSet allowed not None, MarkSet disallowed=None, bint as_bytes=False):
         """Token ids of ``text`` where each of ``allowed`` (made with ids) is found, leftmost first
         and the longest where several start there, as its id, the text between them encoded as
         ordinary text; when text holds one of ``disallowed``, the leftmost of them (a str, which the
