@@ -10,6 +10,7 @@ than the arena holds, and compare every result with tiktoken's."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 THAI = [chr(c) for c in range(0x0E01, 0x0E2F)]  # consonants: letters (Lo), so a run is one piece
@@ -192,3 +193,51 @@ def test_second_level_marks_beside_full_entries(pair):
                 few.append(other)
         pieces += [piece, *many, piece, *few, piece, *many, piece]
     _check(pair, pieces, sep="a")
+
+
+def _group_kinds(ref, rng):
+    """Makers of one piece of each kind the text loop's group tells apart (encoder.h, round 19): a
+    piece cache hit (words encoded first), a single byte, a token not cached yet, an ASCII word that
+    is no token (a byte-level job: enough of them fill the pool of 16 and drain it), a word with
+    accents (the character path), pieces over 32 bytes (no cache entry) and over 96 (counted apart)."""
+    seen = [" the", " of", " and", " to", " in", " is", " was", " for", " that", " with"]
+    tokens = []
+    for rank in rng.sample(range(1000, 50000), 20000):  # ASCII words of the vocabulary, new to the cache when first met
+        b = ref.decode_single_token_bytes(rank)
+        if len(b) >= 3 and b[:1] == b" " and b[1:].isalpha() and b.isascii():
+            tokens.append(b.decode())
+    assert len(tokens) > 2000, len(tokens)
+    fresh = itertools.cycle(tokens)  # a text draws about 6 of them (1,700 in all)
+    return seen, {
+        "hit": lambda: rng.choice(seen),
+        "byte": lambda: rng.choice(",.;:!?"),
+        "token": lambda: next(fresh),
+        "job": lambda: " " + "".join(rng.choices("qxzjvkwy", k=rng.randrange(3, 14))),
+        "accents": lambda: " " + "".join(rng.choices("éàüñøçõåœ", k=rng.randrange(2, 7))),
+        "long": lambda: " " + "".join(rng.choices("qxzjvkwy", k=rng.randrange(33, 96))),
+        "longer": lambda: " " + "".join(rng.choices("qxzjvkwy", k=rng.randrange(97, 200))),
+    }
+
+
+def test_group_hits_beside_every_other_kind_of_piece(pair):
+    """The text loop encodes single bytes and piece cache hits in its group loop and every other
+    piece out of line (round 19, r19-textloop: tc_encode_uncached), which writes at the output's
+    length and may drain the pool of jobs, moving ids already written: the loop's own place in the
+    output goes through out->len around each such call. Texts of 40 pieces whose kinds (hit, byte,
+    token not cached, job, accented word, over 32 bytes, over 96) are drawn at random, so every kind
+    falls at every position of a group of 16 beside every other; each text encoded cold, warm and
+    counted, and 300 of them as one batch, against tiktoken."""
+    ours, ref = pair
+    rng = random.Random(19)
+    seen, kinds = _group_kinds(ref, rng)
+    ours.encode_ordinary("".join(seen))
+    names = sorted(kinds)
+    texts = ["".join(kinds[rng.choice(names)]() for _ in range(40)) for _ in range(300)]
+    for text in texts:
+        want = ref.encode_ordinary(text)
+        assert ours.encode_ordinary(text) == want, text
+        assert ours.encode_ordinary(text) == want, text
+        assert ours.count(text) == len(want), text
+    want = [ref.encode_ordinary(t) for t in texts]
+    assert ours.encode_ordinary_batch(texts, num_threads=2) == want
+    assert ours.count_batch(texts, num_threads=2) == [len(w) for w in want]

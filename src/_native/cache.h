@@ -784,27 +784,31 @@ static inline void tc_piece_remember(tc_caches *c, const uint8_t *p, size_t n, c
 
 #define TC_NEEDS_MERGE ((size_t)-2)
 
-/* The tokens of a piece when the piece caches or the token table have them;
- * TC_NEEDS_MERGE when BPE must run. key: the piece's key when the caller has
- * it (2 <= n <= 64), else NULL. */
-static inline __attribute__((always_inline)) size_t tc_piece_lookup(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n,
-                                     size_t avail, uint32_t *out, const tc_piece_key *key) {
-    if (n == 1) { out[0] = v->byte_rank[p[0]]; return 1; }
+/* The tokens of a piece of 2 to TC_PIECE_CACHE_KEY bytes from its piece cache entry, into out (room
+ * for n >= 2 ranks); 0 when the entry holds another piece. The first of tc_piece_lookup's answers,
+ * on its own so that the text loop can keep it inline and the rest out of line (encoder.h). */
+static inline __attribute__((always_inline)) size_t tc_piece_cached(const tc_caches *c, const uint8_t *p, size_t n,
+                                                                    const tc_piece_key *key, uint32_t *out) {
+    const tc_piece_entry *e = &c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)];
+    if (e->len != n || e->w0 != key->w0 || e->w1 != key->w1 ||
+        (n > TC_INLINE && memcmp(e->rest, p + TC_INLINE, n - TC_INLINE) != 0))
+        return 0;
+    /* Two tokens whatever the count (out has room for n >= 2): most entries are one or two, and the
+     * loop's test then goes once. */
+    memcpy(out, e->tokens, 2 * sizeof(uint32_t));
+    for (unsigned k = 2; k < e->n_tokens; k++) out[k] = e->tokens[k];
+    return e->n_tokens;
+}
+
+/* tc_piece_lookup past the piece cache entry (n >= 2; with a key and n <= TC_PIECE_CACHE_KEY, only
+ * after tc_piece_cached found another piece there): the token table, then the second level. */
+static inline __attribute__((always_inline)) size_t tc_piece_uncached(const tc_vocab *v, tc_caches *c, const uint8_t *p,
+                                                                      size_t n, size_t avail, uint32_t *out,
+                                                                      const tc_piece_key *key) {
     uint32_t r;
     if (!key) {
         r = tc_piece_rank_avail(v, p, n, avail);
     } else {
-        if (n <= TC_PIECE_CACHE_KEY) {
-            const tc_piece_entry *e = &c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)];
-            if (e->len == n && e->w0 == key->w0 && e->w1 == key->w1 &&
-                (n <= TC_INLINE || memcmp(e->rest, p + TC_INLINE, n - TC_INLINE) == 0)) {
-                /* Two tokens whatever the count (out has room for n >= 2): most entries are one
-                 * or two, and the loop's test then goes once. */
-                memcpy(out, e->tokens, 2 * sizeof(uint32_t));
-                for (unsigned k = 2; k < e->n_tokens; k++) out[k] = e->tokens[k];
-                return e->n_tokens;
-            }
-        }
         r = n <= v->max_token_len ? tc_piece_probe(v, p, n, key->w0, key->w1, key->h) : TC_NONE;
         if (r != TC_NONE) {
             if (n <= TC_PIECE_CACHE_KEY) tc_piece_remember(c, p, n, key, &r, 1);
@@ -824,6 +828,19 @@ static inline __attribute__((always_inline)) size_t tc_piece_lookup(const tc_voc
     if (r == TC_NONE) return TC_NEEDS_MERGE;
     out[0] = r;
     return 1;
+}
+
+/* The tokens of a piece when the piece caches or the token table have them;
+ * TC_NEEDS_MERGE when BPE must run. key: the piece's key when the caller has
+ * it (2 <= n <= TC_KEYED_MAX), else NULL. */
+static inline __attribute__((always_inline)) size_t tc_piece_lookup(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n,
+                                     size_t avail, uint32_t *out, const tc_piece_key *key) {
+    if (n == 1) { out[0] = v->byte_rank[p[0]]; return 1; }
+    if (key && n <= TC_PIECE_CACHE_KEY) {
+        size_t k = tc_piece_cached(c, p, n, key, out);
+        if (k) return k;
+    }
+    return tc_piece_uncached(v, c, p, n, avail, out, key);
 }
 
 /* The tokens of one pretokenized piece into out (room for n ranks): its own

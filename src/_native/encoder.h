@@ -81,50 +81,74 @@ static void tc_pool_drain(const tc_vocab *v, tc_caches *c, tc_job_pool *pool, tc
     pool->n = 0;
 }
 
+/* Piece j of a group (tc_encode_group) past its piece cache entry: its tokens appended to out (at
+ * out->len), or (out NULL) their number added to *sum. A piece that needs byte-level BPE becomes a
+ * job in the pool. Out of line, so that the group loop's hits keep their registers. 0, or -1 on OOM. */
+static __attribute__((noinline)) int tc_encode_uncached(const tc_vocab *v, tc_caches *c, const uint8_t *s, size_t n,
+                                                        const size_t *starts, const tc_piece_key *keys, size_t j,
+                                                        tc_buf *out, size_t *sum, tc_job_pool *pool) {
+    uint32_t scratch[TC_SMALL_PIECE];
+    const uint8_t *p = s + starts[j];
+    size_t len = starts[j + 1] - starts[j], got;
+    const tc_piece_key *key = tc_key_at(starts, keys, j);
+    uint32_t *dst = out ? out->data + out->len : scratch;
+    if (!out && len > TC_SMALL_PIECE) {
+        got = tc_count_piece(v, c, p, len, n - starts[j], scratch, key);
+    } else {
+        got = tc_piece_uncached(v, c, p, len, n - starts[j], dst, key);
+        if (got == TC_NEEDS_MERGE) {
+            got = tc_has_non_ascii(p, len) ? tc_merge_non_ascii(v, c, p, len, dst) : (size_t)-1;
+            if (got == (size_t)-1 && len <= TC_SMALL_PIECE) {
+                if (pool->n == TC_POOL) tc_pool_drain(v, c, pool, out, sum);
+                size_t q = pool->n++;
+                tc_job_start(v, &pool->jobs[q], p, len);
+                pool->running |= 1u << q;
+                pool->at[q] = out ? out->len : 0;
+                pool->len[q] = len;
+                pool->piece[q] = p;
+                if (key) pool->key[q] = *key;
+                if (out) out->len += len;
+                return 0;
+            }
+            if (got == (size_t)-1) got = tc_merge(v, c, p, len, dst);
+            if (got != (size_t)-1 && key) tc_piece_remember(c, p, len, key, dst, got);
+        }
+    }
+    if (got == (size_t)-1) return -1;
+    if (out) out->len += got;
+    else *sum += got;
+    return 0;
+}
+
 /* The k pieces starting at starts[0..k) of s[0:n]. Encoding (out given):
  * their tokens are appended to out. Counting (out NULL): their number is
- * added to *total. Pieces that need byte-level BPE become jobs in the pool;
- * the others are done on the spot. 0, or -1 on OOM. */
+ * added to *total. Single bytes and piece cache hits (most pieces of English and code) are done
+ * here, the rest by tc_encode_uncached, which puts pieces that need byte-level BPE in the pool as
+ * jobs. 0, or -1 on OOM. */
 static int tc_encode_group(const tc_vocab *v, tc_caches *c, const uint8_t *s, size_t n, const size_t *starts,
                            const tc_piece_key *keys, size_t k, tc_buf *out, size_t *total, tc_job_pool *pool) {
-    uint32_t scratch[TC_SMALL_PIECE];
+    uint32_t scratch[TC_PIECE_CACHE_TOKENS > 2 ? TC_PIECE_CACHE_TOKENS : 2];
     size_t sum = 0;
     if (out && tc_buf_reserve(out, starts[k] - starts[0])) return -1;
+    /* Where the next piece's tokens go: kept here, and in out->len only around the calls out. */
+    uint32_t *at = out ? out->data + out->len : scratch;
     for (size_t j = 0; j < k; j++) {
         const uint8_t *p = s + starts[j];
         size_t len = starts[j + 1] - starts[j], got;
-        const tc_piece_key *key = tc_key_at(starts, keys, j);
-        uint32_t *dst = out ? out->data + out->len : scratch;
-        if (!out && len > TC_SMALL_PIECE) {
-            got = tc_count_piece(v, c, p, len, n - starts[j], scratch, key);
-        } else {
-            got = tc_piece_lookup(v, c, p, len, n - starts[j], dst, key);
-            if (got == TC_NEEDS_MERGE) {
-                got = tc_has_non_ascii(p, len) ? tc_merge_non_ascii(v, c, p, len, dst) : (size_t)-1;
-                if (got == (size_t)-1 && len <= TC_SMALL_PIECE) {
-                    if (pool->n == TC_POOL) {
-                        tc_pool_drain(v, c, pool, out, total);
-                        dst = out ? out->data + out->len : scratch;
-                    }
-                    size_t q = pool->n++;
-                    tc_job_start(v, &pool->jobs[q], p, len);
-                    pool->running |= 1u << q;
-                    pool->at[q] = out ? out->len : 0;
-                    pool->len[q] = len;
-                    pool->piece[q] = p;
-                    if (key) pool->key[q] = *key;
-                    if (out) out->len += len;
-                    continue;
-                }
-                if (got == (size_t)-1) got = tc_merge(v, c, p, len, dst);
-                if (got != (size_t)-1 && key) tc_piece_remember(c, p, len, key, dst, got);
-            }
+        if (len == 1) {
+            *at = v->byte_rank[p[0]];
+            got = 1;
+        } else if (len > TC_PIECE_CACHE_KEY || !(got = tc_piece_cached(c, p, len, &keys[j], at))) {
+            if (out) out->len = (size_t)(at - out->data);
+            if (tc_encode_uncached(v, c, s, n, starts, keys, j, out, &sum, pool)) return -1;
+            if (out) at = out->data + out->len;
+            continue;
         }
-        if (got == (size_t)-1) return -1;
-        if (out) out->len += got;
+        if (out) at += got;
         else sum += got;
     }
-    if (!out) *total += sum;
+    if (out) out->len = (size_t)(at - out->data);
+    else *total += sum;
     tc_pool_step(v, c, pool);
     return 0;
 }
