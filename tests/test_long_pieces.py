@@ -403,8 +403,12 @@ def test_short_token_outranked_by_its_byte_keeps_no_short_pair_table():
             assert found in (None, want), piece[:60]
             searched += found is not None
     assert core.long_piece_table_bytes() > 0 and searched  # the tables exist and the search answered some
-    for a, b in ((b"qu", b"qu"), (b"a", b"qu"), (b"qu", b"a"), (b"a", b"b"), (b"ab", b"cd")):
-        assert core.long_short_pair_valid(ranks[a], ranks[b]) == -1, (a, b)
+    pairs = [(b"qu", b"qu"), (b"qu", b"a"), (b"a", b"qu"), (b"q", b"qu"), (b"a", b"b"), (b"ab", b"cd"), (b"zz", b"q")]
+    stored = {(a, b): core.long_short_pair_valid(ranks[a], ranks[b]) for a, b in pairs}
+    wrong = {pair: got for pair, got in stored.items()
+             if got != -1 and got != (ref._encode_single_piece(pair[0] + pair[1]) == [ranks[pair[0]], ranks[pair[1]]])}
+    assert not wrong, wrong  # a stored answer is tiktoken's (ququ is [qu, qu]: valid)
+    assert set(stored.values()) == {-1}, stored  # and there is none: no table
 
 
 def _children_by_prefix(tokens) -> dict[bytes, list[int]]:
