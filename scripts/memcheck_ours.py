@@ -3,11 +3,12 @@
 The extension is built with debug information, so memcheck names its frames by source file
 (`_core.c:24579`, `cache.h:310`), never by the shared object: a grep for `_core.cpython` finds
 nothing whatever the log holds. This reads a `--log-file` and prints each error with a frame in
-`_core.c` or one of `src/_native`'s headers anywhere in its report: its own stack, or the stack
-that allocated the block it reads or made the uninitialised value it uses (tokcost's memory,
-even where CPython is the one that touches it), and each "definitely lost" block allocated
-through them. Exits 1 when it printed any. Run valgrind with `scripts/cpython.supp`, which
-drops the reports of CPython's own memory that pass through tokcost only as a caller.
+one of `src/_native`'s sources (`_core.c`, `longpiece_shorts.c`, the headers) anywhere in its
+report: its own stack, or the stack that allocated the block it reads or made the uninitialised
+value it uses (tokcost's memory, even where CPython is the one that touches it), and each
+"definitely lost" block allocated through them. Exits 1 when it printed any. Run valgrind with
+`scripts/cpython.supp`, which drops the reports of CPython's own memory that pass through
+tokcost only as a caller.
 
     python scripts/memcheck_ours.py vg.log
 """
@@ -19,7 +20,9 @@ import sys
 from pathlib import Path
 
 NATIVE = Path(__file__).resolve().parents[1] / "src" / "_native"
-OUR_FILES = ["_core.c"] + sorted(path.name for path in NATIVE.glob("*.h"))
+# Every source of the extension: the generated _core.c (absent before a build), longpiece_shorts.c (round 18's
+# second translation unit: a report in tc_long_fill_short names no header) and the headers.
+OUR_FILES = sorted({"_core.c"} | {path.name for path in NATIVE.glob("*.[ch]")})
 OUR_FRAME = re.compile(r"\((?:%s):\d+\)" % "|".join(re.escape(name) for name in OUR_FILES))
 
 

@@ -9,6 +9,7 @@ type and message, must be tiktoken's. Bounded: 2,049 lengths, four texts, a fixe
 
 from __future__ import annotations
 
+import pytest
 import tiktoken
 
 import tokcost
@@ -62,3 +63,30 @@ def test_every_length_every_form_as_tiktoken():
                     failures.append((length, text[length // 2:length // 2 + 8], method, kwargs))
             assert ours.count(text) == len(ref.encode_ordinary(text)), length
     assert not failures, f"{len(failures)} calls differ from tiktoken, first: {failures[:3]}"
+
+
+# Round 19 (r19-harden): the native entries typed ``MarkSet`` take None, as Cython allows by default,
+# and read its fields: encode_ordinary_unless(text, probe, None) dies with SIGSEGV (_first_mark reads
+# marks.at), encode_special(text, None) reads None's memory as a MarkSet's ids (undefined behaviour; it
+# happened to raise ValueError). The Encoding never passes None; the private core should refuse it as
+# it refuses other wrong types (``MarkSet marks not None``). Each call runs in a child: a crash is a signal.
+NONE_MARKS = [
+    'core.encode_ordinary_unless("abc", b"", None)',
+    'core.encode_ordinary_unless("abc <|endoftext|>", b"<|", None)',
+    'core.encode_special("abc", None)',
+    'core.encode_special("abc", None, None, True)',
+]
+
+
+@pytest.mark.xfail(strict=True, reason="round 19 finding: the native entries' MarkSet arguments take None (SIGSEGV)")
+def test_native_entries_refuse_none_for_a_mark_set():
+    import subprocess
+    import sys
+
+    outcomes = {}
+    for call in NONE_MARKS:
+        code = ("import tokcost\ncore = tokcost.get_encoding('o200k_base')._core\n"
+                f"try:\n    {call}\nexcept TypeError:\n    print('TypeError')")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        outcomes[call] = proc.stdout.strip() if proc.returncode == 0 else f"exit {proc.returncode}"
+    assert all(got == "TypeError" for got in outcomes.values()), outcomes

@@ -372,6 +372,45 @@ def test_one_byte_token_listed_twice_keeps_pairs_exact():
             assert core.byte_pair_encode(piece) == ref._encode_single_piece(piece)
 
 
+def test_short_token_outranked_by_its_byte_keeps_no_short_pair_table():
+    """A rank file where the byte ``q`` and the token ``qu`` trade ranks (``qu`` 80, ``q``
+    447): tiktoken merges ``qu`` first, but the long-piece encoder cannot undo that merge
+    (a part outranks the token, TC_LONG_BAD), so a valid-pair check that meets it declines
+    and merging answers. The short pairs' table holds the check's answers, so its fill
+    (longpiece_shorts.c) stops at the first check that declines and the tables keep none:
+    every pair, ``qu``'s and the others', has no stored answer (-1), and lowercase pieces
+    rich in ``qu`` give tiktoken's ids, by merging and by the search when it answers."""
+    import base64
+    import gzip
+
+    from tokcost import _core
+    from tokcost.bundled import DATA_DIR
+
+    blob = gzip.decompress((DATA_DIR / "cl100k_base.tiktoken.gz").read_bytes())
+    ranks = {base64.b64decode(token): int(rank) for token, rank in (line.split() for line in blob.splitlines())}
+    assert (ranks[b"q"], ranks[b"qu"]) == (80, 447)
+    ranks[b"q"], ranks[b"qu"] = 447, 80
+    core = _core.CoreBPE(b"".join(base64.b64encode(t) + b" %d\n" % r for t, r in ranks.items()), {}, "cl100k")
+    ref = tiktoken.Encoding("cl100k_q_swapped", pat_str=r"[a-z]+|[^a-z]+", mergeable_ranks=ranks, special_tokens={})
+    rnd = random.Random(19)
+    searched = 0
+    for size in (100, 700, 3000):
+        for alphabet in (b"qu", b"quae", b"abcdefghijklmnopqrstuvwxyz", b"quiet"):
+            piece = bytes(rnd.choices(alphabet, k=size))
+            want = ref._encode_single_piece(piece)
+            assert core.byte_pair_encode(piece) == want, piece[:60]
+            found = core.long_piece_search(piece)
+            assert found in (None, want), piece[:60]
+            searched += found is not None
+    assert core.long_piece_table_bytes() > 0 and searched  # the tables exist and the search answered some
+    pairs = [(b"qu", b"qu"), (b"qu", b"a"), (b"a", b"qu"), (b"q", b"qu"), (b"a", b"b"), (b"ab", b"cd"), (b"zz", b"q")]
+    stored = {(a, b): core.long_short_pair_valid(ranks[a], ranks[b]) for a, b in pairs}
+    wrong = {pair: got for pair, got in stored.items()
+             if got != -1 and got != (ref._encode_single_piece(pair[0] + pair[1]) == [ranks[pair[0]], ranks[pair[1]]])}
+    assert not wrong, wrong  # a stored answer is tiktoken's (ququ is [qu, qu]: valid)
+    assert set(stored.values()) == {-1}, stored  # and there is none: no table
+
+
 def _children_by_prefix(tokens) -> dict[bytes, list[int]]:
     """The long-piece trie's shape: for each prefix of a token, the bytes that
     continue it toward some token, ascending (the order of a node's children)."""
