@@ -68,8 +68,8 @@ def test_every_length_every_form_as_tiktoken():
 # Round 19 (r19-harden): the native entries typed ``MarkSet`` take None, as Cython allows by default,
 # and read its fields: encode_ordinary_unless(text, probe, None) dies with SIGSEGV (_first_mark reads
 # marks.at), encode_special(text, None) reads None's memory as a MarkSet's ids (undefined behaviour; it
-# happened to raise ValueError). The Encoding never passes None; the private core should refuse it as
-# it refuses other wrong types (``MarkSet marks not None``). Each call runs in a child: a crash is a signal.
+# happened to raise ValueError). The Encoding never passes None; the private core now refuses it as it
+# refuses other wrong types (``MarkSet marks not None``). Each call runs in a child: a crash is a signal.
 NONE_MARKS = [
     'core.encode_ordinary_unless("abc", b"", None)',
     'core.encode_ordinary_unless("abc <|endoftext|>", b"<|", None)',
@@ -78,7 +78,6 @@ NONE_MARKS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="round 19 finding: the native entries' MarkSet arguments take None (SIGSEGV)")
 def test_native_entries_refuse_none_for_a_mark_set():
     import subprocess
     import sys
