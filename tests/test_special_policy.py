@@ -107,7 +107,26 @@ def _decode_cases(ref):
     for n in (255, 256, 257, 3000):  # around the stack array's size, and far past it
         cases[f"{n} ids"] = ids[:n]
         cases[f"{n} ids, unknown last"] = ids[:n - 1] + [ref.n_vocab + 7]
+    # The copy releases the GIL from 8 KB of bytes: either side of it, with the ids on the stack
+    # and off it ("many long tokens" above is 3.4 KB on o200k_base: the stack's ids never went
+    # without the GIL until these).
+    for n in (255, 256):
+        for total in (8191, 8192, 8193):
+            cases[f"{n} ids, {total} bytes"] = _ids_of_total(ref, n, total)
     return cases
+
+
+def _ids_of_total(ref, n, total):
+    """n mergeable ids (repeated as needed) whose bytes add up to total exactly."""
+    by_length = {len(token): rank for token, rank in ref._mergeable_ranks.items()}
+    lengths = sorted(by_length)
+    out, left = [], total
+    for after in range(n - 1, -1, -1):  # each id leaves at least a byte for every id after it
+        length = max(k for k in lengths if k <= left - after)
+        out.append(by_length[length])
+        left -= length
+    assert len(ref.decode_bytes(out)) == total, (n, total)
+    return out
 
 
 def test_decode_bytes_on_the_stack_and_off_it(pair):
