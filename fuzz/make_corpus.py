@@ -110,6 +110,7 @@ def seeds():
     yield from round16_seeds()
     yield from round17_seeds()
     yield from round18_seeds()
+    yield from round19_seeds()
 
 
 # Round 14: seeds for round 13's code. Non-ASCII digits (Arabic-Indic, Extended Arabic-Indic, NKo,
@@ -334,6 +335,30 @@ def round18_seeds():
         mode = 8 | 4 * (k % 3 == 0) | (k % 4 == 3)
         second = bytes([k % 8]) + (k * 0x9E3779B9 % 2**32).to_bytes(4, "little") + (77).to_bytes(3, "little")
         yield "tables", bytes([index, mode]) + edit + second * (mode & 1) + " responsibilities 天".encode()
+
+
+
+def round19_seeds():
+    # decode_bytes checks fewer than 256 ids into a stack array and copies without the GIL from 8 KB
+    # (round 19): 255 and 256 ids of the encoding's longest tokens, 8 KB and more, spelled as ids_of
+    # reads them. Random ids average 6 bytes: 255 of them never reached 8 KB.
+    import tokcost
+
+    for index, name in enumerate(("o200k_base", "cl100k_base", "r50k_base", "p50k_edit")):
+        enc = tokcost.get_encoding(name)
+        lengths = {}
+        for rank in range(enc.n_vocab):
+            try:
+                lengths[rank] = len(enc.decode_single_token_bytes(rank))
+            except (KeyError, ValueError):  # a gap, or a special token's id
+                continue
+        longest = sorted(lengths, key=lambda rank: (-lengths[rank], rank))
+        for n in (255, 256):
+            for m in (n, 128, 64, 32, 16, 8, 1):  # the most different tokens that make 8 KB (r50k_base's 255: 4.9)
+                ids = [longest[k % m] for k in range(n)]
+                if sum(lengths[r] for r in ids) >= 8192:
+                    break
+            yield "decode", bytes([index]) + b"".join(bytes([i & 3, i >> 10, i >> 2 & 0xFF]) for i in ids)
 
 
 def main() -> None:

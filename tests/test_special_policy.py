@@ -107,7 +107,26 @@ def _decode_cases(ref):
     for n in (255, 256, 257, 3000):  # around the stack array's size, and far past it
         cases[f"{n} ids"] = ids[:n]
         cases[f"{n} ids, unknown last"] = ids[:n - 1] + [ref.n_vocab + 7]
+    # The copy releases the GIL from 8 KB of bytes: either side of it, with the ids on the stack
+    # and off it ("many long tokens" above is 3.4 KB on o200k_base: the stack's ids never went
+    # without the GIL until these).
+    for n in (255, 256):
+        for total in (8191, 8192, 8193):
+            cases[f"{n} ids, {total} bytes"] = _ids_of_total(ref, n, total)
     return cases
+
+
+def _ids_of_total(ref, n, total):
+    """n mergeable ids (repeated as needed) whose bytes add up to total exactly."""
+    by_length = {len(token): rank for token, rank in ref._mergeable_ranks.items()}
+    lengths = sorted(by_length)
+    out, left = [], total
+    for after in range(n - 1, -1, -1):  # each id leaves at least a byte for every id after it
+        length = max(k for k in lengths if k <= left - after)
+        out.append(by_length[length])
+        left -= length
+    assert len(ref.decode_bytes(out)) == total, (n, total)
+    return out
 
 
 def test_decode_bytes_on_the_stack_and_off_it(pair):
@@ -123,6 +142,59 @@ def test_decode_bytes_on_the_stack_and_off_it(pair):
         else:
             assert got == want, name
             assert _outcome(lambda: ours.decode(ids)) == _outcome(lambda: ref.decode(ids)), name
+
+
+class _ShortLen:
+    """Ids whose len() is fewer than it yields."""
+
+    def __init__(self, ids, claimed):
+        self.ids, self.claimed = ids, claimed
+
+    def __len__(self):
+        return self.claimed
+
+    def __iter__(self):
+        return iter(self.ids)
+
+    def __getitem__(self, k):
+        return self.ids[k]
+
+
+class _Growing:
+    """An id whose __index__ appends 300 ids to the list being decoded."""
+
+    def __init__(self, target, rank):
+        self.target, self.rank = target, rank
+
+    def __index__(self):
+        self.target.extend([self.rank] * 300)
+        return self.rank
+
+
+def test_decode_bytes_of_ids_more_than_their_length():
+    """decode_bytes checks ids into an array of len(tokens) slots (on the stack below 256, round 19)
+    and stops at the first id past it (ValueError: the sequence changed size), so that no id is
+    written past the array. tiktoken reads every id (PyO3 takes len() as a capacity hint): its bytes,
+    or our ValueError, nothing else. A mutant without the stop writes past the stack array."""
+    ours, ref = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
+    ids = [r for r in range(1000, 1700) if not ref.is_special_token(r)]
+
+    def grown(start):
+        tokens = ids[:start]
+        tokens.append(_Growing(tokens, ids[0]))
+        return tokens
+
+    makers = {f"len {claimed}, {real} ids": (lambda c=claimed, r=real: _ShortLen(ids[:r], c))
+              for claimed, real in [(0, 5), (1, 300), (10, 600), (255, 600), (256, 600), (600, 10), (300, 255)]}
+    makers.update({f"list of {start} grown": (lambda s=start: grown(s)) for start in (3, 255, 300)})
+    for name, make in makers.items():
+        want = ref.decode_bytes(make())
+        try:
+            got = ours.decode_bytes(make())
+        except ValueError as error:
+            assert "changed size" in str(error), name
+            continue
+        assert got == want, name
 
 
 def test_encode_single_piece_as_tiktoken(pair):
