@@ -144,7 +144,7 @@ cdef _load_tables(CoreBPE self, const uint8_t[::1] blob, int fd):
 cdef const char *_bad_tables(const tc_vocab *v, uint64_t n_piece, uint64_t n_pair, uint64_t n_straddle) noexcept nogil:
     """Why the loaded tables cannot be used (a ValueError's message; "" when a copy ran out of
     memory), or NULL when every offset and rank in them is in bounds."""
-    cdef uint64_t k, d, slot, empty = 0
+    cdef uint64_t k, d, slot
     if (v.dec_off == NULL or v.piece == NULL or v.pair == NULL or v.sig == NULL or v.byte_pair == NULL
             or v.straddle_rank == NULL or v.bytes == NULL or v.min_pair == NULL or v.split == NULL):
         return ""
@@ -152,31 +152,32 @@ cdef const char *_bad_tables(const tc_vocab *v, uint64_t n_piece, uint64_t n_pai
         d = v.dec_off[k]
         if (d >> 16) + (d & 0xFFFF) > v.n_bytes:
             return "tables blob has a token outside its byte arena"
-    # A probe ends at an empty slot (tc_piece_probe, tc_pair_rank_of_key): a table without one
-    # would never end a lookup of a piece or pair it does not hold.
     for k in range(n_piece):
         slot = v.piece[k].meta
-        if slot == TC_SLOT_EMPTY:
-            empty = 1
-            continue
-        if (slot & (TC_MAX_RANKS - 1)) >= v.n_ranks:
+        if slot != TC_SLOT_EMPTY and (slot & (TC_MAX_RANKS - 1)) >= v.n_ranks:
             return "tables blob has a bad token table"
         # A token of more than 12 bytes: its slot's offset, and the length its probe compares
         # there (the slot's, or dec_off's for 2047 and more), inside the byte arena.
-        if (slot >> 21) > TC_INLINE:
+        if slot != TC_SLOT_EMPTY and (slot >> 21) > TC_INLINE:
             d = (slot >> 21) if (slot >> 21) < 2047 else (v.dec_off[slot & (TC_MAX_RANKS - 1)] & 0xFFFF)
             if <uint64_t>v.piece[k].w1 + d > v.n_bytes:
                 return "tables blob has a token outside its byte arena"
-    if not empty:
-        return "tables blob has a token table without an empty slot"
-    empty = 0
     for k in range(n_pair):
         slot = v.pair[k]
-        if slot == TC_EMPTY:
-            empty = 1
-        elif (slot >> 42) >= v.n_ranks:
+        if slot != TC_EMPTY and (slot >> 42) >= v.n_ranks:
             return "tables blob has a bad pair table"
-    if not empty:
+    # A probe ends at its key or an empty slot (tc_piece_probe, tc_pair_rank_of_key): a table
+    # without one would never end the lookup of a piece or pair it lacks. Tables built here are at
+    # most half full, so the first empty slot is a few slots in.
+    k = 0
+    while k < n_piece and v.piece[k].meta != TC_SLOT_EMPTY:
+        k += 1
+    if k == n_piece:
+        return "tables blob has a token table without an empty slot"
+    k = 0
+    while k < n_pair and v.pair[k] != TC_EMPTY:
+        k += 1
+    if k == n_pair:
         return "tables blob has a pair table without an empty slot"
     for k in range(256):
         if v.byte_rank[k] >= v.n_ranks:
