@@ -411,3 +411,52 @@ def test_cached_tables_are_used_in_place_and_outlive_the_file(tmp_path, monkeypa
         if child == 0:
             os._exit(0 if enc.encode_ordinary(text * 3) == expected and enc.decode(expected) == text * 3 else 1)
         assert os.waitpid(child, 0)[1] == 0
+
+
+def _table_offsets(blob):
+    """Where the token table and the pair table start in a tables blob, and their slot counts:
+    after the magic, the header, the byte ranks, the boundary bits and dec_off (tables.pxi)."""
+    import struct
+
+    from tokcost import _core
+
+    at = len(_core.TABLES_MAGIC)
+    _, n_ranks, _, n_bytes, n_piece, n_pair, _ = struct.unpack_from("<7Q", blob, at)
+    # The rest of the blob, less the boundary bits and the zeros before the signatures (< 16).
+    rest = (at + 56 + 1024 + 8 * (3 * n_ranks + 2 * n_piece + n_pair) + 4 * 65536 + 4 * (1 << 14)
+            + n_bytes + (-n_bytes % 8) + 16 * n_ranks)
+    boundary = (len(blob) - rest) & ~15
+    piece = at + 56 + 1024 + boundary + 8 * n_ranks
+    return piece, n_piece, piece + 16 * n_piece, n_pair
+
+
+def test_tables_blob_refuses_tables_without_an_empty_slot():
+    """A lookup probes until it finds its key or an empty slot: a token table or pair table with
+    no empty slot (which only a damaged cache file could hold) would never end the lookup of a
+    piece or pair it lacks, so loading refuses it. Every empty slot filled with a copy of a real
+    one keeps each slot's own checks (ranks, offsets) passing."""
+    import struct
+
+    from tokcost import _core
+
+    blob = tokcost.get_encoding("cl100k_base")._core.export_tables()
+    piece, n_piece, pair, n_pair = _table_offsets(blob)
+    _core.CoreBPE(bytes(blob), {}, "cl100k")   # the offsets name the tables: untouched, it loads
+    full = bytearray(blob)
+    slots = [bytes(full[pair + 8 * k: pair + 8 * k + 8]) for k in range(n_pair)]
+    assert sum(s == b"\xff" * 8 for s in slots) > n_pair // 4
+    real = next(s for s in slots if s != b"\xff" * 8)
+    for k, s in enumerate(slots):
+        if s == b"\xff" * 8:
+            full[pair + 8 * k: pair + 8 * k + 8] = real
+    with pytest.raises(ValueError, match="pair table without an empty slot"):
+        _core.CoreBPE(bytes(full), {}, "cl100k")
+    full = bytearray(blob)
+    metas = [struct.unpack_from("<I", full, piece + 16 * k + 12)[0] for k in range(n_piece)]
+    assert metas.count(0xFFFFFFFF) > n_piece // 4
+    real = bytes(full[piece + 16 * metas.index(next(m for m in metas if m != 0xFFFFFFFF)):][:16])
+    for k, m in enumerate(metas):
+        if m == 0xFFFFFFFF:
+            full[piece + 16 * k: piece + 16 * k + 16] = real
+    with pytest.raises(ValueError, match="token table without an empty slot"):
+        _core.CoreBPE(bytes(full), {}, "cl100k")

@@ -166,6 +166,19 @@ cdef const char *_bad_tables(const tc_vocab *v, uint64_t n_piece, uint64_t n_pai
         slot = v.pair[k]
         if slot != TC_EMPTY and (slot >> 42) >= v.n_ranks:
             return "tables blob has a bad pair table"
+    # A probe ends at its key or an empty slot (tc_piece_probe, tc_pair_rank_of_key): a table
+    # without one would never end the lookup of a piece or pair it lacks. Tables built here are at
+    # most half full, so the first empty slot is a few slots in.
+    k = 0
+    while k < n_piece and v.piece[k].meta != TC_SLOT_EMPTY:
+        k += 1
+    if k == n_piece:
+        return "tables blob has a token table without an empty slot"
+    k = 0
+    while k < n_pair and v.pair[k] != TC_EMPTY:
+        k += 1
+    if k == n_pair:
+        return "tables blob has a pair table without an empty slot"
     for k in range(256):
         if v.byte_rank[k] >= v.n_ranks:
             return "tables blob has a bad byte table"
