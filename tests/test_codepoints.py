@@ -118,7 +118,7 @@ def _skip_same_as_p50k_base(enc):
 
 
 def _stable_tokens(enc, text):
-    return enc._stable_and_unstable(text, set())[0]
+    return enc.encode_with_unstable(text, disallowed_special=())[0]
 
 
 def test_code_points_whose_class_changed_after_unicode_16(pair):

@@ -17,14 +17,13 @@ tables, and knows nothing of either.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import os
 
 import tokcost._core as _core
 from tokcost.patterns import native_splitter
 from tokcost.special_policy import SpecialPolicy
-from tokcost.special_tokens import raise_disallowed_special_token, raise_if_not_utf8, segments
+from tokcost.special_tokens import raise_disallowed_special_token, raise_if_not_utf8
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
 if TYPE_CHECKING:
@@ -38,10 +37,23 @@ if TYPE_CHECKING:
 # still this object and still empty before taking its fast path.
 _NOTHING_ALLOWED: AbstractSet[str] = set()
 _SET_TYPES = (set, frozenset)  # exact types: a subclass may compare or iterate its own way
-_NO_TOKENS: frozenset = frozenset()
 # What encode's screen gave when the text holds a lone surrogate (its UTF-8 could not be made): the
 # full path then encodes the cleaned text at once, without first failing on the text again.
 _LONE_SURROGATE = object()
+
+
+# tokcost._unstable (incomplete input), imported on first need: it imports typing, which `import
+# tokcost` does not. Kept here once imported: an import statement per encode_with_unstable call
+# cost more than a global's test.
+_unstable = None
+
+
+def _import_unstable():
+    global _unstable
+    import tokcost._unstable as rules
+
+    _unstable = rules
+    return rules
 
 
 def _without_surrogates(text: str) -> str:
@@ -341,13 +353,15 @@ class Encoding:
         The stable tokens cover a prefix of ``text``; each completion decodes to
         bytes that start with the rest. Completions come in no particular order.
         """
-        allowed, _ = self._special_policy.check(text, allowed_special, disallowed_special)
-        tokens, unstable = self._stable_and_unstable(text, allowed)
+        policy = self._special_policy
+        allowed, _ = policy.check(text, allowed_special, disallowed_special)
+        rules = _unstable if _unstable is not None else _import_unstable()
+        screening_core = self._core if self._native_special is not None else None
+        tokens, unstable = rules.stable_and_unstable(self, screening_core, policy, text, allowed)
         if not unstable:  # empty, or ending with a special token: nothing more text could change
             return tokens, []
-        import tokcost._unstable as _unstable  # here: it imports typing, which `import tokcost` does not
-
-        return tokens, _unstable.completions(self, unstable)
+        splitting_core = self._core if self._split_regex is None else None
+        return tokens, rules.completions(self, splitting_core, self._sorted_token_bytes, unstable)
 
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
         """The id of the one token spelled by ``text_or_bytes`` (special tokens too).
@@ -390,9 +404,8 @@ class Encoding:
             return [rank] if rank >= 0 else self._byte_pair_encode(data)
         text = data[:valid].decode("utf-8")
         tokens = self.encode_ordinary(text)
-        import tokcost._unstable as _unstable
-
-        last = _unstable.increase_last_piece_token_len(self, tokens, self._last_piece_token_count(text))
+        rules = _unstable if _unstable is not None else _import_unstable()
+        last = rules.increase_last_piece_token_len(self, tokens, self._last_piece_token_count(text))
         if tokens and last:
             unstable = self.decode_bytes(tokens[-last:]) + data[valid:]
             del tokens[-last:]
@@ -553,37 +566,6 @@ class Encoding:
             out.extend(self._core.encode_single_piece(piece.encode("utf-8")))
         return out
 
-    def _stable_and_unstable(self, text: str, allowed: AbstractSet[str]) -> tuple[list[int], bytes]:
-        """``encode`` of ``text`` as (stable tokens, the bytes of the tokens after them that more
-        text could change: its last ordinary piece's, widened over the all-space tokens before
-        them; none when it ends with a special token). Lone surrogates raise UnicodeEncodeError,
-        as in tiktoken's encode_with_unstable."""
-        policy = self._special_policy
-        if self._native_special is not None:
-            # Natively when the text holds no special token but allowed ones (the call raised on
-            # the disallowed ones already): encode_special's search then finds what segments()
-            # finds, which skips a token not allowed one character at a time.
-            if allowed is policy.all:  # allowed_special="all"
-                return self._core.encode_unstable_tail(text, self._all_special_marks)
-            own = policy.names & allowed if allowed else _NO_TOKENS
-            others = policy.names - own
-            if not others or not policy.marks(others).found_in(text):
-                return self._core.encode_unstable_tail(text, policy.marks(own, with_ids=True) if own else None)
-        text.encode("utf-8")
-        tokens: list[int] = []
-        segment = ""
-        for segment, special in segments(text, policy.names, allowed) if policy.present(text, allowed) else [(text, None)]:
-            tokens.extend(self._encode_ordinary(segment))
-            if special is not None:
-                tokens.append(policy.ids[special])
-                segment = ""
-        import tokcost._unstable as _unstable
-
-        last = _unstable.increase_last_piece_token_len(self, tokens, self._last_piece_token_count(segment))
-        unstable = self.decode_bytes(tokens[len(tokens) - last:])
-        del tokens[len(tokens) - last:]
-        return tokens, unstable
-
     def _last_piece_token_count(self, text: str) -> int:
         if not text:
             return 0
@@ -597,27 +579,6 @@ class Encoding:
         """Every mergeable token's bytes, sorted; made on first use (token_byte_values, unstable
         completions), about 10 MB for o200k_base's 200 K tokens."""
         return self._core.sorted_token_bytes(self._special_token_values)
-
-    def _tokens_starting_with(self, prefix: bytes) -> Sequence[bytes]:
-        """The sorted tokens that start with ``prefix``: those from ``prefix`` up to the first
-        string above every one with that start (``prefix`` without its trailing 0xFF bytes, its
-        last byte one higher), found by two binary searches and taken as one slice."""
-        tokens = self._sorted_token_bytes
-        lo = bisect.bisect_left(tokens, prefix)
-        above = prefix.rstrip(b"\xff")
-        if not above:
-            return tokens[lo:]
-        return tokens[lo:bisect.bisect_left(tokens, above[:-1] + bytes([above[-1] + 1]), lo)]
-
-    def _straddling_completions(self, unstable: bytes) -> set[tuple[int, ...]]:
-        """encode_with_unstable's completions with a token straddling a split point of
-        ``unstable`` (``_unstable.straddling_completions``), in one native call when the text
-        is split natively: thousands of candidates, each re-encoded."""
-        if self._split_regex is None:
-            return self._core.straddling_completions(unstable, self._sorted_token_bytes)
-        import tokcost._unstable as _unstable
-
-        return _unstable.straddling_completions(self, unstable)
 
     @staticmethod
     def _thread_map(fn, items, num_threads: int) -> list:

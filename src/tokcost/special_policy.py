@@ -18,7 +18,7 @@ from tokcost.special_tokens import first_special_token, raise_disallowed_special
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import AbstractSet, Callable, Optional
+    from typing import AbstractSet, Callable, Iterable, Optional
 
 _SET_TYPES = (set, frozenset)  # exact types: a subclass may compare or iterate its own way
 
@@ -118,6 +118,11 @@ class SpecialPolicy:
         if allowed and allowed is not self.all:
             raise_if_not_utf8(allowed)
         return allowed, disallowed
+
+    def segments_of(self, text: str, allowed: AbstractSet[str]) -> Iterable[tuple[str, Optional[str]]]:
+        """``text`` as (ordinary text, the allowed special token after it or None) pairs, in order:
+        ``special_tokens.segments``, or the whole text at once when it can hold none of ``allowed``."""
+        return segments(text, self.names, allowed) if self.present(text, allowed) else [(text, None)]
 
     def encode_with_special(self, text: str, allowed: AbstractSet[str],
                             encode_ordinary: Callable[[str], list[int]]) -> list[int]:
