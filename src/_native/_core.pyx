@@ -195,14 +195,18 @@ cdef struct _Utf8Span:
     uint8_t *owned
 
 
-cdef int _utf8_into(object text, _Utf8Span *u) except -1:
+cdef inline int _utf8_into(object text, _Utf8Span *u) except -1:
     if _utf8_or_surrogate(text, u):
-        text.encode("utf-8")  # a lone surrogate: CPython's own UnicodeEncodeError, position and all
-        raise AssertionError("utf8.h found a surrogate that CPython's encoder accepts")
+        _raise_surrogate(text)
     return 0
 
 
-cdef int _utf8_or_surrogate(object text, _Utf8Span *u) except -1:
+cdef int _raise_surrogate(object text) except -1:
+    text.encode("utf-8")  # a lone surrogate: CPython's own UnicodeEncodeError, position and all
+    raise AssertionError("utf8.h found a surrogate that CPython's encoder accepts")
+
+
+cdef inline int _utf8_or_surrogate(object text, _Utf8Span *u) except -1:
     """``text`` as UTF-8 in ``u`` (0), or 1 with nothing to free when it holds a lone surrogate: for
     the entries that return False then, so that their caller raises in its own frame (each native
     frame an exception leaves adds a traceback entry of about 830 instructions)."""
@@ -226,6 +230,7 @@ cdef int _utf8_or_surrogate(object text, _Utf8Span *u) except -1:
     if k == <size_t>-1:
         free(u.owned)
         u.owned = NULL
+        u.p, u.n = NULL, 0  # nothing to read (and GCC sees every path set them)
         return 1
     u.p, u.n = u.owned, k
     return 0
