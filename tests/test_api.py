@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import pickle
 import random
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -371,6 +372,46 @@ def test_encode_to_numpy_results_and_errors_are_tiktokens(pair, kwargs):
             assert got.__context__ is None, text
         else:
             assert got.dtype == want.dtype and got.tolist() == want.tolist(), text
+
+
+def _traceback_entries(call) -> tuple:
+    exc = _raised(call)
+    assert isinstance(exc, Exception), call
+    return type(exc), exc.args, len(traceback.extract_tb(exc.__traceback__))
+
+
+# Round 20 (r20-startup): a lone surrogate in encode_to_numpy is raised in the method's own frame,
+# as tiktoken's is: each native frame the exception left added a traceback entry (about 830
+# instructions) and made these rows slower than tiktoken's. The error, its arguments and the
+# number of entries match tiktoken's.
+@pytest.mark.parametrize("kwargs", _NUMPY_ARGS, ids=str)
+def test_encode_to_numpy_surrogate_errors_leave_tiktokens_traceback(pair, kwargs):
+    ours, ref = pair
+    for text in ["lone \udc00", "Hello \ud83d there", "\ud800", "日本 \udfff", "x<|endoftext|>\ud83d"]:
+        want = _traceback_entries(lambda: ref.encode_to_numpy(text, **kwargs))
+        got = _traceback_entries(lambda: ours.encode_to_numpy(text, **kwargs))
+        if want[0] is UnicodeEncodeError:
+            assert got == want, (text, kwargs)
+        else:  # a disallowed special token found first: raised by the policy's own frames
+            assert got[:2] == want[:2], (text, kwargs)
+
+
+def test_native_numpy_entries_return_false_for_a_lone_surrogate(pair):
+    import numpy as np
+
+    ours, ref = pair
+    core = ours._core
+    marks = ours._special_policy.all_with_ids
+    for text in ["hello", "Привет, 你好 😊", "x<|endoftext|>y", ""]:
+        want = ref.encode_to_numpy(text, disallowed_special=()).tolist()
+        assert np.frombuffer(core.encode_ordinary_to_bytes(text), dtype=np.uint32).tolist() == want, text
+        want_all = ref.encode_to_numpy(text, allowed_special="all").tolist()
+        assert np.frombuffer(core.encode_special(text, marks, None, True), dtype=np.uint32).tolist() == want_all, text
+    for text in ["lone \udc00", "\ud800", "日本 \udfff", "a\ud83d\ude00b"]:
+        assert core.encode_ordinary_to_bytes(text) is False, text
+        assert core.encode_special(text, marks, None, True) is False, text
+        for call in (lambda: core.encode_special(text, marks), lambda: core.encode_ordinary(text)):
+            assert type(_raised(call)) is UnicodeEncodeError, text  # the list entries still raise
 
 
 def test_eot_token_and_n_vocab_stay_tiktokens(pair):

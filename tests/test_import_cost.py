@@ -131,3 +131,20 @@ def test_counting_a_folder_imports_no_dataclasses(tmp_path):
                           f"tokcost.corpus.count_corpus([{str(tmp_path)!r}], jobs=2)", site=True)
     assert "tokcost.corpus.local" in modules  # the probe ran the threaded corpus path
     assert heavy(modules, ["dataclasses", "inspect", "json", "csv", "concurrent.futures", "logging"]) == []
+
+
+def test_counting_a_folder_as_a_table_imports_no_catalog_or_report(tmp_path):
+    """``tokcost count DIR`` (a table, two jobs) needs the encoder, the corpus modules, rich and
+    ``report.fit``, nothing else: where no bytecode is cached each module more is compiled on every
+    run, most of it on the calling thread before the first file is counted (about 1 M instructions
+    per KB of source). The price catalog (pydantic, genai-prices), the report's Jinja2, the chat
+    accounting and concurrent.futures with logging are for other commands and options."""
+    for name in ("a.txt", "b.py", "c.md"):
+        (tmp_path / name).write_text("hello world\n" * 20)
+    modules = imported_by(f"from tokcost.cli import main\nmain(['count', {str(tmp_path)!r}, '--jobs', '2'])",
+                          site=True)
+    assert {"tokcost.corpus.local", "tokcost.report.fit", "rich"} <= modules  # the threaded path and a table
+    assert heavy(modules, ["pydantic", "genai_prices", "jinja2", "tokcost.prices", "tokcost.accounting",
+                           "tokcost.context", "tokcost.model_tokenizers", "tokcost.corpus.chat",
+                           "tokcost.corpus.aggregate", "tokcost.cli.budget", "concurrent.futures", "logging",
+                           "json", "csv", "numpy", "regex"]) == []

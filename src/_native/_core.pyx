@@ -138,7 +138,21 @@ cdef struct _Utf8Span:
     uint8_t *owned
 
 
-cdef int _utf8_into(object text, _Utf8Span *u) except -1:
+cdef inline int _utf8_into(object text, _Utf8Span *u) except -1:
+    if _utf8_or_surrogate(text, u):
+        _raise_surrogate(text)
+    return 0
+
+
+cdef int _raise_surrogate(object text) except -1:
+    text.encode("utf-8")  # a lone surrogate: CPython's own UnicodeEncodeError, position and all
+    raise AssertionError("utf8.h found a surrogate that CPython's encoder accepts")
+
+
+cdef inline int _utf8_or_surrogate(object text, _Utf8Span *u) except -1:
+    """``text`` as UTF-8 in ``u`` (0), or 1 with nothing to free when it holds a lone surrogate: for
+    the entries that return False then, so that their caller raises in its own frame (each native
+    frame an exception leaves adds a traceback entry of about 830 instructions)."""
     # Any str, subclasses included (numpy.str_, markupsafe.Markup), as tiktoken takes them.
     if not isinstance(text, str):
         raise TypeError(f"expected str, got {type(text).__name__}")
@@ -159,8 +173,8 @@ cdef int _utf8_into(object text, _Utf8Span *u) except -1:
     if k == <size_t>-1:
         free(u.owned)
         u.owned = NULL
-        text.encode("utf-8")  # a lone surrogate: CPython's own UnicodeEncodeError, position and all
-        raise AssertionError("utf8.h found a surrogate that CPython's encoder accepts")
+        u.p, u.n = NULL, 0  # nothing to read (and GCC sees every path set them)
+        return 1
     u.p, u.n = u.owned, k
     return 0
 
@@ -372,13 +386,17 @@ cdef class CoreBPE:
         and the longest where several start there, as its id, the text between them encoded as
         ordinary text; when text holds one of ``disallowed``, the leftmost of them (a str, which the
         caller raises on). One UTF-8 conversion for the whole call. With ``as_bytes``, the ids as
-        native-endian uint32 bytes."""
+        native-endian uint32 bytes, or False when the text holds a lone surrogate (encode_to_numpy
+        raises CPython's error in its own frame, as tiktoken's does)."""
         self._require_splitter()
         if allowed.ids == NULL:
             raise ValueError("encode_special needs a MarkSet made with ids")
         cdef _Utf8Span u
         cdef tc_buf buf = tc_buf(NULL, 0, 0)  # on the stack, as u: freed below, whatever is raised
-        _utf8_into(text, &u)
+        if not as_bytes:
+            _utf8_into(text, &u)
+        elif _utf8_or_surrogate(text, &u):
+            return False
         try:
             if disallowed is not None:
                 found = _first_mark(u.p, u.n, disallowed)
@@ -405,13 +423,19 @@ cdef class CoreBPE:
             raise MemoryError()
 
     def encode_ordinary_to_bytes(self, text):
-        """Token ids of ``text`` as native-endian uint32 bytes (for numpy)."""
+        """Token ids of ``text`` as native-endian uint32 bytes (for numpy), or False when the text
+        holds a lone surrogate (encode_to_numpy raises CPython's error in its own frame)."""
+        self._require_splitter()
+        cdef _Utf8Span u
         cdef tc_buf buf = tc_buf(NULL, 0, 0)
+        if _utf8_or_surrogate(text, &u):
+            return False
         try:
-            self._encode_str(text, &buf)
+            self._encode_bytes(u.p, u.n, &buf)
             return PyBytes_FromStringAndSize(<char *>buf.data, buf.len * sizeof(uint32_t))
         finally:
             free(buf.data)
+            free(u.owned)
 
     def count(self, text):
         """``len(encode_ordinary(text))`` without building the list."""
