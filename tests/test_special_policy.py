@@ -67,6 +67,44 @@ def test_lone_surrogates_beside_special_tokens_under_every_form(method):
     assert not failures, f"{len(failures)} differ, first: {failures[0]}"
 
 
+def _checked_forms(names):
+    """Forms beside the default: nothing disallowed with "all" or a set of the encoding's own allowed
+    (a native screen since round 20), and the forms no screen serves (a string that is no special
+    token, "all" or a set with a disallowed set), which take check() and the segments path."""
+    eot = "<|endoftext|>"
+    return [
+        {"allowed_special": "all", "disallowed_special": ()},
+        {"allowed_special": set(names), "disallowed_special": ()},
+        {"allowed_special": set(names) | {"foo"}},
+        {"allowed_special": {eot, "foo"}},
+        {"allowed_special": {"foo"}},
+        {"allowed_special": set(), "disallowed_special": {"foo"}},
+        {"allowed_special": "all", "disallowed_special": {"foo"}},
+        {"allowed_special": {eot}, "disallowed_special": {"foo"}},
+        {"allowed_special": {eot, "foo"}, "disallowed_special": ()},
+        {"allowed_special": {eot}, "disallowed_special": ()},
+        {"allowed_special": {names[-1]}, "disallowed_special": set()},
+        {"allowed_special": frozenset(names), "disallowed_special": frozenset()},
+        {"allowed_special": "all", "disallowed_special": []},
+    ]
+
+
+@pytest.mark.parametrize("method", ["encode", "encode_to_numpy"])
+def test_checked_forms_under_every_special_token(pair, method):
+    ours, ref = pair
+    names = sorted(ref.special_tokens_set)
+    texts = ["", "plain text", "foo", "a <|endof", "x\ud800 y", "\u65e5\u672c " * 3]
+    texts += [f"a {name} b" for name in names] + [f"{names[0]}{names[-1]}foo{names[0]}", f"\ud800{names[-1]}"]
+    failures = []
+    for text in texts:
+        for kwargs in _checked_forms(names):
+            want = _outcome(lambda: getattr(ref, method)(text, **kwargs))
+            got = _outcome(lambda: getattr(ours, method)(text, **kwargs))
+            if got != want:
+                failures.append((text, kwargs, got, want))
+    assert not failures, f"{len(failures)} differ, first: {failures[0]}"
+
+
 def _parts():
     # Bytes, two merges, and special tokens of which two spell mergeable tokens ("b", "ab"). None
     # is a prefix of another: where one is, tiktoken names whichever its set's order tries first.

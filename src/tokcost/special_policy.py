@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from typing import AbstractSet, Callable, Iterable, Optional
 
 _SET_TYPES = (set, frozenset)  # exact types: a subclass may compare or iterate its own way
+_EMPTY_TYPES = (tuple, list, set, frozenset)  # disallowed_special's forms whose emptiness means nothing disallowed
 
 
 class SpecialPolicy:
@@ -137,12 +138,22 @@ class SpecialPolicy:
                 tokens.append(self.ids[special])
         return tokens
 
+    def _own_screens(self, allowed_special) -> tuple:
+        """The MarkSets of a set of this encoding's own tokens, allowed (with ids), and of the rest."""
+        own = frozenset(allowed_special)
+        screens = self._marks_cache.get(own)  # both MarkSets in one lookup
+        if screens is None:
+            screens = self.marks(own, with_ids=True), self.marks(self.names - own)
+            self._marks_cache[own] = screens
+        return screens
+
     def screened(self, text: str, allowed_special, disallowed_special, as_bytes: bool):
         """encode's and encode_to_numpy's common calls in one native call, which screens the UTF-8
         it makes for the disallowed special tokens and encodes the allowed ones as their ids: every
         special token not allowed is disallowed and those allowed are none (the default, or
         LangChain's set()), "all" or a set of this encoding's own (chat templates); or nothing is
-        allowed and a set of its own is disallowed (the others are then plain text). Returns the
+        allowed and a set of its own is disallowed (the others are then plain text); or nothing is
+        disallowed and "all" or a set of its own is allowed. Returns the
         ids (a list, or uint32 bytes with ``as_bytes``), the leftmost disallowed token in the text
         (a str, for the caller to raise on), or None for other arguments. A lone surrogate raises
         UnicodeEncodeError: the callers' full paths then do what tiktoken does. Needs ``core``."""
@@ -152,16 +163,21 @@ class SpecialPolicy:
                 if not allowed_special:
                     disallowed = self.every
                 elif allowed_special <= self.names:
-                    own = frozenset(allowed_special)
-                    screens = self._marks_cache.get(own)  # both MarkSets in one lookup
-                    if screens is None:
-                        screens = self.marks(own, with_ids=True), self.marks(self.names - own)
-                        self._marks_cache[own] = screens
-                    allowed, disallowed = screens
+                    allowed, disallowed = self._own_screens(allowed_special)
                 else:
                     return None
             elif allowed_special == "all":
                 allowed, disallowed = self.all_with_ids, None
+            else:
+                return None
+        elif type(disallowed_special) in _EMPTY_TYPES and not disallowed_special:
+            # Nothing disallowed (LangChain's disallowed_special=()): tiktoken checks nothing and
+            # encodes the allowed tokens it finds, the same call as the screen above without the
+            # disallowed marks. Nothing allowed either way is encode_ordinary, the caller's case.
+            if allowed_special == "all":
+                allowed, disallowed = self.all_with_ids, None
+            elif type(allowed_special) in _SET_TYPES and allowed_special and allowed_special <= self.names:
+                allowed, disallowed = self._own_screens(allowed_special)[0], None
             else:
                 return None
         elif (type(disallowed_special) in _SET_TYPES and disallowed_special
