@@ -2,6 +2,19 @@
 # back, the ids a batch owns (_Tokens) and the batch itself (_Batch: its own copy of the texts and the
 # native tc_batch over them).
 
+cdef extern from "Python.h":
+    # A str's layout (PEP 393) on a borrowed reference: no reference count touched (see _Batch).
+    bint PyUnicode_Check(PyObject *text)
+    int _unicode_ready "PyUnicode_READY"(PyObject *text) except -1
+    bint _unicode_is_ascii "PyUnicode_IS_ASCII"(PyObject *text)
+    int _unicode_kind "PyUnicode_KIND"(PyObject *text)
+    void *_unicode_data "PyUnicode_DATA"(PyObject *text)
+    Py_ssize_t _unicode_length "PyUnicode_GET_LENGTH"(PyObject *text)
+    # The cyclic collector's switch (3.10+): off while a batch makes its lists (see _encode_batch).
+    int PyGC_Enable()
+    int PyGC_Disable()
+
+
 cdef _raise_if_failed(const tc_batch *batch):
     if batch.failed == TC_BATCH_SURROGATE:
         # As PyUnicode_AsUTF8AndSize would have: the caller replaces lone surrogates and tries again.
