@@ -1,7 +1,8 @@
 # A str as UTF-8, for the entries of _core.pyx and its other .pxi files: on the caller's stack
 # (_Utf8Span, the per-call entries) or in an object that frees it (_Utf8), converted by utf8.h;
 # a lone surrogate raises CPython's own error, or is reported for the entry to raise in its own
-# frame. Included by _core.pyx where these stood, so _core.c keeps its functions in the same order.
+# frame. Included by _core.pyx where _Utf8 stood, before marks.pxi (whose searches take a _Utf8):
+# _core.c keeps its functions' order but for these four helpers, now before MarkSet's methods.
 
 
 cdef extern from "Python.h":
