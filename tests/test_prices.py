@@ -170,6 +170,8 @@ def test_json_overrides(tmp_path):
      r"p.toml:5: field 'flex.cache': unknown field.*use one of input, output, cached_input"),
     ("p.toml", '[batch_api.acme]\nlaunched = 2025-03-01\nsource = "s"\ndiscount = 2\n[[price]]\nmodel = "m"\ninput = 1\noutput = 2\n',
      r"p.toml:4: field 'discount': 2 is above 1"),
+    ("p.toml", '[[price]]\nmodel = "m"\ninput = 1\noutput = 2\nsource = 5\n',
+     r"p.toml:5: field 'source': 5 is not text; write it in quotes, e.g. source = \"\.\.\.\""),
 ])
 def test_bad_price_files_give_one_line_errors(tmp_path, name, text, message):
     from tokcost.errors import PriceFileError

@@ -89,103 +89,8 @@ def char_flags():
     return bytes(out)
 
 
-
-
-
-cdef extern from "Python.h":
-    # The fixed-width layout of a str (PEP 393), read by batch threads without the GIL.
-    int PyUnicode_READY(object text) except -1
-    bint PyUnicode_IS_ASCII(object text)
-    int PyUnicode_KIND(object text)
-    void *PyUnicode_DATA(object text)
-    Py_ssize_t PyUnicode_GET_LENGTH(object text)
-    # The same, on a borrowed reference (no reference count touched; see _Batch).
-    bint PyUnicode_Check(PyObject *text)
-    int _unicode_ready "PyUnicode_READY"(PyObject *text) except -1
-    bint _unicode_is_ascii "PyUnicode_IS_ASCII"(PyObject *text)
-    int _unicode_kind "PyUnicode_KIND"(PyObject *text)
-    void *_unicode_data "PyUnicode_DATA"(PyObject *text)
-    Py_ssize_t _unicode_length "PyUnicode_GET_LENGTH"(PyObject *text)
-    # An int's value, *overflow set (not an exception) when it is outside long long.
-    long long PyLong_AsLongLongAndOverflow(object value, int *overflow)
-    # The cyclic collector's switch (3.10+): off while a batch makes its lists (see _encode_batch).
-    int PyGC_Enable()
-    int PyGC_Disable()
-
-
-@cython.freelist(8)
-cdef class _Utf8:
-    """A str as UTF-8: its own bytes when it is ASCII, else a copy converted by utf8.h (faster
-    than CPython's encoder, and not left cached inside the caller's string), freed with this."""
-    cdef const uint8_t *p
-    cdef Py_ssize_t n
-    cdef uint8_t *owned
-    cdef object text  # keeps an ASCII string's bytes alive (a str, or an instance of a subclass)
-
-    def __dealloc__(self):
-        free(self.owned)
-
-
+include "utf8.pxi"
 include "marks.pxi"
-
-
-cdef struct _Utf8Span:
-    # A str as UTF-8 on the caller's stack (encode's per-call entries: no object to make and
-    # free per call, about 230 instructions of a short text's call): ``owned`` is the converted
-    # copy or NULL, and the caller frees it; an ASCII str's own bytes live as long as the str.
-    const uint8_t *p
-    Py_ssize_t n
-    uint8_t *owned
-
-
-cdef inline int _utf8_into(object text, _Utf8Span *u) except -1:
-    if _utf8_or_surrogate(text, u):
-        _raise_surrogate(text)
-    return 0
-
-
-cdef int _raise_surrogate(object text) except -1:
-    text.encode("utf-8")  # a lone surrogate: CPython's own UnicodeEncodeError, position and all
-    raise AssertionError("utf8.h found a surrogate that CPython's encoder accepts")
-
-
-cdef inline int _utf8_or_surrogate(object text, _Utf8Span *u) except -1:
-    """``text`` as UTF-8 in ``u`` (0), or 1 with nothing to free when it holds a lone surrogate: for
-    the entries that return False then, so that their caller raises in its own frame (each native
-    frame an exception leaves adds a traceback entry of about 830 instructions)."""
-    # Any str, subclasses included (numpy.str_, markupsafe.Markup), as tiktoken takes them.
-    if not isinstance(text, str):
-        raise TypeError(f"expected str, got {type(text).__name__}")
-    cdef Py_ssize_t length
-    cdef int kind
-    cdef size_t k
-    u.owned = NULL
-    PyUnicode_READY(text)
-    length = PyUnicode_GET_LENGTH(text)
-    if PyUnicode_IS_ASCII(text):
-        u.p, u.n = <const uint8_t *>PyUnicode_DATA(text), length
-        return 0
-    kind = PyUnicode_KIND(text)
-    u.owned = <uint8_t *>malloc(tc_utf8_room(length, kind) + 1)
-    if u.owned == NULL:
-        raise MemoryError()
-    k = tc_utf8_of(PyUnicode_DATA(text), length, kind, u.owned)
-    if k == <size_t>-1:
-        free(u.owned)
-        u.owned = NULL
-        u.p, u.n = NULL, 0  # nothing to read (and GCC sees every path set them)
-        return 1
-    u.p, u.n = u.owned, k
-    return 0
-
-
-cdef _Utf8 _utf8(object text):
-    cdef _Utf8Span span
-    _utf8_into(text, &span)
-    cdef _Utf8 u = _Utf8()
-    u.text = text
-    u.p, u.n, u.owned = span.p, span.n, span.owned
-    return u
 
 
 cdef inline _count_or_raise(size_t k):
@@ -497,119 +402,19 @@ cdef class CoreBPE:
             i = starts[k]
         return pieces
 
-    def _run_batch(self, texts, int num_threads, bint counting):
-        self._require_splitter()
-        cdef _Batch batch = _Batch(self, list(texts), counting, num_threads)
-        if not counting:
-            return self._encode_batch(batch)
-        with nogil:
-            tc_batch_run(&batch.b)
-        _raise_if_failed(&batch.b)
-        return tc_sizes_list(batch.b.counts, batch.b.n, self.v.n_ranks)
+    def encode_ordinary_batch(self, texts, int num_threads=8):
+        """``[encode_ordinary(t) for t in texts]`` on native threads (batch.pxi)."""
+        return _run_batch(self, texts, num_threads, False)
+
+    def count_batch(self, texts, int num_threads=8):
+        """``[count(t) for t in texts]`` on native threads (batch.pxi)."""
+        return _run_batch(self, texts, num_threads, True)
 
     def encode_ordinary_batch_flat(self, texts, int num_threads=8):
         """(ids, offsets): the ids of every text one after another as native-endian uint32, and
         where each text's ids start as uint64 (one more than there are texts, the last the
         total), both in bytearrays (writable, for numpy): no list or int object per text."""
-        self._require_splitter()
-        cdef _Batch batch = _Batch(self, list(texts), False, num_threads)
-        # Room for the most ids there can be; the pages past the real count are never touched,
-        # and the resize below gives them back.
-        ids = PyByteArray_FromStringAndSize(NULL, batch.b.id_at[batch.b.n_chunks] * sizeof(uint32_t))
-        offsets = PyByteArray_FromStringAndSize(NULL, (batch.b.n + 1) * sizeof(uint64_t))
-        cdef tc_flat flat
-        flat.ids = <uint32_t *>PyByteArray_AS_STRING(ids)
-        flat.offsets = <uint64_t *>PyByteArray_AS_STRING(offsets)
-        flat.offsets[0] = 0
-        flat.chunk = flat.at = 0
-        with nogil:
-            tc_batch_run_flat(&batch.b, &flat)
-        _raise_if_failed(&batch.b)
-        PyByteArray_Resize(ids, flat.at * sizeof(uint32_t))
-        return ids, offsets
-
-    def _batch_plan(self, texts, int num_threads=8):
-        """(threads, chunk boundaries) a batch of ``texts`` would run with (for tests)."""
-        cdef _Batch batch = _Batch(self, list(texts), True, num_threads)
-        return batch.b.threads, [batch.b.chunk_at[k] for k in range(batch.b.n_chunks + 1)]
-
-    cdef list _encode_batch(self, _Batch owner):
-        """Run an encode batch and return its lists. With pool workers, this
-        thread encodes chunks too and, between them, turns every chunk that is
-        done into lists, in whatever order they finish: building lists (which
-        needs the GIL) overlaps the encoding, and little is left for the end."""
-        cdef tc_batch *batch = &owner.b
-        cdef size_t n = batch.n, n_chunks = batch.n_chunks
-        cdef size_t scanned = 0, c, k
-        cdef int more = 1
-        cdef list out = [None] * n
-        cdef list pending = []  # claimed chunks not yet built: at most one per worker, after a scan
-        cdef bint pooled
-        # No cyclic collection while this makes its lists: every list of ints is a new tracked
-        # container, so a collection ran every 700 of them and walked all their items, a sixth of
-        # a batch of 2,000 documents (docs/NATIVE.md, Threads). The lists are traversed at most once,
-        # by the next collection after this, and not at all when the caller frees them first. The
-        # pause holds only while this thread has the GIL: other threads that run during the nogil
-        # waits see the collector as they left it, and a gc.disable() of theirs stands.
-        cdef int collecting = 0
-        with nogil:
-            pooled = tc_batch_start(batch)
-            if not pooled:
-                tc_batch_run(batch)
-        try:
-            while pooled and more:
-                if collecting:
-                    PyGC_Enable()
-                    collecting = 0
-                with nogil:
-                    more = tc_batch_step(batch)
-                collecting = PyGC_Disable()
-                # Workers may be setting it now: read it atomically (ThreadSanitizer).
-                if tc_batch_failed(batch):
-                    continue
-                claimed = tc_batch_claimed(batch)
-                pending.extend(range(scanned, claimed))
-                scanned = claimed
-                waiting = []
-                for c in pending:
-                    if not tc_batch_chunk_done(batch, c):
-                        waiting.append(c)
-                        continue
-                    self._chunk_lists(batch, c, out)
-                    tc_batch_mark_built(batch, c)
-                pending = waiting
-        finally:
-            if collecting:
-                PyGC_Enable()
-            if pooled:
-                with nogil:
-                    tc_workers_finish()
-        _raise_if_failed(batch)
-        collecting = PyGC_Disable()
-        try:
-            for c in range(n_chunks):
-                if not pooled or tc_batch_chunk_done(batch, c) != 2:
-                    self._chunk_lists(batch, c, out)
-        finally:
-            if collecting:
-                PyGC_Enable()
-        return out
-
-    cdef _chunk_lists(self, tc_batch *batch, size_t c, list out):
-        """The lists of chunk c's texts, into ``out``."""
-        cdef size_t k, m
-        cdef const uint32_t *ids
-        for k in range(batch.chunk_at[c], batch.chunk_at[c + 1]):
-            ids = tc_batch_ids(batch, c, k, &m)
-            out[k] = tc_ints_list(ids, m, self.v.n_ranks)
-
-    def encode_ordinary_batch(self, texts, int num_threads=8):
-        """``[encode_ordinary(t) for t in texts]`` on native threads."""
-        return self._run_batch(texts, num_threads, False)
-
-    def count_batch(self, texts, int num_threads=8):
-        """``[count(t) for t in texts]`` on native threads."""
-        return self._run_batch(texts, num_threads, True)
+        return _encode_batch_flat(self, texts, num_threads)
 
     def encode_batch_screened(self, texts, int num_threads, MarkSet marks, MarkSet specials=None):
         """(``encode_ordinary_batch(texts)``, the first text that holds one of ``marks`` or None):
@@ -617,20 +422,11 @@ cdef class CoreBPE:
         for by the threads that encode each text, so the screen adds nothing serial. With
         ``specials`` (made with ids; the allowed special tokens), each text as ``encode_special``
         encodes it."""
-        self._require_splitter()
-        cdef _Batch batch = _Batch(self, list(texts), False, num_threads, marks, specials)
-        cdef const uint8_t *hit
-        out = self._encode_batch(batch)
-        hit = <const uint8_t *>memchr(batch.b.marked, 1, batch.b.n) if batch.b.marked != NULL and batch.b.n else NULL
-        # The pair is made with the collector paused: it is the first container since the lists,
-        # and the collection it set off walked every one of them (14 M of the 86 M instructions of
-        # encode_batch on 2,000 documents, docs/NATIVE.md, Threads).
-        cdef int collecting = PyGC_Disable()
-        try:
-            return out, (None if hit == NULL else batch.texts[hit - batch.b.marked])
-        finally:
-            if collecting:
-                PyGC_Enable()
+        return _encode_batch_screened(self, texts, num_threads, marks, specials)
+
+    def _batch_plan(self, texts, int num_threads=8):
+        """(threads, chunk boundaries) a batch of ``texts`` would run with (for tests)."""
+        return _plan_batch(self, texts, num_threads)
 
     def count_files(self, list paths, size_t limit, size_t sniff):
         """(status, tokens, bytes) of each file in ``paths`` (bytes, no NUL),

@@ -3,6 +3,11 @@
 # before its bytes are read.
 
 
+cdef extern from "Python.h":
+    # An int's value, *overflow set (not an exception) when it is outside long long.
+    long long PyLong_AsLongLongAndOverflow(object value, int *overflow)
+
+
 cdef enum:
     _DECODE_ON_STACK = 256  # ids checked into a stack array (1 KB) below this many
 

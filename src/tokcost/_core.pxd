@@ -243,6 +243,4 @@ cdef class CoreBPE:
     cdef _encode_str(self, object text, tc_buf *buf)
     cdef _encode_bytes(self, const uint8_t *p, size_t n, tc_buf *buf)
     cdef _encode_special_into(self, const uint8_t *p, size_t n, MarkSet allowed, tc_buf *buf)
-    cdef list _encode_batch(self, _Batch batch)
-    cdef _chunk_lists(self, tc_batch *batch, size_t c, list out)
     cdef uint32_t _checked_rank(self, token) except? 0xFFFFFFFF

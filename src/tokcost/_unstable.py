@@ -13,7 +13,7 @@ other part of tokcost.
 from __future__ import annotations
 
 import bisect
-from typing import AbstractSet, Any, Iterable, Optional, Protocol, Sequence
+from typing import AbstractSet, Any, Callable, Protocol, Sequence
 
 
 class EncodingLike(Protocol):
@@ -32,13 +32,13 @@ class EncodingLike(Protocol):
 class SpecialPolicyLike(Protocol):
     """What the stable tokens read of an encoding's special-token rules (``special_policy.SpecialPolicy``)."""
 
-    ids: dict[str, int]
     names: frozenset[str]
     all: set[str]
     all_with_ids: Any  # a _core.MarkSet, or None when the native screens do not serve the encoding
 
     def marks(self, tokens: frozenset, with_ids: bool = False) -> Any: ...
-    def segments_of(self, text: str, allowed: AbstractSet[str]) -> Iterable[tuple[str, Optional[str]]]: ...
+    def encode_segments(self, text: str, allowed: AbstractSet[str],
+                        encode_ordinary: Callable[[str], list[int]]) -> tuple[list[int], str]: ...
 
 
 _NO_TOKENS: frozenset = frozenset()
@@ -98,13 +98,7 @@ def stable_and_unstable(enc: EncodingLike, core, policy: SpecialPolicyLike, text
         if not others or not policy.marks(others).found_in(text):
             return core.encode_unstable_tail(text, policy.marks(own, with_ids=True) if own else None)
     text.encode("utf-8")
-    tokens: list[int] = []
-    segment = ""
-    for segment, special in policy.segments_of(text, allowed):
-        tokens.extend(enc._encode_ordinary(segment))
-        if special is not None:
-            tokens.append(policy.ids[special])
-            segment = ""
+    tokens, segment = policy.encode_segments(text, allowed, enc._encode_ordinary)
     last = increase_last_piece_token_len(enc, tokens, enc._last_piece_token_count(segment))
     unstable = enc.decode_bytes(tokens[len(tokens) - last:])
     del tokens[len(tokens) - last:]

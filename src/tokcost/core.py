@@ -204,11 +204,11 @@ class Encoding:
         allowed, _ = self._special_policy.check(text, allowed_special, disallowed_special)
         if self._native_ordinary is None or ids is not _LONE_SURROGATE:  # else this try would fail as the screen did
             try:
-                return self._special_policy.encode_with_special(text, allowed, self._encode_ordinary)
+                return self._special_policy.encode_segments(text, allowed, self._encode_ordinary)[0]
             except UnicodeEncodeError:
                 pass
         # Lone surrogates: tiktoken encodes the text with them paired up or replaced.
-        return self._special_policy.encode_with_special(_without_surrogates(text), allowed, self._encode_ordinary)
+        return self._special_policy.encode_segments(_without_surrogates(text), allowed, self._encode_ordinary)[0]
 
     def encode_to_numpy(
         self,
@@ -251,7 +251,7 @@ class Encoding:
             if ids is False:
                 text.encode("utf-8")  # a lone surrogate: tiktoken's UnicodeEncodeError
         try:
-            return np.array(special.encode_with_special(text, allowed, self._encode_ordinary), dtype=np.uint32)
+            return np.array(special.encode_segments(text, allowed, self._encode_ordinary)[0], dtype=np.uint32)
         except UnicodeEncodeError as error:  # raised on a segment
             segment_error = error
         text.encode("utf-8")  # raises tiktoken's error, which names the place in the whole text

@@ -55,6 +55,13 @@ def unknown_key(key: str, allowed: Sequence[str]) -> str:
     return f"unknown field ({hint})" if hint else "unknown field"
 
 
+
+def text_value(value: Any) -> str:
+    """A text field's value (a pydantic ``BeforeValidator``): a string, or a FieldProblem."""
+    if not isinstance(value, str):
+        raise FieldProblem(f"{value!r} is not text", 'write it in quotes, e.g. {field} = "..."')
+    return value
+
 def parse(text: str, name: str, error: type, syntax_fix: str) -> Any:
     """The document in ``text``: JSON if ``name`` ends in .json, TOML otherwise; ``error`` at the bad line."""
     if name.lower().endswith(".json"):

@@ -18,7 +18,7 @@ from tokcost.special_tokens import first_special_token, raise_disallowed_special
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import AbstractSet, Callable, Iterable, Optional
+    from typing import AbstractSet, Callable, Optional
 
 _SET_TYPES = (set, frozenset)  # exact types: a subclass may compare or iterate its own way
 _EMPTY_TYPES = (tuple, list, set, frozenset)  # disallowed_special's forms whose emptiness means nothing disallowed
@@ -120,23 +120,21 @@ class SpecialPolicy:
             raise_if_not_utf8(allowed)
         return allowed, disallowed
 
-    def segments_of(self, text: str, allowed: AbstractSet[str]) -> Iterable[tuple[str, Optional[str]]]:
-        """``text`` as (ordinary text, the allowed special token after it or None) pairs, in order:
-        ``special_tokens.segments``, or the whole text at once when it can hold none of ``allowed``."""
-        return segments(text, self.names, allowed) if self.present(text, allowed) else [(text, None)]
-
-    def encode_with_special(self, text: str, allowed: AbstractSet[str],
-                            encode_ordinary: Callable[[str], list[int]]) -> list[int]:
-        """The ids of ``text``: each allowed special token found as its id, the text between them
-        by ``encode_ordinary`` (the segments path, tiktoken's steps)."""
+    def encode_segments(self, text: str, allowed: AbstractSet[str],
+                        encode_ordinary: Callable[[str], list[int]]) -> tuple[list[int], str]:
+        """(the ids of ``text``, its last ordinary segment): each allowed special token found as its
+        id, the text between them by ``encode_ordinary`` (the segments path, tiktoken's steps); the
+        segment is the text after the last special token ("" when the text ends with one), where
+        ``encode_with_unstable``'s unstable tail lies."""
         if not self.present(text, allowed):
-            return encode_ordinary(text)
+            return encode_ordinary(text), text
         tokens: list[int] = []
+        segment = ""
         for segment, special in segments(text, self.names, allowed):
             tokens.extend(encode_ordinary(segment))
             if special is not None:
                 tokens.append(self.ids[special])
-        return tokens
+        return tokens, segment  # segments() ends with (the text after the last special token, None)
 
     def _own_screens(self, allowed_special) -> tuple:
         """The MarkSets of a set of this encoding's own tokens, allowed (with ids), and of the rest."""

@@ -46,7 +46,7 @@ from typing import Annotated, Any, Dict, List, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 from tokcost.errors import PriceFileError
-from tokcost.file_schema import FieldProblem, Issue, error_at, line_of, parse, unknown_key, validate
+from tokcost.file_schema import FieldProblem, Issue, error_at, line_of, parse, text_value, unknown_key, validate
 from tokcost.files import read_user_text
 from tokcost.prices.model import RATE_FIELDS, LongContext, ModelPrices, Price, Rates, Variant
 
@@ -85,12 +85,6 @@ def _day(value: Any) -> _dt.date:
         raise FieldProblem(f"{value!r} is not a date", "write it as YYYY-MM-DD, e.g. 2025-01-01") from None
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise FieldProblem(f"{value!r} is not text", 'write it in quotes, e.g. {field} = "..."')
-    return value
-
-
 def _model_name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise FieldProblem(f"{value!r} is not a model name", 'write it as a string, e.g. model = "gpt-4o"')
@@ -106,7 +100,7 @@ def _names(value: Any) -> list:
 Usd = Annotated[Decimal, BeforeValidator(_usd)]
 Fraction = Annotated[Decimal, BeforeValidator(_fraction)]
 Day = Annotated[_dt.date, BeforeValidator(_day)]
-Text = Annotated[str, BeforeValidator(_text)]
+Text = Annotated[str, BeforeValidator(text_value)]
 
 
 def _threshold(value: Any) -> int:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, fie
 
 from tokcost.bundled import SAMPLE_WORKLOAD
 from tokcost.errors import WorkloadError, did_you_mean
-from tokcost.file_schema import FieldProblem, Issue, parse, unknown_key, validate
+from tokcost.file_schema import FieldProblem, Issue, parse, text_value, unknown_key, validate
 from tokcost.files import read_user_text
 from tokcost.spend.reasoning import EFFORT_TOKENS
 from tokcost.spend.samples import available_languages, has_sample
@@ -86,12 +86,6 @@ def _response_format(value: Any) -> dict:
     return _table(value, "write it as [request.response_format] holding the JSON schema")
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise FieldProblem(f"{value!r} is not text", 'write it in quotes, e.g. {field} = "..."')
-    return value
-
-
 def _system_prompt(value: Any) -> str:
     if not isinstance(value, str):
         raise FieldProblem("not text", 'write it as a string: system_prompt = """..."""')
@@ -146,7 +140,7 @@ class WorkloadSection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[Optional[str], BeforeValidator(_text)] = None
+    name: Annotated[Optional[str], BeforeValidator(text_value)] = None
     requests_per_day: NonNegative
     days_per_month: DaysPerMonth = Decimal(30)
     monthly_growth: Growth = Decimal(0)
