@@ -430,6 +430,42 @@ def test_encode_to_numpy_surrogate_errors_leave_tiktokens_traceback(pair, kwargs
             assert got[:2] == want[:2], (text, kwargs)
 
 
+# Round 21 (r21-api): encode_to_numpy with nothing allowed and nothing disallowed (LangChain's
+# disallowed_special=()) calls the ordinary encoder at once; encode and encode_to_numpy with nothing
+# disallowed and a set holding strings that are no special token take the native screen with the
+# encoding's own tokens of that set (plain text when there are none). Results, and errors with their
+# arguments and traceback entries, are tiktoken's.
+_NOTHING_DISALLOWED_TEXTS = ["", "hello", "Привет, 你好 😊", "x<|endoftext|>y", "a <|endofprompt|> b <|endoftext|>",
+                             "<|endoftext", "<|endoftext|", "x<|fim_prefix|>", "Hello \ud83d there", "lone \udc00",
+                             "\ud83d<|endoftext|>", "<|endoftext\ud83d|>", "a\ud83d\ude00b", "\ud800", "x" * 300]
+
+
+@pytest.mark.parametrize("method", ["encode", "encode_to_numpy"])
+def test_nothing_disallowed_with_strings_that_are_no_special_token(pair, method):
+    ours, ref = pair
+    names = sorted(ref.special_tokens_set)
+    allowed_forms = [set(), frozenset(), {"x"}, frozenset({"x", "hello"}), {"x", "<|endoftext|>"}, {"<|endoftext"},
+                     {"x", *names}, {names[0], "<|endof"}, {"<|fim_prefix|>", "y"}, {"x", "\ud800"}]
+    for allowed in allowed_forms:
+        for disallowed in [(), [], set(), frozenset()]:
+            for text in _NOTHING_DISALLOWED_TEXTS:
+                call = dict(allowed_special=allowed, disallowed_special=disallowed)
+                want = _raised(lambda: getattr(ref, method)(text, **call))
+                got = _raised(lambda: getattr(ours, method)(text, **call))
+                if not isinstance(want, Exception):
+                    assert not isinstance(got, Exception), (text, call, got)
+                    assert list(got) == list(want), (text, call)
+                    if method == "encode_to_numpy":
+                        assert got.dtype == want.dtype, (text, call)
+                    continue
+                assert type(got) is type(want), (text, call, want, got)
+                if any("\ud800" in a for a in allowed):
+                    continue  # ours names the set's string in its message (raise_if_not_utf8)
+                assert got.args == want.args and got.__context__ is None, (text, call)
+                entries = len(traceback.extract_tb(got.__traceback__)), len(traceback.extract_tb(want.__traceback__))
+                assert entries[0] == entries[1], (text, call, entries)
+
+
 def test_native_numpy_entries_return_false_for_a_lone_surrogate(pair):
     import numpy as np
 
