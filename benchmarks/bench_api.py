@@ -115,6 +115,7 @@ def _rows(inputs: dict, ref) -> list:
         "allowed=set(),disallowed=()": dict(allowed_special=set(), disallowed_special=()),
         'allowed="all",disallowed=()': dict(allowed_special="all", disallowed_special=()),
         "allowed={eot},disallowed=()": dict(allowed_special={"<|endoftext|>"}, disallowed_special=()),
+        'allowed={"x"},disallowed=()': dict(allowed_special={"x"}, disallowed_special=()),  # no special token
         "disallowed={eot}": dict(disallowed_special={"<|endoftext|>"}),
         "disallowed=frozenset(all)": dict(disallowed_special=frozenset(ref.special_tokens_set)),
         "allowed=all set": dict(allowed_special=set(ref.special_tokens_set)),

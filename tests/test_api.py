@@ -341,6 +341,40 @@ def test_decode_single_token_bytes_of_every_kind_of_id(pair):
             assert type(got) is bytes and got == want, token
 
 
+# Round 21 (r21-api): decode_single_token_bytes is a plain C function (METH_O) that Encoding's method
+# calls: an error leaves that method's traceback entry and no native one, as tiktoken's does, and
+# the message of an unknown id is written natively (PyUnicode_FromFormat took 1,900 instructions).
+def test_decode_single_token_bytes_errors_and_tracebacks_are_tiktokens(pair):
+    import numpy as np
+
+    ours, ref = pair
+    known = set(ref._mergeable_ranks.values()) | set(ref._special_tokens.values())
+    gaps = [r for r in range(ref.n_vocab) if r not in known][:3]
+    ids = [ref.n_vocab, ref.n_vocab + 5, 199_998, 10**6, -1, -9, -10, -(2**63), -(2**63) - 1, 2**63 - 1, 2**63,
+           2**64 + 7, -(2**100), 2**31, 2**32, 10**18, *gaps, np.int64(-3), np.uint32(ref.n_vocab + 1),
+           np.int32(-(2**31)), False, True, 1.0, "5", None, b"1", [1]]
+    for token in ids:
+        want = _raised(lambda: ref.decode_single_token_bytes(token))
+        got = _raised(lambda: ours.decode_single_token_bytes(token))
+        if not isinstance(want, Exception):
+            assert type(got) is bytes and got == want, token
+            continue
+        assert isinstance(got, type(want)), (token, want, got)
+        assert len(traceback.extract_tb(got.__traceback__)) == len(traceback.extract_tb(want.__traceback__)), token
+        assert got.__context__ is None and got.__cause__ is None, token
+        if isinstance(want, TypeError):
+            assert got.args == want.args, token
+        else:  # tiktoken's KeyError (OverflowError past its u32) names the id; ours says what it is
+            value = int(token)
+            assert isinstance(got, (KeyError, OverflowError)), token
+            in_range = -(2**63) <= value < 2**63
+            assert got.args == (f"Invalid token for decoding: {value}" + ("" if in_range else " (out of range)"),), token
+    for token in range(0, ref.n_vocab + 2):  # every id: the same bytes, or an error where tiktoken raises one
+        want = _raised(lambda: ref.decode_single_token_bytes(token))
+        got = _raised(lambda: ours.decode_single_token_bytes(token))
+        assert (got == want) if type(want) is bytes else isinstance(got, KeyError), token
+
+
 def test_encode_single_token_of_every_special_token(pair):
     ours, ref = pair
     for name in ref.special_tokens_set:
@@ -394,6 +428,42 @@ def test_encode_to_numpy_surrogate_errors_leave_tiktokens_traceback(pair, kwargs
             assert got == want, (text, kwargs)
         else:  # a disallowed special token found first: raised by the policy's own frames
             assert got[:2] == want[:2], (text, kwargs)
+
+
+# Round 21 (r21-api): encode_to_numpy with nothing allowed and nothing disallowed (LangChain's
+# disallowed_special=()) calls the ordinary encoder at once; encode and encode_to_numpy with nothing
+# disallowed and a set holding strings that are no special token take the native screen with the
+# encoding's own tokens of that set (plain text when there are none). Results, and errors with their
+# arguments and traceback entries, are tiktoken's.
+_NOTHING_DISALLOWED_TEXTS = ["", "hello", "Привет, 你好 😊", "x<|endoftext|>y", "a <|endofprompt|> b <|endoftext|>",
+                             "<|endoftext", "<|endoftext|", "x<|fim_prefix|>", "Hello \ud83d there", "lone \udc00",
+                             "\ud83d<|endoftext|>", "<|endoftext\ud83d|>", "a\ud83d\ude00b", "\ud800", "x" * 300]
+
+
+@pytest.mark.parametrize("method", ["encode", "encode_to_numpy"])
+def test_nothing_disallowed_with_strings_that_are_no_special_token(pair, method):
+    ours, ref = pair
+    names = sorted(ref.special_tokens_set)
+    allowed_forms = [set(), frozenset(), {"x"}, frozenset({"x", "hello"}), {"x", "<|endoftext|>"}, {"<|endoftext"},
+                     {"x", *names}, {names[0], "<|endof"}, {"<|fim_prefix|>", "y"}, {"x", "\ud800"}]
+    for allowed in allowed_forms:
+        for disallowed in [(), [], set(), frozenset()]:
+            for text in _NOTHING_DISALLOWED_TEXTS:
+                call = dict(allowed_special=allowed, disallowed_special=disallowed)
+                want = _raised(lambda: getattr(ref, method)(text, **call))
+                got = _raised(lambda: getattr(ours, method)(text, **call))
+                if not isinstance(want, Exception):
+                    assert not isinstance(got, Exception), (text, call, got)
+                    assert list(got) == list(want), (text, call)
+                    if method == "encode_to_numpy":
+                        assert got.dtype == want.dtype, (text, call)
+                    continue
+                assert type(got) is type(want), (text, call, want, got)
+                if any("\ud800" in a for a in allowed):
+                    continue  # ours names the set's string in its message (raise_if_not_utf8)
+                assert got.args == want.args and got.__context__ is None, (text, call)
+                entries = len(traceback.extract_tb(got.__traceback__)), len(traceback.extract_tb(want.__traceback__))
+                assert entries[0] == entries[1], (text, call, entries)
 
 
 def test_native_numpy_entries_return_false_for_a_lone_surrogate(pair):

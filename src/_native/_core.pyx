@@ -7,12 +7,13 @@ files and the registry live in Python.
 cimport cython
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize, PyByteArray_Resize
 from cpython.list cimport PyList_GET_ITEM
+from cpython.object cimport PyTypeObject
 from cpython.ref cimport Py_INCREF, PyObject
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
-from libc.string cimport memchr, memcmp, memcpy, memset
+from libc.string cimport memchr, memcmp, memcpy, memset, strlen
 
 import operator
 
@@ -519,20 +520,8 @@ cdef class CoreBPE:
             token = operator.index(token)  # ints and numpy integers; floats raise TypeError
         cdef uint32_t rank = _rank_with_bytes(self, token)
         if rank == TC_NONE:
-            raise InvalidTokenError(_invalid_token_message(token))
+            raise InvalidTokenError(_new_reference_or_raise(_invalid_token_message(<PyObject *>token)))
         return rank
-
-    def decode_single_token_bytes(self, token):
-        # An unknown id raises here, not in a helper: each native frame an exception leaves adds a
-        # traceback entry, and three made this KeyError cost 1.3 us (tiktoken's 0.6).
-        if type(token) is not int:
-            token = operator.index(token)  # ints and numpy integers; floats raise TypeError
-        cdef uint32_t rank = _rank_with_bytes(self, token)
-        if rank == TC_NONE:
-            raise InvalidTokenError(_invalid_token_message(token))
-        cdef size_t length
-        cdef const uint8_t *src = tc_token_bytes(&self.v, rank, &length)
-        return PyBytes_FromStringAndSize(<char *>src, length)
 
     def decode_tokens_bytes(self, tokens):
         """``[decode_single_token_bytes(t) for t in tokens]`` without a method call per token."""
@@ -555,3 +544,9 @@ cdef class CoreBPE:
     @property
     def max_token_len(self):
         return self.v.max_token_len
+
+
+# decode_single_token_bytes(token) is a plain C method (decode.pxi's _single_token_bytes, METH_O) put in
+# CoreBPE's dict: no argument parsing, and an unknown id's error leaves no native traceback entry, so
+# Encoding's method raises it with one entry, its own, as tiktoken's does (r21-api).
+tc_add_method(<PyTypeObject *>CoreBPE, &_single_token_bytes_method)

@@ -88,13 +88,113 @@ cdef inline uint32_t _rank_with_bytes(CoreBPE core, object token) noexcept:
     return <uint32_t>r
 
 
-cdef str _invalid_token_message(object token):
-    """The InvalidTokenError message for an id with no bytes (_rank_with_bytes gave TC_NONE)."""
-    cdef int overflow = 0
-    PyLong_AsLongLongAndOverflow(token, &overflow)
+cdef extern from *:
+    # decode_single_token_bytes as a plain C method (METH_O), on raw pointers: a Cython def
+    # method parses its argument through the keyword-capable entry, and adds a traceback entry
+    # (a code object and a frame) for an exception that leaves it, where tiktoken's pyo3 method
+    # adds none. The raw calls below return NULL with the error set; nothing here raises by Cython.
+    """
+    static PyObject *tc_new_reference_or_raise(PyObject *result) { return result; }
+
+    /* ``method`` as a method of ``type`` (a descriptor in its dict, replacing one of that name). */
+    static int tc_add_method(PyTypeObject *type, PyMethodDef *method) {
+        PyObject *descriptor = PyDescr_NewMethod(type, method);
+        if (descriptor == NULL)
+            return -1;
+        int failed = PyDict_SetItemString(type->tp_dict, method->ml_name, descriptor);
+        Py_DECREF(descriptor);
+        PyType_Modified(type);
+        return failed;
+    }
+    """
+    ctypedef PyObject *(*PyCFunction)(PyObject *, PyObject *)
+    ctypedef struct PyMethodDef:
+        const char *ml_name
+        PyCFunction ml_meth
+        int ml_flags
+        const char *ml_doc
+    enum: METH_O
+    int tc_add_method(PyTypeObject *type, PyMethodDef *method) except -1
+    # A new reference from a raw call, or the raw call's error raised (Cython checks the NULL).
+    object _new_reference_or_raise "tc_new_reference_or_raise"(PyObject *result)
+    bint _is_exact_int "PyLong_CheckExact"(PyObject *value)
+    PyObject *_index_or_null "PyNumber_Index"(PyObject *value)
+    long long _raw_as_long_long "PyLong_AsLongLongAndOverflow"(PyObject *value, int *overflow)
+    PyObject *_bytes_or_null "PyBytes_FromStringAndSize"(const char *data, Py_ssize_t length)
+    PyObject *_format_or_null "PyUnicode_FromFormat"(const char *format, ...)
+    PyObject *_ascii_or_null "PyUnicode_FromStringAndSize"(const char *text, Py_ssize_t length)
+    void _set_error "PyErr_SetObject"(PyObject *kind, PyObject *value)
+    void _release "Py_XDECREF"(PyObject *value)
+
+
+cdef object _InvalidTokenError = InvalidTokenError  # a C global: read without the module's dict
+
+
+cdef PyObject *_invalid_token_message(PyObject *token) noexcept:
+    """The InvalidTokenError message for an id (an int) with no bytes (_rank_with_bytes gave
+    TC_NONE), a new str, or NULL with the error set. An id within long long is written here:
+    PyUnicode_FromFormat's "%S" took 1,900 instructions, more than the rest of the raise."""
+    cdef char text[64]
+    cdef char digits[20]
+    cdef int overflow = 0, k = 0
+    cdef long long r = _raw_as_long_long(token, &overflow)
     if overflow:
-        return f"Invalid token for decoding: {token} (out of range)"
-    return f"Invalid token for decoding: {token}"
+        return _format_or_null("Invalid token for decoding: %S (out of range)", token)
+    cdef const char *prefix = "Invalid token for decoding: "
+    cdef size_t n = strlen(prefix)
+    memcpy(text, prefix, n)
+    cdef unsigned long long magnitude = <unsigned long long>r
+    if r < 0:
+        text[n] = c'-'
+        n += 1
+        magnitude = 0 - magnitude  # LLONG_MIN's too: unsigned arithmetic
+    while True:
+        digits[k] = c'0' + <char>(magnitude % 10)
+        k += 1
+        magnitude //= 10
+        if magnitude == 0:
+            break
+    while k:
+        k -= 1
+        text[n] = digits[k]
+        n += 1
+    return _ascii_or_null(text, <Py_ssize_t>n)
+
+
+cdef PyObject *_single_token_bytes(PyObject *owner, PyObject *token) noexcept:
+    """The bytes of one id (an int or anything with __index__), or NULL with InvalidTokenError
+    (its message as _invalid_token_message's) or __index__'s TypeError set."""
+    cdef CoreBPE core = <CoreBPE>owner
+    cdef PyObject *index = NULL
+    cdef PyObject *result = NULL
+    cdef PyObject *message
+    cdef const uint8_t *src
+    cdef size_t length
+    cdef int overflow = 0
+    cdef long long r
+    if not _is_exact_int(token):
+        index = _index_or_null(token)  # numpy integers, bools; a float or a str: TypeError
+        if index == NULL:
+            return NULL
+        token = index
+    r = _raw_as_long_long(token, &overflow)
+    if not overflow and 0 <= r < core.v.n_ranks and (core.v.dec_off[r] & 0xFFFF) != 0:
+        src = tc_token_bytes(&core.v, <uint32_t>r, &length)
+        result = _bytes_or_null(<const char *>src, <Py_ssize_t>length)
+    else:
+        message = _invalid_token_message(token)
+        if message != NULL:
+            _set_error(<PyObject *>_InvalidTokenError, message)
+            _release(message)
+    _release(index)
+    return result
+
+
+cdef PyMethodDef _single_token_bytes_method
+_single_token_bytes_method.ml_name = "decode_single_token_bytes"
+_single_token_bytes_method.ml_meth = _single_token_bytes
+_single_token_bytes_method.ml_flags = METH_O
+_single_token_bytes_method.ml_doc = NULL
 
 
 cdef list _decode_tokens_bytes(CoreBPE core, tokens):

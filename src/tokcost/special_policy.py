@@ -53,6 +53,8 @@ class SpecialPolicy:
         self._marks_cache: dict = {}
         self._ordinary_unless = core.encode_ordinary_unless if core is not None else None
         self._special = core.encode_special if core is not None else None
+        self._ordinary = core.encode_ordinary if core is not None else None
+        self._ordinary_to_bytes = core.encode_ordinary_to_bytes if core is not None else None
         # The screens of the common calls: every token disallowed (the default), every token allowed
         # with its id ("all"), and none (encode_special with nothing allowed).
         self.every = _core.MarkSet(special_tokens) if core is not None else None
@@ -151,7 +153,7 @@ class SpecialPolicy:
         special token not allowed is disallowed and those allowed are none (the default, or
         LangChain's set()), "all" or a set of this encoding's own (chat templates); or nothing is
         allowed and a set of its own is disallowed (the others are then plain text); or nothing is
-        disallowed and "all" or a set of its own is allowed. Returns the
+        disallowed and "all" or any set is allowed. Returns the
         ids (a list, or uint32 bytes with ``as_bytes``), the leftmost disallowed token in the text
         (a str, for the caller to raise on), or None for other arguments. A lone surrogate raises
         UnicodeEncodeError: the callers' full paths then do what tiktoken does. Needs ``core``."""
@@ -174,7 +176,14 @@ class SpecialPolicy:
             # disallowed marks. Nothing allowed either way is encode_ordinary, the caller's case.
             if allowed_special == "all":
                 allowed, disallowed = self.all_with_ids, None
-            elif type(allowed_special) in _SET_TYPES and allowed_special and allowed_special <= self.names:
+            elif type(allowed_special) in _SET_TYPES and allowed_special:
+                if not allowed_special <= self.names:
+                    # A string that is no special token of this encoding is never found: only its
+                    # own are (none: plain text). tiktoken still converts every one to UTF-8.
+                    raise_if_not_utf8(allowed_special)
+                    allowed_special = allowed_special & self.names
+                    if not allowed_special:
+                        return self._ordinary_to_bytes(text) if as_bytes else self._ordinary(text)
                 allowed, disallowed = self._own_screens(allowed_special)[0], None
             else:
                 return None
