@@ -22,7 +22,7 @@ import os
 
 import tokcost._core as _core
 from tokcost.patterns import native_splitter
-from tokcost.special_policy import _EMPTY_TYPES, SpecialPolicy
+from tokcost.special_policy import _EMPTY_TYPES, _SET_TYPES, SpecialPolicy
 from tokcost.special_tokens import raise_disallowed_special_token, raise_if_not_utf8
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 # encode's default allowed_special, an empty set as in tiktoken's signature; encode checks it is
 # still this object and still empty before taking its fast path.
 _NOTHING_ALLOWED: AbstractSet[str] = set()
-_SET_TYPES = (set, frozenset)  # exact types: a subclass may compare or iterate its own way
 # What encode's screen gave when the text holds a lone surrogate (its UTF-8 could not be made): the
 # full path then encodes the cleaned text at once, without first failing on the text again.
 _LONE_SURROGATE = object()
