@@ -87,6 +87,39 @@ def test_single_tokens_and_vocabulary(pair):
     assert ours._encode_only_native_bpe("hello world 123") == ref._encode_only_native_bpe("hello world 123")
 
 
+class _Str(str):
+    """A str subclass whose encode tiktoken's encode_single_token calls: ours must too."""
+
+    def encode(self, encoding="utf-8", errors="strict"):
+        return b"hello"
+
+
+def test_encode_single_token_of_every_kind_of_token(pair):
+    """Every 61st token's bytes, as bytes and (where they are UTF-8) as str, each one and one byte
+    more, against tiktoken: ranks, KeyError arguments, and the types tiktoken refuses."""
+    ours, ref = pair
+    args = []
+    for token in ref.token_byte_values()[::61]:
+        args += [token, token + b"\x00"]
+        try:
+            args += [token.decode(), token.decode() + "\u00e9"]
+        except UnicodeDecodeError:
+            pass
+    args += ["日本", "😀", " \u0645\u0646", _Str("zzzz"), "a\ud800", bytearray(b"hello"), memoryview(b"hello"), 5, None]
+    assert len(args) > 1500
+
+    def outcome(enc, arg):
+        try:
+            return enc.encode_single_token(arg)
+        except (KeyError, UnicodeEncodeError) as error:  # the argument a miss names, the surrogate's place
+            return type(error), error.args
+        except TypeError as error:  # pyo3 and Cython word a refused type differently: its kind only
+            return TypeError
+
+    for arg in args:
+        assert outcome(ours, arg) == outcome(ref, arg), arg
+
+
 @pytest.mark.parametrize("data", [b"hello \xff\xfe world\xe4", b"\xe4\xbd", b"abc", b"", b"  \xf0\x9f", b"\x80" * 10, b"ok \n\n \xc3"])
 def test_encode_bytes_matches_tiktoken(pair, data):
     ours, ref = pair

@@ -10,7 +10,7 @@ from cpython.list cimport PyList_GET_ITEM
 from cpython.object cimport PyTypeObject
 from cpython.ref cimport Py_INCREF, PyObject
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memchr, memcmp, memcpy, memset, strlen
@@ -472,7 +472,27 @@ cdef class CoreBPE:
             raise MemoryError()
         return self._to_list(&tokens.buf)
 
-    def piece_rank(self, bytes piece):
+    @cython.always_allow_keywords(False)
+    def token_rank(self, piece):
+        """encode_single_token's lookup: the rank of the mergeable token spelled by ``piece``, an exact
+        str (by its UTF-8) or bytes; -1 when none is, -2 for a str with a lone surrogate (the caller
+        raises tiktoken's error in its own frame), -3 for any other type (the caller's general path)."""
+        cdef _Utf8Span u
+        cdef uint32_t r
+        if type(piece) is bytes:
+            if not PyBytes_GET_SIZE(piece):
+                return -1
+            r = tc_piece_rank(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), PyBytes_GET_SIZE(piece))
+        elif type(piece) is str:
+            if _utf8_or_surrogate(piece, &u):
+                return -2
+            r = tc_piece_rank(&self.v, u.p, u.n) if u.n else TC_NONE
+            free(u.owned)
+        else:
+            return -3
+        return -1 if r == TC_NONE else r
+
+    def piece_rank(self, bytes piece not None):
         """Rank of a mergeable token, or -1."""
         if not piece:
             return -1

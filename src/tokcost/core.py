@@ -392,12 +392,17 @@ class Encoding:
             special = None
         if special is not None:
             return special
+        # An exact str or bytes natively (a str's UTF-8 without a bytes object); -3 for anything else.
+        rank = self._core.token_rank(text_or_bytes)
+        if rank >= 0:
+            return rank
         if isinstance(text_or_bytes, str):
-            text_or_bytes = text_or_bytes.encode()  # UTF-8, strict: without naming it, a lookup less
-        rank = self._core.piece_rank(text_or_bytes)
-        if rank < 0:
-            raise KeyError(text_or_bytes)
-        return rank
+            text_or_bytes = text_or_bytes.encode()  # a lone surrogate raises here, as tiktoken's call does
+        if rank == -3:  # a str subclass (its own encode) or another type: bytes' rank, or piece_rank's TypeError
+            rank = self._core.piece_rank(text_or_bytes)
+            if rank >= 0:
+                return rank
+        raise KeyError(text_or_bytes)
 
     def encode_bytes(self, data: bytes) -> list[int]:
         """Token ids of raw bytes, which need not be valid UTF-8 (tiktoken's ``_encode_bytes``).
