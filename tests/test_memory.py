@@ -56,6 +56,8 @@ BODIES = {
             enc.decode_single_token_bytes(-1 - i)
         except KeyError:
             pass""",
+    # encode_single_token of a str past ASCII: token_rank (r21-single) frees the UTF-8 it made.
+    "single_token_str": "enc.encode_single_token('é' if i % 2 else '東京')",
 }
 
 
@@ -77,7 +79,7 @@ def test_no_leak_across_a_million_encode_calls():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
 @pytest.mark.parametrize("name", ["encode+decode", "count", "encode_bytes", "bad_token", "batch",
-                                  "single_token_numpy", "single_token_bad"])
+                                  "single_token_numpy", "single_token_bad", "single_token_str"])
 def test_no_leak_other_paths(name):
     calls = 5_000 if name == "batch" else 200_000
     result = _measure(BODIES[name], calls=calls, warmup=calls // 10)
