@@ -238,7 +238,7 @@ class Encoding:
 
                 return np.frombuffer(ids, dtype=np.uint32)
             if ids is False:  # a lone surrogate: tiktoken searches the str for disallowed tokens first
-                self._special_policy.check(text, allowed_special, disallowed_special)
+                self._special_policy.check(text, allowed_special, disallowed_special, text_first=True)
                 import numpy as np  # noqa: F401  (as tiktoken: an ImportError comes before the text's)
 
                 text.encode("utf-8")  # raises tiktoken's UnicodeEncodeError
@@ -246,7 +246,7 @@ class Encoding:
             if ids is not None:
                 raise_disallowed_special_token(ids)
         special = self._special_policy
-        allowed, disallowed = special.check(text, allowed_special, disallowed_special)
+        allowed, disallowed = special.check(text, allowed_special, disallowed_special, text_first=True)
         import numpy as np  # as tiktoken: after the disallowed check, before the text is converted
 
         if self._split_regex is None:
@@ -369,7 +369,7 @@ class Encoding:
         bytes that start with the rest. Completions come in no particular order.
         """
         policy = self._special_policy
-        allowed, _ = policy.check(text, allowed_special, disallowed_special)
+        allowed, _ = policy.check(text, allowed_special, disallowed_special, text_first=True)
         rules = _unstable if _unstable is not None else _import_unstable()
         screening_core = self._core if self._native_special is not None else None
         tokens, unstable = rules.stable_and_unstable(self, screening_core, policy, text, allowed)

@@ -114,12 +114,15 @@ class SpecialPolicy:
             if token is not None:
                 raise_disallowed_special_token(token)
 
-    def check(self, text, allowed_special, disallowed_special) -> tuple[AbstractSet[str], frozenset[str]]:
-        """Raise on disallowed special tokens in ``text``; return the allowed and disallowed sets."""
+    def check(self, text, allowed_special, disallowed_special,
+              text_first: bool = False) -> tuple[AbstractSet[str], frozenset[str]]:
+        """Raise on disallowed special tokens in ``text``, then on a string of the allowed set that is
+        no UTF-8 (``text``'s own lone surrogate first with ``text_first``: tiktoken's numpy and
+        unstable entries); return the allowed and disallowed sets."""
         allowed, disallowed = self.resolve(allowed_special, disallowed_special)
         self.raise_if_disallowed(text, disallowed)
         if allowed and allowed is not self.all:
-            raise_if_not_utf8(allowed)
+            raise_if_not_utf8(allowed, text if text_first else None)
         return allowed, disallowed
 
     def encode_segments(self, text: str, allowed: AbstractSet[str],
@@ -180,7 +183,7 @@ class SpecialPolicy:
                 if not allowed_special <= self.names:
                     # A string that is no special token of this encoding is never found: only its
                     # own are (none: plain text). tiktoken still converts every one to UTF-8.
-                    raise_if_not_utf8(allowed_special)
+                    raise_if_not_utf8(allowed_special, text if as_bytes else None)
                     allowed_special = allowed_special & self.names
                     if not allowed_special:
                         return self._ordinary_to_bytes(text) if as_bytes else self._ordinary(text)
