@@ -94,6 +94,10 @@ class _Str(str):
         return b"hello"
 
 
+class _Bytes(bytes):
+    """A bytes subclass: tiktoken's encode_single_token takes its bytes (pyo3 reads any bytes)."""
+
+
 def test_encode_single_token_of_every_kind_of_token(pair):
     """Every 61st token's bytes, as bytes and (where they are UTF-8) as str, each one and one byte
     more, against tiktoken: ranks, KeyError arguments, and the types tiktoken refuses."""
@@ -105,7 +109,8 @@ def test_encode_single_token_of_every_kind_of_token(pair):
             args += [token.decode(), token.decode() + "\u00e9"]
         except UnicodeDecodeError:
             pass
-    args += ["日本", "😀", " \u0645\u0646", _Str("zzzz"), "a\ud800", bytearray(b"hello"), memoryview(b"hello"), 5, None]
+    args += ["日本", "😀", " \u0645\u0646", _Str("zzzz"), "a\ud800", bytearray(b"hello"), memoryview(b"hello"), 5, None,
+             _Bytes(b"hello"), _Bytes(b"zzqqzz"), _Bytes(b"<|endoftext|>"), _Str("x")]
     assert len(args) > 1500
 
     def outcome(enc, arg):

@@ -129,7 +129,7 @@ class Encoding:
         # token's rank first, and raises on a str it cannot convert).
         self._special_ids_by_arg = {}
         for utf8, rank in special.ids_by_utf8.items():
-            if core.piece_rank(utf8) < 0:
+            if core.token_rank(utf8) < 0:
                 self._special_ids_by_arg[utf8] = self._special_ids_by_arg[utf8.decode("utf-8")] = rank
         # encode's two commonest calls (nothing allowed, "all") take their native screen with these
         # operands, copied from the policy: a call into it cost them 700 instructions, more than the
@@ -398,8 +398,11 @@ class Encoding:
             return rank
         if isinstance(text_or_bytes, str):
             text_or_bytes = text_or_bytes.encode()  # a lone surrogate raises here, as tiktoken's call does
-        if rank == -3:  # a str subclass (its own encode) or another type: bytes' rank, or piece_rank's TypeError
-            rank = self._core.piece_rank(text_or_bytes)
+        if rank == -3:  # a str subclass (its own encode) or another type: tiktoken takes any bytes (pyo3)
+            if not isinstance(text_or_bytes, bytes):
+                raise TypeError(f"{type(text_or_bytes).__name__!r} object is not an instance of 'bytes'")
+            text_or_bytes = bytes(text_or_bytes)  # a bytes subclass: its bytes, and KeyError's argument
+            rank = self._core.token_rank(text_or_bytes)
             if rank >= 0:
                 return rank
         raise KeyError(text_or_bytes)
@@ -420,7 +423,7 @@ class Encoding:
         except UnicodeDecodeError as exc:
             valid = exc.start
         if not valid:  # no text before the invalid bytes: tiktoken merges them all as one piece
-            rank = self._core.piece_rank(data)
+            rank = self._core.token_rank(data)
             return [rank] if rank >= 0 else self._byte_pair_encode(data)
         text = data[:valid].decode("utf-8")
         tokens = self.encode_ordinary(text)
@@ -431,7 +434,7 @@ class Encoding:
             del tokens[-last:]
         else:
             unstable = data[valid:]
-        rank = self._core.piece_rank(unstable)
+        rank = self._core.token_rank(unstable)
         tokens.extend([rank] if rank >= 0 else self._byte_pair_encode(unstable))
         return tokens
 
