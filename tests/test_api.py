@@ -553,3 +553,11 @@ def test_encode_with_unstable_on_the_general_path(general_pair, kwargs):
         if isinstance(want, tuple):
             want, got = (want[0], sorted(map(tuple, want[1]))), (got[0], sorted(map(tuple, got[1])))
         assert got == want, text
+
+
+# Round 22 (r22-review): encode_bytes' Python steps (an encoding whose pattern no native splitter
+# knows) look ranks up with token_rank, piece_rank's successor; they had no test against tiktoken.
+def test_encode_bytes_on_the_general_path(general_pair):
+    ours, ref = general_pair
+    for data in _raw_cases()[:400] + [b"\xff", b"hello", b"\xe4\xbd\xa0", b"x" * 300 + b"\xe4"]:
+        assert ours.encode_bytes(data) == ref._encode_bytes(data), data
