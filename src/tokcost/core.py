@@ -227,18 +227,15 @@ class Encoding:
                 # Nothing special either way (LangChain's disallowed_special=()): the ordinary
                 # encoder, without the chooser's call and tests, which cost a short text a tenth.
                 ids = self._core.encode_ordinary_to_bytes(text)
-                import numpy as np  # as tiktoken: an ImportError comes before the text's error
-
-                if ids is False:
-                    text.encode("utf-8")  # a lone surrogate: tiktoken's UnicodeEncodeError, in this frame
-                return np.frombuffer(ids, dtype=np.uint32)
-            ids = self._special_policy.screened(text, allowed_special, disallowed_special, True)
+            else:
+                ids = self._special_policy.screened(text, allowed_special, disallowed_special, True)
             if ids.__class__ is bytes:
                 import numpy as np
 
                 return np.frombuffer(ids, dtype=np.uint32)
             if ids is False:  # a lone surrogate: tiktoken searches the str for disallowed tokens first
-                self._special_policy.check(text, allowed_special, disallowed_special, text_first=True)
+                if disallowed_special:  # (with none, it searches nothing: the text's error is next)
+                    self._special_policy.check(text, allowed_special, disallowed_special, text_first=True)
                 import numpy as np  # noqa: F401  (as tiktoken: an ImportError comes before the text's)
 
                 text.encode("utf-8")  # raises tiktoken's UnicodeEncodeError
