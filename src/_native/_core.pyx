@@ -376,7 +376,7 @@ cdef class CoreBPE:
         return _encode_raw_bytes(self, data)
 
     def piece_ranks(self, pieces):
-        """``[piece_rank(p) for p in pieces]`` in one call (unstable.pxi)."""
+        """``[token_rank(p) for p in pieces]`` (bytes each) in one call (unstable.pxi)."""
         return _piece_ranks(self, pieces)
 
     def straddling_completions(self, bytes unstable, tuple sorted_tokens):
@@ -474,9 +474,9 @@ cdef class CoreBPE:
 
     @cython.always_allow_keywords(False)
     def token_rank(self, piece):
-        """encode_single_token's lookup: the rank of the mergeable token spelled by ``piece``, an exact
-        str (by its UTF-8) or bytes; -1 when none is, -2 for a str with a lone surrogate (the caller
-        raises tiktoken's error in its own frame), -3 for any other type (the caller's general path)."""
+        """The rank of the mergeable token spelled by ``piece``, exact bytes or an exact str (by its
+        UTF-8, read in place when ASCII); -1 when none is, -2 for a str with a lone surrogate (the
+        caller raises tiktoken's error in its own frame), -3 for any other type (the caller's)."""
         cdef _Utf8Span u
         cdef uint32_t r
         if type(piece) is bytes:
@@ -490,13 +490,6 @@ cdef class CoreBPE:
             free(u.owned)
         else:
             return -3
-        return -1 if r == TC_NONE else r
-
-    def piece_rank(self, bytes piece not None):
-        """Rank of a mergeable token, or -1."""
-        if not piece:
-            return -1
-        cdef uint32_t r = tc_piece_rank(&self.v, <const uint8_t *>PyBytes_AS_STRING(piece), len(piece))
         return -1 if r == TC_NONE else r
 
     def long_piece_table_bytes(self):

@@ -74,7 +74,7 @@ static inline uint32_t tc_long_short_id(const uint8_t *s, size_t len) {
     /* No branch: on random letters whether a token is short is a coin toss. */
     uint32_t x = (uint8_t)(s[0] - 'a'), y = (uint8_t)(s[len - 1] - 'a'), two = (uint32_t)len - 1;
     uint32_t id = two * (26 + 26 * x) + y;   /* one letter: x == y */
-    return (two > 1) | (x >= 26) | (y >= 26) ? TC_LONG_SHORT_IDS : id;
+    return ((two > 1) | (x >= 26) | (y >= 26)) ? TC_LONG_SHORT_IDS : id;
 }
 
 /* Token r's split (r a mergeable token of 2 or more bytes), copied from

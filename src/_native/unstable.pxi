@@ -116,7 +116,7 @@ cdef tuple _encode_unstable_tail(CoreBPE core, object text, MarkSet allowed):
 
 
 cdef list _piece_ranks(CoreBPE core, pieces):
-    """[piece_rank(p) for p in pieces] (bytes each; -1 for no token) in one call: the ranks of
+    """[token_rank(p) for p in pieces] (bytes each; -1 for no token) in one call: the ranks of
     the candidate completions encode_with_unstable finds among the sorted tokens."""
     cdef uint32_t r
     out = []

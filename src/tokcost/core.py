@@ -129,7 +129,7 @@ class Encoding:
         # token's rank first, and raises on a str it cannot convert).
         self._special_ids_by_arg = {}
         for utf8, rank in special.ids_by_utf8.items():
-            if core.piece_rank(utf8) < 0:
+            if core.token_rank(utf8) < 0:
                 self._special_ids_by_arg[utf8] = self._special_ids_by_arg[utf8.decode("utf-8")] = rank
         # encode's two commonest calls (nothing allowed, "all") take their native screen with these
         # operands, copied from the policy: a call into it cost them 700 instructions, more than the
@@ -227,18 +227,15 @@ class Encoding:
                 # Nothing special either way (LangChain's disallowed_special=()): the ordinary
                 # encoder, without the chooser's call and tests, which cost a short text a tenth.
                 ids = self._core.encode_ordinary_to_bytes(text)
-                import numpy as np  # as tiktoken: an ImportError comes before the text's error
-
-                if ids is False:
-                    text.encode("utf-8")  # a lone surrogate: tiktoken's UnicodeEncodeError, in this frame
-                return np.frombuffer(ids, dtype=np.uint32)
-            ids = self._special_policy.screened(text, allowed_special, disallowed_special, True)
+            else:
+                ids = self._special_policy.screened(text, allowed_special, disallowed_special, True)
             if ids.__class__ is bytes:
                 import numpy as np
 
                 return np.frombuffer(ids, dtype=np.uint32)
             if ids is False:  # a lone surrogate: tiktoken searches the str for disallowed tokens first
-                self._special_policy.check(text, allowed_special, disallowed_special)
+                if disallowed_special:  # (with none, it searches nothing: the text's error is next)
+                    self._special_policy.check(text, allowed_special, disallowed_special, text_first=True)
                 import numpy as np  # noqa: F401  (as tiktoken: an ImportError comes before the text's)
 
                 text.encode("utf-8")  # raises tiktoken's UnicodeEncodeError
@@ -246,7 +243,7 @@ class Encoding:
             if ids is not None:
                 raise_disallowed_special_token(ids)
         special = self._special_policy
-        allowed, disallowed = special.check(text, allowed_special, disallowed_special)
+        allowed, disallowed = special.check(text, allowed_special, disallowed_special, text_first=True)
         import numpy as np  # as tiktoken: after the disallowed check, before the text is converted
 
         if self._split_regex is None:
@@ -369,7 +366,7 @@ class Encoding:
         bytes that start with the rest. Completions come in no particular order.
         """
         policy = self._special_policy
-        allowed, _ = policy.check(text, allowed_special, disallowed_special)
+        allowed, _ = policy.check(text, allowed_special, disallowed_special, text_first=True)
         rules = _unstable if _unstable is not None else _import_unstable()
         screening_core = self._core if self._native_special is not None else None
         tokens, unstable = rules.stable_and_unstable(self, screening_core, policy, text, allowed)
@@ -398,8 +395,11 @@ class Encoding:
             return rank
         if isinstance(text_or_bytes, str):
             text_or_bytes = text_or_bytes.encode()  # a lone surrogate raises here, as tiktoken's call does
-        if rank == -3:  # a str subclass (its own encode) or another type: bytes' rank, or piece_rank's TypeError
-            rank = self._core.piece_rank(text_or_bytes)
+        if rank == -3:  # a str subclass (its own encode) or another type: tiktoken takes any bytes (pyo3)
+            if not isinstance(text_or_bytes, bytes):
+                raise TypeError(f"{type(text_or_bytes).__name__!r} object is not an instance of 'bytes'")
+            text_or_bytes = bytes(text_or_bytes)  # a bytes subclass: its bytes, and KeyError's argument
+            rank = self._core.token_rank(text_or_bytes)
             if rank >= 0:
                 return rank
         raise KeyError(text_or_bytes)
@@ -420,7 +420,7 @@ class Encoding:
         except UnicodeDecodeError as exc:
             valid = exc.start
         if not valid:  # no text before the invalid bytes: tiktoken merges them all as one piece
-            rank = self._core.piece_rank(data)
+            rank = self._core.token_rank(data)
             return [rank] if rank >= 0 else self._byte_pair_encode(data)
         text = data[:valid].decode("utf-8")
         tokens = self.encode_ordinary(text)
@@ -431,7 +431,7 @@ class Encoding:
             del tokens[-last:]
         else:
             unstable = data[valid:]
-        rank = self._core.piece_rank(unstable)
+        rank = self._core.token_rank(unstable)
         tokens.extend([rank] if rank >= 0 else self._byte_pair_encode(unstable))
         return tokens
 

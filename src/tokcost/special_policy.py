@@ -51,10 +51,7 @@ class SpecialPolicy:
         self.probe_utf8 = self.probe.encode("utf-8", "surrogatepass") if special_tokens else b""
         # MarkSets by (tokens, with_ids), and screened's pairs of them by the allowed set; cleared past 16.
         self._marks_cache: dict = {}
-        self._ordinary_unless = core.encode_ordinary_unless if core is not None else None
-        self._special = core.encode_special if core is not None else None
-        self._ordinary = core.encode_ordinary if core is not None else None
-        self._ordinary_to_bytes = core.encode_ordinary_to_bytes if core is not None else None
+        self.core = core  # the native entries the screens call
         # The screens of the common calls: every token disallowed (the default), every token allowed
         # with its id ("all"), and none (encode_special with nothing allowed).
         self.every = _core.MarkSet(special_tokens) if core is not None else None
@@ -114,12 +111,15 @@ class SpecialPolicy:
             if token is not None:
                 raise_disallowed_special_token(token)
 
-    def check(self, text, allowed_special, disallowed_special) -> tuple[AbstractSet[str], frozenset[str]]:
-        """Raise on disallowed special tokens in ``text``; return the allowed and disallowed sets."""
+    def check(self, text, allowed_special, disallowed_special,
+              text_first: bool = False) -> tuple[AbstractSet[str], frozenset[str]]:
+        """Raise on disallowed special tokens in ``text``, then on a string of the allowed set that is
+        no UTF-8 (``text``'s own lone surrogate first with ``text_first``: tiktoken's numpy and
+        unstable entries); return the allowed and disallowed sets."""
         allowed, disallowed = self.resolve(allowed_special, disallowed_special)
         self.raise_if_disallowed(text, disallowed)
         if allowed and allowed is not self.all:
-            raise_if_not_utf8(allowed)
+            raise_if_not_utf8(allowed, text if text_first else None)
         return allowed, disallowed
 
     def encode_segments(self, text: str, allowed: AbstractSet[str],
@@ -180,10 +180,10 @@ class SpecialPolicy:
                 if not allowed_special <= self.names:
                     # A string that is no special token of this encoding is never found: only its
                     # own are (none: plain text). tiktoken still converts every one to UTF-8.
-                    raise_if_not_utf8(allowed_special)
+                    raise_if_not_utf8(allowed_special, text if as_bytes else None)
                     allowed_special = allowed_special & self.names
                     if not allowed_special:
-                        return self._ordinary_to_bytes(text) if as_bytes else self._ordinary(text)
+                        return self.core.encode_ordinary_to_bytes(text) if as_bytes else self.core.encode_ordinary(text)
                 allowed, disallowed = self._own_screens(allowed_special)[0], None
             else:
                 return None
@@ -195,6 +195,6 @@ class SpecialPolicy:
             return None
         if allowed is None:
             if not as_bytes:  # nothing allowed: encode_ordinary's entry, the marks looked for after the probe
-                return self._ordinary_unless(text, self.probe_utf8, disallowed)
+                return self.core.encode_ordinary_unless(text, self.probe_utf8, disallowed)
             allowed = self.none
-        return self._special(text, allowed, disallowed, as_bytes)
+        return self.core.encode_special(text, allowed, disallowed, as_bytes)

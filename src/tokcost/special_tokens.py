@@ -78,22 +78,24 @@ def raise_disallowed_special_token(token: str) -> NoReturn:
     )
 
 
-def raise_if_not_utf8(allowed: AbstractSet[str]) -> None:
+def raise_if_not_utf8(allowed: AbstractSet[str], text: Optional[str] = None) -> None:
     """Raise UnicodeEncodeError when a string in ``allowed_special`` holds a lone surrogate.
 
     tiktoken's Rust side takes the set as UTF-8 and raises so on every text; no text could
-    spell such a token anyway, as a text's own lone surrogates become U+FFFD."""
+    spell such a token anyway, as a text's own lone surrogates become U+FFFD. The error is the
+    one pyo3 raises: CPython's own, of the first such string in the set's order. ``text``, when
+    given, is converted first (tiktoken's numpy and unstable entries take it before the set; its
+    ``encode`` retries a text that fails with the surrogates replaced, so the set's error wins)."""
     try:
         "".join(allowed).encode("utf-8")
     except UnicodeEncodeError:
-        for token in allowed:
-            try:
-                token.encode("utf-8")
-            except UnicodeEncodeError as error:
-                raise UnicodeEncodeError(
-                    "utf-8", token, error.start, error.end,
-                    f"allowed_special holds {token!r}, which has a lone surrogate (not valid Unicode)",
-                ) from None
+        pass  # raised below, outside this handler: no context (tiktoken's has its own first try's at most)
+    else:
+        return
+    if text is not None:
+        text.encode("utf-8")
+    for token in allowed:
+        token.encode("utf-8")
 
 
 @functools.lru_cache(maxsize=128)
