@@ -504,6 +504,29 @@ def test_nothing_disallowed_with_strings_that_are_no_special_token(pair, method)
                 assert entries[0] == entries[1], (text, call, entries)
 
 
+@pytest.mark.parametrize("method", ["encode", "encode_to_numpy", "encode_with_unstable", "encode_batch"])
+def test_falsy_disallowed_special_checks_nothing_as_tiktoken(pair, method):
+    """tiktoken reads a false ``disallowed_special`` (None, "", 0) as nothing disallowed in encode,
+    encode_to_numpy and encode_with_unstable (the last two raised TypeError on None here before);
+    its encode_batch makes a frozenset of it first, so None and 0 raise there."""
+    ours, ref = pair
+    for disallowed in [None, "", 0, False, ()]:
+        for allowed in [set(), "all", {"<|endoftext|>"}]:
+            for text in ["hello", "x<|endoftext|>y", "Привет <|endofprompt|>"]:
+                call = dict(allowed_special=allowed, disallowed_special=disallowed)
+                arg = [text] if method == "encode_batch" else text
+                want = _raised(lambda: getattr(ref, method)(arg, **call))
+                got = _raised(lambda: getattr(ours, method)(arg, **call))
+                if isinstance(want, Exception):  # tiktoken's encode_batch makes a frozenset of it first
+                    assert type(got) is type(want) and got.args == want.args, (text, call, got, want)
+                    continue
+                if method == "encode_to_numpy":
+                    got, want = got.tolist(), want.tolist()
+                if method == "encode_with_unstable":  # the completions are a set, in no order
+                    got, want = (got[0], sorted(got[1])), (want[0], sorted(want[1]))
+                assert got == want, (text, call)
+
+
 def test_native_numpy_entries_return_false_for_a_lone_surrogate(pair):
     import numpy as np
 

@@ -116,7 +116,8 @@ class SpecialPolicy:
         """Raise on disallowed special tokens in ``text``, then on a string of the allowed set that is
         no UTF-8 (``text``'s own lone surrogate first with ``text_first``: tiktoken's numpy and
         unstable entries); return the allowed and disallowed sets."""
-        allowed, disallowed = self.resolve(allowed_special, disallowed_special)
+        # A false disallowed_special (None too) is nothing disallowed, as tiktoken's single-text entries read it.
+        allowed, disallowed = self.resolve(allowed_special, disallowed_special or ())
         self.raise_if_disallowed(text, disallowed)
         if allowed and allowed is not self.all:
             raise_if_not_utf8(allowed, text if text_first else None)
