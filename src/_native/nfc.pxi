@@ -23,6 +23,66 @@ cdef list _nfc_add_span(list spans, Py_ssize_t start, Py_ssize_t end):
     return spans
 
 
+ctypedef fused _nfc_unit_t:
+    uint16_t
+    uint32_t
+
+
+cdef inline bint _nfc_starter(uint32_t c) noexcept nogil:
+    """Whether c is a starter NFC never changes, by one bit for the BMP."""
+    if c < 0x10000:
+        return (nfc_bmp_starter[c >> 6] >> (c & 63)) & 1
+    return tc_nfc_class(c) == 0
+
+
+cdef inline bint _nfc_eight_starters(const uint16_t *s) noexcept nogil:
+    """Whether s[0:8] are ASCII or U+0400-U+047F (Cyrillic; each unit's bits but bit 10 and the low
+    seven are zero), all starters NFC never changes: two 64-bit loads and one test."""
+    cdef uint64_t head, tail
+    memcpy(&head, s, 8)
+    memcpy(&tail, s + 4, 8)
+    return not (head | tail) & 0xFB80FB80FB80FB80ull
+
+
+cdef list _nfc_scan(const _nfc_unit_t *s, Py_ssize_t n):
+    """nfc_spans of the n code units at s (one width per compiled copy)."""
+    cdef Py_ssize_t i = 0, end, part = 0
+    cdef uint8_t k, last = 0
+    cdef bint doubtful = False
+    cdef list spans = None
+    while i < n:
+        end = n
+        if _nfc_unit_t is uint16_t and i + 8 <= n:
+            if _nfc_eight_starters(<const uint16_t *>s + i):
+                if doubtful:
+                    spans = _nfc_add_span(spans, part, i)
+                    doubtful = False
+                i += 8
+                while i + 8 <= n and _nfc_eight_starters(<const uint16_t *>s + i):
+                    i += 8
+                part, last = i - 1, 0
+                continue
+            end = i + 8
+        while i < end:
+            if _nfc_starter(s[i]):  # the part before it ends here; so does each starter after it
+                if doubtful:
+                    spans = _nfc_add_span(spans, part, i)
+                    doubtful = False
+                i += 1
+                while i < end and _nfc_starter(s[i]):
+                    i += 1
+                part, last = i - 1, 0
+                continue
+            k = tc_nfc_class(s[i])
+            if k == TC_NFC_NOT_YES or k < last:
+                doubtful = True
+            last = k
+            i += 1
+    if doubtful:
+        spans = _nfc_add_span(spans, part, n)
+    return spans
+
+
 def nfc_spans(str text not None):
     """Where NFC may change ``text``: None when NFC's quick check (UAX #15) answers Yes for all of
     it, so ``text`` is NFC; else the ``(start, end)`` spans, in order, where it does not.
@@ -37,45 +97,6 @@ def nfc_spans(str text not None):
     PyUnicode_READY(text)
     if PyUnicode_IS_ASCII(text) or PyUnicode_KIND(text) == 1:
         return None  # U+0000-U+00FF: starters NFC never changes (tests/test_nfc.py)
-    cdef int kind = PyUnicode_KIND(text)
-    cdef const void *data = PyUnicode_DATA(text)
-    cdef const uint16_t *two = <const uint16_t *>data
-    cdef Py_ssize_t i = 0, end, n = PyUnicode_GET_LENGTH(text), part = 0
-    cdef uint32_t c
-    cdef uint8_t k, last = 0
-    cdef bint doubtful = False
-    cdef uint64_t head, tail
-    cdef list spans = None
-    while i < n:
-        end = n
-        if kind == 2 and i + 8 <= n:
-            # Eight code units by two 64-bit loads: ASCII and U+0400-U+047F (Cyrillic; each unit's
-            # bits but bit 10 and the low seven are zero) are all starters NFC never changes.
-            memcpy(&head, two + i, 8)
-            memcpy(&tail, two + i + 4, 8)
-            if not (head | tail) & 0xFB80FB80FB80FB80ull:
-                if doubtful:
-                    spans = _nfc_add_span(spans, part, i)
-                    doubtful = False
-                part, last, i = i + 7, 0, i + 8
-                continue
-            end = i + 8
-        while i < end:
-            c = two[i] if kind == 2 else (<const uint32_t *>data)[i]
-            if c < 0x10000 and (nfc_bmp_starter[c >> 6] >> (c & 63)) & 1:
-                k = 0
-            else:
-                k = tc_nfc_class(c)
-            if k == 0:  # a starter: the part before it ends here
-                if doubtful:
-                    spans = _nfc_add_span(spans, part, i)
-                    doubtful = False
-                part, last = i, 0
-            else:
-                if k == TC_NFC_NOT_YES or k < last:
-                    doubtful = True
-                last = k
-            i += 1
-    if doubtful:
-        spans = _nfc_add_span(spans, part, n)
-    return spans
+    if PyUnicode_KIND(text) == 2:
+        return _nfc_scan(<const uint16_t *>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
+    return _nfc_scan(<const uint32_t *>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
