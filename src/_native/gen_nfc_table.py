@@ -19,7 +19,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from gen_unicode_table import c_rows, write_if_changed
+from gen_unicode_table import c_rows, c_two_stage, two_stage, write_if_changed
 
 NOT_YES = 255
 # Hangul vowels and trailing consonants compose algorithmically (no decomposition entry).
@@ -45,9 +45,7 @@ def build_table() -> tuple[list[int], list[bytes]]:
     not_yes = quick_check_not_yes()
     classes = [NOT_YES if cp in not_yes else unicodedata.combining(chr(cp)) for cp in range(0x110000)]
     assert max(c for c in classes if c != NOT_YES) < NOT_YES
-    blocks: dict[bytes, int] = {}
-    stage1 = [blocks.setdefault(bytes(classes[start : start + 128]), len(blocks)) for start in range(0, 0x110000, 128)]
-    return stage1, list(blocks)
+    return two_stage(classes)
 
 
 def bmp_starter_bits(stage1: list[int], stage2: list[bytes]) -> list[int]:
@@ -65,10 +63,8 @@ def render(stage1: list[int], stage2: list[bytes]) -> str:
         "#pragma once\n#include <stdint.h>\n"
         f'#define TOKCOST_NFC_UNICODE_VERSION "{unicodedata.unidata_version}"\n'
         f"#define TC_NFC_NOT_YES {NOT_YES}\n"
-        f"static const uint16_t nfc_stage1[{len(stage1)}] = {{\n{c_rows(stage1)}\n}};\n"
-        f"static const uint8_t nfc_stage2[{len(stage2) * 128}] = {{\n"
-        f"{c_rows(b for block in stage2 for b in block)}\n}};\n"
-        "/* The BMP's class-0 code points, a bit each: one load answers most characters. */\n"
+        + c_two_stage("nfc", stage1, stage2)
+        + "/* The BMP's class-0 code points, a bit each: one load answers most characters. */\n"
         f"static const uint64_t nfc_bmp_starter[{0x10000 // 64}] = {{\n"
         f"{c_rows((f'{w:#x}ull' for w in bmp_starter_bits(stage1, stage2)), 6)}\n}};\n"
         "/* 0: a starter NFC never changes; 1-254: a mark of that combining class, Quick_Check=Yes;\n"
