@@ -22,6 +22,11 @@ subprocess.run(
     [sys.executable, str(NATIVE / "gen_open_table.py"), str(NATIVE / "unicode_open_table.h")],
     check=True,
 )
+# NFC's quick check for Qwen's NFC step, from the unicodedata of the Python it is built for.
+subprocess.run(
+    [sys.executable, str(NATIVE / "gen_nfc_table.py"), str(NATIVE / "nfc_table.h")],
+    check=True,
+)
 
 extensions = [
     Extension(

@@ -90,12 +90,13 @@ def seeds():
             text = "".join(" " * (b % 2) + word + chr(b) + word[1:] for b in range(low, low + 32))
             yield "encode", b"\x00" + text.encode("utf-8")
 
-    # open, Qwen and Qwen 3.5 (their NFC step): the characters at and just past each edge of
-    # nfc_stable's ranges, bare and before marks that compose with what precedes them.
-    from tokcost._core import NFC_STABLE_RANGES
+    # open, Qwen and Qwen 3.5 (their NFC step): the characters at and just past each edge of the
+    # blocks where NFC's quick-check classes change (nfc_spans), bare and before marks that compose
+    # with what precedes them.
+    import unicodedata
 
     marks = ["", "\u0301", "\u0308", "\u0653", "\u093c", "\u3099", "\u1161", "\u11a8", "\u0327"]
-    edges = [cp for lo, hi in NFC_STABLE_RANGES for cp in (lo - 1, lo, hi, hi + 1)]
+    edges = [cp for cp in range(0x80, 0x3100) if unicodedata.combining(chr(cp)) != unicodedata.combining(chr(cp - 1))]
     for start in range(0, len(edges), 26):
         text = " ".join(chr(cp) + marks[k % len(marks)] + chr(cp) for k, cp in enumerate(edges[start : start + 26]))
         for family in (3, 4):
@@ -174,7 +175,7 @@ def round14_seeds():
         text = "".join("q" * k + pattern for k in range(0, 131, 3))
         yield "open", b"\x05" + text.encode("utf-8")
 
-    # open, Qwen and Qwen 3.5 (nfc_stable, 8 code units a step): one character NFC changes (a mark
+    # open, Qwen and Qwen 3.5 (nfc_spans, 8 code units a step): one character NFC changes (a mark
     # that composes with the letter before it, a Hangul vowel after a leading consonant; U+0483,
     # a mark that does not, is no NFC change but leaves the ranges) at each offset mod 8 of a
     # two-byte-kind text, among ASCII and U+0400-U+047F (what the wide step passes), and in the

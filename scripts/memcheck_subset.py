@@ -16,7 +16,7 @@ of it, checked against each family's own tokenizer when its package is installed
 Since round 14 also round 13's paths: ASCII digit runs of every length beside other scripts'
 digits and characters from U+0080 up (tc_digit_pieces_end, the digit table), words of letters
 below U+0800 and what ends them (v->script_chars), texts whose pieces straddle DeepSeek's
-64-byte windows, Qwen's NFC check (nfc_stable, 8 code units a step) at every offset mod 8
+64-byte windows, Qwen's NFC check (nfc_spans, 8 code units a step) at every offset mod 8
 against unicodedata and Qwen's own tokenizers, and special tokens that share only a first
 character (encode's native search, tc_contains_any) against tiktoken.
 
@@ -137,24 +137,22 @@ def deepseek_window_texts() -> list[str]:
 
 def nfc_texts() -> list[str]:
     """A character NFC changes at every offset mod 8 of a two-byte-kind text, among characters
-    nfc_stable's wide step passes (ASCII, U+0400-U+047F) and one just past them (U+0482)."""
+    nfc_spans's wide step passes (ASCII, U+0400-U+047F) and one just past them (U+0482)."""
     return [fill * k + mark + fill * (15 - k) + "\u0436" for fill in ("a", "\u0436", "\u0482")
             for mark in ("e\u0301", "\u0418\u0306", "\u1100\u1161", "\u0483", "\u0419") for k in range(16)]
 
 
 def nfc_checks(texts: list[str]) -> int:
-    """nfc_stable against the ranges it states, and Qwen's encodings against their own tokenizers."""
+    """nfc_spans: a text it passes whole is NFC, and Qwen's NFC step equals unicodedata's."""
     import unicodedata
 
-    from tokcost._core import NFC_STABLE_RANGES, nfc_stable
+    from tokcost._core import nfc_spans
+    from tokcost.load import _nfc
 
-    def stable(text: str) -> bool:
-        return all(ord(c) < 0x80 or any(lo <= ord(c) <= hi for lo, hi in NFC_STABLE_RANGES) for c in text)
-
-    checks = [nfc_stable(text) == stable(text) and (not stable(text) or unicodedata.is_normalized("NFC", text))
-              for text in texts]
+    checks = [(nfc_spans(text) is not None or unicodedata.is_normalized("NFC", text))
+              and _nfc(text) == unicodedata.normalize("NFC", text) for text in texts]
     failed = checks.count(False)
-    print(f"nfc_stable: {len(checks)} checks, {failed} failed", flush=True)
+    print(f"nfc_spans: {len(checks)} checks, {failed} failed", flush=True)
     return failed
 
 
@@ -209,7 +207,7 @@ def threads_that_exit(enc, texts: list[str]) -> list[list[int]]:
 
 def open_families(texts: list[str]) -> int:
     """The native llama3, deepseek_v4 and Qwen splitters against each family's own tokenizer
-    (Qwen's: the texts' NFC form, where nfc_stable decides whether to ask unicodedata)."""
+    (Qwen's: the texts' NFC form, where nfc_spans decides what to ask unicodedata)."""
     import importlib.util
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

@@ -1,11 +1,11 @@
-"""Qwen's NFC step: ``_core.nfc_stable`` against ``unicodedata`` on every code point.
+"""Qwen's NFC step: ``_core.nfc_spans`` and ``load._nfc`` against ``unicodedata`` on every code point.
 
-``load._nfc`` returns a text unchanged when ``nfc_stable`` says every character is ASCII or in
-``NFC_STABLE_RANGES``. That is exact if no character of the ranges can change under NFC wherever
-it stands: each is assigned, of canonical combining class 0, its own NFC, and never the second
-of a canonical composition (so NFC_Quick_Check=Yes: UAX #15's quick check answers Yes for a text
-of them). Checked here for every code point of the ranges, beside starters that compose with
-others, and ``nfc_stable`` against the ranges for every code point in strings of each width.
+``nfc_spans`` runs NFC's quick check (UAX #15) natively from a table generated from this
+interpreter's ``unicodedata`` (``gen_nfc_table.py``), cuts the text before each starter NFC never
+changes, and returns the parts where the check does not answer Yes; ``_nfc`` asks ``unicodedata``
+about those parts only. Two claims make that exact, each checked here against ``unicodedata``
+itself: a text ``nfc_spans`` passes whole is NFC, and NFC of the text is NFC of its pieces cut at
+the spans' ends.
 """
 
 from __future__ import annotations
@@ -13,96 +13,97 @@ from __future__ import annotations
 import random
 import unicodedata
 
+import pytest
+
 from tokcost import _core
+from tokcost import load
+from tokcost.load import _nfc
 
-# Hangul medial vowels and final consonants compose algorithmically (no decomposition entry).
-_HANGUL_SECONDS = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
-# Starters that begin compositions: Latin, Greek, Cyrillic, Hangul leading consonant and LV
-# syllable, Devanagari, Tamil and Kannada vowel carriers, kana.
-_STARTERS = ["a", "e", "o", "ε", "и", "ᄀ", "가", "अ", "क", "ஒ", "ொ", "ಕ", "か", "ウ", "ᬅ"]
-
-
-def _stable_code_points():
-    return [cp for lo, hi in _core.NFC_STABLE_RANGES for cp in range(lo, hi + 1)]
+# Marks with NFC_Quick_Check=Yes of combining classes 1, 220 and 230, and marks that compose with
+# what precedes them (Maybe): ordering and composition around each code point.
+_YES_MARKS = ["\u0334", "\u0316", "\u0305"]
+_MAYBE_MARKS = ["\u0301", "\u093c", "\u3099", "\u1161"]
 
 
-def _composition_seconds():
-    seconds = set(_HANGUL_SECONDS)
-    for cp in range(0x110000):
-        mapping = unicodedata.decomposition(chr(cp))
-        if mapping and not mapping.startswith("<"):
-            parts = mapping.split()
-            if len(parts) == 2:
-                seconds.add(int(parts[1], 16))
-    return seconds
+def _contexts(c: str) -> list[str]:
+    return ["a" + c + "b", "\u0436" + c, c + "\u0301", c + "\u0316", "e\u0316" + c, "e\u0305" + c + "\u0334",
+            "\u0334" + c, c + c + "\u0305"]
 
 
-def test_every_stable_code_point_never_changes_under_nfc():
-    seconds = _composition_seconds()
-    cps = _stable_code_points()
-    assert len(cps) == len(set(cps))
-    for cp in cps:
-        c = chr(cp)
-        assert unicodedata.category(c) != "Cn", hex(cp)
-        assert unicodedata.combining(c) == 0, hex(cp)
-        assert unicodedata.normalize("NFC", c) == c, hex(cp)
-        assert unicodedata.combining(unicodedata.normalize("NFD", c)[0]) == 0, hex(cp)
-        assert cp not in seconds, hex(cp)
-    chars = [chr(cp) for cp in cps]
-    for starter in _STARTERS:
-        text = " ".join(starter + c + starter for c in chars)
-        assert unicodedata.normalize("NFC", text) == text, starter
+def _check(text: str) -> None:
+    nfc = unicodedata.normalize("NFC", text)
+    assert _nfc(text) == nfc, ascii(text)
+    spans = _core.nfc_spans(text)
+    if spans is None:
+        assert nfc == text, ascii(text)
+        return
+    ends = [0]
+    for start, end in spans:
+        assert ends[-1] <= start < end <= len(text), (ascii(text), spans)
+        ends += [start, end]
+    # NFC works on the pieces cut at the spans' ends alone.
+    cuts = sorted(set(ends + [len(text)]))
+    assert "".join(unicodedata.normalize("NFC", text[a:b]) for a, b in zip(cuts, cuts[1:])) == nfc, ascii(text)
 
 
-def test_nfc_stable_is_the_ranges_on_every_code_point():
-    """Each code point after an ASCII letter and after a stable one (a string of width 2), and
-    each non-BMP one (width 4, never stable): ``nfc_stable`` says yes exactly for the ranges."""
-    stable = set(_stable_code_points())
-    assert set(range(0x80, 0x100)) <= stable  # width-1 strings are answered without a look
-    for cp in range(0x80, 0x110000):
-        if 0xD800 <= cp < 0xE000:
-            continue
-        c = chr(cp)
-        expected = cp in stable
-        assert _core.nfc_stable("a" + c) is expected, hex(cp)
-        assert _core.nfc_stable("ж" + c + "b") is expected, hex(cp)
-    assert _core.nfc_stable("plain ASCII") and _core.nfc_stable("") and _core.nfc_stable("café ©")
-    assert not _core.nfc_stable("e\u0301") and not _core.nfc_stable("가\u11a8") and not _core.nfc_stable(b"x")
+def test_the_table_is_this_interpreters_unicodedata():
+    assert _core.NFC_UNICODE_VERSION == unicodedata.unidata_version
+    assert load._NFC_TABLE_FITS
 
 
-def test_stable_texts_are_their_own_nfc():
-    """Random texts of stable, unstable and ASCII characters: whenever ``nfc_stable`` says yes,
-    NFC leaves the text as it is, and Qwen's step gives what ``unicodedata.normalize`` gives."""
-    from tokcost.load import _nfc
+@pytest.mark.parametrize("block", range(17))
+def test_every_code_point_in_contexts(block):
+    """Every code point of a plane (surrogates too: a str may hold them) beside letters, marks of
+    each kind and itself: ``_nfc`` is ``unicodedata.normalize``, a text passed whole is NFC, and
+    the cuts are exact."""
+    for cp in range(block << 16, (block + 1) << 16):
+        for text in _contexts(chr(cp)):
+            _check(text)
 
-    rnd = random.Random(15)
-    stable = [chr(cp) for cp in _stable_code_points()]
-    unstable = ["\u0301", "\u0308", "\u093c", "\u3099", "\u1161", "\u11a8", "\u0bbe", "\u2000", "\u0344", "\U0001d15e"]
-    said_yes = 0
-    for _ in range(4000):
-        pool = stable if rnd.random() < 0.7 else stable + unstable
-        text = "".join(rnd.choice(pool) if rnd.random() < 0.5 else rnd.choice(" aeoik\n") for _ in range(rnd.randint(0, 40)))
-        if _core.nfc_stable(text):
-            said_yes += 1
-            assert unicodedata.normalize("NFC", text) == text, repr(text)
-        assert _nfc(text) == unicodedata.normalize("NFC", text), repr(text)
-    assert said_yes > 2000
+
+def test_text_that_needs_no_unicodedata_is_passed_whole(parallel_corpus_dir):
+    """The quick check answers Yes natively for starters and the Quick_Check=Yes marks of the
+    world's scripts: Thai's and Arabic's marks, Devanagari's virama, Hangul, CJK, Cyrillic."""
+    for text in ["", "plain ASCII", "caf\u00e9 \u00a9", "\u0416\u0438\u0437\u043d\u044c", "\u4e2d\u6587 \u65e5\u672c\u8a9e",
+                 "\ud55c\uad6d\uc5b4", "\u0e01\u0e38\u0e48\u0e07", "\u0643\u064e\u062a\u064e\u0628\u064e",
+                 "\u0928\u092e\u0938\u094d\u0924\u0947", "\U0001f600 \U00020000", "a\u0334\u0316\u0305"]:
+        assert _core.nfc_spans(text) is None, ascii(text)
+    for lang in ("tha_Thai", "pes_Arab", "zho_Hans", "kor_Hang", "ukr_Cyrl", "jpn_Jpan"):
+        text = (parallel_corpus_dir / f"{lang}.txt").read_text(encoding="utf-8")
+        assert unicodedata.is_normalized("NFC", text) and _core.nfc_spans(text) is None, lang
+
+
+def test_random_texts_of_every_kind():
+    rnd = random.Random(22)
+    pool = ["a", "e", " ", "\n", "\u0436", "\u0418", "\u1100", "\uac00", "\u0928", "\u0627", "\u0e01", "\u304b",
+            "\u00e9", "\u0958", "\u0f73", "\u0344", "\u212b", "\U0001d15e", "\U0001f600", "\ud800"] + _YES_MARKS + _MAYBE_MARKS
+    for _ in range(20000):
+        _check("".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30))))
 
 
 def test_one_character_at_every_position_of_every_length():
     """ASCII texts of every length up to 70 with one character of 0x80 and up at each position, in
-    strings of each width: ``nfc_stable`` reads ASCII and U+0400-U+047F eight code units at a time,
-    so each lane of the wide steps and of the units left after them must still see that character."""
-    stable = set(_stable_code_points())
-    # Stable and unstable characters of width 2 (U+0400-U+047F are read eight at a time, U+0483 is
-    # a combining mark beside them), one of width 1 (all stable) and of width 4.
-    for c in ("ж", "\u0400", "\u047f", "\u0480", "\u0483", "\u0301", "\u093c", "\u0c00", "é", "\U0001f600", "\u2014"):
+    strings of each width: ``nfc_spans`` reads ASCII and U+0400-U+047F eight code units at a time,
+    so each lane of the wide steps and of the units after them must still see that character, and
+    a span must hold it."""
+    passed = ["\u0436", "\u0400", "\u047f", "\u0480", "\u00e9", "\u2014", "\U0001f600", "\u0483", "\u0c00"]
+    doubtful = ["\u0301", "\u093c", "\u0958", "\u1161", "\u0344"]
+    for c in passed + doubtful:
         for n in range(71):
             for p in range(n):
-                text = "x" * p + c + "y" * (n - p - 1)
-                expected = c.isascii() or ord(c) in stable
-                assert _core.nfc_stable(text) is expected, (c, n, p)
-                # A stable character of width 2 first, so every text is width 2 or more.
-                wide = "ж" + text
-                assert _core.nfc_stable(wide) is expected, (c, n, p)
-                assert _core.nfc_stable(text + "ж") is expected, (c, n, p)
+                for text, at in [("x" * p + c + "y" * (n - p - 1), p), ("\u0436" + "x" * p + c + "y" * (n - p - 1), p + 1)]:
+                    for text, at in [(text, at), (text + "\u0436", at)]:
+                        spans = _core.nfc_spans(text)
+                        if c in passed:
+                            assert spans is None, (ascii(c), n, p)
+                        else:
+                            assert spans is not None and any(a <= at < b for a, b in spans), (ascii(c), n, p, spans)
+                        assert _nfc(text) == unicodedata.normalize("NFC", text)
+
+
+def test_another_unicode_version_falls_back_to_unicodedata(monkeypatch):
+    monkeypatch.setattr(load, "_NFC_TABLE_FITS", False)
+    for text in ["e\u0301", "\u0436\u0301 x", "\u1100\u1161\u11a8", "plain"]:
+        assert _nfc(text) == unicodedata.normalize("NFC", text)
+    with pytest.raises(TypeError):
+        _nfc(b"x")

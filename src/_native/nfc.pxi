@@ -1,64 +1,102 @@
-# Included by _core.pyx: a quick NFC check for the encodings that normalise (Qwen), no part of BPE.
+# Included by _core.pyx: where NFC may change a text, for the encodings that normalise (Qwen); no part of BPE.
 
-# Code points that can never change under NFC, wherever they stand: assigned, canonical combining
-# class 0, NFC of themselves, and never the second of a canonical composition (NFC_Quick_Check=Yes).
-# A text of these and ASCII is NFC (UAX #15's quick check answers Yes). The blocks most text is
-# written in; tests/test_nfc.py checks every code point of them against unicodedata.
-NFC_STABLE_RANGES = (
-    (0x0080, 0x02FF), (0x03A3, 0x0482), (0x0488, 0x052F), (0x0559, 0x058A), (0x05D0, 0x05EA),
-    (0x061B, 0x064A), (0x0671, 0x06D5), (0x0900, 0x093B), (0x093D, 0x094C), (0x0D12, 0x0D3A),
-    (0x0E01, 0x0E37), (0x1000, 0x102D), (0x10D0, 0x1160), (0x1780, 0x17D1), (0x1E00, 0x1F15),
-    (0x2002, 0x2064), (0x20A0, 0x20C0), (0x2100, 0x2125), (0x2190, 0x2328), (0x2D30, 0x2D67),
-    (0x3000, 0x3029), (0x3041, 0x3096), (0x309B, 0x30FF), (0x3220, 0xA48C), (0xAC00, 0xD7A3),
-    (0xFF01, 0xFFBE),
-)
-cdef uint64_t _nfc_stable_bits[1024]  # the ranges as one bit per BMP code point
+cdef extern from "nfc_table.h" nogil:
+    const char *TOKCOST_NFC_UNICODE_VERSION
+    uint8_t tc_nfc_class(uint32_t cp)
+    const uint64_t nfc_bmp_starter[1024]
+    enum: TC_NFC_NOT_YES
+
+# The unicodedata version nfc_table.h was generated from (gen_nfc_table.py): tokcost.load trusts
+# nfc_spans only when the interpreter's is the same.
+NFC_UNICODE_VERSION = TOKCOST_NFC_UNICODE_VERSION.decode()
 
 
-cdef void _nfc_stable_init():
-    cdef uint32_t cp
-    for lo, hi in NFC_STABLE_RANGES:
-        for cp in range(lo, hi + 1):
-            _nfc_stable_bits[cp >> 6] |= 1ull << (cp & 63)
+cdef list _nfc_add_span(list spans, Py_ssize_t start, Py_ssize_t end):
+    """spans with [start, end) added, joined to the last span when it ends at start."""
+    if spans is None:
+        return [(start, end)]
+    cdef Py_ssize_t last = len(spans) - 1   # no negative index: the core is built without wraparound
+    if spans[last][1] == start:
+        spans[last] = (spans[last][0], end)
+    else:
+        spans.append((start, end))
+    return spans
 
 
-_nfc_stable_init()
+ctypedef fused _nfc_unit_t:
+    uint16_t
+    uint32_t
 
 
-cdef inline bint _nfc_unit_stable(uint32_t c) noexcept nogil:
-    return c < 0x80 or (_nfc_stable_bits[c >> 6] >> (c & 63)) & 1
+cdef inline bint _nfc_starter(uint32_t c) noexcept nogil:
+    """Whether c is a starter NFC never changes, by one bit for the BMP."""
+    if c < 0x10000:
+        return (nfc_bmp_starter[c >> 6] >> (c & 63)) & 1
+    return tc_nfc_class(c) == 0
 
 
-def nfc_stable(text):
-    """Whether every character of ``text`` is ASCII or in ``NFC_STABLE_RANGES``: then ``text`` is
-    NFC, found without ``unicodedata.is_normalized``'s lookup of every character (about 25
-    instructions each, against about 1 here for ASCII). False says nothing: ask ``unicodedata``."""
-    if not isinstance(text, str):
-        return False
-    PyUnicode_READY(text)
-    if PyUnicode_IS_ASCII(text):
-        return True
-    cdef int kind = PyUnicode_KIND(text)
-    if kind == 1:
-        return True  # U+0080-U+00FF, inside the first range
-    cdef Py_ssize_t i = 0, j, n = PyUnicode_GET_LENGTH(text)
-    cdef const uint16_t *two = <const uint16_t *>PyUnicode_DATA(text)
+cdef inline bint _nfc_eight_starters(const uint16_t *s) noexcept nogil:
+    """Whether s[0:8] are ASCII or U+0400-U+047F (Cyrillic; each unit's bits but bit 10 and the low
+    seven are zero), all starters NFC never changes: two 64-bit loads and one test."""
     cdef uint64_t head, tail
-    if kind != 2:
-        return False  # beyond the BMP: no range reaches there
-    # Eight code units per step by two 64-bit loads: a stretch of ASCII and of U+0400-U+047F
-    # (Cyrillic, inside the ranges: each unit's bits but bit 10 and the low seven are zero) costs
-    # one test; a step with any other unit looks at each.
-    while i + 8 <= n:
-        memcpy(&head, two + i, 8)
-        memcpy(&tail, two + i + 4, 8)
-        if (head | tail) & 0xFB80FB80FB80FB80ull:
-            for j in range(i, i + 8):
-                if not _nfc_unit_stable(two[j]):
-                    return False
-        i += 8
-    for j in range(i, n):
-        if not _nfc_unit_stable(two[j]):
-            return False
-    return True
+    memcpy(&head, s, 8)
+    memcpy(&tail, s + 4, 8)
+    return not (head | tail) & 0xFB80FB80FB80FB80ull
 
+
+cdef list _nfc_scan(const _nfc_unit_t *s, Py_ssize_t n):
+    """nfc_spans of the n code units at s (one width per compiled copy)."""
+    cdef Py_ssize_t i = 0, end, part = 0
+    cdef uint8_t k, last = 0
+    cdef bint doubtful = False
+    cdef list spans = None
+    while i < n:
+        end = n
+        if _nfc_unit_t is uint16_t and i + 8 <= n:
+            if _nfc_eight_starters(<const uint16_t *>s + i):
+                if doubtful:
+                    spans = _nfc_add_span(spans, part, i)
+                    doubtful = False
+                i += 8
+                while i + 8 <= n and _nfc_eight_starters(<const uint16_t *>s + i):
+                    i += 8
+                part, last = i - 1, 0
+                continue
+            end = i + 8
+        while i < end:
+            if _nfc_starter(s[i]):  # the part before it ends here; so does each starter after it
+                if doubtful:
+                    spans = _nfc_add_span(spans, part, i)
+                    doubtful = False
+                i += 1
+                while i < end and _nfc_starter(s[i]):
+                    i += 1
+                part, last = i - 1, 0
+                continue
+            k = tc_nfc_class(s[i])
+            if k == TC_NFC_NOT_YES or k < last:
+                doubtful = True
+            last = k
+            i += 1
+    if doubtful:
+        spans = _nfc_add_span(spans, part, n)
+    return spans
+
+
+def nfc_spans(str text not None):
+    """Where NFC may change ``text``: None when NFC's quick check (UAX #15) answers Yes for all of
+    it, so ``text`` is NFC; else the ``(start, end)`` spans, in order, where it does not.
+
+    The text is cut before every starter NFC never changes (``tc_nfc_class`` 0: canonical
+    combining class 0, NFC_Quick_Check=Yes). Such a starter composes with nothing before it and
+    stops any reordering, so NFC works on each part alone. A part is NFC when every code point
+    after its starter is a mark with Quick_Check=Yes and their classes never fall (the quick
+    check's Yes); the spans are the other parts, adjacent ones joined. One combining mark in a
+    long text no longer sends all of it through ``unicodedata``, and Thai's or Arabic's marks
+    never reach it."""
+    PyUnicode_READY(text)
+    if PyUnicode_IS_ASCII(text) or PyUnicode_KIND(text) == 1:
+        return None  # U+0000-U+00FF: starters NFC never changes (tests/test_nfc.py)
+    if PyUnicode_KIND(text) == 2:
+        return _nfc_scan(<const uint16_t *>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
+    return _nfc_scan(<const uint32_t *>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
