@@ -101,6 +101,20 @@ def test_one_character_at_every_position_of_every_length():
                         assert _nfc(text) == unicodedata.normalize("NFC", text)
 
 
+def test_every_code_unit_at_the_end_of_a_wide_step():
+    """Each code point of the BMP as the eighth unit of one of ``nfc_spans``' eight-unit steps, then
+    a mark: one of class 1 (U+0334), which NFC reorders before every mark of a higher class, and
+    U+0301, which composes with what precedes it. Only ASCII and U+0400-U+047F may pass a wide step,
+    and the part after one begins at its last unit; a step that took more (Cyrillic's marks
+    U+0483-U+0487 of class 230) or a part that began after it would give another text than
+    ``unicodedata`` here, where the contexts of ``test_every_code_point_in_contexts`` are too short
+    for a wide step (round 22)."""
+    for cp in range(0x10000):
+        c = chr(cp)
+        _check("a" * 7 + c + "\u0334")  # the step of a text's first eight units
+        _check("\u0436" * 15 + c + "\u0301")  # the steps after a run of them
+
+
 def test_another_unicode_version_falls_back_to_unicodedata(monkeypatch):
     monkeypatch.setattr(load, "_NFC_TABLE_FITS", False)
     for text in ["e\u0301", "\u0436\u0301 x", "\u1100\u1161\u11a8", "plain"]:
