@@ -115,8 +115,9 @@ def _nfc(text: str) -> str:
     parts, done = [], 0
     for start, end in spans:
         span = text[start:end]
-        if not unicodedata.is_normalized("NFC", span):
-            parts += (text[done:start], unicodedata.normalize("NFC", span))
+        nfc = unicodedata.normalize("NFC", span)  # the span itself when it is NFC (no copy)
+        if nfc != span:
+            parts += (text[done:start], nfc)
             done = end
     if not parts:
         return text
