@@ -91,7 +91,7 @@ def seeds():
             yield "encode", b"\x00" + text.encode("utf-8")
 
     # open, Qwen and Qwen 3.5 (their NFC step): the characters at and just past each edge of the
-    # blocks where NFC's quick-check classes change (nfc_spans), bare and before marks that compose
+    # blocks where NFC's quick-check classes change (_core.nfc), bare and before marks that compose
     # with what precedes them.
     import unicodedata
 
@@ -175,7 +175,7 @@ def round14_seeds():
         text = "".join("q" * k + pattern for k in range(0, 131, 3))
         yield "open", b"\x05" + text.encode("utf-8")
 
-    # open, Qwen and Qwen 3.5 (nfc_spans, 8 code units a step): one character NFC changes (a mark
+    # open, Qwen and Qwen 3.5 (_core.nfc, 8 code units a step): one character NFC changes (a mark
     # that composes with the letter before it, a Hangul vowel after a leading consonant; U+0483,
     # a mark that does not, is no NFC change but leaves the ranges) at each offset mod 8 of a
     # two-byte-kind text, among ASCII and U+0400-U+047F (what the wide step passes), and in the

@@ -16,7 +16,7 @@ of it, checked against each family's own tokenizer when its package is installed
 Since round 14 also round 13's paths: ASCII digit runs of every length beside other scripts'
 digits and characters from U+0080 up (tc_digit_pieces_end, the digit table), words of letters
 below U+0800 and what ends them (v->script_chars), texts whose pieces straddle DeepSeek's
-64-byte windows, Qwen's NFC check (nfc_spans, 8 code units a step) at every offset mod 8
+64-byte windows, Qwen's NFC step (_core.nfc, 8 code units a step) at every offset mod 8
 against unicodedata and Qwen's own tokenizers, and special tokens that share only a first
 character (encode's native search, tc_contains_any) against tiktoken.
 
@@ -137,22 +137,25 @@ def deepseek_window_texts() -> list[str]:
 
 def nfc_texts() -> list[str]:
     """A character NFC changes at every offset mod 8 of a two-byte-kind text, among characters
-    nfc_spans's wide step passes (ASCII, U+0400-U+047F) and one just past them (U+0482)."""
+    _core.nfc's wide step passes (ASCII, U+0400-U+047F) and one just past them (U+0482); since
+    round 23 also parts NFC lengthens whose result widens to 32 bits midway (U+FA6C decomposes
+    to plane 2), where a result reserved for 16-bit units overflowed before the fix."""
     return [fill * k + mark + fill * (15 - k) + "\u0436" for fill in ("a", "\u0436", "\u0482")
-            for mark in ("e\u0301", "\u0418\u0306", "\u1100\u1161", "\u0483", "\u0419") for k in range(16)]
+            for mark in ("e\u0301", "\u0418\u0306", "\u1100\u1161", "\u0483", "\u0419") for k in range(16)] + [
+        text for k in range(40) for text in ("\u0958" * k + "\ufa6c", "\ufa6c" + "\u0958" * k,
+                                             "x" * k + "\u0958" * k + "\ufa6c\u0958", "\u0f73" * k + "\ufa6c" * k)]
 
 
 def nfc_checks(texts: list[str]) -> int:
-    """nfc_spans: a text it passes whole is NFC, and Qwen's NFC step equals unicodedata's."""
+    """_core.nfc: Qwen's NFC step equals unicodedata's, and returns a text NFC leaves alone itself."""
     import unicodedata
 
-    from tokcost._core import nfc_spans
-    from tokcost.load import _nfc
+    from tokcost._core import nfc
 
-    checks = [(nfc_spans(text) is not None or unicodedata.is_normalized("NFC", text))
-              and _nfc(text) == unicodedata.normalize("NFC", text) for text in texts]
+    checks = [nfc(text) == unicodedata.normalize("NFC", text)
+              and (nfc(text) is text) == unicodedata.is_normalized("NFC", text) for text in texts]
     failed = checks.count(False)
-    print(f"nfc_spans: {len(checks)} checks, {failed} failed", flush=True)
+    print(f"nfc: {len(checks)} checks, {failed} failed", flush=True)
     return failed
 
 
@@ -207,7 +210,7 @@ def threads_that_exit(enc, texts: list[str]) -> list[list[int]]:
 
 def open_families(texts: list[str]) -> int:
     """The native llama3, deepseek_v4 and Qwen splitters against each family's own tokenizer
-    (Qwen's: the texts' NFC form, where nfc_spans decides what to ask unicodedata)."""
+    (Qwen's: the texts' NFC form, made by _core.nfc)."""
     import importlib.util
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

@@ -1,19 +1,21 @@
-"""Qwen's NFC step: ``_core.nfc_spans`` and ``load._nfc`` against ``unicodedata`` on every code point.
+"""Qwen's NFC step: ``_core.nfc`` and ``load._nfc`` against ``unicodedata.normalize``.
 
-``nfc_spans`` runs NFC's quick check (UAX #15) natively from a table generated from this
+``_core.nfc`` runs NFC's quick check (UAX #15) natively from tables generated from this
 interpreter's ``unicodedata`` (``gen_nfc_table.py``), cuts the text before each starter NFC never
-changes, and returns the parts where the check does not answer Yes; ``_nfc`` asks ``unicodedata``
-about those parts only. Two claims make that exact, each checked here against ``unicodedata``
-itself: a text ``nfc_spans`` passes whole is NFC, and NFC of the text is NFC of its pieces cut at
-the spans' ends.
+changes, and normalises each part the check doubts alone: full canonical decomposition (Hangul by
+arithmetic), canonical reordering, canonical composition. Every test here compares it with
+``unicodedata`` itself, and checks that a text NFC leaves alone comes back as the same object.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tokcost import _core
 from tokcost import load
@@ -27,23 +29,16 @@ _MAYBE_MARKS = ["\u0301", "\u093c", "\u3099", "\u1161"]
 
 def _contexts(c: str) -> list[str]:
     return ["a" + c + "b", "\u0436" + c, c + "\u0301", c + "\u0316", "e\u0316" + c, "e\u0305" + c + "\u0334",
-            "\u0334" + c, c + c + "\u0305"]
+            "\u0334" + c, c + c + "\u0305", "\u1100" + c + "\u11a8", c + "\u0323\u0302", "a\u0323" + c + "\u0302"]
 
 
 def _check(text: str) -> None:
-    nfc = unicodedata.normalize("NFC", text)
-    assert _nfc(text) == nfc, ascii(text)
-    spans = _core.nfc_spans(text)
-    if spans is None:
-        assert nfc == text, ascii(text)
-        return
-    ends = [0]
-    for start, end in spans:
-        assert ends[-1] <= start < end <= len(text), (ascii(text), spans)
-        ends += [start, end]
-    # NFC works on the pieces cut at the spans' ends alone.
-    cuts = sorted(set(ends + [len(text)]))
-    assert "".join(unicodedata.normalize("NFC", text[a:b]) for a, b in zip(cuts, cuts[1:])) == nfc, ascii(text)
+    """``_core.nfc`` and ``_nfc`` are ``unicodedata.normalize``; the text itself when it is NFC."""
+    want = unicodedata.normalize("NFC", text)
+    got = _core.nfc(text)
+    assert got == want, ascii(text)
+    assert (got is text) == (want == text), ascii(text)
+    assert _nfc(text) == want, ascii(text)
 
 
 def test_the_table_is_this_interpreters_unicodedata():
@@ -54,23 +49,22 @@ def test_the_table_is_this_interpreters_unicodedata():
 @pytest.mark.parametrize("block", range(17))
 def test_every_code_point_in_contexts(block):
     """Every code point of a plane (surrogates too: a str may hold them) beside letters, marks of
-    each kind and itself: ``_nfc`` is ``unicodedata.normalize``, a text passed whole is NFC, and
-    the cuts are exact."""
+    each kind, Hangul jamo, a composing sequence and itself."""
     for cp in range(block << 16, (block + 1) << 16):
         for text in _contexts(chr(cp)):
             _check(text)
 
 
-def test_text_that_needs_no_unicodedata_is_passed_whole(parallel_corpus_dir):
+def test_text_that_is_nfc_comes_back_itself(parallel_corpus_dir):
     """The quick check answers Yes natively for starters and the Quick_Check=Yes marks of the
     world's scripts: Thai's and Arabic's marks, Devanagari's virama, Hangul, CJK, Cyrillic."""
     for text in ["", "plain ASCII", "caf\u00e9 \u00a9", "\u0416\u0438\u0437\u043d\u044c", "\u4e2d\u6587 \u65e5\u672c\u8a9e",
                  "\ud55c\uad6d\uc5b4", "\u0e01\u0e38\u0e48\u0e07", "\u0643\u064e\u062a\u064e\u0628\u064e",
                  "\u0928\u092e\u0938\u094d\u0924\u0947", "\U0001f600 \U00020000", "a\u0334\u0316\u0305"]:
-        assert _core.nfc_spans(text) is None, ascii(text)
+        assert _core.nfc(text) is text, ascii(text)
     for lang in ("tha_Thai", "pes_Arab", "zho_Hans", "kor_Hang", "ukr_Cyrl", "jpn_Jpan"):
         text = (parallel_corpus_dir / f"{lang}.txt").read_text(encoding="utf-8")
-        assert unicodedata.is_normalized("NFC", text) and _core.nfc_spans(text) is None, lang
+        assert unicodedata.is_normalized("NFC", text) and _core.nfc(text) is text, lang
 
 
 def test_random_texts_of_every_kind():
@@ -82,27 +76,25 @@ def test_random_texts_of_every_kind():
 
 
 def test_one_character_at_every_position_of_every_length():
-    """ASCII texts of every length up to 70 with one character of 0x80 and up at each position, in
-    strings of each width: ``nfc_spans`` reads ASCII and U+0400-U+047F eight code units at a time,
-    so each lane of the wide steps and of the units after them must still see that character, and
-    a span must hold it."""
+    """ASCII texts of every length up to 70 with one character of 0x80 and up (or one that
+    composes with the letter before it) at each position, in strings of each width: ``_core.nfc``
+    reads ASCII and U+0400-U+047F eight code units at a time, so each lane of the wide steps and
+    of the units after them must still see what NFC changes."""
     passed = ["\u0436", "\u0400", "\u047f", "\u0480", "\u00e9", "\u2014", "\U0001f600", "\u0483", "\u0c00"]
-    doubtful = ["\u0301", "\u093c", "\u0958", "\u1161", "\u0344"]
-    for c in passed + doubtful:
-        for n in range(71):
-            for p in range(n):
-                for text, at in [("x" * p + c + "y" * (n - p - 1), p), ("\u0436" + "x" * p + c + "y" * (n - p - 1), p + 1)]:
-                    for text, at in [(text, at), (text + "\u0436", at)]:
-                        spans = _core.nfc_spans(text)
-                        if c in passed:
-                            assert spans is None, (ascii(c), n, p)
-                        else:
-                            assert spans is not None and any(a <= at < b for a, b in spans), (ascii(c), n, p, spans)
-                        assert _nfc(text) == unicodedata.normalize("NFC", text)
+    changed = ["e\u0301", "\u0418\u0306", "\u1100\u1161", "\u0958", "\u0344", "\u2126", "\u0483\u0334",
+               "\U0001d15e"]
+    for c in passed + changed:
+        for n in range(len(c), 71):
+            for p in range(n - len(c) + 1):
+                for text in ["x" * p + c + "y" * (n - p - len(c)), "\u0436" + "x" * p + c + "y" * (n - p - len(c))]:
+                    for text in [text, text + "\u0436"]:
+                        got = _core.nfc(text)
+                        assert got == unicodedata.normalize("NFC", text), (ascii(c), n, p)
+                        assert (got is text) == (c in passed), (ascii(c), n, p)
 
 
 def test_every_code_unit_at_the_end_of_a_wide_step():
-    """Each code point of the BMP as the eighth unit of one of ``nfc_spans``' eight-unit steps, then
+    """Each code point of the BMP as the eighth unit of one of ``_core.nfc``'s eight-unit steps, then
     a mark: one of class 1 (U+0334), which NFC reorders before every mark of a higher class, and
     U+0301, which composes with what precedes it. Only ASCII and U+0400-U+047F may pass a wide step,
     and the part after one begins at its last unit; a step that took more (Cyrillic's marks
@@ -121,3 +113,133 @@ def test_another_unicode_version_falls_back_to_unicodedata(monkeypatch):
         assert _nfc(text) == unicodedata.normalize("NFC", text)
     with pytest.raises(TypeError):
         _nfc(b"x")
+
+
+def _canonical_decompositions() -> list[str]:
+    return [chr(cp) for cp in range(0x110000)
+            if unicodedata.decomposition(chr(cp)) and not unicodedata.decomposition(chr(cp)).startswith("<")]
+
+
+def test_every_canonical_decomposition_alone_and_beside_marks():
+    """Each code point with a canonical decomposition (decomposed fully, then composed again, or
+    not: exclusions, singletons, non-starter decompositions) alone, doubled, after a letter and
+    marks, and before marks of lower, equal and higher classes than its own."""
+    for c in _canonical_decompositions():
+        for text in [c, c + c, "a" + c, "\u0316\u0301" + c, "o\u031b" + c, c + "\u0334", c + "\u0316\u0301",
+                     c + "\u0345", c + "\u0301", c + "\u0323\u0302", c + "\u0f72\u0f71", c + "\u05b0\u0591"]:
+            _check(text)
+
+
+def test_hangul_syllables_and_jamo():
+    """Every syllable alone and before each trailing consonant (and U+11A7 before the first, which
+    is none); every L V and L V T; broken sequences: a mark or a second jamo between, an LVT and
+    another T, a V or T alone, the code points just outside each jamo range."""
+    ts = [chr(t) for t in range(0x11A7, 0x11C4)]
+    for s in range(0xAC00, 0xD7A4):
+        _check(chr(s))
+        _check(chr(s) + "\u11a8")
+    for s in range(0xAC00, 0xD7A4, 28):
+        for t in ts:
+            _check(chr(s) + t)
+    for lead in range(0x10FF, 0x1114):
+        for vowel in range(0x1160, 0x1177):
+            lv = chr(lead) + chr(vowel)
+            _check(lv)
+            for t in ts:
+                _check(lv + t)
+            for broken in [chr(lead) + "\u0301" + chr(vowel), chr(lead) + chr(lead) + chr(vowel), lv + "\u0334\u11a8",
+                           lv + "\u11a8\u11a8", lv + chr(vowel), chr(vowel) + "\u11a8",
+                           "\u11a8" + chr(lead) + chr(vowel),
+                           lv + "\u302e", "a" + lv + "\u0301"]:
+                _check(broken)
+
+
+# Marks of classes 1, 10, 129, 130, 132, 202, 216, 220, 230 and 240; most compose with a starter.
+_RUN_MARKS = ["\u0334", "\u05b0", "\u0f71", "\u0f72", "\u0f74", "\u0327", "\u031b", "\u0323", "\u0316", "\u0301",
+              "\u0302", "\u0308", "\u0345"]
+_RUN_STARTERS = ["a", "o", "u", "e", "\u03c9", "\u1e0b", "\u00f4", "\u1ea1", "\u0f40", "\u0915", "\u09c7", "\u0b47",
+                 "\u1100", "\u0415", "\u03b1", "\u01a1"]
+
+
+def test_runs_of_marks_in_every_order():
+    """Runs of 2-3 marks of different classes in every order, and of 4-5 in every order of a
+    smaller set, after several starters, with a second starter after them: compositions blocked
+    and unblocked (U+0061 U+0323 U+0302, U+1E0B U+0323, U+0F71 U+0F72 U+0F74)."""
+    for text in ["a\u0323\u0302", "\u1e0b\u0323", "\u0f71\u0f72\u0f74", "\u0f40\u0f74\u0f72\u0f71"]:
+        _check(text)
+    runs = [run for n in (2, 3) for run in itertools.permutations(_RUN_MARKS, n)]
+    six = ["\u0334", "\u031b", "\u0323", "\u0301", "\u0345", "\u0302"]
+    runs += [run for n in (4, 5) for run in itertools.permutations(six, n)]
+    for run in runs:
+        marks = "".join(run)
+        for starter in _RUN_STARTERS:
+            _check(starter + marks)
+            _check(starter + marks + "\u0301" + starter)
+
+
+def test_exclusions_singletons_and_non_starter_decompositions():
+    """Code points NFC decomposes and never composes again, alone, after a letter, before marks."""
+    for c in ["\u0344", "\u0f73", "\u0f75", "\u0f81", "\u0958", "\u095f", "\u2126", "\u212b", "\u0340", "\u0341",
+              "\u0343", "\u0374", "\u037e", "\u0387", "\u1f71", "\ufb1d", "\ufb2c", "\u2adc", "\U0001d15e",
+              "\U0001d160", "\U0002f800"]:
+        assert unicodedata.normalize("NFC", c) != c
+        for text in [c, "a" + c, c + "\u0301", "\u0f40" + c + "\u0f72", c * 3, "\u0436" * 9 + c]:
+            _check(text)
+
+
+def test_text_that_grows_and_shrinks():
+    """Texts NFC makes longer (each part growing past what the first change reserved) or shorter,
+    mark runs longer than insertion sorts, and a run of 100,000 marks in falling classes (linear:
+    sorted by counting)."""
+    rnd = random.Random(23)
+    marks = _RUN_MARKS + _YES_MARKS + _MAYBE_MARKS
+    for text in ["\u0958" * 1000, "e\u0301" * 1000, "\U0001d160" * 5000, "x" + "\U0001d160" * 5000,
+                 "\u0f73" * 3000 + "e\u0301" * 3000, "\u1100\u1161" * 2000, "\u0436" * 500 + "\ufb2c" * 2000,
+                 "a" + "".join(rnd.choice(marks) for _ in range(1000)),
+                 "".join(rnd.choice(marks + ["a", "\u0958", "\u1100"]) for _ in range(20000))]:
+        _check(text)
+    for n in range(30, 70):
+        _check("a" + "\u0301\u0323\u0334" * n)
+        _check("\u0334" * n + "\u0301" * n + "\u0316" * n)
+    _check("e" + "\u0301\u0316\u0334" * 33333 + "\u0301")
+
+
+def test_every_flores_file_whole(flores_dir):
+    """All 56 FLORES-200 files, each one text; Yoruba's and Vietnamese's are not all NFC."""
+    paths = sorted(flores_dir.glob("*_*.txt"))
+    assert len(paths) == 56
+    for path in paths:
+        _check(path.read_text(encoding="utf-8"))
+
+
+_ALPHABET = ["a", "e", "o", " ", "\u0436", "\u1100", "\u1161", "\u11a8", "\uac00", "\u0915", "\u093c", "\u09c7",
+             "\u09be", "\u0f40", "\u00e9", "\u1e0b", "\u0958", "\u0f73", "\u0344", "\u2126", "\u0340",
+             "\U00011099", "\U000110ba", "\U0001d15e", "\U0001d165", "\U0001f600", *_RUN_MARKS, *_MAYBE_MARKS]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_ALPHABET), max_size=40))
+def test_hypothesis_mixed_starters_and_marks(parts):
+    _check("".join(parts))
+
+
+def test_string_kinds():
+    """A 1-byte str comes back itself; a 2-byte one may come back 1-byte, a 4-byte one 2-byte, and
+    a 2-byte one 4-byte (U+FA6C decomposes to U+242EE), also after parts already normalised in 16
+    bits; astral code points compose (Kaithi, Grantha) and decompose (musical symbols)."""
+    latin1 = "".join(map(chr, range(256)))
+    assert _core.nfc(latin1) is latin1
+    for text, want in [("e\u0301", "\u00e9"), ("\U00011099\U000110ba", "\U0001109a"),
+                       ("\U0001f600e\u0301", "\U0001f600\u00e9"),
+                       ("\U0001d15e", "\U0001d157\U0001d165"), ("\U00011347\U0001133e", "\U0001134b"),
+                       ("\U0002f800x", "\u4e3dx"), ("\U0001f600\u0958", "\U0001f600\u0915\u093c"),
+                       ("\ufa6c", "\U000242ee"), ("a\u0301" * 300 + "\ufad0" + "\u0958" * 300,
+                                                 "\u00e1" * 300 + "\U00022844" + "\u0915\u093c" * 300)]:
+        assert unicodedata.normalize("NFC", text) == want
+        _check(text)
+        _check(want)
+    # One part (U+0958 and U+FA6C are no starters NFC leaves alone) that grows, widened midway.
+    for k in range(40):
+        for text in ["\u0958" * k + "\ufa6c", "\ufa6c" + "\u0958" * k, "x" * k + "\u0958" * k + "\ufa6c\u0958",
+                     "\u0f73" * k + "\ufa6c" * k]:
+            _check(text)

@@ -1,4 +1,5 @@
-"""Generate ``nfc_table.h``: what NFC's quick check needs of each code point, for Qwen's NFC step.
+"""Generate ``nfc_table.h``: what NFC (its quick check, then decomposition, canonical reordering and
+composition) needs of each code point, for Qwen's NFC step.
 
 Run by ``setup.py`` at build time, beside ``gen_unicode_table.py``. Qwen's tokenizer calls
 ``unicodedata.normalize("NFC", text)`` of the interpreter it runs in, so the table comes from that
@@ -11,6 +12,16 @@ leaves alone wherever it stands (canonical combining class 0, NFC_Quick_Check=Ye
 (1-254) of a combining mark with NFC_Quick_Check=Yes, and 255 for a code point whose
 NFC_Quick_Check is No or Maybe. Two-stage like ``unicode_table.h``: ``nfc_stage1[cp >> 7]`` picks
 a 128-entry block of ``nfc_stage2``.
+
+For the parts the quick check doubts, ``nfc.pxi`` normalises natively (UAX #15, Unicode ch. 3.11)
+from three more tables, all read from ``unicodedata`` too, so no list is written by hand:
+- each code point's canonical combining class (two-stage);
+- each code point's full canonical decomposition (its mapping expanded until no part has one; at
+  most four code points): a two-stage index of 16-bit entries into ``nfc_decomposition_points``.
+  Hangul syllables have no mapping here; ``nfc.pxi`` decomposes them arithmetically;
+- the primary composites: each pair (a, b) -> c where c's canonical mapping is a b and NFC of
+  "a b" is c, which leaves out the composition exclusions, singletons and non-starter
+  decompositions without naming them; an open-addressing hash on (a << 21 | b).
 """
 
 from __future__ import annotations
@@ -57,6 +68,112 @@ def bmp_starter_bits(stage1: list[int], stage2: list[bytes]) -> list[int]:
     return words
 
 
+def canonical_mappings() -> dict[int, list[int]]:
+    """Each code point's canonical decomposition mapping (one level; compatibility ones are not NFC's)."""
+    mappings = {}
+    for cp in range(0x110000):
+        mapping = unicodedata.decomposition(chr(cp))
+        if mapping and not mapping.startswith("<"):
+            mappings[cp] = [int(part, 16) for part in mapping.split()]
+    return mappings
+
+
+def full_decomposition(cp: int, mappings: dict[int, list[int]]) -> list[int]:
+    """cp's mapping applied again to each of its parts until none has one (Unicode ch. 3.7, D68)."""
+    if cp not in mappings:
+        return [cp]
+    return [part for first in mappings[cp] for part in full_decomposition(first, mappings)]
+
+
+def two_stage_wide(values: list[int], c_type: str, prefix: str) -> str:
+    """``two_stage`` for values wider than a byte: the C arrays ``{prefix}_stage1`` and ``{prefix}_stage2``."""
+    blocks: dict[tuple[int, ...], int] = {}
+    stage1 = [blocks.setdefault(tuple(values[start : start + 128]), len(blocks)) for start in range(0, 0x110000, 128)]
+    return (
+        f"static const uint16_t {prefix}_stage1[{len(stage1)}] = {{\n{c_rows(stage1)}\n}};\n"
+        f"static const {c_type} {prefix}_stage2[{len(blocks) * 128}] = {{\n"
+        f"{c_rows(v for block in blocks for v in block)}\n}};\n"
+    )
+
+
+def decomposition_table() -> tuple[list[int], list[int]]:
+    """Per code point 0 (no canonical decomposition) or offset << 2 | (length - 1) of its full
+    decomposition in the returned list of code points (offset 0 is left unused)."""
+    mappings = canonical_mappings()
+    index, points = [0] * 0x110000, [0]
+    for cp in sorted(mappings):
+        full = full_decomposition(cp, mappings)
+        assert 1 <= len(full) <= 4 and unicodedata.normalize("NFD", chr(cp)) == "".join(map(chr, full)), hex(cp)
+        index[cp] = len(points) << 2 | (len(full) - 1)
+        points += full
+    assert len(points) << 2 < 1 << 16
+    return index, points
+
+
+COMPOSE_BITS = 12
+GOLDEN = 0x9E3779B97F4A7C15  # Knuth's multiplicative hash; nfc_compose_slot in the header repeats it
+
+
+def compose_slot(key: int) -> int:
+    return ((key * GOLDEN) & (1 << 64) - 1) >> (64 - COMPOSE_BITS)
+
+
+def primary_composites() -> dict[tuple[int, int], int]:
+    """(a, b) -> c for each canonical composition NFC makes (Hangul's are arithmetic, in nfc.pxi)."""
+    pairs = {}
+    for cp, mapping in canonical_mappings().items():
+        if len(mapping) == 2 and unicodedata.normalize("NFC", chr(mapping[0]) + chr(mapping[1])) == chr(cp):
+            assert unicodedata.combining(chr(cp)) == 0 == unicodedata.combining(chr(mapping[0])), hex(cp)
+            pairs[mapping[0], mapping[1]] = cp
+    return pairs
+
+
+def compose_hash() -> tuple[list[int], list[int]]:
+    """The primary composites as an open-addressing table of (a << 21 | b) keys (0: an empty slot,
+    which no pair makes), linear probing; at most a quarter full, so every probe ends."""
+    pairs = primary_composites()
+    keys, values = [0] * (1 << COMPOSE_BITS), [0] * (1 << COMPOSE_BITS)
+    assert len(pairs) * 4 <= len(keys)
+    for (a, b), c in sorted(pairs.items()):
+        key = a << 21 | b
+        slot = compose_slot(key)
+        while keys[slot]:
+            slot = (slot + 1) & (len(keys) - 1)
+        keys[slot], values[slot] = key, c
+    return keys, values
+
+
+def render_normalizer() -> str:
+    ccc = [unicodedata.combining(chr(cp)) for cp in range(0x110000)]
+    index, points = decomposition_table()
+    keys, values = compose_hash()
+    return (
+        "/* Canonical combining class of every code point. */\n"
+        + c_two_stage("nfc_ccc", *two_stage(ccc))
+        + "static inline uint8_t tc_nfc_ccc(uint32_t cp) {\n"
+        "    return cp < 0x110000 ? nfc_ccc_stage2[(uint32_t)nfc_ccc_stage1[cp >> 7] * 128 + (cp & 127)] : 0;\n}\n"
+        "/* Full canonical decompositions: 0, or offset << 2 | (length - 1) in nfc_decomposition_points. */\n"
+        + two_stage_wide(index, "uint16_t", "nfc_decomposition")
+        + f"static const uint32_t nfc_decomposition_points[{len(points)}] = {{\n{c_rows(points, 12)}\n}};\n"
+        "static inline uint16_t tc_nfc_decomposition(uint32_t cp) {\n"
+        "    return cp < 0x110000\n"
+        "        ? nfc_decomposition_stage2[(uint32_t)nfc_decomposition_stage1[cp >> 7] * 128 + (cp & 127)] : 0;\n}\n"
+        "/* Primary composites (no Hangul): key a << 21 | b, linear probing from its hash. */\n"
+        f"#define TC_NFC_COMPOSE_BITS {COMPOSE_BITS}\n"
+        f"static const uint64_t nfc_compose_keys[{len(keys)}] = {{\n{c_rows((f'{k:#x}ull' for k in keys), 6)}\n}};\n"
+        f"static const uint32_t nfc_compose_values[{len(values)}] = {{\n{c_rows(values, 12)}\n}};\n"
+        "/* The primary composite of a then b, or 0 when they make none (Hangul aside). */\n"
+        "static inline uint32_t tc_nfc_compose(uint32_t a, uint32_t b) {\n"
+        "    uint64_t key = (uint64_t)a << 21 | b;\n"
+        f"    uint32_t slot = (uint32_t)((key * {GOLDEN:#x}ull) >> (64 - TC_NFC_COMPOSE_BITS));\n"
+        "    while (nfc_compose_keys[slot] != key) {\n"
+        "        if (nfc_compose_keys[slot] == 0) return 0;\n"
+        "        slot = (slot + 1) & ((1u << TC_NFC_COMPOSE_BITS) - 1);\n"
+        "    }\n"
+        "    return nfc_compose_values[slot];\n}\n"
+    )
+
+
 def render(stage1: list[int], stage2: list[bytes]) -> str:
     return (
         f"/* Generated by gen_nfc_table.py from Python's unicodedata {unicodedata.unidata_version}; do not edit. */\n"
@@ -72,6 +189,7 @@ def render(stage1: list[int], stage2: list[bytes]) -> str:
         "static inline uint8_t tc_nfc_class(uint32_t cp) {\n"
         "    return cp < 0x110000 ? nfc_stage2[(uint32_t)nfc_stage1[cp >> 7] * 128 + (cp & 127)] : TC_NFC_NOT_YES;\n"
         "}\n"
+        + render_normalizer()
     )
 
 

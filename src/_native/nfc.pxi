@@ -1,26 +1,22 @@
-# Included by _core.pyx: where NFC may change a text, for the encodings that normalise (Qwen); no part of BPE.
+# Included by _core.pyx: NFC (UAX #15) for the encodings that normalise (Qwen); no part of BPE.
 
 cdef extern from "nfc_table.h" nogil:
     const char *TOKCOST_NFC_UNICODE_VERSION
     uint8_t tc_nfc_class(uint32_t cp)
     const uint64_t nfc_bmp_starter[1024]
     enum: TC_NFC_NOT_YES
+    uint8_t tc_nfc_ccc(uint32_t cp)
+    uint16_t tc_nfc_decomposition(uint32_t cp)
+    const uint32_t nfc_decomposition_points[]
+    uint32_t tc_nfc_compose(uint32_t a, uint32_t b)
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+    enum: PY_SSIZE_T_MAX
 
 # The unicodedata version nfc_table.h was generated from (gen_nfc_table.py): tokcost.load trusts
-# nfc_spans only when the interpreter's is the same.
+# nfc only when the interpreter's is the same.
 NFC_UNICODE_VERSION = TOKCOST_NFC_UNICODE_VERSION.decode()
-
-
-cdef list _nfc_add_span(list spans, Py_ssize_t start, Py_ssize_t end):
-    """spans with [start, end) added, joined to the last span when it ends at start."""
-    if spans is None:
-        return [(start, end)]
-    cdef Py_ssize_t last = len(spans) - 1   # no negative index: the core is built without wraparound
-    if spans[last][1] == start:
-        spans[last] = (spans[last][0], end)
-    else:
-        spans.append((start, end))
-    return spans
 
 
 ctypedef fused _nfc_unit_t:
@@ -44,19 +40,235 @@ cdef inline bint _nfc_eight_starters(const uint16_t *s) noexcept nogil:
     return not (head | tail) & 0xFB80FB80FB80FB80ull
 
 
-cdef list _nfc_scan(const _nfc_unit_t *s, Py_ssize_t n):
-    """nfc_spans of the n code units at s (one width per compiled copy)."""
-    cdef Py_ssize_t i = 0, end, part = 0
+# Hangul syllables decompose and compose by arithmetic (Unicode ch. 3.12).
+cdef enum:
+    _HANGUL_S = 0xAC00
+    _HANGUL_L = 0x1100
+    _HANGUL_V = 0x1161
+    _HANGUL_T = 0x11A7  # one before the first trailing consonant: T index 0 is "none"
+    _HANGUL_L_COUNT = 19
+    _HANGUL_V_COUNT = 21
+    _HANGUL_T_COUNT = 28
+    _HANGUL_S_COUNT = 11172
+    # A unit of the work buffer: the code point in the low 24 bits, its combining class above.
+    _CP_MASK = 0xFFFFFF
+    # Canonical reordering sorts a run of marks longer than this by counting (linear), not insertion.
+    _INSERTION_RUN = 32
+
+
+cdef struct _NfcBuffer:
+    void *units
+    Py_ssize_t length
+    Py_ssize_t capacity
+    int unit_size  # 4 for the work buffer; the result's is the text's, 4 once it holds an astral code point
+
+
+cdef int _nfc_reserve(_NfcBuffer *buf, Py_ssize_t more) except -1:
+    """Room for ``more`` units after ``buf.length``; the capacity at least doubles when it grows."""
+    if more > PY_SSIZE_T_MAX // 8 - buf.length:
+        raise MemoryError()
+    cdef Py_ssize_t need = buf.length + more
+    if need <= buf.capacity:
+        return 0
+    cdef Py_ssize_t capacity = max(need, 2 * buf.capacity)
+    cdef void *units = realloc(buf.units, <size_t>capacity * buf.unit_size)
+    if units == NULL:
+        raise MemoryError()
+    buf.units, buf.capacity = units, capacity
+    return 0
+
+
+cdef int _nfc_widen(_NfcBuffer *buf) except -1:
+    """A result of 16-bit units widened to 32 (a CJK compatibility ideograph of the BMP, such as
+    U+FA6C, decomposes to an astral one), in place from the back."""
+    cdef Py_ssize_t i
+    buf.unit_size = 4
+    buf.capacity = buf.capacity // 2  # the same bytes hold half as many units
+    _nfc_reserve(buf, 0)  # room for the units it holds, at 32 bits
+    for i in range(buf.length - 1, -1, -1):
+        (<uint32_t *>buf.units)[i] = (<uint16_t *>buf.units)[i]
+    return 0
+
+
+cdef inline uint32_t _nfc_unit(uint32_t cp) noexcept nogil:
+    return <uint32_t>tc_nfc_ccc(cp) << 24 | cp
+
+
+cdef inline Py_ssize_t _nfc_decompose(const _nfc_unit_t *s, Py_ssize_t n, uint32_t *out) noexcept nogil:
+    """The full canonical decomposition of s[0:n] into out (room for 4 n units: no code point
+    decomposes into more than four), each unit with its combining class; their number."""
+    cdef Py_ssize_t i, d = 0
+    cdef uint32_t c, syllable, j
+    cdef uint16_t entry
+    cdef const uint32_t *points
+    for i in range(n):
+        c = s[i]
+        if c - _HANGUL_S < <uint32_t>_HANGUL_S_COUNT:
+            syllable = c - _HANGUL_S
+            out[d] = _HANGUL_L + syllable // (_HANGUL_V_COUNT * _HANGUL_T_COUNT)  # jamo: class 0
+            out[d + 1] = _HANGUL_V + syllable % (_HANGUL_V_COUNT * _HANGUL_T_COUNT) // _HANGUL_T_COUNT
+            d += 2
+            if syllable % _HANGUL_T_COUNT:
+                out[d] = _HANGUL_T + syllable % _HANGUL_T_COUNT
+                d += 1
+            continue
+        entry = tc_nfc_decomposition(c)
+        if entry == 0:
+            out[d] = _nfc_unit(c)
+            d += 1
+            continue
+        points = nfc_decomposition_points + (entry >> 2)
+        for j in range((entry & 3) + 1):
+            out[d] = _nfc_unit(points[j])
+            d += 1
+    return d
+
+
+cdef int _nfc_reorder(_NfcBuffer *work) except -1:
+    """Canonical reordering of work.units[0:work.length]: each run of marks (non-zero classes)
+    sorted by class, stably; by insertion when short, else by counting into room after the units
+    (the buffer may move), so no run costs more than linear time."""
+    cdef Py_ssize_t i = 0, j, at, end, n = work.length
+    cdef Py_ssize_t counts[256]
+    cdef uint32_t unit
+    cdef uint32_t *units = <uint32_t *>work.units
+    cdef uint32_t *sorted_units
+    cdef int k
+    while i < n:
+        if units[i] >> 24 == 0:
+            i += 1
+            continue
+        end = i + 1
+        while end < n and units[end] >> 24:
+            end += 1
+        if end - i <= _INSERTION_RUN:
+            for j in range(i + 1, end):
+                unit = units[j]
+                at = j
+                while at > i and units[at - 1] >> 24 > unit >> 24:
+                    units[at] = units[at - 1]
+                    at -= 1
+                units[at] = unit
+        else:
+            _nfc_reserve(work, end - i)
+            units = <uint32_t *>work.units
+            sorted_units = units + n
+            memset(counts, 0, sizeof(counts))
+            for j in range(i, end):
+                counts[units[j] >> 24] += 1
+            for k in range(1, 256):
+                counts[k] += counts[k - 1]
+            for j in range(end - 1, i - 1, -1):  # from the back, so equal classes keep their order
+                counts[units[j] >> 24] -= 1
+                sorted_units[counts[units[j] >> 24]] = units[j]
+            memcpy(units + i, sorted_units, (end - i) * sizeof(uint32_t))
+        i = end
+    return 0
+
+
+cdef inline uint32_t _nfc_compose_pair(uint32_t a, uint32_t b) noexcept nogil:
+    """The primary composite of a then b, or 0: Hangul L V and LV T by arithmetic, the rest from
+    the table."""
+    if b - _HANGUL_V < <uint32_t>_HANGUL_V_COUNT and a - _HANGUL_L < <uint32_t>_HANGUL_L_COUNT:
+        return _HANGUL_S + ((a - _HANGUL_L) * _HANGUL_V_COUNT + b - _HANGUL_V) * _HANGUL_T_COUNT
+    if (b - _HANGUL_T - 1 < <uint32_t>_HANGUL_T_COUNT - 1 and a - _HANGUL_S < <uint32_t>_HANGUL_S_COUNT
+            and (a - _HANGUL_S) % _HANGUL_T_COUNT == 0):
+        return a + b - _HANGUL_T
+    return tc_nfc_compose(a, b)
+
+
+cdef Py_ssize_t _nfc_compose(uint32_t *units, Py_ssize_t n) noexcept nogil:
+    """Canonical composition of units[0:n] in place (decomposed and reordered); the new length.
+
+    Each code point C is tried with the last starter L (class 0) before it when C is not blocked
+    from L: C is blocked when a code point between has class 0 or a class >= C's. Every code point
+    between is a mark (a class-0 one would be the last starter) and the marks are in canonical
+    order, so the last one kept has the highest class: C is unblocked when it is next to L, or
+    when C is a mark of a higher class than that one."""
+    cdef Py_ssize_t r, w = 0, starter = -1
+    cdef uint32_t unit, composite
+    for r in range(n):
+        unit = units[r]
+        if starter >= 0 and (w == starter + 1 or units[w - 1] >> 24 < unit >> 24):
+            composite = _nfc_compose_pair(units[starter], unit & _CP_MASK)  # a starter's unit is its code point
+            if composite:
+                units[starter] = composite  # a primary composite is a starter (gen_nfc_table.py)
+                continue
+        if unit >> 24 == 0:
+            starter = w
+        units[w] = unit
+        w += 1
+    return w
+
+
+cdef int _nfc_append_text(_NfcBuffer *out, const _nfc_unit_t *s, Py_ssize_t n) except -1:
+    """s[0:n], code units of the text, after the result's units."""
+    cdef Py_ssize_t i
+    _nfc_reserve(out, n)
+    if out.unit_size == sizeof(_nfc_unit_t):
+        memcpy(<char *>out.units + out.length * out.unit_size, s, n * sizeof(_nfc_unit_t))
+    else:  # a 16-bit text's result, widened
+        for i in range(n):
+            (<uint32_t *>out.units)[out.length + i] = s[i]
+    out.length += n
+    return 0
+
+
+cdef int _nfc_part(const _nfc_unit_t *s, Py_ssize_t start, Py_ssize_t end, Py_ssize_t text_length,
+                   _NfcBuffer *work, _NfcBuffer *out, Py_ssize_t *copied) except -1:
+    """NFC of the doubtful part s[start:end]; when it differs from the part, the text from
+    *copied up to it and then its NFC are appended to out, and *copied moves to end."""
+    cdef Py_ssize_t n = end - start, i, composed
+    cdef uint32_t *units
+    work.length = 0
+    _nfc_reserve(work, 4 * n)
+    work.length = _nfc_decompose(s + start, n, <uint32_t *>work.units)
+    _nfc_reorder(work)
+    units = <uint32_t *>work.units
+    composed = _nfc_compose(units, work.length)
+    if composed == n:
+        i = 0
+        while i < n and units[i] & _CP_MASK == s[start + i]:
+            i += 1
+        if i == n:
+            return 0
+    if out.units == NULL:  # the first part that changes: room for the whole text at once
+        _nfc_reserve(out, text_length + composed)
+    _nfc_append_text(out, s + copied[0], start - copied[0])
+    for i in range(composed):
+        units[i] &= _CP_MASK
+        if units[i] > 0xFFFF and out.unit_size == 2:
+            _nfc_widen(out)
+    _nfc_reserve(out, composed)  # after any widening: its capacity counts 32-bit units then
+    if out.unit_size == 2:
+        for i in range(composed):
+            (<uint16_t *>out.units)[out.length + i] = <uint16_t>units[i]
+    else:
+        memcpy(<uint32_t *>out.units + out.length, units, composed * sizeof(uint32_t))
+    out.length += composed
+    copied[0] = end
+    return 0
+
+
+cdef Py_ssize_t _nfc_doubtful_part(const _nfc_unit_t *s, Py_ssize_t n, Py_ssize_t i,
+                                   Py_ssize_t *start) noexcept nogil:
+    """The end of the first part of s[i:n] NFC's quick check does not answer Yes for, its start
+    in *start; -1 when there is none. s[i] is a starter NFC never changes, or i is 0.
+
+    The text is cut before every starter NFC never changes (``tc_nfc_class`` 0): such a starter
+    composes with nothing before it and stops any reordering, so NFC works on each part alone. A
+    part is NFC when every code point after its starter is a mark with Quick_Check=Yes and their
+    classes never fall (UAX #15's quick check, Yes); the part returned is the first other one."""
+    cdef Py_ssize_t end, part = i
     cdef uint8_t k, last = 0
     cdef bint doubtful = False
-    cdef list spans = None
     while i < n:
         end = n
         if _nfc_unit_t is uint16_t and i + 8 <= n:
             if _nfc_eight_starters(<const uint16_t *>s + i):
                 if doubtful:
-                    spans = _nfc_add_span(spans, part, i)
-                    doubtful = False
+                    start[0] = part
+                    return i
                 i += 8
                 while i + 8 <= n and _nfc_eight_starters(<const uint16_t *>s + i):
                     i += 8
@@ -66,8 +278,8 @@ cdef list _nfc_scan(const _nfc_unit_t *s, Py_ssize_t n):
         while i < end:
             if _nfc_starter(s[i]):  # the part before it ends here; so does each starter after it
                 if doubtful:
-                    spans = _nfc_add_span(spans, part, i)
-                    doubtful = False
+                    start[0] = part
+                    return i
                 i += 1
                 while i < end and _nfc_starter(s[i]):
                     i += 1
@@ -79,24 +291,49 @@ cdef list _nfc_scan(const _nfc_unit_t *s, Py_ssize_t n):
             last = k
             i += 1
     if doubtful:
-        spans = _nfc_add_span(spans, part, n)
-    return spans
+        start[0] = part
+        return n
+    return -1
 
 
-def nfc_spans(str text not None):
-    """Where NFC may change ``text``: None when NFC's quick check (UAX #15) answers Yes for all of
-    it, so ``text`` is NFC; else the ``(start, end)`` spans, in order, where it does not.
+cdef object _nfc_text(const _nfc_unit_t *s, Py_ssize_t n, str text, int kind):
+    """NFC of the text whose n code units (of ``kind``) are at s: ``text`` itself when no
+    doubtful part changes, else the result built once from the parts copied and normalised."""
+    cdef Py_ssize_t start = 0, end = 0, copied = 0
+    cdef _NfcBuffer work, out
+    work.units = out.units = NULL
+    work.length = work.capacity = out.length = out.capacity = 0
+    work.unit_size, out.unit_size = 4, kind
+    try:
+        while True:
+            end = _nfc_doubtful_part(s, n, end, &start)
+            if end < 0:
+                break
+            _nfc_part(s, start, end, n, &work, &out, &copied)
+        if out.units == NULL:
+            return text
+        _nfc_append_text(&out, s + copied, n - copied)
+        return PyUnicode_FromKindAndData(out.unit_size, out.units, out.length)  # narrowed when it can be
+    finally:
+        free(work.units)
+        free(out.units)
 
-    The text is cut before every starter NFC never changes (``tc_nfc_class`` 0: canonical
-    combining class 0, NFC_Quick_Check=Yes). Such a starter composes with nothing before it and
-    stops any reordering, so NFC works on each part alone. A part is NFC when every code point
-    after its starter is a mark with Quick_Check=Yes and their classes never fall (the quick
-    check's Yes); the spans are the other parts, adjacent ones joined. One combining mark in a
-    long text no longer sends all of it through ``unicodedata``, and Thai's or Arabic's marks
-    never reach it."""
+
+def nfc(str text not None):
+    """``unicodedata.normalize("NFC", text)`` of the interpreter this core was built for, and
+    ``text`` itself when that equals it.
+
+    Parts of the text NFC's quick check (UAX #15) answers Yes for are copied untouched, most texts
+    whole at a few instructions a character; each other part (from a starter NFC never changes to
+    the next) is decomposed fully (``nfc_table.h``; Hangul by arithmetic), canonically reordered
+    and composed (Unicode ch. 3.11), and the result is built once, only when some part changed.
+
+    >>> nfc("e\u0301") == "\u00e9"
+    True
+    """
     PyUnicode_READY(text)
     if PyUnicode_IS_ASCII(text) or PyUnicode_KIND(text) == 1:
-        return None  # U+0000-U+00FF: starters NFC never changes (tests/test_nfc.py)
+        return text  # U+0000-U+00FF: starters NFC never changes (tests/test_nfc.py)
     if PyUnicode_KIND(text) == 2:
-        return _nfc_scan(<const uint16_t *>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
-    return _nfc_scan(<const uint32_t *>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
+        return _nfc_text(<const uint16_t *>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), text, 2)
+    return _nfc_text(<const uint32_t *>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), text, 4)

@@ -93,36 +93,19 @@ def load_encoding(spec: EncodingSpec, path: Optional[os.PathLike] = None) -> Enc
     return cls._from_core(spec.name, spec.pat_str, core, specials, split=spec.general_split())
 
 
-# nfc_spans's table comes from the unicodedata of the Python the core was built for; another
+# _core.nfc's tables come from the unicodedata of the Python the core was built for; another
 # version (a core built elsewhere) could disagree with the normalize Qwen calls.
 _NFC_TABLE_FITS = _core.NFC_UNICODE_VERSION == unicodedata.unidata_version
 
 
 def _nfc(text: str) -> str:
-    """``unicodedata.normalize("NFC", text)``, asking ``unicodedata`` only about the spans of text
-    where NFC's quick check, run natively by ``_core.nfc_spans``, does not answer Yes.
-
-    Most text is NFC and passes the quick check at a few instructions a character. Before, one
-    combining mark in a text sent all of it through ``unicodedata.is_normalized``, which then
-    normalises the whole text to compare (FLORES Russian has two U+0301: most of Qwen's time on
-    it). Cutting the text at the spans' ends is exact: see ``nfc_spans``.
+    """``unicodedata.normalize("NFC", text)``, natively (``_core.nfc``): ``text`` itself when it
+    is NFC. NFC's quick check passes most text at a few instructions a character and only the
+    parts it doubts are normalised, with no Python call per part (Indic scripts have one per word).
     """
     if not isinstance(text, str) or not _NFC_TABLE_FITS:
         return unicodedata.normalize("NFC", text)  # a TypeError for what is no str
-    spans = _core.nfc_spans(text)
-    if spans is None:
-        return text
-    parts, done = [], 0
-    for start, end in spans:
-        span = text[start:end]
-        nfc = unicodedata.normalize("NFC", span)  # the span itself when it is NFC (no copy)
-        if nfc != span:
-            parts += (text[done:start], nfc)
-            done = end
-    if not parts:
-        return text
-    parts.append(text[done:])
-    return "".join(parts)
+    return _core.nfc(text)
 
 
 class NFCEncoding(Encoding):
