@@ -201,6 +201,32 @@ cdef Py_ssize_t _nfc_compose(uint32_t *units, Py_ssize_t n) noexcept nogil:
     return w
 
 
+cdef inline bint _nfc_part_is_nfc(const _nfc_unit_t *s, Py_ssize_t n) noexcept nogil:
+    """Whether s[0:n] is NFC as it stands, found without copying it: no code point of it has a
+    decomposition (nor is a Hangul syllable), its marks' classes never fall within a run, and no
+    code point makes a composite with the last starter when not blocked from it. Then the
+    decomposition is the part itself, already in canonical order, and composition finds nothing
+    to do, so NFC leaves it. Most doubtful parts (a consonant and a vowel sign that is Maybe)
+    end here. False sends the part through the whole of NFC."""
+    cdef Py_ssize_t i, starter = -1
+    cdef uint32_t c
+    cdef uint8_t k, last = 0
+    for i in range(n):
+        c = s[i]
+        if c - _HANGUL_S < <uint32_t>_HANGUL_S_COUNT or tc_nfc_decomposition(c):
+            return False
+        k = tc_nfc_ccc(c)
+        if k and last > k:
+            return False
+        # the code points since the starter are marks of rising classes, the last the highest
+        if starter >= 0 and (i == starter + 1 or last < k) and _nfc_compose_pair(s[starter], c):
+            return False
+        if k == 0:
+            starter = i
+        last = k
+    return True
+
+
 cdef int _nfc_append_text(_NfcBuffer *out, const _nfc_unit_t *s, Py_ssize_t n) except -1:
     """s[0:n], code units of the text, after the result's units."""
     cdef Py_ssize_t i
@@ -220,6 +246,8 @@ cdef int _nfc_part(const _nfc_unit_t *s, Py_ssize_t start, Py_ssize_t end, Py_ss
     *copied up to it and then its NFC are appended to out, and *copied moves to end."""
     cdef Py_ssize_t n = end - start, i, composed
     cdef uint32_t *units
+    if _nfc_part_is_nfc(s + start, n):
+        return 0
     work.length = 0
     _nfc_reserve(work, 4 * n)
     work.length = _nfc_decompose(s + start, n, <uint32_t *>work.units)
