@@ -2,9 +2,11 @@
 
     PYTHONPATH=src python benchmarks/callgrind_fresh.py                 # every language corpus
     PYTHONPATH=src python benchmarks/callgrind_fresh.py thai hindi --encoding cl100k_base
+    PYTHONPATH=src python benchmarks/callgrind_fresh.py fin_Latn ces_Latn     # FLORES-200 files
 
 The chunks are ``tokcost bench --suite system --quick``'s cut: a warm-up chunk, then three
-fresh ones. Each corpus runs in its own process under callgrind with ``PYTHONHASHSEED=0``
+fresh ones; a FLORES-200 file's name (``fin_Latn``: ``../shared/corpora/flores200``, else the
+bundled sample) is cut into four 16 KB chunks of whole lines, the first the warm-up. Each corpus runs in its own process under callgrind with ``PYTHONHASHSEED=0``
 (without it Python's dictionaries move counts by up to 10%). The process encodes the warm-up
 chunk twice (a process's first 4,096 ids come from young ints, so the second pass fills the int
 block's groups as a long-running process has them: round 14), zeroes the counters (``callgrind_control -z``), encodes the three fresh chunks and dumps
@@ -74,6 +76,15 @@ def cut_chunks(names, out: Path, docs: bool = False) -> dict:
 
     found, _absent = present_corpora(SystemPlan.quick())
     chunks = {}
+    for name in sorted(names):
+        flores = _flores_file(name)
+        if flores is None or docs:
+            continue
+        chunks[name] = []
+        for i, text in enumerate(_flores_chunks(flores)):
+            path = out / f"{name}.{i}.txt"
+            path.write_text(text, encoding="utf-8")
+            chunks[name].append(path)
     for corpus in found:
         if corpus.corpus.name not in names:
             continue
@@ -90,6 +101,31 @@ def cut_chunks(names, out: Path, docs: bool = False) -> dict:
             path.write_text(text, encoding="utf-8")
             paths.append(path)
         chunks[corpus.corpus.name] = paths
+    return chunks
+
+
+def _flores_file(name: str):
+    """The FLORES-200 file of a language (``fin_Latn``), or None."""
+    from tokcost.bundled import FLORES_SAMPLE_DIR
+
+    for directory in (Path(__file__).resolve().parents[2] / "shared" / "corpora" / "flores200", FLORES_SAMPLE_DIR):
+        path = Path(directory) / f"{name}.txt"
+        if path.is_file():
+            return path
+    return None
+
+
+def _flores_chunks(path: Path, size: int = 16_000, count: int = 4) -> list:
+    """The first ``count`` chunks of whole lines of at least ``size`` UTF-8 bytes (fewer if the file is short)."""
+    chunks, lines, nbytes = [], [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        lines.append(line)
+        nbytes += len(line.encode()) + 1
+        if nbytes > size:
+            chunks.append("\n".join(lines))
+            lines, nbytes = [], 0
+            if len(chunks) == count:
+                break
     return chunks
 
 
