@@ -384,6 +384,13 @@ def round23_seeds():
         for times in (20, 40):
             yield "nfc", b"\x00" + _nfc_items("a" + marks) + bytes([0xE4 | len(marks) - 1, times - 2 >> 3, 0]) + _nfc_items("e")
             yield "nfc", b"\x30" + _nfc_items("\u0436" + marks) + bytes([0xE0 | len(marks) - 1, times, 0])
+    # A run sorted by counting that outgrows the work buffer's four units a code point (it grows, and may move):
+    # a Greek letter of four units, then 16 or 40 marks that decompose into two each (test_nfc.py's
+    # test_a_run_sorted_by_counting_that_outgrows_the_work_buffer).
+    for first in ("\u1f82", "\u1faf"):
+        for mark in ("\u0344", "\u0f73", "\u0f75", "\u0f81"):
+            for times in (16, 40):
+                yield "nfc", b"\x00" + _nfc_items(first + mark) + bytes([0xE0, times - 2, 0])
 
 
 def main() -> None:
