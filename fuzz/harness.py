@@ -905,6 +905,119 @@ def _check_small_vocabulary(pat_str: str, raw: bytes, spec: bytes, text: str) ->
           f"small encode_with_unstable({text!r}) of {ranks!r}", (ValueError,))
 
 
+# Round 23: _core.nfc (nfc.pxi, all of Qwen's NFC natively) against unicodedata itself.
+_NFC_STARTERS = (
+    *"aeouAEOUx 1\n", *map(chr, range(0x0400, 0x048A)), "\u00e9", "\u00c5", "\u00ff", "\u4e2d", "\u3042",
+    "\u0915", "\u09c7", "\u0b47", "\u0f40", "\u0627", "\u0e01", "\u03b1", "\u03c9", "\u1e0b", "\u01a1",
+    "\U0001f600", "\U00011099", "\U00011347", "\U00020000", "\U0010ffff", "\ud800", "\ud83d", "\ude00", "\udfff",
+    "\x00", "\uffff", "\ufa6c", "\ufad0",
+)
+
+
+@functools.lru_cache(maxsize=None)
+def nfc_pools() -> tuple:
+    """nfc_text_of's code points, read from this interpreter's unicodedata, so no list is written by
+    hand: every combining mark (each class), every code point with a canonical decomposition, those
+    NFC changes alone (exclusions, singletons, non-starter decompositions), the two halves of each
+    pair NFC composes (its second halves are the quick check's Maybe)."""
+    import unicodedata
+
+    marks, decomposable, changed, firsts, seconds = [], [], [], set(), set()
+    for cp in range(0x110000):
+        c = chr(cp)
+        if unicodedata.combining(c):
+            marks.append(c)
+        mapping = unicodedata.decomposition(c)
+        if not mapping or mapping.startswith("<"):
+            continue
+        decomposable.append(c)
+        parts = [chr(int(part, 16)) for part in mapping.split()]
+        if unicodedata.normalize("NFC", c) != c:
+            changed.append(c)
+        elif len(parts) == 2:
+            firsts.add(parts[0])
+            seconds.add(parts[1])
+    return tuple(marks), tuple(decomposable), tuple(changed), tuple(sorted(firsts)), tuple(sorted(seconds))
+
+
+def _hangul(kind: int, value: int) -> str:
+    """A leading consonant, vowel or trailing consonant (each range with one code point either
+    side), a syllable (LV when value is even) or a syllable block's edge."""
+    if kind == 0:
+        return chr(0x10FF + value % 21)
+    if kind == 1:
+        return chr(0x1160 + value % 23)
+    if kind == 2:
+        return chr(0x11A7 + value % 29)
+    if kind == 3:
+        return chr(0xAC00 + (value % 399) * 28 * (value & 1 ^ 1) + value % 11172 * (value & 1))
+    return ("\uabff", "\uac00", "\ud7a3", "\ud7a4", "\u3131", "\u11ff")[value % 6]
+
+
+def nfc_text_of(data: bytes) -> str:
+    """Fuzzer bytes as a text for check_nfc. Byte 0: a fill ("a" or U+0436, bit 6) repeated 0-15
+    times before (bits 0-3) and 8 times after (bit 7), so what NFC changes falls at each offset of
+    _core.nfc's eight-unit steps; an astral code point first or last, or U+0436 last (bits 4-5), so
+    each str kind holds every part. Then items, a byte's top three bits naming the kind: a starter,
+    a mark (any class), a code point with a canonical decomposition, the first or second half of a
+    pair NFC composes, Hangul (jamo, syllables), one NFC changes alone (no composition back), and
+    either any code point (two bytes: the BMP; three: all planes) or the last 1-4 items again 2-520
+    times (long runs of marks, past the insertion sort's 32)."""
+    if not data:
+        return ""
+    marks, decomposable, changed, firsts, seconds = nfc_pools()
+    head = data[0]
+    items: list[str] = []
+    k, n = 1, len(data)
+    while k < n:
+        b = data[k]
+        value = int.from_bytes(data[k + 1 : k + 3], "little")
+        kind, low = b >> 5, b & 31
+        if kind == 0:
+            items.append(_NFC_STARTERS[(low << 8 | data[k + 1] if k + 1 < n else low) % len(_NFC_STARTERS)])
+            k += 2
+            continue
+        if kind == 1:
+            items.append(marks[(low << 16 | value) % len(marks)])
+        elif kind == 2:
+            items.append(decomposable[(low << 16 | value) % len(decomposable)])
+        elif kind == 3:
+            items.append(firsts[(low << 16 | value) % len(firsts)])
+        elif kind == 4:
+            items.append(seconds[(low << 16 | value) % len(seconds)])
+        elif kind == 5:
+            items.append(_hangul(low % 5, low // 5 << 16 | value))
+        elif kind == 6:
+            items.append(changed[(low << 16 | value) % len(changed)])
+        elif low & 16:  # any code point: of the BMP (bit 3 clear), else of all 17 planes (a third byte)
+            items.append(chr(int.from_bytes(data[k + 1 : k + 4], "little") % 0x110000) if low & 8 else chr(value))
+            k += low >> 3 & 1
+        elif items:
+            unit = items[-(1 + (low & 3)):]
+            times = 2 + (value & 63) * (8 if low & 4 else 1)
+            items.extend(unit * (times - 1))
+        k += 3
+    fill = "\u0436" if head & 64 else "a"
+    text = fill * (head & 15) + "".join(items) + fill * 8 * (head >> 7)
+    return (text, "\U0001f600" + text, text + "\U00020000", text + "\u0436")[head >> 4 & 3]
+
+
+def check_nfc(data: bytes) -> None:
+    """``_core.nfc`` (and ``load._nfc``, Qwen's NFC step) against ``unicodedata.normalize("NFC")``
+    on texts of starters, marks of every class, decompositions, composing pairs, Hangul, exclusions
+    and long runs of marks (nfc_text_of); a text NFC leaves alone comes back itself."""
+    import unicodedata
+
+    from tokcost import _core, load
+
+    text = nfc_text_of(data)
+    want = unicodedata.normalize("NFC", text)
+    got = _core.nfc(text)
+    assert got == want, f"_core.nfc({text!r}) = {got!r}, unicodedata {want!r}"
+    assert (got is text) == (want == text), f"_core.nfc({text!r}) is the text: {got is text}"
+    assert load._nfc(text) == want, f"load._nfc({text!r})"
+
+
 TARGETS = {
     "encode": check_encode,
     "encode_bytes": check_encode_bytes,
@@ -918,6 +1031,7 @@ TARGETS = {
     "mark_sets": check_mark_sets,
     "scripts": check_scripts,
     "unstable": check_unstable,
+    "nfc": check_nfc,
 }
 
 
@@ -938,7 +1052,9 @@ def run_atheris(target: str) -> None:
     check = atheris.instrument_func(TARGETS[target])
     if target in ("encode", "long"):
         _later_unicode()  # the split check's exclusions, before the timed runs
-    for k in range(len(ENCODING_NAMES)):
+    if target == "nfc":
+        nfc_pools()  # read from unicodedata outside the timed runs; nfc needs no encoding
+    for k in range(len(ENCODING_NAMES) * (target != "nfc")):
         encodings(k)  # load outside the timed runs
     if target == "tables":
         for k in range(len(TABLE_ENCODINGS)):

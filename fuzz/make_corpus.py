@@ -112,6 +112,7 @@ def seeds():
     yield from round17_seeds()
     yield from round18_seeds()
     yield from round19_seeds()
+    yield from round23_seeds()
 
 
 # Round 14: seeds for round 13's code. Non-ASCII digits (Arabic-Indic, Extended Arabic-Indic, NKo,
@@ -360,6 +361,36 @@ def round19_seeds():
                 if sum(lengths[r] for r in ids) >= 8192:
                     break
             yield "decode", bytes([index]) + b"".join(bytes([i & 3, i >> 10, i >> 2 & 0xFF]) for i in ids)
+
+
+def _nfc_items(text: str) -> bytes:
+    """``text`` spelled as harness.nfc_text_of's items: each code point by number (kind 7)."""
+    return b"".join(b"\xf0" + ord(c).to_bytes(2, "little") if ord(c) < 0x10000 else b"\xf8" + ord(c).to_bytes(3, "little")
+                    for c in text)
+
+
+def round23_seeds():
+    # nfc (harness.check_nfc): the texts test_nfc.py names (compositions, Hangul L V T and LV T, exclusions,
+    # singletons, non-starter decompositions, U+FA6C widening a 16-bit result, astral pairs), each after a
+    # fill of every length 0-15 (the eight-unit steps), in each str kind (byte 0's bits 4-5); then runs
+    # of marks in falling classes, repeated past the insertion sort's 32 (kind 7's repeat: 0xe4 | items - 1).
+    texts = ["e\u0301", "a\u0323\u0302", "\u1100\u1161\u11a8", "\uac00\u11a8", "\u0958\u093c", "\u0f73\u0f72",
+             "\u0344", "\u212b\u0301", "\u0418\u0306\u0334", "\u0483\u0334", "\ufa6c\u0958", "\U0001d15e\U0001d165",
+             "\U00011099\U000110ba", "\U00011347\U0001133e", "\U0002f800", "o\u031b\u0323\u0301", "\u0f40\u0f74\u0f72\u0f71"]
+    for k, text in enumerate(texts):
+        for fill in range(16):
+            yield "nfc", bytes([fill | (fill & 3) << 4 | (k & 1) << 6 | (fill & 4) << 5]) + _nfc_items(text * (1 + k % 3))
+    for marks in ("\u0301\u0323\u0334", "\u0345\u0316\u05b0\u0334", "\u0302\u0327", "\u1161\u11a8"):
+        for times in (20, 40):
+            yield "nfc", b"\x00" + _nfc_items("a" + marks) + bytes([0xE4 | len(marks) - 1, times - 2 >> 3, 0]) + _nfc_items("e")
+            yield "nfc", b"\x30" + _nfc_items("\u0436" + marks) + bytes([0xE0 | len(marks) - 1, times, 0])
+    # A run sorted by counting that outgrows the work buffer's four units a code point (it grows, and may move):
+    # a Greek letter of four units, then 16 or 40 marks that decompose into two each (test_nfc.py's
+    # test_a_run_sorted_by_counting_that_outgrows_the_work_buffer).
+    for first in ("\u1f82", "\u1faf"):
+        for mark in ("\u0344", "\u0f73", "\u0f75", "\u0f81"):
+            for times in (16, 40):
+                yield "nfc", b"\x00" + _nfc_items(first + mark) + bytes([0xE0, times - 2, 0])
 
 
 def main() -> None:

@@ -139,11 +139,18 @@ def nfc_texts() -> list[str]:
     """A character NFC changes at every offset mod 8 of a two-byte-kind text, among characters
     _core.nfc's wide step passes (ASCII, U+0400-U+047F) and one just past them (U+0482); since
     round 23 also parts NFC lengthens whose result widens to 32 bits midway (U+FA6C decomposes
-    to plane 2), where a result reserved for 16-bit units overflowed before the fix."""
+    to plane 2), where a result reserved for 16-bit units overflowed before the fix; and (round 23's
+    harden) runs of marks in falling classes past the insertion sort's 32 (sorted by counting in room
+    the work buffer grows for, which may move it), Hangul syllables and jamo (arithmetic), and parts
+    NFC shortens, lengthens or leaves alone after the full decomposition, in 16 and 32 bits."""
+    marks = "\u0301\u0345\u0316\u0334\u05b0\u0323"
     return [fill * k + mark + fill * (15 - k) + "\u0436" for fill in ("a", "\u0436", "\u0482")
             for mark in ("e\u0301", "\u0418\u0306", "\u1100\u1161", "\u0483", "\u0419") for k in range(16)] + [
         text for k in range(40) for text in ("\u0958" * k + "\ufa6c", "\ufa6c" + "\u0958" * k,
-                                             "x" * k + "\u0958" * k + "\ufa6c\u0958", "\u0f73" * k + "\ufa6c" * k)]
+                                             "x" * k + "\u0958" * k + "\ufa6c\u0958", "\u0f73" * k + "\ufa6c" * k)] + [
+        text for k in (5, 6, 33, 200) for astral in ("", "\U0001f600")
+        for text in (astral + "a" + marks * k, "\u0436" + marks[::-1] * k + astral, "\u1100\u1161\u11a8\uac00\u11a8" * k,
+                     "e\u0301\u0323" * k + astral, "\u0f40\u0f73\u0f72" * k, "\u0915\u093f\u094d" * k + astral)]
 
 
 def nfc_checks(texts: list[str]) -> int:

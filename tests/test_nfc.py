@@ -204,6 +204,20 @@ def test_text_that_grows_and_shrinks():
     _check("e" + "\u0301\u0316\u0334" * 33333 + "\u0301")
 
 
+def test_a_run_sorted_by_counting_that_outgrows_the_work_buffer():
+    """The work buffer holds four units per code point of a part (the most one decomposes into); a
+    run of more than 32 marks is sorted by counting into room after the units, grown for it (the
+    buffer may move) when the decomposition and the run outgrow that: a Greek letter of four units
+    (U+1F82: alpha and three marks) before marks that decompose into two marks each (U+0344, U+0F73,
+    U+0F75, U+0F81), 4 + 2 k units and a run of 3 + 2 k in a part of 1 + k code points. No other test
+    here grows it: a run of its own marks, or of marks after a letter, fits in the four units a code
+    point (round 23's harden; a reorder that kept the pointer from before the growth passed them)."""
+    for first in ["\u1f82", "\u1f8f", "\u1faf"]:
+        for mark in ["\u0344", "\u0f73", "\u0f75", "\u0f81"]:
+            for k in range(12, 80):
+                for text in [first + mark * k, "x" + first + mark * k + "\u0301", "\U0001f600" + first + mark * k]:
+                    _check(text)
+
 def test_every_flores_file_whole(flores_dir):
     """All 56 FLORES-200 files, each one text; Yoruba's and Vietnamese's are not all NFC."""
     paths = sorted(flores_dir.glob("*_*.txt"))
