@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import gc
 import pickle
+import platform
 import subprocess
 import sys
 import textwrap
 
 import numpy as np
+import pytest
 
 
 def test_ids_are_plain_ints_equal_to_tiktokens(pair):
@@ -146,3 +148,35 @@ def test_a_processs_first_lists_take_young_ints_then_the_block():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("ok")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or tuple(map(int, platform.release().split(".")[:2])) < (5, 14),
+                    reason="MADV_POPULATE_WRITE needs Linux 5.14")
+def test_a_processs_second_list_faults_in_the_block_on_another_thread():
+    """A process's second list starts a thread that faults in the int block's pages (pyints.h)
+    while lists still take young ints; once it is done, lists take the block. The block's 6 MB
+    for o200k_base are then resident, and every list, before, during and after, equals tiktoken's."""
+    code = textwrap.dedent("""
+        import os, random, tiktoken, tokcost
+        from tokcost.testing import space_word_tokens
+        def rss_mb():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        ref, enc = tiktoken.get_encoding("o200k_base"), tokcost.get_encoding("o200k_base")
+        words = space_word_tokens(ref)
+        rng = random.Random(11)
+        texts = ["".join(rng.choices(words, k=3000)) for _ in range(12)]  # ids over the whole vocabulary
+        want = [ref.encode_ordinary(t) for t in texts]
+        assert enc.encode_ordinary(texts[0]) == want[0]
+        before = rss_mb()
+        got = [enc.encode_ordinary(t) for t in texts[1:6]]  # the second list starts the thread
+        tokcost._core.wait_ints_populated()
+        grown = rss_mb() - before
+        got += [enc.encode_ordinary(t) for t in texts[6:]]  # from the block
+        assert got == want[1:], "ids differ from tiktoken's"
+        print("ok", round(grown, 1))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("ok")
+    assert float(proc.stdout.split()[1]) >= 5, proc.stdout  # the block's pages are in
