@@ -6,6 +6,7 @@ to 256 (as tiktoken's are), and they must outlive the encoding and the lists tha
 from __future__ import annotations
 
 import gc
+import os
 import pickle
 import platform
 import subprocess
@@ -181,3 +182,30 @@ def test_a_processs_second_list_faults_in_the_block_on_another_thread():
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("ok")
     assert float(proc.stdout.split()[1]) >= 5, proc.stdout  # the block's pages are in
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_the_block_is_populated_lists_and_waits():
+    """A child forked while the populating thread runs has no such thread: it must not wait for
+    one, and its lists equal tiktoken's."""
+    code = textwrap.dedent("""
+        import os, random, tiktoken, tokcost
+        from tokcost.testing import space_word_tokens
+        ref, enc = tiktoken.get_encoding("o200k_base"), tokcost.get_encoding("o200k_base")
+        words = space_word_tokens(ref)
+        rng = random.Random(5)
+        texts = ["".join(rng.choices(words, k=2500)) for _ in range(6)]
+        want = [ref.encode_ordinary(t) for t in texts]
+        enc.encode_ordinary(texts[0]); enc.encode_ordinary(texts[1])  # the second list starts the thread
+        pid = os.fork()  # most likely while it runs
+        if pid == 0:
+            tokcost._core.wait_ints_populated()  # must return at once
+            ok = [enc.encode_ordinary(t) for t in texts] == want
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, "the child's ids differ from tiktoken's"
+        print("ok")
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("ok")

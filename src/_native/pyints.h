@@ -160,12 +160,17 @@ static void tc_ints_populate_wait(void) {
     }
 }
 
+#ifdef MADV_POPULATE_WRITE
+/* A child forked meanwhile has no such thread: its pages fault as they come. */
+static void tc_ints_populate_forked(void) { __atomic_store_n(&tc_ints_populating, 0, __ATOMIC_RELAXED); }
+#endif
+
 static void tc_ints_populate_start(void) {
 #ifdef MADV_POPULATE_WRITE
     size_t bytes = tc_ints_huge_bytes(tc_ints_n);
     pthread_t thread;
     pthread_attr_t attr;
-    if (!bytes || pthread_attr_init(&attr)) return;
+    if (!bytes || pthread_atfork(NULL, NULL, tc_ints_populate_forked) || pthread_attr_init(&attr)) return;
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 1 << 16);
     __atomic_store_n(&tc_ints_populating, 1, __ATOMIC_RELAXED);
