@@ -120,6 +120,7 @@ static int tc_ints_reserve(uint32_t n) {
     }
 #if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
     {
+        /* A larger vocabulary later marks its own. */
         size_t size = (size_t)TC_MAX_RANKS * TC_INT_STRIDE, full = tc_ints_huge_bytes(n);
         if (full) madvise(tc_ints_base, full, MADV_HUGEPAGE);
         madvise(tc_ints_base + full, size - full, MADV_NOHUGEPAGE);
@@ -137,8 +138,9 @@ static int tc_ints_reserve(uint32_t n) {
  * MADV_POPULATE_WRITE maps the pages writable and leaves the memory's bytes as they are, so it
  * cannot race with the stamping of ids. It starts at a process's second list, not at load nor at
  * the first list: a process that loads and then forks (a benchmark's zygote, a worker pool) would
- * hand its children populated pages that they copy on their first writes (a child's first call
- * on English 5.0 -> 6.5 ms), and a process that lists once has no use for the block. Where the
+ * hand its children populated pages that they copy on their first writes (populating the block
+ * and the thread caches at load took a child's first call on English from 5.0 to 6.5 ms), and a
+ * process that lists once has no use for the block. Where the
  * kernel lacks MADV_POPULATE_WRITE (before Linux 5.14) or no thread can be had, nothing starts
  * and the block faults as before. */
 static int tc_ints_populating;               /* 1 while that thread runs; read and written atomically */
