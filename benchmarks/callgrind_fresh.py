@@ -8,8 +8,8 @@ The chunks are ``tokcost bench --suite system --quick``'s cut: a warm-up chunk, 
 fresh ones; a FLORES-200 file's name (``fin_Latn``: ``../shared/corpora/flores200``, else the
 bundled sample) is cut into four 16 KB chunks of whole lines, the first the warm-up. Each corpus runs in its own process under callgrind with ``PYTHONHASHSEED=0``
 (without it Python's dictionaries move counts by up to 10%). The process encodes the warm-up
-chunk twice (a process's first 4,096 ids come from young ints, so the second pass fills the int
-block's groups as a long-running process has them: round 14), zeroes the counters (``callgrind_control -z``), encodes the three fresh chunks and dumps
+chunk three times (a process's first lists take young ints, so the third pass, once the int
+block's pages are in, fills the block's groups as a long-running process has them: round 14), zeroes the counters (``callgrind_control -z``), encodes the three fresh chunks and dumps
 (``callgrind_control -d``); the figure is that dump's instructions, less what an empty dump
 costs (its own ``subprocess`` call, measured first), over the fresh chunks' UTF-8 bytes.
 ``--docs`` measures the docs section instead: the corpus's warm-up documents encoded twice,
@@ -44,7 +44,9 @@ import tokcost
 enc = tokcost.get_encoding(sys.argv[2])
 warm, *fresh = [open(p, encoding="utf-8").read() for p in sys.argv[3:]]
 enc.encode(warm)
-enc.encode(warm)  # the second pass lists from the int block, as a process past its young ints does
+enc.encode(warm)  # this second list starts the thread that faults in the int block (pyints.h)
+tokcost._core.wait_ints_populated()
+enc.encode(warm)  # from the int block, as a process past its young ints lists
 pid = str(os.getpid())
 subprocess.run(["callgrind_control", "-z", pid], check=True, stdout=subprocess.DEVNULL)
 for text in (fresh if sys.argv[1] == "measure" else []):
@@ -61,6 +63,7 @@ cut = json.load(open(sys.argv[3], encoding="utf-8"))
 for _ in range(2):
     for doc in cut["warm"]:
         enc.encode_ordinary(doc)
+tokcost._core.wait_ints_populated()  # lists past the young ints take the block's populated pages
 pid = str(os.getpid())
 subprocess.run(["callgrind_control", "-z", pid], check=True, stdout=subprocess.DEVNULL)
 for doc in (cut["docs"] if sys.argv[1] == "measure" else []):

@@ -29,6 +29,7 @@ _PROBE = """
     {body}
     for i in range({warmup}):
         step(i)
+    tokcost._core.wait_ints_populated()  # the int block's pages, faulted in on a thread of their own
     before = rss_mb()
     t = time.perf_counter()
     for i in range({calls}):
@@ -119,6 +120,7 @@ _FRESH = """
         text = fresh(seed)
         enc.encode_ordinary(text)
         enc.count_batch([text[i:i + 20_000] for i in range(0, len(text), 20_000)], num_threads=2)
+    tokcost._core.wait_ints_populated()
     before = rss_mb()
     for seed in range(6, 22):
         text = fresh(seed)

@@ -6,12 +6,15 @@ to 256 (as tiktoken's are), and they must outlive the encoding and the lists tha
 from __future__ import annotations
 
 import gc
+import os
 import pickle
+import platform
 import subprocess
 import sys
 import textwrap
 
 import numpy as np
+import pytest
 
 
 def test_ids_are_plain_ints_equal_to_tiktokens(pair):
@@ -144,5 +147,65 @@ def test_a_processs_first_lists_take_young_ints_then_the_block():
         print("ok", len(words))
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("ok")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or tuple(map(int, platform.release().split(".")[:2])) < (5, 14),
+                    reason="MADV_POPULATE_WRITE needs Linux 5.14")
+def test_a_processs_second_list_faults_in_the_block_on_another_thread():
+    """A process's second list starts a thread that faults in the int block's pages (pyints.h)
+    while lists still take young ints; once it is done, lists take the block. The block's 6 MB
+    for o200k_base are then resident, and every list, before, during and after, equals tiktoken's."""
+    code = textwrap.dedent("""
+        import os, random, tiktoken, tokcost
+        from tokcost.testing import space_word_tokens
+        def rss_mb():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        ref, enc = tiktoken.get_encoding("o200k_base"), tokcost.get_encoding("o200k_base")
+        words = space_word_tokens(ref)
+        rng = random.Random(11)
+        # ids over the whole vocabulary; the first two lists, 2,000 ids, are young
+        texts = ["".join(rng.choices(words, k=1000 if i < 2 else 3000)) for i in range(12)]
+        want = [ref.encode_ordinary(t) for t in texts]
+        assert enc.encode_ordinary(texts[0]) == want[0]
+        before = rss_mb()
+        got = [enc.encode_ordinary(texts[1])]  # the second list starts the thread
+        tokcost._core.wait_ints_populated()
+        grown = rss_mb() - before  # by the thread alone: no list has taken the block yet
+        got += [enc.encode_ordinary(t) for t in texts[2:]]  # young while the thread runs, then the block
+        assert got == want[1:], "ids differ from tiktoken's"
+        print("ok", round(grown, 1))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("ok")
+    assert float(proc.stdout.split()[1]) >= 5, proc.stdout  # the block's pages are in
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_the_block_is_populated_lists_and_waits():
+    """A child forked while the populating thread runs has no such thread: it must not wait for
+    one, and its lists equal tiktoken's."""
+    code = textwrap.dedent("""
+        import os, random, tiktoken, tokcost
+        from tokcost.testing import space_word_tokens
+        ref, enc = tiktoken.get_encoding("o200k_base"), tokcost.get_encoding("o200k_base")
+        words = space_word_tokens(ref)
+        rng = random.Random(5)
+        texts = ["".join(rng.choices(words, k=2500)) for _ in range(6)]
+        want = [ref.encode_ordinary(t) for t in texts]
+        enc.encode_ordinary(texts[0]); enc.encode_ordinary(texts[1])  # the second list starts the thread
+        pid = os.fork()  # most likely while it runs
+        if pid == 0:
+            tokcost._core.wait_ints_populated()  # must return at once
+            ok = [enc.encode_ordinary(t) for t in texts] == want
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, "the child's ids differ from tiktoken's"
+        print("ok")
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("ok")

@@ -65,6 +65,14 @@ def use_avx2(bint on):
     return bool(windows or merges or lists)
 
 
+def wait_ints_populated():
+    """Return once the thread that faults in the int block's pages (pyints.h), if one runs, is
+    done, so that later lists take the block as a long-running process's do. For benchmarks that
+    count instructions and tests that measure memory."""
+    with nogil:
+        tc_ints_populate_wait()
+
+
 def char_flags():
     """The pretokenizer's class flags of every code point, as bytes indexed by
     code point (bit 1 letter, 2 number, 4 whitespace, 8 o200k upper class,

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include "tables.h"
 
 #define TC_INT_STRIDE 32
@@ -71,6 +72,16 @@ static int tc_ints_template_ok(PyObject *tmpl, size_t size, size_t digit_at) {
     return 1;
 }
 
+/* The bytes of the block's huge pages for ids below n: the 2 MB pages those ids fill, as the big
+ * tables have them (tables.h), since lookups by id are random and with 4 KB pages would miss the
+ * TLB as well. A last page filled less than a quarter stays in 4 KB pages: o200k_base's last 3,411
+ * ids fill 107 KB of a fourth 2 MB page, which a first call touching any of them faulted in whole
+ * (zeroing 2 MB: 0.2 to 40 ms on this VM) for a few 4 KB pages. */
+static size_t tc_ints_huge_bytes(uint32_t n) {
+    size_t huge = (size_t)1 << 21, used = (size_t)n * TC_INT_STRIDE, full = used & ~(huge - 1);
+    return used - full > huge / 4 ? full + huge : full;
+}
+
 /* Make ids below n usable (GIL held): the block reserved, the template checked; ids are filled
  * as lists need them. 0, or -1 when the block cannot be used (fresh ints then; never an error for
  * the caller). */
@@ -109,21 +120,66 @@ static int tc_ints_reserve(uint32_t n) {
     }
 #if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
     {
-        /* Huge pages for the 2 MB pages ids below n fill, as the big tables have (tables.h):
-         * lookups by id are random, and with 4 KB pages they would miss the TLB as well. A last
-         * page filled less than a quarter stays in 4 KB pages: o200k_base's last 3,411 ids fill
-         * 107 KB of a fourth 2 MB page, which a first call touching any of them faulted in whole
-         * (zeroing 2 MB: 0.2 to 40 ms on this VM) for a few 4 KB pages. A larger vocabulary
-         * later marks its own. */
-        size_t huge = (size_t)1 << 21, size = (size_t)TC_MAX_RANKS * TC_INT_STRIDE;
-        size_t used = (size_t)n * TC_INT_STRIDE, full = used & ~(huge - 1);
-        if (used - full > huge / 4) full += huge;
+        /* A larger vocabulary later marks its own. */
+        size_t size = (size_t)TC_MAX_RANKS * TC_INT_STRIDE, full = tc_ints_huge_bytes(n);
         if (full) madvise(tc_ints_base, full, MADV_HUGEPAGE);
         madvise(tc_ints_base + full, size - full, MADV_NOHUGEPAGE);
     }
 #endif
     tc_ints_n = n;
     return 0;
+}
+
+/* The block's huge pages, faulted in on a thread of its own while lists still take young ints
+ * (below). Without it, the first list past the young ints faulted in the three huge pages of
+ * o200k_base's ids within one call, the kernel zeroing 6 MB there: FLORES English in 8 KB chunks,
+ * one process, load and a warm-up left out, took 0.16-0.21 ms a chunk but 0.9-11.2 ms for the
+ * fourth, the first past the young ints (this VM's host backs a fresh page in 0.2 to 40 ms).
+ * MADV_POPULATE_WRITE maps the pages writable and leaves the memory's bytes as they are, so it
+ * cannot race with the stamping of ids. It starts at a process's second list, not at load nor at
+ * the first list: a process that loads and then forks (a benchmark's zygote, a worker pool) would
+ * hand its children populated pages that they copy on their first writes (populating the block
+ * and the thread caches at load took a child's first call on English from 5.0 to 6.5 ms), and a
+ * process that lists once has no use for the block. Where the
+ * kernel lacks MADV_POPULATE_WRITE (before Linux 5.14) or no thread can be had, nothing starts
+ * and the block faults as before. */
+static int tc_ints_populating;               /* 1 while that thread runs; read and written atomically */
+
+#ifdef MADV_POPULATE_WRITE
+#include <pthread.h>
+static void *tc_ints_populate(void *bytes) {
+    madvise(tc_ints_base, (size_t)bytes, MADV_POPULATE_WRITE);
+    __atomic_store_n(&tc_ints_populating, 0, __ATOMIC_RELEASE);
+    return NULL;
+}
+#endif
+
+/* Return once no thread populates the block (for benchmarks and tests; GIL released). */
+static void tc_ints_populate_wait(void) {
+    while (__atomic_load_n(&tc_ints_populating, __ATOMIC_ACQUIRE)) {
+        struct timespec pause = {0, 100000};
+        nanosleep(&pause, NULL);
+    }
+}
+
+#ifdef MADV_POPULATE_WRITE
+/* A child forked meanwhile has no such thread: its pages fault as they come. */
+static void tc_ints_populate_forked(void) { __atomic_store_n(&tc_ints_populating, 0, __ATOMIC_RELAXED); }
+#endif
+
+static void tc_ints_populate_start(void) {
+#ifdef MADV_POPULATE_WRITE
+    size_t bytes = tc_ints_huge_bytes(tc_ints_n);
+    pthread_t thread;
+    pthread_attr_t attr;
+    if (!bytes || pthread_atfork(NULL, NULL, tc_ints_populate_forked) || pthread_attr_init(&attr)) return;
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 1 << 16);
+    __atomic_store_n(&tc_ints_populating, 1, __ATOMIC_RELAXED);
+    if (pthread_create(&thread, &attr, tc_ints_populate, (void *)bytes))
+        __atomic_store_n(&tc_ints_populating, 0, __ATOMIC_RELAXED);
+    pthread_attr_destroy(&attr);
+#endif
 }
 
 /* Fill the ints of one group of TC_INTS_PER_FILL ids: groups are filled only when a list first
@@ -143,7 +199,8 @@ static void tc_ints_fill(uint32_t group) {
     tc_ints_filled[group] = 1;
 }
 
-/* A process's first lists (those that start before it has listed TC_YOUNG_TOKENS ids) take the
+/* A process's first lists (those that start before it has listed TC_YOUNG_TOKENS ids, or while
+ * the block's pages are being populated, above) take the
  * ints of their first TC_YOUNG_INTS distinct ids from a small arena, in the order the ids first
  * come, found through a small hash table; after that, lists use the block. Why: a first call's
  * ids are spread over the whole vocabulary (64 KB of Chinese: 2,069 distinct ids on 949 of the
@@ -161,6 +218,7 @@ static char *tc_young_arena;                 /* TC_YOUNG_INTS ints, TC_INT_STRID
 static uint32_t tc_young_used;
 static int tc_young_over;                    /* 1 once the arena is full (or could not be had) */
 static size_t tc_young_listed;               /* ids listed so far */
+static size_t tc_ints_lists;                 /* lists made so far */
 
 /* The young int for id r (r >= TC_SMALL_INTS), borrowed; NULL once the arena is full. A slot
  * holds only where the int sits; the int's own digit says which id it is. */
@@ -290,7 +348,10 @@ static PyObject *tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks) {
         if (!items) return PyErr_NoMemory();
         PyObject *list = PyList_New(0);
         if (!list) { PyMem_Free(items); return NULL; }
-        size_t i = tc_young_over || tc_young_listed >= TC_YOUNG_TOKENS ? 0 : tc_young_items(ids, n, items);
+        if (++tc_ints_lists == 2) tc_ints_populate_start();
+        int young = !tc_young_over && (tc_young_listed < TC_YOUNG_TOKENS ||
+                                       __atomic_load_n(&tc_ints_populating, __ATOMIC_ACQUIRE));
+        size_t i = young ? tc_young_items(ids, n, items) : 0;
         tc_young_listed += n;
 #ifdef TC_INTS_AVX2
         if (tc_ints_avx2 < 0) tc_ints_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;

@@ -197,6 +197,8 @@ cdef extern from "files.h" nogil:
 cdef extern from "pyints.h":
     # A new list of ids (ids below n_ranks), as one shared int object per id.
     list tc_ints_list(const uint32_t *ids, size_t n, uint32_t n_ranks)
+    # Return once no thread populates the int block's pages.
+    void tc_ints_populate_wait() nogil
     # A new list of counts, made at its full size; those below n_ranks are the ids' shared ints.
     list tc_sizes_list(const size_t *v, size_t n, uint32_t n_ranks)
     int tc_ints_use_avx2(int on)
