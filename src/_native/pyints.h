@@ -148,7 +148,12 @@ static int tc_ints_populating;               /* 1 while that thread runs; read a
 #ifdef MADV_POPULATE_WRITE
 #include <pthread.h>
 static void *tc_ints_populate(void *bytes) {
-    madvise(tc_ints_base, (size_t)bytes, MADV_POPULATE_WRITE);
+    /* A 2 MB page a call: populating holds the process's memory-map lock for reading, which a
+     * malloc that grows the heap on the caller's thread waits for; one page at a time, it waits
+     * for one page's zeroing at most. */
+    size_t huge = (size_t)1 << 21;
+    for (size_t at = 0; at < (size_t)bytes; at += huge)
+        madvise(tc_ints_base + at, (size_t)bytes - at < huge ? (size_t)bytes - at : huge, MADV_POPULATE_WRITE);
     __atomic_store_n(&tc_ints_populating, 0, __ATOMIC_RELEASE);
     return NULL;
 }
