@@ -159,8 +159,10 @@ def main() -> int:
             ids, offsets = enc.encode_ordinary_batch_to_numpy(work[k], num_threads=threads)
             if [ids[offsets[i]:offsets[i + 1]].tolist() for i in range(len(want))] != want:
                 errors.append(("encode_ordinary_batch_to_numpy", enc.name, k))
-            counted = enc._core.count_files(paths, 1 << 20, 8192)
-            if [tokens for _, tokens, _ in counted] != [len(ids) for ids in expected[(enc.name, 1)]]:
+            # As corpus readers call it: None for an encoding that normalises (Qwen 3.5's NFC), whose
+            # files the native reader would count unnormalised.
+            counted = enc.count_plain_files(paths, limit=1 << 20, sniff=8192)
+            if counted is not None and [tokens for _, tokens, _ in counted] != [len(ids) for ids in expected[(enc.name, 1)]]:
                 errors.append(("count_files", enc.name))
 
     threads = [threading.Thread(target=hammer, args=(i,)) for i in range(4)] + [threading.Thread(target=load_tables)]
