@@ -5,6 +5,8 @@ cdef extern from "nfc_table.h" nogil:
     uint8_t tc_nfc_class(uint32_t cp)
     const uint64_t nfc_bmp_starter[1024]
     enum: TC_NFC_NOT_YES
+    enum: TC_NFC_MAYBE_STARTER
+    enum: TC_NFC_MAYBE_MARK
     uint8_t tc_nfc_ccc(uint32_t cp)
     uint16_t tc_nfc_decomposition(uint32_t cp)
     const uint32_t nfc_decomposition_points[]
@@ -278,6 +280,34 @@ cdef int _nfc_part(const _nfc_unit_t *s, Py_ssize_t start, Py_ssize_t end, Py_ss
     return 0
 
 
+cdef inline uint8_t _nfc_maybe_class(const _nfc_unit_t *s, Py_ssize_t i, uint8_t k, uint8_t last) noexcept nogil:
+    """The class the scan gives s[i], a Maybe code point (``k`` TC_NFC_MAYBE_STARTER or _MARK: NFC
+    alone, no decomposition) in a part whose code points so far are Yes or were given a class
+    here, ``last`` the class of s[i - 1]: its combining class when it cannot compose, so the part
+    stays NFC; TC_NFC_NOT_YES when it may.
+
+    Such a code point changes nothing unless it composes with the last starter before it. One of
+    class 0 is blocked from that starter by any code point between, so it composes only with
+    s[i - 1], and only if that is a starter (the part's, composed back as it stands, or an earlier
+    one given class 0 here, left as it is) that makes a composite with it. One of a higher class
+    is certain to meet s[i - 1] only when that is a starter with no decomposition: nothing lies
+    between them, and the marks after it do not fall (or the part is doubtful anyway); after a
+    starter that decomposes (U+00E9 is e U+0301) reordering may put it elsewhere, and after a mark
+    it may be unblocked from the starter, so both stay doubtful."""
+    cdef uint32_t c = s[i], before
+    if k == TC_NFC_NOT_YES or i == 0:
+        return TC_NFC_NOT_YES
+    before = s[i - 1]
+    if k == TC_NFC_MAYBE_STARTER:
+        if last != 0 or not _nfc_compose_pair(before, c):
+            return 0
+        return TC_NFC_NOT_YES
+    if (last != 0 or before - _HANGUL_S < <uint32_t>_HANGUL_S_COUNT or tc_nfc_decomposition(before)
+            or _nfc_compose_pair(before, c)):
+        return TC_NFC_NOT_YES
+    return tc_nfc_ccc(c)
+
+
 cdef Py_ssize_t _nfc_doubtful_part(const _nfc_unit_t *s, Py_ssize_t n, Py_ssize_t i,
                                    Py_ssize_t *start) noexcept nogil:
     """The end of the first part of s[i:n] NFC's quick check does not answer Yes for, its start
@@ -286,7 +316,8 @@ cdef Py_ssize_t _nfc_doubtful_part(const _nfc_unit_t *s, Py_ssize_t n, Py_ssize_
     The text is cut before every starter NFC never changes (``tc_nfc_class`` 0): such a starter
     composes with nothing before it and stops any reordering, so NFC works on each part alone. A
     part is NFC when every code point after its starter is a mark with Quick_Check=Yes and their
-    classes never fall (UAX #15's quick check, Yes); the part returned is the first other one."""
+    classes never fall (UAX #15's quick check, Yes), Maybe code points that cannot compose
+    (``_nfc_maybe_class``) counted as Yes; the part returned is the first other one."""
     cdef Py_ssize_t end, part = i
     cdef uint8_t k, last = 0
     cdef bint doubtful = False
@@ -314,6 +345,8 @@ cdef Py_ssize_t _nfc_doubtful_part(const _nfc_unit_t *s, Py_ssize_t n, Py_ssize_
                 part, last = i - 1, 0
                 continue
             k = tc_nfc_class(s[i])
+            if k >= TC_NFC_MAYBE_MARK:
+                k = _nfc_maybe_class(s, i, k, last)
             if k == TC_NFC_NOT_YES or k < last:
                 doubtful = True
             last = k
