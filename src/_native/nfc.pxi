@@ -347,6 +347,10 @@ cdef Py_ssize_t _nfc_doubtful_part(const _nfc_unit_t *s, Py_ssize_t n, Py_ssize_
             k = tc_nfc_class(s[i])
             if k >= TC_NFC_MAYBE_MARK:
                 k = _nfc_maybe_class(s, i, k, last)
+                if k == 0:  # a starter that stays as it is: no mark is reordered across it
+                    last = 0
+                    i += 1
+                    continue
             if k == TC_NFC_NOT_YES or k < last:
                 doubtful = True
             last = k
