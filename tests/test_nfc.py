@@ -277,8 +277,8 @@ def _composing_pairs() -> dict[str, list[str]]:
     return firsts
 
 
-# One mark of each combining class that has a Quick_Check=Yes mark, and a Maybe mark of classes 7,
-# 9, 230 and 240: what may come before and after a Maybe code point.
+# The first mark of each of the 55 combining classes, and Maybe marks of classes 7, 9, 230 and 240:
+# what may come before and after a Maybe code point.
 _MARK_OF_EACH_CLASS = sorted({unicodedata.combining(chr(cp)): chr(cp) for cp in range(0x30000, -1, -1)
                               if unicodedata.combining(chr(cp))}.values(), key=unicodedata.combining)
 _MAYBE_SAMPLE_MARKS = ["\u093c", "\u0dca", "\u0301", "\u0345"]

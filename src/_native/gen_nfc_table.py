@@ -11,8 +11,9 @@ One byte per code point (UAX #15, "Detecting Normalization Forms"): 0 for a star
 leaves alone wherever it stands (canonical combining class 0, NFC_Quick_Check=Yes), the class
 (1-252) of a combining mark with NFC_Quick_Check=Yes, 254 (253) for a Maybe code point of class 0
 (above 0), which is NFC alone and has no decomposition, so it changes nothing unless it composes
-with the code point before it (``nfc.pxi``'s scan asks), and 255 for No. Two-stage like ``unicode_table.h``: ``nfc_stage1[cp >> 7]`` picks
-a 128-entry block of ``nfc_stage2``.
+with the code point before it (``nfc.pxi``'s scan asks, by a bit per BMP code point that
+decomposes or begins a composition), and 255 for No. Two-stage like ``unicode_table.h``:
+``nfc_stage1[cp >> 7]`` picks a 128-entry block of ``nfc_stage2``.
 
 For the parts the quick check doubts, ``nfc.pxi`` normalises natively (UAX #15, Unicode ch. 3.11)
 from three more tables, all read from ``unicodedata`` too, so no list is written by hand:
@@ -82,6 +83,18 @@ def bmp_starter_bits(stage1: list[int], stage2: list[tuple[int, ...]]) -> list[i
     words = [0] * (0x10000 // 64)
     for cp in range(0x10000):
         if stage2[stage1[cp >> 7]][cp & 127] == 0:
+            words[cp >> 6] |= 1 << (cp & 63)
+    return words
+
+
+def bmp_may_combine_bits() -> list[int]:
+    """A bit per code point of the BMP: 1 when it has a canonical decomposition, is a Hangul
+    syllable, or is the first code point of some primary composite (Hangul L and LV included), so
+    a Maybe code point after one with 0 can neither compose with it nor be reordered away from it."""
+    words = [0] * (0x10000 // 64)
+    firsts = {a for a, _ in primary_composites()} | set(range(0x1100, 0x1113)) | set(range(0xAC00, 0xD7A4))
+    for cp in range(0x10000):
+        if cp in firsts or unicodedata.decomposition(chr(cp)) and not unicodedata.decomposition(chr(cp)).startswith("<"):
             words[cp >> 6] |= 1 << (cp & 63)
     return words
 
@@ -192,6 +205,9 @@ def render(stage1: list[int], stage2: list[tuple[int, ...]]) -> str:
         + "/* The BMP's class-0 code points, a bit each: one load answers most characters. */\n"
         f"static const uint64_t nfc_bmp_starter[{0x10000 // 64}] = {{\n"
         f"{c_rows((f'{w:#x}ull' for w in bmp_starter_bits(stage1, stage2)), 6)}\n}};\n"
+        "/* The BMP's code points that decompose or begin a composition (Hangul L and syllables too). */\n"
+        f"static const uint64_t nfc_bmp_may_combine[{0x10000 // 64}] = {{\n"
+        f"{c_rows((f'{w:#x}ull' for w in bmp_may_combine_bits()), 6)}\n}};\n"
         "/* 0: a starter NFC never changes; 1-252: a mark of that combining class, Quick_Check=Yes;\n"
         " * TC_NFC_MAYBE_STARTER / TC_NFC_MAYBE_MARK: Quick_Check Maybe, class 0 / above 0, NFC alone\n"
         " * and no decomposition; TC_NFC_NOT_YES: Quick_Check No. */\n"

@@ -4,6 +4,7 @@ cdef extern from "nfc_table.h" nogil:
     const char *TOKCOST_NFC_UNICODE_VERSION
     uint8_t tc_nfc_class(uint32_t cp)
     const uint64_t nfc_bmp_starter[1024]
+    const uint64_t nfc_bmp_may_combine[1024]
     enum: TC_NFC_NOT_YES
     enum: TC_NFC_MAYBE_STARTER
     enum: TC_NFC_MAYBE_MARK
@@ -287,25 +288,23 @@ cdef inline uint8_t _nfc_maybe_class(const _nfc_unit_t *s, Py_ssize_t i, uint8_t
     stays NFC; TC_NFC_NOT_YES when it may.
 
     Such a code point changes nothing unless it composes with the last starter before it. One of
-    class 0 is blocked from that starter by any code point between, so it composes only with
-    s[i - 1], and only if that is a starter (the part's, composed back as it stands, or an earlier
-    one given class 0 here, left as it is) that makes a composite with it. One of a higher class
-    is certain to meet s[i - 1] only when that is a starter with no decomposition: nothing lies
-    between them, and the marks after it do not fall (or the part is doubtful anyway); after a
-    starter that decomposes (U+00E9 is e U+0301) reordering may put it elsewhere, and after a mark
-    it may be unblocked from the starter, so both stay doubtful."""
-    cdef uint32_t c = s[i], before
+    class 0 is blocked from that starter by any code point between, so after a mark it is left as
+    it is. Right after a starter of the BMP that neither decomposes nor begins any composition
+    (``nfc_bmp_may_combine``: Hangul L and syllables included) one of any class meets that starter
+    and nothing else, and they make no composite: a mark after it does not fall below its class
+    (or the part is doubtful anyway), so reordering leaves it next to the starter. Anything else
+    (a starter that decomposes, as U+00E1 does to a U+0301 that U+0323 is reordered before; one
+    that composes; a mark before one of a class above 0, which may be unblocked from the starter;
+    an astral one; the text's first unit) stays doubtful."""
+    cdef uint32_t before
     if k == TC_NFC_NOT_YES or i == 0:
         return TC_NFC_NOT_YES
+    if last != 0:
+        return 0 if k == TC_NFC_MAYBE_STARTER else TC_NFC_NOT_YES
     before = s[i - 1]
-    if k == TC_NFC_MAYBE_STARTER:
-        if last != 0 or not _nfc_compose_pair(before, c):
-            return 0
+    if before > 0xFFFF or (nfc_bmp_may_combine[before >> 6] >> (before & 63)) & 1:
         return TC_NFC_NOT_YES
-    if (last != 0 or before - _HANGUL_S < <uint32_t>_HANGUL_S_COUNT or tc_nfc_decomposition(before)
-            or _nfc_compose_pair(before, c)):
-        return TC_NFC_NOT_YES
-    return tc_nfc_ccc(c)
+    return 0 if k == TC_NFC_MAYBE_STARTER else tc_nfc_ccc(s[i])
 
 
 cdef Py_ssize_t _nfc_doubtful_part(const _nfc_unit_t *s, Py_ssize_t n, Py_ssize_t i,
