@@ -257,3 +257,75 @@ def test_string_kinds():
         for text in ["\u0958" * k + "\ufa6c", "\ufa6c" + "\u0958" * k, "x" * k + "\u0958" * k + "\ufa6c\u0958",
                      "\u0f73" * k + "\ufa6c" * k]:
             _check(text)
+
+
+def _composing_pairs() -> dict[str, list[str]]:
+    """For each second code point of a canonical composition NFC makes (from ``unicodedata``: a
+    canonical mapping a b whose NFC is the one code point; Hangul L V and LV T as ch. 3.12 has
+    them), the first code points it composes with."""
+    firsts: dict[str, list[str]] = {}
+    for cp in range(0x110000):
+        mapping = unicodedata.decomposition(chr(cp))
+        if mapping and not mapping.startswith("<") and len(mapping.split()) == 2:
+            a, b = (chr(int(part, 16)) for part in mapping.split())
+            if unicodedata.normalize("NFC", a + b) == chr(cp):
+                firsts.setdefault(b, []).append(a)
+    for v in range(0x1161, 0x1176):
+        firsts[chr(v)] = [chr(lead) for lead in range(0x1100, 0x1113)]
+    for t in range(0x11A8, 0x11C3):
+        firsts[chr(t)] = [chr(s) for s in range(0xAC00, 0xD7A4, 28)]
+    return firsts
+
+
+# The first mark of each of the 55 combining classes, and Maybe marks of classes 7, 9, 230 and 240:
+# what may come before and after a Maybe code point.
+_MARK_OF_EACH_CLASS = sorted({unicodedata.combining(chr(cp)): chr(cp) for cp in range(0x30000, -1, -1)
+                              if unicodedata.combining(chr(cp))}.values(), key=unicodedata.combining)
+_MAYBE_SAMPLE_MARKS = ["\u093c", "\u0dca", "\u0301", "\u0345"]
+
+
+def test_every_maybe_code_point_after_what_composes_with_it_and_after_others():
+    """The scan counts a Maybe code point (the second of some composition) as Yes when it cannot
+    compose with what precedes it (``_nfc_maybe_class``): each one after each code point it composes
+    with, after every starter that decomposes, after a mark of each class, after Hangul L, LV and
+    LVT syllables, plain starters and at the text's start, then before nothing, a starter, marks of
+    lower and higher classes (each alone, rising and falling) and itself; each in 16- and 32-bit
+    strings and after eight ASCII units (the scan's wide step)."""
+    firsts = _composing_pairs()
+    decomposing = [c for c in _canonical_decompositions() if unicodedata.normalize("NFC", c) == c]
+    others = (decomposing + [chr(0x61) + m for m in _MARK_OF_EACH_CLASS + _MAYBE_SAMPLE_MARKS]
+              + ["\u1100", "\uac00", "\uac01", "\ud7a3", "\u1161", "\u11a8", "", "a", "\u0915", "\u0995",
+                 "\u0d9a", "\u0b15", "\u0b95", "\u0d15", "\u0c95", "\u09c7\u09be", "\u0dd9\u0dcf"])
+    low, high = _MARK_OF_EACH_CLASS[0], _MARK_OF_EACH_CLASS[-1]
+    assert len(firsts) > 100 and unicodedata.combining(low) == 1 and unicodedata.combining(high) == 240
+    cases = 0
+    for second, composers in firsts.items():
+        assert unicodedata.normalize("NFC", second) == second
+        k = unicodedata.combining(second)
+        below = [m for m in _MARK_OF_EACH_CLASS if unicodedata.combining(m) < k][-1:]
+        above = [m for m in _MARK_OF_EACH_CLASS if unicodedata.combining(m) > k][:1]
+        after = ["", "b", low, high, second, low + high, high + low, "\u0301", "\u0dca", *below, *above]
+        for before in composers + others:
+            for tail in after:
+                text = before + second + tail
+                _check(text)
+                _check("abcdefgh" + text)
+                _check("\U0001f600" + text)
+                cases += 3
+    assert cases > 500_000
+
+
+def test_maybe_code_points_back_to_back():
+    """Strings of Maybe code points (Indic vowel signs, Hangul V and T jamo, Sinhala's U+0DCA of
+    class 9, Latin's composing marks) with the starters they compose with and marks between."""
+    rnd = random.Random(24)
+    firsts = _composing_pairs()
+    seconds = sorted(firsts)
+    starters = sorted({a for composers in firsts.values() for a in composers[:8]})
+    pool = seconds + starters + _MARK_OF_EACH_CLASS[:: 6] + ["a", " ", "\u0995", "\u0d9a"]
+    for _ in range(20000):
+        _check("".join(rnd.choice(seconds) for _ in range(rnd.randint(1, 8))))
+        _check("".join(rnd.choice(pool) for _ in range(rnd.randint(1, 16))))
+    for text in ["\u09be" * 50, "\u0dcf\u0dca\u0dcf\u0dca", "\u1161\u11a8" * 30, "\u0995\u09be\u09d7\u09be",
+                 "\u0b15\u0b3e\u0b56\u0b57", "\u0d9a\u0dca\u0dcf", "\u0dd9\u0dca\u0dcf", "\uac00\u11a8\u11a8"]:
+        _check(text)

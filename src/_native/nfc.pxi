@@ -4,7 +4,10 @@ cdef extern from "nfc_table.h" nogil:
     const char *TOKCOST_NFC_UNICODE_VERSION
     uint8_t tc_nfc_class(uint32_t cp)
     const uint64_t nfc_bmp_starter[1024]
+    const uint64_t nfc_bmp_may_combine[1024]
     enum: TC_NFC_NOT_YES
+    enum: TC_NFC_MAYBE_STARTER
+    enum: TC_NFC_MAYBE_MARK
     uint8_t tc_nfc_ccc(uint32_t cp)
     uint16_t tc_nfc_decomposition(uint32_t cp)
     const uint32_t nfc_decomposition_points[]
@@ -278,6 +281,32 @@ cdef int _nfc_part(const _nfc_unit_t *s, Py_ssize_t start, Py_ssize_t end, Py_ss
     return 0
 
 
+cdef inline uint8_t _nfc_maybe_class(const _nfc_unit_t *s, Py_ssize_t i, uint8_t k, uint8_t last) noexcept nogil:
+    """The class the scan gives s[i], a Maybe code point (``k`` TC_NFC_MAYBE_STARTER or _MARK: NFC
+    alone, no decomposition) in a part whose code points so far are Yes or were given a class
+    here, ``last`` the class of s[i - 1]: its combining class when it cannot compose, so the part
+    stays NFC; TC_NFC_NOT_YES when it may.
+
+    Such a code point changes nothing unless it composes with the last starter before it. One of
+    class 0 is blocked from that starter by any code point between, so after a mark it is left as
+    it is. Right after a starter of the BMP that neither decomposes nor begins any composition
+    (``nfc_bmp_may_combine``: Hangul L and syllables included) one of any class meets that starter
+    and nothing else, and they make no composite: a mark after it does not fall below its class
+    (or the part is doubtful anyway), so reordering leaves it next to the starter. Anything else
+    (a starter that decomposes, as U+00E1 does to a U+0301 that U+0323 is reordered before; one
+    that composes; a mark before one of a class above 0, which may be unblocked from the starter;
+    an astral one; the text's first unit) stays doubtful."""
+    cdef uint32_t before
+    if k == TC_NFC_NOT_YES or i == 0:
+        return TC_NFC_NOT_YES
+    if last != 0:
+        return 0 if k == TC_NFC_MAYBE_STARTER else TC_NFC_NOT_YES
+    before = s[i - 1]
+    if before > 0xFFFF or (nfc_bmp_may_combine[before >> 6] >> (before & 63)) & 1:
+        return TC_NFC_NOT_YES
+    return 0 if k == TC_NFC_MAYBE_STARTER else tc_nfc_ccc(s[i])
+
+
 cdef Py_ssize_t _nfc_doubtful_part(const _nfc_unit_t *s, Py_ssize_t n, Py_ssize_t i,
                                    Py_ssize_t *start) noexcept nogil:
     """The end of the first part of s[i:n] NFC's quick check does not answer Yes for, its start
@@ -286,7 +315,8 @@ cdef Py_ssize_t _nfc_doubtful_part(const _nfc_unit_t *s, Py_ssize_t n, Py_ssize_
     The text is cut before every starter NFC never changes (``tc_nfc_class`` 0): such a starter
     composes with nothing before it and stops any reordering, so NFC works on each part alone. A
     part is NFC when every code point after its starter is a mark with Quick_Check=Yes and their
-    classes never fall (UAX #15's quick check, Yes); the part returned is the first other one."""
+    classes never fall (UAX #15's quick check, Yes), Maybe code points that cannot compose
+    (``_nfc_maybe_class``) counted as Yes; the part returned is the first other one."""
     cdef Py_ssize_t end, part = i
     cdef uint8_t k, last = 0
     cdef bint doubtful = False
@@ -314,6 +344,12 @@ cdef Py_ssize_t _nfc_doubtful_part(const _nfc_unit_t *s, Py_ssize_t n, Py_ssize_
                 part, last = i - 1, 0
                 continue
             k = tc_nfc_class(s[i])
+            if k >= TC_NFC_MAYBE_MARK:
+                k = _nfc_maybe_class(s, i, k, last)
+                if k == 0:  # a starter that stays as it is: no mark is reordered across it
+                    last = 0
+                    i += 1
+                    continue
             if k == TC_NFC_NOT_YES or k < last:
                 doubtful = True
             last = k
