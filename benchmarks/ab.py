@@ -1,13 +1,16 @@
-"""A/B wall clock of two builds of tokcost on the system suite's text never seen.
+"""A/B wall clock of two builds of tokcost on the system suite's text never seen (or, ``--mode repeat``, seen again).
 
-    python benchmarks/ab.py A_TREE B_TREE [--mode fresh|docs] [--rounds 5] [--only english,code]
+    python benchmarks/ab.py A_TREE B_TREE [--mode fresh|docs|repeat] [--rounds 5] [--only english,code]
 
 Each tree is a checkout with its extension built in place (``python setup.py build_ext
 --inplace``). Every round runs one child process per tree, alternating which goes first,
 under ``chrt -f 10`` when this user may (root here). A child loads the encoding, encodes each
 corpus's warm-up piece, then times ``encode_ordinary`` on the round's fresh chunk of each corpus
 (``--mode docs``: on each of the round's ~1 KB documents, one call each, as the suite's docs mode
-does). It prints MB/s and a digest of the ids, and the parent checks that both trees gave the same
+does; ``--mode repeat``: on one text per corpus, its warm-up piece and all its fresh chunks joined,
+encoded five times, the median of the last four, and the same for ``flores-mix``, the FLORES-200
+files' lines interleaved, the first ``--mix-bytes`` of them: text seen again, which the second-level
+cache serves). It prints MB/s and a digest of the ids, and the parent checks that both trees gave the same
 ids. The table is the median MB/s of each tree and B/A of the medians: above 1 means B is faster.
 
 Read a single run with care on this 2-core machine: code layout alone moves wall clock 2-3%
@@ -39,7 +42,17 @@ def child(path: Path, mode: str, encoding: str, r: int) -> None:
     enc = tokcost.get_encoding(encoding)
     out = {"tokcost": tokcost.__file__}
     for name, p in corpora.items():
-        if mode == "fresh":
+        if mode == "repeat":
+            text = p["repeat"]
+            times = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                ids = enc.encode_ordinary(text)
+                times.append(time.perf_counter() - t0)
+            dt = statistics.median(times[1:])
+            n = len(text.encode("utf-8", "surrogatepass"))
+            digest = hashlib.sha256(repr(ids).encode()).hexdigest()[:16]
+        elif mode == "fresh":
             enc.encode_ordinary(p["warm"])
             text = p["fresh"][r]
             t0 = time.perf_counter()
@@ -61,11 +74,26 @@ def child(path: Path, mode: str, encoding: str, r: int) -> None:
     print(json.dumps(out))
 
 
+def flores_mix(size: int) -> str:
+    """The FLORES-200 files beside the tree (../shared/corpora/flores200) interleaved line by line
+    (languages by name), cut to about ``size`` UTF-8 bytes; empty when they are absent."""
+    files = sorted((Path(__file__).resolve().parents[2] / "shared" / "corpora" / "flores200").glob("*_*.txt"))
+    columns = [f.read_text(encoding="utf-8").splitlines() for f in files]
+    lines, total = [], 0
+    for i in range(max(map(len, columns), default=0)):
+        for column in columns:
+            if i < len(column) and total < size:
+                lines.append(column[i])
+                total += len(column[i].encode()) + 1
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("a", type=Path)
     ap.add_argument("b", type=Path)
-    ap.add_argument("--mode", choices=("fresh", "docs"), default="fresh")
+    ap.add_argument("--mode", choices=("fresh", "docs", "repeat"), default="fresh")
+    ap.add_argument("--mix-bytes", type=int, default=3_000_000, help="--mode repeat: the FLORES mix's size")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--encoding", default="o200k_base")
     ap.add_argument("--only", default="", help="comma-separated corpus names (default: all)")
@@ -85,7 +113,12 @@ def main() -> None:
         if only and c.corpus.name not in only:
             continue
         p = c.pieces
-        texts[c.corpus.name] = {"warm": p.warm, "fresh": p.fresh, "warm_docs": p.warm_docs, "docs": p.docs}
+        texts[c.corpus.name] = {"warm": p.warm, "fresh": p.fresh, "warm_docs": p.warm_docs, "docs": p.docs,
+                                "repeat": "\n".join([p.warm, *p.fresh])}
+    if args.mode == "repeat" and (not only or "flores-mix" in only):
+        texts["flores-mix"] = {"repeat": flores_mix(args.mix_bytes)}
+        if not texts["flores-mix"]["repeat"]:
+            del texts["flores-mix"]
     chrt = [] if args.no_chrt or os.geteuid() != 0 else ["chrt", "-f", "10"]
     speeds = {side: {name: [] for name in texts} for side in "ab"}
     with tempfile.TemporaryDirectory() as tmp:
