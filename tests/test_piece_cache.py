@@ -241,3 +241,56 @@ def test_group_hits_beside_every_other_kind_of_piece(pair):
     want = [ref.encode_ordinary(t) for t in texts]
     assert ours.encode_ordinary_batch(texts, num_threads=2) == want
     assert ours.count_batch(texts, num_threads=2) == [len(w) for w in want]
+
+
+_ASKED_MAX = 8  # TC_ASKED_MAX: bits a piece cache entry's admission filter holds before it starts again
+
+
+def _slot_mates(ref, rng, groups, per_group):
+    """Groups of pieces of one piece cache slot that are no tokens and merge to 2 to 6 tokens: words
+    of consonants (byte-level jobs) and of accented letters (the character path), 4 to 12 bytes."""
+    by_slot: dict = {}
+    found: dict = {}
+    while len(found) < groups:
+        for _ in range(20000):
+            if rng.random() < 0.5:
+                piece = " " + "".join(rng.choices("bcdfghjklmnpqrstvwxz", k=rng.randrange(4, 12)))
+            else:
+                piece = " " + "".join(rng.choices("éàüñøçõåœ", k=rng.randrange(2, 6)))
+            slot = _slot(piece)
+            members = by_slot.setdefault(slot, set())
+            if slot not in found and piece not in members and 2 <= len(ref.encode_ordinary(piece)) <= 6:
+                members.add(piece)
+                if len(members) == per_group:
+                    found[slot] = sorted(members)
+    return list(found.values())[:groups]
+
+
+def test_second_level_admits_pieces_merged_again(pair):
+    """Round 24 (r24-admit): a merged piece the piece cache holds goes into the second level only
+    when a piece of its hash and slot was merged before and not kept: its bit in the entry
+    (thread_caches.h, tc_big_admits), which starts again after TC_ASKED_MAX bits. Pieces of one slot
+    asked in turns: pushed out after a hit and asked again, pushed out without a hit and asked again,
+    three to a slot in a cycle, and twelve to a slot in a cycle (more than the entry's bits hold); then
+    more distinct merged pieces than the piece cache has slots (every entry's bits fill and start
+    again) and the same turns; then more distinct long pieces than the arena holds (the second level
+    and its marks are cleared) and the same turns. Every result against tiktoken."""
+    ours, ref = pair
+    rng = random.Random(24)
+    turns = []
+    for a, b, c in _slot_mates(ref, rng, 40, 3):
+        turns += [a, a, b, a, b, a]          # a: hit, pushed out, merged again, then from either level
+        turns += [b, c, b, c, b]             # pushed out without a hit, asked again
+        turns += [a, b, c, a, b, c, a, b, c]  # three in a cycle
+    for many in _slot_mates(ref, rng, 2, _ASKED_MAX + 4):
+        turns += many * 3
+    _check(pair, turns, sep="")
+    words = set()
+    while len(words) < 70000:
+        words.add(" " + "".join(rng.choices("bcdfghjklmnpqrstvwxz", k=6)))
+    text = "".join(sorted(words))
+    assert ours.encode_ordinary(text) == ref.encode_ordinary(text)
+    _check(pair, turns, sep="")
+    long_pieces = "\n".join("".join(rng.choices(THAI, k=150)) for _ in range(9000))
+    assert ours.count(long_pieces) == len(ref.encode_ordinary(long_pieces))
+    _check(pair, turns[::-1], sep="")

@@ -767,8 +767,8 @@ static inline void tc_piece_key_of(const uint8_t *p, size_t n, size_t avail, tc_
     key->h = tc_hash_piece_avail(p, n, avail, key->w0, key->w1);
 }
 
-/* Put a piece's tokens in the piece cache when they fit it, and in the
- * second level (pieces of 2 to TC_KEYED_MAX bytes). */
+/* Put a piece's tokens in the piece cache when they fit it, and in the second level (pieces of 2 to
+ * TC_KEYED_MAX bytes) when they do not, or when the piece was merged a second time lately. */
 static inline void tc_piece_remember(tc_caches *c, const uint8_t *p, size_t n, const tc_piece_key *key,
                                      const uint32_t *tokens, size_t k) {
     if (n < 2) return;
@@ -778,6 +778,7 @@ static inline void tc_piece_remember(tc_caches *c, const uint8_t *p, size_t n, c
         if (n > TC_INLINE) memcpy(e->rest, p + TC_INLINE, n - TC_INLINE);
         for (size_t j = 0; j < k; j++) e->tokens[j] = tokens[j];
         if (k == 1) return;                  /* a token: the token table answers it */
+        if (!tc_big_admits(e, key->h)) return;
     }
     tc_big_remember(c, p, n, key->h, tokens, k);
 }
@@ -819,9 +820,9 @@ static inline __attribute__((always_inline)) size_t tc_piece_uncached(const tc_v
                 memcpy(out, tc_big_tokens(c, b), b->n_tokens * sizeof(uint32_t));
                 return b->n_tokens;
             }
-        } else if (c->big) {
-            /* Not there: its BPE goes there (tc_piece_remember), so its bucket, a line that misses
-             * the caches, is on its way while the merge runs. */
+        } else if (c->big && (c->piece[key->h >> (64 - TC_PIECE_CACHE_BITS)].asked & tc_asked_bit(key->h))) {
+            /* Not there, but merged before: its BPE goes there (tc_piece_remember, tc_big_admits), so
+             * its bucket, a line that misses the caches, is on its way while the merge runs. */
             __builtin_prefetch(tc_big_bucket(c->big, key->h), 1);
         }
     }

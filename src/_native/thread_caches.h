@@ -25,6 +25,7 @@
 #define TC_BIG_WAYS 4                        /* slots per bucket: one cache line */
 #define TC_BIG_INDEX_BITS 16                 /* slots, 16 bytes each: 1 MB */
 #define TC_BIG_ARENA (4u << 20)              /* bytes of pieces and their tokens */
+#define TC_ASKED_MAX 8                       /* bits an entry's admission filter holds before it starts again */
 
 /* A character's standalone BPE: its tokens, and the highest rank merged on
  * the way (when, in the merge order, the character is complete). */
@@ -54,6 +55,10 @@ typedef struct {
     uint8_t len;                            /* 0 = empty */
     uint8_t n_tokens;
     uint8_t rest[TC_PIECE_CACHE_KEY - TC_INLINE];  /* bytes 12 and on */
+    /* Not this entry's either, like `big` below: bit (h >> 5 & 15) is set when a piece of hash h whose
+     * entry this is was merged and not kept in the second level (tc_big_admits). In the padding
+     * before `tokens`. */
+    uint16_t asked;
     uint32_t tokens[TC_PIECE_CACHE_TOKENS];
     /* Not this entry's: bit (h & 31) is set when a piece of hash h whose entry this is (h's top
      * bits) went into the second level since it was last cleared (tc_big_might_hold). Kept when
@@ -63,11 +68,11 @@ typedef struct {
 
 _Static_assert(sizeof(tc_piece_entry) == 64, "a piece cache entry is one cache line");
 
-/* The second level: every piece of 2 to 4096 bytes whose BPE ran, whether or
- * not it also fits a tc_piece_entry. It holds the pieces the piece cache
+/* The second level: pieces of 2 to 4096 bytes whose BPE ran. It holds the pieces the piece cache
  * cannot (longer than 32 bytes or more than 6 tokens: runs of Thai, Japanese,
  * Myanmar and other scripts written without spaces, which o200k's letter rule
- * keeps whole) and the ones a collision pushed out of it (a mix of scripts
+ * keeps whole), all of them, and of the ones it can, those merged a second time
+ * lately (tc_big_admits): a collision pushed them out of it (a mix of scripts
  * has more distinct pieces than it has slots). An index slot holds the
  * piece's hash and where its bytes and tokens sit in the arena; a lookup
  * compares the stored bytes with the piece in full, so an answer is only
@@ -232,14 +237,38 @@ static inline const uint32_t *tc_big_tokens(const tc_caches *c, const tc_big_slo
     return (const uint32_t *)(c->big->arena + e->off + ((e->len + 3u) & ~3u));
 }
 
+/* The second level, mapped on first use; NULL when out of memory. */
+static inline tc_big_cache *tc_big_of(tc_caches *c) {
+    if (!c->big) c->big = tc_map_huge(sizeof(tc_big_cache));
+    return c->big;
+}
+
+/* The admission filter's bit for hash h in its piece cache entry: bits 5 to 8, apart from the
+ * entry's slot (the top 15) and its marks (the low 5). */
+static inline uint16_t tc_asked_bit(uint64_t h) { return (uint16_t)(1u << (h >> 5 & 15)); }
+
+/* Whether a merged piece of hash h (2 to 6 tokens) that the piece cache has just taken in entry e
+ * goes into the second level too: only when a piece of its hash and slot was merged before and not
+ * kept (its bit in e->asked), else the bit is set. Fresh text merges most of its pieces once: they
+ * stay out (a store touched a line of the 1 MB index and the arena for each, and about 1 in 20
+ * came back); a piece that comes back after a collision pushed it out of the piece cache is merged
+ * a second time and then kept. An entry holds at most TC_ASKED_MAX bits and starts again when it has
+ * them, so a piece merged once is kept with a chance of at most 8 in 16, about 7 in 32 over time,
+ * and a slot of up to 8 pieces merged in turns (a mix of scripts) keeps all of them from the second
+ * turn on. The bits sit in the line the piece cache write has just taken: no other line is read.
+ * Only what is kept changes, never what it says (tc_big_might_hold). */
+static inline int tc_big_admits(tc_piece_entry *e, uint64_t h) {
+    uint16_t bit = tc_asked_bit(h);
+    if (e->asked & bit) return 1;
+    if (__builtin_popcount(e->asked) >= TC_ASKED_MAX) e->asked = 0;
+    e->asked |= bit;
+    return 0;
+}
+
 /* Keep p[0:n]'s k tokens (n <= TC_BIG_KEY). Out of memory only means not kept. */
 static __attribute__((noinline)) void tc_big_remember(tc_caches *c, const uint8_t *p, size_t n, uint64_t h, const uint32_t *tokens, size_t k) {
-    tc_big_cache *b = c->big;
-    if (!b) {
-        b = tc_map_huge(sizeof(tc_big_cache));
-        if (!b) return;
-        c->big = b;
-    }
+    tc_big_cache *b = tc_big_of(c);
+    if (!b) return;
     uint32_t need = (uint32_t)((n + 3) & ~(size_t)3) + (uint32_t)(k * sizeof(uint32_t));
     if (b->used + need > TC_BIG_ARENA) tc_big_clear(c);   /* full: forget everything, start again */
     if (n <= TC_PIECE_CACHE_KEY) *tc_big_mark(c, h) |= tc_big_mark_bit(h);   /* only such pieces ask */
