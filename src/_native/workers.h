@@ -106,11 +106,7 @@ static void tc_workers_populate(void *p, size_t size) {
 
 static void tc_workers_prefault(tc_thread_caches *t) {
     tc_workers_populate(t, sizeof(t->slot[0]));
-    if (!t->slot[0].big) {
-        tc_big_cache *b = tc_map_huge(sizeof(tc_big_cache));  /* as tc_big_of maps it: freed by tc_unmap_huge */
-        if (!b) return;
-        t->slot[0].big = b;
-    }
+    if (!tc_big_of(&t->slot[0])) return;
     tc_workers_populate(t->slot[0].big, sizeof(t->slot[0].big->index) + (1 << 20));
 }
 
