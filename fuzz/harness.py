@@ -550,7 +550,7 @@ _SCRIPT_PARTS = (
 )
 
 
-def script_texts(data: bytes) -> list[str]:
+def script_texts(data: bytes, parts: tuple = _SCRIPT_PARTS) -> list[str]:
     """Up to four texts (``data`` split at 0xff): each byte names a part (its low 7 bits) and
     how often it comes (its top bit: once, or 5 to 40 times by the next part's number, so the
     caseless runs grow past the AVX2 step's 34 bytes)."""
@@ -558,7 +558,7 @@ def script_texts(data: bytes) -> list[str]:
     for chunk in data.split(b"\xff")[:4]:
         out = []
         for k, b in enumerate(chunk):
-            part = _SCRIPT_PARTS[(b & 0x7F) % len(_SCRIPT_PARTS)]
+            part = parts[(b & 0x7F) % len(parts)]
             out.append(part * (5 + (chunk[k + 1] if k + 1 < len(chunk) else b) % 36) if b & 0x80 else part)
         texts.append("".join(out))
     return texts
@@ -566,11 +566,42 @@ def script_texts(data: bytes) -> list[str]:
 
 def check_scripts(data: bytes) -> None:
     """Texts of caseless and three-byte scripts with special tokens among them (``script_texts``)
-    against tiktoken: ``encode_ordinary``, ``count``; ``encode`` with the special tokens allowed
-    (``"all"``, the first, all but the first: encode_special) and by default; ``encode_to_numpy``;
-    ``encode_batch`` on 1-2 threads under the same policy (tc_batch.specials); ``decode_with_offsets``
-    and ``decode_tokens_bytes`` of the ids. Byte 0 picks the encoding, byte 1 the policy (bits 0-1)
-    and threads (bit 2)."""
+    against tiktoken, as ``check_parts`` checks them."""
+    check_parts(data, _SCRIPT_PARTS)
+
+
+# Round 25: words of ASCII and accented letters. A piece of at most TC_SMALL_PIECE bytes whose
+# non-ASCII letters are two-byte characters of U+00C0-U+017F (lead bytes C3-C5), few enough for
+# its length, is a byte-level job; any other piece takes the character path (cache.h,
+# tc_non_ascii_kind). The parts: ASCII letters and word pieces, the accented letters of C3, C4 and
+# C5 with each lead byte's first and last (U+00C0, U+00FF, U+0100, U+013F, U+0140, U+017F), letters
+# and signs of C2 and C6-C9, combining marks and precomposed Vietnamese (E1), Cyrillic, Greek, CJK
+# and emoji, spaces, digits, punctuation and a special token. A repeated part makes words dense
+# with accents, or longer than TC_SMALL_PIECE.
+_LATIN_PARTS = (
+    "a", "e", "o", "st", "ing", "tion", "k", "z", "A", "Th", "W", " ", "  ", "\n", "'s", "1", "2024", ".", ",", "-",
+    "\u00e9", "\u00e1", "\u00f6", "\u00fc", "\u00df", "\u00f1", "\u00e7", "\u00e0", "\u00f0", "\u00fe", "\u00c4",
+    "\u00c9", "\u00c0", "\u00ff", "\u010d", "\u011b", "\u0131", "\u011f", "\u0105", "\u0119", "\u0107", "\u0111",
+    "\u0100", "\u013f", "\u0159", "\u0161", "\u017e", "\u016f", "\u0151", "\u0171", "\u0142", "\u015b", "\u017a",
+    "\u017c", "\u015f", "\u0160", "\u017d", "\u0141", "\u0140", "\u017f", "\u00b5", "\u00aa", "\u00ba", "\u00b7",
+    "\u00bf", "\u0180", "\u01a1", "\u01b0", "\u01ce", "\u0219", "\u021b", "\u025b", "\u0254", "\u0199", "\u0300",
+    "\u0301", "\u0323", "\u1ec7", "\u1edf", "\u1ea1", "\u0436", "\u0438", "\u03b1", "\u4e2d", "\U0001f600",
+    "<|endoftext|>",
+)
+
+
+def check_latin(data: bytes) -> None:
+    """Words of ASCII and accented letters (``_LATIN_PARTS``) against tiktoken, as ``check_parts``
+    checks them: the byte-level jobs and the character path, and the rule between them."""
+    check_parts(data, _LATIN_PARTS)
+
+
+def check_parts(data: bytes, parts: tuple) -> None:
+    """Texts of ``parts`` (``script_texts``) against tiktoken: ``encode_ordinary``, ``count``;
+    ``encode`` with the special tokens allowed (``"all"``, the first, all but the first:
+    encode_special) and by default; ``encode_to_numpy``; ``encode_batch`` on 1-2 threads under the
+    same policy (tc_batch.specials); ``decode_with_offsets`` and ``decode_tokens_bytes`` of the ids.
+    Byte 0 picks the encoding, byte 1 the policy (bits 0-1) and threads (bit 2)."""
     if len(data) < 2:
         return
     ours, theirs = encodings(data[0])
@@ -578,7 +609,7 @@ def check_scripts(data: bytes) -> None:
     names = sorted(theirs.special_tokens_set)
     allowed = ("all", set(names[:1]), set(names[1:]), set())[mode & 3]
     threads = 1 + (mode >> 2 & 1)
-    texts = script_texts(data[2:MAX_LEN // 4])
+    texts = script_texts(data[2:MAX_LEN // 4], parts)
     for text in texts[:2]:
         expected = _outcome(theirs.encode_ordinary, text)
         if expected[0] == "panic":
@@ -1030,6 +1061,7 @@ TARGETS = {
     "special_starts": check_special_starts,
     "mark_sets": check_mark_sets,
     "scripts": check_scripts,
+    "latin": check_latin,
     "unstable": check_unstable,
     "nfc": check_nfc,
 }

@@ -113,6 +113,7 @@ def seeds():
     yield from round18_seeds()
     yield from round19_seeds()
     yield from round23_seeds()
+    yield from round25_seeds()
 
 
 # Round 14: seeds for round 13's code. Non-ASCII digits (Arabic-Indic, Extended Arabic-Indic, NKo,
@@ -391,6 +392,33 @@ def round23_seeds():
         for mark in ("\u0344", "\u0f73", "\u0f75", "\u0f81"):
             for times in (16, 40):
                 yield "nfc", b"\x00" + _nfc_items(first + mark) + bytes([0xE0, times - 2, 0])
+
+
+def round25_seeds():
+    # latin (harness.check_latin): for each encoding and policy, words of ASCII letters with one
+    # accented letter of C3, C4 or C5 (sparse: the jobs), with accents back to back (dense: the character
+    # path), with letters of C2 and C6-C9 and combining marks, each lead byte's first and last letters,
+    # and words repeated past TC_SMALL_PIECE; a special token among them.
+    import sys
+
+    sys.path.insert(0, str(HERE))
+    from harness import _LATIN_PARTS
+
+    index = {part: k for k, part in enumerate(_LATIN_PARTS)}
+
+    def spell(*words):
+        return b"".join(bytes(index[p] for p in word) + bytes([index[" "]]) for word in words)
+
+    sparse = spell(("st", "\u0159", "e", "k"), ("\u00e9", "tion"), ("k", "o", "\u0142", "a"), ("Th", "\u00f6", "ing"),
+                   ("z", "\u011b", "st"), ("W", "\u015f", "a"), ("e", "\u00df"), ("\u00c0", "st"), ("o", "\u017f"))
+    dense = spell(("\u0159", "\u00e9", "\u016f"), ("\u0161", "\u017e", "a", "\u0107"), ("\u00ff", "\u0100", "\u013f", "\u0140"),
+                  ("e", "\u0301", "o", "\u0323"), ("\u01a1", "\u1ec7", "\u0219"), ("a", "\u00b5", "\u00aa", "e"))
+    other = spell(("\u0436", "\u00e9"), ("\u03b1", "a"), ("\u4e2d", "\u00e9"), ("1", "\u00e9", "2024"), ("'s", "\u00e9"))
+    long_words = bytes([0x80 | index["st"], 20, index["\u00e9"], 0x80 | index["a"], 35, index["\u0159"],
+                        0x80 | index["\u0159"], 30, index[" "]])
+    special = bytes([index["<|endoftext|>"]])
+    for n in range(8):
+        yield "latin", bytes([n % 4, n]) + sparse + b"\xff" + dense + special + sparse[::-1] + b"\xff" + other + b"\xff" + long_words
 
 
 def main() -> None:
