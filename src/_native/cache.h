@@ -506,6 +506,25 @@ static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
     return 0;
 }
 
+/* What a piece's bytes of 0x80 and up are, for the choice between the character path and the
+ * byte-level jobs (encoder.h). */
+enum { TC_BYTES_ASCII, TC_BYTES_LATIN, TC_BYTES_OTHER };
+
+/* TC_BYTES_LATIN: the piece's non-ASCII bytes are letters of U+00C0-U+017F only (first bytes C3-C5,
+ * and continuation bytes), the accents of Czech, Polish, Hungarian, Turkish, German, Finnish. */
+static inline int tc_non_ascii_kind(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull) break;
+    }
+    for (; i < n && p[i] < 0x80; i++) {}
+    if (i == n) return TC_BYTES_ASCII;
+    for (; i < n; i++)
+        if (p[i] >= 0xC0 && (uint8_t)(p[i] - 0xC3) > 2) return TC_BYTES_OTHER;
+    return TC_BYTES_LATIN;
+}
+
 /* A flagged boundary whose tokens come too late to matter.
  *
  * A flagged boundary only says that some token that is not whole characters
