@@ -511,15 +511,19 @@ static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
 enum { TC_BYTES_ASCII, TC_BYTES_LATIN, TC_BYTES_OTHER };
 
 /* TC_BYTES_LATIN: the piece's non-ASCII bytes are letters of U+00C0-U+017F only (first bytes C3-C5,
- * and continuation bytes), the accents of Czech, Polish, Hungarian, Turkish, German, Finnish. */
+ * and continuation bytes), the accents of Czech, Polish, Hungarian, Turkish, German, Finnish. Only a
+ * choice between two exact paths: any answer gives the same tokens. */
 static inline int tc_non_ascii_kind(const uint8_t *p, size_t n) {
     size_t i = 0;
     for (uint64_t w; i + 8 <= n; i += 8) {
         memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ull) break;
+        uint64_t high = w & 0x8080808080808080ull;
+        if (high) { i += (size_t)__builtin_ctzll(high) >> 3; goto found; }   /* the first such byte */
     }
-    for (; i < n && p[i] < 0x80; i++) {}
-    if (i == n) return TC_BYTES_ASCII;
+    for (; i < n; i++)
+        if (p[i] >= 0x80) goto found;
+    return TC_BYTES_ASCII;
+found:
     for (; i < n; i++)
         if (p[i] >= 0xC0 && (uint8_t)(p[i] - 0xC3) > 2) return TC_BYTES_OTHER;
     return TC_BYTES_LATIN;
