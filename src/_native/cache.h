@@ -524,7 +524,9 @@ static inline int tc_non_ascii_kind(const uint8_t *p, size_t n) {
         if (p[i] >= 0x80) goto found;
     return TC_BYTES_ASCII;
 found:
-    for (; i < n; i++)
+    /* In UTF-8 the first such byte starts a character: one compare settles other scripts. */
+    if ((uint8_t)(p[i] - 0xC3) > 2) return TC_BYTES_OTHER;
+    for (i++; i < n; i++)
         if (p[i] >= 0xC0 && (uint8_t)(p[i] - 0xC3) > 2) return TC_BYTES_OTHER;
     return TC_BYTES_LATIN;
 }
