@@ -5,10 +5,12 @@ letters of U+00C0-U+017F (first bytes C3-C5: Czech, Polish, Hungarian, Turkish, 
 accents) skips the character path and becomes a byte-level job, so its pair-table misses overlap
 with other pieces'. These texts are words no vocabulary has (random, seeded, each new to the
 process, so they reach the jobs and not the piece cache), built from ASCII letters and accented
-letters of every first byte the rule takes (C3, C4, C5) and of those beside it that it leaves to
-the character path (C2, C6-C9, Cyrillic D0-D1), alone and mixed in one word, every length from 2
-bytes to past TC_SMALL_PIECE, many to a text so the pool fills and drains, and each as a text of
-its own (a job alone in its pool); encoded, counted, and as a batch on two threads.
+letters of every first byte the rule takes (C3, C4, C5), few to a word (jobs) and many (the
+character path), and of those beside it that it leaves to the character path (C2, C6-C9, Cyrillic
+D0-D1), alone and mixed in one word, every length from 2 bytes to past TC_SMALL_PIECE, many to a
+text so the pool fills and drains, and each as a text of its own (a job alone in its pool); encoded,
+counted, and as a batch on two threads; and pieces at the rule's edges (the jobs' length limit, one
+accented letter a TC_LATIN_BYTES_PER_ACCENT bytes).
 """
 
 from __future__ import annotations
@@ -21,12 +23,18 @@ import pytest
 ASCII = "bcdfghklmnprstvzaeiou"
 TAKEN = "áéíóúýčďěňřšťůžąęłńśźżőűöüäßçğışñôâîãõåøæœÁÉČŘŠŽŁŐÜÖİŞĞ"  # first bytes C3-C5
 LEFT = "ǎǐǒǔșțȘƏəɛ·«»\u00a0°яжшё"  # C2, C6-C9, D0-D1: the character path
-ALPHABETS = {"taken": ASCII + TAKEN, "left": ASCII + LEFT, "both": ASCII + TAKEN + LEFT, "accents": TAKEN}
+# (other letters, share of them among the letters): a sparse share of TAKEN makes most words jobs (at
+# most one accented letter a TC_LATIN_BYTES_PER_ACCENT = 4 bytes), a dense one leaves most to the
+# character path, and LEFT letters leave a word there whatever its share.
+ALPHABETS = {"taken": (TAKEN, 0.12), "dense": (TAKEN, 0.5), "left": (LEFT, 0.12), "both": (TAKEN + LEFT, 0.12),
+             "accents": (TAKEN, 1.0)}
 ENCODINGS = ["o200k_base", "cl100k_base", "r50k_base"]
 
 
-def _words(rng: random.Random, alphabet: str, lengths) -> list[str]:
-    return ["".join(rng.choice(alphabet) for _ in range(n)) for n in lengths]
+def _words(rng: random.Random, alphabet: tuple[str, float], lengths) -> list[str]:
+    other, share = alphabet
+    return ["".join(rng.choice(other) if rng.random() < share else rng.choice(ASCII) for _ in range(n))
+            for n in lengths]
 
 
 @pytest.mark.parametrize("alphabet", list(ALPHABETS))
@@ -70,6 +78,34 @@ def test_accented_pieces_at_the_job_length_limit(name):
             letters = [rng.choice(ASCII) for _ in range(total - 2)]
             letters.insert(min(at, len(letters)), rng.choice(TAKEN))
             texts.append(" " + "".join(letters))
+    for text in texts:
+        assert ours.encode_ordinary(text) == ref.encode_ordinary(text), text
+    joined = "".join(texts)
+    assert ours.encode_ordinary(joined) == ref.encode_ordinary(joined)
+    assert ours.count(joined) == len(ref.encode_ordinary(joined))
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_accented_pieces_at_the_density_limit(name):
+    """A job takes a Latin piece of n bytes with k accented letters when 4k <= n: pieces of k = 1 to 6
+    accented letters and 4k - 2 to 4k + 2 bytes, the letters at the start, spread, or at the end."""
+    import tiktoken
+
+    import tokcost
+
+    ours, ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
+    rng = random.Random(f"r25 latin density {name}")
+    texts = []
+    for k in range(1, 7):
+        for total in range(4 * k - 2, 4 * k + 3):
+            n_ascii = total - 2 * k - 1  # the leading space is one byte, each accented letter two
+            if n_ascii < 0:
+                continue
+            accents = [rng.choice(TAKEN) for _ in range(k)]
+            ascii_letters = [rng.choice(ASCII) for _ in range(n_ascii)]
+            for word in (accents + ascii_letters, ascii_letters + accents,
+                         [c for pair in zip(accents, [*ascii_letters, *[""] * k]) for c in pair] + ascii_letters[k:]):
+                texts.append(" " + "".join(word))
     for text in texts:
         assert ours.encode_ordinary(text) == ref.encode_ordinary(text), text
     joined = "".join(texts)
