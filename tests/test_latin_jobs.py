@@ -37,6 +37,15 @@ def _words(rng: random.Random, alphabet: tuple[str, float], lengths) -> list[str
             for n in lengths]
 
 
+def _each_and_joined_encode_as_tiktoken(ours, ref, texts: list[str]) -> None:
+    """Each text alone (a job alone in its pool), then all of them as one text, encoded and counted."""
+    for text in texts:
+        assert ours.encode_ordinary(text) == ref.encode_ordinary(text), text
+    joined = "".join(texts)
+    assert ours.encode_ordinary(joined) == ref.encode_ordinary(joined)
+    assert ours.count(joined) == len(ref.encode_ordinary(joined))
+
+
 @pytest.mark.parametrize("alphabet", list(ALPHABETS))
 @pytest.mark.parametrize("name", ENCODINGS)
 def test_new_accented_words_of_every_length(name, alphabet):
@@ -78,11 +87,7 @@ def test_accented_pieces_at_the_job_length_limit(name):
             letters = [rng.choice(ASCII) for _ in range(total - 2)]
             letters.insert(min(at, len(letters)), rng.choice(TAKEN))
             texts.append(" " + "".join(letters))
-    for text in texts:
-        assert ours.encode_ordinary(text) == ref.encode_ordinary(text), text
-    joined = "".join(texts)
-    assert ours.encode_ordinary(joined) == ref.encode_ordinary(joined)
-    assert ours.count(joined) == len(ref.encode_ordinary(joined))
+    _each_and_joined_encode_as_tiktoken(ours, ref, texts)
 
 
 @pytest.mark.parametrize("name", ENCODINGS)
@@ -106,8 +111,4 @@ def test_accented_pieces_at_the_density_limit(name):
             for word in (accents + ascii_letters, ascii_letters + accents,
                          [c for pair in zip(accents, [*ascii_letters, *[""] * k]) for c in pair] + ascii_letters[k:]):
                 texts.append(" " + "".join(word))
-    for text in texts:
-        assert ours.encode_ordinary(text) == ref.encode_ordinary(text), text
-    joined = "".join(texts)
-    assert ours.encode_ordinary(joined) == ref.encode_ordinary(joined)
-    assert ours.count(joined) == len(ref.encode_ordinary(joined))
+    _each_and_joined_encode_as_tiktoken(ours, ref, texts)
