@@ -1,12 +1,12 @@
-"""Words of accented Latin letters as byte-level jobs (encoder.h, ``tc_latin_letters_only``) against tiktoken.
+"""Words of accented Latin letters as byte-level jobs (encoder.h, ``tc_non_ascii_kind``) against tiktoken.
 
 Round 25 (r25-latin): a piece of up to TC_SMALL_PIECE bytes whose bytes of 0x80 and up are all
-letters of U+00C0-U+017F (first bytes C3-C5: Czech, Polish, Hungarian, Turkish, German, Finnish
-accents) skips the character path and becomes a byte-level job, so its pair-table misses overlap
-with other pieces'. These texts are words no vocabulary has (random, seeded, each new to the
+letters of U+00C0-U+027F (first bytes C3-C9: the accents of Czech, Polish, Hungarian, Turkish,
+German, Finnish, Romanian), a few to the word, skips the character path and becomes a byte-level
+job, so its pair-table misses overlap with other pieces'. These texts are words no vocabulary has (random, seeded, each new to the
 process, so they reach the jobs and not the piece cache), built from ASCII letters and accented
-letters of every first byte the rule takes (C3, C4, C5), few to a word (jobs) and many (the
-character path), and of those beside it that it leaves to the character path (C2, C6-C9, Cyrillic
+letters of every first byte the rule takes (C3 to C9), few to a word (jobs) and many (the
+character path), and of those beside it that it leaves to the character path (C2, CA-CB, Cyrillic
 D0-D1), alone and mixed in one word, every length from 2 bytes to past TC_SMALL_PIECE, many to a
 text so the pool fills and drains, and each as a text of its own (a job alone in its pool); encoded,
 counted, and as a batch on two threads; and pieces at the rule's edges (the jobs' length limit, one
@@ -21,8 +21,8 @@ import zlib
 import pytest
 
 ASCII = "bcdfghklmnprstvzaeiou"
-TAKEN = "áéíóúýčďěňřšťůžąęłńśźżőűöüäßçğışñôâîãõåøæœÁÉČŘŠŽŁŐÜÖİŞĞ"  # first bytes C3-C5
-LEFT = "ǎǐǒǔșțȘƏəɛ·«»\u00a0°яжшё"  # C2, C6-C9, D0-D1: the character path
+TAKEN = "áéíóúýčďěňřšťůžąęłńśźżőűöüäßçğışñôâîãõåøæœÁÉČŘŠŽŁŐÜÖİŞĞơưǎǐǒǔșțȘƏəɛɐ"  # first bytes C3-C9
+LEFT = "·«»\u00a0°ʰʃˈяжшё"  # C2, CA-CB, D0-D1: the character path
 # (other letters, share of them among the letters): a sparse share of TAKEN makes most words jobs (at
 # most one accented letter a TC_LATIN_BYTES_PER_ACCENT = 4 bytes), a dense one leaves most to the
 # character path, and LEFT letters leave a word there whatever its share.

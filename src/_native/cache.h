@@ -514,9 +514,9 @@ enum { TC_BYTES_ASCII, TC_BYTES_LATIN, TC_BYTES_OTHER };
  * tones) were slower as jobs (NATIVE.md, Round 25). */
 #define TC_LATIN_BYTES_PER_ACCENT 4
 
-/* TC_BYTES_LATIN: the piece's non-ASCII bytes are letters of U+00C0-U+017F only (first bytes C3-C5,
- * and continuation bytes), the accents of Czech, Polish, Hungarian, Turkish, German, Finnish, and
- * no more than one a TC_LATIN_BYTES_PER_ACCENT bytes. Only a choice between two exact paths: any
+/* TC_BYTES_LATIN: the piece's non-ASCII bytes are letters of U+00C0-U+027F only (first bytes C3-C9,
+ * and continuation bytes), the accents of Czech, Polish, Hungarian, Turkish, German, Finnish,
+ * Romanian, and no more than one a TC_LATIN_BYTES_PER_ACCENT bytes. Only a choice between two exact paths: any
  * answer gives the same tokens. */
 static inline int tc_non_ascii_kind(const uint8_t *p, size_t n) {
     size_t i = 0;
@@ -530,11 +530,11 @@ static inline int tc_non_ascii_kind(const uint8_t *p, size_t n) {
     return TC_BYTES_ASCII;
 found:
     /* In UTF-8 the first such byte starts a character: one compare settles other scripts. */
-    if ((uint8_t)(p[i] - 0xC3) > 2) return TC_BYTES_OTHER;
+    if ((uint8_t)(p[i] - 0xC3) > 6) return TC_BYTES_OTHER;
     size_t letters = 1;
     for (i++; i < n; i++) {
         if (p[i] < 0xC0) continue;
-        if ((uint8_t)(p[i] - 0xC3) > 2) return TC_BYTES_OTHER;
+        if ((uint8_t)(p[i] - 0xC3) > 6) return TC_BYTES_OTHER;
         letters++;
     }
     return letters * TC_LATIN_BYTES_PER_ACCENT <= n ? TC_BYTES_LATIN : TC_BYTES_OTHER;
