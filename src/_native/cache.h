@@ -506,6 +506,40 @@ static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
     return 0;
 }
 
+/* What a piece's bytes of 0x80 and up are, for the choice between the character path and the
+ * byte-level jobs (encoder.h). */
+enum { TC_BYTES_ASCII, TC_BYTES_LATIN, TC_BYTES_OTHER };
+/* A Latin piece goes to the jobs with at most one accented letter per this many bytes: each such
+ * letter costs the jobs a merge and pairs of its partial bytes, and words dense with them (Yoruba's
+ * tones) were slower as jobs (NATIVE.md, Round 25). */
+#define TC_LATIN_BYTES_PER_ACCENT 4
+
+/* TC_BYTES_LATIN: the piece's non-ASCII bytes are letters of U+00C0-U+027F only (first bytes C3-C9,
+ * and continuation bytes), the accents of Czech, Polish, Hungarian, Turkish, German, Finnish,
+ * Romanian, and no more than one a TC_LATIN_BYTES_PER_ACCENT bytes. Only a choice between two exact paths: any
+ * answer gives the same tokens. */
+static inline int tc_non_ascii_kind(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        uint64_t high = w & 0x8080808080808080ull;
+        if (high) { i += (size_t)__builtin_ctzll(high) >> 3; goto found; }   /* the first such byte */
+    }
+    for (; i < n; i++)
+        if (p[i] >= 0x80) goto found;
+    return TC_BYTES_ASCII;
+found:
+    /* In UTF-8 the first such byte starts a character: one compare settles other scripts. */
+    if ((uint8_t)(p[i] - 0xC3) > 6) return TC_BYTES_OTHER;
+    size_t letters = 1;
+    for (i++; i < n; i++) {
+        if (p[i] < 0xC0) continue;
+        if ((uint8_t)(p[i] - 0xC3) > 6) return TC_BYTES_OTHER;
+        letters++;
+    }
+    return letters * TC_LATIN_BYTES_PER_ACCENT <= n ? TC_BYTES_LATIN : TC_BYTES_OTHER;
+}
+
 /* A flagged boundary whose tokens come too late to matter.
  *
  * A flagged boundary only says that some token that is not whole characters

@@ -97,7 +97,12 @@ static __attribute__((noinline)) int tc_encode_uncached(const tc_vocab *v, tc_ca
     } else {
         got = tc_piece_uncached(v, c, p, len, n - starts[j], dst, key);
         if (got == TC_NEEDS_MERGE) {
-            got = tc_has_non_ascii(p, len) ? tc_merge_non_ascii(v, c, p, len, dst) : (size_t)-1;
+            /* Words with a few accented Latin letters go to the jobs, whose pair-table misses
+             * overlap with other pieces' (one piece at a time, the character path waits for each:
+             * NATIVE.md, Round 25); other non-ASCII pieces, and longer ones, take the character path. */
+            int kind = tc_non_ascii_kind(p, len);
+            int job = kind == TC_BYTES_ASCII || (kind == TC_BYTES_LATIN && len <= TC_SMALL_PIECE);
+            got = job ? (size_t)-1 : tc_merge_non_ascii(v, c, p, len, dst);
             if (got == (size_t)-1 && len <= TC_SMALL_PIECE) {
                 if (pool->n == TC_POOL) tc_pool_drain(v, c, pool, out, sum);
                 size_t q = pool->n++;
