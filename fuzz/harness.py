@@ -571,13 +571,13 @@ def check_scripts(data: bytes) -> None:
 
 
 # Round 25: words of ASCII and accented letters. A piece of at most TC_SMALL_PIECE bytes whose
-# non-ASCII letters are two-byte characters of U+00C0-U+017F (lead bytes C3-C5), few enough for
-# its length, is a byte-level job; any other piece takes the character path (cache.h,
-# tc_non_ascii_kind). The parts: ASCII letters and word pieces, the accented letters of C3, C4 and
-# C5 with each lead byte's first and last (U+00C0, U+00FF, U+0100, U+013F, U+0140, U+017F), letters
-# and signs of C2 and C6-C9, combining marks and precomposed Vietnamese (E1), Cyrillic, Greek, CJK
-# and emoji, spaces, digits, punctuation and a special token. A repeated part makes words dense
-# with accents, or longer than TC_SMALL_PIECE.
+# non-ASCII letters are two-byte characters of U+00C0-U+027F (lead bytes C3-C9), at most one a
+# TC_LATIN_BYTES_PER_ACCENT bytes, is a byte-level job; any other piece takes the character path
+# (cache.h, tc_non_ascii_kind). The parts: ASCII letters and word pieces, accented letters of C3 to
+# C9 with lead bytes' first and last (U+00C0, U+00FF, U+0100, U+013F, U+0140, U+017F, U+0180,
+# U+027F; U+0280, past the range), letters and signs of C2 (below it), combining marks (CC) and
+# precomposed Vietnamese (E1), Cyrillic, Greek, CJK and emoji, spaces, digits, punctuation and a
+# special token. A repeated part makes words dense with accents, or longer than TC_SMALL_PIECE.
 _LATIN_PARTS = (
     "a", "e", "o", "st", "ing", "tion", "k", "z", "A", "Th", "W", " ", "  ", "\n", "'s", "1", "2024", ".", ",", "-",
     "\u00e9", "\u00e1", "\u00f6", "\u00fc", "\u00df", "\u00f1", "\u00e7", "\u00e0", "\u00f0", "\u00fe", "\u00c4",
@@ -586,7 +586,7 @@ _LATIN_PARTS = (
     "\u017c", "\u015f", "\u0160", "\u017d", "\u0141", "\u0140", "\u017f", "\u00b5", "\u00aa", "\u00ba", "\u00b7",
     "\u00bf", "\u0180", "\u01a1", "\u01b0", "\u01ce", "\u0219", "\u021b", "\u025b", "\u0254", "\u0199", "\u0300",
     "\u0301", "\u0323", "\u1ec7", "\u1edf", "\u1ea1", "\u0436", "\u0438", "\u03b1", "\u4e2d", "\U0001f600",
-    "<|endoftext|>",
+    "<|endoftext|>", "\u027f", "\u0280",
 )
 
 

@@ -396,8 +396,8 @@ def round23_seeds():
 
 def round25_seeds():
     # latin (harness.check_latin): for each encoding and policy, words of ASCII letters with one
-    # accented letter of C3, C4 or C5 (sparse: the jobs), with accents back to back (dense: the character
-    # path), with letters of C2 and C6-C9 and combining marks, each lead byte's first and last letters,
+    # accented letter of C3 to C9 (sparse: the jobs), with accents back to back (dense: the character
+    # path), with letters of C2 and combining marks, lead bytes' first and last letters,
     # and words repeated past TC_SMALL_PIECE; a special token among them.
     import sys
 
