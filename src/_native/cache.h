@@ -495,15 +495,21 @@ static int tc_merge_use_avx2(int on) {
     return tc_merge_avx2;
 }
 
-static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
+/* The index of the piece's first byte of 0x80 or more; n when there is none. */
+static inline size_t tc_first_non_ascii(const uint8_t *p, size_t n) {
     size_t i = 0;
     for (uint64_t w; i + 8 <= n; i += 8) {   /* eight at a time: long pieces are scanned whole */
         memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ull) return 1;
+        uint64_t high = w & 0x8080808080808080ull;
+        if (high) return i + ((size_t)__builtin_ctzll(high) >> 3);
     }
     for (; i < n; i++)
-        if (p[i] >= 0x80) return 1;
-    return 0;
+        if (p[i] >= 0x80) return i;
+    return n;
+}
+
+static inline int tc_has_non_ascii(const uint8_t *p, size_t n) {
+    return tc_first_non_ascii(p, n) < n;
 }
 
 /* What a piece's bytes of 0x80 and up are, for the choice between the character path and the
@@ -519,16 +525,8 @@ enum { TC_BYTES_ASCII, TC_BYTES_LATIN, TC_BYTES_OTHER };
  * Romanian, and no more than one a TC_LATIN_BYTES_PER_ACCENT bytes. Only a choice between two exact paths: any
  * answer gives the same tokens. */
 static inline int tc_non_ascii_kind(const uint8_t *p, size_t n) {
-    size_t i = 0;
-    for (uint64_t w; i + 8 <= n; i += 8) {
-        memcpy(&w, p + i, 8);
-        uint64_t high = w & 0x8080808080808080ull;
-        if (high) { i += (size_t)__builtin_ctzll(high) >> 3; goto found; }   /* the first such byte */
-    }
-    for (; i < n; i++)
-        if (p[i] >= 0x80) goto found;
-    return TC_BYTES_ASCII;
-found:
+    size_t i = tc_first_non_ascii(p, n);
+    if (i == n) return TC_BYTES_ASCII;
     /* In UTF-8 the first such byte starts a character: one compare settles other scripts. */
     if ((uint8_t)(p[i] - 0xC3) > 6) return TC_BYTES_OTHER;
     size_t letters = 1;
