@@ -112,3 +112,26 @@ def test_accented_pieces_at_the_density_limit(name):
                          [c for pair in zip(accents, [*ascii_letters, *[""] * k]) for c in pair] + ascii_letters[k:]):
                 texts.append(" " + "".join(word))
     _each_and_joined_encode_as_tiktoken(ours, ref, texts)
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_broken_accented_letters_in_raw_bytes(name):
+    """Bad input beside the rule: raw bytes of new accented words (``encode_bytes``) in which one letter
+    is broken (a lead byte C3-C9 alone, before an ASCII letter or at the end, a continuation byte alone,
+    an overlong form), so the valid words before it go through the rule and the rest through plain BPE,
+    as tiktoken's ``_encode_bytes`` does."""
+    import tiktoken
+
+    import tokcost
+
+    ours, ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
+    rng = random.Random(f"r25 latin raw {name}")
+    broken = [b"\xc3", b"\xc5k", b"\xc9 ", b"\xa9", b"\x80\x80", b"\xc0\xa9", b"\xc3\xc3\xa9"]
+    for bad in broken:
+        for _ in range(20):
+            words = " ".join(_words(rng, ALPHABETS["taken"], rng.choices(range(2, 14), k=12))).encode()
+            at = rng.randrange(len(words) + 1)
+            while at < len(words) and 0x80 <= words[at] < 0xC0:  # cut between characters
+                at += 1
+            raw = words[:at] + bad + words[at:]
+            assert ours.encode_bytes(raw) == ref._encode_bytes(raw), raw
