@@ -65,6 +65,10 @@ PARTS += [" " + "\u0e20\u0e32\u0e29\u0e32\u0e44\u0e17\u0e22" * 6 + "\u0e2f", "\u
 # overwritten and cleared (tc_big_might_hold).
 PARTS += [" HELLO\u00c9s", "caf\u00e9's", "ABCDEFGHIJKLMNOPQRSTU\u00aaA", " Gr\u00fc\u00dfe", "X\u4e9a\u6d32AV", "na\u00efve\u0301",
           " " + "".join(random.Random(16).choice("\u0e01\u0e32\u0e48 ") for _ in range(600))]
+# Round 25's path (round 26): new words with a few accented Latin letters (U+00C0-U+027F) go to the
+# byte-level jobs on the worker threads; the same letters too dense for the rule take the character path.
+PARTS += [" p\u0159\u00edli\u0161 \u017elu\u0165ou\u010dk\u00fd k\u016f\u0148", " \u00e1rv\u00edzt\u0171r\u0151 t\u00fck\u00f6rf\u00far\u00f3g\u00e9p",
+          " Zw\u00f6lfbox\u00e4mpfer", " \u015f\u0131k\u0131\u015ft\u0131rmalar\u0131n\u0131zdan", " \u0159\u017e\u0161\u010d\u0165\u0148"]
 # The allowed sets of encode_batch's special-token runs: every special token, or <|endoftext|> alone.
 ALLOWED = ("all", frozenset({"<|endoftext|>"}))
 
