@@ -578,6 +578,10 @@ def check_scripts(data: bytes) -> None:
 # U+027F; U+0280, past the range), letters and signs of C2 (below it), combining marks (CC) and
 # precomposed Vietnamese (E1), Cyrillic, Greek, CJK and emoji, spaces, digits, punctuation and a
 # special token. A repeated part makes words dense with accents, or longer than TC_SMALL_PIECE.
+# Round 26 (r26-viet) measured Vietnamese and Yoruba's letters U+1E00-U+1EFF (E1 B8-BB) and combining
+# marks U+0300-U+036F (CC 80-CD AF) as jobs too (not landed: NATIVE.md, Round 26); the ranges' ends
+# and the code points just past them (U+1DFF, U+1E00, U+1EFF, U+1F00; U+02FF, U+0300, U+036F,
+# U+0370) are parts.
 _LATIN_PARTS = (
     "a", "e", "o", "st", "ing", "tion", "k", "z", "A", "Th", "W", " ", "  ", "\n", "'s", "1", "2024", ".", ",", "-",
     "\u00e9", "\u00e1", "\u00f6", "\u00fc", "\u00df", "\u00f1", "\u00e7", "\u00e0", "\u00f0", "\u00fe", "\u00c4",
@@ -587,6 +591,7 @@ _LATIN_PARTS = (
     "\u00bf", "\u0180", "\u01a1", "\u01b0", "\u01ce", "\u0219", "\u021b", "\u025b", "\u0254", "\u0199", "\u0300",
     "\u0301", "\u0323", "\u1ec7", "\u1edf", "\u1ea1", "\u0436", "\u0438", "\u03b1", "\u4e2d", "\U0001f600",
     "<|endoftext|>", "\u027f", "\u0280",
+    "\u1dff", "\u1e00", "\u1eff", "\u1f00", "\u02ff", "\u036f", "\u0370", "\u1ecd", "\u1eb9", "\u1e63",
 )
 
 

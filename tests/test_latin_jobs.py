@@ -26,9 +26,23 @@ LEFT = "·«»\u00a0°ʰʃˈяжшё"  # C2, CA-CB, D0-D1: the character path
 # (other letters, share of them among the letters): a sparse share of TAKEN makes most words jobs (at
 # most one accented letter a TC_LATIN_BYTES_PER_ACCENT = 4 bytes), a dense one leaves most to the
 # character path, and LEFT letters leave a word there whatever its share.
+# Round 26 (r26-viet) measured three-byte letters of U+1E00-U+1EFF (E1 B8-BB: Vietnamese, Yoruba's
+# dotted letters) and combining marks U+0300-U+036F (CC 80 to CD AF: Yoruba's decomposed tones) as
+# jobs' letters too, each weighing more bytes of piece than a two-byte letter (branch r26-viet-tried,
+# not landed: NATIVE.md, Round 26); they and their neighbours (U+1DC0, U+1DFF of E1 B7, U+1F00-U+1F01
+# of E1 BC, U+02FF of CB, U+0370-U+0371 of CD B0) take the character path, and these words hold the
+# range edges for any rule that moves them.
+EXTENDED = "\u1e00\u1e01ḃḍḥḳṃṇṛṣṭẓẠạẢảẤấầẩẫậắằẳẵặẸẹẻẽếềểễệỉịỌọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ\u1efe\u1eff"
+MARKS = "\u0300\u0301\u0302\u0303\u0304\u0306\u0308\u030c\u0323\u0331\u0340\u0350\u0360\u036e\u036f"
+NEIGHBOURS = "\u1dc0\u1dff\u1f00\u1f01\u02ff\u0370\u0371"
 ALPHABETS = {"taken": (TAKEN, 0.12), "dense": (TAKEN, 0.5), "left": (LEFT, 0.12), "both": (TAKEN + LEFT, 0.12),
-             "accents": (TAKEN, 1.0)}
+             "accents": (TAKEN, 1.0), "extended": (EXTENDED, 0.12), "extended dense": (EXTENDED, 0.5),
+             "marks": (MARKS, 0.12), "marks dense": (MARKS, 0.5), "neighbours": (NEIGHBOURS, 0.12),
+             "yoruba and vietnamese": (TAKEN + EXTENDED + MARKS, 0.2),
+             "all with neighbours": (TAKEN + EXTENDED + MARKS + NEIGHBOURS, 0.2)}
 ENCODINGS = ["o200k_base", "cl100k_base", "r50k_base"]
+# Bytes of piece a letter of each class weighed in round 26's tried density bound (r26-viet-tried).
+WEIGHTS = {"extended": 6, "mark": 4}
 
 
 def _words(rng: random.Random, alphabet: tuple[str, float], lengths) -> list[str]:
@@ -44,6 +58,18 @@ def _each_and_joined_encode_as_tiktoken(ours, ref, texts: list[str]) -> None:
     joined = "".join(texts)
     assert ours.encode_ordinary(joined) == ref.encode_ordinary(joined)
     assert ours.count(joined) == len(ref.encode_ordinary(joined))
+
+
+def _broken_among_new_words_encode_as_tiktoken(ours, ref, rng: random.Random, alphabet, broken: list[bytes]) -> None:
+    """Each broken sequence, 20 times, cut in between the characters of twelve new words, as raw bytes."""
+    for bad in broken:
+        for _ in range(20):
+            words = " ".join(_words(rng, alphabet, rng.choices(range(2, 14), k=12))).encode()
+            at = rng.randrange(len(words) + 1)
+            while at < len(words) and 0x80 <= words[at] < 0xC0:  # cut between characters
+                at += 1
+            raw = words[:at] + bad + words[at:]
+            assert ours.encode_bytes(raw) == ref._encode_bytes(raw), raw
 
 
 @pytest.mark.parametrize("alphabet", list(ALPHABETS))
@@ -73,8 +99,9 @@ def test_new_accented_words_of_every_length(name, alphabet):
 
 @pytest.mark.parametrize("name", ENCODINGS)
 def test_accented_pieces_at_the_job_length_limit(name):
-    """Pieces of 94 to 99 bytes (TC_SMALL_PIECE is 96): a two-byte letter at the start, the end, or
-    across the limit, so the rule sees pieces just inside and just past the jobs' room."""
+    """Pieces of 94 to 99 bytes (TC_SMALL_PIECE is 96): a two-byte letter, a three-byte letter of
+    U+1E00-U+1EFF or a letter and its combining mark at the start, the end, or across the limit, so
+    the rule sees pieces just inside and just past the jobs' room."""
     import tiktoken
 
     import tokcost
@@ -82,11 +109,14 @@ def test_accented_pieces_at_the_job_length_limit(name):
     ours, ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
     rng = random.Random(f"r25 latin limit {name}")
     texts = []
-    for total in range(94, 100):
-        for at in (0, 1, total // 2, total - 3, total - 2):
-            letters = [rng.choice(ASCII) for _ in range(total - 2)]
-            letters.insert(min(at, len(letters)), rng.choice(TAKEN))
-            texts.append(" " + "".join(letters))
+    for letter in (lambda: rng.choice(TAKEN), lambda: rng.choice(EXTENDED), lambda: "a" + rng.choice(MARKS)):
+        for total in range(94, 100):
+            for at in (0, 1, total // 2, total - 4, total - 3, total - 2):
+                one = letter()
+                letters = [rng.choice(ASCII) for _ in range(total - 1 - len(one.encode()))]
+                letters.insert(min(at, len(letters)), one)
+                texts.append(" " + "".join(letters))
+                assert len(texts[-1].encode()) == total
     _each_and_joined_encode_as_tiktoken(ours, ref, texts)
 
 
@@ -127,11 +157,53 @@ def test_broken_accented_letters_in_raw_bytes(name):
     ours, ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
     rng = random.Random(f"r25 latin raw {name}")
     broken = [b"\xc3", b"\xc5k", b"\xc9 ", b"\xa9", b"\x80\x80", b"\xc0\xa9", b"\xc3\xc3\xa9"]
-    for bad in broken:
-        for _ in range(20):
-            words = " ".join(_words(rng, ALPHABETS["taken"], rng.choices(range(2, 14), k=12))).encode()
-            at = rng.randrange(len(words) + 1)
-            while at < len(words) and 0x80 <= words[at] < 0xC0:  # cut between characters
-                at += 1
-            raw = words[:at] + bad + words[at:]
-            assert ours.encode_bytes(raw) == ref._encode_bytes(raw), raw
+    _broken_among_new_words_encode_as_tiktoken(ours, ref, rng, ALPHABETS["taken"], broken)
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_broken_extended_letters_and_marks_in_raw_bytes(name):
+    """Round 26's classes broken in raw bytes, among new words of them: a three-byte letter cut short
+    (E1 alone, E1 B8 or E1 BB then an ASCII letter, a space or the end), its continuation bytes alone,
+    a mark's lead byte alone (CC, CD, CD before a space), CD B0 (U+0370, just past the marks), an
+    overlong three-byte form (E0 81 80), as tiktoken's ``_encode_bytes`` encodes them."""
+    import tiktoken
+
+    import tokcost
+
+    ours, ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
+    rng = random.Random(f"r26 viet raw {name}")
+    broken = [b"\xe1", b"\xe1\xb8", b"\xe1\xbbk", b"\xe1\xbb ", b"\xbb\x87", b"\xb8", b"\xcc", b"\xcdk",
+              b"\xcd ", b"\xcd\xb0", b"\xe0\x81\x80", b"\xe1\xe1\xbb\x87"]
+    _broken_among_new_words_encode_as_tiktoken(ours, ref, rng, ALPHABETS["yoruba and vietnamese"], broken)
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_extended_letters_and_marks_at_the_density_limit(name):
+    """Round 26's tried rule (r26-viet-tried) made a job of a piece whose letters weigh at most its
+    bytes, a two-byte letter 4 (TC_LATIN_BYTES_PER_ACCENT), a letter of U+1E00-U+1EFF and a combining
+    mark as WEIGHTS says: pieces of k = 1 to 6 such letters (or a letter and its mark) of one class,
+    and of the classes mixed, of w - 3 to w + 3 bytes where w is their weight, the letters at the
+    start, spread, or at the end; the two-byte letters' bound is round 25's, in cache.h."""
+    import tiktoken
+
+    import tokcost
+
+    ours, ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
+    rng = random.Random(f"r26 viet density {name}")
+    classes = [(TAKEN, 4), (EXTENDED, WEIGHTS["extended"]), (MARKS, WEIGHTS["mark"])]
+    texts = []
+    for k in range(1, 7):
+        for mixed in (False, True):
+            picks = [rng.choice(classes) if mixed else classes[k % 3] for _ in range(k)]
+            specials = ["a" + rng.choice(chars) if chars is MARKS else rng.choice(chars) for chars, _ in picks]
+            weight = sum(w for _, w in picks)
+            for total in range(weight - 3, weight + 4):
+                n_ascii = total - 1 - sum(len(c.encode()) for c in specials)
+                if n_ascii < 0:
+                    continue
+                ascii_letters = [rng.choice(ASCII) for _ in range(n_ascii)]
+                for word in (specials + ascii_letters, ascii_letters + specials,
+                             [c for pair in zip(specials, [*ascii_letters, *[""] * k]) for c in pair] + ascii_letters[k:]):
+                    texts.append(" " + "".join(word))
+                    assert len(texts[-1].encode()) == total
+    _each_and_joined_encode_as_tiktoken(ours, ref, texts)
