@@ -514,10 +514,11 @@ cdef class CoreBPE:
         (1 or 0), or -1 when they hold none (not short tokens, or not built yet)."""
         return tc_long_short_pair(&self.v, a, b)
 
-    def long_piece_search(self, bytes piece):
+    def long_piece_search(self, bytes piece, size_t split=0):
         """The long-piece search's own tokens for ``piece``, or None when it declines (no
-        merging behind it, no cache, no periodic shortcut; tables built now): for tests."""
-        return _long_piece_search(self, piece)
+        merging behind it, no cache, no periodic shortcut; tables built now): for tests.
+        ``split`` (0 < split < len(piece)): searched as two chains, from 0 and from split."""
+        return _long_piece_search(self, piece, split)
 
     def export_long_tables(self):
         """The long-piece encoder's tables as bytes (built now if need be), or None when

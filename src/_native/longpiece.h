@@ -75,6 +75,9 @@
 __attribute__((visibility("hidden"))) size_t tc_long_search_shorts(const tc_longpiece *t, const tc_vocab *v,
                                                                    struct tc_caches *c, const uint8_t *p, size_t n,
                                                                    uint32_t *out);
+__attribute__((visibility("hidden"))) size_t tc_long_chains_shorts(const tc_longpiece *t, const tc_vocab *v,
+                                                                   struct tc_caches *c, const uint8_t *p, size_t n,
+                                                                   size_t m, uint32_t *out);
 __attribute__((visibility("hidden"))) void tc_long_fill_short(tc_longpiece *t, const tc_vocab *v, uint8_t *bits);
 
 /* ---- building. The tokens are sorted by their bytes. In that order a
@@ -548,22 +551,36 @@ static int tc_long_short_pair(const tc_vocab *v, uint32_t a, uint32_t b) {
  * (cl100k_base's random a-zA-Z, one piece: 14% slower with it). */
 #define TC_LONG_SHORTS_SAMPLE 32
 
-/* BPE of p[0:n] into out by the search alone (see tc_long_encode). Both
- * loops give the same tokens: this only picks the faster. */
-static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n,
-                             uint32_t *out) {
-    size_t m = n < TC_LONG_SHORTS_SAMPLE ? n : TC_LONG_SHORTS_SAMPLE, lower = 0;
-    for (size_t i = 0; i < m; i++) lower += (uint8_t)(p[i] - 'a') < 26;
-    return t->short_valid && lower + 2 >= m ? tc_long_search_shorts(t, v, c, p, n, out)
-                                            : tc_long_search_plain(t, v, c, p, n, out);
+/* Pieces this long are searched as two chains (longpiece_search.h). */
+#define TC_LONG_CHAINS_MIN 4096
+
+/* BPE of p[0:n] into out by the search alone (see tc_long_encode), as two
+ * chains split at m when 0 < m < n. Every loop gives the same tokens: this
+ * only picks the faster. */
+static size_t tc_long_search_at(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n,
+                                size_t m, uint32_t *out) {
+    size_t s = n < TC_LONG_SHORTS_SAMPLE ? n : TC_LONG_SHORTS_SAMPLE, lower = 0;
+    for (size_t i = 0; i < s; i++) lower += (uint8_t)(p[i] - 'a') < 26;
+    int shorts = t->short_valid && lower + 2 >= s;
+    if (m && m < n)
+        return shorts ? tc_long_chains_shorts(t, v, c, p, n, m, out) : tc_long_chains_plain(t, v, c, p, n, m, out);
+    return shorts ? tc_long_search_shorts(t, v, c, p, n, out) : tc_long_search_plain(t, v, c, p, n, out);
 }
 
-/* The search's own answer for p[0:n] (the tables built now if need be): no
+static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n,
+                             uint32_t *out) {
+    return tc_long_search_at(t, v, c, p, n, n >= TC_LONG_CHAINS_MIN ? n / 2 : 0, out);
+}
+
+/* The search's own answer for p[0:n] (the tables built now if need be),
+ * split at m as tc_long_search_at (m = 0: as tc_long_search would): no
  * periodic shortcut, no cache, no merging when it declines (for tests: a
  * search that gave up would otherwise hide behind merging's exact answer). */
-static size_t tc_long_search_only(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+static size_t tc_long_search_only(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, size_t m,
+                                  uint32_t *out) {
     const tc_longpiece *t = tc_long_tables_now(v);
-    return t && t->usable && n ? tc_long_search(t, v, c, p, n, out) : TC_LONG_DECLINED;
+    if (!t || !t->usable || !n) return TC_LONG_DECLINED;
+    return m ? tc_long_search_at(t, v, c, p, n, m, out) : tc_long_search(t, v, c, p, n, out);
 }
 
 /* ---- periodic stretches: runs of one character, `ab` repeated, ...

@@ -433,3 +433,105 @@ static __attribute__((noinline)) size_t tc_long_search_plain(const tc_longpiece 
     tc_long_state_free(&st);
     return !bad && pos == n ? k : TC_LONG_DECLINED;
 }
+
+/* ---- two chains (r26). The loop above is one dependent chain: walk, the
+ * candidate's record, the check, the next walk. Here one piece is searched
+ * from two places at once, p[0:] (A) and p[m:] (B), a step of each in turn, so
+ * the core can overlap the two chains' loads; then A goes on alone until it
+ * meets B. They meet where A's stack ends at a boundary of B's tokens (B
+ * finished) and A's top token forms a valid pair with B's token starting
+ * there: A's tokens up to there, then B's from there, is a tokenization of p
+ * whose every adjacent pair is valid (A's among themselves and B's among
+ * themselves by the search, the pair at the seam by the check), and that is
+ * BPE's answer, the only such tokenization (longpiece.h). A never met runs
+ * to the end alone: the same answer, B's work wasted. */
+
+/* One step of a search (the body of the loop above): 2 after a push, 1 after
+ * an undo, 0 once it stops (*pos == n: done; else it failed, *bad or not). */
+static inline __attribute__((always_inline)) int tc_long_step(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+                                                             tc_long_state *st, const uint8_t *p, size_t n, uint32_t *out,
+                                                             size_t *pos, size_t *k, uint32_t *cand, int *bad, int pairs_at) {
+    *cand = tc_long_choose(t, v, c, st, out, *k, *pos, *cand, bad, pairs_at ? p : NULL);
+    if (*cand != TC_NONE) {
+        out[(*k)++] = *cand;
+        *pos += t->token[*cand].len;
+        if (*pos >= n) return 0;
+        *cand = tc_long_match_at(t, v, st, p, *pos, n);
+        return 2;
+    }
+    if (*bad) return 0;
+    st->dead[*pos >> 6] |= 1ull << (*pos & 63);
+    if (!*k) return 0;
+    uint32_t last = out[--*k];
+    *pos -= t->token[last].len;
+    *cand = t->token[last].prefix;
+    return 1;
+}
+
+/* B's tokens (outb[0:kb], spelling p[m:n]) read by position: *at is where
+ * token *i starts; moved to the token that starts at x, or past x. */
+static inline void tc_long_seek(const tc_longpiece *t, const uint32_t *outb, size_t kb, size_t *i, size_t *at, size_t x) {
+    while (*at > x) *at -= t->token[outb[--*i]].len;
+    while (*at < x && *i < kb) *at += t->token[outb[(*i)++]].len;
+}
+
+/* Whether A's token a, ending at x, meets B there (x a boundary of B's tokens
+ * and a, B's token at x a valid pair). */
+static inline int tc_long_meets(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, tc_long_state *sa,
+                                const uint8_t *p, int pairs_at, uint32_t a, const uint32_t *outb, size_t kb,
+                                size_t *i, size_t *at, size_t x) {
+    tc_long_seek(t, outb, kb, i, at, x);
+    return *at == x && *i < kb && tc_long_valid_memo(t, v, c, sa, a, outb[*i], pairs_at ? p : NULL, x) == 1;
+}
+
+/* BPE of p[0:n] into out (room for n), searched as A from 0 and B from m (0 < m < n). */
+#if TC_LONG_SEARCH_SHORTS
+__attribute__((visibility("hidden"))) size_t tc_long_chains_shorts(const tc_longpiece *t, const tc_vocab *v,
+                                                                   struct tc_caches *c, const uint8_t *p, size_t n,
+                                                                   size_t m, uint32_t *out) {
+#else
+static __attribute__((noinline)) size_t tc_long_chains_plain(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+                                                             const uint8_t *p, size_t n, size_t m, uint32_t *out) {
+#endif
+    size_t nb = n - m, result = TC_LONG_DECLINED;
+    tc_long_state sa, sb;
+    uint32_t *outb = malloc(nb * sizeof(uint32_t));
+    int init_a = tc_long_state_init(&sa, n), init_b = tc_long_state_init(&sb, nb);
+    if (!outb || init_a || init_b) goto done;
+    const uint8_t *pb = p + m;
+    size_t pos_a = 0, k_a = 0, pos_b = 0, k_b = 0;
+    int bad_a = 0, bad_b = 0, pairs_at = t->pairs_by_trie, run_a = 1, run_b = 1;
+    uint32_t cand_a = tc_long_match_at(t, v, &sa, p, 0, n), cand_b = tc_long_match_at(t, v, &sb, pb, 0, nb);
+    while (run_a & run_b) {
+        run_a = tc_long_step(t, v, c, &sa, p, n, out, &pos_a, &k_a, &cand_a, &bad_a, pairs_at);
+        run_b = tc_long_step(t, v, c, &sb, pb, nb, outb, &pos_b, &k_b, &cand_b, &bad_b, pairs_at);
+    }
+    int b_done = !run_b && pos_b == nb && !bad_b;
+    size_t i = 0, at = m;   /* B's token i starts at `at` */
+    if (run_a && b_done && pos_a >= m) {
+        /* A's stack already reaches past m: try its tokens that end at m or later, lowest first. */
+        size_t j = k_a, end = pos_a;   /* token j - 1 ends at end */
+        while (j > 1 && end - t->token[out[j - 1]].len >= m) end -= t->token[out[--j]].len;
+        for (; j <= k_a; end += j < k_a ? t->token[out[j]].len : 0, j++)
+            if (tc_long_meets(t, v, c, &sa, p, pairs_at, out[j - 1], outb, k_b, &i, &at, end)) {
+                k_a = j;
+                goto join;
+            }
+    }
+    while (run_a) {
+        run_a = tc_long_step(t, v, c, &sa, p, n, out, &pos_a, &k_a, &cand_a, &bad_a, pairs_at);
+        if (run_a == 2 && b_done && pos_a >= m &&
+            tc_long_meets(t, v, c, &sa, p, pairs_at, out[k_a - 1], outb, k_b, &i, &at, pos_a))
+            goto join;
+    }
+    result = !bad_a && pos_a == n ? k_a : TC_LONG_DECLINED;
+    goto done;
+join:
+    memcpy(out + k_a, outb + i, (k_b - i) * sizeof(uint32_t));
+    result = k_a + k_b - i;
+done:
+    free(outb);
+    tc_long_state_free(&sa);
+    tc_long_state_free(&sb);
+    return result;
+}
