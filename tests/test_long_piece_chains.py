@@ -1,12 +1,14 @@
-"""The long-piece search as two chains (src/_native/longpiece_search.h,
-tc_long_chains_*): a piece searched from 0 and from a split m at once, joined
-where the first search's stack ends at a boundary of the second's tokens with a
-valid pair across it, or run to the end alone when they never meet. Every
+"""The long-piece search as two chains (src/_native/longpiece_search.h, "two
+chains"; longpiece.h tc_long_search_split): a piece searched from 0 (A) and from
+a split m (B), joined where A's stack ends at a boundary of B's tokens with a
+valid pair across it, or A run to the end alone when they never meet. Every
 answer is compared with tiktoken's BPE of the same piece.
 
-``long_piece_search(piece, split)`` forces the two chains at any split, so short
-pieces exercise the join at every position; pieces of 4 KB or more take them on
-their own (TC_LONG_CHAINS_MIN) through encode.
+``long_piece_search(piece, split, reveal, threads)`` forces the two chains at any
+split, so short pieces exercise the join at every position: B searched first
+and looked at once A's stack reaches ``reveal`` (so A may already be past the
+split, as when B's thread finishes late), or B on a pool worker. Pieces of 64 KB
+or more take a second thread on their own once ``long_piece_threads(True)``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import string
 
 import pytest
 
-CHAINS_MIN = 4096  # longpiece.h TC_LONG_CHAINS_MIN
+from tokcost import _core
+
+THREADS_MIN = 64 << 10  # longpiece.h TC_LONG_THREADS_MIN
 
 ALPHABETS = {
     "lowercase": string.ascii_lowercase,
@@ -33,10 +37,11 @@ def _random_piece(rnd: random.Random, alphabet: str, size: int) -> bytes:
     return "".join(rnd.choices(alphabet, k=size)).encode()
 
 
-def _check_every_split(core, ref, piece: bytes) -> int:
+def _check_every_split(core, ref, piece: bytes, late: int = 0) -> int:
+    """Every split m of piece, B looked at once A reaches m + late."""
     want = ref._encode_single_piece(piece)
-    wrong = [m for m in range(1, len(piece)) if core.long_piece_search(piece, m) != want]
-    assert not wrong, (piece, wrong[:10])
+    wrong = [m for m in range(1, len(piece)) if core.long_piece_search(piece, m, m + late) != want]
+    assert not wrong, (piece, late, wrong[:10])
     return len(piece) - 1
 
 
@@ -50,7 +55,7 @@ def test_every_split_of_short_pieces(pair, alphabet):
     for _ in range(60):
         piece = _random_piece(rnd, ALPHABETS[alphabet], rnd.randint(2, 40))[:40]
         if len(piece) >= 2:
-            splits += _check_every_split(ours._core, ref, piece)
+            splits += _check_every_split(ours._core, ref, piece, late=rnd.choice([0, 0, 1, 3, 8, 40]))
     assert splits > 500
 
 
@@ -62,7 +67,7 @@ def test_runs_where_the_chains_never_meet(pair, unit):
     the first chain runs to the end alone; every split of every length of 20-59 bytes."""
     ours, ref = pair
     for n in range(20, 60):
-        _check_every_split(ours._core, ref, (unit * 60).encode()[:n])
+        _check_every_split(ours._core, ref, (unit * 60).encode()[:n], late=n % 3)
 
 
 def test_glued_tokens_every_split(pair):
@@ -76,41 +81,62 @@ def test_glued_tokens_every_split(pair):
         piece = b""
         while len(piece) < 30:
             piece += rnd.choice(tokens) if rnd.random() < 0.8 else bytes([rnd.randrange(97, 123)]) * rnd.randint(2, 9)
-        _check_every_split(ours._core, ref, piece[:48])
+        _check_every_split(ours._core, ref, piece[:48], late=rnd.choice([0, 2, 5]))
 
 
 @pytest.mark.parametrize("alphabet", sorted(ALPHABETS))
 def test_long_pieces_split_anywhere(pair, alphabet):
-    """Pieces of 1-3 KB split near the start, the middle and the end."""
+    """Pieces of 300-1,000 characters split near the start, the middle and the end,
+    B looked at from the split on or once A is 1-200 bytes past it, and B on a pool
+    worker (which may finish before or after A reaches the split)."""
     ours, ref = pair
     rnd = random.Random(7)
     for _ in range(4):
         piece = _random_piece(rnd, ALPHABETS[alphabet], rnd.randint(300, 1000))
         want = ref._encode_single_piece(piece)
         for m in {1, 2, 7, len(piece) // 3, len(piece) // 2, len(piece) - 5, len(piece) - 1}:
-            assert ours._core.long_piece_search(piece, m) == want, (alphabet, m, piece[:60])
+            for late in (0, 1, 30, 200):
+                assert ours._core.long_piece_search(piece, m, m + late) == want, (alphabet, m, late, piece[:60])
+            assert ours._core.long_piece_search(piece, m, threads=True) == want, (alphabet, m, piece[:60])
 
 
-@pytest.mark.parametrize("alphabet", ["lowercase", "base64", "cjk", "thai", "scripts"])
-def test_pieces_past_the_chains_threshold_through_encode(pair, alphabet):
-    """Pieces of 4-12 KB, which take the two chains on their own, through the search
-    and through encode_ordinary (with a space around, so they stay one piece where
-    the pattern keeps them so), against tiktoken."""
+@pytest.fixture
+def two_threads():
+    """long_piece_threads(True) for one test, then the setting it found."""
+    before = _core.long_piece_threads()
+    assert _core.long_piece_threads(True)
+    yield
+    _core.long_piece_threads(before)
+
+
+def test_long_piece_threads_is_off_by_default():
+    assert _core.long_piece_threads() is False
+
+
+@pytest.mark.parametrize("alphabet", ["lowercase", "base64", "cjk", "thai", "emoji"])
+def test_pieces_past_the_threads_threshold_through_encode(pair, alphabet, two_threads):
+    """Pieces of 64-100 KB, which take a second thread on their own, through the
+    search and through encode_ordinary (x and y around: one piece wherever the
+    pattern keeps the alphabet so), against tiktoken."""
     ours, ref = pair
     rnd = random.Random(4)
-    for size in (CHAINS_MIN, CHAINS_MIN + 1, 12_000):
-        piece = _random_piece(rnd, ALPHABETS[alphabet], size)
+    for size in (THREADS_MIN, THREADS_MIN + 1, 100_000):
+        piece = _random_piece(rnd, ALPHABETS[alphabet], size)[:size]
+        piece = piece.decode("utf-8", "ignore").encode()
         want = ref._encode_single_piece(piece)
         assert ours._core.long_piece_search(piece) == want
+        assert ours._core.long_piece_search(piece, len(piece) // 2, threads=True) == want
         text = "x " + piece.decode() + " y"
         assert ours.encode_ordinary(text) == ref.encode_ordinary(text)
 
 
-def test_batches_on_two_threads(pair):
-    """Long pieces in a batch on two threads: each thread's searches keep their own
-    two chains' state."""
+def test_batches_on_two_threads(pair, two_threads):
+    """Long pieces in a batch on two threads (each batch thread's pieces search as one
+    chain: the pool is the batch's) and alone (two chains), against tiktoken."""
     ours, ref = pair
     rnd = random.Random(2)
-    texts = [_random_piece(rnd, ALPHABETS[name], rnd.randint(CHAINS_MIN, 9000)).decode()
-             for name in ("lowercase", "thai", "cjk", "lowercase", "base64", "lowercase") * 2]
-    assert ours.encode_ordinary_batch(texts, num_threads=2) == ref.encode_ordinary_batch(texts, num_threads=2)
+    texts = [_random_piece(rnd, ALPHABETS[name], rnd.randint(THREADS_MIN // 3, THREADS_MIN + 5000)).decode()
+             for name in ("lowercase", "thai", "cjk", "lowercase", "base64", "lowercase")]
+    want = ref.encode_ordinary_batch(texts, num_threads=2)
+    assert ours.encode_ordinary_batch(texts, num_threads=2) == want
+    assert [ours.encode_ordinary(t) for t in texts] == want

@@ -435,19 +435,31 @@ static __attribute__((noinline)) size_t tc_long_search_plain(const tc_longpiece 
 }
 
 /* ---- two chains (r26). The loop above is one dependent chain: walk, the
- * candidate's record, the check, the next walk. Here one piece is searched
- * from two places at once, p[0:] (A) and p[m:] (B), a step of each in turn, so
- * the core can overlap the two chains' loads; then A goes on alone until it
- * meets B. They meet where A's stack ends at a boundary of B's tokens (B
- * finished) and A's top token forms a valid pair with B's token starting
- * there: A's tokens up to there, then B's from there, is a tokenization of p
- * whose every adjacent pair is valid (A's among themselves and B's among
- * themselves by the search, the pair at the seam by the check), and that is
- * BPE's answer, the only such tokenization (longpiece.h). A never met runs
- * to the end alone: the same answer, B's work wasted. */
+ * candidate's record, the check, the next walk. A piece can be searched from
+ * two places, p[0:] (A, here) and p[m:] (B, by another thread: longpiece.h),
+ * and joined: A meets B where A's stack ends at a boundary of B's tokens and
+ * A's top token forms a valid pair with B's token starting there. A's tokens
+ * up to there, then B's from there, is a tokenization of p whose every
+ * adjacent pair is valid (A's among themselves and B's among themselves by
+ * the search, the pair at the seam by the check), and that is BPE's answer,
+ * the only such tokenization (longpiece.h). A that never meets B runs to the
+ * end alone: the same answer, B's work wasted. */
+
+/* B: p[m:n] searched by whoever claims it first, B's thread or A when it gets
+ * to m before anyone did (then A goes on alone). */
+typedef struct {
+    const tc_longpiece *t;
+    const tc_vocab *v;
+    const uint8_t *p;        /* p + m */
+    size_t n;                /* n - m */
+    uint32_t *out;           /* room for n tokens; B's are out[0:k] once state is 1 */
+    size_t k;
+    int claimed;             /* atomic: 1 once someone took B */
+    int state;               /* atomic, written once by B (release): 0 running, 1 done, 2 failed */
+} tc_long_half;
 
 /* One step of a search (the body of the loop above): 2 after a push, 1 after
- * an undo, 0 once it stops (*pos == n: done; else it failed, *bad or not). */
+ * an undo, 0 once it stops (*pos == n: done; else it failed). */
 static inline __attribute__((always_inline)) int tc_long_step(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
                                                              tc_long_state *st, const uint8_t *p, size_t n, uint32_t *out,
                                                              size_t *pos, size_t *k, uint32_t *cand, int *bad, int pairs_at) {
@@ -469,14 +481,15 @@ static inline __attribute__((always_inline)) int tc_long_step(const tc_longpiece
 }
 
 /* B's tokens (outb[0:kb], spelling p[m:n]) read by position: *at is where
- * token *i starts; moved to the token that starts at x, or past x. */
+ * token *i starts; moved to the token that starts at x, or past x. A's tries
+ * come in order but for its undos, so each move is a step or two. */
 static inline void tc_long_seek(const tc_longpiece *t, const uint32_t *outb, size_t kb, size_t *i, size_t *at, size_t x) {
     while (*at > x) *at -= t->token[outb[--*i]].len;
     while (*at < x && *i < kb) *at += t->token[outb[(*i)++]].len;
 }
 
-/* Whether A's token a, ending at x, meets B there (x a boundary of B's tokens
- * and a, B's token at x a valid pair). */
+/* Whether A's token a, ending at x (m <= x < n), meets B there: x a boundary
+ * of B's tokens and (a, B's token at x) a valid pair. */
 static inline int tc_long_meets(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, tc_long_state *sa,
                                 const uint8_t *p, int pairs_at, uint32_t a, const uint32_t *outb, size_t kb,
                                 size_t *i, size_t *at, size_t x) {
@@ -484,54 +497,51 @@ static inline int tc_long_meets(const tc_longpiece *t, const tc_vocab *v, struct
     return *at == x && *i < kb && tc_long_valid_memo(t, v, c, sa, a, outb[*i], pairs_at ? p : NULL, x) == 1;
 }
 
-/* BPE of p[0:n] into out (room for n), searched as A from 0 and B from m (0 < m < n). */
+/* BPE of p[0:n] into out (room for n) as A, joined to B (p[m:n], 0 < m < n)
+ * where they meet. B's result is looked at once A's stack reaches `reveal`
+ * (>= m; tests set it later to meet with A's stack already past m). */
 #if TC_LONG_SEARCH_SHORTS
-__attribute__((visibility("hidden"))) size_t tc_long_chains_shorts(const tc_longpiece *t, const tc_vocab *v,
-                                                                   struct tc_caches *c, const uint8_t *p, size_t n,
-                                                                   size_t m, uint32_t *out) {
+__attribute__((visibility("hidden"))) size_t tc_long_meet_shorts(const tc_longpiece *t, const tc_vocab *v,
+                                                                 struct tc_caches *c, const uint8_t *p, size_t n,
+                                                                 size_t m, size_t reveal, tc_long_half *b, uint32_t *out) {
 #else
-static __attribute__((noinline)) size_t tc_long_chains_plain(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
-                                                             const uint8_t *p, size_t n, size_t m, uint32_t *out) {
+static __attribute__((noinline)) size_t tc_long_meet_plain(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+                                                           const uint8_t *p, size_t n, size_t m, size_t reveal,
+                                                           tc_long_half *b, uint32_t *out) {
 #endif
-    size_t nb = n - m, result = TC_LONG_DECLINED;
-    tc_long_state sa, sb;
-    uint32_t *outb = malloc(nb * sizeof(uint32_t));
-    int init_a = tc_long_state_init(&sa, n), init_b = tc_long_state_init(&sb, nb);
-    if (!outb || init_a || init_b) goto done;
-    const uint8_t *pb = p + m;
-    size_t pos_a = 0, k_a = 0, pos_b = 0, k_b = 0;
-    int bad_a = 0, bad_b = 0, pairs_at = t->pairs_by_trie, run_a = 1, run_b = 1;
-    uint32_t cand_a = tc_long_match_at(t, v, &sa, p, 0, n), cand_b = tc_long_match_at(t, v, &sb, pb, 0, nb);
-    while (run_a & run_b) {
-        run_a = tc_long_step(t, v, c, &sa, p, n, out, &pos_a, &k_a, &cand_a, &bad_a, pairs_at);
-        run_b = tc_long_step(t, v, c, &sb, pb, nb, outb, &pos_b, &k_b, &cand_b, &bad_b, pairs_at);
-    }
-    int b_done = !run_b && pos_b == nb && !bad_b;
-    size_t i = 0, at = m;   /* B's token i starts at `at` */
-    if (run_a && b_done && pos_a >= m) {
-        /* A's stack already reaches past m: try its tokens that end at m or later, lowest first. */
-        size_t j = k_a, end = pos_a;   /* token j - 1 ends at end */
+    tc_long_state st;
+    if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
+    size_t pos = 0, k = 0, i = 0, at = m, kb = 0;   /* B's token i starts at `at` */
+    int bad = 0, pairs_at = t->pairs_by_trie, run = 1;
+    int b_known = 0;   /* 1: B done, its tokens usable; -1: B failed or never ran */
+    uint32_t cand = tc_long_match_at(t, v, &st, p, 0, n);
+    while (run) {
+        run = tc_long_step(t, v, c, &st, p, n, out, &pos, &k, &cand, &bad, pairs_at);
+        if (run != 2 || pos < reveal || b_known < 0) continue;
+        if (b_known) {
+            if (tc_long_meets(t, v, c, &st, p, pairs_at, out[k - 1], b->out, kb, &i, &at, pos)) goto join;
+            continue;
+        }
+        int s = __atomic_load_n(&b->state, __ATOMIC_ACQUIRE);
+        if (!s && !__atomic_load_n(&b->claimed, __ATOMIC_RELAXED) && !__atomic_exchange_n(&b->claimed, 1, __ATOMIC_ACQ_REL))
+            s = 2;   /* nobody took B: A goes on alone */
+        if (!s) continue;
+        if (s != 1) { b_known = -1; continue; }
+        b_known = 1;
+        kb = b->k;
+        /* A's tokens that end at m or later, lowest first (the top ends at pos). */
+        size_t j = k, end = pos;   /* token j - 1 ends at end */
         while (j > 1 && end - t->token[out[j - 1]].len >= m) end -= t->token[out[--j]].len;
-        for (; j <= k_a; end += j < k_a ? t->token[out[j]].len : 0, j++)
-            if (tc_long_meets(t, v, c, &sa, p, pairs_at, out[j - 1], outb, k_b, &i, &at, end)) {
-                k_a = j;
+        for (; j <= k; end += j < k ? t->token[out[j]].len : 0, j++)
+            if (tc_long_meets(t, v, c, &st, p, pairs_at, out[j - 1], b->out, kb, &i, &at, end)) {
+                k = j;
                 goto join;
             }
     }
-    while (run_a) {
-        run_a = tc_long_step(t, v, c, &sa, p, n, out, &pos_a, &k_a, &cand_a, &bad_a, pairs_at);
-        if (run_a == 2 && b_done && pos_a >= m &&
-            tc_long_meets(t, v, c, &sa, p, pairs_at, out[k_a - 1], outb, k_b, &i, &at, pos_a))
-            goto join;
-    }
-    result = !bad_a && pos_a == n ? k_a : TC_LONG_DECLINED;
-    goto done;
+    tc_long_state_free(&st);
+    return !bad && pos == n ? k : TC_LONG_DECLINED;
 join:
-    memcpy(out + k_a, outb + i, (k_b - i) * sizeof(uint32_t));
-    result = k_a + k_b - i;
-done:
-    free(outb);
-    tc_long_state_free(&sa);
-    tc_long_state_free(&sb);
-    return result;
+    memcpy(out + k, b->out + i, (kb - i) * sizeof(uint32_t));
+    tc_long_state_free(&st);
+    return k + kb - i;
 }
