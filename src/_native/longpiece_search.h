@@ -227,7 +227,7 @@ static inline void tc_long_path_end(tc_long_path *rec, size_t i) {
 /* The longest token at p[0:avail] (avail >= 1). *depth: how many bytes the
  * answer depends on, 0 when it depends on where the piece ends. The tokens
  * met on the way go to rec (its reach and tok; the caller sets at). */
-static inline uint32_t tc_long_match(const tc_longpiece *t, const tc_vocab *v, const uint8_t *p, size_t avail,
+static inline __attribute__((always_inline)) uint32_t tc_long_match(const tc_longpiece *t, const tc_vocab *v, const uint8_t *p, size_t avail,
                                      size_t *depth, tc_long_path *rec) {
     uint32_t best = v->byte_rank[p[0]];
     rec->reach = rec->known = 1;
@@ -276,7 +276,7 @@ typedef struct {
 } tc_long_state;
 
 /* Set up st for a piece of n bytes; -1 when out of memory. */
-static int tc_long_state_init(tc_long_state *st, size_t n) {
+static inline __attribute__((always_inline)) int tc_long_state_init(tc_long_state *st, size_t n) {
     /* Long pieces get a larger memo (one slot per 4 bytes, up to 32 KB: it must stay in cache). */
     st->memo_mask = TC_LONG_PAIR_MEMO;
     while (st->memo_mask < n / 4 && st->memo_mask < (1u << 12)) st->memo_mask <<= 1;
@@ -334,7 +334,7 @@ static inline __attribute__((always_inline)) uint32_t tc_long_match_at(const tc_
 }
 
 /* Whether (a, b) is a valid pair, remembered for the rest of the piece (as tc_long_valid_pair). */
-static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+static inline __attribute__((always_inline)) int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
                                      tc_long_state *st, uint32_t a, uint32_t b, const uint8_t *p, size_t at) {
     if (!st->use_memo) return tc_long_valid_pair(t, v, c, a, b, p, at, st->path);
     if (++st->memo_tries == 4096) st->use_memo = st->memo_hits * 2 > st->memo_tries;
