@@ -75,6 +75,9 @@
 __attribute__((visibility("hidden"))) size_t tc_long_search_shorts(const tc_longpiece *t, const tc_vocab *v,
                                                                    struct tc_caches *c, const uint8_t *p, size_t n,
                                                                    uint32_t *out);
+__attribute__((visibility("hidden"))) size_t tc_long_meet_plain(const tc_longpiece *t, const tc_vocab *v,
+                                                                struct tc_caches *c, const uint8_t *p, size_t n,
+                                                                size_t m, size_t reveal, tc_long_half *b, uint32_t *out);
 __attribute__((visibility("hidden"))) size_t tc_long_meet_shorts(const tc_longpiece *t, const tc_vocab *v,
                                                                  struct tc_caches *c, const uint8_t *p, size_t n,
                                                                  size_t m, size_t reveal, tc_long_half *b, uint32_t *out);

@@ -18,6 +18,17 @@
 #ifndef TC_LONG_SEARCH_SHORTS
 #define TC_LONG_SEARCH_SHORTS 0   /* 1: the loop with the short pairs' table (longpiece_shorts.c) */
 #endif
+#ifndef TC_LONG_SEARCH_MEET
+#define TC_LONG_SEARCH_MEET 0     /* 1: instead of the loop, the two chains' meeting loop (longpiece_meet*.c) */
+#endif
+/* The walk and the memo'd check, inlined into the loop: the meeting loop's
+ * units force it (they call the check from three places, and GCC kept it
+ * out of line); the one-chain loops' units keep GCC's own choice, main's code. */
+#if TC_LONG_SEARCH_MEET
+#define TC_LONG_STEP_INLINE inline __attribute__((always_inline))
+#else
+#define TC_LONG_STEP_INLINE inline
+#endif
 
 #define TC_LONG_DECLINED ((size_t)-3)        /* not for this encoder: merge instead */
 #define TC_LONG_PAIR_MEMO 512                /* valid-pair answers kept per piece */
@@ -227,7 +238,7 @@ static inline void tc_long_path_end(tc_long_path *rec, size_t i) {
 /* The longest token at p[0:avail] (avail >= 1). *depth: how many bytes the
  * answer depends on, 0 when it depends on where the piece ends. The tokens
  * met on the way go to rec (its reach and tok; the caller sets at). */
-static inline __attribute__((always_inline)) uint32_t tc_long_match(const tc_longpiece *t, const tc_vocab *v, const uint8_t *p, size_t avail,
+static TC_LONG_STEP_INLINE uint32_t tc_long_match(const tc_longpiece *t, const tc_vocab *v, const uint8_t *p, size_t avail,
                                      size_t *depth, tc_long_path *rec) {
     uint32_t best = v->byte_rank[p[0]];
     rec->reach = rec->known = 1;
@@ -276,7 +287,7 @@ typedef struct {
 } tc_long_state;
 
 /* Set up st for a piece of n bytes; -1 when out of memory. */
-static inline __attribute__((always_inline)) int tc_long_state_init(tc_long_state *st, size_t n) {
+static int tc_long_state_init(tc_long_state *st, size_t n) {
     /* Long pieces get a larger memo (one slot per 4 bytes, up to 32 KB: it must stay in cache). */
     st->memo_mask = TC_LONG_PAIR_MEMO;
     while (st->memo_mask < n / 4 && st->memo_mask < (1u << 12)) st->memo_mask <<= 1;
@@ -334,7 +345,7 @@ static inline __attribute__((always_inline)) uint32_t tc_long_match_at(const tc_
 }
 
 /* Whether (a, b) is a valid pair, remembered for the rest of the piece (as tc_long_valid_pair). */
-static inline __attribute__((always_inline)) int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+static TC_LONG_STEP_INLINE int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
                                      tc_long_state *st, uint32_t a, uint32_t b, const uint8_t *p, size_t at) {
     if (!st->use_memo) return tc_long_valid_pair(t, v, c, a, b, p, at, st->path);
     if (++st->memo_tries == 4096) st->use_memo = st->memo_hits * 2 > st->memo_tries;
@@ -401,6 +412,7 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
 /* BPE of p[0:n] into out by the search alone (see tc_long_search in
  * longpiece.h): tc_long_search_plain in _core.c, tc_long_search_shorts (only
  * called when t->short_valid) in longpiece_shorts.c. */
+#if !TC_LONG_SEARCH_MEET
 #if TC_LONG_SEARCH_SHORTS
 __attribute__((visibility("hidden"))) size_t tc_long_search_shorts(const tc_longpiece *t, const tc_vocab *v,
                                                                    struct tc_caches *c, const uint8_t *p, size_t n,
@@ -433,6 +445,7 @@ static __attribute__((noinline)) size_t tc_long_search_plain(const tc_longpiece 
     tc_long_state_free(&st);
     return !bad && pos == n ? k : TC_LONG_DECLINED;
 }
+#endif
 
 /* ---- two chains (r26). The loop above is one dependent chain: walk, the
  * candidate's record, the check, the next walk. A piece can be searched from
@@ -499,15 +512,18 @@ static inline int tc_long_meets(const tc_longpiece *t, const tc_vocab *v, struct
 
 /* BPE of p[0:n] into out (room for n) as A, joined to B (p[m:n], 0 < m < n)
  * where they meet. B's result is looked at once A's stack reaches `reveal`
- * (>= m; tests set it later to meet with A's stack already past m). */
+ * (>= m; tests set it later to meet with A's stack already past m). Compiled
+ * in units of their own (longpiece_meet.c, longpiece_meet_shorts.c): beside a
+ * one-chain loop, GCC stopped inlining the walk and the check into it. */
+#if TC_LONG_SEARCH_MEET
 #if TC_LONG_SEARCH_SHORTS
 __attribute__((visibility("hidden"))) size_t tc_long_meet_shorts(const tc_longpiece *t, const tc_vocab *v,
                                                                  struct tc_caches *c, const uint8_t *p, size_t n,
                                                                  size_t m, size_t reveal, tc_long_half *b, uint32_t *out) {
 #else
-static __attribute__((noinline)) size_t tc_long_meet_plain(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
-                                                           const uint8_t *p, size_t n, size_t m, size_t reveal,
-                                                           tc_long_half *b, uint32_t *out) {
+__attribute__((visibility("hidden"))) size_t tc_long_meet_plain(const tc_longpiece *t, const tc_vocab *v,
+                                                                struct tc_caches *c, const uint8_t *p, size_t n,
+                                                                size_t m, size_t reveal, tc_long_half *b, uint32_t *out) {
 #endif
     tc_long_state st;
     if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
@@ -545,3 +561,4 @@ join:
     tc_long_state_free(&st);
     return k + kb - i;
 }
+#endif
