@@ -86,7 +86,8 @@ def _tokcost_two_threads(encoding: str):
                    special_tokens=base._special_tokens)
 
     def encode_ordinary(text: str) -> list[int]:
-        before = _core.long_piece_threads(True)
+        before = _core.long_piece_threads()
+        _core.long_piece_threads(True)
         try:
             return enc.encode_ordinary(text)
         finally:
