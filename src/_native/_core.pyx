@@ -65,6 +65,13 @@ def use_avx2(bint on):
     return bool(windows or merges or lists)
 
 
+def long_piece_threads(on=None):
+    """Whether one long piece (64 KB or more) may be searched as two chains on two threads, a
+    pool worker taking its second half (longpiece.h); ``on`` sets it. Off by default: whether one
+    call may take a second core is the caller's policy. Returns the setting now."""
+    return bool(tc_long_threads_allowed(-1 if on is None else (1 if on else 0)))
+
+
 def wait_ints_populated():
     """Return once the thread that faults in the int block's pages (pyints.h), if one runs, is
     done, so that later lists take the block as a long-running process's do. For benchmarks that
@@ -514,10 +521,13 @@ cdef class CoreBPE:
         (1 or 0), or -1 when they hold none (not short tokens, or not built yet)."""
         return tc_long_short_pair(&self.v, a, b)
 
-    def long_piece_search(self, bytes piece):
+    def long_piece_search(self, bytes piece, size_t split=0, size_t reveal=0, bint threads=False):
         """The long-piece search's own tokens for ``piece``, or None when it declines (no
-        merging behind it, no cache, no periodic shortcut; tables built now): for tests."""
-        return _long_piece_search(self, piece)
+        merging behind it, no cache, no periodic shortcut; tables built now): for tests.
+        ``split`` (0 < split < len(piece)): searched as two chains, from 0 and from split,
+        the second on a pool worker when ``threads``, else first, its tokens looked at
+        once the first chain reaches ``reveal`` (at least split)."""
+        return _long_piece_search(self, piece, split, reveal, threads)
 
     def export_long_tables(self):
         """The long-piece encoder's tables as bytes (built now if need be), or None when

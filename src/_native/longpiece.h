@@ -75,6 +75,12 @@
 __attribute__((visibility("hidden"))) size_t tc_long_search_shorts(const tc_longpiece *t, const tc_vocab *v,
                                                                    struct tc_caches *c, const uint8_t *p, size_t n,
                                                                    uint32_t *out);
+__attribute__((visibility("hidden"))) size_t tc_long_meet_plain(const tc_longpiece *t, const tc_vocab *v,
+                                                                struct tc_caches *c, const uint8_t *p, size_t n,
+                                                                size_t m, size_t reveal, tc_long_half *b, uint32_t *out);
+__attribute__((visibility("hidden"))) size_t tc_long_meet_shorts(const tc_longpiece *t, const tc_vocab *v,
+                                                                 struct tc_caches *c, const uint8_t *p, size_t n,
+                                                                 size_t m, size_t reveal, tc_long_half *b, uint32_t *out);
 __attribute__((visibility("hidden"))) void tc_long_fill_short(tc_longpiece *t, const tc_vocab *v, uint8_t *bits);
 
 /* ---- building. The tokens are sorted by their bytes. In that order a
@@ -548,22 +554,92 @@ static int tc_long_short_pair(const tc_vocab *v, uint32_t a, uint32_t b) {
  * (cl100k_base's random a-zA-Z, one piece: 14% slower with it). */
 #define TC_LONG_SHORTS_SAMPLE 32
 
-/* BPE of p[0:n] into out by the search alone (see tc_long_encode). Both
- * loops give the same tokens: this only picks the faster. */
+/* Which loop searches p[0:n]: the one with the short pairs' table for lowercase letters. */
+static inline int tc_long_use_shorts(const tc_longpiece *t, const uint8_t *p, size_t n) {
+    size_t s = n < TC_LONG_SHORTS_SAMPLE ? n : TC_LONG_SHORTS_SAMPLE, lower = 0;
+    for (size_t i = 0; i < s; i++) lower += (uint8_t)(p[i] - 'a') < 26;
+    return t->short_valid && lower + 2 >= s;
+}
+
+/* BPE of p[0:n] into out by the search alone, one chain. Both loops give the
+ * same tokens: this only picks the faster. */
+static size_t tc_long_search_one(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p,
+                                 size_t n, uint32_t *out) {
+    return tc_long_use_shorts(t, p, n) ? tc_long_search_shorts(t, v, c, p, n, out) : tc_long_search_plain(t, v, c, p, n, out);
+}
+
+/* ---- two chains on two threads (longpiece_search.h, "two chains"). One
+ * piece takes a pool worker only when Python allows it (long_piece_threads:
+ * whether one call may take a second core is policy), only for pieces of
+ * TC_LONG_THREADS_MIN bytes or more (waking a worker costs tens to hundreds
+ * of microseconds), and never while a batch holds the pool. Interleaving the
+ * two chains in one thread, a step of each in turn, did not pay (NATIVE.md,
+ * round 26). */
+#define TC_LONG_THREADS_MIN (64u << 10)
+static int tc_long_two_threads;   /* atomic; 0 until long_piece_threads(True) */
+
+/* workers.h, which includes this header (through cache.h), defines them
+ * later in the same unit: declared here rather than an include circle. */
+static int tc_workers_start(void *(*fn)(void *), void *arg, int helpers);
+static void tc_workers_finish(void);
+
+/* B's search, on whichever thread claims it first (tc_long_half). */
+static void *tc_long_half_work(void *arg) {
+    tc_long_half *b = arg;
+    if (__atomic_load_n(&b->claimed, __ATOMIC_RELAXED) || __atomic_exchange_n(&b->claimed, 1, __ATOMIC_ACQ_REL))
+        return NULL;
+    struct tc_caches *c = tc_caches_for(b->v);   /* this thread's own */
+    b->k = c ? tc_long_search_one(b->t, b->v, c, b->p, b->n, b->out) : TC_LONG_DECLINED;
+    __atomic_store_n(&b->state, b->k == TC_LONG_DECLINED ? 2 : 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* BPE of p[0:n] into out as two chains split at m (0 < m < n): B on a pool
+ * worker when `threaded` (one chain when the pool is busy), else B first on
+ * this thread and A after it, looking at B's tokens once its stack reaches
+ * `reveal` (tests). The buffers are this call's: the worker has left when
+ * tc_workers_finish returns. */
+static size_t tc_long_search_split(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p,
+                                   size_t n, size_t m, size_t reveal, int threaded, uint32_t *out) {
+    tc_long_half b = {t, v, p + m, n - m, malloc((n - m) * sizeof(uint32_t)), 0, 0, 0};
+    int started = 0;
+    if (b.out && threaded) started = tc_workers_start(tc_long_half_work, &b, 1);
+    if (!b.out || started < 0) {
+        free(b.out);
+        return tc_long_search_one(t, v, c, p, n, out);
+    }
+    if (!threaded) tc_long_half_work(&b);
+    if (reveal < m) reveal = m;
+    size_t k = tc_long_use_shorts(t, p, n) ? tc_long_meet_shorts(t, v, c, p, n, m, reveal, &b, out)
+                                           : tc_long_meet_plain(t, v, c, p, n, m, reveal, &b, out);
+    if (threaded) tc_workers_finish();
+    free(b.out);
+    return k;
+}
+
+/* BPE of p[0:n] into out by the search alone (see tc_long_encode). */
 static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n,
                              uint32_t *out) {
-    size_t m = n < TC_LONG_SHORTS_SAMPLE ? n : TC_LONG_SHORTS_SAMPLE, lower = 0;
-    for (size_t i = 0; i < m; i++) lower += (uint8_t)(p[i] - 'a') < 26;
-    return t->short_valid && lower + 2 >= m ? tc_long_search_shorts(t, v, c, p, n, out)
-                                            : tc_long_search_plain(t, v, c, p, n, out);
+    if (n >= TC_LONG_THREADS_MIN && __atomic_load_n(&tc_long_two_threads, __ATOMIC_RELAXED))
+        return tc_long_search_split(t, v, c, p, n, n / 2, n / 2, 1, out);
+    return tc_long_search_one(t, v, c, p, n, out);
 }
 
 /* The search's own answer for p[0:n] (the tables built now if need be): no
  * periodic shortcut, no cache, no merging when it declines (for tests: a
- * search that gave up would otherwise hide behind merging's exact answer). */
-static size_t tc_long_search_only(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+ * search that gave up would otherwise hide behind merging's exact answer).
+ * 0 < m < n: as two chains split at m (tc_long_search_split); else one chain. */
+static size_t tc_long_search_only(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, size_t m,
+                                  size_t reveal, int threaded, uint32_t *out) {
     const tc_longpiece *t = tc_long_tables_now(v);
-    return t && t->usable && n ? tc_long_search(t, v, c, p, n, out) : TC_LONG_DECLINED;
+    if (!t || !t->usable || !n) return TC_LONG_DECLINED;
+    return m && m < n ? tc_long_search_split(t, v, c, p, n, m, reveal, threaded, out) : tc_long_search_one(t, v, c, p, n, out);
+}
+
+/* Whether one long piece may take a second thread (tc_long_search); on < 0 only reads it. */
+static int tc_long_threads_allowed(int on) {
+    if (on >= 0) __atomic_store_n(&tc_long_two_threads, on ? 1 : 0, __ATOMIC_RELAXED);
+    return __atomic_load_n(&tc_long_two_threads, __ATOMIC_RELAXED);
 }
 
 /* ---- periodic stretches: runs of one character, `ab` repeated, ...

@@ -18,6 +18,17 @@
 #ifndef TC_LONG_SEARCH_SHORTS
 #define TC_LONG_SEARCH_SHORTS 0   /* 1: the loop with the short pairs' table (longpiece_shorts.c) */
 #endif
+#ifndef TC_LONG_SEARCH_MEET
+#define TC_LONG_SEARCH_MEET 0     /* 1: instead of the loop, the two chains' meeting loop (longpiece_meet*.c) */
+#endif
+/* The walk and the memo'd check, inlined into the loop: the meeting loop's
+ * units force it (they call the check from three places, and GCC kept it
+ * out of line); the one-chain loops' units keep GCC's own choice, main's code. */
+#if TC_LONG_SEARCH_MEET
+#define TC_LONG_STEP_INLINE inline __attribute__((always_inline))
+#else
+#define TC_LONG_STEP_INLINE inline
+#endif
 
 #define TC_LONG_DECLINED ((size_t)-3)        /* not for this encoder: merge instead */
 #define TC_LONG_PAIR_MEMO 512                /* valid-pair answers kept per piece */
@@ -227,7 +238,7 @@ static inline void tc_long_path_end(tc_long_path *rec, size_t i) {
 /* The longest token at p[0:avail] (avail >= 1). *depth: how many bytes the
  * answer depends on, 0 when it depends on where the piece ends. The tokens
  * met on the way go to rec (its reach and tok; the caller sets at). */
-static inline uint32_t tc_long_match(const tc_longpiece *t, const tc_vocab *v, const uint8_t *p, size_t avail,
+static TC_LONG_STEP_INLINE uint32_t tc_long_match(const tc_longpiece *t, const tc_vocab *v, const uint8_t *p, size_t avail,
                                      size_t *depth, tc_long_path *rec) {
     uint32_t best = v->byte_rank[p[0]];
     rec->reach = rec->known = 1;
@@ -334,7 +345,7 @@ static inline __attribute__((always_inline)) uint32_t tc_long_match_at(const tc_
 }
 
 /* Whether (a, b) is a valid pair, remembered for the rest of the piece (as tc_long_valid_pair). */
-static inline int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+static TC_LONG_STEP_INLINE int tc_long_valid_memo(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
                                      tc_long_state *st, uint32_t a, uint32_t b, const uint8_t *p, size_t at) {
     if (!st->use_memo) return tc_long_valid_pair(t, v, c, a, b, p, at, st->path);
     if (++st->memo_tries == 4096) st->use_memo = st->memo_hits * 2 > st->memo_tries;
@@ -401,6 +412,7 @@ static inline __attribute__((always_inline)) uint32_t tc_long_choose(const tc_lo
 /* BPE of p[0:n] into out by the search alone (see tc_long_search in
  * longpiece.h): tc_long_search_plain in _core.c, tc_long_search_shorts (only
  * called when t->short_valid) in longpiece_shorts.c. */
+#if !TC_LONG_SEARCH_MEET
 #if TC_LONG_SEARCH_SHORTS
 __attribute__((visibility("hidden"))) size_t tc_long_search_shorts(const tc_longpiece *t, const tc_vocab *v,
                                                                    struct tc_caches *c, const uint8_t *p, size_t n,
@@ -433,3 +445,120 @@ static __attribute__((noinline)) size_t tc_long_search_plain(const tc_longpiece 
     tc_long_state_free(&st);
     return !bad && pos == n ? k : TC_LONG_DECLINED;
 }
+#endif
+
+/* ---- two chains (r26). The loop above is one dependent chain: walk, the
+ * candidate's record, the check, the next walk. A piece can be searched from
+ * two places, p[0:] (A, here) and p[m:] (B, by another thread: longpiece.h),
+ * and joined: A meets B where A's stack ends at a boundary of B's tokens and
+ * A's top token forms a valid pair with B's token starting there. A's tokens
+ * up to there, then B's from there, is a tokenization of p whose every
+ * adjacent pair is valid (A's among themselves and B's among themselves by
+ * the search, the pair at the seam by the check), and that is BPE's answer,
+ * the only such tokenization (longpiece.h). A that never meets B runs to the
+ * end alone: the same answer, B's work wasted. */
+
+/* B: p[m:n] searched by whoever claims it first, B's thread or A when it gets
+ * to m before anyone did (then A goes on alone). */
+typedef struct {
+    const tc_longpiece *t;
+    const tc_vocab *v;
+    const uint8_t *p;        /* p + m */
+    size_t n;                /* n - m */
+    uint32_t *out;           /* room for n tokens; B's are out[0:k] once state is 1 */
+    size_t k;
+    int claimed;             /* atomic: 1 once someone took B */
+    int state;               /* atomic, written once by B (release): 0 running, 1 done, 2 failed */
+} tc_long_half;
+
+/* One step of a search (the body of the loop above): 2 after a push, 1 after
+ * an undo, 0 once it stops (*pos == n: done; else it failed). */
+static inline __attribute__((always_inline)) int tc_long_step(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
+                                                             tc_long_state *st, const uint8_t *p, size_t n, uint32_t *out,
+                                                             size_t *pos, size_t *k, uint32_t *cand, int *bad, int pairs_at) {
+    *cand = tc_long_choose(t, v, c, st, out, *k, *pos, *cand, bad, pairs_at ? p : NULL);
+    if (*cand != TC_NONE) {
+        out[(*k)++] = *cand;
+        *pos += t->token[*cand].len;
+        if (*pos >= n) return 0;
+        *cand = tc_long_match_at(t, v, st, p, *pos, n);
+        return 2;
+    }
+    if (*bad) return 0;
+    st->dead[*pos >> 6] |= 1ull << (*pos & 63);
+    if (!*k) return 0;
+    uint32_t last = out[--*k];
+    *pos -= t->token[last].len;
+    *cand = t->token[last].prefix;
+    return 1;
+}
+
+/* B's tokens (outb[0:kb], spelling p[m:n]) read by position: *at is where
+ * token *i starts; moved to the token that starts at x, or past x. A's tries
+ * come in order but for its undos, so each move is a step or two. */
+static inline void tc_long_seek(const tc_longpiece *t, const uint32_t *outb, size_t kb, size_t *i, size_t *at, size_t x) {
+    while (*at > x) *at -= t->token[outb[--*i]].len;
+    while (*at < x && *i < kb) *at += t->token[outb[(*i)++]].len;
+}
+
+/* Whether A's token a, ending at x (m <= x < n), meets B there: x a boundary
+ * of B's tokens and (a, B's token at x) a valid pair. */
+static inline int tc_long_meets(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, tc_long_state *sa,
+                                const uint8_t *p, int pairs_at, uint32_t a, const uint32_t *outb, size_t kb,
+                                size_t *i, size_t *at, size_t x) {
+    tc_long_seek(t, outb, kb, i, at, x);
+    return *at == x && *i < kb && tc_long_valid_memo(t, v, c, sa, a, outb[*i], pairs_at ? p : NULL, x) == 1;
+}
+
+/* BPE of p[0:n] into out (room for n) as A, joined to B (p[m:n], 0 < m < n)
+ * where they meet. B's result is looked at once A's stack reaches `reveal`
+ * (>= m; tests set it later to meet with A's stack already past m). Compiled
+ * in units of their own (longpiece_meet.c, longpiece_meet_shorts.c): beside a
+ * one-chain loop, GCC stopped inlining the walk and the check into it. */
+#if TC_LONG_SEARCH_MEET
+#if TC_LONG_SEARCH_SHORTS
+__attribute__((visibility("hidden"))) size_t tc_long_meet_shorts(const tc_longpiece *t, const tc_vocab *v,
+                                                                 struct tc_caches *c, const uint8_t *p, size_t n,
+                                                                 size_t m, size_t reveal, tc_long_half *b, uint32_t *out) {
+#else
+__attribute__((visibility("hidden"))) size_t tc_long_meet_plain(const tc_longpiece *t, const tc_vocab *v,
+                                                                struct tc_caches *c, const uint8_t *p, size_t n,
+                                                                size_t m, size_t reveal, tc_long_half *b, uint32_t *out) {
+#endif
+    tc_long_state st;
+    if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
+    size_t pos = 0, k = 0, i = 0, at = m, kb = 0;   /* B's token i starts at `at` */
+    int bad = 0, pairs_at = t->pairs_by_trie, run = 1;
+    int b_known = 0;   /* 1: B done, its tokens usable; -1: B failed or never ran */
+    uint32_t cand = tc_long_match_at(t, v, &st, p, 0, n);
+    while (run) {
+        run = tc_long_step(t, v, c, &st, p, n, out, &pos, &k, &cand, &bad, pairs_at);
+        if (run != 2 || pos < reveal || b_known < 0) continue;
+        if (b_known) {
+            if (tc_long_meets(t, v, c, &st, p, pairs_at, out[k - 1], b->out, kb, &i, &at, pos)) goto join;
+            continue;
+        }
+        int s = __atomic_load_n(&b->state, __ATOMIC_ACQUIRE);
+        if (!s && !__atomic_load_n(&b->claimed, __ATOMIC_RELAXED) && !__atomic_exchange_n(&b->claimed, 1, __ATOMIC_ACQ_REL))
+            s = 2;   /* nobody took B: A goes on alone */
+        if (!s) continue;
+        if (s != 1) { b_known = -1; continue; }
+        b_known = 1;
+        kb = b->k;
+        /* A's tokens that end at m or later, lowest first (the top ends at pos). */
+        size_t j = k, end = pos;   /* token j - 1 ends at end */
+        while (j > 1 && end - t->token[out[j - 1]].len >= m) end -= t->token[out[--j]].len;
+        for (; j <= k; end += j < k ? t->token[out[j]].len : 0, j++)
+            if (tc_long_meets(t, v, c, &st, p, pairs_at, out[j - 1], b->out, kb, &i, &at, end)) {
+                k = j;
+                goto join;
+            }
+    }
+    tc_long_state_free(&st);
+    return !bad && pos == n ? k : TC_LONG_DECLINED;
+join:
+    memcpy(out + k, b->out + i, (kb - i) * sizeof(uint32_t));
+    tc_long_state_free(&st);
+    return k + kb - i;
+}
+#endif

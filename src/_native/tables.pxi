@@ -210,14 +210,16 @@ cdef object _export_long_tables(CoreBPE self):
     return bytes(out)
 
 
-cdef object _long_piece_search(CoreBPE self, bytes piece):
+cdef object _long_piece_search(CoreBPE self, bytes piece, size_t split, size_t reveal, bint threads):
     cdef tc_caches *c = tc_caches_for(&self.v)
     cdef size_t n = len(piece), k
     cdef uint32_t *out = <uint32_t *>malloc((n + 1) * sizeof(uint32_t))
     if c == NULL or out == NULL:
         free(out)
         raise MemoryError()
-    k = tc_long_search_only(&self.v, c, <const uint8_t *><char *>piece, n, out)
+    cdef const uint8_t *p = <const uint8_t *><char *>piece
+    with nogil:
+        k = tc_long_search_only(&self.v, c, p, n, split, reveal, threads, out)
     try:
         return None if k == <size_t>-3 else [out[i] for i in range(k)]   # TC_LONG_DECLINED
     finally:
