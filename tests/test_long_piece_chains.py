@@ -8,12 +8,15 @@ answer is compared with tiktoken's BPE of the same piece.
 split, so short pieces exercise the join at every position: B searched first
 and looked at once A's stack reaches ``reveal`` (so A may already be past the
 split, as when B's thread finishes late), or B on a pool worker. Pieces of 64 KB
-or more take a second thread on their own once ``long_piece_threads(True)``.
+or more take a second thread on their own while ``long_piece_threads()`` is on,
+as ``tokcost.core`` sets it.
 """
 
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import string
 
 import pytest
@@ -100,17 +103,20 @@ def test_long_pieces_split_anywhere(pair, alphabet):
             assert ours._core.long_piece_search(piece, m, threads=True) == want, (alphabet, m, piece[:60])
 
 
-@pytest.fixture
-def two_threads():
-    """long_piece_threads(True) for one test, then the setting it found."""
+@pytest.fixture(params=[True, False], ids=["two_threads", "one_thread"])
+def two_threads(request):
+    """long_piece_threads on (tokcost's default) and off for one test each, then the setting it found."""
     before = _core.long_piece_threads()
-    assert _core.long_piece_threads(True)
+    assert _core.long_piece_threads(request.param) is request.param
     yield
     _core.long_piece_threads(before)
 
 
-def test_long_piece_threads_is_off_by_default():
-    assert _core.long_piece_threads() is False
+def test_long_piece_threads_is_on_once_tokcost_is_imported():
+    """tokcost.core, the policy, turns it on at import (a fresh process, as a user's)."""
+    code = "import tokcost; print(tokcost._core.long_piece_threads())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True"]
 
 
 @pytest.mark.parametrize("alphabet", ["lowercase", "base64", "cjk", "thai", "emoji"])

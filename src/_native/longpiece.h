@@ -576,7 +576,7 @@ static size_t tc_long_search_one(const tc_longpiece *t, const tc_vocab *v, struc
  * two chains in one thread, a step of each in turn, did not pay (NATIVE.md,
  * round 26). */
 #define TC_LONG_THREADS_MIN (64u << 10)
-static int tc_long_two_threads;   /* atomic; 0 until long_piece_threads(True) */
+static int tc_long_two_threads;   /* atomic; 0 until long_piece_threads(True) (core.py sets it) */
 
 /* workers.h, which includes this header (through cache.h), defines them
  * later in the same unit: declared here rather than an include circle. */
