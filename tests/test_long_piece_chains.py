@@ -104,7 +104,7 @@ def test_long_pieces_split_anywhere(pair, alphabet):
 
 
 @pytest.fixture(params=[True, False], ids=["two_threads", "one_thread"])
-def two_threads(request):
+def threads_setting(request):
     """long_piece_threads on (tokcost's default) and off for one test each, then the setting it found."""
     before = _core.long_piece_threads()
     assert _core.long_piece_threads(request.param) is request.param
@@ -120,7 +120,7 @@ def test_long_piece_threads_is_on_once_tokcost_is_imported():
 
 
 @pytest.mark.parametrize("alphabet", ["lowercase", "base64", "cjk", "thai", "emoji"])
-def test_pieces_past_the_threads_threshold_through_encode(pair, alphabet, two_threads):
+def test_pieces_past_the_threads_threshold_through_encode(pair, alphabet, threads_setting):
     """Pieces of 64-100 KB, which take a second thread on their own, through the
     search and through encode_ordinary (x and y around: one piece wherever the
     pattern keeps the alphabet so), against tiktoken."""
@@ -136,7 +136,7 @@ def test_pieces_past_the_threads_threshold_through_encode(pair, alphabet, two_th
         assert ours.encode_ordinary(text) == ref.encode_ordinary(text)
 
 
-def test_batches_on_two_threads(pair, two_threads):
+def test_batches_on_two_threads(pair, threads_setting):
     """Long pieces in a batch on two threads (each batch thread's pieces search as one
     chain: the pool is the batch's) and alone (two chains), against tiktoken."""
     ours, ref = pair
