@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import string
 
 # p50k_edit stands for p50k_base too: the same ranks and pattern, plus the FIM special tokens.
 ENCODING_NAMES = ("o200k_base", "cl100k_base", "r50k_base", "p50k_edit")
@@ -1054,6 +1055,44 @@ def check_nfc(data: bytes) -> None:
     assert load._nfc(text) == want, f"load._nfc({text!r})"
 
 
+
+# Alphabets of check_chains' pieces: the long-piece search's cases (random letters, base64,
+# punctuation, CJK, Thai, emoji), a mix of them, and raw bytes (the piece is the input itself).
+_CHAIN_ALPHABETS = (
+    string.ascii_lowercase,
+    string.ascii_letters + string.digits + "+/",
+    string.punctuation,
+    "".join(chr(c) for c in range(0x4E00, 0x4E00 + 256)),
+    "".join(chr(c) for c in range(0x0E01, 0x0E3B)),
+    "\U0001f600\U0001f44d\u2764\ufe0f\U0001f1fa\U0001f1f8\u200d",
+    string.ascii_lowercase + "\u00e9\u4e2d\u0e01!7",
+    None,
+)
+
+
+def check_chains(data: bytes) -> None:
+    """The long-piece search as two chains joined where they meet (longpiece.h,
+    round 26) at any split: a piece searched from 0 and from ``split``, the second
+    first or on a pool worker, its tokens looked at once the first reaches
+    ``reveal``, against tiktoken's BPE of the same piece. Byte 0: the encoding;
+    1: the alphabet (low 3 bits) and threads (top bit); 2-3: split; 4: reveal; the
+    rest spell the piece."""
+    if len(data) < 6:
+        return
+    ours, theirs = encodings(data[0])
+    alphabet = _CHAIN_ALPHABETS[data[1] % len(_CHAIN_ALPHABETS)]
+    body = data[5:MAX_LEN]
+    piece = body if alphabet is None else "".join(alphabet[b % len(alphabet)] for b in body).encode()
+    if len(piece) < 2:
+        return
+    split = 1 + (data[2] << 8 | data[3]) % (len(piece) - 1)
+    reveal = split + data[4] * (len(piece) - split) // 256
+    got = ours._core.long_piece_search(piece, split, reveal, bool(data[1] & 0x80))
+    if got is None:  # the search declined (tables unusable for this encoding): merging's answer
+        return
+    want = theirs._encode_single_piece(piece)
+    assert got == want, f"long_piece_search({piece!r}, {split}, {reveal}) = {got}, tiktoken {want}"
+
 TARGETS = {
     "encode": check_encode,
     "encode_bytes": check_encode_bytes,
@@ -1067,6 +1106,7 @@ TARGETS = {
     "mark_sets": check_mark_sets,
     "scripts": check_scripts,
     "latin": check_latin,
+    "chains": check_chains,
     "unstable": check_unstable,
     "nfc": check_nfc,
 }

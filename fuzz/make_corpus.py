@@ -114,6 +114,7 @@ def seeds():
     yield from round19_seeds()
     yield from round23_seeds()
     yield from round25_seeds()
+    yield from round26_seeds()
 
 
 # Round 14: seeds for round 13's code. Non-ASCII digits (Arabic-Indic, Extended Arabic-Indic, NKo,
@@ -420,6 +421,20 @@ def round25_seeds():
     for n in range(8):
         yield "latin", bytes([n % 4, n]) + sparse + b"\xff" + dense + special + sparse[::-1] + b"\xff" + other + b"\xff" + long_words
 
+
+
+def round26_seeds():
+    # chains (harness.check_chains): for each encoding, pieces of every alphabet (random letters,
+    # base64, punctuation, CJK, Thai, emoji, a mix, raw bytes) split near the start, the middle and
+    # the end, the second chain looked at at once or late, first or on a pool worker (top bit).
+    import random
+
+    rng = random.Random(26)
+    for n in range(16):
+        kind = n % 8 | (0x80 if n & 8 else 0)
+        split = (1, 300, 40000, 777)[n % 4]
+        body = bytes(rng.randrange(256) for _ in range(rng.choice((40, 300, 900))))
+        yield "chains", bytes([n % 4, kind, split >> 8 & 255, split & 255, (0, 90, 255, 30)[n // 4]]) + body
 
 def main() -> None:
     for target, data in seeds():
