@@ -79,7 +79,6 @@ def _tokcost_one_thread(encoding: str):
     default searches a piece of 64 KB or more as two chains on two threads), on an encoding
     object of its own, so the whole-piece cache of the plain contender never answers."""
     import tokcost
-    from tokcost import _core
     from tokcost.core import Encoding
 
     base = tokcost.get_encoding(encoding)
@@ -87,12 +86,11 @@ def _tokcost_one_thread(encoding: str):
                    special_tokens=base._special_tokens)
 
     def encode_ordinary(text: str) -> list[int]:
-        before = _core.long_piece_threads()
-        _core.long_piece_threads(False)
+        before = tokcost.long_piece_threads(False)
         try:
             return enc.encode_ordinary(text)
         finally:
-            _core.long_piece_threads(before)
+            tokcost.long_piece_threads(before)
 
     return encode_ordinary
 

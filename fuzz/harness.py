@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import os
-import string
 
 # p50k_edit stands for p50k_base too: the same ranks and pattern, plus the FIM special tokens.
 ENCODING_NAMES = ("o200k_base", "cl100k_base", "r50k_base", "p50k_edit")
@@ -1058,18 +1057,6 @@ def check_nfc(data: bytes) -> None:
 
 # Alphabets of check_chains' pieces: the long-piece search's cases (random letters, base64,
 # punctuation, CJK, Thai, emoji), a mix of them, and raw bytes (the piece is the input itself).
-_CHAIN_ALPHABETS = (
-    string.ascii_lowercase,
-    string.ascii_letters + string.digits + "+/",
-    string.punctuation,
-    "".join(chr(c) for c in range(0x4E00, 0x4E00 + 256)),
-    "".join(chr(c) for c in range(0x0E01, 0x0E3B)),
-    "\U0001f600\U0001f44d\u2764\ufe0f\U0001f1fa\U0001f1f8\u200d",
-    string.ascii_lowercase + "\u00e9\u4e2d\u0e01!7",
-    None,
-)
-
-
 def check_chains(data: bytes) -> None:
     """The long-piece search as two chains joined where they meet (longpiece.h,
     round 26) at any split: a piece searched from 0 and from ``split``, the second
@@ -1079,8 +1066,11 @@ def check_chains(data: bytes) -> None:
     rest spell the piece."""
     if len(data) < 6:
         return
+    from tokcost.testing import LONG_PIECE_ALPHABETS
+
     ours, theirs = encodings(data[0])
-    alphabet = _CHAIN_ALPHABETS[data[1] % len(_CHAIN_ALPHABETS)]
+    alphabets = (*LONG_PIECE_ALPHABETS.values(), None)  # the tests' seven, then raw bytes
+    alphabet = alphabets[data[1] % len(alphabets)]
     body = data[5:MAX_LEN]
     piece = body if alphabet is None else "".join(alphabet[b % len(alphabet)] for b in body).encode()
     if len(piece) < 2:
@@ -1092,6 +1082,7 @@ def check_chains(data: bytes) -> None:
         return
     want = theirs._encode_single_piece(piece)
     assert got == want, f"long_piece_search({piece!r}, {split}, {reveal}) = {got}, tiktoken {want}"
+
 
 TARGETS = {
     "encode": check_encode,

@@ -8,33 +8,20 @@ answer is compared with tiktoken's BPE of the same piece.
 split, so short pieces exercise the join at every position: B searched first
 and looked at once A's stack reaches ``reveal`` (so A may already be past the
 split, as when B's thread finishes late), or B on a pool worker. Pieces of 64 KB
-or more take a second thread on their own while ``long_piece_threads()`` is on,
-as ``tokcost.core`` sets it.
+or more take a second thread on their own while ``tokcost.long_piece_threads()``
+is on, as it is by default (``tests/test_thread_policy.py``).
 """
 
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
-import string
 
 import pytest
 
-from tokcost import _core
+import tokcost
+from tokcost.testing import LONG_PIECE_ALPHABETS as ALPHABETS
 
 THREADS_MIN = 64 << 10  # longpiece.h TC_LONG_THREADS_MIN
-
-ALPHABETS = {
-    "lowercase": string.ascii_lowercase,
-    "base64": string.ascii_letters + string.digits + "+/",
-    "punctuation": string.punctuation,
-    "cjk": "".join(chr(c) for c in range(0x4E00, 0x4E00 + 400)),
-    "thai": "".join(chr(c) for c in range(0x0E01, 0x0E3B)),
-    "emoji": "😀😁😂🤣😃😄😅😆😉😊👍🏻🎉✨",
-    "scripts": "aeiouéèàçñßøжщыกขあア中",
-}
-
 
 def _random_piece(rnd: random.Random, alphabet: str, size: int) -> bytes:
     return "".join(rnd.choices(alphabet, k=size)).encode()
@@ -106,17 +93,10 @@ def test_long_pieces_split_anywhere(pair, alphabet):
 @pytest.fixture(params=[True, False], ids=["two_threads", "one_thread"])
 def threads_setting(request):
     """long_piece_threads on (tokcost's default) and off for one test each, then the setting it found."""
-    before = _core.long_piece_threads()
-    assert _core.long_piece_threads(request.param) is request.param
+    before = tokcost.long_piece_threads(request.param)
+    assert tokcost.long_piece_threads() is request.param
     yield
-    _core.long_piece_threads(before)
-
-
-def test_long_piece_threads_is_on_once_tokcost_is_imported():
-    """tokcost.core, the policy, turns it on at import (a fresh process, as a user's)."""
-    code = "import tokcost; print(tokcost._core.long_piece_threads())"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["True"]
+    tokcost.long_piece_threads(before)
 
 
 @pytest.mark.parametrize("alphabet", ["lowercase", "base64", "cjk", "thai", "emoji"])

@@ -68,7 +68,7 @@ def use_avx2(bint on):
 def long_piece_threads(on=None):
     """Whether one long piece (64 KB or more) may be searched as two chains on two threads, a
     pool worker taking its second half (longpiece.h); ``on`` sets it. Off in the core: whether one
-    call may take a second core is policy, and ``tokcost.core`` turns it on. Returns the setting now."""
+    call may take a second core is policy, and ``tokcost.threads`` turns it on. Returns the setting now."""
     return bool(tc_long_threads_allowed(-1 if on is None else (1 if on else 0)))
 
 

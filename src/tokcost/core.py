@@ -24,13 +24,9 @@ import tokcost._core as _core
 from tokcost.patterns import native_splitter
 from tokcost.special_policy import _EMPTY_TYPES, _SET_TYPES, SpecialPolicy
 from tokcost.special_tokens import raise_disallowed_special_token, raise_if_not_utf8
+from tokcost.threads import apply_default as apply_thread_policy
 
-# Policy the native core leaves to Python: one piece of 64 KB or more (minified code, base64, a
-# run of letters) is searched as two chains, the second half on a pool worker (longpiece.h), so it
-# takes half the wall time for the same CPU time. Never while a batch holds the pool; when the
-# worker does not come in time the calling thread searches alone. `_core.long_piece_threads(False)`
-# keeps every such call on one thread.
-_core.long_piece_threads(True)
+apply_thread_policy()  # before any encoding runs: may one long piece take a second thread (tokcost.threads)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
 if TYPE_CHECKING:

@@ -19,6 +19,7 @@ import atexit
 import hashlib
 import os
 import shutil
+import string
 import tempfile
 from pathlib import Path
 from typing import Iterable, Optional
@@ -27,6 +28,18 @@ import tokcost.registry as registry
 import tokcost.vocab as vocab
 from tokcost.errors import VocabularyError
 from tokcost.files import write_atomically
+
+# Alphabets of long pieces, for the tests and the fuzz harness of the long-piece search: random
+# strings of each are one piece (no split inside) of the kind the search meets.
+LONG_PIECE_ALPHABETS = {
+    "lowercase": string.ascii_lowercase,
+    "base64": string.ascii_letters + string.digits + "+/",
+    "punctuation": string.punctuation,
+    "cjk": "".join(chr(c) for c in range(0x4E00, 0x4E00 + 400)),
+    "thai": "".join(chr(c) for c in range(0x0E01, 0x0E3B)),
+    "emoji": "😀😁😂🤣😃😄😅😆😉😊👍🏻🎉✨",
+    "scripts": "aeiouéèàçñßøжщыกขあア中",
+}
 
 # Encodings whose rank files ship with tokcost.
 BUNDLED_ENCODINGS = ("o200k_base", "cl100k_base", "r50k_base", "p50k_base")
