@@ -8,7 +8,10 @@ with ``PYTHONHASHSEED=0``: the process encodes a 256 KB warm-up of random letter
 reads the long-piece tables), zeroes the counters (``callgrind_control -z``), encodes the measured
 text once (1 MB unless ``--size``) and dumps; the figure is that dump's instructions, less what an
 empty dump costs, over the text's UTF-8 bytes. The random cases get a text of their own (seed 15),
-not the warm-up's, so the whole-piece cache never answers.
+not the warm-up's, so the whole-piece cache never answers. The process searches each piece as one
+chain (``long_piece_threads`` off): callgrind runs one thread at a time, so with two chains the
+point where they meet, and with it the count, would move from run to run; ``--two-threads`` counts
+the library's default anyway (both threads' instructions).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ CHILD = r"""
 import base64, os, random, subprocess, sys
 import tokcost
 case, encoding, size = sys.argv[2], sys.argv[3], int(sys.argv[4])
+if sys.argv[5] == "one-chain" and hasattr(tokcost._core, "long_piece_threads"):
+    tokcost._core.long_piece_threads(False)
 enc = tokcost.get_encoding(encoding)
 lower = "abcdefghijklmnopqrstuvwxyz"
 enc.encode_ordinary("".join(random.Random(1).choices(lower, k=1 << 18)))
@@ -62,13 +67,14 @@ print(len(text.encode()))
 SIM = ["--cache-sim=yes", "--D1=32768,8,64", "--LL=524288,8,64", "--branch-sim=yes"]
 
 
-def dumped(mode: str, case: str, encoding: str, size: int, out: Path, tag: str, sim: bool = False) -> tuple[list, int]:
+def dumped(mode: str, case: str, encoding: str, size: int, out: Path, tag: str, sim: bool = False,
+           two_threads: bool = False) -> tuple[list, int]:
     """Run the child under callgrind: (the events of its dump, bytes measured)."""
     base = out / f"{tag}.cg"
     env = dict(os.environ, PYTHONHASHSEED="0")
     run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={base}", "--compress-strings=no",
                           "--compress-pos=no", *(SIM if sim else []), PYTHON, "-c", CHILD, mode, case, encoding,
-                          str(size)], check=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                          str(size), "two-threads" if two_threads else "one-chain"], check=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     dump = next(p for p in sorted(out.glob(f"{tag}.cg.*")))
     text = dump.read_text()
     names = re.search(r"^events: (.*)$", text, re.M).group(1).split()
@@ -82,14 +88,16 @@ def main(argv=None) -> int:
     parser.add_argument("--encoding", default="o200k_base")
     parser.add_argument("--size", type=int, default=1 << 20)
     parser.add_argument("--sim", action="store_true", help="also count simulated cache misses and mispredicted branches")
+    parser.add_argument("--two-threads", action="store_true",
+                        help="leave long_piece_threads on (the default of tokcost): counts then vary by run")
     parser.add_argument("--out", type=Path, default=None, help="directory for the dumps (default: a temp dir)")
     args = parser.parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="callgrind-long-"))
     out.mkdir(parents=True, exist_ok=True)
-    empty, _ = dumped("empty", "a", args.encoding, args.size, out, "empty", args.sim)
+    empty, _ = dumped("empty", "a", args.encoding, args.size, out, "empty", args.sim, args.two_threads)
     print(f"# {args.encoding}; an empty dump costs {empty['Ir']:,} instructions; dumps in {out}")
     for i, case in enumerate(args.cases):
-        got, nbytes = dumped("measure", case, args.encoding, args.size, out, f"case{i}", args.sim)
+        got, nbytes = dumped("measure", case, args.encoding, args.size, out, f"case{i}", args.sim, args.two_threads)
         total = got["Ir"] - empty["Ir"]
         line = f"{case!r:10} {nbytes:9,} bytes {total:14,} instructions {total / nbytes:7.1f} per byte"
         if args.sim:   # per byte: L1 data misses, last-level data misses, mispredicted branches
