@@ -19,7 +19,7 @@ ENVIRONMENT_VARIABLE = "TOKCOST_LONG_PIECE_THREADS"
 _WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
-def long_piece_threads(enabled=None) -> bool:
+def long_piece_threads(enabled: "bool | None" = None) -> bool:
     """Whether one long piece may take a second thread, for every encoding of this process.
 
     ``long_piece_threads()`` reads the setting; ``long_piece_threads(False)`` keeps each long piece
