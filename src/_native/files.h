@@ -8,6 +8,7 @@
  * a run faster but never count differently.
  */
 #pragma once
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -110,6 +111,18 @@ static inline int tc_is_strict_utf8(const uint8_t *s, size_t n) {
     if (tc_window_avx2) return tc_is_strict_utf8_avx2(s, n);
 #endif
     return tc_utf8_valid_up_to(s, n) == n;
+}
+
+/* What a corpus's discovery asks of a path: lstat(2) (stat(2) when `follow`), its mode, size and
+ * modification time as os.stat's st_mtime computes it (the seconds plus the nanoseconds times 1e-9,
+ * in that order, so the float is the same). 0, or the errno. */
+static int tc_stat_path(const char *path, int follow, unsigned *mode, int64_t *size, double *mtime) {
+    struct stat st;
+    if ((follow ? stat(path, &st) : lstat(path, &st)) != 0) return errno;
+    *mode = (unsigned)st.st_mode;
+    *size = (int64_t)st.st_size;
+    *mtime = (double)st.st_mtim.tv_sec + (unsigned long)st.st_mtim.tv_nsec * 1e-9;
+    return 0;
 }
 
 enum { TC_FILE_COUNTED = 0, TC_FILE_BINARY = 1, TC_FILE_ASK_PYTHON = 2 };
