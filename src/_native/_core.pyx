@@ -33,6 +33,10 @@ cdef enum:
     # release costs more than it frees.
     GIL_RELEASE_BYTES = 8192
 
+cdef extern from "Python.h":
+    bytes PyUnicode_EncodeFSDefault(object)
+
+
 include "tables.pxi"
 
 
@@ -64,10 +68,6 @@ def use_avx2(bint on):
     cdef int lists = tc_ints_use_avx2(on)
     tc_utf8_use_ssse3(on)
     return bool(windows or merges or lists)
-
-
-cdef extern from "Python.h":
-    bytes PyUnicode_EncodeFSDefault(object)
 
 
 def stat_path(path, bint follow=False):
@@ -469,10 +469,12 @@ cdef class CoreBPE:
         return _plan_batch(self, texts, num_threads)
 
     def count_files(self, list paths, size_t limit, size_t sniff):
-        """(status, tokens, bytes) of each file in ``paths`` (bytes, no NUL),
-        read and counted without the GIL; status 0 counted, 1 binary, 2 left
+        """(status, tokens, bytes) of each file in ``paths`` (file system paths, as ``os.fsencode``
+        takes them; no NUL), read and counted without the GIL; status 0 counted, 1 binary, 2 left
         to the caller (see files.h)."""
         self._require_splitter()
+        # str encoded here as os.fsencode would (PyUnicode_EncodeFSDefault), without its Python frame
+        paths = [PyUnicode_EncodeFSDefault(p) if type(p) is str else os.fsencode(p) for p in paths]
         cdef Py_ssize_t n = len(paths), k
         cdef const char **ptrs = <const char **>malloc((n + 1) * sizeof(char *))
         cdef tc_file_count *out = <tc_file_count *>malloc((n + 1) * sizeof(tc_file_count))
