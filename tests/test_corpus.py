@@ -72,6 +72,64 @@ def test_discovery_walk_dedups_links_and_skips_linked_directories(tmp_path):
     assert found.sources[0].size == 1 and not found.sources[0].explicit
 
 
+def test_discovery_sizes_and_mtimes_are_os_stats(tmp_path):
+    """Discovery stats a path natively (``_core.stat_path``): each Source's size and mtime, named,
+    globbed or walked, through a link or not, are os.stat's, to the float, for modification
+    times at nanoseconds that round differently; a dangling link and a missing name are the
+    problems they were, and a path with a NUL raises as os.lstat does."""
+    from tokcost import _core
+
+    (tmp_path / "d").mkdir()
+    nanos = [0, 1, 999_999_999, 123_456_789, 500_000_000, 100_000_001, 987_654_321]
+    for k, ns in enumerate(nanos):
+        path = tmp_path / "d" / f"f{k}.txt"
+        path.write_text("x" * k)
+        os.utime(path, ns=(1_700_000_000 * 10**9 + ns, (1_600_000_000 + 7919 * k) * 10**9 + ns))
+    (tmp_path / "link.txt").symlink_to(tmp_path / "d" / "f6.txt")
+    (tmp_path / "d" / "walked_link.txt").symlink_to(tmp_path / "d" / "f5.txt")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "nowhere")
+    found = discover([str(tmp_path / "link.txt"), str(tmp_path / "d" / "f1.txt"), str(tmp_path / "d" / "f[2]*"),
+                      str(tmp_path / "d"), str(tmp_path / "dangling.txt"), str(tmp_path / "missing.txt")])
+    assert len(found.sources) == 7  # f5 once: walked_link.txt comes after it
+    for source in found.sources:
+        st = os.stat(source.path)
+        assert (source.size, source.mtime) == (st.st_size, st.st_mtime), source.path
+    assert found.problems == [(str(tmp_path / "dangling.txt"), "broken symbolic link"),
+                              (str(tmp_path / "missing.txt"), "no such file or directory")]
+    for path in [tmp_path / "link.txt", tmp_path / "dangling.txt", tmp_path / "d", tmp_path / "missing.txt"]:
+        for follow, stat_of in ((False, os.lstat), (True, os.stat)):
+            try:
+                st = stat_of(path)
+                want = (st.st_mode, st.st_size, st.st_mtime)
+            except OSError as exc:
+                want = exc.errno
+            assert _core.stat_path(str(path), follow) == want == _core.stat_path(bytes(path), follow)
+    with pytest.raises(ValueError, match="embedded null byte"):
+        discover([str(tmp_path / "a\0b")])
+
+
+def test_discovery_globs_on_each_magic_character(tmp_path):
+    for name in ["a1.txt", "a2.txt", "b.txt"]:
+        (tmp_path / name).write_text("x")
+    for pattern, names in [("a*.txt", ["a1.txt", "a2.txt"]), ("a?.txt", ["a1.txt", "a2.txt"]),
+                           ("[ab]1.txt", ["a1.txt"]), ("b.txt", ["b.txt"])]:
+        found = discover([str(tmp_path / pattern)])
+        assert [os.path.basename(s.path) for s in found.sources] == names, pattern
+        assert all(s.explicit == (pattern == "b.txt") for s in found.sources)
+
+
+def test_native_reader_takes_paths_that_are_not_utf8(tmp_path):
+    """A file name that is not UTF-8 reaches count_plain_files as os.fsdecode gives it (lone
+    surrogates) and is opened under its own bytes, as os.fsencode makes them."""
+    name = os.fsdecode(b"caf\xe9.txt")
+    (tmp_path / name).write_text("Tokens, 数据 and Привет")
+    enc = tokcost.get_encoding(ENC)
+    assert enc.count_plain_files([str(tmp_path / name)], limit=1 << 20, sniff=8192) == \
+        [(0, enc.count("Tokens, 数据 and Привет"), len("Tokens, 数据 and Привет".encode()))]
+    result = count_corpus([str(tmp_path)], ENC, jobs=1)
+    assert [(f.path, f.skipped) for f in result.files] == [(str(tmp_path / name), None)]
+
+
 def test_discovery_real_dirs_are_realpaths_through_links_loops_and_dots(tmp_path, monkeypatch):
     """Directories' real paths are built from their parents' (one lstat each, not one per component):
     still os.path.realpath's answer, loops and ``..`` after them included, in any order asked."""
