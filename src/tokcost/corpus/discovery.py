@@ -272,7 +272,8 @@ class _Finder:
                 self.found.sources.append(Source(STDIN, explicit=True))
                 yield self.found.sources[-1]
                 continue
-            magic = _has_magic(raw) if type(raw) is str else glob.has_magic(raw)
+            # _has_magic written out: a call a named path cost more than the test
+            magic = ("*" in raw or "?" in raw or "[" in raw) if type(raw) is str else glob.has_magic(raw)
             matches = sorted(glob.glob(raw, recursive=True)) if magic else (raw,)
             if not matches:
                 self.found.problems.append((raw, "no file matches this pattern; check the path or quote the glob"))
