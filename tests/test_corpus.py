@@ -47,6 +47,28 @@ def test_discovery_recursive_sorted_ignored(tmp_path):
     assert found.ignored == 4  # build/, c.log, .git/, node_modules/
 
 
+def test_ignore_patterns_match_as_fnmatch_does():
+    """Plain patterns are looked up in sets, the others matched by one expression: either way a
+    name or relative path is ignored exactly when fnmatchcase matches it against a pattern (or,
+    for a pattern ending in a slash, the name against it without the slash)."""
+    import fnmatch
+
+    from tokcost.corpus.discovery import _Patterns
+
+    patterns = [".git", "build/", "*.log", "data/raw/*", "a?c", "[xy].txt", "node_modules", "e\\f", "", "sub/dir"]
+    names = [".git", "build", "build/", "x.log", "log", "raw", "abc", "ac", "x.txt", "z.txt", "node_modules", "e\\f", "",
+             "dir", "*.log"]
+    rels = names + ["data/raw/a", "data/raw", "sub/dir", "a/.git", "sub/dir/x"]
+    for chosen in (patterns, patterns[:2], patterns[2:3], patterns[-1:], []):
+        ignore = _Patterns(chosen)
+        name_patterns = list(chosen) + [p.rstrip("/") for p in chosen if p.endswith("/")]
+        for rel in rels:
+            for name in names:
+                want = any(fnmatch.fnmatchcase(name, p) for p in name_patterns) or \
+                    any(fnmatch.fnmatchcase(rel, p) for p in chosen)
+                assert ignore.ignored(rel, name) == want, (chosen, rel, name)
+
+
 def test_discovery_globs_dedup_and_missing(tmp_path):
     (tmp_path / "a.md").write_text("x")
     found = discover([str(tmp_path / "*.md"), str(tmp_path / "a.md"), str(tmp_path / "nope.txt"),
@@ -70,6 +92,64 @@ def test_discovery_walk_dedups_links_and_skips_linked_directories(tmp_path):
     assert [s.path for s in found.sources] == [str(tmp_path / "a_link.txt")]
     assert found.ignored == 2
     assert found.sources[0].size == 1 and not found.sources[0].explicit
+
+
+def test_discovery_sizes_and_mtimes_are_os_stats(tmp_path):
+    """Discovery stats a path natively (``_core.stat_path``): each Source's size and mtime, named,
+    globbed or walked, through a link or not, are os.stat's, to the float, for modification
+    times at nanoseconds that round differently; a dangling link and a missing name are the
+    problems they were, and a path with a NUL raises as os.lstat does."""
+    from tokcost import _core
+
+    (tmp_path / "d").mkdir()
+    nanos = [0, 1, 999_999_999, 123_456_789, 500_000_000, 100_000_001, 987_654_321]
+    for k, ns in enumerate(nanos):
+        path = tmp_path / "d" / f"f{k}.txt"
+        path.write_text("x" * k)
+        os.utime(path, ns=(1_700_000_000 * 10**9 + ns, (1_600_000_000 + 7919 * k) * 10**9 + ns))
+    (tmp_path / "link.txt").symlink_to(tmp_path / "d" / "f6.txt")
+    (tmp_path / "d" / "walked_link.txt").symlink_to(tmp_path / "d" / "f5.txt")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "nowhere")
+    found = discover([str(tmp_path / "link.txt"), str(tmp_path / "d" / "f1.txt"), str(tmp_path / "d" / "f[2]*"),
+                      str(tmp_path / "d"), str(tmp_path / "dangling.txt"), str(tmp_path / "missing.txt")])
+    assert len(found.sources) == 7  # f5 once: walked_link.txt comes after it
+    for source in found.sources:
+        st = os.stat(source.path)
+        assert (source.size, source.mtime) == (st.st_size, st.st_mtime), source.path
+    assert found.problems == [(str(tmp_path / "dangling.txt"), "broken symbolic link"),
+                              (str(tmp_path / "missing.txt"), "no such file or directory")]
+    for path in [tmp_path / "link.txt", tmp_path / "dangling.txt", tmp_path / "d", tmp_path / "missing.txt"]:
+        for follow, stat_of in ((False, os.lstat), (True, os.stat)):
+            try:
+                st = stat_of(path)
+                want = (st.st_mode, st.st_size, st.st_mtime)
+            except OSError as exc:
+                want = exc.errno
+            assert _core.stat_path(str(path), follow) == want == _core.stat_path(bytes(path), follow)
+    with pytest.raises(ValueError, match="embedded null byte"):
+        discover([str(tmp_path / "a\0b")])
+
+
+def test_discovery_globs_on_each_magic_character(tmp_path):
+    for name in ["a1.txt", "a2.txt", "b.txt"]:
+        (tmp_path / name).write_text("x")
+    for pattern, names in [("a*.txt", ["a1.txt", "a2.txt"]), ("a?.txt", ["a1.txt", "a2.txt"]),
+                           ("[ab]1.txt", ["a1.txt"]), ("b.txt", ["b.txt"])]:
+        found = discover([str(tmp_path / pattern)])
+        assert [os.path.basename(s.path) for s in found.sources] == names, pattern
+        assert all(s.explicit == (pattern == "b.txt") for s in found.sources)
+
+
+def test_native_reader_takes_paths_that_are_not_utf8(tmp_path):
+    """A file name that is not UTF-8 reaches count_plain_files as os.fsdecode gives it (lone
+    surrogates) and is opened under its own bytes, as os.fsencode makes them."""
+    name = os.fsdecode(b"caf\xe9.txt")
+    (tmp_path / name).write_text("Tokens, 数据 and Привет")
+    enc = tokcost.get_encoding(ENC)
+    assert enc.count_plain_files([str(tmp_path / name)], limit=1 << 20, sniff=8192) == \
+        [(0, enc.count("Tokens, 数据 and Привет"), len("Tokens, 数据 and Привет".encode()))]
+    result = count_corpus([str(tmp_path)], ENC, jobs=1)
+    assert [(f.path, f.skipped) for f in result.files] == [(str(tmp_path / name), None)]
 
 
 def test_discovery_real_dirs_are_realpaths_through_links_loops_and_dots(tmp_path, monkeypatch):
@@ -164,6 +244,42 @@ def test_native_reader_takes_exactly_what_python_decodes(tmp_path, data):
         valid = False
     status = _native_counts(tmp_path, {"f.txt": data})[0][0]
     assert status == (0 if valid else 2), data
+
+
+@pytest.fixture(params=["cpu", "scalar"])
+def utf8_check(request):
+    """files.h's strict UTF-8 check 32 bytes a step with AVX2 (where the CPU has it), then scalar."""
+    from tokcost import _core
+
+    _core.use_avx2(request.param == "cpu")
+    yield request.param
+    _core.use_avx2(True)
+
+
+def test_native_reader_strict_utf8_at_every_offset_of_its_blocks(tmp_path, utf8_check):
+    """Every kind of bad sequence (and good ones of each length) at each offset across three
+    32-byte blocks, on ASCII and on multibyte text, and cut short at the end: the native reader
+    counts exactly the files Python's strict decoder takes."""
+    sequences = [b"\x80", b"\xbf", b"\xc0\xaf", b"\xc1\xbf", b"\xc2", b"\xc2\x80", b"\xdf\xbf", b"\xe0\x80\x80",
+                 b"\xe0\x9f\xbf", b"\xe0\xa0\x80", b"\xe1\x80", b"\xed\x9f\xbf", b"\xed\xa0\x80", b"\xed\xbf\xbf",
+                 b"\xee\x80\x80", b"\xf0\x8f\xbf\xbf", b"\xf0\x90\x80\x80", b"\xf0\x90\x80", b"\xf3\xbf\xbf\xbf",
+                 b"\xf4\x8f\xbf\xbf", b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xfe",
+                 b"\xff", b"\xc2\x80\x80", b"\xe4\xb8\xad\xbf"]
+    backgrounds = [b"x" * 100, ("数据 é" * 20).encode()[:100]]
+    files = {}
+    for b, background in enumerate(backgrounds):
+        for s, seq in enumerate(sequences):
+            for at in range(0, 97):
+                files[f"{b}_{s}_{at}.txt"] = background[:at] + seq + background[at:]
+            files[f"{b}_{s}_end.txt"] = background + seq  # the file ends in it
+    got = _native_counts(tmp_path, files)
+    for (name, data), (status, _, _) in zip(files.items(), got):
+        try:
+            data.decode("utf-8")
+            valid = True
+        except UnicodeDecodeError:
+            valid = False
+        assert status == (0 if valid else 2), (name, data)
 
 
 # ---------------------------------------------------------------------------- counting and bad input

@@ -1,7 +1,7 @@
 # The contract of tokcost._core: what the C hot path (the headers beside this
 # file) offers the Cython layer (_core.pyx), and the extension types that
 # layer defines. Nothing here knows about special tokens, files or policy.
-from libc.stdint cimport uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 
 
 cdef extern from "tables.h" nogil:
@@ -194,6 +194,7 @@ cdef extern from "files.h" nogil:
     void tc_count_files(const tc_vocab *v, tc_split_fn split, const char *const *paths, size_t n, size_t limit,
                         size_t sniff, tc_file_count *out)
     size_t tc_utf8_valid_up_to(const uint8_t *s, size_t n)
+    int tc_stat_path(const char *path, int follow, unsigned *mode, int64_t *size, double *mtime)
 
 
 cdef extern from "pyints.h":

@@ -481,7 +481,7 @@ class Encoding:
         """
         if self._split_regex is not None:
             return None
-        return self._core.count_files([os.fsencode(p) for p in paths], limit, sniff)
+        return self._core.count_files(list(paths), limit, sniff)
 
     # ------------------------------------------------------------------ decoding
 

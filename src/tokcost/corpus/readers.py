@@ -328,16 +328,21 @@ def read(enc, path: str, *, chat_logs: bool = False, column: Optional[str] = Non
     return read_text(enc, path, **options)
 
 
-def _plain_text(path: str, chat_logs: bool, column: Optional[str]) -> bool:
-    """Whether ``read`` would count ``path`` as an uncompressed plain text file.
+def _plain_texts(paths, chat_logs: bool, column: Optional[str]) -> list:
+    """Those of ``paths`` that ``read`` would count as uncompressed plain text files, in order
+    (one loop, not a call per path: the call was a fifth of ``read_many``'s Python a file).
 
     The suffixes are tested on the whole lower-cased path, as ``inner_name``
     tests them on the name: none holds a slash, so they end both alike.
     """
-    lower = path.lower()
-    if lower.endswith(COMPRESSED_SUFFIXES) or path == "-" or "\0" in path:
-        return False
-    return not (column and lower.endswith(TABLE_SUFFIXES)) and not (chat_logs and lower.endswith(CHAT_SUFFIXES))
+    plain = []
+    for path in paths:
+        lower = path.lower()
+        if lower.endswith(COMPRESSED_SUFFIXES) or path == "-" or "\0" in path:
+            continue
+        if not (column and lower.endswith(TABLE_SUFFIXES)) and not (chat_logs and lower.endswith(CHAT_SUFFIXES)):
+            plain.append(path)
+    return plain
 
 
 def read_many(enc, paths, *, chat_logs: bool = False, column: Optional[str] = None, model: Optional[str] = None,
@@ -354,7 +359,7 @@ def read_many(enc, paths, *, chat_logs: bool = False, column: Optional[str] = No
     """
     options = dict(chat_logs=chat_logs, column=column, model=model, strict=strict, detect_language=detect_language,
                    chunk_size=chunk_size)
-    plain = [] if strict or detect_language else [p for p in paths if _plain_text(p, chat_logs, column)]
+    plain = [] if strict or detect_language else _plain_texts(paths, chat_logs, column)
     counted = enc.count_plain_files(plain, limit=chunk_size, sniff=SNIFF_BYTES) if plain else None
     if counted is not None and len(plain) == len(paths):  # the usual unit: every file plain
         settled = zip(paths, counted)
