@@ -44,72 +44,8 @@ static size_t tc_utf8_valid_up_to(const uint8_t *s, size_t n) {
     return n;
 }
 
-#ifdef TC_HAVE_AVX2_WINDOW
-/* Whether s[0:n] is all strict UTF-8, 32 bytes a step: the lookup check of Keiser and Lemire
- * ("Validating UTF-8 in less than one instruction per byte", 2021, as simdjson has it). Each byte
- * is judged with the one before it by three 16-entry tables, the high and low nibble of the
- * earlier byte and the high nibble of this one, whose bits name the errors a pair can show (a lead
- * too short, a continuation too many, overlong forms, surrogates, above U+10FFFF); a byte two or
- * three after a three- or four-byte lead must be a continuation. The tail is checked in a block
- * padded with zeros, so a sequence cut by the end meets an ASCII byte and fails as too short. The
- * scalar tc_utf8_valid_up_to took 7 instructions a byte on the bench's mixed-script files. */
-__attribute__((target("avx2"))) static inline __m256i tc_utf8_block_errors(__m256i in, __m256i prev_in) {
-    enum { SHORT = 1, LONG = 2, OVERLONG_3 = 4, LARGE = 8, SURROGATE = 16, OVERLONG_2 = 32,
-           LARGE_1000 = 64, OVERLONG_4 = 64, TWO_CONTS = 128, CARRY = SHORT | LONG | TWO_CONTS };
-    const __m256i byte_1_high = _mm256_setr_epi8(
-        LONG, LONG, LONG, LONG, LONG, LONG, LONG, LONG, TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS,
-        SHORT | OVERLONG_2, SHORT, SHORT | OVERLONG_3 | SURROGATE, SHORT | LARGE | LARGE_1000 | OVERLONG_4,
-        LONG, LONG, LONG, LONG, LONG, LONG, LONG, LONG, TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS,
-        SHORT | OVERLONG_2, SHORT, SHORT | OVERLONG_3 | SURROGATE, SHORT | LARGE | LARGE_1000 | OVERLONG_4);
-#define TC_LOW_NIBBLE_ERRORS                                                                              \
-    CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4, CARRY | OVERLONG_2, CARRY, CARRY, CARRY | LARGE,         \
-    CARRY | LARGE | LARGE_1000, CARRY | LARGE | LARGE_1000, CARRY | LARGE | LARGE_1000,                   \
-    CARRY | LARGE | LARGE_1000, CARRY | LARGE | LARGE_1000, CARRY | LARGE | LARGE_1000,                   \
-    CARRY | LARGE | LARGE_1000, CARRY | LARGE | LARGE_1000, CARRY | LARGE | LARGE_1000 | SURROGATE,       \
-    CARRY | LARGE | LARGE_1000, CARRY | LARGE | LARGE_1000
-    const __m256i byte_1_low = _mm256_setr_epi8(TC_LOW_NIBBLE_ERRORS, TC_LOW_NIBBLE_ERRORS);
-#undef TC_LOW_NIBBLE_ERRORS
-#define TC_SECOND_HIGH_ERRORS                                                                             \
-    SHORT, SHORT, SHORT, SHORT, SHORT, SHORT, SHORT, SHORT,                                               \
-    LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | LARGE_1000 | OVERLONG_4,                                \
-    LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | LARGE, LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | LARGE, \
-    LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | LARGE, SHORT, SHORT, SHORT, SHORT
-    const __m256i byte_2_high = _mm256_setr_epi8(TC_SECOND_HIGH_ERRORS, TC_SECOND_HIGH_ERRORS);
-#undef TC_SECOND_HIGH_ERRORS
-    const __m256i nibble = _mm256_set1_epi8(0x0F);
-    __m256i joined = _mm256_permute2x128_si256(prev_in, in, 0x21);  /* prev_in's high lane, in's low */
-    __m256i prev1 = _mm256_alignr_epi8(in, joined, 15), prev2 = _mm256_alignr_epi8(in, joined, 14),
-            prev3 = _mm256_alignr_epi8(in, joined, 13);
-    __m256i special = _mm256_and_si256(
-        _mm256_and_si256(_mm256_shuffle_epi8(byte_1_high, _mm256_and_si256(_mm256_srli_epi16(prev1, 4), nibble)),
-                         _mm256_shuffle_epi8(byte_1_low, _mm256_and_si256(prev1, nibble))),
-        _mm256_shuffle_epi8(byte_2_high, _mm256_and_si256(_mm256_srli_epi16(in, 4), nibble)));
-    /* 0x80 where the byte two back is a lead of three or more, or three back one of four */
-    __m256i must_continue = _mm256_or_si256(_mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80))),
-                                            _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80))));
-    return _mm256_xor_si256(_mm256_and_si256(must_continue, _mm256_set1_epi8((char)0x80)), special);
-}
-
-__attribute__((target("avx2"))) static int tc_is_strict_utf8_avx2(const uint8_t *s, size_t n) {
-    __m256i prev_in = _mm256_setzero_si256(), errors = _mm256_setzero_si256();
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m256i in = _mm256_loadu_si256((const __m256i *)(s + i));
-        errors = _mm256_or_si256(errors, tc_utf8_block_errors(in, prev_in));
-        prev_in = in;
-    }
-    uint8_t tail[32] = {0};
-    memcpy(tail, s + i, n - i);
-    errors = _mm256_or_si256(errors, tc_utf8_block_errors(_mm256_loadu_si256((const __m256i *)tail), prev_in));
-    return _mm256_testz_si256(errors, errors);
-}
-#endif
-
-/* Whether s[0:n] is all strict UTF-8 (tc_utf8_valid_up_to's rules). */
+/* Whether s[0:n] is all strict UTF-8 (tc_utf8_valid_up_to). */
 static inline int tc_is_strict_utf8(const uint8_t *s, size_t n) {
-#ifdef TC_HAVE_AVX2_WINDOW
-    if (tc_window_avx2) return tc_is_strict_utf8_avx2(s, n);
-#endif
     return tc_utf8_valid_up_to(s, n) == n;
 }
 
