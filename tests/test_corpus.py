@@ -246,6 +246,32 @@ def test_native_reader_takes_exactly_what_python_decodes(tmp_path, data):
     assert status == (0 if valid else 2), data
 
 
+def test_native_reader_strict_utf8_at_every_offset(tmp_path):
+    """Every kind of bad sequence (and good ones of each length) at each offset of 100 bytes, across
+    the check's 8-byte ASCII steps, on ASCII and on multibyte text, and cut short at the end: the
+    native reader counts exactly the files Python's strict decoder takes."""
+    sequences = [b"\x80", b"\xbf", b"\xc0\xaf", b"\xc1\xbf", b"\xc2", b"\xc2\x80", b"\xdf\xbf", b"\xe0\x80\x80",
+                 b"\xe0\x9f\xbf", b"\xe0\xa0\x80", b"\xe1\x80", b"\xed\x9f\xbf", b"\xed\xa0\x80", b"\xed\xbf\xbf",
+                 b"\xee\x80\x80", b"\xf0\x8f\xbf\xbf", b"\xf0\x90\x80\x80", b"\xf0\x90\x80", b"\xf3\xbf\xbf\xbf",
+                 b"\xf4\x8f\xbf\xbf", b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xfe",
+                 b"\xff", b"\xc2\x80\x80", b"\xe4\xb8\xad\xbf"]
+    backgrounds = [b"x" * 100, ("数据 é" * 20).encode()[:100]]
+    files = {}
+    for b, background in enumerate(backgrounds):
+        for s, seq in enumerate(sequences):
+            for at in range(0, 97):
+                files[f"{b}_{s}_{at}.txt"] = background[:at] + seq + background[at:]
+            files[f"{b}_{s}_end.txt"] = background + seq  # the file ends in it
+    got = _native_counts(tmp_path, files)
+    for (name, data), (status, _, _) in zip(files.items(), got):
+        try:
+            data.decode("utf-8")
+            valid = True
+        except UnicodeDecodeError:
+            valid = False
+        assert status == (0 if valid else 2), (name, data)
+
+
 # ---------------------------------------------------------------------------- counting and bad input
 
 
