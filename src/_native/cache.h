@@ -784,8 +784,27 @@ static inline size_t tc_merge_non_ascii(const tc_vocab *v, tc_caches *c, const u
     return tc_merge_chars(v, c, p, n, out);
 }
 
+/* Pieces of up to this many bytes that are not tokens are merged by tc_merge_short and never kept in
+ * the second level: their BPE costs a few loads from tables that stay in the caches. */
+#define TC_SHORT_PIECE 3
+
+/* BPE of a piece of 2 or 3 bytes that is not a token. A merge of all of it would make it a token, so
+ * its only merges are of two bytes, whose ranks byte_pair holds: none, or the lower pair (the left
+ * one on ties). A pair table lookup would only confirm that the piece is not a token. */
+static inline size_t tc_merge_short(const tc_vocab *v, const uint8_t *p, size_t n, uint32_t *out) {
+    uint32_t a = v->byte_rank[p[0]], b = v->byte_rank[p[1]];
+    if (n == 2) { out[0] = a; out[1] = b; return 2; }
+    uint32_t c = v->byte_rank[p[2]];
+    uint32_t left = v->byte_pair[(unsigned)p[0] << 8 | p[1]], right = v->byte_pair[(unsigned)p[1] << 8 | p[2]];
+    if (left == TC_NONE && right == TC_NONE) { out[0] = a; out[1] = b; out[2] = c; return 3; }
+    if (left <= right) { out[0] = left; out[1] = c; }
+    else { out[0] = a; out[1] = right; }
+    return 2;
+}
+
 /* BPE of a piece already known not to be a token. */
 static inline size_t tc_merge_piece(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+    if (n <= TC_SHORT_PIECE) return tc_merge_short(v, p, n, out);
     size_t k = tc_has_non_ascii(p, n) ? tc_merge_non_ascii(v, c, p, n, out) : (size_t)-1;
     return k != (size_t)-1 ? k : tc_merge(v, c, p, n, out);
 }
@@ -810,6 +829,7 @@ static inline void tc_piece_remember(tc_caches *c, const uint8_t *p, size_t n, c
         if (n > TC_INLINE) memcpy(e->rest, p + TC_INLINE, n - TC_INLINE);
         for (size_t j = 0; j < k; j++) e->tokens[j] = tokens[j];
         if (k == 1) return;                  /* a token: the token table answers it */
+        if (n <= TC_SHORT_PIECE) return;     /* tc_merge_short costs less than the second level's line */
         if (!tc_big_admits(e, key->h)) return;
     }
     tc_big_remember(c, p, n, key->h, tokens, k);
@@ -845,6 +865,8 @@ static inline __attribute__((always_inline)) size_t tc_piece_uncached(const tc_v
         r = n <= v->max_token_len ? tc_piece_probe(v, p, n, key->w0, key->w1, key->h) : TC_NONE;
         if (r != TC_NONE) {
             if (n <= TC_PIECE_CACHE_KEY) tc_piece_remember(c, p, n, key, &r, 1);
+        } else if (n <= TC_SHORT_PIECE) {
+            return TC_NEEDS_MERGE;           /* never in the second level (tc_piece_remember) */
         } else if (n > TC_PIECE_CACHE_KEY || tc_big_might_hold(c, key->h)) {
             /* Not a token: BPE's answer may be in the second level. */
             const tc_big_slot *b = tc_big_find(c, p, n, key->h);

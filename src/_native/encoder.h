@@ -96,7 +96,10 @@ static __attribute__((noinline)) int tc_encode_uncached(const tc_vocab *v, tc_ca
         got = tc_count_piece(v, c, p, len, n - starts[j], scratch, key);
     } else {
         got = tc_piece_uncached(v, c, p, len, n - starts[j], dst, key);
-        if (got == TC_NEEDS_MERGE) {
+        if (got == TC_NEEDS_MERGE && len <= TC_SHORT_PIECE) {
+            got = tc_merge_short(v, p, len, dst);
+            if (key) tc_piece_remember(c, p, len, key, dst, got);
+        } else if (got == TC_NEEDS_MERGE) {
             /* Words with a few accented Latin letters go to the jobs, whose pair-table misses
              * overlap with other pieces' (one piece at a time, the character path waits for each:
              * NATIVE.md, Round 25); other non-ASCII pieces, and longer ones, take the character path. */

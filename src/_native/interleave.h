@@ -45,7 +45,9 @@ static inline void tc_job_pair(const tc_vocab *v, tc_caches *c, tc_merge_job *jb
     jb->wait_key[jb->n_wait++] = key;
 }
 
-/* Merge until a pair must come from the table; 1 once the piece is done. */
+/* Merge until a pair must come from the table; 1 once the piece is done. A job's piece is not a token
+ * (tc_encode_uncached starts one only then), so once it is two tokens their pair, which would be the
+ * whole piece, never merges: the piece is done without that pair's lookup. */
 static int tc_job_run(const tc_vocab *v, tc_caches *c, tc_merge_job *jb) {
     uint32_t *ids = jb->ids, *pr = jb->pr;
     for (uint32_t k = 0; k < jb->n_wait; k++) {
@@ -55,10 +57,10 @@ static int tc_job_run(const tc_vocab *v, tc_caches *c, tc_merge_job *jb) {
     }
     jb->n_wait = 0;
     size_t m = jb->m;
-    while (m > 1) {
+    while (m > 2) {
         uint32_t merged;
         size_t j = tc_merge_step(ids, pr, &m, &merged);
-        if (j == m) break;
+        if (j == m || m == 2) break;
         if (j + 1 < m) tc_job_pair(v, c, jb, j);
         if (j > 0) tc_job_pair(v, c, jb, j - 1);
         if (jb->n_wait) { jb->m = (uint32_t)m; return 0; }
