@@ -459,7 +459,11 @@ static __attribute__((noinline)) size_t tc_long_search_plain(const tc_longpiece 
  * end alone: the same answer, B's work wasted. */
 
 /* B: p[m:n] searched by whoever claims it first, B's thread or A when it gets
- * to m before anyone did (then A goes on alone). */
+ * to m before anyone did (then A goes on alone). B stops early once A is as far
+ * past m as B is (a_past): from there A has no more bytes left to search than B
+ * has, so B's tokens cannot come in time to save A any (and once A is done, no
+ * use at all), and the caller, which waits for B's thread before it frees out,
+ * does not wait for work that is thrown away. */
 typedef struct {
     const tc_longpiece *t;
     const tc_vocab *v;
@@ -468,8 +472,15 @@ typedef struct {
     uint32_t *out;           /* room for n tokens; B's are out[0:k] once state is 1 */
     size_t k;
     int claimed;             /* atomic: 1 once someone took B */
-    int state;               /* atomic, written once by B (release): 0 running, 1 done, 2 failed */
+    int state;               /* atomic, written once by B (release): 0 running, 1 done, 2 failed or stopped */
+    size_t a_past;           /* atomic, written by A: how far past m its stack reaches (SIZE_MAX: A is done) */
 } tc_long_half;
+
+/* B reads a_past after a push that takes it this many bytes past its last
+ * look: a load of a line A writes, so not at every step, and A waits at most
+ * about this many bytes of B's search (some 50 us) once it is done. */
+#define TC_LONG_HALF_LOOK 1024
+#define TC_LONG_STOPPED ((size_t)-4)   /* B's search: stopped early, A being past it */
 
 /* One step of a search (the body of the loop above): 2 after a push, 1 after
  * an undo, 0 once it stops (*pos == n: done; else it failed). */
@@ -538,6 +549,7 @@ __attribute__((visibility("hidden"))) size_t tc_long_meet_plain(const tc_longpie
             if (tc_long_meets(t, v, c, &st, p, pairs_at, out[k - 1], b->out, kb, &i, &at, pos)) goto join;
             continue;
         }
+        __atomic_store_n(&b->a_past, pos - m, __ATOMIC_RELAXED);   /* for B's early stop */
         int s = __atomic_load_n(&b->state, __ATOMIC_ACQUIRE);
         if (!s && !__atomic_load_n(&b->claimed, __ATOMIC_RELAXED) && !__atomic_exchange_n(&b->claimed, 1, __ATOMIC_ACQ_REL))
             s = 2;   /* nobody took B: A goes on alone */
@@ -560,5 +572,31 @@ join:
     memcpy(out + k, b->out + i, (kb - i) * sizeof(uint32_t));
     tc_long_state_free(&st);
     return k + kb - i;
+}
+
+/* B's search of b->p[0:b->n] into b->out: the one-chain loop, stopping once A
+ * is as far past m as B is (tc_long_half). The count, TC_LONG_DECLINED, or
+ * TC_LONG_STOPPED. Here, not in the one-chain loops' units: those stay main's
+ * machine code, and this loop inlines the walk and the check as A's does. */
+#if TC_LONG_SEARCH_SHORTS
+__attribute__((visibility("hidden"))) size_t tc_long_half_shorts(const tc_longpiece *t, const tc_vocab *v,
+                                                                 struct tc_caches *c, tc_long_half *b) {
+#else
+__attribute__((visibility("hidden"))) size_t tc_long_half_plain(const tc_longpiece *t, const tc_vocab *v,
+                                                                struct tc_caches *c, tc_long_half *b) {
+#endif
+    const uint8_t *p = b->p;
+    size_t n = b->n, pos = 0, k = 0, look = 0;
+    tc_long_state st;
+    if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
+    int bad = 0, pairs_at = t->pairs_by_trie, run;
+    uint32_t cand = tc_long_match_at(t, v, &st, p, 0, n);
+    while ((run = tc_long_step(t, v, c, &st, p, n, b->out, &pos, &k, &cand, &bad, pairs_at))) {
+        if (run != 2 || pos < look) continue;
+        if (__atomic_load_n(&b->a_past, __ATOMIC_RELAXED) >= pos) { tc_long_state_free(&st); return TC_LONG_STOPPED; }
+        look = pos + TC_LONG_HALF_LOOK;
+    }
+    tc_long_state_free(&st);
+    return !bad && pos == n ? k : TC_LONG_DECLINED;
 }
 #endif
