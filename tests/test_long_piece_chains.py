@@ -107,10 +107,11 @@ def test_long_pieces_split_anywhere(pair, alphabet):
 @pytest.mark.parametrize("alphabet", sorted(ALPHABETS))
 def test_second_chain_stops_once_the_first_is_done(pair, alphabet):
     """B claimed before A starts and searched only once A is done (a worker that claimed
-    it and then did not run): A goes on alone past the split, and B, finding A done, stops
-    at its first look instead of searching its half for nothing; at every split (B looked
-    for from the split or later), and on pieces of 300-1,000 characters, where B stops
-    after its first token, so each such call counts one stop."""
+    it and then did not run): A goes on alone past the split, and B, finding A done at
+    its first look (its 256th token, longpiece_search.h TC_LONG_HALF_LOOK), stops instead
+    of searching the rest of its half for nothing. Every split of short pieces (B looked
+    for from the split or later; B never gets to look), and pieces of 3,000-5,000
+    characters, where each call counts one stop."""
     ours, ref = pair
     core = ours._core
     rnd = random.Random(27)
@@ -120,10 +121,10 @@ def test_second_chain_stops_once_the_first_is_done(pair, alphabet):
         late = rnd.choice([0, 1, 5])
         wrong = [m for m in range(1, len(piece)) if core.long_piece_search(piece, m, m + late, second_last=True) != want]
         assert not wrong, (piece, late, wrong[:10])
-    for _ in range(3):
-        piece = _random_piece(rnd, ALPHABETS[alphabet], rnd.randint(300, 1000))
+    for _ in range(2):
+        piece = _random_piece(rnd, ALPHABETS[alphabet], rnd.randint(3000, 5000))
         want = ref._encode_single_piece(piece)
-        for m in (1, 7, len(piece) // 3, len(piece) // 2, len(piece) - 40):
+        for m in (1, 7, len(piece) // 3, len(piece) // 2):
             before = _core.long_halves_stopped()
             assert core.long_piece_search(piece, m, m + rnd.choice([0, 30]), second_last=True) == want, (m, piece[:60])
             assert _core.long_halves_stopped() == before + 1, (alphabet, m, "B searched on after A was done")
