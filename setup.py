@@ -32,7 +32,7 @@ extensions = [
     Extension(
         "tokcost._core",
         [str(NATIVE / "_core.pyx"), str(NATIVE / "longpiece_shorts.c"), str(NATIVE / "longpiece_meet.c"),
-         str(NATIVE / "longpiece_meet_shorts.c")],
+         str(NATIVE / "longpiece_meet_shorts.c"), str(NATIVE / "longpiece_half.c"), str(NATIVE / "longpiece_half_shorts.c")],
         include_dirs=[str(NATIVE)],
         extra_compile_args=["-O3", "-std=c11", "-fno-strict-aliasing"],
         extra_link_args=["-pthread"],

@@ -1060,9 +1060,10 @@ def check_nfc(data: bytes) -> None:
 def check_chains(data: bytes) -> None:
     """The long-piece search as two chains joined where they meet (longpiece.h,
     round 26) at any split: a piece searched from 0 and from ``split``, the second
-    first or on a pool worker, its tokens looked at once the first reaches
-    ``reveal``, against tiktoken's BPE of the same piece. Byte 0: the encoding;
-    1: the alphabet (low 3 bits) and threads (top bit); 2-3: split; 4: reveal; the
+    first, on a pool worker, or claimed first and searched last (when it stops
+    early), its tokens looked at once the first reaches ``reveal``, against
+    tiktoken's BPE of the same piece. Byte 0: the encoding; 1: the alphabet (low 3
+    bits), threads (top bit) and second last (bit 6); 2-3: split; 4: reveal; the
     rest spell the piece."""
     if len(data) < 6:
         return
@@ -1077,7 +1078,7 @@ def check_chains(data: bytes) -> None:
         return
     split = 1 + (data[2] << 8 | data[3]) % (len(piece) - 1)
     reveal = split + data[4] * (len(piece) - split) // 256
-    got = ours._core.long_piece_search(piece, split, reveal, bool(data[1] & 0x80))
+    got = ours._core.long_piece_search(piece, split, reveal, bool(data[1] & 0x80), bool(data[1] & 0x40))
     if got is None:  # the search declined (tables unusable for this encoding): merging's answer
         return
     want = theirs._encode_single_piece(piece)

@@ -4,12 +4,14 @@ a split m (B), joined where A's stack ends at a boundary of B's tokens with a
 valid pair across it, or A run to the end alone when they never meet. Every
 answer is compared with tiktoken's BPE of the same piece.
 
-``long_piece_search(piece, split, reveal, threads)`` forces the two chains at any
-split, so short pieces exercise the join at every position: B searched first
-and looked at once A's stack reaches ``reveal`` (so A may already be past the
-split, as when B's thread finishes late), or B on a pool worker. Pieces of 64 KB
-or more take a second thread on their own while ``tokcost.long_piece_threads()``
-is on, as it is by default (``tests/test_thread_policy.py``).
+``long_piece_search(piece, split, reveal, threads, second_last)`` forces the two
+chains at any split, so short pieces exercise the join at every position: B
+searched first and looked at once A's stack reaches ``reveal`` (so A may already
+be past the split, as when B's thread finishes late), B on a pool worker, or B
+claimed first and searched only once A is done (a worker that claimed it and did
+not run), when B stops early. Pieces of 64 KB or more take a second thread on
+their own while ``tokcost.long_piece_threads()`` is on, as it is by default
+(``tests/test_thread_policy.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import random
 import pytest
 
 import tokcost
+from tokcost import _core
 from tokcost.testing import LONG_PIECE_ALPHABETS as ALPHABETS
 
 THREADS_MIN = 64 << 10  # longpiece.h TC_LONG_THREADS_MIN
@@ -88,6 +91,48 @@ def test_long_pieces_split_anywhere(pair, alphabet):
             for late in (0, 1, 30, 200):
                 assert ours._core.long_piece_search(piece, m, m + late) == want, (alphabet, m, late, piece[:60])
             assert ours._core.long_piece_search(piece, m, threads=True) == want, (alphabet, m, piece[:60])
+
+
+@pytest.mark.parametrize("alphabet", sorted(ALPHABETS))
+def test_second_chain_stops_once_the_first_is_done(pair, alphabet):
+    """B claimed before A starts and searched only once A is done (a worker that claimed
+    it and then did not run): A goes on alone past the split, and B, finding A done at
+    its first look (its 256th token, longpiece_search.h TC_LONG_HALF_LOOK), stops instead
+    of searching the rest of its half for nothing. Every split of short pieces (B looked
+    for from the split or later; B never gets to look), and pieces of 3,000-5,000
+    characters, where each call counts one stop."""
+    ours, ref = pair
+    core = ours._core
+    rnd = random.Random(27)
+    for _ in range(30):
+        piece = _random_piece(rnd, ALPHABETS[alphabet], rnd.randint(2, 40))[:40]
+        want = ref._encode_single_piece(piece)
+        late = rnd.choice([0, 1, 5])
+        wrong = [m for m in range(1, len(piece)) if core.long_piece_search(piece, m, m + late, second_last=True) != want]
+        assert not wrong, (piece, late, wrong[:10])
+    for _ in range(2):
+        piece = _random_piece(rnd, ALPHABETS[alphabet], rnd.randint(3000, 5000))
+        want = ref._encode_single_piece(piece)
+        for m in (1, 7, len(piece) // 3, len(piece) // 2):
+            before = _core.long_halves_stopped()
+            assert core.long_piece_search(piece, m, m + rnd.choice([0, 30]), second_last=True) == want, (m, piece[:60])
+            assert _core.long_halves_stopped() == before + 1, (alphabet, m, "B searched on after A was done")
+
+
+@pytest.mark.parametrize("alphabet", sorted(ALPHABETS))
+def test_second_chain_searched_first_never_stops(pair, alphabet):
+    """B searched before A starts is never past by A, so it never stops early: its tokens
+    are there for the join (a B that stopped whenever it looked would leave A alone every
+    time, exact but slow, and only this count shows it)."""
+    ours, ref = pair
+    rnd = random.Random(28)
+    before = _core.long_halves_stopped()
+    for _ in range(3):
+        piece = _random_piece(rnd, ALPHABETS[alphabet], rnd.randint(3000, 5000))
+        want = ref._encode_single_piece(piece)
+        for m in (1, 7, len(piece) // 3, len(piece) // 2, len(piece) - 40):
+            assert ours._core.long_piece_search(piece, m) == want, (m, piece[:60])
+    assert _core.long_halves_stopped() == before
 
 
 @pytest.fixture(params=[True, False], ids=["two_threads", "one_thread"])

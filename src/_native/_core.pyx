@@ -96,6 +96,12 @@ def long_piece_threads(on=None):
     return bool(tc_long_threads_allowed(-1 if on is None else (1 if on else 0)))
 
 
+def long_halves_stopped():
+    """How many second chains of long pieces (``long_piece_threads``) stopped early since the
+    process started, the first chain having got as far: for tests and benchmarks."""
+    return tc_long_halves_stopped_count()
+
+
 def wait_ints_populated():
     """Return once the thread that faults in the int block's pages (pyints.h), if one runs, is
     done, so that later lists take the block as a long-running process's do. For benchmarks that
@@ -549,13 +555,17 @@ cdef class CoreBPE:
         (1 or 0), or -1 when they hold none (not short tokens, or not built yet)."""
         return tc_long_short_pair(&self.v, a, b)
 
-    def long_piece_search(self, bytes piece, size_t split=0, size_t reveal=0, bint threads=False):
+    def long_piece_search(self, bytes piece, size_t split=0, size_t reveal=0, bint threads=False,
+                          bint second_last=False):
         """The long-piece search's own tokens for ``piece``, or None when it declines (no
         merging behind it, no cache, no periodic shortcut; tables built now): for tests.
         ``split`` (0 < split < len(piece)): searched as two chains, from 0 and from split,
-        the second on a pool worker when ``threads``, else first, its tokens looked at
-        once the first chain reaches ``reveal`` (at least split)."""
-        return _long_piece_search(self, piece, split, reveal, threads)
+        the second on a pool worker when ``threads``; else first, its tokens looked at
+        once the first chain reaches ``reveal`` (at least split), or, ``second_last``,
+        claimed first and searched once the first chain is done (it stops early:
+        ``long_halves_stopped``)."""
+        cdef int order = TC_LONG_B_WORKER if threads else TC_LONG_B_LAST if second_last else TC_LONG_B_FIRST
+        return _long_piece_search(self, piece, split, reveal, order)
 
     def export_long_tables(self):
         """The long-piece encoder's tables as bytes (built now if need be), or None when

@@ -81,6 +81,10 @@ __attribute__((visibility("hidden"))) size_t tc_long_meet_plain(const tc_longpie
 __attribute__((visibility("hidden"))) size_t tc_long_meet_shorts(const tc_longpiece *t, const tc_vocab *v,
                                                                  struct tc_caches *c, const uint8_t *p, size_t n,
                                                                  size_t m, size_t reveal, tc_long_half *b, uint32_t *out);
+__attribute__((visibility("hidden"))) size_t tc_long_half_plain(const tc_longpiece *t, const tc_vocab *v,
+                                                                struct tc_caches *c, tc_long_half *b);
+__attribute__((visibility("hidden"))) size_t tc_long_half_shorts(const tc_longpiece *t, const tc_vocab *v,
+                                                                 struct tc_caches *c, tc_long_half *b);
 __attribute__((visibility("hidden"))) void tc_long_fill_short(tc_longpiece *t, const tc_vocab *v, uint8_t *bits);
 
 /* ---- building. The tokens are sorted by their bytes. In that order a
@@ -583,36 +587,60 @@ static int tc_long_two_threads;   /* atomic; 0 until long_piece_threads(True) (c
 static int tc_workers_start(void *(*fn)(void *), void *arg, int helpers);
 static void tc_workers_finish(void);
 
+/* Second halves that stopped early, A having passed them (tc_long_half): for
+ * tests and benchmarks (_core.long_halves_stopped). */
+static size_t tc_long_halves_stopped;   /* atomic */
+
+/* B's search, by the thread that claimed it. */
+static void tc_long_half_run(tc_long_half *b) {
+    struct tc_caches *c = tc_caches_for(b->v);   /* this thread's own */
+    size_t k = !c ? TC_LONG_DECLINED
+               : tc_long_use_shorts(b->t, b->p, b->n) ? tc_long_half_shorts(b->t, b->v, c, b)
+                                                      : tc_long_half_plain(b->t, b->v, c, b);
+    if (k == TC_LONG_STOPPED) __atomic_add_fetch(&tc_long_halves_stopped, 1, __ATOMIC_RELAXED);
+    b->k = k;
+    __atomic_store_n(&b->state, k == TC_LONG_DECLINED || k == TC_LONG_STOPPED ? 2 : 1, __ATOMIC_RELEASE);
+}
+
 /* B's search, on whichever thread claims it first (tc_long_half). */
 static void *tc_long_half_work(void *arg) {
     tc_long_half *b = arg;
     if (__atomic_load_n(&b->claimed, __ATOMIC_RELAXED) || __atomic_exchange_n(&b->claimed, 1, __ATOMIC_ACQ_REL))
         return NULL;
-    struct tc_caches *c = tc_caches_for(b->v);   /* this thread's own */
-    b->k = c ? tc_long_search_one(b->t, b->v, c, b->p, b->n, b->out) : TC_LONG_DECLINED;
-    __atomic_store_n(&b->state, b->k == TC_LONG_DECLINED ? 2 : 1, __ATOMIC_RELEASE);
+    tc_long_half_run(b);
     return NULL;
 }
 
-/* BPE of p[0:n] into out as two chains split at m (0 < m < n): B on a pool
- * worker when `threaded` (one chain when the pool is busy), else B first on
- * this thread and A after it, looking at B's tokens once its stack reaches
- * `reveal` (tests). The buffers are this call's: the worker has left when
- * tc_workers_finish returns. */
+/* Who searches B, and when (tc_long_search_split). */
+enum {
+    TC_LONG_B_FIRST = 0,    /* tests: on this thread, before A */
+    TC_LONG_B_WORKER = 1,   /* on a pool worker, beside A */
+    TC_LONG_B_LAST = 2,     /* tests: claimed before A starts, searched on this thread once A is done,
+                             * as by a worker that claimed it and then did not run */
+};
+
+/* BPE of p[0:n] into out as two chains split at m (0 < m < n), B searched as
+ * `order` says (on a pool worker, or one chain when the pool is busy), A
+ * looking at B's tokens once its stack reaches `reveal` (tests set it past m).
+ * The buffers are this call's: the worker has left when tc_workers_finish
+ * returns. */
 static size_t tc_long_search_split(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p,
-                                   size_t n, size_t m, size_t reveal, int threaded, uint32_t *out) {
-    tc_long_half b = {t, v, p + m, n - m, malloc((n - m) * sizeof(uint32_t)), 0, 0, 0};
+                                   size_t n, size_t m, size_t reveal, int order, uint32_t *out) {
+    tc_long_half b = {t, v, p + m, n - m, malloc((n - m) * sizeof(uint32_t)), 0, 0, 0, 0};
     int started = 0;
-    if (b.out && threaded) started = tc_workers_start(tc_long_half_work, &b, 1);
+    if (b.out && order == TC_LONG_B_WORKER) started = tc_workers_start(tc_long_half_work, &b, 1);
     if (!b.out || started < 0) {
         free(b.out);
         return tc_long_search_one(t, v, c, p, n, out);
     }
-    if (!threaded) tc_long_half_work(&b);
+    if (order == TC_LONG_B_FIRST) tc_long_half_work(&b);
+    if (order == TC_LONG_B_LAST) b.claimed = 1;
     if (reveal < m) reveal = m;
     size_t k = tc_long_use_shorts(t, p, n) ? tc_long_meet_shorts(t, v, c, p, n, m, reveal, &b, out)
                                            : tc_long_meet_plain(t, v, c, p, n, m, reveal, &b, out);
-    if (threaded) tc_workers_finish();
+    __atomic_store_n(&b.a_past, SIZE_MAX, __ATOMIC_RELAXED);   /* A is done: B, if still searching, stops */
+    if (order == TC_LONG_B_WORKER) tc_workers_finish();
+    if (order == TC_LONG_B_LAST) tc_long_half_run(&b);
     free(b.out);
     return k;
 }
@@ -621,20 +649,24 @@ static size_t tc_long_search_split(const tc_longpiece *t, const tc_vocab *v, str
 static size_t tc_long_search(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n,
                              uint32_t *out) {
     if (n >= TC_LONG_THREADS_MIN && __atomic_load_n(&tc_long_two_threads, __ATOMIC_RELAXED))
-        return tc_long_search_split(t, v, c, p, n, n / 2, n / 2, 1, out);
+        return tc_long_search_split(t, v, c, p, n, n / 2, n / 2, TC_LONG_B_WORKER, out);
     return tc_long_search_one(t, v, c, p, n, out);
 }
 
 /* The search's own answer for p[0:n] (the tables built now if need be): no
  * periodic shortcut, no cache, no merging when it declines (for tests: a
  * search that gave up would otherwise hide behind merging's exact answer).
- * 0 < m < n: as two chains split at m (tc_long_search_split); else one chain. */
+ * 0 < m < n: as two chains split at m, B searched as `order` says
+ * (tc_long_search_split); else one chain. */
 static size_t tc_long_search_only(const tc_vocab *v, struct tc_caches *c, const uint8_t *p, size_t n, size_t m,
-                                  size_t reveal, int threaded, uint32_t *out) {
+                                  size_t reveal, int order, uint32_t *out) {
     const tc_longpiece *t = tc_long_tables_now(v);
     if (!t || !t->usable || !n) return TC_LONG_DECLINED;
-    return m && m < n ? tc_long_search_split(t, v, c, p, n, m, reveal, threaded, out) : tc_long_search_one(t, v, c, p, n, out);
+    return m && m < n ? tc_long_search_split(t, v, c, p, n, m, reveal, order, out) : tc_long_search_one(t, v, c, p, n, out);
 }
+
+/* How many second halves have stopped early since the process started. */
+static size_t tc_long_halves_stopped_count(void) { return __atomic_load_n(&tc_long_halves_stopped, __ATOMIC_RELAXED); }
 
 /* Whether one long piece may take a second thread (tc_long_search); on < 0 only reads it. */
 static int tc_long_threads_allowed(int on) {

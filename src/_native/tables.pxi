@@ -210,7 +210,7 @@ cdef object _export_long_tables(CoreBPE self):
     return bytes(out)
 
 
-cdef object _long_piece_search(CoreBPE self, bytes piece, size_t split, size_t reveal, bint threads):
+cdef object _long_piece_search(CoreBPE self, bytes piece, size_t split, size_t reveal, int order):
     cdef tc_caches *c = tc_caches_for(&self.v)
     cdef size_t n = len(piece), k
     cdef uint32_t *out = <uint32_t *>malloc((n + 1) * sizeof(uint32_t))
@@ -219,7 +219,7 @@ cdef object _long_piece_search(CoreBPE self, bytes piece, size_t split, size_t r
         raise MemoryError()
     cdef const uint8_t *p = <const uint8_t *><char *>piece
     with nogil:
-        k = tc_long_search_only(&self.v, c, p, n, split, reveal, threads, out)
+        k = tc_long_search_only(&self.v, c, p, n, split, reveal, order, out)
     try:
         return None if k == <size_t>-3 else [out[i] for i in range(k)]   # TC_LONG_DECLINED
     finally:

@@ -73,8 +73,13 @@ cdef extern from "thread_caches.h" nogil:
 cdef extern from "longpiece.h" nogil:
     size_t tc_long_export(const tc_longpiece *t, const tc_vocab *v, tc_caches *c, uint8_t *out)
     size_t tc_long_search_only(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, size_t m, size_t reveal,
-                               int threaded, uint32_t *out)
+                               int order, uint32_t *out)
     int tc_long_threads_allowed(int on)
+    size_t tc_long_halves_stopped_count()
+    enum:
+        TC_LONG_B_FIRST
+        TC_LONG_B_WORKER
+        TC_LONG_B_LAST
 
 
 cdef extern from "bpe.h" nogil:
