@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+from ab_long import alternate_trees  # the sibling script: benchmarks/ is on sys.path when run as one
+
 LOWER = "abcdefghijklmnopqrstuvwxyz"
 CASES = {
     "letters": lambda rnd, n: "".join(rnd.choices(LOWER, k=n)),
@@ -85,16 +87,11 @@ def main() -> None:
     hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
     got_all = {"a": {c: [] for c in cases}, "b": {c: [] for c in cases}}
     try:
-        for r in range(args.rounds):
-            for side in ("a", "b") if r % 2 == 0 else ("b", "a"):
-                tree = getattr(args, side).resolve()
-                env = dict(os.environ, PYTHONPATH=str(tree / "src"))
-                cmd = chrt + [sys.executable, __file__, "--child", ",".join(cases), str(r), str(args.size),
-                              "--encoding", args.encoding, str(tree), str(tree)]
-                got = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)
-                assert got["tokcost"].startswith(str(tree)), (side, got["tokcost"])
+        child_args = lambda r: [",".join(cases), str(r), str(args.size), "--encoding", args.encoding]  # noqa: E731
+        for r, got in alternate_trees(__file__, args.a, args.b, args.rounds, child_args, chrt):
+            for side in "ab":
                 for c in cases:
-                    got_all[side][c].append(got[c])
+                    got_all[side][c].append(got[side][c])
             for c in cases:
                 assert got_all["a"][c][-1][3] == got_all["b"][c][-1][3], f"round {r}, {c}: the trees gave other ids"
     finally:

@@ -62,6 +62,21 @@ def child(encoding: str, cases: list[str], r: int, size: int, two_threads: bool)
     print(json.dumps(out))
 
 
+def alternate_trees(script: str, a: Path, b: Path, rounds: int, child_args, chrt: list):
+    """Per round r, one child process of ``script`` per tree, A first in even rounds: yields (r, {"a":
+    its JSON, "b": its JSON}), having checked that each child imported its own tree's tokcost.
+    ``child_args(r)``: the child's arguments after ``--child`` (the trees follow them)."""
+    for r in range(rounds):
+        got = {}
+        for side, tree in (("a", a), ("b", b)) if r % 2 == 0 else (("b", b), ("a", a)):
+            tree = tree.resolve()
+            env = dict(os.environ, PYTHONPATH=str(tree / "src"))
+            cmd = chrt + [sys.executable, script, "--child", *child_args(r), str(tree), str(tree)]
+            got[side] = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)
+            assert got[side]["tokcost"].startswith(str(tree)), (side, got[side]["tokcost"])
+        yield r, got
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("a", type=Path)
@@ -81,16 +96,9 @@ def main() -> None:
         return
     chrt = [] if args.no_chrt or os.geteuid() != 0 else ["chrt", "-f", "10"]
     times = {"a": {c: [] for c in cases}, "b": {c: [] for c in cases}}
-    for r in range(args.rounds):
-        got = {}
-        for side in ("a", "b") if r % 2 == 0 else ("b", "a"):
-            tree = getattr(args, side).resolve()
-            env = dict(os.environ, PYTHONPATH=str(tree / "src"))
-            cmd = chrt + [sys.executable, __file__, "--child", ",".join(cases), str(r), str(args.size),
-                          "--encoding", args.encoding, *(["--two-threads"] if args.two_threads else []),
-                          str(tree), str(tree)]
-            got[side] = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)
-            assert got[side]["tokcost"].startswith(str(tree)), (side, got[side]["tokcost"])
+    child_args = lambda r: [",".join(cases), str(r), str(args.size), "--encoding", args.encoding,  # noqa: E731
+                            *(["--two-threads"] if args.two_threads else [])]
+    for r, got in alternate_trees(__file__, args.a, args.b, args.rounds, child_args, chrt):
         for c in cases:
             assert got["a"][c][1] == got["b"][c][1], f"round {r}, {c}: the trees gave other ids"
             times["a"][c].append(got["a"][c][0])
