@@ -16,7 +16,6 @@ the children's priority: no ``chrt`` then), so the pool worker shares a core and
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -25,9 +24,8 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from ab_long import alternate_trees  # the sibling script: benchmarks/ is on sys.path when run as one
+from ab_long import ab_parser, alternate_trees  # the sibling script: benchmarks/ is on sys.path when run as one
 
 LOWER = "abcdefghijklmnopqrstuvwxyz"
 CASES = {
@@ -68,16 +66,8 @@ def child(encoding: str, cases: list[str], r: int, size: int) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("a", type=Path)
-    ap.add_argument("b", type=Path)
-    ap.add_argument("--rounds", type=int, default=9)
-    ap.add_argument("--encoding", default="o200k_base")
-    ap.add_argument("--size", type=int, default=1 << 20)
-    ap.add_argument("--only", default="", help="comma-separated cases (default: all)")
+    ap = ab_parser(__doc__.split("\n\n")[0], rounds=9)
     ap.add_argument("--busy", type=int, default=0, help="processes kept spinning meanwhile (then no chrt)")
-    ap.add_argument("--no-chrt", action="store_true")
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     cases = [c for c in args.only.split(",") if c] or list(CASES)
     if args.child:

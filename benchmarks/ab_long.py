@@ -77,18 +77,24 @@ def alternate_trees(script: str, a: Path, b: Path, rounds: int, child_args, chrt
         yield r, got
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def ab_parser(description: str, rounds: int) -> argparse.ArgumentParser:
+    """The arguments every long-piece A/B script takes: the two trees, rounds, encoding, size, cases."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("a", type=Path)
     ap.add_argument("b", type=Path)
-    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=rounds)
     ap.add_argument("--encoding", default="o200k_base")
     ap.add_argument("--size", type=int, default=1 << 20)
     ap.add_argument("--only", default="", help="comma-separated cases (default: all)")
     ap.add_argument("--no-chrt", action="store_true")
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    return ap
+
+
+def main() -> None:
+    ap = ab_parser(__doc__.split("\n\n")[0], rounds=7)
     ap.add_argument("--two-threads", action="store_true",
                     help="tokcost's default (a piece of 64 KB or more on two threads), timed in wall clock")
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     cases = [c for c in args.only.split(",") if c] or list(CASES)
     if args.child:
