@@ -16,7 +16,6 @@ from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memchr, memcmp, memcpy, memset, strlen
 
 import operator
-import os
 
 # Errors are defined in Python, in the one hierarchy of tokcost.errors.
 from tokcost.errors import InvalidTokenError
@@ -32,10 +31,6 @@ cdef enum:
     # Below this many bytes a text is encoded without releasing the GIL: the
     # release costs more than it frees.
     GIL_RELEASE_BYTES = 8192
-
-cdef extern from "Python.h":
-    bytes PyUnicode_EncodeFSDefault(object)
-
 
 include "tables.pxi"
 
@@ -68,25 +63,6 @@ def use_avx2(bint on):
     cdef int lists = tc_ints_use_avx2(on)
     tc_utf8_use_ssse3(on)
     return bool(windows or merges or lists)
-
-
-def stat_path(path, bint follow=False):
-    """``(st_mode, st_size, st_mtime)`` of ``os.lstat(path)`` (``os.stat`` with ``follow``), or its
-    errno where that fails: three fields, not a ``stat_result``'s twenty objects, for a corpus's
-    discovery (one path per file). A path with a NUL raises as ``os.lstat`` does."""
-    cdef bytes encoded = PyUnicode_EncodeFSDefault(path) if type(path) is str else os.fsencode(path)
-    cdef const char *p = PyBytes_AS_STRING(encoded)
-    cdef unsigned mode = 0
-    cdef int64_t size = 0
-    cdef double mtime = 0
-    cdef int err
-    if memchr(p, 0, PyBytes_GET_SIZE(encoded)) != NULL:
-        os.lstat(path)  # its ValueError
-    with nogil:
-        err = tc_stat_path(p, follow, &mode, &size, &mtime)
-    if err:
-        return err
-    return (mode, size, mtime)
 
 
 def long_piece_threads(on=None):
@@ -150,6 +126,7 @@ include "batch.pxi"
 include "nfc.pxi"
 include "unstable.pxi"
 include "decode.pxi"
+include "files.pxi"
 
 
 cdef class CoreBPE:
@@ -477,29 +454,8 @@ cdef class CoreBPE:
     def count_files(self, list paths, size_t limit, size_t sniff):
         """(status, tokens, bytes) of each file in ``paths`` (file system paths, as ``os.fsencode``
         takes them; no NUL), read and counted without the GIL; status 0 counted, 1 binary, 2 left
-        to the caller (see files.h)."""
-        self._require_splitter()
-        # str encoded here as os.fsencode would (PyUnicode_EncodeFSDefault), without its Python frame
-        paths = [PyUnicode_EncodeFSDefault(p) if type(p) is str else os.fsencode(p) for p in paths]
-        cdef Py_ssize_t n = len(paths), k
-        cdef const char **ptrs = <const char **>malloc((n + 1) * sizeof(char *))
-        cdef tc_file_count *out = <tc_file_count *>malloc((n + 1) * sizeof(tc_file_count))
-        try:
-            if ptrs == NULL or out == NULL:
-                raise MemoryError()
-            for k in range(n):
-                path = paths[k]
-                # memchr, not `b"\0" in path`: bytes.__contains__ first tries the operand as an int and
-                # formats the TypeError it drops, 2,000 instructions a path
-                if type(path) is not bytes or memchr(PyBytes_AS_STRING(path), 0, PyBytes_GET_SIZE(path)) != NULL:
-                    raise ValueError("count_files takes file system paths as bytes without NUL")
-                ptrs[k] = PyBytes_AS_STRING(path)
-            with nogil:
-                tc_count_files(&self.v, self.split, ptrs, n, limit, sniff, out)
-            return [(out[k].status, out[k].tokens, out[k].bytes) for k in range(n)]
-        finally:
-            free(<void *>ptrs)
-            free(out)
+        to the caller (files.pxi, files.h)."""
+        return _count_files(self, paths, limit, sniff)
 
     def encode_single_piece(self, bytes piece):
         """One piece, no splitting: its own rank if it is a token, else BPE."""
