@@ -271,3 +271,42 @@ def test_the_loading_thread_loads_the_default_encoding_the_count_uses(monkeypatc
     assert '"encoding": "cl100k_base"' in capsys.readouterr().out
     assert ("tokcost-load-encoding", "cl100k_base") in asked
     assert {name for _, name in asked} == {"cl100k_base"}
+
+
+def test_the_renderer_thread_loads_what_the_table_of_the_largest_files_needs(corpus):
+    """With jobs, ``heapq`` (the table of the largest files) is imported by the renderer thread while
+    the files are counted, not on the calling thread after them; the table is as with one job."""
+    probe = (
+        "import sys, threading\n"
+        "import tokcost.cli.count as count\n"
+        "counted = count.count_paths\n"
+        "def count_paths(*args, **kwargs):\n"
+        "    result = counted(*args, **kwargs)\n"
+        "    for thread in threading.enumerate():\n"
+        "        if thread.name == 'tokcost-import-renderer':\n"
+        "            thread.join()\n"
+        "    print('heapq loaded by then:', 'heapq' in sys.modules, file=sys.stderr)\n"
+        "    return result\n"
+        "count.count_paths = count_paths\n"
+        "from tokcost.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": SRC}
+    runs = {jobs: subprocess.run([sys.executable, "-c", probe, "count", str(corpus), "--jobs", str(jobs)],
+                                 capture_output=True, text=True, env=env, timeout=300, stdin=subprocess.DEVNULL)
+            for jobs in (1, 2)}
+    assert "heapq loaded by then: False" in runs[1].stderr  # nothing else loads it before the table
+    assert "heapq loaded by then: True" in runs[2].stderr
+    assert "largest of" in runs[2].stdout and runs[2].stdout == runs[1].stdout
+
+
+@pytest.mark.parametrize("extra", [["--strict"], []])
+def test_an_unknown_encoding_is_reported_before_what_the_listing_met(corpus, extra):
+    """A failed load is the one error reported, with jobs as with one, even where the listing would
+    fail too (a missing path, under --strict, stops the listing itself): the encoding is resolved
+    before the files are counted (docs/NATIVE.md, Threads, round 28, for a try at the other order)."""
+    args = [str(corpus / "missing.txt"), str(corpus), "--encoding", "o200k_bas", *extra]
+    runs = [tokcost_count(*args, "--jobs", str(jobs)) for jobs in (1, 2)]
+    assert runs[0].returncode == 1 and "o200k_base" in runs[0].stderr and "missing" not in runs[0].stderr
+    assert (runs[1].returncode, runs[1].stdout, runs[1].stderr) == (runs[0].returncode, runs[0].stdout,
+                                                                    runs[0].stderr)

@@ -161,12 +161,14 @@ def _load_encoding_meanwhile(args) -> None:
 
 def _renderer_importer(args) -> Optional[threading.Thread]:
     """With more than one job, a thread (not started) that imports the table renderer (rich and
-    ``tokcost.report.fit``, about 40 ms) while the files are counted, then draws a two-row table
-    into a string: a first table pays for rich's first-use work (its styles parsed and cached, the
-    console's set-up), a quarter of drawing the real one, which would otherwise fall after the
-    counting. ``count_corpus`` starts it once every corpus thread has its first unit: started
-    before, it took the GIL from the listing of those units (rich's imports run for milliseconds
-    at a time without letting go), and the first units went out 5 ms later. Joined before the
+    ``tokcost.report.fit``, about 40 ms) while the files are counted, then draws a table of the
+    largest of two files into a string: a first table pays for rich's first-use work (its styles
+    parsed and cached, the console's set-up), a quarter of drawing the real one, and a table of the
+    largest files imports ``heapq`` (about 1 M instructions, most of them loading its C module), all of
+    which would otherwise fall after the counting. ``count_corpus`` starts it once every corpus
+    thread has its first unit: started before, it took the GIL from the listing of those units
+    (rich's imports run for milliseconds at a time without letting go), and the first units went
+    out 5 ms later. Joined before the
     table is drawn, so all of it is done by then (a failure is simply met again, and reported, by
     the real table). With one job the run stays on one thread."""
     if args.format != "table" or args.dask:
@@ -180,7 +182,8 @@ def _renderer_importer(args) -> Optional[threading.Thread]:
         try:
             import io
 
-            print_file_table([{"path": "a", "tokens": 1}, {"path": "b", "tokens": 2}], 3, "Tokens", out=io.StringIO())
+            print_file_table([{"path": "a", "tokens": 1}, {"path": "b", "tokens": 2}], 3, "Tokens", top=1,
+                             out=io.StringIO())
         except Exception:  # the real table meets it again and reports it
             pass
 
@@ -202,7 +205,7 @@ def print_file_table(rows: list, total: int, title: str, *, top: Optional[int] =
     if top is None and (every or len(rows) <= LIST_ALL_UP_TO):
         shown, note = rows, []
     else:
-        import heapq  # here: only a long table needs it, and it is not loaded before counting
+        import heapq  # here: only a long table needs it (with jobs, the renderer thread loads it meanwhile)
 
         n = TOP_FILES if top is None else top
         shown = heapq.nlargest(n, rows, key=itemgetter("tokens"))  # ties in input order, as a stable sort
