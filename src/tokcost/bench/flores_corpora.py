@@ -86,5 +86,6 @@ def flores_corpora(plan: workloads.Plan) -> list[Corpus]:
     corpora += [_language(name, directory / f"{code}.txt", bulk=False) for name, code in FLORES_LANGUAGES.items()]
     corpora.append(Corpus(
         "mixed", f"FLORES-200: the {len(others)} other languages in {directory}, one sentence of each in turn",
-        lambda budget: mix_units(others), "" if others else f"no FLORES files but the issue's languages in {directory}"))
+        lambda budget: mix_units(others),
+        "" if others else f"no FLORES files but the issue's languages in {directory}"))
     return corpora
