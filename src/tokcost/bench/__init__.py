@@ -7,7 +7,8 @@ timing), ``workloads`` (text per script, chat batches, adversarial inputs, a
 generated directory tree) and ``measure`` (tasks of workload x operation x
 warm/cold x threads, and the interleaved measurement loop). ``system`` is
 issue #15's measurement on this machine's corpora (``system_corpora``: man
-pages, the stdlib, gettext catalogs), with ``first_call`` timing the first
+pages, the stdlib, gettext catalogs) or on FLORES-200 (``flores_corpora``:
+the same text on every machine), with ``first_call`` timing the first
 encode of a fresh process.
 
 Why it is built this way:
@@ -57,12 +58,19 @@ from tokcost.bench.workloads import (
     text_workloads,
 )
 from tokcost.bench.suite import benchmark
-from tokcost.bench.system import SYSTEM_SECTIONS, SYSTEM_TITLES, SystemPlan, benchmark_system, system_tasks
+from tokcost.bench.system import (
+    SYSTEM_CORPORA,
+    SYSTEM_SECTIONS,
+    SYSTEM_TITLES,
+    SystemPlan,
+    benchmark_system,
+    system_tasks,
+)
 
 __all__ = [
     "ADVERSARIAL_CASES", "BASELINE", "CONTENDERS", "Contender", "FLORES_SAMPLE", "FLORES_SHARED", "Plan",
     "Result", "SECTIONS", "Task", "Workload", "adversarial_text", "benchmark", "chat_workload", "check_ids",
     "corpus_workload", "files_workload", "load_contenders", "machine_facts", "make_corpus", "measure_load",
     "plan_tasks", "run", "run_load", "run_task", "text_workloads", "time_call",
-    "SYSTEM_SECTIONS", "SYSTEM_TITLES", "SystemPlan", "benchmark_system", "system_tasks",
+    "SYSTEM_CORPORA", "SYSTEM_SECTIONS", "SYSTEM_TITLES", "SystemPlan", "benchmark_system", "system_tasks",
 ]

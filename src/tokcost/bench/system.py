@@ -2,7 +2,9 @@
 
 ``tokcost bench --suite system`` runs it. The corpora (``system_corpora``) are
 man pages, the CPython stdlib and the gettext catalogs of seven languages and
-of all of them mixed. Each corpus is cut, in order, into disjoint pieces:
+of all of them mixed; with ``--corpus flores`` (``flores_corpora``) they are
+FLORES-200's sentences of the same languages and the stdlib, the same text on
+every machine. Each corpus is cut, in order, into disjoint pieces:
 
 - *repeated*: one text (1 MB; up to 256 KB for a language) encoded again and
   again, single thread: what piece caches are for;
@@ -14,7 +16,7 @@ of all of them mixed. Each corpus is cut, in order, into disjoint pieces:
   which forks a child per measurement, so every child starts loaded and cold.
 
 A corpus with less text than the plan asks for is cut into proportionally
-smaller pieces (the bytes are in every row). Every output is checked: the
+smaller pieces (the bytes are in every row); only the sections that run take text. Every output is checked: the
 warm-up before timing, every fresh piece after timing (ids, or token counts per
 document for batches), and the first calls by a digest of their ids.
 """
@@ -29,6 +31,7 @@ from typing import Callable, Optional, Sequence
 
 from tokcost.bench.contenders import BASELINE, Contender, checked_contenders
 from tokcost.bench.measure import Result, Task, _batch_len, _normalize, _utf8_len, machine_facts, run_task
+from tokcost.bench.flores_corpora import flores_corpora
 from tokcost.bench.system_corpora import Corpus, system_corpora
 from tokcost.bench.workloads import Plan
 
@@ -39,6 +42,11 @@ SYSTEM_TITLES = {
     "docs": "~1 KB documents never seen (one encode call each, single thread)",
     "batch": "Batches of ~1 KB documents never seen (encode_batch, 2 threads)",
     "first-call": "First call (a forked child of a process that only loaded the tokenizer, text never seen)",
+}
+# The text the suite can run on: name -> what it is.
+SYSTEM_CORPORA = {
+    "system": "this machine's files: man pages, the standard library, gettext catalogs",
+    "flores": "FLORES-200 (the same sentences on every machine) and the standard library",
 }
 
 
@@ -54,6 +62,7 @@ class SystemPlan(Plan):
     first_call_timeout_s: int = 300
     man_dir: Optional[Path] = None
     locale_dir: Optional[Path] = None
+    corpus: str = "system"  # a key of SYSTEM_CORPORA
 
     @classmethod
     def quick(cls, **kw) -> "SystemPlan":
@@ -76,16 +85,17 @@ class Pieces:
     scale: float  # 1.0 when the corpus had all the text the plan asked for, else the share it had
 
 
-def cut(units: Sequence[str], plan: SystemPlan, bulk: bool) -> Pieces:
+def cut(units: Sequence[str], plan: SystemPlan, bulk: bool, sections: Sequence[str] = SYSTEM_SECTIONS) -> Pieces:
     """Consecutive units joined by newlines into the pieces the plan asks for. The repeated text
-    gets its full size while it is at most a third of the corpus; the fresh pieces share the rest,
-    scaled down alike when it is short."""
+    gets its full size while it is at most a third of the corpus; the fresh pieces and document
+    sets of the sections that run share the rest, scaled down alike when it is short."""
     chunk = plan.bulk_bytes if bulk else plan.language_bytes
     doc_set = plan.docs_per_run * plan.doc_bytes
     sizes = [len(u.encode("utf-8", "surrogatepass")) + 1 for u in units]
     total = 0.97 * sum(sizes)
     first = min(chunk, total / 3)
-    need = plan.runs * (chunk + 2 * doc_set)
+    # Text for a section that does not run would shrink every other piece of a short corpus for nothing.
+    need = plan.runs * (chunk * ("fresh" in sections) + doc_set * sum(s in sections for s in ("docs", "batch")))
     scale = min(1.0, (total - first) / need) if need else 1.0
     text, docs = _Cursor(units, sizes), _Cursor(units, sizes)
     repeated = text.take(first)
@@ -94,9 +104,10 @@ def cut(units: Sequence[str], plan: SystemPlan, bulk: bool) -> Pieces:
     docs.position = 0
     n_docs = max(1, round(plan.docs_per_run * scale))
     warm_docs = docs.documents(n_docs, plan.doc_bytes)
-    fresh = [text.take(chunk * scale) for _ in range(plan.runs)]
-    doc_sets = [text.documents(n_docs, plan.doc_bytes) for _ in range(2 * plan.runs)]
-    return Pieces(repeated, warm, fresh, doc_sets[:plan.runs], doc_sets[plan.runs:], warm_docs,
+    fresh = [text.take(chunk * scale) for _ in range(plan.runs)] if "fresh" in sections else []
+    doc_sets = {s: [text.documents(n_docs, plan.doc_bytes) for _ in range(plan.runs)] if s in sections else []
+                for s in ("docs", "batch")}
+    return Pieces(repeated, warm, fresh, doc_sets["docs"], doc_sets["batch"], warm_docs,
                   round(min(scale, first / chunk), 3))
 
 
@@ -123,16 +134,16 @@ def _budget(plan: SystemPlan, bulk: bool) -> int:
 
 
 class CorpusPieces:
-    """A corpus and its pieces, cut on first use (reading 20k man pages takes seconds)."""
+    """A corpus and its pieces for the sections that run, cut on first use (reading 20k man pages takes seconds)."""
 
-    def __init__(self, corpus: Corpus, plan: SystemPlan):
-        self.corpus, self.plan, self._pieces = corpus, plan, None
+    def __init__(self, corpus: Corpus, plan: SystemPlan, sections: Sequence[str] = SYSTEM_SECTIONS):
+        self.corpus, self.plan, self.sections, self._pieces = corpus, plan, sections, None
 
     @property
     def pieces(self) -> Pieces:
         if self._pieces is None:
             units = self.corpus.units(_budget(self.plan, self.corpus.bulk))
-            self._pieces = cut(units, self.plan, self.corpus.bulk)
+            self._pieces = cut(units, self.plan, self.corpus.bulk, self.sections)
         return self._pieces
 
 
@@ -143,7 +154,7 @@ def _pick(first: Callable, rest: Callable) -> Callable[[int], object]:
 def system_tasks(plan: SystemPlan, sections: Sequence[str] = SYSTEM_SECTIONS,
                  corpora: Optional[Sequence[CorpusPieces]] = None) -> list[Task]:
     """The timed tasks (every section but first-call), section by section, corpus by corpus."""
-    corpora = corpora if corpora is not None else present_corpora(plan)[0]
+    corpora = corpora if corpora is not None else present_corpora(plan, sections)[0]
     tasks: list[Task] = []
     for section in [s for s in SYSTEM_SECTIONS if s in sections and s != "first-call"]:
         for c in corpora:
@@ -165,14 +176,22 @@ def system_tasks(plan: SystemPlan, sections: Sequence[str] = SYSTEM_SECTIONS,
     return tasks
 
 
-def present_corpora(plan: SystemPlan) -> tuple[list[CorpusPieces], dict[str, str]]:
-    """The corpora found on this machine, and for each absent one the reason."""
+def present_corpora(plan: SystemPlan, sections: Sequence[str] = SYSTEM_SECTIONS
+                    ) -> tuple[list[CorpusPieces], dict[str, str]]:
+    """The plan's corpora found on this machine, and for each absent one the reason.
+
+    Raises CorpusError when the plan asks for FLORES-200 and it is not here, and ValueError
+    for a corpus name that is not in SYSTEM_CORPORA.
+    """
+    if plan.corpus not in SYSTEM_CORPORA:
+        raise ValueError(f"unknown corpus {plan.corpus!r}; choose from {', '.join(SYSTEM_CORPORA)}")
+    corpora = flores_corpora(plan) if plan.corpus == "flores" else system_corpora(plan.man_dir, plan.locale_dir)
     found, absent = [], {}
-    for corpus in system_corpora(plan.man_dir, plan.locale_dir):
+    for corpus in corpora:
         if corpus.absent:
             absent[corpus.name] = corpus.absent
         else:
-            found.append(CorpusPieces(corpus, plan))
+            found.append(CorpusPieces(corpus, plan, sections))
     return found, absent
 
 
@@ -201,11 +220,12 @@ def benchmark_system(encoding: str = "o200k_base", plan: Optional[SystemPlan] = 
     """The issue's tables as a JSON-ready document: a row per section, corpus and contender,
     geometric means of the ratios to tiktoken per section, the corpora read and those absent.
 
-    Raises ValueError when no contender could be loaded or no corpus is on this machine.
+    Raises ValueError when no contender could be loaded or no corpus is on this machine
+    (CorpusError, a ValueError, when ``plan.corpus`` is "flores" and FLORES-200 is not here).
     """
     plan = plan or SystemPlan()
+    corpora, absent = present_corpora(plan, sections)
     checked, missing = checked_contenders(encoding, contenders)
-    corpora, absent = present_corpora(plan)
     if not corpora:
         raise ValueError("none of the corpora is on this machine: " + "; ".join(absent.values()))
     machine = machine_facts()
@@ -218,9 +238,12 @@ def benchmark_system(encoding: str = "o200k_base", plan: Optional[SystemPlan] = 
         rows.extend(r.row() for r in results)
     if "first-call" in sections:
         rows.extend(_first_call_rows(plan, checked, corpora, encoding, missing, progress))
+    for row in rows:
+        row["corpus"] = plan.corpus  # a CSV row says which text it ran on, as the document does
     machine["loadavg_after"] = machine_facts().get("loadavg")
     return {
         "suite": "system",
+        "corpus": {"name": plan.corpus, "description": SYSTEM_CORPORA[plan.corpus]},
         "encoding": encoding,
         "machine": machine,
         "versions": {c.name: c.version for c in checked},
@@ -228,7 +251,7 @@ def benchmark_system(encoding: str = "o200k_base", plan: Optional[SystemPlan] = 
         "missing": missing,
         "plan": {"runs": plan.runs, "bulk_bytes": plan.bulk_bytes, "language_bytes": plan.language_bytes,
                  "doc_bytes": plan.doc_bytes, "docs_per_run": plan.docs_per_run, "verify": plan.verify,
-                 "clock": plan.clock},
+                 "clock": plan.clock, "corpus": plan.corpus},
         "corpora": [_corpus_facts(c) for c in corpora],
         "absent": absent,
         "results": rows,
@@ -240,7 +263,7 @@ def _corpus_facts(c: CorpusPieces) -> dict:
     facts = {"name": c.corpus.name, "description": c.corpus.description}
     if c._pieces is not None:
         p = c._pieces
-        facts.update(piece_bytes=_utf8_len(p.repeated), docs_per_set=len(p.docs[0]) if p.docs else 0,
+        facts.update(piece_bytes=_utf8_len(p.repeated), docs_per_set=len((p.docs or p.batch or [[]])[0]),
                      scale=p.scale)
     return facts
 

@@ -379,6 +379,13 @@ def _stat_key(paths: Iterable[Path]) -> list:
     return out
 
 
+def code_corpus() -> Corpus:
+    """Python code: this interpreter's standard library (the same text for the same Python version)."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    return Corpus("code", f"Python code: the standard library ({stdlib})", lambda budget: code_units(stdlib, budget),
+                  "" if any(stdlib.glob("*.py")) else f"no Python sources under {stdlib}")
+
+
 def system_corpora(man_dir: Optional[Path] = None, locale_dir: Optional[Path] = None) -> list[Corpus]:
     """The issue's corpora, in its order: English prose, Python code, seven languages, the mix."""
     man_dir, locale_dir = Path(man_dir or MAN_DIR), Path(locale_dir or LOCALE_DIR)
@@ -387,10 +394,7 @@ def system_corpora(man_dir: Optional[Path] = None, locale_dir: Optional[Path] = 
                       lambda budget: cached_units(("man", budget, _stat_key(pages)),
                                                   lambda: man_units(man_dir, budget)),
                       "" if pages else f"no man pages under {man_dir}/man1..man9")]
-    stdlib = Path(sysconfig.get_paths()["stdlib"])
-    corpora.append(Corpus("code", f"Python code: the standard library ({stdlib})",
-                          lambda budget: code_units(stdlib, budget),
-                          "" if any(stdlib.glob("*.py")) else f"no Python sources under {stdlib}"))
+    corpora.append(code_corpus())
     for name, langs in LANGUAGES.items():
         files = [f for lang in langs for f in catalog_files(locale_dir, lang)]
         corpora.append(Corpus(

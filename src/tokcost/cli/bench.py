@@ -27,11 +27,16 @@ the same interleaved run: English prose (man pages), Python code (the stdlib),
 Chinese, Japanese, Korean, Russian, Arabic, Hindi, Thai and all languages mixed
 (gettext catalogs); modes repeated, fresh chunks, ~1 KB documents, batches on
 2 threads and the first call of a fresh process; geometric means per mode.
-A corpus missing here is skipped with a note.
+A corpus missing here is skipped with a note. These files differ from machine
+to machine; --corpus flores runs the same modes on text that does not: the
+FLORES-200 sentences of those languages (the mix: its other languages) and the
+stdlib's code. It needs the full FLORES-200 (one <code>.txt of 2,009 sentences
+per language) beside the checkout or in $TOKCOST_FLORES_DIR; it is never downloaded.
 
 examples:
   tokcost bench --quick                    a one-minute tour
   tokcost bench --suite system --quick     the issue's tables in about five minutes
+  tokcost bench --suite system --corpus flores --only fresh   the same text on every machine
   tokcost bench docs/*.md --format csv     your files, as CSV
   tokcost bench --encoding cl100k_base --only encode,count
 """
@@ -51,6 +56,9 @@ def register(subparsers) -> None:
     parser.add_argument("--suite", choices=("standard", "system"), default="standard",
                         help="standard: FLORES, code, chat, adversarial, files, load (default); "
                              "system: man pages, the stdlib and gettext catalogs of this machine, mode by mode")
+    parser.add_argument("--corpus", choices=tuple(bench.SYSTEM_CORPORA),
+                        help="--suite system's text: system, this machine's files (default); "
+                             "flores, FLORES-200 and the stdlib, the same on every machine")
     parser.add_argument("--quick", action="store_true",
                         help="smaller inputs and sizes: about a minute (--suite system: about five)")
     parser.add_argument("--runs", type=int, metavar="N", help="timed runs per measurement (default 5; --suite system --quick: 3; at least 3)")
@@ -83,11 +91,15 @@ def run(args) -> int:
     system = args.suite == "system"
     if system and args.files:
         raise CliError("--suite system reads this machine's corpora; give FILES without it", 2)
+    if args.corpus and not system:
+        raise CliError("--corpus chooses the text of --suite system; add --suite system", 2)
     sections = _parse_list(args.only, bench.SYSTEM_SECTIONS if system else bench.SECTIONS, "section")
     names = _parse_list(args.contenders, [n for n, _ in bench.CONTENDERS], "contender")
     kind = bench.SystemPlan if system else bench.Plan
     plan = kind.quick() if args.quick else kind()
     plan.clock = args.clock
+    if args.corpus:
+        plan.corpus = args.corpus
     if args.runs is not None:
         if args.runs < 3:
             raise CliError("--runs must be at least 3 for a meaningful median", 2)
@@ -191,7 +203,7 @@ def _run_system(args, plan, sections: list, names: list) -> int:
         raise CliError(str(exc)) from None
     document["plan"]["quick"] = bool(args.quick)
     if args.format in ("json", "csv"):
-        emit_rows(document["results"], COLUMNS_LONG, args.format, json_document=document)
+        emit_rows(document["results"], COLUMNS_LONG + ["corpus"], args.format, json_document=document)
     else:
         _print_system_tables(document)
     return 0
@@ -202,7 +214,8 @@ def _print_system_tables(document: dict) -> None:
     from tokcost.bench.system import SYSTEM_TITLES
 
     names = list(document["versions"])
-    _print_header(document, "tokcost bench --suite system")
+    _print_header(document, f"tokcost bench --suite system --corpus {document['corpus']['name']}")
+    print(f"text: {document['corpus']['description']}")
     print("corpora: " + "; ".join(f"{c['name']}: {c['description']}" for c in document["corpora"])
           + "".join(f"; {name} skipped: {why}" for name, why in document["absent"].items()))
     clock = "process CPU time (batches: wall time)" if document["plan"].get("clock") == "cpu" else "wall time"
