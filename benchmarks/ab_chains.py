@@ -6,7 +6,8 @@ Each tree is a checkout with its extension built in place. Every round runs one 
 tree, alternating which goes first. A child loads the encoding, encodes a 256 KB warm-up of random
 letters (the long-piece tables), then per case searches three fresh pieces of the round and keeps,
 of each, the wall clock and the process CPU time (both threads: the caller's chain and the pool
-worker's) of the call; the parent prints the medians in ms per MB and B/A. Cases: fresh random
+worker's) of the call, and the process CPU again 2 ms after it ("with the poll": the worker's
+polling for a next round, workers.h, counted too); the parent prints the medians in ms per MB and B/A. Cases: fresh random
 letters, punctuation and CJK through ``encode_ordinary`` (one piece each, two chains that meet a few
 bytes past the middle), and ``never``: a run of ``a`` searched as two chains split at the middle
 through the test hook (``long_piece_search``: no periodic shortcut), where the chains never meet and
@@ -45,7 +46,7 @@ def child(encoding: str, cases: list[str], r: int, size: int) -> None:
     stopped = getattr(_core, "long_halves_stopped", lambda: 0)
     out = {"tokcost": tokcost.__file__}
     for case in cases:
-        walls, cpus, stops, digest = [], [], stopped(), hashlib.sha256()
+        walls, cpus, polls, stops, digest = [], [], [], stopped(), hashlib.sha256()
         for i in range(3):
             text = CASES[case](random.Random(1000 * r + i + 7), size)
             if case == "never":
@@ -57,11 +58,12 @@ def child(encoding: str, cases: list[str], r: int, size: int) -> None:
             ids = call()
             walls.append(time.perf_counter() - w0)
             cpus.append(time.process_time() - c0)
-            time.sleep(0.002)   # past the worker's 200 us of polling, which process CPU would count
+            time.sleep(0.002)   # past the worker's polling for the next round (workers.h)
+            polls.append(time.process_time() - c0)   # the call's CPU with that polling
             digest.update(repr(ids).encode())
         scale = 1e3 * (1 << 20) / len(text.encode())
         out[case] = (statistics.median(walls) * scale, statistics.median(cpus) * scale, stopped() - stops,
-                     digest.hexdigest()[:16])
+                     digest.hexdigest()[:16], statistics.median(polls) * scale)
     print(json.dumps(out))
 
 
@@ -90,10 +92,11 @@ def main() -> None:
     print(f"# {args.encoding}, {args.rounds} rounds, ms per MB (medians), busy {args.busy}, "
           f"load {os.getloadavg()[0]:.1f}")
     for c in cases:
-        med = {s: [statistics.median(x[i] for x in got_all[s][c]) for i in range(2)] for s in "ab"}
+        med = {s: [statistics.median(x[i] for x in got_all[s][c]) for i in (0, 1, 4)] for s in "ab"}
         stops = {s: sum(x[2] for x in got_all[s][c]) for s in "ab"}
         print(f"{c:8} wall A {med['a'][0]:7.2f} B {med['b'][0]:7.2f} B/A {med['b'][0] / med['a'][0]:.3f}   "
               f"CPU A {med['a'][1]:7.2f} B {med['b'][1]:7.2f} B/A {med['b'][1] / med['a'][1]:.3f}   "
+              f"with the poll A {med['a'][2]:7.2f} B {med['b'][2]:7.2f} B/A {med['b'][2] / med['a'][2]:.3f}   "
               f"B's stops {stops['b']} of {3 * args.rounds}")
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import itertools
 import random
 
+import tokcost
+
 THAI = [chr(c) for c in range(0x0E01, 0x0E2F)]  # consonants: letters (Lo), so a run is one piece
 KANA = [chr(c) for c in range(0x30A1, 0x30F7)]  # katakana, also Lo
 
@@ -294,3 +296,13 @@ def test_second_level_admits_pieces_merged_again(pair):
     long_pieces = "\n".join("".join(rng.choices(THAI, k=150)) for _ in range(9000))
     assert ours.count(long_pieces) == len(ref.encode_ordinary(long_pieces))
     _check(pair, turns[::-1], sep="")
+
+
+def test_admission_filter_counts_bits():
+    """Round 28 (r28-core): tc_bit_count, which tc_big_admits asks whether an entry's bits are full,
+    takes the popcnt instruction where the CPU has it (the build targets plain x86-64, where
+    __builtin_popcount is a call into libgcc). Every 16-bit value (the filter's width) and wider ones."""
+    core = tokcost._core
+    rng = random.Random(28)
+    values = list(range(1 << 16)) + [rng.getrandbits(32) for _ in range(10000)] + [0xFFFFFFFF, 0x80000000]
+    assert [core.bit_count(x) for x in values] == [bin(x).count("1") for x in values]

@@ -78,6 +78,12 @@ def long_halves_stopped():
     return tc_long_halves_stopped_count()
 
 
+def bit_count(uint32_t x):
+    """The bits set in x, counted as the second level's admission filter counts them
+    (thread_caches.h, tc_bit_count: the popcnt instruction where the CPU has it). For tests."""
+    return tc_bit_count(x)
+
+
 def wait_ints_populated():
     """Return once the thread that faults in the int block's pages (pyints.h), if one runs, is
     done, so that later lists take the block as a long-running process's do. For benchmarks that

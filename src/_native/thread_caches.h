@@ -247,6 +247,20 @@ static inline tc_big_cache *tc_big_of(tc_caches *c) {
  * entry's slot (the top 15) and its marks (the low 5). */
 static inline uint16_t tc_asked_bit(uint64_t h) { return (uint16_t)(1u << (h >> 5 & 15)); }
 
+/* The number of bits set in x. The build targets plain x86-64, which has no popcnt instruction, so
+ * __builtin_popcount is a call into libgcc (20 instructions): the instruction is used where the CPU
+ * has it, a test of libgcc's CPU flags (set once at load) choosing, as tc_merge_avx2 chooses AVX2. */
+static inline unsigned tc_bit_count(uint32_t x) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("popcnt")) {
+        uint32_t count;
+        __asm__("popcntl %1, %0" : "=r"(count) : "rm"(x) : "cc");
+        return count;
+    }
+#endif
+    return (unsigned)__builtin_popcount(x);
+}
+
 /* Whether a merged piece of hash h (2 to 6 tokens) that the piece cache has just taken in entry e
  * goes into the second level too: only when a piece of its hash and slot was merged before and not
  * kept (its bit in e->asked), else the bit is set. Fresh text merges most of its pieces once: they
@@ -260,7 +274,7 @@ static inline uint16_t tc_asked_bit(uint64_t h) { return (uint16_t)(1u << (h >> 
 static inline int tc_big_admits(tc_piece_entry *e, uint64_t h) {
     uint16_t bit = tc_asked_bit(h);
     if (e->asked & bit) return 1;
-    if (__builtin_popcount(e->asked) >= TC_ASKED_MAX) e->asked = 0;
+    if (tc_bit_count(e->asked) >= TC_ASKED_MAX) e->asked = 0;
     e->asked |= bit;
     return 0;
 }

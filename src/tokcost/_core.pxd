@@ -68,6 +68,7 @@ cdef extern from "thread_caches.h" nogil:
     ctypedef struct tc_caches:
         pass
     tc_caches *tc_caches_for(const tc_vocab *v)
+    unsigned tc_bit_count(uint32_t x)
 
 
 cdef extern from "longpiece.h" nogil:
