@@ -181,6 +181,26 @@ def test_table_cache_is_mapped_checked_and_released(tmp_path, monkeypatch):
     assert len(built) == 4
 
 
+def test_table_cache_is_checked_where_no_thread_can_start(tmp_path, monkeypatch):
+    """The checksum runs beside the copy on a thread of its own; where none can start, it runs
+    first on the loading thread, and a damaged file is still rebuilt."""
+    import struct
+    import threading
+    import zlib
+
+    def refuse(thread):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setenv("TOKCOST_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    path = tmp_path / "k.tables"
+    path.write_bytes(b"good tables" + struct.pack("<Q", zlib.crc32(b"good tables")))
+    build = lambda: (b"fresh tables", b"fresh tables")
+    assert vocab.load_cached_tables("k", build, lambda blob, fd: bytes(blob)) == b"good tables"
+    path.write_bytes(b"good tables" + struct.pack("<Q", zlib.crc32(b"good tables") ^ 1))
+    assert vocab.load_cached_tables("k", build, lambda blob, fd: bytes(blob)) == b"fresh tables"
+
+
 def _long_tables_of(spec, text):
     """A fresh load of ``spec`` from the table cache, encoding ``text``: (ids, where its
     long-piece tables came from)."""
@@ -460,3 +480,33 @@ def test_tables_blob_refuses_tables_without_an_empty_slot():
             full[piece + 16 * k: piece + 16 * k + 16] = real
     with pytest.raises(ValueError, match="token table without an empty slot"):
         _core.CoreBPE(bytes(full), {}, "cl100k")
+
+
+def test_every_slot_of_the_token_and_pair_tables_is_checked_as_they_are_copied():
+    """The token and pair tables are copied and checked a block at a time (tables.pxi): a rank past
+    the vocabulary in the last used slot, or in a block's first or last slot, is refused like one in
+    the first slot."""
+    import struct
+
+    from tokcost import _core
+
+    blob = tokcost.get_encoding("cl100k_base")._core.export_tables()
+    piece, n_piece, pair, n_pair = _table_offsets(blob)
+    too_big = 2**21 - 2  # a rank past the vocabulary, below TC_MAX_RANKS
+    metas = [struct.unpack_from("<I", blob, piece + 16 * k + 12)[0] for k in range(n_piece)]
+    pairs = [struct.unpack_from("<Q", blob, pair + 8 * k)[0] for k in range(n_pair)]
+    used_metas = [k for k, m in enumerate(metas) if m != 0xFFFFFFFF]
+    used_pairs = [k for k, p in enumerate(pairs) if p != 2**64 - 1]
+    piece_block, pair_block = 16384 // 16, 16384 // 8
+    for k in {used_metas[-1], next(k for k in used_metas if k % piece_block == 0),
+              next(k for k in used_metas if k % piece_block == piece_block - 1)}:
+        damaged = bytearray(blob)
+        struct.pack_into("<I", damaged, piece + 16 * k + 12, (metas[k] & ~(2**21 - 1)) | too_big)
+        with pytest.raises(ValueError, match="bad token table"):
+            _core.CoreBPE(bytes(damaged), {}, "cl100k")
+    for k in {used_pairs[-1], next(k for k in used_pairs if k % pair_block == 0),
+              next(k for k in used_pairs if k % pair_block == pair_block - 1)}:
+        damaged = bytearray(blob)
+        struct.pack_into("<Q", damaged, pair + 8 * k, (pairs[k] & (2**42 - 1)) | (too_big << 42))
+        with pytest.raises(ValueError, match="bad pair table"):
+            _core.CoreBPE(bytes(damaged), {}, "cl100k")
