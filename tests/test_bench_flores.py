@@ -141,3 +141,18 @@ def test_cut_gives_text_only_to_the_sections_that_run():
     assert docs.fresh == docs.batch == [] and len(docs.docs) == 3 and all(len(d) == 4 for d in docs.docs)
     pieces = [docs.repeated, *("".join(d) for d in docs.docs)]
     assert "".join(pieces) == "".join(u + "\n" for u in units[:len("".join(pieces)) // 100])  # disjoint, in order
+
+
+def test_the_shared_corpus_is_looked_for_beside_a_checkout_only(tmp_path):
+    """`shared/` beside the checkout is where this repository keeps FLORES-200; an installed
+    package (site-packages/tokcost/bench/) has no such place, so only a plan's directory or
+    $TOKCOST_FLORES_DIR find the corpus there."""
+    checkout = tmp_path / "work" / "tokcost"
+    (checkout / "src" / "tokcost" / "bench").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    module = checkout / "src" / "tokcost" / "bench" / "workloads.py"
+    assert workloads.checkout_flores(str(module)) == tmp_path / "work" / "shared" / "corpora" / "flores200"
+    installed = tmp_path / "lib" / "python3.11" / "site-packages" / "tokcost" / "bench" / "workloads.py"
+    installed.parent.mkdir(parents=True)
+    assert workloads.checkout_flores(str(installed)) is None
+    assert workloads.FLORES_SHARED == Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "flores200"

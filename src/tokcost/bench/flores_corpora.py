@@ -60,20 +60,16 @@ def flores_directory(plan: workloads.Plan) -> Path:
     return directory
 
 
-def read_sentences(path: Path) -> list[str]:
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def mix_units(paths: list) -> list[str]:
     """One sentence of each language in turn; language k starts k/n of the way into its sentences
     (and wraps), so the n translations of a sentence lie far apart instead of side by side."""
-    columns = [read_sentences(p) for p in paths]
+    columns = [workloads.read_sentences(p) for p in paths]
     turned = [c[k * len(c) // len(columns):] + c[:k * len(c) // len(columns)] for k, c in enumerate(columns)]
     return [c[i] for i in range(max(map(len, turned), default=0)) for c in turned if i < len(c)]
 
 
 def _language(name: str, path: Path, bulk: bool) -> Corpus:
-    return Corpus(name, f"FLORES-200 {path.stem} ({path})", lambda budget: read_sentences(path),
+    return Corpus(name, f"FLORES-200 {path.stem} ({path})", lambda budget: workloads.read_sentences(path),
                   "" if path.is_file() else f"no {path.name} in {path.parent}", bulk=bulk)
 
 

@@ -13,8 +13,18 @@ from typing import Callable, Optional, Sequence
 
 from tokcost.bundled import FLORES_SAMPLE_DIR as FLORES_SAMPLE
 
-# The full FLORES-200 corpus, where this repository's checkout keeps it.
-FLORES_SHARED = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "flores200"
+
+def checkout_flores(module_file: str = __file__) -> Optional[Path]:
+    """Where a source checkout keeps the full FLORES-200 corpus: ``shared/`` beside the checkout
+    whose ``src/tokcost/bench/`` holds ``module_file``. None for an installed package, where only
+    a plan's directory or ``$TOKCOST_FLORES_DIR`` finds it."""
+    checkout = Path(module_file).resolve().parents[3]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "tokcost").is_dir():
+        return checkout.parent / "shared" / "corpora" / "flores200"
+    return None
+
+
+FLORES_SHARED = checkout_flores()
 
 
 # ---------------------------------------------------------------- plan and workloads
@@ -59,8 +69,9 @@ class Workload:
     kind: str = "text"  # "text" or "batch"
 
 
-def _read_lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()
+def read_sentences(path: Path) -> list[str]:
+    """A FLORES-style file's sentences: its lines, blank ones left out."""
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 # Each FLORES language's lines are split three ways so workloads never overlap:
@@ -77,7 +88,7 @@ def _flores_lines(plan: Plan, codes: Optional[Sequence[str]], part: str) -> list
     lo, hi = _PARTS[part]
     columns = []
     for path in paths:
-        lines = _read_lines(path)
+        lines = read_sentences(path)
         columns.append(lines[int(lo * len(lines)):int(hi * len(lines))])
     return [column[i] for i in range(max(map(len, columns), default=0)) for column in columns if i < len(column)]
 
