@@ -30,20 +30,26 @@ from pathlib import Path
 
 PYTHON = os.path.realpath(sys.executable)  # pyenv's shim is a script valgrind cannot follow
 
-WRAPPER = r"""
+# Run as `python -c MARK + HOOK count ...`: MARK defines `_mark(phase)`, called as the counting
+# begins ("before" ends) and as it returns ("counting" ends). Shared with stamp_count.py.
+MARK = r"""
 import os, subprocess, sys
 
-def _dump(tag):
+def _mark(tag):
     subprocess.run(["callgrind_control", "-d", tag, str(os.getpid())], check=True, stdout=subprocess.DEVNULL)
+"""
+
+HOOK = r"""
+import sys
 
 def _patch(module):
     run_local = module.run_local
     def timed_run_local(*args, **kwargs):
-        _dump("before")
+        _mark("before")
         try:
             return run_local(*args, **kwargs)
         finally:
-            _dump("counting")
+            _mark("counting")
     module.run_local = timed_run_local
 
 class _Hook:
@@ -89,7 +95,7 @@ def run(directory: str, jobs: int, args, out: Path) -> dict:
     tag = f"jobs{jobs}"
     env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
     subprocess.run(["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out / tag}.cg",
-                    PYTHON, "-c", WRAPPER, "count", directory, "--jobs", str(jobs), "--encoding", args.encoding,
+                    PYTHON, "-c", MARK + HOOK, "count", directory, "--jobs", str(jobs), "--encoding", args.encoding,
                     "--format", args.format],
                    check=False, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return thread_phases(out, tag)

@@ -72,6 +72,13 @@ def long_piece_threads(on=None):
     return bool(tc_long_threads_allowed(-1 if on is None else (1 if on else 0)))
 
 
+def text_threads(on=None):
+    """Whether one text of 64 KB or more may be cut where no piece can cross (after a newline a
+    letter follows) and its parts encoded on pool workers beside the calling thread (encoder.h);
+    ``on`` sets it. Off in the core, as long_piece_threads. Returns the setting now."""
+    return bool(tc_text_threads_allowed(-1 if on is None else (1 if on else 0)))
+
+
 def long_halves_stopped():
     """How many second chains of long pieces (``long_piece_threads``) stopped early since the
     process started, the first chain having got as far: for tests and benchmarks."""
@@ -255,7 +262,8 @@ cdef class CoreBPE:
     # ------------------------------------------------------------ encoding
 
     cdef int _encode_text(self, const uint8_t *s, size_t n, tc_buf *out) except -1 nogil:
-        if tc_encode_text(&self.v, self.split, s, n, out):
+        # One call's text (a batch's texts take tc_encode_text): a long one may be cut over threads.
+        if tc_encode_text_threads(&self.v, self.split, s, n, out):
             with gil:
                 raise MemoryError()
         return 0
@@ -382,7 +390,7 @@ cdef class CoreBPE:
                 k = tc_count_text(&self.v, self.split, u.p, u.n)
             else:
                 with nogil:
-                    k = tc_count_text(&self.v, self.split, u.p, u.n)
+                    k = tc_count_text_threads(&self.v, self.split, u.p, u.n)
         finally:
             free(u.owned)  # as the other entries: whatever a later change lets raise above
         return _count_or_raise(k)

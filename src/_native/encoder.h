@@ -582,3 +582,129 @@ static void tc_batch_run_flat(tc_batch *b, tc_flat *f) {
     }
     tc_batch_flatten_done(b, f);
 }
+
+/* ---- one long text on several threads
+ *
+ * A text of TC_TEXT_THREADS_MIN bytes or more is cut into segments where no piece can cross the
+ * cut, and the segments are claimed from a shared counter by the calling thread and pool workers,
+ * as a batch's chunks are; their ids are then put one after another. The cut: just after a
+ * newline that a letter follows. With o200k's and cl100k's patterns no piece holds a newline and
+ * then a letter (the letter alternatives cannot start with \r or \n; the punctuation piece ends in
+ * [\r\n/]* and the space pieces in \s, neither a letter), so a piece ends at the newline, and a
+ * piece found from the letter on is the one found from the text's start: the patterns look
+ * behind nothing, and nothing before the cut looks past the newline for more than a letter's
+ * absence. So the ids are the same, segment by segment, as the whole text's (tests:
+ * test_text_threads.py). Other splitters (GPT-2's `\s+(?!\S)` takes "  \n" whole at a text's
+ * end, but only "  " before a letter) are never cut. Whether one call may take a second core is
+ * policy: off in the core, set by tokcost.threads. */
+#define TC_TEXT_THREADS_MIN (64u << 10)
+#define TC_TEXT_SEGMENT_MIN (16u << 10)
+#define TC_TEXT_SEGMENTS 32
+static int tc_text_two_threads;   /* atomic; 0 until text_threads(True) */
+
+static int tc_text_threads_allowed(int on) {
+    if (on >= 0) __atomic_store_n(&tc_text_two_threads, on ? 1 : 0, __ATOMIC_RELAXED);
+    return __atomic_load_n(&tc_text_two_threads, __ATOMIC_RELAXED);
+}
+
+/* The first cut at or after i: just after a newline that a letter follows; n when none. */
+static size_t tc_text_cut_from(const uint8_t *s, size_t i, size_t n) {
+    while (i < n) {
+        const uint8_t *nl = memchr(s + i, '\n', n - i);
+        if (!nl) return n;
+        size_t at = (size_t)(nl - s) + 1, len;
+        size_t need = at >= n ? 0 : s[at] < 0x80 ? 1 : s[at] < 0xE0 ? 2 : s[at] < 0xF0 ? 3 : 4;
+        if (need && at + need <= n && (tc_class(s, at, &len) & F_L)) return at;
+        i = at;
+    }
+    return n;
+}
+
+typedef struct {
+    const tc_vocab *v;
+    tc_split_fn split;
+    const uint8_t *s;
+    size_t at[TC_TEXT_SEGMENTS + 1];   /* segment k is s[at[k], at[k + 1]) */
+    size_t n_segments;
+    uint32_t *ids;                     /* encode: segment k's ids at ids + at[k]; NULL: count */
+    size_t got[TC_TEXT_SEGMENTS];      /* ids (or the count) of each segment */
+    char pad_before[64];
+    size_t next;                       /* next unclaimed segment, taken atomically */
+    int failed;
+    char pad_after[64];
+} tc_text_segments;
+
+static void *tc_text_segments_work(void *arg) {
+    tc_text_segments *t = arg;
+    for (;;) {
+        size_t k = __atomic_fetch_add(&t->next, 1, __ATOMIC_RELAXED);
+        if (k >= t->n_segments) return NULL;
+        size_t len = t->at[k + 1] - t->at[k], total = 0;
+        tc_buf room = {t->ids ? t->ids + t->at[k] : NULL, 0, len};   /* one id per byte at most */
+        if (tc_run_text(t->v, t->split, t->s + t->at[k], len, t->ids ? &room : NULL, &total))
+            __atomic_store_n(&t->failed, 1, __ATOMIC_RELAXED);
+        t->got[k] = t->ids ? room.len : total;
+    }
+}
+
+/* s[0:n] on the calling thread and pool workers, ids into out (its room for n ids reserved) or
+ * their number into *total: 1 when done so, 0 when the text is not cut (too short, another
+ * splitter, the setting off, one processor, no cut, the pool busy), -1 when out of memory. */
+static int tc_run_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out,
+                               size_t *total) {
+    if (n < TC_TEXT_THREADS_MIN || (split != o200k_next && split != cl100k_next) ||
+        !__atomic_load_n(&tc_text_two_threads, __ATOMIC_RELAXED))
+        return 0;
+    long cpus = tc_cpus();
+    if (cpus < 2) return 0;
+    tc_text_segments *t = malloc(sizeof *t);
+    if (!t) return -1;
+    size_t want = n / TC_TEXT_SEGMENT_MIN < TC_TEXT_SEGMENTS ? n / TC_TEXT_SEGMENT_MIN : TC_TEXT_SEGMENTS;
+    t->v = v;
+    t->split = split;
+    t->s = s;
+    t->ids = out ? out->data + out->len : NULL;
+    t->next = 0;
+    t->failed = 0;
+    t->n_segments = 0;
+    t->at[0] = 0;
+    for (size_t k = 1; k < want && t->at[t->n_segments] < n; k++) {
+        size_t goal = n / want * k, cut = tc_text_cut_from(s, goal > t->at[t->n_segments] ? goal : t->at[t->n_segments] + 1, n);
+        if (cut < n) t->at[++t->n_segments] = cut;
+    }
+    t->at[++t->n_segments] = n;
+    int helpers = t->n_segments - 1 < (size_t)cpus - 1 ? (int)t->n_segments - 1 : (int)cpus - 1;
+    if (helpers < 1 || tc_workers_start(tc_text_segments_work, t, helpers) < 0) {
+        free(t);
+        return 0;
+    }
+    tc_text_segments_work(t);
+    tc_workers_finish();
+    int failed = t->failed;
+    if (!failed) {
+        size_t sum = 0;
+        for (size_t k = 0; k < t->n_segments; k++) {
+            if (out) memmove(out->data + out->len + sum, t->ids + t->at[k], t->got[k] * sizeof(uint32_t));
+            sum += t->got[k];
+        }
+        if (out) out->len += sum;
+        else *total += sum;
+    }
+    free(t);
+    return failed ? -1 : 1;
+}
+
+/* tc_encode_text and tc_count_text for one text of a call (not a batch's), cut over threads
+ * where tc_run_text_threads can. */
+static int tc_encode_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {
+    if (tc_buf_reserve(out, n)) return -1;
+    int done = tc_run_text_threads(v, split, s, n, out, NULL);
+    return done < 0 ? -1 : done ? 0 : tc_run_text(v, split, s, n, out, NULL);
+}
+
+static size_t tc_count_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n) {
+    size_t total = 0;
+    int done = tc_run_text_threads(v, split, s, n, NULL, &total);
+    if (done < 0) return (size_t)-1;
+    return done ? total : tc_count_text(v, split, s, n);
+}

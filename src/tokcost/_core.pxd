@@ -155,6 +155,9 @@ cdef extern from "encoder.h" nogil:
                           size_t *tail)
     int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
+    int tc_encode_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
+    size_t tc_count_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
+    int tc_text_threads_allowed(int on)
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     ctypedef struct tc_split_state:
         int have
