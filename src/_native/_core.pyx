@@ -79,6 +79,18 @@ def text_threads(on=None):
     return bool(tc_text_threads_allowed(-1 if on is None else (1 if on else 0)))
 
 
+def text_threads_sizes(size_t min_text=0, size_t min_segment=0):
+    """Tests only: the least text ``text_threads`` cuts and the least segment (0 keeps either);
+    returns the least text. Small sizes cut short texts at (almost) every cut."""
+    return tc_text_threads_sizes(min_text, min_segment)
+
+
+def texts_cut():
+    """How many texts ``text_threads`` has cut over threads since the process started: for tests
+    and benchmarks."""
+    return tc_texts_cut_count()
+
+
 def long_halves_stopped():
     """How many second chains of long pieces (``long_piece_threads``) stopped early since the
     process started, the first chain having got as far: for tests and benchmarks."""

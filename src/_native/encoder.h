@@ -585,7 +585,7 @@ static void tc_batch_run_flat(tc_batch *b, tc_flat *f) {
 
 /* ---- one long text on several threads
  *
- * A text of TC_TEXT_THREADS_MIN bytes or more is cut into segments where no piece can cross the
+ * A text of 64 KB or more (tc_text_threads_min) is cut into segments where no piece can cross the
  * cut, and the segments are claimed from a shared counter by the calling thread and pool workers,
  * as a batch's chunks are; their ids are then put one after another. The cut: just after a
  * newline that a letter follows. With o200k's and cl100k's patterns no piece holds a newline and
@@ -597,14 +597,27 @@ static void tc_batch_run_flat(tc_batch *b, tc_flat *f) {
  * test_text_threads.py). Other splitters (GPT-2's `\s+(?!\S)` takes "  \n" whole at a text's
  * end, but only "  " before a letter) are never cut. Whether one call may take a second core is
  * policy: off in the core, set by tokcost.threads. */
-#define TC_TEXT_THREADS_MIN (64u << 10)
-#define TC_TEXT_SEGMENT_MIN (16u << 10)
 #define TC_TEXT_SEGMENTS 32
 static int tc_text_two_threads;   /* atomic; 0 until text_threads(True) */
+/* The least text cut, and the least segment (a text of 1 MB: 32 of 32 KB). Variables only so that
+ * tests can cut short texts at every cut (tc_text_threads_sizes); calls never change them. */
+static size_t tc_text_threads_min = 64u << 10, tc_text_segment_min = 16u << 10;
 
 static int tc_text_threads_allowed(int on) {
     if (on >= 0) __atomic_store_n(&tc_text_two_threads, on ? 1 : 0, __ATOMIC_RELAXED);
     return __atomic_load_n(&tc_text_two_threads, __ATOMIC_RELAXED);
+}
+
+/* Texts cut over threads since the process started: for tests and benchmarks (_core.texts_cut). */
+static size_t tc_texts_cut;   /* atomic */
+
+static size_t tc_texts_cut_count(void) { return __atomic_load_n(&tc_texts_cut, __ATOMIC_RELAXED); }
+
+/* Tests: set the two sizes (0 keeps one), and say the least text cut. */
+static size_t tc_text_threads_sizes(size_t min_text, size_t min_segment) {
+    if (min_text) tc_text_threads_min = min_text;
+    if (min_segment) tc_text_segment_min = min_segment;
+    return tc_text_threads_min;
 }
 
 /* The first cut at or after i: just after a newline that a letter follows; n when none. */
@@ -652,14 +665,14 @@ static void *tc_text_segments_work(void *arg) {
  * splitter, the setting off, one processor, no cut, the pool busy), -1 when out of memory. */
 static int tc_run_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out,
                                size_t *total) {
-    if (n < TC_TEXT_THREADS_MIN || (split != o200k_next && split != cl100k_next) ||
+    if (n < tc_text_threads_min || (split != o200k_next && split != cl100k_next) ||
         !__atomic_load_n(&tc_text_two_threads, __ATOMIC_RELAXED))
         return 0;
     long cpus = tc_cpus();
     if (cpus < 2) return 0;
     tc_text_segments *t = malloc(sizeof *t);
     if (!t) return -1;
-    size_t want = n / TC_TEXT_SEGMENT_MIN < TC_TEXT_SEGMENTS ? n / TC_TEXT_SEGMENT_MIN : TC_TEXT_SEGMENTS;
+    size_t want = n / tc_text_segment_min < TC_TEXT_SEGMENTS ? n / tc_text_segment_min : TC_TEXT_SEGMENTS;
     t->v = v;
     t->split = split;
     t->s = s;
@@ -678,6 +691,7 @@ static int tc_run_text_threads(const tc_vocab *v, tc_split_fn split, const uint8
         free(t);
         return 0;
     }
+    __atomic_add_fetch(&tc_texts_cut, 1, __ATOMIC_RELAXED);
     tc_text_segments_work(t);
     tc_workers_finish();
     int failed = t->failed;

@@ -40,6 +40,8 @@ static struct {
     pthread_cond_t wake;       /* a round has started */
     pthread_cond_t idle;       /* the round's last worker has finished */
     int n_threads;             /* workers started so far */
+    pthread_t tids[TC_MAX_WORKERS];
+    int steered_from;          /* the CPU the workers are kept off (tc_workers_steer); -1: none */
     int in_use;                /* a batch owns the pool */
     int wanted;                /* workers 0 .. wanted-1 may join this round */
     int open;                  /* the round still takes workers */
@@ -47,7 +49,7 @@ static struct {
     unsigned round;            /* polled unlocked by spinning workers */
     tc_work_fn fn;
     void *arg;
-} tc_workers = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
+} tc_workers = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, .steered_from = -1};
 
 static pthread_once_t tc_workers_once = PTHREAD_ONCE_INIT;
 
@@ -80,6 +82,7 @@ static void tc_workers_after_fork(void) {
     pthread_cond_init(&tc_workers.wake, NULL);
     pthread_cond_init(&tc_workers.idle, NULL);
     tc_workers.n_threads = tc_workers.in_use = tc_workers.wanted = tc_workers.open = tc_workers.active = 0;
+    tc_workers.steered_from = -1;
 }
 
 static void tc_workers_init(void) { pthread_atfork(NULL, NULL, tc_workers_after_fork); }
@@ -139,6 +142,27 @@ static void *tc_workers_thread(void *arg) {
     return NULL;
 }
 
+/* Keep the workers off the CPU the caller runs on, or give them every CPU back (to < 0). Linux
+ * may wake a thread onto the CPU of the thread that wakes it, and that CPU is busy: the caller
+ * goes on with its own share. Then the two take turns until the scheduler next balances its
+ * CPUs, milliseconds later. After a pause of 20 ms (a C program: a caller woke a worker and
+ * spun while it did 3 ms of work), the worker shared the caller's CPU at the end of 20 rounds in
+ * 30 and its 3 ms took 7 ms; kept off the caller's CPU, 0 rounds and 3.1 ms. A round of the pool
+ * after a pause (a program's next long text or batch) lost most of its second thread that way.
+ * The affinity is set only when the caller's CPU is not the one the workers were kept off
+ * already, so a caller that stays on its CPU pays nothing per round. Called under the lock. */
+static void tc_workers_steer(int to) {
+    if (to == tc_workers.steered_from) return;
+    cpu_set_t set;
+    if (pthread_getaffinity_np(pthread_self(), sizeof set, &set)) return;
+    if (to >= 0) {
+        if (!CPU_ISSET(to, &set) || CPU_COUNT(&set) < 2) return;
+        CPU_CLR(to, &set);
+    }
+    for (int i = 0; i < tc_workers.n_threads; i++) pthread_setaffinity_np(tc_workers.tids[i], sizeof set, &set);
+    tc_workers.steered_from = to;
+}
+
 /* Start fn(arg) on up to `helpers` pool workers and return at once; the
  * number started, or -1 when the pool is busy (the caller then starts threads
  * of its own). Every start is followed by tc_workers_finish. */
@@ -159,8 +183,10 @@ static int tc_workers_start(tc_work_fn fn, void *arg, int helpers) {
         int failed = pthread_create(&tid, &attr, tc_workers_thread, (void *)(intptr_t)tc_workers.n_threads);
         pthread_attr_destroy(&attr);
         if (failed) break;
-        tc_workers.n_threads++;
+        tc_workers.tids[tc_workers.n_threads++] = tid;
+        tc_workers.steered_from = -2;   /* a new worker has the caller's CPUs: steer again */
     }
+    tc_workers_steer(sched_getcpu());
     if (helpers > tc_workers.n_threads) helpers = tc_workers.n_threads;
     tc_workers.fn = fn;
     tc_workers.arg = arg;
@@ -192,6 +218,9 @@ static void tc_workers_finish(void) {
             }
         }
         pthread_mutex_lock(&tc_workers.mu);
+        /* Still running after the poll: it may be waiting for its CPU, which another process
+         * holds, while this one is about to be free. Let it move here. */
+        if (tc_workers.active > 0) tc_workers_steer(-1);
     }
     while (tc_workers.active > 0) pthread_cond_wait(&tc_workers.idle, &tc_workers.mu);
     tc_workers.in_use = 0;

@@ -19,7 +19,8 @@ Requests: ``count_messages``, ``tool_tokens``, ``image_tokens``.
 Money: ``get_price``, ``estimate_cost``; workloads: ``load_workload``, ``project``.
 Text: ``analyze_corpus`` (the language premium), ``count_corpus`` (files and folders).
 Other libraries: ``patch_tiktoken`` serves their ``import tiktoken`` with tokcost.
-Threads: ``long_piece_threads`` says whether one long piece may take a second core (on by default).
+Threads: ``text_threads`` and ``long_piece_threads`` say whether one long text, or one long piece, may take a
+second core (both on by default).
 """
 
 from tokcost._lazy import LazyFunction
@@ -38,7 +39,7 @@ from tokcost.registry import (
     get_encoding,
     list_encoding_names,
 )
-from tokcost.threads import long_piece_threads
+from tokcost.threads import long_piece_threads, text_threads
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a sixth of `import tokcost`)
 if TYPE_CHECKING:  # what the stand-ins below resolve to, for type checkers and editors
@@ -69,6 +70,7 @@ __all__ = [
     "encoding_name_for_model",
     "list_encoding_names",
     "long_piece_threads",
+    "text_threads",
     "count_messages",
     "tool_tokens",
     "image_tokens",

@@ -158,6 +158,8 @@ cdef extern from "encoder.h" nogil:
     int tc_encode_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
     size_t tc_count_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     int tc_text_threads_allowed(int on)
+    size_t tc_text_threads_sizes(size_t min_text, size_t min_segment)
+    size_t tc_texts_cut_count()
     size_t tc_last_piece_tokens(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     ctypedef struct tc_split_state:
         int have

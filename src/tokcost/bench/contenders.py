@@ -12,6 +12,7 @@ import gzip
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
@@ -75,6 +76,20 @@ def _tiktoken_like(name: str, enc, load_code: str, *, exact: bool = True, dist: 
     )
 
 
+@contextmanager
+def one_thread_per_text():
+    """tokcost's one-text calls kept on the calling thread (``text_threads`` off) while the suites
+    time them: every peer's call on one text is one thread, so every row compares one thread with
+    one. The second thread of one long text is benchmarks/bench_one_text.py's to measure."""
+    import tokcost
+
+    before = tokcost.text_threads(False)
+    try:
+        yield
+    finally:
+        tokcost.text_threads(before)
+
+
 def _tokcost(name: str) -> Contender:
     import tokcost
 
@@ -89,7 +104,8 @@ def _tokcost(name: str) -> Contender:
         "tokcost", tokcost.__version__, enc.encode_ordinary, enc.count,
         lambda texts, n: enc.encode_ordinary_batch(texts, num_threads=n),
         lambda texts, n: enc.count_batch(texts, num_threads=n),
-        _lengths, "import tokcost\nenc = tokcost.get_encoding(NAME)", count_files=count_files,
+        _lengths, "import tokcost\ntokcost.text_threads(False)\nenc = tokcost.get_encoding(NAME)",
+        count_files=count_files,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Sequence
 
-from tokcost.bench.contenders import BASELINE, checked_contenders
+from tokcost.bench.contenders import BASELINE, checked_contenders, one_thread_per_text
 from tokcost.bench.measure import SECTIONS, machine_facts, run, run_load
 from tokcost.bench.workloads import Plan
 
@@ -26,7 +26,8 @@ def benchmark(encoding: str = "o200k_base", plan: Plan = None, sections: Sequenc
     plan = plan or Plan()
     checked, missing = checked_contenders(encoding, contenders)
     machine = machine_facts()
-    results = run(plan, checked, sections, files, progress=progress)
+    with one_thread_per_text():
+        results = run(plan, checked, sections, files, progress=progress)
     load_rows = run_load(plan, checked, encoding) if "load" in sections and not files else []
     machine["loadavg_after"] = machine_facts().get("loadavg")
     return {

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from tokcost.bench.contenders import BASELINE, Contender, checked_contenders
+from tokcost.bench.contenders import BASELINE, Contender, checked_contenders, one_thread_per_text
 from tokcost.bench.measure import Result, Task, _batch_len, _normalize, _utf8_len, machine_facts, run_task
 from tokcost.bench.flores_corpora import flores_corpora
 from tokcost.bench.system_corpora import Corpus, system_corpora
@@ -231,11 +231,12 @@ def benchmark_system(encoding: str = "o200k_base", plan: Optional[SystemPlan] = 
     machine = machine_facts()
     rows = []
     tasks = system_tasks(plan, sections, corpora)
-    for task in progress(tasks, len(tasks), "benchmarking"):
-        results = run_task(task, checked, plan)
-        if plan.verify:
-            verify(task, checked, results, plan)
-        rows.extend(r.row() for r in results)
+    with one_thread_per_text():
+        for task in progress(tasks, len(tasks), "benchmarking"):
+            results = run_task(task, checked, plan)
+            if plan.verify:
+                verify(task, checked, results, plan)
+            rows.extend(r.row() for r in results)
     if "first-call" in sections:
         rows.extend(_first_call_rows(plan, checked, corpora, encoding, missing, progress))
     for row in rows:

@@ -1,0 +1,131 @@
+"""One long text cut over threads (encoder.h, tc_run_text_threads): cut only just after a newline
+that a letter follows, where no piece of o200k_base's or cl100k_base's pattern can cross, so the
+ids are tiktoken's. Most tests shrink the sizes (``_core.text_threads_sizes``) so that short texts
+are cut at almost every cut, every code point among them."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tokcost
+from tokcost import _core
+
+import tiktoken
+
+CUT_ENCODINGS = ("o200k_base", "cl100k_base")
+DEFAULT_MIN_TEXT = 64 << 10
+
+
+@pytest.fixture
+def cut_everywhere():
+    """Texts of 64 bytes and more cut, into segments as short as a byte (at most 32 a text)."""
+    before = tokcost.text_threads(True)
+    _core.text_threads_sizes(64, 1)
+    try:
+        yield
+    finally:
+        _core.text_threads_sizes(DEFAULT_MIN_TEXT, 16 << 10)
+        tokcost.text_threads(before)
+
+
+def _reference(name):
+    return tiktoken.get_encoding(name)  # from the cache conftest seeds
+
+
+def _check(enc, ref, text):
+    """Every one-text entry point that may cut a text, against tiktoken."""
+    expected = ref.encode_ordinary(text)
+    assert enc.encode_ordinary(text) == expected
+    assert enc.encode(text, disallowed_special=()) == expected
+    assert enc.count(text) == len(expected)
+    assert enc.encode_to_numpy(text, disallowed_special=()).tolist() == expected
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one processor: a text is never cut")
+def test_the_default_sizes_cut_a_long_text_and_only_with_the_setting_on():
+    """A text of 64 KB or more is cut with the setting on (the native counter moves), never with it
+    off, never below 64 KB, never for a splitter other than o200k_base's and cl100k_base's."""
+    assert _core.text_threads_sizes() == DEFAULT_MIN_TEXT
+    text = "Line of words\n" * 6000  # 84 KB
+    enc = tokcost.get_encoding("o200k_base")
+    before = tokcost.text_threads(True)
+    try:
+        cut = _core.texts_cut()
+        assert enc.encode_ordinary(text) == _reference("o200k_base").encode_ordinary(text)
+        assert _core.texts_cut() == cut + 1
+        short = text[: DEFAULT_MIN_TEXT - 1000]
+        enc.count(short)
+        assert _core.texts_cut() == cut + 1
+        tokcost.get_encoding("r50k_base").count(text)  # GPT-2's pattern is never cut
+        assert _core.texts_cut() == cut + 1
+        tokcost.text_threads(False)
+        assert enc.count(text) == len(enc.encode_ordinary(text))
+        assert _core.texts_cut() == cut + 1
+    finally:
+        tokcost.text_threads(before)
+
+
+@pytest.mark.parametrize("name", CUT_ENCODINGS)
+def test_flores_and_code_whole_files_at_the_default_sizes(name, parallel_corpus_dir):
+    """Each FLORES-200 file (240-710 KB; the bundled sample's where ../shared lacks them) and 1 MB
+    of Python source as one text, cut as a user's would be, equal tiktoken's ids."""
+    import sysconfig
+    from pathlib import Path
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(parallel_corpus_dir.glob("*_*.txt"))]
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    code = "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(stdlib.glob("*.py"))[:60])
+    texts += [code[: 1 << 20], "\n".join(texts[:8])]
+    enc, ref = tokcost.get_encoding(name), _reference(name)
+    before = tokcost.text_threads(True)
+    try:
+        for text in texts:
+            _check(enc, ref, text)
+    finally:
+        tokcost.text_threads(before)
+
+
+# What comes before a cut's newline and after its letter: every piece that can end at a newline.
+BEFORE = ["a", " ", "  ", "!", "\r", "/", "1", "'", "\t", ".\r", "é", "中", " \u3000"]
+AFTER = ["", "b", " x", "'s", "\n", "1", "/", "\u0301"]
+
+
+@pytest.mark.parametrize("name", CUT_ENCODINGS)
+def test_every_code_point_after_a_newline(name, cut_everywhere):
+    """Each code point (surrogates aside) just after a newline, in lines short enough that nearly
+    every line start is a cut where the code point is a letter, between varied neighbours."""
+    enc, ref = tokcost.get_encoding(name), _reference(name)
+    points = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+    per_text = 16
+    mismatches = []
+    for start in range(0, len(points), per_text):
+        lines = [BEFORE[(start + k) % len(BEFORE)] + "\n" + chr(c) + AFTER[(start // per_text + k) % len(AFTER)]
+                 for k, c in enumerate(points[start:start + per_text])]
+        text = "x" + "".join(lines)
+        if enc.encode_ordinary(text) != ref.encode_ordinary(text) or enc.count(text) != len(ref.encode_ordinary(text)):
+            mismatches.append(text)
+    assert not mismatches, mismatches[:3]
+
+
+LINE_PARTS = st.sampled_from(["\n", "\r\n", "\n\n", " ", "  ", "\t", "a", "Word", "THE", "é", "Ж", "ж", "中文", "ひら",
+                              "한", "ب", "ह", "ก", "1", "123", "!", "/", "'s", "'S", "\u0301", "\u200d", "😀", "<|", "x"])
+
+
+@pytest.mark.parametrize("name", CUT_ENCODINGS)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(LINE_PARTS, min_size=20, max_size=400))
+def test_hypothesis_texts_of_lines(name, parts, cut_everywhere):
+    text = "".join(parts)
+    _check(tokcost.get_encoding(name), _reference(name), text)
+
+
+def test_a_lone_surrogate_in_a_long_text_is_replaced_as_tiktoken_does(cut_everywhere):
+    enc, ref = tokcost.get_encoding("o200k_base"), _reference("o200k_base")
+    text = "Line one\nLine two \ud800 and more\nThird line\n" * 20
+    assert enc.encode_ordinary(text) == ref.encode_ordinary(text)
+    assert enc.count(text) == len(ref.encode_ordinary(text))
