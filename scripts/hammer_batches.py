@@ -7,7 +7,8 @@ count_plain_files, on texts of every string layout (ASCII, Latin-1, UCS-2,
 UCS-4, a lone surrogate), short and long, some with long pieces, on o200k_base, cl100k_base and (when
 their packages are installed) the native llama3, deepseek_v4, qwen3_5, llama4 and tekken splitters, and
 encode_batch with allowed special tokens (round 16: their ids made on the batch's threads), and
-checks each result against one computed serially first. A fifth thread loads tables meanwhile. Then one thread runs small two-thread batches back
+checks each result against one computed serially first, and encodes and counts one long text
+(cut over threads, round 29). A fifth thread loads tables meanwhile. Then one thread runs small two-thread batches back
 to back, so pool workers often wake after the caller has finished the batch
 alone (they must not touch it). Exits non-zero on a mismatch. See
 docs/HARDENING.md.
@@ -106,6 +107,12 @@ def main() -> int:
     # the batch's native screen and specials, not a thread map of encode().
     allowed = {(e.name, k, a): _serial_encode(e, batch, a) for e in encodings for k, batch in enumerate(work)
                for a in ALLOWED}
+    # Round 29: one long text cut over threads (text_threads) by each hammer thread, the pool free or
+    # busy with another thread's batch or text; expected ids made on one thread first.
+    long_texts = ["\n".join(batch) for batch in work[:4]]
+    before = tokcost.text_threads(False)
+    long_expected = {(e.name, i): e.encode_ordinary(t) for e in encodings for i, t in enumerate(long_texts)}
+    tokcost.text_threads(True)
     folder = tempfile.mkdtemp(prefix="tokcost-hammer-")
     paths = []
     for k, text in enumerate(work[1]):
@@ -163,6 +170,10 @@ def main() -> int:
             ids, offsets = enc.encode_ordinary_batch_to_numpy(work[k], num_threads=threads)
             if [ids[offsets[i]:offsets[i + 1]].tolist() for i in range(len(want))] != want:
                 errors.append(("encode_ordinary_batch_to_numpy", enc.name, k))
+            i = rng.randrange(len(long_texts))
+            want_long = long_expected[(enc.name, i)]
+            if enc.encode_ordinary(long_texts[i]) != want_long or enc.count(long_texts[i]) != len(want_long):
+                errors.append(("one long text", enc.name, i))
             # As corpus readers call it: None for an encoding that normalises (Qwen 3.5's NFC), whose
             # files the native reader would count unnormalised.
             counted = enc.count_plain_files(paths, limit=1 << 20, sniff=8192)
@@ -184,7 +195,8 @@ def main() -> int:
             errors.append(("small count_batch",))
         if enc.encode_ordinary_batch(small, num_threads=2) != small_expected:
             errors.append(("small encode_ordinary_batch",))
-    print("mismatches:", errors or "none")
+    tokcost.text_threads(before)
+    print("mismatches:", errors or "none", f"({tokcost._core.texts_cut()} long texts cut over threads)")
     return 1 if errors else 0
 
 
