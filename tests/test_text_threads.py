@@ -38,12 +38,19 @@ def _reference(name):
 
 
 def _check(enc, ref, text):
-    """Every one-text entry point that may cut a text, against tiktoken."""
+    """Every one-text entry point that may cut a text, against tiktoken: the ordinary ones, and
+    those that look for special tokens (the default encode, allowed_special="all", encode_to_numpy)."""
     expected = ref.encode_ordinary(text)
     assert enc.encode_ordinary(text) == expected
     assert enc.encode(text, disallowed_special=()) == expected
     assert enc.count(text) == len(expected)
     assert enc.encode_to_numpy(text, disallowed_special=()).tolist() == expected
+    special = ref.encode(text, allowed_special="all")
+    assert enc.encode(text, allowed_special="all") == special
+    assert enc.encode_to_numpy(text, allowed_special="all").tolist() == special
+    if special == expected:  # no special token in it: the default screen passes it
+        assert enc.encode(text) == expected
+        assert enc.encode_to_numpy(text).tolist() == expected
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one processor: a text is never cut")
@@ -58,6 +65,9 @@ def test_the_default_sizes_cut_a_long_text_and_only_with_the_setting_on():
         cut = _core.texts_cut()
         assert enc.encode_ordinary(text) == _reference("o200k_base").encode_ordinary(text)
         assert _core.texts_cut() == cut + 1
+        assert enc.encode(text + "<|endoftext|>" + text, allowed_special="all")[-1] == enc.encode_ordinary(text)[-1]
+        assert _core.texts_cut() == cut + 3  # the text before the special token and the text after it
+        cut += 2
         short = text[: DEFAULT_MIN_TEXT - 1000]
         enc.count(short)
         assert _core.texts_cut() == cut + 1
@@ -112,7 +122,7 @@ def test_every_code_point_after_a_newline(name, cut_everywhere):
     assert not mismatches, mismatches[:3]
 
 
-LINE_PARTS = st.sampled_from(["\n", "\r\n", "\n\n", " ", "  ", "\t", "a", "Word", "THE", "é", "Ж", "ж", "中文", "ひら",
+LINE_PARTS = st.sampled_from(["<|endoftext|>", "<|fim_prefix|>", "\n", "\r\n", "\n\n", " ", "  ", "\t", "a", "Word", "THE", "é", "Ж", "ж", "中文", "ひら",
                               "한", "ب", "ह", "ก", "1", "123", "!", "/", "'s", "'S", "\u0301", "\u200d", "😀", "<|", "x"])
 
 

@@ -369,10 +369,10 @@ cdef class CoreBPE:
         cdef size_t k = len(allowed.marks)
         if n < GIL_RELEASE_BYTES:
             failed = tc_encode_special(&self.v, self.split, p, n, allowed.at, allowed.lens, allowed.ids, k, buf, NULL)
-        else:
+        else:  # one call's text: a long one may be cut over threads
             with nogil:
-                failed = tc_encode_special(&self.v, self.split, p, n, allowed.at, allowed.lens, allowed.ids, k, buf,
-                                           NULL)
+                failed = tc_encode_special_threads(&self.v, self.split, p, n, allowed.at, allowed.lens, allowed.ids, k,
+                                                   buf)
         if failed:
             raise MemoryError()
 

@@ -262,20 +262,26 @@ static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s
     return tc_run_text(v, split, s, n, out, NULL);
 }
 
+static int tc_run_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out,
+                               size_t *total);   /* below, after the worker pool's planning */
+
 /* s[0:n] encoded with the k marks (special tokens, sorted as tc_find_mark takes them) found in it
  * as their ids, leftmost first and the longest where several start there, and the text between
  * them as ordinary text: encode's allowed_special. A mark is at least a byte and becomes one id,
  * so one id per byte is still the most there can be, and the room reserved at once suffices.
  * *tail, when tail is not NULL: where the text after the last mark starts (0 without marks, n
- * when s ends with one), whose last piece encode_with_unstable leaves open. */
-static int tc_encode_special(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n,
-                             const uint8_t *const *marks, const size_t *lens, const uint32_t *ids, size_t k,
-                             tc_buf *out, size_t *tail) {
+ * when s ends with one), whose last piece encode_with_unstable leaves open. With `threads` (one
+ * call's text, never a batch's), the text between marks may be cut over threads
+ * (tc_run_text_threads). */
+static int tc_encode_special_with(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n,
+                                  const uint8_t *const *marks, const size_t *lens, const uint32_t *ids, size_t k,
+                                  tc_buf *out, size_t *tail, int threads) {
     const uint8_t *begin = s;
     if (tc_buf_reserve(out, n)) return -1;
     for (;;) {
         size_t which = 0, at = tc_find_mark(s, n, marks, lens, k, &which);
-        if (tc_run_text(v, split, s, at, out, NULL)) return -1;
+        int done = threads ? tc_run_text_threads(v, split, s, at, out, NULL) : 0;
+        if (done < 0 || (!done && tc_run_text(v, split, s, at, out, NULL))) return -1;
         if (at == n) {
             if (tail) *tail = (size_t)(s - begin);
             return 0;
@@ -284,6 +290,18 @@ static int tc_encode_special(const tc_vocab *v, tc_split_fn split, const uint8_t
         s += at + lens[which];
         n -= at + lens[which];
     }
+}
+
+static int tc_encode_special(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n,
+                             const uint8_t *const *marks, const size_t *lens, const uint32_t *ids, size_t k,
+                             tc_buf *out, size_t *tail) {
+    return tc_encode_special_with(v, split, s, n, marks, lens, ids, k, out, tail, 0);
+}
+
+static int tc_encode_special_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n,
+                                     const uint8_t *const *marks, const size_t *lens, const uint32_t *ids, size_t k,
+                                     tc_buf *out) {
+    return tc_encode_special_with(v, split, s, n, marks, lens, ids, k, out, NULL, 1);
 }
 
 /* Token count of s[0:n], or (size_t)-1 when out of memory. */

@@ -156,6 +156,9 @@ cdef extern from "encoder.h" nogil:
     int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
     size_t tc_count_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     int tc_encode_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out)
+    int tc_encode_special_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n,
+                                  const uint8_t *const *marks, const size_t *lens, const uint32_t *ids, size_t k,
+                                  tc_buf *out)
     size_t tc_count_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n)
     int tc_text_threads_allowed(int on)
     size_t tc_text_threads_sizes(size_t min_text, size_t min_segment)
