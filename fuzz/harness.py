@@ -1119,6 +1119,12 @@ def run_atheris(target: str) -> None:
         import tokcost._unstable  # noqa: F401
 
     check = atheris.instrument_func(TARGETS[target])
+    if os.environ.get("TOKCOST_FUZZ_CUT"):
+        # One long text cut over threads (encoder.h, text_threads) at fuzzing's lengths: every text of
+        # 64 bytes or more is cut, at almost every newline a letter follows (README.md).
+        from tokcost import _core
+
+        _core.text_threads_sizes(64, 1)
     if target in ("encode", "long"):
         _later_unicode()  # the split check's exclusions, before the timed runs
     if target == "nfc":
