@@ -141,3 +141,24 @@ def test_a_lone_surrogate_in_a_long_text_is_replaced_as_tiktoken_does(cut_everyw
     text = "Line one\nLine two \ud800 and more\nThird line\n" * 20
     assert enc.encode_ordinary(text) == ref.encode_ordinary(text)
     assert enc.count(text) == len(ref.encode_ordinary(text))
+
+
+def test_the_benchmark_suites_time_one_thread_per_text(monkeypatch):
+    """Every row of `tokcost bench` compares one thread with one: the suites turn text_threads off
+    while they time tokcost (and give it back after), and a first-call child's load code does too."""
+    from tokcost.bench import contenders, suite, system
+
+    seen = []
+    monkeypatch.setattr(suite, "run", lambda *args, **kwargs: seen.append(tokcost.text_threads()) or [])
+    monkeypatch.setattr(system, "run_task", lambda *args, **kwargs: seen.append(tokcost.text_threads()) or [])
+    before = tokcost.text_threads(True)
+    try:
+        suite.benchmark("o200k_base", sections=("encode",), contenders=("tokcost", "tiktoken"))
+        plan = system.SystemPlan.quick()
+        plan.verify = False
+        system.benchmark_system("o200k_base", plan, sections=("fresh",), contenders=("tokcost", "tiktoken"))
+        assert tokcost.text_threads() is True
+    finally:
+        tokcost.text_threads(before)
+    assert seen and not any(seen)
+    assert "tokcost.text_threads(False)" in contenders._tokcost("o200k_base").load_code
