@@ -22,7 +22,25 @@ ENCODING_NAMES = ("o200k_base", "cl100k_base", "r50k_base", "p50k_edit")
 MAX_LEN = 4096
 
 
-@functools.lru_cache(maxsize=None)
+def _one_per_choice(choices: tuple):
+    """``functools.lru_cache`` keyed by ``index % len(choices)``: a fuzzer byte picks one of a few
+    entries, and a cache keyed by the byte itself kept up to 256 copies of each (round 30:
+    fuzz_tables ran out of memory holding a 7-27 MB table blob per first byte seen)."""
+
+    def wrap(fn):
+        cached = functools.lru_cache(maxsize=None)(fn)
+
+        @functools.wraps(fn)
+        def pick(index: int):
+            return cached(index % len(choices))
+
+        pick.cache_info = cached.cache_info
+        return pick
+
+    return wrap
+
+
+@_one_per_choice(ENCODING_NAMES)
 def encodings(index: int):
     """(tokcost encoding, tiktoken encoding) for ``ENCODING_NAMES[index]``."""
     from tokcost.testing import seed_tiktoken_cache
@@ -372,7 +390,7 @@ _START_PARTS = (
 )
 
 
-@functools.lru_cache(maxsize=None)
+@_one_per_choice(START_SETS)
 def start_set_encodings(index: int):
     """(tokcost encoding, tiktoken encoding) over r50k_base's ranks with ``START_SETS[index]``."""
     import tiktoken
@@ -646,7 +664,7 @@ def check_parts(data: bytes, parts: tuple) -> None:
 OPEN_NAMES = ("llama3", "llama4", "tekken", "qwen", "qwen3_5", "deepseek_v4")
 
 
-@functools.lru_cache(maxsize=None)
+@_one_per_choice(OPEN_NAMES)
 def open_encodings(index: int):
     """(name, tokcost encoding, the family's reference encode) for ``OPEN_NAMES[index]``,
     or None when its package is not installed. The references are test_open_models'."""
@@ -705,7 +723,7 @@ _TABLE_PROBES = (
 )
 
 
-@functools.lru_cache(maxsize=None)
+@_one_per_choice(TABLE_ENCODINGS)
 def saved_tables(index: int):
     """(the saved tables of ``TABLE_ENCODINGS[index]`` as built, their special tokens,
     the splitter name)."""
@@ -753,7 +771,7 @@ def damaged_tables(blob: bytes, edits: bytes) -> bytes:
     return bytes(out)
 
 
-@functools.lru_cache(maxsize=None)
+@_one_per_choice(TABLE_ENCODINGS)
 def long_token_slots(index: int) -> tuple:
     """(offset in ``saved_tables(index)``'s blob, rank) of each token table slot of a token of more
     than 12 bytes: the slot's 4 bytes after the first 8 say where the token's bytes start in the

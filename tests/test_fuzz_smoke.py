@@ -93,3 +93,13 @@ def test_atheris_short_run(target, tmp_path):
     # a clean-clone CI run on 2026-12-04, tables target, under load: "Done 51 runs").
     done = re.search(r"^Done (\d+) runs", proc.stderr, re.MULTILINE)
     assert done and runs <= int(done.group(1)) <= runs + 5, proc.stderr[-4000:]
+
+
+def test_the_harness_caches_one_entry_per_choice_whatever_the_byte():
+    """Round 30: saved_tables was cached by the fuzzer's raw first byte, so fuzz_tables kept a
+    7-27 MB table blob for each of up to 256 bytes and ran out of memory after 9,403 inputs."""
+    for byte in (0, 1, 2, 3, 130, 255):
+        assert harness.saved_tables(byte) is harness.saved_tables(byte % len(harness.TABLE_ENCODINGS))
+        harness.encodings(byte)
+    assert harness.saved_tables.cache_info().currsize == len(harness.TABLE_ENCODINGS)
+    assert harness.encodings.cache_info().currsize <= len(harness.ENCODING_NAMES)
