@@ -32,7 +32,7 @@ thread encodes, damaged ones among them.
 
     PYTHONMALLOC=malloc PYTHONPATH=src valgrind --tool=memcheck --suppressions=scripts/cpython.supp \\
         --track-origins=yes --num-callers=40 --log-file=vg.log \\
-        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13|round14|round15]
+        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13|round14|round15|round29]
     python scripts/memcheck_ours.py vg.log
 
 Since round 16, `round15`: round 15's paths alone, references from a child as for `round14`: encode
@@ -43,6 +43,14 @@ step) and three-byte ones (the UTF-8 shuffle), runs of fuzz/harness.py's script 
 special tokens among them; the native decoders (decode_tokens_bytes, decode_with_offsets, on whole
 and cut id lists and on every seventh rank), token_byte_values' native sort, and o200k_base's tables
 with their split table damaged (loaded from bytes and from a file).
+
+Since round 30, `round29`: round 29's paths alone, references from a child: texts of FLORES lines of
+many scripts, code and special tokens, cut over threads at every newline that a letter follows
+(encoder.h's tc_run_text_threads with `_core.text_threads_sizes(64, 1)`) through encode_ordinary,
+encode (allowed and default), encode_to_numpy and count, on o200k_base and cl100k_base; and fresh
+loads from a new table cache (the checksum on a thread beside the 16 KB copies and checks of
+tables.pxi), from an intact file, one whose checksum alone is wrong, and one with a rank past the
+vocabulary in a copied block (both rebuilt).
 """
 
 from __future__ import annotations
@@ -627,7 +635,117 @@ def round15_checks() -> int:
     return tally.failures
 
 
-MODES = {"round14": (round14_references, round14_checks), "round15": (round15_references, round15_checks)}
+# ---------------------------------------------------------------- round 29's paths (round 30)
+
+ROUND29_LANGUAGES = ("eng_Latn", "zho_Hans", "jpn_Jpan", "tha_Thai", "arb_Arab", "hin_Deva", "rus_Cyrl", "kor_Hang")
+ROUND29_ENCODINGS = ("o200k_base", "cl100k_base")
+
+
+def round29_texts() -> list[str]:
+    """Texts of lines, each line after a newline (a cut wherever a letter starts the next): FLORES
+    lines of several scripts, lines of this file, and both with special tokens among them."""
+    rng = random.Random(29)
+    lines = [line for name in ROUND29_LANGUAGES
+             for line in (FLORES / f"{name}.txt").read_text(encoding="utf-8").splitlines()[:4]]
+    lines += Path(__file__).read_text(encoding="utf-8").splitlines()[40:120]
+    specials = ("<|endoftext|>", "<|endofprompt|>", "<|fim_prefix|>", "<|")
+    texts = []
+    for _ in range(24):
+        picked = rng.sample(lines, rng.randrange(3, 30))
+        if rng.random() < 0.5:
+            picked = [line + rng.choice(specials) if rng.random() < 0.3 else line for line in picked]
+        texts.append(rng.choice(("", "\n", "x")) + "\n".join(picked) + rng.choice(("", "\n", "\n\n")))
+    return texts
+
+
+def round29_references() -> str:
+    """The child's answer (JSON): tiktoken's ids for round 29's texts."""
+    import json
+
+    seed_tiktoken_cache()
+    import tiktoken
+
+    texts = round29_texts()
+    out = {"texts": texts, "encodings": {}}
+    for name in ROUND29_ENCODINGS:
+        enc = tiktoken.get_encoding(name)
+        out["encodings"][name] = {"ordinary": [enc.encode_ordinary(t) for t in texts],
+                                  "all": [enc.encode(t, allowed_special="all") for t in texts]}
+    return json.dumps(out)
+
+
+def round29_checks() -> int:
+    """Round 29's native paths against the child's references (round29_references): texts cut over
+    threads through every one-text entry point, and loads from a fresh, an intact and two damaged
+    table caches."""
+    import os
+    import struct
+    import tempfile
+    import zlib
+
+    import tokcost
+    from tokcost import _core, registry
+    from tokcost.load import load_encoding
+
+    ref = references_from_child("round29")
+    texts = ref["texts"]
+    tally = Tally()
+    tokcost.text_threads(True)
+    _core.text_threads_sizes(64, 1)
+    for name in ROUND29_ENCODINGS:
+        enc, want = tokcost.get_encoding(name), ref["encodings"][name]
+        cut_before = _core.texts_cut()
+        checks = []
+        for text, ordinary, special in zip(texts, want["ordinary"], want["all"]):
+            checks += [enc.encode_ordinary(text) == ordinary, enc.count(text) == len(ordinary),
+                       enc.encode(text, disallowed_special=()) == ordinary,
+                       enc.encode_to_numpy(text, disallowed_special=()).tolist() == ordinary,
+                       enc.encode(text, allowed_special="all") == special,
+                       enc.encode_to_numpy(text, allowed_special="all").tolist() == special]
+            if special == ordinary:
+                checks.append(enc.encode(text) == ordinary)
+        checks.append(_core.texts_cut() > cut_before)
+        tally.report(f"{name}: texts cut over threads", checks)
+
+    spec = registry.ENCODINGS["o200k_base"]
+    probe, expected = texts[:4], ref["encodings"]["o200k_base"]["ordinary"][:4]
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["TOKCOST_CACHE_DIR"] = cache
+        checks = [[load_encoding(spec).encode_ordinary(t) for t in probe] == expected]  # built and saved
+        checks.append([load_encoding(spec).encode_ordinary(t) for t in probe] == expected)  # from the file
+        (path,) = [p for p in Path(cache).iterdir() if p.suffix == ".tables"]
+        good = path.read_bytes()
+        payload = bytearray(good[:-8])
+        metas = token_table_metas(payload)
+        struct.pack_into("<I", payload, metas[len(metas) // 2], 2**21 - 2)  # a rank past the vocabulary
+        for damaged in (good[:-1] + bytes([good[-1] ^ 1]),  # the checksum alone
+                        bytes(payload) + struct.pack("<Q", zlib.crc32(payload))):  # a true checksum
+            path.write_bytes(damaged)
+            checks.append([load_encoding(spec).encode_ordinary(t) for t in probe] == expected)
+            checks.append(path.read_bytes() == good)  # refused, rebuilt and saved again
+        del os.environ["TOKCOST_CACHE_DIR"]
+    tally.report("o200k_base: table cache loads", checks)
+    return tally.failures
+
+
+def token_table_metas(blob: bytes) -> list[int]:
+    """Where the rank word of each used token table slot is in a tables blob (tables.pxi's layout,
+    as tests/test_vocab.py's _table_offsets reads it)."""
+    import struct
+
+    from tokcost import _core
+
+    at = len(_core.TABLES_MAGIC)
+    _, n_ranks, _, n_bytes, n_piece, n_pair, _ = struct.unpack_from("<7Q", blob, at)
+    rest = (at + 56 + 1024 + 8 * (3 * n_ranks + 2 * n_piece + n_pair) + 4 * 65536 + 4 * (1 << 14)
+            + n_bytes + (-n_bytes % 8) + 16 * n_ranks)
+    piece = at + 56 + 1024 + ((len(blob) - rest) & ~15) + 8 * n_ranks
+    metas = (piece + 16 * k + 12 for k in range(n_piece))
+    return [m for m in metas if struct.unpack_from("<I", blob, m)[0] != 0xFFFFFFFF]
+
+
+MODES = {"round14": (round14_references, round14_checks), "round15": (round15_references, round15_checks),
+         "round29": (round29_references, round29_checks)}
 
 if __name__ == "__main__":
     for mode, (references, checks) in MODES.items():
