@@ -28,22 +28,9 @@ sys.path.insert(0, os.environ.get("SRC") or str(Path(__file__).resolve().parents
 import tokcost  # noqa: E402
 from tokcost.bench.contenders import check_ids, load_contenders, one_thread_per_text  # noqa: E402
 from tokcost.bench.system_corpora import system_corpora  # noqa: E402
+from tokcost.bench.workloads import chunk_lines  # noqa: E402
 
 CORPORA = ("english", "code", "mixed")
-
-
-def chunks(corpus, size: int, count: int) -> list:
-    """``count`` disjoint texts of about ``size`` UTF-8 bytes, consecutive units of the corpus."""
-    units, out, current, length = corpus.units(size * count * 5 // 4), [], [], 0
-    for unit in units:
-        current.append(unit)
-        length += len(unit.encode()) + 1
-        if length >= size:
-            out.append("\n".join(current) + "\n")
-            current, length = [], 0
-            if len(out) == count:
-                break
-    return out
 
 
 def _rounds(rounds: int, runners: list, texts: list, seconds: dict, tokcost_contender) -> None:
@@ -83,11 +70,11 @@ def main(argv=None) -> int:
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.2f}, "
           f"{args.encoding}, chunks of {args.size:,} bytes, {args.rounds} rounds")
     for corpus in [c for c in system_corpora() if c.name in CORPORA and not c.absent]:
-        texts = chunks(corpus, args.size, args.rounds * len(runners) + 1)
-        if len(texts) < args.rounds * len(runners) + 1:
-            print(f"{corpus.name}: only {len(texts)} chunks of {args.size:,} bytes; skipped")
+        wanted = args.rounds * len(runners)
+        texts, fresh = chunk_lines(corpus.units(args.size * wanted * 5 // 4), wanted, args.size)
+        if not fresh:
+            print(f"{corpus.name}: fewer than {wanted} chunks of {args.size:,} bytes; skipped")
             continue
-        texts.pop()  # one spare: the chunks end where the units do
         seconds = {name: [] for name, _ in runners}
         with one_thread_per_text():  # restores the setting after the rounds
             _rounds(args.rounds, runners, texts, seconds, tokcost_contender)

@@ -274,3 +274,21 @@ cdef _use_long_tables_file(CoreBPE self, str path):
     memcpy(copy, PyBytes_AS_STRING(encoded), len(encoded) + 1)
     free(self.v.long_file)
     self.v.long_file = copy
+
+
+cdef extern from "checksum.h" nogil:
+    int tc_crc32_fast(uint32_t crc, const uint8_t *p, size_t n, uint32_t *out)
+
+
+def crc32(const uint8_t[::1] data, uint32_t value=0):
+    """``zlib.crc32(data, value)``, by carry-less multiplication where the CPU has it (about
+    5x zlib's speed here; checksum.h). The table cache is checked with it on every load."""
+    cdef uint32_t out
+    cdef int done
+    with nogil:
+        done = tc_crc32_fast(value, &data[0] if data.shape[0] else NULL, data.shape[0], &out)
+    if done:
+        return out
+    import zlib
+
+    return zlib.crc32(data, value)

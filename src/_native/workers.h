@@ -35,13 +35,18 @@
 
 typedef void *(*tc_work_fn)(void *);
 
+/* tc_workers.steered_from when it names no CPU: the workers may run on every CPU the process has
+ * (TC_ALL_CPUS), or a worker started since the last steer still runs where its creator may, so the
+ * next round steers whichever CPU the caller is on (TC_STEER_AGAIN). */
+enum { TC_ALL_CPUS = -1, TC_STEER_AGAIN = -2 };
+
 static struct {
     pthread_mutex_t mu;
     pthread_cond_t wake;       /* a round has started */
     pthread_cond_t idle;       /* the round's last worker has finished */
     int n_threads;             /* workers started so far */
     pthread_t tids[TC_MAX_WORKERS];
-    int steered_from;          /* the CPU the workers are kept off (tc_workers_steer); -1: none */
+    int steered_from;          /* the CPU the workers are kept off (tc_workers_steer), or one of the two above */
     int in_use;                /* a batch owns the pool */
     int wanted;                /* workers 0 .. wanted-1 may join this round */
     int open;                  /* the round still takes workers */
@@ -49,7 +54,7 @@ static struct {
     unsigned round;            /* polled unlocked by spinning workers */
     tc_work_fn fn;
     void *arg;
-} tc_workers = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, .steered_from = -1};
+} tc_workers = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, .steered_from = TC_ALL_CPUS};
 
 static pthread_once_t tc_workers_once = PTHREAD_ONCE_INIT;
 
@@ -82,7 +87,7 @@ static void tc_workers_after_fork(void) {
     pthread_cond_init(&tc_workers.wake, NULL);
     pthread_cond_init(&tc_workers.idle, NULL);
     tc_workers.n_threads = tc_workers.in_use = tc_workers.wanted = tc_workers.open = tc_workers.active = 0;
-    tc_workers.steered_from = -1;
+    tc_workers.steered_from = TC_ALL_CPUS;
 }
 
 static void tc_workers_init(void) { pthread_atfork(NULL, NULL, tc_workers_after_fork); }
@@ -142,7 +147,7 @@ static void *tc_workers_thread(void *arg) {
     return NULL;
 }
 
-/* Keep the workers off the CPU the caller runs on, or give them every CPU back (to < 0). Linux
+/* Keep the workers off the CPU the caller runs on, or give them every CPU back (TC_ALL_CPUS). Linux
  * may wake a thread onto the CPU of the thread that wakes it, and that CPU is busy: the caller
  * goes on with its own share. Then the two take turns until the scheduler next balances its
  * CPUs, milliseconds later. After a pause of 20 ms (a C program: a caller woke a worker and
@@ -184,7 +189,7 @@ static int tc_workers_start(tc_work_fn fn, void *arg, int helpers) {
         pthread_attr_destroy(&attr);
         if (failed) break;
         tc_workers.tids[tc_workers.n_threads++] = tid;
-        tc_workers.steered_from = -2;   /* a new worker has the caller's CPUs: steer again */
+        tc_workers.steered_from = TC_STEER_AGAIN;
     }
     tc_workers_steer(sched_getcpu());
     if (helpers > tc_workers.n_threads) helpers = tc_workers.n_threads;
@@ -220,7 +225,7 @@ static void tc_workers_finish(void) {
         pthread_mutex_lock(&tc_workers.mu);
         /* Still running after the poll: it may be waiting for its CPU, which another process
          * holds, while this one is about to be free. Let it move here. */
-        if (tc_workers.active > 0) tc_workers_steer(-1);
+        if (tc_workers.active > 0) tc_workers_steer(TC_ALL_CPUS);
     }
     while (tc_workers.active > 0) pthread_cond_wait(&tc_workers.idle, &tc_workers.mu);
     tc_workers.in_use = 0;

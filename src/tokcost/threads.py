@@ -23,17 +23,22 @@ import warnings
 
 import tokcost._core as _core
 
-ENVIRONMENT_VARIABLES = {"long_piece_threads": "TOKCOST_LONG_PIECE_THREADS", "text_threads": "TOKCOST_TEXT_THREADS"}
-_SETTERS = {"long_piece_threads": _core.long_piece_threads, "text_threads": _core.text_threads}
+# Each setting: the environment variable that can turn it off, and the core's switch (which reads
+# it when called with None, sets it otherwise).
+_SETTINGS = {
+    "long_piece_threads": ("TOKCOST_LONG_PIECE_THREADS", _core.long_piece_threads),
+    "text_threads": ("TOKCOST_TEXT_THREADS", _core.text_threads),
+}
 _WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
 def _setting(name: str, enabled: "bool | None") -> bool:
-    before = _SETTERS[name]()
+    switch = _SETTINGS[name][1]
+    before = switch()
     if enabled is not None:
         if not isinstance(enabled, bool):
             raise TypeError(f"{name} takes True, False or None, not {enabled!r}")
-        _SETTERS[name](enabled)
+        switch(enabled)
     return before
 
 
@@ -59,9 +64,9 @@ def text_threads(enabled: "bool | None" = None) -> bool:
 def apply_default() -> None:
     """Set the defaults once, as ``tokcost.core`` is imported: on, unless the environment says off.
     A value it cannot read warns and keeps the default (an import should not fail over it)."""
-    for name, variable in ENVIRONMENT_VARIABLES.items():
+    for name, (variable, switch) in _SETTINGS.items():
         value = os.environ.get(variable, "").strip().lower()
         if value and value not in _WORDS:
             warnings.warn(f"{variable}={os.environ[variable]!r} is not a setting, so {name} keeps the default "
                           f"(two threads): set it to 0 (one thread) or 1, or unset it", stacklevel=2)
-        _SETTERS[name](_WORDS.get(value, True))
+        switch(_WORDS.get(value, True))

@@ -93,8 +93,9 @@ def _flores_lines(plan: Plan, codes: Optional[Sequence[str]], part: str) -> list
     return [column[i] for i in range(max(map(len, columns), default=0)) for column in columns if i < len(column)]
 
 
-def _chunk_lines(lines: list[str], k: int, max_bytes: int) -> tuple[list[str], bool]:
-    """k texts of consecutive lines, each about min(max_bytes, total/k) bytes."""
+def chunk_lines(lines: list[str], k: int, max_bytes: int) -> tuple[list[str], bool]:
+    """k texts of consecutive lines, each about min(max_bytes, total/k) bytes, and whether no line
+    repeats (False when the lines ran out and it wrapped around)."""
     sizes = [len(line.encode()) + 1 for line in lines]
     # Slack for the overshoot of the last line of each text, so k texts fit without wrapping.
     per = max(1, min(max_bytes, (sum(sizes) - k * max(sizes, default=0)) // max(k, 1)))
@@ -117,7 +118,7 @@ def _lines_workload(name: str, description: str, lines: Callable[[], list[str]],
     def items(k: int):
         if "lines" not in cache:
             cache["lines"] = lines()
-        return _chunk_lines(cache["lines"], k, plan.slice_bytes)
+        return chunk_lines(cache["lines"], k, plan.slice_bytes)
 
     return Workload(name, description, items)
 
