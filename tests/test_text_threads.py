@@ -1,7 +1,9 @@
 """One long text cut over threads (encoder.h, tc_run_text_threads): cut only just after a newline
-that a letter follows, where no piece of o200k_base's or cl100k_base's pattern can cross, so the
-ids are tiktoken's. Most tests shrink the sizes (``_core.text_threads_sizes``) so that short texts
-are cut at almost every cut, every code point among them."""
+that a letter follows (and, for GPT-2's pattern, that follows a character other than whitespace),
+where no piece can cross, so the ids are the reference's: tiktoken's for OpenAI's encodings, each
+family's own tokenizer for Llama 3, Tekken and Qwen. Most tests shrink the sizes
+(``_core.text_threads_sizes``) so that short texts are cut at almost every cut, every code point
+among them."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from tokcost import _core
 
 import tiktoken
 
-CUT_ENCODINGS = ("o200k_base", "cl100k_base")
+CUT_ENCODINGS = ("o200k_base", "cl100k_base", "r50k_base", "p50k_base")
+# Open models whose splitters are cut too (llama4 shares o200k_base's), against their own tokenizers.
+OPEN_CUT = ("llama3", "tekken", "qwen", "qwen3_5")
 DEFAULT_MIN_TEXT = 64 << 10
 
 
@@ -35,6 +39,24 @@ def cut_everywhere():
 
 def _reference(name):
     return tiktoken.get_encoding(name)  # from the cache conftest seeds
+
+
+def _open_family(name):
+    """(tokcost's encoding, the family's own ordinary encode), or a skip naming the extra."""
+    sys.path.insert(0, os.path.dirname(__file__))
+    import test_open_models
+
+    if not test_open_models._installed(name):
+        pytest.skip(f"{name}'s package is not installed (pip install 'tokcost[open-models]')")
+    return tokcost.get_encoding(name), test_open_models._reference(name)[0]
+
+
+def _check_open(enc, reference, text):
+    """The ordinary entry points that may cut a text, against the family's own tokenizer."""
+    expected = reference(text)
+    assert enc.encode_ordinary(text) == expected
+    assert enc.count(text) == len(expected)
+    assert enc.encode_to_numpy(text, disallowed_special=()).tolist() == expected
 
 
 def _check(enc, ref, text):
@@ -56,7 +78,7 @@ def _check(enc, ref, text):
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one processor: a text is never cut")
 def test_the_default_sizes_cut_a_long_text_and_only_with_the_setting_on():
     """A text of 64 KB or more is cut with the setting on (the native counter moves), never with it
-    off, never below 64 KB, never for a splitter other than o200k_base's and cl100k_base's."""
+    off, never below 64 KB; GPT-2's pattern only where no whitespace comes before the newline."""
     assert _core.text_threads_sizes() == DEFAULT_MIN_TEXT
     text = "Line of words\n" * 6000  # 84 KB
     enc = tokcost.get_encoding("o200k_base")
@@ -73,8 +95,12 @@ def test_the_default_sizes_cut_a_long_text_and_only_with_the_setting_on():
         short = text[: DEFAULT_MIN_TEXT - 1000]
         enc.count(short)
         assert _core.texts_cut() == cut + 1
-        tokcost.get_encoding("r50k_base").count(text)  # GPT-2's pattern is never cut
+        gpt2 = tokcost.get_encoding("r50k_base")
+        gpt2.count(text.replace("\n", " \n"))  # GPT-2's pattern: whitespace before every newline
         assert _core.texts_cut() == cut + 1
+        assert gpt2.encode_ordinary(text) == _reference("r50k_base").encode_ordinary(text)
+        assert _core.texts_cut() == cut + 2
+        cut += 1
         tokcost.text_threads(False)
         assert enc.count(text) == len(enc.encode_ordinary(text))
         assert _core.texts_cut() == cut + 1
@@ -124,6 +150,22 @@ def test_every_code_point_after_a_newline(name, cut_everywhere):
     assert not mismatches, mismatches[:3]
 
 
+@pytest.mark.parametrize("name", OPEN_CUT)
+def test_every_code_point_after_a_newline_open_models(name, cut_everywhere):
+    """As above, against Llama 3's, Tekken's and Qwen's own tokenizers."""
+    enc, reference = _open_family(name)
+    points = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+    per_text = 64
+    mismatches = []
+    for start in range(0, len(points), per_text):
+        lines = [BEFORE[(start + k) % len(BEFORE)] + "\n" + chr(c) + AFTER[(start // per_text + k) % len(AFTER)]
+                 for k, c in enumerate(points[start:start + per_text])]
+        text = "x" + "".join(lines)
+        if enc.encode_ordinary(text) != reference(text):
+            mismatches.append(text)
+    assert not mismatches, mismatches[:3]
+
+
 LINE_PARTS = st.sampled_from(["<|endoftext|>", "<|fim_prefix|>", "\n", "\r\n", "\n\n", " ", "  ", "\t", "a", "Word", "THE", "é", "Ж", "ж", "中文", "ひら",
                               "한", "ب", "ह", "ก", "1", "123", "!", "/", "'s", "'S", "\u0301", "\u200d", "😀", "<|", "x"])
 
@@ -134,6 +176,30 @@ LINE_PARTS = st.sampled_from(["<|endoftext|>", "<|fim_prefix|>", "\n", "\r\n", "
 def test_hypothesis_texts_of_lines(name, parts, cut_everywhere):
     text = "".join(parts)
     _check(tokcost.get_encoding(name), _reference(name), text)
+
+
+@pytest.mark.parametrize("name", OPEN_CUT)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(LINE_PARTS, min_size=20, max_size=400))
+def test_hypothesis_texts_of_lines_open_models(name, parts, cut_everywhere):
+    _check_open(*_open_family(name), "".join(parts))
+
+
+@pytest.mark.parametrize("name", OPEN_CUT)
+def test_flores_whole_files_open_models(name, parallel_corpus_dir):
+    """FLORES-200 files as single texts at the default sizes, against each family's tokenizer. Each
+    text stays under 400,000 characters, where llama-models' Tokenizer.encode starts cutting text
+    into chunks of its own (README, Open models)."""
+    enc, reference = _open_family(name)
+    texts = [path.read_text(encoding="utf-8")[:390_000] for path in sorted(parallel_corpus_dir.glob("*_*.txt"))[:12]]
+    before = tokcost.text_threads(True)
+    try:
+        cut = _core.texts_cut()
+        for text in texts + ["\n".join(texts)[:390_000]]:
+            _check_open(enc, reference, text)
+        assert _core.texts_cut() > cut or len(os.sched_getaffinity(0)) < 2
+    finally:
+        tokcost.text_threads(before)
 
 
 def test_a_lone_surrogate_in_a_long_text_is_replaced_as_tiktoken_does(cut_everywhere):

@@ -606,15 +606,25 @@ static void tc_batch_run_flat(tc_batch *b, tc_flat *f) {
  * A text of 64 KB or more (tc_text_threads_min) is cut into segments where no piece can cross the
  * cut, and the segments are claimed from a shared counter by the calling thread and pool workers,
  * as a batch's chunks are; their ids are then put one after another. The cut: just after a
- * newline that a letter follows. With o200k's and cl100k's patterns no piece holds a newline and
- * then a letter (the letter alternatives cannot start with \r or \n; the punctuation piece ends in
- * [\r\n/]* and the space pieces in \s, neither a letter), so a piece ends at the newline, and a
- * piece found from the letter on is the one found from the text's start: the patterns look
- * behind nothing, and nothing before the cut looks past the newline for more than a letter's
- * absence. So the ids are the same, segment by segment, as the whole text's (tests:
- * test_text_threads.py). Other splitters (GPT-2's `\s+(?!\S)` takes "  \n" whole at a text's
- * end, but only "  " before a letter) are never cut. Whether one call may take a second core is
- * policy: off in the core, set by tokcost.threads. */
+ * newline that a letter follows. Whether one call may take a second core is policy: off in the
+ * core, set by tokcost.threads.
+ *
+ * Why the ids are the same, segment by segment, as the whole text's (tests: test_text_threads.py).
+ * The patterns look behind nothing, so a piece found from the letter on is the one found from the
+ * text's start, once a piece ends at the newline; and before the cut, a segment must split as the
+ * whole text does although its end comes where the whole text goes on with a letter.
+ * - o200k's and cl100k's patterns, and the open ones built like them (Llama 3's, Tekken's, Qwen's
+ *   and Qwen 3.5's): no piece holds a newline and then a letter (the letter alternatives cannot
+ *   start with \r or \n; the punctuation piece ends in [\r\n/]* and the space pieces in \s,
+ *   neither a letter), so a piece ends at the newline. The whitespace run that ends there is taken
+ *   through its last newline by \s*[\r\n]+ (cl100k: \s++$ at a segment's end, \s*[\r\n] inside the
+ *   text, the same piece) before \s+(?!\S) could look past it, at a segment's end as in the text.
+ * - GPT-2's (r50k, p50k): no piece holds a newline and a letter either, but its whitespace pieces
+ *   look ahead: before a letter \s+(?!\S) leaves a run's last character alone ("  " then "\n"),
+ *   where at a text's end \s++$ takes the run whole ("  \n"). A run of the newline alone splits
+ *   alike either way ("\n" by \s inside the text, by \s++$ at the end), so a cut needs a character
+ *   that is not whitespace before the newline too.
+ * - DeepSeek V4's three split steps: no proof written, never cut. */
 #define TC_TEXT_SEGMENTS 32
 static int tc_text_two_threads;   /* atomic; 0 until text_threads(True) */
 /* The least text cut, and the least segment (a text of 1 MB: 32 of 32 KB). Variables only so that
@@ -638,14 +648,31 @@ static size_t tc_text_threads_sizes(size_t min_text, size_t min_segment) {
     return tc_text_threads_min;
 }
 
-/* The first cut at or after i: just after a newline that a letter follows; n when none. */
-static size_t tc_text_cut_from(const uint8_t *s, size_t i, size_t n) {
+/* Where a splitter's texts may be cut (see above). */
+enum { TC_CUT_NEVER, TC_CUT_NEWLINE_LETTER, TC_CUT_LONE_NEWLINE_LETTER };
+
+static int tc_text_cut_rule(tc_split_fn split) {
+    if (split == o200k_next || split == cl100k_next || split == llama3_next || split == tekken_next ||
+        split == qwen_next || split == qwen3_5_next)
+        return TC_CUT_NEWLINE_LETTER;
+    return split == gpt2_next ? TC_CUT_LONE_NEWLINE_LETTER : TC_CUT_NEVER;
+}
+
+/* The first cut at or after i (i >= 1) under `rule`: just after a newline that a letter follows
+ * (and, TC_CUT_LONE_NEWLINE_LETTER, that a character other than whitespace comes before); n when
+ * none. */
+static size_t tc_text_cut_from(const uint8_t *s, size_t i, size_t n, int rule) {
     while (i < n) {
         const uint8_t *nl = memchr(s + i, '\n', n - i);
         if (!nl) return n;
         size_t at = (size_t)(nl - s) + 1, len;
         size_t need = at >= n ? 0 : s[at] < 0x80 ? 1 : s[at] < 0xE0 ? 2 : s[at] < 0xF0 ? 3 : 4;
-        if (need && at + need <= n && (tc_class(s, at, &len) & F_L)) return at;
+        if (need && at + need <= n && (tc_class(s, at, &len) & F_L)) {
+            if (rule != TC_CUT_LONE_NEWLINE_LETTER) return at;
+            size_t before = at - 1;   /* the newline; then back to the start of the character before it */
+            while (before > 0 && (s[--before] & 0xC0) == 0x80) {}
+            if (at >= 2 && !(tc_class(s, before, &len) & F_WS)) return at;
+        }
         i = at;
     }
     return n;
@@ -683,8 +710,8 @@ static void *tc_text_segments_work(void *arg) {
  * splitter, the setting off, one processor, no cut, the pool busy), -1 when out of memory. */
 static int tc_run_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out,
                                size_t *total) {
-    if (n < tc_text_threads_min || (split != o200k_next && split != cl100k_next) ||
-        !__atomic_load_n(&tc_text_two_threads, __ATOMIC_RELAXED))
+    int rule = tc_text_cut_rule(split);
+    if (n < tc_text_threads_min || rule == TC_CUT_NEVER || !__atomic_load_n(&tc_text_two_threads, __ATOMIC_RELAXED))
         return 0;
     long cpus = tc_cpus();
     if (cpus < 2) return 0;
@@ -700,7 +727,7 @@ static int tc_run_text_threads(const tc_vocab *v, tc_split_fn split, const uint8
     t->n_segments = 0;
     t->at[0] = 0;
     for (size_t k = 1; k < want && t->at[t->n_segments] < n; k++) {
-        size_t goal = n / want * k, cut = tc_text_cut_from(s, goal > t->at[t->n_segments] ? goal : t->at[t->n_segments] + 1, n);
+        size_t goal = n / want * k, cut = tc_text_cut_from(s, goal > t->at[t->n_segments] ? goal : t->at[t->n_segments] + 1, n, rule);
         if (cut < n) t->at[++t->n_segments] = cut;
     }
     t->at[++t->n_segments] = n;
