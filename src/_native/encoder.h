@@ -624,7 +624,14 @@ static void tc_batch_run_flat(tc_batch *b, tc_flat *f) {
  *   where at a text's end \s++$ takes the run whole ("  \n"). A run of the newline alone splits
  *   alike either way ("\n" by \s inside the text, by \s++$ at the end), so a cut needs a character
  *   that is not whitespace before the newline too.
- * - DeepSeek V4's three split steps: no proof written, never cut. */
+ * - DeepSeek V4's three split steps: neither a newline nor a letter is a number, so the numbers of
+ *   step 1 are found alike on both sides of the cut; a CJK letter after the newline starts a
+ *   segment of step 2 in the text as in the cut text, and any other letter leaves both characters
+ *   in one segment of step 3, whose pattern is built as o200k's (its letter alternatives start
+ *   with ASCII punctuation or a character that is not \r or \n; its punctuation piece ends in
+ *   [\r\n]*; \s*[\r\n]+ before \s+(?!\S)). The newline is always matched by \s*[\r\n]+ (no text
+ *   between matches, which Isolated keeps as pieces, reaches past it), and the letter starts a
+ *   match. */
 #define TC_TEXT_SEGMENTS 32
 static int tc_text_two_threads;   /* atomic; 0 until text_threads(True) */
 /* The least text cut, and the least segment (a text of 1 MB: 32 of 32 KB). Variables only so that
@@ -653,7 +660,7 @@ enum { TC_CUT_NEVER, TC_CUT_NEWLINE_LETTER, TC_CUT_LONE_NEWLINE_LETTER };
 
 static int tc_text_cut_rule(tc_split_fn split) {
     if (split == o200k_next || split == cl100k_next || split == llama3_next || split == tekken_next ||
-        split == qwen_next || split == qwen3_5_next)
+        split == qwen_next || split == qwen3_5_next || split == deepseek_next)
         return TC_CUT_NEWLINE_LETTER;
     return split == gpt2_next ? TC_CUT_LONE_NEWLINE_LETTER : TC_CUT_NEVER;
 }

@@ -6,7 +6,7 @@ core caps it at one thread per CPU. One call on one text may also take a second 
 - *Long texts* (64 KB or more; ``text_threads``): the core cuts the text where no piece can cross
   the cut (just after a newline that a letter follows; for GPT-2's pattern, only where no
   whitespace comes before that newline) and encodes the parts on pool workers beside the calling
-  thread, as a batch's texts. Every native splitter but DeepSeek V4's is cut so.
+  thread, as a batch's texts. Every native splitter's texts are cut so.
 - *Long pieces* (64 KB or more without a split: minified code, base64, a run of letters;
   ``long_piece_threads``): the core searches one from its start and from its middle at once, the
   second half on a pool worker, and joins the two where their tokens meet (``docs/NATIVE.md``,
