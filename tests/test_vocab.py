@@ -510,3 +510,14 @@ def test_every_slot_of_the_token_and_pair_tables_is_checked_as_they_are_copied()
         struct.pack_into("<Q", damaged, pair + 8 * k, (pairs[k] & (2**42 - 1)) | (too_big << 42))
         with pytest.raises(ValueError, match="bad pair table"):
             _core.CoreBPE(bytes(damaged), {}, "cl100k")
+
+
+def test_seeding_tiktoken_skips_what_tiktoken_has_not(tmp_path, monkeypatch):
+    """An open model's name, or an unknown one, is skipped rather than raising (round 30: an open
+    model's package vocabulary reached the rank-file reader and raised AttributeError)."""
+    from tokcost.testing import seed_tiktoken_cache, tiktoken_cache_key
+
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", os.environ.get("TIKTOKEN_CACHE_DIR", ""))  # given back after
+
+    assert seed_tiktoken_cache(tmp_path, ("llama3", "qwen", "no_such_encoding", "r50k_base")) == tmp_path
+    assert [p.name for p in tmp_path.iterdir()] == [tiktoken_cache_key("r50k_base")]

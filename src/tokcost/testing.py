@@ -83,7 +83,7 @@ def seed_tiktoken_cache(directory: Optional[os.PathLike] = None,
         path.mkdir(parents=True, exist_ok=True)
     for name in names:
         spec = registry.ENCODINGS.get(name)
-        if spec is None:
+        if spec is None or isinstance(spec.vocabulary, vocab.PackageVocabulary):  # not tiktoken's
             continue
         target = path / tiktoken_cache_key(name)
         if target.is_file():
