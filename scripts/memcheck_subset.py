@@ -47,7 +47,8 @@ with their split table damaged (loaded from bytes and from a file).
 Since round 30, `round29`: round 29's paths alone, references from a child: texts of FLORES lines of
 many scripts, code and special tokens, cut over threads at every newline that a letter follows
 (encoder.h's tc_run_text_threads with `_core.text_threads_sizes(64, 1)`) through encode_ordinary,
-encode (allowed and default), encode_to_numpy and count, on o200k_base and cl100k_base; and fresh
+encode (allowed and default), encode_to_numpy and count, on o200k_base, cl100k_base, r50k_base and
+p50k_base, and the open families' ordinary encode against their own tokenizers; and fresh
 loads from a new table cache (the checksum on a thread beside the 16 KB copies and checks of
 tables.pxi), from an intact file, one whose checksum alone is wrong, and one with a rank past the
 vocabulary in a copied block (both rebuilt).
@@ -638,7 +639,17 @@ def round15_checks() -> int:
 # ---------------------------------------------------------------- round 29's paths (round 30)
 
 ROUND29_LANGUAGES = ("eng_Latn", "zho_Hans", "jpn_Jpan", "tha_Thai", "arb_Arab", "hin_Deva", "rus_Cyrl", "kor_Hang")
-ROUND29_ENCODINGS = ("o200k_base", "cl100k_base")
+ROUND29_ENCODINGS = ("o200k_base", "cl100k_base", "r50k_base", "p50k_base")
+# Round 30 cuts every native splitter's texts: the open families', against their own tokenizers.
+ROUND29_FAMILIES = ("llama3", "tekken", "qwen", "qwen3_5", "deepseek_v4")
+
+
+def _open_families() -> dict:
+    """{family: its own ordinary encode} for the families whose packages are installed."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import test_open_models
+
+    return {name: test_open_models._reference(name)[0] for name in ROUND29_FAMILIES if test_open_models._installed(name)}
 
 
 def round29_texts() -> list[str]:
@@ -671,6 +682,7 @@ def round29_references() -> str:
         enc = tiktoken.get_encoding(name)
         out["encodings"][name] = {"ordinary": [enc.encode_ordinary(t) for t in texts],
                                   "all": [enc.encode(t, allowed_special="all") for t in texts]}
+    out["families"] = {name: [encode(t) for t in texts] for name, encode in _open_families().items()}
     return json.dumps(out)
 
 
@@ -704,6 +716,15 @@ def round29_checks() -> int:
                        enc.encode_to_numpy(text, allowed_special="all").tolist() == special]
             if special == ordinary:
                 checks.append(enc.encode(text) == ordinary)
+        checks.append(_core.texts_cut() > cut_before)
+        tally.report(f"{name}: texts cut over threads", checks)
+    for name, expected in ref["families"].items():
+        enc, cut_before = tokcost.get_encoding(name), _core.texts_cut()
+        # No text holds a family's own special token, so its ordinary encode is the reference's
+        # (Hugging Face reads DeepSeek's in text: encode with them allowed, under 8 KB never cut, too).
+        checks = [enc.encode_ordinary(text) == ids for text, ids in zip(texts, expected)]
+        if name == "deepseek_v4":
+            checks += [enc.encode(text, allowed_special="all") == ids for text, ids in zip(texts, expected)]
         checks.append(_core.texts_cut() > cut_before)
         tally.report(f"{name}: texts cut over threads", checks)
 
