@@ -163,6 +163,22 @@ def test_every_code_point_after_a_newline(name, cut_everywhere):
     assert not mismatches, mismatches[:3]
 
 
+@pytest.mark.parametrize("name", CUT_ENCODINGS)
+def test_every_code_point_before_a_newline(name, cut_everywhere):
+    """Each code point just before a newline that a letter follows: GPT-2's cut depends on it (no
+    whitespace there), and no pattern's piece before a cut may look past the newline."""
+    enc, ref = tokcost.get_encoding(name), _reference(name)
+    points = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+    per_text = 64
+    mismatches = []
+    for start in range(0, len(points), per_text):
+        text = "x" + "".join(BEFORE[(start + k) % len(BEFORE)] + chr(c) + "\n" + "ab"[k % 2]
+                             for k, c in enumerate(points[start:start + per_text]))
+        if enc.encode_ordinary(text) != ref.encode_ordinary(text):
+            mismatches.append(text)
+    assert not mismatches, mismatches[:3]
+
+
 @pytest.mark.parametrize("name", OPEN_CUT)
 def test_every_code_point_after_a_newline_open_models(name, cut_everywhere):
     """As above, against Llama 3's, Tekken's and Qwen's own tokenizers."""
