@@ -146,20 +146,29 @@ BEFORE = ["a", " ", "  ", "!", "\r", "/", "1", "'", "\t", ".\r", "é", "中", " 
 AFTER = ["", "b", " x", "'s", "\n", "1", "/", "\u0301"]
 
 
+CODE_POINTS = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+
+
+def _code_point_texts(per_text: int, line) -> list[str]:
+    """Every code point (surrogates aside) in a line of its own, ``per_text`` lines a text after an
+    "x": ``line(k, c)`` is the line of code point ``c``, the k-th of all."""
+    return ["x" + "".join(line(start + k, c) for k, c in enumerate(CODE_POINTS[start:start + per_text]))
+            for start in range(0, len(CODE_POINTS), per_text)]
+
+
+def _after_a_newline(per_text: int) -> list[str]:
+    """Each code point just after a newline, between varied neighbours (BEFORE, AFTER)."""
+    return _code_point_texts(per_text, lambda k, c: BEFORE[k % len(BEFORE)] + "\n" + chr(c)
+                             + AFTER[(k // per_text + k % per_text) % len(AFTER)])
+
+
 @pytest.mark.parametrize("name", CUT_ENCODINGS)
 def test_every_code_point_after_a_newline(name, cut_everywhere):
     """Each code point (surrogates aside) just after a newline, in lines short enough that nearly
     every line start is a cut where the code point is a letter, between varied neighbours."""
     enc, ref = tokcost.get_encoding(name), _reference(name)
-    points = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
-    per_text = 16
-    mismatches = []
-    for start in range(0, len(points), per_text):
-        lines = [BEFORE[(start + k) % len(BEFORE)] + "\n" + chr(c) + AFTER[(start // per_text + k) % len(AFTER)]
-                 for k, c in enumerate(points[start:start + per_text])]
-        text = "x" + "".join(lines)
-        if enc.encode_ordinary(text) != ref.encode_ordinary(text) or enc.count(text) != len(ref.encode_ordinary(text)):
-            mismatches.append(text)
+    mismatches = [text for text in _after_a_newline(16) if enc.encode_ordinary(text) != ref.encode_ordinary(text)
+                  or enc.count(text) != len(ref.encode_ordinary(text))]
     assert not mismatches, mismatches[:3]
 
 
@@ -168,30 +177,16 @@ def test_every_code_point_before_a_newline(name, cut_everywhere):
     """Each code point just before a newline that a letter follows: GPT-2's cut depends on it (no
     whitespace there), and no pattern's piece before a cut may look past the newline."""
     enc, ref = tokcost.get_encoding(name), _reference(name)
-    points = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
-    per_text = 64
-    mismatches = []
-    for start in range(0, len(points), per_text):
-        text = "x" + "".join(BEFORE[(start + k) % len(BEFORE)] + chr(c) + "\n" + "ab"[k % 2]
-                             for k, c in enumerate(points[start:start + per_text]))
-        if enc.encode_ordinary(text) != ref.encode_ordinary(text):
-            mismatches.append(text)
+    texts = _code_point_texts(64, lambda k, c: BEFORE[k % len(BEFORE)] + chr(c) + "\n" + "ab"[k % 2])
+    mismatches = [text for text in texts if enc.encode_ordinary(text) != ref.encode_ordinary(text)]
     assert not mismatches, mismatches[:3]
 
 
 @pytest.mark.parametrize("name", OPEN_CUT)
 def test_every_code_point_after_a_newline_open_models(name, cut_everywhere):
-    """As above, against Llama 3's, Tekken's and Qwen's own tokenizers."""
+    """As above, against Llama 3's, Tekken's, Qwen's and DeepSeek V4's own tokenizers."""
     enc, reference = _open_family(name)
-    points = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
-    per_text = 64
-    mismatches = []
-    for start in range(0, len(points), per_text):
-        lines = [BEFORE[(start + k) % len(BEFORE)] + "\n" + chr(c) + AFTER[(start // per_text + k) % len(AFTER)]
-                 for k, c in enumerate(points[start:start + per_text])]
-        text = "x" + "".join(lines)
-        if _ordinary(enc)(text) != reference(text):
-            mismatches.append(text)
+    mismatches = [text for text in _after_a_newline(64) if _ordinary(enc)(text) != reference(text)]
     assert not mismatches, mismatches[:3]
 
 
