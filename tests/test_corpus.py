@@ -589,3 +589,21 @@ def test_file_result_compares_copies_and_pickles_as_a_dataclass_did():
     with pytest.raises(TypeError):
         first.replace(token=1)
     assert FileResult("b").problems is not FileResult("c").problems
+
+
+def test_a_large_file_is_split_into_parts_of_one_size(tmp_path):
+    """Round 30: a file past split_size is cut into parts of one size, so that two threads count
+    about half each (a 65 MB file was split at 64 MB: one thread counted 64 MB, the other 1)."""
+    import tiktoken
+
+    from tokcost.corpus import work
+
+    data = "naïve words, 数据 and 🙂 " * 40 + "end"
+    (tmp_path / "big.txt").write_text(data, encoding="utf-8")
+    size = len(data.encode())
+    sources = discover([str(tmp_path)]).sources
+    units = work.plan(sources, work.Options(ENC), split_size=size * 2 // 3)
+    half = -(-size // 2)
+    assert [(u.start, u.end, u.part) for u in units] == [(0, half, 0), (half, size, 1)]
+    result = count_corpus([str(tmp_path)], ENC, jobs=2, split_size=size * 2 // 3)
+    assert result.total_tokens == len(tiktoken.get_encoding(ENC).encode_ordinary(data))

@@ -16,7 +16,7 @@ from tokcost.corpus.discovery import STDIN, Source
 from tokcost.corpus.readers import FileResult, inner_name, read, read_many
 from tokcost.corpus.streaming import DEFAULT_CHUNK_SIZE
 
-DEFAULT_SPLIT_SIZE = 64 << 20  # plain files larger than this are counted as byte ranges in parallel
+DEFAULT_SPLIT_SIZE = 64 << 20  # plain files larger than this are counted in parts of at most this size
 DEFAULT_BATCH_BYTES = 8 << 20
 DEFAULT_BATCH_FILES = 64  # small enough that workers start counting early and finish together
 # A file this large is a unit of its own on local threads: counting it takes milliseconds, and
@@ -84,8 +84,11 @@ def iter_plan(sources: Iterable[Source], options: Options, *, split_size: Option
             if not split:
                 yield Unit((source.path,))
                 continue
-            for part, start in enumerate(range(0, source.size, split_size)):
-                yield Unit((source.path,), start, min(start + split_size, source.size), part)
+            # Parts of one size (the last may be a byte or so shorter): a 65 MB file split at 64 MB
+            # gave one thread 64 MB to count and the other 1.
+            step = -(-source.size // -(-source.size // split_size))
+            for part, start in enumerate(range(0, source.size, step)):
+                yield Unit((source.path,), start, min(start + step, source.size), part)
             continue
         batch.append(source.path)
         batch_size += max(source.size, 0)
