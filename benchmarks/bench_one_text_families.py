@@ -40,8 +40,7 @@ ENCODINGS = ("o200k_base", "cl100k_base", "r50k_base", "p50k_base", "llama3", "l
 
 
 def flores_lines() -> list[str]:
-    found = os.environ.get("TOKCOST_FLORES_DIR") or workloads.FLORES_SHARED
-    directory = Path(found) if found and Path(found).is_dir() else Path(tokcost.__file__).parent / "data" / "flores_sample"
+    directory, _ = workloads.Plan().flores()  # $TOKCOST_FLORES_DIR, shared/, else the bundled sample
     lines = [line for path in sorted(directory.glob("*_*.txt")) for line in read_sentences(path)]
     random.Random(5).shuffle(lines)
     return lines
@@ -64,10 +63,10 @@ def reference(name: str):
 
 
 def measure(name: str, lines: list[str], size: int, rounds: int) -> dict:
-    enc = tokcost.get_encoding(name)
-    ordinary = enc.encode_ordinary
-    if name == "deepseek_v4":  # its reference reads added tokens in text (tests/test_open_models.py)
-        ordinary = lambda text: enc.encode(text, allowed_special="all")  # noqa: E731
+    import test_open_models
+
+    # What the reference's encode means: DeepSeek's reads its added tokens in text.
+    ordinary = test_open_models._ordinary(name, tokcost.get_encoding(name))
     runners = {"tokcost, 2 threads": (True, ordinary), "tokcost, 1 thread": (False, ordinary)}
     ref = reference(name)
     if ref:

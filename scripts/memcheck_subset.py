@@ -750,17 +750,13 @@ def round29_checks() -> int:
 
 
 def token_table_metas(blob: bytes) -> list[int]:
-    """Where the rank word of each used token table slot is in a tables blob (tables.pxi's layout,
-    as tests/test_vocab.py's _table_offsets reads it)."""
+    """Where the rank word of each used token table slot is in a tables blob."""
     import struct
 
-    from tokcost import _core
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_vocab import _table_offsets  # the blob's layout, read as the tests read it
 
-    at = len(_core.TABLES_MAGIC)
-    _, n_ranks, _, n_bytes, n_piece, n_pair, _ = struct.unpack_from("<7Q", blob, at)
-    rest = (at + 56 + 1024 + 8 * (3 * n_ranks + 2 * n_piece + n_pair) + 4 * 65536 + 4 * (1 << 14)
-            + n_bytes + (-n_bytes % 8) + 16 * n_ranks)
-    piece = at + 56 + 1024 + ((len(blob) - rest) & ~15) + 8 * n_ranks
+    piece, n_piece, _, _ = _table_offsets(blob)
     metas = (piece + 16 * k + 12 for k in range(n_piece))
     return [m for m in metas if struct.unpack_from("<I", blob, m)[0] != 0xFFFFFFFF]
 

