@@ -23,6 +23,7 @@ from tokcost.errors import InvalidTokenError
 tc_init_ascii()
 tc_merge_use_avx2(1)
 tc_utf8_use_ssse3(1)
+tc_utf8_check_use_avx2(1)
 
 UNICODE_VERSION = TOKCOST_UNICODE_VERSION.decode()
 SPLITTERS = ("o200k", "cl100k", "gpt2", "tekken", "qwen", "qwen3_5", "llama3", "deepseek_v4")

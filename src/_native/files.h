@@ -14,40 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "encoder.h"
-
-/* How many bytes of s[0:n] are UTF-8 as Python's strict decoder takes it (shortest forms only, no
- * surrogates, nothing above U+10FFFF; Unicode table 3-7): where its first invalid sequence starts
- * (UnicodeDecodeError.start, Rust's valid_up_to), n when there is none. A whole character is
- * valid or not, so the count always ends on a character boundary. (Here, not in utf8.h, as the
- * file reader was its first user; encode_bytes uses it too.) */
-static size_t tc_utf8_valid_up_to(const uint8_t *s, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        if (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (!(w & 0x8080808080808080ull)) { i += 8; continue; }
-        }
-        uint8_t c = s[i];
-        if (c < 0x80) { i++; continue; }
-        size_t len;
-        uint8_t lo = 0x80, hi = 0xBF;             /* range of the second byte */
-        if (c >= 0xC2 && c <= 0xDF) len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
-        else return i;
-        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
-        for (size_t k = 2; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return i;
-        i += len;
-    }
-    return n;
-}
-
-/* Whether s[0:n] is all strict UTF-8 (tc_utf8_valid_up_to). */
-static inline int tc_is_strict_utf8(const uint8_t *s, size_t n) {
-    return tc_utf8_valid_up_to(s, n) == n;
-}
+#include "utf8_check.h"
 
 /* What a corpus's discovery asks of a path: lstat(2) (stat(2) when `follow`), its mode, size and
  * modification time as os.stat's st_mtime computes it (the seconds plus the nanoseconds times 1e-9,

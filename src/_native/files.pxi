@@ -28,6 +28,16 @@ def stat_path(path, bint follow=False):
     return (mode, size, mtime)
 
 
+def utf8_valid_up_to(const unsigned char[::1] data):
+    """How many bytes of ``data`` are strict UTF-8 by the check ``count_files`` and ``encode_bytes``
+    use (``utf8_check.h``): ``UnicodeDecodeError.start`` of ``bytes(data).decode()``, or
+    ``len(data)``. For tests, which compare it with Python's decoder on both of its paths
+    (``use_avx2``)."""
+    if data.shape[0] == 0:
+        return 0
+    return tc_utf8_valid_up_to(&data[0], data.shape[0])
+
+
 cdef list _count_files(CoreBPE core, list paths, size_t limit, size_t sniff):
     """CoreBPE.count_files: each path's (status, tokens, bytes)."""
     core._require_splitter()

@@ -3,15 +3,16 @@
 # the counters of texts cut and chains stopped, and probes of its tables.
 
 def use_avx2(bint on):
-    """Let the ASCII windows, the character path's merge loop and list building use AVX2, and the
-    UTF-8 conversion SSSE3, where the CPU has it (the default), or not, so tests check their SSE2
+    """Let the ASCII windows, the character path's merge loop, list building and the strict UTF-8
+    check use AVX2, and the UTF-8 conversion SSSE3, where the CPU has it (the default), or not, so tests check their SSE2
     and scalar paths on this CPU too. Returns whether AVX2 is now in use. Not thread-safe: for
     tests only."""
     cdef int windows = tc_window_use_avx2(on)
     cdef int merges = tc_merge_use_avx2(on)
     cdef int lists = tc_ints_use_avx2(on)
+    cdef int check = tc_utf8_check_use_avx2(on)
     tc_utf8_use_ssse3(on)
-    return bool(windows or merges or lists)
+    return bool(windows or merges or lists or check)
 
 
 def long_piece_threads(on=None):

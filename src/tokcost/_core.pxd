@@ -199,6 +199,11 @@ cdef extern from "utf8.h" nogil:
                         size_t *which)
 
 
+cdef extern from "utf8_check.h" nogil:
+    int tc_utf8_check_use_avx2(int on)
+    size_t tc_utf8_valid_up_to(const uint8_t *s, size_t n)
+
+
 cdef extern from "files.h" nogil:
     ctypedef struct tc_file_count:
         int status
@@ -207,7 +212,6 @@ cdef extern from "files.h" nogil:
 
     void tc_count_files(const tc_vocab *v, tc_split_fn split, const char *const *paths, size_t n, size_t limit,
                         size_t sniff, tc_file_count *out)
-    size_t tc_utf8_valid_up_to(const uint8_t *s, size_t n)
     int tc_stat_path(const char *path, int follow, unsigned *mode, int64_t *size, double *mtime)
 
 
