@@ -1073,6 +1073,35 @@ def check_nfc(data: bytes) -> None:
 
 
 
+# Text before check_utf8's bytes: ASCII, two-byte, three-byte and four-byte characters, and all mixed.
+UTF8_PREFIXES = (b"x", "\u00e9".encode(), "\u6570".encode(), "\U0001f600".encode(), "a \u00e9\u0416 \u6570 \U0001f600 ".encode())
+
+
+def check_utf8(data: bytes) -> None:
+    """utf8_check.h's strict check (``_core.utf8_valid_up_to``), with its 32-byte AVX2 blocks and
+    with the byte walk alone, against where Python's decoder's first error starts. The fuzzer's
+    bytes follow 0-255 bytes of text (byte 0 picks its script, byte 1 its length, which may cut a
+    character), so they fall at every lane of the blocks."""
+    if len(data) < 2:
+        return
+    from tokcost import _core
+
+    prefix = (UTF8_PREFIXES[data[0] % len(UTF8_PREFIXES)] * 256)[: data[1]]
+    buf = prefix + data[2:]
+    try:
+        buf.decode("utf-8")
+        want = len(buf)
+    except UnicodeDecodeError as exc:
+        want = exc.start
+    try:
+        for avx2 in (True, False):
+            _core.use_avx2(avx2)
+            got = _core.utf8_valid_up_to(buf)
+            assert got == want, f"utf8_valid_up_to({buf!r}) = {got} (avx2 {avx2}), Python's decoder {want}"
+    finally:
+        _core.use_avx2(True)
+
+
 # Alphabets of check_chains' pieces: the long-piece search's cases (random letters, base64,
 # punctuation, CJK, Thai, emoji), a mix of them, and raw bytes (the piece is the input itself).
 def check_chains(data: bytes) -> None:
@@ -1119,6 +1148,7 @@ TARGETS = {
     "chains": check_chains,
     "unstable": check_unstable,
     "nfc": check_nfc,
+    "utf8": check_utf8,
 }
 
 
@@ -1147,8 +1177,8 @@ def run_atheris(target: str) -> None:
         _later_unicode()  # the split check's exclusions, before the timed runs
     if target == "nfc":
         nfc_pools()  # read from unicodedata outside the timed runs; nfc needs no encoding
-    for k in range(len(ENCODING_NAMES) * (target != "nfc")):
-        encodings(k)  # load outside the timed runs
+    for k in range(len(ENCODING_NAMES) * (target not in ("nfc", "utf8"))):
+        encodings(k)  # load outside the timed runs (nfc and utf8 need no encoding)
     if target == "tables":
         for k in range(len(TABLE_ENCODINGS)):
             saved_tables(k)

@@ -115,6 +115,7 @@ def seeds():
     yield from round23_seeds()
     yield from round25_seeds()
     yield from round26_seeds()
+    yield from round31_seeds()
 
 
 # Round 14: seeds for round 13's code. Non-ASCII digits (Arabic-Indic, Extended Arabic-Indic, NKo,
@@ -435,6 +436,16 @@ def round26_seeds():
         split = (1, 300, 40000, 777)[n % 4]
         body = bytes(rng.randrange(256) for _ in range(rng.choice((40, 300, 900))))
         yield "chains", bytes([n % 4, kind, split >> 8 & 255, split & 255, (0, 90, 255, 30)[n // 4]]) + body
+
+
+def round31_seeds():
+    # utf8 (harness.check_utf8): after each script's prefix at lengths around the first blocks'
+    # edges, every kind of bad sequence and a good one of each length, then more text.
+    bad = [b"\x80", b"\xc0\xaf", b"\xc2", b"\xe0\x9f\xbf", b"\xed\xa0\x80", b"\xf0\x8f\xbf\xbf", b"\xf4\x90\x80\x80",
+           b"\xf5", b"\xff", b"\xe1\x80", b"\xc2\x80", b"\xef\xbf\xbf", b"\xf0\x9f\x98\x80"]
+    for n, seq in enumerate(bad):
+        yield "utf8", bytes([n % 5, (29, 31, 32, 61, 64, 200)[n % 6]]) + seq + "tail \u6570\u00e9".encode() * 8
+
 
 def main() -> None:
     for target, data in seeds():
