@@ -229,6 +229,20 @@ def test_batch_plan_spreads_a_few_long_texts_over_the_threads(pair):
     assert ours._core._batch_plan(["word " * 200] * 1000, 64)[0] == min(_cpus(), 64, 1000 * 1000 // (16 << 10))
 
 
+@pytest.mark.skipif(_cpus() < 2, reason="needs 2 CPUs")
+def test_batch_plan_weighs_a_text_by_its_utf8_at_most(pair):
+    # A thread per 16 KB of UTF-8: two texts of 5,500 Chinese characters (33 KB of UTF-8, a UCS-2
+    # str) take two threads, as two ASCII texts of as many bytes do; Latin-1 text counts a byte a
+    # character (mostly ASCII). Counted at two bytes a UCS-2 character, the Chinese ran on one.
+    ours, _ = pair
+    chinese = "\u4e2d\u6587" * 2750
+    assert len(chinese.encode()) * 2 >= 2 * (16 << 10)
+    assert ours._core._batch_plan([chinese] * 2, 2)[0] == 2
+    assert ours._core._batch_plan(["x" * 16_200] * 2, 2)[0] == 1
+    assert ours._core._batch_plan(["x" * 16_400] * 2, 2)[0] == 2
+    assert ours._core._batch_plan(["\u00e9" * 16_200] * 2, 2)[0] == 1
+
+
 def test_encode_batch_with_a_surrogate_while_lists_are_built(pair):
     # A worker that meets a lone surrogate flags the batch while the calling
     # thread turns finished chunks into lists; that thread reads the flag

@@ -377,10 +377,13 @@ enum { TC_BATCH_OUT_OF_MEMORY = 1, TC_BATCH_SURROGATE = 2 };
 #define TC_BATCH_THREAD_BYTES (16 << 10)
 
 /* Bytes of text k, as an estimate for planning: UTF-8 length, or code points
- * times their width (Latin-1 text is mostly ASCII; UCS-2 is 2 or 3 bytes). */
+ * times the most UTF-8 bytes one can take in that layout (Latin-1 text is mostly
+ * ASCII; a str needs UCS-2 for a single character past U+00FF, and most such
+ * text is of scripts of 3 bytes a character, Chinese, Japanese, Korean, the Indic
+ * scripts, Thai, where encoding also costs the most a byte). */
 static inline size_t tc_batch_text_bytes(const tc_batch *b, size_t k) {
     int kind = b->kinds ? b->kinds[k] : 0;
-    return b->lens[k] * (size_t)(kind ? kind : 1);
+    return b->lens[k] * (size_t)(kind == 2 ? 3 : kind ? kind : 1);
 }
 
 static long tc_cpus(void) {
