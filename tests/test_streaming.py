@@ -13,8 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tiktoken
 import tokcost
 from tokcost.corpus.streaming import (
+    SAMPLE_CHARS,
+    chunk_views,
     count_stream,
     cut_rule,
     encode_stream,
@@ -152,6 +155,77 @@ def test_next_and_last_cut():
     assert last_cut(data) == 8 and last_cut(data, 8) == -1 and last_cut(b"zzzz") == -1
     big = b"x\ny" + b"z" * 200_000
     assert last_cut(big) == 2  # found beyond the tail window
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "r50k_base"])
+def test_last_cut_is_the_last_position_the_rule_allows(name):
+    rule = cut_rule(tokcost.get_encoding(name))
+    rng = random.Random(11)
+    # "\nA " is two cuts that overlap as matches; long letter runs put the last cut far back.
+    parts = TRICKY + ["\nA ", "\nB", "a ", "\n\nZ ", "x" * 300, "y" * 5000]
+    for _ in range(300):
+        data = "".join(rng.choice(parts) for _ in range(rng.randint(0, 40))).encode()
+        lo = rng.randint(0, len(data))
+        cuts = [p for p in range(lo + 1, len(data)) if is_cut(data, p, rule)]
+        assert last_cut(data, lo, rule) == (cuts[-1] if cuts else -1), (data, lo)
+        end = rng.randint(lo, len(data))
+        cuts = [p for p in range(lo + 1, end) if is_cut(data[:end], p, rule)]
+        assert last_cut(data, lo, rule, end=end) == (cuts[-1] if cuts else -1), (data, lo, end)
+
+
+class _ReadOnly:
+    """A stream with only read(), returning a few bytes at a time."""
+
+    def __init__(self, data: bytes, most: int):
+        self._data, self._at, self._most = data, 0, most
+
+    def read(self, n: int = -1) -> bytes:
+        n = self._most if n < 0 else min(n, self._most)
+        block = self._data[self._at:self._at + n]
+        self._at += len(block)
+        return block
+
+
+class _ShortInto(_ReadOnly):
+    """A stream whose readinto() fills only part of what it is given, as a decompressor's may."""
+
+    def readinto(self, b) -> int:
+        block = self.read(len(b))
+        b[: len(block)] = block
+        return len(block)
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "r50k_base"])
+@pytest.mark.parametrize("kind", ["bytesio", "read-only", "short-readinto"])
+@pytest.mark.parametrize("chunk_size", [7, 64, 1000])
+def test_chunk_views_read_every_kind_of_stream(name, kind, chunk_size):
+    enc, ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
+    rule = cut_rule(enc)
+    rng = random.Random(chunk_size)
+    data = "".join(rng.choice(TRICKY + ["x" * 2000]) for _ in range(1500)).encode()
+    streams = {"bytesio": lambda d: io.BytesIO(d), "read-only": lambda d: _ReadOnly(d, 13),
+               "short-readinto": lambda d: _ShortInto(d, 5)}
+    for first, limit in [(0, None), (3, None), (200, None), (0, len(data) // 3), (50, len(data) // 2), (40, 30)]:
+        want = data[: len(data) if limit is None else limit]
+        head, rest = data[:first], data[first:]
+        chunks = [bytes(view) for view in chunk_views(streams[kind](rest), chunk_size, limit, rule, first=head)]
+        assert b"".join(chunks) == want, (first, limit)
+        offset = 0
+        for chunk in chunks[:-1]:
+            offset += len(chunk)
+            assert is_cut(want, offset, rule)
+        counted = count_stream(enc, streams[kind](rest), chunk_size, limit=limit, first=head)
+        text = want.decode("utf-8", "replace")
+        assert counted.tokens == len(ref.encode_ordinary(text)) and counted.bytes == len(want)
+        assert counted.invalid_utf8 == (text.encode() != want)
+
+
+@pytest.mark.parametrize("data", [("Ж" * 3000 + "\nabc " * 2000).encode(), b"caf\xe9 " * 3000, b"x\n" * 10])
+def test_the_sample_is_the_start_of_the_text(data):
+    enc = tokcost.get_encoding("o200k_base")
+    for chunk_size in (100, 1 << 20):
+        counted = count_stream(enc, io.BytesIO(data), chunk_size)
+        assert counted.sample == data.decode("utf-8", "replace")[:SAMPLE_CHARS]
 
 
 @pytest.mark.parametrize("name", ENCODINGS)

@@ -306,6 +306,27 @@ cdef class CoreBPE:
             free(u.owned)  # as the other entries: whatever a later change lets raise above
         return _count_or_raise(k)
 
+    def count_utf8(self, const unsigned char[::1] data):
+        """``count(data.decode("utf-8"))`` for bytes that are strict UTF-8, without making the str
+        (nor converting it back to UTF-8); -1 when they are not, for the caller to decode them its
+        own way. A file's chunks are counted so (corpus/streaming.py)."""
+        self._require_splitter()
+        cdef size_t n = data.shape[0], k = 0
+        cdef bint valid
+        if n == 0:
+            return 0
+        cdef const uint8_t *p = &data[0]
+        if n < GIL_RELEASE_BYTES:
+            valid = tc_utf8_valid_up_to(p, n) == n
+            if valid:
+                k = tc_count_text(&self.v, self.split, p, n)
+        else:
+            with nogil:
+                valid = tc_utf8_valid_up_to(p, n) == n
+                if valid:
+                    k = tc_count_text_threads(&self.v, self.split, p, n)
+        return _count_or_raise(k) if valid else -1
+
     def last_piece_token_count(self, text):
         """How many tokens the last pretokenized piece of ``text`` encodes to."""
         self._require_splitter()

@@ -463,6 +463,15 @@ class Encoding:
         except UnicodeEncodeError:
             return self._core.count(_without_surrogates(text))
 
+    def _count_utf8(self, data: bytes) -> Optional[int]:
+        """``count(data.decode("utf-8"))`` without making the str, when ``data`` is strict UTF-8
+        and this encoding splits text natively; None otherwise (decode it and call ``count``).
+        A file's chunks are counted so (``corpus.streaming``)."""
+        if self._split_regex is not None:
+            return None
+        tokens = self._core.count_utf8(data)
+        return None if tokens < 0 else tokens
+
     def count_batch(self, texts: Sequence[str], *, num_threads: int = 8) -> list[int]:
         """``[count(t) for t in texts]`` on native threads without the GIL."""
         if self._split_regex is not None:

@@ -53,7 +53,10 @@ _LOOKBEHIND = 3  # bytes before a newline the GPT-2 rule looks at
 def cut_rule(enc) -> re.Pattern:
     """The cut rule for ``enc``'s split pattern (a match at m means a cut at m + 1)."""
     return _GPT2_CUT if getattr(enc, "_pat_str", None) == R50K_PATTERN else _CUT
-_TAIL_WINDOW = 1 << 16
+
+
+_FIRST_WINDOW = 256  # bytes of a chunk's tail last_cut searches first
+_FIRST_BUFFER = 64 << 10  # chunk_views' buffer to begin with
 
 
 def is_cut(data, p: int, rule: re.Pattern = _CUT) -> bool:
@@ -69,22 +72,27 @@ def next_cut(data, start: int, end: Optional[int] = None, rule: re.Pattern = _CU
     return -1 if m is None else m.start() + 1
 
 
-def last_cut(data, lo: int = 0, rule: re.Pattern = _CUT) -> int:
-    """The last cut after ``lo``, or -1; looks at the tail first, where it almost always is."""
-    hi = len(data)
+def last_cut(data, lo: int = 0, rule: re.Pattern = _CUT, end: Optional[int] = None) -> int:
+    """The last cut after ``lo`` (and before ``end``, the length of ``data`` by default), or -1. Looks at the last 256 bytes first, then at sixteen times
+    as many before them, and so on: a cut is almost always within a line of the end, and a window
+    costs a match object for each of its candidates (English has one every six bytes)."""
+    hi = len(data) if end is None else end
+    width = _FIRST_WINDOW
     while hi > lo:
-        window_lo = max(lo, hi - _TAIL_WINDOW)
-        best = -1
-        m = rule.search(data, max(window_lo - 1, 0), hi)
-        while m is not None:
-            if m.start() + 1 > lo:
-                best = m.start() + 1
-            m = rule.search(data, m.start() + 1, hi)
-        if best > 0:
-            return best
-        hi = window_lo + 1  # matches are two bytes wide; keep the seam
+        window_lo = max(lo, hi - width)
+        last = None
+        for last in rule.finditer(data, max(window_lo - 1, 0), hi):
+            pass
+        if last is not None:
+            # finditer's matches do not overlap: "\nA " is "\nA" to it, and the "A " after it a cut too.
+            while (later := rule.search(data, last.start() + 1, hi)) is not None:
+                last = later
+            if last.start() + 1 > lo:
+                return last.start() + 1
         if window_lo == lo:
             break
+        hi = window_lo + 1  # matches are two bytes wide; keep the seam
+        width *= 16
     return -1
 
 
@@ -94,36 +102,76 @@ def iter_chunks(stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, limit: O
 
     Chunks are about ``chunk_size`` long; longer when no cut is found (never wrong).
     """
-    buf = bytearray()
+    for view in chunk_views(stream, chunk_size, limit, rule):
+        yield bytes(view)
+
+
+def chunk_views(stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, limit: Optional[int] = None,
+                rule: re.Pattern = _CUT, first: bytes = b"") -> Iterator[memoryview]:
+    """``iter_chunks``'s chunks (after ``first``, bytes already read from ``stream``) as views of
+    one buffer, each valid only until the next is asked for: no chunk is allocated or copied, and
+    the stream reads into the buffer where it can. Fresh buffers of megabytes fault their pages in
+    one by one, which took a third of counting a large file of repeated English (Round 32)."""
+    if limit is not None:
+        first = first[:limit]
+    # Grown as it fills, up to chunk_size: a new bytearray is zeroed, so a file of 100 KB would
+    # otherwise fault in a whole chunk's pages.
+    buf = bytearray(max(min(chunk_size, _FIRST_BUFFER), len(first), 1))
+    buf[: len(first)] = first
+    filled = len(first)  # buf[:filled] holds bytes read and not yet given out
     searched = 0  # buf[:searched] holds no cut
-    remaining = limit
+    remaining = None if limit is None else limit - len(first)
+    readinto = getattr(stream, "readinto", None)
     while True:
-        want = chunk_size if remaining is None else min(chunk_size, remaining)
-        block = stream.read(want) if want > 0 else b""
-        if remaining is not None:
-            remaining -= len(block)
-        if not block:
-            if buf:
-                yield bytes(buf)
+        if filled == len(buf) < chunk_size:
+            buf = _grown(buf, min(2 * len(buf), chunk_size))
+        room = len(buf) - filled
+        if room:  # fill the buffer before looking for a cut; the stream's end is a short read of 0
+            want = room if remaining is None else min(room, remaining)
+            got = _read_into(stream, readinto, buf, filled, want) if want > 0 else 0
+            if got:
+                filled += got
+                if remaining is not None:
+                    remaining -= got
+                continue
+            if filled:
+                yield memoryview(buf)[:filled]
             return
-        buf += block
-        if len(buf) < chunk_size:
+        cut = last_cut(buf, searched, rule, end=filled)
+        if cut <= 0:  # a chunk with no cut grows
+            searched = max(filled - 1, 0)
+            buf = _grown(buf, 2 * len(buf))
             continue
-        cut = last_cut(buf, searched, rule)
-        if cut <= 0:
-            searched = max(len(buf) - 1, 0)
-            continue
-        yield bytes(buf[:cut])
-        del buf[:cut]
+        yield memoryview(buf)[:cut]
+        buf[: filled - cut] = buf[cut:filled]  # the tail after the cut, a line or so, to the front
+        filled -= cut
         searched = 0
 
 
-def decode(data: bytes) -> tuple[str, bool]:
-    """(text, had_invalid_utf8): invalid bytes become U+FFFD, as an API client would send them."""
+def _grown(buf: bytearray, size: int) -> bytearray:
+    """A new buffer of ``size`` bytes that starts with ``buf`` (a view of the old one stays as it was)."""
+    grown = bytearray(size)
+    grown[: len(buf)] = buf
+    return grown
+
+
+def _read_into(stream: BinaryIO, readinto, buf: bytearray, at: int, want: int) -> int:
+    """Read up to ``want`` bytes of ``stream`` into ``buf[at:]``; how many (0 at the end)."""
+    if readinto is not None:
+        with memoryview(buf) as view, view[at:at + want] as target:
+            return readinto(target) or 0
+    block = stream.read(want)
+    buf[at:at + len(block)] = block
+    return len(block)
+
+
+def decode(data) -> tuple[str, bool]:
+    """(text, had_invalid_utf8) of bytes or a view of them: invalid bytes become U+FFFD, as an API
+    client would send them."""
     try:
-        return data.decode("utf-8"), False
+        return str(data, "utf-8"), False
     except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), True
+        return str(data, "utf-8", "replace"), True
 
 
 class StreamCount:
@@ -142,13 +190,22 @@ def count_stream(enc, stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, li
                  first: Optional[bytes] = None) -> StreamCount:
     """Tokens of everything ``stream`` yields (after ``first``, bytes already read), chunk by chunk."""
     result = StreamCount()
-    if first:
-        stream = _Prefixed(first, stream)
-    for chunk in iter_chunks(stream, chunk_size, limit, cut_rule(enc)):
-        text, bad = decode(chunk)
+    # Strict UTF-8 is counted as bytes, without the str (a fifth of counting repeated non-ASCII text,
+    # docs/NATIVE.md, Threads, Round 32); anything else is decoded with U+FFFD and counted as a str.
+    count_utf8 = getattr(enc, "_count_utf8", None)
+    for chunk in chunk_views(stream, chunk_size, limit, cut_rule(enc), first or b""):
+        tokens = count_utf8(chunk) if count_utf8 is not None else None
+        if tokens is None:
+            text, bad = decode(chunk)
+            tokens = enc.count(text)
+        else:
+            text, bad = None, False
         if len(result.sample) < SAMPLE_CHARS:
-            result.sample += text[: SAMPLE_CHARS - len(result.sample)]
-        result.tokens += enc.count(text)
+            want = SAMPLE_CHARS - len(result.sample)
+            # A valid chunk's first `want` characters lie within its first 4 * want bytes.
+            head = text if text is not None else str(chunk[: 4 * want], "utf-8", "ignore")
+            result.sample += head[:want]
+        result.tokens += tokens
         result.bytes += len(chunk)
         result.chunks += 1
         result.invalid_utf8 |= bad
@@ -165,7 +222,7 @@ def encode_stream(enc, stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE) -
     >>> sum(encode_stream(enc, io.BytesIO(b"hello world\\n" * 3), chunk_size=8), [])
     [24912, 2375, 198, 24912, 2375, 198, 24912, 2375, 198]
     """
-    for chunk in iter_chunks(stream, chunk_size, rule=cut_rule(enc)):
+    for chunk in chunk_views(stream, chunk_size, rule=cut_rule(enc)):
         yield enc.encode_ordinary(decode(chunk)[0])
 
 
@@ -192,21 +249,3 @@ def find_cut_in_file(f: BinaryIO, pos: int, size: int, block: int = 1 << 16, rul
         offset += len(data) - len(carry)
         carry = data[-1 - _LOOKBEHIND:]
     return size
-
-
-class _Prefixed:
-    """A stream that first returns ``head``: bytes already read for sniffing."""
-
-    def __init__(self, head: bytes, stream: BinaryIO):
-        self._head = head
-        self._stream = stream
-
-    def read(self, n: int = -1) -> bytes:
-        if self._head:
-            if n < 0 or n >= len(self._head):
-                head, self._head = self._head, b""
-                more = self._stream.read(n - len(head) if n >= 0 else -1)
-                return head + more
-            head, self._head = self._head[:n], self._head[n:]
-            return head
-        return self._stream.read(n)
