@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import random
@@ -196,7 +197,7 @@ class _ShortInto(_ReadOnly):
 
 
 @pytest.mark.parametrize("name", ["o200k_base", "r50k_base"])
-@pytest.mark.parametrize("kind", ["bytesio", "read-only", "short-readinto"])
+@pytest.mark.parametrize("kind", ["bytesio", "read-only", "short-readinto", "gzip"])
 @pytest.mark.parametrize("chunk_size", [7, 64, 1000])
 def test_chunk_views_read_every_kind_of_stream(name, kind, chunk_size):
     enc, ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
@@ -204,7 +205,8 @@ def test_chunk_views_read_every_kind_of_stream(name, kind, chunk_size):
     rng = random.Random(chunk_size)
     data = "".join(rng.choice(TRICKY + ["x" * 2000]) for _ in range(1500)).encode()
     streams = {"bytesio": lambda d: io.BytesIO(d), "read-only": lambda d: _ReadOnly(d, 13),
-               "short-readinto": lambda d: _ShortInto(d, 5)}
+               "short-readinto": lambda d: _ShortInto(d, 5),
+               "gzip": lambda d: gzip.GzipFile(fileobj=io.BytesIO(gzip.compress(d)))}
     for first, limit in [(0, None), (3, None), (200, None), (0, len(data) // 3), (50, len(data) // 2), (40, 30)]:
         want = data[: len(data) if limit is None else limit]
         head, rest = data[:first], data[first:]

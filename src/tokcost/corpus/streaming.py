@@ -73,9 +73,12 @@ def next_cut(data, start: int, end: Optional[int] = None, rule: re.Pattern = _CU
 
 
 def last_cut(data, lo: int = 0, rule: re.Pattern = _CUT, end: Optional[int] = None) -> int:
-    """The last cut after ``lo`` (and before ``end``, the length of ``data`` by default), or -1. Looks at the last 256 bytes first, then at sixteen times
-    as many before them, and so on: a cut is almost always within a line of the end, and a window
-    costs a match object for each of its candidates (English has one every six bytes)."""
+    """The last cut after ``lo`` (and before ``end``, by default the end of ``data``), or -1.
+
+    Looks at the last 256 bytes first, then at sixteen times as many before them, and so on: a cut
+    is almost always within a line of the end, and a window costs a match object for each of its
+    candidates (English has one every six bytes).
+    """
     hi = len(data) if end is None else end
     width = _FIRST_WINDOW
     while hi > lo:
