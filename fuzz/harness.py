@@ -239,11 +239,18 @@ def check_long(data: bytes) -> None:
 
 
 def check_encode_bytes(data: bytes) -> None:
-    """``encode_bytes`` of arbitrary bytes (tiktoken's ``_encode_bytes``)."""
+    """``encode_bytes`` of arbitrary bytes (tiktoken's ``_encode_bytes``), and ``_count_utf8`` of
+    them: None unless they are strict UTF-8, then the length of tiktoken's ids of their text."""
     if not data:
         return
     ours, theirs = encodings(data[0])
     raw = data[1:MAX_LEN]
+    try:
+        want = len(theirs.encode_ordinary(raw.decode("utf-8")))
+    except UnicodeDecodeError:
+        want = None
+    got = ours._count_utf8(raw)
+    assert got == want, f"_count_utf8({raw!r}) = {got}, tiktoken {want}"
     expected = _outcome(theirs._encode_bytes, raw)
     if expected[0] == "panic":
         return  # no reference for this path; the round trip below still runs
