@@ -60,3 +60,14 @@ def parallel_corpus_dir() -> Path:
     it, else the 32-language sample bundled with tokcost, so a plain clone still
     checks every script the sample covers instead of skipping."""
     return FLORES_DIR if FLORES_DIR.is_dir() else FLORES_SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def python_split_parts() -> dict:
+    """``Encoding`` arguments whose pattern no native splitter knows (cl100k_base's, with digits in
+    runs of two): an encoding made of them splits text in Python (``_split_regex`` is set)."""
+    import tiktoken
+
+    base = tiktoken.get_encoding("cl100k_base")
+    return dict(pat_str=base._pat_str.replace("\\p{N}{1,3}+", "\\p{N}{1,2}+"),
+                mergeable_ranks=base._mergeable_ranks, special_tokens={})

@@ -156,13 +156,8 @@ def test_pickle_round_trip(pair):
     assert again is ours
 
 
-def test_custom_encoding_from_parts_and_pickle():
-    base = tokcost.get_encoding("cl100k_base")
-    kwargs = dict(
-        pat_str=base._pat_str.replace("\\p{N}{1,3}+", "\\p{N}{1,2}+"),
-        mergeable_ranks=base._mergeable_ranks,
-        special_tokens={"<|x|>": 100300},
-    )
+def test_custom_encoding_from_parts_and_pickle(python_split_parts):
+    kwargs = dict(python_split_parts, special_tokens={"<|x|>": 100300})
     ours = tokcost.Encoding("custom", **kwargs)
     ref = tiktoken.Encoding("custom", **kwargs)
     for text in ["12345 hello", "<|x|> y", "mixed 中文 123"]:
@@ -558,10 +553,8 @@ _GENERAL_UNSTABLE_TEXTS = ["", "12345 hel", "x <|x|>", "<|x|>", "a<|x|>b", "tab\
 
 
 @pytest.fixture(scope="module")
-def general_pair():
-    base = tokcost.get_encoding("cl100k_base")
-    parts = dict(pat_str=base._pat_str.replace("\\p{N}{1,3}+", "\\p{N}{1,2}+"),
-                 mergeable_ranks=base._mergeable_ranks, special_tokens={"<|x|>": 100300})
+def general_pair(python_split_parts):
+    parts = dict(python_split_parts, special_tokens={"<|x|>": 100300})
     ours, ref = tokcost.Encoding("general", **parts), tiktoken.Encoding("general", **parts)
     assert ours._split_regex is not None  # the pattern no native splitter knows
     return ours, ref

@@ -98,10 +98,7 @@ def test_every_kind_of_bytes_buffer_is_counted():
         enc._core.count_utf8(memoryview(data)[::2])  # not contiguous
 
 
-def test_an_encoding_split_in_python_counts_no_bytes():
-    base = tokcost.get_encoding("cl100k_base")
-    parts = dict(pat_str=base._pat_str.replace("\\p{N}{1,3}+", "\\p{N}{1,2}+"),
-                 mergeable_ranks=base._mergeable_ranks, special_tokens={})
-    ours = tokcost.Encoding("general", **parts)
+def test_an_encoding_split_in_python_counts_no_bytes(python_split_parts):
+    ours = tokcost.Encoding("general", **python_split_parts)
     assert ours._split_regex is not None
     assert ours._count_utf8(b"12345 hello") is None  # the caller decodes and counts the str

@@ -77,14 +77,11 @@ def test_flat_batch_bad_input_raises_as_tiktoken_does():
             ours.encode_ordinary_batch_to_numpy(bad)
 
 
-def test_flat_batch_on_an_encoding_split_in_python():
+def test_flat_batch_on_an_encoding_split_in_python(python_split_parts):
     # A pattern no native splitter serves: the ids come from the Python splitter's lists.
-    base = tiktoken.get_encoding("cl100k_base")
-    kwargs = dict(pat_str=base._pat_str.replace("\\p{N}{1,3}+", "\\p{N}{1,2}+"),
-                  mergeable_ranks=base._mergeable_ranks, special_tokens={})
-    ours = tokcost.Encoding("custom_flat", **kwargs)
+    ours = tokcost.Encoding("custom_flat", **python_split_parts)
     assert ours._split_regex is not None
-    theirs = tiktoken.Encoding("custom_flat", **kwargs)
+    theirs = tiktoken.Encoding("custom_flat", **python_split_parts)
     texts = ["12345 hello", "", "mixed 中文 123"]
     ids, offsets = ours.encode_ordinary_batch_to_numpy(texts)
     _check(ids, offsets, theirs.encode_ordinary_batch(texts))
