@@ -87,6 +87,32 @@ def _check(enc, ref, text):
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one processor: a text is never cut")
+@pytest.mark.parametrize("name", CUT_ENCODINGS)
+def test_a_file_counted_alone_is_cut_and_files_counted_together_are_not(tmp_path, name, parallel_corpus_dir):
+    """count_plain_files (files.h) with one path counts it as ``count`` counts one text, cut over
+    threads from 64 KB; with several, each file stays on the thread that reads it (the caller's
+    threads share the files)."""
+    enc = tokcost.get_encoding(name)
+    data = b"".join(p.read_bytes() for p in sorted(parallel_corpus_dir.glob("*.txt"))[:8])[: 300 << 10]
+    data = data[: len(data.decode("utf-8", "ignore").encode())]
+    big, small = tmp_path / "big.txt", tmp_path / "small.txt"
+    big.write_bytes(data)
+    small.write_bytes(data[:1000].decode("utf-8", "ignore").encode())
+    want = len(_reference(name).encode_ordinary(data.decode()))
+    before = tokcost.text_threads(True)
+    try:
+        cut = _core.texts_cut()
+        assert enc.count_plain_files([str(big)], limit=4 << 20, sniff=8192) == [(0, want, len(data))]
+        assert _core.texts_cut() == cut + 1
+        counted = enc.count_plain_files([str(big), str(small)], limit=4 << 20, sniff=8192)
+        assert counted[0] == (0, want, len(data)) and _core.texts_cut() == cut + 1
+        tokcost.text_threads(False)
+        assert enc.count_plain_files([str(big)], limit=4 << 20, sniff=8192) == [(0, want, len(data))]
+        assert _core.texts_cut() == cut + 1
+    finally:
+        tokcost.text_threads(before)
+
+
 def test_the_default_sizes_cut_a_long_text_and_only_with_the_setting_on():
     """A text of 64 KB or more is cut with the setting on (the native counter moves), never with it
     off, never below 64 KB; GPT-2's pattern only where no whitespace comes before the newline."""

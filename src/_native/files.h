@@ -81,7 +81,11 @@ static size_t tc_read_small_file(const char *path, size_t limit, uint8_t **buf, 
 }
 
 /* Count each of paths[0..n): out[k] says whether it was counted, found
- * binary (a NUL in its first `sniff` bytes), or is left to Python. */
+ * binary (a NUL in its first `sniff` bytes), or is left to Python. A call
+ * with one path counts it as `count` counts one text, cut over the pool's
+ * threads from 64 KB (tc_count_text_threads): a command given one file of a
+ * few megabytes had one core. With more paths the caller's threads share
+ * the files, and a file stays on its thread. */
 static void tc_count_files(const tc_vocab *v, tc_split_fn split, const char *const *paths, size_t n, size_t limit,
                            size_t sniff, tc_file_count *out) {
     uint8_t *buf = NULL;
@@ -93,7 +97,7 @@ static void tc_count_files(const tc_vocab *v, tc_split_fn split, const char *con
             if (memchr(buf, 0, len < sniff ? len : sniff)) {
                 r.status = TC_FILE_BINARY;
             } else if (tc_is_strict_utf8(buf, len)) {
-                r.tokens = tc_count_text(v, split, buf, len);
+                r.tokens = n == 1 ? tc_count_text_threads(v, split, buf, len) : tc_count_text(v, split, buf, len);
                 if (r.tokens != (size_t)-1) {
                     r.status = TC_FILE_COUNTED;
                     r.bytes = len;
