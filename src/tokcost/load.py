@@ -149,3 +149,6 @@ class NFCEncoding(Encoding):
 
     def count_plain_files(self, paths, *, limit: int, sniff: int):
         return None  # the native file reader would skip NFC; the caller reads the files and calls count
+
+    def _count_utf8(self, data) -> None:
+        return None  # the bytes are counted as they are, not normalised: the caller decodes and calls count
