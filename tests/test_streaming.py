@@ -137,6 +137,16 @@ def test_pathological_files_fall_back_to_bigger_chunks(name, data):
     assert count_stream(enc, io.BytesIO(data), 256).tokens == enc.count(data.decode("utf-8", "replace"))
 
 
+@pytest.mark.parametrize("name", ["o200k_base", "r50k_base"])
+def test_chunks_are_of_the_usual_size_again_after_a_stretch_without_cuts(name):
+    enc, ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
+    data = ("中文" * 3000 + "\n" + "ab cd.\n" * 3000).encode()  # 18 KB without a cut, then cuts everywhere
+    chunks = list(iter_chunks(io.BytesIO(data), 256, rule=cut_rule(enc)))
+    assert b"".join(chunks) == data and len(chunks[0]) > 18000
+    assert all(len(chunk) <= 256 for chunk in chunks[1:]) and len(chunks) > 80
+    assert count_stream(enc, io.BytesIO(data), 256).tokens == len(ref.encode_ordinary(data.decode()))
+
+
 def test_no_boundary_means_one_chunk():
     data = b"a" * 10_000
     assert list(iter_chunks(io.BytesIO(data), 100)) == [data]

@@ -122,15 +122,17 @@ def chunk_views(stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, limit: O
     buf = bytearray(max(min(chunk_size, _FIRST_BUFFER), len(first), 1))
     buf[: len(first)] = first
     filled = len(first)  # buf[:filled] holds bytes read and not yet given out
+    target = max(chunk_size, filled, 1)  # bytes to hold before looking for a cut
     searched = 0  # buf[:searched] holds no cut
     remaining = None if limit is None else limit - len(first)
     readinto = getattr(stream, "readinto", None)
     while True:
-        if filled == len(buf) < chunk_size:
-            buf = _grown(buf, min(2 * len(buf), chunk_size))
-        room = len(buf) - filled
-        if room:  # fill the buffer before looking for a cut; the stream's end is a short read of 0
-            want = room if remaining is None else min(room, remaining)
+        if filled < target:  # read on; the stream's end is a read of 0
+            if filled == len(buf):  # doubled: up to the chunk size, then as a chunk without a cut grows
+                buf = _grown(buf, 2 * len(buf) if target > chunk_size else min(2 * len(buf), target))
+            want = min(len(buf), target) - filled
+            if remaining is not None:
+                want = min(want, remaining)
             got = _read_into(stream, readinto, buf, filled, want) if want > 0 else 0
             if got:
                 filled += got
@@ -141,14 +143,15 @@ def chunk_views(stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, limit: O
                 yield memoryview(buf)[:filled]
             return
         cut = last_cut(buf, searched, rule, end=filled)
-        if cut <= 0:  # a chunk with no cut grows
+        if cut <= 0:  # no cut yet: this chunk takes a chunk's size more
             searched = max(filled - 1, 0)
-            buf = _grown(buf, 2 * len(buf))
+            target = filled + max(chunk_size, 1)
             continue
         yield memoryview(buf)[:cut]
         buf[: filled - cut] = buf[cut:filled]  # the tail after the cut, a line or so, to the front
         filled -= cut
         searched = 0
+        target = max(chunk_size, 1)  # the next chunk is of the usual size again
 
 
 def _grown(buf: bytearray, size: int) -> bytearray:
