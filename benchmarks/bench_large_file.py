@@ -20,7 +20,6 @@ import os
 import random
 import statistics
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -28,15 +27,8 @@ from pathlib import Path
 sys.path.insert(0, os.environ.get("SRC") or str(Path(__file__).resolve().parents[1] / "src"))
 
 from tokcost.bench.contenders import BASELINE, check_ids, load_contenders, one_thread_per_text  # noqa: E402
-from tokcost.bench.workloads import checkout_flores, read_sentences  # noqa: E402
-from tokcost.bundled import FLORES_SAMPLE_DIR  # noqa: E402
-
-
-def _flores_dir() -> Path:
-    for where in (os.environ.get("TOKCOST_FLORES_DIR"), checkout_flores()):
-        if where and Path(where).is_dir():
-            return Path(where)
-    return FLORES_SAMPLE_DIR
+from tokcost.bench import workloads  # noqa: E402
+from tokcost.bench.workloads import read_sentences  # noqa: E402
 
 
 def _write(path: Path, lines: list, size: int) -> Path:
@@ -47,19 +39,11 @@ def _write(path: Path, lines: list, size: int) -> Path:
 
 
 def make_files(directory: Path, size: int) -> list:
-    flores = _flores_dir()
+    flores = workloads.Plan().flores()[0]
     files = []
     for name, code in (("english", "eng_Latn"), ("russian", "rus_Cyrl"), ("chinese", "zho_Hans")):
         files.append(_write(directory / f"{name}.txt", read_sentences(flores / f"{code}.txt"), size))
-    code, total = [], 0
-    for source in sorted(Path(sysconfig.get_paths()["stdlib"]).rglob("*.py")):
-        try:
-            code.append(source.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            continue
-        total += len(code[-1])
-        if total > size:
-            break
+    code = workloads._stdlib_code_lines(size)
     files.append(_write(directory / "code.txt", code, size))
     mix = [line for path in sorted(flores.glob("*.txt")) for line in read_sentences(path)]
     random.Random(1).shuffle(mix)

@@ -463,11 +463,17 @@ class Encoding:
         except UnicodeEncodeError:
             return self._core.count(_without_surrogates(text))
 
+    @property
+    def _counts_bytes_as_read(self) -> bool:
+        """Whether a file's bytes may be counted as they are read (``_count_utf8``,
+        ``count_plain_files``): text is split natively and changed by nothing first."""
+        return self._split_regex is None
+
     def _count_utf8(self, data: bytes) -> Optional[int]:
         """``count(data.decode("utf-8"))`` without making the str, when ``data`` is strict UTF-8
-        and this encoding splits text natively; None otherwise (decode it and call ``count``).
+        and ``_counts_bytes_as_read``; None otherwise (decode it and call ``count``).
         A file's chunks are counted so (``corpus.streaming``)."""
-        if self._split_regex is not None:
+        if not self._counts_bytes_as_read:
             return None
         tokens = self._core.count_utf8(data)
         return None if tokens < 0 else tokens
@@ -486,9 +492,9 @@ class Encoding:
         and counted natively without the GIL. Status 0: counted (the file is
         strict UTF-8, shorter than ``limit`` bytes); 1: a NUL byte in its first
         ``sniff`` bytes; 2: anything else, left for the caller's reader. None
-        when this encoding splits text in Python.
+        when not ``_counts_bytes_as_read``.
         """
-        if self._split_regex is not None:
+        if not self._counts_bytes_as_read:
             return None
         return self._core.count_files(list(paths), limit, sniff)
 

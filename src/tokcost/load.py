@@ -120,6 +120,9 @@ class NFCEncoding(Encoding):
     True
     """
 
+    # A file's bytes are not counted as read (natively, skipping NFC): the caller decodes them and calls count.
+    _counts_bytes_as_read = False
+
     def encode_ordinary(self, text: str) -> list[int]:
         return super().encode_ordinary(_nfc(text))
 
@@ -146,9 +149,3 @@ class NFCEncoding(Encoding):
 
     def count_batch(self, texts, *, num_threads: int = 8) -> list[int]:
         return super().count_batch([_nfc(t) for t in texts], num_threads=num_threads)
-
-    def count_plain_files(self, paths, *, limit: int, sniff: int):
-        return None  # the native file reader would skip NFC; the caller reads the files and calls count
-
-    def _count_utf8(self, data) -> None:
-        return None  # the bytes are counted as they are, not normalised: the caller decodes and calls count

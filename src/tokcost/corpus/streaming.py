@@ -99,22 +99,14 @@ def last_cut(data, lo: int = 0, rule: re.Pattern = _CUT, end: Optional[int] = No
     return -1
 
 
-def iter_chunks(stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, limit: Optional[int] = None,
-                rule: re.Pattern = _CUT) -> Iterator[bytes]:
-    """Bytes of ``stream`` (up to ``limit`` bytes) in chunks cut only at safe positions.
-
-    Chunks are about ``chunk_size`` long; longer when no cut is found (never wrong).
-    """
-    for view in chunk_views(stream, chunk_size, limit, rule):
-        yield bytes(view)
-
-
 def chunk_views(stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, limit: Optional[int] = None,
                 rule: re.Pattern = _CUT, first: bytes = b"") -> Iterator[memoryview]:
-    """``iter_chunks``'s chunks (after ``first``, bytes already read from ``stream``) as views of
-    one buffer, each valid only until the next is asked for: no chunk is allocated or copied, and
-    the stream reads into the buffer where it can. Fresh buffers of megabytes fault their pages in
-    one by one, which took a third of counting a large file of repeated English (Round 32)."""
+    """Bytes of ``stream`` (after ``first``, bytes already read from it; up to ``limit`` bytes in
+    all) in chunks cut only at safe positions, about ``chunk_size`` long (longer when no cut is
+    found: never wrong). Each chunk is a view of one buffer, valid only until the next is asked
+    for: no chunk is allocated or copied, and the stream reads into the buffer where it can. Fresh
+    buffers of megabytes fault their pages in one by one, which took a third of counting a large
+    file of repeated English (Round 32)."""
     if limit is not None:
         first = first[:limit]
     # Grown as it fills, up to chunk_size: a new bytearray is zeroed, so a file of 100 KB would
@@ -198,9 +190,8 @@ def count_stream(enc, stream: BinaryIO, chunk_size: int = DEFAULT_CHUNK_SIZE, li
     result = StreamCount()
     # Strict UTF-8 is counted as bytes, without the str (a fifth of counting repeated non-ASCII text,
     # docs/NATIVE.md, Threads, Round 32); anything else is decoded with U+FFFD and counted as a str.
-    count_utf8 = getattr(enc, "_count_utf8", None)
     for chunk in chunk_views(stream, chunk_size, limit, cut_rule(enc), first or b""):
-        tokens = count_utf8(chunk) if count_utf8 is not None else None
+        tokens = enc._count_utf8(chunk)
         if tokens is None:
             text, bad = decode(chunk)
             tokens = enc.count(text)
