@@ -8,7 +8,7 @@ UCS-4, a lone surrogate), short and long, some with long pieces, on o200k_base, 
 their packages are installed) the native llama3, deepseek_v4, qwen3_5, llama4 and tekken splitters, and
 encode_batch with allowed special tokens (round 16: their ids made on the batch's threads), and
 checks each result against one computed serially first, and encodes and counts one long text
-(cut over threads, round 29). A fifth thread loads tables meanwhile. Then one thread runs small two-thread batches back
+(cut over threads, round 29), alone and as a batch's (round 33). A fifth thread loads tables meanwhile. Then one thread runs small two-thread batches back
 to back, so pool workers often wake after the caller has finished the batch
 alone (they must not touch it). Exits non-zero on a mismatch. See
 docs/HARDENING.md.
@@ -179,6 +179,12 @@ def main() -> int:
             want_long = long_expected[(enc.name, i)]
             if enc.encode_ordinary(long_texts[i]) != want_long or enc.count(long_texts[i]) != len(want_long):
                 errors.append(("one long text", enc.name, i))
+            # Round 33: a batch's long text is cut over threads before its other texts.
+            mixed, want_mixed = [long_texts[i]] + work[k][:10], [want_long] + want[:10]
+            if enc.encode_ordinary_batch(mixed, num_threads=threads) != want_mixed:
+                errors.append(("a batch's long text", enc.name, i, k))
+            if enc.count_batch(mixed, num_threads=threads) != [len(ids) for ids in want_mixed]:
+                errors.append(("a batch's long text counted", enc.name, i, k))
             # As corpus readers call it: None for an encoding that normalises (Qwen 3.5's NFC), whose
             # files the native reader would count unnormalised.
             counted = enc.count_plain_files(paths, limit=1 << 20, sniff=8192)

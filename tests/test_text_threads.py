@@ -113,6 +113,117 @@ def test_a_file_counted_alone_is_cut_and_files_counted_together_are_not(tmp_path
         tokcost.text_threads(before)
 
 
+def _check_batch(enc, ref, texts, cuts, num_threads=2):
+    """Every batch entry point against tiktoken's ids of each text, each call cutting ``cuts`` texts."""
+    expected = [ref.encode_ordinary(text) for text in texts]
+    calls = [
+        lambda: enc.encode_ordinary_batch(texts, num_threads=num_threads),
+        lambda: enc.count_batch(texts, num_threads=num_threads),
+        lambda: _flat_lists(*enc.encode_ordinary_batch_to_numpy(texts, num_threads=num_threads)),
+        lambda: enc.encode_batch(texts, num_threads=num_threads, disallowed_special=()),
+    ]
+    if not any("<|" in text for text in texts):  # the default screen passes them
+        calls.append(lambda: enc.encode_batch(texts, num_threads=num_threads))
+    for call in calls:
+        cut = _core.texts_cut()
+        got = call()
+        assert got == (expected if isinstance(got[0], list) else [len(ids) for ids in expected])
+        assert _core.texts_cut() == cut + cuts
+
+
+def _flat_lists(ids, offsets):
+    return [ids[offsets[k]:offsets[k + 1]].tolist() for k in range(len(offsets) - 1)]
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one processor: a text is never cut")
+@pytest.mark.parametrize("name", CUT_ENCODINGS)
+def test_a_batchs_long_texts_are_cut_as_one_long_text_is(name, parallel_corpus_dir):
+    """A text of 64 KB or more that holds half a thread's share of its batch is cut over the threads
+    (encoder.h, tc_batch_alone), before the batch's other texts, which the threads share as before:
+    a batch of one long text ran on one thread. Only with text_threads on and more than one thread
+    asked for; the ids are tiktoken's either way."""
+    enc, ref = tokcost.get_encoding(name), _reference(name)
+    flores = "".join(p.read_text(encoding="utf-8") for p in sorted(parallel_corpus_dir.glob("*_*.txt"))[:8])
+    big = flores[:300_000]
+    ascii_big = "Line of words, and more words\n" * 10_000  # 300 KB
+    short = [line for line in flores.splitlines()[:40]]
+    before = tokcost.text_threads(True)
+    try:
+        _check_batch(enc, ref, [ascii_big], 1)
+        _check_batch(enc, ref, [big], 1)
+        _check_batch(enc, ref, short[:20] + [ascii_big] + short[20:], 1)
+        _check_batch(enc, ref, [ascii_big, ascii_big[:250_000], "", "x"], 2)
+        _check_batch(enc, ref, [ascii_big] * 8, 0)  # each a sixteenth of the batch: chunks, as before
+        _check_batch(enc, ref, [ascii_big] + short, 0, num_threads=1)
+        # Special tokens encoded as such: the text before the token is cut, the 1 KB after it is not.
+        text = ascii_big + "<|endoftext|>" + ascii_big[:1000]
+        cut = _core.texts_cut()
+        got = enc.encode_batch([text, "a"], allowed_special="all")
+        assert got == [ref.encode(text, allowed_special="all"), ref.encode("a")]
+        assert _core.texts_cut() == cut + 1
+        with pytest.raises(ValueError, match="endoftext"):
+            enc.encode_batch(["x", text])
+        # A lone surrogate in a long text: replaced, as tiktoken replaces it.
+        broken = ascii_big[:150_000] + "\ud800" + ascii_big[:150_000]
+        assert enc.encode_ordinary_batch([broken, "y"]) == [ref.encode_ordinary(broken), ref.encode_ordinary("y")]
+        assert enc.count_batch([broken]) == [len(ref.encode_ordinary(broken))]
+        tokcost.text_threads(False)
+        _check_batch(enc, ref, [ascii_big] + short, 0)
+    finally:
+        tokcost.text_threads(before)
+
+
+@pytest.mark.parametrize("name", CUT_ENCODINGS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sizes=st.lists(st.integers(0, 3000), min_size=1, max_size=12), start=st.integers(0, 10**6))
+def test_hypothesis_batches_of_long_and_short_texts(name, sizes, start, cut_everywhere, parallel_corpus_dir):
+    """Batches of texts of any sizes from the FLORES files, cut from 64 bytes (whichever texts hold
+    half a thread's share), against tiktoken's ids of each."""
+    enc, ref = tokcost.get_encoding(name), _reference(name)
+    flores = _flores_text(parallel_corpus_dir)
+    texts, at = [], start % len(flores)
+    for size in sizes:
+        texts.append((flores[at:] + flores)[:size])
+        at = (at + size) % len(flores)
+    expected = [ref.encode_ordinary(text) for text in texts]
+    assert enc.encode_ordinary_batch(texts, num_threads=2) == expected
+    assert enc.count_batch(texts, num_threads=2) == [len(ids) for ids in expected]
+    assert _flat_lists(*enc.encode_ordinary_batch_to_numpy(texts, num_threads=2)) == expected
+    assert enc.encode_batch(texts, num_threads=2, disallowed_special=()) == expected
+    eot = "<|endoftext|>"
+    special = [text[: len(text) // 2] + eot + text[len(text) // 2:] for text in texts]
+    assert enc.encode_batch(special, num_threads=2, allowed_special={eot}) == [
+        ref.encode(text, allowed_special={eot}) for text in special]
+
+
+_FLORES_TEXT = {}
+
+
+def _flores_text(directory) -> str:
+    """Twelve FLORES files' lines, interleaved a line of each in turn: a mix of scripts in every stretch."""
+    if directory not in _FLORES_TEXT:
+        files = [p.read_text(encoding="utf-8").splitlines() for p in sorted(directory.glob("*_*.txt"))[::4]]
+        _FLORES_TEXT[directory] = "\n".join(line for lines in zip(*files) for line in lines)[:400_000]
+    return _FLORES_TEXT[directory]
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one processor: a text is never cut")
+def test_the_plan_gives_a_long_text_a_chunk_of_its_own():
+    """With text_threads on, the long text is a chunk of its own and the threads are planned for the
+    rest (one for a few short texts); with it off, the plan is as it was."""
+    big = "Line of words\n" * 20_000  # 280 KB
+    plan = tokcost.get_encoding("o200k_base")._core._batch_plan
+    before = tokcost.text_threads(True)
+    try:
+        assert plan(["a" * 100, "b" * 100, big, "c" * 100], 2) == (1, [0, 2, 3, 4])
+        assert plan([big, "x" * 40_000, "y" * 40_000], 2) == (2, [0, 1, 2, 3])
+        assert plan([big] * 8, 2)[1] == list(range(9))
+        tokcost.text_threads(False)
+        assert plan(["a" * 100, "b" * 100, big, "c" * 100], 2) == (2, [0, 3, 4])
+    finally:
+        tokcost.text_threads(before)
+
+
 def test_the_default_sizes_cut_a_long_text_and_only_with_the_setting_on():
     """A text of 64 KB or more is cut with the setting on (the native counter moves), never with it
     off, never below 64 KB; GPT-2's pattern only where no whitespace comes before the newline."""

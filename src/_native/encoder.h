@@ -350,6 +350,10 @@ typedef struct {
     const size_t *special_lens;
     const uint32_t *special_ids;
     size_t n_specials;
+    /* Texts of at least this many bytes (tc_batch_text_bytes; 0: none) are each a chunk of their own,
+     * cut over the threads as one long text of a call is, before the other chunks (tc_batch_alone). */
+    size_t alone_min;
+    int alone_done;         /* set by the calling thread once it has done them */
     /* Written by every thread: kept off the cache line of the fields above,
      * which each thread reads for every text. */
     char pad_before[64];
@@ -408,6 +412,24 @@ static int tc_batch_threads(int requested, size_t texts, size_t bytes) {
     return threads < 1 ? 1 : (int)threads;
 }
 
+/* One long text on several threads, below: a batch's long texts are cut as it is. */
+static size_t tc_text_threads_min;
+static int tc_text_threads_allowed(int on);
+/* Where a splitter's texts may be cut. */
+enum { TC_CUT_NEVER, TC_CUT_NEWLINE_LETTER, TC_CUT_LONE_NEWLINE_LETTER };
+static int tc_text_cut_rule(tc_split_fn split);
+static int tc_encode_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out);
+static size_t tc_count_text_threads(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n);
+
+/* Whether text k is cut over the threads on its own (b->alone_min), and whether chunk c is such a text. */
+static inline int tc_batch_text_alone(const tc_batch *b, size_t k) {
+    return b->alone_min && tc_batch_text_bytes(b, k) >= b->alone_min;
+}
+
+static inline int tc_batch_chunk_alone(const tc_batch *b, size_t c) {
+    return b->alone_min && b->chunk_at[c + 1] - b->chunk_at[c] == 1 && tc_batch_text_alone(b, b->chunk_at[c]);
+}
+
 /* Room for the ids of text k: one per UTF-8 byte, the most there can be
  * (tc_encode_text reserves that much at once and never grows its buffer
  * further), from the bound on the UTF-8 length of a str's code units. */
@@ -417,11 +439,31 @@ static inline size_t tc_batch_text_room(const tc_batch *b, size_t k) {
 }
 
 /* Decide b->threads and cut the texts into chunks (b->chunk_at, b->n_chunks),
- * and in encode mode (b->id_at set) where each chunk's ids go. */
+ * and in encode mode (b->id_at set) where each chunk's ids go.
+ *
+ * A text of 64 KB or more that holds at least half of one thread's share of the batch is not left to
+ * one thread (a chunk is never split): it is cut over the threads itself, where its splitter allows
+ * and text_threads is on, as one long text of a call is (tc_run_text_threads). A batch of one 1 MB
+ * text ran on one thread, and a 1 MB text among short ones kept one thread busy after the rest. */
 static void tc_batch_plan(tc_batch *b, int requested) {
     size_t bytes = 0;
     for (size_t k = 0; k < b->n; k++) bytes += tc_batch_text_bytes(b, k);
-    b->threads = tc_batch_threads(requested, b->n, bytes);
+    int most = tc_batch_threads(requested, (size_t)-1, (size_t)-1);
+    b->alone_min = 0;
+    b->alone_done = 0;
+    if (most > 1 && tc_text_cut_rule(b->split) != TC_CUT_NEVER && tc_text_threads_allowed(-1)) {
+        size_t half_share = bytes / (2 * (size_t)most);
+        b->alone_min = half_share > tc_text_threads_min ? half_share : tc_text_threads_min;
+    }
+    size_t texts_left = b->n, bytes_left = bytes;   /* what the chunks hold */
+    for (size_t k = 0; b->alone_min && k < b->n; k++) {
+        if (tc_batch_text_alone(b, k)) {
+            texts_left--;
+            bytes_left -= tc_batch_text_bytes(b, k);
+        }
+    }
+    b->threads = tc_batch_threads(requested, texts_left, bytes_left);
+    bytes = bytes_left;
     size_t limit = TC_BATCH_CHUNK_BYTES;
     if (b->threads > 1) {
         size_t even = bytes / ((size_t)b->threads * TC_BATCH_CHUNKS_PER_THREAD);
@@ -430,6 +472,12 @@ static void tc_batch_plan(tc_batch *b, int requested) {
     size_t c = 0, texts = 0, chunk_bytes = 0;
     b->chunk_at[0] = 0;
     for (size_t k = 0; k < b->n; k++) {
+        if (tc_batch_text_alone(b, k)) {   /* a chunk of its own */
+            if (texts) b->chunk_at[++c] = k;
+            b->chunk_at[++c] = k + 1;
+            texts = chunk_bytes = 0;
+            continue;
+        }
         texts++;
         chunk_bytes += tc_batch_text_bytes(b, k);
         if (texts == TC_BATCH_CHUNK || chunk_bytes >= limit || k + 1 == b->n) {
@@ -481,6 +529,7 @@ static int tc_batch_marked(const tc_batch *b, const uint8_t *s, size_t n) {
 static int tc_batch_step(tc_batch *b) {
     size_t c = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
     if (c >= b->n_chunks) return 0;
+    if (tc_batch_chunk_alone(b, c)) return 1;   /* done by tc_batch_alone */
     uint8_t *scratch = NULL;
     size_t cap = 0, len;
     /* The chunk's room in the batch's one block of ids, allocated by the
@@ -567,15 +616,47 @@ static void *tc_batch_worker(void *arg) {
     return NULL;
 }
 
+/* The texts tc_batch_plan cut over the threads on their own, one after another, by the calling
+ * thread and pool workers (tc_run_text_threads; on this thread alone when the pool is busy), before
+ * any other chunk is claimed. Once per batch; tc_batch_start and tc_batch_run begin with it. */
+static void tc_batch_alone(tc_batch *b) {
+    if (!b->alone_min || b->alone_done) return;
+    b->alone_done = 1;
+    uint8_t *scratch = NULL;
+    size_t cap = 0, len;
+    for (size_t c = 0; c < b->n_chunks; c++) {
+        if (!tc_batch_chunk_alone(b, c)) continue;
+        size_t k = b->chunk_at[c];
+        const uint8_t *s = tc_batch_failed(b) ? NULL : tc_batch_text(b, k, &len, &scratch, &cap);
+        if (s && b->marked) b->marked[k] = (uint8_t)tc_batch_marked(b, s, len);
+        if (s && b->counts) {
+            b->counts[k] = tc_count_text_threads(b->v, b->split, s, len);
+            if (b->counts[k] == (size_t)-1) __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
+        } else if (s) {
+            /* The chunk's room holds an id per UTF-8 byte, so the reservation never reallocates it. */
+            tc_buf out = {b->ids + b->id_at[c], 0, b->id_at[c + 1] - b->id_at[c]};
+            if (b->n_specials ? tc_encode_special_threads(b->v, b->split, s, len, b->specials, b->special_lens,
+                                                          b->special_ids, b->n_specials, &out)
+                              : tc_encode_text_threads(b->v, b->split, s, len, &out))
+                __atomic_store_n(&b->failed, TC_BATCH_OUT_OF_MEMORY, __ATOMIC_RELAXED);
+            b->ends[k] = out.len;
+        }
+        if (b->done) __atomic_store_n(&b->done[c], 1, __ATOMIC_RELEASE);
+    }
+    free(scratch);
+}
+
 /* Start pool workers on the batch, to join the caller's own tc_batch_step
  * calls; 1 when started (end with tc_workers_finish), 0 when the batch should
  * run with tc_batch_run instead (one thread, or the pool is busy). */
 static int tc_batch_start(tc_batch *b) {
+    tc_batch_alone(b);
     return b->threads > 1 && tc_workers_start(tc_batch_worker, b, b->threads - 1) >= 0;
 }
 
 /* Run the batch on its planned threads (the caller's included). 0, or -1 on failure. */
 static int tc_batch_run(tc_batch *b) {
+    tc_batch_alone(b);
     if (b->threads <= 1) {
         tc_batch_worker(b);
     } else if (tc_workers_start(tc_batch_worker, b, b->threads - 1) >= 0) {
@@ -658,9 +739,7 @@ static size_t tc_text_threads_sizes(size_t min_text, size_t min_segment) {
     return tc_text_threads_min;
 }
 
-/* Where a splitter's texts may be cut (see above). */
-enum { TC_CUT_NEVER, TC_CUT_NEWLINE_LETTER, TC_CUT_LONE_NEWLINE_LETTER };
-
+/* Where a splitter's texts may be cut (see above; the rules are named before the batches). */
 static int tc_text_cut_rule(tc_split_fn split) {
     if (split == o200k_next || split == cl100k_next || split == llama3_next || split == tekken_next ||
         split == qwen_next || split == qwen3_5_next || split == deepseek_next)

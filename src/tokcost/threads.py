@@ -6,7 +6,10 @@ core caps it at one thread per CPU. One call on one text may also take a second 
 - *Long texts* (64 KB or more; ``text_threads``): the core cuts the text where no piece can cross
   the cut (just after a newline that a letter follows; for GPT-2's pattern, only where no
   whitespace comes before that newline) and encodes the parts on pool workers beside the calling
-  thread, as a batch's texts. Every native splitter's texts are cut so.
+  thread, as a batch's texts. Every native splitter's texts are cut so. A batch's long text that
+  holds half a thread's share of the batch or more is cut the same way, before the batch's other
+  texts, when more than one thread is asked for (a batch's threads share its texts, never one
+  text: a batch of one long text ran on one thread).
 - *Long pieces* (64 KB or more without a split: minified code, base64, a run of letters;
   ``long_piece_threads``): the core searches one from its start and from its middle at once, the
   second half on a pool worker, and joins the two where their tokens meet (``docs/NATIVE.md``,
@@ -54,7 +57,8 @@ def long_piece_threads(enabled: "bool | None" = None) -> bool:
 
 def text_threads(enabled: "bool | None" = None) -> bool:
     """Whether one long text (64 KB or more) may be cut over threads, for every encoding of this
-    process: ``encode``, ``encode_ordinary``, ``encode_to_numpy`` and ``count`` on one text.
+    process: ``encode``, ``encode_ordinary``, ``encode_to_numpy`` and ``count`` on one text, and a
+    batch's long texts (``encode_ordinary_batch``, ``count_batch``, ... with ``num_threads`` > 1).
 
     ``text_threads()`` reads the setting; ``text_threads(False)`` keeps each text on the calling
     thread (``True`` turns it back on). Returns the setting from before the call. Ids are the same
