@@ -451,6 +451,68 @@ def test_chat_jsonl_per_message_and_malformed_lines(tmp_path):
         count_corpus([str(tmp_path)], ENC, chat=True, strict=True)
 
 
+def _recipe_with_tiktoken(messages) -> int:
+    """OpenAI's counting recipe for gpt-4o written out with tiktoken's ids: 3 tokens a message, the
+    tokens of each value (a text part's text, a tool call's name and arguments, 3 more a call), 1 more
+    for a name, and 3 to prime the reply. Images are left out of these conversations."""
+    import tiktoken
+
+    ref = tiktoken.get_encoding(ENC)
+    total = 3
+    for message in messages:
+        total += 3
+        for key, value in message.items():
+            if key == "content" and isinstance(value, list):
+                total += sum(len(ref.encode(part["text"])) for part in value if part.get("type") == "text")
+            elif key == "tool_calls":
+                for call in value:
+                    arguments = call["function"]["arguments"]
+                    arguments = arguments if isinstance(arguments, str) else json.dumps(arguments)
+                    total += 3 + len(ref.encode(call["function"]["name"])) + len(ref.encode(arguments))
+            elif value is not None:
+                total += len(ref.encode(value if isinstance(value, str) else json.dumps(value)))
+            total += key == "name"
+    return total
+
+
+def test_chat_jsonl_counted_in_batches_equals_the_recipe(tmp_path, parallel_corpus_dir):
+    """The reader counts a megabyte of conversations' texts at a time (count_batch): 3,000
+    conversations of FLORES sentences, names, tool calls, text parts and None contents equal the
+    recipe computed with tiktoken, and a line whose text is no string is a problem of its own line."""
+    import random
+
+    rng = random.Random(7)
+    sentences = [line for path in sorted(parallel_corpus_dir.glob("*_*.txt"))[:12]
+                 for line in path.read_text(encoding="utf-8").splitlines()[:200]]
+    conversations = []
+    for k in range(3000):
+        messages = [{"role": "system", "content": rng.choice(sentences)}]
+        for _ in range(rng.randint(1, 3)):
+            messages.append({"role": "user", "content": " ".join(rng.sample(sentences, 3))})
+            if k % 7 == 0:
+                messages[-1]["name"] = "ann"
+            if k % 5 == 0:
+                messages.append({"role": "assistant", "content": None, "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": {"q": rng.choice(sentences)}}}]})
+            if k % 11 == 0:
+                messages.append({"role": "user", "content": [{"type": "text", "text": rng.choice(sentences)},
+                                                              {"type": "text", "text": " and \ud800 this"}]})
+            messages.append({"role": "assistant", "content": rng.choice(sentences)})
+        conversations.append({"messages": messages, "created": 1735689600 + k % 5 * 86400})
+    lines = [json.dumps(c) for c in conversations]
+    lines[1500] = json.dumps({"messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]})
+    (tmp_path / "log.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (tmp_path / "log.jsonl").stat().st_size > 2 << 20  # more than one batch of a megabyte
+    f = count_corpus([str(tmp_path)], ENC, chat=True, jobs=1).files[0]
+    kept = conversations[:1500] + conversations[1501:]
+    assert f.records == 2999 and f.messages == sum(len(c["messages"]) for c in kept)
+    assert [line for line, _ in f.problems] == [1501] and "expected a string" in f.problems[0][1]
+    assert f.tokens == sum(_recipe_with_tiktoken(c["messages"]) for c in kept)
+    enc = tokcost.get_encoding(ENC)
+    assert conversation_tokens(enc, kept[0]).total == _recipe_with_tiktoken(kept[0]["messages"])
+    assert message_tokens(enc, kept[5]["messages"][2]) == _recipe_with_tiktoken(kept[5]["messages"][2:3]) - 3
+
+
 def test_chat_parquet_equals_jsonl(tmp_path):
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq

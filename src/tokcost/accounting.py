@@ -20,7 +20,7 @@ import functools
 import json
 import math
 from dataclasses import asdict, dataclass
-from typing import Optional, Sequence
+from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 from tokcost.errors import TokcostError
 from tokcost.model_tokenizers import STAND_IN, ModelTokenizer, tokenizer_for_model
@@ -214,25 +214,11 @@ def count_messages(messages: Sequence[dict], model: str = "gpt-4o", tools: Optio
     count their names and arguments.
     """
     enc = counting_encoding(model)
-    per_message, per_name = _message_constants(model)
     result = RequestTokens()
     for message in messages:
-        result.messages += per_message
-        for key, value in message.items():
-            if key == "content" and isinstance(value, list):
-                for part in value:
-                    if part.get("type") == "text":
-                        result.messages += enc.count(part["text"])
-                    elif part.get("type") == "image_url":
-                        image = part.get("image_url", part)
-                        result.images += image_tokens(int(image["width"]), int(image["height"]),
-                                                      image.get("detail", "high"), model)
-            elif key == "tool_calls":
-                result.messages += tool_call_tokens(value, enc)
-            elif value is not None:
-                result.messages += enc.count(value if isinstance(value, str) else json.dumps(value))
-            if key == "name":
-                result.messages += per_name
+        parts = message_parts(message, model)
+        result.messages += parts.fixed + sum(map(enc.count, parts.texts))
+        result.images += parts.images
     result.messages += 3  # every reply is primed with <|start|>assistant<|message|>
     if tools:
         result.tools = tool_tokens(tools, model)
@@ -241,15 +227,47 @@ def count_messages(messages: Sequence[dict], model: str = "gpt-4o", tools: Optio
     return result
 
 
-def tool_call_tokens(tool_calls: Sequence[dict], enc) -> int:
-    total = 0
-    for call in tool_calls:
-        function = call.get("function", call)
-        arguments = function.get("arguments", "")
-        if not isinstance(arguments, str):
-            arguments = json.dumps(arguments)
-        total += TOOL_CALL_OVERHEAD + enc.count(function["name"]) + enc.count(arguments)
-    return total
+class MessageParts(NamedTuple):
+    """One message of a chat request, as ``count_messages`` counts it: ``fixed`` tokens of the format
+    around it (per message, per name, per tool call), ``images`` tokens, and the ``texts`` whose tokens
+    make the rest. Counters of many messages count all their texts in one batch (``corpus.chat``)."""
+
+    fixed: int
+    images: int
+    texts: list
+
+
+def message_parts(message: Mapping[str, Any], model: str = "gpt-4o") -> MessageParts:
+    """``message``'s parts (``MessageParts``); ``model`` decides the format's overhead and image rules.
+
+    >>> message_parts({"role": "user", "content": "hello world"})
+    MessageParts(fixed=3, images=0, texts=['user', 'hello world'])
+    """
+    per_message, per_name = _message_constants(model)
+    if len(message) == 2:  # most messages: a role and a text
+        role, content = message.get("role"), message.get("content")
+        if type(role) is str and type(content) is str:
+            return MessageParts(per_message, 0, [role, content])
+    fixed, images, texts = per_message, 0, []
+    for key, value in message.items():
+        if key == "content" and isinstance(value, list):
+            for part in value:
+                if part.get("type") == "text":
+                    texts.append(part["text"])
+                elif part.get("type") == "image_url":
+                    image = part.get("image_url", part)
+                    images += image_tokens(int(image["width"]), int(image["height"]), image.get("detail", "high"), model)
+        elif key == "tool_calls":
+            for call in value:
+                function = call.get("function", call)
+                arguments = function.get("arguments", "")
+                fixed += TOOL_CALL_OVERHEAD
+                texts += (function["name"], arguments if isinstance(arguments, str) else json.dumps(arguments))
+        elif value is not None:
+            texts.append(value if isinstance(value, str) else json.dumps(value))
+        if key == "name":
+            fixed += per_name
+    return MessageParts(fixed, images, texts)
 
 
 def tool_tokens(tools: Sequence[dict], model: str = "gpt-4o") -> int:

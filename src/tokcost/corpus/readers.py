@@ -171,6 +171,7 @@ def read_chat_jsonl(enc, path: str, *, model: Optional[str] = None, strict: bool
 
     result = FileResult(path, kind="chat")
     sample = []
+    pending = _Conversations(enc, result)
     try:
         with open_binary(path) as f:
             for lineno, raw in enumerate(f, 1):
@@ -179,15 +180,17 @@ def read_chat_jsonl(enc, path: str, *, model: Optional[str] = None, strict: bool
                     continue
                 try:
                     record = json.loads(raw)
-                    counted = chat.conversation_tokens(enc, record, model)
+                    parts = chat.conversation_parts(enc.name, record, model)
                 except (ValueError, TypeError, AttributeError) as exc:
                     reason = f"malformed JSON ({exc})" if isinstance(exc, json.JSONDecodeError) else str(exc)
                     _problem(result, lineno, reason, strict)
                     continue
-                _add_conversation(result, counted)
+                pending.add(parts, len(raw))
                 if detect_language and len(sample) < 8:
                     sample.append(_record_text(record))
+        pending.count()
     except READ_ERRORS as exc:
+        pending.count()
         if result.records and not strict:
             _problem(result, -1, _reason(exc), strict)  # keep what was read before the break
         else:
@@ -212,17 +215,19 @@ def read_chat_parquet(enc, path: str, *, model: Optional[str] = None, strict: bo
             return _fail(result, f"no 'messages' column (columns: {', '.join(names)})", strict)
         columns = ["messages"] + [k for k in chat.DATE_KEYS if k in names]
         row = 0
+        pending = _Conversations(enc, result)
         for batch in pf.iter_batches(batch_size=batch_rows, columns=columns):
             for record in batch.to_pylist():
                 row += 1
                 try:
-                    counted = chat.conversation_tokens(enc, record, model)
+                    parts = chat.conversation_parts(enc.name, record, model)
                 except (ValueError, TypeError, AttributeError) as exc:
                     _problem(result, row, str(exc), strict)
                     continue
-                _add_conversation(result, counted)
+                pending.add(parts, 0)
                 if detect_language and len(sample) < 8:
                     sample.append(_record_text(record))
+            pending.count()
         result.bytes = os.path.getsize(path)
     except ImportError:
         return _fail(result, "Parquet needs pyarrow: pip install 'tokcost[parquet]'", strict)
@@ -289,6 +294,29 @@ def _csv_batches(reader, column, batch_rows, stream):
             yield batch
     finally:
         stream.close()
+
+
+class _Conversations:
+    """Conversations read but not counted yet, counted together (``chat.count_conversations``) once
+    their records hold a megabyte, and when the file ends."""
+
+    LIMIT = 1 << 20
+
+    def __init__(self, enc, result: FileResult):
+        self.enc, self.result, self.parts, self.bytes = enc, result, [], 0
+
+    def add(self, parts, size: int) -> None:
+        self.parts.append(parts)
+        self.bytes += size
+        if self.bytes >= self.LIMIT:
+            self.count()
+
+    def count(self) -> None:
+        from tokcost.corpus import chat
+
+        for counted in chat.count_conversations(self.enc, self.parts):
+            _add_conversation(self.result, counted)
+        self.parts, self.bytes = [], 0
 
 
 def _add_conversation(result: FileResult, counted) -> None:
