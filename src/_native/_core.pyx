@@ -46,6 +46,26 @@ cdef inline _count_or_raise(size_t k):
     return k
 
 
+cdef size_t _NOT_UTF8 = <size_t>-2
+
+
+cdef inline size_t _count_span(const tc_vocab *v, tc_split_fn split, const uint8_t *p, size_t n, bint strict_utf8):
+    """The tokens of UTF-8 p[0:n]: with the GIL below GIL_RELEASE_BYTES, else without it and cut over
+    threads (tc_count_text_threads); (size_t)-1 when out of memory. With strict_utf8 the bytes are
+    checked first, and _NOT_UTF8 when they fail."""
+    cdef size_t k
+    if n < GIL_RELEASE_BYTES:
+        if strict_utf8 and tc_utf8_valid_up_to(p, n) != n:
+            return _NOT_UTF8
+        return tc_count_text(v, split, p, n)
+    with nogil:
+        if strict_utf8 and tc_utf8_valid_up_to(p, n) != n:
+            k = _NOT_UTF8
+        else:
+            k = tc_count_text_threads(v, split, p, n)
+    return k
+
+
 include "batch.pxi"
 include "nfc.pxi"
 include "unstable.pxi"
@@ -297,11 +317,7 @@ cdef class CoreBPE:
         cdef size_t k
         _utf8_into(text, &u)
         try:
-            if u.n < GIL_RELEASE_BYTES:
-                k = tc_count_text(&self.v, self.split, u.p, u.n)
-            else:
-                with nogil:
-                    k = tc_count_text_threads(&self.v, self.split, u.p, u.n)
+            k = _count_span(&self.v, self.split, u.p, u.n, False)
         finally:
             free(u.owned)  # as the other entries: whatever a later change lets raise above
         return _count_or_raise(k)
@@ -311,21 +327,10 @@ cdef class CoreBPE:
         (nor converting it back to UTF-8); -1 when they are not, for the caller to decode them its
         own way. A file's chunks are counted so (corpus/streaming.py)."""
         self._require_splitter()
-        cdef size_t n = data.shape[0], k = 0
-        cdef bint valid
-        if n == 0:
+        if data.shape[0] == 0:
             return 0
-        cdef const uint8_t *p = &data[0]
-        if n < GIL_RELEASE_BYTES:
-            valid = tc_utf8_valid_up_to(p, n) == n
-            if valid:
-                k = tc_count_text(&self.v, self.split, p, n)
-        else:
-            with nogil:
-                valid = tc_utf8_valid_up_to(p, n) == n
-                if valid:
-                    k = tc_count_text_threads(&self.v, self.split, p, n)
-        return _count_or_raise(k) if valid else -1
+        cdef size_t k = _count_span(&self.v, self.split, &data[0], data.shape[0], True)
+        return -1 if k == _NOT_UTF8 else _count_or_raise(k)
 
     def last_piece_token_count(self, text):
         """How many tokens the last pretokenized piece of ``text`` encodes to."""
