@@ -446,14 +446,18 @@ static inline size_t tc_batch_text_room(const tc_batch *b, size_t k) {
  * and text_threads is on, as one long text of a call is (tc_run_text_threads). A batch of one 1 MB
  * text ran on one thread, and a 1 MB text among short ones kept one thread busy after the rest. */
 static void tc_batch_plan(tc_batch *b, int requested) {
-    size_t bytes = 0;
-    for (size_t k = 0; k < b->n; k++) bytes += tc_batch_text_bytes(b, k);
-    int most = tc_batch_threads(requested, (size_t)-1, (size_t)-1);
+    size_t bytes = 0, longest = 0;
+    for (size_t k = 0; k < b->n; k++) {
+        size_t text_bytes = tc_batch_text_bytes(b, k);
+        bytes += text_bytes;
+        longest = text_bytes > longest ? text_bytes : longest;
+    }
     b->alone_min = 0;
     b->alone_done = 0;
-    if (most > 1 && tc_text_cut_rule(b->split) != TC_CUT_NEVER && tc_text_threads_allowed(-1)) {
+    if (longest >= tc_text_threads_min && tc_text_cut_rule(b->split) != TC_CUT_NEVER && tc_text_threads_allowed(-1)) {
+        int most = tc_batch_threads(requested, (size_t)-1, (size_t)-1);   /* the CPUs: a system call */
         size_t half_share = bytes / (2 * (size_t)most);
-        b->alone_min = half_share > tc_text_threads_min ? half_share : tc_text_threads_min;
+        if (most > 1) b->alone_min = half_share > tc_text_threads_min ? half_share : tc_text_threads_min;
     }
     size_t texts_left = b->n, bytes_left = bytes;   /* what the chunks hold */
     for (size_t k = 0; b->alone_min && k < b->n; k++) {
