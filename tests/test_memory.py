@@ -116,6 +116,13 @@ _FRESH = """
     # The long-piece tables, read from the table cache or built (their counting rule is not this
     # test's subject): one long piece of random letters.
     enc.encode_ordinary("".join(random.Random(99).choices("abcdefghijklmnopqrstuvwxyz", k=200_000)))
+    # The second level grows when it fills, to 40 MB at most (thread_caches.h): runs of 300 to 1,300
+    # random CJK characters, every one kept there, take each thread's to its most and fill it.
+    for seed in range(100, 116):
+        rng = random.Random(seed)
+        runs = " ".join("".join(rng.choices(cjk, k=rng.randint(300, 1300))) for _ in range(2_000))
+        enc.encode_ordinary(runs)
+        enc.count_batch([runs[i:i + 20_000] for i in range(0, len(runs), 20_000)], num_threads=2)
     for seed in range(6):  # every cache of both threads filled
         text = fresh(seed)
         enc.encode_ordinary(text)
@@ -132,7 +139,7 @@ _FRESH = """
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
 def test_caches_stay_bounded_on_text_never_seen():
-    # Every cache has a fixed size (docs/NATIVE.md, "Caches"): once full, 16 MB more of fresh
+    # Every cache has a size limit (docs/NATIVE.md, "Caches"): once full, 16 MB more of fresh
     # pieces, on the calling thread and a batch worker, must not grow the process.
     # glibc raises its mmap threshold when a large block is freed, after which blocks of that size
     # (a batch's ids, the interpreter's lists) stay in the heap once freed: a step of several MB the

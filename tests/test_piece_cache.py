@@ -1,9 +1,10 @@
 """The per-thread piece caches against tiktoken: a cached answer must only ever be
 returned for the identical byte string.
 
-The second-level cache (thread_caches.h) keeps pieces of up to 4096 bytes in a
-fixed arena, indexed by a hash in buckets of four slots, and starts again when
-the arena is full. These tests encode the same pieces cold and then warm, pieces
+The second-level cache (thread_caches.h) keeps pieces of up to 4096 bytes in an
+arena, indexed by a hash in buckets of four slots; when the arena is full it
+moves them to a block twice its size, three times at most, and past that starts
+again. These tests encode the same pieces cold and then warm, pieces
 built to share a bucket (and their first bytes, length and most of their
 content), pieces on either side of the length limit, and more distinct pieces
 than the arena holds, and compare every result with tiktoken's."""
@@ -306,3 +307,67 @@ def test_admission_filter_counts_bits():
     rng = random.Random(28)
     values = list(range(1 << 16)) + [rng.getrandbits(32) for _ in range(10000)] + [0xFFFFFFFF, 0x80000000]
     assert [core.bit_count(x) for x in values] == [bin(x).count("1") for x in values]
+
+
+def _in_a_new_thread(work):
+    """work() on a thread of its own, whose caches start empty; its exception raised here."""
+    import threading
+
+    failed = []
+
+    def run():
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - raised again on the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+
+
+def test_second_level_grows_when_full_then_starts_again():
+    """Round 34: a second level that fills is replaced by one of twice its slots and arena, three
+    times at most (its pieces moved into it), and past that cleared (thread_caches.h, tc_big_make_room).
+    Made to start at 256 slots (16 KB of arena), a thread's second level must grow at each fill
+    (1 << 8 to 1 << 11 slots) and then stay at 1 << 11, with tiktoken's ids before and after every
+    growth and clear: the pieces first kept, asked again after they were moved or cleared, and counted. A vocabulary
+    that takes over a grown block's slot starts again at the first size (the grown one is given
+    back). The pieces are Thai runs of 40 to 300 letters: every one is kept (more than 32 bytes)."""
+    import tiktoken
+
+    ours, ref = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
+    rng = random.Random(34)
+    groups = [["".join(rng.choices(THAI, k=rng.randrange(40, 300))) for _ in range(30)] for _ in range(60)]
+    texts = ["\n".join(group) for group in groups]          # about 25 KB each: one thread encodes it
+    want = [ref.encode_ordinary(t) for t in texts]
+    bits_seen = []
+
+    def work():
+        assert tokcost._core.second_level_bits(ours._core) == 0
+        for text, ids in zip(texts, want):
+            assert ours.encode_ordinary(text) == ids
+            bits_seen.append(tokcost._core.second_level_bits(ours._core))
+        # The first texts again, from the block now in use or merged afresh after a clear.
+        assert [ours.encode_ordinary(t) for t in texts[:5]] == want[:5]
+        assert [ours.count(t) for t in texts] == [len(ids) for ids in want]
+        # Two other vocabularies: the second takes o200k_base's slot, whose block had grown.
+        for name in ("cl100k_base", "r50k_base"):
+            other, other_ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
+            assert other.encode_ordinary(groups[0][0]) == other_ref.encode_ordinary(groups[0][0])
+        assert tokcost._core.second_level_bits(tokcost.get_encoding("r50k_base")._core) == 8
+
+    first = tokcost._core.second_level_first_bits()
+    assert tokcost._core.second_level_first_bits(8) == 8
+    try:
+        _in_a_new_thread(work)
+    finally:
+        tokcost._core.second_level_first_bits(first)
+    assert tokcost._core.second_level_first_bits() == 16
+    # A text holds 40-50 KB of pieces and tokens: the first grows the block once or twice, and the
+    # 60 together fill the largest (128 KB of arena) about 18 times.
+    assert 8 < bits_seen[0] < 11
+    assert bits_seen == sorted(bits_seen) and bits_seen[-1] == 11
+    assert bits_seen.count(11) > 40

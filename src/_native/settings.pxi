@@ -53,6 +53,19 @@ def bit_count(uint32_t x):
     return tc_bit_count(x)
 
 
+def second_level_first_bits(uint32_t bits=0):
+    """Tests only: the second levels a thread maps from now on start with ``1 << bits`` slots (4 to
+    16; other values keep the setting) and grow three times at most (thread_caches.h); returns the
+    setting. Small sizes make a few hundred KB of text grow them. Not thread-safe."""
+    return tc_big_first_bits_set(bits)
+
+
+def second_level_bits(CoreBPE core):
+    """Tests only: log2 of the slots of the calling thread's second level for ``core``'s
+    vocabulary, 0 when it has none yet."""
+    return tc_big_bits_now(&core.v)
+
+
 def wait_ints_populated():
     """Return once the thread that faults in the int block's pages (pyints.h), if one runs, is
     done, so that later lists take the block as a long-running process's do. For benchmarks that

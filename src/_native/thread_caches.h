@@ -23,8 +23,9 @@
 #define TC_SEG_CACHE_BITS 12                 /* segments: 4,096 x 64 bytes */
 #define TC_BIG_KEY 4096                      /* longest piece the second-level cache keeps */
 #define TC_BIG_WAYS 4                        /* slots per bucket: one cache line */
-#define TC_BIG_INDEX_BITS 16                 /* slots, 16 bytes each: 1 MB */
-#define TC_BIG_ARENA (4u << 20)              /* bytes of pieces and their tokens */
+#define TC_BIG_INDEX_BITS 16                 /* slots at first, 16 bytes each (1 MB), and 64 bytes of arena a slot (4 MB) */
+#define TC_BIG_ARENA_PER_SLOT 64
+#define TC_BIG_GROWTHS 3                     /* doublings when full, at most: 8 MB of index and 32 MB of arena */
 #define TC_ASKED_MAX 8                       /* bits an entry's admission filter holds before it starts again */
 
 /* A character's standalone BPE: its tokens, and the highest rank merged on
@@ -77,9 +78,14 @@ _Static_assert(sizeof(tc_piece_entry) == 64, "a piece cache entry is one cache l
  * piece's hash and where its bytes and tokens sit in the arena; a lookup
  * compares the stored bytes with the piece in full, so an answer is only
  * returned for the identical byte string. Slots come in buckets of four, one
- * cache line. The arena is filled front to back; when a piece does not fit,
- * the index is cleared and filling starts again, so the block never grows
- * past its fixed size (5 MB, mapped on first use, resident as it fills). */
+ * cache line. The arena is filled front to back. When a piece does not fit,
+ * the pieces move to a block of twice the index and twice the arena, which takes
+ * its place, up to TC_BIG_GROWTHS times (5 MB at first, 40 MB at most: mapped on
+ * first use, resident as it fills); past that the index is cleared and filling
+ * starts again. A text with more distinct pieces than 5 MB holds (20 MB of FLORES'
+ * 56 languages has 456,000 that are not tokens) is then merged once, not
+ * again each time it comes back after the arena was cleared; text with fewer
+ * never grows it. */
 typedef struct {
     uint64_t h;                             /* the piece's hash (tc_hash_piece) */
     uint32_t off;                           /* its bytes at arena[off], then its tokens (aligned) */
@@ -88,9 +94,12 @@ typedef struct {
 } tc_big_slot;
 
 typedef struct {
-    tc_big_slot index[1 << TC_BIG_INDEX_BITS];
+    uint32_t bits;                          /* the index has 1 << bits slots */
+    uint32_t first_bits;                    /* and had 1 << first_bits before it grew */
     uint32_t used;                          /* arena bytes filled, a multiple of 4 */
-    uint8_t arena[TC_BIG_ARENA];
+    uint32_t size;                          /* arena bytes */
+    uint8_t *arena;                         /* after the index, in the same mapping */
+    _Alignas(64) tc_big_slot index[];       /* buckets on cache lines */
 } tc_big_cache;
 
 typedef struct tc_caches {
@@ -124,6 +133,28 @@ typedef struct {
     tc_caches slot[2];
 } tc_thread_caches;
 
+/* log2 of the slots of a thread's first second level: TC_BIG_INDEX_BITS, less in tests
+ * (tc_big_first_bits_set) so that a few megabytes of text make it grow. */
+static uint32_t tc_big_first_bits = TC_BIG_INDEX_BITS;
+
+/* The bytes of a second level whose index has 1 << bits slots. */
+static inline size_t tc_big_bytes(uint32_t bits) {
+    return sizeof(tc_big_cache) + ((sizeof(tc_big_slot) + TC_BIG_ARENA_PER_SLOT) << bits);
+}
+
+/* An empty second level with 1 << bits slots; NULL when out of memory. */
+static tc_big_cache *tc_big_map(uint32_t bits) {
+    tc_big_cache *b = tc_map_huge(tc_big_bytes(bits));
+    if (!b) return NULL;
+    b->bits = bits;
+    b->first_bits = tc_big_first_bits;
+    b->size = (uint32_t)TC_BIG_ARENA_PER_SLOT << bits;
+    b->arena = (uint8_t *)(b->index + ((size_t)1 << bits));
+    return b;
+}
+
+static void tc_big_unmap(tc_big_cache *b) { tc_unmap_huge(b, tc_big_bytes(b->bits)); }
+
 static pthread_key_t tc_caches_key;
 static pthread_once_t tc_caches_once = PTHREAD_ONCE_INIT;
 static __thread tc_thread_caches *tc_tls_caches;
@@ -131,7 +162,7 @@ static __thread tc_thread_caches *tc_tls_caches;
 static void tc_caches_unmap(void *p) {
     tc_thread_caches *t = p;
     for (int i = 0; i < 2; i++)
-        if (t->slot[i].big) tc_unmap_huge(t->slot[i].big, sizeof(tc_big_cache));
+        if (t->slot[i].big) tc_big_unmap(t->slot[i].big);
     tc_unmap_huge(p, sizeof(tc_thread_caches));
 }
 static void tc_caches_key_init(void) { pthread_key_create(&tc_caches_key, tc_caches_unmap); }
@@ -162,7 +193,8 @@ static tc_caches *tc_caches_for(const tc_vocab *v) {
     if (c->owner) {                            /* reused: clear the last vocabulary's answers */
         tc_big_cache *big = c->big;
         memset(c, 0, sizeof(*c));
-        if (big) { memset(big->index, 0, sizeof(big->index)); big->used = 0; }
+        if (big && big->bits > big->first_bits) { tc_big_unmap(big); big = NULL; }  /* grown: give it back */
+        if (big) { memset(big->index, 0, sizeof(tc_big_slot) << big->bits); big->used = 0; }
         c->big = big;
     }
     c->owner = v->uid;
@@ -213,16 +245,56 @@ static inline int tc_big_might_hold(const tc_caches *c, uint64_t h) {
     return (c->piece[h >> (64 - TC_PIECE_CACHE_BITS)].big & tc_big_mark_bit(h)) != 0;
 }
 
-/* The second level emptied: its index, and its marks in the piece cache. */
-static void tc_big_clear(tc_caches *c) {
-    memset(c->big->index, 0, sizeof(c->big->index));
-    c->big->used = 0;
+/* The second level's marks in the piece cache cleared: it holds none of the pieces they stand for. */
+static void tc_big_marks_clear(tc_caches *c) {
     for (size_t i = 0; i < (size_t)1 << TC_PIECE_CACHE_BITS; i++) c->piece[i].big = 0;
 }
 
 static inline tc_big_slot *tc_big_bucket(tc_big_cache *b, uint64_t h) {
-    return &b->index[(h >> (64 - TC_BIG_INDEX_BITS)) & ~(uint64_t)(TC_BIG_WAYS - 1)];
+    return &b->index[(h >> (64 - b->bits)) & ~(uint64_t)(TC_BIG_WAYS - 1)];
 }
+
+/* Every piece b holds, into g: empty, with twice b's slots and arena. A bucket's slots go to two
+ * buckets of g (one more bit of the hash), so each finds an empty slot, and the arena is twice
+ * what b filled at least. Slots overwritten in b left their bytes behind; those are not copied. */
+static void tc_big_move(tc_big_cache *g, const tc_big_cache *b) {
+    for (size_t i = 0; i < (size_t)1 << b->bits; i++) {
+        const tc_big_slot *s = &b->index[i];
+        if (!s->len) continue;
+        tc_big_slot *e = tc_big_bucket(g, s->h);
+        int w = 0;
+        while (w < TC_BIG_WAYS && e[w].len) w++;
+        if (w == TC_BIG_WAYS) continue;
+        uint32_t bytes = ((s->len + 3u) & ~3u) + s->n_tokens * (uint32_t)sizeof(uint32_t);
+        e[w] = *s;
+        e[w].off = g->used;
+        memcpy(g->arena + g->used, b->arena + s->off, bytes);
+        g->used += bytes;
+    }
+}
+
+/* Room in the second level for want more bytes. When full, its pieces move to a block of twice its
+ * slots and arena, which takes its place (its marks stay true); past TC_BIG_GROWTHS doublings, or
+ * out of memory, the block is emptied and its marks cleared. 0 when even an empty block is too
+ * small (only a test's first size can be). */
+static int tc_big_make_room(tc_caches *c, uint32_t want) {
+    tc_big_cache *b = c->big;
+    if (b->used + want <= b->size) return 1;
+    tc_big_cache *grown = b->bits < b->first_bits + TC_BIG_GROWTHS ? tc_big_map(b->bits + 1) : NULL;
+    if (grown) {
+        grown->first_bits = b->first_bits;
+        tc_big_move(grown, b);
+        tc_big_unmap(b);
+        c->big = grown;
+        if (grown->used + want <= grown->size) return 1;
+        b = grown;
+    }
+    memset(b->index, 0, sizeof(tc_big_slot) << b->bits);
+    b->used = 0;
+    tc_big_marks_clear(c);
+    return want <= b->size;
+}
+
 
 /* The slot holding p[0:n] (hash h), or NULL. */
 static inline const tc_big_slot *tc_big_find(const tc_caches *c, const uint8_t *p, size_t n, uint64_t h) {
@@ -239,7 +311,7 @@ static inline const uint32_t *tc_big_tokens(const tc_caches *c, const tc_big_slo
 
 /* The second level, mapped on first use; NULL when out of memory. */
 static inline tc_big_cache *tc_big_of(tc_caches *c) {
-    if (!c->big) c->big = tc_map_huge(sizeof(tc_big_cache));
+    if (!c->big) c->big = tc_big_map(tc_big_first_bits);
     return c->big;
 }
 
@@ -259,6 +331,19 @@ static inline unsigned tc_bit_count(uint32_t x) {
     }
 #endif
     return (unsigned)__builtin_popcount(x);
+}
+
+/* Tests only: the size of the second levels mapped from now on, as log2 of their first slots (4 to
+ * TC_BIG_INDEX_BITS; anything else keeps it); returns it. Not thread-safe. */
+static uint32_t tc_big_first_bits_set(uint32_t bits) {
+    if (bits >= 4 && bits <= TC_BIG_INDEX_BITS) tc_big_first_bits = bits;
+    return tc_big_first_bits;
+}
+
+/* Tests only: log2 of the slots of the calling thread's second level for vocabulary v, 0 when none. */
+static uint32_t tc_big_bits_now(const tc_vocab *v) {
+    tc_caches *c = tc_caches_for(v);
+    return c && c->big ? c->big->bits : 0;
 }
 
 /* Whether a merged piece of hash h (2 to 6 tokens) that the piece cache has just taken in entry e
@@ -281,10 +366,10 @@ static inline int tc_big_admits(tc_piece_entry *e, uint64_t h) {
 
 /* Keep p[0:n]'s k tokens (n <= TC_BIG_KEY). Out of memory only means not kept. */
 static __attribute__((noinline)) void tc_big_remember(tc_caches *c, const uint8_t *p, size_t n, uint64_t h, const uint32_t *tokens, size_t k) {
-    tc_big_cache *b = tc_big_of(c);
-    if (!b) return;
+    if (!tc_big_of(c)) return;
     uint32_t need = (uint32_t)((n + 3) & ~(size_t)3) + (uint32_t)(k * sizeof(uint32_t));
-    if (b->used + need > TC_BIG_ARENA) tc_big_clear(c);   /* full: forget everything, start again */
+    if (!tc_big_make_room(c, need)) return;
+    tc_big_cache *b = c->big;
     if (n <= TC_PIECE_CACHE_KEY) *tc_big_mark(c, h) |= tc_big_mark_bit(h);   /* only such pieces ask */
     /* An empty slot of the bucket, else one picked by the hash's low bits. */
     tc_big_slot *e = tc_big_bucket(b, h);

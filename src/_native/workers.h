@@ -115,7 +115,7 @@ static void tc_workers_populate(void *p, size_t size) {
 static void tc_workers_prefault(tc_thread_caches *t) {
     tc_workers_populate(t, sizeof(t->slot[0]));
     if (!tc_big_of(&t->slot[0])) return;
-    tc_workers_populate(t->slot[0].big, sizeof(t->slot[0].big->index) + (1 << 20));
+    tc_workers_populate(t->slot[0].big, sizeof(tc_big_cache) + (sizeof(tc_big_slot) << t->slot[0].big->bits) + (1 << 20));
 }
 
 static void *tc_workers_thread(void *arg) {

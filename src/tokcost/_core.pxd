@@ -69,6 +69,8 @@ cdef extern from "thread_caches.h" nogil:
         pass
     tc_caches *tc_caches_for(const tc_vocab *v)
     unsigned tc_bit_count(uint32_t x)
+    uint32_t tc_big_first_bits_set(uint32_t bits)
+    uint32_t tc_big_bits_now(const tc_vocab *v)
 
 
 cdef extern from "longpiece.h" nogil:
