@@ -371,3 +371,53 @@ def test_second_level_grows_when_full_then_starts_again():
     assert 8 < bits_seen[0] < 11
     assert bits_seen == sorted(bits_seen) and bits_seen[-1] == 11
     assert bits_seen.count(11) > 40
+
+
+def test_second_level_packs_its_live_pieces_when_full():
+    """Round 34: at its most, a full second level whose live pieces fill at most three quarters of its
+    arena packs them to the arena's front (thread_caches.h, tc_big_pack) instead of clearing: a slot
+    overwritten in a full bucket leaves its bytes behind. Made to start at 128 slots (8 KB of arena,
+    1,024 slots and 64 KB at most: offsets past the sort's first 12 bits), a thread meets Thai pieces
+    of 36 to 60 bytes (too long for the piece cache, so each is looked up and kept in the second
+    level): 100 keepers, at most four to a bucket of the first size (so none is ever pushed out), and
+    1,500 that all fall into eight buckets of the largest size, none a keeper's (at most 32 of them
+    live, the rest of the arena left behind), so once grown the block is packed again and again. The
+    keepers are asked after every 100 of the crowd, from where the packs moved them; every piece must
+    have tiktoken's ids."""
+    import tiktoken
+
+    ours, ref = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
+    rng = random.Random(35)
+    crowd, keepers, per_bucket = set(), set(), {}
+    while len(crowd) < 1500 or len(keepers) < 100:
+        piece = "".join(rng.choices(THAI, k=rng.randrange(12, 21)))
+        h = _piece_hash(piece.encode())
+        first_bucket = h >> (64 - 7) & ~(_WAYS - 1)
+        if h >> (64 - 10) < 8 * _WAYS:  # buckets 0-7 of 1 << 10 slots: bucket 0 of 1 << 7 to 1 << 9
+            if len(crowd) < 1500:
+                crowd.add(piece)
+        elif first_bucket and per_bucket.get(first_bucket, 0) < _WAYS and len(keepers) < 100:
+            per_bucket[first_bucket] = per_bucket.get(first_bucket, 0) + 1
+            keepers.add(piece)
+    keepers, crowd = sorted(keepers), sorted(crowd) * 2
+    turns = list(keepers)
+    for at in range(0, len(crowd), 100):
+        turns += crowd[at:at + 100] + keepers
+    want = [ref.encode_ordinary(p) for p in turns]
+    events = []
+
+    def work():
+        before = tokcost._core.second_level_events()
+        assert [ours.encode_ordinary(p) for p in turns] == want
+        events.append([after - b for after, b in zip(tokcost._core.second_level_events(), before)])
+        events.append(tokcost._core.second_level_bits(ours._core))
+
+    first = tokcost._core.second_level_first_bits()
+    tokcost._core.second_level_first_bits(7)
+    try:
+        _in_a_new_thread(work)
+    finally:
+        tokcost._core.second_level_first_bits(first)
+    (grown, packed, cleared), bits = events
+    assert grown == 3 and bits == 10
+    assert packed >= 3 and cleared == 0

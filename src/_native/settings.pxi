@@ -66,6 +66,14 @@ def second_level_bits(CoreBPE core):
     return tc_big_bits_now(&core.v)
 
 
+def second_level_events():
+    """Tests only: how many times since the process started a thread's second level grew, had its
+    pieces packed to the front of its arena, and was cleared (thread_caches.h, tc_big_make_room)."""
+    cdef size_t out[3]
+    tc_big_events(out)
+    return out[0], out[1], out[2]
+
+
 def wait_ints_populated():
     """Return once the thread that faults in the int block's pages (pyints.h), if one runs, is
     done, so that later lists take the block as a long-running process's do. For benchmarks that

@@ -81,8 +81,9 @@ _Static_assert(sizeof(tc_piece_entry) == 64, "a piece cache entry is one cache l
  * cache line. The arena is filled front to back. When a piece does not fit,
  * the pieces move to a block of twice the index and twice the arena, which takes
  * its place, up to TC_BIG_GROWTHS times (5 MB at first, 40 MB at most: mapped on
- * first use, resident as it fills); past that the index is cleared and filling
- * starts again. A text with more distinct pieces than 5 MB holds (20 MB of FLORES'
+ * first use, resident as it fills); past that the live pieces are packed to the
+ * arena's front when they fill at most three quarters of it, else the index is
+ * cleared and filling starts again. A text with more distinct pieces than 5 MB holds (20 MB of FLORES'
  * 56 languages has 456,000 that are not tokens) is then merged once, not
  * again each time it comes back after the arena was cleared; text with fewer
  * never grows it. */
@@ -132,6 +133,10 @@ typedef struct {
     unsigned next;
     tc_caches slot[2];
 } tc_thread_caches;
+
+/* How many times, since the process started, a second level grew, was packed (tc_big_pack) and was
+ * cleared: for tests. */
+static size_t tc_big_grown, tc_big_packed, tc_big_cleared;
 
 /* log2 of the slots of a thread's first second level: TC_BIG_INDEX_BITS, less in tests
  * (tc_big_first_bits_set) so that a few megabytes of text make it grow. */
@@ -254,6 +259,11 @@ static inline tc_big_slot *tc_big_bucket(tc_big_cache *b, uint64_t h) {
     return &b->index[(h >> (64 - b->bits)) & ~(uint64_t)(TC_BIG_WAYS - 1)];
 }
 
+/* The arena bytes of a slot's piece and its tokens. */
+static inline uint32_t tc_big_slot_bytes(const tc_big_slot *s) {
+    return ((s->len + 3u) & ~3u) + s->n_tokens * (uint32_t)sizeof(uint32_t);
+}
+
 /* Every piece b holds, into g: empty, with twice b's slots and arena. A bucket's slots go to two
  * buckets of g (one more bit of the hash), so each finds an empty slot, and the arena is twice
  * what b filled at least. Slots overwritten in b left their bytes behind; those are not copied. */
@@ -265,7 +275,7 @@ static void tc_big_move(tc_big_cache *g, const tc_big_cache *b) {
         int w = 0;
         while (w < TC_BIG_WAYS && e[w].len) w++;
         if (w == TC_BIG_WAYS) continue;
-        uint32_t bytes = ((s->len + 3u) & ~3u) + s->n_tokens * (uint32_t)sizeof(uint32_t);
+        uint32_t bytes = tc_big_slot_bytes(s);
         e[w] = *s;
         e[w].off = g->used;
         memcpy(g->arena + g->used, b->arena + s->off, bytes);
@@ -273,10 +283,49 @@ static void tc_big_move(tc_big_cache *g, const tc_big_cache *b) {
     }
 }
 
+_Static_assert(((size_t)TC_BIG_ARENA_PER_SLOT << (TC_BIG_INDEX_BITS + TC_BIG_GROWTHS)) <= (size_t)1 << 26,
+               "tc_big_pack sorts arena offsets / 4 in two passes of 12 bits");
+
+/* The live pieces of b packed to the front of its arena, in the order they lie there, when they
+ * fill at most three quarters of it: a slot overwritten in a full bucket leaves its bytes behind,
+ * about half of the arena by the time a 20 MB mix of 56 languages fills the largest block. 0 (and b
+ * unchanged) when they fill more, or out of memory. Each piece moves down to the end of the ones
+ * before it, which lay below it, so a move never reaches bytes not yet moved. */
+static int tc_big_pack(tc_big_cache *b) {
+    size_t slots = (size_t)1 << b->bits, n = 0, live = 0;
+    for (size_t i = 0; i < slots; i++)
+        if (b->index[i].len) { n++; live += tc_big_slot_bytes(&b->index[i]); }
+    if (live > b->size / 4 * 3) return 0;
+    uint64_t *buf = malloc(2 * n * sizeof(uint64_t) + 1), *keys = buf, *tmp = buf + n;
+    if (!buf) return 0;
+    size_t k = 0;
+    for (size_t i = 0; i < slots; i++)
+        if (b->index[i].len) keys[k++] = (uint64_t)(b->index[i].off >> 2) << 32 | i;
+    for (int shift = 32; shift < 56; shift += 12) {            /* by offset: two stable passes */
+        size_t count[4097] = {0};
+        for (k = 0; k < n; k++) count[(keys[k] >> shift & 4095) + 1]++;
+        for (int d = 0; d < 4096; d++) count[d + 1] += count[d];
+        for (k = 0; k < n; k++) tmp[count[keys[k] >> shift & 4095]++] = keys[k];
+        uint64_t *t = keys; keys = tmp; tmp = t;
+    }                                                          /* an even count: in buf again */
+    uint32_t at = 0;
+    for (k = 0; k < n; k++) {
+        tc_big_slot *s = &b->index[(uint32_t)keys[k]];
+        uint32_t bytes = tc_big_slot_bytes(s);
+        memmove(b->arena + at, b->arena + s->off, bytes);
+        s->off = at;
+        at += bytes;
+    }
+    b->used = at;
+    free(buf);
+    return 1;
+}
+
 /* Room in the second level for want more bytes. When full, its pieces move to a block of twice its
- * slots and arena, which takes its place (its marks stay true); past TC_BIG_GROWTHS doublings, or
- * out of memory, the block is emptied and its marks cleared. 0 when even an empty block is too
- * small (only a test's first size can be). */
+ * slots and arena, which takes its place (its marks stay true); past TC_BIG_GROWTHS doublings they
+ * are packed (tc_big_pack); when that leaves too little room, or out of memory, the block is
+ * emptied and its marks cleared. 0 when even an empty block is too small (only a test's first size
+ * can be). */
 static int tc_big_make_room(tc_caches *c, uint32_t want) {
     tc_big_cache *b = c->big;
     if (b->used + want <= b->size) return 1;
@@ -286,9 +335,14 @@ static int tc_big_make_room(tc_caches *c, uint32_t want) {
         tc_big_move(grown, b);
         tc_big_unmap(b);
         c->big = grown;
+        __atomic_fetch_add(&tc_big_grown, 1, __ATOMIC_RELAXED);
         if (grown->used + want <= grown->size) return 1;
         b = grown;
+    } else if (tc_big_pack(b)) {
+        __atomic_fetch_add(&tc_big_packed, 1, __ATOMIC_RELAXED);
+        if (b->used + want <= b->size) return 1;
     }
+    __atomic_fetch_add(&tc_big_cleared, 1, __ATOMIC_RELAXED);
     memset(b->index, 0, sizeof(tc_big_slot) << b->bits);
     b->used = 0;
     tc_big_marks_clear(c);
@@ -338,6 +392,13 @@ static inline unsigned tc_bit_count(uint32_t x) {
 static uint32_t tc_big_first_bits_set(uint32_t bits) {
     if (bits >= 4 && bits <= TC_BIG_INDEX_BITS) tc_big_first_bits = bits;
     return tc_big_first_bits;
+}
+
+/* Tests only: tc_big_grown, tc_big_packed and tc_big_cleared, into out[0:3]. */
+static void tc_big_events(size_t *out) {
+    out[0] = __atomic_load_n(&tc_big_grown, __ATOMIC_RELAXED);
+    out[1] = __atomic_load_n(&tc_big_packed, __ATOMIC_RELAXED);
+    out[2] = __atomic_load_n(&tc_big_cleared, __ATOMIC_RELAXED);
 }
 
 /* Tests only: log2 of the slots of the calling thread's second level for vocabulary v, 0 when none. */

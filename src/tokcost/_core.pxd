@@ -71,6 +71,7 @@ cdef extern from "thread_caches.h" nogil:
     unsigned tc_bit_count(uint32_t x)
     uint32_t tc_big_first_bits_set(uint32_t bits)
     uint32_t tc_big_bits_now(const tc_vocab *v)
+    void tc_big_events(size_t *out)
 
 
 cdef extern from "longpiece.h" nogil:
