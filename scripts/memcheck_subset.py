@@ -32,7 +32,7 @@ thread encodes, damaged ones among them.
 
     PYTHONMALLOC=malloc PYTHONPATH=src valgrind --tool=memcheck --suppressions=scripts/cpython.supp \\
         --track-origins=yes --num-callers=40 --log-file=vg.log \\
-        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13|round14|round15|round29]
+        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13|round14|round15|round29|round34]
     python scripts/memcheck_ours.py vg.log
 
 Since round 16, `round15`: round 15's paths alone, references from a child as for `round14`: encode
@@ -52,6 +52,10 @@ p50k_base, and the open families' ordinary encode against their own tokenizers; 
 loads from a new table cache (the checksum on a thread beside the 16 KB copies and checks of
 tables.pxi), from an intact file, one whose checksum alone is wrong, and one with a rank past the
 vocabulary in a copied block (both rebuilt).
+
+Since round 34, `round34`: the second-level piece cache (thread_caches.h) started at 16 slots on a
+thread of its own, so Thai pieces crowding one bucket and long Thai runs grow it three times (its
+pieces moved), pack it and clear it, every result against tiktoken's from a child.
 """
 
 from __future__ import annotations
@@ -761,8 +765,74 @@ def token_table_metas(blob: bytes) -> list[int]:
     return [m for m in metas if struct.unpack_from("<I", blob, m)[0] != 0xFFFFFFFF]
 
 
+# ---------------------------------------------------------------- round 34's paths (round 34)
+
+def round34_texts() -> list[str]:
+    """Thai pieces of 36 to 60 bytes (each kept in the second level, none in the piece cache): 12
+    keepers, at most four to a bucket of 16 slots, asked after every 50 of 300 pieces that crowd one
+    bucket of 128 slots, twice over; then 12 texts of long Thai runs."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_piece_cache import THAI, _WAYS, _piece_hash  # the second level's hash, as its tests compute it
+
+    rng = random.Random(34)
+    crowd, keepers, per_bucket = set(), set(), {}
+    while len(crowd) < 300 or len(keepers) < 12:
+        piece = "".join(rng.choices(THAI, k=rng.randrange(12, 21)))
+        h = _piece_hash(piece.encode())
+        if h >> 57 < _WAYS:
+            crowd.add(piece)
+        elif h >> 60 >= _WAYS and per_bucket.get(h >> 60 & ~3, 0) < _WAYS and len(keepers) < 12:
+            per_bucket[h >> 60 & ~3] = per_bucket.get(h >> 60 & ~3, 0) + 1
+            keepers.add(piece)
+    keepers, crowd = sorted(keepers), sorted(crowd)[:300] * 2
+    texts = list(keepers)
+    for at in range(0, len(crowd), 50):
+        texts += crowd[at:at + 50] + keepers
+    return texts + ["\n".join("".join(rng.choices(THAI, k=rng.randrange(40, 300))) for _ in range(10))
+                    for _ in range(12)]
+
+
+def round34_references() -> str:
+    """The child's answer (JSON): tiktoken's o200k_base ids for round 34's texts."""
+    import json
+
+    seed_tiktoken_cache()
+    import tiktoken
+
+    texts = round34_texts()
+    enc = tiktoken.get_encoding("o200k_base")
+    return json.dumps({"texts": texts, "ids": [enc.encode_ordinary(t) for t in texts]})
+
+
+def round34_checks() -> int:
+    """Round 34's second level (thread_caches.h) made to start at 16 slots on a thread of its own, so
+    round 34's texts grow it three times (tc_big_move), pack it (tc_big_pack) and clear it, against
+    the child's references."""
+    import threading
+
+    import tokcost
+    from tokcost import _core
+
+    ref = references_from_child("round34")
+    enc, tally, checks = tokcost.get_encoding("o200k_base"), Tally(), []
+    _core.second_level_first_bits(4)
+
+    def work():
+        before = _core.second_level_events()
+        checks.extend(enc.encode_ordinary(t) == ids for t, ids in zip(ref["texts"], ref["ids"]))
+        grown, packed, cleared = (a - b for a, b in zip(_core.second_level_events(), before))
+        print(f"second level: grown {grown}, packed {packed}, cleared {cleared}", flush=True)
+        checks.extend([grown == 3, packed > 0, cleared > 0])
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    tally.report("o200k_base: a second level grown, packed and cleared", checks)
+    return tally.failures
+
+
 MODES = {"round14": (round14_references, round14_checks), "round15": (round15_references, round15_checks),
-         "round29": (round29_references, round29_checks)}
+         "round29": (round29_references, round29_checks), "round34": (round34_references, round34_checks)}
 
 if __name__ == "__main__":
     for mode, (references, checks) in MODES.items():
