@@ -296,13 +296,14 @@ static int tc_big_pack(tc_big_cache *b) {
     for (size_t i = 0; i < slots; i++)
         if (b->index[i].len) { n++; live += tc_big_slot_bytes(&b->index[i]); }
     if (live > b->size / 4 * 3) return 0;
-    uint64_t *buf = malloc(2 * n * sizeof(uint64_t) + 1), *keys = buf, *tmp = buf + n;
+    /* Keys, their copy and the counts on the heap: a Python thread's stack may be 32 KB. */
+    uint64_t *buf = malloc((2 * n + 4097) * sizeof(uint64_t)), *keys = buf, *tmp = buf + n, *count = buf + 2 * n;
     if (!buf) return 0;
     size_t k = 0;
     for (size_t i = 0; i < slots; i++)
         if (b->index[i].len) keys[k++] = (uint64_t)(b->index[i].off >> 2) << 32 | i;
     for (int shift = 32; shift < 56; shift += 12) {            /* by offset: two stable passes */
-        size_t count[4097] = {0};
+        memset(count, 0, 4097 * sizeof(uint64_t));
         for (k = 0; k < n; k++) count[(keys[k] >> shift & 4095) + 1]++;
         for (int d = 0; d < 4096; d++) count[d + 1] += count[d];
         for (k = 0; k < n; k++) tmp[count[keys[k] >> shift & 4095]++] = keys[k];
@@ -348,7 +349,6 @@ static int tc_big_make_room(tc_caches *c, uint32_t want) {
     tc_big_marks_clear(c);
     return want <= b->size;
 }
-
 
 /* The slot holding p[0:n] (hash h), or NULL. */
 static inline const tc_big_slot *tc_big_find(const tc_caches *c, const uint8_t *p, size_t n, uint64_t h) {
