@@ -1174,17 +1174,15 @@ def run_atheris(target: str) -> None:
         import tokcost._unstable  # noqa: F401
 
     check = atheris.instrument_func(TARGETS[target])
+    from tokcost import _core
+
     if os.environ.get("TOKCOST_FUZZ_CUT"):
         # One long text cut over threads (encoder.h, text_threads) at fuzzing's lengths: every text of
         # 64 bytes or more is cut, at almost every newline a letter follows (README.md).
-        from tokcost import _core
-
         _core.text_threads_sizes(64, 1)
     if os.environ.get("TOKCOST_FUZZ_SECOND_LEVEL"):
         # Every thread's second level (thread_caches.h) starts at 16 slots and 1 KB of arena and grows
         # to 128 slots and 8 KB, so fuzzed texts fill it, move it and clear it (README.md).
-        from tokcost import _core
-
         _core.second_level_first_bits(4)
     if target in ("encode", "long"):
         _later_unicode()  # the split check's exclusions, before the timed runs

@@ -770,25 +770,13 @@ def token_table_metas(blob: bytes) -> list[int]:
 def round34_texts() -> list[str]:
     """Thai pieces of 36 to 60 bytes (each kept in the second level, none in the piece cache): 12
     keepers, at most four to a bucket of 16 slots, asked after every 50 of 300 pieces that crowd one
-    bucket of 128 slots, twice over; then 12 texts of long Thai runs."""
+    bucket of 128 slots, twice over (the pack test's turns); then 12 texts of long Thai runs."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from test_piece_cache import THAI, _WAYS, _piece_hash  # the second level's hash, as its tests compute it
+    from test_piece_cache import THAI, crowded_turns
 
     rng = random.Random(34)
-    crowd, keepers, per_bucket = set(), set(), {}
-    while len(crowd) < 300 or len(keepers) < 12:
-        piece = "".join(rng.choices(THAI, k=rng.randrange(12, 21)))
-        h = _piece_hash(piece.encode())
-        if h >> 57 < _WAYS:
-            crowd.add(piece)
-        elif h >> 60 >= _WAYS and per_bucket.get(h >> 60 & ~3, 0) < _WAYS and len(keepers) < 12:
-            per_bucket[h >> 60 & ~3] = per_bucket.get(h >> 60 & ~3, 0) + 1
-            keepers.add(piece)
-    keepers, crowd = sorted(keepers), sorted(crowd)[:300] * 2
-    texts = list(keepers)
-    for at in range(0, len(crowd), 50):
-        texts += crowd[at:at + 50] + keepers
-    return texts + ["\n".join("".join(rng.choices(THAI, k=rng.randrange(40, 300))) for _ in range(10))
+    turns = crowded_turns(34, n_crowd=300, n_keepers=12, first_bits=4, most_bits=7, crowd_buckets=1, every=50)
+    return turns + ["\n".join("".join(rng.choices(THAI, k=rng.randrange(40, 300))) for _ in range(10))
                     for _ in range(12)]
 
 

@@ -373,6 +373,33 @@ def test_second_level_grows_when_full_then_starts_again():
     assert bits_seen.count(11) > 40
 
 
+def crowded_turns(seed: int, n_crowd: int, n_keepers: int, first_bits: int, most_bits: int, crowd_buckets: int,
+                  every: int) -> list[str]:
+    """Thai pieces of 36 to 60 bytes (too long for the piece cache, so each is looked up and kept in the
+    second level): keepers, at most four to a bucket of 1 << first_bits slots and none in bucket 0 (so
+    none is ever pushed out at any size), asked first and after every ``every`` of a crowd that falls
+    into the first ``crowd_buckets`` buckets of 1 << most_bits slots (bucket 0 of every smaller size),
+    twice over: at most four a bucket of the crowd live, the rest of the arena left behind, so a full
+    block at its most is packed (thread_caches.h, tc_big_pack). Also scripts/memcheck_subset.py's."""
+    rng = random.Random(seed)
+    crowd, keepers, per_bucket = set(), set(), {}
+    while len(crowd) < n_crowd or len(keepers) < n_keepers:
+        piece = "".join(rng.choices(THAI, k=rng.randrange(12, 21)))
+        h = _piece_hash(piece.encode())
+        first_bucket = h >> (64 - first_bits) & ~(_WAYS - 1)
+        if h >> (64 - most_bits) < crowd_buckets * _WAYS:
+            if len(crowd) < n_crowd:
+                crowd.add(piece)
+        elif first_bucket and per_bucket.get(first_bucket, 0) < _WAYS and len(keepers) < n_keepers:
+            per_bucket[first_bucket] = per_bucket.get(first_bucket, 0) + 1
+            keepers.add(piece)
+    keepers, crowd = sorted(keepers), sorted(crowd) * 2
+    turns = list(keepers)
+    for at in range(0, len(crowd), every):
+        turns += crowd[at:at + every] + keepers
+    return turns
+
+
 def test_second_level_packs_its_live_pieces_when_full():
     """Round 34: at its most, a full second level whose live pieces fill at most three quarters of its
     arena packs them to the arena's front (thread_caches.h, tc_big_pack) instead of clearing: a slot
@@ -387,22 +414,7 @@ def test_second_level_packs_its_live_pieces_when_full():
     import tiktoken
 
     ours, ref = tokcost.get_encoding("o200k_base"), tiktoken.get_encoding("o200k_base")
-    rng = random.Random(35)
-    crowd, keepers, per_bucket = set(), set(), {}
-    while len(crowd) < 1500 or len(keepers) < 100:
-        piece = "".join(rng.choices(THAI, k=rng.randrange(12, 21)))
-        h = _piece_hash(piece.encode())
-        first_bucket = h >> (64 - 7) & ~(_WAYS - 1)
-        if h >> (64 - 10) < 8 * _WAYS:  # buckets 0-7 of 1 << 10 slots: bucket 0 of 1 << 7 to 1 << 9
-            if len(crowd) < 1500:
-                crowd.add(piece)
-        elif first_bucket and per_bucket.get(first_bucket, 0) < _WAYS and len(keepers) < 100:
-            per_bucket[first_bucket] = per_bucket.get(first_bucket, 0) + 1
-            keepers.add(piece)
-    keepers, crowd = sorted(keepers), sorted(crowd) * 2
-    turns = list(keepers)
-    for at in range(0, len(crowd), 100):
-        turns += crowd[at:at + 100] + keepers
+    turns = crowded_turns(35, n_crowd=1500, n_keepers=100, first_bits=7, most_bits=10, crowd_buckets=8, every=100)
     want = [ref.encode_ordinary(p) for p in turns]
     events = []
 

@@ -98,8 +98,7 @@ typedef struct {
     uint32_t bits;                          /* the index has 1 << bits slots */
     uint32_t first_bits;                    /* and had 1 << first_bits before it grew */
     uint32_t used;                          /* arena bytes filled, a multiple of 4 */
-    uint32_t size;                          /* arena bytes */
-    uint8_t *arena;                         /* after the index, in the same mapping */
+    uint8_t *arena;                         /* after the index (so derivable from bits: kept so a lookup reads one field) */
     _Alignas(64) tc_big_slot index[];       /* buckets on cache lines */
 } tc_big_cache;
 
@@ -153,10 +152,12 @@ static tc_big_cache *tc_big_map(uint32_t bits) {
     if (!b) return NULL;
     b->bits = bits;
     b->first_bits = tc_big_first_bits;
-    b->size = (uint32_t)TC_BIG_ARENA_PER_SLOT << bits;
     b->arena = (uint8_t *)(b->index + ((size_t)1 << bits));
     return b;
 }
+
+/* The arena bytes of b. */
+static inline uint32_t tc_big_arena_bytes(const tc_big_cache *b) { return (uint32_t)TC_BIG_ARENA_PER_SLOT << b->bits; }
 
 static void tc_big_unmap(tc_big_cache *b) { tc_unmap_huge(b, tc_big_bytes(b->bits)); }
 
@@ -295,7 +296,7 @@ static int tc_big_pack(tc_big_cache *b) {
     size_t slots = (size_t)1 << b->bits, n = 0, live = 0;
     for (size_t i = 0; i < slots; i++)
         if (b->index[i].len) { n++; live += tc_big_slot_bytes(&b->index[i]); }
-    if (live > b->size / 4 * 3) return 0;
+    if (live > tc_big_arena_bytes(b) / 4 * 3) return 0;
     /* Keys, their copy and the counts on the heap: a Python thread's stack may be 32 KB. */
     uint64_t *buf = malloc((2 * n + 4097) * sizeof(uint64_t)), *keys = buf, *tmp = buf + n, *count = buf + 2 * n;
     if (!buf) return 0;
@@ -329,7 +330,7 @@ static int tc_big_pack(tc_big_cache *b) {
  * can be). */
 static int tc_big_make_room(tc_caches *c, uint32_t want) {
     tc_big_cache *b = c->big;
-    if (b->used + want <= b->size) return 1;
+    if (b->used + want <= tc_big_arena_bytes(b)) return 1;
     tc_big_cache *grown = b->bits < b->first_bits + TC_BIG_GROWTHS ? tc_big_map(b->bits + 1) : NULL;
     if (grown) {
         grown->first_bits = b->first_bits;
@@ -337,17 +338,17 @@ static int tc_big_make_room(tc_caches *c, uint32_t want) {
         tc_big_unmap(b);
         c->big = grown;
         __atomic_fetch_add(&tc_big_grown, 1, __ATOMIC_RELAXED);
-        if (grown->used + want <= grown->size) return 1;
+        if (grown->used + want <= tc_big_arena_bytes(grown)) return 1;
         b = grown;
     } else if (tc_big_pack(b)) {
         __atomic_fetch_add(&tc_big_packed, 1, __ATOMIC_RELAXED);
-        if (b->used + want <= b->size) return 1;
+        if (b->used + want <= tc_big_arena_bytes(b)) return 1;
     }
     __atomic_fetch_add(&tc_big_cleared, 1, __ATOMIC_RELAXED);
     memset(b->index, 0, sizeof(tc_big_slot) << b->bits);
     b->used = 0;
     tc_big_marks_clear(c);
-    return want <= b->size;
+    return want <= tc_big_arena_bytes(b);
 }
 
 /* The slot holding p[0:n] (hash h), or NULL. */
@@ -401,10 +402,13 @@ static void tc_big_events(size_t *out) {
     out[2] = __atomic_load_n(&tc_big_cleared, __ATOMIC_RELAXED);
 }
 
-/* Tests only: log2 of the slots of the calling thread's second level for vocabulary v, 0 when none. */
+/* Tests only: log2 of the slots of the calling thread's second level for vocabulary v, 0 when none.
+ * It only looks: no slot is taken for v (tc_caches_for would clear another vocabulary's). */
 static uint32_t tc_big_bits_now(const tc_vocab *v) {
-    tc_caches *c = tc_caches_for(v);
-    return c && c->big ? c->big->bits : 0;
+    tc_thread_caches *t = tc_tls_caches;
+    for (int i = 0; t && i < 2; i++)
+        if (t->slot[i].owner == v->uid && t->slot[i].big) return t->slot[i].big->bits;
+    return 0;
 }
 
 /* Whether a merged piece of hash h (2 to 6 tokens) that the piece cache has just taken in entry e
