@@ -198,9 +198,9 @@ done:
 /* Token r's split: (left + 1) << 32 | (right + 1), the two tokens BPE of
  * its own bytes holds just before its last merge; TC_SPLIT_BYTE | byte for a
  * token of one byte; TC_SPLIT_BAD when that BPE does not end in r or a part
- * outranks r (then the replay's timeline would not hold). */
-static uint64_t tc_token_split_of(const tc_vocab *v, struct tc_caches *c, uint32_t r) {
-    uint32_t ids[TC_SPLIT_MAX_TOKEN], pr[TC_SPLIT_MAX_TOKEN];
+ * outranks r (then the replay's timeline would not hold). ids and pr: room for
+ * TC_SPLIT_MAX_TOKEN each (8 KB: too much for a small thread's stack). */
+static uint64_t tc_token_split_of(const tc_vocab *v, struct tc_caches *c, uint32_t r, uint32_t *ids, uint32_t *pr) {
     size_t n, m;
     const uint8_t *p = tc_token_bytes(v, r, &n);
     if (n == 1) return v->byte_rank[p[0]] == r ? TC_SPLIT_BYTE | p[0] : TC_SPLIT_BAD;

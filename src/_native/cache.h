@@ -9,6 +9,17 @@
 #define TC_KEYED_MAX TC_BIG_KEY              /* pieces whose key is computed ahead */
 #define TC_MAX_UNITS 256                    /* units per piece on the character path */
 
+/* The character path's units (tc_merge_chars) and their merge's state (tc_merge_units): 14 KB, in
+ * the thread's scratch (tc_scratch_take) rather than on its stack. */
+typedef struct {
+    uint32_t ids[TC_MAX_UNITS], pending[TC_MAX_UNITS];
+    uint64_t lsig[TC_MAX_UNITS], rsig[TC_MAX_UNITS];
+    uint32_t pr[TC_MAX_UNITS + 8];           /* TC_LOWEST_VEC reads up to 8 keys past m - 1 */
+    uint32_t tree[2 * TC_MAX_UNITS];         /* TC_LOWEST_TREE only */
+    uint64_t queue[TC_MAX_UNITS], sorting[TC_MAX_UNITS];
+    uint16_t nxt[TC_MAX_UNITS], prv[TC_MAX_UNITS];
+} tc_units_room;
+
 /* BPE of p[0:n] into out (room for n ranks), without the whole-piece
  * shortcut. The count, or (size_t)-1 when out of memory. */
 static size_t tc_merge(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
@@ -256,11 +267,10 @@ static inline uint32_t tc_lowest_key_avx2(const uint32_t *key, size_t blocks) { 
 static inline void tc_link_units_avx2(uint16_t *nxt, uint16_t *prv, size_t blocks) { (void)nxt; (void)prv; (void)blocks; }
 #endif
 
-/* Sort a[0:n] (n <= TC_MAX_UNITS) ascending: insertion sort of runs of 8,
+/* Sort a[0:n] (n <= TC_MAX_UNITS) ascending, tmp[0:n] its room: insertion sort of runs of 8,
  * then merges; a long piece has a hundred pending characters and more, where
  * insertion sort alone was quadratic. */
-static inline void tc_sort_u64(uint64_t *a, size_t n) {
-    uint64_t tmp[TC_MAX_UNITS];
+static inline void tc_sort_u64(uint64_t *a, size_t n, uint64_t *tmp) {
     for (size_t lo = 0; lo < n; lo += 8) {
         size_t hi = lo + 8 < n ? lo + 8 : n;
         for (size_t i = lo + 1; i < hi; i++) {
@@ -311,9 +321,10 @@ static inline void tc_sort_u64(uint64_t *a, size_t n) {
  * unit pends at all (most words of 2- and 3-byte scripts have none); compiled
  * without, the loop neither reads `pending` nor looks at the queue. */
 static inline __attribute__((always_inline)) size_t tc_merge_units_loop(
-        const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending, uint64_t *lsig, uint64_t *rsig,
-        size_t m, uint32_t *out, uint32_t *pr, uint16_t *nxt, uint16_t *prv, uint32_t *tree, size_t leaves,
-        uint64_t live, const uint64_t *queue, size_t n_queued, const int lowest_by, const int waiting) {
+        const tc_vocab *v, tc_caches *c, uint32_t *restrict ids, uint32_t *restrict pending, uint64_t *restrict lsig,
+        uint64_t *restrict rsig, size_t m, uint32_t *restrict out, uint32_t *restrict pr, uint16_t *restrict nxt,
+        uint16_t *restrict prv, uint32_t *restrict tree, size_t leaves, uint64_t live, const uint64_t *restrict queue,
+        size_t n_queued, const int lowest_by, const int waiting) {
     uint32_t best = TC_NONE;             /* the lowest key */
     size_t head = 0, n_out = 0;
     int rescan = 1;
@@ -389,11 +400,11 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_loop(
  * unlinked and last units. `lowest_by` says how the lowest key is found; the
  * function is compiled once for each way, so a piece pays only for its own. */
 static inline __attribute__((always_inline)) size_t tc_merge_units_with(
-        const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending, uint64_t *lsig, uint64_t *rsig,
-        size_t m, uint32_t *out, const int lowest_by) {
-    uint32_t pr[TC_MAX_UNITS + 8];           /* TC_LOWEST_VEC reads up to 8 keys past m - 1 */
-    uint16_t nxt[TC_MAX_UNITS], prv[TC_MAX_UNITS];
-    uint32_t tree[2 * TC_MAX_UNITS];         /* TC_LOWEST_TREE only */
+        const tc_vocab *v, tc_caches *c, tc_units_room *w, size_t m, uint32_t *out, const int lowest_by) {
+    /* restrict: the arrays are the room's own (on the stack the compiler knew they did not overlap) */
+    uint32_t *restrict ids = w->ids, *restrict pending = w->pending, *restrict pr = w->pr, *restrict tree = w->tree;
+    uint64_t *restrict lsig = w->lsig, *restrict rsig = w->rsig;
+    uint16_t *restrict nxt = w->nxt, *restrict prv = w->prv;
     size_t leaves = 0;
     const int use_tree = lowest_by == TC_LOWEST_TREE, use_live = lowest_by == TC_LOWEST_LIVE;
     uint64_t live = 0;                       /* TC_LOWEST_LIVE: bit i set when pr[i] != TC_NONE */
@@ -425,13 +436,13 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
         /* Characters still pending, as (done_rank, position) in ascending
          * order: they complete in that order, the lowest rank first and the
          * leftmost on ties. */
-        uint64_t queue[TC_MAX_UNITS];
+        uint64_t *queue = w->queue;
         size_t n_queued = 0;
         for (size_t i = 0; waits && i < m; i++) {
             if (pending[i] < lowest >> 8) { pending[i] = 0; continue; }
             queue[n_queued++] = (uint64_t)pending[i] << 32 | i;
         }
-        tc_sort_u64(queue, n_queued);
+        tc_sort_u64(queue, n_queued, w->sorting);
         /* Pairs of a pending unit are blocked; the live set is the rest. */
         if (n_queued) {
             if (use_live) live = 0;
@@ -465,9 +476,9 @@ static inline __attribute__((always_inline)) size_t tc_merge_units_with(
 /* One function per way of finding the lowest pair, each with its own frame:
  * tc_merge_units only picks one (a jump). */
 #define TC_MERGE_UNITS_VARIANT(name, lowest_by, attrs) \
-    attrs static __attribute__((noinline)) size_t name(const tc_vocab *v, tc_caches *c, uint32_t *ids, \
-            uint32_t *pending, uint64_t *lsig, uint64_t *rsig, size_t m, uint32_t *out) { \
-        return tc_merge_units_with(v, c, ids, pending, lsig, rsig, m, out, lowest_by); }
+    attrs static __attribute__((noinline)) size_t name(const tc_vocab *v, tc_caches *c, tc_units_room *w, \
+            size_t m, uint32_t *out) { \
+        return tc_merge_units_with(v, c, w, m, out, lowest_by); }
 TC_MERGE_UNITS_VARIANT(tc_merge_units_live, TC_LOWEST_LIVE, )
 #ifdef TC_HAVE_AVX2_MERGE
 TC_MERGE_UNITS_VARIANT(tc_merge_units_avx2, TC_LOWEST_VEC, __attribute__((target("avx2"))))
@@ -475,13 +486,12 @@ TC_MERGE_UNITS_VARIANT(tc_merge_units_avx2, TC_LOWEST_VEC, __attribute__((target
 TC_MERGE_UNITS_VARIANT(tc_merge_units_tree, TC_LOWEST_TREE, )
 #undef TC_MERGE_UNITS_VARIANT
 
-static inline size_t tc_merge_units(const tc_vocab *v, tc_caches *c, uint32_t *ids, uint32_t *pending,
-                                    uint64_t *lsig, uint64_t *rsig, size_t m, uint32_t *out) {
+static inline size_t tc_merge_units(const tc_vocab *v, tc_caches *c, tc_units_room *w, size_t m, uint32_t *out) {
 #ifdef TC_HAVE_AVX2_MERGE
-    if (tc_merge_avx2) return tc_merge_units_avx2(v, c, ids, pending, lsig, rsig, m, out);
+    if (tc_merge_avx2) return tc_merge_units_avx2(v, c, w, m, out);
 #endif
-    if (m >= TC_TREE_FROM) return tc_merge_units_tree(v, c, ids, pending, lsig, rsig, m, out);
-    return tc_merge_units_live(v, c, ids, pending, lsig, rsig, m, out);
+    if (m >= TC_TREE_FROM) return tc_merge_units_tree(v, c, w, m, out);
+    return tc_merge_units_live(v, c, w, m, out);
 }
 
 /* Let the merge loop use AVX2 where the CPU has it, or not (tests check both
@@ -625,8 +635,9 @@ static inline unsigned tc_boundary_matters(uint32_t s, const tc_char_entry *x, c
  * several tokens, else as its bytes. -1 when the character path gives up. */
 static inline __attribute__((always_inline)) int tc_char_unit(
         const tc_vocab *v, tc_caches *c, const tc_char_entry *e, const uint8_t *p, size_t len, int isolated,
-        size_t n, uint32_t *ids, uint32_t *pending, uint64_t *lsig, uint64_t *rsig, size_t *m,
-        uint32_t *out, size_t *k, size_t *expanded) {
+        size_t n, tc_units_room *w, size_t *m, uint32_t *out, size_t *k, size_t *expanded) {
+    uint32_t *ids = w->ids, *pending = w->pending;
+    uint64_t *lsig = w->lsig, *rsig = w->rsig;
     if (isolated && e->n_tokens == 1) {
         if (*m == TC_MAX_UNITS) return -1;
         ids[*m] = e->tokens[0];
@@ -635,7 +646,7 @@ static inline __attribute__((always_inline)) int tc_char_unit(
         pending[(*m)++] = e->wait;
     } else if (isolated) {
         /* Several tokens that no neighbour can merge with: a wall. */
-        *k += tc_merge_units(v, c, ids, pending, lsig, rsig, *m, out + *k);
+        *k += tc_merge_units(v, c, w, *m, out + *k);
         *m = 0;
         for (uint32_t t = 0; t < e->n_tokens; t++) out[(*k)++] = e->tokens[t];
     } else {
@@ -683,9 +694,8 @@ static __attribute__((noinline)) const tc_char_entry *tc_segment_try(
  * there the merges are byte-level BPE's own; but two characters whose boundary
  * matters may enter together as a segment. One pass: a character's units are
  * decided once the boundary after it is known. */
-static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
-    uint32_t ids[TC_MAX_UNITS], pending[TC_MAX_UNITS];
-    uint64_t lsig[TC_MAX_UNITS], rsig[TC_MAX_UNITS];
+static size_t tc_merge_chars_in(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out,
+                                tc_units_room *w) {
     const tc_char_entry *prev = NULL;        /* the previous unit's cache slot, a copy, or a segment */
     tc_char_entry saved;
     size_t m = 0, k = 0, expanded = 0, prev_at = 0, prev_len = 0;
@@ -736,7 +746,7 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
                 }
             }
             if (tc_char_unit(v, c, prev, p + prev_at, prev_len, !prev_flagged && !(flagged & 1), n,
-                             ids, pending, lsig, rsig, &m, out, &k, &expanded)) return (size_t)-1;
+                             w, &m, out, &k, &expanded)) return (size_t)-1;
             prev_flagged = flagged & 2;
         }
         prev = e;
@@ -745,8 +755,17 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
         i += len;
     }
     if (prev && tc_char_unit(v, c, prev, p + prev_at, prev_len, !prev_flagged, n,
-                                ids, pending, lsig, rsig, &m, out, &k, &expanded)) return (size_t)-1;
-    return k + tc_merge_units(v, c, ids, pending, lsig, rsig, m, out + k);
+                                w, &m, out, &k, &expanded)) return (size_t)-1;
+    return k + tc_merge_units(v, c, w, m, out + k);
+}
+
+/* tc_merge_chars_in with its room; (size_t)-1, and byte-level BPE runs, should the scratch be full. */
+static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, size_t n, uint32_t *out) {
+    tc_units_room *w = tc_scratch_take(c, sizeof *w);
+    if (!w) return (size_t)-1;
+    size_t k = tc_merge_chars_in(v, c, p, n, out, w);
+    tc_scratch_give(c, w);
+    return k;
 }
 
 /* Set v->split (bpe.h, tc_token_split_of) for every rank, and
@@ -755,17 +774,18 @@ static size_t tc_merge_chars(const tc_vocab *v, tc_caches *c, const uint8_t *p, 
  * token without one is merged whole. Run once when the tables are built. */
 static int tc_vocab_check_own_bpe(tc_vocab *v) {
     tc_caches *c = tc_caches_for(v);
-    uint32_t *out = malloc((v->max_token_len + 1) * sizeof(uint32_t));
+    uint32_t *out = malloc((v->max_token_len + 1 + 2 * TC_SPLIT_MAX_TOKEN) * sizeof(uint32_t));
     free(v->split);
     v->split = malloc((size_t)v->n_ranks * sizeof(uint64_t));
     if (!out || !c || !v->split) { free(out); return -1; }
+    uint32_t *room = out + v->max_token_len + 1;   /* tc_token_split_of's */
     int ok = 1;
     for (uint32_t r = 0; r < v->n_ranks; r++) {
         size_t len;
         const uint8_t *tb = tc_token_bytes(v, r, &len);
         v->split[r] = TC_SPLIT_BAD;
         if (!len || tc_piece_rank(v, tb, len) != r) continue;  /* gaps and special tokens */
-        v->split[r] = tc_token_split_of(v, c, r);
+        v->split[r] = tc_token_split_of(v, c, r, room, room + TC_SPLIT_MAX_TOKEN);
         if (!ok || v->split[r] != TC_SPLIT_BAD) continue;
         size_t k = tc_merge(v, c, tb, len, out);
         ok = k == 1 && out[0] == r;

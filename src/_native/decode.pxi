@@ -263,26 +263,27 @@ cdef int _sort_spans(tc_span *spans, size_t n) noexcept nogil:
     skipped where every key has the same byte there), then each run of equal keys (spans alike
     in their first 8 bytes) by a full compare. 0, or -1 when out of memory. qsort's compare calls
     for 200 K tokens took 70 ms; the passes, about 2."""
-    cdef size_t counts[8][256]
     cdef size_t at[256]
     cdef size_t i, j, d, b, total
     cdef tc_span *src = spans
     cdef tc_span *dst
-    cdef tc_span *other = <tc_span *>malloc((n + 1) * sizeof(tc_span))
+    # The counts (16 KB) with the spans' second room, not on the stack: a thread's may be 32 KB.
+    cdef tc_span *other = <tc_span *>malloc((n + 1) * sizeof(tc_span) + 8 * 256 * sizeof(size_t))
     if other == NULL:
         return -1
-    memset(counts, 0, sizeof(counts))
+    cdef size_t *counts = <size_t *>(other + n + 1)   # counts[256 * d + byte]
+    memset(counts, 0, 8 * 256 * sizeof(size_t))
     for i in range(n):
         for d in range(8):
-            counts[d][(spans[i].key >> (8 * d)) & 0xFF] += 1
+            counts[256 * d + ((spans[i].key >> (8 * d)) & 0xFF)] += 1
     dst = other
     for d in range(8):
-        if n == 0 or counts[d][(src[0].key >> (8 * d)) & 0xFF] == n:
+        if n == 0 or counts[256 * d + ((src[0].key >> (8 * d)) & 0xFF)] == n:
             continue
         total = 0
         for b in range(256):
             at[b] = total
-            total += counts[d][b]
+            total += counts[256 * d + b]
         for i in range(n):
             b = (src[i].key >> (8 * d)) & 0xFF
             dst[at[b]] = src[i]

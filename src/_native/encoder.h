@@ -52,6 +52,11 @@ typedef struct {
     size_t n;
 } tc_job_pool;
 
+/* The deepest the thread's scratch gets (thread_caches.h): the text loop's pool, under it a piece's
+ * units on the character path, and a long piece's search, each rounded up to a cache line. */
+_Static_assert(sizeof(tc_job_pool) + sizeof(tc_units_room) + sizeof(tc_long_state) + 3 * 64 <= TC_SCRATCH_BYTES,
+               "the scratch holds the deepest chain of work arrays");
+
 /* Let each unfinished job merge until it next waits for memory. Inline in both callers (the compiler
  * stopped inlining it when the merge step grew by tc_shift_down: English paid 0.6 instructions a byte). */
 static inline __attribute__((always_inline)) void tc_pool_step(const tc_vocab *v, tc_caches *c, tc_job_pool *pool) {
@@ -213,17 +218,15 @@ static int tc_digit_pieces(const tc_vocab *v, const uint8_t *s, size_t i, size_t
  * (out NULL) their number added to *total. With `digits` (splitters whose numbers are \p{N}{1,3}:
  * o200k's, cl100k's), a group that starts at an ASCII digit takes the run's pieces at once when
  * the vocabulary allows (tc_digit_pieces). 0, or -1 when out of memory. */
-static inline __attribute__((always_inline)) int tc_run_text_with(const tc_vocab *v, tc_split_fn split, int digits,
+static inline __attribute__((always_inline)) int tc_run_text_with(const tc_vocab *v, tc_caches *c, tc_job_pool *pool,
+                                                                  tc_split_fn split, int digits,
                                                                   const uint8_t *s, size_t n, tc_buf *out,
                                                                   size_t *total) {
-    tc_caches *c = tc_caches_for(v);
-    if (!c) return -1;
     size_t starts[TC_AHEAD + 1];
     tc_piece_key keys[TC_AHEAD];
-    tc_job_pool pool;
     tc_split_state st;
-    pool.n = 0;
-    pool.running = 0;
+    pool->n = 0;
+    pool->running = 0;
     tc_split_begin(&st);
     for (size_t i = 0; i < n;) {
         if (digits && (uint8_t)(s[i] - '0') < 10 && v->digits_ok) {
@@ -236,10 +239,10 @@ static inline __attribute__((always_inline)) int tc_run_text_with(const tc_vocab
             }
         }
         size_t k = tc_split_ahead(split, s, i, n, v, c, starts, keys, &st);
-        if (tc_encode_group(v, c, s, n, starts, keys, k, out, total, &pool)) return -1;
+        if (tc_encode_group(v, c, s, n, starts, keys, k, out, total, pool)) return -1;
         i = starts[k];
     }
-    tc_pool_drain(v, c, &pool, out, total);
+    tc_pool_drain(v, c, pool, out, total);
     return 0;
 }
 
@@ -249,9 +252,14 @@ static inline __attribute__((always_inline)) int tc_run_text_with(const tc_vocab
  * byte with the keys' plain loads, English 55.8 -> 54.7; inlining the splitter itself as well,
  * by flatten, gained 1% on English and lost 1% on Russian). */
 static int tc_run_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out, size_t *total) {
-    if (split == o200k_next) return tc_run_text_with(v, o200k_next, 1, s, n, out, total);
-    if (split == cl100k_next) return tc_run_text_with(v, cl100k_next, 1, s, n, out, total);
-    return tc_run_text_with(v, split, 0, s, n, out, total);
+    tc_caches *c = tc_caches_for(v);
+    tc_job_pool *pool = c ? tc_scratch_take(c, sizeof *pool) : NULL;
+    if (!pool) return -1;
+    int failed = split == o200k_next ? tc_run_text_with(v, c, pool, o200k_next, 1, s, n, out, total)
+                 : split == cl100k_next ? tc_run_text_with(v, c, pool, cl100k_next, 1, s, n, out, total)
+                 : tc_run_text_with(v, c, pool, split, 0, s, n, out, total);
+    tc_scratch_give(c, pool);
+    return failed;
 }
 
 static int tc_encode_text(const tc_vocab *v, tc_split_fn split, const uint8_t *s, size_t n, tc_buf *out) {

@@ -35,7 +35,7 @@
 
 #define TC_LONG_DECLINED ((size_t)-3)        /* not for this encoder: merge instead */
 #define TC_LONG_PAIR_MEMO 512                /* valid-pair answers kept per piece */
-#define TC_LONG_DEAD_ON_STACK 4096           /* pieces up to this many bytes keep their dead set on the stack */
+#define TC_LONG_DEAD_INLINE 4096             /* pieces up to this many bytes keep their dead set in the state itself */
 
 /* What the search reads about one token, in one place: a valid-pair check
  * visits a chain of tokens, and each visit costs one cache line, not four. */
@@ -285,7 +285,7 @@ typedef struct {
     struct { uint32_t prev, cand, choice, dead_mask; } recent[8];
     size_t steps, hits;
     int use_recent;
-    uint64_t dead_stack[TC_LONG_DEAD_ON_STACK / 64 + 1], memo_stack[TC_LONG_PAIR_MEMO];
+    uint64_t dead_inline[TC_LONG_DEAD_INLINE / 64 + 1], memo_inline[TC_LONG_PAIR_MEMO];
     tc_long_path path[TC_LONG_PATHS];   /* the walks from recent positions (see tc_long_path) */
 } tc_long_state;
 
@@ -294,11 +294,11 @@ static int tc_long_state_init(tc_long_state *st, size_t n) {
     /* Long pieces get a larger memo (one slot per 4 bytes, up to 32 KB: it must stay in cache). */
     st->memo_mask = TC_LONG_PAIR_MEMO;
     while (st->memo_mask < n / 4 && st->memo_mask < (1u << 12)) st->memo_mask <<= 1;
-    st->memo = st->memo_mask == TC_LONG_PAIR_MEMO ? st->memo_stack : calloc(st->memo_mask, sizeof(uint64_t));
-    st->dead = n <= TC_LONG_DEAD_ON_STACK ? st->dead_stack : calloc(n / 64 + 1, sizeof(uint64_t));
+    st->memo = st->memo_mask == TC_LONG_PAIR_MEMO ? st->memo_inline : calloc(st->memo_mask, sizeof(uint64_t));
+    st->dead = n <= TC_LONG_DEAD_INLINE ? st->dead_inline : calloc(n / 64 + 1, sizeof(uint64_t));
     st->memo_mask--;
-    if (st->dead == st->dead_stack) memset(st->dead, 0, (n / 64 + 1) * sizeof(uint64_t));
-    if (st->memo == st->memo_stack) memset(st->memo, 0, sizeof(st->memo_stack));
+    if (st->dead == st->dead_inline) memset(st->dead, 0, (n / 64 + 1) * sizeof(uint64_t));
+    if (st->memo == st->memo_inline) memset(st->memo, 0, sizeof(st->memo_inline));
     memset(st->seen, 0, sizeof(st->seen));
     st->seen_tries = st->seen_hits = st->memo_tries = st->memo_hits = 0;
     st->use_seen = st->use_memo = 1;
@@ -310,8 +310,25 @@ static int tc_long_state_init(tc_long_state *st, size_t n) {
 }
 
 static void tc_long_state_free(tc_long_state *st) {
-    if (st->dead != st->dead_stack) free(st->dead);
-    if (st->memo != st->memo_stack) free(st->memo);
+    if (st->dead != st->dead_inline) free(st->dead);
+    if (st->memo != st->memo_inline) free(st->memo);
+}
+
+/* A search's state for a piece of n bytes, in c's scratch (7 KB: too much for a small thread stack);
+ * NULL when out of memory. */
+static tc_long_state *tc_long_state_take(struct tc_caches *c, size_t n) {
+    tc_long_state *st = tc_scratch_take(c, sizeof *st);
+    if (st && tc_long_state_init(st, n)) {
+        tc_long_state_free(st);
+        tc_scratch_give(c, st);
+        return NULL;
+    }
+    return st;
+}
+
+static void tc_long_state_give(struct tc_caches *c, tc_long_state *st) {
+    tc_long_state_free(st);
+    tc_scratch_give(c, st);
 }
 
 static inline int tc_long_dead(const tc_long_state *st, size_t pos) { return (st->dead[pos >> 6] >> (pos & 63)) & 1; }
@@ -424,28 +441,28 @@ __attribute__((visibility("hidden"))) size_t tc_long_search_shorts(const tc_long
 static __attribute__((noinline)) size_t tc_long_search_plain(const tc_longpiece *t, const tc_vocab *v, struct tc_caches *c,
                                                              const uint8_t *p, size_t n, uint32_t *out) {
 #endif
-    tc_long_state st;
-    if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
+    tc_long_state *st = tc_long_state_take(c, n);
+    if (!st) return TC_LONG_DECLINED;
     size_t pos = 0, k = 0;
     int bad = 0, pairs_at = t->pairs_by_trie;
-    uint32_t cand = tc_long_match_at(t, v, &st, p, 0, n);
+    uint32_t cand = tc_long_match_at(t, v, st, p, 0, n);
     while (pos < n) {
-        cand = tc_long_choose(t, v, c, &st, out, k, pos, cand, &bad, pairs_at ? p : NULL);
+        cand = tc_long_choose(t, v, c, st, out, k, pos, cand, &bad, pairs_at ? p : NULL);
         if (cand != TC_NONE) {
             out[k++] = cand;
             pos += t->token[cand].len;
-            if (pos < n) cand = tc_long_match_at(t, v, &st, p, pos, n);
+            if (pos < n) cand = tc_long_match_at(t, v, st, p, pos, n);
             continue;
         }
         if (bad) break;
         /* Nothing fits here: no tokenization of the rest starts at pos. */
-        st.dead[pos >> 6] |= 1ull << (pos & 63);
+        st->dead[pos >> 6] |= 1ull << (pos & 63);
         if (!k) break;   /* not BPE-built after all: let merging answer */
         uint32_t last = out[--k];
         pos -= t->token[last].len;
         cand = t->token[last].prefix;
     }
-    tc_long_state_free(&st);
+    tc_long_state_give(c, st);
     return !bad && pos == n ? k : TC_LONG_DECLINED;
 }
 #endif
@@ -540,17 +557,17 @@ __attribute__((visibility("hidden"))) size_t tc_long_meet_plain(const tc_longpie
                                                                 struct tc_caches *c, const uint8_t *p, size_t n,
                                                                 size_t m, size_t reveal, tc_long_half *b, uint32_t *out) {
 #endif
-    tc_long_state st;
-    if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
+    tc_long_state *st = tc_long_state_take(c, n);
+    if (!st) return TC_LONG_DECLINED;
     size_t pos = 0, k = 0, i = 0, at = m, kb = 0;   /* B's token i starts at `at` */
     int bad = 0, pairs_at = t->pairs_by_trie, run = 1;
     int b_known = 0;   /* 1: B done, its tokens usable; -1: B failed or never ran */
-    uint32_t cand = tc_long_match_at(t, v, &st, p, 0, n);
+    uint32_t cand = tc_long_match_at(t, v, st, p, 0, n);
     while (run) {
-        run = tc_long_step(t, v, c, &st, p, n, out, &pos, &k, &cand, &bad, pairs_at);
+        run = tc_long_step(t, v, c, st, p, n, out, &pos, &k, &cand, &bad, pairs_at);
         if (run != 2 || pos < reveal || b_known < 0) continue;
         if (b_known) {
-            if (tc_long_meets(t, v, c, &st, p, pairs_at, out[k - 1], b->out, kb, &i, &at, pos)) goto join;
+            if (tc_long_meets(t, v, c, st, p, pairs_at, out[k - 1], b->out, kb, &i, &at, pos)) goto join;
             continue;
         }
         __atomic_store_n(&b->a_past, pos - m, __ATOMIC_RELAXED);   /* for B's early stop */
@@ -565,16 +582,16 @@ __attribute__((visibility("hidden"))) size_t tc_long_meet_plain(const tc_longpie
         size_t j = k, end = pos;   /* token j - 1 ends at end */
         while (j > 1 && end - t->token[out[j - 1]].len >= m) end -= t->token[out[--j]].len;
         for (; j <= k; end += j < k ? t->token[out[j]].len : 0, j++)
-            if (tc_long_meets(t, v, c, &st, p, pairs_at, out[j - 1], b->out, kb, &i, &at, end)) {
+            if (tc_long_meets(t, v, c, st, p, pairs_at, out[j - 1], b->out, kb, &i, &at, end)) {
                 k = j;
                 goto join;
             }
     }
-    tc_long_state_free(&st);
+    tc_long_state_give(c, st);
     return !bad && pos == n ? k : TC_LONG_DECLINED;
 join:
     memcpy(out + k, b->out + i, (kb - i) * sizeof(uint32_t));
-    tc_long_state_free(&st);
+    tc_long_state_give(c, st);
     return k + kb - i;
 }
 #endif
@@ -595,32 +612,32 @@ __attribute__((visibility("hidden"))) size_t tc_long_half_plain(const tc_longpie
     const uint8_t *p = b->p;
     uint32_t *out = b->out;
     size_t n = b->n, pos = 0, k = 0;
-    tc_long_state st;
-    if (tc_long_state_init(&st, n)) { tc_long_state_free(&st); return TC_LONG_DECLINED; }
+    tc_long_state *st = tc_long_state_take(c, n);
+    if (!st) return TC_LONG_DECLINED;
     int bad = 0, pairs_at = t->pairs_by_trie;
-    uint32_t cand = tc_long_match_at(t, v, &st, p, 0, n);
+    uint32_t cand = tc_long_match_at(t, v, st, p, 0, n);
     while (pos < n) {   /* the one-chain loop (tc_long_search_plain), and the look */
-        cand = tc_long_choose(t, v, c, &st, out, k, pos, cand, &bad, pairs_at ? p : NULL);
+        cand = tc_long_choose(t, v, c, st, out, k, pos, cand, &bad, pairs_at ? p : NULL);
         if (cand != TC_NONE) {
             out[k++] = cand;
             pos += t->token[cand].len;
             /* The look, by the count of tokens the loop holds anyway: a variable of
              * its own (the next byte to look at) cost this loop 2.5% more instructions. */
             if (!(k & (TC_LONG_HALF_LOOK - 1)) && __atomic_load_n(&b->a_past, __ATOMIC_RELAXED) >= pos) {
-                tc_long_state_free(&st);
+                tc_long_state_give(c, st);
                 return TC_LONG_STOPPED;
             }
-            if (pos < n) cand = tc_long_match_at(t, v, &st, p, pos, n);
+            if (pos < n) cand = tc_long_match_at(t, v, st, p, pos, n);
             continue;
         }
         if (bad) break;
-        st.dead[pos >> 6] |= 1ull << (pos & 63);
+        st->dead[pos >> 6] |= 1ull << (pos & 63);
         if (!k) break;
         uint32_t last = out[--k];
         pos -= t->token[last].len;
         cand = t->token[last].prefix;
     }
-    tc_long_state_free(&st);
+    tc_long_state_give(c, st);
     return !bad && pos == n ? k : TC_LONG_DECLINED;
 }
 #endif

@@ -27,6 +27,7 @@
 #define TC_BIG_ARENA_PER_SLOT 64
 #define TC_BIG_GROWTHS 3                     /* doublings when full, at most: 8 MB of index and 32 MB of arena */
 #define TC_ASKED_MAX 8                       /* bits an entry's admission filter holds before it starts again */
+#define TC_SCRATCH_BYTES (64 << 10)          /* a thread's scratch stack (tc_scratch_take), per vocabulary slot */
 
 /* A character's standalone BPE: its tokens, and the highest rank merged on
  * the way (when, in the merge order, the character is complete). */
@@ -116,6 +117,13 @@ typedef struct tc_caches {
     uint64_t bound[1 << TC_BOUND_CACHE_BITS];
     tc_seg_entry segs[1 << TC_SEG_CACHE_BITS];
     tc_big_cache *big;                       /* mapped on its first piece; NULL before */
+    /* Work arrays too large for the thread's own stack, which Python lets be 32 KB
+     * (threading.stack_size): the text loop's job pool (13 KB), a piece's units and their merge
+     * (14 KB), a long piece's search state (7 KB). On the stack they were 30 KB deep under
+     * encode_batch, and such a thread crashed on a Thai word of 300 bytes. Taken and given back in
+     * stack order (tc_scratch_take). Last in the slot, whose pages the slot's caches touch anyway. */
+    size_t scratch_used;
+    _Alignas(64) uint8_t scratch[TC_SCRATCH_BYTES];
 } tc_caches;
 
 _Static_assert(offsetof(tc_caches, piece) % 64 == 0 && offsetof(tc_caches, segs) % 64 == 0,
@@ -198,7 +206,7 @@ static tc_caches *tc_caches_for(const tc_vocab *v) {
     c = &c[t->next++ & 1];
     if (c->owner) {                            /* reused: clear the last vocabulary's answers */
         tc_big_cache *big = c->big;
-        memset(c, 0, sizeof(*c));
+        memset(c, 0, offsetof(tc_caches, scratch));   /* the scratch holds nothing between calls */
         if (big && big->bits > big->first_bits) { tc_big_unmap(big); big = NULL; }  /* grown: give it back */
         if (big) { memset(big->index, 0, sizeof(tc_big_slot) << big->bits); big->used = 0; }
         c->big = big;
@@ -206,6 +214,18 @@ static tc_caches *tc_caches_for(const tc_vocab *v) {
     c->owner = v->uid;
     return c;
 }
+
+/* `bytes` of c's scratch, on a cache line, or NULL when it is full: callers then take another exact
+ * path, or fail as when out of memory. Nothing nests deep enough to fill it (encoder.h asserts that
+ * the deepest chain fits). Give it back with tc_scratch_give, after whatever was taken later. */
+static inline void *tc_scratch_take(tc_caches *c, size_t bytes) {
+    size_t at = c->scratch_used, end = at + ((bytes + 63) & ~(size_t)63);
+    if (end > TC_SCRATCH_BYTES) return NULL;
+    c->scratch_used = end;
+    return c->scratch + at;
+}
+
+static inline void tc_scratch_give(tc_caches *c, void *p) { c->scratch_used = (size_t)((uint8_t *)p - c->scratch); }
 
 /* The pair cache's answer for a pair key: 1, with the rank in *rank, when it has one. */
 static inline int tc_pair_cache_get(const tc_caches *c, uint64_t key, uint32_t *rank) {

@@ -1,0 +1,80 @@
+"""A thread with the smallest stack Python allows (threading.stack_size(32768)) gets every answer
+tiktoken gives, on every native path, building its tables there too.
+
+The native core once kept its work arrays on the stack, 30 KB deep under encode_batch, and such a
+thread crashed (SIGSEGV) on a Thai word of 300 bytes. The child process runs it all on that thread;
+a crash shows as its exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SMALLEST_STACK = 32768   # threading.stack_size's least
+
+
+def _texts() -> list[str]:
+    rng = random.Random(35)
+    thai = [chr(c) for c in range(0x0E01, 0x0E2F)]
+    armenian = [chr(c) for c in range(0x0561, 0x0587)]
+    texts = ["".join(rng.choice(thai) for _ in range(rng.randint(40, 300))) for _ in range(40)]
+    texts += [" ".join("".join(rng.choice(armenian) for _ in range(rng.randint(2, 12))) for _ in range(40))
+              for _ in range(5)]
+    texts += [
+        "".join(rng.choice(thai) for _ in range(3000)),            # a long piece of characters
+        "a" * 20000, " " * 5000, "\n" * 3000, "1" * 4000, "." * 3000, "日本語" * 700, "\U0001f600" * 500,
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(70000)),   # over two threads
+        "def f(x):\n    return {'k': [x, 2.5]}  # naïve\n" * 50,
+        "<|endoftext|> hello <|endoftext|>",
+    ]
+    return texts
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_a_thread_with_the_smallest_stack_gets_tiktokens_answers(name, tmp_path):
+    import tiktoken
+
+    texts = _texts()
+    reference = tiktoken.get_encoding(name)
+    expected = {
+        "encode": [reference.encode(t, disallowed_special=()) for t in texts],
+        "special": [reference.encode(t, allowed_special="all") for t in texts],
+        "tokens": sorted(reference.token_byte_values())[:: 997],
+    }
+    child = textwrap.dedent("""
+        import json, sys, threading
+        import tokcost
+        texts = json.loads(sys.stdin.read())
+        result = {}
+        def work():
+            enc = tokcost.get_encoding(sys.argv[1])   # tables built on this thread: a fresh cache dir
+            ids = [enc.encode(t, disallowed_special=()) for t in texts]
+            result["encode"] = ids
+            result["special"] = enc.encode_batch(texts, allowed_special="all")
+            result["ordinary_batch"] = enc.encode_ordinary_batch(texts) == ids
+            result["counts"] = [enc.count(t) for t in texts] == [len(x) for x in ids]
+            result["count_batch"] = enc.count_batch(texts) == [len(x) for x in ids]
+            result["decode"] = [enc.decode(x) for x in ids] == texts
+            result["tokens"] = [list(b) for b in enc.token_byte_values()[:: 997]]
+        threading.stack_size(%d)
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+        print(json.dumps(result))
+    """ % SMALLEST_STACK)
+    env = {**os.environ, "TOKCOST_CACHE_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", child, name], input=json.dumps(texts), capture_output=True,
+                         text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = json.loads(run.stdout)
+    assert got["encode"] == expected["encode"]
+    assert got["special"] == expected["special"]
+    assert [bytes(b) for b in got["tokens"]] == expected["tokens"]
+    assert got["ordinary_batch"] and got["counts"] and got["count_batch"] and got["decode"]
+    assert list(tmp_path.iterdir()), "the child built its tables, and saved them"
