@@ -78,3 +78,51 @@ def test_a_thread_with_the_smallest_stack_gets_tiktokens_answers(name, tmp_path)
     assert [bytes(b) for b in got["tokens"]] == expected["tokens"]
     assert got["ordinary_batch"] and got["counts"] and got["count_batch"] and got["decode"]
     assert list(tmp_path.iterdir()), "the child built its tables, and saved them"
+
+
+@pytest.fixture
+def scratch():
+    """_core.scratch_bytes, given back its full size after the test."""
+    import tokcost
+
+    full, _ = tokcost._core.scratch_bytes()
+    yield tokcost._core.scratch_bytes
+    tokcost._core.scratch_bytes(full)
+
+
+def test_a_full_scratch_takes_another_exact_path_or_raises_memory_error(pair, scratch):
+    """The scratch never fills (encoder.h asserts its deepest chain fits), but a caller that finds
+    it full must still answer exactly, by another path, or raise MemoryError: a smaller scratch
+    makes every such branch run."""
+    ours, reference = pair
+    rng = random.Random(7)
+    thai = "".join(chr(rng.randrange(0x0E01, 0x0E2F)) for _ in range(2000))
+    armenian = " ".join("".join(chr(rng.randrange(0x0561, 0x0587)) for _ in range(8)) for _ in range(100))
+    texts = [thai, armenian, thai[:300], "x" + "ab" * 3000, "hello world, " * 50]
+    expected = [reference.encode(t) for t in texts]
+    probe = "hello world, again and again"
+    # The text loop's pool is the first thing taken: the least size that encodes the probe is its size.
+    pool = next(size for size in range(0, 65537, 64) if scratch(size) and _encodes(ours, probe))
+    assert 4096 < pool < 65536
+    scratch(pool - 64)
+    for call in (ours.encode, ours.count, ours.encode_ordinary_batch, ours.count_batch):
+        with pytest.raises(MemoryError):
+            call([probe, probe] if "batch" in call.__name__ else probe)
+    # Room for the pool alone: the character path and the long-piece search are refused their room.
+    for size in (pool, pool + 64 * 110):   # the second: the search's state fits, the units do not
+        _, before = scratch(size)
+        assert [ours.encode(t) for t in texts] == expected
+        assert ours.encode_ordinary_batch(texts) == expected
+        assert ours.count_batch(texts) == [len(x) for x in expected]
+        assert scratch()[1] > before, "a take was refused"
+    _, before = scratch(65536)
+    assert [ours.encode(t) for t in texts] == expected
+    assert scratch()[1] == before, "nothing is refused at full size"
+
+
+def _encodes(enc, text: str) -> bool:
+    try:
+        enc.encode(text)
+    except MemoryError:
+        return False
+    return True

@@ -60,6 +60,18 @@ def second_level_first_bits(uint32_t bits=0):
     return tc_big_first_bits_set(bits)
 
 
+def scratch_bytes(size=None):
+    """Tests only: each thread's scratch (the work arrays too large for its stack: thread_caches.h)
+    is ``size`` bytes from now on as far as taking room goes, at most its real size (64 KB; a larger
+    value, or none, keeps the setting). Smaller, the callers' other paths run: byte-level BPE for
+    the character path, merging for the long-piece search, and MemoryError for a text's job pool.
+    Returns the setting and how many takes were refused since the process started. Not
+    thread-safe."""
+    cdef size_t refused
+    cdef size_t now = tc_scratch_bytes_set(<size_t>-1 if size is None else <size_t>size, &refused)
+    return now, refused
+
+
 def second_level_bits(CoreBPE core):
     """Tests only: log2 of the slots of the calling thread's second level for ``core``'s
     vocabulary, 0 when it has none yet."""

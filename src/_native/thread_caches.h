@@ -215,12 +215,20 @@ static tc_caches *tc_caches_for(const tc_vocab *v) {
     return c;
 }
 
+/* The scratch's size as tc_scratch_take sees it: TC_SCRATCH_BYTES, less in tests
+ * (tc_scratch_bytes_set), so that takes fail and the callers' other paths run. */
+static size_t tc_scratch_bytes = TC_SCRATCH_BYTES;
+static size_t tc_scratch_refused;   /* takes refused since the process started, for tests */
+
 /* `bytes` of c's scratch, on a cache line, or NULL when it is full: callers then take another exact
  * path, or fail as when out of memory. Nothing nests deep enough to fill it (encoder.h asserts that
  * the deepest chain fits). Give it back with tc_scratch_give, after whatever was taken later. */
 static inline void *tc_scratch_take(tc_caches *c, size_t bytes) {
     size_t at = c->scratch_used, end = at + ((bytes + 63) & ~(size_t)63);
-    if (end > TC_SCRATCH_BYTES) return NULL;
+    if (end > __atomic_load_n(&tc_scratch_bytes, __ATOMIC_RELAXED)) {
+        __atomic_add_fetch(&tc_scratch_refused, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
     c->scratch_used = end;
     return c->scratch + at;
 }
@@ -413,6 +421,14 @@ static inline unsigned tc_bit_count(uint32_t x) {
 static uint32_t tc_big_first_bits_set(uint32_t bits) {
     if (bits >= 4 && bits <= TC_BIG_INDEX_BITS) tc_big_first_bits = bits;
     return tc_big_first_bits;
+}
+
+/* Tests only: the scratch's size as tc_scratch_take sees it (at most TC_SCRATCH_BYTES; anything
+ * more keeps it); returns it, and in *refused the takes refused so far. */
+static size_t tc_scratch_bytes_set(size_t bytes, size_t *refused) {
+    if (bytes <= TC_SCRATCH_BYTES) __atomic_store_n(&tc_scratch_bytes, bytes, __ATOMIC_RELAXED);
+    *refused = __atomic_load_n(&tc_scratch_refused, __ATOMIC_RELAXED);
+    return __atomic_load_n(&tc_scratch_bytes, __ATOMIC_RELAXED);
 }
 
 /* Tests only: tc_big_grown, tc_big_packed and tc_big_cleared, into out[0:3]. */

@@ -72,6 +72,7 @@ cdef extern from "thread_caches.h" nogil:
     uint32_t tc_big_first_bits_set(uint32_t bits)
     uint32_t tc_big_bits_now(const tc_vocab *v)
     void tc_big_events(size_t *out)
+    size_t tc_scratch_bytes_set(size_t bytes, size_t *refused)
 
 
 cdef extern from "longpiece.h" nogil:
