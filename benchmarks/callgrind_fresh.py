@@ -84,7 +84,7 @@ def cut_chunks(names, out: Path, docs: bool = False) -> dict:
         if flores is None or docs:
             continue
         chunks[name] = []
-        for i, text in enumerate(_flores_chunks(flores)):
+        for i, text in enumerate(flores_chunks(flores)):
             path = out / f"{name}.{i}.txt"
             path.write_text(text, encoding="utf-8")
             chunks[name].append(path)
@@ -118,7 +118,7 @@ def _flores_file(name: str):
     return None
 
 
-def _flores_chunks(path: Path, size: int = 16_000, count: int = 4) -> list:
+def flores_chunks(path: Path, size: int = 16_000, count: int = 4) -> list:
     """The first ``count`` chunks of whole lines of at least ``size`` UTF-8 bytes (fewer if the file is short)."""
     chunks, lines, nbytes = [], [], 0
     for line in path.read_text(encoding="utf-8").splitlines():

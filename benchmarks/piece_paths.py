@@ -18,20 +18,10 @@ from pathlib import Path
 
 import regex
 
+from callgrind_fresh import flores_chunks  # the same cut as its instruction counts (this directory)
 from tokcost.testing import seed_tiktoken_cache
 
 FLORES = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "flores200"
-
-
-def chunks(lang: str) -> list[str]:
-    out, cur, size = [], [], 0
-    for line in (FLORES / f"{lang}.txt").read_text(encoding="utf-8").splitlines():
-        cur.append(line)
-        size += len(line.encode())
-        if size > 16000:
-            out.append("\n".join(cur))
-            cur, size = [], 0
-    return out
 
 
 def main(langs: list[str]) -> None:
@@ -45,7 +35,7 @@ def main(langs: list[str]) -> None:
     for lang in langs:
         seen: set[bytes] = set()
         pieces, nbytes = collections.Counter(), collections.Counter()
-        for n_chunk, text in enumerate(chunks(lang)[:4]):
+        for n_chunk, text in enumerate(flores_chunks(FLORES / f"{lang}.txt")):
             for piece in pattern.findall(text):
                 b = piece.encode()
                 if len(b) == 1:
