@@ -29,6 +29,22 @@
 #define TC_ASKED_MAX 8                       /* bits an entry's admission filter holds before it starts again */
 #define TC_SCRATCH_BYTES (64 << 10)          /* a thread's scratch stack (tc_scratch_take), per vocabulary slot */
 
+/* What the checkers know of the scratch: under AddressSanitizer only the room taken may be touched
+ * (a stack array had red zones; a room that overflows into the next would pass unseen), and under
+ * valgrind (a build with -DTC_VALGRIND) the room taken starts undefined, as a stack array did. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define TC_SCRATCH_OPEN(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define TC_SCRATCH_CLOSE(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#elif defined(TC_VALGRIND)
+#include <valgrind/memcheck.h>
+#define TC_SCRATCH_OPEN(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
+#define TC_SCRATCH_CLOSE(p, n) VALGRIND_MAKE_MEM_NOACCESS((p), (n))
+#else
+#define TC_SCRATCH_OPEN(p, n) ((void)0)
+#define TC_SCRATCH_CLOSE(p, n) ((void)0)
+#endif
+
 /* A character's standalone BPE: its tokens, and the highest rank merged on
  * the way (when, in the merge order, the character is complete). */
 typedef struct tc_char_entry {
@@ -175,8 +191,10 @@ static __thread tc_thread_caches *tc_tls_caches;
 
 static void tc_caches_unmap(void *p) {
     tc_thread_caches *t = p;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         if (t->slot[i].big) tc_big_unmap(t->slot[i].big);
+        TC_SCRATCH_OPEN(t->slot[i].scratch, TC_SCRATCH_BYTES);   /* no closed bytes left for a later mapping */
+    }
     tc_unmap_huge(p, sizeof(tc_thread_caches));
 }
 static void tc_caches_key_init(void) { pthread_key_create(&tc_caches_key, tc_caches_unmap); }
@@ -230,10 +248,15 @@ static inline void *tc_scratch_take(tc_caches *c, size_t bytes) {
         return NULL;
     }
     c->scratch_used = end;
+    TC_SCRATCH_OPEN(c->scratch + at, bytes);
+    TC_SCRATCH_CLOSE(c->scratch + at + bytes, TC_SCRATCH_BYTES - at - bytes);
     return c->scratch + at;
 }
 
-static inline void tc_scratch_give(tc_caches *c, void *p) { c->scratch_used = (size_t)((uint8_t *)p - c->scratch); }
+static inline void tc_scratch_give(tc_caches *c, void *p) {
+    c->scratch_used = (size_t)((uint8_t *)p - c->scratch);
+    TC_SCRATCH_CLOSE(p, TC_SCRATCH_BYTES - c->scratch_used);
+}
 
 /* The pair cache's answer for a pair key: 1, with the rank in *rank, when it has one. */
 static inline int tc_pair_cache_get(const tc_caches *c, uint64_t key, uint32_t *rank) {
