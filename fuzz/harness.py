@@ -1159,6 +1159,18 @@ TARGETS = {
 }
 
 
+def _scratch_for_the_pool_alone(_core, enc) -> None:
+    """Set each thread's scratch to the least size in which ``enc`` encodes a text of several pieces."""
+    for size in range(64, 65537, 64):
+        _core.scratch_bytes(size)
+        try:
+            enc.encode_ordinary("hello world, again and again")
+            return
+        except MemoryError:
+            continue
+    raise RuntimeError("no scratch size encodes a short text")
+
+
 def run_atheris(target: str) -> None:
     """Entry point of the fuzz_*.py scripts: libFuzzer flags come from sys.argv."""
     import sys
@@ -1190,6 +1202,11 @@ def run_atheris(target: str) -> None:
         nfc_pools()  # read from unicodedata outside the timed runs; nfc needs no encoding
     for k in range(len(ENCODING_NAMES) * (target not in ("nfc", "utf8"))):
         encodings(k)  # load outside the timed runs (nfc and utf8 need no encoding)
+    if os.environ.get("TOKCOST_FUZZ_SCRATCH"):
+        # Each thread's scratch (thread_caches.h) only as large as a text's job pool, the first room
+        # taken: the character path and the long-piece search are refused theirs, so byte-level BPE
+        # and merging answer in their place (README.md).
+        _scratch_for_the_pool_alone(_core, encodings(0)[0])
     if target == "tables":
         for k in range(len(TABLE_ENCODINGS)):
             saved_tables(k)
