@@ -32,7 +32,7 @@ thread encodes, damaged ones among them.
 
     PYTHONMALLOC=malloc PYTHONPATH=src valgrind --tool=memcheck --suppressions=scripts/cpython.supp \\
         --track-origins=yes --num-callers=40 --log-file=vg.log \\
-        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13|round14|round15|round29|round34]
+        /root/.pyenv/versions/3.11.7/bin/python3.11 scripts/memcheck_subset.py [lines per language] [round13|round14|round15|round29|round34|round35]
     python scripts/memcheck_ours.py vg.log
 
 Since round 16, `round15`: round 15's paths alone, references from a child as for `round14`: encode
@@ -56,6 +56,12 @@ vocabulary in a copied block (both rebuilt).
 Since round 34, `round34`: the second-level piece cache (thread_caches.h) started at 16 slots on a
 thread of its own, so Thai pieces crowding one bucket and long Thai runs grow it three times (its
 pieces moved), pack it and clear it, every result against tiktoken's from a child.
+
+Since round 35, `round35`: the thread's scratch (thread_caches.h), on a thread with Python's smallest
+stack (32 KB): Thai words and runs, Armenian, long pieces and short English on o200k_base and cl100k_base,
+alone and in two-thread batches, with the scratch at its size and then only a text pool's, so the
+character path and the long-piece search are refused their room. Build with `CFLAGS=-DTC_VALGRIND` so
+that memcheck sees taken room as undefined, as a stack array was.
 """
 
 from __future__ import annotations
@@ -819,8 +825,73 @@ def round34_checks() -> int:
     return tally.failures
 
 
+# ---------------------------------------------------------------- round 35's paths (round 35)
+
+def round35_texts() -> list[str]:
+    """Thai words and a long Thai run (the character path's units), Armenian (short ones), long pieces
+    of letters and of Thai (the long-piece search's state), and short English (the text loop's pool)."""
+    rng = random.Random(35)
+    thai = [chr(c) for c in range(0x0E01, 0x0E2F)]
+    armenian = [chr(c) for c in range(0x0561, 0x0587)]
+    return ([" ".join("".join(rng.choices(thai, k=rng.randrange(20, 250))) for _ in range(8)) for _ in range(6)]
+            + [" ".join("".join(rng.choices(armenian, k=rng.randrange(2, 12))) for _ in range(60))]
+            + ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=6000)), "".join(rng.choices(thai, k=3000)),
+               "hello world, " * 40])
+
+
+def round35_references() -> str:
+    """The child's answer (JSON): tiktoken's o200k_base and cl100k_base ids for round 35's texts."""
+    import json
+
+    seed_tiktoken_cache()
+    import tiktoken
+
+    texts = round35_texts()
+    return json.dumps({"texts": texts, "ids": {name: [tiktoken.get_encoding(name).encode_ordinary(t) for t in texts]
+                                               for name in ("o200k_base", "cl100k_base")}})
+
+
+def round35_checks() -> int:
+    """Round 35's scratch (thread_caches.h), on a thread with Python's smallest stack: every room taken
+    at full size, then the scratch only as large as a text's pool, so the character path and the
+    long-piece search are refused theirs (a build with -DTC_VALGRIND shows taken room as undefined)."""
+    import threading
+
+    import tokcost
+    from tokcost import _core
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
+    from harness import _scratch_for_the_pool_alone
+
+    ref = references_from_child("round35")
+    tally, full = Tally(), _core.scratch_bytes()[0]
+    for name in ("o200k_base", "cl100k_base"):
+        enc, checks = tokcost.get_encoding(name), []
+
+        def work():
+            for setting in ("full", "pool alone"):
+                if setting == "pool alone":
+                    _scratch_for_the_pool_alone(_core, enc)
+                before = _core.scratch_bytes()[1]
+                checks.extend(enc.encode_ordinary(t) == ids for t, ids in zip(ref["texts"], ref["ids"][name]))
+                checks.append(enc.encode_ordinary_batch(ref["texts"], num_threads=2) == ref["ids"][name])
+                refused = _core.scratch_bytes()[1] - before
+                print(f"{name}, scratch {setting}: {refused} takes refused", flush=True)
+                checks.append((refused > 0) == (setting == "pool alone"))
+                _core.scratch_bytes(full)
+
+        threading.stack_size(32768)
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+        threading.stack_size(0)
+        tally.report(f"{name}: a 32 KB thread, its scratch full and then the pool's alone", checks)
+    return tally.failures
+
+
 MODES = {"round14": (round14_references, round14_checks), "round15": (round15_references, round15_checks),
-         "round29": (round29_references, round29_checks), "round34": (round34_references, round34_checks)}
+         "round29": (round29_references, round29_checks), "round34": (round34_references, round34_checks),
+         "round35": (round35_references, round35_checks)}
 
 if __name__ == "__main__":
     for mode, (references, checks) in MODES.items():
