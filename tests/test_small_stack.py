@@ -42,14 +42,22 @@ def test_a_thread_with_the_smallest_stack_gets_tiktokens_answers(name, tmp_path)
 
     texts = _texts()
     reference = tiktoken.get_encoding(name)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for k, text in enumerate(texts[:: 8]):
+        (corpus / f"{k}.txt").write_text(text, encoding="utf-8")
+    ids = [reference.encode(t, disallowed_special=()) for t in texts]
     expected = {
-        "encode": [reference.encode(t, disallowed_special=()) for t in texts],
+        "encode": ids,
+        "unstable": [reference.encode_with_unstable(t[:200], disallowed_special=())[0] for t in texts],
+        "offsets": [reference.decode_with_offsets(x)[1] for x in ids],
+        "corpus": sum(len(reference.encode(t, disallowed_special=())) for t in texts[:: 8]),
         "special": [reference.encode(t, allowed_special="all") for t in texts],
         "tokens": sorted(reference.token_byte_values())[:: 997],
     }
     child = textwrap.dedent("""
         import json, sys, threading
-        import tokcost
+        import tokcost, tokcost.corpus
         texts = json.loads(sys.stdin.read())
         result = {}
         def work():
@@ -62,22 +70,36 @@ def test_a_thread_with_the_smallest_stack_gets_tiktokens_answers(name, tmp_path)
             result["count_batch"] = enc.count_batch(texts) == [len(x) for x in ids]
             result["decode"] = [enc.decode(x) for x in ids] == texts
             result["tokens"] = [list(b) for b in enc.token_byte_values()[:: 997]]
+            result["numpy"] = [enc.encode_to_numpy(t, disallowed_special=()).tolist() for t in texts] == ids
+            result["unstable"] = [enc.encode_with_unstable(t[:200], disallowed_special=())[0] for t in texts]
+            result["offsets"] = [enc.decode_with_offsets(x)[1] for x in ids]
+            counted = tokcost.corpus.count_corpus([sys.argv[2]], sys.argv[1], jobs=1)   # on this thread
+            result["corpus"] = counted.total_tokens
         threading.stack_size(%d)
-        thread = threading.Thread(target=work)
+        def guarded():
+            try:
+                work()
+            except BaseException as e:   # shown by the test, not lost in the thread
+                import traceback
+                result["error"] = traceback.format_exc()
+        thread = threading.Thread(target=guarded)
         thread.start()
         thread.join()
         print(json.dumps(result))
     """ % SMALLEST_STACK)
-    env = {**os.environ, "TOKCOST_CACHE_DIR": str(tmp_path)}
-    run = subprocess.run([sys.executable, "-c", child, name], input=json.dumps(texts), capture_output=True,
+    env = {**os.environ, "TOKCOST_CACHE_DIR": str(tmp_path / "tables")}
+    run = subprocess.run([sys.executable, "-c", child, name, str(corpus)], input=json.dumps(texts), capture_output=True,
                          text=True, env=env, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     got = json.loads(run.stdout)
+    assert "error" not in got, got["error"]
     assert got["encode"] == expected["encode"]
     assert got["special"] == expected["special"]
     assert [bytes(b) for b in got["tokens"]] == expected["tokens"]
-    assert got["ordinary_batch"] and got["counts"] and got["count_batch"] and got["decode"]
-    assert list(tmp_path.iterdir()), "the child built its tables, and saved them"
+    for key in ("unstable", "offsets", "corpus"):
+        assert got[key] == expected[key], key
+    assert got["ordinary_batch"] and got["counts"] and got["count_batch"] and got["decode"] and got["numpy"]
+    assert list((tmp_path / "tables").iterdir()), "the child built its tables, and saved them"
 
 
 @pytest.fixture
