@@ -148,3 +148,39 @@ def _encodes(enc, text: str) -> bool:
     except MemoryError:
         return False
     return True
+
+
+def test_open_model_encodings_on_the_smallest_stack():
+    """Every native splitter of the open families (whose exactness against their own tokenizers
+    tests/test_open_models.py checks) gives on a 32 KB thread what it gives on the main thread."""
+    child = textwrap.dedent("""
+        import json, random, threading
+        import tokcost
+        rng = random.Random(3)
+        texts = ["".join(chr(rng.randrange(0x0E01, 0x0E2F)) for _ in range(3000)), "héllo wörld " * 100,
+                 "日本語のテキスト" * 200, "a" * 20000, "Ἀθῆναι é\\u0301 " * 100]
+        names = ["llama3", "llama4", "tekken", "qwen", "qwen3_5", "deepseek_v4"]
+        def run(enc):
+            return [enc.encode(t) for t in texts], enc.count_batch(texts)
+        encodings, small = {}, {}
+        for name in names:
+            try:
+                encodings[name] = tokcost.get_encoding(name)
+            except Exception:   # the family's package is not installed
+                pass
+        def work():
+            for name, enc in encodings.items():
+                small[name] = run(enc)
+        threading.stack_size(%d)
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+        print(json.dumps({"loaded": sorted(encodings),
+                          "same": [name for name, enc in encodings.items() if small.get(name) == run(enc)]}))
+    """ % SMALLEST_STACK)
+    run = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = json.loads(run.stdout)
+    if not got["loaded"]:
+        pytest.skip("no open family's package is installed")
+    assert sorted(got["same"]) == got["loaded"]
