@@ -123,8 +123,7 @@ def test_a_full_scratch_takes_another_exact_path_or_raises_memory_error(pair, sc
     texts = [thai, armenian, thai[:300], "x" + "ab" * 3000, "hello world, " * 50]
     expected = [reference.encode(t) for t in texts]
     probe = "hello world, again and again"
-    # The text loop's pool is the first thing taken: the least size that encodes the probe is its size.
-    pool = next(size for size in range(0, 65537, 64) if scratch(size) and _encodes(ours, probe))
+    pool = _pool_size(ours, probe, scratch)
     assert 4096 < pool < 65536
     scratch(pool - 64)
     for call in (ours.encode, ours.count, ours.encode_ordinary_batch, ours.count_batch):
@@ -142,12 +141,17 @@ def test_a_full_scratch_takes_another_exact_path_or_raises_memory_error(pair, sc
     assert scratch()[1] == before, "nothing is refused at full size"
 
 
-def _encodes(enc, text: str) -> bool:
-    try:
-        enc.encode(text)
-    except MemoryError:
-        return False
-    return True
+def _pool_size(enc, text: str, scratch) -> int:
+    """The text loop's pool is the first room taken: the least scratch in which ``enc`` encodes a text
+    of several pieces is the pool's size (rounded to a cache line)."""
+    for size in range(0, 65537, 64):
+        scratch(size)
+        try:
+            enc.encode(text)
+            return size
+        except MemoryError:
+            continue
+    raise AssertionError("no scratch size encodes a short text")
 
 
 def test_open_model_encodings_on_the_smallest_stack():
