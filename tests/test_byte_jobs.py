@@ -91,3 +91,25 @@ def test_pool_drained_at_every_place_in_a_group(name):
     assert ours.encode_ordinary_batch(batch, num_threads=2) == want
     batch = [text(m) for m in places]
     assert ours.count_batch(batch, num_threads=2) == [len(ref.encode_ordinary(t)) for t in batch]
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base", "r50k_base"])
+def test_jobs_whose_pairs_the_pair_cache_answers(name):
+    """Round 35: after each merge a job starts loading its new pairs' pair-cache slots and yields,
+    and reads them when it runs next (interleave.h). Words of common letters, thousands to a text, so
+    most of those pairs were asked before and the pair cache answers them; words of rare letters
+    beside them, whose pairs go on to the table."""
+    import tiktoken
+
+    import tokcost
+
+    ours, ref = tokcost.get_encoding(name), tiktoken.get_encoding(name)
+    rng = random.Random(35)
+    for alphabet in ("etaoinshrdlu", "aeiou", "etaoinshrdlu" + "qxzjkvw"):
+        words = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(3, 14))) for _ in range(3000)]
+        text = " ".join(words)
+        expected = ref.encode_ordinary(text)
+        assert ours.encode_ordinary(text) == expected
+        assert ours.count(text) == len(expected)
+        assert ours.encode_ordinary_batch([text[: len(text) // 2], text], num_threads=2) == [
+            ref.encode_ordinary(text[: len(text) // 2]), expected]
